@@ -1,0 +1,83 @@
+/**
+ * A dialect is a record of small functions: how to quote, where the placeholders go, how to
+ * match text, fold case, take a date apart, order NULLs, encode a value and name a column type.
+ * The compiler (`compile/sql.ts`) is one pure function over it; each dialect file stays short.
+ */
+import { Column } from '../model/model'
+import { DatePart } from '../plan/ast'
+
+export type DialectName = 'sqlite' | 'postgres' | 'mysql'
+
+/** The text-matching lookups. */
+export type MatchKind = 'contains' | 'startswith' | 'endswith'
+
+export interface Dialect {
+  readonly name: DialectName
+  /** Quotes an identifier, doubling the quote character inside it. */
+  readonly quote: (ident: string) => string
+  /** The placeholder of the `n`-th parameter (1-based). */
+  readonly placeholder: (n: number) => string
+  readonly true: string
+  readonly false: string
+  /** Case-sensitive (`ci` false) or Unicode case-insensitive match of `expr` against the parameter. */
+  readonly match: (expr: string, placeholder: string, ci: boolean) => string
+  /** The parameter value for a match: the pattern built from the user's text. */
+  readonly pattern: (kind: MatchKind, ci: boolean, value: string) => string
+  /** Folds case for all of Unicode. */
+  readonly fold: (expr: string) => string
+  /** An expression for a comparison or ordering of a column of this kind (e.g. numeric decimals). */
+  readonly comparable: (col: Column, expr: string) => string
+  /** The integer value of a date part. */
+  readonly datePart: (part: DatePart, expr: string, col: Column) => string
+  /** `expr ASC`/`DESC` with NULLs first ascending and last descending. */
+  readonly order: (expr: string, desc: boolean) => string
+  /** `LIMIT`/`OFFSET` with literal integers. */
+  readonly limitOffset: (limit: number | undefined, offset: number | undefined) => string
+  /** A value as the driver takes it for a column. */
+  readonly encode: (col: Column, value: unknown) => unknown
+  /** A value as the driver returns it, made ready for the column's codec. */
+  readonly decode: (col: Column, raw: unknown) => unknown
+  /** Whether INSERT … RETURNING is available. */
+  readonly returning: boolean
+  /** An INSERT that skips rows violating a unique constraint. */
+  readonly insertIgnore: (table: string, columns: string, values: string) => string
+  /** An INSERT with no column values. */
+  readonly insertDefaults: (table: string) => string
+  /** The SQL type of a column in CREATE TABLE. */
+  readonly columnType: (col: Column) => string
+  /** The clause that makes an integer key generated. */
+  readonly autoIncrement: (col: Column) => string
+  /** Table options after CREATE TABLE (…). */
+  readonly tableSuffix: string
+}
+
+/** Doubles the quote character: identifiers with odd characters are always safe. */
+export const quoteWith =
+  (q: string) =>
+  (ident: string): string =>
+    q + ident.split(q).join(q + q) + q
+
+/** Escapes `%`, `_` and the escape character itself for `LIKE … ESCAPE '\'`. */
+export const escapeLike = (s: string): string => s.replace(/[\\%_]/g, (c) => '\\' + c)
+
+/** A LIKE pattern with the user's text matched literally. */
+export const likePattern = (kind: MatchKind, value: string): string => {
+  const v = escapeLike(value)
+  return kind === 'contains' ? `%${v}%` : kind === 'startswith' ? `${v}%` : `%${v}`
+}
+
+const pad = (n: number, w = 2): string => String(n).padStart(w, '0')
+
+/** `YYYY-MM-DD HH:MM:SS.mmm` in UTC: sortable as text, read back as UTC. */
+export const utcText = (d: Date): string =>
+  `${pad(d.getUTCFullYear(), 4)}-${pad(d.getUTCMonth() + 1)}-${pad(d.getUTCDate())} ${pad(d.getUTCHours())}:${pad(d.getUTCMinutes())}:${pad(d.getUTCSeconds())}.${pad(d.getUTCMilliseconds(), 3)}`
+
+/** A decimal as text with exactly the column's decimal places (`'1.5'` → `'1.500000'`). */
+export const fixedDecimal = (col: Column, v: unknown): string => {
+  const places = col.scalar.options.decimalPlaces ?? 6
+  const s = typeof v === 'number' ? v.toFixed(places) : String(v)
+  const neg = s.startsWith('-')
+  const [int, frac = ''] = (neg ? s.slice(1) : s).split('.')
+  const body = `${int.replace(/^0+(?=\d)/, '')}${places > 0 ? '.' + frac.padEnd(places, '0').slice(0, places) : ''}`
+  return neg && /[1-9]/.test(body) ? '-' + body : body
+}

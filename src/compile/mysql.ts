@@ -1,0 +1,98 @@
+/**
+ * MySQL / MariaDB. Tables use `utf8mb4_nopad_bin`, so text compares and sorts by code point and
+ * `'ab'` never equals `'ab '`. Inside string literals a backslash escapes, so the LIKE escape
+ * character is written `'\\'`. MySQL already sorts NULLs first ascending and last descending.
+ */
+import { Column } from '../model/model'
+import { DatePart } from '../plan/ast'
+import { Dialect, fixedDecimal, likePattern, quoteWith, utcText } from './dialect'
+import { parseUtc } from '../model/fields'
+
+const PARTS: Readonly<Record<DatePart, string>> = {
+  year: 'YEAR(X)',
+  quarter: 'QUARTER(X)',
+  month: 'MONTH(X)',
+  week: 'WEEK(X, 3)',
+  day: 'DAY(X)',
+  hour: 'HOUR(X)',
+  minute: 'MINUTE(X)',
+  second: 'SECOND(X)',
+}
+
+const encode = (col: Column, v: unknown): unknown => {
+  switch (col.kind) {
+    case 'boolean':
+      return v ? 1 : 0
+    case 'datetime':
+      return v instanceof Date ? utcText(v) : v
+    case 'json':
+      return JSON.stringify(v)
+    case 'decimal':
+      return fixedDecimal(col, v)
+    case 'bigint':
+      return String(v)
+    default:
+      return v
+  }
+}
+
+const decode = (col: Column, raw: unknown): unknown => {
+  switch (col.kind) {
+    case 'bigint':
+      return typeof raw === 'string' || typeof raw === 'number' ? BigInt(raw) : raw
+    case 'boolean':
+      return raw === 1 ? true : raw === 0 ? false : raw
+    case 'json':
+      return typeof raw === 'string' ? JSON.parse(raw) : raw
+    case 'datetime':
+      return typeof raw === 'string' ? (parseUtc(raw) ?? raw) : raw
+    case 'decimal':
+      return typeof raw === 'string' ? fixedDecimal(col, raw) : raw
+    default:
+      return raw
+  }
+}
+
+const TYPES: Readonly<Record<string, string>> = {
+  int: 'INT',
+  bigint: 'BIGINT',
+  smallint: 'SMALLINT',
+  text: 'LONGTEXT',
+  boolean: 'BOOLEAN',
+  float: 'DOUBLE',
+  datetime: 'DATETIME(3)',
+  date: 'DATE',
+  time: 'TIME(3)',
+  uuid: 'CHAR(36)',
+  json: 'LONGTEXT',
+}
+
+export const mysql: Dialect = {
+  name: 'mysql',
+  quote: quoteWith('`'),
+  placeholder: () => '?',
+  true: '1',
+  false: '0',
+  match: (expr, ph, ci) => (ci ? `LOWER(${expr}) LIKE LOWER(${ph}) ESCAPE '\\\\'` : `${expr} LIKE ${ph} ESCAPE '\\\\'`),
+  pattern: (kind, _ci, value) => likePattern(kind, value),
+  fold: (expr) => `LOWER(${expr})`,
+  comparable: (_col, expr) => expr,
+  datePart: (part, expr) => PARTS[part].replace('X', expr),
+  order: (expr, desc) => `${expr} ${desc ? 'DESC' : 'ASC'}`,
+  limitOffset: (limit, offset) =>
+    limit === undefined ? (offset ? ` LIMIT 18446744073709551615 OFFSET ${offset}` : '') : ` LIMIT ${limit}${offset ? ` OFFSET ${offset}` : ''}`,
+  encode,
+  decode,
+  returning: true,
+  insertIgnore: (table, columns, values) => `INSERT IGNORE INTO ${table} ${columns} VALUES ${values}`,
+  insertDefaults: (table) => `INSERT INTO ${table} () VALUES ()`,
+  columnType: (col) => {
+    const o = col.scalar.options
+    if (col.kind === 'char' || (col.kind === 'enum' && o.maxLength !== undefined)) return `VARCHAR(${o.maxLength})`
+    if (col.kind === 'enum') return 'INT'
+    if (col.kind === 'decimal') return `DECIMAL(${o.maxDigits ?? 20}, ${o.decimalPlaces ?? 6})`
+    return TYPES[col.kind]
+  },
+  autoIncrement: () => 'AUTO_INCREMENT',
+  tableSuffix: ' ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_nopad_bin',
+}

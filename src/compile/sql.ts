@@ -1,0 +1,352 @@
+/**
+ * The compiler: one pure function from plan to `{ sql, params }` over a dialect record.
+ * Identifiers are always quoted, values are always parameters (limits and offsets, validated
+ * integers, are literals), and filters follow two-valued logic: a condition on NULL is false and
+ * `NOT` is the exact complement.
+ */
+import { TerrapinFailure } from '../errors'
+import { Column, Model } from '../model/model'
+import { Relation, resolveRelation } from '../model/relations'
+import { Cond, Delete, FilterNode, Insert, OrderItem, Param, Select, Terminal, Update } from '../plan/ast'
+import { Dialect } from './dialect'
+
+// ------------------------------------------------------------------------------------------
+// model
+// ------------------------------------------------------------------------------------------
+
+/** A parameter bound at execution: `param(name)`, encoded for its column when bound. */
+export interface Slot {
+  readonly _tag: 'Slot'
+  readonly name: string
+  readonly encode: (v: unknown) => unknown
+}
+
+/** What a select returns per row, for the runner's decoder. */
+export interface Output {
+  /** The object key (or tuple position) of each selected column, in order. */
+  readonly keys: ReadonlyArray<string>
+  readonly columns: ReadonlyArray<Column>
+}
+
+export interface Compiled {
+  readonly sql: string
+  readonly params: ReadonlyArray<unknown>
+  /** For statements that return rows: how to read them. */
+  readonly output?: Output
+}
+
+// ------------------------------------------------------------------------------------------
+// context
+// ------------------------------------------------------------------------------------------
+
+interface Ctx {
+  readonly d: Dialect
+  readonly params: unknown[]
+  alias: number
+}
+
+const newCtx = (d: Dialect): Ctx => ({ d, params: [], alias: 0 })
+
+const isParam = (v: unknown): v is Param => typeof v === 'object' && v !== null && (v as Param)._tag === 'Param'
+
+/** Adds a parameter and returns its placeholder. */
+const bind = (ctx: Ctx, value: unknown, encode: (v: unknown) => unknown): string => {
+  ctx.params.push(isParam(value) ? ({ _tag: 'Slot', name: value.name, encode } satisfies Slot) : encode(value))
+  return ctx.d.placeholder(ctx.params.length)
+}
+
+const nextAlias = (ctx: Ctx): string => `t${ctx.alias++}`
+
+const colRef = (ctx: Ctx, alias: string, col: Column): string => `${ctx.d.quote(alias)}.${ctx.d.quote(col.column)}`
+
+const fail = (model: Model, message: string): never => {
+  throw new TerrapinFailure({ _tag: 'ValidationError', model: model.name, issues: [{ field: '', message }], message: `${model.name}: ${message}` })
+}
+
+// ------------------------------------------------------------------------------------------
+// relations
+// ------------------------------------------------------------------------------------------
+
+const relationsOf = (model: Model, path: ReadonlyArray<string>): ReadonlyArray<Relation> => {
+  const out: Relation[] = []
+  let current = model
+  for (const name of path) {
+    const rel = resolveRelation(current, name) ?? fail(current, `no relation ${name}`)
+    out.push(rel)
+    current = rel.target
+  }
+  return out
+}
+
+/**
+ * `FROM … WHERE <link to outer>` of a correlated subquery walking `path` from `outer`; `body`
+ * receives the alias and model at the end of the path.
+ */
+const walk = (ctx: Ctx, outer: string, model: Model, path: ReadonlyArray<string>, body: (alias: string, target: Model) => { select: string; where?: string }): string => {
+  const q = ctx.d.quote
+  const rels = relationsOf(model, path)
+  const hops = rels.flatMap((r) => r.hops)
+  const aliases = hops.map(() => nextAlias(ctx))
+  const from = hops.map((h, i) => (i === 0 ? `${q(h.table)} AS ${q(aliases[0])}` : `JOIN ${q(h.table)} AS ${q(aliases[i])} ON ${q(aliases[i])}.${q(h.to)} = ${q(aliases[i - 1])}.${q(h.from)}`))
+  const link = `${q(aliases[0])}.${q(hops[0].to)} = ${q(outer)}.${q(hops[0].from)}`
+  const target = rels[rels.length - 1].target
+  const b = body(aliases[aliases.length - 1], target)
+  return `SELECT ${b.select} FROM ${from.join(' ')} WHERE ${link}${b.where ? ` AND ${b.where}` : ''}`
+}
+
+// ------------------------------------------------------------------------------------------
+// filters
+// ------------------------------------------------------------------------------------------
+
+const MATCH: Readonly<Record<string, { kind: 'contains' | 'startswith' | 'endswith'; ci: boolean }>> = {
+  contains: { kind: 'contains', ci: false },
+  icontains: { kind: 'contains', ci: true },
+  startswith: { kind: 'startswith', ci: false },
+  istartswith: { kind: 'startswith', ci: true },
+  endswith: { kind: 'endswith', ci: false },
+  iendswith: { kind: 'endswith', ci: true },
+}
+
+const CMP: Readonly<Record<string, string>> = { gt: '>', gte: '>=', lt: '<', lte: '<=' }
+
+/** One condition on a column of the row aliased `alias`. May be NULL only where the column is. */
+const leaf = (ctx: Ctx, alias: string, model: Model, cond: Cond): string => {
+  const { d } = ctx
+  const col = model.columnByKey[cond.key] ?? fail(model, `no field ${cond.key}`)
+  const raw = colRef(ctx, alias, col)
+  const part = cond.part
+  const expr = part ? d.datePart(part, raw, col) : raw
+  const enc = part ? (v: unknown) => v : (v: unknown) => d.encode(col, v)
+  const cmpExpr = part ? expr : d.comparable(col, raw)
+  const cmpVal = (v: unknown): string => (part ? bind(ctx, v, enc) : d.comparable(col, bind(ctx, v, enc)))
+  const v = cond.value
+  const list = (xs: unknown): string => (isParam(xs) ? bind(ctx, xs, (a) => (a as unknown[]).map(enc)) : (xs as unknown[]).map((x) => bind(ctx, x, enc)).join(', '))
+  switch (cond.lookup) {
+    case 'exact':
+      return v === null ? `${expr} IS NULL` : `${expr} = ${bind(ctx, v, enc)}`
+    case 'not':
+      return v === null ? `${expr} IS NOT NULL` : `(${expr} <> ${bind(ctx, v, enc)} OR ${expr} IS NULL)`
+    case 'in':
+      return Array.isArray(v) && v.length === 0 ? d.false : `${expr} IN (${list(v)})`
+    case 'notIn':
+      return Array.isArray(v) && v.length === 0 ? d.true : `(${expr} NOT IN (${list(v)}) OR ${expr} IS NULL)`
+    case 'gt':
+    case 'gte':
+    case 'lt':
+    case 'lte':
+      return `${cmpExpr} ${CMP[cond.lookup]} ${cmpVal(v)}`
+    case 'range': {
+      const [lo, hi] = v as readonly [unknown, unknown]
+      return `${cmpExpr} BETWEEN ${cmpVal(lo)} AND ${cmpVal(hi)}`
+    }
+    case 'isnull':
+      return v ? `${expr} IS NULL` : `${expr} IS NOT NULL`
+    case 'notIsnull':
+      return v ? `${expr} IS NOT NULL` : `${expr} IS NULL`
+    case 'iexact':
+      return `${d.fold(expr)} = ${d.fold(bind(ctx, v, (x) => x))}`
+    default: {
+      const m = MATCH[cond.lookup]
+      return d.match(expr, bind(ctx, v, (x) => d.pattern(m.kind, m.ci, x as string)), m.ci)
+    }
+  }
+}
+
+/** A condition, reached through its relation path by EXISTS (never NULL, never duplicating rows). */
+const condition = (ctx: Ctx, alias: string, model: Model, cond: Cond): { sql: string; nullable: boolean } => {
+  if (cond.path.length === 0) return { sql: leaf(ctx, alias, model, cond), nullable: true }
+  const sub = walk(ctx, alias, model, cond.path, (a, target) => ({ select: '1', where: leaf(ctx, a, target, { ...cond, path: [] }) }))
+  return { sql: `EXISTS (${sub})`, nullable: false }
+}
+
+/**
+ * Compiles a filter. Under `NOT`, a condition that may be NULL is made two-valued with
+ * COALESCE; elsewhere NULL already acts as false, so indexes stay usable.
+ */
+export const filterSql = (ctx: Ctx, alias: string, model: Model, node: FilterNode, negated = false): string => {
+  const { d } = ctx
+  switch (node._tag) {
+    case 'Cond': {
+      const c = condition(ctx, alias, model, node)
+      return negated ? (c.nullable ? `NOT COALESCE(${c.sql}, ${d.false})` : `NOT ${c.sql}`) : c.sql
+    }
+    case 'Not':
+      return filterSql(ctx, alias, model, node.item, !negated)
+    case 'And':
+    case 'Or': {
+      // De Morgan under negation keeps every NOT on a single condition.
+      const isAnd = (node._tag === 'And') !== negated
+      if (node.items.length === 0) return isAnd ? d.true : d.false
+      const parts = node.items.map((i) => filterSql(ctx, alias, model, i, negated))
+      return parts.length === 1 ? parts[0] : `(${parts.join(isAnd ? ' AND ' : ' OR ')})`
+    }
+  }
+}
+
+// ------------------------------------------------------------------------------------------
+// selects
+// ------------------------------------------------------------------------------------------
+
+/** A column of the row or, through to-one relations, of a related row (a scalar subquery). */
+const valueExpr = (ctx: Ctx, alias: string, model: Model, path: ReadonlyArray<string>, key: string): { sql: string; col: Column } => {
+  if (path.length === 0) {
+    const col = model.columnByKey[key] ?? fail(model, `no field ${key}`)
+    return { sql: colRef(ctx, alias, col), col }
+  }
+  let col: Column | undefined
+  const sub = walk(ctx, alias, model, path, (a, target) => {
+    col = target.columnByKey[key] ?? fail(target, `no field ${key}`)
+    return { select: colRef(ctx, a, col) }
+  })
+  return { sql: `(${sub})`, col: col! }
+}
+
+const splitKey = (key: string): { path: ReadonlyArray<string>; key: string } => {
+  const parts = key.split('__')
+  return { path: parts.slice(0, -1), key: parts[parts.length - 1] }
+}
+
+const orderSql = (ctx: Ctx, alias: string, model: Model, order: ReadonlyArray<OrderItem>): string => {
+  if (order.length === 0) return ''
+  const items = order.map((o) => {
+    const v = valueExpr(ctx, alias, model, o.path, o.key)
+    return ctx.d.order(o.path.length === 0 ? ctx.d.comparable(v.col, v.sql) : v.sql, o.desc)
+  })
+  return ` ORDER BY ${items.join(', ')}`
+}
+
+interface SelectParts {
+  readonly limit?: number
+  readonly offset?: number
+  readonly order?: ReadonlyArray<OrderItem>
+}
+
+/** The SELECT of a plan with the given column list; `parts` overrides limit/order. */
+const selectSql = (ctx: Ctx, plan: Select<unknown>, columns: (alias: string) => string, parts: SelectParts = plan): string => {
+  const alias = nextAlias(ctx)
+  const { model } = plan
+  const cols = columns(alias)
+  const where = plan.where ? filterSql(ctx, alias, model, plan.where) : ''
+  const order = orderSql(ctx, alias, model, parts.order ?? plan.order)
+  const trueWhere = where === '' || where === ctx.d.true
+  return `SELECT ${plan.distinct ? 'DISTINCT ' : ''}${cols} FROM ${ctx.d.quote(model.table)} AS ${ctx.d.quote(alias)}${trueWhere ? '' : ` WHERE ${where}`}${order}${ctx.d.limitOffset(parts.limit, parts.offset)}`
+}
+
+/** The selected columns of a plan, and how the runner reads them. */
+const projection = (ctx: Ctx, plan: Select<unknown>, alias: string): { sql: string; output: Output } => {
+  const { model, projection: p } = plan
+  if (p._tag === 'Rows') {
+    const sql = model.columns.map((c) => colRef(ctx, alias, c)).join(', ')
+    return { sql, output: { keys: model.columns.map((c) => c.key), columns: model.columns } }
+  }
+  const exprs = p.keys.map((k) => {
+    const { path, key } = splitKey(k)
+    const rel = path.length === 0 && !model.columnByKey[key] ? resolveRelation(model, key) : undefined
+    return valueExpr(ctx, alias, model, path, rel?.column ? rel.column.key : key)
+  })
+  return { sql: exprs.map((e) => e.sql).join(', '), output: { keys: p.keys, columns: exprs.map((e) => e.col) } }
+}
+
+export const compileSelect = (d: Dialect, plan: Select<unknown>): Compiled => {
+  const ctx = newCtx(d)
+  let output: Output | undefined
+  const sql = selectSql(ctx, plan, (alias) => {
+    const p = projection(ctx, plan, alias)
+    output = p.output
+    return p.sql
+  })
+  return { sql, params: ctx.params, output }
+}
+
+const pkOrder = (model: Model): ReadonlyArray<OrderItem> => [{ path: [], key: model.pk, desc: false }]
+
+export const compileTerminal = (d: Dialect, plan: Terminal<unknown>): Compiled => {
+  const src = plan.source
+  const ctx = newCtx(d)
+  const limited = src.limit !== undefined || src.offset !== undefined || src.distinct
+  switch (plan.kind) {
+    case 'count':
+      if (!limited) return { sql: selectSql(ctx, src, () => 'COUNT(*)', { order: [] }), params: ctx.params }
+      return { sql: `SELECT COUNT(*) FROM (${selectSql(ctx, src, (a) => projection(ctx, src, a).sql, { ...src, order: src.distinct ? [] : src.order })}) AS ${d.quote('c')}`, params: ctx.params }
+    case 'exists': {
+      const inner = selectSql(ctx, src, () => '1', { order: src.offset ? src.order : [], limit: 1, offset: src.offset })
+      return { sql: `SELECT ${src.limit === 0 ? d.false : 'EXISTS'} ${src.limit === 0 ? '' : `(${inner})`}`.trim(), params: src.limit === 0 ? [] : ctx.params }
+    }
+    case 'first': {
+      const order = src.order.length > 0 ? src.order : pkOrder(src.model)
+      return compileSelect(d, { ...src, order, limit: Math.min(src.limit ?? 1, 1) })
+    }
+    case 'get':
+    case 'getOrNone':
+      return compileSelect(d, { ...src, limit: Math.min(src.limit ?? 2, 2) })
+  }
+}
+
+// ------------------------------------------------------------------------------------------
+// writes
+// ------------------------------------------------------------------------------------------
+
+/**
+ * `WHERE` for an UPDATE/DELETE over a plan: the plan's filter on the table itself, or — when
+ * the plan limits, offsets or is distinct — its primary keys from a derived table.
+ */
+const targetWhere = (ctx: Ctx, alias: string, src: Select<unknown>): string => {
+  const { model } = src
+  if (src.limit === undefined && src.offset === undefined && !src.distinct) {
+    const w = src.where ? filterSql(ctx, alias, model, src.where) : ''
+    return w === '' || w === ctx.d.true ? '' : ` WHERE ${w}`
+  }
+  const pk = model.columnByKey[model.pk]
+  const inner = selectSql(ctx, { ...src, distinct: false }, (a) => colRef(ctx, a, pk))
+  return ` WHERE ${colRef(ctx, alias, pk)} IN (SELECT ${ctx.d.quote(pk.column)} FROM (${inner}) AS ${ctx.d.quote('s')})`
+}
+
+export const compileUpdate = (d: Dialect, plan: Update<unknown>, patch: Readonly<Record<string, unknown>>): Compiled => {
+  const ctx = newCtx(d)
+  const { model } = plan.source
+  const alias = nextAlias(ctx)
+  const sets = Object.entries(patch).map(([k, v]) => {
+    const col = model.columnByKey[k] ?? fail(model, `no field ${k}`)
+    return `${d.name === 'mysql' ? colRef(ctx, alias, col) : d.quote(col.column)} = ${bind(ctx, v, (x) => (x === null ? null : d.encode(col, x)))}`
+  })
+  const where = targetWhere(ctx, alias, plan.source)
+  return { sql: `UPDATE ${d.quote(model.table)} AS ${d.quote(alias)} SET ${sets.join(', ')}${where}`, params: ctx.params }
+}
+
+export const compileDelete = (d: Dialect, plan: Delete<unknown>): Compiled => {
+  const ctx = newCtx(d)
+  const { model } = plan.source
+  const alias = nextAlias(ctx)
+  const where = targetWhere(ctx, alias, plan.source)
+  const table = `${d.quote(model.table)} AS ${d.quote(alias)}`
+  return { sql: d.name === 'mysql' ? `DELETE ${d.quote(alias)} FROM ${table}${where}` : `DELETE FROM ${table}${where}`, params: ctx.params }
+}
+
+/** An INSERT of complete rows (every row has the same keys); RETURNING where the dialect has it. */
+export const compileInsert = (d: Dialect, plan: Insert<unknown>, rows: ReadonlyArray<Readonly<Record<string, unknown>>>): Compiled => {
+  const ctx = newCtx(d)
+  const { model } = plan
+  const cols = Object.keys(rows[0] ?? {}).map((k) => model.columnByKey[k] ?? fail(model, `no field ${k}`))
+  const output: Output = { keys: model.columns.map((c) => c.key), columns: model.columns }
+  const returning = d.returning ? ` RETURNING ${model.columns.map((c) => d.quote(c.column)).join(', ')}` : ''
+  const table = d.quote(model.table)
+  if (cols.length === 0) return { sql: d.insertDefaults(table) + returning, params: [], output }
+  const names = `(${cols.map((c) => d.quote(c.column)).join(', ')})`
+  const values = rows.map((r) => `(${cols.map((c) => bind(ctx, r[c.key], (x) => (x === null ? null : d.encode(c, x)))).join(', ')})`).join(', ')
+  const sql = plan.ignoreConflicts ? d.insertIgnore(table, names, values) : `INSERT INTO ${table} ${names} VALUES ${values}`
+  return { sql: sql + returning, params: ctx.params, output }
+}
+
+/** Reads rows by primary key (the re-read after an insert without RETURNING). */
+export const compileByPk = (d: Dialect, model: Model, pks: ReadonlyArray<unknown>): Compiled => {
+  const pk = model.columnByKey[model.pk]
+  const ctx = newCtx(d)
+  const alias = nextAlias(ctx)
+  const cols = model.columns.map((c) => colRef(ctx, alias, c)).join(', ')
+  const ph = pks.map((v) => bind(ctx, v, (x) => d.encode(pk, x))).join(', ')
+  return {
+    sql: `SELECT ${cols} FROM ${d.quote(model.table)} AS ${d.quote(alias)} WHERE ${colRef(ctx, alias, pk)} IN (${ph})`,
+    params: ctx.params,
+    output: { keys: model.columns.map((c) => c.key), columns: model.columns },
+  }
+}

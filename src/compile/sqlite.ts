@@ -1,0 +1,107 @@
+/**
+ * SQLite. `LIKE` and `LOWER` fold ASCII only, so case-sensitive matching uses `GLOB` and the
+ * `i`-lookups use `terrapin_fold`, a deterministic Unicode fold the runner registers on every
+ * connection. Datetimes are stored as UTC text (`YYYY-MM-DD HH:MM:SS.mmm`), which sorts
+ * chronologically; decimals as fixed-scale text, compared numerically.
+ */
+import { Column } from '../model/model'
+import { Dialect, MatchKind, fixedDecimal, likePattern, quoteWith, utcText } from './dialect'
+
+/** The name of the Unicode case-fold function registered on SQLite connections. */
+export const FOLD_FUNCTION = 'terrapin_fold'
+
+/** Escapes GLOB's metacharacters `*`, `?` and `[` by bracketing them. */
+const escapeGlob = (s: string): string => s.replace(/[*?[]/g, (c) => `[${c}]`)
+
+const globPattern = (kind: MatchKind, value: string): string => {
+  const v = escapeGlob(value)
+  return kind === 'contains' ? `*${v}*` : kind === 'startswith' ? `${v}*` : `*${v}`
+}
+
+const PARTS: Readonly<Record<string, string>> = {
+  year: "CAST(strftime('%Y', X) AS INTEGER)",
+  quarter: "((CAST(strftime('%m', X) AS INTEGER) + 2) / 3)",
+  month: "CAST(strftime('%m', X) AS INTEGER)",
+  week: "CAST(strftime('%V', X) AS INTEGER)",
+  day: "CAST(strftime('%d', X) AS INTEGER)",
+  hour: "CAST(strftime('%H', X) AS INTEGER)",
+  minute: "CAST(strftime('%M', X) AS INTEGER)",
+  second: "CAST(strftime('%S', X) AS INTEGER)",
+}
+
+const encode = (col: Column, v: unknown): unknown => {
+  switch (col.kind) {
+    case 'boolean':
+      return v ? 1 : 0
+    case 'datetime':
+      return v instanceof Date ? utcText(v) : v
+    case 'json':
+      return JSON.stringify(v)
+    case 'decimal':
+      return fixedDecimal(col, v)
+    case 'bigint':
+      return typeof v === 'number' ? BigInt(v) : v
+    default:
+      return v
+  }
+}
+
+const decode = (col: Column, raw: unknown): unknown => {
+  switch (col.kind) {
+    case 'bigint':
+      return typeof raw === 'bigint' ? raw : typeof raw === 'number' ? BigInt(raw) : raw
+    case 'int':
+    case 'smallint':
+    case 'float':
+      return typeof raw === 'bigint' ? Number(raw) : raw
+    case 'boolean':
+      return raw === 1 || raw === 1n ? true : raw === 0 || raw === 0n ? false : raw
+    case 'json':
+      return typeof raw === 'string' ? JSON.parse(raw) : raw
+    default:
+      return typeof raw === 'bigint' ? Number(raw) : raw
+  }
+}
+
+const TYPES: Readonly<Record<string, string>> = {
+  int: 'INTEGER',
+  bigint: 'BIGINT',
+  smallint: 'SMALLINT',
+  text: 'TEXT',
+  boolean: 'BOOLEAN',
+  float: 'REAL',
+  decimal: 'TEXT',
+  datetime: 'TEXT',
+  date: 'TEXT',
+  time: 'TEXT',
+  uuid: 'CHAR(36)',
+  json: 'JSON',
+}
+
+export const sqlite: Dialect = {
+  name: 'sqlite',
+  quote: quoteWith('"'),
+  placeholder: () => '?',
+  true: '1',
+  false: '0',
+  match: (expr, ph, ci) => (ci ? `${FOLD_FUNCTION}(${expr}) LIKE ${FOLD_FUNCTION}(${ph}) ESCAPE '\\'` : `${expr} GLOB ${ph}`),
+  pattern: (kind, ci, value) => (ci ? likePattern(kind, value) : globPattern(kind, value)),
+  fold: (expr) => `${FOLD_FUNCTION}(${expr})`,
+  comparable: (col, expr) => (col.kind === 'decimal' ? `CAST(${expr} AS REAL)` : expr),
+  datePart: (part, expr) => PARTS[part].replace('X', expr),
+  order: (expr, desc) => (desc ? `${expr} DESC NULLS LAST` : `${expr} ASC NULLS FIRST`),
+  limitOffset: (limit, offset) => (limit === undefined ? (offset ? ` LIMIT -1 OFFSET ${offset}` : '') : ` LIMIT ${limit}${offset ? ` OFFSET ${offset}` : ''}`),
+  encode,
+  decode,
+  returning: true,
+  insertIgnore: (table, columns, values) => `INSERT OR IGNORE INTO ${table} ${columns} VALUES ${values}`,
+  insertDefaults: (table) => `INSERT INTO ${table} DEFAULT VALUES`,
+  columnType: (col) =>
+    col.kind === 'char' || (col.kind === 'enum' && col.scalar.options.maxLength !== undefined)
+      ? `VARCHAR(${col.scalar.options.maxLength})`
+      : col.kind === 'enum'
+        ? 'INTEGER'
+        : TYPES[col.kind],
+  autoIncrement: () => 'AUTOINCREMENT',
+  tableSuffix: '',
+}

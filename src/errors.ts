@@ -1,0 +1,201 @@
+/**
+ * Errors are values: a closed union discriminated by `_tag`. Runners classify every driver
+ * error into one of these; nothing the driver throws escapes unclassified. Messages never
+ * contain the bound values of a failing query (they may be logged).
+ */
+
+export interface DoesNotExist {
+  readonly _tag: 'DoesNotExist'
+  readonly model: string
+  readonly message: string
+}
+
+export interface MultipleObjectsReturned {
+  readonly _tag: 'MultipleObjectsReturned'
+  readonly model: string
+  readonly message: string
+}
+
+export type IntegrityKind = 'unique' | 'foreignKey' | 'notNull' | 'check'
+
+export interface IntegrityError {
+  readonly _tag: 'IntegrityError'
+  readonly kind: IntegrityKind
+  /** The constraint's name where the database reports it. */
+  readonly constraint?: string
+  /** The column where the database reports it (or the columns of a unique constraint). */
+  readonly column?: string
+  readonly message: string
+  readonly cause?: unknown
+}
+
+export interface ValidationIssue {
+  readonly field: string
+  readonly message: string
+}
+
+export interface ValidationError {
+  readonly _tag: 'ValidationError'
+  readonly model?: string
+  readonly issues: ReadonlyArray<ValidationIssue>
+  readonly message: string
+}
+
+export interface DecodeError {
+  readonly _tag: 'DecodeError'
+  readonly model: string
+  readonly field: string
+  readonly message: string
+}
+
+export interface ConnectionError {
+  readonly _tag: 'ConnectionError'
+  readonly message: string
+  readonly cause?: unknown
+}
+
+export interface TransactionError {
+  readonly _tag: 'TransactionError'
+  readonly message: string
+  readonly retryable: boolean
+  readonly cause?: unknown
+}
+
+export interface ConfigurationError {
+  readonly _tag: 'ConfigurationError'
+  readonly message: string
+}
+
+export interface QueryError {
+  readonly _tag: 'QueryError'
+  readonly message: string
+  readonly sql?: string
+  /** SQLSTATE (PostgreSQL, MySQL) or the driver's error code (SQLite). */
+  readonly code?: string
+  readonly retryable: boolean
+  readonly cause?: unknown
+}
+
+export type TerrapinError =
+  | DoesNotExist
+  | MultipleObjectsReturned
+  | IntegrityError
+  | ValidationError
+  | DecodeError
+  | ConnectionError
+  | TransactionError
+  | ConfigurationError
+  | QueryError
+
+// ------------------------------------------------------------------------------------------
+// constructors
+// ------------------------------------------------------------------------------------------
+
+export const doesNotExist = (model: string): DoesNotExist => ({
+  _tag: 'DoesNotExist',
+  model,
+  message: `${model} matching query does not exist`,
+})
+
+export const multipleObjectsReturned = (model: string, n: number): MultipleObjectsReturned => ({
+  _tag: 'MultipleObjectsReturned',
+  model,
+  message: `get() returned more than one ${model} (${n >= 2 ? 'at least 2' : n})`,
+})
+
+export const validationError = (
+  issues: ReadonlyArray<ValidationIssue>,
+  model?: string,
+): ValidationError => ({
+  _tag: 'ValidationError',
+  model,
+  issues,
+  message:
+    (model ? `${model}: ` : '') + issues.map((i) => (i.field ? `${i.field}: ${i.message}` : i.message)).join('; '),
+})
+
+export const invalid = (field: string, message: string, model?: string): ValidationError =>
+  validationError([{ field, message }], model)
+
+export const configurationError = (message: string): ConfigurationError => ({
+  _tag: 'ConfigurationError',
+  message,
+})
+
+export const connectionError = (message: string, cause?: unknown): ConnectionError => ({
+  _tag: 'ConnectionError',
+  message,
+  cause,
+})
+
+export const queryError = (
+  message: string,
+  fields: { sql?: string; code?: string; retryable?: boolean; cause?: unknown } = {},
+): QueryError => ({
+  _tag: 'QueryError',
+  message,
+  sql: fields.sql,
+  code: fields.code,
+  retryable: fields.retryable ?? false,
+  cause: fields.cause,
+})
+
+export const integrityError = (
+  kind: IntegrityKind,
+  message: string,
+  fields: { constraint?: string; column?: string; cause?: unknown } = {},
+): IntegrityError => ({ _tag: 'IntegrityError', kind, message, ...fields })
+
+export const transactionError = (message: string, retryable = false, cause?: unknown): TransactionError => ({
+  _tag: 'TransactionError',
+  message,
+  retryable,
+  cause,
+})
+
+export const decodeError = (model: string, field: string, message: string): DecodeError => ({
+  _tag: 'DecodeError',
+  model,
+  field,
+  message,
+})
+
+// ------------------------------------------------------------------------------------------
+// utils
+// ------------------------------------------------------------------------------------------
+
+const TAGS: ReadonlySet<string> = new Set([
+  'DoesNotExist',
+  'MultipleObjectsReturned',
+  'IntegrityError',
+  'ValidationError',
+  'DecodeError',
+  'ConnectionError',
+  'TransactionError',
+  'ConfigurationError',
+  'QueryError',
+])
+
+/** True for any member of the {@link TerrapinError} union. */
+export const isTerrapinError = (u: unknown): u is TerrapinError =>
+  typeof u === 'object' && u !== null && TAGS.has((u as { _tag?: unknown })._tag as string)
+
+/** Whether retrying the whole transaction may succeed (deadlock, serialization failure). */
+export const isRetryable = (e: TerrapinError): boolean =>
+  (e._tag === 'QueryError' || e._tag === 'TransactionError') && e.retryable
+
+/**
+ * The error a Promise-based API rejects with: a real `Error` (so stack traces and `instanceof
+ * Error` work) that carries the typed value in `error` and copies its fields.
+ */
+export class TerrapinFailure extends Error {
+  readonly error: TerrapinError
+  readonly _tag: TerrapinError['_tag']
+  constructor(error: TerrapinError) {
+    super(error.message)
+    this.name = error._tag
+    this.error = error
+    this._tag = error._tag
+    Object.assign(this, error)
+  }
+}

@@ -1,0 +1,33 @@
+/**
+ * terrapin: a typed, functional ORM in the spirit of tortoise-orm. Models are plain records,
+ * queries are immutable plans built with `pipe`, and runners for SQLite, PostgreSQL and
+ * MySQL/MariaDB interpret them with one semantics.
+ */
+export * from './errors'
+export { fields, validators } from './model/fields'
+export type { Field, Fields, FieldOptions, ScalarField, ForeignKeyField, ManyToManyField, ScalarKind, OnDelete, Validator } from './model/fields'
+export { model, schema } from './model/model'
+export type { Model, AnyModel, ModelMeta, Column } from './model/model'
+export type { RowOf, InsertOf, PatchOf, PkOf } from './model/types'
+export type { Plan, ResultOf, Select, Terminal, Insert, Update, Delete, Upsert, FilterNode, Lookup, DatePart, Param } from './plan/ast'
+export { LOOKUPS, DATE_PARTS } from './plan/ast'
+export { q, param } from './plan/filter'
+export type { Q, FilterArg } from './plan/filter'
+export type { FilterOf, OrderKey, KeyOf } from './plan/filter-types'
+export { query, where, filter, exclude, orderBy, limit, offset, distinct, values, valuesList, valuesFlat } from './plan/query'
+export type { Query } from './plan/query'
+export { all, first, get, getOrNone, count, exists } from './plan/terminal'
+export { create, bulkCreate, update, remove, save, getOrCreate, updateOrCreate } from './plan/write'
+export type { BulkCreateOptions } from './plan/write'
+export { prefetch } from './plan/prefetch'
+export { compile, dialects } from './compile'
+export type { DialectName, Dialect } from './compile'
+export { run, runPromise } from './run/run'
+export type { Db } from './run/run'
+export { transaction, inTransaction } from './run/transaction'
+export { connect, close } from './run/connect'
+export type { ConnectOptions } from './run/connect'
+export type { QueryEvent, QueryHook, Executor } from './run/executor'
+export { generateSchemas, schemaSql } from './schema/ddl'
+export { init, closeConnections, runAsync, connectionUrl } from './integrations/tortoise'
+export type { Config, Terrapin, ConnectionConfig, AppConfig } from './integrations/tortoise'

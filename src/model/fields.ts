@@ -1,0 +1,435 @@
+/**
+ * Field constructors. A field is a frozen plain record: its kind (the SQL type family), its
+ * options (tortoise's), and an io-ts codec that is the single source of truth for the value's
+ * type — the row type is inferred from it and rows are checked against it.
+ */
+import * as t from 'io-ts'
+
+// ------------------------------------------------------------------------------------------
+// model
+// ------------------------------------------------------------------------------------------
+
+export type ScalarKind =
+  | 'int'
+  | 'bigint'
+  | 'smallint'
+  | 'char'
+  | 'text'
+  | 'boolean'
+  | 'float'
+  | 'decimal'
+  | 'datetime'
+  | 'date'
+  | 'time'
+  | 'uuid'
+  | 'json'
+  | 'enum'
+
+/** Returns an error message when the value is invalid. (Declared as a method: bivariant.) */
+export type Validator<A> = { check(value: A): string | undefined | null | void }['check']
+
+export interface FieldOptions<A> {
+  readonly pk?: boolean
+  readonly null?: boolean
+  /** A value, or a function called for each new row. */
+  readonly default?: A | (() => A)
+  readonly unique?: boolean
+  readonly index?: boolean
+  /** The column name, when it differs from the field name. */
+  readonly source?: string
+  readonly description?: string
+  readonly validators?: ReadonlyArray<Validator<A>>
+}
+
+/** The part of an io-ts codec a field keeps: the guard and the validating decoder (covariant in A). */
+export interface FieldCodec<A> {
+  readonly name: string
+  readonly is: (u: unknown) => u is A
+  readonly validate: t.Validate<unknown, A>
+}
+
+export interface ScalarField<K extends ScalarKind = ScalarKind, A = unknown, N extends boolean = boolean, D extends boolean = boolean> {
+  readonly _tag: 'Field'
+  readonly kind: K
+  readonly options: FieldOptions<A> & ExtraOptions
+  readonly nullable: N
+  /** Whether an insert may omit the field (default, autoNow, autoNowAdd, generated key). */
+  readonly optional: D
+  readonly codec: FieldCodec<A>
+}
+
+/** Options of particular kinds, kept on every field so the compilers can read them uniformly. */
+export interface ExtraOptions {
+  readonly maxLength?: number
+  readonly maxDigits?: number
+  readonly decimalPlaces?: number
+  readonly autoNow?: boolean
+  readonly autoNowAdd?: boolean
+  readonly values?: ReadonlyArray<string | number>
+  readonly generated?: boolean
+}
+
+export type OnDelete = 'CASCADE' | 'RESTRICT' | 'SET NULL' | 'SET DEFAULT' | 'NO ACTION'
+
+export interface RelationOptions {
+  readonly relatedName?: string
+  readonly relatedQueryName?: string
+  readonly onDelete?: OnDelete
+  readonly null?: boolean
+  readonly toField?: string
+  readonly source?: string
+  readonly description?: string
+  readonly index?: boolean
+  readonly unique?: boolean
+  readonly default?: unknown
+}
+
+/** A foreign key (`unique` for one-to-one): stored as column `<name>_id`, exposed as `<name>Id`. */
+export interface ForeignKeyField<T extends string = string, R extends string | undefined = string | undefined, N extends boolean = boolean, O extends boolean = boolean> {
+  readonly _tag: 'Field'
+  readonly kind: 'foreignKey' | 'oneToOne'
+  readonly target: T
+  readonly relatedName: R
+  readonly options: RelationOptions
+  readonly nullable: N
+  readonly optional: O
+}
+
+export interface ManyToManyField<T extends string = string, R extends string | undefined = string | undefined> {
+  readonly _tag: 'Field'
+  readonly kind: 'manyToMany'
+  readonly target: T
+  readonly relatedName: R
+  readonly options: { readonly relatedName?: string; readonly through?: string; readonly description?: string; readonly forwardKey?: string; readonly backwardKey?: string }
+  readonly nullable: false
+  readonly optional: true
+}
+
+export type Field = ScalarField | ForeignKeyField | ManyToManyField
+export type Fields = { readonly [name: string]: Field }
+
+// ------------------------------------------------------------------------------------------
+// codecs
+// ------------------------------------------------------------------------------------------
+
+const integer = (name: string, min: number, max: number): t.Type<number, unknown, unknown> =>
+  new t.Type<number, unknown, unknown>(
+    name,
+    (u): u is number => typeof u === 'number' && Number.isInteger(u) && u >= min && u <= max,
+    (u, c) => {
+      const n = typeof u === 'bigint' ? Number(u) : typeof u === 'string' && /^-?\d+$/.test(u) ? Number(u) : u
+      return typeof n === 'number' && Number.isInteger(n) && n >= min && n <= max ? t.success(n) : t.failure(u, c)
+    },
+    t.identity,
+  )
+
+const bigintCodec = new t.Type<bigint, unknown, unknown>(
+  'bigint',
+  (u): u is bigint => typeof u === 'bigint',
+  (u, c) => {
+    if (typeof u === 'bigint') return t.success(u)
+    if (typeof u === 'number' && Number.isSafeInteger(u)) return t.success(BigInt(u))
+    if (typeof u === 'string' && /^-?\d+$/.test(u)) return t.success(BigInt(u))
+    return t.failure(u, c)
+  },
+  t.identity,
+)
+
+const floatCodec = new t.Type<number, unknown, unknown>(
+  'float',
+  (u): u is number => typeof u === 'number',
+  (u, c) => {
+    const n = typeof u === 'string' ? Number(u) : u
+    return typeof n === 'number' && !Number.isNaN(n) ? t.success(n) : t.failure(u, c)
+  },
+  t.identity,
+)
+
+const booleanCodec = new t.Type<boolean, unknown, unknown>(
+  'boolean',
+  (u): u is boolean => typeof u === 'boolean',
+  (u, c) =>
+    typeof u === 'boolean' ? t.success(u) : u === 0 || u === 1 || u === 0n || u === 1n ? t.success(Number(u) === 1) : t.failure(u, c),
+  t.identity,
+)
+
+const decimalCodec = new t.Type<string, unknown, unknown>(
+  'decimal',
+  (u): u is string => typeof u === 'string' && /^-?\d+(\.\d+)?$/.test(u),
+  (u, c) =>
+    typeof u === 'string' && /^-?\d+(\.\d+)?$/.test(u)
+      ? t.success(u)
+      : typeof u === 'number' && Number.isFinite(u)
+        ? t.success(String(u))
+        : t.failure(u, c),
+  t.identity,
+)
+
+const ISO_DT = /^(\d{4})-(\d{2})-(\d{2})[T ](\d{2}):(\d{2}):(\d{2})(\.\d{1,9})?(Z|[+-]\d{2}:?\d{2})?$/
+
+/** Datetimes are UTC; a string without an offset (SQLite's storage format) is read as UTC. */
+export const parseUtc = (s: string): Date | undefined => {
+  const m = ISO_DT.exec(s)
+  if (!m) return undefined
+  const ms = m[7] ? Math.floor(Number(m[7]) * 1000 + 1e-9) : 0
+  const base = Date.UTC(+m[1], +m[2] - 1, +m[3], +m[4], +m[5], +m[6], ms)
+  const off = m[8]
+  if (!off || off === 'Z') return new Date(base)
+  const sign = off[0] === '-' ? -1 : 1
+  const digits = off.slice(1).replace(':', '')
+  return new Date(base - sign * (+digits.slice(0, 2) * 60 + +digits.slice(2, 4)) * 60000)
+}
+
+const datetimeCodec = new t.Type<Date, unknown, unknown>(
+  'datetime',
+  (u): u is Date => u instanceof Date && !Number.isNaN(u.getTime()),
+  (u, c) => {
+    if (u instanceof Date) return Number.isNaN(u.getTime()) ? t.failure(u, c) : t.success(u)
+    if (typeof u === 'string') {
+      const d = parseUtc(u)
+      return d ? t.success(d) : t.failure(u, c)
+    }
+    return t.failure(u, c)
+  },
+  t.identity,
+)
+
+const pad = (n: number, w = 2): string => String(n).padStart(w, '0')
+
+/** Dates are `YYYY-MM-DD` strings: a calendar day has no time zone, and a `Date` would invent one. */
+const dateCodec = new t.Type<string, unknown, unknown>(
+  'date',
+  (u): u is string => typeof u === 'string' && /^\d{4}-\d{2}-\d{2}$/.test(u),
+  (u, c) => {
+    if (typeof u === 'string' && /^\d{4}-\d{2}-\d{2}$/.test(u)) return t.success(u)
+    if (u instanceof Date) return t.success(`${pad(u.getUTCFullYear(), 4)}-${pad(u.getUTCMonth() + 1)}-${pad(u.getUTCDate())}`)
+    return t.failure(u, c)
+  },
+  t.identity,
+)
+
+const TIME = /^(\d{2}):(\d{2}):(\d{2})(\.\d{1,6})?$/
+
+/** Times are `HH:MM:SS` or `HH:MM:SS.mmm` strings (milliseconds kept, trailing zeros trimmed). */
+const timeCodec = new t.Type<string, unknown, unknown>(
+  'time',
+  (u): u is string => typeof u === 'string' && TIME.test(u),
+  (u, c) => {
+    if (typeof u !== 'string') return t.failure(u, c)
+    const m = TIME.exec(u)
+    if (!m) return t.failure(u, c)
+    const frac = m[4] ? m[4].slice(0, 4).replace(/0+$/, '') : ''
+    return t.success(`${m[1]}:${m[2]}:${m[3]}${frac === '.' ? '' : frac}`)
+  },
+  t.identity,
+)
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i
+
+const uuidCodec = new t.Type<string, unknown, unknown>(
+  'uuid',
+  (u): u is string => typeof u === 'string' && UUID.test(u),
+  (u, c) => (typeof u === 'string' && UUID.test(u) ? t.success(u.toLowerCase()) : t.failure(u, c)),
+  t.identity,
+)
+
+const jsonCodec = new t.Type<unknown, unknown, unknown>(
+  'json',
+  (_u): _u is unknown => true,
+  (u, c) => {
+    if (typeof u !== 'string') return t.success(u)
+    try {
+      return t.success(JSON.parse(u))
+    } catch {
+      return t.failure(u, c)
+    }
+  },
+  t.identity,
+)
+
+const stringCodec = (name: string): t.Type<string, unknown, unknown> =>
+  new t.Type<string, unknown, unknown>(
+    name,
+    (u): u is string => typeof u === 'string',
+    (u, c) => (typeof u === 'string' ? t.success(u) : t.failure(u, c)),
+    t.identity,
+  )
+
+// ------------------------------------------------------------------------------------------
+// constructors
+// ------------------------------------------------------------------------------------------
+
+type IsTrue<B> = B extends true ? true : false
+type Opt<O> = O extends { readonly default: unknown } ? true : O extends { readonly autoNow: true } ? true : O extends { readonly autoNowAdd: true } ? true : IsTrue<O extends { readonly null: true } ? true : false>
+
+const scalar = <K extends ScalarKind, A, N extends boolean, D extends boolean>(
+  kind: K,
+  codec: t.Type<A, unknown, unknown>,
+  options: FieldOptions<A> & ExtraOptions,
+  generated = false,
+): ScalarField<K, A, N, D> =>
+  Object.freeze({
+    _tag: 'Field' as const,
+    kind,
+    options: Object.freeze({ ...options, generated: generated || undefined }),
+    nullable: (options.null === true) as N,
+    optional: (generated || options.null === true || options.default !== undefined || !!options.autoNow || !!options.autoNowAdd) as D,
+    codec,
+  })
+
+type IntOptions = FieldOptions<number>
+
+/** An integer primary key is generated by the database (autoincrement, identity). */
+type IntField<K extends ScalarKind, O> = ScalarField<K, number, IsTrue<O extends { readonly null: true } ? true : false>, O extends { readonly pk: true } ? true : Opt<O>>
+
+const int = <const O extends IntOptions = {}>(options: O = {} as O): IntField<'int', O> =>
+  scalar('int', integer('int', -2147483648, 2147483647), options, options.pk === true && options.default === undefined)
+
+const smallint = <const O extends IntOptions = {}>(options: O = {} as O): IntField<'smallint', O> =>
+  scalar('smallint', integer('smallint', -32768, 32767), options, options.pk === true && options.default === undefined)
+
+const bigint = <const O extends FieldOptions<bigint> = {}>(
+  options: O = {} as O,
+): ScalarField<'bigint', bigint, IsTrue<O extends { readonly null: true } ? true : false>, O extends { readonly pk: true } ? true : Opt<O>> =>
+  scalar('bigint', bigintCodec, options, options.pk === true && options.default === undefined)
+
+type Simple<K extends ScalarKind, A, O> = ScalarField<K, A, IsTrue<O extends { readonly null: true } ? true : false>, Opt<O>>
+
+const char = <const O extends FieldOptions<string> & { readonly maxLength: number }>(options: O): Simple<'char', string, O> =>
+  scalar('char', stringCodec('char'), options)
+
+const text = <const O extends FieldOptions<string> = {}>(options: O = {} as O): Simple<'text', string, O> =>
+  scalar('text', stringCodec('text'), options)
+
+const boolean = <const O extends FieldOptions<boolean> = {}>(options: O = {} as O): Simple<'boolean', boolean, O> =>
+  scalar('boolean', booleanCodec, options)
+
+const float = <const O extends FieldOptions<number> = {}>(options: O = {} as O): Simple<'float', number, O> =>
+  scalar('float', floatCodec, options)
+
+/** Decimals round-trip as strings, so no digit is lost to binary floating point. */
+const decimal = <const O extends FieldOptions<string> & { readonly maxDigits?: number; readonly decimalPlaces?: number } = {}>(
+  options: O = {} as O,
+): Simple<'decimal', string, O> => scalar('decimal', decimalCodec, { maxDigits: 20, decimalPlaces: 6, ...options })
+
+/** UTC, millisecond precision. `autoNowAdd` sets it on create, `autoNow` on every save/update. */
+const datetime = <const O extends FieldOptions<Date> & { readonly autoNow?: boolean; readonly autoNowAdd?: boolean } = {}>(
+  options: O = {} as O,
+): Simple<'datetime', Date, O> => scalar('datetime', datetimeCodec, options)
+
+const date = <const O extends FieldOptions<string> = {}>(options: O = {} as O): Simple<'date', string, O> =>
+  scalar('date', dateCodec, options)
+
+const time = <const O extends FieldOptions<string> = {}>(options: O = {} as O): Simple<'time', string, O> =>
+  scalar('time', timeCodec, options)
+
+/** A UUID primary key gets a random v4 default, as in tortoise. */
+const uuid = <const O extends FieldOptions<string> = {}>(
+  options: O = {} as O,
+): ScalarField<'uuid', string, IsTrue<O extends { readonly null: true } ? true : false>, O extends { readonly pk: true } ? true : Opt<O>> =>
+  scalar('uuid', uuidCodec, options.pk && options.default === undefined ? { ...options, default: () => crypto.randomUUID() } : options)
+
+/** JSON; pass an io-ts codec to type (and check) the value. */
+const json = <A = unknown, const O extends FieldOptions<A> & { readonly codec?: t.Type<A, unknown, unknown> } = {}>(
+  options: O = {} as O,
+): Simple<'json', A, O> => {
+  const inner = options.codec
+  const codec = inner
+    ? new t.Type<A, unknown, unknown>('json', inner.is, (u, c) => {
+        const parsed = jsonCodec.validate(u, c)
+        return parsed._tag === 'Left' ? parsed : inner.validate(parsed.right, c)
+      }, t.identity)
+    : (jsonCodec as t.Type<A, unknown, unknown>)
+  return scalar('json', codec, options)
+}
+
+/** A closed set of strings or integers, stored as char/int: `fields.enum(['draft', 'published'])`. */
+const enum_ = <const V extends ReadonlyArray<string> | ReadonlyArray<number>, const O extends FieldOptions<V[number]> & { readonly maxLength?: number } = {}>(
+  values: V,
+  options: O = {} as O,
+): Simple<'enum', V[number], O> => {
+  const set = new Set<unknown>(values)
+  const codec = new t.Type<V[number], unknown, unknown>(
+    'enum',
+    (u): u is V[number] => set.has(u),
+    (u, c) => {
+      if (set.has(u)) return t.success(u as V[number])
+      const n = typeof u === 'string' && /^-?\d+$/.test(u) ? Number(u) : typeof u === 'bigint' ? Number(u) : undefined
+      return n !== undefined && set.has(n) ? t.success(n as V[number]) : t.failure(u, c)
+    },
+    t.identity,
+  )
+  const maxLength = typeof values[0] === 'string' ? Math.max(1, ...(values as ReadonlyArray<string>).map((v) => v.length)) : undefined
+  return scalar('enum', codec, { maxLength, ...options, values: Object.freeze([...values]) })
+}
+
+type FkOptional<O> = O extends { readonly null: true } ? true : O extends { readonly default: unknown } ? true : false
+
+/** `fields.foreignKey('Author', { relatedName: 'books' })`: targets are named by model name. */
+const foreignKey = <const T extends string, const O extends RelationOptions = {}>(
+  target: T,
+  options: O = {} as O,
+): ForeignKeyField<T, O['relatedName'], IsTrue<O extends { readonly null: true } ? true : false>, FkOptional<O>> =>
+  Object.freeze({
+    _tag: 'Field' as const,
+    kind: 'foreignKey' as const,
+    target,
+    relatedName: options.relatedName as O['relatedName'],
+    options: Object.freeze({ onDelete: 'CASCADE' as OnDelete, ...options }),
+    nullable: (options.null === true) as IsTrue<O extends { readonly null: true } ? true : false>,
+    optional: (options.null === true || options.default !== undefined) as FkOptional<O>,
+  })
+
+/** A unique foreign key; the reverse side holds one row (or null). */
+const oneToOne = <const T extends string, const O extends RelationOptions = {}>(
+  target: T,
+  options: O = {} as O,
+): ForeignKeyField<T, O['relatedName'], IsTrue<O extends { readonly null: true } ? true : false>, FkOptional<O>> =>
+  Object.freeze({ ...foreignKey(target, options), kind: 'oneToOne' as const, options: Object.freeze({ onDelete: 'CASCADE' as OnDelete, ...options, unique: true }) })
+
+const manyToMany = <const T extends string, const O extends ManyToManyField['options'] = {}>(
+  target: T,
+  options: O = {} as O,
+): ManyToManyField<T, O['relatedName']> =>
+  Object.freeze({
+    _tag: 'Field' as const,
+    kind: 'manyToMany' as const,
+    target,
+    relatedName: options.relatedName as O['relatedName'],
+    options: Object.freeze({ ...options }),
+    nullable: false as const,
+    optional: true as const,
+  })
+
+/** The field constructors: `fields.int({ pk: true })`, `fields.char({ maxLength: 100 })`, … */
+export const fields = {
+  int,
+  bigint,
+  smallint,
+  char,
+  text,
+  boolean,
+  float,
+  decimal,
+  datetime,
+  date,
+  time,
+  uuid,
+  json,
+  enum: enum_,
+  foreignKey,
+  oneToOne,
+  manyToMany,
+}
+
+// ------------------------------------------------------------------------------------------
+// validators
+// ------------------------------------------------------------------------------------------
+
+/** Built-in validators, tortoise's `MinValueValidator` & co. */
+export const validators = {
+  min: (n: number): Validator<number> => (v) => (v < n ? `must be at least ${n}` : undefined),
+  max: (n: number): Validator<number> => (v) => (v > n ? `must be at most ${n}` : undefined),
+  minLength: (n: number): Validator<string> => (v) => ([...v].length < n ? `must have at least ${n} characters` : undefined),
+  regex: (re: RegExp, message = `must match ${re}`): Validator<string> => (v) => (re.test(v) ? undefined : message),
+}

@@ -1,0 +1,171 @@
+/**
+ * Models are plain frozen records: a name, a table and fields. `schema()` resolves the
+ * relations that name their target by model name, so mutually referencing models need no
+ * type annotations, and links every model to the others at run time.
+ */
+import { Field, Fields, ForeignKeyField, ManyToManyField, ScalarField, ScalarKind } from './fields'
+
+// ------------------------------------------------------------------------------------------
+// model
+// ------------------------------------------------------------------------------------------
+
+export interface ModelMeta {
+  /** Sets of field names that are unique together. */
+  readonly uniqueTogether?: ReadonlyArray<ReadonlyArray<string>>
+  /** Sets of field names indexed together. */
+  readonly indexes?: ReadonlyArray<ReadonlyArray<string>>
+  /** The default ordering of reads that give none, e.g. `['-createdAt', 'id']`. */
+  readonly ordering?: ReadonlyArray<string>
+  readonly description?: string
+}
+
+/**
+ * A stored column: `key` is the name on the row object, `column` the name in the table. A
+ * foreign key `author` is the column `author_id`, on the row `authorId`.
+ */
+export interface Column {
+  readonly key: string
+  readonly column: string
+  /** The field this column stores (for a foreign key, the relation field). */
+  readonly field: ScalarField | ForeignKeyField
+  /** The scalar kind of the stored value (a foreign key's is its target's key's kind). */
+  readonly kind: ScalarKind
+  /** The scalar field that types the value (for a foreign key, the target's key field). */
+  readonly scalar: ScalarField
+  readonly pk: boolean
+}
+
+export interface Model<N extends string = string, F extends Fields = Fields, S = unknown> {
+  readonly _tag: 'Model'
+  readonly name: N
+  readonly table: string
+  readonly fields: F
+  readonly meta: ModelMeta
+  /** The primary key's field name (an `id` int is added when no field is `pk`). */
+  readonly pk: string
+  readonly columns: ReadonlyArray<Column>
+  readonly columnByKey: Readonly<Record<string, Column>>
+  /** The other models of its schema, by model name (empty until `schema()`). */
+  readonly registry: Readonly<Record<string, Model>>
+  /** Phantom: the schema the model was resolved in. */
+  readonly _S?: S
+}
+
+/** Any model, for constraints. */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+export type AnyModel = Model<string, any, any>
+
+// ------------------------------------------------------------------------------------------
+// constructors
+// ------------------------------------------------------------------------------------------
+
+const DEFAULT_PK = Object.freeze({
+  _tag: 'Field' as const,
+  kind: 'int' as const,
+  options: Object.freeze({ pk: true, generated: true }),
+  nullable: false,
+  optional: true,
+}) as unknown as ScalarField<'int', number, false, true>
+
+const isRelationField = (f: Field): f is ForeignKeyField => f.kind === 'foreignKey' || f.kind === 'oneToOne'
+
+const snake = (s: string): string => s.replace(/([a-z0-9])([A-Z])/g, '$1_$2').toLowerCase()
+
+const buildColumns = (fields: Fields, registry: Readonly<Record<string, Model>>): ReadonlyArray<Column> =>
+  Object.entries(fields).flatMap(([name, f]): Column[] => {
+    if (f.kind === 'manyToMany') return []
+    if (isRelationField(f)) {
+      const target = registry[f.target]
+      const targetCol = target ? target.columnByKey[f.options.toField ?? target.pk] : undefined
+      const scalar = targetCol ? targetCol.scalar : DEFAULT_PK
+      return [{ key: `${name}Id`, column: f.options.source ?? `${snake(name)}_id`, field: f, kind: scalar.kind, scalar, pk: false }]
+    }
+    return [{ key: name, column: f.options.source ?? name, field: f, kind: f.kind, scalar: f, pk: f.options.pk === true }]
+  })
+
+const freezeModel = <M extends Model>(m: M): M => {
+  Object.freeze(m.columns)
+  m.columns.forEach(Object.freeze)
+  Object.freeze(m.columnByKey)
+  return Object.freeze(m)
+}
+
+const assemble = (name: string, table: string, fields: Fields, meta: ModelMeta, registry: Readonly<Record<string, Model>>): Model => {
+  const pks = Object.entries(fields).filter(([, f]) => f.kind !== 'manyToMany' && !isRelationField(f) && f.options.pk === true)
+  if (pks.length > 1) throw new TypeError(`model ${name}: more than one field has pk: true (${pks.map(([k]) => k).join(', ')})`)
+  const allFields: Fields = pks.length === 1 ? fields : { id: DEFAULT_PK, ...fields }
+  const columns = buildColumns(allFields, registry)
+  const seen = new Set<string>()
+  for (const c of columns) {
+    if (seen.has(c.column)) throw new TypeError(`model ${name}: two fields use the column ${c.column}`)
+    seen.add(c.column)
+  }
+  return freezeModel({
+    _tag: 'Model',
+    name,
+    table,
+    fields: Object.freeze({ ...allFields }),
+    meta: Object.freeze({ ...meta }),
+    pk: pks.length === 1 ? pks[0][0] : 'id',
+    columns,
+    columnByKey: Object.fromEntries(columns.map((c) => [c.key, c])),
+    registry,
+  })
+}
+
+/**
+ * Defines a model. The table defaults to the snake-cased name; a model without a `pk` field
+ * gets `id: fields.int({ pk: true })`.
+ *
+ * @example
+ * const Author = model('Author', { fields: { id: fields.int({ pk: true }), name: fields.char({ maxLength: 100 }) } })
+ */
+export const model = <const N extends string, const F extends Fields>(
+  name: N,
+  def: { readonly table?: string; readonly fields: F; readonly meta?: ModelMeta },
+): Model<N, WithPk<F>> =>
+  assemble(name, def.table ?? snake(name), def.fields, def.meta ?? {}, Object.freeze({})) as unknown as Model<N, WithPk<F>>
+
+/** Adds the implicit `id` key to the type when no field is `pk`. */
+export type WithPk<F extends Fields> = true extends { [K in keyof F]: F[K] extends { readonly options: { readonly pk: true } } ? true : false }[keyof F]
+  ? F
+  : { readonly id: ScalarField<'int', number, false, true> } & F
+
+type Resolved<D extends Record<string, AnyModel>> = { readonly [K in keyof D]: Model<D[K]['name'], D[K]['fields'], D> }
+
+/**
+ * Resolves relations between models named by model name, checks every target exists, and
+ * derives reverse relations. Use the returned models in queries.
+ *
+ * @example
+ * const { Author, Book } = schema({ Author, Book })
+ */
+export const schema = <const D extends Record<string, AnyModel>>(defs: D): Resolved<D> => {
+  const list = Object.values(defs)
+  const names = new Set(list.map((m) => m.name))
+  for (const m of list)
+    for (const [fname, f] of Object.entries(m.fields as Fields))
+      if (f.kind === 'foreignKey' || f.kind === 'oneToOne' || f.kind === 'manyToMany')
+        if (!names.has(f.target))
+          throw new TypeError(`model ${m.name}: field ${fname} names the model ${f.target}, which is not in this schema (${[...names].join(', ')})`)
+  const registry: Record<string, Model> = {}
+  // Two passes: the first gives every model its own key column, the second lets each foreign
+  // key take its type from its target's key (which never depends on another relation).
+  for (let pass = 0; pass < 2; pass++)
+    for (const m of list) registry[m.name] = assemble(m.name, m.table, m.fields, m.meta, registry)
+  Object.freeze(registry)
+  return Object.freeze(Object.fromEntries(Object.entries(defs).map(([k, m]) => [k, registry[m.name]]))) as unknown as Resolved<D>
+}
+
+// ------------------------------------------------------------------------------------------
+// utils
+// ------------------------------------------------------------------------------------------
+
+/** The model a relation field points to, or a clear error. */
+export const relatedModel = (m: Model, field: ForeignKeyField | ManyToManyField): Model => {
+  const target = m.registry[field.target]
+  if (!target) throw new TypeError(`model ${m.name} is not part of a schema: call schema({ ... }) to resolve ${field.target}`)
+  return target
+}
+
+export const pkColumn = (m: Model): Column => m.columnByKey[m.pk]

@@ -1,0 +1,57 @@
+/**
+ * Types derived from a model's fields: the row, the insert input, the patch, and the keys a
+ * filter or an ordering may use. Field kinds are told apart by their literal `kind`, never by
+ * shape (a foreign key would otherwise pass for a scalar).
+ */
+import { Fields, ForeignKeyField, ScalarField } from './fields'
+import { AnyModel, Model } from './model'
+
+export type Simplify<T> = { [K in keyof T]: T[K] } & {}
+
+type FieldsOf<M> = M extends Model<string, infer F, unknown> ? F : never
+type SchemaOf<M> = M extends Model<string, Fields, infer S> ? S : never
+
+export type ScalarKeys<F> = { [K in keyof F]: F[K] extends { readonly kind: ForeignKeyField['kind'] | 'manyToMany' } ? never : K }[keyof F] & string
+export type FkKeys<F> = { [K in keyof F]: F[K] extends { readonly kind: ForeignKeyField['kind'] } ? K : never }[keyof F] & string
+
+/** The value type of a scalar field, `| null` when nullable. */
+export type ValueOf<F> = F extends ScalarField<infer _K, infer A, infer N> ? (N extends true ? A | null : A) : never
+/** The non-null value type of a scalar field. */
+export type BaseOf<F> = F extends ScalarField<infer _K, infer A> ? A : never
+
+/** The model named `T` in schema `S`. */
+export type TargetOf<S, T> = S extends Record<string, AnyModel> ? Extract<S[keyof S], { readonly name: T }> : never
+
+type PkField<F> = { [K in keyof F]: F[K] extends { readonly options: { readonly pk: true } } ? F[K] : never }[keyof F]
+type PkValueOfFields<F> = [PkField<F>] extends [never] ? number : BaseOf<PkField<F>>
+/** The primary key's value type. */
+export type PkOf<M> = PkValueOfFields<FieldsOf<M>>
+
+type FkValue<F, S> = F extends ForeignKeyField<infer T, infer _R, infer N>
+  ? ([TargetOf<S, T>] extends [never] ? number : PkOf<TargetOf<S, T>>) | (N extends true ? null : never)
+  : never
+
+/** The row of model `M`: scalar fields by name, foreign keys as `<name>Id`. */
+export type RowOf<M> = Simplify<
+  { readonly [K in ScalarKeys<FieldsOf<M>>]: ValueOf<FieldsOf<M>[K]> } & {
+    readonly [K in FkKeys<FieldsOf<M>> as `${K}Id`]: FkValue<FieldsOf<M>[K], SchemaOf<M>>
+  }
+>
+
+type OptionalKeys<F> = { [K in keyof F]: F[K] extends { readonly optional: true } ? K : never }[keyof F]
+
+type InsertScalar<F> = { [K in Exclude<ScalarKeys<F>, OptionalKeys<F>>]: ValueOf<F[K]> } & {
+  [K in Extract<ScalarKeys<F>, OptionalKeys<F>>]?: ValueOf<F[K]>
+}
+type InsertFk<F, S> = { [K in Exclude<FkKeys<F>, OptionalKeys<F>> as `${K}Id`]: FkValue<F[K], S> } & {
+  [K in Extract<FkKeys<F>, OptionalKeys<F>> as `${K}Id`]?: FkValue<F[K], S>
+}
+
+/** What `create` takes: required fields are those with no default, not nullable and not generated. */
+export type InsertOf<M> = Simplify<InsertScalar<FieldsOf<M>> & InsertFk<FieldsOf<M>, SchemaOf<M>>>
+
+/** What `update` takes: any subset of the stored fields. */
+export type PatchOf<M> = Partial<RowOf<M>>
+
+/** Keys of the row (stored columns). */
+export type ColumnKeys<M> = keyof RowOf<M> & string

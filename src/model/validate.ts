@@ -1,0 +1,90 @@
+/**
+ * Validation of write input against a model, before any SQL is sent: unknown fields, wrong
+ * types, nulls in non-null fields, strings over `maxLength`, text the databases cannot store,
+ * and the fields' own validators. Every problem is reported, not only the first.
+ */
+import * as E from 'fp-ts/Either'
+import { ValidationError, ValidationIssue, validationError } from '../errors'
+import { Column, Model } from './model'
+import { resolveRelation } from './relations'
+
+/** Text the databases cannot all store: NUL (PostgreSQL rejects it) and lone surrogates. */
+export const badText = (s: string): string | undefined =>
+  s.includes('\u0000') ? 'text must not contain NUL (U+0000)' : /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/.test(s) ? 'text must not contain lone surrogates' : undefined
+
+const describe = (v: unknown): string => (typeof v === 'bigint' ? `${v}n` : v instanceof Date ? 'an invalid date' : (JSON.stringify(v) ?? String(v)))
+
+/** Problems with one value for one column; empty when it is fine. */
+export const checkColumnValue = (col: Column, v: unknown): ReadonlyArray<string> => {
+  if (v === undefined) return ['undefined is not a value (omit the field, or use null)']
+  if (v === null) return col.field.nullable || (col.pk && col.field.optional) ? [] : ['may not be null']
+  if (typeof v === 'object' && (v as { _tag?: unknown })._tag === 'Param') return []
+  const lenient = (col.kind === 'bigint' && typeof v === 'number' && Number.isSafeInteger(v)) || (col.kind === 'decimal' && typeof v === 'number' && Number.isFinite(v))
+  if (!lenient && !col.scalar.codec.is(v)) return [`${describe(v)} is not a valid ${col.kind}`]
+  const out: string[] = []
+  if (typeof v === 'string') {
+    const bad = badText(v)
+    if (bad) out.push(bad)
+    const max = col.scalar.options.maxLength
+    if (max !== undefined && (col.kind === 'char' || col.kind === 'enum')) {
+      const n = [...v].length
+      if (n > max) out.push(`is ${n} characters long, more than maxLength ${max}`)
+    }
+  }
+  if (col.kind === 'json') {
+    try {
+      const s = JSON.stringify(v)
+      if (s !== undefined && badText(s)) out.push(badText(s)!)
+    } catch {
+      out.push('is not serialisable as JSON')
+    }
+  }
+  if (col.kind === 'decimal') {
+    const s = String(v)
+    const [int = '', frac = ''] = s.replace('-', '').split('.')
+    const { maxDigits = 20, decimalPlaces = 6 } = col.scalar.options
+    if (frac.length > decimalPlaces) out.push(`has more than ${decimalPlaces} decimal places`)
+    if (int.replace(/^0+/, '').length > maxDigits - decimalPlaces) out.push(`has more than ${maxDigits - decimalPlaces} digits before the point`)
+  }
+  for (const validate of (col.field.kind === 'foreignKey' || col.field.kind === 'oneToOne' ? [] : col.scalar.options.validators) ?? []) {
+    const msg = (validate as (x: unknown) => unknown)(v)
+    if (typeof msg === 'string') out.push(msg)
+  }
+  return out
+}
+
+/**
+ * Checks write input and maps it to row keys: a relation given as a row (`author: row`) becomes
+ * its key (`authorId`). `required` lists the row keys a complete insert must have.
+ */
+export const validateInput = (
+  model: Model,
+  data: unknown,
+  mode: 'create' | 'patch',
+): E.Either<ValidationError, Readonly<Record<string, unknown>>> => {
+  if (typeof data !== 'object' || data === null || Array.isArray(data)) return E.left(validationError([{ field: '', message: 'expected an object of field values' }], model.name))
+  const issues: ValidationIssue[] = []
+  const out: Record<string, unknown> = {}
+  for (const [key, raw] of Object.entries(data)) {
+    let col = model.columnByKey[key]
+    let v = raw
+    if (!col) {
+      const rel = resolveRelation(model, key)
+      if (rel?.column && typeof raw === 'object' && raw !== null) {
+        col = rel.column
+        v = (raw as Record<string, unknown>)[rel.target.pk]
+      } else if (rel?.column && raw === null) {
+        col = rel.column
+      } else {
+        issues.push({ field: key, message: rel ? 'is a relation: set it through its manager or the foreign key' : `${model.name} has no field ${key}` })
+        continue
+      }
+    }
+    for (const message of checkColumnValue(col, v)) issues.push({ field: key, message })
+    out[col.key] = v
+  }
+  if (mode === 'create')
+    for (const col of model.columns)
+      if (!(col.key in out) && !col.field.optional) issues.push({ field: col.key, message: 'is required' })
+  return issues.length > 0 ? E.left(validationError(issues, model.name)) : E.right(Object.freeze(out))
+}

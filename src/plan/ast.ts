@@ -1,0 +1,171 @@
+/**
+ * The plan AST: frozen plain data discriminated by `_tag`. Plans are values — building one
+ * touches no database; a runner interprets it. Each plan carries its result type `A` as a
+ * phantom (`_A`), so `run(db)(plan)` is typed without any class or method.
+ */
+import { TerrapinError } from '../errors'
+import { Model } from '../model/model'
+
+// ------------------------------------------------------------------------------------------
+// filters
+// ------------------------------------------------------------------------------------------
+
+export const LOOKUPS = [
+  'exact',
+  'not',
+  'in',
+  'notIn',
+  'gt',
+  'gte',
+  'lt',
+  'lte',
+  'range',
+  'isnull',
+  'notIsnull',
+  'contains',
+  'icontains',
+  'startswith',
+  'istartswith',
+  'endswith',
+  'iendswith',
+  'iexact',
+] as const
+export type Lookup = (typeof LOOKUPS)[number]
+
+export const DATE_PARTS = ['year', 'quarter', 'month', 'week', 'day', 'hour', 'minute', 'second'] as const
+export type DatePart = (typeof DATE_PARTS)[number]
+
+/** A value a condition compares with: a literal, or a named placeholder bound at execution. */
+export type Operand = unknown
+
+/** A named placeholder: `where({ id: param('id') })`, bound by `prepare(plan)(values)`. */
+export interface Param {
+  readonly _tag: 'Param'
+  readonly name: string
+}
+
+/** One condition on one column, reached through zero or more relations. */
+export interface Cond {
+  readonly _tag: 'Cond'
+  /** Relation field names walked from the plan's model, outermost first. */
+  readonly path: ReadonlyArray<string>
+  /** The row key of the column on the last model of the path. */
+  readonly key: string
+  readonly part?: DatePart
+  readonly lookup: Lookup
+  readonly value: Operand
+}
+
+export interface And {
+  readonly _tag: 'And'
+  readonly items: ReadonlyArray<FilterNode>
+}
+export interface Or {
+  readonly _tag: 'Or'
+  readonly items: ReadonlyArray<FilterNode>
+}
+export interface Not {
+  readonly _tag: 'Not'
+  readonly item: FilterNode
+}
+
+export type FilterNode = Cond | And | Or | Not
+
+// ------------------------------------------------------------------------------------------
+// reads
+// ------------------------------------------------------------------------------------------
+
+export interface OrderItem {
+  readonly path: ReadonlyArray<string>
+  readonly key: string
+  readonly desc: boolean
+}
+
+/** What a select returns per row: model rows, `values()` objects, or `valuesList()` tuples. */
+export type Projection =
+  | { readonly _tag: 'Rows' }
+  | { readonly _tag: 'Values'; readonly keys: ReadonlyArray<string> }
+  | { readonly _tag: 'ValuesList'; readonly keys: ReadonlyArray<string>; readonly flat: boolean }
+
+export interface PrefetchItem {
+  readonly path: ReadonlyArray<string>
+  /** A sub-plan that filters/orders the related rows (tortoise's `Prefetch`). */
+  readonly plan?: Select<unknown>
+}
+
+interface PlanBase<A> {
+  /** Phantom: the value the plan produces when run. */
+  readonly _A?: A
+  /** An invalid plan carries its error; runners return it without sending SQL. */
+  readonly error?: TerrapinError
+}
+
+export interface Select<A> extends PlanBase<A> {
+  readonly _tag: 'Select'
+  readonly model: Model
+  readonly where?: FilterNode
+  readonly order: ReadonlyArray<OrderItem>
+  readonly limit?: number
+  readonly offset?: number
+  readonly distinct: boolean
+  readonly projection: Projection
+  readonly prefetch: ReadonlyArray<PrefetchItem>
+}
+
+/** A terminal over a select: `first` (row or null), `get`, `getOrNone`, `count`, `exists`. */
+export interface Terminal<A> extends PlanBase<A> {
+  readonly _tag: 'Terminal'
+  readonly kind: 'first' | 'get' | 'getOrNone' | 'count' | 'exists'
+  readonly source: Select<unknown>
+}
+
+// ------------------------------------------------------------------------------------------
+// writes
+// ------------------------------------------------------------------------------------------
+
+export interface Insert<A> extends PlanBase<A> {
+  readonly _tag: 'Insert'
+  readonly model: Model
+  /** Complete rows by row key (defaults applied, validated). */
+  readonly rows: ReadonlyArray<Readonly<Record<string, unknown>>>
+  /** `one` returns the created row, `many` the created rows. */
+  readonly returns: 'one' | 'many'
+  readonly batchSize?: number
+  readonly ignoreConflicts?: boolean
+}
+
+export interface Update<A> extends PlanBase<A> {
+  readonly _tag: 'Update'
+  readonly source: Select<unknown>
+  readonly patch: Readonly<Record<string, unknown>>
+}
+
+export interface Delete<A> extends PlanBase<A> {
+  readonly _tag: 'Delete'
+  readonly source: Select<unknown>
+}
+
+/** Composite writes run as one transaction: get-or-create, update-or-create and save. */
+export interface Upsert<A> extends PlanBase<A> {
+  readonly _tag: 'Upsert'
+  readonly kind: 'getOrCreate' | 'updateOrCreate' | 'save'
+  readonly lookup: Select<unknown>
+  /** Values from the lookup's equality conditions, merged under `defaults` on create. */
+  readonly create: Readonly<Record<string, unknown>>
+  readonly defaults: Readonly<Record<string, unknown>>
+}
+
+export type Plan<A = unknown> = Select<A> | Terminal<A> | Insert<A> | Update<A> | Delete<A> | Upsert<A>
+
+/** The value a plan produces. */
+export type ResultOf<P> = P extends { readonly _A?: infer A } ? A : never
+
+// ------------------------------------------------------------------------------------------
+// utils
+// ------------------------------------------------------------------------------------------
+
+/**
+ * Freezes a node the plan layer built. Nodes are frozen one by one as they are made (never
+ * deeply): values the user passed in are copied where they are containers, not frozen in place.
+ */
+export const freeze = <T extends object>(node: T): T => Object.freeze(node)

@@ -1,0 +1,92 @@
+/**
+ * The static shape of filters, orderings and projections of a model. Own fields and their
+ * lookups are offered eagerly (completion lists them); relation paths are checked one hop at
+ * a time from the keys the user wrote (see `RelationFilter`), never enumerated.
+ */
+import { ForeignKeyField, ScalarField, ScalarKind } from '../model/fields'
+import { Model } from '../model/model'
+import { BaseOf, FkKeys, PkOf, RowOf, ScalarKeys, TargetOf } from '../model/types'
+import { DatePart, Param } from './ast'
+
+type FieldsOf<M> = M extends Model<string, infer F, unknown> ? F : never
+type SchemaOf<M> = M extends Model<string, infer _F, infer S> ? S : never
+
+/** What the type level knows of a stored column. */
+interface Info {
+  readonly kind: ScalarKind
+  readonly a: unknown
+  readonly n: boolean
+}
+
+type FkInfo<F, S> = F extends ForeignKeyField<infer T, infer _R, infer N>
+  ? { kind: 'int'; a: [TargetOf<S, T>] extends [never] ? number : PkOf<TargetOf<S, T>>; n: N }
+  : never
+
+/** Stored columns by row key. */
+export type ColumnInfo<M> = {
+  [K in ScalarKeys<FieldsOf<M>>]: FieldsOf<M>[K] extends ScalarField<infer Kd, infer A, infer N> ? { kind: Kd; a: A; n: N } : never
+} & { [K in FkKeys<FieldsOf<M>> as `${K}Id`]: FkInfo<FieldsOf<M>[K], SchemaOf<M>> }
+
+type Cmp = 'gt' | 'gte' | 'lt' | 'lte'
+type Base = 'exact' | 'not' | 'in' | 'notIn' | 'isnull' | 'notIsnull'
+type Text = 'contains' | 'icontains' | 'startswith' | 'istartswith' | 'endswith' | 'iendswith' | 'iexact'
+
+type LookupsOf<K extends ScalarKind> = K extends 'char' | 'text'
+  ? Base | Cmp | 'range' | Text
+  : K extends 'int' | 'bigint' | 'smallint' | 'float' | 'decimal' | 'datetime' | 'date' | 'time' | 'uuid'
+    ? Base | Cmp | 'range'
+    : K extends 'boolean' | 'enum'
+      ? Base
+      : 'isnull' | 'notIsnull'
+
+type PartsOf<K extends ScalarKind> = K extends 'datetime'
+  ? DatePart
+  : K extends 'date'
+    ? 'year' | 'quarter' | 'month' | 'week' | 'day'
+    : K extends 'time'
+      ? 'hour' | 'minute' | 'second'
+      : never
+
+/** A literal value or a named placeholder. */
+export type Arg<A> = A | Param
+
+type Nullable<I extends Info> = I['n'] extends true ? null : never
+
+type LookupValue<I extends Info, L> = L extends 'in' | 'notIn'
+  ? ReadonlyArray<I['a']> | Param
+  : L extends 'range'
+    ? readonly [I['a'], I['a']] | Param
+    : L extends 'isnull' | 'notIsnull'
+      ? boolean
+      : L extends Text
+        ? Arg<string>
+        : L extends 'exact' | 'not'
+          ? Arg<I['a']> | Nullable<I>
+          : Arg<I['a']>
+
+type PartLookupValue<L> = L extends 'in' | 'notIn' ? ReadonlyArray<number> : L extends 'range' ? readonly [number, number] : Arg<number>
+
+type Entries<C extends string, I extends Info> =
+  | [C, Arg<I['a']> | Nullable<I>]
+  | { [L in LookupsOf<I['kind']>]: [`${C}__${L}`, LookupValue<I, L>] }[LookupsOf<I['kind']>]
+  | { [P in PartsOf<I['kind']>]: [`${C}__${P}`, Arg<number>] }[PartsOf<I['kind']>]
+  | { [P in PartsOf<I['kind']>]: { [L in Cmp | 'in' | 'notIn' | 'range' | 'not']: [`${C}__${P}__${L}`, PartLookupValue<L>] }[Cmp | 'in' | 'notIn' | 'range' | 'not'] }[PartsOf<I['kind']>]
+
+type AllEntries<M> = { [C in keyof ColumnInfo<M> & string]: ColumnInfo<M>[C] extends infer I extends Info ? Entries<C, I> : never }[keyof ColumnInfo<M> & string]
+
+/** Conditions on the model's own columns: `{ title: 'x', rating__gte: 4, title__icontains: 'y' }`. */
+export type OwnFilter<M> = { readonly [E in AllEntries<M> as E[0]]?: E[1] }
+
+/** `where({ author: authorRow })` — a relation compared by key, as tortoise allows. */
+type RelationEquality<M> = { readonly [K in FkKeys<FieldsOf<M>>]?: Readonly<Record<string, unknown>> | null }
+
+/** A filter object on model `M`. */
+export type FilterOf<M> = OwnFilter<M> & RelationEquality<M>
+
+/** A row key usable in `orderBy`, `values`, … */
+export type KeyOf<M> = keyof RowOf<M> & string
+
+/** `'field'` ascending or `'-field'` descending. */
+export type OrderKey<M> = KeyOf<M> | `-${KeyOf<M>}`
+
+export type { BaseOf }

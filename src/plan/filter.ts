@@ -1,0 +1,184 @@
+/**
+ * Filters: the `q` combinators and the resolution of Django-style keys (`author__name__icontains`)
+ * into `Cond` nodes, checked against the model at run time as they are at compile time.
+ */
+import * as E from 'fp-ts/Either'
+import { ValidationError, ValidationIssue, validationError } from '../errors'
+import { Column, Model } from '../model/model'
+import { resolveRelation } from '../model/relations'
+import { badText } from '../model/validate'
+import { And, Cond, DATE_PARTS, DatePart, FilterNode, LOOKUPS, Lookup, Not, Or, Param, freeze } from './ast'
+import { FilterOf } from './filter-types'
+
+// ------------------------------------------------------------------------------------------
+// model
+// ------------------------------------------------------------------------------------------
+
+/** An unresolved `q.and` / `q.or` / `q.not` over filter objects of model `M`. */
+export interface Q<M> {
+  readonly _tag: 'Q'
+  readonly op: 'and' | 'or' | 'not'
+  readonly items: ReadonlyArray<FilterArg<M>>
+  readonly _M?: (m: M) => M
+}
+
+/** What `where` accepts: a filter object or a `q` combination of them. */
+export type FilterArg<M> = FilterOf<M> | Q<M>
+
+// ------------------------------------------------------------------------------------------
+// constructors
+// ------------------------------------------------------------------------------------------
+
+/** A named placeholder, bound when a prepared plan runs: `where({ id: param('id') })`. */
+export const param = (name: string): Param => freeze({ _tag: 'Param', name })
+
+/**
+ * Logical combinations of filters, as tortoise's `Q`.
+ *
+ * @example
+ * where(q.or({ title__contains: 'x' }, q.not({ rating__lt: 4 })))
+ * // WHERE (instr("title", ?) > 0) OR NOT (COALESCE("rating" < ?, 0))
+ */
+export const q = {
+  and: <M>(...items: ReadonlyArray<FilterArg<M>>): Q<M> => freeze({ _tag: 'Q', op: 'and', items: freeze([...items]) }),
+  or: <M>(...items: ReadonlyArray<FilterArg<M>>): Q<M> => freeze({ _tag: 'Q', op: 'or', items: freeze([...items]) }),
+  not: <M>(item: FilterArg<M>): Q<M> => freeze({ _tag: 'Q', op: 'not', items: freeze([item]) }),
+}
+
+export const and = (items: ReadonlyArray<FilterNode>): FilterNode =>
+  items.length === 1 ? items[0] : freeze<And>({ _tag: 'And', items: freeze(items.flatMap((i) => (i._tag === 'And' ? i.items : [i]))) })
+export const or = (items: ReadonlyArray<FilterNode>): FilterNode =>
+  items.length === 1 ? items[0] : freeze<Or>({ _tag: 'Or', items: freeze([...items]) })
+export const not = (item: FilterNode): FilterNode => freeze<Not>({ _tag: 'Not', item })
+
+// ------------------------------------------------------------------------------------------
+// resolution
+// ------------------------------------------------------------------------------------------
+
+const LOOKUP_SET: ReadonlySet<string> = new Set(LOOKUPS)
+const PART_SET: ReadonlySet<string> = new Set(DATE_PARTS)
+const TEXT_LOOKUPS: ReadonlySet<string> = new Set(['contains', 'icontains', 'startswith', 'istartswith', 'endswith', 'iendswith', 'iexact'])
+const TEXT_KINDS: ReadonlySet<string> = new Set(['char', 'text'])
+const PART_KINDS: Readonly<Record<string, ReadonlySet<string>>> = {
+  datetime: PART_SET,
+  date: new Set(['year', 'quarter', 'month', 'week', 'day']),
+  time: new Set(['hour', 'minute', 'second']),
+}
+
+const isParam = (v: unknown): v is Param => typeof v === 'object' && v !== null && (v as Param)._tag === 'Param'
+
+/** Checks one comparison value against the column's type; returns a problem or undefined. */
+const checkScalar = (col: Column, v: unknown, part: DatePart | undefined): string | undefined => {
+  if (v === undefined) return 'undefined is not a filter value (use null for IS NULL)'
+  if (isParam(v)) return undefined
+  if (part) return typeof v === 'number' && Number.isInteger(v) ? undefined : `${part} must be an integer`
+  if (typeof v === 'string') {
+    const bad = badText(v)
+    if (bad) return bad
+  }
+  return col.scalar.codec.is(v) || (col.kind === 'bigint' && typeof v === 'number' && Number.isSafeInteger(v)) || (col.kind === 'decimal' && typeof v === 'number' && Number.isFinite(v))
+    ? undefined
+    : `${JSON.stringify(typeof v === 'bigint' ? String(v) : v) ?? String(v)} is not a valid ${col.kind}`
+}
+
+const checkValue = (col: Column, lookup: Lookup, part: DatePart | undefined, v: unknown): string | undefined => {
+  if (v === undefined) return 'undefined is not a filter value (use null for IS NULL)'
+  if (isParam(v)) return undefined
+  switch (lookup) {
+    case 'isnull':
+    case 'notIsnull':
+      return typeof v === 'boolean' ? undefined : `${lookup} takes true or false`
+    case 'in':
+    case 'notIn':
+      if (!Array.isArray(v)) return `${lookup} takes an array`
+      return v.map((x) => checkScalar(col, x, part)).find((x) => x !== undefined)
+    case 'range':
+      if (!Array.isArray(v) || v.length !== 2) return 'range takes [low, high]'
+      return checkScalar(col, v[0], part) ?? checkScalar(col, v[1], part)
+    case 'exact':
+    case 'not':
+      return v === null ? undefined : checkScalar(col, v, part)
+    default:
+      if (v === null) return `${lookup} does not take null`
+      if (TEXT_LOOKUPS.has(lookup)) return typeof v === 'string' ? badText(v) : `${lookup} takes a string`
+      return checkScalar(col, v, part)
+  }
+}
+
+/** A relation given as a row compares its key: `{ author: row }` is `{ authorId: row.id }`. */
+const relationKey = (target: Model, v: unknown): unknown =>
+  typeof v === 'object' && v !== null && !Array.isArray(v) && !(v instanceof Date) && !isParam(v) ? (v as Record<string, unknown>)[target.pk] : v
+
+/** Copies container values so the plan never shares (or freezes) the caller's arrays. */
+const own = (v: unknown): unknown => (Array.isArray(v) ? freeze([...v]) : v)
+
+/** Resolves one `key: value` entry to a condition, walking relations hop by hop. */
+export const resolveKey = (model: Model, key: string, value: unknown): E.Either<ValidationIssue, Cond> => {
+  const segments = key.split('__')
+  const path: string[] = []
+  let current = model
+  let i = 0
+  for (; i < segments.length; i++) {
+    const seg = segments[i]
+    if (current.columnByKey[seg]) break
+    const rel = resolveRelation(current, seg)
+    if (!rel) return E.left({ field: key, message: `${current.name} has no field ${seg}` })
+    const rest = segments.slice(i + 1)
+    // `author: row` or `author__in: [...]` compare the foreign key column itself.
+    if (rel.column && (rest.length === 0 || (rest.length === 1 && LOOKUP_SET.has(rest[0])))) {
+      const lookup = (rest[0] ?? 'exact') as Lookup
+      const v = Array.isArray(value) ? value.map((x) => relationKey(rel.target, x)) : relationKey(rel.target, value)
+      return E.map((c: Cond) => freeze<Cond>({ ...c, path: freeze([...path, ...c.path]), lookup }))(resolveKey(current, [rel.column.key, ...rest].join('__'), v))
+    }
+    path.push(seg)
+    current = rel.target
+  }
+  if (i >= segments.length) return E.left({ field: key, message: 'a relation needs a field to compare, e.g. author__name' })
+  const col = current.columnByKey[segments[i]]
+  let part: DatePart | undefined
+  let lookup: Lookup = 'exact'
+  let j = i + 1
+  if (j < segments.length && PART_SET.has(segments[j])) {
+    if (!PART_KINDS[col.kind]?.has(segments[j])) return E.left({ field: key, message: `${segments[j]} does not apply to a ${col.kind} field` })
+    part = segments[j] as DatePart
+    j++
+  }
+  if (j < segments.length) {
+    if (!LOOKUP_SET.has(segments[j])) return E.left({ field: key, message: `unknown lookup ${segments[j]}` })
+    lookup = segments[j] as Lookup
+    j++
+  }
+  if (j < segments.length) return E.left({ field: key, message: `unexpected ${segments.slice(j).join('__')}` })
+  if (TEXT_LOOKUPS.has(lookup) && !TEXT_KINDS.has(col.kind)) return E.left({ field: key, message: `${lookup} applies to text fields, not ${col.kind}` })
+  const problem = checkValue(col, lookup, part, value)
+  if (problem) return E.left({ field: key, message: problem })
+  return E.right(freeze<Cond>({ _tag: 'Cond', path: freeze(path), key: col.key, part, lookup, value: own(value) }))
+}
+
+const isQ = (u: unknown): u is Q<unknown> => typeof u === 'object' && u !== null && (u as Q<unknown>)._tag === 'Q'
+
+/** Resolves a filter argument against a model: every key checked, every problem reported. */
+export const resolveFilter = (model: Model, input: unknown): E.Either<ValidationError, FilterNode> => {
+  const issues: ValidationIssue[] = []
+  const go = (arg: unknown): FilterNode => {
+    if (isQ(arg)) {
+      const items = arg.items.map(go)
+      return arg.op === 'not' ? not(items[0]) : arg.op === 'and' ? and(items) : or(items)
+    }
+    if (typeof arg !== 'object' || arg === null || Array.isArray(arg)) {
+      issues.push({ field: '', message: 'a filter is an object of field lookups or a q combination' })
+      return and([])
+    }
+    const conds = Object.entries(arg).flatMap(([k, v]) => {
+      const r = resolveKey(model, k, v)
+      if (E.isLeft(r)) {
+        issues.push(r.left)
+        return []
+      }
+      return [r.right]
+    })
+    return and(conds)
+  }
+  const node = go(input)
+  return issues.length > 0 ? E.left(validationError(issues, model.name)) : E.right(node)
+}

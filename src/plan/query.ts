@@ -1,0 +1,203 @@
+/**
+ * Read combinators: data-last functions from plan to plan, composed with `pipe`. None mutates
+ * its input; each returns a new frozen plan. Invalid input (an unknown field in untyped code, a
+ * negative limit) does not throw: the plan carries a `ValidationError` that `run` returns.
+ */
+import * as E from 'fp-ts/Either'
+import { TerrapinError, invalid } from '../errors'
+import { Model } from '../model/model'
+import { resolveRelation } from '../model/relations'
+import { RowOf, Simplify } from '../model/types'
+import { FilterNode, OrderItem, Projection, Select, freeze } from './ast'
+import { FilterArg, and, not, resolveFilter } from './filter'
+import { KeyOf, OrderKey } from './filter-types'
+
+// ------------------------------------------------------------------------------------------
+// model
+// ------------------------------------------------------------------------------------------
+
+/** A read plan over model `M` producing rows of type `R`. */
+export interface Query<M, R> extends Select<ReadonlyArray<R>> {
+  /** Phantom, invariant in `M`. */
+  readonly _M?: (m: M) => M
+}
+
+// ------------------------------------------------------------------------------------------
+// constructors
+// ------------------------------------------------------------------------------------------
+
+const ROWS: Projection = freeze({ _tag: 'Rows' })
+const EMPTY: ReadonlyArray<never> = freeze([])
+
+/**
+ * All rows of a model.
+ *
+ * @example
+ * pipe(query(Book), run(db)) // SELECT "id", "title", … FROM "book"
+ */
+export const query = <M extends Model>(model: M): Query<M, RowOf<M>> =>
+  freeze({ _tag: 'Select', model, order: EMPTY, distinct: false, projection: ROWS, prefetch: EMPTY }) as Query<M, RowOf<M>>
+
+// ------------------------------------------------------------------------------------------
+// combinators
+// ------------------------------------------------------------------------------------------
+
+const withError = <P extends Select<unknown>>(plan: P, error: TerrapinError): P => (plan.error ? plan : freeze({ ...plan, error }))
+
+const addFilter = <P extends Select<unknown>>(plan: P, node: E.Either<TerrapinError, FilterNode>, negate: boolean): P => {
+  if (E.isLeft(node)) return withError(plan, node.left)
+  const cond = negate ? not(node.right) : node.right
+  return freeze({ ...plan, where: plan.where ? and([plan.where, cond]) : cond })
+}
+
+/**
+ * Keeps the rows matching a filter; successive calls are ANDed.
+ *
+ * @example
+ * pipe(query(Book), where({ title__contains: 'x', rating__gte: 4 }))
+ * // WHERE instr("title", ?) > 0 AND "rating" >= ?
+ */
+export const where =
+  <M, R>(filter: FilterArg<M>) =>
+  (plan: Query<M, R>): Query<M, R> =>
+    addFilter(plan, resolveFilter(plan.model, filter), false)
+
+/** Alias of {@link where}, tortoise's name. */
+export const filter = where
+
+/**
+ * Drops the rows matching a filter: the exact complement of `where` (rows where the condition
+ * is NULL are kept).
+ *
+ * @example
+ * pipe(query(Book), exclude({ rating: 5 })) // WHERE NOT COALESCE("rating" = ?, 0)
+ */
+export const exclude =
+  <M, R>(filter: FilterArg<M>) =>
+  (plan: Query<M, R>): Query<M, R> =>
+    addFilter(plan, resolveFilter(plan.model, filter), true)
+
+/** Parses `'-author__name'` into an order item, walking relations. */
+export const parseOrder = (model: Model, spec: string): E.Either<TerrapinError, OrderItem> => {
+  const desc = spec.startsWith('-')
+  const segments = (desc ? spec.slice(1) : spec).split('__')
+  const path: string[] = []
+  let current = model
+  for (let i = 0; i < segments.length - 1; i++) {
+    const rel = resolveRelation(current, segments[i])
+    if (!rel) return E.left(invalid(spec, `${current.name} has no relation ${segments[i]}`, model.name))
+    if (rel.many) return E.left(invalid(spec, `cannot order by a to-many relation (${segments[i]})`, model.name))
+    path.push(segments[i])
+    current = rel.target
+  }
+  const last = segments[segments.length - 1]
+  const col = current.columnByKey[last] ?? (resolveRelation(current, last)?.column)
+  if (!col) return E.left(invalid(spec, `${current.name} has no field ${last}`, model.name))
+  return E.right(freeze({ path: freeze(path), key: col.key, desc }))
+}
+
+/**
+ * Orders by fields, `-` for descending; replaces any earlier ordering. NULLs sort first
+ * ascending and last descending on every dialect. Ties keep no order: end with a unique key
+ * (e.g. `'id'`) to paginate.
+ *
+ * @example
+ * pipe(query(Book), orderBy('-rating', 'id')) // ORDER BY "rating" DESC NULLS LAST, "id" ASC NULLS FIRST
+ */
+export const orderBy =
+  <M, R>(...keys: ReadonlyArray<OrderKey<M>>) =>
+  (plan: Query<M, R>): Query<M, R> => {
+    const items: OrderItem[] = []
+    for (const k of keys) {
+      const item = parseOrder(plan.model, k)
+      if (E.isLeft(item)) return withError(plan, item.left)
+      items.push(item.right)
+    }
+    return freeze({ ...plan, order: freeze(items) })
+  }
+
+const count = (name: string, n: number): E.Either<TerrapinError, number> =>
+  Number.isSafeInteger(n) && n >= 0 ? E.right(n) : E.left(invalid(name, `must be a non-negative integer, got ${n}`))
+
+/**
+ * At most `n` rows. `limit(n)` after `limit(m)` keeps `min(n, m)` rows.
+ *
+ * @example
+ * pipe(query(Book), orderBy('id'), limit(20)) // … ORDER BY "id" LIMIT 20
+ */
+export const limit =
+  (n: number) =>
+  <P extends Select<unknown>>(plan: P): P => {
+    const v = count('limit', n)
+    return E.isLeft(v) ? withError(plan, v.left) : freeze({ ...plan, limit: plan.limit === undefined ? n : Math.min(plan.limit, n) })
+  }
+
+/**
+ * Skips the first `n` rows; replaces any earlier offset. Limit and offset commute, as in
+ * tortoise: `limit(20)` and `offset(40)` in either order give rows 41–60.
+ *
+ * @example
+ * pipe(query(Book), orderBy('id'), offset(40), limit(20)) // … LIMIT 20 OFFSET 40
+ */
+export const offset =
+  (n: number) =>
+  <P extends Select<unknown>>(plan: P): P => {
+    const v = count('offset', n)
+    return E.isLeft(v) ? withError(plan, v.left) : freeze({ ...plan, offset: n })
+  }
+
+/** Drops duplicate rows (`SELECT DISTINCT`); most useful with `values`. */
+export const distinct = <P extends Select<unknown>>(plan: P): P => freeze({ ...plan, distinct: true })
+
+const checkKeys = (model: Model, keys: ReadonlyArray<string>): TerrapinError | undefined => {
+  for (const k of keys) {
+    const item = parseOrder(model, k)
+    if (E.isLeft(item)) return item.left
+  }
+  if (keys.length === 0) return invalid('', 'name at least one field', model.name)
+  return undefined
+}
+
+/**
+ * Rows as objects holding only the named fields (relation paths like `'author__name'` allowed).
+ *
+ * @example
+ * pipe(query(Book), values('id', 'title')) // SELECT "id", "title" FROM "book"
+ */
+export const values =
+  <M, R, const K extends KeyOf<M>>(...keys: ReadonlyArray<K>) =>
+  (plan: Query<M, R>): Query<M, Simplify<Pick<RowOf<M>, K>>> => {
+    const error = checkKeys(plan.model, keys)
+    const next = freeze({ ...plan, projection: freeze({ _tag: 'Values' as const, keys: freeze([...keys]) }) }) as Query<M, Simplify<Pick<RowOf<M>, K>>>
+    return error ? withError(next, error) : next
+  }
+
+type Tuple<Row, K extends ReadonlyArray<unknown>> = { readonly [I in keyof K]: K[I] extends keyof Row ? Row[K[I]] : never }
+
+/**
+ * Rows as tuples of the named fields.
+ *
+ * @example
+ * pipe(query(Book), valuesList('id', 'title')) // ReadonlyArray<readonly [number, string]>
+ */
+export const valuesList =
+  <M, R, const K extends ReadonlyArray<KeyOf<M>>>(...keys: K) =>
+  (plan: Query<M, R>): Query<M, Tuple<RowOf<M>, K>> => {
+    const error = checkKeys(plan.model, keys)
+    const next = freeze({ ...plan, projection: freeze({ _tag: 'ValuesList' as const, keys: freeze([...keys]), flat: false }) }) as Query<M, Tuple<RowOf<M>, K>>
+    return error ? withError(next, error) : next
+  }
+
+/**
+ * The values of one field, as a flat array (tortoise's `values_list(field, flat=True)`).
+ *
+ * @example
+ * pipe(query(Book), valuesFlat('title')) // ReadonlyArray<string>
+ */
+export const valuesFlat =
+  <M, R, const K extends KeyOf<M>>(key: K) =>
+  (plan: Query<M, R>): Query<M, RowOf<M>[K]> => {
+    const error = checkKeys(plan.model, [key])
+    const next = freeze({ ...plan, projection: freeze({ _tag: 'ValuesList' as const, keys: freeze([key]), flat: true }) }) as Query<M, RowOf<M>[K]>
+    return error ? withError(next, error) : next
+  }

@@ -1,0 +1,40 @@
+/**
+ * Terminal plans: what a read yields other than all its rows. They end a `pipe` before `run`.
+ */
+import { Terminal, freeze } from './ast'
+import { Query } from './query'
+
+const terminal = <A>(kind: Terminal<A>['kind'], source: Query<unknown, unknown>): Terminal<A> => freeze({ _tag: 'Terminal', kind, source })
+
+/** All rows (the default when a query is run as is). */
+export const all = <M, R>(plan: Query<M, R>): Query<M, R> => plan
+
+/**
+ * The first row or `null` (ordered by primary key when the plan has no ordering, as tortoise).
+ *
+ * @example
+ * pipe(query(Book), where({ title: 'x' }), first) // … ORDER BY "id" LIMIT 1
+ */
+export const first = <M, R>(plan: Query<M, R>): Terminal<R | null> => terminal('first', plan as Query<unknown, unknown>)
+
+/**
+ * Exactly one row: `DoesNotExist` when none matches, `MultipleObjectsReturned` when several do.
+ *
+ * @example
+ * pipe(query(Book), where({ id: 1 }), get) // … LIMIT 2
+ */
+export const get = <M, R>(plan: Query<M, R>): Terminal<R> => terminal('get', plan as Query<unknown, unknown>)
+
+/** One row or `null`; still `MultipleObjectsReturned` when several match. */
+export const getOrNone = <M, R>(plan: Query<M, R>): Terminal<R | null> => terminal('getOrNone', plan as Query<unknown, unknown>)
+
+/**
+ * The number of rows `all` would return, limit and offset included.
+ *
+ * @example
+ * pipe(query(Book), where({ rating__gte: 4 }), count) // SELECT COUNT(*) FROM (…)
+ */
+export const count = <M, R>(plan: Query<M, R>): Terminal<number> => terminal('count', plan as Query<unknown, unknown>)
+
+/** Whether `all` would return any row. */
+export const exists = <M, R>(plan: Query<M, R>): Terminal<boolean> => terminal('exists', plan as Query<unknown, unknown>)

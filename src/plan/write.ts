@@ -1,0 +1,121 @@
+/**
+ * Write plans. Input is validated when the plan is built; an invalid plan carries its
+ * `ValidationError` and running it sends no SQL. Defaults, `autoNow` and `autoNowAdd` are
+ * applied when the plan runs, so a plan value can be run more than once.
+ */
+import * as E from 'fp-ts/Either'
+import { TerrapinError, ValidationIssue, invalid, validationError } from '../errors'
+import { Model } from '../model/model'
+import { InsertOf, PatchOf, RowOf } from '../model/types'
+import { validateInput } from '../model/validate'
+import { Delete, Insert, Update, Upsert, freeze } from './ast'
+import { Query, query, where } from './query'
+
+const withError = <P extends { readonly error?: TerrapinError }>(plan: P, error: TerrapinError | undefined): P =>
+  error && !plan.error ? freeze({ ...plan, error }) : plan
+
+/**
+ * Inserts one row and returns it as stored (generated key and defaults included).
+ *
+ * @example
+ * create(Book, { title: 'Dune', authorId: 1 }) // INSERT INTO "book" ("title", "author_id") VALUES (?, ?) RETURNING …
+ */
+export const create = <M extends Model>(model: M, data: InsertOf<M>): Insert<RowOf<M>> => {
+  const row = validateInput(model, data, 'create')
+  const plan: Insert<RowOf<M>> = freeze({ _tag: 'Insert', model, rows: freeze(E.isRight(row) ? [row.right] : []), returns: 'one' })
+  return withError(plan, E.isLeft(row) ? row.left : undefined)
+}
+
+export interface BulkCreateOptions {
+  /** Rows per INSERT statement (default 500); all batches run in one transaction. */
+  readonly batchSize?: number
+  /** Skip rows that violate a unique constraint instead of failing. */
+  readonly ignoreConflicts?: boolean
+}
+
+/**
+ * Inserts many rows in batches, in one transaction, and returns them as stored (with
+ * `ignoreConflicts`, the rows that were inserted).
+ */
+export const bulkCreate = <M extends Model>(model: M, rows: ReadonlyArray<InsertOf<M>>, options: BulkCreateOptions = {}): Insert<ReadonlyArray<RowOf<M>>> => {
+  const issues: ValidationIssue[] = []
+  const valid = rows.flatMap((data, i) => {
+    const r = validateInput(model, data, 'create')
+    if (E.isRight(r)) return [r.right]
+    issues.push(...r.left.issues.map((x) => ({ field: `[${i}].${x.field}`, message: x.message })))
+    return []
+  })
+  const size = options.batchSize ?? 500
+  const sizeError = Number.isSafeInteger(size) && size > 0 ? undefined : invalid('batchSize', 'must be a positive integer', model.name)
+  const plan: Insert<ReadonlyArray<RowOf<M>>> = freeze({ _tag: 'Insert', model, rows: freeze(valid), returns: 'many', batchSize: size, ignoreConflicts: options.ignoreConflicts ?? false })
+  return withError(plan, sizeError ?? (issues.length > 0 ? validationError(issues, model.name) : undefined))
+}
+
+/**
+ * Sets fields on every row of a plan; yields the number of rows changed.
+ *
+ * @example
+ * pipe(query(Book), where({ id: 1 }), update({ title: 'New' })) // UPDATE "book" SET "title" = ? WHERE "id" = ?
+ */
+export const update =
+  <M, R>(patch: PatchOf<M>) =>
+  (plan: Query<M, R>): Update<number> => {
+    const valid = validateInput(plan.model, patch, 'patch')
+    const p: Update<number> = freeze({ _tag: 'Update', source: plan as Query<unknown, unknown>, patch: E.isRight(valid) ? valid.right : {} })
+    return withError(p, plan.error ?? (E.isLeft(valid) ? valid.left : Object.keys(valid.right).length === 0 ? invalid('', 'update needs at least one field', plan.model.name) : undefined))
+  }
+
+/**
+ * Deletes every row of a plan; yields the number of rows deleted.
+ *
+ * @example
+ * pipe(query(Book), where({ rating__lt: 2 }), remove) // DELETE FROM "book" WHERE "rating" < ?
+ */
+export const remove = <M, R>(plan: Query<M, R>): Delete<number> =>
+  withError<Delete<number>>(freeze({ _tag: 'Delete', source: plan as Query<unknown, unknown> }), plan.error)
+
+const upsert = <M extends Model>(
+  kind: Upsert<unknown>['kind'],
+  model: M,
+  lookup: Readonly<Record<string, unknown>>,
+  defaults: Readonly<Record<string, unknown>>,
+): Upsert<readonly [RowOf<M>, boolean]> => {
+  const lk = validateInput(model, lookup, 'patch')
+  const df = validateInput(model, defaults, 'patch')
+  const source = E.isRight(lk) ? (pipeWhere(model, lk.right) as Query<unknown, unknown>) : (query(model) as Query<unknown, unknown>)
+  const plan: Upsert<readonly [RowOf<M>, boolean]> = freeze({
+    _tag: 'Upsert',
+    kind,
+    lookup: source,
+    create: E.isRight(lk) ? lk.right : {},
+    defaults: E.isRight(df) ? df.right : {},
+  })
+  return withError(plan, E.isLeft(lk) ? lk.left : E.isLeft(df) ? df.left : source.error)
+}
+
+const pipeWhere = (model: Model, eq: Readonly<Record<string, unknown>>) =>
+  where<Model, unknown>(Object.fromEntries(Object.entries(eq).map(([k, v]) => [k, v])) as never)(query(model) as Query<Model, unknown>)
+
+/**
+ * The row matching `lookup`, or a new row made of `lookup` and `defaults`; yields
+ * `[row, created]`. Runs in a transaction and survives a concurrent insert of the same row.
+ */
+export const getOrCreate = <M extends Model>(model: M, lookup: Partial<InsertOf<M>>, defaults: Partial<InsertOf<M>> = {}): Upsert<readonly [RowOf<M>, boolean]> =>
+  upsert('getOrCreate', model, lookup, defaults)
+
+/** Updates the row matching `lookup` with `defaults`, or creates it; yields `[row, created]`. */
+export const updateOrCreate = <M extends Model>(model: M, lookup: Partial<InsertOf<M>>, defaults: Partial<InsertOf<M>> = {}): Upsert<readonly [RowOf<M>, boolean]> =>
+  upsert('updateOrCreate', model, lookup, defaults)
+
+/**
+ * Stores a row: updates it by primary key when it has one that exists, inserts it otherwise;
+ * yields the row as stored.
+ */
+export const save = <M extends Model>(model: M, row: InsertOf<M> | RowOf<M>): Upsert<RowOf<M>> => {
+  const pk = (row as Record<string, unknown>)[model.pk]
+  const { [model.pk]: _, ...rest } = row as Record<string, unknown>
+  const base = upsert('save', model, pk === undefined || pk === null ? {} : { [model.pk]: pk }, rest)
+  return base as unknown as Upsert<RowOf<M>>
+}
+
+export type { Delete, Insert, Update, Upsert }

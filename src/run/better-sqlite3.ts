@@ -1,0 +1,166 @@
+/**
+ * The SQLite runner over better-sqlite3. The driver is synchronous and a connection is one
+ * session, so transactions take a lock: while one is open, other work on the same database
+ * waits for it instead of seeing (and joining) its uncommitted writes.
+ */
+import type BetterSqlite3 from 'better-sqlite3'
+import { TerrapinError, connectionError, integrityError, queryError } from '../errors'
+import { sqlite } from '../compile/sqlite'
+import { FOLD_FUNCTION } from '../compile/sqlite'
+import { Executor, ExecutorOptions, WriteResult } from './executor'
+
+// ------------------------------------------------------------------------------------------
+// errors
+// ------------------------------------------------------------------------------------------
+
+const constraintColumn = (message: string): string | undefined => {
+  const m = /constraint failed: (.+)$/i.exec(message)
+  return m ? m[1].split(',').map((s) => s.trim().split('.').pop()).join(', ') : undefined
+}
+
+/** SQLite's extended result codes to the typed union. */
+export const classifySqlite = (e: unknown, sql?: string): TerrapinError => {
+  const err = e as { code?: string; message?: string }
+  const code = err?.code ?? ''
+  const message = err?.message ?? String(e)
+  const column = constraintColumn(message)
+  if (code === 'SQLITE_CONSTRAINT_UNIQUE' || code === 'SQLITE_CONSTRAINT_PRIMARYKEY') return integrityError('unique', message, { column, cause: e })
+  if (code === 'SQLITE_CONSTRAINT_FOREIGNKEY') return integrityError('foreignKey', message, { cause: e })
+  if (code === 'SQLITE_CONSTRAINT_NOTNULL') return integrityError('notNull', message, { column, cause: e })
+  if (code === 'SQLITE_CONSTRAINT_CHECK') return integrityError('check', message, { constraint: column, cause: e })
+  if (code === 'SQLITE_CANTOPEN' || code === 'SQLITE_NOTADB') return connectionError(message, e)
+  const retryable = code === 'SQLITE_BUSY' || code === 'SQLITE_LOCKED'
+  return queryError(message, { sql, code: code || undefined, retryable, cause: e })
+}
+
+// ------------------------------------------------------------------------------------------
+// runner
+// ------------------------------------------------------------------------------------------
+
+/** One connection's mutable state: the statement cache and the transaction lock. */
+interface Session {
+  readonly db: BetterSqlite3.Database
+  readonly stmts: Map<string, BetterSqlite3.Statement>
+  /** Resolves when the open transaction ends (undefined when none is open). */
+  lock: Promise<void> | undefined
+  savepoints: number
+}
+
+const prepare = (s: Session, sql: string): BetterSqlite3.Statement => {
+  let st = s.stmts.get(sql)
+  if (!st) {
+    st = s.db.prepare(sql)
+    if (s.stmts.size > 1000) s.stmts.delete(s.stmts.keys().next().value as string)
+    s.stmts.set(sql, st)
+  }
+  return st
+}
+
+const toParams = (params: ReadonlyArray<unknown>): unknown[] => params.map((p) => (typeof p === 'boolean' ? (p ? 1 : 0) : p))
+
+const make = (s: Session, opts: ExecutorOptions, inTx: boolean): Executor => {
+  const observe = <A>(sql: string, params: ReadonlyArray<unknown>, f: () => A, count: (a: A) => number): A => {
+    if (!opts.onQuery) return f()
+    const t0 = performance.now()
+    try {
+      const out = f()
+      opts.onQuery({ sql, params: opts.logParams ? params : undefined, durationMs: performance.now() - t0, rows: count(out) })
+      return out
+    } catch (e) {
+      opts.onQuery({ sql, params: opts.logParams ? params : undefined, durationMs: performance.now() - t0, rows: 0, error: classifySqlite(e, sql) })
+      throw e
+    }
+  }
+  // Outside a transaction, wait for one in progress on this connection.
+  const ready = async (): Promise<void> => {
+    while (!inTx && s.lock) await s.lock
+  }
+  const all = async (sql: string, params: ReadonlyArray<unknown>, bigint: boolean): Promise<ReadonlyArray<ReadonlyArray<unknown>>> => {
+    if (!inTx && s.lock) await ready()
+    return observe(sql, params, () => {
+      const st = prepare(s, sql)
+      st.raw(true)
+      st.safeIntegers(bigint)
+      return st.all(...toParams(params)) as unknown[][]
+    }, (r) => r.length)
+  }
+  const run = async (sql: string, params: ReadonlyArray<unknown>): Promise<WriteResult> => {
+    if (!inTx && s.lock) await ready()
+    return observe(sql, params, () => {
+      const r = prepare(s, sql).run(...toParams(params))
+      return { changes: r.changes, insertId: r.lastInsertRowid }
+    }, (r) => r.changes)
+  }
+  const exec = (sql: string): void => {
+    observe(sql, [], () => s.db.exec(sql), () => 0)
+  }
+  const transaction = async <A>(f: (tx: Executor) => Promise<A>): Promise<A> => {
+    if (inTx) {
+      const name = `terrapin_sp${++s.savepoints}`
+      exec(`SAVEPOINT ${name}`)
+      try {
+        const out = await f(self)
+        exec(`RELEASE ${name}`)
+        return out
+      } catch (e) {
+        exec(`ROLLBACK TO ${name}`)
+        exec(`RELEASE ${name}`)
+        throw e
+      }
+    }
+    await ready()
+    let release!: () => void
+    s.lock = new Promise<void>((r) => (release = r))
+    const tx = make(s, opts, true)
+    try {
+      exec('BEGIN')
+      try {
+        const out = await f(tx)
+        exec('COMMIT')
+        return out
+      } catch (e) {
+        if (s.db.inTransaction) exec('ROLLBACK')
+        throw e
+      }
+    } finally {
+      s.lock = undefined
+      s.savepoints = 0
+      release()
+    }
+  }
+  const self: Executor = {
+    dialect: sqlite,
+    all,
+    run,
+    transaction,
+    classify: classifySqlite,
+    close: async () => {
+      await ready()
+      if (s.db.open) s.db.close()
+    },
+    inTransaction: inTx,
+  }
+  return self
+}
+
+/** Unicode-aware case fold (SQLite's own LOWER folds ASCII only). */
+const fold = (s: unknown): unknown => (typeof s === 'string' ? s.toLowerCase() : s)
+
+/**
+ * Opens a SQLite database file (`:memory:` for an in-memory one) with foreign keys on, WAL for
+ * files, and terrapin's fold function registered.
+ */
+export const openSqlite = (filename: string, opts: ExecutorOptions & { readonly timeoutMs?: number } = {}): Executor => {
+  let Driver: typeof BetterSqlite3
+  try {
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    Driver = require('better-sqlite3')
+  } catch (e) {
+    throw Object.assign(new Error('terrapin: the SQLite driver is not installed; run `npm install better-sqlite3`'), { cause: e })
+  }
+  const db = new Driver(filename, { timeout: opts.timeoutMs ?? 5000 })
+  db.pragma('foreign_keys = ON')
+  if (filename !== ':memory:' && filename !== '') db.pragma('journal_mode = WAL')
+  db.function(FOLD_FUNCTION, { deterministic: true }, fold)
+  return make({ db, stmts: new Map(), lock: undefined, savepoints: 0 }, opts, false)
+}

@@ -1,0 +1,49 @@
+/**
+ * The one interface every driver runner implements. Runners are thin: the driver call, error
+ * classification, nothing else. Rows come back as arrays of column values, in select order.
+ */
+import { TerrapinError } from '../errors'
+import { Dialect } from '../compile/dialect'
+
+/** What the `onQuery` hook receives after each statement. */
+export interface QueryEvent {
+  readonly sql: string
+  /** Bound values, only when the database was opened with `logParams: true`. */
+  readonly params?: ReadonlyArray<unknown>
+  readonly durationMs: number
+  /** Rows returned (reads) or affected (writes). */
+  readonly rows: number
+  readonly error?: TerrapinError
+}
+
+export type QueryHook = (event: QueryEvent) => void
+
+export interface WriteResult {
+  readonly changes: number
+  readonly insertId?: unknown
+}
+
+export interface Executor {
+  readonly dialect: Dialect
+  /** Rows as arrays. `bigint` asks for exact 64-bit integers where the driver can. */
+  readonly all: (sql: string, params: ReadonlyArray<unknown>, bigint: boolean) => Promise<ReadonlyArray<ReadonlyArray<unknown>>>
+  /** A statement that returns no rows. */
+  readonly run: (sql: string, params: ReadonlyArray<unknown>) => Promise<WriteResult>
+  /**
+   * Runs `f` on one connection between BEGIN and COMMIT; ROLLBACK when `f` rejects. Inside a
+   * transaction, a nested call uses a SAVEPOINT, so only the inner part rolls back.
+   */
+  readonly transaction: <A>(f: (tx: Executor) => Promise<A>) => Promise<A>
+  /** Maps anything the driver throws to the typed union. */
+  readonly classify: (error: unknown, sql?: string) => TerrapinError
+  readonly close: () => Promise<void>
+  /** True inside `transaction`. */
+  readonly inTransaction: boolean
+}
+
+/** Options every runner takes. */
+export interface ExecutorOptions {
+  readonly onQuery?: QueryHook
+  /** Include bound values in `onQuery` events (off by default: they may be secrets). */
+  readonly logParams?: boolean
+}

@@ -1,0 +1,250 @@
+/**
+ * Interpreting plans: `run(db)` turns a plan into a `TaskEither`; `runPromise(db)` into a
+ * Promise that rejects with the typed error. One async function per execution does the work
+ * (compile, execute, decode); the `TaskEither` wraps it once at the boundary.
+ */
+import * as E from 'fp-ts/Either'
+import * as TE from 'fp-ts/TaskEither'
+import { TerrapinError, TerrapinFailure, doesNotExist, isTerrapinError, multipleObjectsReturned, queryError } from '../errors'
+import { Statement, compileWith } from '../compile'
+import { Compiled, compileByPk, compileInsert, compileUpdate } from '../compile/sql'
+import { Model } from '../model/model'
+import { validateInput } from '../model/validate'
+import { Insert, Plan, Select, Terminal, Update, Upsert } from '../plan/ast'
+import { DecodeFailure, rowDecoder } from './decode'
+import { Executor } from './executor'
+import { prefetchRows } from './prefetch'
+
+// ------------------------------------------------------------------------------------------
+// model
+// ------------------------------------------------------------------------------------------
+
+/** A database handle: what `connect` returns and what `transaction` passes to its program. */
+export interface Db {
+  readonly _tag: 'Db'
+  readonly executor: Executor
+}
+
+export const makeDb = (executor: Executor): Db => Object.freeze({ _tag: 'Db', executor })
+
+/** Carries a typed error through code that can only throw (driver callbacks, transactions). */
+export class Abort extends Error {
+  constructor(readonly error: TerrapinError) {
+    super(error.message)
+  }
+}
+
+// ------------------------------------------------------------------------------------------
+// execution
+// ------------------------------------------------------------------------------------------
+
+const hasBigint = (c: Compiled): boolean => c.output?.columns.some((col) => col.kind === 'bigint') ?? false
+
+const readRows = async (ex: Executor, c: Compiled, model: string, shape: 'Rows' | 'Values' | 'ValuesList' | 'Flat'): Promise<unknown[]> => {
+  const raw = await ex.all(c.sql, c.params, hasBigint(c))
+  const dec = rowDecoder(ex.dialect, model, c.output!, shape)
+  const out = new Array<unknown>(raw.length)
+  for (let i = 0; i < raw.length; i++) out[i] = dec(raw[i])
+  return out
+}
+
+const shapeOf = (plan: Select<unknown>): 'Rows' | 'Values' | 'ValuesList' | 'Flat' =>
+  plan.projection._tag === 'ValuesList' && plan.projection.flat ? 'Flat' : plan.projection._tag
+
+const select = async (ex: Executor, plan: Select<unknown>, c: Compiled = compileWith(ex.dialect, plan)): Promise<unknown[]> => {
+  const rows = await readRows(ex, c, plan.model.name, shapeOf(plan))
+  return plan.prefetch.length > 0 ? prefetchRows(ex, plan, rows as Record<string, unknown>[]) : rows
+}
+
+const terminal = async (ex: Executor, plan: Terminal<unknown>): Promise<unknown> => {
+  const c = compileWith(ex.dialect, plan)
+  switch (plan.kind) {
+    case 'count': {
+      const rows = await ex.all(c.sql, c.params, false)
+      return Number(rows[0][0])
+    }
+    case 'exists': {
+      const rows = await ex.all(c.sql, c.params, false)
+      return Number(rows[0][0]) > 0 || rows[0][0] === true
+    }
+    case 'first': {
+      const rows = await select(ex, plan.source, c)
+      return rows[0] ?? null
+    }
+    case 'get':
+    case 'getOrNone': {
+      const rows = await select(ex, plan.source, c)
+      if (rows.length > 1) throw new Abort(multipleObjectsReturned(plan.source.model.name, rows.length))
+      if (rows.length === 0 && plan.kind === 'get') throw new Abort(doesNotExist(plan.source.model.name))
+      return rows[0] ?? null
+    }
+  }
+}
+
+/** Applies defaults, `autoNow` and `autoNowAdd` to a validated row being inserted. */
+const withDefaults = (model: Model, row: Readonly<Record<string, unknown>>, now: Date): Record<string, unknown> => {
+  const out: Record<string, unknown> = { ...row }
+  for (const col of model.columns) {
+    if (col.key in out) continue
+    const o = col.field.options as { default?: unknown; autoNow?: boolean; autoNowAdd?: boolean }
+    if (o.autoNow || o.autoNowAdd) out[col.key] = now
+    else if (o.default !== undefined) out[col.key] = typeof o.default === 'function' ? (o.default as () => unknown)() : o.default
+  }
+  return out
+}
+
+/** `autoNow` fields are refreshed by every update that doesn't set them. */
+const withAutoNow = (model: Model, patch: Readonly<Record<string, unknown>>, now: Date): Readonly<Record<string, unknown>> => {
+  const extra = model.columns.filter((c) => (c.field.options as { autoNow?: boolean }).autoNow && !(c.key in patch))
+  return extra.length === 0 ? patch : { ...patch, ...Object.fromEntries(extra.map((c) => [c.key, now])) }
+}
+
+const groupByKeys = (rows: ReadonlyArray<Record<string, unknown>>): ReadonlyArray<ReadonlyArray<Record<string, unknown>>> => {
+  const groups = new Map<string, Record<string, unknown>[]>()
+  for (const r of rows) {
+    const k = Object.keys(r).sort().join('\u0000')
+    const g = groups.get(k)
+    if (g) g.push(r)
+    else groups.set(k, [r])
+  }
+  return [...groups.values()]
+}
+
+const insertBatch = async (ex: Executor, plan: Insert<unknown>, rows: ReadonlyArray<Record<string, unknown>>): Promise<unknown[]> => {
+  const c = compileInsert(ex.dialect, plan, rows)
+  if (ex.dialect.returning) return readRows(ex, c, plan.model.name, 'Rows')
+  // Without RETURNING: the insert id, then a re-read on the same connection.
+  const r = await ex.run(c.sql, c.params)
+  const pk = plan.model.columnByKey[plan.model.pk]
+  const given = rows.map((row) => row[pk.key])
+  const ids = given.every((v) => v !== undefined) ? given : rows.map((_, i) => Number(r.insertId) + i)
+  return readRows(ex, compileByPk(ex.dialect, plan.model, ids.slice(0, r.changes === rows.length ? ids.length : 0)), plan.model.name, 'Rows')
+}
+
+const insert = async (ex: Executor, plan: Insert<unknown>): Promise<unknown> => {
+  const now = new Date()
+  const rows = plan.rows.map((r) => withDefaults(plan.model, r, now))
+  if (plan.returns === 'one') return (await insertBatch(ex, plan, rows))[0]
+  if (rows.length === 0) return []
+  const size = plan.batchSize ?? 500
+  const go = async (tx: Executor): Promise<unknown[]> => {
+    const out: unknown[] = []
+    for (const group of groupByKeys(rows))
+      for (let i = 0; i < group.length; i += size) out.push(...(await insertBatch(tx, plan, group.slice(i, i + size))))
+    return out
+  }
+  return ex.transaction(go)
+}
+
+const update = async (ex: Executor, plan: Update<unknown>): Promise<number> => {
+  const patch = withAutoNow(plan.source.model, plan.patch, new Date())
+  const c = patch === plan.patch ? compileWith(ex.dialect, plan) : compileUpdate(ex.dialect, plan, patch)
+  return (await ex.run(c.sql, c.params)).changes
+}
+
+const isUnique = (e: unknown): boolean => e instanceof Abort && e.error._tag === 'IntegrityError' && e.error.kind === 'unique'
+
+const createRow = async (ex: Executor, model: Model, data: Readonly<Record<string, unknown>>): Promise<unknown> => {
+  const valid = validateInput(model, data, 'create')
+  if (E.isLeft(valid)) throw new Abort(valid.left)
+  return insert(ex, { _tag: 'Insert', model, rows: [valid.right], returns: 'one' })
+}
+
+const upsert = async (ex: Executor, plan: Upsert<unknown>): Promise<unknown> => {
+  const model = plan.lookup.model
+  const getOne = (tx: Executor) => terminal(tx, { _tag: 'Terminal', kind: 'getOrNone', source: plan.lookup })
+  const byPk = (row: Record<string, unknown>): Select<unknown> => ({ ...plan.lookup, where: { _tag: 'Cond', path: [], key: model.pk, lookup: 'exact', value: row[model.pk] } })
+  const updateRow = async (tx: Executor, row: Record<string, unknown>): Promise<unknown> => {
+    if (Object.keys(plan.defaults).length > 0) await update(tx, { _tag: 'Update', source: byPk(row), patch: plan.defaults })
+    return terminal(tx, { _tag: 'Terminal', kind: 'get', source: byPk(row) })
+  }
+  if (plan.kind === 'save' && Object.keys(plan.create).length === 0) return createRow(ex, model, plan.defaults)
+  return ex.transaction(async (tx) => {
+    const found = (await getOne(tx)) as Record<string, unknown> | null
+    if (found) {
+      if (plan.kind === 'getOrCreate') return [found, false]
+      const row = await updateRow(tx, found)
+      return plan.kind === 'save' ? row : [row, false]
+    }
+    try {
+      const row = await tx.transaction((inner) => createRow(inner, model, { ...plan.create, ...plan.defaults }))
+      return plan.kind === 'save' ? row : [row, true]
+    } catch (e) {
+      // Someone else created it between our read and our insert: read theirs.
+      const theirs = isUnique(e) ? ((await getOne(tx)) as Record<string, unknown> | null) : null
+      if (!theirs) throw e
+      if (plan.kind === 'getOrCreate') return [theirs, false]
+      const row = await updateRow(tx, theirs)
+      return plan.kind === 'save' ? row : [row, false]
+    }
+  })
+}
+
+const dispatch = (ex: Executor, plan: Plan<unknown>): Promise<unknown> => {
+  switch (plan._tag) {
+    case 'Select':
+      return select(ex, plan)
+    case 'Terminal':
+      return terminal(ex, plan)
+    case 'Insert':
+      return insert(ex, plan)
+    case 'Update':
+      return update(ex, plan)
+    case 'Delete': {
+      const c = compileWith(ex.dialect, plan as Statement)
+      return ex.run(c.sql, c.params).then((r) => r.changes)
+    }
+    case 'Upsert':
+      return upsert(ex, plan)
+  }
+}
+
+/** Any thrown value as the typed union. */
+export const toError = (ex: Executor, e: unknown): TerrapinError => {
+  if (e instanceof Abort || e instanceof DecodeFailure) return e.error
+  if (e instanceof TerrapinFailure) return e.error
+  if (isTerrapinError(e)) return e
+  if (e instanceof Error && !('code' in e) && !('errno' in e) && !('severity' in e)) {
+    return queryError(`unexpected error: ${e.message}`, { cause: e })
+  }
+  return ex.classify(e)
+}
+
+/** Executes a plan; never rejects. */
+export const execute = async <A>(ex: Executor, plan: Plan<A>): Promise<E.Either<TerrapinError, A>> => {
+  if (plan.error) return E.left(plan.error)
+  try {
+    return E.right((await dispatch(ex, plan as Plan<unknown>)) as A)
+  } catch (e) {
+    return E.left(toError(ex, e))
+  }
+}
+
+// ------------------------------------------------------------------------------------------
+// public
+// ------------------------------------------------------------------------------------------
+
+/**
+ * Runs a plan on a database (or inside a transaction).
+ *
+ * @example
+ * const books = await pipe(query(Book), where({ title__contains: 'x' }), run(db))()
+ * // Either<TerrapinError, ReadonlyArray<Book>>
+ */
+export const run =
+  (db: Db) =>
+  <A>(plan: Plan<A>): TE.TaskEither<TerrapinError, A> =>
+  () =>
+    execute(db.executor, plan)
+
+/**
+ * Runs a plan and resolves with its value, or rejects with a `TerrapinFailure` carrying the
+ * typed error (`e.error._tag`), for async/await code.
+ */
+export const runPromise =
+  (db: Db) =>
+  async <A>(plan: Plan<A>): Promise<A> => {
+    const r = await execute(db.executor, plan)
+    if (E.isLeft(r)) throw new TerrapinFailure(r.left)
+    return r.right
+  }

@@ -1,0 +1,133 @@
+/**
+ * DDL from models: CREATE TABLE with keys, uniques, foreign keys (with their ON DELETE action)
+ * and indexes, plus the link tables of many-to-many fields, in dependency order.
+ */
+import * as TE from 'fp-ts/TaskEither'
+import { Dialect } from '../compile/dialect'
+import { TerrapinError } from '../errors'
+import { ForeignKeyField, ManyToManyField } from '../model/fields'
+import { AnyModel, Column, Model } from '../model/model'
+import { throughColumns, throughTable } from '../model/relations'
+import { Db, toError } from '../run/run'
+
+const isFk = (c: Column): c is Column & { field: ForeignKeyField } => c.field.kind === 'foreignKey' || c.field.kind === 'oneToOne'
+
+const literal = (d: Dialect, col: Column, v: unknown): string => {
+  const e = d.encode(col, v)
+  return typeof e === 'number' || typeof e === 'bigint' ? String(e) : typeof e === 'boolean' ? (e ? d.true : d.false) : `'${String(e).replace(/'/g, "''")}'`
+}
+
+const columnSql = (d: Dialect, m: Model, col: Column): string => {
+  const q = d.quote
+  const o = col.field.options as { default?: unknown; unique?: boolean }
+  const generated = col.pk && col.field.optional && (col.kind === 'int' || col.kind === 'bigint' || col.kind === 'smallint') && o.default === undefined
+  const parts = [q(col.column), d.name === 'sqlite' && generated ? 'INTEGER' : d.columnType(col)]
+  if (!col.field.nullable) parts.push('NOT NULL')
+  if (isFk(col) && o.default !== undefined && typeof o.default !== 'function') parts.push(`DEFAULT ${literal(d, col, o.default)}`)
+  if (col.pk) parts.push('PRIMARY KEY')
+  if (generated) parts.push(d.autoIncrement(col))
+  if (!col.pk && o.unique) parts.push('UNIQUE')
+  if (col.kind === 'boolean' && d.name === 'sqlite') parts.push(`CHECK (${q(col.column)} IN (0, 1))`)
+  void m
+  return parts.join(' ')
+}
+
+const fkSql = (d: Dialect, m: Model, col: Column & { field: ForeignKeyField }): string => {
+  const target = m.registry[col.field.target] ?? m
+  const to = target.columnByKey[col.field.options.toField ?? target.pk]
+  return `FOREIGN KEY (${d.quote(col.column)}) REFERENCES ${d.quote(target.table)} (${d.quote(to.column)}) ON DELETE ${col.field.options.onDelete ?? 'CASCADE'}`
+}
+
+const indexName = (table: string, cols: ReadonlyArray<string>, unique: boolean): string => {
+  const name = `${unique ? 'uq' : 'idx'}_${table}_${cols.join('_')}`
+  return name.length <= 60 ? name : `${name.slice(0, 48)}_${Math.abs([...name].reduce((h, c) => (h * 31 + c.charCodeAt(0)) | 0, 7)).toString(36)}`
+}
+
+const columnsOf = (m: Model, keys: ReadonlyArray<string>): ReadonlyArray<string> =>
+  keys.map((k) => (m.columnByKey[k] ?? m.columnByKey[`${k}Id`])?.column ?? k)
+
+/** The statements that create one model's table and indexes. */
+export const createTableSql = (d: Dialect, m: Model, safe: boolean): ReadonlyArray<string> => {
+  const q = d.quote
+  const ine = safe ? 'IF NOT EXISTS ' : ''
+  const body = [
+    ...m.columns.map((c) => columnSql(d, m, c)),
+    ...(m.meta.uniqueTogether ?? []).map((keys) => `CONSTRAINT ${q(indexName(m.table, columnsOf(m, keys), true))} UNIQUE (${columnsOf(m, keys).map(q).join(', ')})`),
+    ...m.columns.filter(isFk).map((c) => fkSql(d, m, c)),
+  ]
+  const indexes = [
+    ...m.columns.filter((c) => (c.field.options as { index?: boolean }).index && !c.pk).map((c) => [c.column]),
+    ...(m.meta.indexes ?? []).map((keys) => columnsOf(m, keys)),
+    ...(d.name === 'mysql' ? [] : m.columns.filter((c) => isFk(c) && !(c.field.options as { unique?: boolean }).unique).map((c) => [c.column])),
+  ]
+  return [
+    `CREATE TABLE ${ine}${q(m.table)} (${body.join(', ')})${d.tableSuffix}`,
+    ...indexes.map((cols) => `CREATE INDEX ${ine}${q(indexName(m.table, cols, false))} ON ${q(m.table)} (${cols.map(q).join(', ')})`),
+  ]
+}
+
+/** The link table of a many-to-many field. */
+export const createThroughSql = (d: Dialect, m: Model, field: ManyToManyField, safe: boolean): string => {
+  const q = d.quote
+  const target = m.registry[field.target]
+  const table = throughTable(m, field, target)
+  const { own, other } = throughColumns(m, field, target)
+  const ownPk = m.columnByKey[m.pk]
+  const otherPk = target.columnByKey[target.pk]
+  const type = (c: Column): string => (d.name === 'sqlite' && c.kind === 'int' ? 'INTEGER' : d.columnType(c))
+  return (
+    `CREATE TABLE ${safe ? 'IF NOT EXISTS ' : ''}${q(table)} (` +
+    `${q(own)} ${type(ownPk)} NOT NULL, ${q(other)} ${type(otherPk)} NOT NULL, ` +
+    `CONSTRAINT ${q(indexName(table, [own, other], true))} UNIQUE (${q(own)}, ${q(other)}), ` +
+    `FOREIGN KEY (${q(own)}) REFERENCES ${q(m.table)} (${q(ownPk.column)}) ON DELETE CASCADE, ` +
+    `FOREIGN KEY (${q(other)}) REFERENCES ${q(target.table)} (${q(otherPk.column)}) ON DELETE CASCADE)${d.tableSuffix}`
+  )
+}
+
+/** Models ordered so that every foreign key's target comes first (cycles keep their order). */
+export const dependencyOrder = (models: ReadonlyArray<Model>): ReadonlyArray<Model> => {
+  const byName = new Map(models.map((m) => [m.name, m]))
+  const done = new Set<string>()
+  const visiting = new Set<string>()
+  const out: Model[] = []
+  const visit = (m: Model): void => {
+    if (done.has(m.name) || visiting.has(m.name)) return
+    visiting.add(m.name)
+    for (const c of m.columns) if (isFk(c) && c.field.target !== m.name && byName.has(c.field.target)) visit(byName.get(c.field.target)!)
+    visiting.delete(m.name)
+    done.add(m.name)
+    out.push(m)
+  }
+  models.forEach(visit)
+  return out
+}
+
+/** Every statement `generateSchemas` runs, in order. */
+export const schemaSql = (d: Dialect, models: ReadonlyArray<AnyModel>, safe: boolean): ReadonlyArray<string> => {
+  const ordered = dependencyOrder(models as ReadonlyArray<Model>)
+  const links = ordered.flatMap((m) =>
+    Object.values(m.fields)
+      .filter((f): f is ManyToManyField => f.kind === 'manyToMany')
+      .map((f) => createThroughSql(d, m, f, safe)),
+  )
+  return [...ordered.flatMap((m) => createTableSql(d, m, safe)), ...links]
+}
+
+/**
+ * Creates the tables of the models (and their many-to-many link tables). With `safe`, tables
+ * and indexes that exist are left alone (`IF NOT EXISTS`).
+ *
+ * @example
+ * await generateSchemas(db, [Author, Book], { safe: true })()
+ */
+export const generateSchemas =
+  (db: Db, models: ReadonlyArray<AnyModel>, options: { readonly safe?: boolean } = {}): TE.TaskEither<TerrapinError, void> =>
+  async () => {
+    const ex = db.executor
+    try {
+      for (const sql of schemaSql(ex.dialect, models, options.safe ?? false)) await ex.run(sql, [])
+      return { _tag: 'Right', right: undefined }
+    } catch (e) {
+      return { _tag: 'Left', left: toError(ex, e) }
+    }
+  }

@@ -62,10 +62,11 @@ export type AnyModel = Model<string, any, any>
 const DEFAULT_PK = Object.freeze({
   _tag: 'Field' as const,
   kind: 'int' as const,
+  isPk: true,
   options: Object.freeze({ pk: true, generated: true }),
   nullable: false,
   optional: true,
-}) as unknown as ScalarField<'int', number, false, true>
+}) as unknown as ScalarField<'int', number, false, true, true>
 
 const isRelationField = (f: Field): f is ForeignKeyField => f.kind === 'foreignKey' || f.kind === 'oneToOne'
 
@@ -127,9 +128,9 @@ export const model = <const N extends string, const F extends Fields>(
   assemble(name, def.table ?? snake(name), def.fields, def.meta ?? {}, Object.freeze({})) as unknown as Model<N, WithPk<F>>
 
 /** Adds the implicit `id` key to the type when no field is `pk`. */
-export type WithPk<F extends Fields> = true extends { [K in keyof F]: F[K] extends { readonly options: { readonly pk: true } } ? true : false }[keyof F]
+export type WithPk<F extends Fields> = true extends { [K in keyof F]: F[K] extends { readonly isPk: true } ? true : false }[keyof F]
   ? F
-  : { readonly id: ScalarField<'int', number, false, true> } & F
+  : { readonly id: ScalarField<'int', number, false, true, true> } & F
 
 type Resolved<D extends Record<string, AnyModel>> = { readonly [K in keyof D]: Model<D[K]['name'], D[K]['fields'], D> }
 

@@ -22,7 +22,7 @@ export type BaseOf<F> = F extends ScalarField<infer _K, infer A> ? A : never
 /** The model named `T` in schema `S`. */
 export type TargetOf<S, T> = S extends Record<string, AnyModel> ? Extract<S[keyof S], { readonly name: T }> : never
 
-type PkField<F> = { [K in keyof F]: F[K] extends { readonly options: { readonly pk: true } } ? F[K] : never }[keyof F]
+type PkField<F> = { [K in keyof F]: F[K] extends { readonly isPk: true } ? F[K] : never }[keyof F]
 type PkValueOfFields<F> = [PkField<F>] extends [never] ? number : BaseOf<PkField<F>>
 /** The primary key's value type. */
 export type PkOf<M> = PkValueOfFields<FieldsOf<M>>

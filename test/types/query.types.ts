@@ -89,3 +89,14 @@ pipe(query(Book), values('nope'))
 pipe(query(Book), update({ nope: 1 }))
 // @ts-expect-error update with a wrong type
 pipe(query(Book), update({ rating: 'high' }))
+
+// A model without a pk field gets `id: number`; a uuid key types foreign keys to it as strings.
+import { PkOf, fields, model, schema } from 'terrapin'
+const { Tag, Post } = schema({
+  Tag: model('Tag', { fields: { label: fields.char({ maxLength: 20 }) } }),
+  Post: model('Post', { fields: { key: fields.uuid({ pk: true }), tag: fields.foreignKey('Tag', { null: true }) } }),
+})
+expectType<Equals<RowOf<typeof Tag>, { readonly id: number; readonly label: string }>>()
+expectType<Equals<PkOf<typeof Post>, string>>()
+expectType<Equals<RowOf<typeof Post>, { readonly key: string; readonly tagId: number | null }>>()
+expectType<Equals<InsertOf<typeof Post>, { key?: string; tagId?: number | null }>>()

@@ -15,11 +15,8 @@ export const dialects: Readonly<Record<DialectName, Dialect>> = { sqlite, postgr
 /** The plans that compile to one statement. */
 export type Statement = Select<unknown> | Terminal<unknown> | Insert<unknown> | Update<unknown> | Delete<unknown>
 
-const caches: Readonly<Record<DialectName, WeakMap<object, Compiled>>> = {
-  sqlite: new WeakMap(),
-  postgres: new WeakMap(),
-  mysql: new WeakMap(),
-}
+/** One cache per dialect record (MySQL and MariaDB share a name but not every statement). */
+const caches = new WeakMap<Dialect, WeakMap<object, Compiled>>()
 
 const build = (d: Dialect, plan: Statement): Compiled => {
   switch (plan._tag) {
@@ -39,11 +36,12 @@ const build = (d: Dialect, plan: Statement): Compiled => {
 /** Compiles with a dialect record (cached per plan value). */
 export const compileWith = (d: Dialect, plan: Statement): Compiled => {
   if (plan.error) throw new TerrapinFailure(plan.error)
-  const cache = caches[d.name]
+  let cache = caches.get(d)
+  if (!cache) caches.set(d, (cache = new WeakMap()))
   const hit = cache.get(plan)
-  if (hit && d === dialects[d.name]) return hit
+  if (hit) return hit
   const out = build(d, plan)
-  if (d === dialects[d.name]) cache.set(plan, out)
+  cache.set(plan, out)
   return out
 }
 

@@ -30,7 +30,8 @@ const encode = (col: Column, v: unknown): unknown => {
     case 'decimal':
       return fixedDecimal(col, v)
     case 'bigint':
-      return String(v)
+      // a bare integer literal: compared with a quoted string, MySQL would compare as doubles
+      return typeof v === 'bigint' ? v : typeof v === 'number' || typeof v === 'string' ? BigInt(v) : v
     default:
       return v
   }
@@ -83,7 +84,7 @@ export const mysql: Dialect = {
     limit === undefined ? (offset ? ` LIMIT 18446744073709551615 OFFSET ${offset}` : '') : ` LIMIT ${limit}${offset ? ` OFFSET ${offset}` : ''}`,
   encode,
   decode,
-  returning: true,
+  returning: false,
   insertIgnore: (table, columns, values) => `INSERT IGNORE INTO ${table} ${columns} VALUES ${values}`,
   insertDefaults: (table) => `INSERT INTO ${table} () VALUES ()`,
   columnType: (col) => {
@@ -96,3 +97,6 @@ export const mysql: Dialect = {
   autoIncrement: () => 'AUTO_INCREMENT',
   tableSuffix: ' ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_nopad_bin',
 }
+
+/** MariaDB 10.5+: MySQL's dialect with INSERT … RETURNING (the runner picks it after the handshake). */
+export const mariadb: Dialect = Object.freeze({ ...mysql, returning: true })

@@ -5,6 +5,8 @@
 import { TerrapinFailure, configurationError } from '../errors'
 import { openSqlite } from './better-sqlite3'
 import { Executor, ExecutorOptions } from './executor'
+import { openMysql } from './mysql2'
+import { openPostgres } from './postgres'
 import { Db, makeDb } from './run'
 
 export interface ConnectOptions extends ExecutorOptions {
@@ -23,8 +25,12 @@ const sqliteOpener: Opener = (_url, raw, options) => {
   return openSqlite(rest === '' ? ':memory:' : decodeURIComponent(rest), options)
 }
 
-/** Runners register here so that a user installs only the driver they use. */
-const openers: Record<string, Opener> = { sqlite: sqliteOpener }
+/** Runners register here; each loads its driver only when opened, so a user installs only the one they use. */
+const openers: Record<string, Opener> = {
+  sqlite: sqliteOpener,
+  postgres: (url, _raw, options) => openPostgres(url, options),
+  mysql: (url, _raw, options) => openMysql(url, options),
+}
 
 export const registerOpener = (scheme: string, opener: Opener): void => {
   openers[scheme] = opener
@@ -52,10 +58,40 @@ export const connect = (url: string, options: ConnectOptions = {}): Db => {
   } catch {
     throw new TerrapinFailure(configurationError(`not a database URL: ${redact(url)}`))
   }
-  const ex = opener(parsed, url, options)
+  const merged = withUrlOptions(parsed, options)
+  if (typeof merged === 'string') throw new TerrapinFailure(configurationError(`${merged} in ${redact(url)}`))
+  let ex: Executor
+  try {
+    ex = opener(parsed, url, merged)
+  } catch (e) {
+    throw new TerrapinFailure(configurationError(e instanceof Error ? e.message : String(e)))
+  }
   open.add(ex)
-  const close = ex.close
-  return makeDb({ ...ex, close: async () => { open.delete(ex); await close() } })
+  // Inherit from the runner's executor: its `dialect` may be a getter (MySQL vs MariaDB is known
+  // only after the first handshake), which spreading would freeze.
+  const wrapped: Executor = Object.create(ex, {
+    close: { value: async () => { open.delete(ex); await ex.close() }, enumerable: true },
+  })
+  return makeDb(wrapped)
+}
+
+const URL_OPTIONS: ReadonlyArray<readonly [string, 'pool' | 'connectTimeoutMs' | 'idleTimeoutMs']> = [
+  ['pool', 'pool'],
+  ['connectTimeout', 'connectTimeoutMs'],
+  ['idleTimeout', 'idleTimeoutMs'],
+]
+
+/** `?pool=5&connectTimeout=2000&idleTimeout=30000` under the options given in code (which win). */
+const withUrlOptions = (url: URL, options: ConnectOptions): ConnectOptions | string => {
+  const out: Record<string, unknown> = { ...options }
+  for (const [param, key] of URL_OPTIONS) {
+    const v = url.searchParams.get(param)
+    if (v === null || out[key] !== undefined) continue
+    const n = Number(v)
+    if (!Number.isInteger(n) || n < (key === 'pool' ? 1 : 0)) return `${param} must be a ${key === 'pool' ? 'positive' : 'non-negative'} integer, got ${JSON.stringify(v)}`
+    out[key] = n
+  }
+  return out as ConnectOptions
 }
 
 /** Closes every database `connect` opened and has not been closed. */

@@ -1,0 +1,188 @@
+/**
+ * The MySQL / MariaDB runner over mysql2. A pool of connections; a transaction takes one
+ * connection from the pool for BEGIN … COMMIT/ROLLBACK and gives it back (or destroys it when
+ * ROLLBACK itself fails, so a broken connection never returns to the pool). Every new
+ * connection gets an explicit `sql_mode` (backslash escapes on, which the LIKE escape relies
+ * on; strict) and UTC. Values come back as strings where a JS number would lose them
+ * (`BIGINT`, `DECIMAL`) and datetimes as text (the dialect reads them as UTC).
+ */
+import type * as mysql2 from 'mysql2/promise'
+import { TerrapinError, connectionError, integrityError, queryError } from '../errors'
+import { mariadb, mysql } from '../compile/mysql'
+import { Dialect } from '../compile/dialect'
+import { Executor, WriteResult } from './executor'
+import { PoolOptions, driverUrl, observed } from './observe'
+
+// ------------------------------------------------------------------------------------------
+// errors
+// ------------------------------------------------------------------------------------------
+
+const CONNECTION_CODES: ReadonlySet<string> = new Set([
+  'ECONNREFUSED', 'ECONNRESET', 'ENOTFOUND', 'EAI_AGAIN', 'ETIMEDOUT', 'EHOSTUNREACH', 'ENETUNREACH', 'EPIPE',
+  'PROTOCOL_CONNECTION_LOST', 'PROTOCOL_SEQUENCE_TIMEOUT', 'PROTOCOL_ENQUEUE_AFTER_FATAL_ERROR', 'PROTOCOL_ENQUEUE_AFTER_QUIT',
+])
+
+/** Server errnos meaning "no usable connection": bad login, no database, too many, gone, killed. */
+const CONNECTION_ERRNOS: ReadonlySet<number> = new Set([1040, 1044, 1045, 1049, 1053, 1927, 2002, 2003, 2006, 2013, 4031])
+
+/** Drops quoted values from a server message: `Duplicate entry 'x' for key` → `Duplicate entry for key`. */
+const withoutValues = (m: string): string => m.replace(/\b(entry|value:?)\s+'(?:[^'\\]|\\.|'')*'/gi, '$1')
+
+const quoted = (re: RegExp, m: string): string | undefined => re.exec(m)?.[1]
+
+/** errno to the typed union, with the constraint and column parsed from the message. */
+export const classifyMysql = (e: unknown, sql?: string): TerrapinError => {
+  const err = (e ?? {}) as { errno?: number; code?: string; sqlState?: string; sqlMessage?: string; message?: string; fatal?: boolean; sql?: string }
+  // mysql2 keeps the statement with its values interpolated: drop it from the cause.
+  if (typeof err === 'object' && 'sql' in err) delete err.sql
+  const raw = err.sqlMessage ?? err.message ?? String(e)
+  const message = withoutValues(raw)
+  const errno = err.errno ?? 0
+  const code = err.code ?? ''
+  switch (errno) {
+    case 1062:
+    case 1586: {
+      const key = quoted(/for key '(?:[^']*\.)?([^'.]*)'/, raw)
+      const column = key && key !== 'PRIMARY' && !key.startsWith('uq_') ? key : undefined
+      return integrityError('unique', message, { constraint: key, column, cause: e })
+    }
+    case 1451:
+    case 1452:
+    case 1216:
+    case 1217:
+      return integrityError('foreignKey', message, {
+        constraint: quoted(/CONSTRAINT `([^`]*)`/, raw),
+        column: quoted(/FOREIGN KEY \(`([^`]*)`\)/, raw),
+        cause: e,
+      })
+    case 1048:
+    case 1364:
+      return integrityError('notNull', message, { column: quoted(/(?:Column|Field) '([^']*)'/, raw), cause: e })
+    case 3819:
+    case 4025:
+      return integrityError('check', message, { constraint: quoted(/[Cc]onstraint [`']([^`']*)[`']/, raw) ?? quoted(/CONSTRAINT `([^`]*)`/, raw), cause: e })
+  }
+  if (CONNECTION_CODES.has(code) || CONNECTION_ERRNOS.has(errno) || (err.fatal && !errno)) return connectionError(`MySQL connection failed: ${message}`, e)
+  const retryable = errno === 1213 || errno === 1205
+  return queryError(message, { sql, code: err.sqlState ?? (code || undefined), retryable, cause: e })
+}
+
+// ------------------------------------------------------------------------------------------
+// runner
+// ------------------------------------------------------------------------------------------
+
+/** The session every connection runs in. */
+const SESSION =
+  "SET SESSION sql_mode = 'STRICT_TRANS_TABLES,STRICT_ALL_TABLES,ERROR_FOR_DIVISION_BY_ZERO,NO_ZERO_DATE,NO_ZERO_IN_DATE,NO_ENGINE_SUBSTITUTION', time_zone = '+00:00'"
+
+type Queryable = Pick<mysql2.Pool, 'query'>
+
+/** What the runner learns from the server: MariaDB 10.5+ has INSERT … RETURNING. */
+interface Server {
+  dialect: Dialect
+}
+
+/** `10.11.6-MariaDB…` (or `5.5.5-10.11.6-MariaDB…`) → true; MySQL → false. */
+export const hasReturning = (version: string): boolean => {
+  const m = /(\d+)\.(\d+)\.\d+-MariaDB/i.exec(version)
+  return m !== null && (+m[1] > 10 || (+m[1] === 10 && +m[2] >= 5))
+}
+
+const make = (db: Queryable, pool: mysql2.Pool, server: Server, opts: PoolOptions, inTx: boolean): Executor => {
+  let savepoints = 0
+  const all = (sql: string, params: ReadonlyArray<unknown>): Promise<ReadonlyArray<ReadonlyArray<unknown>>> =>
+    observed(opts, classifyMysql, sql, params, async () => (await db.query({ sql, values: params as unknown[], rowsAsArray: true }))[0] as unknown as unknown[][], (r) => r.length)
+  const run = (sql: string, params: ReadonlyArray<unknown>): Promise<WriteResult> =>
+    observed(opts, classifyMysql, sql, params, async () => {
+      const [r] = (await db.query(sql, params as unknown[])) as unknown as [mysql2.ResultSetHeader]
+      return { changes: r.affectedRows, insertId: r.insertId }
+    }, (r) => r.changes)
+  const exec = (sql: string): Promise<WriteResult> => run(sql, [])
+
+  const transaction = async <A>(f: (tx: Executor) => Promise<A>): Promise<A> => {
+    if (inTx) {
+      const name = `terrapin_sp${++savepoints}`
+      await exec(`SAVEPOINT ${name}`)
+      try {
+        const out = await f(self)
+        await exec(`RELEASE SAVEPOINT ${name}`)
+        return out
+      } catch (e) {
+        await exec(`ROLLBACK TO SAVEPOINT ${name}`)
+        throw e
+      }
+    }
+    const conn = await pool.getConnection()
+    let healthy = true
+    try {
+      const tx = make(conn, pool, server, opts, true)
+      await tx.run('BEGIN', [])
+      try {
+        const out = await f(tx)
+        await tx.run('COMMIT', [])
+        return out
+      } catch (e) {
+        await tx.run('ROLLBACK', []).catch(() => (healthy = false))
+        throw e
+      }
+    } finally {
+      if (healthy) conn.release()
+      else conn.destroy()
+    }
+  }
+  const self: Executor = {
+    get dialect() {
+      return server.dialect
+    },
+    all,
+    run,
+    transaction,
+    classify: classifyMysql,
+    close: () => pool.end(),
+    inTransaction: inTx,
+  }
+  return self
+}
+
+/**
+ * Opens a pool on a `mysql://` URL (MySQL or MariaDB). The driver is loaded here, so a project
+ * that never connects to MySQL need not install it.
+ */
+export const openMysql = (url: URL, opts: PoolOptions = {}): Executor => {
+  let driver: typeof mysql2
+  try {
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    driver = require('mysql2/promise')
+  } catch (e) {
+    throw Object.assign(new Error('terrapin: the MySQL driver is not installed; run `npm install mysql2`'), { cause: e })
+  }
+  const u = driverUrl(url)
+  u.protocol = 'mysql:'
+  const pool = driver.createPool({
+    uri: u.href,
+    connectionLimit: opts.pool ?? 10,
+    maxIdle: opts.pool ?? 10,
+    connectTimeout: opts.connectTimeoutMs ?? 10_000,
+    idleTimeout: opts.idleTimeoutMs ?? 60_000,
+    charset: 'UTF8MB4_UNICODE_CI',
+    timezone: 'Z',
+    dateStrings: true,
+    supportBigNumbers: true,
+    bigNumberStrings: true,
+    decimalNumbers: false,
+    multipleStatements: false,
+  })
+  // Until the first connection tells us the server, assume plain MySQL (no RETURNING).
+  const server: Server = { dialect: mysql }
+  // A new connection runs its session setup before anything else queued on it.
+  pool.pool.on('connection', (conn) => {
+    conn.query(SESSION, (err: unknown) => {
+      if (err) conn.destroy()
+    })
+    conn.query('SELECT VERSION()', (err: unknown, rows: unknown) => {
+      const v = !err && Array.isArray(rows) ? String(Object.values(rows[0] as object)[0]) : ''
+      if (v) server.dialect = hasReturning(v) ? mariadb : mysql
+    })
+  })
+  return make(pool, pool, server, opts, false)
+}

@@ -1,0 +1,48 @@
+/**
+ * The `onQuery` hook around an asynchronous driver call, shared by the pooled runners.
+ */
+import { TerrapinError } from '../errors'
+import { ExecutorOptions } from './executor'
+
+/**
+ * Runs `f`, reporting its SQL, duration and row count (or classified error) to `onQuery`.
+ * Without a hook it is `f()` itself: no timing, no closure per call.
+ */
+export const observed = async <A>(
+  opts: ExecutorOptions,
+  classify: (e: unknown, sql?: string) => TerrapinError,
+  sql: string,
+  params: ReadonlyArray<unknown>,
+  f: () => Promise<A>,
+  count: (a: A) => number,
+): Promise<A> => {
+  const hook = opts.onQuery
+  if (!hook) return f()
+  const t0 = performance.now()
+  const logged = opts.logParams ? params : undefined
+  try {
+    const out = await f()
+    hook({ sql, params: logged, durationMs: performance.now() - t0, rows: count(out) })
+    return out
+  } catch (e) {
+    hook({ sql, params: logged, durationMs: performance.now() - t0, rows: 0, error: classify(e, sql) })
+    throw e
+  }
+}
+
+/** Connection options every pooled runner takes (from `connect`'s options and URL). */
+export interface PoolOptions extends ExecutorOptions {
+  readonly pool?: number
+  readonly connectTimeoutMs?: number
+  readonly idleTimeoutMs?: number
+}
+
+/** Query parameters of a database URL that terrapin reads itself (not passed to the driver). */
+export const OWN_PARAMS: ReadonlyArray<string> = ['pool', 'connectTimeout', 'idleTimeout']
+
+/** The URL without terrapin's own query parameters. */
+export const driverUrl = (url: URL): URL => {
+  const u = new URL(url.href)
+  for (const p of OWN_PARAMS) u.searchParams.delete(p)
+  return u
+}

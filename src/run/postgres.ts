@@ -1,0 +1,117 @@
+/**
+ * The PostgreSQL runner over postgres.js. A pool of connections; a transaction reserves one
+ * connection from BEGIN to COMMIT/ROLLBACK (postgres.js `begin`), nested ones are SAVEPOINTs.
+ * Sessions run in UTC. `date` stays a `YYYY-MM-DD` string, `int8` and `numeric` come back as
+ * strings (the dialect turns them into bigint and fixed-scale decimals), and JSON is sent as
+ * the text the dialect encoded (postgres.js would otherwise stringify it a second time).
+ */
+import type postgresJs from 'postgres'
+import { TerrapinError, connectionError, integrityError, queryError } from '../errors'
+import { postgres as pgDialect } from '../compile/postgres'
+import { Executor, WriteResult } from './executor'
+import { PoolOptions, driverUrl, observed } from './observe'
+
+type Sql = postgresJs.Sql
+type TxSql = postgresJs.TransactionSql
+type Unsafe = (query: string, params: ReadonlyArray<unknown>, options: { prepare: boolean }) => postgresJs.PendingQuery<postgresJs.Row[]>
+
+// ------------------------------------------------------------------------------------------
+// errors
+// ------------------------------------------------------------------------------------------
+
+/** Node and postgres.js codes of a connection that could not be made or was lost. */
+const CONNECTION_CODES: ReadonlySet<string> = new Set([
+  'ECONNREFUSED', 'ECONNRESET', 'ENOTFOUND', 'EAI_AGAIN', 'ETIMEDOUT', 'EHOSTUNREACH', 'ENETUNREACH', 'EPIPE',
+  'CONNECT_TIMEOUT', 'CONNECTION_CLOSED', 'CONNECTION_ENDED', 'CONNECTION_DESTROYED',
+  // server: admin shutdown, crash shutdown, cannot connect now, too many connections,
+  // bad password, no such role, no such database
+  '57P01', '57P02', '57P03', '53300', '28P01', '28000', '3D000',
+])
+
+/** `Key (a, b)=(…)` in a detail: the column names, never the values. */
+const keyColumns = (detail: string | undefined): string | undefined => {
+  const m = detail ? /^Key \(([^)]*)\)/.exec(detail) : null
+  return m ? m[1] : undefined
+}
+
+/**
+ * SQLSTATE to the typed union. Messages of data exceptions (class 22) quote the offending
+ * value after a colon, so that part is cut off.
+ */
+export const classifyPostgres = (e: unknown, sql?: string): TerrapinError => {
+  const err = (e ?? {}) as { code?: string; message?: string; constraint_name?: string; column_name?: string; detail?: string }
+  const code = typeof err.code === 'string' ? err.code : ''
+  const raw = err.message ?? String(e)
+  const message = code.startsWith('22') ? raw.replace(/:.*$/s, '') : raw
+  const constraint = err.constraint_name
+  switch (code) {
+    case '23505':
+      return integrityError('unique', message, { constraint, column: keyColumns(err.detail), cause: e })
+    case '23503':
+      return integrityError('foreignKey', message, { constraint, column: keyColumns(err.detail), cause: e })
+    case '23502':
+      return integrityError('notNull', message, { column: err.column_name, cause: e })
+    case '23514':
+      return integrityError('check', message, { constraint, cause: e })
+  }
+  if (CONNECTION_CODES.has(code) || code.startsWith('08')) return connectionError(`PostgreSQL connection failed: ${message}`, e)
+  const retryable = code === '40001' || code === '40P01'
+  return queryError(message, { sql, code: code || undefined, retryable, cause: e })
+}
+
+// ------------------------------------------------------------------------------------------
+// runner
+// ------------------------------------------------------------------------------------------
+
+const make = (sql: Sql | TxSql, pool: Sql, opts: PoolOptions, inTx: boolean): Executor => {
+  const unsafe = sql.unsafe as unknown as Unsafe
+  const all = (q: string, params: ReadonlyArray<unknown>): Promise<ReadonlyArray<ReadonlyArray<unknown>>> =>
+    observed(opts, classifyPostgres, q, params, async () => (await unsafe(q, params, { prepare: true }).values()) as unknown as unknown[][], (r) => r.length)
+  const run = (q: string, params: ReadonlyArray<unknown>): Promise<WriteResult> =>
+    observed(opts, classifyPostgres, q, params, async () => ({ changes: (await unsafe(q, params, { prepare: true })).count }), (r) => r.changes)
+  const transaction = <A>(f: (tx: Executor) => Promise<A>): Promise<A> => {
+    const body = (s: TxSql): Promise<A> => f(make(s, pool, opts, true))
+    // postgres.js rolls back (to the savepoint) when `body` rejects and rethrows.
+    return (inTx ? (sql as TxSql).savepoint(body) : pool.begin(body)) as Promise<A>
+  }
+  return {
+    dialect: pgDialect,
+    all,
+    run,
+    transaction,
+    classify: classifyPostgres,
+    close: () => pool.end({ timeout: 5 }),
+    inTransaction: inTx,
+  }
+}
+
+const text = (x: unknown): string => (typeof x === 'string' ? x : JSON.stringify(x))
+
+/**
+ * Opens a pool on a `postgres://` URL. The driver is loaded here, so a project that never
+ * connects to PostgreSQL need not install it.
+ */
+export const openPostgres = (url: URL, opts: PoolOptions = {}): Executor => {
+  let driver: typeof postgresJs
+  try {
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    driver = require('postgres')
+  } catch (e) {
+    throw Object.assign(new Error('terrapin: the PostgreSQL driver is not installed; run `npm install postgres`'), { cause: e })
+  }
+  const pool = driver(driverUrl(url).href, {
+    max: opts.pool ?? 10,
+    connect_timeout: (opts.connectTimeoutMs ?? 10_000) / 1000,
+    idle_timeout: opts.idleTimeoutMs === undefined ? undefined : opts.idleTimeoutMs / 1000,
+    fetch_types: false,
+    onnotice: () => undefined,
+    connection: { TimeZone: 'UTC', application_name: 'terrapin' },
+    types: {
+      // a calendar day stays text; Date would invent a time zone
+      day: { to: 1082, from: [1082], serialize: (x: unknown) => String(x), parse: (x: string) => x },
+      // JSON is read as text and parsed by the dialect, like on the other dialects
+      json: { to: 3802, from: [114, 3802], serialize: text, parse: (x: string) => x },
+    },
+  })
+  return make(pool, pool, opts, false)
+}

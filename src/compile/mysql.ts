@@ -32,6 +32,8 @@ const encode = (col: Column, v: unknown): unknown => {
     case 'bigint':
       // a bare integer literal: compared with a quoted string, MySQL would compare as doubles
       return typeof v === 'bigint' ? v : typeof v === 'number' || typeof v === 'string' ? BigInt(v) : v
+    case 'uuid':
+      return typeof v === 'string' ? v.toLowerCase() : v
     default:
       return v
   }

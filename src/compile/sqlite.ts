@@ -41,6 +41,8 @@ const encode = (col: Column, v: unknown): unknown => {
       return fixedDecimal(col, v)
     case 'bigint':
       return typeof v === 'number' ? BigInt(v) : v
+    case 'uuid':
+      return typeof v === 'string' ? v.toLowerCase() : v
     default:
       return v
   }
@@ -75,7 +77,8 @@ const TYPES: Readonly<Record<string, string>> = {
   date: 'TEXT',
   time: 'TEXT',
   uuid: 'CHAR(36)',
-  json: 'JSON',
+  // Not 'JSON': that name has NUMERIC affinity, which turns the text '42' into an integer.
+  json: 'TEXT',
 }
 
 export const sqlite: Dialect = {

@@ -3,7 +3,7 @@
  * relations that name their target by model name, so mutually referencing models need no
  * type annotations, and links every model to the others at run time.
  */
-import { Field, Fields, ForeignKeyField, ManyToManyField, ScalarField, ScalarKind } from './fields'
+import { Field, Fields, ForeignKeyField, ManyToManyField, ScalarField, ScalarKind, fields } from './fields'
 
 // ------------------------------------------------------------------------------------------
 // model
@@ -59,14 +59,8 @@ export type AnyModel = Model<string, any, any>
 // constructors
 // ------------------------------------------------------------------------------------------
 
-const DEFAULT_PK = Object.freeze({
-  _tag: 'Field' as const,
-  kind: 'int' as const,
-  isPk: true,
-  options: Object.freeze({ pk: true, generated: true }),
-  nullable: false,
-  optional: true,
-}) as unknown as ScalarField<'int', number, false, true, true>
+/** The implicit key of a model that declares none: a generated int, with its codec. */
+const DEFAULT_PK = fields.int({ pk: true })
 
 const isRelationField = (f: Field): f is ForeignKeyField => f.kind === 'foreignKey' || f.kind === 'oneToOne'
 

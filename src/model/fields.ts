@@ -139,10 +139,11 @@ const bigintCodec = new t.Type<bigint, unknown, unknown>(
 
 const floatCodec = new t.Type<number, unknown, unknown>(
   'float',
-  (u): u is number => typeof u === 'number',
+  // NaN and the infinities are not stored alike by the three databases: not floats here.
+  (u): u is number => typeof u === 'number' && Number.isFinite(u),
   (u, c) => {
     const n = typeof u === 'string' ? Number(u) : u
-    return typeof n === 'number' && !Number.isNaN(n) ? t.success(n) : t.failure(u, c)
+    return typeof n === 'number' && Number.isFinite(n) ? t.success(n) : t.failure(u, c)
   },
   t.identity,
 )

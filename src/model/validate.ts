@@ -12,6 +12,32 @@ import { resolveRelation } from './relations'
 export const badText = (s: string): string | undefined =>
   s.includes('\u0000') ? 'text must not contain NUL (U+0000)' : /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/.test(s) ? 'text must not contain lone surrogates' : undefined
 
+/**
+ * Why a value would not come back from a JSON column as it went in (functions, bigints,
+ * non-finite numbers, class instances such as Date, NUL or lone surrogates in any string).
+ */
+export const jsonProblem = (v: unknown, depth: number): string | undefined => {
+  if (depth > 100) return 'is nested too deeply for JSON'
+  if (v === null || typeof v === 'boolean') return undefined
+  if (typeof v === 'number') return Number.isFinite(v) ? undefined : `${v} is not a JSON number`
+  if (typeof v === 'string') return badText(v)
+  if (Array.isArray(v)) {
+    for (const x of v) {
+      const p = jsonProblem(x, depth + 1)
+      if (p) return p
+    }
+    return undefined
+  }
+  if (typeof v === 'object' && (Object.getPrototypeOf(v) === Object.prototype || Object.getPrototypeOf(v) === null)) {
+    for (const [k, x] of Object.entries(v)) {
+      const p = badText(k) ?? (x === undefined ? undefined : jsonProblem(x, depth + 1))
+      if (p) return p
+    }
+    return undefined
+  }
+  return `a ${typeof v === 'object' ? (v.constructor?.name ?? 'object') : typeof v} is not a JSON value`
+}
+
 const describe = (v: unknown): string => (typeof v === 'bigint' ? `${v}n` : v instanceof Date ? 'an invalid date' : (JSON.stringify(v) ?? String(v)))
 
 /** Problems with one value for one column; empty when it is fine. */
@@ -32,12 +58,8 @@ export const checkColumnValue = (col: Column, v: unknown): ReadonlyArray<string>
     }
   }
   if (col.kind === 'json') {
-    try {
-      const s = JSON.stringify(v)
-      if (s !== undefined && badText(s)) out.push(badText(s)!)
-    } catch {
-      out.push('is not serialisable as JSON')
-    }
+    const bad = jsonProblem(v, 0)
+    if (bad) out.push(bad)
   }
   if (col.kind === 'decimal') {
     const s = String(v)

@@ -4,7 +4,9 @@
 import { Terminal, freeze } from './ast'
 import { Query } from './query'
 
-const terminal = <A>(kind: Terminal<A>['kind'], source: Query<unknown, unknown>): Terminal<A> => freeze({ _tag: 'Terminal', kind, source })
+/** A terminal over an invalid plan carries the plan's error, so running it sends no SQL. */
+const terminal = <A>(kind: Terminal<A>['kind'], source: Query<unknown, unknown>): Terminal<A> =>
+  freeze(source.error ? { _tag: 'Terminal', kind, source, error: source.error } : { _tag: 'Terminal', kind, source })
 
 /** All rows (the default when a query is run as is). */
 export const all = <M, R>(plan: Query<M, R>): Query<M, R> => plan

@@ -5,6 +5,7 @@
  * chronologically; decimals as fixed-scale text, compared numerically.
  */
 import { Column } from '../model/model'
+import { canonicalTime } from '../model/fields'
 import { Dialect, MatchKind, fixedDecimal, likePattern, quoteWith, utcText } from './dialect'
 
 /** The name of the Unicode case-fold function registered on SQLite connections. */
@@ -43,6 +44,9 @@ const encode = (col: Column, v: unknown): unknown => {
       return typeof v === 'number' ? BigInt(v) : v
     case 'uuid':
       return typeof v === 'string' ? v.toLowerCase() : v
+    case 'time':
+      // stored as text and compared as text: one spelling per time
+      return typeof v === 'string' ? canonicalTime(v) : v
     default:
       return v
   }

@@ -211,19 +211,21 @@ const dateCodec = new t.Type<string, unknown, unknown>(
   t.identity,
 )
 
-const TIME = /^(\d{2}):(\d{2}):(\d{2})(\.\d{1,6})?$/
+const TIME = /^([01]\d|2[0-3]):([0-5]\d):([0-5]\d)(\.\d{1,3})?$/
 
-/** Times are `HH:MM:SS` or `HH:MM:SS.mmm` strings (milliseconds kept, trailing zeros trimmed). */
+/** The one spelling of a time: milliseconds kept, trailing zeros trimmed (`'10:00:00.250'` → `'10:00:00.25'`). */
+export const canonicalTime = (s: string): string => {
+  const m = TIME.exec(s)
+  if (!m) return s
+  const frac = m[4] ? m[4].replace(/0+$/, '') : ''
+  return `${m[1]}:${m[2]}:${m[3]}${frac === '.' ? '' : frac}`
+}
+
+/** Times are `HH:MM:SS` or `HH:MM:SS.mmm` strings, read back in their canonical spelling. */
 const timeCodec = new t.Type<string, unknown, unknown>(
   'time',
   (u): u is string => typeof u === 'string' && TIME.test(u),
-  (u, c) => {
-    if (typeof u !== 'string') return t.failure(u, c)
-    const m = TIME.exec(u)
-    if (!m) return t.failure(u, c)
-    const frac = m[4] ? m[4].slice(0, 4).replace(/0+$/, '') : ''
-    return t.success(`${m[1]}:${m[2]}:${m[3]}${frac === '.' ? '' : frac}`)
-  },
+  (u, c) => (typeof u === 'string' && TIME.test(u) ? t.success(canonicalTime(u)) : t.failure(u, c)),
   t.identity,
 )
 

@@ -113,7 +113,9 @@ export const updateOrCreate = <M extends Model>(model: M, lookup: Partial<Insert
  */
 export const save = <M extends Model>(model: M, row: InsertOf<M> | RowOf<M>): Upsert<RowOf<M>> => {
   const pk = (row as Record<string, unknown>)[model.pk]
-  const { [model.pk]: _, ...rest } = row as Record<string, unknown>
+  const { [model.pk]: _, ...given } = row as Record<string, unknown>
+  // As in tortoise, `autoNow` fields are set on every save, whatever the row holds.
+  const rest = Object.fromEntries(Object.entries(given).filter(([k]) => !(model.columnByKey[k]?.field.options as { autoNow?: boolean } | undefined)?.autoNow))
   const base = upsert('save', model, pk === undefined || pk === null ? {} : { [model.pk]: pk }, rest)
   return base as unknown as Upsert<RowOf<M>>
 }

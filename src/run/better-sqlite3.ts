@@ -108,7 +108,8 @@ const make = (s: Session, opts: ExecutorOptions, inTx: boolean): Executor => {
         throw e
       }
     }
-    await ready()
+    // Check and take the lock with no await in between, or two callers both see it free.
+    while (s.lock) await s.lock
     let release!: () => void
     s.lock = new Promise<void>((r) => (release = r))
     const tx = make(s, opts, true)

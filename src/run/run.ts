@@ -138,11 +138,16 @@ const insert = async (ex: Executor, plan: Insert<unknown>): Promise<unknown> => 
 
 const update = async (ex: Executor, plan: Update<unknown>): Promise<number> => {
   const patch = withAutoNow(plan.source.model, plan.patch, new Date())
+  // save() of a row with nothing to change: no statement to send (the patch is never empty otherwise).
+  if (Object.keys(patch).length === 0) return 0
   const c = patch === plan.patch ? compileWith(ex.dialect, plan) : compileUpdate(ex.dialect, plan, patch)
   return (await ex.run(c.sql, c.params)).changes
 }
 
-const isUnique = (e: unknown): boolean => e instanceof Abort && e.error._tag === 'IntegrityError' && e.error.kind === 'unique'
+const isUnique = (ex: Executor, e: unknown): boolean => {
+  const err = toError(ex, e)
+  return err._tag === 'IntegrityError' && err.kind === 'unique'
+}
 
 const createRow = async (ex: Executor, model: Model, data: Readonly<Record<string, unknown>>): Promise<unknown> => {
   const valid = validateInput(model, data, 'create')
@@ -150,34 +155,34 @@ const createRow = async (ex: Executor, model: Model, data: Readonly<Record<strin
   return insert(ex, { _tag: 'Insert', model, rows: [valid.right], returns: 'one' })
 }
 
+/**
+ * get-or-create, update-or-create and save, as tortoise does them: read; when nothing is
+ * found, insert in a transaction of its own (a savepoint inside the caller's); when that insert
+ * loses a race to a concurrent one (a unique violation), read again — a new statement outside
+ * the failed transaction, so it sees the winner's committed row on every dialect (MySQL's
+ * REPEATABLE READ snapshot would hide it from a read inside the same transaction).
+ */
 const upsert = async (ex: Executor, plan: Upsert<unknown>): Promise<unknown> => {
   const model = plan.lookup.model
-  const getOne = (tx: Executor) => terminal(tx, { _tag: 'Terminal', kind: 'getOrNone', source: plan.lookup })
+  const getOne = () => terminal(ex, { _tag: 'Terminal', kind: 'getOrNone', source: plan.lookup }) as Promise<Record<string, unknown> | null>
   const byPk = (row: Record<string, unknown>): Select<unknown> => ({ ...plan.lookup, where: { _tag: 'Cond', path: [], key: model.pk, lookup: 'exact', value: row[model.pk] } })
-  const updateRow = async (tx: Executor, row: Record<string, unknown>): Promise<unknown> => {
-    if (Object.keys(plan.defaults).length > 0) await update(tx, { _tag: 'Update', source: byPk(row), patch: plan.defaults })
-    return terminal(tx, { _tag: 'Terminal', kind: 'get', source: byPk(row) })
+  const existing = async (row: Record<string, unknown>): Promise<unknown> => {
+    if (plan.kind === 'getOrCreate') return [row, false]
+    if (Object.keys(plan.defaults).length > 0 || plan.kind === 'save') await update(ex, { _tag: 'Update', source: byPk(row), patch: plan.defaults })
+    const fresh = await terminal(ex, { _tag: 'Terminal', kind: 'get', source: byPk(row) })
+    return plan.kind === 'save' ? fresh : [fresh, false]
   }
   if (plan.kind === 'save' && Object.keys(plan.create).length === 0) return createRow(ex, model, plan.defaults)
-  return ex.transaction(async (tx) => {
-    const found = (await getOne(tx)) as Record<string, unknown> | null
-    if (found) {
-      if (plan.kind === 'getOrCreate') return [found, false]
-      const row = await updateRow(tx, found)
-      return plan.kind === 'save' ? row : [row, false]
-    }
-    try {
-      const row = await tx.transaction((inner) => createRow(inner, model, { ...plan.create, ...plan.defaults }))
-      return plan.kind === 'save' ? row : [row, true]
-    } catch (e) {
-      // Someone else created it between our read and our insert: read theirs.
-      const theirs = isUnique(e) ? ((await getOne(tx)) as Record<string, unknown> | null) : null
-      if (!theirs) throw e
-      if (plan.kind === 'getOrCreate') return [theirs, false]
-      const row = await updateRow(tx, theirs)
-      return plan.kind === 'save' ? row : [row, false]
-    }
-  })
+  const found = await getOne()
+  if (found) return existing(found)
+  try {
+    const row = await ex.transaction((tx) => createRow(tx, model, { ...plan.create, ...plan.defaults }))
+    return plan.kind === 'save' ? row : [row, true]
+  } catch (e) {
+    const theirs = isUnique(ex, e) ? await getOne() : null
+    if (!theirs) throw e
+    return existing(theirs)
+  }
 }
 
 const dispatch = (ex: Executor, plan: Plan<unknown>): Promise<unknown> => {

@@ -100,5 +100,30 @@ export const mysql: Dialect = {
   tableSuffix: ' ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_nopad_bin',
 }
 
-/** MariaDB 10.5+: MySQL's dialect with INSERT … RETURNING (the runner picks it after the handshake). */
-export const mariadb: Dialect = Object.freeze({ ...mysql, returning: true })
+/**
+ * MariaDB 10.10+ folds case with the Unicode 14 tables of its `uca1400` collations (plain
+ * `LOWER` leaves e.g. `ẞ` alone), then compares the folded text by code point again.
+ */
+const ucaFold = (expr: string): string => `(LOWER(${expr} COLLATE utf8mb4_uca1400_ai_ci) COLLATE utf8mb4_nopad_bin)`
+
+/** MariaDB 10.5–10.9: MySQL's dialect with INSERT … RETURNING. */
+export const mariadb105: Dialect = Object.freeze({ ...mysql, returning: true })
+
+/** MariaDB 10.10+: RETURNING and a Unicode 14 case fold. */
+export const mariadb: Dialect = Object.freeze({
+  ...mysql,
+  returning: true,
+  fold: ucaFold,
+  match: (expr: string, ph: string, ci: boolean) => (ci ? `${ucaFold(expr)} LIKE ${ucaFold(ph)} ESCAPE '\\\\'` : mysql.match(expr, ph, false)),
+})
+
+/**
+ * The dialect record for a server version string: `10.11.6-MariaDB…` (or `5.5.5-10.11.6-MariaDB…`
+ * in the handshake) → {@link mariadb}; MySQL → {@link mysql}.
+ */
+export const mysqlDialectFor = (version: string): Dialect => {
+  const m = /(\d+)\.(\d+)\.\d+-MariaDB/i.exec(version)
+  if (!m) return mysql
+  const v = +m[1] * 100 + +m[2]
+  return v >= 1010 ? mariadb : v >= 1005 ? mariadb105 : mysql
+}

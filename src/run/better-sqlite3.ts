@@ -4,7 +4,7 @@
  * waits for it instead of seeing (and joining) its uncommitted writes.
  */
 import type BetterSqlite3 from 'better-sqlite3'
-import { TerrapinError, connectionError, integrityError, queryError } from '../errors'
+import { TerrapinError, TerrapinFailure, configurationError, connectionError, integrityError, queryError } from '../errors'
 import { sqlite } from '../compile/sqlite'
 import { FOLD_FUNCTION } from '../compile/sqlite'
 import { Executor, ExecutorOptions, WriteResult } from './executor'
@@ -25,7 +25,8 @@ export const classifySqlite = (e: unknown, sql?: string): TerrapinError => {
   const message = err?.message ?? String(e)
   const column = constraintColumn(message)
   if (code === 'SQLITE_CONSTRAINT_UNIQUE' || code === 'SQLITE_CONSTRAINT_PRIMARYKEY') return integrityError('unique', message, { column, cause: e })
-  if (code === 'SQLITE_CONSTRAINT_FOREIGNKEY') return integrityError('foreignKey', message, { cause: e })
+  // ON DELETE RESTRICT reports itself as a trigger
+  if (code === 'SQLITE_CONSTRAINT_FOREIGNKEY' || (code.startsWith('SQLITE_CONSTRAINT') && message.includes('FOREIGN KEY'))) return integrityError('foreignKey', message, { cause: e })
   if (code === 'SQLITE_CONSTRAINT_NOTNULL') return integrityError('notNull', message, { column, cause: e })
   if (code === 'SQLITE_CONSTRAINT_CHECK') return integrityError('check', message, { constraint: column, cause: e })
   if (code === 'SQLITE_CANTOPEN' || code === 'SQLITE_NOTADB') return connectionError(message, e)
@@ -157,7 +158,7 @@ export const openSqlite = (filename: string, opts: ExecutorOptions & { readonly 
     // eslint-disable-next-line @typescript-eslint/no-require-imports
     Driver = require('better-sqlite3')
   } catch (e) {
-    throw Object.assign(new Error('terrapin: the SQLite driver is not installed; run `npm install better-sqlite3`'), { cause: e })
+    throw new TerrapinFailure(configurationError(`the SQLite driver is not installed; run \`npm install better-sqlite3\``))
   }
   const db = new Driver(filename, { timeout: opts.timeoutMs ?? 5000 })
   db.pragma('foreign_keys = ON')

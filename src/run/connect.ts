@@ -2,7 +2,9 @@
  * `connect(url)`: a database handle from a URL. `sqlite://path` (relative to the working
  * directory, `sqlite:///abs/path` absolute, `sqlite://:memory:`), `postgres://…`, `mysql://…`.
  */
-import { TerrapinFailure, configurationError } from '../errors'
+import { ConnectionError, TerrapinFailure, configurationError, connectionError } from '../errors'
+import { dialects } from '../compile'
+import { DialectName } from '../compile/dialect'
 import { openSqlite } from './better-sqlite3'
 import { Executor, ExecutorOptions } from './executor'
 import { openMysql } from './mysql2'
@@ -64,7 +66,11 @@ export const connect = (url: string, options: ConnectOptions = {}): Db => {
   try {
     ex = opener(parsed, url, merged)
   } catch (e) {
-    throw new TerrapinFailure(configurationError(e instanceof Error ? e.message : String(e)))
+    // A missing driver is a set-up mistake (thrown); a database that cannot be opened (a SQLite
+    // file in a missing folder) is a runtime condition, the error of every query.
+    if (e instanceof TerrapinFailure) throw e
+    const name = (scheme === 'postgresql' ? 'postgres' : scheme === 'mariadb' ? 'mysql' : scheme) as DialectName
+    ex = unopened(name, connectionError(`cannot open ${redact(url)}: ${e instanceof Error ? e.message : String(e)}`, e))
   }
   open.add(ex)
   // Inherit from the runner's executor: its `dialect` may be a getter (MySQL vs MariaDB is known
@@ -73,6 +79,20 @@ export const connect = (url: string, options: ConnectOptions = {}): Db => {
     close: { value: async () => { open.delete(ex); await ex.close() }, enumerable: true },
   })
   return makeDb(wrapped)
+}
+
+/** An executor whose every call fails with the error that kept the database from opening. */
+const unopened = (name: DialectName, error: ConnectionError): Executor => {
+  const fail = (): Promise<never> => Promise.reject(new TerrapinFailure(error))
+  return {
+    dialect: dialects[name],
+    all: fail,
+    run: fail,
+    transaction: fail,
+    classify: (e) => (e instanceof TerrapinFailure ? e.error : error),
+    close: async () => undefined,
+    inTransaction: false,
+  }
 }
 
 const URL_OPTIONS: ReadonlyArray<readonly [string, 'pool' | 'connectTimeoutMs' | 'idleTimeoutMs']> = [

@@ -39,6 +39,12 @@ export interface Executor {
   readonly close: () => Promise<void>
   /** True inside `transaction`. */
   readonly inTransaction: boolean
+  /**
+   * Pending while the runner is still learning its server (MySQL or MariaDB, which version),
+   * since that decides `dialect`; plans wait for it before they compile. Rejects with the
+   * driver's error when the server cannot be reached.
+   */
+  readonly ready?: Promise<void>
 }
 
 /** Options every runner takes. */

@@ -7,8 +7,8 @@
  * (`BIGINT`, `DECIMAL`) and datetimes as text (the dialect reads them as UTC).
  */
 import type * as mysql2 from 'mysql2/promise'
-import { TerrapinError, connectionError, integrityError, queryError } from '../errors'
-import { mariadb, mysql } from '../compile/mysql'
+import { TerrapinError, TerrapinFailure, configurationError, connectionError, integrityError, queryError } from '../errors'
+import { mysql, mysqlDialectFor } from '../compile/mysql'
 import { Dialect } from '../compile/dialect'
 import { Executor, WriteResult } from './executor'
 import { PoolOptions, driverUrl, observed } from './observe'
@@ -77,15 +77,12 @@ const SESSION =
 
 type Queryable = Pick<mysql2.Pool, 'query'>
 
-/** What the runner learns from the server: MariaDB 10.5+ has INSERT … RETURNING. */
+/** What the runner learns from the server (MariaDB 10.5+ has INSERT … RETURNING, …). */
 interface Server {
   dialect: Dialect
-}
-
-/** `10.11.6-MariaDB…` (or `5.5.5-10.11.6-MariaDB…`) → true; MySQL → false. */
-export const hasReturning = (version: string): boolean => {
-  const m = /(\d+)\.(\d+)\.\d+-MariaDB/i.exec(version)
-  return m !== null && (+m[1] > 10 || (+m[1] === 10 && +m[2] >= 5))
+  known: boolean
+  pending: Promise<void> | undefined
+  retry: () => Promise<void>
 }
 
 const make = (db: Queryable, pool: mysql2.Pool, server: Server, opts: PoolOptions, inTx: boolean): Executor => {
@@ -134,6 +131,9 @@ const make = (db: Queryable, pool: mysql2.Pool, server: Server, opts: PoolOption
     get dialect() {
       return server.dialect
     },
+    get ready() {
+      return server.known ? undefined : (server.pending ??= server.retry())
+    },
     all,
     run,
     transaction,
@@ -154,7 +154,7 @@ export const openMysql = (url: URL, opts: PoolOptions = {}): Executor => {
     // eslint-disable-next-line @typescript-eslint/no-require-imports
     driver = require('mysql2/promise')
   } catch (e) {
-    throw Object.assign(new Error('terrapin: the MySQL driver is not installed; run `npm install mysql2`'), { cause: e })
+    throw new TerrapinFailure(configurationError(`the MySQL driver is not installed; run \`npm install mysql2\``))
   }
   const u = driverUrl(url)
   u.protocol = 'mysql:'
@@ -172,17 +172,39 @@ export const openMysql = (url: URL, opts: PoolOptions = {}): Executor => {
     decimalNumbers: false,
     multipleStatements: false,
   })
-  // Until the first connection tells us the server, assume plain MySQL (no RETURNING).
-  const server: Server = { dialect: mysql }
   // A new connection runs its session setup before anything else queued on it.
   pool.pool.on('connection', (conn) => {
     conn.query(SESSION, (err: unknown) => {
       if (err) conn.destroy()
     })
-    conn.query('SELECT VERSION()', (err: unknown, rows: unknown) => {
-      const v = !err && Array.isArray(rows) ? String(Object.values(rows[0] as object)[0]) : ''
-      if (v) server.dialect = hasReturning(v) ? mariadb : mysql
-    })
   })
+  // Plans wait until the first connection has told which server this is; a failure is the
+  // first query's error, and the next query tries again.
+  const server: Server = { dialect: mysql, known: false, pending: undefined, retry: () => Promise.resolve() }
+  const learn = async (): Promise<void> => {
+    const conn = await pool.getConnection()
+    try {
+      const [rows] = (await conn.query({ sql: 'SELECT VERSION()', rowsAsArray: true })) as unknown as [unknown[][]]
+      server.dialect = mysqlDialectFor(String(rows[0][0]))
+    } finally {
+      conn.release()
+    }
+  }
+  const attempt = (): Promise<void> => {
+    const p = learn().then(
+      () => {
+        server.known = true
+        server.pending = undefined
+      },
+      (e: unknown) => {
+        server.pending = undefined
+        throw e
+      },
+    )
+    p.catch(() => undefined) // nobody may ask: not an unhandled rejection
+    return p
+  }
+  server.pending = attempt()
+  server.retry = attempt
   return make(pool, pool, server, opts, false)
 }

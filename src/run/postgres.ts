@@ -6,7 +6,7 @@
  * the text the dialect encoded (postgres.js would otherwise stringify it a second time).
  */
 import type postgresJs from 'postgres'
-import { TerrapinError, connectionError, integrityError, queryError } from '../errors'
+import { TerrapinError, TerrapinFailure, configurationError, connectionError, integrityError, queryError } from '../errors'
 import { postgres as pgDialect } from '../compile/postgres'
 import { Executor, WriteResult } from './executor'
 import { PoolOptions, driverUrl, observed } from './observe'
@@ -97,7 +97,7 @@ export const openPostgres = (url: URL, opts: PoolOptions = {}): Executor => {
     // eslint-disable-next-line @typescript-eslint/no-require-imports
     driver = require('postgres')
   } catch (e) {
-    throw Object.assign(new Error('terrapin: the PostgreSQL driver is not installed; run `npm install postgres`'), { cause: e })
+    throw new TerrapinFailure(configurationError(`the PostgreSQL driver is not installed; run \`npm install postgres\``))
   }
   const pool = driver(driverUrl(url).href, {
     max: opts.pool ?? 10,

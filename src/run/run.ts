@@ -219,6 +219,7 @@ export const toError = (ex: Executor, e: unknown): TerrapinError => {
 export const execute = async <A>(ex: Executor, plan: Plan<A>): Promise<E.Either<TerrapinError, A>> => {
   if (plan.error) return E.left(plan.error)
   try {
+    if (ex.ready) await ex.ready
     return E.right((await dispatch(ex, plan as Plan<unknown>)) as A)
   } catch (e) {
     return E.left(toError(ex, e))

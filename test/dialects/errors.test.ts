@@ -1,0 +1,208 @@
+/**
+ * Driver errors arrive as the typed union on every dialect: constraint violations as
+ * `IntegrityError` with their kind and column/constraint (and never the offending value in the
+ * message), unreachable servers as `ConnectionError` within the connect timeout, deadlocks as
+ * retryable.
+ */
+import * as net from 'net'
+import * as E from 'fp-ts/Either'
+import * as TE from 'fp-ts/TaskEither'
+import { pipe } from 'fp-ts/function'
+import { Db, TerrapinError, connect, count, create, fields, isRetryable, model, query, run, schema, transaction, update, where } from 'terrapin'
+import { forEachDialect, left, right } from '../support/dialects'
+import { DIALECTS, DialectName, MYSQL_URL, PG_URL, databaseOf } from '../support/databases'
+
+const { Author, Book, Gauge } = schema({
+  Author: model('Author', {
+    table: 'err_author',
+    fields: { id: fields.int({ pk: true }), name: fields.char({ maxLength: 50, unique: true }) },
+  }),
+  Book: model('Book', {
+    table: 'err_book',
+    fields: { id: fields.int({ pk: true }), title: fields.char({ maxLength: 50 }), author: fields.foreignKey('Author', { relatedName: 'books', onDelete: 'RESTRICT' }) },
+  }),
+  // created by hand below: the models declare no CHECK constraints
+  Gauge: model('Gauge', { table: 'err_gauge', fields: { id: fields.int({ pk: true }), level: fields.int() } }),
+})
+
+const SECRET = 'secret-value-7f3a'
+
+/** The error as it would be logged: its own fields, without the driver's `cause`. */
+const logged = (e: TerrapinError): string => JSON.stringify({ ...e, cause: undefined })
+
+const elapsed = async <A>(f: () => Promise<A>): Promise<[A, number]> => {
+  const t0 = Date.now()
+  const a = await f()
+  return [a, Date.now() - t0]
+}
+
+/** A URL of the dialect pointing at `port` on this machine. */
+const urlAt = (dialect: DialectName, port: number): string =>
+  dialect === 'postgres' ? `postgres://root@127.0.0.1:${port}/test` : `mysql://root@127.0.0.1:${port}/test`
+
+forEachDialect('errors', [Author, Book], (t) => {
+  beforeAll(async () => {
+    await t().db.executor.run(
+      `CREATE TABLE ${t().db.executor.dialect.quote('err_gauge')} (id INTEGER PRIMARY KEY, level INTEGER NOT NULL, CONSTRAINT ck_level_positive CHECK (level > 0))`,
+      [],
+    )
+  })
+  beforeEach(async () => {
+    await t().reset()
+    await t().db.executor.run(`DELETE FROM ${t().db.executor.dialect.quote('err_gauge')}`, [])
+  })
+
+  it('a duplicate unique value is IntegrityError unique on the column, without the value', async () => {
+    right(await pipe(create(Author, { name: SECRET }), run(t().db))())
+    const e = left(await pipe(create(Author, { name: SECRET }), run(t().db))())
+    expect(e).toMatchObject({ _tag: 'IntegrityError', kind: 'unique', column: 'name' })
+    expect(logged(e)).not.toContain(SECRET)
+  })
+
+  it('a duplicate primary key is IntegrityError unique', async () => {
+    const a = right(await pipe(create(Author, { name: 'a' }), run(t().db))())
+    expect(left(await pipe(create(Author, { id: a.id, name: 'b' }), run(t().db))())).toMatchObject({ _tag: 'IntegrityError', kind: 'unique' })
+  })
+
+  it('a missing parent is IntegrityError foreignKey (column where the server names it)', async () => {
+    const e = left(await pipe(create(Book, { title: SECRET, authorId: 424242 }), run(t().db))())
+    expect(e).toMatchObject({ _tag: 'IntegrityError', kind: 'foreignKey' })
+    if (t().dialect !== 'sqlite') expect(e).toMatchObject({ column: 'author_id' })
+    expect(logged(e)).not.toContain('424242')
+  })
+
+  it('deleting a referenced parent (RESTRICT) is IntegrityError foreignKey', async () => {
+    const a = right(await pipe(create(Author, { name: 'parent' }), run(t().db))())
+    right(await pipe(create(Book, { title: 'child', authorId: a.id }), run(t().db))())
+    const { remove } = await import('terrapin')
+    expect(left(await pipe(query(Author), where({ id: a.id }), remove, run(t().db))())).toMatchObject({ _tag: 'IntegrityError', kind: 'foreignKey' })
+  })
+
+  it('a NULL in a NOT NULL column is IntegrityError notNull with the column', async () => {
+    const ex = t().db.executor
+    const q = ex.dialect.quote
+    const ph = ex.dialect.placeholder
+    const err = await ex.run(`INSERT INTO ${q('err_author')} (${q('name')}) VALUES (${ph(1)})`, [null]).then(
+      () => undefined,
+      (e: unknown) => ex.classify(e),
+    )
+    expect(err).toMatchObject({ _tag: 'IntegrityError', kind: 'notNull', column: 'name' })
+  })
+
+  it('a failed CHECK is IntegrityError check with the constraint', async () => {
+    const e = left(await pipe(create(Gauge, { id: 1, level: -5 }), run(t().db))())
+    expect(e).toMatchObject({ _tag: 'IntegrityError', kind: 'check', constraint: 'ck_level_positive' })
+    right(await pipe(create(Gauge, { id: 2, level: 5 }), run(t().db))())
+  })
+
+  it('two transactions locking rows in opposite orders: one deadlocks (retryable), the other commits', async () => {
+    const a = right(await pipe(create(Author, { name: 'A' }), run(t().db))())
+    const b = right(await pipe(create(Author, { name: 'B' }), run(t().db))())
+    // Each transaction waits (at most 300 ms: SQLite runs them one after the other) until the
+    // other holds its first row.
+    const barrier = () => {
+      let open!: () => void
+      const p = new Promise<void>((r) => (open = r))
+      return { open, wait: () => Promise.race([p, new Promise<void>((r) => setTimeout(r, 300))]) }
+    }
+    const held = [barrier(), barrier()]
+    const rename = (db: Db, id: number, name: string) => pipe(query(Author), where({ id }), update({ name }), run(db))
+    const tx = (first: number, second: number, i: number) =>
+      transaction(t().db, (db) =>
+        pipe(
+          rename(db, first, `${i}-first`),
+          TE.chainFirst(() => TE.fromTask(async () => (held[i].open(), held[1 - i].wait()))),
+          TE.chain(() => rename(db, second, `${i}-second`)),
+        ),
+      )()
+    const results = await Promise.all([tx(a.id, b.id, 0), tx(b.id, a.id, 1)])
+    const failures = results.filter(E.isLeft).map((r) => r.left)
+    if (t().dialect === 'sqlite') expect(failures).toEqual([])
+    else {
+      expect(failures).toHaveLength(1)
+      expect(isRetryable(failures[0] as TerrapinError)).toBe(true)
+    }
+    // what committed is whole: both rows renamed by the same transaction
+    const names = right(await pipe(query(Author), where({ name__endswith: '-second' }), count, run(t().db))())
+    expect(names).toBe(1)
+  })
+
+  it('an unreachable database (refused port, missing folder) is ConnectionError, fast', async () => {
+    if (t().dialect === 'sqlite') {
+      const db = connect('sqlite:///nonexistent-terrapin-dir/sub/db.sqlite3')
+      expect(left(await pipe(query(Author), count, run(db))())).toMatchObject({ _tag: 'ConnectionError' })
+      return
+    }
+    // a port nothing listens on: bind one, then close it
+    const port = await new Promise<number>((resolve) => {
+      const srv = net.createServer().listen(0, '127.0.0.1', () => {
+        const p = (srv.address() as net.AddressInfo).port
+        srv.close(() => resolve(p))
+      })
+    })
+    const db = connect(urlAt(t().dialect, port), { connectTimeoutMs: 1000 })
+    try {
+      const [r, ms] = await elapsed(() => pipe(query(Author), count, run(db))())
+      expect(left(r)).toMatchObject({ _tag: 'ConnectionError' })
+      expect(ms).toBeLessThan(1500)
+    } finally {
+      await db.executor.close()
+    }
+  })
+})
+
+const SERVERS = DIALECTS.filter((d) => d !== 'sqlite')
+
+/** Kills the server sessions of `url`'s database that are running `marker`. */
+const killRunning = async (dialect: DialectName, url: string, marker: string): Promise<number> => {
+  const name = databaseOf(url)
+  const admin = connect(dialect === 'postgres' ? PG_URL : MYSQL_URL)
+  try {
+    const ex = admin.executor
+    const rows =
+      dialect === 'postgres'
+        ? await ex.all(`SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = $1 AND query LIKE $2 AND pid <> pg_backend_pid()`, [name, `%${marker}%`], false)
+        : await ex.all(`SELECT ID FROM information_schema.PROCESSLIST WHERE DB = ? AND INFO LIKE ? AND ID <> CONNECTION_ID()`, [name, `%${marker}%`], false)
+    if (dialect === 'mysql') for (const [id] of rows) await ex.run(`KILL ${Number(id)}`, [])
+    return rows.length
+  } finally {
+    await admin.executor.close()
+  }
+}
+
+forEachDialect('connection errors', [Author], (t) => {
+  it('a server that accepts but never answers is ConnectionError within the connect timeout', async () => {
+    const sockets: net.Socket[] = []
+    const srv = net.createServer((s) => void sockets.push(s))
+    const port = await new Promise<number>((resolve) => srv.listen(0, '127.0.0.1', () => resolve((srv.address() as net.AddressInfo).port)))
+    const db = connect(`${urlAt(t().dialect, port)}?connectTimeout=700`)
+    try {
+      const [r, ms] = await elapsed(() => pipe(query(Author), count, run(db))())
+      expect(left(r)).toMatchObject({ _tag: 'ConnectionError' })
+      expect(ms).toBeGreaterThanOrEqual(600)
+      expect(ms).toBeLessThan(3000)
+    } finally {
+      sockets.forEach((s) => s.destroy())
+      srv.close()
+      await db.executor.close()
+    }
+  })
+
+  it('a connection lost in the middle of a query is ConnectionError, and the pool recovers', async () => {
+    const ex = t().db.executor
+    const sleep = t().dialect === 'postgres' ? 'SELECT pg_sleep(20) AS terrapin_victim' : 'SELECT SLEEP(20) AS terrapin_victim'
+    const pending = ex.all(sleep, [], false).then(
+      () => undefined,
+      (e: unknown) => ex.classify(e),
+    )
+    let killed = 0
+    for (let i = 0; i < 50 && killed === 0; i++) {
+      await new Promise((r) => setTimeout(r, 50))
+      killed = await killRunning(t().dialect, t().url, 'terrapin_victim')
+    }
+    expect(killed).toBe(1)
+    expect(await pending).toMatchObject({ _tag: 'ConnectionError' })
+    right(await pipe(create(Author, { name: 'after' }), run(t().db))())
+    expect(right(await pipe(query(Author), count, run(t().db))())).toBeGreaterThan(0)
+  })
+}, {}, SERVERS)

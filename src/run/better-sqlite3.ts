@@ -29,7 +29,7 @@ export const classifySqlite = (e: unknown, sql?: string): TerrapinError => {
   if (code === 'SQLITE_CONSTRAINT_FOREIGNKEY' || (code.startsWith('SQLITE_CONSTRAINT') && message.includes('FOREIGN KEY'))) return integrityError('foreignKey', message, { cause: e })
   if (code === 'SQLITE_CONSTRAINT_NOTNULL') return integrityError('notNull', message, { column, cause: e })
   if (code === 'SQLITE_CONSTRAINT_CHECK') return integrityError('check', message, { constraint: column, cause: e })
-  if (code === 'SQLITE_CANTOPEN' || code === 'SQLITE_NOTADB') return connectionError(message, e)
+  if (code === 'SQLITE_CANTOPEN' || code === 'SQLITE_NOTADB' || /connection is not open/.test(message)) return connectionError(message, e)
   const retryable = code === 'SQLITE_BUSY' || code === 'SQLITE_LOCKED'
   return queryError(message, { sql, code: code || undefined, retryable, cause: e })
 }

@@ -72,13 +72,43 @@ export const connect = (url: string, options: ConnectOptions = {}): Db => {
     const name = (scheme === 'postgresql' ? 'postgres' : scheme === 'mariadb' ? 'mysql' : scheme) as DialectName
     ex = unopened(name, connectionError(`cannot open ${redact(url)}: ${e instanceof Error ? e.message : String(e)}`, e))
   }
-  open.add(ex)
+  const safe = guarded(ex)
+  open.add(safe)
+  return makeDb(safe)
+}
+
+/**
+ * The runner's executor, made safe to close at any time: `close` waits for the transactions in
+ * progress (a pool would otherwise kill their connections mid-way), and every call after it
+ * fails with a `ConnectionError` (never a driver crash), on every dialect alike.
+ */
+const guarded = (ex: Executor): Executor => {
+  let closing: Promise<void> | undefined
+  const active = new Set<Promise<unknown>>()
+  const closed = (): TerrapinFailure => new TerrapinFailure(connectionError('the database is closed'))
+  const track = <A>(p: Promise<A>): Promise<A> => {
+    active.add(p)
+    const done = () => void active.delete(p)
+    p.then(done, done)
+    return p
+  }
   // Inherit from the runner's executor: its `dialect` may be a getter (MySQL vs MariaDB is known
   // only after the first handshake), which spreading would freeze.
-  const wrapped: Executor = Object.create(ex, {
-    close: { value: async () => { open.delete(ex); await ex.close() }, enumerable: true },
+  const self: Executor = Object.create(ex, {
+    all: { value: (sql: string, params: ReadonlyArray<unknown>, bigint: boolean) => (closing ? Promise.reject(closed()) : track(ex.all(sql, params, bigint))), enumerable: true },
+    run: { value: (sql: string, params: ReadonlyArray<unknown>) => (closing ? Promise.reject(closed()) : track(ex.run(sql, params))), enumerable: true },
+    transaction: { value: <A>(f: (tx: Executor) => Promise<A>) => (closing ? Promise.reject(closed()) : track(ex.transaction(f))), enumerable: true },
+    close: {
+      value: () =>
+        (closing ??= (async () => {
+          open.delete(self)
+          await Promise.allSettled([...active])
+          await ex.close()
+        })()),
+      enumerable: true,
+    },
   })
-  return makeDb(wrapped)
+  return self
 }
 
 /** An executor whose every call fails with the error that kept the database from opening. */

@@ -87,9 +87,16 @@ export interface RelationOptions {
 }
 
 /** A foreign key (`unique` for one-to-one): stored as column `<name>_id`, exposed as `<name>Id`. */
-export interface ForeignKeyField<T extends string = string, R extends string | undefined = string | undefined, N extends boolean = boolean, O extends boolean = boolean> {
+export interface ForeignKeyField<
+  T extends string = string,
+  R extends string | undefined = string | undefined,
+  N extends boolean = boolean,
+  O extends boolean = boolean,
+  K extends 'foreignKey' | 'oneToOne' = 'foreignKey' | 'oneToOne',
+> {
   readonly _tag: 'Field'
-  readonly kind: 'foreignKey' | 'oneToOne'
+  /** `oneToOne` makes the reverse side hold one row (or null) instead of a list. */
+  readonly kind: K
   readonly target: T
   readonly relatedName: R
   readonly options: RelationOptions
@@ -383,7 +390,7 @@ type FkOptional<O> = O extends { readonly null: true } ? true : O extends { read
 const foreignKey = <const T extends string, const O extends RelationOptions = {}>(
   target: T,
   options: O = {} as O,
-): ForeignKeyField<T, RelName<O>, IsTrue<O extends { readonly null: true } ? true : false>, FkOptional<O>> =>
+): ForeignKeyField<T, RelName<O>, IsTrue<O extends { readonly null: true } ? true : false>, FkOptional<O>, 'foreignKey'> =>
   Object.freeze({
     _tag: 'Field' as const,
     kind: 'foreignKey' as const,
@@ -398,7 +405,7 @@ const foreignKey = <const T extends string, const O extends RelationOptions = {}
 const oneToOne = <const T extends string, const O extends RelationOptions = {}>(
   target: T,
   options: O = {} as O,
-): ForeignKeyField<T, RelName<O>, IsTrue<O extends { readonly null: true } ? true : false>, FkOptional<O>> =>
+): ForeignKeyField<T, RelName<O>, IsTrue<O extends { readonly null: true } ? true : false>, FkOptional<O>, 'oneToOne'> =>
   Object.freeze({ ...foreignKey(target, options), kind: 'oneToOne' as const, options: Object.freeze({ onDelete: 'CASCADE' as OnDelete, ...options, unique: true }) })
 
 const manyToMany = <const T extends string, const O extends ManyToManyField['options'] = {}>(

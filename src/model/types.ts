@@ -50,6 +50,27 @@ type InsertFk<F, S> = { [K in Exclude<FkKeys<F>, OptionalKeys<F>> as `${K}Id`]: 
 /** What `create` takes: required fields are those with no default, not nullable and not generated. */
 export type InsertOf<M> = Simplify<InsertScalar<FieldsOf<M>> & InsertFk<FieldsOf<M>, SchemaOf<M>>>
 
+type PkKey<F> = { [K in keyof F]: F[K] extends { readonly isPk: true } ? K : never }[keyof F] extends infer K ? ([K] extends [never] ? 'id' : K & string) : never
+
+/** A related row as a foreign key value: anything carrying the target's primary key. */
+type RowRef<F, S> = F extends ForeignKeyField<infer T, infer _R, infer N>
+  ? ([TargetOf<S, T>] extends [never] ? { readonly id: number } : { readonly [K in PkKey<FieldsOf<TargetOf<S, T>>>]: PkOf<TargetOf<S, T>> }) | (N extends true ? null : never)
+  : never
+
+/**
+ * What `create` accepts: {@link InsertOf}, where a foreign key may also be given as the related
+ * row (`{ author: authorRow }` for `{ authorId: authorRow.id }`); every key optional here, the
+ * required ones are enforced by {@link MissingKeys} on the keys actually written.
+ */
+export type CreateInput<M> = InsertScalar<FieldsOf<M>> & { [K in FkKeys<FieldsOf<M>> as `${K}Id`]?: FkValue<FieldsOf<M>[K], SchemaOf<M>> } & {
+  [K in FkKeys<FieldsOf<M>>]?: RowRef<FieldsOf<M>[K], SchemaOf<M>>
+}
+
+/** The required foreign keys written neither as `<name>Id` nor as `<name>`. */
+export type MissingKeys<M, D> = {
+  [K in Exclude<FkKeys<FieldsOf<M>>, OptionalKeys<FieldsOf<M>> | keyof D> as `${K}Id` extends keyof D ? never : `${K}Id`]: FkValue<FieldsOf<M>[K], SchemaOf<M>>
+}
+
 /** What `update` takes: any subset of the stored fields. */
 export type PatchOf<M> = Partial<RowOf<M>>
 

@@ -5,6 +5,7 @@
  */
 import { ForeignKeyField, ScalarField, ScalarKind } from '../model/fields'
 import { Model } from '../model/model'
+import { NameOf, RelationInfo, RelationNames, RelatedModel } from '../model/relation-types'
 import { BaseOf, FkKeys, PkOf, RowOf, ScalarKeys, TargetOf } from '../model/types'
 import { DatePart, Param } from './ast'
 
@@ -75,18 +76,76 @@ type Entries<C extends string, I extends Info> =
 type AllEntries<M> = { [C in keyof ColumnInfo<M> & string]: ColumnInfo<M>[C] extends infer I extends Info ? Entries<C, I> : never }[keyof ColumnInfo<M> & string]
 
 /** Conditions on the model's own columns: `{ title: 'x', rating__gte: 4, title__icontains: 'y' }`. */
-export type OwnFilter<M> = { readonly [E in AllEntries<M> as E[0]]?: E[1] }
+export type OwnFilter<in out M> = { readonly [E in AllEntries<M> as E[0]]?: E[1] }
 
 /** `where({ author: authorRow })` — a relation compared by key, as tortoise allows. */
 type RelationEquality<M> = { readonly [K in FkKeys<FieldsOf<M>>]?: Readonly<Record<string, unknown>> | null }
 
-/** A filter object on model `M`. */
-export type FilterOf<M> = OwnFilter<M> & RelationEquality<M>
+/** Keys through a relation, `author__name` or `books__title__contains`, checked by {@link CheckFilter}. */
+type RelationKeys<M> = { readonly [K in `${RelationNames<M>}__${string}`]?: unknown }
+
+/** A filter object on model `M`: own fields eagerly, relation paths by pattern (checked lazily). */
+export type FilterOf<M> = OwnFilter<M> & RelationEquality<M> & RelationKeys<M>
+
+/** A key the type level rejects, with the reason in the error message. */
+export interface Invalid<Reason extends string> {
+  readonly __invalid: Reason
+}
+
+/** The (non-undefined) type of the optional key `K` of `T`. */
+type Get<T, K extends string> = T extends { readonly [P in K]?: infer V } ? Exclude<V, undefined> : never
+
+type NoField<M, K> = Invalid<`${NameOf<M> & string} has no field ${K & string}`>
+
+/** The value type of `Rest` (`name`, `name__icontains`, `tags__name`) on the model `T` of a relation. */
+type TargetValue<T, Rest extends string> = Rest extends keyof OwnFilter<T>
+  ? Get<OwnFilter<T>, Rest>
+  : Rest extends FkKeys<FieldsOf<T>>
+    ? Readonly<Record<string, unknown>> | null
+    : Rest extends `${infer H}__${infer R2}`
+      ? PathValue<T, H, R2>
+      : NoField<T, Rest>
+
+/** The value type of the key `H__Rest` on `M`, one hop at a time. */
+type PathValue<M, H extends string, Rest extends string> = [RelationInfo<M, H>] extends [never]
+  ? NoField<M, H>
+  : RelationInfo<M, H> extends { forward: true }
+    ? `${H}Id__${Rest}` extends keyof OwnFilter<M>
+      ? Get<OwnFilter<M>, `${H}Id__${Rest}`>
+      : TargetValue<RelatedModel<M, H>, Rest>
+    : TargetValue<RelatedModel<M, H>, Rest>
+
+/**
+ * Checks the keys a filter object was written with: own keys were checked by {@link FilterOf};
+ * each relation key is resolved hop by hop to its value type, or to an {@link Invalid} that
+ * names the problem.
+ */
+export type CheckFilter<M, F> = {
+  readonly [K in keyof F]: K extends keyof OwnFilter<M> | FkKeys<FieldsOf<M>> ? unknown : K extends `${infer H}__${infer Rest}` ? PathValue<M, H, Rest> : NoField<M, K>
+}
 
 /** A row key usable in `orderBy`, `values`, … */
 export type KeyOf<M> = keyof RowOf<M> & string
 
 /** `'field'` ascending or `'-field'` descending. */
 export type OrderKey<M> = KeyOf<M> | `-${KeyOf<M>}`
+
+/** The value at the end of a path through to-one relations (`'author__name'`), or never. */
+export type PathKeyValue<M, P> = P extends keyof RowOf<M>
+  ? RowOf<M>[P]
+  : P extends `${infer H}__${infer Rest}`
+    ? RelationInfo<M, H> extends { many: false; nullable: infer N }
+      ? PathKeyValue<RelatedModel<M, H>, Rest> | (N extends true ? null : never)
+      : never
+    : never
+
+/** Keys through to-one relations: `'author__name'`, checked by {@link PathKeyValue}. */
+export type RelationKey<M> = `${RelationNames<M>}__${string}`
+
+/** `P` when it names a field, own or through to-one relations, else never. */
+export type ValidKey<M, P> = P extends KeyOf<M> ? P : [PathKeyValue<M, P>] extends [never] ? never : P
+
+/** `P` when it is a valid ordering (`'-author__name'`), else never. */
+export type ValidOrder<M, P> = P extends `-${infer K}` ? (ValidKey<M, K> extends never ? never : P) : ValidKey<M, P>
 
 export type { BaseOf }

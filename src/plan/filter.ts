@@ -15,7 +15,7 @@ import { FilterOf } from './filter-types'
 // ------------------------------------------------------------------------------------------
 
 /** An unresolved `q.and` / `q.or` / `q.not` over filter objects of model `M`. */
-export interface Q<M> {
+export interface Q<in out M> {
   readonly _tag: 'Q'
   readonly op: 'and' | 'or' | 'not'
   readonly items: ReadonlyArray<FilterArg<M>>

@@ -1,16 +1,75 @@
 /**
- * `prefetch`: load related rows with the parents, one extra query per relation level.
+ * `prefetch` and `prefetchWith`: load related rows with the parents, one extra query per
+ * relation level whatever the number of rows (tortoise's `prefetch_related` and `Prefetch`).
  */
-import { freeze } from './ast'
+import { invalid } from '../errors'
+import { Model } from '../model/model'
+import { Loaded, Prefetched, RelationInfo, RelationNames, RelationPath, RelatedModel } from '../model/relation-types'
+import { resolveRelation } from '../model/relations'
+import { PrefetchItem, Select, freeze } from './ast'
 import { Query } from './query'
 
+/** The first problem with a relation path from `model`, if any. */
+const checkPath = (model: Model, path: ReadonlyArray<string>): string | undefined => {
+  let current = model
+  for (const seg of path) {
+    const rel = resolveRelation(current, seg)
+    if (!rel) return `${current.name} has no relation ${seg}`
+    current = rel.target
+  }
+  return undefined
+}
+
+const add = <P extends Select<unknown>>(plan: P, items: ReadonlyArray<PrefetchItem>): P => {
+  const error = plan.projection._tag === 'Rows' ? undefined : invalid('prefetch', 'prefetch applies to rows, not to values()', plan.model.name)
+  for (const item of items) {
+    const problem = error ? undefined : checkPath(plan.model, item.path)
+    if (problem && !plan.error) return freeze({ ...plan, error: invalid(item.path.join('__'), problem, plan.model.name) })
+  }
+  const next = freeze({ ...plan, prefetch: freeze([...plan.prefetch, ...items]) })
+  return error && !plan.error ? freeze({ ...next, error }) : next
+}
+
 /**
- * Loads relations with the rows: `'author'`, `'books'`, nested `'books__tags'`.
+ * Loads relations with the rows, one query per relation and level (`WHERE key IN (…)` over the
+ * keys of the rows above it): `'author'` (a row, or null for a nullable key), `'books'` (a
+ * list), many-to-many `'tags'`, and nested paths `'books__tags'`. A path that is not a chain
+ * of relations does not compile.
  *
  * @example
- * pipe(query(Author), prefetch('books'), run(db)) // SELECT … FROM "author"; SELECT … FROM "book" WHERE "author_id" IN (…)
+ * pipe(query(Author), prefetch('books', 'books__tags'), run(db))
+ * // ReadonlyArray<Author & { books: ReadonlyArray<Book & { tags: ReadonlyArray<Tag> }> }>
+ * // SELECT … FROM "author" AS "t0"
+ * // SELECT … FROM "book" AS "t0" WHERE "t0"."author_id" IN (?, ?, …)
+ * // SELECT "l"."book_id", … FROM "book_tag" AS "l" JOIN "tag" AS "t0" ON … WHERE "l"."book_id" IN (?, ?, …)
  */
 export const prefetch =
-  <M, R, const P extends string>(...paths: ReadonlyArray<P>) =>
-  (plan: Query<M, R>): Query<M, R & { readonly [K in P]: unknown }> =>
-    freeze({ ...plan, prefetch: freeze([...plan.prefetch, ...paths.map((p) => freeze({ path: freeze(p.split('__')) }))]) }) as Query<M, R & { readonly [K in P]: unknown }>
+  <M, R, const P extends RelationNames<M> | `${RelationNames<M>}__${string}`>(...paths: ReadonlyArray<P & RelationPath<M, NoInfer<P>>>) =>
+  (plan: Query<M, R>): Query<M, R & Prefetched<M, P>> =>
+    add(plan, paths.map((p) => freeze({ path: freeze(p.split('__')) }))) as Query<M, R & Prefetched<M, P>>
+
+/**
+ * Loads one relation through a plan over the related model that filters and orders the related
+ * rows and may prefetch further (tortoise's `Prefetch`). The related rows take the plan's row
+ * type; a to-one relation may then be null. The plan may not limit or offset (a limit would
+ * count rows across all parents, not per parent).
+ *
+ * @example
+ * pipe(query(Author), prefetchWith('books', pipe(query(Book), where({ rating__gte: 4 }), orderBy('-rating'), prefetch('tags'))), run(db))
+ * // ReadonlyArray<Author & { books: ReadonlyArray<Book & { tags: ReadonlyArray<Tag> }> }>
+ * // SELECT … FROM "book" AS "t0" WHERE "t0"."rating" >= ? AND "t0"."author_id" IN (…) ORDER BY "t0"."rating" DESC
+ */
+export const prefetchWith =
+  <M, R, const H extends RelationNames<M>, R2>(relation: H, related: Query<RelatedModel<M, H>, R2>) =>
+  (plan: Query<M, R>): Query<M, R & { readonly [K in H]: Loaded<RelationInfo<M, H> extends { many: infer Many } ? { target: string; many: Many; nullable: true; forward: boolean } : never, R2> }> => {
+    const target = resolveRelation(plan.model, relation)?.target
+    const sub = related as Select<unknown>
+    const mismatch =
+      target && sub.model.name !== target.name
+        ? invalid(relation, `prefetchWith takes a plan over ${target.name}, got ${sub.model.name}`, plan.model.name)
+        : sub.limit !== undefined || sub.offset !== undefined
+          ? invalid(relation, 'a prefetch plan may not limit or offset (it would count rows across all parents)', plan.model.name)
+          : undefined
+    const next = add(plan, [freeze({ path: freeze([relation]), plan: sub })])
+    return (next.error || !(mismatch ?? sub.error) ? next : freeze({ ...next, error: mismatch ?? sub.error })) as never
+  }

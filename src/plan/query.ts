@@ -7,10 +7,10 @@ import * as E from 'fp-ts/Either'
 import { TerrapinError, invalid } from '../errors'
 import { Model } from '../model/model'
 import { resolveRelation } from '../model/relations'
-import { RowOf, Simplify } from '../model/types'
+import { RowOf } from '../model/types'
 import { FilterNode, OrderItem, Projection, Select, freeze } from './ast'
-import { FilterArg, and, not, resolveFilter } from './filter'
-import { KeyOf, OrderKey } from './filter-types'
+import { Q, and, not, resolveFilter } from './filter'
+import { CheckFilter, FilterOf, KeyOf, OrderKey, PathKeyValue, RelationKey, ValidKey, ValidOrder } from './filter-types'
 
 // ------------------------------------------------------------------------------------------
 // model
@@ -51,15 +51,27 @@ const addFilter = <P extends Select<unknown>>(plan: P, node: E.Either<TerrapinEr
 }
 
 /**
- * Keeps the rows matching a filter; successive calls are ANDed.
+ * `where`/`exclude`: a `q` combination (checked when built), or a filter object whose relation
+ * keys are checked one by one as written. Two signatures, because a generic filter parameter
+ * would hide the model from `q.or(…)`'s own inference.
+ */
+export interface FilterCombinator {
+  <M, R>(filter: Q<M>): (plan: Query<M, R>) => Query<M, R>
+  <M, R, const F extends FilterOf<M>>(filter: F & CheckFilter<M, F>): (plan: Query<M, R>) => Query<M, R>
+}
+
+/**
+ * Keeps the rows matching a filter; successive calls are ANDed. Keys may walk relations
+ * (`author__name`, `books__title__contains` through a reverse relation, `tags__name`): such a
+ * condition is an `EXISTS`, so a parent matching through several related rows appears once.
  *
  * @example
  * pipe(query(Book), where({ title__contains: 'x', rating__gte: 4 }))
  * // WHERE instr("title", ?) > 0 AND "rating" >= ?
  */
-export const where =
-  <M, R>(filter: FilterArg<M>) =>
-  (plan: Query<M, R>): Query<M, R> =>
+export const where: FilterCombinator =
+  (filter: unknown) =>
+  <P extends Select<unknown>>(plan: P): P =>
     addFilter(plan, resolveFilter(plan.model, filter), false)
 
 /** Alias of {@link where}, tortoise's name. */
@@ -72,9 +84,9 @@ export const filter = where
  * @example
  * pipe(query(Book), exclude({ rating: 5 })) // WHERE NOT COALESCE("rating" = ?, 0)
  */
-export const exclude =
-  <M, R>(filter: FilterArg<M>) =>
-  (plan: Query<M, R>): Query<M, R> =>
+export const exclude: FilterCombinator =
+  (filter: unknown) =>
+  <P extends Select<unknown>>(plan: P): P =>
     addFilter(plan, resolveFilter(plan.model, filter), true)
 
 /** Parses `'-author__name'` into an order item, walking relations. */
@@ -103,9 +115,10 @@ export const parseOrder = (model: Model, spec: string): E.Either<TerrapinError, 
  *
  * @example
  * pipe(query(Book), orderBy('-rating', 'id')) // ORDER BY "rating" DESC NULLS LAST, "id" ASC NULLS FIRST
+ * pipe(query(Book), orderBy('author__name')) // ORDER BY (SELECT "t1"."name" FROM "author" AS "t1" WHERE "t1"."id" = "t0"."author_id")
  */
 export const orderBy =
-  <M, R>(...keys: ReadonlyArray<OrderKey<M>>) =>
+  <M, R, const K extends OrderKey<M> | RelationKey<M> | `-${RelationKey<M>}`>(...keys: ReadonlyArray<K & ValidOrder<M, NoInfer<K>>>) =>
   (plan: Query<M, R>): Query<M, R> => {
     const items: OrderItem[] = []
     for (const k of keys) {
@@ -159,20 +172,22 @@ const checkKeys = (model: Model, keys: ReadonlyArray<string>): TerrapinError | u
 }
 
 /**
- * Rows as objects holding only the named fields (relation paths like `'author__name'` allowed).
+ * Rows as objects holding only the named fields; a path through to-one relations
+ * (`'author__name'`) is a key of its own.
  *
  * @example
  * pipe(query(Book), values('id', 'title')) // SELECT "id", "title" FROM "book"
+ * pipe(query(Book), values('title', 'author__name')) // { title: string; author__name: string }
  */
 export const values =
-  <M, R, const K extends KeyOf<M>>(...keys: ReadonlyArray<K>) =>
-  (plan: Query<M, R>): Query<M, Simplify<Pick<RowOf<M>, K>>> => {
+  <M, R, const K extends KeyOf<M> | RelationKey<M>>(...keys: ReadonlyArray<K & ValidKey<M, NoInfer<K>>>) =>
+  (plan: Query<M, R>): Query<M, { readonly [P in K]: PathKeyValue<M, P> }> => {
     const error = checkKeys(plan.model, keys)
-    const next = freeze({ ...plan, projection: freeze({ _tag: 'Values' as const, keys: freeze([...keys]) }) }) as Query<M, Simplify<Pick<RowOf<M>, K>>>
+    const next = freeze({ ...plan, projection: freeze({ _tag: 'Values' as const, keys: freeze([...keys]) }) }) as Query<M, { readonly [P in K]: PathKeyValue<M, P> }>
     return error ? withError(next, error) : next
   }
 
-type Tuple<Row, K extends ReadonlyArray<unknown>> = { readonly [I in keyof K]: K[I] extends keyof Row ? Row[K[I]] : never }
+type Tuple<M, K extends ReadonlyArray<unknown>> = { readonly [I in keyof K]: PathKeyValue<M, K[I]> }
 
 /**
  * Rows as tuples of the named fields.
@@ -181,10 +196,10 @@ type Tuple<Row, K extends ReadonlyArray<unknown>> = { readonly [I in keyof K]: K
  * pipe(query(Book), valuesList('id', 'title')) // ReadonlyArray<readonly [number, string]>
  */
 export const valuesList =
-  <M, R, const K extends ReadonlyArray<KeyOf<M>>>(...keys: K) =>
-  (plan: Query<M, R>): Query<M, Tuple<RowOf<M>, K>> => {
+  <M, R, const K extends ReadonlyArray<KeyOf<M> | RelationKey<M>>>(...keys: K & { readonly [I in keyof K]: ValidKey<M, K[I]> }) =>
+  (plan: Query<M, R>): Query<M, Tuple<M, K>> => {
     const error = checkKeys(plan.model, keys)
-    const next = freeze({ ...plan, projection: freeze({ _tag: 'ValuesList' as const, keys: freeze([...keys]), flat: false }) }) as Query<M, Tuple<RowOf<M>, K>>
+    const next = freeze({ ...plan, projection: freeze({ _tag: 'ValuesList' as const, keys: freeze([...keys]), flat: false }) }) as Query<M, Tuple<M, K>>
     return error ? withError(next, error) : next
   }
 
@@ -195,9 +210,9 @@ export const valuesList =
  * pipe(query(Book), valuesFlat('title')) // ReadonlyArray<string>
  */
 export const valuesFlat =
-  <M, R, const K extends KeyOf<M>>(key: K) =>
-  (plan: Query<M, R>): Query<M, RowOf<M>[K]> => {
+  <M, R, const K extends KeyOf<M> | RelationKey<M>>(key: K & ValidKey<M, NoInfer<K>>) =>
+  (plan: Query<M, R>): Query<M, PathKeyValue<M, K>> => {
     const error = checkKeys(plan.model, [key])
-    const next = freeze({ ...plan, projection: freeze({ _tag: 'ValuesList' as const, keys: freeze([key]), flat: true }) }) as Query<M, RowOf<M>[K]>
+    const next = freeze({ ...plan, projection: freeze({ _tag: 'ValuesList' as const, keys: freeze([key]), flat: true }) }) as Query<M, PathKeyValue<M, K>>
     return error ? withError(next, error) : next
   }

@@ -6,7 +6,7 @@
 import * as E from 'fp-ts/Either'
 import { TerrapinError, ValidationIssue, invalid, validationError } from '../errors'
 import { Model } from '../model/model'
-import { InsertOf, PatchOf, RowOf } from '../model/types'
+import { CreateInput, InsertOf, MissingKeys, PatchOf, RowOf } from '../model/types'
 import { validateInput } from '../model/validate'
 import { Delete, Insert, Update, Upsert, freeze } from './ast'
 import { Query, query, where } from './query'
@@ -19,8 +19,9 @@ const withError = <P extends { readonly error?: TerrapinError }>(plan: P, error:
  *
  * @example
  * create(Book, { title: 'Dune', authorId: 1 }) // INSERT INTO "book" ("title", "author_id") VALUES (?, ?) RETURNING …
+ * create(Book, { title: 'Dune', author: frank }) // the same, with frank's key
  */
-export const create = <M extends Model>(model: M, data: InsertOf<M>): Insert<RowOf<M>> => {
+export const create = <M extends Model, const D extends CreateInput<M>>(model: M, data: D & MissingKeys<M, D>): Insert<RowOf<M>> => {
   const row = validateInput(model, data, 'create')
   const plan: Insert<RowOf<M>> = freeze({ _tag: 'Insert', model, rows: freeze(E.isRight(row) ? [row.right] : []), returns: 'one' })
   return withError(plan, E.isLeft(row) ? row.left : undefined)

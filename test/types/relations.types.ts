@@ -1,0 +1,124 @@
+/**
+ * Relations at the type level, checked by `tsc`: reverse relations from `relatedName`, typed
+ * prefetch results, relation paths in filters, orderings and projections, and wrong paths that
+ * do not compile.
+ */
+import { pipe } from 'fp-ts/function'
+import * as TE from 'fp-ts/TaskEither'
+import { RowOf, TerrapinError, connect, create, exclude, orderBy, prefetch, prefetchWith, q, query, run, values, valuesFlat, valuesList, where } from 'terrapin'
+import { Author, Book, Employee, Profile, Tag } from '../relations/models'
+
+type Equals<A, B> = (<T>() => T extends A ? 1 : 2) extends <T>() => T extends B ? 1 : 2 ? true : false
+const expectType = <T extends true>(): T | undefined => undefined
+type Rows<P> = P extends TE.TaskEither<TerrapinError, ReadonlyArray<infer R>> ? R : never
+
+const db = connect('sqlite://:memory:')
+
+type AuthorRow = RowOf<typeof Author>
+type BookRow = RowOf<typeof Book>
+type TagRow = RowOf<typeof Tag>
+
+expectType<Equals<AuthorRow, { readonly id: number; readonly name: string; readonly favouriteId: number | null }>>()
+expectType<Equals<BookRow, { readonly id: number; readonly title: string; readonly rating: number | null; readonly authorId: number }>>()
+
+// Reverse relation from relatedName: a list.
+const withBooks = pipe(query(Author), prefetch('books'), run(db))
+expectType<Equals<typeof withBooks, TE.TaskEither<TerrapinError, ReadonlyArray<AuthorRow & { readonly books: ReadonlyArray<BookRow> }>>>>()
+
+// Forward key: a row; a nullable key: a row or null.
+const withAuthor = pipe(query(Book), prefetch('author'), run(db))
+expectType<Equals<Rows<typeof withAuthor>, BookRow & { readonly author: AuthorRow }>>()
+const withFavourite = pipe(query(Author), prefetch('favourite'), run(db))
+expectType<Equals<Rows<typeof withFavourite>, AuthorRow & { readonly favourite: BookRow | null }>>()
+
+// Many-to-many both ways, one-to-one both ways, self reference both ways.
+expectType<Equals<Rows<ReturnType<typeof tagsOfBooks>>, BookRow & { readonly tags: ReadonlyArray<TagRow> }>>()
+const tagsOfBooks = () => pipe(query(Book), prefetch('tags'), run(db))
+const booksOfTags = pipe(query(Tag), prefetch('books'), run(db))
+expectType<Equals<Rows<typeof booksOfTags>, TagRow & { readonly books: ReadonlyArray<BookRow> }>>()
+const profiles = pipe(query(Author), prefetch('profile'), run(db))
+expectType<Equals<Rows<typeof profiles>, AuthorRow & { readonly profile: RowOf<typeof Profile> | null }>>()
+const profileAuthor = pipe(query(Profile), prefetch('author'), run(db))
+expectType<Equals<Rows<typeof profileAuthor>, RowOf<typeof Profile> & { readonly author: AuthorRow }>>()
+type EmployeeRow = RowOf<typeof Employee>
+const staff = pipe(query(Employee), prefetch('manager', 'reports'), run(db))
+expectType<Equals<Rows<typeof staff>, EmployeeRow & { readonly manager: EmployeeRow | null; readonly reports: ReadonlyArray<EmployeeRow> }>>()
+
+// Nested paths.
+const nested = pipe(query(Author), prefetch('books', 'books__tags'), run(db))
+expectType<Equals<Rows<typeof nested>, AuthorRow & { readonly books: ReadonlyArray<BookRow & { readonly tags: ReadonlyArray<TagRow> }> }>>()
+const deep = pipe(query(Tag), prefetch('books__author__profile'), run(db))
+expectType<
+  Equals<Rows<typeof deep>, TagRow & { readonly books: ReadonlyArray<BookRow & { readonly author: AuthorRow & { readonly profile: RowOf<typeof Profile> | null } }> }>
+>()
+
+// A sub-plan: the related rows take its type.
+const good = pipe(query(Author), prefetchWith('books', pipe(query(Book), where({ rating__gte: 4 }), prefetch('tags'))), run(db))
+expectType<Equals<Rows<typeof good>, AuthorRow & { readonly books: ReadonlyArray<BookRow & { readonly tags: ReadonlyArray<TagRow> }> }>>()
+const namedOnly = pipe(query(Book), prefetchWith('author', pipe(query(Author), where({ name__startswith: 'A' }))), run(db))
+expectType<Equals<Rows<typeof namedOnly>, BookRow & { readonly author: AuthorRow | null }>>()
+
+// Wrong paths do not compile.
+// @ts-expect-error Author has no relation book
+pipe(query(Author), prefetch('book'))
+// @ts-expect-error Book has no relation tgs
+pipe(query(Author), prefetch('books__tgs'))
+// @ts-expect-error title is a field, not a relation
+pipe(query(Book), prefetch('title'))
+// @ts-expect-error the sub-plan must be over Book
+pipe(query(Author), prefetchWith('books', query(Tag)))
+
+// Filters across relations: forward, reverse, many-to-many, nested, with lookups.
+pipe(query(Book), where({ author__name: 'x', author__name__icontains: 'y', tags__name__in: ['a', 'b'] }))
+pipe(query(Author), where({ books__title__contains: 'x', books__rating__gte: 3, books__tags__name: 't' }))
+pipe(query(Author), exclude({ profile__bio__isnull: true }))
+pipe(query(Book), where({ fans__name: 'x', fans__books__title: 'y' }))
+pipe(query(Employee), where({ manager__manager__name: 'boss', reports__name__startswith: 'a', manager__isnull: true }))
+pipe(query(Book), where({ author__in: [1, 2], author__id__gte: 1 }))
+pipe(query(Book), where(q.or({ title: 'x' }, { rating__gte: 4 })))
+// @ts-expect-error Author has no field nmae
+pipe(query(Book), where({ author__nmae: 'x' }))
+// @ts-expect-error name is a string
+pipe(query(Book), where({ author__name: 3 }))
+// @ts-expect-error icontains applies to text, not to rating
+pipe(query(Author), where({ books__rating__icontains: 'x' }))
+// @ts-expect-error Book has no relation writer
+pipe(query(Book), where({ writer__name: 'x' }))
+// @ts-expect-error Tag has no field label
+pipe(query(Author), where({ books__tags__label: 'x' }))
+// @ts-expect-error a to-many key still checks the value type
+pipe(query(Tag), where({ books__rating__in: ['a'] }))
+// @ts-expect-error unknown own field next to a valid relation key
+pipe(query(Book), where({ author__name: 'x', titel: 'y' }))
+
+// Orderings and projections through to-one relations.
+pipe(query(Book), orderBy('author__name', '-author__id', 'title'))
+pipe(query(Employee), orderBy('-manager__name'))
+// @ts-expect-error Author has no field nmae
+pipe(query(Book), orderBy('author__nmae'))
+// @ts-expect-error cannot order by a to-many relation
+pipe(query(Author), orderBy('books__title'))
+
+const projected = pipe(query(Book), values('title', 'author__name'), run(db))
+expectType<Equals<Rows<typeof projected>, { readonly title: string; readonly author__name: string }>>()
+const managers = pipe(query(Employee), values('name', 'manager__name'), run(db))
+expectType<Equals<Rows<typeof managers>, { readonly name: string; readonly manager__name: string | null }>>()
+const tuples = pipe(query(Book), valuesList('title', 'author__name'), run(db))
+expectType<Equals<Rows<typeof tuples>, readonly [string, string]>>()
+const flat = pipe(query(Book), valuesFlat('author__name'), run(db))
+expectType<Equals<Rows<typeof flat>, string>>()
+// @ts-expect-error values through a to-many relation
+pipe(query(Author), values('books__title'))
+// @ts-expect-error Author has no field nmae
+pipe(query(Book), values('author__nmae'))
+// @ts-expect-error Author has no field nmae
+pipe(query(Book), valuesList('title', 'author__nmae'))
+
+// create takes the related row as well as the key.
+declare const author: AuthorRow
+create(Book, { title: 'x', author })
+create(Book, { title: 'x', authorId: 1 })
+// @ts-expect-error author (or authorId) is required
+create(Book, { title: 'x' })
+// @ts-expect-error a tag is not an author
+create(Book, { title: 'x', author: { name: 1 } })

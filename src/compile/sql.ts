@@ -39,25 +39,25 @@ export interface Compiled {
 // context
 // ------------------------------------------------------------------------------------------
 
-interface Ctx {
+export interface Ctx {
   readonly d: Dialect
   readonly params: unknown[]
   alias: number
 }
 
-const newCtx = (d: Dialect): Ctx => ({ d, params: [], alias: 0 })
+export const newCtx = (d: Dialect): Ctx => ({ d, params: [], alias: 0 })
 
 const isParam = (v: unknown): v is Param => typeof v === 'object' && v !== null && (v as Param)._tag === 'Param'
 
 /** Adds a parameter and returns its placeholder. */
-const bind = (ctx: Ctx, value: unknown, encode: (v: unknown) => unknown): string => {
+export const bind = (ctx: Ctx, value: unknown, encode: (v: unknown) => unknown): string => {
   ctx.params.push(isParam(value) ? ({ _tag: 'Slot', name: value.name, encode } satisfies Slot) : encode(value))
   return ctx.d.placeholder(ctx.params.length)
 }
 
-const nextAlias = (ctx: Ctx): string => `t${ctx.alias++}`
+export const nextAlias = (ctx: Ctx): string => `t${ctx.alias++}`
 
-const colRef = (ctx: Ctx, alias: string, col: Column): string => `${ctx.d.quote(alias)}.${ctx.d.quote(col.column)}`
+export const colRef = (ctx: Ctx, alias: string, col: Column): string => `${ctx.d.quote(alias)}.${ctx.d.quote(col.column)}`
 
 const fail = (model: Model, message: string): never => {
   throw new TerrapinFailure({ _tag: 'ValidationError', model: model.name, issues: [{ field: '', message }], message: `${model.name}: ${message}` })
@@ -206,11 +206,11 @@ const splitKey = (key: string): { path: ReadonlyArray<string>; key: string } => 
   return { path: parts.slice(0, -1), key: parts[parts.length - 1] }
 }
 
-const orderSql = (ctx: Ctx, alias: string, model: Model, order: ReadonlyArray<OrderItem>): string => {
+export const orderSql = (ctx: Ctx, alias: string, model: Model, order: ReadonlyArray<OrderItem>): string => {
   if (order.length === 0) return ''
   const items = order.map((o) => {
     const v = valueExpr(ctx, alias, model, o.path, o.key)
-    return ctx.d.order(o.path.length === 0 ? ctx.d.comparable(v.col, v.sql) : v.sql, o.desc)
+    return ctx.d.order(ctx.d.comparable(v.col, v.sql), o.desc)
   })
   return ` ORDER BY ${items.join(', ')}`
 }

@@ -28,6 +28,8 @@ export interface Relation {
   readonly many: boolean
   readonly nullable: boolean
   readonly hops: ReadonlyArray<Hop>
+  /** The name of the same relation seen from the target (`books` for `author`). */
+  readonly inverse: string
 }
 
 // ------------------------------------------------------------------------------------------
@@ -67,10 +69,11 @@ const forward = (m: Model, name: string, f: ForeignKeyField): Relation | undefin
     many: false,
     nullable: f.nullable,
     hops: [{ table: target.table, from: column.column, to: to.column }],
+    inverse: reverseName(m, f),
   }
 }
 
-const manyToMany = (owner: Model, f: ManyToManyField, target: Model, name: string, reverse: boolean): Relation => {
+const manyToMany = (owner: Model, f: ManyToManyField, target: Model, name: string, reverse: boolean, fieldName: string): Relation => {
   const table = throughTable(owner, f, target)
   const cols = throughColumns(owner, f, target)
   const [near, far] = reverse ? [cols.other, cols.own] : [cols.own, cols.other]
@@ -87,6 +90,7 @@ const manyToMany = (owner: Model, f: ManyToManyField, target: Model, name: strin
       { table, from: source.columnByKey[source.pk].column, to: near },
       { table: dest.table, from: far, to: dest.columnByKey[dest.pk].column },
     ],
+    inverse: reverse ? fieldName : reverseName(owner, f),
   }
 }
 
@@ -96,11 +100,11 @@ export const resolveRelation = (m: Model, name: string): Relation | undefined =>
   if (f && isFk(f)) return forward(m, name, f)
   if (f && f.kind === 'manyToMany') {
     const target = m.registry[f.target]
-    return target ? manyToMany(m, f, target, name, false) : undefined
+    return target ? manyToMany(m, f, target, name, false, name) : undefined
   }
   for (const other of Object.values(m.registry))
     for (const [fname, of] of Object.entries(other.fields)) {
-      if (of.kind === 'manyToMany' && of.target === m.name && reverseName(other, of) === name) return manyToMany(other, of, m, name, true)
+      if (of.kind === 'manyToMany' && of.target === m.name && reverseName(other, of) === name) return manyToMany(other, of, m, name, true, fname)
       if (!isFk(of) || of.target !== m.name || reverseName(other, of) !== name) continue
       const fk = other.columnByKey[`${fname}Id`]
       const to = m.columnByKey[of.options.toField ?? m.pk]
@@ -112,7 +116,20 @@ export const resolveRelation = (m: Model, name: string): Relation | undefined =>
         many: of.kind !== 'oneToOne',
         nullable: true,
         hops: [{ table: other.table, from: to.column, to: fk.column }],
+        inverse: fname,
       }
     }
   return undefined
 }
+
+/** The link table of a many-to-many relation as seen from its source, for the link SQL. */
+export const linkOf = (rel: Relation): { table: string; own: string; other: string; ownKey: Column; otherKey: Column } | undefined =>
+  rel.kind === 'manyToMany'
+    ? {
+        table: rel.hops[0].table,
+        own: rel.hops[0].to,
+        other: rel.hops[1].from,
+        ownKey: rel.source.columnByKey[rel.source.pk],
+        otherKey: rel.target.columnByKey[rel.target.pk],
+      }
+    : undefined

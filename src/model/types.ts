@@ -50,6 +50,9 @@ type InsertFk<F, S> = { [K in Exclude<FkKeys<F>, OptionalKeys<F>> as `${K}Id`]: 
 /** What `create` takes: required fields are those with no default, not nullable and not generated. */
 export type InsertOf<M> = Simplify<InsertScalar<FieldsOf<M>> & InsertFk<FieldsOf<M>, SchemaOf<M>>>
 
+/** The primary key's field name (`id` when no field is `pk`). */
+export type PkKeyOf<M> = PkKey<FieldsOf<M>>
+
 type PkKey<F> = { [K in keyof F]: F[K] extends { readonly isPk: true } ? K : never }[keyof F] extends infer K ? ([K] extends [never] ? 'id' : K & string) : never
 
 /** A related row as a foreign key value: anything carrying the target's primary key. */

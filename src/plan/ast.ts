@@ -155,7 +155,20 @@ export interface Upsert<A> extends PlanBase<A> {
   readonly defaults: Readonly<Record<string, unknown>>
 }
 
-export type Plan<A = unknown> = Select<A> | Terminal<A> | Insert<A> | Update<A> | Delete<A> | Upsert<A>
+/** Links or unlinks rows of a many-to-many relation (`related(…).add/remove/clear`); yields a count. */
+export interface Link<A> extends PlanBase<A> {
+  readonly _tag: 'Link'
+  readonly kind: 'add' | 'remove' | 'clear'
+  /** The model the relation is named from, and the relation's name. */
+  readonly model: Model
+  readonly relation: string
+  /** The key of the row whose links change. */
+  readonly owner: unknown
+  /** The keys of the related rows (empty for `clear`). */
+  readonly others: ReadonlyArray<unknown>
+}
+
+export type Plan<A = unknown> = Select<A> | Terminal<A> | Insert<A> | Update<A> | Delete<A> | Upsert<A> | Link<A>
 
 /** The value a plan produces. */
 export type ResultOf<P> = P extends { readonly _A?: infer A } ? A : never

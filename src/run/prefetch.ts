@@ -1,83 +1,159 @@
 /**
- * Prefetch: related rows loaded with one query per relation level (`WHERE key IN (…)`), never
- * one per row, then attached to their parents under the relation's name.
+ * Prefetch: related rows loaded with one query per relation and level (`WHERE key IN (…)` over
+ * the keys of the rows above), never one per row, then attached to their parents under the
+ * relation's name. A many-to-many level is one query too: the related rows joined to the link
+ * table, each carrying the key of the row it belongs to.
  */
+import { invalid } from '../errors'
+import { LINK_KEY, compileLinked } from '../compile/link'
 import { Model } from '../model/model'
-import { Relation, resolveRelation } from '../model/relations'
-import { Cond, Select, freeze } from '../plan/ast'
+import { Relation, linkOf, resolveRelation } from '../model/relations'
+import { Cond, FilterNode, PrefetchItem, Select, freeze } from '../plan/ast'
+import { rowDecoder } from './decode'
 import { Executor } from './executor'
 import { Abort, execute } from './run'
-import { invalid } from '../errors'
 
 type Row = Record<string, unknown>
 
-/** Groups `'books__tags'`, `'books'`, `'author'` into first hops and their remaining paths. */
-const byHead = (paths: ReadonlyArray<ReadonlyArray<string>>): Map<string, ReadonlyArray<string>[]> => {
-  const out = new Map<string, ReadonlyArray<string>[]>()
-  for (const p of paths) {
-    const rest = out.get(p[0]) ?? []
-    if (p.length > 1) rest.push(p.slice(1))
-    out.set(p[0], rest)
+/**
+ * Keys per statement. Databases cap the parameters of one statement (SQLite 32,766, PostgreSQL
+ * and MySQL 65,535), so a level with more parents than this runs one query per chunk.
+ */
+export const PREFETCH_CHUNK = 10_000
+
+interface Level {
+  /** Deeper paths below this relation. */
+  readonly rest: ReadonlyArray<ReadonlyArray<string>>
+  /** The sub-plan given with `prefetchWith`, if any. */
+  readonly plan?: Select<unknown>
+}
+
+/** Groups prefetch items by their first hop: `'books__tags'`, `'books'`, `'author'`. */
+const byHead = (items: ReadonlyArray<PrefetchItem>): Map<string, Level> => {
+  const out = new Map<string, Level>()
+  for (const item of items) {
+    const [head, ...tail] = item.path
+    const level = out.get(head) ?? { rest: [] }
+    out.set(head, {
+      rest: tail.length > 0 ? [...level.rest, tail] : level.rest,
+      plan: tail.length === 0 && item.plan ? item.plan : level.plan,
+    })
   }
   return out
 }
 
-const inCond = (key: string, values: ReadonlyArray<unknown>): Cond => freeze({ _tag: 'Cond', path: [], key, lookup: 'in', value: values })
-
-const related = async (ex: Executor, target: Model, key: string, values: ReadonlyArray<unknown>, rest: ReadonlyArray<ReadonlyArray<string>>): Promise<Row[]> => {
-  const plan: Select<unknown> = {
-    _tag: 'Select',
-    model: target,
-    where: inCond(key, values),
-    order: [{ path: [], key: target.pk, desc: false }],
-    distinct: false,
-    projection: { _tag: 'Rows' },
-    prefetch: rest.map((path) => ({ path })),
-  }
-  const r = await execute(ex, plan)
-  if (r._tag === 'Left') throw new Abort(r.left)
-  return r.right as Row[]
+const distinct = (values: ReadonlyArray<unknown>): unknown[] => {
+  const seen = new Map<string, unknown>()
+  for (const v of values) if (v !== null && v !== undefined) seen.set(typeof v === 'bigint' ? `${v}n` : String(v), v)
+  return [...seen.values()]
 }
 
-const attach = async (ex: Executor, rel: Relation, rows: ReadonlyArray<Row>, rest: ReadonlyArray<ReadonlyArray<string>>): Promise<Row[]> => {
+const chunks = <A>(xs: ReadonlyArray<A>): ReadonlyArray<ReadonlyArray<A>> => {
+  const out: A[][] = []
+  for (let i = 0; i < xs.length; i += PREFETCH_CHUNK) out.push(xs.slice(i, i + PREFETCH_CHUNK))
+  return out
+}
+
+const keyOf = (v: unknown): string => (typeof v === 'bigint' ? `${v}n` : String(v))
+
+/** The plan that reads the related rows of one level: the sub-plan (or all rows), deeper paths added. */
+const levelPlan = (target: Model, level: Level): Select<unknown> => {
+  const base: Select<unknown> = level.plan ?? { _tag: 'Select', model: target, order: [], distinct: false, projection: { _tag: 'Rows' }, prefetch: [] }
+  return {
+    ...base,
+    order: base.order.length > 0 ? base.order : [{ path: [], key: target.pk, desc: false }],
+    prefetch: [...base.prefetch, ...level.rest.map((path) => ({ path }))],
+  }
+}
+
+const withIn = (plan: Select<unknown>, key: string, values: ReadonlyArray<unknown>): Select<unknown> => {
+  const cond: Cond = freeze({ _tag: 'Cond', path: [], key, lookup: 'in', value: values })
+  const where: FilterNode = plan.where ? { _tag: 'And', items: [plan.where, cond] } : cond
+  return { ...plan, where }
+}
+
+/** The related rows whose `key` is one of `values` (one query per chunk of keys). */
+const fetchWhere = async (ex: Executor, plan: Select<unknown>, key: string, values: ReadonlyArray<unknown>): Promise<Row[]> => {
+  const out: Row[] = []
+  for (const part of chunks(values)) {
+    const r = await execute(ex, withIn(plan, key, part))
+    if (r._tag === 'Left') throw new Abort(r.left)
+    out.push(...(r.right as Row[]))
+  }
+  return out
+}
+
+const groupBy = (rows: ReadonlyArray<Row>, key: string): Map<string, Row[]> => {
+  const groups = new Map<string, Row[]>()
+  for (const t of rows) {
+    const k = keyOf(t[key])
+    const g = groups.get(k)
+    if (g) g.push(t)
+    else groups.set(k, [t])
+  }
+  return groups
+}
+
+/** Many-to-many: the related rows joined to the link table, grouped by the owner's key. */
+const fetchLinked = async (ex: Executor, rel: Relation, plan: Select<unknown>, owners: ReadonlyArray<unknown>): Promise<Map<string, Row[]>> => {
+  const link = linkOf(rel)!
+  const { prefetch: nested, ...flat } = plan
+  const found: Row[] = []
+  for (const part of chunks(owners)) {
+    const c = compileLinked(ex.dialect, { ...flat, prefetch: [] }, link, part)
+    const raw = await ex.all(c.sql, c.params, c.output!.columns.some((col) => col.kind === 'bigint'))
+    const dec = rowDecoder(ex.dialect, rel.target.name, c.output!, 'Rows')
+    for (const r of raw) found.push(dec(r) as Row)
+  }
+  const owned = found.map((r) => {
+    const { [LINK_KEY]: owner, ...row } = r
+    return { owner, row }
+  })
+  const rows = nested.length > 0 ? await prefetchRows(ex, plan, owned.map((o) => o.row)) : owned.map((o) => o.row)
+  const groups = new Map<string, Row[]>()
+  owned.forEach((o, i) => {
+    const k = keyOf(o.owner)
+    const g = groups.get(k)
+    if (g) g.push(rows[i])
+    else groups.set(k, [rows[i]])
+  })
+  return groups
+}
+
+const attach = async (ex: Executor, rel: Relation, rows: ReadonlyArray<Row>, level: Level): Promise<Row[]> => {
+  const plan = levelPlan(rel.target, level)
   if (rel.column) {
-    // Forward key: parent.authorId → author row.
+    // Forward key: parent.authorId → the author row (null when the key is null or filtered out).
     const fk = rel.column.key
-    const toKey = rel.target.columnByKey[rel.target.pk].key
-    const ids = [...new Set(rows.map((r) => r[fk]).filter((v) => v !== null && v !== undefined))]
-    const found = ids.length === 0 ? [] : await related(ex, rel.target, toKey, ids, rest)
-    const index = new Map(found.map((t) => [String(t[toKey]), t]))
-    return rows.map((r) => ({ ...r, [rel.name]: r[fk] === null ? null : (index.get(String(r[fk])) ?? null) }))
+    const toKey = rel.target.columns.find((c) => c.column === rel.hops[0].to)!.key
+    const ids = distinct(rows.map((r) => r[fk]))
+    const found = ids.length === 0 ? [] : await fetchWhere(ex, plan, toKey, ids)
+    const index = new Map(found.map((t) => [keyOf(t[toKey]), t]))
+    return rows.map((r) => ({ ...r, [rel.name]: r[fk] === null || r[fk] === undefined ? null : (index.get(keyOf(r[fk])) ?? null) }))
   }
-  if (rel.kind === 'reverseForeignKey' || rel.kind === 'reverseOneToOne') {
-    const pk = rel.source.pk
-    const hop = rel.hops[0]
-    const fkCol = rel.target.columns.find((c) => c.column === hop.to)!
-    const ids = [...new Set(rows.map((r) => r[pk]))]
-    const found = ids.length === 0 ? [] : await related(ex, rel.target, fkCol.key, ids, rest)
-    const groups = new Map<string, Row[]>()
-    for (const t of found) {
-      const k = String(t[fkCol.key])
-      const g = groups.get(k)
-      if (g) g.push(t)
-      else groups.set(k, [t])
-    }
-    return rows.map((r) => {
-      const g = groups.get(String(r[pk])) ?? []
-      return { ...r, [rel.name]: rel.many ? g : (g[0] ?? null) }
-    })
+  const fromKey = rel.source.columns.find((c) => c.column === rel.hops[0].from)!.key
+  const ids = distinct(rows.map((r) => r[fromKey]))
+  let groups: Map<string, Row[]>
+  if (rel.kind === 'manyToMany') groups = ids.length === 0 ? new Map() : await fetchLinked(ex, rel, plan, ids)
+  else {
+    // Reverse key: the rows whose foreign key holds one of the parents' keys.
+    const fkKey = rel.target.columns.find((c) => c.column === rel.hops[0].to)!.key
+    groups = groupBy(ids.length === 0 ? [] : await fetchWhere(ex, plan, fkKey, ids), fkKey)
   }
-  throw new Abort(invalid(rel.name, `prefetch of ${rel.kind} relations is not supported yet`, rel.source.name))
+  return rows.map((r) => {
+    const g = groups.get(keyOf(r[fromKey])) ?? []
+    return { ...r, [rel.name]: rel.many ? g : (g[0] ?? null) }
+  })
 }
 
 /** Loads every prefetch path of a plan for its rows, one query per relation and level. */
 export const prefetchRows = async (ex: Executor, plan: Select<unknown>, rows: Row[]): Promise<Row[]> => {
-  let out = rows
   if (rows.length === 0) return rows
-  for (const [head, rest] of byHead(plan.prefetch.map((p) => p.path))) {
+  let out = rows
+  for (const [head, level] of byHead(plan.prefetch)) {
     const rel = resolveRelation(plan.model, head)
     if (!rel) throw new Abort(invalid(head, `${plan.model.name} has no relation ${head}`, plan.model.name))
-    out = await attach(ex, rel, out, rest)
+    out = await attach(ex, rel, out, level)
   }
   return out
 }

@@ -6,13 +6,15 @@
 import * as E from 'fp-ts/Either'
 import * as TE from 'fp-ts/TaskEither'
 import { TerrapinError, TerrapinFailure, doesNotExist, isTerrapinError, multipleObjectsReturned, queryError } from '../errors'
-import { Statement, compileWith } from '../compile'
+import { compileWith } from '../compile'
 import { Compiled, compileByPk, compileInsert, compileUpdate } from '../compile/sql'
 import { Model } from '../model/model'
 import { validateInput } from '../model/validate'
 import { Insert, Plan, Select, Terminal, Update, Upsert } from '../plan/ast'
 import { DecodeFailure, rowDecoder } from './decode'
 import { Executor } from './executor'
+import { runLink } from './link'
+import { runDelete } from './on-delete'
 import { prefetchRows } from './prefetch'
 
 // ------------------------------------------------------------------------------------------
@@ -195,12 +197,12 @@ const dispatch = (ex: Executor, plan: Plan<unknown>): Promise<unknown> => {
       return insert(ex, plan)
     case 'Update':
       return update(ex, plan)
-    case 'Delete': {
-      const c = compileWith(ex.dialect, plan as Statement)
-      return ex.run(c.sql, c.params).then((r) => r.changes)
-    }
+    case 'Delete':
+      return runDelete(ex, plan)
     case 'Upsert':
       return upsert(ex, plan)
+    case 'Link':
+      return runLink(ex, plan)
   }
 }
 

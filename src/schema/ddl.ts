@@ -38,6 +38,22 @@ const fkSql = (d: Dialect, m: Model, col: Column & { field: ForeignKeyField }): 
   return `FOREIGN KEY (${d.quote(col.column)}) REFERENCES ${d.quote(target.table)} (${d.quote(to.column)}) ON DELETE ${col.field.options.onDelete ?? 'CASCADE'}`
 }
 
+const fkName = (m: Model, col: Column): string => `fk_${m.table}_${col.column}`.slice(0, 60)
+
+/**
+ * A foreign key added after both tables exist: how mutually referencing tables (Author ↔ Book)
+ * are created on PostgreSQL and MySQL, which check the target table in CREATE TABLE.
+ */
+const addFkSql = (d: Dialect, m: Model, col: Column & { field: ForeignKeyField }, safe: boolean): string => {
+  const q = d.quote
+  const name = fkName(m, col)
+  const body = fkSql(d, m, col)
+  if (!safe) return `ALTER TABLE ${q(m.table)} ADD CONSTRAINT ${q(name)} ${body}`
+  if (d.name === 'mysql') return `ALTER TABLE ${q(m.table)} ADD CONSTRAINT ${q(name)} ${body.replace(/^FOREIGN KEY /, 'FOREIGN KEY IF NOT EXISTS ')}`
+  const literal = `'${name.replace(/'/g, "''")}'`
+  return `DO $$ BEGIN IF NOT EXISTS (SELECT 1 FROM pg_constraint WHERE conname = ${literal}) THEN ALTER TABLE ${q(m.table)} ADD CONSTRAINT ${q(name)} ${body}; END IF; END $$`
+}
+
 const indexName = (table: string, cols: ReadonlyArray<string>, unique: boolean): string => {
   const name = `${unique ? 'uq' : 'idx'}_${table}_${cols.join('_')}`
   return name.length <= 60 ? name : `${name.slice(0, 48)}_${Math.abs([...name].reduce((h, c) => (h * 31 + c.charCodeAt(0)) | 0, 7)).toString(36)}`
@@ -47,13 +63,13 @@ const columnsOf = (m: Model, keys: ReadonlyArray<string>): ReadonlyArray<string>
   keys.map((k) => (m.columnByKey[k] ?? m.columnByKey[`${k}Id`])?.column ?? k)
 
 /** The statements that create one model's table and indexes. */
-export const createTableSql = (d: Dialect, m: Model, safe: boolean): ReadonlyArray<string> => {
+export const createTableSql = (d: Dialect, m: Model, safe: boolean, deferred: ReadonlySet<Column> = new Set()): ReadonlyArray<string> => {
   const q = d.quote
   const ine = safe ? 'IF NOT EXISTS ' : ''
   const body = [
     ...m.columns.map((c) => columnSql(d, m, c)),
     ...(m.meta.uniqueTogether ?? []).map((keys) => `CONSTRAINT ${q(indexName(m.table, columnsOf(m, keys), true))} UNIQUE (${columnsOf(m, keys).map(q).join(', ')})`),
-    ...m.columns.filter(isFk).map((c) => fkSql(d, m, c)),
+    ...m.columns.filter(isFk).filter((c) => !deferred.has(c)).map((c) => fkSql(d, m, c)),
   ]
   const indexes = [
     ...m.columns.filter((c) => (c.field.options as { index?: boolean }).index && !c.pk).map((c) => [c.column]),
@@ -105,12 +121,18 @@ export const dependencyOrder = (models: ReadonlyArray<Model>): ReadonlyArray<Mod
 /** Every statement `generateSchemas` runs, in order. */
 export const schemaSql = (d: Dialect, models: ReadonlyArray<AnyModel>, safe: boolean): ReadonlyArray<string> => {
   const ordered = dependencyOrder(models as ReadonlyArray<Model>)
+  // Keys to tables created later (a cycle) are added once every table exists; SQLite takes
+  // them inline, since it checks the target only when rows are written.
+  const position = new Map(ordered.map((m, i) => [m.name, i]))
+  const later = (m: Model, c: Column & { field: ForeignKeyField }): boolean => (position.get(c.field.target) ?? -1) > position.get(m.name)!
+  const deferred = new Set(d.name === 'sqlite' ? [] : ordered.flatMap((m) => m.columns.filter(isFk).filter((c) => later(m, c))))
   const links = ordered.flatMap((m) =>
     Object.values(m.fields)
       .filter((f): f is ManyToManyField => f.kind === 'manyToMany')
       .map((f) => createThroughSql(d, m, f, safe)),
   )
-  return [...ordered.flatMap((m) => createTableSql(d, m, safe)), ...links]
+  const alters = ordered.flatMap((m) => m.columns.filter(isFk).filter((c) => deferred.has(c)).map((c) => addFkSql(d, m, c, safe)))
+  return [...ordered.flatMap((m) => createTableSql(d, m, safe, deferred)), ...alters, ...links]
 }
 
 /**

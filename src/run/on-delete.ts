@@ -1,0 +1,59 @@
+/**
+ * `onDelete: 'SET DEFAULT'` where the database does not do it. MariaDB/MySQL (InnoDB) accept the
+ * clause and silently enforce RESTRICT instead, so on MySQL a delete first sets the referencing
+ * keys to their default, in the same transaction. The other actions are the database's own.
+ */
+import { Statement, compileWith } from '../compile'
+import { ForeignKeyField } from '../model/fields'
+import { Column, Model } from '../model/model'
+import { Cond, Delete, Select, Update } from '../plan/ast'
+import { Executor } from './executor'
+
+type Referrer = { readonly model: Model; readonly column: Column }
+
+/** Foreign keys of other models that point at `model` with `onDelete: 'SET DEFAULT'`. */
+const setDefaultReferrers = (model: Model): ReadonlyArray<Referrer> =>
+  Object.values(model.registry).flatMap((m) =>
+    m.columns
+      .filter((c) => (c.field.kind === 'foreignKey' || c.field.kind === 'oneToOne') && (c.field as ForeignKeyField).target === model.name)
+      .filter((c) => (c.field as ForeignKeyField).options.onDelete === 'SET DEFAULT')
+      .map((column) => ({ model: m, column })),
+  )
+
+const rowsOf = (model: Model, key: string, values: ReadonlyArray<unknown>): Select<unknown> => ({
+  _tag: 'Select',
+  model,
+  where: { _tag: 'Cond', path: [], key, lookup: 'in', value: values } satisfies Cond,
+  order: [],
+  distinct: false,
+  projection: { _tag: 'Rows' },
+  prefetch: [],
+})
+
+/** Runs a delete plan; yields the number of rows deleted. */
+export const runDelete = async (ex: Executor, plan: Delete<unknown>): Promise<number> => {
+  const referrers = ex.dialect.name === 'mysql' ? setDefaultReferrers(plan.source.model) : []
+  const del = async (tx: Executor): Promise<number> => {
+    const c = compileWith(tx.dialect, plan as Statement)
+    return (await tx.run(c.sql, c.params)).changes
+  }
+  if (referrers.length === 0) return del(ex)
+  return ex.transaction(async (tx) => {
+    const model = plan.source.model
+    const pk = model.columnByKey[model.pk]
+    const keysPlan: Select<unknown> = { ...plan.source, projection: { _tag: 'ValuesList', keys: [pk.key], flat: true }, prefetch: [] }
+    const c = compileWith(tx.dialect, keysPlan)
+    const keys = (await tx.all(c.sql, c.params, pk.kind === 'bigint')).map((r) => r[0])
+    if (keys.length > 0)
+      for (const r of referrers) {
+        const to = model.columnByKey[(r.column.field as ForeignKeyField).options.toField ?? model.pk]
+        const values = to === pk ? keys : undefined
+        if (!values) continue
+        const dflt = (r.column.field.options as { default?: unknown }).default
+        const update: Update<unknown> = { _tag: 'Update', source: rowsOf(r.model, r.column.key, values), patch: { [r.column.key]: typeof dflt === 'function' ? (dflt as () => unknown)() : (dflt ?? null) } }
+        const u = compileWith(tx.dialect, update)
+        await tx.run(u.sql, u.params)
+      }
+    return del(tx)
+  })
+}

@@ -7,7 +7,9 @@
 import { TerrapinFailure } from '../errors'
 import { Column, Model } from '../model/model'
 import { Relation, resolveRelation } from '../model/relations'
-import { Cond, Delete, FilterNode, Insert, OrderItem, Param, Select, Terminal, Update } from '../plan/ast'
+import { checkColumnValue } from '../model/validate'
+import { Cond, Delete, FilterNode, Insert, Lookup, OrderItem, Param, Select, Terminal, Update } from '../plan/ast'
+import { checkValue } from '../plan/filter'
 import { Dialect } from './dialect'
 
 // ------------------------------------------------------------------------------------------
@@ -19,7 +21,13 @@ export interface Slot {
   readonly _tag: 'Slot'
   readonly name: string
   readonly encode: (v: unknown) => unknown
+  /** Why a value does not fit the placeholder's column and lookup (undefined when it does). */
+  readonly check: (v: unknown) => string | undefined
 }
+
+export const isSlot = (v: unknown): v is Slot => typeof v === 'object' && v !== null && (v as Slot)._tag === 'Slot'
+
+const noCheck = (): undefined => undefined
 
 /** What a select returns per row, for the runner's decoder. */
 export interface Output {
@@ -50,10 +58,13 @@ export const newCtx = (d: Dialect): Ctx => ({ d, params: [], alias: 0 })
 const isParam = (v: unknown): v is Param => typeof v === 'object' && v !== null && (v as Param)._tag === 'Param'
 
 /** Adds a parameter and returns its placeholder. */
-export const bind = (ctx: Ctx, value: unknown, encode: (v: unknown) => unknown): string => {
-  ctx.params.push(isParam(value) ? ({ _tag: 'Slot', name: value.name, encode } satisfies Slot) : encode(value))
+export const bind = (ctx: Ctx, value: unknown, encode: (v: unknown) => unknown, check: (v: unknown) => string | undefined = noCheck): string => {
+  ctx.params.push(isParam(value) ? ({ _tag: 'Slot', name: value.name, encode, check } satisfies Slot) : encode(value))
   return ctx.d.placeholder(ctx.params.length)
 }
+
+/** The check of a value written to a column (the first problem `validateInput` would report). */
+const columnCheck = (col: Column) => (v: unknown): string | undefined => checkColumnValue(col, v)[0]
 
 export const nextAlias = (ctx: Ctx): string => `t${ctx.alias++}`
 
@@ -118,14 +129,19 @@ const leaf = (ctx: Ctx, alias: string, model: Model, cond: Cond): string => {
   const expr = part ? d.datePart(part, raw, col) : raw
   const enc = part ? (v: unknown) => v : (v: unknown) => d.encode(col, v)
   const cmpExpr = part ? expr : d.comparable(col, raw)
-  const cmpVal = (v: unknown): string => (part ? bind(ctx, v, enc) : d.comparable(col, bind(ctx, v, enc)))
+  // A placeholder's value is checked as a literal in its place would be.
+  // A literal null means IS NULL, which a placeholder's `= ?` cannot express: refuse it.
+  const chk = (lookup: Lookup) => (x: unknown) => (x === null ? 'null cannot be bound to a placeholder (use __isnull)' : checkValue(col, lookup, part, x))
+  const one = chk(cond.lookup === 'range' || cond.lookup === 'in' || cond.lookup === 'notIn' ? 'exact' : cond.lookup)
+  const cmpVal = (v: unknown): string => (part ? bind(ctx, v, enc, one) : d.comparable(col, bind(ctx, v, enc, one)))
   const v = cond.value
-  const list = (xs: unknown): string => (isParam(xs) ? bind(ctx, xs, (a) => (a as unknown[]).map(enc)) : (xs as unknown[]).map((x) => bind(ctx, x, enc)).join(', '))
+  const list = (xs: unknown): string =>
+    isParam(xs) ? bind(ctx, xs, (a) => (a as unknown[]).map(enc), chk(cond.lookup)) : (xs as unknown[]).map((x) => bind(ctx, x, enc, one)).join(', ')
   switch (cond.lookup) {
     case 'exact':
-      return v === null ? `${expr} IS NULL` : `${expr} = ${bind(ctx, v, enc)}`
+      return v === null ? `${expr} IS NULL` : `${expr} = ${bind(ctx, v, enc, one)}`
     case 'not':
-      return v === null ? `${expr} IS NOT NULL` : `(${expr} <> ${bind(ctx, v, enc)} OR ${expr} IS NULL)`
+      return v === null ? `${expr} IS NOT NULL` : `(${expr} <> ${bind(ctx, v, enc, one)} OR ${expr} IS NULL)`
     case 'in':
       return Array.isArray(v) && v.length === 0 ? d.false : `${expr} IN (${list(v)})`
     case 'notIn':
@@ -144,10 +160,10 @@ const leaf = (ctx: Ctx, alias: string, model: Model, cond: Cond): string => {
     case 'notIsnull':
       return v ? `${expr} IS NOT NULL` : `${expr} IS NULL`
     case 'iexact':
-      return `${d.fold(expr)} = ${d.fold(bind(ctx, v, (x) => x))}`
+      return `${d.fold(expr)} = ${d.fold(bind(ctx, v, (x) => x, one))}`
     default: {
       const m = MATCH[cond.lookup]
-      return d.match(expr, bind(ctx, v, (x) => d.pattern(m.kind, m.ci, x as string)), m.ci)
+      return d.match(expr, bind(ctx, v, (x) => d.pattern(m.kind, m.ci, x as string), one), m.ci)
     }
   }
 }
@@ -307,7 +323,7 @@ export const compileUpdate = (d: Dialect, plan: Update<unknown>, patch: Readonly
   const alias = nextAlias(ctx)
   const sets = Object.entries(patch).map(([k, v]) => {
     const col = model.columnByKey[k] ?? fail(model, `no field ${k}`)
-    return `${d.name === 'mysql' ? colRef(ctx, alias, col) : d.quote(col.column)} = ${bind(ctx, v, (x) => (x === null ? null : d.encode(col, x)))}`
+    return `${d.name === 'mysql' ? colRef(ctx, alias, col) : d.quote(col.column)} = ${bind(ctx, v, (x) => (x === null ? null : d.encode(col, x)), columnCheck(col))}`
   })
   const where = targetWhere(ctx, alias, plan.source)
   return { sql: `UPDATE ${d.quote(model.table)} AS ${d.quote(alias)} SET ${sets.join(', ')}${where}`, params: ctx.params }
@@ -332,7 +348,7 @@ export const compileInsert = (d: Dialect, plan: Insert<unknown>, rows: ReadonlyA
   const table = d.quote(model.table)
   if (cols.length === 0) return { sql: d.insertDefaults(table) + returning, params: [], output }
   const names = `(${cols.map((c) => d.quote(c.column)).join(', ')})`
-  const values = rows.map((r) => `(${cols.map((c) => bind(ctx, r[c.key], (x) => (x === null ? null : d.encode(c, x)))).join(', ')})`).join(', ')
+  const values = rows.map((r) => `(${cols.map((c) => bind(ctx, r[c.key], (x) => (x === null ? null : d.encode(c, x)), columnCheck(c))).join(', ')})`).join(', ')
   const sql = plan.ignoreConflicts ? d.insertIgnore(table, names, values) : `INSERT INTO ${table} ${names} VALUES ${values}`
   return { sql: sql + returning, params: ctx.params, output }
 }

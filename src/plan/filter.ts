@@ -81,7 +81,8 @@ const checkScalar = (col: Column, v: unknown, part: DatePart | undefined): strin
     : `${JSON.stringify(typeof v === 'bigint' ? String(v) : v) ?? String(v)} is not a valid ${col.kind}`
 }
 
-const checkValue = (col: Column, lookup: Lookup, part: DatePart | undefined, v: unknown): string | undefined => {
+/** Why a value does not fit a lookup on a column (undefined when it does). */
+export const checkValue = (col: Column, lookup: Lookup, part: DatePart | undefined, v: unknown): string | undefined => {
   if (v === undefined) return 'undefined is not a filter value (use null for IS NULL)'
   if (isParam(v)) return undefined
   switch (lookup) {

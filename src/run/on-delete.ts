@@ -4,6 +4,7 @@
  * keys to their default, in the same transaction. The other actions are the database's own.
  */
 import { Statement, compileWith } from '../compile'
+import { Compiled } from '../compile/sql'
 import { ForeignKeyField } from '../model/fields'
 import { Column, Model } from '../model/model'
 import { Cond, Delete, Select, Update } from '../plan/ast'
@@ -30,11 +31,11 @@ const rowsOf = (model: Model, key: string, values: ReadonlyArray<unknown>): Sele
   prefetch: [],
 })
 
-/** Runs a delete plan; yields the number of rows deleted. */
-export const runDelete = async (ex: Executor, plan: Delete<unknown>): Promise<number> => {
+/** Runs a delete plan; yields the number of rows deleted. `fill` puts in a prepared plan's values. */
+export const runDelete = async (ex: Executor, plan: Delete<unknown>, fill: (c: Compiled) => Compiled = (c) => c): Promise<number> => {
   const referrers = ex.dialect.name === 'mysql' ? setDefaultReferrers(plan.source.model) : []
   const del = async (tx: Executor): Promise<number> => {
-    const c = compileWith(tx.dialect, plan as Statement)
+    const c = fill(compileWith(tx.dialect, plan as Statement))
     return (await tx.run(c.sql, c.params)).changes
   }
   if (referrers.length === 0) return del(ex)
@@ -42,7 +43,7 @@ export const runDelete = async (ex: Executor, plan: Delete<unknown>): Promise<nu
     const model = plan.source.model
     const pk = model.columnByKey[model.pk]
     const keysPlan: Select<unknown> = { ...plan.source, projection: { _tag: 'ValuesList', keys: [pk.key], flat: true }, prefetch: [] }
-    const c = compileWith(tx.dialect, keysPlan)
+    const c = fill(compileWith(tx.dialect, keysPlan))
     const keys = (await tx.all(c.sql, c.params, pk.kind === 'bigint')).map((r) => r[0])
     if (keys.length > 0)
       for (const r of referrers) {

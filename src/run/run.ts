@@ -5,12 +5,13 @@
  */
 import * as E from 'fp-ts/Either'
 import * as TE from 'fp-ts/TaskEither'
-import { TerrapinError, TerrapinFailure, doesNotExist, isTerrapinError, multipleObjectsReturned, queryError } from '../errors'
+import { TerrapinError, TerrapinFailure, doesNotExist, invalid, isTerrapinError, multipleObjectsReturned, queryError } from '../errors'
 import { compileWith } from '../compile'
-import { Compiled, compileByPk, compileInsert, compileUpdate } from '../compile/sql'
+import { Compiled, compileByPk, compileInsert, compileUpdate, isSlot } from '../compile/sql'
 import { Model } from '../model/model'
 import { validateInput } from '../model/validate'
 import { Insert, Plan, Select, Terminal, Update, Upsert } from '../plan/ast'
+import { Bound, Values } from '../plan/prepared'
 import { DecodeFailure, rowDecoder } from './decode'
 import { Executor } from './executor'
 import { runLink } from './link'
@@ -40,6 +41,22 @@ export class Abort extends Error {
 // execution
 // ------------------------------------------------------------------------------------------
 
+/** The statement with its placeholders' values in place, each checked and encoded for its column. */
+const fill = (c: Compiled, values: Values | undefined): Compiled => {
+  let params: unknown[] | undefined
+  for (let i = 0; i < c.params.length; i++) {
+    const p = c.params[i]
+    if (!isSlot(p)) continue
+    params ??= c.params.slice()
+    const v = values?.[p.name]
+    if (v === undefined) throw new Abort(invalid(p.name, 'no value for this placeholder'))
+    const problem = p.check(v)
+    if (problem) throw new Abort(invalid(p.name, problem))
+    params[i] = p.encode(v)
+  }
+  return params ? { ...c, params } : c
+}
+
 const hasBigint = (c: Compiled): boolean => c.output?.columns.some((col) => col.kind === 'bigint') ?? false
 
 const readRows = async (ex: Executor, c: Compiled, model: string, shape: 'Rows' | 'Values' | 'ValuesList' | 'Flat'): Promise<unknown[]> => {
@@ -53,13 +70,13 @@ const readRows = async (ex: Executor, c: Compiled, model: string, shape: 'Rows' 
 const shapeOf = (plan: Select<unknown>): 'Rows' | 'Values' | 'ValuesList' | 'Flat' =>
   plan.projection._tag === 'ValuesList' && plan.projection.flat ? 'Flat' : plan.projection._tag
 
-const select = async (ex: Executor, plan: Select<unknown>, c: Compiled = compileWith(ex.dialect, plan)): Promise<unknown[]> => {
+const select = async (ex: Executor, plan: Select<unknown>, v: Values | undefined, c: Compiled = fill(compileWith(ex.dialect, plan), v)): Promise<unknown[]> => {
   const rows = await readRows(ex, c, plan.model.name, shapeOf(plan))
   return plan.prefetch.length > 0 ? prefetchRows(ex, plan, rows as Record<string, unknown>[]) : rows
 }
 
-const terminal = async (ex: Executor, plan: Terminal<unknown>): Promise<unknown> => {
-  const c = compileWith(ex.dialect, plan)
+const terminal = async (ex: Executor, plan: Terminal<unknown>, v: Values | undefined): Promise<unknown> => {
+  const c = fill(compileWith(ex.dialect, plan), v)
   switch (plan.kind) {
     case 'count': {
       const rows = await ex.all(c.sql, c.params, false)
@@ -70,12 +87,12 @@ const terminal = async (ex: Executor, plan: Terminal<unknown>): Promise<unknown>
       return Number(rows[0][0]) > 0 || rows[0][0] === true
     }
     case 'first': {
-      const rows = await select(ex, plan.source, c)
+      const rows = await select(ex, plan.source, v, c)
       return rows[0] ?? null
     }
     case 'get':
     case 'getOrNone': {
-      const rows = await select(ex, plan.source, c)
+      const rows = await select(ex, plan.source, v, c)
       if (rows.length > 1) throw new Abort(multipleObjectsReturned(plan.source.model.name, rows.length))
       if (rows.length === 0 && plan.kind === 'get') throw new Abort(doesNotExist(plan.source.model.name))
       return rows[0] ?? null
@@ -112,8 +129,8 @@ const groupByKeys = (rows: ReadonlyArray<Record<string, unknown>>): ReadonlyArra
   return [...groups.values()]
 }
 
-const insertBatch = async (ex: Executor, plan: Insert<unknown>, rows: ReadonlyArray<Record<string, unknown>>): Promise<unknown[]> => {
-  const c = compileInsert(ex.dialect, plan, rows)
+const insertBatch = async (ex: Executor, plan: Insert<unknown>, rows: ReadonlyArray<Record<string, unknown>>, v: Values | undefined): Promise<unknown[]> => {
+  const c = fill(compileInsert(ex.dialect, plan, rows), v)
   if (ex.dialect.returning) return readRows(ex, c, plan.model.name, 'Rows')
   // Without RETURNING: the insert id, then a re-read on the same connection.
   const r = await ex.run(c.sql, c.params)
@@ -123,26 +140,26 @@ const insertBatch = async (ex: Executor, plan: Insert<unknown>, rows: ReadonlyAr
   return readRows(ex, compileByPk(ex.dialect, plan.model, ids.slice(0, r.changes === rows.length ? ids.length : 0)), plan.model.name, 'Rows')
 }
 
-const insert = async (ex: Executor, plan: Insert<unknown>): Promise<unknown> => {
+const insert = async (ex: Executor, plan: Insert<unknown>, v: Values | undefined): Promise<unknown> => {
   const now = new Date()
   const rows = plan.rows.map((r) => withDefaults(plan.model, r, now))
-  if (plan.returns === 'one') return (await insertBatch(ex, plan, rows))[0]
+  if (plan.returns === 'one') return (await insertBatch(ex, plan, rows, v))[0]
   if (rows.length === 0) return []
   const size = plan.batchSize ?? 500
   const go = async (tx: Executor): Promise<unknown[]> => {
     const out: unknown[] = []
     for (const group of groupByKeys(rows))
-      for (let i = 0; i < group.length; i += size) out.push(...(await insertBatch(tx, plan, group.slice(i, i + size))))
+      for (let i = 0; i < group.length; i += size) out.push(...(await insertBatch(tx, plan, group.slice(i, i + size), v)))
     return out
   }
   return ex.transaction(go)
 }
 
-const update = async (ex: Executor, plan: Update<unknown>): Promise<number> => {
+const update = async (ex: Executor, plan: Update<unknown>, v: Values | undefined): Promise<number> => {
   const patch = withAutoNow(plan.source.model, plan.patch, new Date())
   // save() of a row with nothing to change: no statement to send (the patch is never empty otherwise).
   if (Object.keys(patch).length === 0) return 0
-  const c = patch === plan.patch ? compileWith(ex.dialect, plan) : compileUpdate(ex.dialect, plan, patch)
+  const c = fill(patch === plan.patch ? compileWith(ex.dialect, plan) : compileUpdate(ex.dialect, plan, patch), v)
   return (await ex.run(c.sql, c.params)).changes
 }
 
@@ -154,7 +171,7 @@ const isUnique = (ex: Executor, e: unknown): boolean => {
 const createRow = async (ex: Executor, model: Model, data: Readonly<Record<string, unknown>>): Promise<unknown> => {
   const valid = validateInput(model, data, 'create')
   if (E.isLeft(valid)) throw new Abort(valid.left)
-  return insert(ex, { _tag: 'Insert', model, rows: [valid.right], returns: 'one' })
+  return insert(ex, { _tag: 'Insert', model, rows: [valid.right], returns: 'one' }, undefined)
 }
 
 /**
@@ -164,14 +181,14 @@ const createRow = async (ex: Executor, model: Model, data: Readonly<Record<strin
  * the failed transaction, so it sees the winner's committed row on every dialect (MySQL's
  * REPEATABLE READ snapshot would hide it from a read inside the same transaction).
  */
-const upsert = async (ex: Executor, plan: Upsert<unknown>): Promise<unknown> => {
+const upsert = async (ex: Executor, plan: Upsert<unknown>, v: Values | undefined): Promise<unknown> => {
   const model = plan.lookup.model
-  const getOne = () => terminal(ex, { _tag: 'Terminal', kind: 'getOrNone', source: plan.lookup }) as Promise<Record<string, unknown> | null>
+  const getOne = () => terminal(ex, { _tag: 'Terminal', kind: 'getOrNone', source: plan.lookup }, v) as Promise<Record<string, unknown> | null>
   const byPk = (row: Record<string, unknown>): Select<unknown> => ({ ...plan.lookup, where: { _tag: 'Cond', path: [], key: model.pk, lookup: 'exact', value: row[model.pk] } })
   const existing = async (row: Record<string, unknown>): Promise<unknown> => {
     if (plan.kind === 'getOrCreate') return [row, false]
-    if (Object.keys(plan.defaults).length > 0 || plan.kind === 'save') await update(ex, { _tag: 'Update', source: byPk(row), patch: plan.defaults })
-    const fresh = await terminal(ex, { _tag: 'Terminal', kind: 'get', source: byPk(row) })
+    if (Object.keys(plan.defaults).length > 0 || plan.kind === 'save') await update(ex, { _tag: 'Update', source: byPk(row), patch: plan.defaults }, v)
+    const fresh = await terminal(ex, { _tag: 'Terminal', kind: 'get', source: byPk(row) }, v)
     return plan.kind === 'save' ? fresh : [fresh, false]
   }
   if (plan.kind === 'save' && Object.keys(plan.create).length === 0) return createRow(ex, model, plan.defaults)
@@ -187,20 +204,20 @@ const upsert = async (ex: Executor, plan: Upsert<unknown>): Promise<unknown> => 
   }
 }
 
-const dispatch = (ex: Executor, plan: Plan<unknown>): Promise<unknown> => {
+const dispatch = (ex: Executor, plan: Plan<unknown>, v: Values | undefined): Promise<unknown> => {
   switch (plan._tag) {
     case 'Select':
-      return select(ex, plan)
+      return select(ex, plan, v)
     case 'Terminal':
-      return terminal(ex, plan)
+      return terminal(ex, plan, v)
     case 'Insert':
-      return insert(ex, plan)
+      return insert(ex, plan, v)
     case 'Update':
-      return update(ex, plan)
+      return update(ex, plan, v)
     case 'Delete':
-      return runDelete(ex, plan)
+      return runDelete(ex, plan, (c) => fill(c, v))
     case 'Upsert':
-      return upsert(ex, plan)
+      return upsert(ex, plan, v)
     case 'Link':
       return runLink(ex, plan)
   }
@@ -217,12 +234,18 @@ export const toError = (ex: Executor, e: unknown): TerrapinError => {
   return ex.classify(e)
 }
 
+/** A plan, or a prepared plan bound to values. */
+export type Runnable<A> = Plan<A> | Bound<A>
+
 /** Executes a plan; never rejects. */
-export const execute = async <A>(ex: Executor, plan: Plan<A>): Promise<E.Either<TerrapinError, A>> => {
+export const execute = async <A>(ex: Executor, runnable: Runnable<A>): Promise<E.Either<TerrapinError, A>> => {
+  if (runnable.error) return E.left(runnable.error)
+  const bound = runnable._tag === 'Bound'
+  const plan = bound ? runnable.plan : runnable
   if (plan.error) return E.left(plan.error)
   try {
     if (ex.ready) await ex.ready
-    return E.right((await dispatch(ex, plan as Plan<unknown>)) as A)
+    return E.right((await dispatch(ex, plan as Plan<unknown>, bound ? runnable.values : undefined)) as A)
   } catch (e) {
     return E.left(toError(ex, e))
   }
@@ -241,7 +264,7 @@ export const execute = async <A>(ex: Executor, plan: Plan<A>): Promise<E.Either<
  */
 export const run =
   (db: Db) =>
-  <A>(plan: Plan<A>): TE.TaskEither<TerrapinError, A> =>
+  <A>(plan: Runnable<A>): TE.TaskEither<TerrapinError, A> =>
   () =>
     execute(db.executor, plan)
 
@@ -251,7 +274,7 @@ export const run =
  */
 export const runPromise =
   (db: Db) =>
-  async <A>(plan: Plan<A>): Promise<A> => {
+  async <A>(plan: Runnable<A>): Promise<A> => {
     const r = await execute(db.executor, plan)
     if (E.isLeft(r)) throw new TerrapinFailure(r.left)
     return r.right

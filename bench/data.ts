@@ -1,0 +1,72 @@
+/**
+ * The benchmark's data: 1,000 authors and 10,000 books, generated from a fixed seed so every
+ * run and every library sees the same rows, and the inputs each workload's i-th call uses.
+ */
+
+export const AUTHORS = 1000
+export const BOOKS = 10000
+
+/** A small deterministic PRNG (mulberry32). */
+const rng = (seed: number) => () => {
+  seed = (seed + 0x6d2b79f5) | 0
+  let t = Math.imul(seed ^ (seed >>> 15), 1 | seed)
+  t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t
+  return ((t ^ (t >>> 14)) >>> 0) / 4294967296
+}
+
+const WORDS = ['tide', 'stone', 'river', 'night', 'garden', 'winter', 'harbour', 'glass', 'silver', 'forest', 'echo', 'lantern', 'paper', 'shadow', 'ember', 'orchard']
+
+/** The search terms of the filtered list (each matches a few hundred titles). */
+export const TERMS = ['river', 'glass', 'ember', 'orchard', 'night', 'paper']
+
+export interface AuthorRow {
+  readonly id: number
+  readonly name: string
+}
+
+export interface BookRow {
+  readonly id: number
+  readonly title: string
+  readonly rating: number | null
+  readonly publishedAt: Date
+  readonly authorId: number
+}
+
+export type NewBook = Omit<BookRow, 'id'>
+
+const BASE = Date.UTC(2001, 0, 1)
+
+export const authors = (): AuthorRow[] => Array.from({ length: AUTHORS }, (_, i) => ({ id: i + 1, name: `author ${i + 1}` }))
+
+export const books = (): BookRow[] => {
+  const r = rng(7)
+  return Array.from({ length: BOOKS }, (_, i) => {
+    const words = Array.from({ length: 3 }, () => WORDS[Math.floor(r() * WORDS.length)])
+    const rating = r() < 0.1 ? null : Math.round(r() * 50) / 10
+    return { id: i + 1, title: `the ${words.join(' ')} ${i + 1}`, rating, publishedAt: new Date(BASE + Math.floor(r() * 20 * 365 * 86400) * 1000 + (i % 1000)), authorId: (i % AUTHORS) + 1 }
+  })
+}
+
+/** A new book for the i-th insert. */
+export const newBook = (i: number): NewBook => ({ title: `new book ${i}`, rating: (i % 50) / 10, publishedAt: new Date(BASE + i * 1000), authorId: (i % AUTHORS) + 1 })
+
+/** 1,000 new books for the i-th bulk insert. */
+export const newBooks = (i: number): NewBook[] => Array.from({ length: 1000 }, (_, j) => newBook(i * 1000 + j))
+
+/** `YYYY-MM-DD HH:MM:SS.mmm` in UTC: terrapin's storage of datetimes on SQLite. */
+export const utcText = (d: Date): string => d.toISOString().replace('T', ' ').slice(0, 23)
+
+/** The inverse of `utcText`. */
+export const parseUtc = (s: string): Date => new Date(s.replace(' ', 'T') + 'Z')
+
+// ------------------------------------------------------------------------------------------
+// inputs of the i-th call of each workload (all libraries get the same)
+// ------------------------------------------------------------------------------------------
+
+export const input = {
+  pointSelect: (i: number) => ({ id: ((i * 7919) % BOOKS) + 1 }),
+  filteredList: (i: number) => ({ term: TERMS[i % TERMS.length], minRating: (i % 3) + 2 }),
+  relationLoad: (i: number) => ({ after: (i * 20) % (AUTHORS - 20) }),
+  groupedAggregate: (i: number) => ({ lo: ((i * 50) % (AUTHORS - 50)) + 1, hi: ((i * 50) % (AUTHORS - 50)) + 50 }),
+  update: (i: number) => ({ authorId: (i % AUTHORS) + 1, rating: (i % 50) / 10 }),
+}

@@ -1,0 +1,98 @@
+/**
+ * Kysely over the same better-sqlite3 file: each call builds its query, as Kysely is used.
+ * Kysely has no prepared statements of its own, so it has only the ad hoc mode. Rows are
+ * mapped to the same objects as the others (datetimes as Date).
+ */
+import Database from 'better-sqlite3'
+import { Generated, Kysely, SqliteDialect, sql } from 'kysely'
+import { AuthorRow, BookRow, NewBook, input, newBook, newBooks, parseUtc, utcText } from '../data'
+import { open } from './raw-sqlite'
+import { Impl } from './types'
+
+interface DB {
+  author: { id: Generated<number>; name: string }
+  book: { id: Generated<number>; title: string; rating: number | null; published_at: string; author_id: number }
+}
+
+type RawBook = Omit<BookRow, 'publishedAt'> & { publishedAt: string }
+
+const toBook = (r: RawBook): BookRow => ({ ...r, publishedAt: parseUtc(r.publishedAt) })
+
+const toRow = (b: NewBook) => ({ title: b.title, rating: b.rating, published_at: utcText(b.publishedAt), author_id: b.authorId })
+
+export const kysely = (file: string): Impl => {
+  const raw: Database.Database = open(file)
+  const db = new Kysely<DB>({ dialect: new SqliteDialect({ database: raw }) })
+  const books = () => db.selectFrom('book').select(['id', 'title', 'rating', 'published_at as publishedAt', 'author_id as authorId'])
+  const filtered = (term: string, minRating: number) =>
+    books()
+      .where(sql<boolean>`instr(title, ${term}) > 0`)
+      .where('rating', '>=', minRating)
+      .orderBy('rating', 'desc')
+      .orderBy('id', 'asc')
+      .limit(20)
+  const insertOne = async (b: NewBook, ex: Kysely<DB> = db): Promise<BookRow> =>
+    toBook(await ex.insertInto('book').values(toRow(b)).returning(['id', 'title', 'rating', 'published_at as publishedAt', 'author_id as authorId']).executeTakeFirstOrThrow())
+  return {
+    name: 'kysely',
+    ops: {
+      pointSelect: { adhoc: async (i) => toBook((await books().where('id', '=', input.pointSelect(i).id).executeTakeFirstOrThrow()) as RawBook) },
+      filteredList: {
+        adhoc: async (i) => {
+          const { term, minRating } = input.filteredList(i)
+          return (await filtered(term, minRating).execute()).map((r) => toBook(r as RawBook))
+        },
+      },
+      relationLoad: {
+        adhoc: async (i) => {
+          const as: AuthorRow[] = await db.selectFrom('author').select(['id', 'name']).where('id', '>', input.relationLoad(i).after).orderBy('id').limit(20).execute()
+          const bs = (await books().where('author_id', 'in', as.map((a) => a.id)).orderBy('id').execute()).map((r) => toBook(r as RawBook))
+          const by = new Map<number, BookRow[]>(as.map((a) => [a.id, []]))
+          for (const b of bs) by.get(b.authorId)!.push(b)
+          return as.map((a) => ({ ...a, books: by.get(a.id)! }))
+        },
+      },
+      groupedAggregate: {
+        adhoc: async (i) => {
+          const { lo, hi } = input.groupedAggregate(i)
+          return db
+            .selectFrom('book')
+            .select((eb) => ['author_id as authorId', eb.fn.countAll<number>().as('books'), eb.fn.avg<number | null>('rating').as('avgRating')])
+            .where('author_id', '>=', lo)
+            .where('author_id', '<=', hi)
+            .groupBy('author_id')
+            .orderBy('author_id')
+            .execute()
+        },
+      },
+      compileOnly: {
+        adhoc: (i) => {
+          const { term, minRating } = input.filteredList(i)
+          return filtered(term, minRating).compile()
+        },
+      },
+      decode100k: {
+        adhoc: async () => {
+          const out: BookRow[][] = []
+          for (let k = 0; k < 10; k++) out.push((await books().execute()).map((r) => toBook(r as RawBook)))
+          return out
+        },
+      },
+      singleInsert: { adhoc: (i) => insertOne(newBook(i)) },
+      bulkInsert: {
+        adhoc: (i) =>
+          db.transaction().execute(async (tx) =>
+            (await tx.insertInto('book').values(newBooks(i).map(toRow)).returning(['id', 'title', 'rating', 'published_at as publishedAt', 'author_id as authorId']).execute()).map((r) => toBook(r as RawBook)),
+          ),
+      },
+      updateByFilter: {
+        adhoc: async (i) => {
+          const { authorId, rating } = input.update(i)
+          const r = await db.updateTable('book').set({ rating }).where('author_id', '=', authorId).executeTakeFirst()
+          return Number(r.numUpdatedRows)
+        },
+      },
+    },
+    close: () => db.destroy(),
+  }
+}

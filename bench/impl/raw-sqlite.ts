@@ -1,0 +1,89 @@
+/**
+ * The baseline: better-sqlite3 with hand-written SQL and statements prepared once, mapping rows
+ * to the same objects the other libraries return (datetimes as Date).
+ */
+import Database from 'better-sqlite3'
+import { AuthorRow, BookRow, input, newBook, newBooks, parseUtc, utcText } from '../data'
+import { Impl } from './types'
+
+const BOOK_COLS = 'id, title, rating, published_at AS publishedAt, author_id AS authorId'
+
+type RawBook = Omit<BookRow, 'publishedAt'> & { publishedAt: string | Date }
+
+const toBook = (r: RawBook): BookRow => {
+  r.publishedAt = parseUtc(r.publishedAt as string)
+  return r as BookRow
+}
+
+export const open = (file: string): Database.Database => {
+  const db = new Database(file)
+  db.pragma('foreign_keys = ON')
+  db.pragma('journal_mode = WAL')
+  return db
+}
+
+export const FILTERED_SQL = `SELECT ${BOOK_COLS} FROM book WHERE instr(title, ?) > 0 AND rating >= ? ORDER BY rating DESC, id ASC LIMIT 20`
+
+export const rawSqlite = (file: string): Impl => {
+  const db = open(file)
+  const byId = db.prepare(`SELECT ${BOOK_COLS} FROM book WHERE id = ?`)
+  const filtered = db.prepare(FILTERED_SQL)
+  const authorsAfter = db.prepare('SELECT id, name FROM author WHERE id > ? ORDER BY id LIMIT 20')
+  const booksOfN = new Map<number, Database.Statement>()
+  const booksOf = (n: number): Database.Statement => {
+    let st = booksOfN.get(n)
+    if (!st) booksOfN.set(n, (st = db.prepare(`SELECT ${BOOK_COLS} FROM book WHERE author_id IN (${Array(n).fill('?').join(', ')}) ORDER BY id`)))
+    return st
+  }
+  const grouped = db.prepare('SELECT author_id AS authorId, COUNT(*) AS books, AVG(rating) AS avgRating FROM book WHERE author_id BETWEEN ? AND ? GROUP BY author_id ORDER BY author_id')
+  const allBooks = db.prepare(`SELECT ${BOOK_COLS} FROM book`)
+  const insert = db.prepare(`INSERT INTO book (title, rating, published_at, author_id) VALUES (?, ?, ?, ?) RETURNING ${BOOK_COLS}`)
+  const update = db.prepare('UPDATE book SET rating = ? WHERE author_id = ?')
+  const insertOne = (b: ReturnType<typeof newBook>): BookRow => toBook(insert.get(b.title, b.rating, utcText(b.publishedAt), b.authorId) as RawBook)
+  const insertMany = db.transaction((rows: ReturnType<typeof newBooks>) => rows.map(insertOne))
+  return {
+    name: 'raw',
+    ops: {
+      pointSelect: { prepared: (i) => toBook(byId.get(input.pointSelect(i).id) as RawBook) },
+      filteredList: {
+        prepared: (i) => {
+          const { term, minRating } = input.filteredList(i)
+          return (filtered.all(term, minRating) as RawBook[]).map(toBook)
+        },
+      },
+      relationLoad: {
+        prepared: (i) => {
+          const as = authorsAfter.all(input.relationLoad(i).after) as AuthorRow[]
+          const bs = (booksOf(as.length).all(as.map((a) => a.id)) as RawBook[]).map(toBook)
+          const by = new Map<number, BookRow[]>(as.map((a) => [a.id, []]))
+          for (const b of bs) by.get(b.authorId)!.push(b)
+          return as.map((a) => ({ ...a, books: by.get(a.id)! }))
+        },
+      },
+      groupedAggregate: {
+        prepared: (i) => {
+          const { lo, hi } = input.groupedAggregate(i)
+          return grouped.all(lo, hi)
+        },
+      },
+      compileOnly: {
+        prepared: (i) => {
+          const { term, minRating } = input.filteredList(i)
+          return { sql: FILTERED_SQL, params: [term, minRating] }
+        },
+      },
+      decode100k: {
+        prepared: () => Array.from({ length: 10 }, () => (allBooks.all() as RawBook[]).map(toBook)),
+      },
+      singleInsert: { prepared: (i) => insertOne(newBook(i)) },
+      bulkInsert: { prepared: (i) => insertMany(newBooks(i)) },
+      updateByFilter: {
+        prepared: (i) => {
+          const { authorId, rating } = input.update(i)
+          return update.run(rating, authorId).changes
+        },
+      },
+    },
+    close: async () => void db.close(),
+  }
+}

@@ -1,0 +1,120 @@
+/**
+ * `npm run bench [-- --dialect=sqlite --time=500 --rounds=3 --only=pointSelect,filteredList]`
+ *
+ * Seeds one database with the same data for every library (1,000 authors, 10,000 books), checks
+ * once per workload that the libraries return the same result, times each library and mode,
+ * and prints a Markdown table of ops/s with the ratio to the raw driver; the same numbers go
+ * to `bench/results/<dialect>.json`.
+ */
+import { mkdirSync, rmSync, writeFileSync } from 'fs'
+import { cpus, tmpdir } from 'os'
+import { join } from 'path'
+import { dialects } from '../src'
+import { schemaSql } from '../src/schema/ddl'
+import { fingerprint, firstDifference } from './check'
+import { BOOKS, authors, books, utcText } from './data'
+import { drizzleImpl } from './impl/drizzle'
+import { kysely } from './impl/kysely'
+import { open, rawSqlite } from './impl/raw-sqlite'
+import { terrapin } from './impl/terrapin'
+import { CompiledSql, Impl, Mode, WORKLOADS, Workload } from './impl/types'
+import { median, retainedBytes, sample } from './measure'
+import { Author, Book } from './models'
+import { Column, Result, markdown } from './report'
+
+const arg = (name: string, fallback: string): string => process.argv.find((a) => a.startsWith(`--${name}=`))?.slice(name.length + 3) ?? fallback
+
+const dialect = arg('dialect', 'sqlite')
+const sampleMs = Number(arg('time', '500'))
+const rounds = Number(arg('rounds', '3'))
+const only = arg('only', '').split(',').filter(Boolean) as Workload[]
+const outFile = arg('out', join(__dirname, 'results', `${dialect}.json`))
+
+const COLUMNS: ReadonlyArray<Column> = [
+  { impl: 'raw', mode: 'prepared', label: 'raw driver' },
+  { impl: 'terrapin', mode: 'adhoc', label: 'terrapin ad hoc' },
+  { impl: 'terrapin', mode: 'prepared', label: 'terrapin prepared' },
+  { impl: 'kysely', mode: 'adhoc', label: 'Kysely' },
+  { impl: 'drizzle', mode: 'adhoc', label: 'Drizzle' },
+  { impl: 'drizzle', mode: 'prepared', label: 'Drizzle prepared' },
+]
+
+const WRITES: ReadonlySet<Workload> = new Set(['singleInsert', 'bulkInsert', 'updateByFilter'])
+
+const seedSqlite = (file: string): string => {
+  const db = open(file)
+  for (const s of schemaSql(dialects.sqlite, [Author, Book], false)) db.exec(s)
+  const ia = db.prepare('INSERT INTO author (id, name) VALUES (?, ?)')
+  const ib = db.prepare('INSERT INTO book (id, title, rating, published_at, author_id) VALUES (?, ?, ?, ?, ?)')
+  db.transaction(() => {
+    for (const a of authors()) ia.run(a.id, a.name)
+    for (const b of books()) ib.run(b.id, b.title, b.rating, utcText(b.publishedAt), b.authorId)
+  })()
+  db.pragma('wal_checkpoint(TRUNCATE)')
+  const version = (db.prepare('SELECT sqlite_version() AS v').get() as { v: string }).v
+  db.close()
+  return version
+}
+
+const main = async (): Promise<void> => {
+  if (dialect !== 'sqlite') throw new Error(`--dialect=${dialect}: only sqlite is wired up so far`)
+  const dir = process.platform === 'linux' ? '/dev/shm' : tmpdir()
+  const file = join(dir, `terrapin-bench-${process.pid}.sqlite3`)
+  const version = seedSqlite(file)
+  const impls: Impl[] = [rawSqlite(file), terrapin(`sqlite://${file}`), kysely(file), drizzleImpl(file)]
+  const admin = open(file)
+  const cleanup = (): void => void admin.prepare('DELETE FROM book WHERE id > ?').run(BOOKS)
+  const results: Result[] = []
+  const workloads = WORKLOADS.filter((w) => only.length === 0 || only.includes(w))
+  try {
+    for (const w of workloads) {
+      const cols = COLUMNS.map((c) => ({ c, op: impls.find((x) => x.name === c.impl)!.ops[w]?.[c.mode] })).filter((x) => x.op !== undefined)
+      // The check: every library, same input, same result.
+      let reference: { label: string; print: string } | undefined
+      for (const { c, op } of cols) {
+        let out = await op!(3)
+        if (w === 'compileOnly') {
+          const q = out as CompiledSql & { parameters?: ReadonlyArray<unknown> }
+          // Column names differ by library; the rows are the same when their keys are.
+          out = (admin.prepare(q.sql).all(...(q.params ?? q.parameters ?? []).map((p) => (typeof p === 'boolean' ? Number(p) : p))) as { id: number }[]).map((r) => r.id)
+        }
+        if (w === 'decode100k') out = (out as unknown[][])[0]
+        const print = fingerprint(out, WRITES.has(w))
+        if (WRITES.has(w)) cleanup()
+        if (!reference) reference = { label: c.label, print }
+        else if (print !== reference.print) throw new Error(`${w}: ${c.label} returns another result than ${reference.label}: ${firstDifference(reference.print, print)}`)
+      }
+      const samples = new Map<string, number[]>()
+      const next = { i: 1000 }
+      for (let r = 0; r < rounds; r++)
+        for (const { c, op } of cols) {
+          const s = await sample(op!, sampleMs, r === 0 ? 300 : 50, next)
+          if (WRITES.has(w)) cleanup()
+          samples.set(c.label, [...(samples.get(c.label) ?? []), s.opsPerSec])
+        }
+      const raw = median(samples.get('raw driver') ?? [NaN])
+      for (const { c, op } of cols) {
+        const ops = median(samples.get(c.label)!)
+        const bytes = w === 'decode100k' ? await retainedBytes(op!, 5) : undefined
+        results.push({ workload: w, impl: c.impl, mode: c.mode, label: c.label, opsPerSec: ops, ratio: w === 'compileOnly' ? undefined : ops / raw, samples: samples.get(c.label)!, retainedBytesPerRow: bytes === undefined ? undefined : bytes / 100000 })
+      }
+      process.stderr.write(`${w}: ${cols.map(({ c }) => `${c.label} ${Math.round(median(samples.get(c.label)!))}`).join(', ')}\n`)
+    }
+  } finally {
+    for (const i of impls) await i.close()
+    admin.close()
+    for (const suffix of ['', '-wal', '-shm']) rmSync(file + suffix, { force: true })
+  }
+  const machine = { cpu: cpus()[0]?.model ?? 'unknown', cores: cpus().length, node: process.version, platform: `${process.platform} ${process.arch}`, database: `SQLite ${version} (better-sqlite3, file on ${dir})` }
+  const command = `npm run bench -- --dialect=${dialect} --time=${sampleMs} --rounds=${rounds}${only.length ? ` --only=${only.join(',')}` : ''}`
+  const table = markdown(COLUMNS, workloads, results)
+  console.log(`\n${table}\n\nMachine: ${machine.cpu}, ${machine.cores} cores, Node ${machine.node}, ${machine.database}.\nCommand: \`${command}\` (median of ${rounds} samples of ${sampleMs} ms).`)
+  mkdirSync(join(outFile, '..'), { recursive: true })
+  writeFileSync(outFile, JSON.stringify({ date: new Date().toISOString(), dialect, command, machine, sampleMs, rounds, columns: COLUMNS, results }, null, 2) + '\n')
+  console.log(`\nWritten to ${outFile}`)
+}
+
+main().catch((e) => {
+  console.error(e)
+  process.exit(1)
+})

@@ -1,0 +1,56 @@
+/**
+ * Timing: a warm-up, then batches of calls until the sample time is spent; ops/s is calls over
+ * elapsed time. Every call is awaited, whether the library returns a promise or not, so all
+ * libraries pay the same one microtask per call. Memory: the heap a result keeps alive.
+ */
+import { Op } from './impl/types'
+
+const now = (): number => performance.now()
+
+export interface Sample {
+  readonly ops: number
+  readonly ms: number
+  readonly opsPerSec: number
+}
+
+/** Runs `op` for about `ms` milliseconds (after `warmMs` of warm-up); `next` numbers the calls. */
+export const sample = async (op: Op, ms: number, warmMs: number, next: { i: number }): Promise<Sample> => {
+  let calls = 0
+  const w0 = now()
+  while (now() - w0 < warmMs || calls < 2) {
+    await op(next.i++)
+    calls++
+  }
+  const perCall = (now() - w0) / calls
+  const batch = Math.max(1, Math.floor(2 / perCall))
+  let ops = 0
+  const t0 = now()
+  let t1 = t0
+  do {
+    for (let k = 0; k < batch; k++) await op(next.i++)
+    ops += batch
+    t1 = now()
+  } while (t1 - t0 < ms)
+  return { ops, ms: t1 - t0, opsPerSec: (ops * 1000) / (t1 - t0) }
+}
+
+const gc = (): void => (globalThis as { gc?: () => void }).gc?.()
+
+/** Bytes of heap that one call's result keeps alive (undefined without `--expose-gc`). */
+export const retainedBytes = async (op: Op, i: number): Promise<number | undefined> => {
+  if (!(globalThis as { gc?: () => void }).gc) return undefined
+  gc()
+  gc()
+  const before = process.memoryUsage().heapUsed
+  const result = await op(i)
+  gc()
+  gc()
+  const after = process.memoryUsage().heapUsed
+  if (result === undefined) return undefined
+  return after - before
+}
+
+export const median = (xs: ReadonlyArray<number>): number => {
+  const s = [...xs].sort((a, b) => a - b)
+  return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2
+}

@@ -1,0 +1,25 @@
+/**
+ * The benchmark's models: authors and their books, the shape of tortoise's own examples.
+ * Column names are snake_case so that the hand-written SQL and the peers read naturally.
+ */
+import { fields, model, schema } from '../src'
+
+export const { Author, Book } = schema({
+  Author: model('Author', {
+    table: 'author',
+    fields: {
+      id: fields.int({ pk: true }),
+      name: fields.char({ maxLength: 100, unique: true }),
+    },
+  }),
+  Book: model('Book', {
+    table: 'book',
+    fields: {
+      id: fields.int({ pk: true }),
+      title: fields.char({ maxLength: 200 }),
+      rating: fields.float({ null: true }),
+      publishedAt: fields.datetime({ source: 'published_at' }),
+      author: fields.foreignKey('Author', { relatedName: 'books' }),
+    },
+  }),
+})

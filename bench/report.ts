@@ -1,0 +1,55 @@
+/**
+ * The Markdown table: one row per workload, one column per library and mode, each cell the
+ * median ops/s and its ratio to the raw driver (compile-only has no raw counterpart).
+ */
+import { Mode, Workload } from './impl/types'
+
+export interface Column {
+  readonly impl: string
+  readonly mode: Mode
+  readonly label: string
+}
+
+export interface Result {
+  readonly workload: Workload
+  readonly impl: string
+  readonly mode: Mode
+  readonly label: string
+  readonly opsPerSec: number
+  readonly ratio?: number
+  readonly samples: ReadonlyArray<number>
+  readonly retainedBytesPerRow?: number
+}
+
+const DESCRIPTIONS: Readonly<Record<Workload, string>> = {
+  pointSelect: 'point select by pk',
+  filteredList: 'filtered list (contains, >=, order, limit 20)',
+  relationLoad: 'relation load (20 authors + books)',
+  groupedAggregate: 'grouped aggregate (50 authors)',
+  compileOnly: 'compile only (filtered list → SQL)',
+  decode100k: 'decode 100,000 rows (10 × 10,000)',
+  singleInsert: 'single insert (returning row)',
+  bulkInsert: 'bulk insert 1,000 rows in a transaction',
+  updateByFilter: 'update by filter',
+}
+
+const fmt = (n: number): string => (n >= 100 ? Math.round(n).toLocaleString('en-US') : n.toPrecision(3))
+
+export const markdown = (columns: ReadonlyArray<Column>, workloads: ReadonlyArray<Workload>, results: ReadonlyArray<Result>): string => {
+  const head = `| workload | ${columns.map((c) => c.label).join(' | ')} |`
+  const rule = `|---|${columns.map(() => '---:').join('|')}|`
+  const rows = workloads.map((w) => {
+    const cells = columns.map((c) => {
+      const r = results.find((x) => x.workload === w && x.label === c.label)
+      if (!r) return '—'
+      return r.ratio === undefined || Number.isNaN(r.ratio) ? fmt(r.opsPerSec) : `${fmt(r.opsPerSec)} (${r.ratio.toFixed(2)}×)`
+    })
+    return `| ${DESCRIPTIONS[w]} | ${cells.join(' | ')} |`
+  })
+  const memory = columns.map((c) => {
+    const r = results.find((x) => x.workload === 'decode100k' && x.label === c.label)
+    return r?.retainedBytesPerRow === undefined ? '—' : `${Math.round(r.retainedBytesPerRow)} B`
+  })
+  const memRow = memory.some((m) => m !== '—') ? [`| decode: heap kept per row | ${memory.join(' | ')} |`] : []
+  return [head, rule, ...rows, ...memRow].join('\n')
+}

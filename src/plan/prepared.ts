@@ -1,0 +1,115 @@
+/**
+ * Prepared plans: a plan with named placeholders (`param('id')`) that compiles once per dialect
+ * and runs many times with values. `prepare(plan)` names the placeholders it holds; `bind(values)`
+ * gives them values and yields a plan that `run(db)` takes like any other.
+ */
+import { TerrapinError, ValidationIssue, validationError } from '../errors'
+import { FilterNode, Param, Plan, freeze } from './ast'
+
+// ------------------------------------------------------------------------------------------
+// model
+// ------------------------------------------------------------------------------------------
+
+/** The values of a prepared plan's placeholders, by name. */
+export type Values = Readonly<Record<string, unknown>>
+
+/**
+ * A plan with named placeholders, ready to be bound. `V` describes the values it takes (declare
+ * it with `prepare<R, { id: number }>(plan)`; otherwise any record, checked when it runs).
+ */
+export interface Prepared<A, V extends Values = Values> {
+  readonly _tag: 'Prepared'
+  readonly plan: Plan<A>
+  /** The placeholder names the plan holds, in order of first appearance. */
+  readonly names: ReadonlyArray<string>
+  readonly _V?: (v: V) => void
+}
+
+/** A prepared plan with values for its placeholders: what `run(db)` executes. */
+export interface Bound<A> {
+  readonly _tag: 'Bound'
+  readonly plan: Plan<A>
+  readonly values: Values
+  readonly _A?: A
+  /** Set when the values do not fit the placeholders; running returns it. */
+  readonly error?: TerrapinError
+}
+
+// ------------------------------------------------------------------------------------------
+// utils
+// ------------------------------------------------------------------------------------------
+
+const isParam = (v: unknown): v is Param => typeof v === 'object' && v !== null && (v as Param)._tag === 'Param'
+
+const paramsOfValue = (v: unknown, out: Set<string>): void => {
+  if (isParam(v)) out.add(v.name)
+  else if (Array.isArray(v)) for (const x of v) paramsOfValue(x, out)
+}
+
+const paramsOfFilter = (node: FilterNode | undefined, out: Set<string>): void => {
+  if (!node) return
+  switch (node._tag) {
+    case 'Cond':
+      return paramsOfValue(node.value, out)
+    case 'Not':
+      return paramsOfFilter(node.item, out)
+    case 'And':
+    case 'Or':
+      for (const i of node.items) paramsOfFilter(i, out)
+  }
+}
+
+const paramsOfPlan = (plan: Plan<unknown>, out: Set<string>): void => {
+  switch (plan._tag) {
+    case 'Select':
+      return paramsOfFilter(plan.where, out)
+    case 'Terminal':
+    case 'Delete':
+      return paramsOfFilter(plan.source.where, out)
+    case 'Update':
+      paramsOfFilter(plan.source.where, out)
+      return Object.values(plan.patch).forEach((v) => paramsOfValue(v, out))
+    case 'Insert':
+      return plan.rows.forEach((r) => Object.values(r).forEach((v) => paramsOfValue(v, out)))
+    case 'Upsert':
+      return paramsOfFilter(plan.lookup.where, out)
+  }
+}
+
+// ------------------------------------------------------------------------------------------
+// constructors
+// ------------------------------------------------------------------------------------------
+
+/**
+ * Prepares a plan with named placeholders. The plan compiles once per dialect (the compile
+ * cache keys on the plan value, which a prepared plan keeps), and each run binds new values.
+ *
+ * @example
+ * const byId = prepare(pipe(query(Book), where({ id: param('id') }), get))
+ * pipe(byId, bind({ id: 7 }), run(db)) // SELECT … FROM "book" AS "t0" WHERE "t0"."id" = ? LIMIT 2 — [7]
+ */
+export const prepare = <A, V extends Values = Values>(plan: Plan<A>): Prepared<A, V> => {
+  const names = new Set<string>()
+  paramsOfPlan(plan as Plan<unknown>, names)
+  return freeze({ _tag: 'Prepared', plan, names: freeze([...names]) })
+}
+
+/**
+ * Gives a prepared plan values for its placeholders. A missing, `undefined` or unknown name is
+ * a `ValidationError` that `run` returns without sending SQL; values are checked against their
+ * columns when the plan runs.
+ *
+ * @example
+ * pipe(byId, bind({ id: 7 }), run(db))
+ */
+export const bind =
+  <V extends Values>(values: V) =>
+  <A>(prepared: Prepared<A, V>): Bound<A> => {
+    const { names } = prepared
+    let issues: ValidationIssue[] | undefined
+    for (let i = 0; i < names.length; i++)
+      if (values[names[i]] === undefined) (issues ??= []).push({ field: names[i], message: 'no value for this placeholder' })
+    if (Object.keys(values).length !== names.length || issues)
+      for (const k of Object.keys(values)) if (!names.includes(k)) (issues ??= []).push({ field: k, message: 'the plan has no placeholder of this name' })
+    return freeze(issues ? { _tag: 'Bound', plan: prepared.plan, values, error: validationError(issues) } : { _tag: 'Bound', plan: prepared.plan, values })
+  }

@@ -135,8 +135,9 @@ const leaf = (ctx: Ctx, alias: string, model: Model, cond: Cond): string => {
   const one = chk(cond.lookup === 'range' || cond.lookup === 'in' || cond.lookup === 'notIn' ? 'exact' : cond.lookup)
   const cmpVal = (v: unknown): string => (part ? bind(ctx, v, enc, one) : d.comparable(col, bind(ctx, v, enc, one)))
   const v = cond.value
-  const list = (xs: unknown): string =>
-    isParam(xs) ? bind(ctx, xs, (a) => (a as unknown[]).map(enc), chk(cond.lookup)) : (xs as unknown[]).map((x) => bind(ctx, x, enc, one)).join(', ')
+  // A statement has a fixed number of placeholders: a list or a range is one placeholder per item.
+  const notWhole = (): never => fail(model, `${cond.key}__${cond.lookup} takes a list of placeholders, e.g. [param('a'), param('b')], not one placeholder`)
+  const list = (xs: unknown): string => (isParam(xs) ? notWhole() : (xs as unknown[]).map((x) => bind(ctx, x, enc, one)).join(', '))
   switch (cond.lookup) {
     case 'exact':
       return v === null ? `${expr} IS NULL` : `${expr} = ${bind(ctx, v, enc, one)}`
@@ -152,7 +153,7 @@ const leaf = (ctx: Ctx, alias: string, model: Model, cond: Cond): string => {
     case 'lte':
       return `${cmpExpr} ${CMP[cond.lookup]} ${cmpVal(v)}`
     case 'range': {
-      const [lo, hi] = v as readonly [unknown, unknown]
+      const [lo, hi] = isParam(v) ? notWhole() : (v as readonly [unknown, unknown])
       return `${cmpExpr} BETWEEN ${cmpVal(lo)} AND ${cmpVal(hi)}`
     }
     case 'isnull':

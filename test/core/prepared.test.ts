@@ -1,0 +1,83 @@
+/**
+ * Prepared plans: `prepare(plan)` with named placeholders, `bind(values)`, run on every
+ * dialect. A prepared plan gives the same rows as the same plan written with literals; missing,
+ * unknown, undefined, null and ill-typed values are ValidationErrors and send no SQL.
+ */
+import { pipe } from 'fp-ts/function'
+import { Runnable, bind, bulkCreate, count, create, get, limit, orderBy, param, prepare, query, remove, run, update, where } from 'terrapin'
+import { forEachDialect, left, right } from '../support/dialects'
+import { Item } from './models'
+
+const SEED = Array.from({ length: 12 }, (_, i) => ({ name: `p${String(i).padStart(2, '0')}`, n: i % 4, note: i % 3 ? `note ${i % 5}` : null, at: new Date(Date.UTC(2020, 0, 1 + i)) }))
+
+forEachDialect('prepared plans', [Item], (t) => {
+  let ids: Record<string, number> = {}
+  beforeAll(async () => {
+    await t().reset()
+    ids = Object.fromEntries(right(await pipe(bulkCreate(Item, SEED), run(t().db))()).map((r) => [r.name, r.id]))
+  })
+  const go = <A>(p: Runnable<A>) => run(t().db)(p)()
+
+  it('a prepared plan returns what the plan with the same literals returns, for many values', async () => {
+    const byN = prepare(pipe(query(Item), where({ n: param('n'), note__contains: param('text') }), orderBy('name')))
+    for (const [n, text] of [[0, 'note'], [1, '1'], [2, 'note 2'], [3, 'zzz']] as const) {
+      const literal = right(await go(pipe(query(Item), where({ n, note__contains: text }), orderBy('name'))))
+      const prepared = right(await go(pipe(byN, bind({ n, text }))))
+      expect(prepared).toEqual(literal)
+      expect(prepared.map((r) => r.name)).toEqual(SEED.filter((s) => s.n === n && s.note?.includes(text)).map((s) => s.name))
+    }
+  })
+
+  it('binds get, count, update and remove', async () => {
+    const byId = prepare(pipe(query(Item), where({ id: param('id') }), get))
+    expect(right(await go(pipe(byId, bind({ id: ids.p05 })))).name).toBe('p05')
+    expect(left(await go(pipe(byId, bind({ id: -1 }))))._tag).toBe('DoesNotExist')
+    const since = prepare(pipe(query(Item), where({ at__gte: param('since') }), count))
+    expect(right(await go(pipe(since, bind({ since: new Date(Date.UTC(2020, 0, 10)) }))))).toBe(3)
+    const rename = prepare(pipe(query(Item), where({ id: param('id') }), update({ note: param('note') } as never)))
+    expect(right(await go(pipe(rename, bind({ id: ids.p01, note: 'renamed' }))))).toBe(1)
+    expect(right(await go(pipe(query(Item), where({ id: ids.p01 }), get))).note).toBe('renamed')
+    const drop = prepare(pipe(query(Item), where({ name: param('name') }), remove))
+    expect(right(await go(pipe(drop, bind({ name: 'p11' }))))).toBe(1)
+    expect(right(await go(pipe(drop, bind({ name: 'p11' }))))).toBe(0)
+  })
+
+  it('inserts with placeholders', async () => {
+    const add = prepare(create(Item, { name: param('name'), n: param('n') } as never))
+    const row = right(await go(pipe(add, bind({ name: 'fresh', n: 7 })))) as { id: number; name: string; n: number }
+    expect(row).toMatchObject({ name: 'fresh', n: 7 })
+    expect(right(await go(pipe(query(Item), where({ id: row.id }), get))).n).toBe(7)
+  })
+
+  it('keeps limits literal and placeholders in filters', async () => {
+    const firstTwo = prepare(pipe(query(Item), where({ n__in: [param('a'), param('b')] } as never), orderBy('name'), limit(2)))
+    expect(right(await go(pipe(firstTwo, bind({ a: 1, b: 2 })))).map((r) => r.name)).toEqual(['p01', 'p02'])
+    expect(right(await go(pipe(firstTwo, bind({ a: 3, b: 3 })))).map((r) => r.name)).toEqual(['p03', 'p07'])
+    const between = prepare(pipe(query(Item), where({ n__range: [param('lo'), param('hi')] } as never), orderBy('name')))
+    expect(right(await go(pipe(between, bind({ lo: 2, hi: 3 })))).map((r) => r.name)).toEqual(SEED.filter((s) => s.n >= 2 && s.name !== 'p11').map((s) => s.name)) // p11 was removed above
+  })
+
+  it('refuses one placeholder for a whole list or range (a statement has a fixed number of them)', async () => {
+    const whole = prepare(pipe(query(Item), where({ n__in: param('ns') })))
+    expect(left(await go(pipe(whole, bind({ ns: [1, 2] }))))._tag).toBe('ValidationError')
+    const range = prepare(pipe(query(Item), where({ n__range: param('r') })))
+    expect(left(await go(pipe(range, bind({ r: [1, 2] }))))._tag).toBe('ValidationError')
+  })
+
+  it('refuses missing, unknown, undefined, null and ill-typed values without sending SQL', async () => {
+    const byN = prepare(pipe(query(Item), where({ n: param('n') })))
+    t().clearLog()
+    const cases = [bind({})(byN), bind({ n: 1, m: 2 })(byN), bind({ n: undefined })(byN), bind({ n: null })(byN), bind({ n: 'one' })(byN), bind({ n: 1.5 })(byN)]
+    for (const c of cases) {
+      const e = left(await go(c))
+      expect(e._tag).toBe('ValidationError')
+      expect(e.message).toMatch(/n|m/)
+    }
+    expect(t().log).toEqual([])
+  })
+
+  it('refuses text the databases cannot store in a placeholder', async () => {
+    const byNote = prepare(pipe(query(Item), where({ note__contains: param('s') })))
+    expect(left(await go(pipe(byNote, bind({ s: 'a\u0000b' }))))._tag).toBe('ValidationError')
+  })
+})

@@ -7,6 +7,7 @@ import * as E from 'fp-ts/Either'
 import { ValidationError, ValidationIssue, validationError } from '../errors'
 import { Column, Model } from './model'
 import { resolveRelation } from './relations'
+import { deepFreeze } from './freeze'
 
 /** Text the databases cannot all store: NUL (PostgreSQL rejects it) and lone surrogates. */
 export const badText = (s: string): string | undefined =>
@@ -103,7 +104,8 @@ export const validateInput = (
       }
     }
     for (const message of checkColumnValue(col, v)) issues.push({ field: key, message })
-    out[col.key] = v
+    // The plan's own copy: json values frozen deep, dates copied.
+    out[col.key] = deepFreeze(v)
   }
   if (mode === 'create')
     for (const col of model.columns)

@@ -182,3 +182,6 @@ export type ResultOf<P> = P extends { readonly _A?: infer A } ? A : never
  * deeply): values the user passed in are copied where they are containers, not frozen in place.
  */
 export const freeze = <T extends object>(node: T): T => Object.freeze(node)
+
+
+export { deepFreeze } from '../model/freeze'

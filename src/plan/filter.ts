@@ -111,7 +111,8 @@ const relationKey = (target: Model, v: unknown): unknown =>
   typeof v === 'object' && v !== null && !Array.isArray(v) && !(v instanceof Date) && !isParam(v) ? (v as Record<string, unknown>)[target.pk] : v
 
 /** Copies container values so the plan never shares (or freezes) the caller's arrays. */
-const own = (v: unknown): unknown => (Array.isArray(v) ? freeze([...v]) : v)
+/** The plan's own copy of a filter value: arrays and dates copied, so later changes to the user's do not leak in. */
+const own = (v: unknown): unknown => (Array.isArray(v) ? freeze(v.map(own)) : v instanceof Date ? new Date(v.getTime()) : v)
 
 /** Resolves one `key: value` entry to a condition, walking relations hop by hop. */
 export const resolveKey = (model: Model, key: string, value: unknown): E.Either<ValidationIssue, Cond> => {

@@ -8,7 +8,7 @@ import { TerrapinError, invalid } from '../errors'
 import { Model } from '../model/model'
 import { resolveRelation } from '../model/relations'
 import { RowOf } from '../model/types'
-import { FilterNode, OrderItem, Projection, Select, freeze } from './ast'
+import { FilterNode, OrderItem, Projection, Select, deepFreeze, freeze } from './ast'
 import { Q, and, not, resolveFilter } from './filter'
 import { CheckFilter, FilterOf, KeyOf, OrderKey, PathKeyValue, RelationKey, ValidKey, ValidOrder } from './filter-types'
 
@@ -42,7 +42,7 @@ export const query = <M extends Model>(model: M): Query<M, RowOf<M>> =>
 // combinators
 // ------------------------------------------------------------------------------------------
 
-const withError = <P extends Select<unknown>>(plan: P, error: TerrapinError): P => (plan.error ? plan : freeze({ ...plan, error }))
+const withError = <P extends Select<unknown>>(plan: P, error: TerrapinError): P => (plan.error ? plan : freeze({ ...plan, error: deepFreeze(error) }))
 
 const addFilter = <P extends Select<unknown>>(plan: P, node: E.Either<TerrapinError, FilterNode>, negate: boolean): P => {
   if (E.isLeft(node)) return withError(plan, node.left)

@@ -8,11 +8,11 @@ import { TerrapinError, ValidationIssue, invalid, validationError } from '../err
 import { Model } from '../model/model'
 import { CreateInput, InsertOf, MissingKeys, PatchOf, RowOf } from '../model/types'
 import { validateInput } from '../model/validate'
-import { Delete, Insert, Update, Upsert, freeze } from './ast'
+import { Delete, Insert, Update, Upsert, deepFreeze, freeze } from './ast'
 import { Query, query, where } from './query'
 
 const withError = <P extends { readonly error?: TerrapinError }>(plan: P, error: TerrapinError | undefined): P =>
-  error && !plan.error ? freeze({ ...plan, error }) : plan
+  error && !plan.error ? freeze({ ...plan, error: deepFreeze(error) }) : plan
 
 /**
  * Inserts one row and returns it as stored (generated key and defaults included).

@@ -95,6 +95,8 @@ const guarded = (ex: Executor): Executor => {
   // Inherit from the runner's executor: its `dialect` may be a getter (MySQL vs MariaDB is known
   // only after the first handshake), which spreading would freeze.
   const self: Executor = Object.create(ex, {
+    // A closed database has nothing to get ready for: its calls fail with ConnectionError.
+    ready: { get: () => (closing ? undefined : ex.ready), enumerable: true },
     all: { value: (sql: string, params: ReadonlyArray<unknown>, bigint: boolean) => (closing ? Promise.reject(closed()) : track(ex.all(sql, params, bigint))), enumerable: true },
     run: { value: (sql: string, params: ReadonlyArray<unknown>) => (closing ? Promise.reject(closed()) : track(ex.run(sql, params))), enumerable: true },
     transaction: { value: <A>(f: (tx: Executor) => Promise<A>) => (closing ? Promise.reject(closed()) : track(ex.transaction(f))), enumerable: true },

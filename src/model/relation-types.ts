@@ -45,10 +45,16 @@ type ReverseInfo<F, Owner extends string> = F extends { readonly kind: infer K }
 
 type ForwardEntries<F> = { [K in keyof F]: ForwardInfo<F[K]> extends infer I ? ([I] extends [never] ? never : [K, I]) : never }[keyof F]
 
+/** The reverse names of a relation field: `relatedName` (or the default) and `relatedQueryName`. */
+type ReverseNames<F, Owner extends string> = ReverseName<F, Owner> | (F extends { readonly relatedQueryName: infer Q extends string } ? Q : never)
+
+/** One `[name, info]` pair per name. */
+type Entry<Names, I> = Names extends string ? [Names, I] : never
+
 /** `[name, info]` for every relation field of schema `S` that points at the model named `N`. */
 type ReverseEntries<S, N> = {
   [X in keyof S]: S[X] extends Model<infer XN, infer XF, unknown>
-    ? { [K in keyof XF]: XF[K] extends { readonly kind: 'foreignKey' | 'oneToOne' | 'manyToMany'; readonly target: N } ? [ReverseName<XF[K], XN>, ReverseInfo<XF[K], XN>] : never }[keyof XF]
+    ? { [K in keyof XF]: XF[K] extends { readonly kind: 'foreignKey' | 'oneToOne' | 'manyToMany'; readonly target: N } ? Entry<ReverseNames<XF[K], XN>, ReverseInfo<XF[K], XN>> : never }[keyof XF]
     : never
 }[keyof S]
 

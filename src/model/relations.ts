@@ -105,7 +105,7 @@ export const resolveRelation = (m: Model, name: string): Relation | undefined =>
   for (const other of Object.values(m.registry))
     for (const [fname, of] of Object.entries(other.fields)) {
       if (of.kind === 'manyToMany' && of.target === m.name && reverseName(other, of) === name) return manyToMany(other, of, m, name, true, fname)
-      if (!isFk(of) || of.target !== m.name || reverseName(other, of) !== name) continue
+      if (!isFk(of) || of.target !== m.name || (reverseName(other, of) !== name && of.options.relatedQueryName !== name)) continue
       const fk = other.columnByKey[`${fname}Id`]
       const to = m.columnByKey[of.options.toField ?? m.pk]
       return {

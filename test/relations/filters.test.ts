@@ -25,6 +25,8 @@ forEachDialect('relations: filters', ALL, (t) => {
     expect(await names(pipe(query(Author), where({ books__rating__gte: 3 }), valuesFlat('name')))).toEqual(['Ann'])
     expect(await names(pipe(query(Author), where({ books__title__contains: 'a' }), orderBy('id'), valuesFlat('name')))).toEqual(['Ann', 'Bob'])
     expect(await names(pipe(query(Author), where({ books__title__contains: 'a' }), count))).toBe(2)
+    // relatedQueryName is another name of the same reverse relation.
+    expect(await names(pipe(query(Author), where({ book__title: 'Gamma' }), valuesFlat('name')))).toEqual(['Bob'])
   })
 
   it('filters through many-to-many in both directions and through two hops', async () => {

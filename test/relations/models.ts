@@ -5,7 +5,7 @@
  */
 import { fields, model, schema } from 'terrapin'
 
-export const { Author, Book, Tag, Profile, Employee, Publisher, Edition, Shelf, Slot } = schema({
+export const { Author, Book, Tag, Profile, Employee, Person, Publisher, Edition, Shelf, Slot } = schema({
   Author: model('Author', {
     fields: {
       id: fields.int({ pk: true }),
@@ -19,7 +19,7 @@ export const { Author, Book, Tag, Profile, Employee, Publisher, Edition, Shelf, 
       id: fields.int({ pk: true }),
       title: fields.char({ maxLength: 100 }),
       rating: fields.int({ null: true }),
-      author: fields.foreignKey('Author', { relatedName: 'books' }),
+      author: fields.foreignKey('Author', { relatedName: 'books', relatedQueryName: 'book' }),
       tags: fields.manyToMany('Tag', { relatedName: 'books', through: 'book_tag' }),
     },
   }),
@@ -43,6 +43,14 @@ export const { Author, Book, Tag, Profile, Employee, Publisher, Edition, Shelf, 
       manager: fields.foreignKey('Employee', { null: true, relatedName: 'reports', onDelete: 'SET NULL' }),
     },
   }),
+  // A self-referencing many-to-many relation: its link table has person_id and related_person_id.
+  Person: model('Person', {
+    fields: {
+      id: fields.int({ pk: true }),
+      name: fields.char({ maxLength: 50 }),
+      follows: fields.manyToMany('Person', { relatedName: 'followers' }),
+    },
+  }),
   // onDelete behaviours: RESTRICT (Edition → Publisher), SET DEFAULT (Slot → Shelf).
   Publisher: model('Publisher', {
     fields: { id: fields.int({ pk: true }), name: fields.char({ maxLength: 50 }) },
@@ -64,4 +72,4 @@ export const { Author, Book, Tag, Profile, Employee, Publisher, Edition, Shelf, 
   }),
 })
 
-export const ALL = [Author, Book, Tag, Profile, Employee, Publisher, Edition, Shelf, Slot]
+export const ALL = [Author, Book, Tag, Profile, Employee, Person, Publisher, Edition, Shelf, Slot]

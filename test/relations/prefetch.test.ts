@@ -3,10 +3,10 @@
  * relation level whatever the number of rows (counted through the onQuery log).
  */
 import { pipe } from 'fp-ts/function'
-import { bulkCreate, limit, orderBy, prefetch, prefetchWith, query, run, runPromise, values, where, related } from 'terrapin'
+import { bulkCreate, first, get, limit, orderBy, valuesFlat, prefetch, prefetchWith, query, run, runPromise, values, where, related } from 'terrapin'
 import { forEachDialect, left, right } from '../support/dialects'
 import { seed } from './fixtures'
-import { ALL, Author, Book, Employee, Profile, Tag } from './models'
+import { ALL, Author, Book, Employee, Person, Profile, Tag } from './models'
 
 forEachDialect('relations: prefetch', ALL, (t) => {
   let s: Awaited<ReturnType<typeof seed>>
@@ -52,6 +52,28 @@ forEachDialect('relations: prefetch', ALL, (t) => {
       ['Mid', 'Boss', ['Low'], []],
       ['Low', 'Mid', [], []],
     ])
+  })
+
+  it('follows a self-referencing many-to-many relation both ways', async () => {
+    const go = runPromise(t().db)
+    const [ana, ben, col] = await go(bulkCreate(Person, [{ name: 'ana' }, { name: 'ben' }, { name: 'col' }]))
+    await go(related(Person, ana, 'follows').add(ben, col))
+    await go(related(Person, ben, 'follows').add(col))
+    const people = await go(pipe(query(Person), orderBy('id'), prefetch('follows', 'followers')))
+    expect(people.map((p) => [p.name, p.follows.map((f) => f.name), p.followers.map((f) => f.name)])).toEqual([
+      ['ana', ['ben', 'col'], []],
+      ['ben', ['col'], ['ana']],
+      ['col', [], ['ana', 'ben']],
+    ])
+    expect(await go(pipe(related(Person, col, 'followers').all, orderBy('name'), valuesFlat('name')))).toEqual(['ana', 'ben'])
+  })
+
+  it('prefetches for get and first too', async () => {
+    const go = runPromise(t().db)
+    const ann = await go(pipe(query(Author), where({ name: 'Ann' }), prefetch('books__tags'), get))
+    expect(ann.books.map((b) => b.tags.length)).toEqual([2, 1])
+    const first_ = await go(pipe(query(Book), orderBy('-id'), prefetch('author'), first))
+    expect(first_?.author.name).toBe('Bob')
   })
 
   it('loads nested paths, with one statement per level', async () => {

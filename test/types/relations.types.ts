@@ -6,7 +6,7 @@
 import { pipe } from 'fp-ts/function'
 import * as TE from 'fp-ts/TaskEither'
 import { RowOf, TerrapinError, connect, create, exclude, orderBy, prefetch, prefetchWith, q, query, run, values, valuesFlat, valuesList, where } from 'terrapin'
-import { Author, Book, Employee, Profile, Tag } from '../relations/models'
+import { Author, Book, Employee, Person, Profile, Tag } from '../relations/models'
 
 type Equals<A, B> = (<T>() => T extends A ? 1 : 2) extends <T>() => T extends B ? 1 : 2 ? true : false
 const expectType = <T extends true>(): T | undefined => undefined
@@ -44,6 +44,10 @@ type EmployeeRow = RowOf<typeof Employee>
 const staff = pipe(query(Employee), prefetch('manager', 'reports'), run(db))
 expectType<Equals<Rows<typeof staff>, EmployeeRow & { readonly manager: EmployeeRow | null; readonly reports: ReadonlyArray<EmployeeRow> }>>()
 
+type PersonRow = RowOf<typeof Person>
+const network = pipe(query(Person), prefetch('follows', 'followers'), run(db))
+expectType<Equals<Rows<typeof network>, PersonRow & { readonly follows: ReadonlyArray<PersonRow>; readonly followers: ReadonlyArray<PersonRow> }>>()
+
 // Nested paths.
 const nested = pipe(query(Author), prefetch('books', 'books__tags'), run(db))
 expectType<Equals<Rows<typeof nested>, AuthorRow & { readonly books: ReadonlyArray<BookRow & { readonly tags: ReadonlyArray<TagRow> }> }>>()
@@ -59,8 +63,8 @@ const namedOnly = pipe(query(Book), prefetchWith('author', pipe(query(Author), w
 expectType<Equals<Rows<typeof namedOnly>, BookRow & { readonly author: AuthorRow | null }>>()
 
 // Wrong paths do not compile.
-// @ts-expect-error Author has no relation book
-pipe(query(Author), prefetch('book'))
+// @ts-expect-error Author has no relation boook
+pipe(query(Author), prefetch('boook'))
 // @ts-expect-error Book has no relation tgs
 pipe(query(Author), prefetch('books__tgs'))
 // @ts-expect-error title is a field, not a relation
@@ -71,6 +75,10 @@ pipe(query(Author), prefetchWith('books', query(Tag)))
 // Filters across relations: forward, reverse, many-to-many, nested, with lookups.
 pipe(query(Book), where({ author__name: 'x', author__name__icontains: 'y', tags__name__in: ['a', 'b'] }))
 pipe(query(Author), where({ books__title__contains: 'x', books__rating__gte: 3, books__tags__name: 't' }))
+// relatedQueryName names the reverse relation too.
+pipe(query(Author), where({ book__title: 'x' }))
+// @ts-expect-error book__title is a string
+pipe(query(Author), where({ book__title: 1 }))
 pipe(query(Author), exclude({ profile__bio__isnull: true }))
 pipe(query(Book), where({ fans__name: 'x', fans__books__title: 'y' }))
 pipe(query(Employee), where({ manager__manager__name: 'boss', reports__name__startswith: 'a', manager__isnull: true }))

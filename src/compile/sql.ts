@@ -10,7 +10,9 @@ import { Relation, resolveRelation } from '../model/relations'
 import { checkColumnValue } from '../model/validate'
 import { Cond, Delete, FilterNode, Insert, Lookup, OrderItem, Param, Select, Terminal, Update } from '../plan/ast'
 import { checkValue } from '../plan/filter'
+import { isExpr, isSelectPlan } from '../plan/expr'
 import { Dialect } from './dialect'
+import { Scope, annotationTarget, exprSql, groupingSql, inSubquery, isGrouped, lockSql, upsertSql } from './expr'
 
 // ------------------------------------------------------------------------------------------
 // model
@@ -47,13 +49,16 @@ export interface Compiled {
 // context
 // ------------------------------------------------------------------------------------------
 
+/** The compiler's state while it renders one statement (shared with `compile/expr.ts`). */
 export interface Ctx {
   readonly d: Dialect
   readonly params: unknown[]
   alias: number
+  /** The selects being rendered, innermost last (for annotations and `OuterRef`). */
+  readonly scopes: Scope[]
 }
 
-export const newCtx = (d: Dialect): Ctx => ({ d, params: [], alias: 0 })
+export const newCtx = (d: Dialect): Ctx => ({ d, params: [], alias: 0, scopes: [] })
 
 const isParam = (v: unknown): v is Param => typeof v === 'object' && v !== null && (v as Param)._tag === 'Param'
 
@@ -70,7 +75,7 @@ export const nextAlias = (ctx: Ctx): string => `t${ctx.alias++}`
 
 export const colRef = (ctx: Ctx, alias: string, col: Column): string => `${ctx.d.quote(alias)}.${ctx.d.quote(col.column)}`
 
-const fail = (model: Model, message: string): never => {
+export const fail = (model: Model, message: string): never => {
   throw new TerrapinFailure({ _tag: 'ValidationError', model: model.name, issues: [{ field: '', message }], message: `${model.name}: ${message}` })
 }
 
@@ -78,7 +83,7 @@ const fail = (model: Model, message: string): never => {
 // relations
 // ------------------------------------------------------------------------------------------
 
-const relationsOf = (model: Model, path: ReadonlyArray<string>): ReadonlyArray<Relation> => {
+export const relationsOf = (model: Model, path: ReadonlyArray<string>): ReadonlyArray<Relation> => {
   const out: Relation[] = []
   let current = model
   for (const name of path) {
@@ -93,7 +98,7 @@ const relationsOf = (model: Model, path: ReadonlyArray<string>): ReadonlyArray<R
  * `FROM … WHERE <link to outer>` of a correlated subquery walking `path` from `outer`; `body`
  * receives the alias and model at the end of the path.
  */
-const walk = (ctx: Ctx, outer: string, model: Model, path: ReadonlyArray<string>, body: (alias: string, target: Model) => { select: string; where?: string }): string => {
+export const walk = (ctx: Ctx, outer: string, model: Model, path: ReadonlyArray<string>, body: (alias: string, target: Model) => { select: string; where?: string }): string => {
   const q = ctx.d.quote
   const rels = relationsOf(model, path)
   const hops = rels.flatMap((r) => r.hops)
@@ -123,8 +128,9 @@ const CMP: Readonly<Record<string, string>> = { gt: '>', gte: '>=', lt: '<', lte
 /** One condition on a column of the row aliased `alias`. May be NULL only where the column is. */
 const leaf = (ctx: Ctx, alias: string, model: Model, cond: Cond): string => {
   const { d } = ctx
-  const col = model.columnByKey[cond.key] ?? fail(model, `no field ${cond.key}`)
-  const raw = colRef(ctx, alias, col)
+  const target = cond.annotation ? annotationTarget(ctx, cond.key) : undefined
+  const col = target?.col ?? model.columnByKey[cond.key] ?? fail(model, `no field ${cond.key}`)
+  const raw = target?.sql ?? colRef(ctx, alias, col)
   const part = cond.part
   const expr = part ? d.datePart(part, raw, col) : raw
   const enc = part ? (v: unknown) => v : (v: unknown) => d.encode(col, v)
@@ -133,19 +139,24 @@ const leaf = (ctx: Ctx, alias: string, model: Model, cond: Cond): string => {
   // A literal null means IS NULL, which a placeholder's `= ?` cannot express: refuse it.
   const chk = (lookup: Lookup) => (x: unknown) => (x === null ? 'null cannot be bound to a placeholder (use __isnull)' : checkValue(col, lookup, part, x))
   const one = chk(cond.lookup === 'range' || cond.lookup === 'in' || cond.lookup === 'notIn' ? 'exact' : cond.lookup)
-  const cmpVal = (v: unknown): string => (part ? bind(ctx, v, enc, one) : d.comparable(col, bind(ctx, v, enc, one)))
+  // A value may be an expression (`F('other')`) or, for `in`, a plan (a subquery).
+  const operand = (v: unknown): string => (isExpr(v) ? exprSql(ctx, v, col).sql : bind(ctx, v, enc, one))
+  const cmpVal = (v: unknown): string => (part ? operand(v) : d.comparable(col, operand(v)))
   const v = cond.value
   // A statement has a fixed number of placeholders: a list or a range is one placeholder per item.
   const notWhole = (): never => fail(model, `${cond.key}__${cond.lookup} takes a list of placeholders, e.g. [param('a'), param('b')], not one placeholder`)
-  const list = (xs: unknown): string => (isParam(xs) ? notWhole() : (xs as unknown[]).map((x) => bind(ctx, x, enc, one)).join(', '))
+  const list = (xs: unknown): string => (isParam(xs) ? notWhole() : (xs as unknown[]).map((x) => operand(x)).join(', '))
   switch (cond.lookup) {
     case 'exact':
-      return v === null ? `${expr} IS NULL` : `${expr} = ${bind(ctx, v, enc, one)}`
+      return v === null ? `${expr} IS NULL` : `${expr} = ${operand(v)}`
     case 'not':
-      return v === null ? `${expr} IS NOT NULL` : `(${expr} <> ${bind(ctx, v, enc, one)} OR ${expr} IS NULL)`
+      return v === null ? `${expr} IS NOT NULL` : `(${expr} <> ${operand(v)} OR ${expr} IS NULL)`
     case 'in':
+      if (isSelectPlan(v)) return `${expr} IN (${inSubquery(ctx, v)})`
       return Array.isArray(v) && v.length === 0 ? d.false : `${expr} IN (${list(v)})`
     case 'notIn':
+      // NOT IN over a subquery holding a NULL is never true: negate IN two-valued instead.
+      if (isSelectPlan(v)) return `NOT COALESCE(${expr} IN (${inSubquery(ctx, v)}), ${d.false})`
       return Array.isArray(v) && v.length === 0 ? d.true : `(${expr} NOT IN (${list(v)}) OR ${expr} IS NULL)`
     case 'gt':
     case 'gte':
@@ -197,6 +208,10 @@ export const filterSql = (ctx: Ctx, alias: string, model: Model, node: FilterNod
       const parts = node.items.map((i) => filterSql(ctx, alias, model, i, negated))
       return parts.length === 1 ? parts[0] : `(${parts.join(isAnd ? ' AND ' : ' OR ')})`
     }
+    case 'Exists': {
+      const sub = selectSql(ctx, node.plan, () => '1', { ...node.plan, order: [] })
+      return `${negated ? 'NOT ' : ''}EXISTS (${sub})`
+    }
   }
 }
 
@@ -205,7 +220,7 @@ export const filterSql = (ctx: Ctx, alias: string, model: Model, node: FilterNod
 // ------------------------------------------------------------------------------------------
 
 /** A column of the row or, through to-one relations, of a related row (a scalar subquery). */
-const valueExpr = (ctx: Ctx, alias: string, model: Model, path: ReadonlyArray<string>, key: string): { sql: string; col: Column } => {
+export const valueExpr = (ctx: Ctx, alias: string, model: Model, path: ReadonlyArray<string>, key: string): { sql: string; col: Column } => {
   if (path.length === 0) {
     const col = model.columnByKey[key] ?? fail(model, `no field ${key}`)
     return { sql: colRef(ctx, alias, col), col }
@@ -218,7 +233,7 @@ const valueExpr = (ctx: Ctx, alias: string, model: Model, path: ReadonlyArray<st
   return { sql: `(${sub})`, col: col! }
 }
 
-const splitKey = (key: string): { path: ReadonlyArray<string>; key: string } => {
+export const splitKey = (key: string): { path: ReadonlyArray<string>; key: string } => {
   const parts = key.split('__')
   return { path: parts.slice(0, -1), key: parts[parts.length - 1] }
 }
@@ -226,6 +241,7 @@ const splitKey = (key: string): { path: ReadonlyArray<string>; key: string } => 
 export const orderSql = (ctx: Ctx, alias: string, model: Model, order: ReadonlyArray<OrderItem>): string => {
   if (order.length === 0) return ''
   const items = order.map((o) => {
+    if (o.annotation) return ctx.d.order(annotationTarget(ctx, o.key).sql, o.desc)
     const v = valueExpr(ctx, alias, model, o.path, o.key)
     return ctx.d.order(ctx.d.comparable(v.col, v.sql), o.desc)
   })
@@ -238,30 +254,46 @@ interface SelectParts {
   readonly order?: ReadonlyArray<OrderItem>
 }
 
-/** The SELECT of a plan with the given column list; `parts` overrides limit/order. */
-const selectSql = (ctx: Ctx, plan: Select<unknown>, columns: (alias: string) => string, parts: SelectParts = plan): string => {
+/**
+ * The SELECT of a plan with the given column list; `parts` overrides limit/order. Conditions on
+ * aggregates of the plan's own rows go to HAVING (see `groupingSql`).
+ */
+export const selectSql = (ctx: Ctx, plan: Select<unknown>, columns: (alias: string) => string, parts: SelectParts = plan): string => {
   const alias = nextAlias(ctx)
   const { model } = plan
-  const cols = columns(alias)
-  const where = plan.where ? filterSql(ctx, alias, model, plan.where) : ''
-  const order = orderSql(ctx, alias, model, parts.order ?? plan.order)
-  const trueWhere = where === '' || where === ctx.d.true
-  return `SELECT ${plan.distinct ? 'DISTINCT ' : ''}${cols} FROM ${ctx.d.quote(model.table)} AS ${ctx.d.quote(alias)}${trueWhere ? '' : ` WHERE ${where}`}${order}${ctx.d.limitOffset(parts.limit, parts.offset)}`
+  ctx.scopes.push({ alias, model, plan })
+  try {
+    const cols = columns(alias)
+    const g = groupingSql(ctx, alias, plan)
+    const where = g.where ? filterSql(ctx, alias, model, g.where) : ''
+    const having = g.having ? filterSql(ctx, alias, model, g.having) : ''
+    const order = orderSql(ctx, alias, model, parts.order ?? plan.order)
+    const trueWhere = where === '' || where === ctx.d.true
+    const group = g.groupBy ? ` GROUP BY ${g.groupBy}${having === '' || having === ctx.d.true ? '' : ` HAVING ${having}`}` : ''
+    const lock = lockSql(ctx.d, plan.lock)
+    return `SELECT ${plan.distinct ? 'DISTINCT ' : ''}${cols} FROM ${ctx.d.quote(model.table)} AS ${ctx.d.quote(alias)}${trueWhere ? '' : ` WHERE ${where}`}${group}${order}${ctx.d.limitOffset(parts.limit, parts.offset)}${lock}`
+  } finally {
+    ctx.scopes.pop()
+  }
 }
 
 /** The selected columns of a plan, and how the runner reads them. */
-const projection = (ctx: Ctx, plan: Select<unknown>, alias: string): { sql: string; output: Output } => {
+export const projection = (ctx: Ctx, plan: Select<unknown>, alias: string): { sql: string; output: Output } => {
   const { model, projection: p } = plan
-  if (p._tag === 'Rows') {
+  const annotations = plan.annotations ?? []
+  if (p._tag === 'Rows' && annotations.length === 0 && !plan.groupBy) {
     const sql = model.columns.map((c) => colRef(ctx, alias, c)).join(', ')
     return { sql, output: { keys: model.columns.map((c) => c.key), columns: model.columns } }
   }
-  const exprs = p.keys.map((k) => {
+  // Grouped rows hold the group keys and the annotations; model rows gain the annotations.
+  const keys = p._tag !== 'Rows' ? p.keys : [...(plan.groupBy ?? model.columns.map((c) => c.key)), ...annotations.map((a) => a.name)]
+  const exprs = keys.map((k) => {
+    if (annotations.some((a) => a.name === k)) return annotationTarget(ctx, k)
     const { path, key } = splitKey(k)
     const rel = path.length === 0 && !model.columnByKey[key] ? resolveRelation(model, key) : undefined
     return valueExpr(ctx, alias, model, path, rel?.column ? rel.column.key : key)
   })
-  return { sql: exprs.map((e) => e.sql).join(', '), output: { keys: p.keys, columns: exprs.map((e) => e.col) } }
+  return { sql: exprs.map((e) => e.sql).join(', '), output: { keys, columns: exprs.map((e) => e.col) } }
 }
 
 export const compileSelect = (d: Dialect, plan: Select<unknown>): Compiled => {
@@ -280,7 +312,7 @@ const pkOrder = (model: Model): ReadonlyArray<OrderItem> => [{ path: [], key: mo
 export const compileTerminal = (d: Dialect, plan: Terminal<unknown>): Compiled => {
   const src = plan.source
   const ctx = newCtx(d)
-  const limited = src.limit !== undefined || src.offset !== undefined || src.distinct
+  const limited = src.limit !== undefined || src.offset !== undefined || src.distinct || src.groupBy !== undefined || isGrouped(src)
   switch (plan.kind) {
     case 'count':
       if (!limited) return { sql: selectSql(ctx, src, () => 'COUNT(*)', { order: [] }), params: ctx.params }
@@ -309,8 +341,10 @@ export const compileTerminal = (d: Dialect, plan: Terminal<unknown>): Compiled =
  */
 const targetWhere = (ctx: Ctx, alias: string, src: Select<unknown>): string => {
   const { model } = src
-  if (src.limit === undefined && src.offset === undefined && !src.distinct) {
+  if (src.limit === undefined && src.offset === undefined && !src.distinct && src.groupBy === undefined && !isGrouped(src)) {
+    ctx.scopes.push({ alias, model, plan: src })
     const w = src.where ? filterSql(ctx, alias, model, src.where) : ''
+    ctx.scopes.pop()
     return w === '' || w === ctx.d.true ? '' : ` WHERE ${w}`
   }
   const pk = model.columnByKey[model.pk]
@@ -322,10 +356,13 @@ export const compileUpdate = (d: Dialect, plan: Update<unknown>, patch: Readonly
   const ctx = newCtx(d)
   const { model } = plan.source
   const alias = nextAlias(ctx)
+  ctx.scopes.push({ alias, model, plan: plan.source })
   const sets = Object.entries(patch).map(([k, v]) => {
     const col = model.columnByKey[k] ?? fail(model, `no field ${k}`)
-    return `${d.name === 'mysql' ? colRef(ctx, alias, col) : d.quote(col.column)} = ${bind(ctx, v, (x) => (x === null ? null : d.encode(col, x)), columnCheck(col))}`
+    const value = isExpr(v) ? exprSql(ctx, v, col).sql : bind(ctx, v, (x) => (x === null ? null : d.encode(col, x)), columnCheck(col))
+    return `${d.name === 'mysql' ? colRef(ctx, alias, col) : d.quote(col.column)} = ${value}`
   })
+  ctx.scopes.pop()
   const where = targetWhere(ctx, alias, plan.source)
   return { sql: `UPDATE ${d.quote(model.table)} AS ${d.quote(alias)} SET ${sets.join(', ')}${where}`, params: ctx.params }
 }
@@ -350,7 +387,11 @@ export const compileInsert = (d: Dialect, plan: Insert<unknown>, rows: ReadonlyA
   if (cols.length === 0) return { sql: d.insertDefaults(table) + returning, params: [], output }
   const names = `(${cols.map((c) => d.quote(c.column)).join(', ')})`
   const values = rows.map((r) => `(${cols.map((c) => bind(ctx, r[c.key], (x) => (x === null ? null : d.encode(c, x)), columnCheck(c))).join(', ')})`).join(', ')
-  const sql = plan.ignoreConflicts ? d.insertIgnore(table, names, values) : `INSERT INTO ${table} ${names} VALUES ${values}`
+  const sql = plan.onConflict
+    ? upsertSql(d, model, table, names, values, plan.onConflict)
+    : plan.ignoreConflicts
+      ? d.insertIgnore(table, names, values)
+      : `INSERT INTO ${table} ${names} VALUES ${values}`
   return { sql: sql + returning, params: ctx.params, output }
 }
 

@@ -5,6 +5,7 @@
  */
 import { TerrapinError } from '../errors'
 import { Model } from '../model/model'
+import type { Expr } from './expr'
 
 // ------------------------------------------------------------------------------------------
 // filters
@@ -54,6 +55,8 @@ export interface Cond {
   readonly part?: DatePart
   readonly lookup: Lookup
   readonly value: Operand
+  /** `key` names an annotation of the plan (`annotate`), not a column. */
+  readonly annotation?: boolean
 }
 
 export interface And {
@@ -69,7 +72,13 @@ export interface Not {
   readonly item: FilterNode
 }
 
-export type FilterNode = Cond | And | Or | Not
+/** `EXISTS (plan)`: the plan, usually correlated to the row by `OuterRef`, has a row. */
+export interface Exists {
+  readonly _tag: 'Exists'
+  readonly plan: Select<unknown>
+}
+
+export type FilterNode = Cond | And | Or | Not | Exists
 
 // ------------------------------------------------------------------------------------------
 // reads
@@ -79,6 +88,23 @@ export interface OrderItem {
   readonly path: ReadonlyArray<string>
   readonly key: string
   readonly desc: boolean
+  /** `key` names an annotation of the plan. */
+  readonly annotation?: boolean
+}
+
+/** A named expression selected with each row (`annotate`). */
+export interface Annotation {
+  readonly name: string
+  readonly expr: Expr
+}
+
+/** Row locks taken by a read inside a transaction (`selectForUpdate`). */
+export interface Lock {
+  readonly mode: 'update' | 'share'
+  /** Fail at once instead of waiting for a locked row. */
+  readonly nowait: boolean
+  /** Skip locked rows instead of waiting. */
+  readonly skipLocked: boolean
 }
 
 /** What a select returns per row: model rows, `values()` objects, or `valuesList()` tuples. */
@@ -110,6 +136,11 @@ export interface Select<A> extends PlanBase<A> {
   readonly distinct: boolean
   readonly projection: Projection
   readonly prefetch: ReadonlyArray<PrefetchItem>
+  /** Expressions selected with each row, in order (`annotate`). */
+  readonly annotations?: ReadonlyArray<Annotation>
+  /** Row keys the rows are grouped by (`groupBy`); aggregates are then per group. */
+  readonly groupBy?: ReadonlyArray<string>
+  readonly lock?: Lock
 }
 
 /** A terminal over a select: `first` (row or null), `get`, `getOrNone`, `count`, `exists`. */
@@ -132,12 +163,23 @@ export interface Insert<A> extends PlanBase<A> {
   readonly returns: 'one' | 'many'
   readonly batchSize?: number
   readonly ignoreConflicts?: boolean
+  /** On a unique conflict over `fields`, update the `update` fields of the existing row. */
+  readonly onConflict?: { readonly fields: ReadonlyArray<string>; readonly update: ReadonlyArray<string> }
 }
 
 export interface Update<A> extends PlanBase<A> {
   readonly _tag: 'Update'
   readonly source: Select<unknown>
   readonly patch: Readonly<Record<string, unknown>>
+}
+
+/** Sets per-row values on many rows by primary key (`bulkUpdate`), in batches. */
+export interface BulkUpdate<A> extends PlanBase<A> {
+  readonly _tag: 'BulkUpdate'
+  readonly model: Model
+  readonly rows: ReadonlyArray<Readonly<Record<string, unknown>>>
+  readonly fields: ReadonlyArray<string>
+  readonly batchSize: number
 }
 
 export interface Delete<A> extends PlanBase<A> {
@@ -168,7 +210,17 @@ export interface Link<A> extends PlanBase<A> {
   readonly others: ReadonlyArray<unknown>
 }
 
-export type Plan<A = unknown> = Select<A> | Terminal<A> | Insert<A> | Update<A> | Delete<A> | Upsert<A> | Link<A>
+/** A raw SQL statement (`sql` template) whose rows are decoded by a codec. */
+export interface Raw<A> extends PlanBase<A> {
+  readonly _tag: 'Raw'
+  /** The text between the values, one more than there are values. */
+  readonly strings: ReadonlyArray<string>
+  readonly values: ReadonlyArray<unknown>
+  /** Decodes one row (an object keyed by column name); `undefined` runs it as a write. */
+  readonly decode?: (row: unknown) => import('fp-ts/Either').Either<string, unknown>
+}
+
+export type Plan<A = unknown> = Select<A> | Terminal<A> | Insert<A> | Update<A> | Delete<A> | Upsert<A> | Link<A> | BulkUpdate<A> | Raw<A>
 
 /** The value a plan produces. */
 export type ResultOf<P> = P extends { readonly _A?: infer A } ? A : never

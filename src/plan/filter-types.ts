@@ -7,7 +7,8 @@ import { ForeignKeyField, ScalarField, ScalarKind } from '../model/fields'
 import { Model } from '../model/model'
 import { NameOf, RelationInfo, RelationNames, RelatedModel } from '../model/relation-types'
 import { BaseOf, FkKeys, PkOf, RowOf, ScalarKeys, TargetOf } from '../model/types'
-import { DatePart, Param } from './ast'
+import { DatePart, Param, Select } from './ast'
+import type { Expr } from './expr'
 
 type FieldsOf<M> = M extends Model<string, infer F, unknown> ? F : never
 type SchemaOf<M> = M extends Model<string, infer _F, infer S> ? S : never
@@ -48,13 +49,16 @@ type PartsOf<K extends ScalarKind> = K extends 'datetime'
       ? 'hour' | 'minute' | 'second'
       : never
 
-/** A literal value or a named placeholder. */
-export type Arg<A> = A | Param
+/** A literal value, a named placeholder, or an expression (`F('other')`, `OuterRef('id')`). */
+export type Arg<A> = A | Param | Expr<unknown, string>
+
+/** A plan whose rows are the values of an `in` list (`valuesFlat`, `values` of one field, or rows by key). */
+type Subquery<A> = Select<ReadonlyArray<A>> | Select<ReadonlyArray<{ readonly [k: string]: A }>> | Select<ReadonlyArray<object>>
 
 type Nullable<I extends Info> = I['n'] extends true ? null : never
 
 type LookupValue<I extends Info, L> = L extends 'in' | 'notIn'
-  ? ReadonlyArray<I['a']> | Param
+  ? ReadonlyArray<Arg<I['a']>> | Param | Subquery<I['a']>
   : L extends 'range'
     ? readonly [I['a'], I['a']] | Param
     : L extends 'isnull' | 'notIsnull'

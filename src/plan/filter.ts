@@ -7,7 +7,8 @@ import { ValidationError, ValidationIssue, validationError } from '../errors'
 import { Column, Model } from '../model/model'
 import { resolveRelation } from '../model/relations'
 import { badText } from '../model/validate'
-import { And, Cond, DATE_PARTS, DatePart, FilterNode, LOOKUPS, Lookup, Not, Or, Param, freeze } from './ast'
+import { And, Cond, DATE_PARTS, DatePart, Exists, FilterNode, LOOKUPS, Lookup, Not, Or, Param, Terminal, freeze } from './ast'
+import { isExpr, isSelectPlan } from './expr'
 import { FilterOf } from './filter-types'
 
 // ------------------------------------------------------------------------------------------
@@ -22,8 +23,8 @@ export interface Q<in out M> {
   readonly _M?: (m: M) => M
 }
 
-/** What `where` accepts: a filter object or a `q` combination of them. */
-export type FilterArg<M> = FilterOf<M> | Q<M>
+/** What `where` accepts: a filter object, a `q` combination of them, or `exists(plan)`. */
+export type FilterArg<M> = FilterOf<M> | Q<M> | Terminal<boolean>
 
 // ------------------------------------------------------------------------------------------
 // constructors
@@ -70,7 +71,7 @@ const isParam = (v: unknown): v is Param => typeof v === 'object' && v !== null 
 /** Checks one comparison value against the column's type; returns a problem or undefined. */
 const checkScalar = (col: Column, v: unknown, part: DatePart | undefined): string | undefined => {
   if (v === undefined) return 'undefined is not a filter value (use null for IS NULL)'
-  if (isParam(v)) return undefined
+  if (isParam(v) || isExpr(v)) return undefined
   if (part) return typeof v === 'number' && Number.isInteger(v) ? undefined : `${part} must be an integer`
   if (typeof v === 'string') {
     const bad = badText(v)
@@ -84,7 +85,8 @@ const checkScalar = (col: Column, v: unknown, part: DatePart | undefined): strin
 /** Why a value does not fit a lookup on a column (undefined when it does). */
 export const checkValue = (col: Column, lookup: Lookup, part: DatePart | undefined, v: unknown): string | undefined => {
   if (v === undefined) return 'undefined is not a filter value (use null for IS NULL)'
-  if (isParam(v)) return undefined
+  if (isParam(v) || isExpr(v)) return undefined
+  if (isSelectPlan(v)) return lookup === 'in' || lookup === 'notIn' ? v.error?.message : `a query is a value only with in / notIn`
   switch (lookup) {
     case 'isnull':
     case 'notIsnull':
@@ -114,9 +116,22 @@ const relationKey = (target: Model, v: unknown): unknown =>
 /** The plan's own copy of a filter value: arrays and dates copied, so later changes to the user's do not leak in. */
 const own = (v: unknown): unknown => (Array.isArray(v) ? freeze(v.map(own)) : v instanceof Date ? new Date(v.getTime()) : v)
 
+/** A condition on an annotation: `n__gte: 2` after `annotate({ n: Count('books') })`. */
+const annotationKey = (key: string, segments: ReadonlyArray<string>, value: unknown): E.Either<ValidationIssue, Cond> => {
+  const lookup = (segments[1] ?? 'exact') as Lookup
+  if (segments.length > 2 || !LOOKUP_SET.has(lookup)) return E.left({ field: key, message: `unknown lookup ${segments.slice(1).join('__')}` })
+  if (value === undefined) return E.left({ field: key, message: 'undefined is not a filter value (use null for IS NULL)' })
+  const bad = typeof value === 'string' ? badText(value) : undefined
+  if (bad) return E.left({ field: key, message: bad })
+  return E.right(freeze<Cond>({ _tag: 'Cond', path: freeze([]), key: segments[0], lookup, value: own(value), annotation: true }))
+}
+
+const NO_ANNOTATIONS: ReadonlySet<string> = new Set()
+
 /** Resolves one `key: value` entry to a condition, walking relations hop by hop. */
-export const resolveKey = (model: Model, key: string, value: unknown): E.Either<ValidationIssue, Cond> => {
+export const resolveKey = (model: Model, key: string, value: unknown, annotations: ReadonlySet<string> = NO_ANNOTATIONS): E.Either<ValidationIssue, Cond> => {
   const segments = key.split('__')
+  if (annotations.has(segments[0]) && !model.columnByKey[segments[0]]) return annotationKey(key, segments, value)
   const path: string[] = []
   let current = model
   let i = 0
@@ -159,10 +174,19 @@ export const resolveKey = (model: Model, key: string, value: unknown): E.Either<
 
 const isQ = (u: unknown): u is Q<unknown> => typeof u === 'object' && u !== null && (u as Q<unknown>)._tag === 'Q'
 
-/** Resolves a filter argument against a model: every key checked, every problem reported. */
-export const resolveFilter = (model: Model, input: unknown): E.Either<ValidationError, FilterNode> => {
+const isExists = (u: unknown): u is Terminal<boolean> => typeof u === 'object' && u !== null && (u as Terminal<unknown>)._tag === 'Terminal' && (u as Terminal<unknown>).kind === 'exists'
+
+/**
+ * Resolves a filter argument against a model: every key checked, every problem reported.
+ * `annotations` names the plan's annotations, which filters may compare too.
+ */
+export const resolveFilter = (model: Model, input: unknown, annotations: ReadonlySet<string> = NO_ANNOTATIONS): E.Either<ValidationError, FilterNode> => {
   const issues: ValidationIssue[] = []
   const go = (arg: unknown): FilterNode => {
+    if (isExists(arg)) {
+      if (arg.source.error) issues.push({ field: 'exists', message: arg.source.error.message })
+      return freeze<Exists>({ _tag: 'Exists', plan: arg.source })
+    }
     if (isQ(arg)) {
       const items = arg.items.map(go)
       return arg.op === 'not' ? not(items[0]) : arg.op === 'and' ? and(items) : or(items)
@@ -172,7 +196,7 @@ export const resolveFilter = (model: Model, input: unknown): E.Either<Validation
       return and([])
     }
     const conds = Object.entries(arg).flatMap(([k, v]) => {
-      const r = resolveKey(model, k, v)
+      const r = resolveKey(model, k, v, annotations)
       if (E.isLeft(r)) {
         issues.push(r.left)
         return []

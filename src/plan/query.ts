@@ -8,7 +8,8 @@ import { TerrapinError, invalid } from '../errors'
 import { Model } from '../model/model'
 import { resolveRelation } from '../model/relations'
 import { RowOf } from '../model/types'
-import { FilterNode, OrderItem, Projection, Select, deepFreeze, freeze } from './ast'
+import { FilterNode, OrderItem, Projection, Select, Terminal, deepFreeze, freeze } from './ast'
+import { AnnotationFilter, AnnotationKeys } from './expr-types'
 import { Q, and, not, resolveFilter } from './filter'
 import { CheckFilter, FilterOf, KeyOf, OrderKey, PathKeyValue, RelationKey, ValidKey, ValidOrder } from './filter-types'
 
@@ -44,6 +45,9 @@ export const query = <M extends Model>(model: M): Query<M, RowOf<M>> =>
 
 const withError = <P extends Select<unknown>>(plan: P, error: TerrapinError): P => (plan.error ? plan : freeze({ ...plan, error: deepFreeze(error) }))
 
+/** The names of a plan's annotations, which filters, orderings and `values` may name. */
+export const annotationNames = (plan: Select<unknown>): ReadonlySet<string> => new Set((plan.annotations ?? []).map((a) => a.name))
+
 const addFilter = <P extends Select<unknown>>(plan: P, node: E.Either<TerrapinError, FilterNode>, negate: boolean): P => {
   if (E.isLeft(node)) return withError(plan, node.left)
   const cond = negate ? not(node.right) : node.right
@@ -57,7 +61,10 @@ const addFilter = <P extends Select<unknown>>(plan: P, node: E.Either<TerrapinEr
  */
 export interface FilterCombinator {
   <M, R>(filter: Q<M>): (plan: Query<M, R>) => Query<M, R>
-  <M, R, const F extends FilterOf<M>>(filter: F & CheckFilter<M, F>): (plan: Query<M, R>) => Query<M, R>
+  /** `where(exists(pipe(query(Book), where({ authorId: OuterRef('id') }))))`: a correlated EXISTS. */
+  <M, R>(filter: Terminal<boolean>): (plan: Query<M, R>) => Query<M, R>
+  /** Keys may also name the plan's annotations (`n__gte: 2`): conditions on aggregates go to HAVING. */
+  <M, R, const F extends FilterOf<M> & AnnotationFilter<M, R>>(filter: F & CheckFilter<M, Omit<F, keyof AnnotationFilter<M, R>>>): (plan: Query<M, R>) => Query<M, R>
 }
 
 /**
@@ -72,7 +79,7 @@ export interface FilterCombinator {
 export const where: FilterCombinator =
   (filter: unknown) =>
   <P extends Select<unknown>>(plan: P): P =>
-    addFilter(plan, resolveFilter(plan.model, filter), false)
+    addFilter(plan, resolveFilter(plan.model, filter, annotationNames(plan)), false)
 
 /** Alias of {@link where}, tortoise's name. */
 export const filter = where
@@ -87,12 +94,14 @@ export const filter = where
 export const exclude: FilterCombinator =
   (filter: unknown) =>
   <P extends Select<unknown>>(plan: P): P =>
-    addFilter(plan, resolveFilter(plan.model, filter), true)
+    addFilter(plan, resolveFilter(plan.model, filter, annotationNames(plan)), true)
 
 /** Parses `'-author__name'` into an order item, walking relations. */
-export const parseOrder = (model: Model, spec: string): E.Either<TerrapinError, OrderItem> => {
+export const parseOrder = (model: Model, spec: string, annotations?: ReadonlySet<string>): E.Either<TerrapinError, OrderItem> => {
   const desc = spec.startsWith('-')
-  const segments = (desc ? spec.slice(1) : spec).split('__')
+  const name = desc ? spec.slice(1) : spec
+  if (annotations?.has(name) && !model.columnByKey[name]) return E.right(freeze({ path: freeze([]), key: name, desc, annotation: true }))
+  const segments = name.split('__')
   const path: string[] = []
   let current = model
   for (let i = 0; i < segments.length - 1; i++) {
@@ -118,11 +127,14 @@ export const parseOrder = (model: Model, spec: string): E.Either<TerrapinError, 
  * pipe(query(Book), orderBy('author__name')) // ORDER BY (SELECT "t1"."name" FROM "author" AS "t1" WHERE "t1"."id" = "t0"."author_id")
  */
 export const orderBy =
-  <M, R, const K extends OrderKey<M> | RelationKey<M> | `-${RelationKey<M>}`>(...keys: ReadonlyArray<K & ValidOrder<M, NoInfer<K>>>) =>
+  <M, R, const K extends OrderKey<M> | RelationKey<M> | `-${RelationKey<M>}` | AnnotationKeys<M, R> | `-${AnnotationKeys<M, R>}`>(
+    ...keys: ReadonlyArray<K & (ValidOrder<M, NoInfer<K>> | AnnotationKeys<M, R> | `-${AnnotationKeys<M, R>}`)>
+  ) =>
   (plan: Query<M, R>): Query<M, R> => {
     const items: OrderItem[] = []
+    const names = annotationNames(plan)
     for (const k of keys) {
-      const item = parseOrder(plan.model, k)
+      const item = parseOrder(plan.model, k, names)
       if (E.isLeft(item)) return withError(plan, item.left)
       items.push(item.right)
     }
@@ -162,9 +174,11 @@ export const offset =
 /** Drops duplicate rows (`SELECT DISTINCT`); most useful with `values`. */
 export const distinct = <P extends Select<unknown>>(plan: P): P => freeze({ ...plan, distinct: true })
 
-const checkKeys = (model: Model, keys: ReadonlyArray<string>): TerrapinError | undefined => {
+const checkKeys = (plan: Select<unknown>, keys: ReadonlyArray<string>): TerrapinError | undefined => {
+  const model = plan.model
+  const names = annotationNames(plan)
   for (const k of keys) {
-    const item = parseOrder(model, k)
+    const item = parseOrder(model, k, names)
     if (E.isLeft(item)) return item.left
   }
   if (keys.length === 0) return invalid('', 'name at least one field', model.name)
@@ -180,14 +194,17 @@ const checkKeys = (model: Model, keys: ReadonlyArray<string>): TerrapinError | u
  * pipe(query(Book), values('title', 'author__name')) // { title: string; author__name: string }
  */
 export const values =
-  <M, R, const K extends KeyOf<M> | RelationKey<M>>(...keys: ReadonlyArray<K & ValidKey<M, NoInfer<K>>>) =>
-  (plan: Query<M, R>): Query<M, { readonly [P in K]: PathKeyValue<M, P> }> => {
-    const error = checkKeys(plan.model, keys)
-    const next = freeze({ ...plan, projection: freeze({ _tag: 'Values' as const, keys: freeze([...keys]) }) }) as Query<M, { readonly [P in K]: PathKeyValue<M, P> }>
+  <M, R, const K extends KeyOf<M> | RelationKey<M> | AnnotationKeys<M, R>>(...keys: ReadonlyArray<K & (ValidKey<M, NoInfer<K>> | AnnotationKeys<M, R>)>) =>
+  (plan: Query<M, R>): Query<M, { readonly [P in K]: KeyValue<M, R, P> }> => {
+    const error = checkKeys(plan, keys)
+    const next = freeze({ ...plan, projection: freeze({ _tag: 'Values' as const, keys: freeze([...keys]) }) }) as Query<M, { readonly [P in K]: KeyValue<M, R, P> }>
     return error ? withError(next, error) : next
   }
 
-type Tuple<M, K extends ReadonlyArray<unknown>> = { readonly [I in keyof K]: PathKeyValue<M, K[I]> }
+/** The value of a field path, or of an annotation the rows `R` carry. */
+type KeyValue<M, R, P> = [PathKeyValue<M, P>] extends [never] ? R[P & keyof R] : PathKeyValue<M, P>
+
+type Tuple<M, R, K extends ReadonlyArray<unknown>> = { readonly [I in keyof K]: KeyValue<M, R, K[I]> }
 
 /**
  * Rows as tuples of the named fields.
@@ -196,10 +213,10 @@ type Tuple<M, K extends ReadonlyArray<unknown>> = { readonly [I in keyof K]: Pat
  * pipe(query(Book), valuesList('id', 'title')) // ReadonlyArray<readonly [number, string]>
  */
 export const valuesList =
-  <M, R, const K extends ReadonlyArray<KeyOf<M> | RelationKey<M>>>(...keys: K & { readonly [I in keyof K]: ValidKey<M, K[I]> }) =>
-  (plan: Query<M, R>): Query<M, Tuple<M, K>> => {
-    const error = checkKeys(plan.model, keys)
-    const next = freeze({ ...plan, projection: freeze({ _tag: 'ValuesList' as const, keys: freeze([...keys]), flat: false }) }) as Query<M, Tuple<M, K>>
+  <M, R, const K extends ReadonlyArray<KeyOf<M> | RelationKey<M> | AnnotationKeys<M, R>>>(...keys: K & { readonly [I in keyof K]: ValidKey<M, K[I]> | AnnotationKeys<M, R> }) =>
+  (plan: Query<M, R>): Query<M, Tuple<M, R, K>> => {
+    const error = checkKeys(plan, keys)
+    const next = freeze({ ...plan, projection: freeze({ _tag: 'ValuesList' as const, keys: freeze([...keys]), flat: false }) }) as Query<M, Tuple<M, R, K>>
     return error ? withError(next, error) : next
   }
 
@@ -210,9 +227,9 @@ export const valuesList =
  * pipe(query(Book), valuesFlat('title')) // ReadonlyArray<string>
  */
 export const valuesFlat =
-  <M, R, const K extends KeyOf<M> | RelationKey<M>>(key: K & ValidKey<M, NoInfer<K>>) =>
-  (plan: Query<M, R>): Query<M, PathKeyValue<M, K>> => {
-    const error = checkKeys(plan.model, [key])
-    const next = freeze({ ...plan, projection: freeze({ _tag: 'ValuesList' as const, keys: freeze([key]), flat: true }) }) as Query<M, PathKeyValue<M, K>>
+  <M, R, const K extends KeyOf<M> | RelationKey<M> | AnnotationKeys<M, R>>(key: K & (ValidKey<M, NoInfer<K>> | AnnotationKeys<M, R>)) =>
+  (plan: Query<M, R>): Query<M, KeyValue<M, R, K>> => {
+    const error = checkKeys(plan, [key])
+    const next = freeze({ ...plan, projection: freeze({ _tag: 'ValuesList' as const, keys: freeze([key]), flat: true }) }) as Query<M, KeyValue<M, R, K>>
     return error ? withError(next, error) : next
   }

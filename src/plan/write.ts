@@ -8,7 +8,9 @@ import { TerrapinError, ValidationIssue, invalid, validationError } from '../err
 import { Model } from '../model/model'
 import { CreateInput, InsertOf, MissingKeys, PatchOf, RowOf } from '../model/types'
 import { validateInput } from '../model/validate'
-import { Delete, Insert, Update, Upsert, deepFreeze, freeze } from './ast'
+import { BulkUpdate, Delete, Insert, Update, Upsert, deepFreeze, freeze } from './ast'
+import { Expr, isExpr, refsOf } from './expr'
+import { PathsOf } from './expr-types'
 import { Query, query, where } from './query'
 
 const withError = <P extends { readonly error?: TerrapinError }>(plan: P, error: TerrapinError | undefined): P =>
@@ -32,6 +34,11 @@ export interface BulkCreateOptions {
   readonly batchSize?: number
   /** Skip rows that violate a unique constraint instead of failing. */
   readonly ignoreConflicts?: boolean
+  /**
+   * On a conflict over the unique `fields`, update the `update` fields of the existing row to
+   * the new values (an upsert). MySQL reacts to any unique key; name the one you mean.
+   */
+  readonly onConflict?: { readonly fields: ReadonlyArray<string>; readonly update: ReadonlyArray<string> }
 }
 
 /**
@@ -48,23 +55,91 @@ export const bulkCreate = <M extends Model>(model: M, rows: ReadonlyArray<Insert
   })
   const size = options.batchSize ?? 500
   const sizeError = Number.isSafeInteger(size) && size > 0 ? undefined : invalid('batchSize', 'must be a positive integer', model.name)
-  const plan: Insert<ReadonlyArray<RowOf<M>>> = freeze({ _tag: 'Insert', model, rows: freeze(valid), returns: 'many', batchSize: size, ignoreConflicts: options.ignoreConflicts ?? false })
-  return withError(plan, sizeError ?? (issues.length > 0 ? validationError(issues, model.name) : undefined))
+  const on = options.onConflict
+  const onError = on && [...on.fields, ...on.update].find((k) => !model.columnByKey[k])
+  const conflictError = onError !== undefined ? invalid('onConflict', `${model.name} has no field ${onError}`, model.name) : on && on.fields.length === 0 ? invalid('onConflict', 'name the unique fields', model.name) : undefined
+  const plan: Insert<ReadonlyArray<RowOf<M>>> = freeze({
+    _tag: 'Insert',
+    model,
+    rows: freeze(valid),
+    returns: 'many',
+    batchSize: size,
+    ignoreConflicts: options.ignoreConflicts ?? false,
+    ...(on ? { onConflict: freeze({ fields: freeze([...on.fields]), update: freeze([...on.update]) }) } : {}),
+  })
+  return withError(plan, sizeError ?? conflictError ?? (issues.length > 0 ? validationError(issues, model.name) : undefined))
 }
 
+/** A patch whose values may be expressions over the row: `{ rating: F('rating').add(1) }`. */
+export type PatchExpr<M, K extends string> = { readonly [F in keyof PatchOf<M>]?: PatchOf<M>[F] | Expr<unknown, K> }
+
 /**
- * Sets fields on every row of a plan; yields the number of rows changed.
+ * Sets fields on every row of a plan, to values or to expressions over the row; yields the
+ * number of rows changed.
  *
  * @example
  * pipe(query(Book), where({ id: 1 }), update({ title: 'New' })) // UPDATE "book" SET "title" = ? WHERE "id" = ?
+ * pipe(query(Book), update({ rating: F('rating').add(1) }))   // UPDATE "book" SET "rating" = ("t0"."rating" + ?)
  */
 export const update =
-  <M, R>(patch: PatchOf<M>) =>
+  <M, R, K extends PathsOf<M>>(patch: PatchExpr<M, K>) =>
   (plan: Query<M, R>): Update<number> => {
-    const valid = validateInput(plan.model, patch, 'patch')
-    const p: Update<number> = freeze({ _tag: 'Update', source: plan as Query<unknown, unknown>, patch: E.isRight(valid) ? valid.right : {} })
-    return withError(p, plan.error ?? (E.isLeft(valid) ? valid.left : Object.keys(valid.right).length === 0 ? invalid('', 'update needs at least one field', plan.model.name) : undefined))
+    const entries = Object.entries(patch as Readonly<Record<string, unknown>>)
+    const exprs = entries.filter(([, v]) => isExpr(v))
+    const valid = validateInput(plan.model, Object.fromEntries(entries.filter(([, v]) => !isExpr(v))), 'patch')
+    const exprIssues: ValidationIssue[] = exprs.flatMap(([k, v]) => {
+      if (!plan.model.columnByKey[k]) return [{ field: k, message: `${plan.model.name} has no field ${k}` }]
+      const bad = refsOf(v as Expr).find((r) => !plan.model.columnByKey[r.split('__')[0]] && !r.includes('__'))
+      return bad ? [{ field: k, message: `${plan.model.name} has no field ${bad}` }] : []
+    })
+    const merged = E.isRight(valid) ? freeze({ ...valid.right, ...Object.fromEntries(exprs) }) : {}
+    const p: Update<number> = freeze({ _tag: 'Update', source: plan as Query<unknown, unknown>, patch: merged })
+    const error = E.isLeft(valid) ? valid.left : exprIssues.length > 0 ? validationError(exprIssues, plan.model.name) : undefined
+    return withError(p, plan.error ?? error ?? (entries.length === 0 ? invalid('', 'update needs at least one field', plan.model.name) : undefined))
   }
+
+export interface BulkUpdateOptions {
+  /** Rows per UPDATE statement (default 500); all batches run in one transaction. */
+  readonly batchSize?: number
+}
+
+/**
+ * Sets `fields` of many rows, each to its own value, by primary key; yields the number of rows
+ * changed. One `UPDATE … SET f = CASE pk WHEN … END WHERE pk IN (…)` per batch.
+ *
+ * @example
+ * bulkUpdate(Book, [{ id: 1, rating: 5 }, { id: 2, rating: 3 }], ['rating'])
+ * // UPDATE "book" SET "rating" = CASE "id" WHEN ? THEN ? WHEN ? THEN ? END WHERE "id" IN (?, ?)
+ */
+export const bulkUpdate = <M extends Model, const K extends keyof PatchOf<M> & string>(
+  model: M,
+  rows: ReadonlyArray<Pick<RowOf<M>, K> & Partial<RowOf<M>>>,
+  fields: ReadonlyArray<K>,
+  options: BulkUpdateOptions = {},
+): BulkUpdate<number> => {
+  const issues: ValidationIssue[] = []
+  const valid = rows.map((row, i) => {
+    const r = row as Readonly<Record<string, unknown>>
+    const picked = Object.fromEntries([model.pk, ...fields].map((k) => [k, r[k]]))
+    if (r[model.pk] === undefined || r[model.pk] === null) issues.push({ field: `[${i}].${model.pk}`, message: 'bulkUpdate needs each row\'s primary key' })
+    const v = validateInput(model, picked, 'patch')
+    if (E.isLeft(v)) issues.push(...v.left.issues.map((x) => ({ field: `[${i}].${x.field}`, message: x.message })))
+    return E.isRight(v) ? v.right : picked
+  })
+  const size = options.batchSize ?? 500
+  const plan: BulkUpdate<number> = freeze({ _tag: 'BulkUpdate', model, rows: freeze(valid), fields: freeze([...fields]), batchSize: size })
+  const error =
+    !Number.isSafeInteger(size) || size <= 0
+      ? invalid('batchSize', 'must be a positive integer', model.name)
+      : fields.length === 0
+        ? invalid('fields', 'name at least one field', model.name)
+        : fields.includes(model.pk as K)
+          ? invalid('fields', 'the primary key selects the rows; it cannot be updated here', model.name)
+          : issues.length > 0
+            ? validationError(issues, model.name)
+            : undefined
+  return withError(plan, error)
+}
 
 /**
  * Deletes every row of a plan; yields the number of rows deleted.

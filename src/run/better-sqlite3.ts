@@ -7,6 +7,7 @@ import type BetterSqlite3 from 'better-sqlite3'
 import { TerrapinError, TerrapinFailure, configurationError, connectionError, integrityError, queryError } from '../errors'
 import { sqlite } from '../compile/sqlite'
 import { FOLD_FUNCTION } from '../compile/sqlite'
+import { UPPER_FUNCTION } from '../compile/expr'
 import { Executor, ExecutorOptions, WriteResult } from './executor'
 
 // ------------------------------------------------------------------------------------------
@@ -92,6 +93,52 @@ const make = (s: Session, opts: ExecutorOptions, inTx: boolean): Executor => {
       return { changes: r.changes, insertId: r.lastInsertRowid }
     }, (r) => r.changes)
   }
+  const allObjects = async (sql: string, params: ReadonlyArray<unknown>): Promise<ReadonlyArray<Readonly<Record<string, unknown>>>> => {
+    if (!inTx && s.lock) await ready()
+    return observe(sql, params, () => {
+      const st = prepare(s, sql)
+      if (!st.reader) {
+        st.run(...toParams(params))
+        return []
+      }
+      st.raw(false)
+      st.safeIntegers(false)
+      return st.all(...toParams(params)) as Record<string, unknown>[]
+    }, (r) => r.length)
+  }
+  // better-sqlite3 iterates synchronously; a batch is read at a time, and the connection stays
+  // busy (other statements on it fail) until the loop ends.
+  async function* stream(sql: string, params: ReadonlyArray<unknown>, bigint: boolean, batchSize: number): AsyncIterable<ReadonlyArray<ReadonlyArray<unknown>>> {
+    if (!inTx && s.lock) await ready()
+    const t0 = performance.now()
+    let rows = 0
+    let failure: unknown
+    // A statement of its own: the cached one may be needed while this one iterates.
+    const st = s.db.prepare(sql)
+    st.raw(true)
+    st.safeIntegers(bigint)
+    const it = st.iterate(...toParams(params)) as IterableIterator<unknown[]>
+    try {
+      for (;;) {
+        const batch: unknown[][] = []
+        let r = it.next()
+        while (!r.done) {
+          batch.push(r.value)
+          if (batch.length >= batchSize) break
+          r = it.next()
+        }
+        rows += batch.length
+        if (batch.length > 0) yield batch
+        if (r.done) break
+      }
+    } catch (e) {
+      failure = e
+      throw e
+    } finally {
+      it.return?.()
+      opts.onQuery?.({ sql, params: opts.logParams ? params : undefined, durationMs: performance.now() - t0, rows, error: failure === undefined ? undefined : classifySqlite(failure, sql) })
+    }
+  }
   const exec = (sql: string): void => {
     observe(sql, [], () => s.db.exec(sql), () => 0)
   }
@@ -141,6 +188,8 @@ const make = (s: Session, opts: ExecutorOptions, inTx: boolean): Executor => {
       if (s.db.open) s.db.close()
     },
     inTransaction: inTx,
+    allObjects,
+    stream,
   }
   return self
 }
@@ -164,5 +213,6 @@ export const openSqlite = (filename: string, opts: ExecutorOptions & { readonly 
   db.pragma('foreign_keys = ON')
   if (filename !== ':memory:' && filename !== '') db.pragma('journal_mode = WAL')
   db.function(FOLD_FUNCTION, { deterministic: true }, fold)
+  db.function(UPPER_FUNCTION, { deterministic: true }, (x: unknown) => (typeof x === 'string' ? x.toUpperCase() : x))
   return make({ db, stmts: new Map(), lock: undefined, savepoints: 0 }, opts, false)
 }

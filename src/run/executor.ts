@@ -45,6 +45,14 @@ export interface Executor {
    * driver's error when the server cannot be reached.
    */
   readonly ready?: Promise<void>
+  /** Rows as objects keyed by column name (raw `sql` reads). */
+  readonly allObjects?: (sql: string, params: ReadonlyArray<unknown>) => Promise<ReadonlyArray<Readonly<Record<string, unknown>>>>
+  /**
+   * The rows of a read in batches of about `batchSize`, holding only one batch in memory (a
+   * cursor on PostgreSQL, a streamed result on MySQL, `iterate` on SQLite). Breaking out of the
+   * loop releases the cursor.
+   */
+  readonly stream?: (sql: string, params: ReadonlyArray<unknown>, bigint: boolean, batchSize: number) => AsyncIterable<ReadonlyArray<ReadonlyArray<unknown>>>
 }
 
 /** Options every runner takes. */

@@ -77,6 +77,13 @@ const SESSION =
 
 type Queryable = Pick<mysql2.Pool, 'query'>
 
+/** The callback-style connection under mysql2's promise wrapper (it alone can stream). */
+interface CallbackConnection {
+  query: (options: { sql: string; values: unknown[]; rowsAsArray: boolean }) => { stream: (o: { highWaterMark: number }) => NodeJS.ReadableStream }
+  release: () => void
+  destroy: () => void
+}
+
 /** What the runner learns from the server (MariaDB 10.5+ has INSERT … RETURNING, …). */
 interface Server {
   dialect: Dialect
@@ -95,6 +102,42 @@ const make = (db: Queryable, pool: mysql2.Pool, server: Server, opts: PoolOption
       return { changes: r.affectedRows, insertId: r.insertId }
     }, (r) => r.changes)
   const exec = (sql: string): Promise<WriteResult> => run(sql, [])
+  const allObjects = (sql: string, params: ReadonlyArray<unknown>): Promise<ReadonlyArray<Readonly<Record<string, unknown>>>> =>
+    observed(opts, classifyMysql, sql, params, async () => {
+      const [rows] = (await db.query(sql, params as unknown[])) as unknown as [unknown]
+      return Array.isArray(rows) ? (rows as Record<string, unknown>[]) : []
+    }, (r) => r.length)
+  // mysql2 streams a result row by row and pauses the socket while the consumer is behind.
+  async function* stream(sql: string, params: ReadonlyArray<unknown>, _bigint: boolean, batchSize: number): AsyncIterable<ReadonlyArray<ReadonlyArray<unknown>>> {
+    const t0 = performance.now()
+    let rows = 0
+    let failure: unknown
+    let done = false
+    const own = inTx ? undefined : await new Promise<CallbackConnection>((resolve, reject) => pool.pool.getConnection((e, c) => (e ? reject(e) : resolve(c as unknown as CallbackConnection))))
+    const conn = own ?? (db as unknown as { connection: CallbackConnection }).connection
+    try {
+      const rs = conn.query({ sql, values: params as unknown[], rowsAsArray: true }).stream({ highWaterMark: batchSize })
+      let batch: unknown[][] = []
+      for await (const row of rs as AsyncIterable<unknown[]>) {
+        batch.push(row)
+        if (batch.length >= batchSize) {
+          rows += batch.length
+          yield batch
+          batch = []
+        }
+      }
+      rows += batch.length
+      if (batch.length > 0) yield batch
+      done = true
+    } catch (e) {
+      failure = e
+      throw e
+    } finally {
+      // A result not read to its end cannot be abandoned on the wire: drop that connection.
+      if (own) done ? own.release() : own.destroy()
+      opts.onQuery?.({ sql, params: opts.logParams ? params : undefined, durationMs: performance.now() - t0, rows, error: failure === undefined ? undefined : classifyMysql(failure, sql) })
+    }
+  }
 
   const transaction = async <A>(f: (tx: Executor) => Promise<A>): Promise<A> => {
     if (inTx) {
@@ -136,6 +179,8 @@ const make = (db: Queryable, pool: mysql2.Pool, server: Server, opts: PoolOption
     },
     all,
     run,
+    allObjects,
+    stream,
     transaction,
     classify: classifyMysql,
     close: () => pool.end(),

@@ -74,10 +74,32 @@ const make = (sql: Sql | TxSql, pool: Sql, opts: PoolOptions, inTx: boolean): Ex
     // postgres.js rolls back (to the savepoint) when `body` rejects and rethrows.
     return (inTx ? (sql as TxSql).savepoint(body) : pool.begin(body)) as Promise<A>
   }
+  const allObjects = (q: string, params: ReadonlyArray<unknown>): Promise<ReadonlyArray<Readonly<Record<string, unknown>>>> =>
+    observed(opts, classifyPostgres, q, params, async () => [...((await unsafe(q, params, { prepare: true })) as unknown as Record<string, unknown>[])], (r) => r.length)
+  // postgres.js fetches `batchSize` rows per Execute of a portal: one batch in memory at a time.
+  async function* stream(q: string, params: ReadonlyArray<unknown>, _bigint: boolean, batchSize: number): AsyncIterable<ReadonlyArray<ReadonlyArray<unknown>>> {
+    const t0 = performance.now()
+    let rows = 0
+    let failure: unknown
+    try {
+      const cursor = (unsafe(q, params, { prepare: true }).values() as unknown as { cursor: (n: number) => AsyncIterable<unknown[][]> }).cursor(batchSize)
+      for await (const batch of cursor) {
+        rows += batch.length
+        yield batch
+      }
+    } catch (e) {
+      failure = e
+      throw e
+    } finally {
+      opts.onQuery?.({ sql: q, params: opts.logParams ? params : undefined, durationMs: performance.now() - t0, rows, error: failure === undefined ? undefined : classifyPostgres(failure, q) })
+    }
+  }
   return {
     dialect: pgDialect,
     all,
     run,
+    allObjects,
+    stream,
     transaction,
     classify: classifyPostgres,
     close: () => pool.end({ timeout: 5 }),

@@ -17,6 +17,7 @@ import { Executor } from './executor'
 import { runLink } from './link'
 import { runDelete } from './on-delete'
 import { prefetchRows } from './prefetch'
+import { runBulkUpdate, runRaw } from './raw'
 
 // ------------------------------------------------------------------------------------------
 // model
@@ -59,7 +60,7 @@ const fill = (c: Compiled, values: Values | undefined): Compiled => {
 
 const hasBigint = (c: Compiled): boolean => c.output?.columns.some((col) => col.kind === 'bigint') ?? false
 
-const readRows = async (ex: Executor, c: Compiled, model: string, shape: 'Rows' | 'Values' | 'ValuesList' | 'Flat'): Promise<unknown[]> => {
+export const readRows = async (ex: Executor, c: Compiled, model: string, shape: 'Rows' | 'Values' | 'ValuesList' | 'Flat'): Promise<unknown[]> => {
   const raw = await ex.all(c.sql, c.params, hasBigint(c))
   const dec = rowDecoder(ex.dialect, model, c.output!, shape)
   const out = new Array<unknown>(raw.length)
@@ -67,7 +68,7 @@ const readRows = async (ex: Executor, c: Compiled, model: string, shape: 'Rows' 
   return out
 }
 
-const shapeOf = (plan: Select<unknown>): 'Rows' | 'Values' | 'ValuesList' | 'Flat' =>
+export const shapeOf = (plan: Select<unknown>): 'Rows' | 'Values' | 'ValuesList' | 'Flat' =>
   plan.projection._tag === 'ValuesList' && plan.projection.flat ? 'Flat' : plan.projection._tag
 
 const select = async (ex: Executor, plan: Select<unknown>, v: Values | undefined, c: Compiled = fill(compileWith(ex.dialect, plan), v)): Promise<unknown[]> => {
@@ -220,6 +221,10 @@ const dispatch = (ex: Executor, plan: Plan<unknown>, v: Values | undefined): Pro
       return upsert(ex, plan, v)
     case 'Link':
       return runLink(ex, plan)
+    case 'BulkUpdate':
+      return runBulkUpdate(ex, plan)
+    case 'Raw':
+      return runRaw(ex, plan)
   }
 }
 

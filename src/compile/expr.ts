@@ -1,0 +1,369 @@
+/**
+ * Compiling expressions: `F` paths, arithmetic, the text functions, aggregates, subqueries,
+ * and what they need around them in a SELECT (GROUP BY / HAVING, row locks) or an INSERT
+ * (upserts). Aggregates over a relation (`Count('books')`) are correlated scalar subqueries,
+ * so aggregates over different relations never multiply each other's rows; aggregates over the
+ * query's own rows (`Count()`, `Sum('rating')`) group it.
+ */
+import * as t from 'io-ts'
+import { TerrapinFailure, queryError } from '../errors'
+import { ScalarField } from '../model/fields'
+import { Column, Model } from '../model/model'
+import { resolveRelation } from '../model/relations'
+import { FilterNode, Insert, Lock, Select } from '../plan/ast'
+import { Expr } from '../plan/expr'
+import { Dialect, DialectName } from './dialect'
+import { Ctx, bind, colRef, fail, projection, relationsOf, selectSql, splitKey, valueExpr, walk } from './sql'
+
+// ------------------------------------------------------------------------------------------
+// model
+// ------------------------------------------------------------------------------------------
+
+/** A SELECT being rendered: the alias and model of its rows, and its plan (for annotations). */
+export interface Scope {
+  readonly alias: string
+  readonly model: Model
+  readonly plan?: Select<unknown>
+}
+
+/** Compiled SQL of an expression, and the column that types (and decodes) its value. */
+export interface ExprSql {
+  readonly sql: string
+  readonly col: Column
+}
+
+// ------------------------------------------------------------------------------------------
+// computed columns
+// ------------------------------------------------------------------------------------------
+
+/** Numbers as drivers return computed values: JS numbers, bigints, or decimal strings. */
+const numeric = new t.Type<number, unknown, unknown>(
+  'number',
+  (u): u is number => typeof u === 'number',
+  (u, c) => {
+    if (typeof u === 'number') return t.success(u)
+    if (typeof u === 'bigint') return t.success(Number(u))
+    if (typeof u === 'string' && u.trim() !== '' && Number.isFinite(Number(u))) return t.success(Number(u))
+    return t.failure(u, c)
+  },
+  t.identity,
+)
+
+const text = new t.Type<string, unknown, unknown>(
+  'string',
+  (u): u is string => typeof u === 'string',
+  (u, c) => (typeof u === 'string' ? t.success(u) : Buffer.isBuffer(u) ? t.success(u.toString('utf8')) : t.failure(u, c)),
+  t.identity,
+)
+
+const computed = (kind: 'float' | 'text', codec: t.Type<unknown, unknown, unknown>): Column => {
+  const field = Object.freeze({ _tag: 'Field', kind, isPk: false, options: Object.freeze({}), nullable: true, optional: true, codec }) as unknown as ScalarField
+  return Object.freeze({ key: '', column: '', field, kind, scalar: field, pk: false })
+}
+
+/** The column of a computed number (counts, sums, arithmetic). */
+export const NUMBER_COLUMN = computed('float', numeric as t.Type<unknown, unknown, unknown>)
+/** The column of a computed text (lower, concat, …). */
+export const TEXT_COLUMN = computed('text', text as t.Type<unknown, unknown, unknown>)
+
+// ------------------------------------------------------------------------------------------
+// dialect bits
+// ------------------------------------------------------------------------------------------
+
+interface Funcs {
+  readonly float: string
+  readonly text: (x: string) => string
+  /** A parameter typed as text (PostgreSQL cannot infer the type of `LOWER($1)`). */
+  readonly textParam: (ph: string) => string
+  readonly lower: (x: string) => string
+  readonly upper: (x: string) => string
+  readonly length: (x: string) => string
+  readonly concat: (xs: ReadonlyArray<string>) => string
+}
+
+/** The name of the Unicode upper-case function registered on SQLite connections. */
+export const UPPER_FUNCTION = 'terrapin_upper'
+
+const FUNCS: Readonly<Record<DialectName, Funcs>> = {
+  sqlite: {
+    float: 'REAL',
+    text: (x) => `CAST(${x} AS TEXT)`,
+    textParam: (ph) => ph,
+    lower: (x) => `terrapin_fold(${x})`,
+    upper: (x) => `${UPPER_FUNCTION}(${x})`,
+    length: (x) => `length(${x})`,
+    concat: (xs) => `(${xs.join(' || ')})`,
+  },
+  postgres: {
+    float: 'DOUBLE PRECISION',
+    text: (x) => `CAST(${x} AS TEXT)`,
+    textParam: (ph) => `CAST(${ph} AS TEXT)`,
+    // Fold with ICU (all of Unicode), then compare and sort the result by code point again.
+    lower: (x) => `(LOWER(${x} COLLATE "und-x-icu") COLLATE "C")`,
+    upper: (x) => `(UPPER(${x} COLLATE "und-x-icu") COLLATE "C")`,
+    length: (x) => `char_length(${x})`,
+    concat: (xs) => `(${xs.join(' || ')})`,
+  },
+  mysql: {
+    float: 'DOUBLE',
+    text: (x) => `CAST(${x} AS CHAR)`,
+    textParam: (ph) => ph,
+    lower: (x) => `LOWER(${x})`,
+    upper: (x) => `UPPER(${x})`,
+    length: (x) => `CHAR_LENGTH(${x})`,
+    concat: (xs) => `CONCAT(${xs.join(', ')})`,
+  },
+}
+
+const ARITH = { add: '+', sub: '-', mul: '*', div: '/' } as const
+
+// ------------------------------------------------------------------------------------------
+// expressions
+// ------------------------------------------------------------------------------------------
+
+const scopeAt = (ctx: Ctx, depth: number): Scope => {
+  const s = ctx.scopes[ctx.scopes.length - 1 - depth]
+  if (!s) throw new TerrapinFailure({ _tag: 'ValidationError', issues: [{ field: '', message: depth ? 'OuterRef outside a subquery' : 'an expression outside a query' }], message: depth ? 'OuterRef is only meaningful inside a subquery' : 'an expression needs a query' })
+  return s
+}
+
+/** A field path (`'rating'`, `'author__name'`, `'author'` = its key) read on the scope's row. */
+const fieldRef = (ctx: Ctx, scope: Scope, ref: string): ExprSql => {
+  const { path, key } = splitKey(ref)
+  const rels = relationsOf(scope.model, path)
+  const many = rels.find((r) => r.many)
+  if (many) fail(scope.model, `${ref} crosses the to-many relation ${many.name}: use an aggregate (Count, Sum, …)`)
+  const target = rels.length > 0 ? rels[rels.length - 1].target : scope.model
+  const rel = target.columnByKey[key] ? undefined : resolveRelation(target, key)
+  return valueExpr(ctx, scope.alias, scope.model, path, rel?.column ? rel.column.key : key)
+}
+
+/** The SQL of an annotation of the innermost select, by name. */
+export const annotationTarget = (ctx: Ctx, name: string): ExprSql => {
+  const scope = scopeAt(ctx, 0)
+  const a = scope.plan?.annotations?.find((x) => x.name === name) ?? fail(scope.model, `no annotation ${name}`)
+  return exprSql(ctx, a.expr)
+}
+
+const isAnnotation = (scope: Scope, name: string): boolean => !scope.model.columnByKey[name] && (scope.plan?.annotations?.some((a) => a.name === name) ?? false)
+
+/** Splits `'books__rating'` into the relations walked and the field at their end (if any). */
+const relationPrefix = (model: Model, ref: string): { path: string[]; key?: string } => {
+  const segments = ref.split('__')
+  const path: string[] = []
+  let current = model
+  for (const seg of segments) {
+    if (current.columnByKey[seg]) break
+    const rel = resolveRelation(current, seg)
+    if (!rel) fail(current, `no field or relation ${seg} (in ${ref})`)
+    path.push(seg)
+    current = rel!.target
+  }
+  const rest = segments.slice(path.length)
+  if (rest.length > 1) fail(model, `unexpected ${rest.slice(1).join('__')} in ${ref}`)
+  return { path, key: rest[0] }
+}
+
+const aggregate = (ctx: Ctx, e: Extract<Expr, { _tag: 'Agg' }>): ExprSql => {
+  const { d } = ctx
+  const scope = scopeAt(ctx, 0)
+  const fn = e.fn.toUpperCase()
+  const dist = e.distinct ? 'DISTINCT ' : ''
+  const call = (target: Model, alias: string, key: string | undefined): ExprSql => {
+    if (key === undefined) {
+      if (e.fn !== 'count') fail(target, `${fn} needs a field`)
+      return { sql: e.distinct ? `COUNT(DISTINCT ${colRef(ctx, alias, target.columnByKey[target.pk])})` : 'COUNT(*)', col: NUMBER_COLUMN }
+    }
+    const col = target.columnByKey[key] ?? fail(target, `no field ${key}`)
+    const ref = colRef(ctx, alias, col)
+    if (e.fn === 'count') return { sql: `COUNT(${dist}${ref})`, col: NUMBER_COLUMN }
+    // AVG and SUM as doubles: MySQL's decimal AVG keeps only 4 more digits.
+    if (e.fn === 'avg' || e.fn === 'sum') return { sql: `${fn}(${dist}CAST(${d.comparable(col, ref)} AS ${FUNCS[d.name].float}))`, col: NUMBER_COLUMN }
+    return { sql: `${fn}(${dist}${ref})`, col }
+  }
+  if (e.ref === undefined) return call(scope.model, scope.alias, undefined)
+  const { path, key } = relationPrefix(scope.model, e.ref)
+  if (path.length === 0) return call(scope.model, scope.alias, key)
+  let out: ExprSql | undefined
+  const sub = walk(ctx, scope.alias, scope.model, path, (alias, target) => {
+    out = call(target, alias, key)
+    return { select: out.sql }
+  })
+  // COUNT over no related rows is 0; the others are NULL, as over an empty group.
+  return { sql: `(${sub})`, col: out!.col }
+}
+
+/** The one column a plan selects when used as a value or in `IN (…)`: its values, or its key. */
+const singleColumn = (ctx: Ctx, plan: Select<unknown>, alias: string): ExprSql => {
+  if (plan.projection._tag === 'Rows' && !plan.annotations?.length && !plan.groupBy) {
+    const pk = plan.model.columnByKey[plan.model.pk]
+    return { sql: colRef(ctx, alias, pk), col: pk }
+  }
+  const p = projection(ctx, plan, alias)
+  if (p.output.columns.length !== 1) fail(plan.model, `a subquery selects one column, not ${p.output.columns.length} (use values('field'))`)
+  return { sql: p.sql, col: p.output.columns[0] }
+}
+
+/** A plan as the list of `IN (…)`. MySQL refuses LIMIT inside IN, but not in a derived table. */
+export const inSubquery = (ctx: Ctx, plan: Select<unknown>): string => {
+  const sql = selectSql(ctx, plan, (a) => singleColumn(ctx, plan, a).sql)
+  return ctx.d.name === 'mysql' && (plan.limit !== undefined || plan.offset !== undefined) ? `SELECT * FROM (${sql}) AS ${ctx.d.quote('s')}` : sql
+}
+
+/** Compiles an expression in the innermost select; `hint` types literal values beside a column. */
+export const exprSql = (ctx: Ctx, e: Expr, hint?: Column): ExprSql => {
+  const { d } = ctx
+  const f = FUNCS[d.name]
+  switch (e._tag) {
+    case 'F': {
+      const scope = scopeAt(ctx, 0)
+      return isAnnotation(scope, e.ref) ? annotationTarget(ctx, e.ref) : fieldRef(ctx, scope, e.ref)
+    }
+    case 'OuterRef':
+      return fieldRef(ctx, scopeAt(ctx, 1), e.ref)
+    case 'Value': {
+      const col = hint ?? (typeof e.value === 'string' ? TEXT_COLUMN : NUMBER_COLUMN)
+      return { sql: bind(ctx, e.value, (x) => (x === null || !hint ? x : d.encode(hint, x))), col }
+    }
+    case 'Arith': {
+      const l = exprSql(ctx, e.left, hint)
+      const r = exprSql(ctx, e.right, l.col)
+      const sql = e.op === 'div' ? `(CAST(${l.sql} AS ${f.float}) / NULLIF(${r.sql}, 0))` : `(${l.sql} ${ARITH[e.op]} ${r.sql})`
+      return { sql, col: NUMBER_COLUMN }
+    }
+    case 'Func':
+      return funcSql(ctx, e, hint)
+    case 'Agg':
+      return aggregate(ctx, e)
+    case 'Subquery': {
+      let col: Column | undefined
+      const sql = selectSql(ctx, e.plan, (a) => {
+        const c = singleColumn(ctx, e.plan, a)
+        col = c.col
+        return c.sql
+      })
+      return { sql: `(${sql})`, col: col! }
+    }
+  }
+}
+
+const funcSql = (ctx: Ctx, e: Extract<Expr, { _tag: 'Func' }>, hint?: Column): ExprSql => {
+  const f = FUNCS[ctx.d.name]
+  const textArg = (a: Expr): string => {
+    const x = exprSql(ctx, a)
+    if (a._tag === 'Value') return f.textParam(x.sql)
+    return x.col.kind === 'char' || x.col.kind === 'text' ? x.sql : f.text(x.sql)
+  }
+  switch (e.fn) {
+    case 'lower':
+      return { sql: f.lower(textArg(e.args[0])), col: TEXT_COLUMN }
+    case 'upper':
+      return { sql: f.upper(textArg(e.args[0])), col: TEXT_COLUMN }
+    case 'trim':
+      return { sql: `TRIM(${textArg(e.args[0])})`, col: TEXT_COLUMN }
+    case 'length':
+      return { sql: f.length(textArg(e.args[0])), col: NUMBER_COLUMN }
+    case 'concat':
+      return { sql: f.concat(e.args.map((a) => `COALESCE(${textArg(a)}, '')`)), col: TEXT_COLUMN }
+    case 'coalesce': {
+      const first = exprSql(ctx, e.args[0], hint)
+      const rest = e.args.slice(1).map((a) => exprSql(ctx, a, first.col).sql)
+      return { sql: `COALESCE(${[first.sql, ...rest].join(', ')})`, col: first.col }
+    }
+  }
+}
+
+// ------------------------------------------------------------------------------------------
+// grouping
+// ------------------------------------------------------------------------------------------
+
+/** Whether an expression aggregates the rows of `plan` itself (not a relation's). */
+const groups = (plan: Select<unknown>, e: Expr, seen: ReadonlySet<string> = new Set()): boolean => {
+  switch (e._tag) {
+    case 'Agg': {
+      if (e.ref === undefined) return true
+      const head = e.ref.split('__')[0]
+      return !!plan.model.columnByKey[head] || !resolveRelation(plan.model, head)
+    }
+    case 'Arith':
+      return groups(plan, e.left, seen) || groups(plan, e.right, seen)
+    case 'Func':
+      return e.args.some((a) => groups(plan, a, seen))
+    case 'F': {
+      if (plan.model.columnByKey[e.ref] || seen.has(e.ref)) return false
+      const a = plan.annotations?.find((x) => x.name === e.ref)
+      return a ? groups(plan, a.expr, new Set([...seen, e.ref])) : false
+    }
+    default:
+      return false
+  }
+}
+
+const groupedAnnotation = (plan: Select<unknown>, name: string): boolean => {
+  const a = plan.annotations?.find((x) => x.name === name)
+  return a ? groups(plan, a.expr) : false
+}
+
+/** Whether a plan groups its rows (`groupBy`, or an aggregate of its own rows). */
+export const isGrouped = (plan: Select<unknown>): boolean => plan.groupBy !== undefined || (plan.annotations ?? []).some((a) => groups(plan, a.expr))
+
+const mentionsGrouped = (plan: Select<unknown>, node: FilterNode): boolean => {
+  switch (node._tag) {
+    case 'Cond':
+      return node.annotation === true && groupedAnnotation(plan, node.key)
+    case 'And':
+    case 'Or':
+      return node.items.some((i) => mentionsGrouped(plan, i))
+    case 'Not':
+      return mentionsGrouped(plan, node.item)
+    case 'Exists':
+      return false
+  }
+}
+
+const andOf = (items: ReadonlyArray<FilterNode>): FilterNode | undefined => (items.length === 0 ? undefined : items.length === 1 ? items[0] : { _tag: 'And', items })
+
+/**
+ * GROUP BY and the split of the filter: conditions on aggregates of the plan's own rows go to
+ * HAVING, the others stay in WHERE. Without `groupBy`, the rows are grouped by all their
+ * columns (one group per row), which every dialect accepts.
+ */
+export const groupingSql = (ctx: Ctx, alias: string, plan: Select<unknown>): { where?: FilterNode; having?: FilterNode; groupBy?: string } => {
+  if (!isGrouped(plan)) return { where: plan.where }
+  const { model } = plan
+  const keys = plan.groupBy ?? model.columns.map((c) => c.key)
+  const groupBy = keys
+    .map((k) => {
+      const { path, key } = splitKey(k)
+      return valueExpr(ctx, alias, model, path, key).sql
+    })
+    .join(', ')
+  const items = plan.where ? (plan.where._tag === 'And' ? plan.where.items : [plan.where]) : []
+  return { where: andOf(items.filter((i) => !mentionsGrouped(plan, i))), having: andOf(items.filter((i) => mentionsGrouped(plan, i))), groupBy }
+}
+
+// ------------------------------------------------------------------------------------------
+// locks and upserts
+// ------------------------------------------------------------------------------------------
+
+/** `FOR UPDATE [NOWAIT | SKIP LOCKED]`; SQLite has no row locks, so asking is a QueryError. */
+export const lockSql = (d: Dialect, lock: Lock | undefined): string => {
+  if (!lock) return ''
+  if (d.name === 'sqlite')
+    throw new TerrapinFailure(queryError('selectForUpdate: SQLite has no row locks (a write transaction locks the whole database); run it on PostgreSQL or MySQL', { code: 'UNSUPPORTED' }))
+  const wait = lock.nowait ? ' NOWAIT' : lock.skipLocked ? ' SKIP LOCKED' : ''
+  if (lock.mode === 'share') return d.name === 'mysql' ? ` LOCK IN SHARE MODE${wait}` : ` FOR SHARE${wait}`
+  return ` FOR UPDATE${wait}`
+}
+
+/** INSERT … ON CONFLICT (fields) DO UPDATE / ON DUPLICATE KEY UPDATE. */
+export const upsertSql = (d: Dialect, model: Model, table: string, names: string, values: string, on: NonNullable<Insert<unknown>['onConflict']>): string => {
+  const col = (k: string): string => d.quote((model.columnByKey[k] ?? fail(model, `no field ${k}`)).column)
+  if (d.name === 'mysql') {
+    const sets = on.update.length > 0 ? on.update.map((k) => `${col(k)} = VALUES(${col(k)})`) : [`${col(model.pk)} = ${col(model.pk)}`]
+    return `INSERT INTO ${table} ${names} VALUES ${values} ON DUPLICATE KEY UPDATE ${sets.join(', ')}`
+  }
+  const target = `(${on.fields.map(col).join(', ')})`
+  const action = on.update.length > 0 ? `DO UPDATE SET ${on.update.map((k) => `${col(k)} = excluded.${col(k)}`).join(', ')}` : 'DO NOTHING'
+  return `INSERT INTO ${table} ${names} VALUES ${values} ON CONFLICT ${target} ${action}`
+}

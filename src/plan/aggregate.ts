@@ -1,0 +1,119 @@
+/**
+ * Annotations, grouping and row locks: combinators that add computed columns to a read
+ * (`annotate`), group its rows (`groupBy`) or lock them (`selectForUpdate`). Like every
+ * combinator they return a new frozen plan; problems (an unknown field in untyped code, a
+ * name clash) become the plan's `ValidationError`.
+ */
+import { TerrapinError, invalid } from '../errors'
+import { Model } from '../model/model'
+import { resolveRelation } from '../model/relations'
+import { RowOf, Simplify } from '../model/types'
+import { Annotation, Lock, Select, freeze } from './ast'
+import { Expr, KeysOf, ValueOf, isExpr, refsOf } from './expr'
+import { AnnotationKeys, Resolve, ValidPaths } from './expr-types'
+import { KeyOf } from './filter-types'
+import { Query, parseOrder } from './query'
+
+// ------------------------------------------------------------------------------------------
+// utils
+// ------------------------------------------------------------------------------------------
+
+const withError = <P extends Select<unknown>>(plan: P, error: TerrapinError | undefined): P => (error && !plan.error ? freeze({ ...plan, error }) : plan)
+
+/** Checks a field path of an expression: relations hop by hop, then at most one field. */
+const checkRef = (model: Model, ref: string, names: ReadonlySet<string>): string | undefined => {
+  if (names.has(ref)) return undefined
+  let current = model
+  const segments = ref.split('__')
+  for (let i = 0; i < segments.length; i++) {
+    const seg = segments[i]
+    if (current.columnByKey[seg]) return i === segments.length - 1 ? undefined : `${ref}: ${seg} is a field, not a relation`
+    const rel = resolveRelation(current, seg)
+    if (!rel) return `${current.name} has no field or relation ${seg}`
+    current = rel.target
+  }
+  return undefined
+}
+
+/** Each annotation's values, once the model is known. */
+type Annotated<M, R, X> = { readonly [N in keyof X]: Resolve<M, ValueOf<X[N]>, R> }
+
+/** Rejects expressions reading paths that `M` lacks (`F('nope')`, `Count('bookz')`). */
+export type CheckedExprs<M, R, X> = {
+  readonly [N in keyof X]: KeysOf<X[N]> extends ValidPaths<M, KeysOf<X[N]>> | AnnotationKeys<M, R> ? X[N] : Expr<unknown, ValidPaths<M, KeysOf<X[N]>> | AnnotationKeys<M, R>>
+}
+
+// ------------------------------------------------------------------------------------------
+// combinators
+// ------------------------------------------------------------------------------------------
+
+/**
+ * Adds computed values to each row. Aggregates over a relation are per row (a correlated
+ * subquery); aggregates over the plan's own rows group them (see `groupBy`). Later
+ * annotations, filters (HAVING for aggregates), orderings and `values` may name them.
+ *
+ * @example
+ * pipe(query(Author), annotate({ n: Count('books') }), where({ n__gte: 2 }), orderBy('-n'))
+ * // SELECT "t0"."id", "t0"."name", (SELECT COUNT(*) FROM "book" AS "t1" WHERE "t1"."author_id" = "t0"."id")
+ * // FROM "author" AS "t0" WHERE (SELECT COUNT(*) …) >= ? ORDER BY (SELECT COUNT(*) …) DESC
+ */
+export const annotate =
+  <M, R, const X extends Readonly<Record<string, Expr<unknown, string>>>>(exprs: X & CheckedExprs<M, R, X>) =>
+  (plan: Query<M, R>): Query<M, Simplify<R & Annotated<M, R, X>>> => {
+    const names = new Set((plan.annotations ?? []).map((a) => a.name))
+    const added: Annotation[] = []
+    let error: TerrapinError | undefined
+    for (const [name, expr] of Object.entries(exprs as Readonly<Record<string, unknown>>)) {
+      const problem = !isExpr(expr)
+        ? 'is not an expression (use F, Count, Lower, …)'
+        : plan.model.columnByKey[name] || names.has(name) || name.includes('__')
+          ? 'clashes with a field or another annotation (or contains __)'
+          : refsOf(expr).map((r) => checkRef(plan.model, r, names)).find((p) => p !== undefined)
+      if (problem) error ??= invalid(name, problem, plan.model.name)
+      else added.push(freeze({ name, expr: expr as Expr }))
+      names.add(name)
+    }
+    const next = freeze({ ...plan, annotations: freeze([...(plan.annotations ?? []), ...added]) }) as Select<unknown>
+    return withError(next, error) as Query<M, Simplify<R & Annotated<M, R, X>>>
+  }
+
+/**
+ * Groups the rows by fields: each row of the result is a group, holding those fields and the
+ * annotations, whose aggregates are then per group.
+ *
+ * @example
+ * pipe(query(Book), groupBy('authorId'), annotate({ n: Count(), best: Max('rating') }))
+ * // SELECT "t0"."author_id", COUNT(*), MAX("t0"."rating") FROM "book" AS "t0" GROUP BY "t0"."author_id"
+ */
+export const groupBy =
+  <M, R, const K extends KeyOf<M>>(...keys: ReadonlyArray<K>) =>
+  (plan: Query<M, R>): Query<M, Simplify<Pick<RowOf<M>, K> & Omit<R, keyof RowOf<M>>>> => {
+    const bad = keys.map((k) => parseOrder(plan.model, k)).find((r) => r._tag === 'Left')
+    const error = keys.length === 0 ? invalid('groupBy', 'name at least one field', plan.model.name) : bad?._tag === 'Left' ? bad.left : undefined
+    return withError(freeze({ ...plan, groupBy: freeze([...keys]) }), error) as unknown as Query<M, Simplify<Pick<RowOf<M>, K> & Omit<R, keyof RowOf<M>>>>
+  }
+
+export interface LockOptions {
+  /** Fail at once (`NOWAIT`) when a row is locked by another transaction. */
+  readonly nowait?: boolean
+  /** Leave out rows locked by other transactions (`SKIP LOCKED`), e.g. for job queues. */
+  readonly skipLocked?: boolean
+  /** A shared lock (`FOR SHARE`) instead of an exclusive one. */
+  readonly share?: boolean
+}
+
+/**
+ * Locks the rows read until the transaction ends (PostgreSQL, MySQL). SQLite has no row locks:
+ * running such a plan there is a `QueryError`.
+ *
+ * @example
+ * transaction(db, (tx) => pipe(query(Job), where({ done: false }), limit(1), selectForUpdate({ skipLocked: true }), run(tx)))
+ * // SELECT … LIMIT 1 FOR UPDATE SKIP LOCKED
+ */
+export const selectForUpdate =
+  (options: LockOptions = {}) =>
+  <P extends Select<unknown>>(plan: P): P => {
+    const lock: Lock = freeze({ mode: options.share ? 'share' : 'update', nowait: options.nowait === true, skipLocked: options.skipLocked === true })
+    const error = lock.nowait && lock.skipLocked ? invalid('selectForUpdate', 'nowait and skipLocked exclude each other') : undefined
+    return withError(freeze({ ...plan, lock }), error)
+  }

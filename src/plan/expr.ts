@@ -1,0 +1,191 @@
+/**
+ * Expressions: `F('rating')`, arithmetic, the text functions, aggregates and plans used as
+ * values. An expression is frozen plain data discriminated by `_tag` (the node's own keys);
+ * `add`/`sub`/`mul`/`div` live on a shared prototype so that nodes compare and hash by their
+ * data alone. The value type `A` and the field paths `K` an expression reads are phantoms:
+ * the context that knows the model (`annotate`, `update`) checks `K` and resolves `A`.
+ */
+import { FilterNode, Select, freeze } from './ast'
+
+// ------------------------------------------------------------------------------------------
+// model
+// ------------------------------------------------------------------------------------------
+
+/** The value of the field at path `P` of the model the expression is used on. */
+export interface FieldValue<P extends string> {
+  readonly _field: P
+}
+/** `A`, or null (an aggregate over no rows, a nullable argument). */
+export interface OrNull<A> {
+  readonly _orNull: A
+}
+/** `B`, or null when `A` may be null (a function of a nullable argument). */
+export interface SameNull<A, B> {
+  readonly _sameNull: readonly [A, B]
+}
+/** COALESCE of the values `L`: the first that is not null. */
+export interface Coalesced<L extends ReadonlyArray<unknown>> {
+  readonly _coalesce: L
+}
+
+export type Arith = 'add' | 'sub' | 'mul' | 'div'
+export type FuncName = 'lower' | 'upper' | 'length' | 'trim' | 'coalesce' | 'concat'
+export type AggName = 'count' | 'sum' | 'avg' | 'min' | 'max'
+
+/** The expression nodes. */
+export type ExprNode =
+  | { readonly _tag: 'F'; readonly ref: string }
+  | { readonly _tag: 'OuterRef'; readonly ref: string }
+  | { readonly _tag: 'Value'; readonly value: unknown }
+  | { readonly _tag: 'Arith'; readonly op: Arith; readonly left: Expr; readonly right: Expr }
+  | { readonly _tag: 'Func'; readonly fn: FuncName; readonly args: ReadonlyArray<Expr> }
+  | { readonly _tag: 'Agg'; readonly fn: AggName; readonly ref?: string; readonly distinct: boolean; readonly filter?: FilterNode }
+  | { readonly _tag: 'Subquery'; readonly plan: Select<unknown> }
+
+interface ExprOps<A, K extends string> {
+  /** `this + x` */
+  add<X extends number | Expr<unknown, string>>(x: X): Expr<SameNull<A | ValueOf<X>, number>, K | KeysOf<X>>
+  /** `this - x` */
+  sub<X extends number | Expr<unknown, string>>(x: X): Expr<SameNull<A | ValueOf<X>, number>, K | KeysOf<X>>
+  /** `this * x` */
+  mul<X extends number | Expr<unknown, string>>(x: X): Expr<SameNull<A | ValueOf<X>, number>, K | KeysOf<X>>
+  /** `this / x`, always a real division; null when `x` is 0 (on every dialect). */
+  div<X extends number | Expr<unknown, string>>(x: X): Expr<SameNull<A | ValueOf<X>, number | null>, K | KeysOf<X>>
+}
+
+/** An expression of value `A` reading the field paths `K`. */
+export type Expr<A = unknown, K extends string = string> = ExprNode &
+  ExprOps<A, K> & {
+    /** Phantom: the value type. */
+    readonly _A?: A
+    /** Phantom: the field paths read (covariant: an expression reading fewer paths fits more places). */
+    readonly _K?: () => K
+  }
+
+/** Anything usable where an expression is expected: an expression or a literal. */
+export type ExprArg<A = unknown, K extends string = never> = Expr<A, K> | A
+
+/** The field paths an expression argument reads. */
+export type KeysOf<X> = X extends { readonly _K?: () => infer K } ? (K extends string ? K : never) : never
+/** The (unresolved) value type of an expression argument. */
+export type ValueOf<X> = X extends { readonly _tag: string; readonly _A?: infer A } ? A : X
+
+// ------------------------------------------------------------------------------------------
+// constructors
+// ------------------------------------------------------------------------------------------
+
+const arith =
+  (op: Arith) =>
+  function (this: Expr, x: unknown): Expr {
+    return make({ _tag: 'Arith', op, left: this, right: lift(x) })
+  }
+
+const PROTO = Object.freeze({ add: arith('add'), sub: arith('sub'), mul: arith('mul'), div: arith('div') })
+
+const make = <A, K extends string>(node: ExprNode): Expr<A, K> => freeze(Object.assign(Object.create(PROTO), node)) as Expr<A, K>
+
+/** True for an expression node (made by `F`, `Count`, `Lower`, …). */
+export const isExpr = (u: unknown): u is Expr => typeof u === 'object' && u !== null && Object.getPrototypeOf(u) === PROTO
+
+/** True for a read plan (used as a subquery). */
+export const isSelectPlan = (u: unknown): u is Select<unknown> => typeof u === 'object' && u !== null && (u as Select<unknown>)._tag === 'Select'
+
+/** A literal or a plan as an expression. */
+export const lift = (x: unknown): Expr => (isExpr(x) ? x : isSelectPlan(x) ? make({ _tag: 'Subquery', plan: x }) : make({ _tag: 'Value', value: x }))
+
+/**
+ * A field of the row (`'rating'`), or of a related row through to-one relations
+ * (`'author__name'`); in an annotation or a filter, also an annotation's name.
+ *
+ * @example
+ * pipe(query(Book), update({ rating: F('rating').add(1) })) // UPDATE "book" SET "rating" = ("rating" + ?)
+ */
+export const F = <const P extends string>(ref: P): Expr<FieldValue<P>, P> => make({ _tag: 'F', ref })
+
+/**
+ * A field of the enclosing query's row, inside a subquery (Django's `OuterRef`).
+ *
+ * @example
+ * where(exists(pipe(query(Book), where({ authorId: OuterRef('id') }))))
+ * // WHERE EXISTS (SELECT 1 FROM "book" AS "t1" WHERE "t1"."author_id" = "t0"."id")
+ */
+export const OuterRef = (ref: string): Expr<never, never> => make({ _tag: 'OuterRef', ref })
+
+/** A plan's single column as a value: `(SELECT …)`; the plan should return at most one row. */
+export const Subquery = <A>(plan: Select<ReadonlyArray<A>>): Expr<A | null, never> => make({ _tag: 'Subquery', plan })
+
+
+const func = <A, K extends string>(fn: FuncName, args: ReadonlyArray<unknown>): Expr<A, K> => make({ _tag: 'Func', fn, args: freeze(args.map(lift)) })
+
+/**
+ * Lower case, for all of Unicode.
+ *
+ * @example
+ * annotate({ low: Lower(F('name')) }) // SELECT …, terrapin_fold("t0"."name") (SQLite), LOWER(… COLLATE "und-x-icu") (PostgreSQL)
+ */
+export const Lower = <X extends ExprArg<unknown, string>>(x: X): Expr<SameNull<ValueOf<X>, string>, KeysOf<X>> => func('lower', [x])
+/** Upper case, for all of Unicode. */
+export const Upper = <X extends ExprArg<unknown, string>>(x: X): Expr<SameNull<ValueOf<X>, string>, KeysOf<X>> => func('upper', [x])
+/** The length in code points: `Length(F('name'))` → `length("name")` / `char_length("name")`. */
+export const Length = <X extends ExprArg<unknown, string>>(x: X): Expr<SameNull<ValueOf<X>, number>, KeysOf<X>> => func('length', [x])
+/** Removes leading and trailing spaces: `TRIM("name")`. */
+export const Trim = <X extends ExprArg<unknown, string>>(x: X): Expr<SameNull<ValueOf<X>, string>, KeysOf<X>> => func('trim', [x])
+/**
+ * The first argument that is not null.
+ *
+ * @example
+ * annotate({ r: Coalesce(F('rating'), 0) }) // COALESCE("t0"."rating", ?)
+ */
+export const Coalesce = <const L extends ReadonlyArray<ExprArg<unknown, string>>>(...args: L): Expr<Coalesced<{ [I in keyof L]: ValueOf<L[I]> }>, KeysOf<L[number]>> =>
+  func('coalesce', args)
+/**
+ * Text concatenation; a null argument counts as the empty string (as Django's `Concat`).
+ *
+ * @example
+ * annotate({ label: Concat(F('title'), ' by ', F('author__name')) }) // COALESCE(…, '') || ? || …
+ */
+export const Concat = <const L extends ReadonlyArray<ExprArg<unknown, string>>>(...args: L): Expr<string, KeysOf<L[number]>> => func('concat', args)
+
+
+export interface AggregateOptions {
+  /** Aggregate distinct values only (`COUNT(DISTINCT …)`). */
+  readonly distinct?: boolean
+}
+
+const agg = <A, K extends string>(fn: AggName, ref: string | undefined, o: AggregateOptions = {}): Expr<A, K> =>
+  make({ _tag: 'Agg', fn, ref, distinct: o.distinct === true })
+
+/**
+ * The number of rows: `Count()` of the group, `Count('books')` of related rows, `Count('rating')`
+ * of non-null values. Over a relation it is a correlated subquery, so several aggregates over
+ * different relations never multiply each other's rows.
+ *
+ * @example
+ * pipe(query(Author), annotate({ n: Count('books') }))
+ * // SELECT …, (SELECT COUNT(*) FROM "book" AS "t1" WHERE "t1"."author_id" = "t0"."id") FROM "author" AS "t0"
+ */
+export const Count = <const P extends string = never>(ref?: P, options?: AggregateOptions): Expr<number, P> => agg('count', ref, options)
+/** The sum of a numeric field, null over no rows: `Sum('books__rating')`. */
+export const Sum = <const P extends string>(ref: P, options?: AggregateOptions): Expr<number | null, P> => agg('sum', ref, options)
+/** The mean of a numeric field, null over no rows. */
+export const Avg = <const P extends string>(ref: P, options?: AggregateOptions): Expr<number | null, P> => agg('avg', ref, options)
+/** The least value of a field, null over no rows: `Min('books__publishedAt')`. */
+export const Min = <const P extends string>(ref: P, options?: AggregateOptions): Expr<OrNull<FieldValue<P>>, P> => agg('min', ref, options)
+/** The greatest value of a field, null over no rows. */
+export const Max = <const P extends string>(ref: P, options?: AggregateOptions): Expr<OrNull<FieldValue<P>>, P> => agg('max', ref, options)
+
+/** The field paths an expression reads (for run-time checks of untyped code). */
+export const refsOf = (e: Expr): ReadonlyArray<string> => {
+  switch (e._tag) {
+    case 'F':
+      return [e.ref]
+    case 'Agg':
+      return e.ref === undefined ? [] : [e.ref]
+    case 'Arith':
+      return [...refsOf(e.left), ...refsOf(e.right)]
+    case 'Func':
+      return e.args.flatMap(refsOf)
+    default:
+      return []
+  }
+}

@@ -1,0 +1,58 @@
+/**
+ * Running raw `sql` plans and `bulkUpdate`: the statement text with the dialect's placeholders,
+ * the values bound, and the rows decoded by the plan's codec.
+ */
+import { decodeError } from '../errors'
+import { compileBulkUpdate } from '../compile/bulk'
+import { Dialect } from '../compile/dialect'
+import { Column } from '../model/model'
+import { BulkUpdate, Raw } from '../plan/ast'
+import { Ident } from '../plan/raw'
+import { Executor } from './executor'
+import { DecodeFailure } from './decode'
+
+const DATETIME = { kind: 'datetime' } as Column
+
+const isIdent = (u: unknown): u is Ident => typeof u === 'object' && u !== null && (u as Ident)._tag === 'Ident'
+
+/** The SQL and parameters of a raw plan for a dialect. */
+export const renderRaw = (d: Dialect, plan: Raw<unknown>): { readonly sql: string; readonly params: ReadonlyArray<unknown> } => {
+  const params: unknown[] = []
+  let sql = plan.strings[0]
+  plan.values.forEach((v, i) => {
+    if (isIdent(v)) sql += d.quote(v.name)
+    else {
+      params.push(v instanceof Date ? d.encode(DATETIME, v) : v)
+      sql += d.placeholder(params.length)
+    }
+    sql += plan.strings[i + 1]
+  })
+  return { sql, params }
+}
+
+/** Runs a raw plan: decoded rows with a codec, the affected row count without. */
+export const runRaw = async (ex: Executor, plan: Raw<unknown>): Promise<unknown> => {
+  const { sql, params } = renderRaw(ex.dialect, plan)
+  const decode = plan.decode
+  if (!decode) return (await ex.run(sql, params)).changes
+  if (!ex.allObjects) throw new Error(`the ${ex.dialect.name} runner cannot read raw rows`)
+  const rows = await ex.allObjects(sql, params)
+  return rows.map((row, i) => {
+    const r = decode(row)
+    if (r._tag === 'Left') throw new DecodeFailure(decodeError('sql', `[${i}]`, `row ${i} does not fit the codec at: ${r.left}`))
+    return r.right
+  })
+}
+
+/** Runs a bulk update in batches inside one transaction; yields the rows changed. */
+export const runBulkUpdate = async (ex: Executor, plan: BulkUpdate<unknown>): Promise<number> => {
+  if (plan.rows.length === 0) return 0
+  return ex.transaction(async (tx) => {
+    let changed = 0
+    for (let i = 0; i < plan.rows.length; i += plan.batchSize) {
+      const c = compileBulkUpdate(tx.dialect, plan.model, plan.rows.slice(i, i + plan.batchSize), plan.fields)
+      changed += (await tx.run(c.sql, c.params)).changes
+    }
+    return changed
+  })
+}

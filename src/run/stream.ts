@@ -1,0 +1,83 @@
+/**
+ * Reading without holding every row: `stream(db)` iterates a plan's rows in batches, and
+ * `explain(db)` shows how the database would run a plan.
+ */
+import * as TE from 'fp-ts/TaskEither'
+import { TerrapinError, TerrapinFailure, invalid, queryError } from '../errors'
+import { compileWith } from '../compile'
+import { Select } from '../plan/ast'
+import { Query } from '../plan/query'
+import { Statement } from '../compile'
+import { rowDecoder } from './decode'
+import { Db, shapeOf, toError } from './run'
+
+export interface StreamOptions {
+  /** Rows fetched per round trip (default 1000). */
+  readonly batchSize?: number
+}
+
+/**
+ * The rows of a read plan as an `AsyncIterable`, fetched in batches so that memory stays flat
+ * however many rows there are. An error ends the loop by throwing a `TerrapinFailure` holding
+ * the typed error (`e.error._tag`). On SQLite the connection is busy while the loop runs: run
+ * other statements after it, or on another connection.
+ *
+ * @example
+ * for await (const book of pipe(query(Book), orderBy('id'), stream(db))) total += book.rating ?? 0
+ */
+export const stream =
+  (db: Db, options: StreamOptions = {}) =>
+  <M, R>(plan: Query<M, R>): AsyncIterable<R> => ({
+    [Symbol.asyncIterator]: () => iterate(db, plan as Select<unknown>, options.batchSize ?? 1000)[Symbol.asyncIterator]() as AsyncIterator<R>,
+  })
+
+async function* iterate(db: Db, plan: Select<unknown>, batchSize: number): AsyncIterable<unknown> {
+  const ex = db.executor
+  const fail = (e: TerrapinError): never => {
+    throw new TerrapinFailure(e)
+  }
+  if (plan.error) fail(plan.error)
+  if (!Number.isSafeInteger(batchSize) || batchSize <= 0) fail(invalid('batchSize', 'must be a positive integer'))
+  if (plan.prefetch.length > 0) fail(invalid('prefetch', 'stream does not prefetch: prefetch per batch with run, or read the relation with values()'))
+  if (!ex.stream) fail(queryError(`the ${ex.dialect.name} runner cannot stream`, { code: 'UNSUPPORTED' }))
+  let c
+  try {
+    if (ex.ready) await ex.ready
+    c = compileWith(ex.dialect, plan)
+  } catch (e) {
+    fail(toError(ex, e))
+  }
+  const dec = rowDecoder(ex.dialect, plan.model.name, c!.output!, shapeOf(plan))
+  const bigint = c!.output!.columns.some((col) => col.kind === 'bigint')
+  try {
+    for await (const batch of ex.stream!(c!.sql, c!.params, bigint, batchSize)) for (const row of batch) yield dec(row)
+  } catch (e) {
+    if (e instanceof TerrapinFailure) throw e
+    fail(toError(ex, e))
+  }
+}
+
+/**
+ * How the database would run a plan: `EXPLAIN QUERY PLAN` on SQLite, `EXPLAIN` on PostgreSQL
+ * and MySQL, as lines of text. Nothing is executed.
+ *
+ * @example
+ * await pipe(query(Book), where({ authorId: 1 }), explain(db))() // Right('SEARCH t0 USING INDEX …')
+ */
+export const explain =
+  (db: Db) =>
+  (plan: Statement): TE.TaskEither<TerrapinError, string> =>
+  async () => {
+    const ex = db.executor
+    if (plan.error) return { _tag: 'Left', left: plan.error }
+    try {
+      if (ex.ready) await ex.ready
+      const c = compileWith(ex.dialect, plan)
+      const prefix = ex.dialect.name === 'sqlite' ? 'EXPLAIN QUERY PLAN ' : 'EXPLAIN '
+      const rows = await ex.all(prefix + c.sql, c.params, false)
+      const text = rows.map((r) => (ex.dialect.name === 'sqlite' ? String(r[r.length - 1]) : r.map((v) => (v === null ? '' : String(v))).join(' ').trim())).join('\n')
+      return { _tag: 'Right', right: text }
+    } catch (e) {
+      return { _tag: 'Left', left: toError(ex, e) }
+    }
+  }

@@ -27,6 +27,7 @@ import {
   prefetch,
   q,
   query,
+  related,
   remove,
   run,
   runAsync,
@@ -34,6 +35,7 @@ import {
   transaction,
   update,
   values,
+  valuesFlat,
   valuesList,
   where,
 } from '../src'
@@ -87,15 +89,21 @@ const main = async (): Promise<void> => {
   show('exclude({ rating__gte: 4.5 }) keeps the unrated book too', await exec(pipe(query(Book), exclude({ rating__gte: 4.5 }), orderBy('id'), valuesList('title', 'rating'))))
 
   // Count, values across a relation, first/get.
-  show('count of books by Le Guin', await exec(pipe(query(Book), where({ authorId: leguin.id }), count)))
-  show("values('title', 'authorId')", await exec(pipe(query(Book), orderBy('id'), limit(2), values('title', 'authorId'))))
+  show('count of books by Le Guin', await exec(pipe(query(Book), where({ author__name: 'Ursula K. Le Guin' }), count)))
+  show("values('title', 'author__name')", await exec(pipe(query(Book), orderBy('id'), limit(2), values('title', 'author__name'))))
   show('first book by rating', await exec(pipe(query(Book), orderBy('-rating'), first)))
   const missing = await pipe(query(Book), where({ title: 'Dune 7' }), get, run(db))()
   show('get of a missing book is a Left', E.isLeft(missing) ? missing.left : missing.right)
 
-  // One-to-many through relatedName: author.books, loaded with one extra query.
+  // tortoise-notes.txt's one-to-many example: `author = await Author.get(id=1)`, then
+  // `await author.books.all()` through relatedName 'books'.
+  const first1 = await exec(pipe(query(Author), where({ id: 1 }), get))
+  const hisBooks = await exec(pipe(related(Author, first1, 'books').all, orderBy('id'), valuesFlat('title')))
+  show(`related(Author, author, 'books').all for ${first1.name}`, hisBooks)
+
+  // Or load the relation with the rows: one extra query for all authors, never one per author.
   const authors = await exec(pipe(query(Author), orderBy('name'), prefetch('books')))
-  for (const a of authors) console.log(`\n${a.name} wrote ${(a.books as ReadonlyArray<{ title: string }>).map((b) => b.title).join(', ')}`)
+  for (const a of authors) console.log(`\n${a.name} wrote ${a.books.map((b) => b.title).join(', ')}`)
 
   // Update and delete return affected row counts.
   show('update({ rating: 5 }) where title = Dune', await exec(pipe(query(Book), where({ title: 'Dune' }), update({ rating: 5 }))))

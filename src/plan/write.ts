@@ -13,6 +13,9 @@ import { Expr, isExpr, refsOf } from './expr'
 import { PathsOf } from './expr-types'
 import { Query, query, where } from './query'
 
+/** Keys written that the model does not have, typed `never` so that writing them fails to compile. */
+type ExtraKeys<T, D> = { readonly [K in Exclude<keyof D, keyof T>]: never }
+
 const withError = <P extends { readonly error?: TerrapinError }>(plan: P, error: TerrapinError | undefined): P =>
   error && !plan.error ? freeze({ ...plan, error: deepFreeze(error) }) : plan
 
@@ -23,7 +26,7 @@ const withError = <P extends { readonly error?: TerrapinError }>(plan: P, error:
  * create(Book, { title: 'Dune', authorId: 1 }) // INSERT INTO "book" ("title", "author_id") VALUES (?, ?) RETURNING …
  * create(Book, { title: 'Dune', author: frank }) // the same, with frank's key
  */
-export const create = <M extends Model, const D extends CreateInput<M>>(model: M, data: D & MissingKeys<M, D>): Insert<RowOf<M>> => {
+export const create = <M extends Model, const D extends CreateInput<M>>(model: M, data: D & MissingKeys<M, D> & ExtraKeys<CreateInput<M>, D>): Insert<RowOf<M>> => {
   const row = validateInput(model, data, 'create')
   const plan: Insert<RowOf<M>> = freeze({ _tag: 'Insert', model, rows: freeze(E.isRight(row) ? [row.right] : []), returns: 'one' })
   return withError(plan, E.isLeft(row) ? row.left : undefined)
@@ -45,7 +48,7 @@ export interface BulkCreateOptions {
  * Inserts many rows in batches, in one transaction, and returns them as stored (with
  * `ignoreConflicts`, the rows that were inserted).
  */
-export const bulkCreate = <M extends Model>(model: M, rows: ReadonlyArray<InsertOf<M>>, options: BulkCreateOptions = {}): Insert<ReadonlyArray<RowOf<M>>> => {
+export const bulkCreate = <M extends Model>(model: M, rows: ReadonlyArray<NoInfer<InsertOf<M>>>, options: BulkCreateOptions = {}): Insert<ReadonlyArray<RowOf<M>>> => {
   const issues: ValidationIssue[] = []
   const valid = rows.flatMap((data, i) => {
     const r = validateInput(model, data, 'create')
@@ -176,18 +179,18 @@ const pipeWhere = (model: Model, eq: Readonly<Record<string, unknown>>) =>
  * The row matching `lookup`, or a new row made of `lookup` and `defaults`; yields
  * `[row, created]`. Runs in a transaction and survives a concurrent insert of the same row.
  */
-export const getOrCreate = <M extends Model>(model: M, lookup: Partial<InsertOf<M>>, defaults: Partial<InsertOf<M>> = {}): Upsert<readonly [RowOf<M>, boolean]> =>
+export const getOrCreate = <M extends Model>(model: M, lookup: NoInfer<Partial<InsertOf<M>>>, defaults: NoInfer<Partial<InsertOf<M>>> = {}): Upsert<readonly [RowOf<M>, boolean]> =>
   upsert('getOrCreate', model, lookup, defaults)
 
 /** Updates the row matching `lookup` with `defaults`, or creates it; yields `[row, created]`. */
-export const updateOrCreate = <M extends Model>(model: M, lookup: Partial<InsertOf<M>>, defaults: Partial<InsertOf<M>> = {}): Upsert<readonly [RowOf<M>, boolean]> =>
+export const updateOrCreate = <M extends Model>(model: M, lookup: NoInfer<Partial<InsertOf<M>>>, defaults: NoInfer<Partial<InsertOf<M>>> = {}): Upsert<readonly [RowOf<M>, boolean]> =>
   upsert('updateOrCreate', model, lookup, defaults)
 
 /**
  * Stores a row: updates it by primary key when it has one that exists, inserts it otherwise;
  * yields the row as stored.
  */
-export const save = <M extends Model>(model: M, row: InsertOf<M> | RowOf<M>): Upsert<RowOf<M>> => {
+export const save = <M extends Model>(model: M, row: NoInfer<InsertOf<M> | RowOf<M>>): Upsert<RowOf<M>> => {
   const pk = (row as Record<string, unknown>)[model.pk]
   const { [model.pk]: _, ...given } = row as Record<string, unknown>
   // As in tortoise, `autoNow` fields are set on every save, whatever the row holds.

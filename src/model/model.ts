@@ -143,6 +143,13 @@ export const schema = <const D extends Record<string, AnyModel>>(defs: D): Resol
       if (f.kind === 'foreignKey' || f.kind === 'oneToOne' || f.kind === 'manyToMany')
         if (!names.has(f.target))
           throw new TypeError(`model ${m.name}: field ${fname} names the model ${f.target}, which is not in this schema (${[...names].join(', ')})`)
+  // An action the database would refuse at the first delete is a definition mistake: say so now.
+  for (const m of list)
+    for (const [fname, f] of Object.entries(m.fields as Fields))
+      if (f.kind === 'foreignKey' || f.kind === 'oneToOne') {
+        if (f.options.onDelete === 'SET NULL' && !f.nullable) throw new TypeError(`model ${m.name}: field ${fname} has onDelete SET NULL but is not null: true`)
+        if (f.options.onDelete === 'SET DEFAULT' && f.options.default === undefined) throw new TypeError(`model ${m.name}: field ${fname} has onDelete SET DEFAULT but no default`)
+      }
   const registry: Record<string, Model> = {}
   // Two passes: the first gives every model its own key column, the second lets each foreign
   // key take its type from its target's key (which never depends on another relation).

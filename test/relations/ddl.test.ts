@@ -3,7 +3,7 @@
  * them on real databases): foreign keys with their ON DELETE action, link tables, and an order
  * in which every referenced table exists before a constraint names it.
  */
-import { dialects, schemaSql } from 'terrapin'
+import { dialects, fields, model, schema, schemaSql } from 'terrapin'
 import { ALL } from './models'
 
 const created = (sql: string): string | undefined => /^CREATE TABLE (?:IF NOT EXISTS )?["`]([^"`]+)["`]/.exec(sql)?.[1]
@@ -33,5 +33,18 @@ describe.each(['sqlite', 'postgres', 'mysql'] as const)('relations DDL [%s]', (n
   it('adds the key of a cycle (Author ↔ Book) after both tables exist, except on SQLite', () => {
     const alters = sql.filter((s) => s.startsWith('ALTER TABLE'))
     expect(alters).toHaveLength(name === 'sqlite' ? 0 : 1)
+  })
+})
+
+describe('relation definitions', () => {
+  it('refuses onDelete actions the database could not carry out', () => {
+    const parent = model('Parent', { fields: { name: fields.text() } })
+    const setNull = model('Child', { fields: { parent: fields.foreignKey('Parent', { onDelete: 'SET NULL' }) } })
+    const setDefault = model('Child', { fields: { parent: fields.foreignKey('Parent', { onDelete: 'SET DEFAULT' }) } })
+    const missing = model('Child', { fields: { parent: fields.foreignKey('Nope') } })
+    expect(() => schema({ parent, setNull })).toThrow(/SET NULL but is not null: true/)
+    expect(() => schema({ parent, setDefault })).toThrow(/SET DEFAULT but no default/)
+    expect(() => schema({ parent, missing })).toThrow(/names the model Nope/)
+    expect(() => schema({ parent, ok: model('Child', { fields: { parent: fields.foreignKey('Parent', { null: true, onDelete: 'SET NULL' }) } }) })).not.toThrow()
   })
 })

@@ -267,7 +267,7 @@ export const selectSql = (ctx: Ctx, plan: Select<unknown>, columns: (alias: stri
     const g = groupingSql(ctx, alias, plan)
     const where = g.where ? filterSql(ctx, alias, model, g.where) : ''
     const having = g.having ? filterSql(ctx, alias, model, g.having) : ''
-    const order = orderSql(ctx, alias, model, parts.order ?? plan.order)
+    const order = orderSql(ctx, alias, model, distinctOrder(plan, parts.order ?? plan.order))
     const trueWhere = where === '' || where === ctx.d.true
     const group = g.groupBy ? ` GROUP BY ${g.groupBy}${having === '' || having === ctx.d.true ? '' : ` HAVING ${having}`}` : ''
     const lock = lockSql(ctx.d, plan.lock)
@@ -275,6 +275,33 @@ export const selectSql = (ctx: Ctx, plan: Select<unknown>, columns: (alias: stri
   } finally {
     ctx.scopes.pop()
   }
+}
+
+/** The keys a plan selects, as order items name them (`author__name`, `authorId`, annotations). */
+const selectedKeys = (plan: Select<unknown>): ReadonlyArray<OrderItem> => {
+  const { model, projection: p } = plan
+  const annotations = plan.annotations ?? []
+  const keys = p._tag !== 'Rows' ? p.keys : [...(plan.groupBy ?? model.columns.map((c) => c.key)), ...annotations.map((a) => a.name)]
+  return keys.map((k): OrderItem => {
+    if (annotations.some((a) => a.name === k)) return { path: [], key: k, desc: false, annotation: true }
+    const { path, key } = splitKey(k)
+    const rel = path.length === 0 && !model.columnByKey[key] ? resolveRelation(model, key) : undefined
+    return { path, key: rel?.column ? rel.column.key : key, desc: false }
+  })
+}
+
+const orderName = (o: OrderItem): string => [...o.path, o.key].join('__')
+
+/**
+ * SELECT DISTINCT can only be ordered by what it selects (PostgreSQL and MySQL refuse the rest,
+ * SQLite would pick an arbitrary row per group): anything else is a ValidationError everywhere.
+ */
+const distinctOrder = (plan: Select<unknown>, order: ReadonlyArray<OrderItem>): ReadonlyArray<OrderItem> => {
+  if (!plan.distinct || order.length === 0) return order
+  const selected = new Set(selectedKeys(plan).map(orderName))
+  const stray = order.filter((o) => !selected.has(orderName(o)))
+  if (stray.length > 0) fail(plan.model, `a distinct plan can only be ordered by the fields it selects, not by ${stray.map(orderName).join(', ')}`)
+  return order
 }
 
 /** The selected columns of a plan, and how the runner reads them. */
@@ -318,11 +345,16 @@ export const compileTerminal = (d: Dialect, plan: Terminal<unknown>): Compiled =
       if (!limited) return { sql: selectSql(ctx, src, () => 'COUNT(*)', { order: [] }), params: ctx.params }
       return { sql: `SELECT COUNT(*) FROM (${selectSql(ctx, src, (a) => projection(ctx, src, a).sql, { ...src, order: src.distinct ? [] : src.order })}) AS ${d.quote('c')}`, params: ctx.params }
     case 'exists': {
-      const inner = selectSql(ctx, src, () => '1', { order: src.offset ? src.order : [], limit: 1, offset: src.offset })
-      return { sql: `SELECT ${src.limit === 0 ? d.false : 'EXISTS'} ${src.limit === 0 ? '' : `(${inner})`}`.trim(), params: src.limit === 0 ? [] : ctx.params }
+      // Distinct rows are counted by what they select: `SELECT DISTINCT 1` would be one row.
+      const cols = src.distinct ? (a: string) => projection(ctx, src, a).sql : () => '1'
+      const inner = selectSql(ctx, src, cols, { order: src.offset ? src.order : [], limit: 1, offset: src.offset })
+      // EXISTS lets SQLite and MySQL drop a DISTINCT inside it; a derived table keeps it.
+      const probe = src.distinct ? `SELECT 1 FROM (${inner}) AS ${d.quote('e')}` : inner
+      return { sql: `SELECT ${src.limit === 0 ? d.false : 'EXISTS'} ${src.limit === 0 ? '' : `(${probe})`}`.trim(), params: src.limit === 0 ? [] : ctx.params }
     }
     case 'first': {
-      const order = src.order.length > 0 ? src.order : pkOrder(src.model)
+      // Unordered: by key, as tortoise; a distinct projection has no key, so by what it selects.
+      const order = src.order.length > 0 ? src.order : src.distinct && src.projection._tag !== 'Rows' ? selectedKeys(src) : pkOrder(src.model)
       return compileSelect(d, { ...src, order, limit: Math.min(src.limit ?? 1, 1) })
     }
     case 'get':

@@ -6,6 +6,7 @@
 import type BetterSqlite3 from 'better-sqlite3'
 import { TerrapinError, TerrapinFailure, configurationError, connectionError, integrityError, queryError } from '../errors'
 import { sqlite } from '../compile/sqlite'
+import { Dialect } from '../compile/dialect'
 import { FOLD_FUNCTION } from '../compile/sqlite'
 import { UPPER_FUNCTION } from '../compile/expr'
 import { Executor, ExecutorOptions, WriteResult } from './executor'
@@ -46,6 +47,7 @@ interface Session {
   /** Resolves when the open transaction ends (undefined when none is open). */
   lock: Promise<void> | undefined
   savepoints: number
+  readonly dialect: Dialect
 }
 
 const prepare = (s: Session, sql: string): BetterSqlite3.Statement => {
@@ -178,7 +180,7 @@ const make = (s: Session, opts: ExecutorOptions, inTx: boolean): Executor => {
     }
   }
   const self: Executor = {
-    dialect: sqlite,
+    dialect: s.dialect,
     all,
     run,
     transaction,
@@ -214,5 +216,6 @@ export const openSqlite = (filename: string, opts: ExecutorOptions & { readonly 
   if (filename !== ':memory:' && filename !== '') db.pragma('journal_mode = WAL')
   db.function(FOLD_FUNCTION, { deterministic: true }, fold)
   db.function(UPPER_FUNCTION, { deterministic: true }, (x: unknown) => (typeof x === 'string' ? x.toUpperCase() : x))
-  return make({ db, stmts: new Map(), lock: undefined, savepoints: 0 }, opts, false)
+  const dialect = opts.returning === false ? Object.freeze({ ...sqlite, returning: false }) : sqlite
+  return make({ db, stmts: new Map(), lock: undefined, savepoints: 0, dialect }, opts, false)
 }

@@ -60,4 +60,10 @@ export interface ExecutorOptions {
   readonly onQuery?: QueryHook
   /** Include bound values in `onQuery` events (off by default: they may be secrets). */
   readonly logParams?: boolean
+  /**
+   * Use INSERT … RETURNING (SQLite, MySQL/MariaDB). Detected by default (MariaDB 10.5+ has it,
+   * MySQL has not); set it for a MySQL-compatible server that the version check misjudges.
+   * Without it, `create` reads its row back by insert id on the same connection.
+   */
+  readonly returning?: boolean
 }

@@ -230,7 +230,8 @@ export const openMysql = (url: URL, opts: PoolOptions = {}): Executor => {
     const conn = await pool.getConnection()
     try {
       const [rows] = (await conn.query({ sql: 'SELECT VERSION()', rowsAsArray: true })) as unknown as [unknown[][]]
-      server.dialect = mysqlDialectFor(String(rows[0][0]))
+      const found = mysqlDialectFor(String(rows[0][0]))
+      server.dialect = opts.returning === undefined || opts.returning === found.returning ? found : Object.freeze({ ...found, returning: opts.returning })
     } finally {
       conn.release()
     }

@@ -133,12 +133,20 @@ const groupByKeys = (rows: ReadonlyArray<Record<string, unknown>>): ReadonlyArra
 const insertBatch = async (ex: Executor, plan: Insert<unknown>, rows: ReadonlyArray<Record<string, unknown>>, v: Values | undefined): Promise<unknown[]> => {
   const c = fill(compileInsert(ex.dialect, plan, rows), v)
   if (ex.dialect.returning) return readRows(ex, c, plan.model.name, 'Rows')
-  // Without RETURNING: the insert id, then a re-read on the same connection.
+  // Without RETURNING (MySQL): the insert id, then a re-read on the same connection, which on
+  // a pool means inside one transaction.
+  if (!ex.inTransaction && ex.dialect.name !== 'sqlite') return ex.transaction((tx) => insertBatch(tx, plan, rows))
   const r = await ex.run(c.sql, c.params)
   const pk = plan.model.columnByKey[plan.model.pk]
   const given = rows.map((row) => row[pk.key])
-  const ids = given.every((v) => v !== undefined) ? given : rows.map((_, i) => Number(r.insertId) + i)
-  return readRows(ex, compileByPk(ex.dialect, plan.model, ids.slice(0, r.changes === rows.length ? ids.length : 0)), plan.model.name, 'Rows')
+  // One multi-row INSERT takes consecutive auto-increment values; MySQL reports the first,
+  // SQLite the last.
+  const first = Number(r.insertId) - (ex.dialect.name === 'sqlite' ? rows.length - 1 : 0)
+  const ids = given.every((v) => v !== undefined) ? given : rows.map((_, i) => first + i)
+  if (r.changes !== rows.length) return [] // ignoreConflicts skipped some: which ones is unknown
+  const found = (await readRows(ex, compileByPk(ex.dialect, plan.model, ids), plan.model.name, 'Rows')) as Record<string, unknown>[]
+  const byId = new Map(found.map((row) => [String(row[pk.key]), row]))
+  return ids.map((id) => byId.get(String(id))).filter((row) => row !== undefined)
 }
 
 const insert = async (ex: Executor, plan: Insert<unknown>, v: Values | undefined): Promise<unknown> => {

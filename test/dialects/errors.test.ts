@@ -103,7 +103,11 @@ forEachDialect('errors', [Author, Book], (t) => {
     const barrier = () => {
       let open!: () => void
       const p = new Promise<void>((r) => (open = r))
-      return { open, wait: () => Promise.race([p, new Promise<void>((r) => setTimeout(r, 300))]) }
+      const wait = (): Promise<void> => {
+        let timer: NodeJS.Timeout | undefined
+        return Promise.race([p, new Promise<void>((r) => (timer = setTimeout(r, 300)))]).finally(() => clearTimeout(timer))
+      }
+      return { open, wait }
     }
     const held = [barrier(), barrier()]
     const rename = (db: Db, id: number, name: string) => pipe(query(Author), where({ id }), update({ name }), run(db))

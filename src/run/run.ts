@@ -135,14 +135,14 @@ const insertBatch = async (ex: Executor, plan: Insert<unknown>, rows: ReadonlyAr
   if (ex.dialect.returning) return readRows(ex, c, plan.model.name, 'Rows')
   // Without RETURNING (MySQL): the insert id, then a re-read on the same connection, which on
   // a pool means inside one transaction.
-  if (!ex.inTransaction && ex.dialect.name !== 'sqlite') return ex.transaction((tx) => insertBatch(tx, plan, rows))
+  if (!ex.inTransaction && ex.dialect.name !== 'sqlite') return ex.transaction((tx) => insertBatch(tx, plan, rows, v))
   const r = await ex.run(c.sql, c.params)
   const pk = plan.model.columnByKey[plan.model.pk]
   const given = rows.map((row) => row[pk.key])
   // One multi-row INSERT takes consecutive auto-increment values; MySQL reports the first,
   // SQLite the last.
   const first = Number(r.insertId) - (ex.dialect.name === 'sqlite' ? rows.length - 1 : 0)
-  const ids = given.every((v) => v !== undefined) ? given : rows.map((_, i) => first + i)
+  const ids = given.every((g) => g !== undefined) ? given : rows.map((_, i) => first + i)
   if (r.changes !== rows.length) return [] // ignoreConflicts skipped some: which ones is unknown
   const found = (await readRows(ex, compileByPk(ex.dialect, plan.model, ids), plan.model.name, 'Rows')) as Record<string, unknown>[]
   const byId = new Map(found.map((row) => [String(row[pk.key]), row]))

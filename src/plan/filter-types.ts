@@ -53,7 +53,7 @@ type PartsOf<K extends ScalarKind> = K extends 'datetime'
 export type Arg<A> = A | Param | Expr<unknown, string>
 
 /** A plan whose rows are the values of an `in` list (`valuesFlat`, `values` of one field, or rows by key). */
-type Subquery<A> = Select<ReadonlyArray<A>> | Select<ReadonlyArray<{ readonly [k: string]: A }>> | Select<ReadonlyArray<object>>
+type Subquery<A> = Select<ReadonlyArray<A | null>> | Select<ReadonlyArray<{ readonly [k: string]: A | null }>> | Select<ReadonlyArray<object>>
 
 type Nullable<I extends Info> = I['n'] extends true ? null : never
 

@@ -15,7 +15,7 @@ export const AUTHORS: ReadonlyArray<AuthorSeed> = [
   { name: 'Émile', nick: null },
   { name: 'ñandú', nick: 'Bird' },
   { name: ' Zoë ', nick: null },
-  { name: 'Ulysses', nick: 'U' },
+  { name: 'Ulysses', nick: 'U😀' },
   { name: 'Kurt', nick: null },
 ]
 

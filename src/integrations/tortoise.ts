@@ -26,8 +26,12 @@ export type ConnectionConfig =
         readonly filePath?: string
         readonly minsize?: number
         readonly maxsize?: number
+        /** Pool size (tortoise's `maxsize` is read as the same). */
         readonly pool?: number
+        /** Milliseconds to wait for a connection before `ConnectionError`. */
         readonly connectTimeout?: number
+        /** Milliseconds an unused pooled connection stays open. */
+        readonly idleTimeout?: number
       }
     }
 
@@ -71,6 +75,7 @@ export const connectionUrl = (c: ConnectionConfig): string => {
   const pool = cr.pool ?? cr.maxsize
   if (pool !== undefined) query.set('pool', String(pool))
   if (cr.connectTimeout !== undefined) query.set('connectTimeout', String(cr.connectTimeout))
+  if (cr.idleTimeout !== undefined) query.set('idleTimeout', String(cr.idleTimeout))
   const qs = query.toString()
   return `${scheme}://${auth}${cr.host ?? '127.0.0.1'}${cr.port ? `:${cr.port}` : ''}/${enc(cr.database ?? '')}${qs ? `?${qs}` : ''}`
 }

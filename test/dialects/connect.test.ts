@@ -1,0 +1,112 @@
+/**
+ * Opening databases: URLs with pool and timeout options, tortoise's `{ engine, credentials }`
+ * form, and `init` with several named connections, each app on its `defaultConnection`.
+ */
+import * as E from 'fp-ts/Either'
+import { pipe } from 'fp-ts/function'
+import { TerrapinFailure, connect, connectionUrl, count, create, fields, inTransaction, init, model, query, run, schema } from 'terrapin'
+import { forEachDialect, left, right } from '../support/dialects'
+
+const { Note } = schema({ Note: model('Note', { table: 'cn_note', fields: { id: fields.int({ pk: true }), body: fields.text() } }) })
+const { Memo } = schema({ Memo: model('Memo', { table: 'cn_memo', fields: { id: fields.int({ pk: true }), body: fields.text() } }) })
+
+/** How many transactions manage to be open at the same time (waiting at most `ms`). */
+const simultaneous = async (url: string, wanted: number, ms = 400): Promise<number> => {
+  const db = connect(url)
+  let inside = 0
+  let most = 0
+  try {
+    await Promise.all(
+      Array.from({ length: wanted }, () =>
+        inTransaction(db, async (tx) => {
+          await tx.executor.all('SELECT 1', [], false)
+          most = Math.max(most, ++inside)
+          await new Promise((r) => setTimeout(r, ms))
+          inside--
+        }),
+      ),
+    )
+    return most
+  } finally {
+    await db.executor.close()
+  }
+}
+
+/** tortoise's credentials for the database of a URL. */
+const credentialsOf = (url: string, extra: object = {}) => {
+  if (url.startsWith('sqlite:')) return { engine: 'tortoise.backends.sqlite', credentials: { file_path: ':memory:', ...extra } }
+  const u = new URL(url)
+  return {
+    engine: u.protocol === 'postgres:' ? 'tortoise.backends.asyncpg' : 'tortoise.backends.mysql',
+    credentials: {
+      host: u.hostname,
+      port: Number(u.port),
+      user: decodeURIComponent(u.username),
+      password: decodeURIComponent(u.password) || undefined,
+      database: decodeURIComponent(u.pathname.slice(1)),
+      ...extra,
+    },
+  }
+}
+
+forEachDialect('connect and init', [Note], (t) => {
+  it('the pool size from the URL bounds how many transactions are open at once', async () => {
+    if (t().dialect === 'sqlite') {
+      // one connection: transactions take turns whatever the URL says
+      expect(await simultaneous(t().url, 3, 50)).toBe(1)
+      return
+    }
+    const sep = t().url.includes('?') ? '&' : '?'
+    expect(await simultaneous(`${t().url}${sep}pool=2`, 3)).toBe(2)
+    expect(await simultaneous(`${t().url}${sep}pool=3`, 3)).toBe(3)
+  })
+
+  it('a malformed option is a ConfigurationError at connect', () => {
+    for (const bad of ['pool=0', 'pool=x', 'connectTimeout=-1', 'idleTimeout=1.5']) {
+      const url = t().dialect === 'sqlite' ? `postgres://root@127.0.0.1/x?${bad}` : `${t().url}?${bad}`
+      let caught: unknown
+      try {
+        connect(url)
+      } catch (e) {
+        caught = e
+      }
+      expect(caught).toBeInstanceOf(TerrapinFailure)
+      expect((caught as TerrapinFailure).error._tag).toBe('ConfigurationError')
+    }
+  })
+
+  it('tortoise credentials become the same URL, pool and timeouts included', () => {
+    const c = credentialsOf(t().url, { maxsize: 4, connectTimeout: 1500, idleTimeout: 30000 })
+    if (t().dialect === 'sqlite') return expect(connectionUrl(c)).toBe('sqlite://:memory:')
+    const url = new URL(connectionUrl(c))
+    const want = new URL(t().url)
+    expect([url.protocol, url.host, url.pathname, url.username]).toEqual([want.protocol, want.host, want.pathname, want.username])
+    expect(Object.fromEntries(url.searchParams)).toEqual({ pool: '4', connectTimeout: '1500', idleTimeout: '30000' })
+  })
+
+  it('init opens several named connections and each app uses its defaultConnection', async () => {
+    const made = await init({
+      connections: { main: credentialsOf(t().url, { maxsize: 3 }), side: 'sqlite://:memory:' },
+      apps: { notes: { models: [Note], defaultConnection: 'main' }, memos: { models: { Memo }, default_connection: 'side' } },
+      generateSchemas: true,
+    })()
+    const orm = right(made)
+    try {
+      expect(orm.dbFor('notes').executor.dialect.name).toBe(t().dialect)
+      expect(orm.dbFor('memos').executor.dialect.name).toBe('sqlite')
+      right(await pipe(create(Note, { body: 'n' }), run(orm.dbFor('notes')))())
+      right(await pipe(create(Memo, { body: 'm' }), run(orm.dbFor('memos')))())
+      // the memo table exists only on the side connection
+      expect(right(await pipe(query(Memo), count, run(orm.db('side')))())).toBe(1)
+      expect(left(await pipe(query(Memo), count, run(orm.db('main')))())._tag).toBe('QueryError')
+      expect(right(await pipe(query(Note), count, run(orm.db('main')))())).toBe(1)
+    } finally {
+      await orm.close()
+    }
+  })
+
+  it('an app naming a connection that is not configured is a ConfigurationError', async () => {
+    const r = await init({ connections: { main: t().url }, apps: { notes: { models: [Note], defaultConnection: 'other' } } })()
+    expect(E.isLeft(r) && r.left._tag).toBe('ConfigurationError')
+  })
+})

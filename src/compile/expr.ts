@@ -178,7 +178,7 @@ const aggregate = (ctx: Ctx, e: Extract<Expr, { _tag: 'Agg' }>): ExprSql => {
     const ref = colRef(ctx, alias, col)
     if (e.fn === 'count') return { sql: `COUNT(${dist}${ref})`, col: NUMBER_COLUMN }
     // AVG and SUM as doubles: MySQL's decimal AVG keeps only 4 more digits.
-    if (e.fn === 'avg' || e.fn === 'sum') return { sql: `${fn}(${dist}CAST(${d.comparable(col, ref)} AS ${FUNCS[d.name].float}))`, col: NUMBER_COLUMN }
+    if (e.fn === 'avg' || e.fn === 'sum') return { sql: `${fn}(${dist}CAST(${ref} AS ${FUNCS[d.name].float}))`, col: NUMBER_COLUMN }
     return { sql: `${fn}(${dist}${ref})`, col }
   }
   if (e.ref === undefined) return call(scope.model, scope.alias, undefined)

@@ -79,7 +79,8 @@ export const mysql: Dialect = {
   match: (expr, ph, ci) => (ci ? `LOWER(${expr}) LIKE LOWER(${ph}) ESCAPE '\\\\'` : `${expr} LIKE ${ph} ESCAPE '\\\\'`),
   pattern: (kind, _ci, value) => likePattern(kind, value),
   fold: (expr) => `LOWER(${expr})`,
-  comparable: (_col, expr) => expr,
+  // A decimal compared with a string parameter would be compared as a double: compare decimals.
+  comparable: (col, expr) => (col.kind === 'decimal' ? `CAST(${expr} AS DECIMAL(${col.scalar.options.maxDigits ?? 20}, ${col.scalar.options.decimalPlaces ?? 6}))` : expr),
   datePart: (part, expr) => PARTS[part].replace('X', expr),
   order: (expr, desc) => `${expr} ${desc ? 'DESC' : 'ASC'}`,
   limitOffset: (limit, offset) =>

@@ -146,18 +146,23 @@ const leaf = (ctx: Ctx, alias: string, model: Model, cond: Cond): string => {
   // A statement has a fixed number of placeholders: a list or a range is one placeholder per item.
   const notWhole = (): never => fail(model, `${cond.key}__${cond.lookup} takes a list of placeholders, e.g. [param('a'), param('b')], not one placeholder`)
   const list = (xs: unknown): string => (isParam(xs) ? notWhole() : (xs as unknown[]).map((x) => operand(x)).join(', '))
+  // Decimals are equal by value, not by spelling: compared through the dialect's comparable form.
+  const byValue = col.kind === 'decimal' && !part
+  const eqExpr = byValue ? cmpExpr : expr
+  const eqVal = byValue ? cmpVal : operand
+  const eqList = (xs: unknown): string => (isParam(xs) ? notWhole() : (xs as unknown[]).map((x) => eqVal(x)).join(', '))
   switch (cond.lookup) {
     case 'exact':
-      return v === null ? `${expr} IS NULL` : `${expr} = ${operand(v)}`
+      return v === null ? `${expr} IS NULL` : `${eqExpr} = ${eqVal(v)}`
     case 'not':
-      return v === null ? `${expr} IS NOT NULL` : `(${expr} <> ${operand(v)} OR ${expr} IS NULL)`
+      return v === null ? `${expr} IS NOT NULL` : `(${eqExpr} <> ${eqVal(v)} OR ${expr} IS NULL)`
     case 'in':
       if (isSelectPlan(v)) return `${expr} IN (${inSubquery(ctx, v)})`
-      return Array.isArray(v) && v.length === 0 ? d.false : `${expr} IN (${list(v)})`
+      return Array.isArray(v) && v.length === 0 ? d.false : `${eqExpr} IN (${eqList(v)})`
     case 'notIn':
       // NOT IN over a subquery holding a NULL is never true: negate IN two-valued instead.
       if (isSelectPlan(v)) return `NOT COALESCE(${expr} IN (${inSubquery(ctx, v)}), ${d.false})`
-      return Array.isArray(v) && v.length === 0 ? d.true : `(${expr} NOT IN (${list(v)}) OR ${expr} IS NULL)`
+      return Array.isArray(v) && v.length === 0 ? d.true : `(${eqExpr} NOT IN (${eqList(v)}) OR ${expr} IS NULL)`
     case 'gt':
     case 'gte':
     case 'lt':

@@ -11,6 +11,28 @@ import { Dialect, MatchKind, fixedDecimal, likePattern, quoteWith, utcText } fro
 /** The name of the Unicode case-fold function registered on SQLite connections. */
 export const FOLD_FUNCTION = 'terrapin_fold'
 
+/** The name of the function that turns a decimal into a text key ordered by value. */
+export const DECIMAL_KEY_FUNCTION = 'terrapin_decimal_key'
+
+const KEY_INT = 65
+const KEY_FRAC = 30
+
+/**
+ * A decimal as text that sorts (and is equal) by value, with every digit kept: decimals are
+ * stored as text, and CAST(… AS REAL) would keep only 15-17 of their digits. Non-negative
+ * values are `1` + zero-padded digits; negative ones `0` + the nines' complement, so that a
+ * larger magnitude sorts lower.
+ */
+export const decimalKey = (v: unknown): string | null => {
+  if (v === null || v === undefined) return null
+  const s = String(v).trim()
+  const m = /^([+-]?)(\d*)(?:\.(\d*))?$/.exec(s)
+  if (!m) return null
+  const digits = m[2].replace(/^0+/, '').padStart(KEY_INT, '0') + (m[3] ?? '').padEnd(KEY_FRAC, '0').slice(0, KEY_FRAC)
+  const negative = m[1] === '-' && /[1-9]/.test(digits)
+  return negative ? '0' + digits.replace(/\d/g, (c) => String(9 - Number(c))) : '1' + digits
+}
+
 /** Escapes GLOB's metacharacters `*`, `?` and `[` by bracketing them. */
 const escapeGlob = (s: string): string => s.replace(/[*?[]/g, (c) => `[${c}]`)
 
@@ -94,7 +116,7 @@ export const sqlite: Dialect = {
   match: (expr, ph, ci) => (ci ? `${FOLD_FUNCTION}(${expr}) LIKE ${FOLD_FUNCTION}(${ph}) ESCAPE '\\'` : `${expr} GLOB ${ph}`),
   pattern: (kind, ci, value) => (ci ? likePattern(kind, value) : globPattern(kind, value)),
   fold: (expr) => `${FOLD_FUNCTION}(${expr})`,
-  comparable: (col, expr) => (col.kind === 'decimal' ? `CAST(${expr} AS REAL)` : expr),
+  comparable: (col, expr) => (col.kind === 'decimal' ? `${DECIMAL_KEY_FUNCTION}(${expr})` : expr),
   datePart: (part, expr) => PARTS[part].replace('X', expr),
   order: (expr, desc) => (desc ? `${expr} DESC NULLS LAST` : `${expr} ASC NULLS FIRST`),
   limitOffset: (limit, offset) => (limit === undefined ? (offset ? ` LIMIT -1 OFFSET ${offset}` : '') : ` LIMIT ${limit}${offset ? ` OFFSET ${offset}` : ''}`),

@@ -7,7 +7,7 @@ import type BetterSqlite3 from 'better-sqlite3'
 import { TerrapinError, TerrapinFailure, configurationError, connectionError, integrityError, queryError } from '../errors'
 import { sqlite } from '../compile/sqlite'
 import { Dialect } from '../compile/dialect'
-import { FOLD_FUNCTION } from '../compile/sqlite'
+import { DECIMAL_KEY_FUNCTION, FOLD_FUNCTION, decimalKey } from '../compile/sqlite'
 import { UPPER_FUNCTION } from '../compile/expr'
 import { Executor, ExecutorOptions, WriteResult } from './executor'
 
@@ -215,6 +215,7 @@ export const openSqlite = (filename: string, opts: ExecutorOptions & { readonly 
   db.pragma('foreign_keys = ON')
   if (filename !== ':memory:' && filename !== '') db.pragma('journal_mode = WAL')
   db.function(FOLD_FUNCTION, { deterministic: true }, fold)
+  db.function(DECIMAL_KEY_FUNCTION, { deterministic: true }, decimalKey)
   db.function(UPPER_FUNCTION, { deterministic: true }, (x: unknown) => (typeof x === 'string' ? x.toUpperCase() : x))
   const dialect = opts.returning === false ? Object.freeze({ ...sqlite, returning: false }) : sqlite
   return make({ db, stmts: new Map(), lock: undefined, savepoints: 0, dialect }, opts, false)

@@ -91,7 +91,10 @@ export const isExpr = (u: unknown): u is Expr => typeof u === 'object' && u !== 
 export const isSelectPlan = (u: unknown): u is Select<unknown> => typeof u === 'object' && u !== null && (u as Select<unknown>)._tag === 'Select'
 
 /** A literal or a plan as an expression. */
-export const lift = (x: unknown): Expr => (isExpr(x) ? x : isSelectPlan(x) ? make({ _tag: 'Subquery', plan: x }) : make({ _tag: 'Value', value: x }))
+export const lift = (x: unknown): Expr => (isExpr(x) ? x : isSelectPlan(x) ? make({ _tag: 'Subquery', plan: x }) : make({ _tag: 'Value', value: own(x) }))
+
+/** Copies a value the caller may still mutate (a Date, an array), so the plan never changes. */
+const own = (v: unknown): unknown => (v instanceof Date ? new Date(v.getTime()) : Array.isArray(v) ? freeze(v.map(own)) : v)
 
 /**
  * A field of the row (`'rating'`), or of a related row through to-one relations

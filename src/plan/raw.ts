@@ -35,7 +35,7 @@ export const sql = Object.assign(
         })
         out[out.length - 1] += strings[i + 1]
       } else {
-        vals.push(v)
+        vals.push(v instanceof Date ? new Date(v.getTime()) : v)
         out.push(strings[i + 1])
       }
     })

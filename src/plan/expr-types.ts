@@ -107,3 +107,15 @@ export type PickedRow<M, R, K extends string> = { readonly [P in K]: P extends k
 
 /** Field paths of `M` one hop deep, as a plain union (for constraints): `'rating' | 'author__…'`. */
 export type PathsOf<M> = (keyof RowOf<M> & string) | (keyof RelationsOf<M> & string) | `${keyof RelationsOf<M> & string}__${string}`
+
+/**
+ * Checks the expressions a filter object compares with (`pages__gt: F('rating')`): each may read
+ * only paths of `M` or annotations of the rows `R`.
+ */
+export type CheckFilterExprs<M, R, F> = {
+  readonly [K in keyof F]: F[K] extends { readonly _K?: () => infer P }
+    ? [P] extends [ValidPaths<M, P & string> | AnnotationKeys<M, R>]
+      ? unknown
+      : Expr<unknown, ValidPaths<M, P & string> | AnnotationKeys<M, R>>
+    : unknown
+}

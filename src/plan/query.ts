@@ -9,7 +9,7 @@ import { Model } from '../model/model'
 import { resolveRelation } from '../model/relations'
 import { RowOf } from '../model/types'
 import { FilterNode, OrderItem, Projection, Select, Terminal, deepFreeze, freeze } from './ast'
-import { AnnotationFilter, AnnotationKeys } from './expr-types'
+import { AnnotationFilter, AnnotationKeys, CheckFilterExprs } from './expr-types'
 import { Q, and, not, resolveFilter } from './filter'
 import { CheckFilter, FilterOf, KeyOf, OrderKey, PathKeyValue, RelationKey, ValidKey, ValidOrder } from './filter-types'
 
@@ -64,7 +64,7 @@ export interface FilterCombinator {
   /** `where(exists(pipe(query(Book), where({ authorId: OuterRef('id') }))))`: a correlated EXISTS. */
   <M, R>(filter: Terminal<boolean>): (plan: Query<M, R>) => Query<M, R>
   /** Keys may also name the plan's annotations (`n__gte: 2`): conditions on aggregates go to HAVING. */
-  <M, R, const F extends FilterOf<M> & AnnotationFilter<M, R>>(filter: F & CheckFilter<M, Omit<F, keyof AnnotationFilter<M, R>>>): (plan: Query<M, R>) => Query<M, R>
+  <M, R, const F extends FilterOf<M> & AnnotationFilter<M, R>>(filter: F & CheckFilter<M, Omit<F, keyof AnnotationFilter<M, R>>> & CheckFilterExprs<M, R, F>): (plan: Query<M, R>) => Query<M, R>
 }
 
 /**

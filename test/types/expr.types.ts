@@ -77,3 +77,7 @@ pipe(query(Book), groupBy('nope'))
 bulkUpdate(Book, [{ id: 1, rating: 2 }], ['ratin'])
 // @ts-expect-error a title is not a number
 pipe(query(Book), update({ title: 3 }))
+// @ts-expect-error F of an unknown field in a filter
+pipe(query(Book), where({ pages__gt: F('nope') }))
+// @ts-expect-error an arithmetic expression over an unknown field in a filter
+pipe(query(Book), where({ pages__gt: F('rating').mul(F('pagez')) }))

@@ -9,7 +9,7 @@ import { sqlite } from '../compile/sqlite'
 import { Dialect } from '../compile/dialect'
 import { DECIMAL_KEY_FUNCTION, FOLD_FUNCTION, decimalKey } from '../compile/sqlite'
 import { UPPER_FUNCTION } from '../compile/expr'
-import { Executor, ExecutorOptions, WriteResult } from './executor'
+import { Executor, ExecutorOptions, SyncCalls, WriteResult } from './executor'
 
 // ------------------------------------------------------------------------------------------
 // errors
@@ -40,27 +40,38 @@ export const classifySqlite = (e: unknown, sql?: string): TerrapinError => {
 // runner
 // ------------------------------------------------------------------------------------------
 
+/** A prepared statement and the read mode it was last set to (each change is a native call). */
+interface Cached {
+  readonly st: BetterSqlite3.Statement
+  bigint: boolean | undefined
+}
+
 /** One connection's mutable state: the statement cache and the transaction lock. */
 interface Session {
   readonly db: BetterSqlite3.Database
-  readonly stmts: Map<string, BetterSqlite3.Statement>
+  readonly stmts: Map<string, Cached>
   /** Resolves when the open transaction ends (undefined when none is open). */
   lock: Promise<void> | undefined
   savepoints: number
   readonly dialect: Dialect
 }
 
-const prepare = (s: Session, sql: string): BetterSqlite3.Statement => {
-  let st = s.stmts.get(sql)
-  if (!st) {
-    st = s.db.prepare(sql)
+/** The connection's prepared statement for `sql`: prepared once, reused for every execution. */
+const prepare = (s: Session, sql: string): Cached => {
+  let c = s.stmts.get(sql)
+  if (!c) {
+    const st = s.db.prepare(sql)
     if (s.stmts.size > 1000) s.stmts.delete(s.stmts.keys().next().value as string)
-    s.stmts.set(sql, st)
+    s.stmts.set(sql, (c = { st, bigint: undefined }))
   }
-  return st
+  return c
 }
 
-const toParams = (params: ReadonlyArray<unknown>): unknown[] => params.map((p) => (typeof p === 'boolean' ? (p ? 1 : 0) : p))
+/** The driver binds no booleans: 1 and 0 (copied only when there is one). */
+const toParams = (params: ReadonlyArray<unknown>): ReadonlyArray<unknown> => {
+  for (let i = 0; i < params.length; i++) if (typeof params[i] === 'boolean') return params.map((p) => (typeof p === 'boolean' ? (p ? 1 : 0) : p))
+  return params
+}
 
 const make = (s: Session, opts: ExecutorOptions, inTx: boolean): Executor => {
   const observe = <A>(sql: string, params: ReadonlyArray<unknown>, f: () => A, count: (a: A) => number): A => {
@@ -79,30 +90,38 @@ const make = (s: Session, opts: ExecutorOptions, inTx: boolean): Executor => {
   const ready = async (): Promise<void> => {
     while (!inTx && s.lock) await s.lock
   }
+  const allNow = (sql: string, params: ReadonlyArray<unknown>, bigint: boolean): unknown[][] => {
+    const c = prepare(s, sql)
+    if (c.bigint !== bigint) {
+      c.st.raw(true)
+      c.st.safeIntegers(bigint)
+      c.bigint = bigint
+    }
+    return c.st.all(...toParams(params)) as unknown[][]
+  }
+  const runNow = (sql: string, params: ReadonlyArray<unknown>): WriteResult => {
+    const r = prepare(s, sql).st.run(...toParams(params))
+    return { changes: r.changes, insertId: r.lastInsertRowid }
+  }
   const all = async (sql: string, params: ReadonlyArray<unknown>, bigint: boolean): Promise<ReadonlyArray<ReadonlyArray<unknown>>> => {
     if (!inTx && s.lock) await ready()
-    return observe(sql, params, () => {
-      const st = prepare(s, sql)
-      st.raw(true)
-      st.safeIntegers(bigint)
-      return st.all(...toParams(params)) as unknown[][]
-    }, (r) => r.length)
+    return opts.onQuery ? observe(sql, params, () => allNow(sql, params, bigint), (r) => r.length) : allNow(sql, params, bigint)
   }
   const run = async (sql: string, params: ReadonlyArray<unknown>): Promise<WriteResult> => {
     if (!inTx && s.lock) await ready()
-    return observe(sql, params, () => {
-      const r = prepare(s, sql).run(...toParams(params))
-      return { changes: r.changes, insertId: r.lastInsertRowid }
-    }, (r) => r.changes)
+    return opts.onQuery ? observe(sql, params, () => runNow(sql, params), (r) => r.changes) : runNow(sql, params)
   }
   const allObjects = async (sql: string, params: ReadonlyArray<unknown>): Promise<ReadonlyArray<Readonly<Record<string, unknown>>>> => {
     if (!inTx && s.lock) await ready()
     return observe(sql, params, () => {
-      const st = prepare(s, sql)
+      const c = prepare(s, sql)
+      const st = c.st
       if (!st.reader) {
         st.run(...toParams(params))
         return []
       }
+      // Objects, not arrays: the cached statement's read mode is no longer the one recorded.
+      c.bigint = undefined
       st.raw(false)
       st.safeIntegers(false)
       return st.all(...toParams(params)) as Record<string, unknown>[]
@@ -141,6 +160,13 @@ const make = (s: Session, opts: ExecutorOptions, inTx: boolean): Executor => {
       opts.onQuery?.({ sql, params: opts.logParams ? params : undefined, durationMs: performance.now() - t0, rows, error: failure === undefined ? undefined : classifySqlite(failure, sql) })
     }
   }
+  // The driver is synchronous: the interpreter calls it directly unless a transaction it is not
+  // part of holds the connection.
+  const direct: SyncCalls = {
+    all: (sql, params, bigint) => (opts.onQuery ? observe(sql, params, () => allNow(sql, params, bigint), (r) => r.length) : allNow(sql, params, bigint)),
+    run: (sql, params) => (opts.onQuery ? observe(sql, params, () => runNow(sql, params), (r) => r.changes) : runNow(sql, params)),
+  }
+  const sync = (): SyncCalls | undefined => (!inTx && s.lock ? undefined : direct)
   const exec = (sql: string): void => {
     observe(sql, [], () => s.db.exec(sql), () => 0)
   }
@@ -184,6 +210,7 @@ const make = (s: Session, opts: ExecutorOptions, inTx: boolean): Executor => {
     all,
     run,
     transaction,
+    sync,
     classify: classifySqlite,
     close: async () => {
       await ready()

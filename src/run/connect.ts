@@ -99,6 +99,7 @@ const guarded = (ex: Executor): Executor => {
     ready: { get: () => (closing ? undefined : ex.ready), enumerable: true },
     all: { value: (sql: string, params: ReadonlyArray<unknown>, bigint: boolean) => (closing ? Promise.reject(closed()) : track(ex.all(sql, params, bigint))), enumerable: true },
     run: { value: (sql: string, params: ReadonlyArray<unknown>) => (closing ? Promise.reject(closed()) : track(ex.run(sql, params))), enumerable: true },
+    sync: { value: ex.sync && (() => (closing ? undefined : ex.sync!())), enumerable: true },
     transaction: { value: <A>(f: (tx: Executor) => Promise<A>) => (closing ? Promise.reject(closed()) : track(ex.transaction(f))), enumerable: true },
     close: {
       value: () =>

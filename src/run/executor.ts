@@ -23,6 +23,21 @@ export interface WriteResult {
   readonly insertId?: unknown
 }
 
+/**
+ * A value, or a promise of it: what the interpreter passes along, so that a plan on a
+ * synchronous driver runs without a promise until the outer boundary of `run`.
+ */
+export type MaybePromise<A> = A | Promise<A>
+
+/** Whether a `MaybePromise` is still to come. */
+export const isPromise = <A>(x: MaybePromise<A>): x is Promise<A> => x instanceof Promise
+
+/** The direct calls of a synchronous driver: answers (or throws) at once. */
+export interface SyncCalls {
+  readonly all: (sql: string, params: ReadonlyArray<unknown>, bigint: boolean) => ReadonlyArray<ReadonlyArray<unknown>>
+  readonly run: (sql: string, params: ReadonlyArray<unknown>) => WriteResult
+}
+
 export interface Executor {
   readonly dialect: Dialect
   /** Rows as arrays. `bigint` asks for exact 64-bit integers where the driver can. */
@@ -53,6 +68,12 @@ export interface Executor {
    * loop releases the cursor.
    */
   readonly stream?: (sql: string, params: ReadonlyArray<unknown>, bigint: boolean, batchSize: number) => AsyncIterable<ReadonlyArray<ReadonlyArray<unknown>>>
+  /**
+   * A synchronous driver's direct calls, when they may be used now (nothing else holds the
+   * connection); undefined otherwise, and for asynchronous drivers. The same statements as
+   * `all`/`run`, without a promise per call.
+   */
+  readonly sync?: () => SyncCalls | undefined
 }
 
 /** Options every runner takes. */

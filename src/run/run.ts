@@ -13,7 +13,7 @@ import { validateInput } from '../model/validate'
 import { Insert, Plan, Select, Terminal, Update, Upsert } from '../plan/ast'
 import { Bound, Values } from '../plan/prepared'
 import { DecodeFailure, rowDecoder } from './decode'
-import { Executor } from './executor'
+import { Executor, MaybePromise, WriteResult, isPromise } from './executor'
 import { runLink } from './link'
 import { runDelete } from './on-delete'
 import { prefetchRows } from './prefetch'
@@ -58,46 +58,64 @@ const fill = (c: Compiled, values: Values | undefined): Compiled => {
   return params ? { ...c, params } : c
 }
 
-const hasBigint = (c: Compiled): boolean => c.output?.columns.some((col) => col.kind === 'bigint') ?? false
+/** `f` of the value, at once when it is there, after it when it is a promise. */
+const then = <A, B>(x: MaybePromise<A>, f: (a: A) => MaybePromise<B>): MaybePromise<B> => (isPromise(x) ? x.then(f) : f(x))
 
-export const readRows = async (ex: Executor, c: Compiled, model: string, shape: 'Rows' | 'Values' | 'ValuesList' | 'Flat'): Promise<unknown[]> => {
-  const raw = await ex.all(c.sql, c.params, hasBigint(c))
+/** Rows of a statement: directly from a synchronous driver when it is free, else awaited. */
+const allRows = (ex: Executor, sql: string, params: ReadonlyArray<unknown>, bigint: boolean): MaybePromise<ReadonlyArray<ReadonlyArray<unknown>>> => {
+  const direct = ex.sync?.()
+  return direct ? direct.all(sql, params, bigint) : ex.all(sql, params, bigint)
+}
+
+const runStatement = (ex: Executor, sql: string, params: ReadonlyArray<unknown>): MaybePromise<WriteResult> => {
+  const direct = ex.sync?.()
+  return direct ? direct.run(sql, params) : ex.run(sql, params)
+}
+
+const bigintOutputs = new WeakMap<object, boolean>()
+
+const hasBigint = (c: Compiled): boolean => {
+  if (!c.output) return false
+  let b = bigintOutputs.get(c.output)
+  if (b === undefined) bigintOutputs.set(c.output, (b = c.output.columns.some((col) => col.kind === 'bigint')))
+  return b
+}
+
+export const readRows = (ex: Executor, c: Compiled, model: string, shape: 'Rows' | 'Values' | 'ValuesList' | 'Flat'): MaybePromise<unknown[]> => {
   const dec = rowDecoder(ex.dialect, model, c.output!, shape)
-  const out = new Array<unknown>(raw.length)
-  for (let i = 0; i < raw.length; i++) out[i] = dec(raw[i])
-  return out
+  return then(allRows(ex, c.sql, c.params, hasBigint(c)), (raw) => {
+    const out = new Array<unknown>(raw.length)
+    for (let i = 0; i < raw.length; i++) out[i] = dec(raw[i])
+    return out
+  })
 }
 
 export const shapeOf = (plan: Select<unknown>): 'Rows' | 'Values' | 'ValuesList' | 'Flat' =>
   plan.projection._tag === 'ValuesList' && plan.projection.flat ? 'Flat' : plan.projection._tag
 
-const select = async (ex: Executor, plan: Select<unknown>, v: Values | undefined, c: Compiled = fill(compileWith(ex.dialect, plan), v)): Promise<unknown[]> => {
-  const rows = await readRows(ex, c, plan.model.name, shapeOf(plan))
-  return plan.prefetch.length > 0 ? prefetchRows(ex, plan, rows as Record<string, unknown>[]) : rows
+const select = (ex: Executor, plan: Select<unknown>, v: Values | undefined, c: Compiled = fill(compileWith(ex.dialect, plan), v)): MaybePromise<unknown[]> => {
+  const rows = readRows(ex, c, plan.model.name, shapeOf(plan))
+  return plan.prefetch.length > 0 ? then(rows, (r) => prefetchRows(ex, plan, r as Record<string, unknown>[])) : rows
 }
 
-const terminal = async (ex: Executor, plan: Terminal<unknown>, v: Values | undefined): Promise<unknown> => {
+const one = (plan: Terminal<unknown>, rows: ReadonlyArray<unknown>): unknown => {
+  if (plan.kind === 'first') return rows[0] ?? null
+  if (rows.length > 1) throw new Abort(multipleObjectsReturned(plan.source.model.name, rows.length))
+  if (rows.length === 0 && plan.kind === 'get') throw new Abort(doesNotExist(plan.source.model.name))
+  return rows[0] ?? null
+}
+
+const terminal = (ex: Executor, plan: Terminal<unknown>, v: Values | undefined): MaybePromise<unknown> => {
   const c = fill(compileWith(ex.dialect, plan), v)
   switch (plan.kind) {
-    case 'count': {
-      const rows = await ex.all(c.sql, c.params, false)
-      return Number(rows[0][0])
-    }
-    case 'exists': {
-      const rows = await ex.all(c.sql, c.params, false)
-      return Number(rows[0][0]) > 0 || rows[0][0] === true
-    }
-    case 'first': {
-      const rows = await select(ex, plan.source, v, c)
-      return rows[0] ?? null
-    }
+    case 'count':
+      return then(allRows(ex, c.sql, c.params, false), (rows) => Number(rows[0][0]))
+    case 'exists':
+      return then(allRows(ex, c.sql, c.params, false), (rows) => Number(rows[0][0]) > 0 || rows[0][0] === true)
+    case 'first':
     case 'get':
-    case 'getOrNone': {
-      const rows = await select(ex, plan.source, v, c)
-      if (rows.length > 1) throw new Abort(multipleObjectsReturned(plan.source.model.name, rows.length))
-      if (rows.length === 0 && plan.kind === 'get') throw new Abort(doesNotExist(plan.source.model.name))
-      return rows[0] ?? null
-    }
+    case 'getOrNone':
+      return then(select(ex, plan.source, v, c), (rows) => one(plan, rows))
   }
 }
 
@@ -149,10 +167,14 @@ const insertBatch = async (ex: Executor, plan: Insert<unknown>, rows: ReadonlyAr
   return ids.map((id) => byId.get(String(id))).filter((row) => row !== undefined)
 }
 
-const insert = async (ex: Executor, plan: Insert<unknown>, v: Values | undefined): Promise<unknown> => {
+/** One row inserted with RETURNING: no promise on a synchronous driver. */
+const insertReturning = (ex: Executor, plan: Insert<unknown>, rows: ReadonlyArray<Record<string, unknown>>, v: Values | undefined): MaybePromise<unknown[]> =>
+  readRows(ex, fill(compileInsert(ex.dialect, plan, rows), v), plan.model.name, 'Rows')
+
+const insert = (ex: Executor, plan: Insert<unknown>, v: Values | undefined): MaybePromise<unknown> => {
   const now = new Date()
   const rows = plan.rows.map((r) => withDefaults(plan.model, r, now))
-  if (plan.returns === 'one') return (await insertBatch(ex, plan, rows, v))[0]
+  if (plan.returns === 'one') return then(ex.dialect.returning ? insertReturning(ex, plan, rows, v) : insertBatch(ex, plan, rows, v), (r) => r[0])
   if (rows.length === 0) return []
   const size = plan.batchSize ?? 500
   const go = async (tx: Executor): Promise<unknown[]> => {
@@ -164,12 +186,12 @@ const insert = async (ex: Executor, plan: Insert<unknown>, v: Values | undefined
   return ex.transaction(go)
 }
 
-const update = async (ex: Executor, plan: Update<unknown>, v: Values | undefined): Promise<number> => {
+const update = (ex: Executor, plan: Update<unknown>, v: Values | undefined): MaybePromise<number> => {
   const patch = withAutoNow(plan.source.model, plan.patch, new Date())
   // save() of a row with nothing to change: no statement to send (the patch is never empty otherwise).
   if (Object.keys(patch).length === 0) return 0
   const c = fill(patch === plan.patch ? compileWith(ex.dialect, plan) : compileUpdate(ex.dialect, plan, patch), v)
-  return (await ex.run(c.sql, c.params)).changes
+  return then(runStatement(ex, c.sql, c.params), (r) => r.changes)
 }
 
 const isUnique = (ex: Executor, e: unknown): boolean => {
@@ -213,7 +235,7 @@ const upsert = async (ex: Executor, plan: Upsert<unknown>, v: Values | undefined
   }
 }
 
-const dispatch = (ex: Executor, plan: Plan<unknown>, v: Values | undefined): Promise<unknown> => {
+const dispatch = (ex: Executor, plan: Plan<unknown>, v: Values | undefined): MaybePromise<unknown> => {
   switch (plan._tag) {
     case 'Select':
       return select(ex, plan, v)
@@ -250,17 +272,31 @@ export const toError = (ex: Executor, e: unknown): TerrapinError => {
 /** A plan, or a prepared plan bound to values. */
 export type Runnable<A> = Plan<A> | Bound<A>
 
-/** Executes a plan; never rejects. */
-export const execute = async <A>(ex: Executor, runnable: Runnable<A>): Promise<E.Either<TerrapinError, A>> => {
-  if (runnable.error) return E.left(runnable.error)
-  const bound = runnable._tag === 'Bound'
-  const plan = bound ? runnable.plan : runnable
-  if (plan.error) return E.left(plan.error)
+const settle = async <A>(ex: Executor, plan: Plan<A>, v: Values | undefined): Promise<E.Either<TerrapinError, A>> => {
   try {
     if (ex.ready) await ex.ready
-    return E.right((await dispatch(ex, plan as Plan<unknown>, bound ? runnable.values : undefined)) as A)
+    return E.right((await dispatch(ex, plan as Plan<unknown>, v)) as A)
   } catch (e) {
     return E.left(toError(ex, e))
+  }
+}
+
+/**
+ * Executes a plan; never rejects. On a synchronous driver the whole plan (compile, execute,
+ * decode) runs before the one promise this returns; otherwise one async function awaits it.
+ */
+export const execute = <A>(ex: Executor, runnable: Runnable<A>): Promise<E.Either<TerrapinError, A>> => {
+  if (runnable.error) return Promise.resolve(E.left(runnable.error))
+  const bound = runnable._tag === 'Bound'
+  const plan = bound ? runnable.plan : runnable
+  if (plan.error) return Promise.resolve(E.left(plan.error))
+  const v = bound ? runnable.values : undefined
+  if (ex.ready || !ex.sync) return settle(ex, plan, v)
+  try {
+    const out = dispatch(ex, plan as Plan<unknown>, v)
+    return isPromise(out) ? out.then((a) => E.right(a as A), (e) => E.left(toError(ex, e))) : Promise.resolve(E.right(out as A))
+  } catch (e) {
+    return Promise.resolve(E.left(toError(ex, e)))
   }
 }
 

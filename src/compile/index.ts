@@ -1,13 +1,15 @@
 /**
- * `compile(plan, dialect)`: the SQL and parameters a plan runs as. Pure; results are cached per
- * plan value, so a plan built once (a prepared plan) compiles once.
+ * `compile(plan, dialect)`: the SQL and parameters a plan runs as. Pure; results are cached by
+ * plan shape (plans that differ only in values share their SQL) and, for prepared plans, by
+ * plan value, so a hot query compiles once.
  */
 import { TerrapinFailure } from '../errors'
 import { Delete, Insert, Select, Terminal, Update } from '../plan/ast'
 import { Dialect, DialectName } from './dialect'
 import { mysql } from './mysql'
 import { postgres } from './postgres'
-import { Compiled, compileDelete, compileInsert, compileSelect, compileTerminal, compileUpdate } from './sql'
+import { HOLE, shapeOf, templateOf } from './shape'
+import { Compiled, Slot, compileDelete, compileInsert, compileSelect, compileTerminal, compileUpdate, isSlot } from './sql'
 import { sqlite } from './sqlite'
 
 export const dialects: Readonly<Record<DialectName, Dialect>> = { sqlite, postgres, mysql }
@@ -17,6 +19,18 @@ export type Statement = Select<unknown> | Terminal<unknown> | Insert<unknown> | 
 
 /** One cache per dialect record (MySQL and MariaDB share a name but not every statement). */
 const caches = new WeakMap<Dialect, WeakMap<object, Compiled>>()
+
+/** A compiled shape: the template's statement, and which parameter takes which of its values. */
+interface Entry {
+  readonly compiled: Compiled
+  /** Per parameter, the index of the shape value it takes, or -1 (a literal or a user's placeholder). */
+  readonly holes: ReadonlyArray<number>
+  readonly filled: boolean
+}
+
+/** Shapes per dialect record; bounded, as the shapes of a program are few but not known. */
+const shapes = new WeakMap<Dialect, Map<string, Entry>>()
+const MAX_SHAPES = 2000
 
 const build = (d: Dialect, plan: Statement): Compiled => {
   switch (plan._tag) {
@@ -33,15 +47,45 @@ const build = (d: Dialect, plan: Statement): Compiled => {
   }
 }
 
-/** Compiles with a dialect record (cached per plan value). */
-export const compileWith = (d: Dialect, plan: Statement): Compiled => {
+const entryOf = (d: Dialect, plan: Statement, key: string): Entry => {
+  let byKey = shapes.get(d)
+  if (!byKey) shapes.set(d, (byKey = new Map()))
+  let entry = byKey.get(key)
+  if (entry) return entry
+  const compiled = build(d, templateOf(plan))
+  const holes = compiled.params.map((p) => (isSlot(p) && p.name.startsWith(HOLE) ? Number(p.name.slice(HOLE.length)) : -1))
+  entry = { compiled, holes, filled: holes.some((h) => h >= 0) }
+  if (byKey.size >= MAX_SHAPES) byKey.delete(byKey.keys().next().value as string)
+  byKey.set(key, entry)
+  return entry
+}
+
+/**
+ * Compiles with a dialect record. A plan compiled before (a prepared plan, with `remember`) is
+ * found by identity; any other plan by its shape, so an ad hoc plan that differs from an earlier
+ * one only in values reuses its SQL and only encodes the new values.
+ */
+export const compileWith = (d: Dialect, plan: Statement, remember = false): Compiled => {
   if (plan.error) throw new TerrapinFailure(plan.error)
   let cache = caches.get(d)
   if (!cache) caches.set(d, (cache = new WeakMap()))
   const hit = cache.get(plan)
   if (hit) return hit
-  const out = build(d, plan)
-  cache.set(plan, out)
+  const shape = shapeOf(plan)
+  let out: Compiled
+  if (!shape) out = build(d, plan)
+  else {
+    const entry = entryOf(d, plan, shape.key)
+    const c = entry.compiled
+    if (!entry.filled) out = c
+    else {
+      const params = c.params.slice()
+      const { holes } = entry
+      for (let i = 0; i < holes.length; i++) if (holes[i] >= 0) params[i] = (params[i] as Slot).encode(shape.values[holes[i]])
+      out = { sql: c.sql, params, output: c.output }
+    }
+  }
+  if (remember || !shape) cache.set(plan, out)
   return out
 }
 

@@ -38,6 +38,15 @@ export interface Output {
   readonly columns: ReadonlyArray<Column>
 }
 
+const rowsOutputs = new WeakMap<Model, Output>()
+
+/** The output of a model's whole rows: one per model, so its row decoder is built once. */
+export const rowsOutput = (model: Model): Output => {
+  let out = rowsOutputs.get(model)
+  if (!out) rowsOutputs.set(model, (out = Object.freeze({ keys: Object.freeze(model.columns.map((c) => c.key)), columns: model.columns })))
+  return out
+}
+
 export interface Compiled {
   readonly sql: string
   readonly params: ReadonlyArray<unknown>
@@ -315,7 +324,7 @@ export const projection = (ctx: Ctx, plan: Select<unknown>, alias: string): { sq
   const annotations = plan.annotations ?? []
   if (p._tag === 'Rows' && annotations.length === 0 && !plan.groupBy) {
     const sql = model.columns.map((c) => colRef(ctx, alias, c)).join(', ')
-    return { sql, output: { keys: model.columns.map((c) => c.key), columns: model.columns } }
+    return { sql, output: rowsOutput(model) }
   }
   // Grouped rows hold the group keys and the annotations; model rows gain the annotations.
   const keys = p._tag !== 'Rows' ? p.keys : [...(plan.groupBy ?? model.columns.map((c) => c.key)), ...annotations.map((a) => a.name)]
@@ -418,7 +427,7 @@ export const compileInsert = (d: Dialect, plan: Insert<unknown>, rows: ReadonlyA
   const ctx = newCtx(d)
   const { model } = plan
   const cols = Object.keys(rows[0] ?? {}).map((k) => model.columnByKey[k] ?? fail(model, `no field ${k}`))
-  const output: Output = { keys: model.columns.map((c) => c.key), columns: model.columns }
+  const output = rowsOutput(model)
   const returning = d.returning ? ` RETURNING ${model.columns.map((c) => d.quote(c.column)).join(', ')}` : ''
   const table = d.quote(model.table)
   if (cols.length === 0) return { sql: d.insertDefaults(table) + returning, params: [], output }
@@ -442,6 +451,6 @@ export const compileByPk = (d: Dialect, model: Model, pks: ReadonlyArray<unknown
   return {
     sql: `SELECT ${cols} FROM ${d.quote(model.table)} AS ${d.quote(alias)} WHERE ${colRef(ctx, alias, pk)} IN (${ph})`,
     params: ctx.params,
-    output: { keys: model.columns.map((c) => c.key), columns: model.columns },
+    output: rowsOutput(model),
   }
 }

@@ -7,7 +7,7 @@ import * as E from 'fp-ts/Either'
 import * as TE from 'fp-ts/TaskEither'
 import { TerrapinError, TerrapinFailure, doesNotExist, invalid, isTerrapinError, multipleObjectsReturned, queryError } from '../errors'
 import { compileWith } from '../compile'
-import { Compiled, compileByPk, compileInsert, compileUpdate, isSlot } from '../compile/sql'
+import { Compiled, compileByPk, isSlot } from '../compile/sql'
 import { Model } from '../model/model'
 import { validateInput } from '../model/validate'
 import { Insert, Plan, Select, Terminal, Update, Upsert } from '../plan/ast'
@@ -93,7 +93,7 @@ export const readRows = (ex: Executor, c: Compiled, model: string, shape: 'Rows'
 export const shapeOf = (plan: Select<unknown>): 'Rows' | 'Values' | 'ValuesList' | 'Flat' =>
   plan.projection._tag === 'ValuesList' && plan.projection.flat ? 'Flat' : plan.projection._tag
 
-const select = (ex: Executor, plan: Select<unknown>, v: Values | undefined, c: Compiled = fill(compileWith(ex.dialect, plan), v)): MaybePromise<unknown[]> => {
+const select = (ex: Executor, plan: Select<unknown>, v: Values | undefined, c: Compiled = fill(compileWith(ex.dialect, plan, v !== undefined), v)): MaybePromise<unknown[]> => {
   const rows = readRows(ex, c, plan.model.name, shapeOf(plan))
   return plan.prefetch.length > 0 ? then(rows, (r) => prefetchRows(ex, plan, r as Record<string, unknown>[])) : rows
 }
@@ -106,7 +106,7 @@ const one = (plan: Terminal<unknown>, rows: ReadonlyArray<unknown>): unknown => 
 }
 
 const terminal = (ex: Executor, plan: Terminal<unknown>, v: Values | undefined): MaybePromise<unknown> => {
-  const c = fill(compileWith(ex.dialect, plan), v)
+  const c = fill(compileWith(ex.dialect, plan, v !== undefined), v)
   switch (plan.kind) {
     case 'count':
       return then(allRows(ex, c.sql, c.params, false), (rows) => Number(rows[0][0]))
@@ -149,7 +149,7 @@ const groupByKeys = (rows: ReadonlyArray<Record<string, unknown>>): ReadonlyArra
 }
 
 const insertBatch = async (ex: Executor, plan: Insert<unknown>, rows: ReadonlyArray<Record<string, unknown>>, v: Values | undefined): Promise<unknown[]> => {
-  const c = fill(compileInsert(ex.dialect, plan, rows), v)
+  const c = fill(compileWith(ex.dialect, { ...plan, rows }), v)
   if (ex.dialect.returning) return readRows(ex, c, plan.model.name, 'Rows')
   // Without RETURNING (MySQL): the insert id, then a re-read on the same connection, which on
   // a pool means inside one transaction.
@@ -169,7 +169,7 @@ const insertBatch = async (ex: Executor, plan: Insert<unknown>, rows: ReadonlyAr
 
 /** One row inserted with RETURNING: no promise on a synchronous driver. */
 const insertReturning = (ex: Executor, plan: Insert<unknown>, rows: ReadonlyArray<Record<string, unknown>>, v: Values | undefined): MaybePromise<unknown[]> =>
-  readRows(ex, fill(compileInsert(ex.dialect, plan, rows), v), plan.model.name, 'Rows')
+  readRows(ex, fill(compileWith(ex.dialect, { ...plan, rows }), v), plan.model.name, 'Rows')
 
 const insert = (ex: Executor, plan: Insert<unknown>, v: Values | undefined): MaybePromise<unknown> => {
   const now = new Date()
@@ -190,7 +190,7 @@ const update = (ex: Executor, plan: Update<unknown>, v: Values | undefined): May
   const patch = withAutoNow(plan.source.model, plan.patch, new Date())
   // save() of a row with nothing to change: no statement to send (the patch is never empty otherwise).
   if (Object.keys(patch).length === 0) return 0
-  const c = fill(patch === plan.patch ? compileWith(ex.dialect, plan) : compileUpdate(ex.dialect, plan, patch), v)
+  const c = fill(compileWith(ex.dialect, patch === plan.patch ? plan : { ...plan, patch }, v !== undefined && patch === plan.patch), v)
   return then(runStatement(ex, c.sql, c.params), (r) => r.changes)
 }
 

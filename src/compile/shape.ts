@@ -1,0 +1,168 @@
+/**
+ * A plan's shape: everything that decides its SQL text, with the values that only become
+ * parameters taken out. The compile cache keys on it, so plans built afresh on every call (ad
+ * hoc plans) that differ only in such values compile once.
+ *
+ * The key is a structural walk of the whole plan, so a field a future combinator adds is part
+ * of it without anyone remembering to add it; only the known value positions are taken out:
+ * a condition's value (its list items, its range ends), an update's patch values, an insert's
+ * row values. What changes the SQL stays in the key: `null` (IS NULL), `isnull` flags, the
+ * length of an `in` list, placeholders' names, limits and offsets (literals), and any value
+ * that is itself a plan node (a subquery, an expression). Anything the walk does not know how
+ * to describe (a function, a class instance in a structural position) makes the plan
+ * uncacheable rather than risk two SQL texts sharing a key.
+ */
+import { Lookup, Param } from '../plan/ast'
+
+/** A value taken out of a plan, replaced by a placeholder named `HOLE + index` in the template. */
+export const HOLE = '\u0000#'
+
+export interface Shape {
+  readonly key: string
+  /** The values taken out, in the order of their `HOLE` indexes. */
+  readonly values: ReadonlyArray<unknown>
+}
+
+interface Walk {
+  key: string
+  readonly values: unknown[]
+  /** Build the template (the plan with holes) as well, or only the key. */
+  readonly template: boolean
+  ok: boolean
+}
+
+const modelIds = new WeakMap<object, number>()
+let nextModelId = 0
+
+const modelId = (m: object): number => {
+  let id = modelIds.get(m)
+  if (id === undefined) modelIds.set(m, (id = nextModelId++))
+  return id
+}
+
+const isParam = (v: unknown): v is Param => typeof v === 'object' && v !== null && (v as Param)._tag === 'Param'
+
+const str = (w: Walk, s: string): void => {
+  w.key += `${s.length}:${s}`
+}
+
+/** A value that becomes a parameter: out of the key, into `values`, a hole in the template. */
+const hole = (w: Walk, v: unknown): unknown => {
+  if (isParam(v)) {
+    w.key += '$'
+    str(w, v.name)
+    return v
+  }
+  if (v === null) {
+    w.key += 'N'
+    return v
+  }
+  if (typeof v === 'object' && (v as { _tag?: unknown })._tag !== undefined && !(v instanceof Date)) return node(w, v)
+  w.values.push(v)
+  w.key += '?'
+  return w.template ? Object.freeze({ _tag: 'Param', name: `${HOLE}${w.values.length - 1}` }) : undefined
+}
+
+/** A condition's value: which of its parts change the SQL and which are parameters. */
+const condValue = (w: Walk, lookup: Lookup, v: unknown): unknown => {
+  if (lookup === 'isnull' || lookup === 'notIsnull') {
+    w.key += v ? 'T' : 'F'
+    return v
+  }
+  // Only a list or a range is one parameter per item; any other array (a JSON value) is one.
+  if (Array.isArray(v) && (lookup === 'in' || lookup === 'notIn' || lookup === 'range')) {
+    w.key += `[${v.length}`
+    const out = w.template ? v.map((x) => hole(w, x)) : (v.forEach((x) => hole(w, x)), v)
+    w.key += ']'
+    return w.template ? Object.freeze(out) : v
+  }
+  return hole(w, v)
+}
+
+const holes = (w: Walk, record: Readonly<Record<string, unknown>>): unknown => {
+  const out: Record<string, unknown> = {}
+  for (const k of Object.keys(record)) {
+    str(w, k)
+    const v = hole(w, record[k])
+    if (w.template) out[k] = v
+  }
+  return w.template ? Object.freeze(out) : record
+}
+
+/** Any other part of a plan, described in full. */
+const node = (w: Walk, v: unknown): unknown => {
+  switch (typeof v) {
+    case 'string':
+      str(w, v)
+      return v
+    case 'number':
+    case 'boolean':
+      w.key += `${typeof v === 'number' ? '#' : 'b'}${v};`
+      return v
+    case 'undefined':
+      w.key += 'u'
+      return v
+    case 'bigint':
+      w.key += `n${v};`
+      return v
+    case 'object':
+      break
+    default:
+      w.ok = false
+      return v
+  }
+  if (v === null) {
+    w.key += 'N'
+    return v
+  }
+  if (Array.isArray(v)) {
+    w.key += `[${v.length}`
+    const out = v.map((x) => node(w, x))
+    w.key += ']'
+    return w.template ? Object.freeze(out) : v
+  }
+  const o = v as Record<string, unknown>
+  if (o._tag === 'Model') {
+    w.key += `M${modelId(o)};`
+    return v
+  }
+  if (Object.getPrototypeOf(o) !== Object.prototype && Object.getPrototypeOf(o) !== null) {
+    w.ok = false
+    return v
+  }
+  const out: Record<string, unknown> = {}
+  w.key += '{'
+  for (const k of Object.keys(o)) {
+    const x = o[k]
+    if (x === undefined) continue
+    str(w, k)
+    let y: unknown
+    if (k === 'value' && o._tag === 'Cond') y = condValue(w, o.lookup as Lookup, x)
+    else if (k === 'patch' && o._tag === 'Update') y = holes(w, x as Record<string, unknown>)
+    else if (k === 'rows' && o._tag === 'Insert') {
+      const rows = x as ReadonlyArray<Readonly<Record<string, unknown>>>
+      w.key += `[${rows.length}`
+      y = w.template ? Object.freeze(rows.map((r) => holes(w, r))) : (rows.forEach((r) => holes(w, r)), rows)
+      w.key += ']'
+    } else if (k === 'error') {
+      w.ok = false
+      y = x
+    } else y = node(w, x)
+    if (w.template) out[k] = y
+  }
+  w.key += '}'
+  return w.template ? Object.freeze(out) : v
+}
+
+/** The shape of a plan, or undefined when it cannot be described safely. */
+export const shapeOf = (plan: object): Shape | undefined => {
+  const w: Walk = { key: '', values: [], template: false, ok: true }
+  node(w, plan)
+  return w.ok ? { key: w.key, values: w.values } : undefined
+}
+
+/** The plan with every value of its shape replaced by a `HOLE` placeholder. */
+export const templateOf = <P extends object>(plan: P): P => {
+  const w: Walk = { key: '', values: [], template: true, ok: true }
+  return node(w, plan) as P
+}

@@ -45,6 +45,8 @@ const columnDecoder = (d: Dialect, model: string, col: Column): ColumnDecoder =>
   const is = codec.is
   const fromDriver = d.decode
   const datetime = col.kind === 'datetime'
+  // Times are always validated: that is where they get their one spelling.
+  const always = col.kind === 'time'
   const slow = (v: unknown): unknown => {
     if (datetime && typeof v === 'string') {
       const t = utcFromText(v)
@@ -62,7 +64,7 @@ const columnDecoder = (d: Dialect, model: string, col: Column): ColumnDecoder =>
     } catch {
       throw new DecodeFailure(decodeError(model, col.key, `cannot read the stored ${col.kind}`))
     }
-    return is(v) ? v : slow(v)
+    return !always && is(v) ? v : slow(v)
   }
 }
 

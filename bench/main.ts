@@ -18,15 +18,16 @@ import { kysely } from './impl/kysely'
 import { open, rawSqlite } from './impl/raw-sqlite'
 import { terrapin } from './impl/terrapin'
 import { CompiledSql, Impl, Mode, WORKLOADS, Workload } from './impl/types'
-import { median, retainedBytes, sample } from './measure'
+import { Clock, median, retainedBytes, sample } from './measure'
 import { Author, Book } from './models'
 import { Column, Result, markdown } from './report'
 
 const arg = (name: string, fallback: string): string => process.argv.find((a) => a.startsWith(`--${name}=`))?.slice(name.length + 3) ?? fallback
 
 const dialect = arg('dialect', 'sqlite')
-const sampleMs = Number(arg('time', '500'))
-const rounds = Number(arg('rounds', '3'))
+const sampleMs = Number(arg('time', '200'))
+const rounds = Number(arg('rounds', '5'))
+const clock = arg('clock', dialect === 'sqlite' ? 'cpu' : 'wall') as Clock
 const only = arg('only', '').split(',').filter(Boolean) as Workload[]
 const outFile = arg('out', join(__dirname, 'results', `${dialect}.json`))
 
@@ -88,7 +89,7 @@ const main = async (): Promise<void> => {
       const next = { i: 1000 }
       for (let r = 0; r < rounds; r++)
         for (const { c, op } of cols) {
-          const s = await sample(op!, sampleMs, r === 0 ? 300 : 50, next)
+          const s = await sample(op!, sampleMs, r === 0 ? 300 : 30, next, clock)
           if (WRITES.has(w)) cleanup()
           samples.set(c.label, [...(samples.get(c.label) ?? []), s.opsPerSec])
         }
@@ -106,11 +107,11 @@ const main = async (): Promise<void> => {
     for (const suffix of ['', '-wal', '-shm']) rmSync(file + suffix, { force: true })
   }
   const machine = { cpu: cpus()[0]?.model ?? 'unknown', cores: cpus().length, node: process.version, platform: `${process.platform} ${process.arch}`, database: `SQLite ${version} (better-sqlite3, file on ${dir})` }
-  const command = `npm run bench -- --dialect=${dialect} --time=${sampleMs} --rounds=${rounds}${only.length ? ` --only=${only.join(',')}` : ''}`
+  const command = `npm run bench -- --dialect=${dialect} --time=${sampleMs} --rounds=${rounds} --clock=${clock}${only.length ? ` --only=${only.join(',')}` : ''}`
   const table = markdown(COLUMNS, workloads, results)
-  console.log(`\n${table}\n\nMachine: ${machine.cpu}, ${machine.cores} cores, Node ${machine.node}, ${machine.database}.\nCommand: \`${command}\` (median of ${rounds} samples of ${sampleMs} ms).`)
+  console.log(`\n${table}\n\nMachine: ${machine.cpu}, ${machine.cores} cores, Node ${machine.node}, ${machine.database}.\nCommand: \`${command}\` (median of ${rounds} samples of ${sampleMs} ms; ops per second of ${clock === 'cpu' ? 'process CPU time' : 'wall time'}).`)
   mkdirSync(join(outFile, '..'), { recursive: true })
-  writeFileSync(outFile, JSON.stringify({ date: new Date().toISOString(), dialect, command, machine, sampleMs, rounds, columns: COLUMNS, results }, null, 2) + '\n')
+  writeFileSync(outFile, JSON.stringify({ date: new Date().toISOString(), dialect, command, machine, sampleMs, rounds, clock, columns: COLUMNS, results }, null, 2) + '\n')
   console.log(`\nWritten to ${outFile}`)
 }
 

@@ -192,6 +192,19 @@ forEachDialect('connection errors', [Author], (t) => {
     }
   })
 
+  it('a value the server rejects is a QueryError whose message does not repeat the value', async () => {
+    const ex = t().db.executor
+    const q = ex.dialect.quote
+    const ph = ex.dialect.placeholder
+    const err = await ex.run(`INSERT INTO ${q('err_author')} (${q('id')}, ${q('name')}) VALUES (${ph(1)}, ${ph(2)})`, [SECRET, 'x']).then(
+      () => undefined,
+      (e: unknown) => ex.classify(e),
+    )
+    expect(err).toMatchObject({ _tag: 'QueryError', retryable: false })
+    expect(logged(err!)).not.toContain(SECRET)
+    expect(err!.message.length).toBeGreaterThan(10)
+  })
+
   it('a connection lost in the middle of a query is ConnectionError, and the pool recovers', async () => {
     const ex = t().db.executor
     const sleep = t().dialect === 'postgres' ? 'SELECT pg_sleep(20) AS terrapin_victim' : 'SELECT SLEEP(20) AS terrapin_victim'

@@ -11,7 +11,7 @@ import { TerrapinError, TerrapinFailure, configurationError, connectionError, in
 import { mysql, mysqlDialectFor } from '../compile/mysql'
 import { Dialect } from '../compile/dialect'
 import { Executor, WriteResult } from './executor'
-import { PoolOptions, driverUrl, observed } from './observe'
+import { PoolOptions, driverUrl, observed } from './pooled'
 
 // ------------------------------------------------------------------------------------------
 // errors

@@ -9,7 +9,7 @@ import type postgresJs from 'postgres'
 import { TerrapinError, TerrapinFailure, configurationError, connectionError, integrityError, queryError } from '../errors'
 import { postgres as pgDialect } from '../compile/postgres'
 import { Executor, WriteResult } from './executor'
-import { PoolOptions, driverUrl, observed } from './observe'
+import { PoolOptions, driverUrl, observed } from './pooled'
 
 type Sql = postgresJs.Sql
 type TxSql = postgresJs.TransactionSql

@@ -1,5 +1,6 @@
 /**
- * The `onQuery` hook around an asynchronous driver call, shared by the pooled runners.
+ * What the pooled runners (PostgreSQL, MySQL) share: the `onQuery` hook around an asynchronous
+ * driver call, and the connection options terrapin reads from a URL before handing it on.
  */
 import { TerrapinError } from '../errors'
 import { ExecutorOptions } from './executor'

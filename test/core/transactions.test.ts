@@ -6,7 +6,7 @@
  */
 import { pipe } from 'fp-ts/function'
 import * as TE from 'fp-ts/TaskEither'
-import { Db, close, connect, generateSchemas, count, create, inTransaction, query, run, runPromise, transaction, valuesFlat, orderBy } from 'terrapin'
+import { Db, close, connect, generateSchemas, count, create, inTransaction, query, remove, run, runPromise, transaction, valuesFlat, orderBy, where } from 'terrapin'
 import { forEachDialect, left, right } from '../support/dialects'
 import { Tag } from './models'
 
@@ -210,5 +210,33 @@ forEachDialect('transactions', [Tag], (t) => {
     expect(inTx._tag).toBe('ConnectionError')
     await expect(close(db)).resolves.toBeUndefined()
     if (t().dialect !== 'sqlite') expect(await n()).toBe(1)
+  })
+
+  it('closing a database while a query waits for an open transaction lets the query finish first', async () => {
+    const db = connect(t().url)
+    right(await generateSchemas(db, [Tag], { safe: true })())
+    let inside!: () => void
+    const started = new Promise<void>((r) => (inside = r))
+    const tx = transaction(db, (txDb) =>
+      pipe(
+        create(Tag, { name: 'tx row' }),
+        run(txDb),
+        TE.chainW((row) => async () => {
+          inside()
+          await sleep(30)
+          return { _tag: 'Right', right: row } as const
+        }),
+      ),
+    )()
+    await started
+    // On SQLite this read waits for the transaction; elsewhere it runs on another connection.
+    const waiting = pipe(query(Tag), where({ name: 'tx row' }), count, run(db))()
+    const closing = close(db)
+    right(await tx)
+    const seen = right(await waiting)
+    expect(t().dialect === 'sqlite' ? [1] : [0, 1]).toContain(seen)
+    await closing
+    expect(left(await pipe(query(Tag), count, run(db))())._tag).toBe('ConnectionError')
+    if (t().dialect !== 'sqlite') right(await pipe(query(Tag), where({ name: 'tx row' }), remove, run(t().db))())
   })
 })

@@ -137,14 +137,15 @@ const withAutoNow = (model: Model, patch: Readonly<Record<string, unknown>>, now
   return extra.length === 0 ? patch : { ...patch, ...Object.fromEntries(extra.map((c) => [c.key, now])) }
 }
 
-const groupByKeys = (rows: ReadonlyArray<Record<string, unknown>>): ReadonlyArray<ReadonlyArray<Record<string, unknown>>> => {
-  const groups = new Map<string, Record<string, unknown>[]>()
-  for (const r of rows) {
+/** Positions of the rows, grouped by the set of keys they give (one INSERT shape per group). */
+const groupByKeys = (rows: ReadonlyArray<Record<string, unknown>>): ReadonlyArray<ReadonlyArray<number>> => {
+  const groups = new Map<string, number[]>()
+  rows.forEach((r, i) => {
     const k = Object.keys(r).sort().join('\u0000')
     const g = groups.get(k)
-    if (g) g.push(r)
-    else groups.set(k, [r])
-  }
+    if (g) g.push(i)
+    else groups.set(k, [i])
+  })
   return [...groups.values()]
 }
 
@@ -177,11 +178,21 @@ const insert = (ex: Executor, plan: Insert<unknown>, v: Values | undefined): May
   if (plan.returns === 'one') return then(ex.dialect.returning ? insertReturning(ex, plan, rows, v) : insertBatch(ex, plan, rows, v), (r) => r[0])
   if (rows.length === 0) return []
   const size = plan.batchSize ?? 500
+  // Rows come back in the order given, though rows of different shapes are inserted apart
+  // (with ignoreConflicts, the rows inserted, in insertion order: which were skipped is not known).
   const go = async (tx: Executor): Promise<unknown[]> => {
+    const placed = new Array<unknown>(rows.length)
     const out: unknown[] = []
+    let complete = true
     for (const group of groupByKeys(rows))
-      for (let i = 0; i < group.length; i += size) out.push(...(await insertBatch(tx, plan, group.slice(i, i + size), v)))
-    return out
+      for (let i = 0; i < group.length; i += size) {
+        const at = group.slice(i, i + size)
+        const made = await insertBatch(tx, plan, at.map((j) => rows[j]), v)
+        if (made.length === at.length) at.forEach((j, n) => (placed[j] = made[n]))
+        else complete = false
+        out.push(...made)
+      }
+    return complete ? placed : out
   }
   return ex.transaction(go)
 }

@@ -60,9 +60,11 @@ forEachDialect('writes', [Tag, Code, Item], (t) => {
     expect(await tags()).toEqual([{ name: 'a', uses: 0 }, { name: 'b', uses: 9 }, { name: 'c', uses: 0 }])
   })
 
-  it('bulkCreate with rows that give different fields', async () => {
+  it('bulkCreate with rows that give different fields returns them in the order given', async () => {
     const made = right(await pipe(bulkCreate(Tag, [{ name: 'a' }, { name: 'b', uses: 2 }, { name: 'c' }]), run(t().db))())
     expect(made.map((r) => [r.name, r.uses])).toEqual([['a', 0], ['b', 2], ['c', 0]])
+    const items = right(await pipe(bulkCreate(Item, [{ name: 'i1' }, { name: 'i2', n: 2 }, { name: 'i3' }, { name: 'i4', note: 'x' }, { name: 'i5', n: 5 }], { batchSize: 1 }), run(t().db))())
+    expect(items.map((r) => [r.name, r.n, r.note])).toEqual([['i1', null, null], ['i2', 2, null], ['i3', null, null], ['i4', null, 'x'], ['i5', 5, null]])
   })
 
   it('update returns the number of rows changed and refreshes autoNow', async () => {

@@ -13,6 +13,7 @@ import { resolveRelation } from '../model/relations'
 import { FilterNode, Insert, Lock, Select } from '../plan/ast'
 import { Expr } from '../plan/expr'
 import { Dialect, DialectName } from './dialect'
+import { FOLD_FUNCTION } from './sqlite'
 import { Ctx, bind, colRef, fail, projection, relationsOf, selectSql, splitKey, valueExpr, walk } from './sql'
 
 // ------------------------------------------------------------------------------------------
@@ -75,8 +76,8 @@ interface Funcs {
   readonly text: (x: string) => string
   /** A parameter typed as text (PostgreSQL cannot infer the type of `LOWER($1)`). */
   readonly textParam: (ph: string) => string
-  readonly lower: (x: string) => string
-  readonly upper: (x: string) => string
+  readonly lower: (x: string, d: Dialect) => string
+  readonly upper: (x: string, d: Dialect) => string
   readonly length: (x: string) => string
   readonly concat: (xs: ReadonlyArray<string>) => string
 }
@@ -89,7 +90,7 @@ const FUNCS: Readonly<Record<DialectName, Funcs>> = {
     float: 'REAL',
     text: (x) => `CAST(${x} AS TEXT)`,
     textParam: (ph) => ph,
-    lower: (x) => `terrapin_fold(${x})`,
+    lower: (x) => `${FOLD_FUNCTION}(${x})`,
     upper: (x) => `${UPPER_FUNCTION}(${x})`,
     length: (x) => `length(${x})`,
     concat: (xs) => `(${xs.join(' || ')})`,
@@ -108,8 +109,10 @@ const FUNCS: Readonly<Record<DialectName, Funcs>> = {
     float: 'DOUBLE',
     text: (x) => `CAST(${x} AS CHAR)`,
     textParam: (ph) => ph,
-    lower: (x) => `LOWER(${x})`,
-    upper: (x) => `UPPER(${x})`,
+    // The server's fold (Unicode 14 tables on MariaDB 10.10+, see compile/mysql.ts); upper case
+    // through the same collation.
+    lower: (x, d) => d.fold(x),
+    upper: (x, d) => d.fold(x).replace(/^(\(?)LOWER\(/, '$1UPPER('),
     length: (x) => `CHAR_LENGTH(${x})`,
     concat: (xs) => `CONCAT(${xs.join(', ')})`,
   },
@@ -256,9 +259,9 @@ const funcSql = (ctx: Ctx, e: Extract<Expr, { _tag: 'Func' }>, hint?: Column): E
   }
   switch (e.fn) {
     case 'lower':
-      return { sql: f.lower(textArg(e.args[0])), col: TEXT_COLUMN }
+      return { sql: f.lower(textArg(e.args[0]), ctx.d), col: TEXT_COLUMN }
     case 'upper':
-      return { sql: f.upper(textArg(e.args[0])), col: TEXT_COLUMN }
+      return { sql: f.upper(textArg(e.args[0]), ctx.d), col: TEXT_COLUMN }
     case 'trim':
       return { sql: `TRIM(${textArg(e.args[0])})`, col: TEXT_COLUMN }
     case 'length':

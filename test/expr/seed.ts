@@ -17,6 +17,7 @@ export const AUTHORS: ReadonlyArray<AuthorSeed> = [
   { name: ' Zoë ', nick: null },
   { name: 'Ulysses', nick: 'U😀' },
   { name: 'Kurt', nick: null },
+  { name: 'ẞig Ǆ', nick: 'ÀÉÎ' },
 ]
 
 // Author i writes i % 4 books; ratings include NULLs and repeats (for distinct).

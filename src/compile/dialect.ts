@@ -47,6 +47,12 @@ export interface Dialect {
   readonly columnType: (col: Column) => string
   /** The clause that makes an integer key generated. */
   readonly autoIncrement: (col: Column) => string
+  /**
+   * A statement to run after rows were inserted with explicit values for a generated key, so
+   * that later generated values do not collide with them (PostgreSQL's identity sequences do
+   * not move by themselves; SQLite and MySQL need nothing).
+   */
+  readonly syncKey?: (table: string, column: string) => string
   /** Table options after CREATE TABLE (…). */
   readonly tableSuffix: string
 }

@@ -172,7 +172,24 @@ const insertBatch = async (ex: Executor, plan: Insert<unknown>, rows: ReadonlyAr
 const insertReturning = (ex: Executor, plan: Insert<unknown>, rows: ReadonlyArray<Record<string, unknown>>, v: Values | undefined): MaybePromise<unknown[]> =>
   readRows(ex, fill(compileWith(ex.dialect, { ...plan, rows }), v), plan.model.name, 'Rows')
 
+/** Whether rows give explicit values for a key the database generates. */
+const explicitKey = (model: Model, rows: ReadonlyArray<Readonly<Record<string, unknown>>>): boolean => {
+  const pk = model.columnByKey[model.pk]
+  return pk.scalar.options.generated === true && rows.some((r) => r[pk.key] !== undefined && r[pk.key] !== null)
+}
+
+/**
+ * Inserts; after explicit values for a generated key, moves the key generator past them where
+ * the dialect needs it (PostgreSQL), so that the next generated key does not collide.
+ */
 const insert = (ex: Executor, plan: Insert<unknown>, v: Values | undefined): MaybePromise<unknown> => {
+  const out = insertRows(ex, plan, v)
+  const sync = ex.dialect.syncKey
+  if (!sync || !explicitKey(plan.model, plan.rows)) return out
+  return then(out, (r) => then(ex.run(sync(plan.model.table, plan.model.columnByKey[plan.model.pk].column), []), () => r))
+}
+
+const insertRows = (ex: Executor, plan: Insert<unknown>, v: Values | undefined): MaybePromise<unknown> => {
   const now = new Date()
   const rows = plan.rows.map((r) => withDefaults(plan.model, r, now))
   if (plan.returns === 'one') return then(ex.dialect.returning ? insertReturning(ex, plan, rows, v) : insertBatch(ex, plan, rows, v), (r) => r[0])

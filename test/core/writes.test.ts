@@ -25,6 +25,16 @@ forEachDialect('writes', [Tag, Code, Item], (t) => {
     expect(right(await pipe(query(Tag), where({ id: b.id }), get, run(t().db))())).toEqual(b)
   })
 
+  it('rows created with explicit keys do not make later generated keys collide', async () => {
+    const db = t().db
+    right(await pipe(create(Tag, { id: 1, name: 'one' }), run(db))())
+    right(await pipe(bulkCreate(Tag, [{ id: 2, name: 'two' }, { id: 3, name: 'three' }]), run(db))())
+    const next = right(await pipe(create(Tag, { name: 'four' }), run(db))())
+    expect(next.id).toBeGreaterThan(3)
+    const more = right(await pipe(bulkCreate(Tag, [{ name: 'five' }, { name: 'six' }]), run(db))())
+    expect(new Set([1, 2, 3, next.id, ...more.map((r) => r.id)]).size).toBe(6)
+  })
+
   it('create with an explicit key, and with a non-integer key', async () => {
     const a = right(await pipe(create(Tag, { id: 1000, name: 'k' }), run(t().db))())
     expect(a.id).toBe(1000)

@@ -206,7 +206,8 @@ export const openMysql = (url: URL, opts: PoolOptions = {}): Executor => {
   const pool = driver.createPool({
     uri: u.href,
     connectionLimit: opts.pool ?? 10,
-    maxIdle: opts.pool ?? 10,
+    // mysql2 closes idle connections only beyond `maxIdle`: with an idle timeout, any of them
+    maxIdle: opts.idleTimeoutMs === undefined ? (opts.pool ?? 10) : 0,
     connectTimeout: opts.connectTimeoutMs ?? 10_000,
     idleTimeout: opts.idleTimeoutMs ?? 60_000,
     charset: 'UTF8MB4_UNICODE_CI',

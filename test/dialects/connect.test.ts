@@ -6,6 +6,7 @@ import * as E from 'fp-ts/Either'
 import { pipe } from 'fp-ts/function'
 import { TerrapinFailure, connect, connectionUrl, count, create, fields, inTransaction, init, model, query, run, schema } from 'terrapin'
 import { forEachDialect, left, right } from '../support/dialects'
+import { MYSQL_URL, PG_URL } from '../support/databases'
 
 const { Note } = schema({ Note: model('Note', { table: 'cn_note', fields: { id: fields.int({ pk: true }), body: fields.text() } }) })
 const { Memo } = schema({ Memo: model('Memo', { table: 'cn_memo', fields: { id: fields.int({ pk: true }), body: fields.text() } }) })
@@ -29,6 +30,17 @@ const simultaneous = async (url: string, wanted: number, ms = 400): Promise<numb
     return most
   } finally {
     await db.executor.close()
+  }
+}
+
+/** Which of the server sessions `ids` are still connected, asked from an admin connection. */
+const liveSessions = async (dialect: string, ids: ReadonlySet<string>): Promise<unknown[]> => {
+  const admin = connect(dialect === 'postgres' ? PG_URL : MYSQL_URL, { pool: 1 })
+  try {
+    const sql = dialect === 'postgres' ? 'SELECT pid FROM pg_stat_activity' : 'SELECT ID FROM information_schema.PROCESSLIST'
+    return (await admin.executor.all(sql, [], false)).map((r) => String(r[0])).filter((id) => ids.has(id))
+  } finally {
+    await admin.executor.close()
   }
 }
 
@@ -59,6 +71,27 @@ forEachDialect('connect and init', [Note], (t) => {
     const sep = t().url.includes('?') ? '&' : '?'
     expect(await simultaneous(`${t().url}${sep}pool=2`, 3)).toBe(2)
     expect(await simultaneous(`${t().url}${sep}pool=3`, 3)).toBe(3)
+  })
+
+  it('idle pooled connections close after the idle timeout from the URL', async () => {
+    if (t().dialect === 'sqlite') return expect(await simultaneous(`${t().url}?idleTimeout=100`, 1, 0)).toBe(1) // no pool
+    const sep = t().url.includes('?') ? '&' : '?'
+    const idle = connect(`${t().url}${sep}idleTimeout=300`)
+    const own = t().dialect === 'postgres' ? 'SELECT pg_backend_pid()' : 'SELECT CONNECTION_ID()'
+    try {
+      const ids = new Set((await Promise.all([1, 2, 3].map(() => idle.executor.all(own, [], false)))).map((rows) => String(rows[0][0])))
+      expect((await liveSessions(t().dialect, ids)).length).toBe(ids.size)
+      let alive = ids.size
+      for (let i = 0; i < 40 && alive > 0; i++) {
+        await new Promise((r) => setTimeout(r, 100))
+        alive = (await liveSessions(t().dialect, ids)).length
+      }
+      expect(alive).toBe(0)
+      // and the pool opens new ones when asked again
+      expect(right(await pipe(query(Note), count, run(idle))())).toBe(0)
+    } finally {
+      await idle.executor.close()
+    }
   })
 
   it('a malformed option is a ConfigurationError at connect', () => {

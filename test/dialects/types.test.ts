@@ -64,4 +64,18 @@ forEachDialect('type round-trips', [Value], (t) => {
     const after = right(await pipe(query(Value), where({ at__gt: new Date(base) }), orderBy('at'), valuesFlat('at'), run(t().db))())
     expect(after.map((d) => d?.getTime())).toEqual([base + 1, base + 2])
   })
+
+  it('decimals compare exactly, beyond double precision', async () => {
+    const prices = ['12345678901234567890.1233', '12345678901234567890.1234', '12345678901234567890.1235', '-12345678901234567890.1234', '0.0001', '-0.0001', '9.9999', '10.0000']
+    for (const price of prices) right(await pipe(create(Value, { price }), run(t().db))())
+    const asNumber = (p: string): bigint => BigInt(p.replace('.', ''))
+    for (const pivot of prices) {
+      const gt = right(await pipe(query(Value), where({ price__gt: pivot }), valuesFlat('price'), run(t().db))())
+      expect([...gt].sort()).toEqual(prices.filter((p) => asNumber(p) > asNumber(pivot)).sort())
+      const eq = right(await pipe(query(Value), where({ price: pivot }), valuesFlat('price'), run(t().db))())
+      expect(eq).toEqual([pivot])
+    }
+    const ordered = right(await pipe(query(Value), where({ price__isnull: false }), orderBy('price'), valuesFlat('price'), run(t().db))())
+    expect(ordered).toEqual([...prices].sort((a, b) => (asNumber(a) < asNumber(b) ? -1 : asNumber(a) > asNumber(b) ? 1 : 0)))
+  })
 })

@@ -143,3 +143,15 @@ forEachDialect('connect and init', [Note], (t) => {
     expect(E.isLeft(r) && r.left._tag).toBe('ConfigurationError')
   })
 })
+
+forEachDialect('closed databases', [Note], (t) => {
+  it('closing twice is harmless, and a closed database answers ConnectionError', async () => {
+    const db = t().dialect === 'sqlite' ? t().db : connect(t().url)
+    right(await pipe(query(Note), count, run(db))())
+    await db.executor.close()
+    await db.executor.close()
+    expect(left(await pipe(query(Note), count, run(db))())._tag).toBe('ConnectionError')
+    expect(left(await pipe(create(Note, { body: 'late' }), run(db))())._tag).toBe('ConnectionError')
+    await expect(inTransaction(db, async () => 1)).rejects.toBeDefined()
+  })
+})

@@ -8,7 +8,7 @@ import * as net from 'net'
 import * as E from 'fp-ts/Either'
 import * as TE from 'fp-ts/TaskEither'
 import { pipe } from 'fp-ts/function'
-import { Db, TerrapinError, connect, count, create, fields, isRetryable, model, query, run, schema, transaction, update, where } from 'terrapin'
+import { Db, TerrapinError, TerrapinFailure, connect, inTransaction, runPromise, count, create, fields, isRetryable, model, query, run, schema, transaction, update, where } from 'terrapin'
 import { forEachDialect, left, right } from '../support/dialects'
 import { DIALECTS, DialectName, MYSQL_URL, PG_URL, databaseOf } from '../support/databases'
 
@@ -35,6 +35,9 @@ const elapsed = async <A>(f: () => Promise<A>): Promise<[A, number]> => {
   const a = await f()
   return [a, Date.now() - t0]
 }
+
+/** What `inTransaction` rejected with, as the typed union. */
+const toTyped = (e: unknown, db: Db): TerrapinError => (e instanceof TerrapinFailure ? e.error : db.executor.classify(e))
 
 /** A URL of the dialect pointing at `port` on this machine. */
 const urlAt = (dialect: DialectName, port: number): string =>
@@ -203,6 +206,33 @@ forEachDialect('connection errors', [Author], (t) => {
     expect(err).toMatchObject({ _tag: 'QueryError', retryable: false })
     expect(logged(err!)).not.toContain(SECRET)
     expect(err!.message.length).toBeGreaterThan(10)
+  })
+
+  it('a serialization conflict between two transactions is retryable', async () => {
+    const db = t().db
+    const q = db.executor.dialect.quote
+    const arrived = { n: 0 }
+    let open!: () => void
+    const both = new Promise<void>((r) => (open = r))
+    // Each reads the table, waits until the other has read it too, then inserts: a write skew
+    // that SERIALIZABLE (PostgreSQL) or shared locks (MySQL) cannot let both commit.
+    const attempt = (name: string) =>
+      inTransaction(db, async (tx) => {
+        const ex = tx.executor
+        if (t().dialect === 'postgres') await ex.run('SET TRANSACTION ISOLATION LEVEL SERIALIZABLE', [])
+        await ex.all(`SELECT COUNT(*) FROM ${q('err_author')}${t().dialect === 'mysql' ? ' LOCK IN SHARE MODE' : ''}`, [], false)
+        if (++arrived.n === 2) open()
+        await Promise.race([both, new Promise((r) => setTimeout(r, 2000))])
+        await runPromise(tx)(create(Author, { name }))
+      }).then(
+        () => undefined,
+        (e: unknown) => toTyped(e, db),
+      )
+    const errors = (await Promise.all([attempt('first'), attempt('second')])).filter((e) => e !== undefined)
+    expect(errors).toHaveLength(1)
+    expect(isRetryable(errors[0]!)).toBe(true)
+    expect(errors[0]).toMatchObject({ _tag: 'QueryError', code: expect.stringMatching(/^40(001|P01)$/) })
+    expect(right(await pipe(query(Author), count, run(db))())).toBe(1)
   })
 
   it('a connection lost in the middle of a query is ConnectionError, and the pool recovers', async () => {

@@ -66,6 +66,17 @@ const PART_KINDS: Readonly<Record<string, ReadonlySet<string>>> = {
   time: new Set(['hour', 'minute', 'second']),
 }
 
+const ORDERED_LOOKUPS: ReadonlySet<string> = new Set(['gt', 'gte', 'lt', 'lte', 'range'])
+const NULL_LOOKUPS: ReadonlySet<string> = new Set(['isnull', 'notIsnull'])
+
+/**
+ * The lookups of a kind, as the filter types allow them: booleans and enums have no order (an
+ * enum would sort by its storage), json compares with nothing (databases normalise it
+ * differently) but NULL.
+ */
+const lookupApplies = (kind: string, lookup: string): boolean =>
+  kind === 'json' ? NULL_LOOKUPS.has(lookup) : kind === 'boolean' || kind === 'enum' ? !ORDERED_LOOKUPS.has(lookup) : true
+
 const isParam = (v: unknown): v is Param => typeof v === 'object' && v !== null && (v as Param)._tag === 'Param'
 
 /** Checks one comparison value against the column's type; returns a problem or undefined. */
@@ -167,6 +178,7 @@ export const resolveKey = (model: Model, key: string, value: unknown, annotation
   }
   if (j < segments.length) return E.left({ field: key, message: `unexpected ${segments.slice(j).join('__')}` })
   if (TEXT_LOOKUPS.has(lookup) && !TEXT_KINDS.has(col.kind)) return E.left({ field: key, message: `${lookup} applies to text fields, not ${col.kind}` })
+  if (!part && !lookupApplies(col.kind, lookup) && !(value === null && (lookup === 'exact' || lookup === 'not'))) return E.left({ field: key, message: `${lookup} does not apply to a ${col.kind} field` })
   const problem = checkValue(col, lookup, part, value)
   if (problem) return E.left({ field: key, message: problem })
   return E.right(freeze<Cond>({ _tag: 'Cond', path: freeze(path), key: col.key, part, lookup, value: own(value) }))

@@ -134,6 +134,13 @@ pipe(
     data__isnull: true,
   }),
 )
+// @ts-expect-error json compares with null only
+pipe(query(Kinds), where({ data: { a: 1 } }))
+// @ts-expect-error json has no order
+pipe(query(Kinds), where({ point__gt: { x: 1, y: 1 } }))
+// @ts-expect-error an enum has no order
+pipe(query(Kinds), where({ status__gt: 'draft' }))
+pipe(query(Kinds), where({ data: null, point__isnull: false }))
 // @ts-expect-error an enum compares with its members only
 pipe(query(Kinds), where({ status: 'archived' }))
 // @ts-expect-error bigint filters take bigints

@@ -183,7 +183,8 @@ const make = (db: Queryable, pool: mysql2.Pool, server: Server, opts: PoolOption
     stream,
     transaction,
     classify: classifyMysql,
-    close: () => pool.end(),
+    // Closing a pool whose connections failed reports that failure again: nothing to act on.
+    close: () => pool.end().catch(() => undefined),
     inTransaction: inTx,
   }
   return self

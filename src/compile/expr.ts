@@ -14,7 +14,8 @@ import { FilterNode, Insert, Lock, Select } from '../plan/ast'
 import { Expr } from '../plan/expr'
 import { Dialect, DialectName } from './dialect'
 import { FOLD_FUNCTION } from './sqlite'
-import { Ctx, bind, colRef, fail, projection, relationsOf, selectSql, splitKey, valueExpr, walk } from './sql'
+import { resolveFilter } from '../plan/filter'
+import { Ctx, bind, colRef, fail, filterSql, projection, relationsOf, selectSql, splitKey, valueExpr, walk } from './sql'
 
 // ------------------------------------------------------------------------------------------
 // model
@@ -172,25 +173,35 @@ const aggregate = (ctx: Ctx, e: Extract<Expr, { _tag: 'Agg' }>): ExprSql => {
   const scope = scopeAt(ctx, 0)
   const fn = e.fn.toUpperCase()
   const dist = e.distinct ? 'DISTINCT ' : ''
-  const call = (target: Model, alias: string, key: string | undefined): ExprSql => {
+  /** The rows' filter (`filter` option), resolved on the aggregated model. */
+  const only = (target: Model, alias: string): string | undefined => {
+    if (e.filter === undefined) return undefined
+    const node = resolveFilter(target, e.filter)
+    if (node._tag === 'Left') throw new TerrapinFailure(node.left)
+    return filterSql(ctx, alias, target, node.right)
+  }
+  // Over a group, the filter selects the values: FN(CASE WHEN filter THEN x END).
+  const call = (target: Model, alias: string, key: string | undefined, when?: string): ExprSql => {
+    const pick = (x: string): string => (when === undefined ? x : `CASE WHEN ${when} THEN ${x} END`)
     if (key === undefined) {
       if (e.fn !== 'count') fail(target, `${fn} needs a field`)
-      return { sql: e.distinct ? `COUNT(DISTINCT ${colRef(ctx, alias, target.columnByKey[target.pk])})` : 'COUNT(*)', col: NUMBER_COLUMN }
+      const pk = colRef(ctx, alias, target.columnByKey[target.pk])
+      return { sql: e.distinct ? `COUNT(DISTINCT ${pick(pk)})` : when === undefined ? 'COUNT(*)' : `COUNT(${pick('1')})`, col: NUMBER_COLUMN }
     }
     const col = target.columnByKey[key] ?? fail(target, `no field ${key}`)
     const ref = colRef(ctx, alias, col)
-    if (e.fn === 'count') return { sql: `COUNT(${dist}${ref})`, col: NUMBER_COLUMN }
+    if (e.fn === 'count') return { sql: `COUNT(${dist}${pick(ref)})`, col: NUMBER_COLUMN }
     // AVG and SUM as doubles: MySQL's decimal AVG keeps only 4 more digits.
-    if (e.fn === 'avg' || e.fn === 'sum') return { sql: `${fn}(${dist}CAST(${ref} AS ${FUNCS[d.name].float}))`, col: NUMBER_COLUMN }
-    return { sql: `${fn}(${dist}${ref})`, col }
+    if (e.fn === 'avg' || e.fn === 'sum') return { sql: `${fn}(${dist}${pick(`CAST(${ref} AS ${FUNCS[d.name].float})`)})`, col: NUMBER_COLUMN }
+    return { sql: `${fn}(${dist}${pick(ref)})`, col }
   }
-  if (e.ref === undefined) return call(scope.model, scope.alias, undefined)
+  if (e.ref === undefined) return call(scope.model, scope.alias, undefined, only(scope.model, scope.alias))
   const { path, key } = relationPrefix(scope.model, e.ref)
-  if (path.length === 0) return call(scope.model, scope.alias, key)
+  if (path.length === 0) return call(scope.model, scope.alias, key, only(scope.model, scope.alias))
   let out: ExprSql | undefined
   const sub = walk(ctx, scope.alias, scope.model, path, (alias, target) => {
     out = call(target, alias, key)
-    return { select: out.sql }
+    return { select: out.sql, where: only(target, alias) }
   })
   // COUNT over no related rows is 0; the others are NULL, as over an empty group.
   return { sql: `(${sub})`, col: out!.col }

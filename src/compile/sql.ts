@@ -368,7 +368,9 @@ export const compileTerminal = (d: Dialect, plan: Terminal<unknown>): Compiled =
     }
     case 'first': {
       // Unordered: by key, as tortoise; a distinct projection has no key, so by what it selects.
-      const order = src.order.length > 0 ? src.order : src.distinct && src.projection._tag !== 'Rows' ? selectedKeys(src) : pkOrder(src.model)
+      // A grouped plan has no row key either: by its group keys.
+      const byGroup = (): ReadonlyArray<OrderItem> => (src.groupBy ?? []).map((k) => ({ ...splitKey(k), desc: false }))
+      const order = src.order.length > 0 ? src.order : src.distinct && src.projection._tag !== 'Rows' ? selectedKeys(src) : src.groupBy ? byGroup() : pkOrder(src.model)
       return compileSelect(d, { ...src, order, limit: Math.min(src.limit ?? 1, 1) })
     }
     case 'get':

@@ -5,7 +5,7 @@
  * data alone. The value type `A` and the field paths `K` an expression reads are phantoms:
  * the context that knows the model (`annotate`, `update`) checks `K` and resolves `A`.
  */
-import { FilterNode, Select, freeze } from './ast'
+import { Select, freeze } from './ast'
 
 // ------------------------------------------------------------------------------------------
 // model
@@ -39,7 +39,7 @@ export type ExprNode =
   | { readonly _tag: 'Value'; readonly value: unknown }
   | { readonly _tag: 'Arith'; readonly op: Arith; readonly left: Expr; readonly right: Expr }
   | { readonly _tag: 'Func'; readonly fn: FuncName; readonly args: ReadonlyArray<Expr> }
-  | { readonly _tag: 'Agg'; readonly fn: AggName; readonly ref?: string; readonly distinct: boolean; readonly filter?: FilterNode }
+  | { readonly _tag: 'Agg'; readonly fn: AggName; readonly ref?: string; readonly distinct: boolean; readonly filter?: unknown }
   | { readonly _tag: 'Subquery'; readonly plan: Select<unknown> }
 
 interface ExprOps<A, K extends string> {
@@ -153,10 +153,19 @@ export const Concat = <const L extends ReadonlyArray<ExprArg<unknown, string>>>(
 export interface AggregateOptions {
   /** Aggregate distinct values only (`COUNT(DISTINCT …)`). */
   readonly distinct?: boolean
+  /**
+   * Aggregate only the rows matching a filter on the aggregated model (tortoise's `_filter`):
+   * `Count('books', { filter: { rating__gte: 4 } })`. Checked when the plan compiles.
+   */
+  readonly filter?: Readonly<Record<string, unknown>> | { readonly _tag: 'Q' }
 }
 
+/** A filter object copied and frozen (its arrays and dates too), so the plan never changes. */
+const ownFilter = (f: unknown): unknown =>
+  typeof f === 'object' && f !== null && !Object.isFrozen(f) && !Array.isArray(f) && !(f instanceof Date) ? freeze(Object.fromEntries(Object.entries(f).map(([k, v]) => [k, own(v)]))) : f
+
 const agg = <A, K extends string>(fn: AggName, ref: string | undefined, o: AggregateOptions = {}): Expr<A, K> =>
-  make({ _tag: 'Agg', fn, ref, distinct: o.distinct === true })
+  make({ _tag: 'Agg', fn, ref, distinct: o.distinct === true, ...(o.filter === undefined ? {} : { filter: ownFilter(o.filter) }) })
 
 /**
  * The number of rows: `Count()` of the group, `Count('books')` of related rows, `Count('rating')`
@@ -167,7 +176,12 @@ const agg = <A, K extends string>(fn: AggName, ref: string | undefined, o: Aggre
  * pipe(query(Author), annotate({ n: Count('books') }))
  * // SELECT …, (SELECT COUNT(*) FROM "book" AS "t1" WHERE "t1"."author_id" = "t0"."id") FROM "author" AS "t0"
  */
-export const Count = <const P extends string = never>(ref?: P, options?: AggregateOptions): Expr<number, P> => agg('count', ref, options)
+export const Count: {
+  /** Rows of the group: `Count()`, or only those matching a filter: `Count({ filter: { rating__gte: 4 } })`. */
+  (options?: AggregateOptions): Expr<number, never>
+  <const P extends string>(ref: P, options?: AggregateOptions): Expr<number, P>
+} = (ref?: string | AggregateOptions, options?: AggregateOptions): Expr<number, never> =>
+  typeof ref === 'object' ? agg('count', undefined, ref) : agg('count', ref, options)
 /** The sum of a numeric field, null over no rows: `Sum('books__rating')`. */
 export const Sum = <const P extends string>(ref: P, options?: AggregateOptions): Expr<number | null, P> => agg('sum', ref, options)
 /** The mean of a numeric field, null over no rows. */

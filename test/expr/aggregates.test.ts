@@ -4,7 +4,7 @@
  * them, and count/exists of annotated plans. Expectations come from the seed, computed in JS.
  */
 import { pipe } from 'fp-ts/function'
-import { Avg, Count, Max, Min, Sum, annotate, bulkCreate, count, exists, exclude, groupBy, orderBy, query, run, values, valuesFlat, where, F, limit } from 'terrapin'
+import { Avg, Count, Max, Min, Sum, annotate, bulkCreate, count, exists, exclude, first, groupBy, orderBy, query, run, values, valuesFlat, where, F, limit } from 'terrapin'
 import { forEachDialect, left, right } from '../support/dialects'
 import { Author, Book } from './models'
 import { AUTHORS, BOOKS, avg, booksOf, byCodePoint, stats, sum } from './seed'
@@ -111,6 +111,32 @@ forEachDialect('aggregates', [Author, Book], (t) => {
       expect(r.twice).toBe(2 * s.n)
       close(r.perBook, s.n === 0 ? null : sum(booksOf(r.name).map((b) => b.pages))! / s.n)
     }
+  })
+
+  it('aggregates only the rows matching a filter option, over a relation and over a group', async () => {
+    const rows = right(
+      await pipe(query(Author), annotate({ good: Count('books', { filter: { rating__gte: 2 } }), pagesRated: Sum('books__pages', { filter: { rating__isnull: false } }) }), run(t().db))(),
+    )
+    for (const r of rows) {
+      const bs = booksOf(r.name)
+      expect(r.good).toBe(bs.filter((b) => b.rating !== null && b.rating >= 2).length)
+      close(r.pagesRated, sum(bs.filter((b) => b.rating !== null).map((b) => b.pages)))
+    }
+    const grouped = right(await pipe(query(Book), groupBy('authorId'), annotate({ good: Count({ filter: { rating__gte: 2 } }), top: Max('pages', { filter: { rating__isnull: true } }) }), run(t().db))())
+    for (const g of grouped) {
+      const bs = booksOf(AUTHORS.find((a) => authorId[a.name] === g.authorId)!.name)
+      expect(g.good).toBe(bs.filter((b) => b.rating !== null && b.rating >= 2).length)
+      const unrated = bs.filter((b) => b.rating === null).map((b) => b.pages)
+      expect(g.top).toBe(unrated.length ? Math.max(...unrated) : null)
+    }
+    const bad = left(await pipe(query(Author), annotate({ n: Count('books', { filter: { nope: 1 } }) }), run(t().db))())
+    expect(bad._tag).toBe('ValidationError')
+  })
+
+  it('first of a grouped plan orders by the group keys', async () => {
+    const g = right(await pipe(query(Book), groupBy('authorId'), annotate({ n: Count() }), first, run(t().db))())
+    const lowest = Math.min(...BOOKS.map((b) => authorId[b.author]))
+    expect(g).toEqual({ authorId: lowest, n: booksOf(AUTHORS.find((a) => authorId[a.name] === lowest)!.name).length })
   })
 
   it('rejects bad annotations as ValidationError without sending SQL', async () => {

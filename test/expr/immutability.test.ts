@@ -26,6 +26,7 @@ const books = pipe(query(Book), where({ pages__gte: 1 }))
 
 const CASES: ReadonlyArray<readonly [string, () => object, object]> = [
   ['annotate', () => pipe(base, annotate({ n: Count('books'), low: Lower(F('name')) })), base],
+  ['an aggregate with a filter option', () => pipe(base, annotate({ n: Count('books', { filter: { title__in: ['x', 'y'], pages__gte: 2 } }) })), base],
   ['annotate on annotate', () => pipe(base, annotate({ n: Count('books') }), annotate({ m: F('n').add(1) })), base],
   ['where on an annotation', () => pipe(base, annotate({ n: Count('books') }), where({ n__gte: 2 })), base],
   ['groupBy', () => pipe(books, groupBy('authorId'), annotate({ top: Max('rating') })), books],
@@ -55,5 +56,9 @@ describe('expression plans are immutable', () => {
     expect([snapshot(e), snapshot(raw)]).toEqual(before)
     expect(deepFrozen(e)).toEqual([])
     expect(deepFrozen(bulkUpdate(Book, [{ id: 1, pages: 2 }], ['pages']))).toEqual([])
+    const titles = ['x']
+    const counted = Count('books', { filter: { title__in: titles } })
+    titles.push('y')
+    expect(snapshot(counted)).toEqual(snapshot(Count('books', { filter: { title__in: ['x'] } })))
   })
 })

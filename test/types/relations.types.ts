@@ -84,6 +84,10 @@ pipe(query(Book), where({ fans__name: 'x', fans__books__title: 'y' }))
 pipe(query(Employee), where({ manager__manager__name: 'boss', reports__name__startswith: 'a', manager__isnull: true }))
 pipe(query(Book), where({ author__in: [1, 2], author__id__gte: 1 }))
 pipe(query(Book), where(q.or({ title: 'x' }, { rating__gte: 4 })))
+pipe(query(Book), where(q.or({ author__name: 'x' }, q.not({ tags__name__in: ['a'] }), q.and({ author__books__rating__gte: 1 }, { title: 'y' }))))
+// Inside q, a relation key is checked up to its first hop (the rest at run time: ValidationError).
+// @ts-expect-error Book has no relation writer (inside q.or)
+pipe(query(Book), where(q.or({ writer__name: 'x' }, { title: 'y' })))
 // @ts-expect-error Author has no field nmae
 pipe(query(Book), where({ author__nmae: 'x' }))
 // @ts-expect-error name is a string

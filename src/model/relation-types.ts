@@ -43,29 +43,43 @@ type ReverseInfo<F, Owner extends string> = F extends { readonly kind: infer K }
   ? { target: Owner; many: K extends 'oneToOne' ? false : true; nullable: K extends 'manyToMany' ? false : true; forward: false }
   : never
 
-type ForwardEntries<F> = { [K in keyof F]: ForwardInfo<F[K]> extends infer I ? ([I] extends [never] ? never : [K, I]) : never }[keyof F]
+type ForwardEntries<F> = { [K in keyof F]: ForwardInfo<F[K]> extends infer I ? ([I] extends [never] ? never : [unknown, K, I]) : never }[keyof F]
 
 /** The reverse names of a relation field: `relatedName` (or the default) and `relatedQueryName`. */
 type ReverseNames<F, Owner extends string> = ReverseName<F, Owner> | (F extends { readonly relatedQueryName: infer Q extends string } ? Q : never)
 
-/** One `[name, info]` pair per name. */
-type Entry<Names, I> = Names extends string ? [Names, I] : never
+/** One `[target, name, info]` triple per name. */
+type Entry<T, Names, I> = Names extends string ? [T, Names, I] : never
 
-/** `[name, info]` for every relation field of schema `S` that points at the model named `N`. */
-type ReverseEntries<S, N> = {
+/**
+ * Every reverse relation of schema `S` as `[target model name, name, info]`: computed once per
+ * schema (TypeScript caches the alias), then filtered per model, so a schema of n models costs
+ * n×fields once rather than per model.
+ */
+type ReverseIndex<S> = {
   [X in keyof S]: S[X] extends Model<infer XN, infer XF, unknown>
-    ? { [K in keyof XF]: XF[K] extends { readonly kind: 'foreignKey' | 'oneToOne' | 'manyToMany'; readonly target: N } ? Entry<ReverseNames<XF[K], XN>, ReverseInfo<XF[K], XN>> : never }[keyof XF]
+    ? {
+        [K in keyof XF]: XF[K] extends { readonly kind: 'foreignKey' | 'oneToOne' | 'manyToMany'; readonly target: infer T extends string }
+          ? Entry<T, ReverseNames<XF[K], XN>, ReverseInfo<XF[K], XN>>
+          : never
+      }[keyof XF]
     : never
 }[keyof S]
 
-/** Every relation of `M` as `[name, info]` pairs: its own relation fields and their reverse sides. */
+/** `[target, name, info]` for every relation field of schema `S` that points at the model named `N`. */
+type ReverseEntries<S, N> = Extract<ReverseIndex<S>, readonly [N, string, unknown]>
+
+/**
+ * Every relation of `M` as `[owner, name, info]` triples: its own relation fields and their
+ * reverse sides. (Plain `Extract`s and indexed accesses: cheaper than `infer` per entry.)
+ */
 export type RelationEntries<M> = ForwardEntries<FieldsOf<M>> | ReverseEntries<SchemaOf<M>, NameOf<M>>
 
 /** The names of `M`'s relations (forward, reverse, many-to-many). */
-export type RelationNames<M> = RelationEntries<M>[0] & string
+export type RelationNames<M> = RelationEntries<M>[1] & string
 
 /** What `M`'s relation `H` is, or never. */
-export type RelationInfo<M, H> = Extract<RelationEntries<M>, readonly [H, unknown]>[1]
+export type RelationInfo<M, H> = Extract<RelationEntries<M>, readonly [unknown, H, unknown]>[2]
 
 /** The model named `T` in `M`'s schema, resolved in that schema (so its relations are known). */
 export type ModelNamed<M, T> =

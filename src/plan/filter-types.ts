@@ -86,7 +86,10 @@ export type OwnFilter<in out M> = { readonly [E in AllEntries<M> as E[0]]?: E[1]
 /** `where({ author: authorRow })` — a relation compared by key, as tortoise allows. */
 type RelationEquality<M> = { readonly [K in FkKeys<FieldsOf<M>>]?: Readonly<Record<string, unknown>> | null }
 
-/** Keys through a relation, `author__name` or `books__title__contains`, checked by {@link CheckFilter}. */
+/**
+ * Keys through a relation, `author__name` or `books__title__contains`: the first hop offered
+ * for completion, the rest checked as written by {@link CheckFilter}.
+ */
 type RelationKeys<M> = { readonly [K in `${RelationNames<M>}__${string}`]?: unknown }
 
 /** A filter object on model `M`: own fields eagerly, relation paths by pattern (checked lazily). */
@@ -113,7 +116,9 @@ type TargetValue<T, Rest extends string> = Rest extends keyof OwnFilter<T>
 
 /** The value type of the key `H__Rest` on `M`, one hop at a time. */
 type PathValue<M, H extends string, Rest extends string> = [RelationInfo<M, H>] extends [never]
-  ? NoField<M, H>
+  ? H extends keyof ColumnInfo<M>
+    ? Invalid<`${Rest} is not a lookup of ${H}`>
+    : NoField<M, H>
   : RelationInfo<M, H> extends { forward: true }
     ? `${H}Id__${Rest}` extends keyof OwnFilter<M>
       ? Get<OwnFilter<M>, `${H}Id__${Rest}`>
@@ -144,8 +149,8 @@ export type PathKeyValue<M, P> = P extends keyof RowOf<M>
       : never
     : never
 
-/** Keys through to-one relations: `'author__name'`, checked by {@link PathKeyValue}. */
-export type RelationKey<M> = `${RelationNames<M>}__${string}`
+/** Keys through to-one relations, `'author__name'`: accepted by shape, checked by {@link ValidKey}. */
+export type RelationKey = `${string}__${string}`
 
 /** `P` when it names a field, own or through to-one relations, else never. */
 export type ValidKey<M, P> = P extends KeyOf<M> ? P : [PathKeyValue<M, P>] extends [never] ? never : P

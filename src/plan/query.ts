@@ -127,7 +127,7 @@ export const parseOrder = (model: Model, spec: string, annotations?: ReadonlySet
  * pipe(query(Book), orderBy('author__name')) // ORDER BY (SELECT "t1"."name" FROM "author" AS "t1" WHERE "t1"."id" = "t0"."author_id")
  */
 export const orderBy =
-  <M, R, const K extends OrderKey<M> | RelationKey<M> | `-${RelationKey<M>}` | AnnotationKeys<M, R> | `-${AnnotationKeys<M, R>}`>(
+  <M, R, const K extends OrderKey<M> | RelationKey | `-${RelationKey}` | AnnotationKeys<M, R> | `-${AnnotationKeys<M, R>}`>(
     ...keys: ReadonlyArray<K & (ValidOrder<M, NoInfer<K>> | AnnotationKeys<M, R> | `-${AnnotationKeys<M, R>}`)>
   ) =>
   (plan: Query<M, R>): Query<M, R> => {
@@ -194,7 +194,7 @@ const checkKeys = (plan: Select<unknown>, keys: ReadonlyArray<string>): Terrapin
  * pipe(query(Book), values('title', 'author__name')) // { title: string; author__name: string }
  */
 export const values =
-  <M, R, const K extends KeyOf<M> | RelationKey<M> | AnnotationKeys<M, R>>(...keys: ReadonlyArray<K & (ValidKey<M, NoInfer<K>> | AnnotationKeys<M, R>)>) =>
+  <M, R, const K extends KeyOf<M> | RelationKey | AnnotationKeys<M, R>>(...keys: ReadonlyArray<K & (ValidKey<M, NoInfer<K>> | AnnotationKeys<M, R>)>) =>
   (plan: Query<M, R>): Query<M, { readonly [P in K]: KeyValue<M, R, P> }> => {
     const error = checkKeys(plan, keys)
     const next = freeze({ ...plan, projection: freeze({ _tag: 'Values' as const, keys: freeze([...keys]) }) }) as Query<M, { readonly [P in K]: KeyValue<M, R, P> }>
@@ -213,7 +213,7 @@ type Tuple<M, R, K extends ReadonlyArray<unknown>> = { readonly [I in keyof K]: 
  * pipe(query(Book), valuesList('id', 'title')) // ReadonlyArray<readonly [number, string]>
  */
 export const valuesList =
-  <M, R, const K extends ReadonlyArray<KeyOf<M> | RelationKey<M> | AnnotationKeys<M, R>>>(...keys: K & { readonly [I in keyof K]: ValidKey<M, K[I]> | AnnotationKeys<M, R> }) =>
+  <M, R, const K extends ReadonlyArray<KeyOf<M> | RelationKey | AnnotationKeys<M, R>>>(...keys: K & { readonly [I in keyof K]: ValidKey<M, K[I]> | AnnotationKeys<M, R> }) =>
   (plan: Query<M, R>): Query<M, Tuple<M, R, K>> => {
     const error = checkKeys(plan, keys)
     const next = freeze({ ...plan, projection: freeze({ _tag: 'ValuesList' as const, keys: freeze([...keys]), flat: false }) }) as Query<M, Tuple<M, R, K>>
@@ -227,7 +227,7 @@ export const valuesList =
  * pipe(query(Book), valuesFlat('title')) // ReadonlyArray<string>
  */
 export const valuesFlat =
-  <M, R, const K extends KeyOf<M> | RelationKey<M> | AnnotationKeys<M, R>>(key: K & (ValidKey<M, NoInfer<K>> | AnnotationKeys<M, R>)) =>
+  <M, R, const K extends KeyOf<M> | RelationKey | AnnotationKeys<M, R>>(key: K & (ValidKey<M, NoInfer<K>> | AnnotationKeys<M, R>)) =>
   (plan: Query<M, R>): Query<M, KeyValue<M, R, K>> => {
     const error = checkKeys(plan, [key])
     const next = freeze({ ...plan, projection: freeze({ _tag: 'ValuesList' as const, keys: freeze([key]), flat: true }) }) as Query<M, KeyValue<M, R, K>>

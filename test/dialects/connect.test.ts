@@ -7,6 +7,7 @@ import { pipe } from 'fp-ts/function'
 import { TerrapinFailure, connect, connectionUrl, count, create, fields, inTransaction, init, model, query, run, schema } from 'terrapin'
 import { forEachDialect, left, right } from '../support/dialects'
 import { MYSQL_URL, PG_URL } from '../support/databases'
+import { mysqlDialectFor } from '../../src/compile/mysql'
 
 const { Note } = schema({ Note: model('Note', { table: 'cn_note', fields: { id: fields.int({ pk: true }), body: fields.text() } }) })
 const { Memo } = schema({ Memo: model('Memo', { table: 'cn_memo', fields: { id: fields.int({ pk: true }), body: fields.text() } }) })
@@ -94,6 +95,19 @@ forEachDialect('connect and init', [Note], (t) => {
     }
   })
 
+  it('postgresql:// and mariadb:// are spellings of postgres:// and mysql://', async () => {
+    if (t().dialect === 'sqlite') return expect(() => connect('sqlite3://x')).toThrow(TerrapinFailure)
+    const alias = t().url.replace(/^postgres:/, 'postgresql:').replace(/^mysql:/, 'mariadb:')
+    expect(alias).not.toBe(t().url)
+    const db = connect(alias)
+    try {
+      expect(db.executor.dialect.name).toBe(t().dialect)
+      expect(right(await pipe(query(Note), count, run(db))())).toBeGreaterThanOrEqual(0)
+    } finally {
+      await db.executor.close()
+    }
+  })
+
   it('a malformed option is a ConfigurationError at connect', () => {
     for (const bad of ['pool=0', 'pool=x', 'connectTimeout=-1', 'idleTimeout=1.5']) {
       const url = t().dialect === 'sqlite' ? `postgres://root@127.0.0.1/x?${bad}` : `${t().url}?${bad}`
@@ -153,5 +167,23 @@ forEachDialect('closed databases', [Note], (t) => {
     expect(left(await pipe(query(Note), count, run(db))())._tag).toBe('ConnectionError')
     expect(left(await pipe(create(Note, { body: 'late' }), run(db))())._tag).toBe('ConnectionError')
     await expect(inTransaction(db, async () => 1)).rejects.toBeDefined()
+  })
+})
+
+describe('MySQL or MariaDB, from the server version', () => {
+  it('MariaDB 10.10+ gets RETURNING and the Unicode 14 fold, 10.5+ RETURNING, MySQL neither', () => {
+    const cases: ReadonlyArray<readonly [string, boolean, boolean]> = [
+      ['10.11.19-MariaDB-0+deb12u1', true, true],
+      ['5.5.5-10.11.6-MariaDB-log', true, true],
+      ['11.4.2-MariaDB', true, true],
+      ['10.6.18-MariaDB', true, false],
+      ['10.4.34-MariaDB', false, false],
+      ['8.0.36', false, false],
+      ['8.4.0-commercial', false, false],
+    ]
+    for (const [version, returning, uca] of cases) {
+      const d = mysqlDialectFor(version)
+      expect({ version, returning: d.returning, uca: d.fold('x').includes('uca1400') }).toEqual({ version, returning, uca })
+    }
   })
 })

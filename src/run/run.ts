@@ -61,16 +61,36 @@ const fill = (c: Compiled, values: Values | undefined): Compiled => {
 /** `f` of the value, at once when it is there, after it when it is a promise. */
 const then = <A, B>(x: MaybePromise<A>, f: (a: A) => MaybePromise<B>): MaybePromise<B> => (isPromise(x) ? x.then(f) : f(x))
 
-/** Rows of a statement: directly from a synchronous driver when it is free, else awaited. */
-const allRows = (ex: Executor, sql: string, params: ReadonlyArray<unknown>, bigint: boolean): MaybePromise<ReadonlyArray<ReadonlyArray<unknown>>> => {
-  const direct = ex.sync?.()
-  return direct ? direct.all(sql, params, bigint) : ex.all(sql, params, bigint)
+/** A driver's error as the typed union, classified with the statement's SQL (never its values). */
+const failed = (ex: Executor, e: unknown, sql: string): unknown =>
+  e instanceof Abort || e instanceof DecodeFailure || e instanceof TerrapinFailure || isTerrapinError(e) ? e : new Abort(ex.classify(e, sql))
+
+/** Runs one statement, so that whatever the driver throws is classified knowing its SQL. */
+const statement = <A>(ex: Executor, sql: string, f: () => MaybePromise<A>): MaybePromise<A> => {
+  try {
+    const r = f()
+    return isPromise(r)
+      ? r.catch((e: unknown) => {
+          throw failed(ex, e, sql)
+        })
+      : r
+  } catch (e) {
+    throw failed(ex, e, sql)
+  }
 }
 
-const runStatement = (ex: Executor, sql: string, params: ReadonlyArray<unknown>): MaybePromise<WriteResult> => {
-  const direct = ex.sync?.()
-  return direct ? direct.run(sql, params) : ex.run(sql, params)
-}
+/** Rows of a statement: directly from a synchronous driver when it is free, else awaited. */
+const allRows = (ex: Executor, sql: string, params: ReadonlyArray<unknown>, bigint: boolean): MaybePromise<ReadonlyArray<ReadonlyArray<unknown>>> =>
+  statement(ex, sql, () => {
+    const direct = ex.sync?.()
+    return direct ? direct.all(sql, params, bigint) : ex.all(sql, params, bigint)
+  })
+
+const runStatement = (ex: Executor, sql: string, params: ReadonlyArray<unknown>): MaybePromise<WriteResult> =>
+  statement(ex, sql, () => {
+    const direct = ex.sync?.()
+    return direct ? direct.run(sql, params) : ex.run(sql, params)
+  })
 
 const bigintOutputs = new WeakMap<object, boolean>()
 
@@ -155,7 +175,7 @@ const insertBatch = async (ex: Executor, plan: Insert<unknown>, rows: ReadonlyAr
   // Without RETURNING (MySQL): the insert id, then a re-read on the same connection, which on
   // a pool means inside one transaction.
   if (!ex.inTransaction && ex.dialect.name !== 'sqlite') return ex.transaction((tx) => insertBatch(tx, plan, rows, v))
-  const r = await ex.run(c.sql, c.params)
+  const r = await runStatement(ex, c.sql, c.params)
   const pk = plan.model.columnByKey[plan.model.pk]
   const given = rows.map((row) => row[pk.key])
   // One multi-row INSERT takes consecutive auto-increment values; MySQL reports the first,

@@ -1,0 +1,61 @@
+/**
+ * Errors are values: a row the codecs reject is a DecodeError naming the field; a statement
+ * the database refuses is a QueryError carrying its SQL but never the bound values; nothing
+ * the driver throws escapes as a rejection.
+ */
+import { pipe } from 'fp-ts/function'
+import { TerrapinError, connect, count, create, fields, get, model, query, run, runPromise, where } from 'terrapin'
+import { forEachDialect, left, right } from '../support/dialects'
+import { Kinds } from './models'
+
+const Ghost = model('Ghost', { table: 'core_ghost_never_created', fields: { name: fields.char({ maxLength: 20 }) } })
+const SECRET = 'hunter2-secret'
+
+const mentionsSecret = (e: TerrapinError): boolean => JSON.stringify({ ...e, cause: undefined }).includes(SECRET) || e.message.includes(SECRET)
+
+forEachDialect('errors', [Kinds], (t) => {
+  beforeEach(() => t().reset())
+
+  it('a stored value the field codec rejects is a DecodeError naming the model and field', async () => {
+    const db = t().db
+    const q = db.executor.dialect.quote
+    const made = right(await pipe(create(Kinds, { name: 'x' }), run(db))())
+    // Written behind the model's back: a status that is not one of the enum's values.
+    await db.executor.run(`UPDATE ${q('core_kinds')} SET ${q('status')} = 'bogus' WHERE ${q('id')} = ${made.id}`, [])
+    const e = left(await pipe(query(Kinds), where({ id: made.id }), get, run(db))())
+    expect(e).toMatchObject({ _tag: 'DecodeError', model: 'Kinds', field: 'status' })
+    await expect(runPromise(db)(pipe(query(Kinds), where({ id: made.id }), get))).rejects.toMatchObject({ _tag: 'DecodeError' })
+  })
+
+  it('a statement the database refuses is a QueryError with its SQL and without the bound values', async () => {
+    const e = left(await pipe(query(Ghost), where({ name: SECRET }), run(t().db))())
+    expect(e._tag).toBe('QueryError')
+    if (e._tag === 'QueryError') expect(e.sql).toContain('core_ghost_never_created')
+    expect(mentionsSecret(e)).toBe(false)
+    const w = left(await pipe(create(Ghost, { name: SECRET }), run(t().db))())
+    expect(w._tag).toBe('QueryError')
+    expect(mentionsSecret(w)).toBe(false)
+  })
+
+  it('a unique violation names no bound value either', async () => {
+    right(await pipe(create(Kinds, { name: 'secret' }), run(t().db))())
+    const e = left(await pipe(create(Kinds, { name: 'secret', code: 'HUNT' }), run(t().db))())
+    expect(e).toMatchObject({ _tag: 'IntegrityError', kind: 'unique' })
+    expect(JSON.stringify({ ...e, cause: undefined })).not.toContain('HUNT')
+  })
+
+  it('the query log has no bound values unless asked for', async () => {
+    const events: Array<{ params?: ReadonlyArray<unknown> }> = []
+    const db = connect(t().url, { onQuery: (e) => events.push(e) })
+    const withParams: Array<{ params?: ReadonlyArray<unknown> }> = []
+    const db2 = connect(t().url, { onQuery: (e) => withParams.push(e), logParams: true })
+    if (t().dialect === 'sqlite') return // each :memory: connection is its own database: nothing to query
+    right(await pipe(query(Kinds), where({ name: SECRET }), count, run(db))())
+    right(await pipe(query(Kinds), where({ name: SECRET }), count, run(db2))())
+    expect(events.length).toBeGreaterThan(0)
+    expect(events.every((e) => e.params === undefined)).toBe(true)
+    expect(withParams.some((e) => e.params?.includes(SECRET))).toBe(true)
+    await db.executor.close()
+    await db2.executor.close()
+  })
+})

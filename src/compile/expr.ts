@@ -224,6 +224,15 @@ export const inSubquery = (ctx: Ctx, plan: Select<unknown>): string => {
   return ctx.d.name === 'mysql' && (plan.limit !== undefined || plan.offset !== undefined) ? `SELECT * FROM (${sql}) AS ${ctx.d.quote('s')}` : sql
 }
 
+/**
+ * A number parameter in an expression on PostgreSQL, which types a parameter after the other
+ * operand (`int_col + $1` refuses 1.5) or not at all (`$1 + $2` is ambiguous): typed by the value.
+ */
+const pgNumber = (ph: string, v: number): string =>
+  `CAST(${ph} AS ${!Number.isInteger(v) ? 'DOUBLE PRECISION' : Math.abs(v) <= 2147483647 ? 'INTEGER' : 'BIGINT'})`
+
+const NUMERIC_KINDS: ReadonlySet<string> = new Set(['int', 'smallint', 'bigint', 'float', 'decimal'])
+
 /** Compiles an expression in the innermost select; `hint` types literal values beside a column. */
 export const exprSql = (ctx: Ctx, e: Expr, hint?: Column): ExprSql => {
   const { d } = ctx
@@ -237,7 +246,8 @@ export const exprSql = (ctx: Ctx, e: Expr, hint?: Column): ExprSql => {
       return fieldRef(ctx, scopeAt(ctx, 1), e.ref)
     case 'Value': {
       const col = hint ?? (typeof e.value === 'string' ? TEXT_COLUMN : NUMBER_COLUMN)
-      return { sql: bind(ctx, e.value, (x) => (x === null || !hint ? x : d.encode(hint, x))), col }
+      const sql = bind(ctx, e.value, (x) => (x === null || !hint ? x : d.encode(hint, x)))
+      return { sql: d.name === 'postgres' && typeof e.value === 'number' ? pgNumber(sql, e.value) : sql, col }
     }
     case 'Arith': {
       const l = exprSql(ctx, e.left, hint)
@@ -281,8 +291,11 @@ const funcSql = (ctx: Ctx, e: Extract<Expr, { _tag: 'Func' }>, hint?: Column): E
       return { sql: f.concat(e.args.map((a) => `COALESCE(${textArg(a)}, '')`)), col: TEXT_COLUMN }
     case 'coalesce': {
       const first = exprSql(ctx, e.args[0], hint)
-      const rest = e.args.slice(1).map((a) => exprSql(ctx, a, first.col).sql)
-      return { sql: `COALESCE(${[first.sql, ...rest].join(', ')})`, col: first.col }
+      const rest = e.args.slice(1).map((a) => exprSql(ctx, a, first.col))
+      // Read as the arguments' column when they agree; numbers of mixed kinds as a number.
+      const kinds = new Set([first, ...rest].map((x) => x.col.kind))
+      const col = kinds.size === 1 ? first.col : [...kinds].every((k) => NUMERIC_KINDS.has(k)) ? NUMBER_COLUMN : first.col
+      return { sql: rest.length === 0 ? first.sql : `COALESCE(${[first.sql, ...rest.map((x) => x.sql)].join(', ')})`, col }
     }
   }
 }

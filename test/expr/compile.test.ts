@@ -59,7 +59,7 @@ const CASES: ReadonlyArray<readonly [string, object, Golden, unknown]> = [
 const UPDATE = pipe(query(Book), where({ pages__lt: 150 }), update({ pages: F('pages').add(1), rating: F('rating').div(2) }))
 const UPDATE_GOLDEN: Golden = {
   sqlite: { sql: 'UPDATE "x_book" AS "t0" SET "pages" = ("t0"."pages" + ?), "rating" = (CAST("t0"."rating" AS REAL) / NULLIF(?, 0)) WHERE "t0"."pages" < ?', params: [1, 2, 150] },
-  postgres: { sql: 'UPDATE "x_book" AS "t0" SET "pages" = ("t0"."pages" + $1), "rating" = (CAST("t0"."rating" AS DOUBLE PRECISION) / NULLIF($2, 0)) WHERE "t0"."pages" < $3', params: [1, 2, 150] },
+  postgres: { sql: 'UPDATE "x_book" AS "t0" SET "pages" = ("t0"."pages" + CAST($1 AS INTEGER)), "rating" = (CAST("t0"."rating" AS DOUBLE PRECISION) / NULLIF(CAST($2 AS INTEGER), 0)) WHERE "t0"."pages" < $3', params: [1, 2, 150] },
   mysql: { sql: 'UPDATE `x_book` AS `t0` SET `t0`.`pages` = (`t0`.`pages` + ?), `t0`.`rating` = (CAST(`t0`.`rating` AS DOUBLE) / NULLIF(?, 0)) WHERE `t0`.`pages` < ?', params: [1, 2, 150] },
 }
 

@@ -94,6 +94,7 @@ export interface ForeignKeyField<
   O extends boolean = boolean,
   K extends 'foreignKey' | 'oneToOne' = 'foreignKey' | 'oneToOne',
   Q extends string | undefined = string | undefined,
+  To extends string | undefined = string | undefined,
 > {
   readonly _tag: 'Field'
   /** `oneToOne` makes the reverse side hold one row (or null) instead of a list. */
@@ -102,6 +103,8 @@ export interface ForeignKeyField<
   readonly relatedName: R
   /** Another name of the reverse relation, for filters (`where({ writer__name })`); as Django's. */
   readonly relatedQueryName: Q
+  /** The target field the key refers to (`toField`), when not the primary key. */
+  readonly toField: To
   readonly options: RelationOptions
   readonly nullable: N
   readonly optional: O
@@ -387,6 +390,7 @@ const enum_ = <const V extends ReadonlyArray<string> | ReadonlyArray<number>, co
 /** The `relatedName` literal of relation options, or undefined. */
 type RelName<O> = O extends { readonly relatedName: infer R extends string } ? R : undefined
 type QueryName<O> = O extends { readonly relatedQueryName: infer R extends string } ? R : undefined
+type ToField<O> = O extends { readonly toField: infer R extends string } ? R : undefined
 
 type FkOptional<O> = O extends { readonly null: true } ? true : O extends { readonly default: unknown } ? true : false
 
@@ -394,13 +398,14 @@ type FkOptional<O> = O extends { readonly null: true } ? true : O extends { read
 const foreignKey = <const T extends string, const O extends RelationOptions = {}>(
   target: T,
   options: O = {} as O,
-): ForeignKeyField<T, RelName<O>, IsTrue<O extends { readonly null: true } ? true : false>, FkOptional<O>, 'foreignKey', QueryName<O>> =>
+): ForeignKeyField<T, RelName<O>, IsTrue<O extends { readonly null: true } ? true : false>, FkOptional<O>, 'foreignKey', QueryName<O>, ToField<O>> =>
   Object.freeze({
     _tag: 'Field' as const,
     kind: 'foreignKey' as const,
     target,
     relatedName: options.relatedName as RelName<O>,
     relatedQueryName: options.relatedQueryName as QueryName<O>,
+    toField: options.toField as ToField<O>,
     options: Object.freeze({ onDelete: 'CASCADE' as OnDelete, ...options }),
     nullable: (options.null === true) as IsTrue<O extends { readonly null: true } ? true : false>,
     optional: (options.null === true || options.default !== undefined) as FkOptional<O>,
@@ -410,7 +415,7 @@ const foreignKey = <const T extends string, const O extends RelationOptions = {}
 const oneToOne = <const T extends string, const O extends RelationOptions = {}>(
   target: T,
   options: O = {} as O,
-): ForeignKeyField<T, RelName<O>, IsTrue<O extends { readonly null: true } ? true : false>, FkOptional<O>, 'oneToOne', QueryName<O>> =>
+): ForeignKeyField<T, RelName<O>, IsTrue<O extends { readonly null: true } ? true : false>, FkOptional<O>, 'oneToOne', QueryName<O>, ToField<O>> =>
   Object.freeze({ ...foreignKey(target, options), kind: 'oneToOne' as const, options: Object.freeze({ onDelete: 'CASCADE' as OnDelete, ...options, unique: true }) })
 
 const manyToMany = <const T extends string, const O extends ManyToManyField['options'] = {}>(

@@ -27,9 +27,18 @@ type PkValueOfFields<F> = [PkField<F>] extends [never] ? number : BaseOf<PkField
 /** The primary key's value type. */
 export type PkOf<M> = PkValueOfFields<FieldsOf<M>>
 
-type FkValue<F, S> = F extends ForeignKeyField<infer T, infer _R, infer N>
-  ? ([TargetOf<S, T>] extends [never] ? number : PkOf<TargetOf<S, T>>) | (N extends true ? null : never)
+/** The target field a foreign key refers to: its `toField`, or the primary key (an int when unresolved). */
+export type FkTargetField<F, S> = F extends { readonly target: infer T; readonly toField: infer To }
+  ? [TargetOf<S, T>] extends [never]
+    ? ScalarField<'int', number, false>
+    : To extends keyof FieldsOf<TargetOf<S, T>>
+      ? FieldsOf<TargetOf<S, T>>[To]
+      : PkFieldOrId<FieldsOf<TargetOf<S, T>>>
   : never
+
+type PkFieldOrId<F> = [PkField<F>] extends [never] ? ScalarField<'int', number, false> : PkField<F>
+
+type FkValue<F, S> = F extends ForeignKeyField<infer _T, infer _R, infer N> ? BaseOf<FkTargetField<F, S>> | (N extends true ? null : never) : never
 
 /** The row of model `M`: scalar fields by name, foreign keys as `<name>Id`. */
 export type RowOf<M> = Simplify<
@@ -55,9 +64,11 @@ export type PkKeyOf<M> = PkKey<FieldsOf<M>>
 
 type PkKey<F> = { [K in keyof F]: F[K] extends { readonly isPk: true } ? K : never }[keyof F] extends infer K ? ([K] extends [never] ? 'id' : K & string) : never
 
-/** A related row as a foreign key value: anything carrying the target's primary key. */
-type RowRef<F, S> = F extends ForeignKeyField<infer T, infer _R, infer N>
-  ? ([TargetOf<S, T>] extends [never] ? { readonly id: number } : { readonly [K in PkKey<FieldsOf<TargetOf<S, T>>>]: PkOf<TargetOf<S, T>> }) | (N extends true ? null : never)
+/** A related row as a foreign key value: anything carrying the referenced field (`toField` or the key). */
+type RowRef<F, S> = F extends ForeignKeyField<infer T, infer _R, infer N, infer _O, infer _K, infer _Q, infer To>
+  ? ([TargetOf<S, T>] extends [never]
+      ? { readonly id: number }
+      : { readonly [K in To extends string ? To : PkKey<FieldsOf<TargetOf<S, T>>>]: BaseOf<FkTargetField<F, S>> }) | (N extends true ? null : never)
   : never
 
 /**

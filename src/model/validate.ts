@@ -95,7 +95,8 @@ export const validateInput = (
       const rel = resolveRelation(model, key)
       if (rel?.column && typeof raw === 'object' && raw !== null) {
         col = rel.column
-        v = (raw as Record<string, unknown>)[rel.target.pk]
+        const to = rel.target.columns.find((c) => c.column === rel.hops[0].to)?.key ?? rel.target.pk
+        v = (raw as Record<string, unknown>)[to]
       } else if (rel?.column && raw === null) {
         col = rel.column
       } else {

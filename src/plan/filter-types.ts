@@ -6,7 +6,7 @@
 import { ForeignKeyField, ScalarField, ScalarKind } from '../model/fields'
 import { Model } from '../model/model'
 import { NameOf, RelationInfo, RelationNames, RelatedModel } from '../model/relation-types'
-import { BaseOf, FkKeys, PkOf, RowOf, ScalarKeys, TargetOf } from '../model/types'
+import { BaseOf, FkKeys, FkTargetField, RowOf, ScalarKeys } from '../model/types'
 import { DatePart, Param, Select } from './ast'
 import type { Expr } from './expr'
 
@@ -20,8 +20,8 @@ interface Info {
   readonly n: boolean
 }
 
-type FkInfo<F, S> = F extends ForeignKeyField<infer T, infer _R, infer N>
-  ? { kind: 'int'; a: [TargetOf<S, T>] extends [never] ? number : PkOf<TargetOf<S, T>>; n: N }
+type FkInfo<F, S> = F extends ForeignKeyField<infer _T, infer _R, infer N>
+  ? FkTargetField<F, S> extends ScalarField<infer Kd, infer A> ? { kind: Kd; a: A; n: N } : never
   : never
 
 /** Stored columns by row key. */

@@ -120,8 +120,8 @@ export const checkValue = (col: Column, lookup: Lookup, part: DatePart | undefin
 }
 
 /** A relation given as a row compares its key: `{ author: row }` is `{ authorId: row.id }`. */
-const relationKey = (target: Model, v: unknown): unknown =>
-  typeof v === 'object' && v !== null && !Array.isArray(v) && !(v instanceof Date) && !isParam(v) ? (v as Record<string, unknown>)[target.pk] : v
+const relationKey = (key: string, v: unknown): unknown =>
+  typeof v === 'object' && v !== null && !Array.isArray(v) && !(v instanceof Date) && !isParam(v) ? (v as Record<string, unknown>)[key] : v
 
 /** Copies container values so the plan never shares (or freezes) the caller's arrays. */
 /** The plan's own copy of a filter value: arrays and dates copied, so later changes to the user's do not leak in. */
@@ -155,7 +155,9 @@ export const resolveKey = (model: Model, key: string, value: unknown, annotation
     // `author: row` or `author__in: [...]` compare the foreign key column itself.
     if (rel.column && (rest.length === 0 || (rest.length === 1 && LOOKUP_SET.has(rest[0])))) {
       const lookup = (rest[0] ?? 'exact') as Lookup
-      const v = Array.isArray(value) ? value.map((x) => relationKey(rel.target, x)) : relationKey(rel.target, value)
+      // The referenced field: the target's key, or the foreign key's `toField`.
+      const to = rel.target.columns.find((c) => c.column === rel.hops[0].to)?.key ?? rel.target.pk
+      const v = Array.isArray(value) ? value.map((x) => relationKey(to, x)) : relationKey(to, value)
       return E.map((c: Cond) => freeze<Cond>({ ...c, path: freeze([...path, ...c.path]), lookup }))(resolveKey(current, [rel.column.key, ...rest].join('__'), v))
     }
     path.push(seg)

@@ -79,7 +79,7 @@ export const related = <M extends Model, const H extends RelationNames<M>>(model
   if (ownerError || !rel) all = freeze({ ...base, error: ownerError })
   else {
     // A reverse key compares its own column; other relations go through their inverse (EXISTS).
-    const direct = rel.kind === 'reverseForeignKey' || rel.kind === 'reverseOneToOne'
+    const direct = (rel.kind === 'reverseForeignKey' || rel.kind === 'reverseOneToOne') && rel.hops[0].from === model.columnByKey[model.pk].column
     const fk = direct ? target.columns.find((c) => c.column === rel.hops[0].to)!.key : undefined
     const cond: Cond = freeze({ _tag: 'Cond', path: freeze(fk ? [] : [rel.inverse]), key: fk ?? model.pk, lookup: 'exact', value: key })
     all = freeze({ ...base, where: cond })

@@ -19,7 +19,7 @@ describe.each(['sqlite', 'postgres', 'mysql'] as const)('relations DDL [%s]', (n
       if (table) seen.add(table)
       if (name !== 'sqlite') for (const r of referenced(s)) expect([s, seen.has(r) || r === table]).toEqual([s, true])
     }
-    expect([...seen].sort()).toEqual(['author', 'book', 'book_tag', 'edition', 'employee', 'person', 'person_person', 'profile', 'publisher', 'shelf', 'slot', 'tag'])
+    expect([...seen].sort()).toEqual(['author', 'book', 'book_tag', 'city', 'country', 'edition', 'employee', 'person', 'person_person', 'profile', 'publisher', 'shelf', 'slot', 'tag'])
   })
 
   it('emits each ON DELETE action and the link table keys', () => {

@@ -5,7 +5,7 @@
  */
 import { fields, model, schema } from 'terrapin'
 
-export const { Author, Book, Tag, Profile, Employee, Person, Publisher, Edition, Shelf, Slot } = schema({
+export const { Author, Book, Tag, Profile, Employee, Person, Country, City, Publisher, Edition, Shelf, Slot } = schema({
   Author: model('Author', {
     fields: {
       id: fields.int({ pk: true }),
@@ -51,6 +51,13 @@ export const { Author, Book, Tag, Profile, Employee, Person, Publisher, Edition,
       follows: fields.manyToMany('Person', { relatedName: 'followers' }),
     },
   }),
+  // A foreign key to a unique field other than the primary key (toField).
+  Country: model('Country', {
+    fields: { id: fields.int({ pk: true }), code: fields.char({ maxLength: 2, unique: true }), name: fields.char({ maxLength: 50 }) },
+  }),
+  City: model('City', {
+    fields: { id: fields.int({ pk: true }), name: fields.char({ maxLength: 50 }), country: fields.foreignKey('Country', { toField: 'code', relatedName: 'cities' }) },
+  }),
   // onDelete behaviours: RESTRICT (Edition → Publisher), SET DEFAULT (Slot → Shelf).
   Publisher: model('Publisher', {
     fields: { id: fields.int({ pk: true }), name: fields.char({ maxLength: 50 }) },
@@ -72,4 +79,4 @@ export const { Author, Book, Tag, Profile, Employee, Person, Publisher, Edition,
   }),
 })
 
-export const ALL = [Author, Book, Tag, Profile, Employee, Person, Publisher, Edition, Shelf, Slot]
+export const ALL = [Author, Book, Tag, Profile, Employee, Person, Country, City, Publisher, Edition, Shelf, Slot]

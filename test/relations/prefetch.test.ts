@@ -3,10 +3,10 @@
  * relation level whatever the number of rows (counted through the onQuery log).
  */
 import { pipe } from 'fp-ts/function'
-import { bulkCreate, first, get, limit, orderBy, valuesFlat, prefetch, prefetchWith, query, run, runPromise, values, where, related } from 'terrapin'
+import { bulkCreate, count, create, first, get, limit, orderBy, valuesFlat, prefetch, prefetchWith, query, run, runPromise, values, where, related } from 'terrapin'
 import { forEachDialect, left, right } from '../support/dialects'
 import { seed } from './fixtures'
-import { ALL, Author, Book, Employee, Person, Profile, Tag } from './models'
+import { ALL, Author, Book, City, Country, Employee, Person, Profile, Tag } from './models'
 
 forEachDialect('relations: prefetch', ALL, (t) => {
   let s: Awaited<ReturnType<typeof seed>>
@@ -66,6 +66,27 @@ forEachDialect('relations: prefetch', ALL, (t) => {
       ['col', [], ['ana', 'ben']],
     ])
     expect(await go(pipe(related(Person, col, 'followers').all, orderBy('name'), valuesFlat('name')))).toEqual(['ana', 'ben'])
+  })
+
+  it('follows a key to a unique field other than the primary key (toField)', async () => {
+    const go = runPromise(t().db)
+    const fr = await go(create(Country, { code: 'FR', name: 'France' }))
+    await go(create(Country, { code: 'DE', name: 'Germany' }))
+    await go(create(City, { name: 'Lyon', country: fr }))
+    await go(create(City, { name: 'Nice', countryId: 'FR' }))
+    const cities = await go(pipe(query(City), where({ country__name: 'France' }), orderBy('name'), prefetch('country')))
+    expect(cities.map((c) => [c.name, c.countryId, c.country.name])).toEqual([
+      ['Lyon', 'FR', 'France'],
+      ['Nice', 'FR', 'France'],
+    ])
+    const countries = await go(pipe(query(Country), orderBy('code'), prefetch('cities')))
+    expect(countries.map((c) => [c.code, c.cities.map((x) => x.name)])).toEqual([
+      ['DE', []],
+      ['FR', ['Lyon', 'Nice']],
+    ])
+    expect(await go(pipe(query(City), where({ country: fr }), count))).toBe(2)
+    expect(await go(pipe(related(Country, fr, 'cities').all, orderBy('name'), valuesFlat('name')))).toEqual(['Lyon', 'Nice'])
+    expect(await go(pipe(related(Country, fr.id, 'cities').all, count))).toBe(2)
   })
 
   it('prefetches for get and first too', async () => {

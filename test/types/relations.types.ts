@@ -6,7 +6,7 @@
 import { pipe } from 'fp-ts/function'
 import * as TE from 'fp-ts/TaskEither'
 import { RowOf, TerrapinError, connect, create, exclude, orderBy, prefetch, prefetchWith, q, query, run, values, valuesFlat, valuesList, where } from 'terrapin'
-import { Author, Book, Employee, Person, Profile, Tag } from '../relations/models'
+import { Author, Book, City, Country, Employee, Person, Profile, Tag } from '../relations/models'
 
 type Equals<A, B> = (<T>() => T extends A ? 1 : 2) extends <T>() => T extends B ? 1 : 2 ? true : false
 const expectType = <T extends true>(): T | undefined => undefined
@@ -47,6 +47,17 @@ expectType<Equals<Rows<typeof staff>, EmployeeRow & { readonly manager: Employee
 type PersonRow = RowOf<typeof Person>
 const network = pipe(query(Person), prefetch('follows', 'followers'), run(db))
 expectType<Equals<Rows<typeof network>, PersonRow & { readonly follows: ReadonlyArray<PersonRow>; readonly followers: ReadonlyArray<PersonRow> }>>()
+
+// A key to another unique field (toField) takes that field's type.
+expectType<Equals<RowOf<typeof City>, { readonly id: number; readonly name: string; readonly countryId: string }>>()
+declare const fr: RowOf<typeof Country>
+create(City, { name: 'Lyon', country: fr })
+create(City, { name: 'Lyon', countryId: 'FR' })
+pipe(query(City), where({ countryId__in: ['FR'], country__name: 'France' }))
+// @ts-expect-error countryId is a country code, not a number
+create(City, { name: 'Lyon', countryId: 1 })
+const cities = pipe(query(Country), prefetch('cities'), run(db))
+expectType<Equals<Rows<typeof cities>, RowOf<typeof Country> & { readonly cities: ReadonlyArray<RowOf<typeof City>> }>>()
 
 // Nested paths.
 const nested = pipe(query(Author), prefetch('books', 'books__tags'), run(db))

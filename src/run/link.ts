@@ -28,13 +28,23 @@ export const runLink = async (ex: Executor, plan: Link<unknown>): Promise<number
     const c = compileUnlink(ex.dialect, link, plan.owner, others)
     return (await ex.run(c.sql, c.params)).changes
   }
-  return ex.transaction(async (tx) => {
-    const read = compileLinkedKeys(tx.dialect, link, plan.owner, others)
-    const present = new Set((await tx.all(read.sql, read.params, false)).map((r) => keyOf(r[0])))
-    const missing = others.filter((v) => !present.has(keyOf(v)))
-    if (missing.length === 0) return 0
-    const c = compileLinkInsert(tx.dialect, link, plan.owner, missing)
-    await tx.run(c.sql, c.params)
-    return missing.length
-  })
+  const add = (): Promise<number> =>
+    ex.transaction(async (tx) => {
+      const read = compileLinkedKeys(tx.dialect, link, plan.owner, others)
+      const present = new Set((await tx.all(read.sql, read.params, false)).map((r) => keyOf(r[0])))
+      const missing = others.filter((v) => !present.has(keyOf(v)))
+      if (missing.length === 0) return 0
+      const c = compileLinkInsert(tx.dialect, link, plan.owner, missing)
+      await tx.run(c.sql, c.params)
+      return missing.length
+    })
+  // A concurrent add of the same link may commit between our read and our insert: the unique
+  // key then refuses ours, and a second pass sees theirs.
+  for (let attempt = 0; ; attempt++)
+    try {
+      return await add()
+    } catch (e) {
+      const error = e instanceof Abort ? e.error : ex.classify(e)
+      if (attempt >= 2 || error._tag !== 'IntegrityError' || error.kind !== 'unique') throw e
+    }
 }

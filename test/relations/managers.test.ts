@@ -35,6 +35,12 @@ forEachDialect('relations: managers', ALL, (t) => {
     expect(right(await pipe(related(Tag, s.un, 'books').all, orderBy('id'), valuesFlat('title'), run(t().db))())).toEqual(['Beta', 'Gamma'])
   })
 
+  it('concurrent adds of the same link create it once', async () => {
+    const adds = await Promise.all(Array.from({ length: 6 }, () => run(t().db)(related(Book, s.b1, 'tags').add(s.sq, s.un))()))
+    expect(adds.map(right).reduce((a, b) => a + b, 0)).toBe(2)
+    expect(await tagNames(s.b1)).toEqual(['python', 'sql', 'unused'])
+  })
+
   it('removes and clears links, leaving the rows', async () => {
     const go = runPromise(t().db)
     expect(await go(related(Book, s.a1, 'tags').remove(s.py, s.un))).toBe(1)

@@ -3,8 +3,9 @@
  * session, so transactions take a lock: while one is open, other work on the same database
  * waits for it instead of seeing (and joining) its uncommitted writes.
  */
+import { AsyncLocalStorage } from 'async_hooks'
 import type BetterSqlite3 from 'better-sqlite3'
-import { TerrapinError, TerrapinFailure, configurationError, connectionError, integrityError, queryError } from '../errors'
+import { TerrapinError, TerrapinFailure, configurationError, connectionError, integrityError, queryError, transactionError } from '../errors'
 import { sqlite } from '../compile/sqlite'
 import { Dialect } from '../compile/dialect'
 import { DECIMAL_KEY_FUNCTION, FOLD_FUNCTION, decimalKey } from '../compile/sqlite'
@@ -73,6 +74,14 @@ const toParams = (params: ReadonlyArray<unknown>): ReadonlyArray<unknown> => {
   return params
 }
 
+/** The transactions (their locks) the current async context runs inside. */
+const inside = new AsyncLocalStorage<ReadonlySet<Promise<void>>>()
+
+const selfWait = (): TerrapinFailure =>
+  new TerrapinFailure(
+    transactionError('this database is in a transaction started by this same task: use the transaction\'s handle inside it (the outer one would wait for the transaction to end)'),
+  )
+
 const make = (s: Session, opts: ExecutorOptions, inTx: boolean): Executor => {
   const observe = <A>(sql: string, params: ReadonlyArray<unknown>, f: () => A, count: (a: A) => number): A => {
     if (!opts.onQuery) return f()
@@ -86,9 +95,13 @@ const make = (s: Session, opts: ExecutorOptions, inTx: boolean): Executor => {
       throw e
     }
   }
-  // Outside a transaction, wait for one in progress on this connection.
+  // Outside a transaction, wait for one in progress on this connection — unless that
+  // transaction is the caller's own (its outer handle used inside it), which would wait forever.
   const ready = async (): Promise<void> => {
-    while (!inTx && s.lock) await s.lock
+    while (!inTx && s.lock) {
+      if (inside.getStore()?.has(s.lock)) throw selfWait()
+      await s.lock
+    }
   }
   const allNow = (sql: string, params: ReadonlyArray<unknown>, bigint: boolean): unknown[][] => {
     const c = prepare(s, sql)
@@ -185,14 +198,18 @@ const make = (s: Session, opts: ExecutorOptions, inTx: boolean): Executor => {
       }
     }
     // Check and take the lock with no await in between, or two callers both see it free.
-    while (s.lock) await s.lock
+    while (s.lock) {
+      if (inside.getStore()?.has(s.lock)) throw selfWait()
+      await s.lock
+    }
     let release!: () => void
     s.lock = new Promise<void>((r) => (release = r))
     const tx = make(s, opts, true)
     try {
       exec('BEGIN')
       try {
-        const out = await f(tx)
+        const lock = s.lock
+        const out = await inside.run(new Set([...(inside.getStore() ?? []), lock]), () => f(tx))
         exec('COMMIT')
         return out
       } catch (e) {

@@ -239,4 +239,21 @@ forEachDialect('transactions', [Tag], (t) => {
     expect(left(await pipe(query(Tag), count, run(db))())._tag).toBe('ConnectionError')
     if (t().dialect !== 'sqlite') right(await pipe(query(Tag), where({ name: 'tx row' }), remove, run(t().db))())
   })
+
+  it('the outer handle used inside its own transaction never hangs', async () => {
+    const r = await transaction(t().db, (tx) =>
+      pipe(
+        create(Tag, { name: 'inner' }),
+        run(tx),
+        TE.chainW(() => pipe(query(Tag), count, run(t().db))),
+      ),
+    )()
+    // SQLite has one connection: it would wait for itself, so it says so; a pool answers from another connection.
+    if (t().dialect === 'sqlite') expect(left(r)._tag).toBe('TransactionError')
+    else expect(right(r)).toBe(0)
+    expect(await n()).toBe(t().dialect === 'sqlite' ? 0 : 1)
+    const nested = await transaction(t().db, () => transaction(t().db, (inner) => pipe(query(Tag), count, run(inner))))()
+    if (t().dialect === 'sqlite') expect(left(nested)._tag).toBe('TransactionError')
+    else right(nested)
+  })
 })

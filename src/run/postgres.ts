@@ -69,11 +69,44 @@ const make = (sql: Sql | TxSql, pool: Sql, opts: PoolOptions, inTx: boolean): Ex
     observed(opts, classifyPostgres, q, params, async () => (await unsafe(q, params, { prepare: true }).values()) as unknown as unknown[][], (r) => r.length)
   const run = (q: string, params: ReadonlyArray<unknown>): Promise<WriteResult> =>
     observed(opts, classifyPostgres, q, params, async () => ({ changes: (await unsafe(q, params, { prepare: true })).count }), (r) => r.changes)
-  const transaction = <A>(f: (tx: Executor) => Promise<A>): Promise<A> => {
-    const body = (s: TxSql): Promise<A> => f(make(s, pool, opts, true))
-    // postgres.js rolls back (to the savepoint) when `body` rejects and rethrows.
-    return (inTx ? (sql as TxSql).savepoint(body) : pool.begin(body)) as Promise<A>
+  const transaction = async <A>(f: (tx: Executor) => Promise<A>): Promise<A> => {
+    // postgres.js sends BEGIN/SAVEPOINT and COMMIT/RELEASE or ROLLBACK itself (rolling back
+    // when `body` rejects, and when any statement inside failed even if the program caught
+    // it); the hook still hears of them, as on the other dialects.
+    const hook = opts.onQuery
+    const [open, close, undo] = inTx ? ['SAVEPOINT', 'RELEASE SAVEPOINT', 'ROLLBACK TO SAVEPOINT'] : ['BEGIN', 'COMMIT', 'ROLLBACK']
+    let t0 = performance.now()
+    // an object, so that TypeScript does not narrow it across the callback
+    const at: { phase: 'opening' | 'running' | 'failed' | 'closing' } = { phase: 'opening' }
+    const emit = (q: string, error?: unknown): void =>
+      hook?.({ sql: q, durationMs: performance.now() - t0, rows: 0, error: error === undefined ? undefined : classifyPostgres(error, q) })
+    const body = async (s: TxSql): Promise<A> => {
+      emit(open)
+      at.phase = 'running'
+      try {
+        const out = await f(make(s, pool, opts, true))
+        at.phase = 'closing'
+        return out
+      } catch (e) {
+        at.phase = 'failed'
+        throw e
+      } finally {
+        t0 = performance.now()
+      }
+    }
+    try {
+      const out = (await (inTx ? (sql as TxSql).savepoint(body) : pool.begin(body))) as A
+      emit(close)
+      return out
+    } catch (e) {
+      // BEGIN failed, the program failed (ROLLBACK), or the end failed (COMMIT, or a statement
+      // the program had caught made postgres.js roll back)
+      if (at.phase === 'failed') emit(undo)
+      else emit(at.phase === 'opening' ? open : close, e)
+      throw e
+    }
   }
+
   const allObjects = (q: string, params: ReadonlyArray<unknown>): Promise<ReadonlyArray<Readonly<Record<string, unknown>>>> =>
     observed(opts, classifyPostgres, q, params, async () => [...((await unsafe(q, params, { prepare: true })) as unknown as Record<string, unknown>[])], (r) => r.length)
   // postgres.js fetches `batchSize` rows per Execute of a portal: one batch in memory at a time.
@@ -127,7 +160,8 @@ export const openPostgres = (url: URL, opts: PoolOptions = {}): Executor => {
     idle_timeout: opts.idleTimeoutMs === undefined ? undefined : opts.idleTimeoutMs / 1000,
     fetch_types: false,
     onnotice: () => undefined,
-    connection: { TimeZone: 'UTC', application_name: 'terrapin' },
+    // UTC sessions; standard strings, which the LIKE escape '\' relies on
+    connection: { TimeZone: 'UTC', application_name: 'terrapin', standard_conforming_strings: 'on' },
     types: {
       // a calendar day stays text; Date would invent a time zone
       day: { to: 1082, from: [1082], serialize: (x: unknown) => String(x), parse: (x: string) => x },

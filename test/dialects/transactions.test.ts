@@ -78,6 +78,26 @@ forEachDialect('transactions', [Entry], (t) => {
     expect(await entries()).toEqual(['outer-1', 'deep', 'outer-2'])
   })
 
+  it('the onQuery hook hears BEGIN, SAVEPOINT, ROLLBACK TO and COMMIT on every dialect', async () => {
+    const kinds = (): string[] =>
+      t()
+        .log.map((e) => /^(BEGIN|COMMIT|ROLLBACK TO|ROLLBACK|SAVEPOINT|RELEASE|INSERT|SELECT)/i.exec(e.sql)?.[1].toUpperCase() ?? e.sql)
+        // SQLite also releases a savepoint it rolled back to
+        .filter((k, i, all) => !(k === 'RELEASE' && all[i - 1] === 'ROLLBACK TO'))
+    t().clearLog()
+    await inTransaction(t().db, async (tx) => {
+      await runPromise(tx)(create(Entry, { tag: 1, label: 'a' }))
+      await transaction(tx, (tx2) => pipe(create(Entry, { tag: 2, label: 'b' }), run(tx2), TE.chainW(() => TE.left('undo'))))()
+      await inTransaction(tx, (tx2) => runPromise(tx2)(create(Entry, { tag: 3, label: 'c' })))
+    })
+    expect(kinds().filter((k) => k !== 'SELECT')).toEqual(['BEGIN', 'INSERT', 'SAVEPOINT', 'INSERT', 'ROLLBACK TO', 'SAVEPOINT', 'INSERT', 'RELEASE', 'COMMIT'])
+    t().clearLog()
+    await inTransaction(t().db, async () => {
+      throw new Error('no')
+    }).catch(() => undefined)
+    expect(kinds()).toEqual(['BEGIN', 'ROLLBACK'])
+  })
+
   it('20 concurrent transactions each see only their own uncommitted writes', async () => {
     const N = 20
     // SQLite has one connection: its transactions take turns, so no barrier can fill up there.

@@ -6,6 +6,7 @@ import { invalid } from '../errors'
 import { Model } from '../model/model'
 import { Loaded, Prefetched, RelationInfo, RelationNames, RelationPath, RelatedModel } from '../model/relation-types'
 import { resolveRelation } from '../model/relations'
+import { RowOf } from '../model/types'
 import { PrefetchItem, Select, freeze } from './ast'
 import { Query } from './query'
 
@@ -44,7 +45,7 @@ const add = <P extends Select<unknown>>(plan: P, items: ReadonlyArray<PrefetchIt
  * // SELECT "l"."book_id", … FROM "book_tag" AS "l" JOIN "tag" AS "t0" ON … WHERE "l"."book_id" IN (?, ?, …)
  */
 export const prefetch =
-  <M, R, const P extends RelationNames<M> | `${RelationNames<M>}__${string}`>(...paths: ReadonlyArray<P & RelationPath<M, NoInfer<P>>>) =>
+  <M, R extends RowOf<M>, const P extends RelationNames<M> | `${RelationNames<M>}__${string}`>(...paths: ReadonlyArray<P & RelationPath<M, NoInfer<P>>>) =>
   (plan: Query<M, R>): Query<M, R & Prefetched<M, P>> =>
     add(plan, paths.map((p) => freeze({ path: freeze(p.split('__')) }))) as Query<M, R & Prefetched<M, P>>
 
@@ -60,7 +61,7 @@ export const prefetch =
  * // SELECT … FROM "book" AS "t0" WHERE "t0"."rating" >= ? AND "t0"."author_id" IN (…) ORDER BY "t0"."rating" DESC
  */
 export const prefetchWith =
-  <M, R, const H extends RelationNames<M>, R2>(relation: H, related: Query<RelatedModel<M, H>, R2>) =>
+  <M, R extends RowOf<M>, const H extends RelationNames<M>, R2>(relation: H, related: Query<RelatedModel<M, H>, R2>) =>
   (plan: Query<M, R>): Query<M, R & { readonly [K in H]: Loaded<RelationInfo<M, H> extends { many: infer Many } ? { target: string; many: Many; nullable: true; forward: boolean } : never, R2> }> => {
     const target = resolveRelation(plan.model, relation)?.target
     const sub = related as Select<unknown>

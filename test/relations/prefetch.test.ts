@@ -3,7 +3,7 @@
  * relation level whatever the number of rows (counted through the onQuery log).
  */
 import { pipe } from 'fp-ts/function'
-import { bulkCreate, count, create, first, get, limit, orderBy, valuesFlat, prefetch, prefetchWith, query, run, runPromise, values, where, related } from 'terrapin'
+import { Count, annotate, bulkCreate, count, create, first, get, limit, orderBy, valuesFlat, prefetch, prefetchWith, query, run, runPromise, values, where, related } from 'terrapin'
 import { forEachDialect, left, right } from '../support/dialects'
 import { seed } from './fixtures'
 import { ALL, Author, Book, City, Country, Employee, Person, Profile, Tag } from './models'
@@ -87,6 +87,15 @@ forEachDialect('relations: prefetch', ALL, (t) => {
     expect(await go(pipe(query(City), where({ country: fr }), count))).toBe(2)
     expect(await go(pipe(related(Country, fr, 'cities').all, orderBy('name'), valuesFlat('name')))).toEqual(['Lyon', 'Nice'])
     expect(await go(pipe(related(Country, fr.id, 'cities').all, count))).toBe(2)
+  })
+
+  it('prefetches for annotated rows', async () => {
+    const authors = right(await pipe(query(Author), where({ name__in: ['Ann', 'Bob', 'Cy'] }), annotate({ n: Count('books') }), orderBy('id'), prefetch('books'), run(t().db))())
+    expect(authors.map((a) => [a.n, a.books.length])).toEqual([
+      [2, 2],
+      [1, 1],
+      [0, 0],
+    ])
   })
 
   it('prefetches for get and first too', async () => {

@@ -5,7 +5,7 @@
  */
 import { pipe } from 'fp-ts/function'
 import * as TE from 'fp-ts/TaskEither'
-import { RowOf, TerrapinError, connect, create, exclude, orderBy, prefetch, prefetchWith, q, query, run, values, valuesFlat, valuesList, where } from 'terrapin'
+import { Count, RowOf, TerrapinError, annotate, connect, create, exclude, orderBy, prefetch, prefetchWith, q, query, run, values, valuesFlat, valuesList, where } from 'terrapin'
 import { Author, Book, City, Country, Employee, Person, Profile, Tag } from '../relations/models'
 
 type Equals<A, B> = (<T>() => T extends A ? 1 : 2) extends <T>() => T extends B ? 1 : 2 ? true : false
@@ -80,6 +80,8 @@ pipe(query(Author), prefetch('boook'))
 pipe(query(Author), prefetch('books__tgs'))
 // @ts-expect-error title is a field, not a relation
 pipe(query(Book), prefetch('title'))
+// @ts-expect-error prefetch applies to rows, not to values()
+pipe(query(Author), values('name'), prefetch('books'))
 // @ts-expect-error the sub-plan must be over Book
 pipe(query(Author), prefetchWith('books', query(Tag)))
 
@@ -145,3 +147,8 @@ create(Book, { title: 'x', authorId: 1 })
 create(Book, { title: 'x' })
 // @ts-expect-error a tag is not an author
 create(Book, { title: 'x', author: { name: 1 } })
+
+// Annotated rows are still rows: they take a prefetch.
+const annotated = pipe(query(Author), annotate({ n: Count('books') }), prefetch('books'), run(db))
+expectType<Equals<Rows<typeof annotated>['n'], number>>()
+expectType<Equals<Rows<typeof annotated>['books'], ReadonlyArray<BookRow>>>()

@@ -13,7 +13,7 @@ import { resolveRelation } from '../model/relations'
 import { FilterNode, Insert, Lock, Select } from '../plan/ast'
 import { Expr } from '../plan/expr'
 import { Dialect, DialectName } from './dialect'
-import { FOLD_FUNCTION } from './sqlite'
+import { DECIMAL_KEY_LENGTH, FOLD_FUNCTION } from './sqlite'
 import { resolveFilter } from '../plan/filter'
 import { Ctx, bind, colRef, fail, filterSql, projection, relationsOf, selectSql, splitKey, valueExpr, walk } from './sql'
 
@@ -194,6 +194,8 @@ const aggregate = (ctx: Ctx, e: Extract<Expr, { _tag: 'Agg' }>): ExprSql => {
     if (e.fn === 'count') return { sql: `COUNT(${dist}${pick(ref)})`, col: NUMBER_COLUMN }
     // AVG and SUM as doubles: MySQL's decimal AVG keeps only 4 more digits.
     if (e.fn === 'avg' || e.fn === 'sum') return { sql: `${fn}(${dist}${pick(`CAST(${ref} AS ${FUNCS[d.name].float})`)})`, col: NUMBER_COLUMN }
+    // SQLite keeps decimals as text: MIN/MAX by the value-ordered key, then the value after it.
+    if (d.name === 'sqlite' && col.kind === 'decimal') return { sql: `substr(${fn}(${dist}${pick(`${d.comparable(col, ref)} || ${ref}`)}), ${DECIMAL_KEY_LENGTH + 1})`, col }
     return { sql: `${fn}(${dist}${pick(ref)})`, col }
   }
   if (e.ref === undefined) return call(scope.model, scope.alias, undefined, only(scope.model, scope.alias))

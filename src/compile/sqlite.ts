@@ -17,6 +17,9 @@ export const DECIMAL_KEY_FUNCTION = 'terrapin_decimal_key'
 const KEY_INT = 65
 const KEY_FRAC = 30
 
+/** The length of every decimal key (so `key || value` sorts by value and `substr` recovers it). */
+export const DECIMAL_KEY_LENGTH = 1 + KEY_INT + KEY_FRAC
+
 /**
  * A decimal as text that sorts (and is equal) by value, with every digit kept: decimals are
  * stored as text, and CAST(… AS REAL) would keep only 15-17 of their digits. Non-negative

@@ -20,7 +20,7 @@ forEachDialect('aggregates', [Author, Book], (t) => {
     await t().reset()
     const authors = right(await pipe(bulkCreate(Author, AUTHORS), run(t().db))())
     authorId = Object.fromEntries(authors.map((a) => [a.name, a.id]))
-    right(await pipe(bulkCreate(Book, BOOKS.map((b) => ({ title: b.title, rating: b.rating, pages: b.pages, authorId: authorId[b.author] }))), run(t().db))())
+    right(await pipe(bulkCreate(Book, BOOKS.map((b) => ({ title: b.title, rating: b.rating, pages: b.pages, price: b.price, authorId: authorId[b.author] }))), run(t().db))())
   })
 
   it('annotates each row with aggregates over a reverse relation (books per author)', async () => {
@@ -131,6 +131,24 @@ forEachDialect('aggregates', [Author, Book], (t) => {
     }
     const bad = left(await pipe(query(Author), annotate({ n: Count('books', { filter: { nope: 1 } }) }), run(t().db))())
     expect(bad._tag).toBe('ValidationError')
+  })
+
+  it('Min and Max of a decimal compare by value (not as text) and return the stored decimal', async () => {
+    const rows = right(await pipe(query(Author), annotate({ cheap: Min('books__price'), dear: Max('books__price'), total: Sum('books__price') }), run(t().db))())
+    for (const r of rows) {
+      const prices = booksOf(r.name).map((b) => b.price).filter((p): p is string => p !== null)
+      const byValue = [...prices].sort((a, b) => Number(a) - Number(b))
+      expect([r.cheap, r.dear]).toEqual(prices.length ? [byValue[0], byValue[byValue.length - 1]] : [null, null])
+      close(r.total, sum(prices.map(Number)))
+    }
+    const grouped = right(await pipe(query(Book), groupBy('authorId'), annotate({ cheap: Min('price'), dear: Max('price') }), run(t().db))())
+    for (const g of grouped) {
+      const prices = booksOf(AUTHORS.find((a) => authorId[a.name] === g.authorId)!.name).map((b) => b.price).filter((p): p is string => p !== null).sort((a, b) => Number(a) - Number(b))
+      expect([g.cheap, g.dear]).toEqual(prices.length ? [prices[0], prices[prices.length - 1]] : [null, null])
+    }
+    // the seed must hold prices whose text order differs from their value order
+    const all = BOOKS.map((b) => b.price).filter((p): p is string => p !== null)
+    expect([...all].sort()).not.toEqual([...all].sort((a, b) => Number(a) - Number(b)))
   })
 
   it('first of a grouped plan orders by the group keys', async () => {

@@ -17,6 +17,7 @@ export const { Author, Book } = schema({
       title: fields.char({ maxLength: 100 }),
       rating: fields.float({ null: true }),
       pages: fields.int({ default: 0 }),
+      price: fields.decimal({ maxDigits: 10, decimalPlaces: 2, null: true }),
       author: fields.foreignKey('Author', { relatedName: 'books' }),
     },
   }),

@@ -7,6 +7,8 @@ export interface BookSeed {
   readonly title: string
   readonly rating: number | null
   readonly pages: number
+  /** Decimal text; values like 9.50 and 10.25 sort differently as text and by value. */
+  readonly price: string | null
   readonly author: string
 }
 
@@ -26,6 +28,7 @@ export const BOOKS: ReadonlyArray<BookSeed> = AUTHORS.flatMap((a, i) =>
     title: `${a.name.trim()} ${j}`,
     rating: (i + j) % 3 === 0 ? null : ((i * 3 + j * 2) % 5) + 0.5,
     pages: 100 * (j + 1) + i,
+    price: (i + j) % 4 === 1 ? null : ((((i * 7 + j * 13) % 23) * 125) / 100 + (j % 2 ? 0 : 0.05)).toFixed(2),
     author: a.name,
   })),
 )

@@ -7,7 +7,7 @@
  * by a small reference evaluator written in plain JS, never hard-coded.
  */
 import { pipe } from 'fp-ts/function'
-import { bulkCreate, count, exclude, q, query, run, valuesFlat, where } from 'terrapin'
+import { bulkCreate, count, exclude, orderBy, q, query, run, valuesFlat, where } from 'terrapin'
 import { forEachDialect, right } from '../support/dialects'
 import { Item } from './models'
 
@@ -247,5 +247,18 @@ forEachDialect('lookups', [Item], (t) => {
   it('successive where calls are ANDed, where and exclude compose', async () => {
     const got = [...right(await pipe(query(Item), where({ n__gte: 0 }), where({ name__contains: 'a' }), exclude({ on: true }), valuesFlat('name'), run(t().db))())].sort()
     expect(got).toEqual(ROWS.filter((r) => holds(r, 'n__gte', 0) && holds(r, 'name__contains', 'a') && !holds(r, 'on', true)).map((r) => r.name).sort())
+  })
+
+  it('text, dates, times and uuids order by code point / chronologically, NULLs first ascending and last descending', async () => {
+    const nullsFirst = <A>(cmpA: (a: A, b: A) => number) => (a: A | null, b: A | null) => (a === null ? (b === null ? 0 : -1) : b === null ? 1 : cmpA(a, b))
+    const keys = ['name', 'note', 'at', 'day', 'clock', 'ref', 'price', 'big'] as const
+    for (const k of keys) {
+      const sorted = [...ROWS].sort((a, b) => nullsFirst<unknown>(cmp)(a[k], b[k]) || cpCmp(a.name, b.name))
+      const asc = right(await pipe(query(Item), orderBy(k, 'name'), valuesFlat('name'), run(t().db))())
+      expect([k, asc]).toEqual([k, sorted.map((r) => r.name)])
+      const desc = [...ROWS].sort((a, b) => nullsFirst<unknown>(cmp)(b[k], a[k]) || cpCmp(a.name, b.name))
+      const got = right(await pipe(query(Item), orderBy(`-${k}` as const, 'name'), valuesFlat('name'), run(t().db))())
+      expect([k, got]).toEqual([k, desc.map((r) => r.name)])
+    }
   })
 })

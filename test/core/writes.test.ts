@@ -4,8 +4,9 @@
  * updateOrCreate (including concurrent getOrCreate of the same row).
  */
 import { pipe } from 'fp-ts/function'
+import * as TE from 'fp-ts/TaskEither'
 import {
-  bulkCreate, count, create, distinct, get, getOrCreate, limit, offset, orderBy, query, remove, run, save, update, updateOrCreate, values, valuesFlat, where,
+  bulkCreate, count, create, transaction, distinct, get, getOrCreate, limit, offset, orderBy, query, remove, run, save, update, updateOrCreate, values, valuesFlat, where,
 } from 'terrapin'
 import { forEachDialect, left, right } from '../support/dialects'
 import { Code, Item, Tag } from './models'
@@ -144,6 +145,33 @@ forEachDialect('writes', [Tag, Code, Item], (t) => {
     expect(new Set(rows.map(([r]) => r.id)).size).toBe(1)
     expect(rows.filter(([, created]) => created).length).toBe(1)
     expect(right(await pipe(query(Tag), count, run(db))())).toBe(1)
+  })
+
+  it('getOrCreate and updateOrCreate inside a transaction: committed with it, or rolled back with it', async () => {
+    const db = t().db
+    const ok = await transaction(db, (tx) =>
+      pipe(
+        getOrCreate(Tag, { name: 'tx' }, { uses: 1 }),
+        run(tx),
+        TE.chainW(() => pipe(getOrCreate(Tag, { name: 'tx' }, { uses: 2 }), run(tx))),
+        TE.chainW(([row, created]) => (created ? TE.left('created twice' as const) : TE.right(row))),
+        TE.chainW((row) => pipe(updateOrCreate(Tag, { name: 'tx' }, { uses: row.uses + 10 }), run(tx))),
+      ),
+    )()
+    expect(right(ok)[0].uses).toBe(11)
+    const rolled = await transaction(db, (tx) => pipe(getOrCreate(Tag, { name: 'gone' }), run(tx), TE.chainW(() => TE.left('stop' as const))))()
+    expect(left(rolled)).toBe('stop')
+    // a unique violation inside a nested getOrCreate does not break the outer transaction
+    const nested = await transaction(db, (tx) =>
+      pipe(
+        create(Tag, { name: 'n1' }),
+        run(tx),
+        TE.chainW(() => pipe(updateOrCreate(Tag, { name: 'n2' }, { name: 'n1' }), run(tx), TE.orElseW(() => TE.right(undefined)))),
+        TE.chainW(() => pipe(getOrCreate(Tag, { name: 'n3' }), run(tx))),
+      ),
+    )()
+    right(nested)
+    expect(await tags()).toEqual([{ name: 'n1', uses: 0 }, { name: 'n3', uses: 0 }, { name: 'tx', uses: 11 }])
   })
 
   it('getOrCreate: MultipleObjectsReturned when the lookup matches several rows', async () => {

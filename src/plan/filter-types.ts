@@ -100,15 +100,44 @@ export interface Invalid<Reason extends string> {
   readonly __invalid: Reason
 }
 
-/** The (non-undefined) type of the optional key `K` of `T`. */
-type Get<T, K extends string> = T extends { readonly [P in K]?: infer V } ? Exclude<V, undefined> : never
 
 type NoField<M, K> = Invalid<`${NameOf<M> & string} has no field ${K & string}`>
 
+type PartValue<K extends ScalarKind, P extends string, L extends string> = P extends PartsOf<K>
+  ? L extends Cmp | 'in' | 'notIn' | 'range' | 'not'
+    ? PartLookupValue<L>
+    : never
+  : never
+
+/**
+ * The value type of an own key (`name`, `name__icontains`, `publishedAt__year__gte`) of a model
+ * reached through a relation, resolved from the key as written (the eager {@link OwnFilter} of
+ * every model a path reaches would cost more than the whole check), or never.
+ */
+type ColumnValue<T, Rest extends string, C = ColumnInfo<T>> = Rest extends keyof C
+  ? C[Rest] extends infer I extends Info
+    ? Arg<I['a']> | Nullable<I>
+    : never
+  : Rest extends `${infer Col}__${infer L}`
+    ? Col extends keyof C
+      ? C[Col] extends infer I extends Info
+        ? L extends LookupsOf<I['kind']>
+          ? LookupValue<I, L>
+          : L extends PartsOf<I['kind']>
+            ? Arg<number>
+            : L extends `${infer P}__${infer L2}`
+              ? PartValue<I['kind'], P, L2>
+              : never
+        : never
+      : never
+    : never
+
 /** The value type of `Rest` (`name`, `name__icontains`, `tags__name`) on the model `T` of a relation. */
-type TargetValue<T, Rest extends string> = Rest extends keyof OwnFilter<T>
-  ? Get<OwnFilter<T>, Rest>
-  : Rest extends FkKeys<FieldsOf<T>>
+type TargetValue<T, Rest extends string> = [ColumnValue<T, Rest>] extends [never]
+  ? TargetRelationValue<T, Rest>
+  : ColumnValue<T, Rest>
+
+type TargetRelationValue<T, Rest extends string> = Rest extends FkKeys<FieldsOf<T>>
     ? Readonly<Record<string, unknown>> | null
     : Rest extends `${infer H}__${infer R2}`
       ? PathValue<T, H, R2>
@@ -120,9 +149,9 @@ type PathValue<M, H extends string, Rest extends string> = [RelationInfo<M, H>] 
     ? Invalid<`${Rest} is not a lookup of ${H}`>
     : NoField<M, H>
   : RelationInfo<M, H> extends { forward: true }
-    ? `${H}Id__${Rest}` extends keyof OwnFilter<M>
-      ? Get<OwnFilter<M>, `${H}Id__${Rest}`>
-      : TargetValue<RelatedModel<M, H>, Rest>
+    ? [ColumnValue<M, `${H}Id__${Rest}`>] extends [never]
+      ? TargetValue<RelatedModel<M, H>, Rest>
+      : ColumnValue<M, `${H}Id__${Rest}`>
     : TargetValue<RelatedModel<M, H>, Rest>
 
 /**

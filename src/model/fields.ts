@@ -213,12 +213,22 @@ const datetimeCodec = new t.Type<Date, unknown, unknown>(
 const pad = (n: number, w = 2): string => String(n).padStart(w, '0')
 
 /** Dates are `YYYY-MM-DD` strings: a calendar day has no time zone, and a `Date` would invent one. */
+/** A real calendar day, years 1–9999 (what every database stores): `2021-02-29` is not one. */
+const isCalendarDay = (u: unknown): u is string => {
+  if (typeof u !== 'string') return false
+  const m = /^(\d{4})-(\d{2})-(\d{2})$/.exec(u)
+  if (!m || +m[1] < 1) return false
+  const d = new Date(Date.UTC(2000, +m[2] - 1, +m[3]))
+  d.setUTCFullYear(+m[1])
+  return d.getUTCFullYear() === +m[1] && d.getUTCMonth() === +m[2] - 1 && d.getUTCDate() === +m[3]
+}
+
 const dateCodec = new t.Type<string, unknown, unknown>(
   'date',
-  (u): u is string => typeof u === 'string' && /^\d{4}-\d{2}-\d{2}$/.test(u),
+  isCalendarDay,
   (u, c) => {
-    if (typeof u === 'string' && /^\d{4}-\d{2}-\d{2}$/.test(u)) return t.success(u)
-    if (u instanceof Date) return t.success(`${pad(u.getUTCFullYear(), 4)}-${pad(u.getUTCMonth() + 1)}-${pad(u.getUTCDate())}`)
+    if (isCalendarDay(u)) return t.success(u)
+    if (u instanceof Date && !Number.isNaN(u.getTime())) return t.success(`${pad(u.getUTCFullYear(), 4)}-${pad(u.getUTCMonth() + 1)}-${pad(u.getUTCDate())}`)
     return t.failure(u, c)
   },
   t.identity,

@@ -125,6 +125,10 @@ forEachDialect('fields', [Kinds, Seq], (t) => {
   it('time keeps milliseconds; date is a calendar day', async () => {
     const row = right(await pipe(create(Kinds, { name: 't', clock: '00:00:00', day: '1999-12-31' }), run(t().db))())
     expect([row.clock, row.day]).toEqual(['00:00:00', '1999-12-31'])
+    const leap = right(await pipe(create(Kinds, { name: 'leap', day: '2000-02-29' }), run(t().db))())
+    expect(leap.day).toBe('2000-02-29')
+    const far = right(await pipe(create(Kinds, { name: 'far', day: '9999-12-31', clock: '23:59:59' }), run(t().db))())
+    expect([far.day, far.clock]).toEqual(['9999-12-31', '23:59:59'])
     const r2 = right(await pipe(create(Kinds, { name: 't2', clock: '23:59:59.999' }), run(t().db))())
     expect(r2.clock).toBe('23:59:59.999')
     // One spelling: trailing zeros of the milliseconds are dropped, and filters agree.

@@ -4,7 +4,7 @@
  */
 import * as E from 'fp-ts/Either'
 import { pipe } from 'fp-ts/function'
-import { Db, bind, bulkCreate, compile, connect, create, get, inTransaction, limit, orderBy, param, prefetch, prepare, query, run, runPromise, update, where } from '../../src'
+import { Avg, Count, Db, annotate, bind, bulkCreate, compile, connect, create, get, groupBy, inTransaction, limit, orderBy, param, prefetch, prepare, query, run, runPromise, update, where } from '../../src'
 import { input, newBook, newBooks } from '../data'
 import { Author, Book } from '../models'
 import { Impl } from './types'
@@ -22,6 +22,9 @@ export const terrapin = (url: string): Impl => {
   const byId = prepare(pipe(query(Book), where({ id: param('id') }), get))
   const filtered = prepare(pipe(query(Book), where({ title__contains: param('term'), rating__gte: param('minRating') }), orderBy('-rating', 'id'), limit(20)))
   const relation = prepare(pipe(query(Author), where({ id__gt: param('after') }), orderBy('id'), limit(20), prefetch('books')))
+  const grouped = (lo: unknown, hi: unknown) =>
+    pipe(query(Book), where({ authorId__range: [lo, hi] } as never), groupBy('authorId'), annotate({ books: Count(), avgRating: Avg('rating') }), orderBy('authorId'))
+  const groupedPrepared = prepare(grouped(param('lo'), param('hi')))
   const allBooks = prepare(query(Book))
   const insertOne = prepare(create(Book, { title: param('title'), rating: param('rating'), publishedAt: param('publishedAt'), authorId: param('authorId') } as never))
   const updateBy = prepare(pipe(query(Book), where({ authorId: param('authorId') }), update({ rating: param('rating') } as never)))
@@ -47,6 +50,13 @@ export const terrapin = (url: string): Impl => {
       relationLoad: {
         adhoc: async (i) => unwrap(await pipe(query(Author), where({ id__gt: input.relationLoad(i).after }), orderBy('id'), limit(20), prefetch('books'), go)()),
         prepared: async (i) => unwrap(await pipe(relation, bind(input.relationLoad(i)), go)()),
+      },
+      groupedAggregate: {
+        adhoc: async (i) => {
+          const { lo, hi } = input.groupedAggregate(i)
+          return unwrap(await pipe(grouped(lo, hi), go)())
+        },
+        prepared: async (i) => unwrap(await pipe(groupedPrepared, bind(input.groupedAggregate(i)), go)()),
       },
       compileOnly: {
         adhoc: (i) => {

@@ -13,6 +13,7 @@
  * uncacheable rather than risk two SQL texts sharing a key.
  */
 import { Lookup, Param } from '../plan/ast'
+import { isExpr } from '../plan/expr'
 
 /** A value taken out of a plan, replaced by a placeholder named `HOLE + index` in the template. */
 export const HOLE = '\u0000#'
@@ -126,7 +127,14 @@ const node = (w: Walk, v: unknown): unknown => {
     w.key += `M${modelId(o)};`
     return v
   }
-  if (Object.getPrototypeOf(o) !== Object.prototype && Object.getPrototypeOf(o) !== null) {
+  if (v instanceof Date) {
+    w.key += `D${v.getTime()};`
+    return v
+  }
+  // Plain records and expression nodes (their methods live on a shared prototype) are data;
+  // any other class instance may hide state from `Object.keys`.
+  const proto = Object.getPrototypeOf(o)
+  if (proto !== Object.prototype && proto !== null && !isExpr(o)) {
     w.ok = false
     return v
   }
@@ -151,7 +159,7 @@ const node = (w: Walk, v: unknown): unknown => {
     if (w.template) out[k] = y
   }
   w.key += '}'
-  return w.template ? Object.freeze(out) : v
+  return w.template ? (proto === Object.prototype || proto === null ? Object.freeze(out) : Object.freeze(Object.assign(Object.create(proto), out))) : v
 }
 
 /** The shape of a plan, or undefined when it cannot be described safely. */

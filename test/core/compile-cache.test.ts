@@ -7,7 +7,7 @@ import fc from 'fast-check'
 import { pipe } from 'fp-ts/function'
 import { Statement, compileWith, dialects } from '../../src/compile'
 import { Compiled, compileDelete, compileInsert, compileSelect, compileTerminal, compileUpdate } from '../../src/compile/sql'
-import { count, exclude, first, get, limit, offset, orderBy, param, q, query, remove, update, where } from 'terrapin'
+import { Count, F, annotate, count, exclude, first, get, groupBy, limit, offset, orderBy, param, q, query, remove, update, where } from 'terrapin'
 import { Item, Rel } from './models'
 
 const fresh = (plan: Statement, d = dialects.sqlite): Compiled => {
@@ -80,12 +80,27 @@ describe('compile cache', () => {
       pipe(query(Item), where({ n: 1 }), remove),
       pipe(query(Rel.Book), where({ author__name: 'a' })),
       pipe(query(Rel.Book), where({ title: 'a' })),
+      pipe(query(Rel.Author), annotate({ n: Count('books') })),
+      pipe(query(Rel.Author), annotate({ n: Count('books') }), where({ n__gte: 2 })),
+      pipe(query(Item), annotate({ m: F('n').add(1) })),
+      pipe(query(Item), annotate({ m: F('n').add(2) })),
+      pipe(query(Item), annotate({ m: F('x').add(1) })),
+      pipe(query(Item), groupBy('n'), annotate({ c: Count() })),
+      pipe(query(Item), groupBy('x'), annotate({ c: Count() })),
     ]
     for (const d of Object.values(dialects)) {
       // Distinct statements: the SQL text or, where only a placeholder differs, its parameters.
       const statements = plans.map((p) => JSON.stringify(sqlOf(compileWith(d, p))))
       expect(new Set(statements).size).toBe(plans.length)
       plans.forEach((p) => expect(sqlOf(compileWith(d, p))).toEqual(sqlOf(fresh(p, d))))
+    }
+  })
+
+  it('shares statements between annotated and grouped plans that differ only in filter values', () => {
+    const plan = (lo: number) => pipe(query(Item), where({ n__gte: lo }), groupBy('n'), annotate({ c: Count(), m: F('n').add(1) }), orderBy('n'))
+    for (const d of Object.values(dialects)) {
+      expect(compileWith(d, plan(1)).sql).toBe(compileWith(d, plan(5)).sql)
+      for (const lo of [1, 5, 9]) expect(sqlOf(compileWith(d, plan(lo)))).toEqual(sqlOf(fresh(plan(lo), d)))
     }
   })
 

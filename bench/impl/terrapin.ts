@@ -4,7 +4,7 @@
  */
 import * as E from 'fp-ts/Either'
 import { pipe } from 'fp-ts/function'
-import { Avg, Count, Db, annotate, bind, bulkCreate, compile, connect, create, get, groupBy, inTransaction, limit, orderBy, param, prefetch, prepare, query, run, runPromise, update, where } from '../../src'
+import { Avg, Count, Db, annotate, bind, bindEach, bulkCreate, compile, connect, create, get, groupBy, limit, orderBy, param, prefetch, prepare, query, run, update, where } from '../../src'
 import { input, newBook, newBooks } from '../data'
 import { Author, Book } from '../models'
 import { Impl } from './types'
@@ -74,13 +74,7 @@ export const terrapin = (url: string): Impl => {
       },
       bulkInsert: {
         adhoc: async (i) => unwrap(await pipe(bulkCreate(Book, newBooks(i)), go)()),
-        prepared: (i) =>
-          inTransaction(db, async (tx) => {
-            const exec = runPromise(tx)
-            const out = []
-            for (const b of newBooks(i)) out.push(await exec(pipe(insertOne, bind(b))))
-            return out
-          }),
+        prepared: async (i) => unwrap(await pipe(insertOne, bindEach(newBooks(i)), go)()),
       },
       updateByFilter: {
         adhoc: async (i) => {

@@ -43,8 +43,18 @@ const modelId = (m: object): number => {
 
 const isParam = (v: unknown): v is Param => typeof v === 'object' && v !== null && (v as Param)._tag === 'Param'
 
+/**
+ * Short strings (field names, tags, lookups: a small vocabulary) become one private-use
+ * character each, which keeps keys short and cheap to hash; others are written length-first.
+ * Every token starts with a character that tells its kind and length, so keys never collide.
+ */
+const codes = new Map<string, string>()
+const MAX_CODES = 6000
+
 const str = (w: Walk, s: string): void => {
-  w.key += `${s.length}:${s}`
+  let c = codes.get(s)
+  if (c === undefined && s.length <= 40 && codes.size < MAX_CODES) codes.set(s, (c = String.fromCharCode(0xe000 + codes.size)))
+  w.key += c ?? `${s.length}:${s}`
 }
 
 /** A value that becomes a parameter: out of the key, into `values`, a hole in the template. */

@@ -1,7 +1,8 @@
 /**
  * Prepared plans: a plan with named placeholders (`param('id')`) that compiles once per dialect
  * and runs many times with values. `prepare(plan)` names the placeholders it holds; `bind(values)`
- * gives them values and yields a plan that `run(db)` takes like any other.
+ * gives them values and yields a plan that `run(db)` takes like any other; `bindEach(list)` runs
+ * it once per value record in one transaction.
  */
 import { TerrapinError, ValidationIssue, validationError } from '../errors'
 import { FilterNode, Param, Plan, freeze } from './ast'
@@ -32,6 +33,18 @@ export interface Bound<A> {
   readonly values: Values
   readonly _A?: A
   /** Set when the values do not fit the placeholders; running returns it. */
+  readonly error?: TerrapinError
+}
+
+/**
+ * A prepared plan with a list of value records (DB-API's `executemany`): it runs once per
+ * record, in order, in one transaction, and yields the results in a list. `A` is that list.
+ */
+export interface BoundEach<A> {
+  readonly _tag: 'BoundEach'
+  readonly plan: Plan<unknown>
+  readonly values: ReadonlyArray<Values>
+  readonly _A?: A
   readonly error?: TerrapinError
 }
 
@@ -94,6 +107,16 @@ export const prepare = <A, V extends Values = Values>(plan: Plan<A>): Prepared<A
   return freeze({ _tag: 'Prepared', plan, names: freeze([...names]) })
 }
 
+/** Problems of one value record against the placeholder names. */
+const problems = (names: ReadonlyArray<string>, values: Values, prefix: string): ValidationIssue[] | undefined => {
+  let issues: ValidationIssue[] | undefined
+  for (let i = 0; i < names.length; i++)
+    if (values[names[i]] === undefined) (issues ??= []).push({ field: prefix + names[i], message: 'no value for this placeholder' })
+  if (Object.keys(values).length !== names.length || issues)
+    for (const k of Object.keys(values)) if (!names.includes(k)) (issues ??= []).push({ field: prefix + k, message: 'the plan has no placeholder of this name' })
+  return issues
+}
+
 /**
  * Gives a prepared plan values for its placeholders. A missing, `undefined` or unknown name is
  * a `ValidationError` that `run` returns without sending SQL; values are checked against their
@@ -105,11 +128,24 @@ export const prepare = <A, V extends Values = Values>(plan: Plan<A>): Prepared<A
 export const bind =
   <V extends Values>(values: V) =>
   <A>(prepared: Prepared<A, V>): Bound<A> => {
-    const { names } = prepared
-    let issues: ValidationIssue[] | undefined
-    for (let i = 0; i < names.length; i++)
-      if (values[names[i]] === undefined) (issues ??= []).push({ field: names[i], message: 'no value for this placeholder' })
-    if (Object.keys(values).length !== names.length || issues)
-      for (const k of Object.keys(values)) if (!names.includes(k)) (issues ??= []).push({ field: k, message: 'the plan has no placeholder of this name' })
+    const issues = problems(prepared.names, values, '')
     return freeze(issues ? { _tag: 'Bound', plan: prepared.plan, values, error: validationError(issues) } : { _tag: 'Bound', plan: prepared.plan, values })
+  }
+
+/**
+ * Runs a prepared plan once per value record, in one transaction, and yields the list of
+ * results (DB-API's `executemany`): on SQLite the statement is prepared once and the rows go
+ * through without a promise each.
+ *
+ * @example
+ * const add = prepare(create(Book, { title: param('title'), authorId: param('authorId') }))
+ * pipe(add, bindEach([{ title: 'A', authorId: 1 }, { title: 'B', authorId: 1 }]), run(db))
+ * // BEGIN; INSERT … RETURNING … (×2); COMMIT — [bookA, bookB]
+ */
+export const bindEach =
+  <V extends Values>(values: ReadonlyArray<V>) =>
+  <A>(prepared: Prepared<A, V>): BoundEach<ReadonlyArray<A>> => {
+    const issues = values.flatMap((v, i) => problems(prepared.names, v, `[${i}].`) ?? [])
+    const base = { _tag: 'BoundEach' as const, plan: prepared.plan as Plan<unknown>, values: freeze([...values]) }
+    return freeze(issues.length > 0 ? { ...base, error: validationError(issues) } : base)
   }

@@ -11,7 +11,7 @@ import { Compiled, compileByPk, isSlot } from '../compile/sql'
 import { Model } from '../model/model'
 import { validateInput } from '../model/validate'
 import { Insert, Plan, Select, Terminal, Update, Upsert } from '../plan/ast'
-import { Bound, Values } from '../plan/prepared'
+import { Bound, BoundEach, Values } from '../plan/prepared'
 import { DecodeFailure, rowDecoder } from './decode'
 import { Executor, MaybePromise, WriteResult, isPromise } from './executor'
 import { runLink } from './link'
@@ -56,6 +56,11 @@ const fill = (c: Compiled, values: Values | undefined): Compiled => {
     params[i] = p.encode(v)
   }
   return params ? { ...c, params } : c
+}
+
+const isEmpty = (o: object): boolean => {
+  for (const _ in o) return false
+  return true
 }
 
 /** `f` of the value, at once when it is there, after it when it is a promise. */
@@ -140,21 +145,44 @@ const terminal = (ex: Executor, plan: Terminal<unknown>, v: Values | undefined):
 }
 
 /** Applies defaults, `autoNow` and `autoNowAdd` to a validated row being inserted. */
-const withDefaults = (model: Model, row: Readonly<Record<string, unknown>>, now: Date): Record<string, unknown> => {
-  const out: Record<string, unknown> = { ...row }
-  for (const col of model.columns) {
-    if (col.key in out) continue
-    const o = col.field.options as { default?: unknown; autoNow?: boolean; autoNowAdd?: boolean }
-    if (o.autoNow || o.autoNowAdd) out[col.key] = now
-    else if (o.default !== undefined) out[col.key] = typeof o.default === 'function' ? (o.default as () => unknown)() : o.default
+type Options = { default?: unknown; autoNow?: boolean; autoNowAdd?: boolean }
+
+const memo = <A>(f: (m: Model) => A): ((m: Model) => A) => {
+  const cache = new WeakMap<Model, A>()
+  return (m) => {
+    let a = cache.get(m)
+    if (a === undefined) cache.set(m, (a = f(m)))
+    return a
   }
-  return out
+}
+
+/** The columns an insert fills in when a row omits them, once per model. */
+const defaulted = memo((m) => m.columns.filter((c) => { const o = c.field.options as Options; return o.autoNow || o.autoNowAdd || o.default !== undefined }))
+
+/** The columns every update refreshes, once per model. */
+const autoNowColumns = memo((m) => m.columns.filter((c) => (c.field.options as Options).autoNow))
+
+/** The row itself when it needs nothing filled in (so a prepared insert keeps its plan). */
+const withDefaults = (model: Model, row: Readonly<Record<string, unknown>>, now: () => Date): Readonly<Record<string, unknown>> => {
+  let out: Record<string, unknown> | undefined
+  for (const col of defaulted(model)) {
+    if (col.key in row) continue
+    out ??= { ...row }
+    const o = col.field.options as Options
+    if (o.autoNow || o.autoNowAdd) out[col.key] = now()
+    else out[col.key] = typeof o.default === 'function' ? (o.default as () => unknown)() : o.default
+  }
+  return out ?? row
 }
 
 /** `autoNow` fields are refreshed by every update that doesn't set them. */
-const withAutoNow = (model: Model, patch: Readonly<Record<string, unknown>>, now: Date): Readonly<Record<string, unknown>> => {
-  const extra = model.columns.filter((c) => (c.field.options as { autoNow?: boolean }).autoNow && !(c.key in patch))
-  return extra.length === 0 ? patch : { ...patch, ...Object.fromEntries(extra.map((c) => [c.key, now])) }
+const withAutoNow = (model: Model, patch: Readonly<Record<string, unknown>>): Readonly<Record<string, unknown>> => {
+  const cols = autoNowColumns(model)
+  if (cols.length === 0) return patch
+  const extra = cols.filter((c) => !(c.key in patch))
+  if (extra.length === 0) return patch
+  const now = new Date()
+  return { ...patch, ...Object.fromEntries(extra.map((c) => [c.key, now])) }
 }
 
 /** Positions of the rows, grouped by the set of keys they give (one INSERT shape per group). */
@@ -188,9 +216,14 @@ const insertBatch = async (ex: Executor, plan: Insert<unknown>, rows: ReadonlyAr
   return ids.map((id) => byId.get(String(id))).filter((row) => row !== undefined)
 }
 
-/** One row inserted with RETURNING: no promise on a synchronous driver. */
-const insertReturning = (ex: Executor, plan: Insert<unknown>, rows: ReadonlyArray<Record<string, unknown>>, v: Values | undefined): MaybePromise<unknown[]> =>
-  readRows(ex, fill(compileWith(ex.dialect, { ...plan, rows }), v), plan.model.name, 'Rows')
+/**
+ * One row inserted with RETURNING: no promise on a synchronous driver. When nothing was filled
+ * in, the plan itself compiles (found by identity when it is prepared).
+ */
+const insertReturning = (ex: Executor, plan: Insert<unknown>, rows: ReadonlyArray<Readonly<Record<string, unknown>>>, v: Values | undefined): MaybePromise<unknown[]> => {
+  const same = rows.length === plan.rows.length && rows.every((r, i) => r === plan.rows[i])
+  return readRows(ex, fill(compileWith(ex.dialect, same ? plan : { ...plan, rows }, same && v !== undefined), v), plan.model.name, 'Rows')
+}
 
 /** Whether rows give explicit values for a key the database generates. */
 const explicitKey = (model: Model, rows: ReadonlyArray<Readonly<Record<string, unknown>>>): boolean => {
@@ -210,7 +243,8 @@ const insert = (ex: Executor, plan: Insert<unknown>, v: Values | undefined): May
 }
 
 const insertRows = (ex: Executor, plan: Insert<unknown>, v: Values | undefined): MaybePromise<unknown> => {
-  const now = new Date()
+  let time: Date | undefined
+  const now = (): Date => (time ??= new Date())
   const rows = plan.rows.map((r) => withDefaults(plan.model, r, now))
   if (plan.returns === 'one') return then(ex.dialect.returning ? insertReturning(ex, plan, rows, v) : insertBatch(ex, plan, rows, v), (r) => r[0])
   if (rows.length === 0) return []
@@ -235,9 +269,9 @@ const insertRows = (ex: Executor, plan: Insert<unknown>, v: Values | undefined):
 }
 
 const update = (ex: Executor, plan: Update<unknown>, v: Values | undefined): MaybePromise<number> => {
-  const patch = withAutoNow(plan.source.model, plan.patch, new Date())
+  const patch = withAutoNow(plan.source.model, plan.patch)
   // save() of a row with nothing to change: no statement to send (the patch is never empty otherwise).
-  if (Object.keys(patch).length === 0) return 0
+  if (isEmpty(patch)) return 0
   const c = fill(compileWith(ex.dialect, patch === plan.patch ? plan : { ...plan, patch }, v !== undefined && patch === plan.patch), v)
   return then(runStatement(ex, c.sql, c.params), (r) => r.changes)
 }
@@ -317,8 +351,19 @@ export const toError = (ex: Executor, e: unknown): TerrapinError => {
   return ex.classify(e)
 }
 
-/** A plan, or a prepared plan bound to values. */
-export type Runnable<A> = Plan<A> | Bound<A>
+/** A plan, or a prepared plan bound to values (or to a list of them). */
+export type Runnable<A> = Plan<A> | Bound<A> | BoundEach<A>
+
+/** Each value record in turn, in one transaction; synchronous rows are not awaited one by one. */
+const each = (ex: Executor, b: BoundEach<unknown>): Promise<unknown[]> =>
+  ex.transaction(async (tx) => {
+    const out = new Array<unknown>(b.values.length)
+    for (let i = 0; i < b.values.length; i++) {
+      const r = dispatch(tx, b.plan, b.values[i])
+      out[i] = isPromise(r) ? await r : r
+    }
+    return out
+  })
 
 const settle = async <A>(ex: Executor, plan: Plan<A>, v: Values | undefined): Promise<E.Either<TerrapinError, A>> => {
   try {
@@ -335,6 +380,17 @@ const settle = async <A>(ex: Executor, plan: Plan<A>, v: Values | undefined): Pr
  */
 export const execute = <A>(ex: Executor, runnable: Runnable<A>): Promise<E.Either<TerrapinError, A>> => {
   if (runnable.error) return Promise.resolve(E.left(runnable.error))
+  if (runnable._tag === 'BoundEach') {
+    if (runnable.plan.error) return Promise.resolve(E.left(runnable.plan.error))
+    return (async () => {
+      try {
+        if (ex.ready) await ex.ready
+        return E.right((await each(ex, runnable)) as A)
+      } catch (e) {
+        return E.left(toError(ex, e))
+      }
+    })()
+  }
   const bound = runnable._tag === 'Bound'
   const plan = bound ? runnable.plan : runnable
   if (plan.error) return Promise.resolve(E.left(plan.error))

@@ -4,7 +4,7 @@
  * unknown, undefined, null and ill-typed values are ValidationErrors and send no SQL.
  */
 import { pipe } from 'fp-ts/function'
-import { Runnable, bind, bulkCreate, count, create, get, limit, orderBy, param, prepare, query, remove, run, update, where } from 'terrapin'
+import { Runnable, bind, bindEach, bulkCreate, count, create, get, limit, orderBy, param, prepare, query, remove, run, update, where } from 'terrapin'
 import { forEachDialect, left, right } from '../support/dialects'
 import { Item } from './models'
 
@@ -49,11 +49,29 @@ forEachDialect('prepared plans', [Item], (t) => {
     expect(right(await go(pipe(query(Item), where({ id: row.id }), get))).n).toBe(7)
   })
 
+  it('bindEach runs a prepared plan once per value record, in one transaction', async () => {
+    const add = prepare(create(Item, { name: param('name'), n: param('n') } as never))
+    const rows = right(await go(pipe(add, bindEach([{ name: 'ze1', n: 1 }, { name: 'ze2', n: 2 }, { name: 'ze3', n: 3 }])))) as ReadonlyArray<{ id: number; name: string; n: number }>
+    expect(rows.map((r) => [r.name, r.n])).toEqual([['ze1', 1], ['ze2', 2], ['ze3', 3]])
+    const stored = right(await go(pipe(query(Item), where({ name__startswith: 'ze' }), orderBy('name'))))
+    expect(stored.map((r) => r.id)).toEqual(rows.map((r) => r.id))
+    // A record that fails (an ill-typed value) rolls back those before it.
+    expect(left(await go(pipe(add, bindEach([{ name: 'zf1', n: 1 }, { name: 'zf2', n: 'two' }]))))._tag).toBe('ValidationError')
+    expect(right(await go(pipe(query(Item), where({ name__startswith: 'zf' }), count)))).toBe(0)
+    // Missing names are reported with the record's index, before any SQL.
+    t().clearLog()
+    const e = left(await go(pipe(add, bindEach([{ name: 'zg1', n: 1 }, { name: 'zg2' }]))))
+    expect(e._tag).toBe('ValidationError')
+    expect(e.message).toContain('[1].n')
+    expect(t().log).toEqual([])
+    expect(right(await go(pipe(add, bindEach([]))))).toEqual([])
+  })
+
   it('keeps limits literal and placeholders in filters', async () => {
     const firstTwo = prepare(pipe(query(Item), where({ n__in: [param('a'), param('b')] } as never), orderBy('name'), limit(2)))
     expect(right(await go(pipe(firstTwo, bind({ a: 1, b: 2 })))).map((r) => r.name)).toEqual(['p01', 'p02'])
     expect(right(await go(pipe(firstTwo, bind({ a: 3, b: 3 })))).map((r) => r.name)).toEqual(['p03', 'p07'])
-    const between = prepare(pipe(query(Item), where({ n__range: [param('lo'), param('hi')] } as never), orderBy('name')))
+    const between = prepare(pipe(query(Item), where({ n__range: [param('lo'), param('hi')], name__startswith: 'p' } as never), orderBy('name')))
     expect(right(await go(pipe(between, bind({ lo: 2, hi: 3 })))).map((r) => r.name)).toEqual(SEED.filter((s) => s.n >= 2 && s.name !== 'p11').map((s) => s.name)) // p11 was removed above
   })
 

@@ -150,7 +150,10 @@ const node = (w: Walk, v: unknown): unknown => {
   }
   const out: Record<string, unknown> = {}
   w.key += '{'
-  for (const k of Object.keys(o)) {
+  const plain = proto === Object.prototype || proto === null
+  // for-in on a plain record needs no key array; an expression node's prototype holds methods.
+  for (const k in o) {
+    if (!plain && !Object.prototype.hasOwnProperty.call(o, k)) continue
     const x = o[k]
     if (x === undefined) continue
     str(w, k)
@@ -169,7 +172,7 @@ const node = (w: Walk, v: unknown): unknown => {
     if (w.template) out[k] = y
   }
   w.key += '}'
-  return w.template ? (proto === Object.prototype || proto === null ? Object.freeze(out) : Object.freeze(Object.assign(Object.create(proto), out))) : v
+  return w.template ? (plain ? Object.freeze(out) : Object.freeze(Object.assign(Object.create(proto), out))) : v
 }
 
 /** The shape of a plan, or undefined when it cannot be described safely. */

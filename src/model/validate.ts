@@ -11,7 +11,12 @@ import { deepFreeze } from './freeze'
 
 /** Text the databases cannot all store: NUL (PostgreSQL rejects it) and lone surrogates. */
 export const badText = (s: string): string | undefined =>
-  s.includes('\u0000') ? 'text must not contain NUL (U+0000)' : /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/.test(s) ? 'text must not contain lone surrogates' : undefined
+  s.includes('\u0000')
+    ? 'text must not contain NUL (U+0000)'
+    : // Most text has no surrogate at all: a quick test before the exact one.
+      /[\uD800-\uDFFF]/.test(s) && /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/.test(s)
+      ? 'text must not contain lone surrogates'
+      : undefined
 
 /**
  * Why a value would not come back from a JSON column as it went in (functions, bigints,
@@ -54,7 +59,8 @@ export const checkColumnValue = (col: Column, v: unknown): ReadonlyArray<string>
     if (bad) out.push(bad)
     const max = col.scalar.options.maxLength
     if (max !== undefined && (col.kind === 'char' || col.kind === 'enum')) {
-      const n = [...v].length
+      // A string never has more code points than UTF-16 units: count them only when it might.
+      const n = v.length <= max ? v.length : [...v].length
       if (n > max) out.push(`is ${n} characters long, more than maxLength ${max}`)
     }
   }

@@ -112,7 +112,9 @@ const problems = (names: ReadonlyArray<string>, values: Values, prefix: string):
   let issues: ValidationIssue[] | undefined
   for (let i = 0; i < names.length; i++)
     if (values[names[i]] === undefined) (issues ??= []).push({ field: prefix + names[i], message: 'no value for this placeholder' })
-  if (Object.keys(values).length !== names.length || issues)
+  let n = 0
+  for (const _ in values) n++
+  if (n !== names.length || issues)
     for (const k of Object.keys(values)) if (!names.includes(k)) (issues ??= []).push({ field: prefix + k, message: 'the plan has no placeholder of this name' })
   return issues
 }

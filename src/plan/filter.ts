@@ -46,8 +46,13 @@ export const q = {
   not: <M>(item: FilterArg<M>): Q<M> => freeze({ _tag: 'Q', op: 'not', items: freeze([item]) }),
 }
 
-export const and = (items: ReadonlyArray<FilterNode>): FilterNode =>
-  items.length === 1 ? items[0] : freeze<And>({ _tag: 'And', items: freeze(items.flatMap((i) => (i._tag === 'And' ? i.items : [i]))) })
+export const and = (items: ReadonlyArray<FilterNode>): FilterNode => {
+  if (items.length === 1) return items[0]
+  const flat: FilterNode[] = []
+  for (const i of items) if (i._tag === 'And') flat.push(...i.items)
+  else flat.push(i)
+  return freeze<And>({ _tag: 'And', items: freeze(flat) })
+}
 export const or = (items: ReadonlyArray<FilterNode>): FilterNode =>
   items.length === 1 ? items[0] : freeze<Or>({ _tag: 'Or', items: freeze([...items]) })
 export const not = (item: FilterNode): FilterNode => freeze<Not>({ _tag: 'Not', item })
@@ -209,14 +214,12 @@ export const resolveFilter = (model: Model, input: unknown, annotations: Readonl
       issues.push({ field: '', message: 'a filter is an object of field lookups or a q combination' })
       return and([])
     }
-    const conds = Object.entries(arg).flatMap(([k, v]) => {
-      const r = resolveKey(model, k, v, annotations)
-      if (E.isLeft(r)) {
-        issues.push(r.left)
-        return []
-      }
-      return [r.right]
-    })
+    const conds: FilterNode[] = []
+    for (const k of Object.keys(arg)) {
+      const r = resolveKey(model, k, (arg as Record<string, unknown>)[k], annotations)
+      if (E.isLeft(r)) issues.push(r.left)
+      else conds.push(r.right)
+    }
     return and(conds)
   }
   const node = go(input)

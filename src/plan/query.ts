@@ -46,7 +46,10 @@ export const query = <M extends Model>(model: M): Query<M, RowOf<M>> =>
 const withError = <P extends Select<unknown>>(plan: P, error: TerrapinError): P => (plan.error ? plan : freeze({ ...plan, error: deepFreeze(error) }))
 
 /** The names of a plan's annotations, which filters, orderings and `values` may name. */
-export const annotationNames = (plan: Select<unknown>): ReadonlySet<string> => new Set((plan.annotations ?? []).map((a) => a.name))
+const NO_NAMES: ReadonlySet<string> = new Set()
+
+export const annotationNames = (plan: Select<unknown>): ReadonlySet<string> =>
+  plan.annotations && plan.annotations.length > 0 ? new Set(plan.annotations.map((a) => a.name)) : NO_NAMES
 
 const addFilter = <P extends Select<unknown>>(plan: P, node: E.Either<TerrapinError, FilterNode>, negate: boolean): P => {
   if (E.isLeft(node)) return withError(plan, node.left)

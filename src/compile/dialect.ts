@@ -78,12 +78,17 @@ const pad = (n: number, w = 2): string => String(n).padStart(w, '0')
 export const utcText = (d: Date): string =>
   `${pad(d.getUTCFullYear(), 4)}-${pad(d.getUTCMonth() + 1)}-${pad(d.getUTCDate())} ${pad(d.getUTCHours())}:${pad(d.getUTCMinutes())}:${pad(d.getUTCSeconds())}.${pad(d.getUTCMilliseconds(), 3)}`
 
-/** A decimal as text with exactly the column's decimal places (`'1.5'` → `'1.500000'`). */
+/**
+ * A decimal as text with the column's decimal places (`'1.5'` → `'1.500000'`). Digits beyond
+ * them are kept unless they are zeros: a filter value `'1.995'` on a 2-place column must not
+ * become `'1.99'` (and match it).
+ */
 export const fixedDecimal = (col: Column, v: unknown): string => {
   const places = col.scalar.options.decimalPlaces ?? 6
   const s = typeof v === 'number' ? v.toFixed(places) : String(v)
   const neg = s.startsWith('-')
   const [int, frac = ''] = (neg ? s.slice(1) : s).split('.')
-  const body = `${int.replace(/^0+(?=\d)/, '')}${places > 0 ? '.' + frac.padEnd(places, '0').slice(0, places) : ''}`
+  const digits = frac.length <= places ? frac.padEnd(places, '0') : frac.slice(0, places) + frac.slice(places).replace(/0+$/, '')
+  const body = `${int.replace(/^0+(?=\d)/, '')}${digits.length > 0 ? '.' + digits : ''}`
   return neg && /[1-9]/.test(body) ? '-' + body : body
 }

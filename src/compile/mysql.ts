@@ -8,6 +8,9 @@ import { DatePart } from '../plan/ast'
 import { Dialect, fixedDecimal, likePattern, quoteWith, utcText } from './dialect'
 import { parseUtc } from '../model/fields'
 
+/** Lower case with final sigma as sigma: case-insensitive matching must not depend on position. */
+const lowerFold = (expr: string): string => `REPLACE(LOWER(${expr}), 'ς', 'σ')`
+
 const PARTS: Readonly<Record<DatePart, string>> = {
   year: 'YEAR(X)',
   quarter: 'QUARTER(X)',
@@ -76,12 +79,14 @@ export const mysql: Dialect = {
   placeholder: () => '?',
   true: '1',
   false: '0',
-  match: (expr, ph, ci) => (ci ? `LOWER(${expr}) LIKE LOWER(${ph}) ESCAPE '\\\\'` : `${expr} LIKE ${ph} ESCAPE '\\\\'`),
+  match: (expr, ph, ci) => (ci ? `${lowerFold(expr)} LIKE ${lowerFold(ph)} ESCAPE '\\\\'` : `${expr} LIKE ${ph} ESCAPE '\\\\'`),
   pattern: (kind, _ci, value) => likePattern(kind, value),
-  fold: (expr) => `LOWER(${expr})`,
-  // A decimal compared with a string parameter would be compared as a double: compare decimals.
-  comparable: (col, expr) => (col.kind === 'decimal' ? `CAST(${expr} AS DECIMAL(${col.scalar.options.maxDigits ?? 20}, ${col.scalar.options.decimalPlaces ?? 6}))` : expr),
-  datePart: (part, expr) => PARTS[part].replace('X', expr),
+  fold: (expr) => lowerFold(expr),
+  // A decimal compared with a string parameter would be compared as a double: compare decimals
+  // (wide enough for any column, so that a value with more places is not rounded to the column's).
+  comparable: (col, expr) => (col.kind === 'decimal' ? `CAST(${expr} AS DECIMAL(65, 30))` : expr),
+  // A function replacement: a string one would expand `$'` and `$&` inside quoted identifiers.
+  datePart: (part, expr) => PARTS[part].replace('X', () => expr),
   order: (expr, desc) => `${expr} ${desc ? 'DESC' : 'ASC'}`,
   limitOffset: (limit, offset) =>
     limit === undefined ? (offset ? ` LIMIT 18446744073709551615 OFFSET ${offset}` : '') : ` LIMIT ${limit}${offset ? ` OFFSET ${offset}` : ''}`,
@@ -105,7 +110,7 @@ export const mysql: Dialect = {
  * MariaDB 10.10+ folds case with the Unicode 14 tables of its `uca1400` collations (plain
  * `LOWER` leaves e.g. `ẞ` alone), then compares the folded text by code point again.
  */
-const ucaFold = (expr: string): string => `(LOWER(${expr} COLLATE utf8mb4_uca1400_ai_ci) COLLATE utf8mb4_nopad_bin)`
+const ucaFold = (expr: string): string => `REPLACE((LOWER(${expr} COLLATE utf8mb4_uca1400_ai_ci) COLLATE utf8mb4_nopad_bin), 'ς', 'σ')`
 
 /** MariaDB 10.5–10.9: MySQL's dialect with INSERT … RETURNING. */
 export const mariadb105: Dialect = Object.freeze({ ...mysql, returning: true })

@@ -6,7 +6,8 @@
 import { Column } from '../model/model'
 import { Dialect, fixedDecimal, likePattern, quoteWith } from './dialect'
 
-const fold = (expr: string): string => `LOWER(${expr} COLLATE "und-x-icu")`
+// ICU lowers a word-final Σ to ς: map it to σ so that matching does not depend on position.
+const fold = (expr: string): string => `REPLACE(LOWER(${expr} COLLATE "und-x-icu"), 'ς', 'σ')`
 
 const encode = (col: Column, v: unknown): unknown => {
   switch (col.kind) {

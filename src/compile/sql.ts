@@ -252,11 +252,20 @@ export const splitKey = (key: string): { path: ReadonlyArray<string>; key: strin
   return { path: parts.slice(0, -1), key: parts[parts.length - 1] }
 }
 
+/**
+ * What a distinct select selects, by order name: PostgreSQL orders SELECT DISTINCT only by
+ * select-list expressions, and a relation path rendered twice differs in its aliases.
+ */
+const selectedExprs = new WeakMap<object, ReadonlyMap<string, { readonly sql: string; readonly col: Column }>>()
+
 export const orderSql = (ctx: Ctx, alias: string, model: Model, order: ReadonlyArray<OrderItem>): string => {
   if (order.length === 0) return ''
+  const scope = ctx.scopes[ctx.scopes.length - 1]
+  const selected = scope && scope.alias === alias ? selectedExprs.get(scope) : undefined
   const items = order.map((o) => {
     if (o.annotation) return ctx.d.order(annotationTarget(ctx, o.key).sql, o.desc)
-    const v = valueExpr(ctx, alias, model, o.path, o.key)
+    const v = selected?.get(orderName(o)) ?? valueExpr(ctx, alias, model, o.path, o.key)
+    // Through a relation too: SQLite would otherwise sort decimal text as text.
     return ctx.d.order(ctx.d.comparable(v.col, v.sql), o.desc)
   })
   return ` ORDER BY ${items.join(', ')}`
@@ -319,22 +328,32 @@ const distinctOrder = (plan: Select<unknown>, order: ReadonlyArray<OrderItem>): 
 }
 
 /** The selected columns of a plan, and how the runner reads them. */
-export const projection = (ctx: Ctx, plan: Select<unknown>, alias: string): { sql: string; output: Output } => {
+export const projection = (ctx: Ctx, plan: Select<unknown>, alias: string): { sql: string; named: string; output: Output } => {
   const { model, projection: p } = plan
   const annotations = plan.annotations ?? []
+  // In a derived table every column needs a distinct name (MySQL rejects `SELECT a, a`).
+  const named = (sqls: ReadonlyArray<string>): string => sqls.map((x, i) => `${x} AS ${ctx.d.quote(`c${i}`)}`).join(', ')
   if (p._tag === 'Rows' && annotations.length === 0 && !plan.groupBy) {
     const sql = model.columns.map((c) => colRef(ctx, alias, c)).join(', ')
     return { sql, output: rowsOutput(model) }
   }
   // Grouped rows hold the group keys and the annotations; model rows gain the annotations.
   const keys = p._tag !== 'Rows' ? p.keys : [...(plan.groupBy ?? model.columns.map((c) => c.key)), ...annotations.map((a) => a.name)]
+  const names: Array<string | undefined> = []
   const exprs = keys.map((k) => {
-    if (annotations.some((a) => a.name === k)) return annotationTarget(ctx, k)
+    if (annotations.some((a) => a.name === k)) {
+      names.push(undefined)
+      return annotationTarget(ctx, k)
+    }
     const { path, key } = splitKey(k)
     const rel = path.length === 0 && !model.columnByKey[key] ? resolveRelation(model, key) : undefined
+    names.push([...path, rel?.column ? rel.column.key : key].join('__'))
     return valueExpr(ctx, alias, model, path, rel?.column ? rel.column.key : key)
   })
-  return { sql: exprs.map((e) => e.sql).join(', '), output: { keys, columns: exprs.map((e) => e.col) } }
+  const scope = ctx.scopes[ctx.scopes.length - 1]
+  if (plan.distinct && scope?.alias === alias) selectedExprs.set(scope, new Map(exprs.flatMap((e, i) => (names[i] === undefined ? [] : [[names[i]!, e] as const]))))
+  const sqls = exprs.map((e) => e.sql)
+  return { sql: sqls.join(', '), named: named(sqls), output: { keys, columns: exprs.map((e) => e.col) } }
 }
 
 export const compileSelect = (d: Dialect, plan: Select<unknown>): Compiled => {
@@ -355,12 +374,16 @@ export const compileTerminal = (d: Dialect, plan: Terminal<unknown>): Compiled =
   const ctx = newCtx(d)
   const limited = src.limit !== undefined || src.offset !== undefined || src.distinct || src.groupBy !== undefined || isGrouped(src)
   switch (plan.kind) {
-    case 'count':
+    case 'count': {
       if (!limited) return { sql: selectSql(ctx, src, () => 'COUNT(*)', { order: [] }), params: ctx.params }
-      return { sql: `SELECT COUNT(*) FROM (${selectSql(ctx, src, (a) => projection(ctx, src, a).sql, { ...src, order: src.distinct ? [] : src.order })}) AS ${d.quote('c')}`, params: ctx.params }
+      // Only a distinct or grouped plan's count depends on what it selects; never on the order.
+      const grouped = src.groupBy !== undefined || isGrouped(src)
+      const cols = (a: string): string => (grouped ? projection(ctx, src, a).sql : src.distinct ? projection(ctx, src, a).named : '1')
+      return { sql: `SELECT COUNT(*) FROM (${selectSql(ctx, src, cols, { ...src, order: [] })}) AS ${d.quote('c')}`, params: ctx.params }
+    }
     case 'exists': {
       // Distinct rows are counted by what they select: `SELECT DISTINCT 1` would be one row.
-      const cols = src.distinct ? (a: string) => projection(ctx, src, a).sql : () => '1'
+      const cols = src.distinct ? (a: string) => projection(ctx, src, a).named : () => '1'
       const inner = selectSql(ctx, src, cols, { order: src.offset ? src.order : [], limit: 1, offset: src.offset })
       // EXISTS lets SQLite and MySQL drop a DISTINCT inside it; a derived table keeps it.
       const probe = src.distinct ? `SELECT 1 FROM (${inner}) AS ${d.quote('e')}` : inner

@@ -36,6 +36,9 @@ export const decimalKey = (v: unknown): string | null => {
   return negative ? '0' + digits.replace(/\d/g, (c) => String(9 - Number(c))) : '1' + digits
 }
 
+/** Lower case (Unicode) with final sigma as sigma: matching must not depend on position. */
+const fold = (expr: string): string => `REPLACE(${FOLD_FUNCTION}(${expr}), 'ς', 'σ')`
+
 /** Escapes GLOB's metacharacters `*`, `?` and `[` by bracketing them. */
 const escapeGlob = (s: string): string => s.replace(/[*?[]/g, (c) => `[${c}]`)
 
@@ -116,11 +119,12 @@ export const sqlite: Dialect = {
   placeholder: () => '?',
   true: '1',
   false: '0',
-  match: (expr, ph, ci) => (ci ? `${FOLD_FUNCTION}(${expr}) LIKE ${FOLD_FUNCTION}(${ph}) ESCAPE '\\'` : `${expr} GLOB ${ph}`),
+  match: (expr, ph, ci) => (ci ? `${fold(expr)} LIKE ${fold(ph)} ESCAPE '\\'` : `${expr} GLOB ${ph}`),
   pattern: (kind, ci, value) => (ci ? likePattern(kind, value) : globPattern(kind, value)),
-  fold: (expr) => `${FOLD_FUNCTION}(${expr})`,
+  fold,
   comparable: (col, expr) => (col.kind === 'decimal' ? `${DECIMAL_KEY_FUNCTION}(${expr})` : expr),
-  datePart: (part, expr) => PARTS[part].replace('X', expr),
+  // A function replacement: a string one would expand `$'` and `$&` inside quoted identifiers.
+  datePart: (part, expr) => PARTS[part].replace('X', () => expr),
   order: (expr, desc) => (desc ? `${expr} DESC NULLS LAST` : `${expr} ASC NULLS FIRST`),
   limitOffset: (limit, offset) => (limit === undefined ? (offset ? ` LIMIT -1 OFFSET ${offset}` : '') : ` LIMIT ${limit}${offset ? ` OFFSET ${offset}` : ''}`),
   encode,

@@ -3,7 +3,7 @@
  * connection from the pool for BEGIN … COMMIT/ROLLBACK and gives it back (or destroys it when
  * ROLLBACK itself fails, so a broken connection never returns to the pool). Every new
  * connection gets an explicit `sql_mode` (backslash escapes on, which the LIKE escape relies
- * on; strict) and UTC. Values come back as strings where a JS number would lose them
+ * on; strict; a key of 0 stored as 0, not replaced by a generated one) and UTC. Values come back as strings where a JS number would lose them
  * (`BIGINT`, `DECIMAL`) and datetimes as text (the dialect reads them as UTC).
  */
 import type * as mysql2 from 'mysql2/promise'
@@ -73,7 +73,7 @@ export const classifyMysql = (e: unknown, sql?: string): TerrapinError => {
 
 /** The session every connection runs in. */
 const SESSION =
-  "SET SESSION sql_mode = 'STRICT_TRANS_TABLES,STRICT_ALL_TABLES,ERROR_FOR_DIVISION_BY_ZERO,NO_ZERO_DATE,NO_ZERO_IN_DATE,NO_ENGINE_SUBSTITUTION', time_zone = '+00:00'"
+  "SET SESSION sql_mode = 'STRICT_TRANS_TABLES,STRICT_ALL_TABLES,ERROR_FOR_DIVISION_BY_ZERO,NO_ZERO_DATE,NO_ZERO_IN_DATE,NO_ENGINE_SUBSTITUTION,NO_AUTO_VALUE_ON_ZERO', time_zone = '+00:00'"
 
 type Queryable = Pick<mysql2.Pool, 'query'>
 

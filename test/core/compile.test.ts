@@ -55,9 +55,9 @@ const GOLDEN: ReadonlyArray<readonly [string, object, Golden, (rows: ReadonlyArr
     'count of a limited plan',
     countPlan,
     {
-      sqlite: { sql: `SELECT COUNT(*) FROM (SELECT ${COLS('"')} FROM "core_tag" AS "t0" WHERE "t0"."uses" > ? LIMIT 3) AS "c"`, params: [1] },
-      postgres: { sql: `SELECT COUNT(*) FROM (SELECT ${COLS('"')} FROM "core_tag" AS "t0" WHERE "t0"."uses" > $1 LIMIT 3) AS "c"`, params: [1] },
-      mysql: { sql: `SELECT COUNT(*) FROM (SELECT ${COLS('`')} FROM \`core_tag\` AS \`t0\` WHERE \`t0\`.\`uses\` > ? LIMIT 3) AS \`c\``, params: [1] },
+      sqlite: { sql: `SELECT COUNT(*) FROM (SELECT 1 FROM "core_tag" AS "t0" WHERE "t0"."uses" > ? LIMIT 3) AS "c"`, params: [1] },
+      postgres: { sql: `SELECT COUNT(*) FROM (SELECT 1 FROM "core_tag" AS "t0" WHERE "t0"."uses" > $1 LIMIT 3) AS "c"`, params: [1] },
+      mysql: { sql: `SELECT COUNT(*) FROM (SELECT 1 FROM \`core_tag\` AS \`t0\` WHERE \`t0\`.\`uses\` > ? LIMIT 3) AS \`c\``, params: [1] },
     },
     (rows) => Number(rows[0][0]),
     3,

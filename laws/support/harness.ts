@@ -1,0 +1,47 @@
+/**
+ * Runs plans on a database and checks them against the reference, with a message that names
+ * the plan, the SQL it compiled to and both results — enough to turn a counterexample into a
+ * regression case.
+ */
+import * as E from 'fp-ts/Either'
+import { Db, Plan, compile, run } from 'terrapin'
+import { Dataset, expected } from '../reference'
+import { check } from './check'
+import { Models } from './data'
+import { PlanSpec, buildPlan } from './plans'
+import { canon } from './values'
+
+/** JSON with bigints and dates readable. */
+export const show = (v: unknown): string =>
+  JSON.stringify(v, (_k, x) => (typeof x === 'bigint' ? `${x}n` : x instanceof Date ? `Date(${x.toISOString()})` : x))
+
+const sqlOf = (plan: Plan<unknown>, dialect: 'sqlite' | 'postgres' | 'mysql'): string => {
+  try {
+    const c = compile(plan as never, dialect)
+    return `${c.sql}  -- params ${show(c.params)}`
+  } catch (e) {
+    return `(does not compile: ${(e as Error).message})`
+  }
+}
+
+/** Runs a plan; a thrown error (a bug: runners never throw) becomes a Left. */
+export const runEither = async (db: Db, plan: Plan<unknown>): Promise<E.Either<unknown, unknown>> => {
+  try {
+    return await run(db)(plan)()
+  } catch (e) {
+    return E.left(e)
+  }
+}
+
+/** Runs a plan spec and compares with the reference; throws a descriptive error on disagreement. */
+export const agree = async (db: Db, models: Models, ds: Dataset, spec: PlanSpec): Promise<void> => {
+  const plan = buildPlan(models, spec)
+  if (plan.error) throw new Error(`the plan is invalid: ${plan.error.message}\nplan: ${show(spec)}`)
+  const exp = expected(ds, plan, canon)
+  const got = await runEither(db, plan)
+  const problem = check(exp, got)
+  if (problem) {
+    const dialect = db.executor.dialect.name
+    throw new Error(`${dialect} disagrees with the reference: ${problem}\nplan: ${show(spec)}\nsql: ${sqlOf(plan, dialect)}`)
+  }
+}

@@ -334,8 +334,8 @@ export const projection = (ctx: Ctx, plan: Select<unknown>, alias: string): { sq
   // In a derived table every column needs a distinct name (MySQL rejects `SELECT a, a`).
   const named = (sqls: ReadonlyArray<string>): string => sqls.map((x, i) => `${x} AS ${ctx.d.quote(`c${i}`)}`).join(', ')
   if (p._tag === 'Rows' && annotations.length === 0 && !plan.groupBy) {
-    const sql = model.columns.map((c) => colRef(ctx, alias, c)).join(', ')
-    return { sql, output: rowsOutput(model) }
+    const sqls = model.columns.map((c) => colRef(ctx, alias, c))
+    return { sql: sqls.join(', '), named: named(sqls), output: rowsOutput(model) }
   }
   // Grouped rows hold the group keys and the annotations; model rows gain the annotations.
   const keys = p._tag !== 'Rows' ? p.keys : [...(plan.groupBy ?? model.columns.map((c) => c.key)), ...annotations.map((a) => a.name)]

@@ -261,7 +261,6 @@ export const openSqlite = (filename: string, opts: ExecutorOptions & { readonly 
   db.function(FOLD_FUNCTION, { deterministic: true }, fold)
   db.function(DECIMAL_KEY_FUNCTION, { deterministic: true }, decimalKey)
   db.function(UPPER_FUNCTION, { deterministic: true }, (x: unknown) => (typeof x === 'string' ? x.toUpperCase() : x))
-  db.function(DECIMAL_FUNCTION, { deterministic: true }, decimalKey as (v: unknown) => string)
   const dialect = opts.returning === false ? Object.freeze({ ...sqlite, returning: false }) : sqlite
   return make({ db, stmts: new Map(), lock: undefined, savepoints: 0, dialect }, opts, false)
 }

@@ -114,6 +114,7 @@ export const columnsOf = (s: SchemaSpec, name: ModelName): ReadonlyArray<FieldSp
 
 const TEXT = new Set(['char', 'text'])
 const COMPARABLE_LOOKUPS = ['exact', 'not', 'in', 'notIn', 'gt', 'gte', 'lt', 'lte', 'range', 'isnull', 'notIsnull'] as const
+const ORDERED: ReadonlySet<string> = new Set(['gt', 'gte', 'lt', 'lte', 'range'])
 const TEXT_LOOKUPS = ['contains', 'icontains', 'startswith', 'istartswith', 'endswith', 'iendswith', 'iexact'] as const
 const PARTS: Readonly<Record<string, ReadonlyArray<string>>> = {
   datetime: ['year', 'quarter', 'month', 'week', 'day', 'hour', 'minute', 'second'],
@@ -169,7 +170,9 @@ const entryArb = (s: SchemaSpec, ds: Dataset, model: ModelName): fc.Arbitrary<re
       const key = `${prefix}${f.key}`
       if (f.kind === 'json') return fc.oneof(fc.constant([key, null] as const), fc.boolean().map((b) => [`${key}__isnull`, b] as const))
       const value = scalarArb(ds, hop.target, f)
-      const lookups: string[] = [...COMPARABLE_LOOKUPS, ...(TEXT.has(f.kind) ? TEXT_LOOKUPS : [])]
+      // Booleans and enums have no order to filter by (see plan/filter.ts).
+      const unordered = f.kind === 'boolean' || f.kind === 'enumText' || f.kind === 'enumInt'
+      const lookups: string[] = [...COMPARABLE_LOOKUPS.filter((l) => !unordered || !ORDERED.has(l)), ...(TEXT.has(f.kind) ? TEXT_LOOKUPS : [])]
       const parts = PARTS[f.kind] ?? []
       return fc.record({ lookup: fc.constantFrom(...lookups), part: parts.length > 0 ? fc.option(fc.constantFrom(...parts), { freq: 2 }) : fc.constant(null), plain: fc.boolean() }).chain(({ lookup, part, plain }) => {
         const v = part ? partValueArb(part) : value

@@ -63,6 +63,13 @@ export const quoteWith =
   (ident: string): string =>
     q + ident.split(q).join(q + q) + q
 
+/**
+ * Case-insensitive matching folds with the dialect's lower case, then maps final sigma to
+ * sigma: lower case turns a word-final Σ into ς (JS, ICU) or σ (MariaDB), and whether two
+ * texts match must not depend on where a letter stands.
+ */
+export const caseless = (folded: string): string => `REPLACE(${folded}, 'ς', 'σ')`
+
 /** Escapes `%`, `_` and the escape character itself for `LIKE … ESCAPE '\'`. */
 export const escapeLike = (s: string): string => s.replace(/[\\%_]/g, (c) => '\\' + c)
 

@@ -5,11 +5,8 @@
  */
 import { Column } from '../model/model'
 import { DatePart } from '../plan/ast'
-import { Dialect, fixedDecimal, likePattern, quoteWith, utcText } from './dialect'
+import { Dialect, caseless, fixedDecimal, likePattern, quoteWith, utcText } from './dialect'
 import { parseUtc } from '../model/fields'
-
-/** Lower case with final sigma as sigma: case-insensitive matching must not depend on position. */
-const lowerFold = (expr: string): string => `REPLACE(LOWER(${expr}), 'ς', 'σ')`
 
 const PARTS: Readonly<Record<DatePart, string>> = {
   year: 'YEAR(X)',
@@ -79,9 +76,9 @@ export const mysql: Dialect = {
   placeholder: () => '?',
   true: '1',
   false: '0',
-  match: (expr, ph, ci) => (ci ? `${lowerFold(expr)} LIKE ${lowerFold(ph)} ESCAPE '\\\\'` : `${expr} LIKE ${ph} ESCAPE '\\\\'`),
+  match: (expr, ph, ci) => (ci ? `${caseless(`LOWER(${expr})`)} LIKE ${caseless(`LOWER(${ph})`)} ESCAPE '\\\\'` : `${expr} LIKE ${ph} ESCAPE '\\\\'`),
   pattern: (kind, _ci, value) => likePattern(kind, value),
-  fold: (expr) => lowerFold(expr),
+  fold: (expr) => `LOWER(${expr})`,
   // A decimal compared with a string parameter would be compared as a double: compare decimals
   // (wide enough for any column, so that a value with more places is not rounded to the column's).
   comparable: (col, expr) => (col.kind === 'decimal' ? `CAST(${expr} AS DECIMAL(65, 30))` : expr),
@@ -110,7 +107,7 @@ export const mysql: Dialect = {
  * MariaDB 10.10+ folds case with the Unicode 14 tables of its `uca1400` collations (plain
  * `LOWER` leaves e.g. `ẞ` alone), then compares the folded text by code point again.
  */
-const ucaFold = (expr: string): string => `REPLACE((LOWER(${expr} COLLATE utf8mb4_uca1400_ai_ci) COLLATE utf8mb4_nopad_bin), 'ς', 'σ')`
+const ucaFold = (expr: string): string => `(LOWER(${expr} COLLATE utf8mb4_uca1400_ai_ci) COLLATE utf8mb4_nopad_bin)`
 
 /** MariaDB 10.5–10.9: MySQL's dialect with INSERT … RETURNING. */
 export const mariadb105: Dialect = Object.freeze({ ...mysql, returning: true })
@@ -120,7 +117,7 @@ export const mariadb: Dialect = Object.freeze({
   ...mysql,
   returning: true,
   fold: ucaFold,
-  match: (expr: string, ph: string, ci: boolean) => (ci ? `${ucaFold(expr)} LIKE ${ucaFold(ph)} ESCAPE '\\\\'` : mysql.match(expr, ph, false)),
+  match: (expr: string, ph: string, ci: boolean) => (ci ? `${caseless(ucaFold(expr))} LIKE ${caseless(ucaFold(ph))} ESCAPE '\\\\'` : mysql.match(expr, ph, false)),
 })
 
 /**

@@ -4,10 +4,9 @@
  * NULL ordering is spelled out, since PostgreSQL sorts NULLs last ascending by default.
  */
 import { Column } from '../model/model'
-import { Dialect, fixedDecimal, likePattern, quoteWith } from './dialect'
+import { Dialect, caseless, fixedDecimal, likePattern, quoteWith } from './dialect'
 
-// ICU lowers a word-final Σ to ς: map it to σ so that matching does not depend on position.
-const fold = (expr: string): string => `REPLACE(LOWER(${expr} COLLATE "und-x-icu"), 'ς', 'σ')`
+const fold = (expr: string): string => `LOWER(${expr} COLLATE "und-x-icu")`
 
 const encode = (col: Column, v: unknown): unknown => {
   switch (col.kind) {
@@ -57,7 +56,7 @@ export const postgres: Dialect = {
   placeholder: (n) => `$${n}`,
   true: 'TRUE',
   false: 'FALSE',
-  match: (expr, ph, ci) => (ci ? `${fold(expr)} LIKE ${fold(ph)} ESCAPE '\\'` : `${expr} LIKE ${ph} ESCAPE '\\'`),
+  match: (expr, ph, ci) => (ci ? `${caseless(fold(expr))} LIKE ${caseless(fold(ph))} ESCAPE '\\'` : `${expr} LIKE ${ph} ESCAPE '\\'`),
   pattern: (kind, _ci, value) => likePattern(kind, value),
   fold,
   comparable: (_col, expr) => expr,

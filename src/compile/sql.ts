@@ -11,7 +11,7 @@ import { checkColumnValue } from '../model/validate'
 import { Cond, Delete, FilterNode, Insert, Lookup, OrderItem, Param, Select, Terminal, Update } from '../plan/ast'
 import { checkValue } from '../plan/filter'
 import { isExpr, isSelectPlan } from '../plan/expr'
-import { Dialect } from './dialect'
+import { Dialect, caseless } from './dialect'
 import { Scope, annotationTarget, exprSql, groupingSql, inSubquery, isGrouped, lockSql, upsertSql } from './expr'
 
 // ------------------------------------------------------------------------------------------
@@ -186,7 +186,7 @@ const leaf = (ctx: Ctx, alias: string, model: Model, cond: Cond): string => {
     case 'notIsnull':
       return v ? `${expr} IS NOT NULL` : `${expr} IS NULL`
     case 'iexact':
-      return `${d.fold(expr)} = ${d.fold(bind(ctx, v, (x) => x, one))}`
+      return `${caseless(d.fold(expr))} = ${caseless(d.fold(bind(ctx, v, (x) => x, one)))}`
     default: {
       const m = MATCH[cond.lookup]
       return d.match(expr, bind(ctx, v, (x) => d.pattern(m.kind, m.ci, x as string), one), m.ci)

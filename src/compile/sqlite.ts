@@ -6,7 +6,7 @@
  */
 import { Column } from '../model/model'
 import { canonicalTime } from '../model/fields'
-import { Dialect, MatchKind, fixedDecimal, likePattern, quoteWith, utcText } from './dialect'
+import { Dialect, MatchKind, caseless, fixedDecimal, likePattern, quoteWith, utcText } from './dialect'
 
 /** The name of the Unicode case-fold function registered on SQLite connections. */
 export const FOLD_FUNCTION = 'terrapin_fold'
@@ -36,8 +36,7 @@ export const decimalKey = (v: unknown): string | null => {
   return negative ? '0' + digits.replace(/\d/g, (c) => String(9 - Number(c))) : '1' + digits
 }
 
-/** Lower case (Unicode) with final sigma as sigma: matching must not depend on position. */
-const fold = (expr: string): string => `REPLACE(${FOLD_FUNCTION}(${expr}), 'ς', 'σ')`
+const fold = (expr: string): string => `${FOLD_FUNCTION}(${expr})`
 
 /** Escapes GLOB's metacharacters `*`, `?` and `[` by bracketing them. */
 const escapeGlob = (s: string): string => s.replace(/[*?[]/g, (c) => `[${c}]`)
@@ -119,7 +118,7 @@ export const sqlite: Dialect = {
   placeholder: () => '?',
   true: '1',
   false: '0',
-  match: (expr, ph, ci) => (ci ? `${fold(expr)} LIKE ${fold(ph)} ESCAPE '\\'` : `${expr} GLOB ${ph}`),
+  match: (expr, ph, ci) => (ci ? `${caseless(fold(expr))} LIKE ${caseless(fold(ph))} ESCAPE '\\'` : `${expr} GLOB ${ph}`),
   pattern: (kind, ci, value) => (ci ? likePattern(kind, value) : globPattern(kind, value)),
   fold,
   comparable: (col, expr) => (col.kind === 'decimal' ? `${DECIMAL_KEY_FUNCTION}(${expr})` : expr),

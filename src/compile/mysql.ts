@@ -1,6 +1,7 @@
 /**
- * MySQL / MariaDB. Tables use `utf8mb4_nopad_bin`, so text compares and sorts by code point and
- * `'ab'` never equals `'ab '`. Inside string literals a backslash escapes, so the LIKE escape
+ * MySQL / MariaDB. Tables use a binary no-pad collation (`utf8mb4_0900_bin` on MySQL 8,
+ * `utf8mb4_nopad_bin` on MariaDB), so text compares and sorts by code point and `'ab'` never
+ * equals `'ab '`. The runner picks the record for its server (`mysqlDialectFor`). Inside string literals a backslash escapes, so the LIKE escape
  * character is written `'\\'`. MySQL already sorts NULLs first ascending and last descending.
  */
 import { Column } from '../model/model'
@@ -100,7 +101,7 @@ export const mysql: Dialect = {
     return TYPES[col.kind]
   },
   autoIncrement: () => 'AUTO_INCREMENT',
-  tableSuffix: ' ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_nopad_bin',
+  tableSuffix: ' ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_0900_bin',
 }
 
 /**
@@ -109,13 +110,19 @@ export const mysql: Dialect = {
  */
 const ucaFold = (expr: string): string => `(LOWER(${expr} COLLATE utf8mb4_uca1400_ai_ci) COLLATE utf8mb4_nopad_bin)`
 
-/** MariaDB 10.5–10.9: MySQL's dialect with INSERT … RETURNING. */
-export const mariadb105: Dialect = Object.freeze({ ...mysql, returning: true })
+const MARIADB_TABLES = ' ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_nopad_bin'
+
+/** MariaDB before 10.5: no RETURNING. */
+const mariadbLegacy: Dialect = Object.freeze({ ...mysql, tableSuffix: MARIADB_TABLES })
+
+/** MariaDB 10.5–10.9: INSERT … RETURNING, and MariaDB's name for the no-pad binary collation. */
+export const mariadb105: Dialect = Object.freeze({ ...mysql, returning: true, tableSuffix: MARIADB_TABLES })
 
 /** MariaDB 10.10+: RETURNING and a Unicode 14 case fold. */
 export const mariadb: Dialect = Object.freeze({
   ...mysql,
   returning: true,
+  tableSuffix: MARIADB_TABLES,
   fold: ucaFold,
   match: (expr: string, ph: string, ci: boolean) => (ci ? `${caseless(ucaFold(expr))} LIKE ${caseless(ucaFold(ph))} ESCAPE '\\\\'` : mysql.match(expr, ph, false)),
 })
@@ -128,5 +135,5 @@ export const mysqlDialectFor = (version: string): Dialect => {
   const m = /(\d+)\.(\d+)\.\d+-MariaDB/i.exec(version)
   if (!m) return mysql
   const v = +m[1] * 100 + +m[2]
-  return v >= 1010 ? mariadb : v >= 1005 ? mariadb105 : mysql
+  return v >= 1010 ? mariadb : v >= 1005 ? mariadb105 : mariadbLegacy
 }

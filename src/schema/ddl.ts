@@ -147,6 +147,8 @@ export const generateSchemas =
   async () => {
     const ex = db.executor
     try {
+      // the DDL depends on the server (MySQL and MariaDB name their collations differently)
+      if (ex.ready) await ex.ready
       for (const sql of schemaSql(ex.dialect, models, options.safe ?? false)) await ex.run(sql, [])
       return { _tag: 'Right', right: undefined }
     } catch (e) {

@@ -183,7 +183,10 @@ describe('MySQL or MariaDB, from the server version', () => {
     ]
     for (const [version, returning, uca] of cases) {
       const d = mysqlDialectFor(version)
-      expect({ version, returning: d.returning, uca: d.fold('x').includes('uca1400') }).toEqual({ version, returning, uca })
+      const mariadb = version.includes('MariaDB')
+      expect({ version, returning: d.returning, uca: d.fold('x').includes('uca1400'), nopad: d.tableSuffix.includes('utf8mb4_nopad_bin') }).toEqual({ version, returning, uca, nopad: mariadb })
+      // MySQL 8 has no utf8mb4_nopad_bin: its binary no-pad collation is utf8mb4_0900_bin
+      expect(d.tableSuffix.includes('utf8mb4_0900_bin')).toBe(!mariadb)
     }
   })
 })

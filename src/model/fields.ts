@@ -181,26 +181,32 @@ const decimalCodec = new t.Type<string, unknown, unknown>(
   t.identity,
 )
 
-const ISO_DT = /^(\d{4})-(\d{2})-(\d{2})[T ](\d{2}):(\d{2}):(\d{2})(\.\d{1,9})?(Z|[+-]\d{2}:?\d{2})?$/
+const ISO_DT = /^(\d{4})-(\d{2})-(\d{2})[T ](\d{2}):(\d{2}):(\d{2})(\.\d{1,9})?(Z|[+-]\d{2}(?::?\d{2})?)?$/
 
 /** Datetimes are UTC; a string without an offset (SQLite's storage format) is read as UTC. */
 export const parseUtc = (s: string): Date | undefined => {
   const m = ISO_DT.exec(s)
   if (!m) return undefined
   const ms = m[7] ? Math.floor(Number(m[7]) * 1000 + 1e-9) : 0
-  const base = Date.UTC(+m[1], +m[2] - 1, +m[3], +m[4], +m[5], +m[6], ms)
+  // Date.UTC reads years 0–99 as 1900–1999: set the year apart.
+  const at = new Date(Date.UTC(2000, +m[2] - 1, +m[3], +m[4], +m[5], +m[6], ms))
+  at.setUTCFullYear(+m[1], +m[2] - 1, +m[3])
+  const base = at.getTime()
   const off = m[8]
   if (!off || off === 'Z') return new Date(base)
   const sign = off[0] === '-' ? -1 : 1
-  const digits = off.slice(1).replace(':', '')
+  const digits = off.slice(1).replace(':', '').padEnd(4, '0')
   return new Date(base - sign * (+digits.slice(0, 2) * 60 + +digits.slice(2, 4)) * 60000)
 }
 
+/** A valid Date in years 1–9999 UTC, the range every database stores. */
+const isStorableDate = (u: unknown): u is Date => u instanceof Date && !Number.isNaN(u.getTime()) && u.getUTCFullYear() >= 1 && u.getUTCFullYear() <= 9999
+
 const datetimeCodec = new t.Type<Date, unknown, unknown>(
   'datetime',
-  (u): u is Date => u instanceof Date && !Number.isNaN(u.getTime()),
+  isStorableDate,
   (u, c) => {
-    if (u instanceof Date) return Number.isNaN(u.getTime()) ? t.failure(u, c) : t.success(u)
+    if (u instanceof Date) return isStorableDate(u) ? t.success(u) : t.failure(u, c)
     if (typeof u === 'string') {
       const d = parseUtc(u)
       return d ? t.success(d) : t.failure(u, c)

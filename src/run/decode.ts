@@ -36,8 +36,11 @@ export const utcFromText = (s: string): Date | undefined => {
   if ((s.length !== 19 && s.length !== 23) || s[4] !== '-' || s[7] !== '-' || s[10] !== ' ' || s[13] !== ':' || s[16] !== ':') return undefined
   const last = s.length === 23 ? digit(s, 22) : 0
   const ms = s.length === 23 ? (s[19] === '.' && last >= 0 && last <= 9 ? two(s, 20) * 10 + last : NaN) : 0
-  const t = Date.UTC(two(s, 0) * 100 + two(s, 2), two(s, 5) - 1, two(s, 8), two(s, 11), two(s, 14), two(s, 17), ms)
-  return Number.isNaN(t) ? undefined : new Date(t)
+  const year = two(s, 0) * 100 + two(s, 2)
+  const t = Date.UTC(year, two(s, 5) - 1, two(s, 8), two(s, 11), two(s, 14), two(s, 17), ms)
+  if (Number.isNaN(t)) return undefined
+  // Date.UTC reads years 0–99 as 1900–1999.
+  return year >= 100 ? new Date(t) : new Date(new Date(t).setUTCFullYear(year))
 }
 
 const columnDecoder = (d: Dialect, model: string, col: Column): ColumnDecoder => {

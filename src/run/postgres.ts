@@ -5,6 +5,7 @@
  * strings (the dialect turns them into bigint and fixed-scale decimals), and JSON is sent as
  * the text the dialect encoded (postgres.js would otherwise stringify it a second time).
  */
+import { parseUtc } from '../model/fields'
 import type postgresJs from 'postgres'
 import { TerrapinError, TerrapinFailure, configurationError, connectionError, integrityError, queryError } from '../errors'
 import { postgres as pgDialect } from '../compile/postgres'
@@ -165,6 +166,8 @@ export const openPostgres = (url: URL, opts: PoolOptions = {}): Executor => {
     types: {
       // a calendar day stays text; Date would invent a time zone
       day: { to: 1082, from: [1082], serialize: (x: unknown) => String(x), parse: (x: string) => x },
+      // timestamps read exactly (the driver's own parsing turns year 1 into 2001)
+      stamp: { to: 1184, from: [1184, 1114], serialize: (x: unknown) => (x instanceof Date ? x.toISOString() : String(x)), parse: (x: string) => parseUtc(x) ?? x },
       // JSON is read as text and parsed by the dialect, like on the other dialects
       json: { to: 3802, from: [114, 3802], serialize: text, parse: (x: string) => x },
     },

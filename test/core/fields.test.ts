@@ -146,6 +146,19 @@ forEachDialect('fields', [Kinds, Seq], (t) => {
     expect(read.at!.toISOString()).toBe('2024-03-10T02:30:00.007Z')
   })
 
+  it('datetimes of years 1 to 9999 round-trip; others are a ValidationError', async () => {
+    const db = t().db
+    for (const iso of ['0001-01-01T00:00:00.000Z', '0099-12-31T23:59:59.999Z', '0500-03-01T12:00:00.000Z', '1969-12-31T23:59:59.999Z', '9999-12-31T23:59:59.999Z']) {
+      const at = new Date(iso)
+      const made = right(await pipe(create(Kinds, { name: `y${iso.slice(0, 4)}`, at }), run(db))())
+      const read = right(await pipe(query(Kinds), where({ id: made.id }), get, run(db))())
+      expect([iso, made.at?.toISOString(), read.at?.toISOString()]).toEqual([iso, iso, iso])
+      expect(right(await pipe(query(Kinds), where({ at }), values('name'), run(db))())).toEqual([{ name: `y${iso.slice(0, 4)}` }])
+    }
+    for (const iso of ['+010000-01-01T00:00:00.000Z', '-000001-01-01T00:00:00.000Z', '0000-06-01T00:00:00.000Z'])
+      expect(left(await pipe(create(Kinds, { name: 'bad', at: new Date(iso) }), run(db))())._tag).toBe('ValidationError')
+  })
+
   it('unique: a duplicate is an IntegrityError of kind unique', async () => {
     right(await pipe(create(Kinds, { name: 'dup' }), run(t().db))())
     const e = left(await pipe(create(Kinds, { name: 'dup' }), run(t().db))())

@@ -64,6 +64,14 @@ forEachDialect('relations: filters', ALL, (t) => {
     ])
   })
 
+  it('projects and orders through a reverse one-to-one relation', async () => {
+    const rows = await names(pipe(query(Author), where({ name__in: ['Ann', 'Bob'] }), orderBy('-profile__bio', 'name'), values('name', 'profile__bio')))
+    expect(rows).toEqual([
+      { name: 'Ann', profile__bio: 'writes' },
+      { name: 'Bob', profile__bio: null },
+    ])
+  })
+
   it('reports a wrong path as a ValidationError, sending nothing', async () => {
     const untyped = where as unknown as (f: object) => (p: unknown) => never
     t().clearLog()

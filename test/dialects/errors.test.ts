@@ -39,6 +39,15 @@ const elapsed = async <A>(f: () => Promise<A>): Promise<[A, number]> => {
 /** What `inTransaction` rejected with, as the typed union. */
 const toTyped = (e: unknown, db: Db): TerrapinError => (e instanceof TerrapinFailure ? e.error : db.executor.classify(e))
 
+/** A port nothing listens on (bound, then released). */
+const freePort = (): Promise<number> =>
+  new Promise((resolve) => {
+    const srv = net.createServer().listen(0, '127.0.0.1', () => {
+      const p = (srv.address() as net.AddressInfo).port
+      srv.close(() => resolve(p))
+    })
+  })
+
 /** A URL of the dialect pointing at `port` on this machine. */
 const urlAt = (dialect: DialectName, port: number): string =>
   dialect === 'postgres' ? `postgres://root@127.0.0.1:${port}/test` : `mysql://root@127.0.0.1:${port}/test`
@@ -140,13 +149,7 @@ forEachDialect('errors', [Author, Book], (t) => {
       expect(left(await pipe(query(Author), count, run(db))())).toMatchObject({ _tag: 'ConnectionError' })
       return
     }
-    // a port nothing listens on: bind one, then close it
-    const port = await new Promise<number>((resolve) => {
-      const srv = net.createServer().listen(0, '127.0.0.1', () => {
-        const p = (srv.address() as net.AddressInfo).port
-        srv.close(() => resolve(p))
-      })
-    })
+    const port = await freePort()
     const db = connect(urlAt(t().dialect, port), { connectTimeoutMs: 1000 })
     try {
       const [r, ms] = await elapsed(() => pipe(query(Author), count, run(db))())
@@ -233,6 +236,35 @@ forEachDialect('connection errors', [Author], (t) => {
     expect(isRetryable(errors[0]!)).toBe(true)
     expect(errors[0]).toMatchObject({ _tag: 'QueryError', code: expect.stringMatching(/^40(001|P01)$/) })
     expect(right(await pipe(query(Author), count, run(db))())).toBe(1)
+  })
+
+  it('a server that comes up after a refused connection is used by the same handle', async () => {
+    const real = new URL(t().url)
+    const port = await freePort()
+    const url = new URL(t().url)
+    url.port = String(port)
+    const db = connect(url.href, { connectTimeoutMs: 1000 })
+    const sockets: net.Socket[] = []
+    let proxy: net.Server | undefined
+    try {
+      expect(left(await pipe(query(Author), count, run(db))())).toMatchObject({ _tag: 'ConnectionError' })
+      // now a server answers on that port: a plain TCP relay to the real one
+      proxy = net.createServer((client) => {
+        const upstream = net.connect(Number(real.port), real.hostname)
+        sockets.push(client, upstream)
+        client.pipe(upstream).pipe(client)
+        const drop = (): void => void (client.destroy(), upstream.destroy())
+        client.on('error', drop)
+        upstream.on('error', drop)
+      })
+      await new Promise<void>((resolve) => proxy!.listen(port, '127.0.0.1', resolve))
+      right(await pipe(create(Author, { name: 'late server' }), run(db))())
+      expect(right(await pipe(query(Author), where({ name: 'late server' }), count, run(t().db))())).toBe(1)
+    } finally {
+      await db.executor.close()
+      sockets.forEach((s) => s.destroy())
+      await new Promise((r) => (proxy ? proxy.close(r) : r(undefined)))
+    }
   })
 
   it('a connection lost in the middle of a query is ConnectionError, and the pool recovers', async () => {

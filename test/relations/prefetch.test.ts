@@ -4,6 +4,7 @@
  */
 import { pipe } from 'fp-ts/function'
 import { Count, annotate, bulkCreate, count, create, first, get, limit, orderBy, valuesFlat, prefetch, prefetchWith, query, run, runPromise, values, where, related } from 'terrapin'
+import { PREFETCH_CHUNK } from '../../src/run/prefetch'
 import { forEachDialect, left, right } from '../support/dialects'
 import { seed } from './fixtures'
 import { ALL, Author, Book, City, Country, Employee, Person, Profile, Tag } from './models'
@@ -149,6 +150,17 @@ forEachDialect('relations: prefetch', ALL, (t) => {
     expect(rows).toHaveLength(60)
     expect(rows.every((a) => a.books.length === 3 && a.books.every((b) => b.tags.map((x) => x.name).join() === 'python,unused' && b.author.id === a.id))).toBe(true)
     expect(rows.every((a) => a.profile === null)).toBe(true)
+  })
+
+  it('splits a level into chunks of keys past the parameter limits of the databases', async () => {
+    const go = runPromise(t().db)
+    const many = await go(bulkCreate(Author, Array.from({ length: PREFETCH_CHUNK + 1 }, (_, i) => ({ name: `chunk${i}` }))))
+    const ends = [many[0], many[many.length - 1]]
+    await go(bulkCreate(Book, ends.map((a) => ({ title: `end-${a.name}`, authorId: a.id }))))
+    t().clearLog()
+    const rows = await go(pipe(query(Author), where({ name__startswith: 'chunk' }), orderBy('id'), prefetch('books')))
+    expect(t().log.length).toBe(3)
+    expect(rows.filter((a) => a.books.length > 0).map((a) => a.books[0].title)).toEqual(['end-chunk0', `end-chunk${PREFETCH_CHUNK}`])
   })
 
   it('sends no prefetch query when there are no rows', async () => {

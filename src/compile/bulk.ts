@@ -1,9 +1,24 @@
 /**
- * `bulkUpdate` statements: one UPDATE per batch setting each row's own values by primary key,
+ * Bulk write statements: upserts (`bulkCreate` with `onConflict`), and `bulkUpdate`, one
+ * UPDATE per batch setting each row's own values by primary key,
  * `SET f = CASE pk WHEN ? THEN ? … ELSE f END WHERE pk IN (…)`.
  */
 import { Model } from '../model/model'
+import { Insert } from '../plan/ast'
 import { Dialect } from './dialect'
+import { fail } from './sql'
+
+/** INSERT … ON CONFLICT (fields) DO UPDATE / ON DUPLICATE KEY UPDATE. */
+export const upsertSql = (d: Dialect, model: Model, table: string, names: string, values: string, on: NonNullable<Insert<unknown>['onConflict']>): string => {
+  const col = (k: string): string => d.quote((model.columnByKey[k] ?? fail(model, `no field ${k}`)).column)
+  if (d.name === 'mysql') {
+    const sets = on.update.length > 0 ? on.update.map((k) => `${col(k)} = VALUES(${col(k)})`) : [`${col(model.pk)} = ${col(model.pk)}`]
+    return `INSERT INTO ${table} ${names} VALUES ${values} ON DUPLICATE KEY UPDATE ${sets.join(', ')}`
+  }
+  const target = `(${on.fields.map(col).join(', ')})`
+  const action = on.update.length > 0 ? `DO UPDATE SET ${on.update.map((k) => `${col(k)} = excluded.${col(k)}`).join(', ')}` : 'DO NOTHING'
+  return `INSERT INTO ${table} ${names} VALUES ${values} ON CONFLICT ${target} ${action}`
+}
 
 /** The UPDATE of one batch of rows (each holding the primary key and `fields`). */
 export const compileBulkUpdate = (

@@ -12,7 +12,9 @@ import { Cond, Delete, FilterNode, Insert, Lookup, OrderItem, Param, Select, Ter
 import { checkValue } from '../plan/filter'
 import { isExpr, isSelectPlan } from '../plan/expr'
 import { Dialect, caseless } from './dialect'
-import { Scope, annotationTarget, exprSql, groupingSql, inSubquery, isGrouped, lockSql, upsertSql } from './expr'
+import { upsertSql } from './bulk'
+import { Scope, annotationTarget, exprSql, inSubquery } from './expr'
+import { groupingSql, isGrouped, lockSql } from './grouping'
 
 // ------------------------------------------------------------------------------------------
 // model

@@ -102,8 +102,6 @@ export type AnnotationFilter<M, R> = {
   readonly [E in { [K in AnnotationKeys<M, R>]: AnnotationEntries<K, R[K & keyof R]> }[AnnotationKeys<M, R>] as E[0]]?: E[1]
 }
 
-/** The row of `values(...K)` on a plan with rows `R`: fields of `M` and annotations. */
-export type PickedRow<M, R, K extends string> = { readonly [P in K]: P extends keyof RowOf<M> ? RowOf<M>[P] : P extends keyof R ? R[P] : never }
 
 /** Field paths of `M` one hop deep, as a plain union (for constraints): `'rating' | 'author__…'`. */
 export type PathsOf<M> = (keyof RowOf<M> & string) | (keyof RelationsOf<M> & string) | `${keyof RelationsOf<M> & string}__${string}`

@@ -28,8 +28,11 @@ export interface Coalesced<L extends ReadonlyArray<unknown>> {
   readonly _coalesce: L
 }
 
+/** The arithmetic operators of `F(…).add/sub/mul/div`. */
 export type Arith = 'add' | 'sub' | 'mul' | 'div'
+/** The scalar functions. */
 export type FuncName = 'lower' | 'upper' | 'length' | 'trim' | 'coalesce' | 'concat'
+/** The aggregates. */
 export type AggName = 'count' | 'sum' | 'avg' | 'min' | 'max'
 
 /** The expression nodes. */

@@ -1,0 +1,85 @@
+/**
+ * What a SELECT needs around its expressions: GROUP BY and the split of its filter between
+ * WHERE and HAVING when it aggregates its own rows, and the row-lock clause.
+ */
+import { TerrapinFailure, queryError } from '../errors'
+import { resolveRelation } from '../model/relations'
+import { FilterNode, Lock, Select } from '../plan/ast'
+import { Expr } from '../plan/expr'
+import { Dialect } from './dialect'
+import { Ctx, splitKey, valueExpr } from './sql'
+
+/** Whether an expression aggregates the rows of `plan` itself (not a relation's). */
+const groups = (plan: Select<unknown>, e: Expr, seen: ReadonlySet<string> = new Set()): boolean => {
+  switch (e._tag) {
+    case 'Agg': {
+      if (e.ref === undefined) return true
+      const head = e.ref.split('__')[0]
+      return !!plan.model.columnByKey[head] || !resolveRelation(plan.model, head)
+    }
+    case 'Arith':
+      return groups(plan, e.left, seen) || groups(plan, e.right, seen)
+    case 'Func':
+      return e.args.some((a) => groups(plan, a, seen))
+    case 'F': {
+      if (plan.model.columnByKey[e.ref] || seen.has(e.ref)) return false
+      const a = plan.annotations?.find((x) => x.name === e.ref)
+      return a ? groups(plan, a.expr, new Set([...seen, e.ref])) : false
+    }
+    default:
+      return false
+  }
+}
+
+const groupedAnnotation = (plan: Select<unknown>, name: string): boolean => {
+  const a = plan.annotations?.find((x) => x.name === name)
+  return a ? groups(plan, a.expr) : false
+}
+
+/** Whether a plan groups its rows (`groupBy`, or an aggregate of its own rows). */
+export const isGrouped = (plan: Select<unknown>): boolean => plan.groupBy !== undefined || (plan.annotations ?? []).some((a) => groups(plan, a.expr))
+
+const mentionsGrouped = (plan: Select<unknown>, node: FilterNode): boolean => {
+  switch (node._tag) {
+    case 'Cond':
+      return node.annotation === true && groupedAnnotation(plan, node.key)
+    case 'And':
+    case 'Or':
+      return node.items.some((i) => mentionsGrouped(plan, i))
+    case 'Not':
+      return mentionsGrouped(plan, node.item)
+    case 'Exists':
+      return false
+  }
+}
+
+const andOf = (items: ReadonlyArray<FilterNode>): FilterNode | undefined => (items.length === 0 ? undefined : items.length === 1 ? items[0] : { _tag: 'And', items })
+
+/**
+ * GROUP BY and the split of the filter: conditions on aggregates of the plan's own rows go to
+ * HAVING, the others stay in WHERE. Without `groupBy`, the rows are grouped by all their
+ * columns (one group per row), which every dialect accepts.
+ */
+export const groupingSql = (ctx: Ctx, alias: string, plan: Select<unknown>): { where?: FilterNode; having?: FilterNode; groupBy?: string } => {
+  if (!isGrouped(plan)) return { where: plan.where }
+  const { model } = plan
+  const keys = plan.groupBy ?? model.columns.map((c) => c.key)
+  const groupBy = keys
+    .map((k) => {
+      const { path, key } = splitKey(k)
+      return valueExpr(ctx, alias, model, path, key).sql
+    })
+    .join(', ')
+  const items = plan.where ? (plan.where._tag === 'And' ? plan.where.items : [plan.where]) : []
+  return { where: andOf(items.filter((i) => !mentionsGrouped(plan, i))), having: andOf(items.filter((i) => mentionsGrouped(plan, i))), groupBy }
+}
+
+/** `FOR UPDATE [NOWAIT | SKIP LOCKED]`; SQLite has no row locks, so asking is a QueryError. */
+export const lockSql = (d: Dialect, lock: Lock | undefined): string => {
+  if (!lock) return ''
+  if (d.name === 'sqlite')
+    throw new TerrapinFailure(queryError('selectForUpdate: SQLite has no row locks (a write transaction locks the whole database); run it on PostgreSQL or MySQL', { code: 'UNSUPPORTED' }))
+  const wait = lock.nowait ? ' NOWAIT' : lock.skipLocked ? ' SKIP LOCKED' : ''
+  if (lock.mode === 'share') return d.name === 'mysql' ? ` LOCK IN SHARE MODE${wait}` : ` FOR SHARE${wait}`
+  return ` FOR UPDATE${wait}`
+}

@@ -247,7 +247,8 @@ export const exprSql = (ctx: Ctx, e: Expr, hint?: Column): ExprSql => {
     case 'OuterRef':
       return fieldRef(ctx, scopeAt(ctx, 1), e.ref)
     case 'Value': {
-      const col = hint ?? (typeof e.value === 'string' ? TEXT_COLUMN : NUMBER_COLUMN)
+      // Typed by the value itself where it can be (1.5 beside an int column is still 1.5).
+      const col = typeof e.value === 'number' ? NUMBER_COLUMN : typeof e.value === 'string' ? TEXT_COLUMN : (hint ?? NUMBER_COLUMN)
       const sql = bind(ctx, e.value, (x) => (x === null || !hint ? x : d.encode(hint, x)))
       return { sql: d.name === 'postgres' && typeof e.value === 'number' ? pgNumber(sql, e.value) : sql, col }
     }

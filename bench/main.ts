@@ -16,6 +16,9 @@ import { BOOKS, authors, books, utcText } from './data'
 import { drizzleImpl } from './impl/drizzle'
 import { kysely } from './impl/kysely'
 import { open, rawSqlite } from './impl/raw-sqlite'
+import { drizzlePg } from './impl/drizzle-postgres'
+import { openPg, rawPostgres } from './impl/raw-postgres'
+import { createIsolated } from '../test/support/databases'
 import { terrapin } from './impl/terrapin'
 import { CompiledSql, Impl, Mode, WORKLOADS, Workload } from './impl/types'
 import { Clock, median, retainedBytes, sample } from './measure'
@@ -57,14 +60,68 @@ const seedSqlite = (file: string): string => {
   return version
 }
 
-const main = async (): Promise<void> => {
-  if (dialect !== 'sqlite') throw new Error(`--dialect=${dialect}: only sqlite is wired up so far`)
+/** A database of the dialect, seeded, with the libraries on it and an admin connection. */
+interface Setup {
+  readonly impls: ReadonlyArray<Impl>
+  readonly database: string
+  /** Rows of a compiled statement (the compile-only check runs what each library compiled). */
+  readonly rowsOf: (sql: string, params: ReadonlyArray<unknown>) => Promise<ReadonlyArray<{ id: number }>>
+  /** Deletes the rows the write workloads added. */
+  readonly cleanup: () => Promise<void>
+  readonly close: () => Promise<void>
+}
+
+const sqliteSetup = (): Setup => {
   const dir = process.platform === 'linux' ? '/dev/shm' : tmpdir()
   const file = join(dir, `terrapin-bench-${process.pid}.sqlite3`)
   const version = seedSqlite(file)
-  const impls: Impl[] = [rawSqlite(file), terrapin(`sqlite://${file}`), kysely(file), drizzleImpl(file)]
   const admin = open(file)
-  const cleanup = (): void => void admin.prepare('DELETE FROM book WHERE id > ?').run(BOOKS)
+  return {
+    impls: [rawSqlite(file), terrapin(`sqlite://${file}`), kysely(file), drizzleImpl(file)],
+    database: `SQLite ${version} (better-sqlite3, file on ${dir})`,
+    rowsOf: async (sql, params) => admin.prepare(sql).all(...params.map((p) => (typeof p === 'boolean' ? Number(p) : p))) as { id: number }[],
+    cleanup: async () => void admin.prepare('DELETE FROM book WHERE id > ?').run(BOOKS),
+    close: async () => {
+      admin.close()
+      for (const suffix of ['', '-wal', '-shm']) rmSync(file + suffix, { force: true })
+    },
+  }
+}
+
+const postgresSetup = async (): Promise<Setup> => {
+  const iso = await createIsolated('postgres', 'bench')
+  const admin = openPg(iso.url)
+  for (const s of schemaSql(dialects.postgres, [Author, Book], false)) await admin.unsafe(s)
+  const as = authors()
+  await admin.unsafe(`INSERT INTO author (id, name) VALUES ${as.map((_, j) => `($${j * 2 + 1}, $${j * 2 + 2})`).join(', ')}`, as.flatMap((a) => [a.id, a.name]))
+  const bs = books()
+  for (let k = 0; k < bs.length; k += 1000) {
+    const part = bs.slice(k, k + 1000)
+    await admin.unsafe(
+      `INSERT INTO book (id, title, rating, published_at, author_id) VALUES ${part.map((_, j) => `($${j * 5 + 1}, $${j * 5 + 2}, $${j * 5 + 3}, $${j * 5 + 4}, $${j * 5 + 5})`).join(', ')}`,
+      part.flatMap((b) => [b.id, b.title, b.rating, b.publishedAt, b.authorId]) as never[],
+    )
+  }
+  for (const t of ['author', 'book']) await admin.unsafe(`SELECT setval(pg_get_serial_sequence('${t}', 'id'), (SELECT max(id) FROM ${t}))`)
+  await admin.unsafe('ANALYZE')
+  const version = ((await admin.unsafe('SHOW server_version')) as unknown as { server_version: string }[])[0].server_version
+  return {
+    impls: [rawPostgres(iso.url), terrapin(iso.url, 'postgres'), kysely(iso.url, 'postgres'), drizzlePg(iso.url)],
+    database: `PostgreSQL ${version} (postgres.js, local server)`,
+    rowsOf: async (sql, params) => (await admin.unsafe(sql, params as never[])) as unknown as { id: number }[],
+    cleanup: async () => void (await admin.unsafe('DELETE FROM book WHERE id > $1', [BOOKS])),
+    close: async () => {
+      await admin.end()
+      await iso.drop()
+    },
+  }
+}
+
+const main = async (): Promise<void> => {
+  if (dialect !== 'sqlite' && dialect !== 'postgres') throw new Error(`--dialect=${dialect}: sqlite and postgres are wired up so far`)
+  const setup = dialect === 'sqlite' ? sqliteSetup() : await postgresSetup()
+  const impls = setup.impls
+  const cleanup = setup.cleanup
   const results: Result[] = []
   const workloads = WORKLOADS.filter((w) => only.length === 0 || only.includes(w))
   try {
@@ -77,11 +134,11 @@ const main = async (): Promise<void> => {
         if (w === 'compileOnly') {
           const q = out as CompiledSql & { parameters?: ReadonlyArray<unknown> }
           // Column names differ by library; the rows are the same when their keys are.
-          out = (admin.prepare(q.sql).all(...(q.params ?? q.parameters ?? []).map((p) => (typeof p === 'boolean' ? Number(p) : p))) as { id: number }[]).map((r) => r.id)
+          out = (await setup.rowsOf(q.sql, q.params ?? q.parameters ?? [])).map((r) => r.id)
         }
         if (w === 'decode100k') out = (out as unknown[][])[0]
         const print = fingerprint(out, WRITES.has(w))
-        if (WRITES.has(w)) cleanup()
+        if (WRITES.has(w)) await cleanup()
         if (!reference) reference = { label: c.label, print }
         else if (print !== reference.print) throw new Error(`${w}: ${c.label} returns another result than ${reference.label}: ${firstDifference(reference.print, print)}`)
       }
@@ -90,7 +147,7 @@ const main = async (): Promise<void> => {
       for (let r = 0; r < rounds; r++)
         for (const { c, op } of cols) {
           const s = await sample(op!, sampleMs, r === 0 ? 300 : 30, next, clock)
-          if (WRITES.has(w)) cleanup()
+          if (WRITES.has(w)) await cleanup()
           samples.set(c.label, [...(samples.get(c.label) ?? []), s.opsPerSec])
         }
       const raw = median(samples.get('raw driver') ?? [NaN])
@@ -103,10 +160,9 @@ const main = async (): Promise<void> => {
     }
   } finally {
     for (const i of impls) await i.close()
-    admin.close()
-    for (const suffix of ['', '-wal', '-shm']) rmSync(file + suffix, { force: true })
+    await setup.close()
   }
-  const machine = { cpu: cpus()[0]?.model ?? 'unknown', cores: cpus().length, node: process.version, platform: `${process.platform} ${process.arch}`, database: `SQLite ${version} (better-sqlite3, file on ${dir})` }
+  const machine = { cpu: cpus()[0]?.model ?? 'unknown', cores: cpus().length, node: process.version, platform: `${process.platform} ${process.arch}`, database: setup.database }
   const command = `npm run bench -- --dialect=${dialect} --time=${sampleMs} --rounds=${rounds} --clock=${clock}${only.length ? ` --only=${only.join(',')}` : ''}`
   const table = markdown(COLUMNS, workloads, results)
   console.log(`\n${table}\n\nMachine: ${machine.cpu}, ${machine.cores} cores, Node ${machine.node}, ${machine.database}.\nCommand: \`${command}\` (median of ${rounds} samples of ${sampleMs} ms; ops per second of ${clock === 'cpu' ? 'process CPU time' : 'wall time'}).`)

@@ -1,32 +1,39 @@
 /**
- * Kysely over the same better-sqlite3 file: each call builds its query, as Kysely is used.
- * Kysely has no prepared statements of its own, so it has only the ad hoc mode. Rows are
- * mapped to the same objects as the others (datetimes as Date).
+ * Kysely over the same database: each call builds its query, as Kysely is used. Kysely has no
+ * prepared statements of its own, so it has only the ad hoc mode. Rows are mapped to the same
+ * objects as the others (datetimes as Date, counts and averages as numbers).
  */
 import Database from 'better-sqlite3'
 import { Generated, Kysely, SqliteDialect, sql } from 'kysely'
+import { kyselyOnPostgres } from './kysely-postgres'
 import { AuthorRow, BookRow, NewBook, input, newBook, newBooks, parseUtc, utcText } from '../data'
 import { open } from './raw-sqlite'
 import { Impl } from './types'
 
 interface DB {
   author: { id: Generated<number>; name: string }
-  book: { id: Generated<number>; title: string; rating: number | null; published_at: string; author_id: number }
+  book: { id: Generated<number>; title: string; rating: number | null; published_at: string | Date; author_id: number }
 }
 
-type RawBook = Omit<BookRow, 'publishedAt'> & { publishedAt: string }
+type RawBook = Omit<BookRow, 'publishedAt'> & { publishedAt: string | Date }
 
-const toBook = (r: RawBook): BookRow => ({ ...r, publishedAt: parseUtc(r.publishedAt) })
+/** SQLite stores datetimes as UTC text; PostgreSQL returns Dates. */
+const toBook = (r: RawBook): BookRow => (r.publishedAt instanceof Date ? (r as BookRow) : { ...r, publishedAt: parseUtc(r.publishedAt) })
 
-const toRow = (b: NewBook) => ({ title: b.title, rating: b.rating, published_at: utcText(b.publishedAt), author_id: b.authorId })
-
-export const kysely = (file: string): Impl => {
-  const raw: Database.Database = open(file)
-  const db = new Kysely<DB>({ dialect: new SqliteDialect({ database: raw }) })
+/** Opens Kysely on SQLite (a file) or PostgreSQL (a URL). */
+export const kysely = (target: string, dialect: 'sqlite' | 'postgres' = 'sqlite'): Impl => {
+  let db: Kysely<DB>
+  let end = async (): Promise<void> => undefined
+  if (dialect === 'sqlite') {
+    const raw: Database.Database = open(target)
+    db = new Kysely<DB>({ dialect: new SqliteDialect({ database: raw }) })
+  } else ({ db, end } = kyselyOnPostgres<DB>(target))
+  const pg = dialect === 'postgres'
+  const toRow = (b: NewBook) => ({ title: b.title, rating: b.rating, published_at: pg ? b.publishedAt : utcText(b.publishedAt), author_id: b.authorId })
   const books = () => db.selectFrom('book').select(['id', 'title', 'rating', 'published_at as publishedAt', 'author_id as authorId'])
   const filtered = (term: string, minRating: number) =>
     books()
-      .where(sql<boolean>`instr(title, ${term}) > 0`)
+      .where(pg ? sql<boolean>`strpos(title, ${term}) > 0` : sql<boolean>`instr(title, ${term}) > 0`)
       .where('rating', '>=', minRating)
       .orderBy('rating', 'desc')
       .orderBy('id', 'asc')
@@ -55,7 +62,7 @@ export const kysely = (file: string): Impl => {
       groupedAggregate: {
         adhoc: async (i) => {
           const { lo, hi } = input.groupedAggregate(i)
-          return db
+          const rows = await db
             .selectFrom('book')
             .select((eb) => ['author_id as authorId', eb.fn.countAll<number>().as('books'), eb.fn.avg<number | null>('rating').as('avgRating')])
             .where('author_id', '>=', lo)
@@ -63,6 +70,8 @@ export const kysely = (file: string): Impl => {
             .groupBy('author_id')
             .orderBy('author_id')
             .execute()
+          // PostgreSQL returns COUNT as a bigint string and AVG as numeric text.
+          return pg ? rows.map((r) => ({ authorId: r.authorId, books: Number(r.books), avgRating: r.avgRating === null ? null : Number(r.avgRating) })) : rows
         },
       },
       compileOnly: {
@@ -93,6 +102,9 @@ export const kysely = (file: string): Impl => {
         },
       },
     },
-    close: () => db.destroy(),
+    close: async () => {
+      await db.destroy()
+      await end()
+    },
   }
 }

@@ -4,7 +4,7 @@
  */
 import * as E from 'fp-ts/Either'
 import { pipe } from 'fp-ts/function'
-import { Avg, Count, Db, annotate, bind, bindEach, bulkCreate, compile, connect, create, get, groupBy, limit, orderBy, param, prefetch, prepare, query, run, update, where } from '../../src'
+import { Avg, Count, Db, DialectName, annotate, bind, bindEach, bulkCreate, compile, connect, create, get, groupBy, limit, orderBy, param, prefetch, prepare, query, run, update, where } from '../../src'
 import { input, newBook, newBooks } from '../data'
 import { Author, Book } from '../models'
 import { Impl } from './types'
@@ -16,7 +16,7 @@ const unwrap = <A>(e: E.Either<unknown, A>): A => {
 
 const filteredPlan = (term: string, minRating: number) => pipe(query(Book), where({ title__contains: term, rating__gte: minRating }), orderBy('-rating', 'id'), limit(20))
 
-export const terrapin = (url: string): Impl => {
+export const terrapin = (url: string, dialect: DialectName = 'sqlite'): Impl => {
   const db: Db = connect(url)
   const go = run(db)
   const byId = prepare(pipe(query(Book), where({ id: param('id') }), get))
@@ -61,7 +61,7 @@ export const terrapin = (url: string): Impl => {
       compileOnly: {
         adhoc: (i) => {
           const { term, minRating } = input.filteredList(i)
-          return compile(filteredPlan(term, minRating), 'sqlite')
+          return compile(filteredPlan(term, minRating), dialect)
         },
       },
       decode100k: {

@@ -1,0 +1,82 @@
+/**
+ * The PostgreSQL baseline: postgres.js with hand-written SQL, each statement prepared on the
+ * server (`prepare: true`), rows mapped to the same objects as the other libraries.
+ */
+import postgres from 'postgres'
+import { AuthorRow, BookRow, NewBook, input, newBook, newBooks } from '../data'
+import { Impl } from './types'
+
+const BOOK_COLS = 'id, title, rating, published_at AS "publishedAt", author_id AS "authorId"'
+
+export const FILTERED_PG = `SELECT ${BOOK_COLS} FROM book WHERE strpos(title, $1) > 0 AND rating >= $2 ORDER BY rating DESC, id ASC LIMIT 20`
+
+export const openPg = (url: string) => postgres(url, { max: 1, onnotice: () => undefined })
+
+export const rawPostgres = (url: string): Impl => {
+  const sql = openPg(url)
+  const q = <T>(text: string, params: unknown[]) => sql.unsafe(text, params as never[], { prepare: true }) as unknown as Promise<T[]>
+  const insertOne = async (b: NewBook, tx = sql): Promise<BookRow> =>
+    ((await tx.unsafe(`INSERT INTO book (title, rating, published_at, author_id) VALUES ($1, $2, $3, $4) RETURNING ${BOOK_COLS}`, [b.title, b.rating, b.publishedAt, b.authorId] as never[], { prepare: true })) as unknown as BookRow[])[0]
+  return {
+    name: 'raw',
+    ops: {
+      pointSelect: { prepared: async (i) => (await q<BookRow>(`SELECT ${BOOK_COLS} FROM book WHERE id = $1`, [input.pointSelect(i).id]))[0] },
+      filteredList: {
+        prepared: (i) => {
+          const { term, minRating } = input.filteredList(i)
+          return q<BookRow>(FILTERED_PG, [term, minRating])
+        },
+      },
+      relationLoad: {
+        prepared: async (i) => {
+          const as = await q<AuthorRow>('SELECT id, name FROM author WHERE id > $1 ORDER BY id LIMIT 20', [input.relationLoad(i).after])
+          const bs = await q<BookRow>(`SELECT ${BOOK_COLS} FROM book WHERE author_id = ANY($1::int[]) ORDER BY id`, [as.map((a) => a.id)])
+          const by = new Map<number, BookRow[]>(as.map((a) => [a.id, []]))
+          for (const b of bs) by.get(b.authorId)!.push(b)
+          return as.map((a) => ({ ...a, books: by.get(a.id)! }))
+        },
+      },
+      groupedAggregate: {
+        prepared: async (i) => {
+          const { lo, hi } = input.groupedAggregate(i)
+          const rows = await q<{ authorId: number; books: string; avgRating: string | null }>(
+            'SELECT author_id AS "authorId", COUNT(*) AS books, AVG(rating) AS "avgRating" FROM book WHERE author_id BETWEEN $1 AND $2 GROUP BY author_id ORDER BY author_id',
+            [lo, hi],
+          )
+          // COUNT is a bigint and AVG a numeric: postgres.js returns both as text.
+          return rows.map((r) => ({ authorId: r.authorId, books: Number(r.books), avgRating: r.avgRating === null ? null : Number(r.avgRating) }))
+        },
+      },
+      compileOnly: {
+        prepared: (i) => {
+          const { term, minRating } = input.filteredList(i)
+          return { sql: FILTERED_PG, params: [term, minRating] }
+        },
+      },
+      decode100k: {
+        prepared: async () => {
+          const out: BookRow[][] = []
+          for (let k = 0; k < 10; k++) out.push(await q<BookRow>(`SELECT ${BOOK_COLS} FROM book`, []))
+          return out
+        },
+      },
+      singleInsert: { prepared: (i) => insertOne(newBook(i)) },
+      bulkInsert: {
+        prepared: (i) =>
+          sql.begin(async (tx) => {
+            const rows = newBooks(i)
+            const params = rows.flatMap((b) => [b.title, b.rating, b.publishedAt, b.authorId])
+            const values = rows.map((_, j) => `($${j * 4 + 1}, $${j * 4 + 2}, $${j * 4 + 3}, $${j * 4 + 4})`).join(', ')
+            return [...((await tx.unsafe(`INSERT INTO book (title, rating, published_at, author_id) VALUES ${values} RETURNING ${BOOK_COLS}`, params as never[], { prepare: true })) as unknown as BookRow[])]
+          }),
+      },
+      updateByFilter: {
+        prepared: async (i) => {
+          const { authorId, rating } = input.update(i)
+          return (await sql.unsafe('UPDATE book SET rating = $1 WHERE author_id = $2', [rating, authorId], { prepare: true })).count
+        },
+      },
+    },
+    close: () => sql.end(),
+  }
+}

@@ -242,6 +242,18 @@ const insert = (ex: Executor, plan: Insert<unknown>, v: Values | undefined): May
   return then(out, (r) => then(ex.run(sync(plan.model.table, plan.model.columnByKey[plan.model.pk].column), []), () => r))
 }
 
+/**
+ * MySQL's INSERT IGNORE skips more than unique conflicts: a row with a missing foreign key is
+ * dropped with a warning too, where PostgreSQL and SQLite fail. Any warning but a duplicate key
+ * (1062) is raised as the error it stands for, on the transaction's own connection.
+ */
+const onlyConflictsIgnored = async (tx: Executor): Promise<void> => {
+  if (tx.dialect.name !== 'mysql') return
+  const warnings = await tx.all('SHOW WARNINGS', [], false)
+  const other = warnings.find((w) => Number(w[1]) !== 1062)
+  if (other) throw new Abort(tx.classify({ errno: Number(other[1]), sqlMessage: String(other[2]) }, 'INSERT IGNORE'))
+}
+
 const insertRows = (ex: Executor, plan: Insert<unknown>, v: Values | undefined): MaybePromise<unknown> => {
   let time: Date | undefined
   const now = (): Date => (time ??= new Date())
@@ -259,6 +271,7 @@ const insertRows = (ex: Executor, plan: Insert<unknown>, v: Values | undefined):
       for (let i = 0; i < group.length; i += size) {
         const at = group.slice(i, i + size)
         const made = await insertBatch(tx, plan, at.map((j) => rows[j]), v)
+        if (plan.ignoreConflicts) await onlyConflictsIgnored(tx)
         if (made.length === at.length) at.forEach((j, n) => (placed[j] = made[n]))
         else complete = false
         out.push(...made)

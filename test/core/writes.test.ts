@@ -9,11 +9,11 @@ import {
   bulkCreate, count, create, transaction, distinct, get, getOrCreate, limit, offset, orderBy, query, remove, run, save, update, updateOrCreate, values, valuesFlat, where,
 } from 'terrapin'
 import { forEachDialect, left, right } from '../support/dialects'
-import { Code, Item, Tag } from './models'
+import { Code, Item, Rel, Tag } from './models'
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms))
 
-forEachDialect('writes', [Tag, Code, Item], (t) => {
+forEachDialect('writes', [Tag, Code, Item, Rel.Author, Rel.Book], (t) => {
   beforeEach(() => t().reset())
 
   const tags = async () => right(await pipe(query(Tag), orderBy('name'), values('name', 'uses'), run(t().db))())
@@ -69,6 +69,15 @@ forEachDialect('writes', [Tag, Code, Item], (t) => {
     const made = right(await pipe(bulkCreate(Tag, [{ name: 'a' }, { name: 'b' }, { name: 'c' }], { ignoreConflicts: true, batchSize: 2 }), run(t().db))())
     expect(made.map((r) => r.name).sort()).toEqual(['a', 'c'])
     expect(await tags()).toEqual([{ name: 'a', uses: 0 }, { name: 'b', uses: 9 }, { name: 'c', uses: 0 }])
+  })
+
+  it('bulkCreate with ignoreConflicts skips unique conflicts only: a missing foreign key still fails, nothing written', async () => {
+    const db = t().db
+    const a = right(await pipe(create(Rel.Author, { name: 'a' }), run(db))())
+    right(await pipe(create(Rel.Book, { title: 'dup', authorId: a.id }), run(db))())
+    const e = left(await pipe(bulkCreate(Rel.Book, [{ title: 'ok', authorId: a.id }, { title: 'orphan', authorId: a.id + 1000 }], { ignoreConflicts: true }), run(db))())
+    expect(e).toMatchObject({ _tag: 'IntegrityError', kind: 'foreignKey' })
+    expect(right(await pipe(query(Rel.Book), count, run(db))())).toBe(1)
   })
 
   it('bulkCreate with rows that give different fields returns them in the order given', async () => {

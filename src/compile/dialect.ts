@@ -39,6 +39,11 @@ export interface Dialect {
   readonly decode: (col: Column, raw: unknown) => unknown
   /** Whether INSERT … RETURNING is available. */
   readonly returning: boolean
+  /**
+   * Without RETURNING: a query for the step between the keys one multi-row INSERT generates
+   * (MySQL's `auto_increment_increment`, 2 or 3 on replicated servers); absent when it is 1.
+   */
+  readonly autoIncrementStep?: string
   /** An INSERT that skips rows violating a unique constraint. */
   readonly insertIgnore: (table: string, columns: string, values: string) => string
   /** An INSERT with no column values. */

@@ -91,6 +91,7 @@ export const mysql: Dialect = {
   encode,
   decode,
   returning: false,
+  autoIncrementStep: 'SELECT @@SESSION.auto_increment_increment',
   insertIgnore: (table, columns, values) => `INSERT IGNORE INTO ${table} ${columns} VALUES ${values}`,
   insertDefaults: (table) => `INSERT INTO ${table} () VALUES ()`,
   columnType: (col) => {

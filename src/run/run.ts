@@ -206,10 +206,12 @@ const insertBatch = async (ex: Executor, plan: Insert<unknown>, rows: ReadonlyAr
   const r = await runStatement(ex, c.sql, c.params)
   const pk = plan.model.columnByKey[plan.model.pk]
   const given = rows.map((row) => row[pk.key])
-  // One multi-row INSERT takes consecutive auto-increment values; MySQL reports the first,
+  // One multi-row INSERT takes evenly spaced auto-increment values; MySQL reports the first,
   // SQLite the last.
+  const generated = given.some((g) => g === undefined)
+  const step = generated && rows.length > 1 && ex.dialect.autoIncrementStep ? Number((await ex.all(ex.dialect.autoIncrementStep, [], false))[0][0]) : 1
   const first = Number(r.insertId) - (ex.dialect.name === 'sqlite' ? rows.length - 1 : 0)
-  const ids = given.every((g) => g !== undefined) ? given : rows.map((_, i) => first + i)
+  const ids = generated ? rows.map((_, i) => first + i * step) : given
   if (r.changes !== rows.length) return [] // ignoreConflicts skipped some: which ones is unknown
   const found = (await readRows(ex, compileByPk(ex.dialect, plan.model, ids), plan.model.name, 'Rows')) as Record<string, unknown>[]
   const byId = new Map(found.map((row) => [String(row[pk.key]), row]))

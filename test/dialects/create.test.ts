@@ -87,6 +87,24 @@ forEachDialect('create returns the stored row', [Ticket, Tag], (t) => {
     }
   })
 
+  it('bulkCreate without RETURNING follows a server that spaces its generated keys', async () => {
+    // MySQL replicas space keys with auto_increment_increment; SQLite and PostgreSQL never do
+    const spacing = t().dialect === 'mysql' ? 3 : 1
+    const db = plain ?? t().db
+    const made = await inTransaction(db, async (tx) => {
+      if (spacing !== 1) await tx.executor.run(`SET SESSION auto_increment_increment = ${spacing}`, [])
+      try {
+        return await runPromise(tx)(bulkCreate(Ticket, ['s1', 's2', 's3', 's4'].map((title) => ({ title }))))
+      } finally {
+        if (spacing !== 1) await tx.executor.run('SET SESSION auto_increment_increment = 1', [])
+      }
+    })
+    expect(made.map((r) => r.title)).toEqual(['s1', 's2', 's3', 's4'])
+    expect(made.slice(1).map((r, i) => r.id - made[i].id)).toEqual([spacing, spacing, spacing])
+    const stored = right(await pipe(query(Ticket), where({ title__in: ['s1', 's2', 's3', 's4'] }), orderBy('id'), run(reader(db)))())
+    expect(stored).toEqual(made)
+  })
+
   it('a key chosen by the application and create inside a transaction', async () => {
     for (const [path, db] of paths()) {
       const code = path === 'returning' ? 'r1' : 'p1'

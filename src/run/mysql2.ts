@@ -148,7 +148,9 @@ const make = (db: Queryable, pool: mysql2.Pool, server: Server, opts: PoolOption
         await exec(`RELEASE SAVEPOINT ${name}`)
         return out
       } catch (e) {
-        await exec(`ROLLBACK TO SAVEPOINT ${name}`)
+        // After a deadlock MySQL has rolled back the whole transaction and the savepoint is
+        // gone: the deadlock (retryable) is the error to report, not the missing savepoint.
+        await exec(`ROLLBACK TO SAVEPOINT ${name}`).catch(() => undefined)
         throw e
       }
     }

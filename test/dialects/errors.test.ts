@@ -107,7 +107,8 @@ forEachDialect('errors', [Author, Book], (t) => {
     right(await pipe(create(Gauge, { id: 2, level: 5 }), run(t().db))())
   })
 
-  it('two transactions locking rows in opposite orders: one deadlocks (retryable), the other commits', async () => {
+  for (const nested of [false, true])
+  it(`two transactions locking rows in opposite orders${nested ? ' (the second lock in a savepoint)' : ''}: one deadlocks (retryable), the other commits`, async () => {
     const a = right(await pipe(create(Author, { name: 'A' }), run(t().db))())
     const b = right(await pipe(create(Author, { name: 'B' }), run(t().db))())
     // Each transaction waits (at most 300 ms: SQLite runs them one after the other) until the
@@ -128,7 +129,7 @@ forEachDialect('errors', [Author, Book], (t) => {
         pipe(
           rename(db, first, `${i}-first`),
           TE.chainFirst(() => TE.fromTask(async () => (held[i].open(), held[1 - i].wait()))),
-          TE.chain(() => rename(db, second, `${i}-second`)),
+          TE.chain(() => (nested ? transaction(db, (inner) => rename(inner, second, `${i}-second`)) : rename(db, second, `${i}-second`))),
         ),
       )()
     const results = await Promise.all([tx(a.id, b.id, 0), tx(b.id, a.id, 1)])

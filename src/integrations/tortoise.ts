@@ -42,12 +42,36 @@ export interface AppConfig {
   readonly default_connection?: string
 }
 
-export interface Config {
+/** tortoise's `config=` form: named connections and apps. */
+export interface FullConfig {
   readonly connections: Readonly<Record<string, ConnectionConfig>>
   readonly apps: Readonly<Record<string, AppConfig>>
   /** Create the tables at start-up (`safe`: only those missing). */
   readonly generateSchemas?: boolean
+  /** tortoise's spelling. */
+  readonly generate_schemas?: boolean
   readonly options?: ConnectOptions
+}
+
+/** tortoise's short form, `init(db_url=…, modules={'models': [...]})`: one connection, `default`. */
+export interface UrlConfig {
+  readonly dbUrl?: string
+  readonly db_url?: string
+  readonly modules: Readonly<Record<string, AppConfig['models']>>
+  readonly generateSchemas?: boolean
+  readonly generate_schemas?: boolean
+  readonly options?: ConnectOptions
+}
+
+export type Config = FullConfig | UrlConfig
+
+/** The short form as the full one. */
+const fullConfig = (c: Config): FullConfig => {
+  if ('connections' in c) return c
+  const url = c.dbUrl ?? c.db_url
+  if (url === undefined) throw new TerrapinFailure(configurationError('init needs connections and apps, or db_url and modules'))
+  const apps = Object.fromEntries(Object.entries(c.modules).map(([name, models]) => [name, { models, defaultConnection: 'default' }]))
+  return { connections: { default: url }, apps, generateSchemas: c.generateSchemas ?? c.generate_schemas, options: c.options }
 }
 
 export interface Terrapin {
@@ -93,10 +117,11 @@ let current: Terrapin | undefined
  * await init({ connections: { default: 'sqlite://db.sqlite3' }, apps: { models: { models: [Author, Book], defaultConnection: 'default' } } })()
  */
 export const init =
-  (config: Config): TE.TaskEither<TerrapinError, Terrapin> =>
+  (given: Config): TE.TaskEither<TerrapinError, Terrapin> =>
   async () => {
     const dbs = new Map<string, Db>()
     try {
+      const config = fullConfig(given)
       for (const [name, app] of Object.entries(config.apps)) {
         const conn = app.defaultConnection ?? app.default_connection ?? 'default'
         if (!(conn in config.connections)) throw new TerrapinFailure(configurationError(`app ${name} uses the connection ${conn}, which is not configured`))
@@ -115,7 +140,7 @@ export const init =
           if (current === self) current = undefined
         },
       }
-      if (config.generateSchemas)
+      if (config.generateSchemas ?? config.generate_schemas)
         for (const app of Object.keys(config.apps)) {
           const r = await generateSchemas(self.dbFor(app), self.models(app), { safe: true })()
           if (E.isLeft(r)) throw new TerrapinFailure(r.left)

@@ -9,7 +9,7 @@ import { tmpdir } from 'os'
 import { join } from 'path'
 import { pipe } from 'fp-ts/function'
 import * as E from 'fp-ts/Either'
-import { Config, TerrapinFailure, close, closeConnections, connect, count, create, generateSchemas, init, query, run, runAsync } from 'terrapin'
+import { ConnectionConfig, TerrapinFailure, close, closeConnections, connect, count, create, generateSchemas, init, query, run, runAsync } from 'terrapin'
 import { forEachDialect, left, right } from '../support/dialects'
 import { Code, Tag } from './models'
 
@@ -20,7 +20,7 @@ beforeAll(() => {
 afterAll(() => rmSync(dir, { recursive: true, force: true }))
 
 /** tortoise's `{ engine, credentials }` for a URL. */
-const credentialsOf = (url: string, file: string): Config['connections'][string] => {
+const credentialsOf = (url: string, file: string): ConnectionConfig => {
   if (url.startsWith('sqlite')) return { engine: 'tortoise.backends.sqlite3', credentials: { file_path: file } }
   const u = new URL(url)
   return {
@@ -58,6 +58,17 @@ forEachDialect('init', [], (t) => {
     right(await generateSchemas(app.dbFor('shop'), [Tag], { safe: true })())
     expect(right(await pipe(query(Tag), count, run(app.db('main')))())).toBeGreaterThanOrEqual(0)
     await app.close()
+  })
+
+  it("takes tortoise's short form: db_url and modules, generate_schemas", async () => {
+    const u = url()
+    const app = right(await init({ db_url: u, modules: { models: [Tag, Code] }, generate_schemas: true })())
+    right(await pipe(create(Code, { code: 'short', label: 'form' }), run(app.db()))())
+    expect(right(await pipe(query(Code), count, run(app.dbFor('models')))())).toBe(1)
+    expect(app.models('models')).toEqual([Tag, Code])
+    await app.db().executor.run(`DELETE FROM ${app.db().executor.dialect.quote('core_code')}`, [])
+    await app.close()
+    expect(left(await init({ modules: { models: [Tag] } })())._tag).toBe('ConfigurationError')
   })
 
   it('opens several connections; each app uses its own', async () => {

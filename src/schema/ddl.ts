@@ -71,14 +71,16 @@ export const createTableSql = (d: Dialect, m: Model, safe: boolean, deferred: Re
     ...(m.meta.uniqueTogether ?? []).map((keys) => `CONSTRAINT ${q(indexName(m.table, columnsOf(m, keys), true))} UNIQUE (${columnsOf(m, keys).map(q).join(', ')})`),
     ...m.columns.filter(isFk).filter((c) => !deferred.has(c)).map((c) => fkSql(d, m, c)),
   ]
-  const indexes = [
+  const wanted = [
     ...m.columns.filter((c) => (c.field.options as { index?: boolean }).index && !c.pk).map((c) => [c.column]),
     ...(m.meta.indexes ?? []).map((keys) => columnsOf(m, keys)),
     ...(d.name === 'mysql' ? [] : m.columns.filter((c) => isFk(c) && !(c.field.options as { unique?: boolean }).unique).map((c) => [c.column])),
   ]
+  // A foreign key with `index: true` is asked for twice; one index per column list.
+  const indexes = new Map(wanted.map((cols) => [indexName(m.table, cols, false), cols]))
   return [
     `CREATE TABLE ${ine}${q(m.table)} (${body.join(', ')})${d.tableSuffix}`,
-    ...indexes.map((cols) => `CREATE INDEX ${ine}${q(indexName(m.table, cols, false))} ON ${q(m.table)} (${cols.map(q).join(', ')})`),
+    ...[...indexes].map(([name, cols]) => `CREATE INDEX ${ine}${q(name)} ON ${q(m.table)} (${cols.map(q).join(', ')})`),
   ]
 }
 

@@ -3,6 +3,7 @@
  * match text, fold case, take a date apart, order NULLs, encode a value and name a column type.
  * The compiler (`compile/sql.ts`) is one pure function over it; each dialect file stays short.
  */
+import { ScalarKind } from '../model/fields'
 import { Column } from '../model/model'
 import { DatePart } from '../plan/ast'
 
@@ -103,4 +104,43 @@ export const fixedDecimal = (col: Column, v: unknown): string => {
   const digits = frac.length <= places ? frac.padEnd(places, '0') : frac.slice(0, places) + frac.slice(places).replace(/0+$/, '')
   const body = `${int.replace(/^0+(?=\d)/, '')}${digits.length > 0 ? '.' + digits : ''}`
   return neg && /[1-9]/.test(body) ? '-' + body : body
+}
+
+/** A conversion of one value of a column, between JS and a driver. */
+export type Conversion = (col: Column, v: unknown) => unknown
+
+/** Conversions by column kind. */
+export type Conversions = Partial<Readonly<Record<ScalarKind, Conversion>>>
+
+const same: Conversion = (_col, v) => v
+
+/** What every driver takes the same way: JSON as text, decimals at the column's scale, lower-case uuids. */
+const SHARED_ENCODE: Conversions = {
+  json: (_col, v) => JSON.stringify(v),
+  decimal: fixedDecimal,
+  uuid: (_col, v) => (typeof v === 'string' ? v.toLowerCase() : v),
+}
+
+/** What every driver returns the same way: JSON text, 64-bit integers as text or numbers, decimals. */
+const SHARED_DECODE: Conversions = {
+  json: (_col, raw) => (typeof raw === 'string' ? JSON.parse(raw) : raw),
+  bigint: (_col, raw) => (typeof raw === 'string' || typeof raw === 'number' ? BigInt(raw) : raw),
+  decimal: (col, raw) => (typeof raw === 'string' ? fixedDecimal(col, raw) : raw),
+}
+
+/**
+ * A dialect's `encode` and `decode`: the shared conversions with the dialect's own on top;
+ * `otherwise` decodes the kinds neither names (default: as the driver returns them).
+ */
+export const conversions = (
+  encode: Conversions,
+  decode: Conversions,
+  otherwise: Conversion = same,
+): Pick<Dialect, 'encode' | 'decode'> => {
+  const enc: Conversions = { ...SHARED_ENCODE, ...encode }
+  const dec: Conversions = { ...SHARED_DECODE, ...decode }
+  return {
+    encode: (col, v) => (enc[col.kind] ?? same)(col, v),
+    decode: (col, raw) => (dec[col.kind] ?? otherwise)(col, raw),
+  }
 }

@@ -4,9 +4,8 @@
  * equals `'ab '`. The runner picks the record for its server (`mysqlDialectFor`). Inside string literals a backslash escapes, so the LIKE escape
  * character is written `'\\'`. MySQL already sorts NULLs first ascending and last descending.
  */
-import { Column } from '../model/model'
 import { DatePart } from '../plan/ast'
-import { Dialect, caseless, fixedDecimal, likePattern, quoteWith, utcText } from './dialect'
+import { Dialect, caseless, conversions, likePattern, quoteWith, utcText } from './dialect'
 import { parseUtc } from '../model/fields'
 
 const PARTS: Readonly<Record<DatePart, string>> = {
@@ -20,42 +19,18 @@ const PARTS: Readonly<Record<DatePart, string>> = {
   second: 'SECOND(X)',
 }
 
-const encode = (col: Column, v: unknown): unknown => {
-  switch (col.kind) {
-    case 'boolean':
-      return v ? 1 : 0
-    case 'datetime':
-      return v instanceof Date ? utcText(v) : v
-    case 'json':
-      return JSON.stringify(v)
-    case 'decimal':
-      return fixedDecimal(col, v)
-    case 'bigint':
-      // a bare integer literal: compared with a quoted string, MySQL would compare as doubles
-      return typeof v === 'bigint' ? v : typeof v === 'number' || typeof v === 'string' ? BigInt(v) : v
-    case 'uuid':
-      return typeof v === 'string' ? v.toLowerCase() : v
-    default:
-      return v
-  }
-}
-
-const decode = (col: Column, raw: unknown): unknown => {
-  switch (col.kind) {
-    case 'bigint':
-      return typeof raw === 'string' || typeof raw === 'number' ? BigInt(raw) : raw
-    case 'boolean':
-      return raw === 1 ? true : raw === 0 ? false : raw
-    case 'json':
-      return typeof raw === 'string' ? JSON.parse(raw) : raw
-    case 'datetime':
-      return typeof raw === 'string' ? (parseUtc(raw) ?? raw) : raw
-    case 'decimal':
-      return typeof raw === 'string' ? fixedDecimal(col, raw) : raw
-    default:
-      return raw
-  }
-}
+const { encode, decode } = conversions(
+  {
+    boolean: (_col, v) => (v ? 1 : 0),
+    datetime: (_col, v) => (v instanceof Date ? utcText(v) : v),
+    // a bare integer: compared with a quoted string, MySQL would compare as doubles
+    bigint: (_col, v) => (typeof v === 'number' || typeof v === 'string' ? BigInt(v) : v),
+  },
+  {
+    boolean: (_col, raw) => (raw === 1 ? true : raw === 0 ? false : raw),
+    datetime: (_col, raw) => (typeof raw === 'string' ? (parseUtc(raw) ?? raw) : raw),
+  },
+)
 
 const TYPES: Readonly<Record<string, string>> = {
   int: 'INT',

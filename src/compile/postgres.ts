@@ -3,38 +3,17 @@
  * case is folded with the ICU root collation (`LOWER(x COLLATE "C")` would fold ASCII only).
  * NULL ordering is spelled out, since PostgreSQL sorts NULLs last ascending by default.
  */
-import { Column } from '../model/model'
-import { Dialect, caseless, fixedDecimal, likePattern, quoteWith } from './dialect'
+import { Dialect, caseless, conversions, likePattern, quoteWith } from './dialect'
 
 const fold = (expr: string): string => `LOWER(${expr} COLLATE "und-x-icu")`
 
-const encode = (col: Column, v: unknown): unknown => {
-  switch (col.kind) {
-    case 'datetime':
-      return v instanceof Date ? v.toISOString() : v
-    case 'json':
-      return JSON.stringify(v)
-    case 'decimal':
-      return fixedDecimal(col, v)
-    case 'bigint':
-      return String(v)
-    default:
-      return v
-  }
-}
-
-const decode = (col: Column, raw: unknown): unknown => {
-  switch (col.kind) {
-    case 'bigint':
-      return typeof raw === 'string' || typeof raw === 'number' ? BigInt(raw) : raw
-    case 'decimal':
-      return typeof raw === 'string' ? fixedDecimal(col, raw) : raw
-    case 'json':
-      return typeof raw === 'string' ? JSON.parse(raw) : raw
-    default:
-      return raw
-  }
-}
+const { encode, decode } = conversions(
+  {
+    datetime: (_col, v) => (v instanceof Date ? v.toISOString() : v),
+    bigint: (_col, v) => String(v),
+  },
+  {},
+)
 
 const TYPES: Readonly<Record<string, string>> = {
   int: 'INTEGER',

@@ -4,9 +4,8 @@
  * connection. Datetimes are stored as UTC text (`YYYY-MM-DD HH:MM:SS.mmm`), which sorts
  * chronologically; decimals as fixed-scale text, compared numerically.
  */
-import { Column } from '../model/model'
 import { canonicalTime } from '../model/fields'
-import { Dialect, MatchKind, caseless, fixedDecimal, likePattern, quoteWith, utcText } from './dialect'
+import { Conversion, Dialect, MatchKind, caseless, conversions, likePattern, quoteWith, utcText } from './dialect'
 
 /** The name of the Unicode case-fold function registered on SQLite connections. */
 export const FOLD_FUNCTION = 'terrapin_fold'
@@ -57,44 +56,24 @@ const PARTS: Readonly<Record<string, string>> = {
   second: "CAST(strftime('%S', X) AS INTEGER)",
 }
 
-const encode = (col: Column, v: unknown): unknown => {
-  switch (col.kind) {
-    case 'boolean':
-      return v ? 1 : 0
-    case 'datetime':
-      return v instanceof Date ? utcText(v) : v
-    case 'json':
-      return JSON.stringify(v)
-    case 'decimal':
-      return fixedDecimal(col, v)
-    case 'bigint':
-      return typeof v === 'number' ? BigInt(v) : v
-    case 'uuid':
-      return typeof v === 'string' ? v.toLowerCase() : v
-    case 'time':
-      // stored as text and compared as text: one spelling per time
-      return typeof v === 'string' ? canonicalTime(v) : v
-    default:
-      return v
-  }
-}
+/** With safe integers on (statements reading a bigint), every integer arrives as a bigint. */
+const narrow: Conversion = (_col, raw) => (typeof raw === 'bigint' ? Number(raw) : raw)
 
-const decode = (col: Column, raw: unknown): unknown => {
-  switch (col.kind) {
-    case 'bigint':
-      return typeof raw === 'bigint' ? raw : typeof raw === 'number' ? BigInt(raw) : raw
-    case 'int':
-    case 'smallint':
-    case 'float':
-      return typeof raw === 'bigint' ? Number(raw) : raw
-    case 'boolean':
-      return raw === 1 || raw === 1n ? true : raw === 0 || raw === 0n ? false : raw
-    case 'json':
-      return typeof raw === 'string' ? JSON.parse(raw) : raw
-    default:
-      return typeof raw === 'bigint' ? Number(raw) : raw
-  }
-}
+const { encode, decode } = conversions(
+  {
+    boolean: (_col, v) => (v ? 1 : 0),
+    datetime: (_col, v) => (v instanceof Date ? utcText(v) : v),
+    bigint: (_col, v) => (typeof v === 'number' ? BigInt(v) : v),
+    // stored as text and compared as text: one spelling per time
+    time: (_col, v) => (typeof v === 'string' ? canonicalTime(v) : v),
+  },
+  {
+    bigint: (_col, raw) => (typeof raw === 'bigint' ? raw : typeof raw === 'number' ? BigInt(raw) : raw),
+    boolean: (_col, raw) => (raw === 1 || raw === 1n ? true : raw === 0 || raw === 0n ? false : raw),
+    decimal: narrow,
+  },
+  narrow,
+)
 
 const TYPES: Readonly<Record<string, string>> = {
   int: 'INTEGER',

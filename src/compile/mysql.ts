@@ -6,7 +6,7 @@
  */
 import { DatePart } from '../plan/ast'
 import { Dialect, caseless, conversions, likePattern, quoteWith, utcText } from './dialect'
-import { parseUtc } from '../model/fields'
+import { parseUtc } from '../model/codecs'
 
 const PARTS: Readonly<Record<DatePart, string>> = {
   year: 'YEAR(X)',

@@ -4,7 +4,7 @@
  * connection. Datetimes are stored as UTC text (`YYYY-MM-DD HH:MM:SS.mmm`), which sorts
  * chronologically; decimals as fixed-scale text, compared numerically.
  */
-import { canonicalTime } from '../model/fields'
+import { canonicalTime } from '../model/codecs'
 import { Conversion, Dialect, MatchKind, caseless, conversions, likePattern, quoteWith, utcText } from './dialect'
 
 /** The name of the Unicode case-fold function registered on SQLite connections. */

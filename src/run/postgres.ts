@@ -5,7 +5,7 @@
  * strings (the dialect turns them into bigint and fixed-scale decimals), and JSON is sent as
  * the text the dialect encoded (postgres.js would otherwise stringify it a second time).
  */
-import { parseUtc } from '../model/fields'
+import { parseUtc } from '../model/codecs'
 import type postgresJs from 'postgres'
 import { TerrapinError, TerrapinFailure, configurationError, connectionError, integrityError, queryError } from '../errors'
 import { postgres as pgDialect } from '../compile/postgres'

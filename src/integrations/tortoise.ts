@@ -7,7 +7,7 @@ import * as TE from 'fp-ts/TaskEither'
 import { TerrapinError, TerrapinFailure, configurationError, isTerrapinError } from '../errors'
 import { AnyModel, Model } from '../model/model'
 import { ConnectOptions, closeAll, connect } from '../run/connect'
-import { Db } from '../run/run'
+import { Db } from '../run/statement'
 import { generateSchemas } from '../schema/ddl'
 
 /** A connection: a URL, or tortoise's `{ engine, credentials }` form. */

@@ -9,7 +9,7 @@ import { openSqlite } from './better-sqlite3'
 import { Executor, ExecutorOptions } from './executor'
 import { openMysql } from './mysql2'
 import { openPostgres } from './postgres'
-import { Db, makeDb } from './run'
+import { Db, makeDb } from './statement'
 
 export interface ConnectOptions extends ExecutorOptions {
   /** Pool size (PostgreSQL, MySQL); also `?pool=` in the URL. */

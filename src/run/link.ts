@@ -9,7 +9,7 @@ import { compileLinkInsert, compileLinkedKeys, compileUnlink } from '../compile/
 import { linkOf, resolveRelation } from '../model/relations'
 import { Link } from '../plan/ast'
 import { Executor } from './executor'
-import { Abort } from './run'
+import { Abort } from './statement'
 
 const keyOf = (v: unknown): string => (typeof v === 'bigint' ? `${v}n` : typeof v === 'string' ? v.toLowerCase() : String(v))
 

@@ -11,7 +11,8 @@ import { Relation, linkOf, resolveRelation } from '../model/relations'
 import { Cond, FilterNode, PrefetchItem, Select, freeze } from '../plan/ast'
 import { rowDecoder } from './decode'
 import { Executor } from './executor'
-import { Abort, execute } from './run'
+import { execute } from './run'
+import { Abort } from './statement'
 
 type Row = Record<string, unknown>
 

@@ -9,7 +9,7 @@ import { Select } from '../plan/ast'
 import { Query } from '../plan/query'
 import { Statement } from '../compile'
 import { rowDecoder } from './decode'
-import { Db, shapeOf, toError } from './run'
+import { Db, shapeOf, toError } from './statement'
 
 export interface StreamOptions {
   /** Rows fetched per round trip (default 1000). */

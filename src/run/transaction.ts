@@ -6,7 +6,7 @@
 import * as E from 'fp-ts/Either'
 import * as TE from 'fp-ts/TaskEither'
 import { TerrapinError, isTerrapinError, transactionError } from '../errors'
-import { Db, makeDb, toError } from './run'
+import { Db, makeDb, toError } from './statement'
 
 /** Carries the program's Left out of the executor's transaction so that it rolls back. */
 class Rollback<L> extends Error {

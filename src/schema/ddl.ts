@@ -8,7 +8,7 @@ import { TerrapinError } from '../errors'
 import { ForeignKeyField, ManyToManyField } from '../model/fields'
 import { AnyModel, Column, Model } from '../model/model'
 import { throughColumns, throughTable } from '../model/relations'
-import { Db, toError } from '../run/run'
+import { Db, toError } from '../run/statement'
 
 const isFk = (c: Column): c is Column & { field: ForeignKeyField } => c.field.kind === 'foreignKey' || c.field.kind === 'oneToOne'
 

@@ -1,0 +1,38 @@
+/**
+ * Reads: a select's rows (with its prefetches) and the terminals `first`, `get`, `getOrNone`,
+ * `count` and `exists`.
+ */
+import { doesNotExist, multipleObjectsReturned } from '../errors'
+import { compileWith } from '../compile'
+import { Compiled } from '../compile/sql'
+import { Select, Terminal } from '../plan/ast'
+import { Values } from '../plan/prepared'
+import { Executor, MaybePromise } from './executor'
+import { prefetchRows } from './prefetch'
+import { Abort, allRows, fill, readRows, shapeOf, then } from './statement'
+
+export const select = (ex: Executor, plan: Select<unknown>, v: Values | undefined, c: Compiled = fill(compileWith(ex.dialect, plan, v !== undefined), v)): MaybePromise<unknown[]> => {
+  const rows = readRows(ex, c, plan.model.name, shapeOf(plan))
+  return plan.prefetch.length > 0 ? then(rows, (r) => prefetchRows(ex, plan, r as Record<string, unknown>[])) : rows
+}
+
+const one = (plan: Terminal<unknown>, rows: ReadonlyArray<unknown>): unknown => {
+  if (plan.kind === 'first') return rows[0] ?? null
+  if (rows.length > 1) throw new Abort(multipleObjectsReturned(plan.source.model.name, rows.length))
+  if (rows.length === 0 && plan.kind === 'get') throw new Abort(doesNotExist(plan.source.model.name))
+  return rows[0] ?? null
+}
+
+export const terminal = (ex: Executor, plan: Terminal<unknown>, v: Values | undefined): MaybePromise<unknown> => {
+  const c = fill(compileWith(ex.dialect, plan, v !== undefined), v)
+  switch (plan.kind) {
+    case 'count':
+      return then(allRows(ex, c.sql, c.params, false), (rows) => Number(rows[0][0]))
+    case 'exists':
+      return then(allRows(ex, c.sql, c.params, false), (rows) => Number(rows[0][0]) > 0 || rows[0][0] === true)
+    case 'first':
+    case 'get':
+    case 'getOrNone':
+      return then(select(ex, plan.source, v, c), (rows) => one(plan, rows))
+  }
+}

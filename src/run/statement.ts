@@ -1,0 +1,125 @@
+/**
+ * One statement against a driver: the handle type, placeholder values filled in, whatever the
+ * driver throws classified with the statement's SQL, and rows read and decoded — with no
+ * promise when the driver is synchronous.
+ */
+import { TerrapinError, TerrapinFailure, invalid, isTerrapinError, queryError } from '../errors'
+import { Compiled, isSlot } from '../compile/sql'
+import { Select } from '../plan/ast'
+import { Values } from '../plan/prepared'
+import { DecodeFailure, rowDecoder } from './decode'
+import { Executor, MaybePromise, WriteResult, isPromise } from './executor'
+
+// ------------------------------------------------------------------------------------------
+// model
+// ------------------------------------------------------------------------------------------
+
+/** A database handle: what `connect` returns and what `transaction` passes to its program. */
+export interface Db {
+  readonly _tag: 'Db'
+  readonly executor: Executor
+}
+
+export const makeDb = (executor: Executor): Db => Object.freeze({ _tag: 'Db', executor })
+
+/** Carries a typed error through code that can only throw (driver callbacks, transactions). */
+export class Abort extends Error {
+  constructor(readonly error: TerrapinError) {
+    super(error.message)
+  }
+}
+
+// ------------------------------------------------------------------------------------------
+// execution
+// ------------------------------------------------------------------------------------------
+
+/** The statement with its placeholders' values in place, each checked and encoded for its column. */
+export const fill = (c: Compiled, values: Values | undefined): Compiled => {
+  let params: unknown[] | undefined
+  for (let i = 0; i < c.params.length; i++) {
+    const p = c.params[i]
+    if (!isSlot(p)) continue
+    params ??= c.params.slice()
+    const v = values?.[p.name]
+    if (v === undefined) throw new Abort(invalid(p.name, 'no value for this placeholder'))
+    const problem = p.check(v)
+    if (problem) throw new Abort(invalid(p.name, problem))
+    params[i] = p.encode(v)
+  }
+  return params ? { ...c, params } : c
+}
+
+/** Whether an object has no own enumerable keys (without building a key array). */
+export const isEmpty = (o: object): boolean => {
+  for (const _ in o) return false
+  return true
+}
+
+/** `f` of the value, at once when it is there, after it when it is a promise. */
+export const then = <A, B>(x: MaybePromise<A>, f: (a: A) => MaybePromise<B>): MaybePromise<B> => (isPromise(x) ? x.then(f) : f(x))
+
+/** A driver's error as the typed union, classified with the statement's SQL (never its values). */
+const failed = (ex: Executor, e: unknown, sql: string): unknown =>
+  e instanceof Abort || e instanceof DecodeFailure || e instanceof TerrapinFailure || isTerrapinError(e) ? e : new Abort(ex.classify(e, sql))
+
+/** Runs one statement, so that whatever the driver throws is classified knowing its SQL. */
+const statement = <A>(ex: Executor, sql: string, f: () => MaybePromise<A>): MaybePromise<A> => {
+  try {
+    const r = f()
+    return isPromise(r)
+      ? r.catch((e: unknown) => {
+          throw failed(ex, e, sql)
+        })
+      : r
+  } catch (e) {
+    throw failed(ex, e, sql)
+  }
+}
+
+/** Rows of a statement: directly from a synchronous driver when it is free, else awaited. */
+export const allRows = (ex: Executor, sql: string, params: ReadonlyArray<unknown>, bigint: boolean): MaybePromise<ReadonlyArray<ReadonlyArray<unknown>>> =>
+  statement(ex, sql, () => {
+    const direct = ex.sync?.()
+    return direct ? direct.all(sql, params, bigint) : ex.all(sql, params, bigint)
+  })
+
+/** A statement that returns no rows, like `allRows`. */
+export const runStatement = (ex: Executor, sql: string, params: ReadonlyArray<unknown>): MaybePromise<WriteResult> =>
+  statement(ex, sql, () => {
+    const direct = ex.sync?.()
+    return direct ? direct.run(sql, params) : ex.run(sql, params)
+  })
+
+const bigintOutputs = new WeakMap<object, boolean>()
+
+const hasBigint = (c: Compiled): boolean => {
+  if (!c.output) return false
+  let b = bigintOutputs.get(c.output)
+  if (b === undefined) bigintOutputs.set(c.output, (b = c.output.columns.some((col) => col.kind === 'bigint')))
+  return b
+}
+
+/** A statement's rows, decoded for the plan's projection. */
+export const readRows = (ex: Executor, c: Compiled, model: string, shape: 'Rows' | 'Values' | 'ValuesList' | 'Flat'): MaybePromise<unknown[]> => {
+  const dec = rowDecoder(ex.dialect, model, c.output!, shape)
+  return then(allRows(ex, c.sql, c.params, hasBigint(c)), (raw) => {
+    const out = new Array<unknown>(raw.length)
+    for (let i = 0; i < raw.length; i++) out[i] = dec(raw[i])
+    return out
+  })
+}
+
+/** How a select's rows are shaped: model rows, `values` objects, `valuesList` tuples or flat values. */
+export const shapeOf = (plan: Select<unknown>): 'Rows' | 'Values' | 'ValuesList' | 'Flat' =>
+  plan.projection._tag === 'ValuesList' && plan.projection.flat ? 'Flat' : plan.projection._tag
+
+/** Any thrown value as the typed union. */
+export const toError = (ex: Executor, e: unknown): TerrapinError => {
+  if (e instanceof Abort || e instanceof DecodeFailure) return e.error
+  if (e instanceof TerrapinFailure) return e.error
+  if (isTerrapinError(e)) return e
+  if (e instanceof Error && !('code' in e) && !('errno' in e) && !('severity' in e)) {
+    return queryError(`unexpected error: ${e.message}`, { cause: e })
+  }
+  return ex.classify(e)
+}

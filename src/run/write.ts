@@ -1,0 +1,202 @@
+/**
+ * Writes: inserts (defaults filled in when the plan runs, batches, the no-RETURNING path),
+ * updates (`autoNow` refreshed) and tortoise's get-or-create, update-or-create and save.
+ */
+import * as E from 'fp-ts/Either'
+import { compileWith } from '../compile'
+import { compileByPk } from '../compile/sql'
+import { Model } from '../model/model'
+import { validateInput } from '../model/validate'
+import { Insert, Select, Update, Upsert } from '../plan/ast'
+import { Values } from '../plan/prepared'
+import { Executor, MaybePromise } from './executor'
+import { terminal } from './read'
+import { Abort, fill, isEmpty, readRows, runStatement, then, toError } from './statement'
+
+/** Applies defaults, `autoNow` and `autoNowAdd` to a validated row being inserted. */
+type Options = { default?: unknown; autoNow?: boolean; autoNowAdd?: boolean }
+
+const memo = <A>(f: (m: Model) => A): ((m: Model) => A) => {
+  const cache = new WeakMap<Model, A>()
+  return (m) => {
+    let a = cache.get(m)
+    if (a === undefined) cache.set(m, (a = f(m)))
+    return a
+  }
+}
+
+/** The columns an insert fills in when a row omits them, once per model. */
+const defaulted = memo((m) => m.columns.filter((c) => { const o = c.field.options as Options; return o.autoNow || o.autoNowAdd || o.default !== undefined }))
+
+/** The columns every update refreshes, once per model. */
+const autoNowColumns = memo((m) => m.columns.filter((c) => (c.field.options as Options).autoNow))
+
+/** The row itself when it needs nothing filled in (so a prepared insert keeps its plan). */
+const withDefaults = (model: Model, row: Readonly<Record<string, unknown>>, now: () => Date): Readonly<Record<string, unknown>> => {
+  let out: Record<string, unknown> | undefined
+  for (const col of defaulted(model)) {
+    if (col.key in row) continue
+    out ??= { ...row }
+    const o = col.field.options as Options
+    if (o.autoNow || o.autoNowAdd) out[col.key] = now()
+    else out[col.key] = typeof o.default === 'function' ? (o.default as () => unknown)() : o.default
+  }
+  return out ?? row
+}
+
+/** `autoNow` fields are refreshed by every update that doesn't set them. */
+const withAutoNow = (model: Model, patch: Readonly<Record<string, unknown>>): Readonly<Record<string, unknown>> => {
+  const cols = autoNowColumns(model)
+  if (cols.length === 0) return patch
+  const extra = cols.filter((c) => !(c.key in patch))
+  if (extra.length === 0) return patch
+  const now = new Date()
+  return { ...patch, ...Object.fromEntries(extra.map((c) => [c.key, now])) }
+}
+
+/** Positions of the rows, grouped by the set of keys they give (one INSERT shape per group). */
+const groupByKeys = (rows: ReadonlyArray<Record<string, unknown>>): ReadonlyArray<ReadonlyArray<number>> => {
+  const groups = new Map<string, number[]>()
+  rows.forEach((r, i) => {
+    const k = Object.keys(r).sort().join('\u0000')
+    const g = groups.get(k)
+    if (g) g.push(i)
+    else groups.set(k, [i])
+  })
+  return [...groups.values()]
+}
+
+const insertBatch = async (ex: Executor, plan: Insert<unknown>, rows: ReadonlyArray<Record<string, unknown>>, v: Values | undefined): Promise<unknown[]> => {
+  const c = fill(compileWith(ex.dialect, { ...plan, rows }), v)
+  if (ex.dialect.returning) return readRows(ex, c, plan.model.name, 'Rows')
+  // Without RETURNING (MySQL): the insert id, then a re-read on the same connection, which on
+  // a pool means inside one transaction.
+  if (!ex.inTransaction && ex.dialect.name !== 'sqlite') return ex.transaction((tx) => insertBatch(tx, plan, rows, v))
+  const r = await runStatement(ex, c.sql, c.params)
+  const pk = plan.model.columnByKey[plan.model.pk]
+  const given = rows.map((row) => row[pk.key])
+  // One multi-row INSERT takes evenly spaced auto-increment values; MySQL reports the first,
+  // SQLite the last.
+  const generated = given.some((g) => g === undefined)
+  const step = generated && rows.length > 1 && ex.dialect.autoIncrementStep ? Number((await ex.all(ex.dialect.autoIncrementStep, [], false))[0][0]) : 1
+  const first = Number(r.insertId) - (ex.dialect.name === 'sqlite' ? rows.length - 1 : 0)
+  const ids = generated ? rows.map((_, i) => first + i * step) : given
+  if (r.changes !== rows.length) return [] // ignoreConflicts skipped some: which ones is unknown
+  const found = (await readRows(ex, compileByPk(ex.dialect, plan.model, ids), plan.model.name, 'Rows')) as Record<string, unknown>[]
+  const byId = new Map(found.map((row) => [String(row[pk.key]), row]))
+  return ids.map((id) => byId.get(String(id))).filter((row) => row !== undefined)
+}
+
+/**
+ * One row inserted with RETURNING: no promise on a synchronous driver. When nothing was filled
+ * in, the plan itself compiles (found by identity when it is prepared).
+ */
+const insertReturning = (ex: Executor, plan: Insert<unknown>, rows: ReadonlyArray<Readonly<Record<string, unknown>>>, v: Values | undefined): MaybePromise<unknown[]> => {
+  const same = rows.length === plan.rows.length && rows.every((r, i) => r === plan.rows[i])
+  return readRows(ex, fill(compileWith(ex.dialect, same ? plan : { ...plan, rows }, same && v !== undefined), v), plan.model.name, 'Rows')
+}
+
+/** Whether rows give explicit values for a key the database generates. */
+const explicitKey = (model: Model, rows: ReadonlyArray<Readonly<Record<string, unknown>>>): boolean => {
+  const pk = model.columnByKey[model.pk]
+  return pk.scalar.options.generated === true && rows.some((r) => r[pk.key] !== undefined && r[pk.key] !== null)
+}
+
+/**
+ * Inserts; after explicit values for a generated key, moves the key generator past them where
+ * the dialect needs it (PostgreSQL), so that the next generated key does not collide.
+ */
+export const insert = (ex: Executor, plan: Insert<unknown>, v: Values | undefined): MaybePromise<unknown> => {
+  const out = insertRows(ex, plan, v)
+  const sync = ex.dialect.syncKey
+  if (!sync || !explicitKey(plan.model, plan.rows)) return out
+  return then(out, (r) => then(ex.run(sync(plan.model.table, plan.model.columnByKey[plan.model.pk].column), []), () => r))
+}
+
+/**
+ * MySQL's INSERT IGNORE skips more than unique conflicts: a row with a missing foreign key is
+ * dropped with a warning too, where PostgreSQL and SQLite fail. Any warning but a duplicate key
+ * (1062) is raised as the error it stands for, on the transaction's own connection.
+ */
+const onlyConflictsIgnored = async (tx: Executor): Promise<void> => {
+  if (tx.dialect.name !== 'mysql') return
+  const warnings = await tx.all('SHOW WARNINGS', [], false)
+  const other = warnings.find((w) => Number(w[1]) !== 1062)
+  if (other) throw new Abort(tx.classify({ errno: Number(other[1]), sqlMessage: String(other[2]) }, 'INSERT IGNORE'))
+}
+
+const insertRows = (ex: Executor, plan: Insert<unknown>, v: Values | undefined): MaybePromise<unknown> => {
+  let time: Date | undefined
+  const now = (): Date => (time ??= new Date())
+  const rows = plan.rows.map((r) => withDefaults(plan.model, r, now))
+  if (plan.returns === 'one') return then(ex.dialect.returning ? insertReturning(ex, plan, rows, v) : insertBatch(ex, plan, rows, v), (r) => r[0])
+  if (rows.length === 0) return []
+  const size = plan.batchSize ?? 500
+  // Rows come back in the order given, though rows of different shapes are inserted apart
+  // (with ignoreConflicts, the rows inserted, in insertion order: which were skipped is not known).
+  const go = async (tx: Executor): Promise<unknown[]> => {
+    const placed = new Array<unknown>(rows.length)
+    const out: unknown[] = []
+    let complete = true
+    for (const group of groupByKeys(rows))
+      for (let i = 0; i < group.length; i += size) {
+        const at = group.slice(i, i + size)
+        const made = await insertBatch(tx, plan, at.map((j) => rows[j]), v)
+        if (plan.ignoreConflicts) await onlyConflictsIgnored(tx)
+        if (made.length === at.length) at.forEach((j, n) => (placed[j] = made[n]))
+        else complete = false
+        out.push(...made)
+      }
+    return complete ? placed : out
+  }
+  return ex.transaction(go)
+}
+
+export const update = (ex: Executor, plan: Update<unknown>, v: Values | undefined): MaybePromise<number> => {
+  const patch = withAutoNow(plan.source.model, plan.patch)
+  // save() of a row with nothing to change: no statement to send (the patch is never empty otherwise).
+  if (isEmpty(patch)) return 0
+  const c = fill(compileWith(ex.dialect, patch === plan.patch ? plan : { ...plan, patch }, v !== undefined && patch === plan.patch), v)
+  return then(runStatement(ex, c.sql, c.params), (r) => r.changes)
+}
+
+const isUnique = (ex: Executor, e: unknown): boolean => {
+  const err = toError(ex, e)
+  return err._tag === 'IntegrityError' && err.kind === 'unique'
+}
+
+const createRow = async (ex: Executor, model: Model, data: Readonly<Record<string, unknown>>): Promise<unknown> => {
+  const valid = validateInput(model, data, 'create')
+  if (E.isLeft(valid)) throw new Abort(valid.left)
+  return insert(ex, { _tag: 'Insert', model, rows: [valid.right], returns: 'one' }, undefined)
+}
+
+/**
+ * get-or-create, update-or-create and save, as tortoise does them: read; when nothing is
+ * found, insert in a transaction of its own (a savepoint inside the caller's); when that insert
+ * loses a race to a concurrent one (a unique violation), read again — a new statement outside
+ * the failed transaction, so it sees the winner's committed row on every dialect (MySQL's
+ * REPEATABLE READ snapshot would hide it from a read inside the same transaction).
+ */
+export const upsert = async (ex: Executor, plan: Upsert<unknown>, v: Values | undefined): Promise<unknown> => {
+  const model = plan.lookup.model
+  const getOne = () => terminal(ex, { _tag: 'Terminal', kind: 'getOrNone', source: plan.lookup }, v) as Promise<Record<string, unknown> | null>
+  const byPk = (row: Record<string, unknown>): Select<unknown> => ({ ...plan.lookup, where: { _tag: 'Cond', path: [], key: model.pk, lookup: 'exact', value: row[model.pk] } })
+  const existing = async (row: Record<string, unknown>): Promise<unknown> => {
+    if (plan.kind === 'getOrCreate') return [row, false]
+    if (Object.keys(plan.defaults).length > 0 || plan.kind === 'save') await update(ex, { _tag: 'Update', source: byPk(row), patch: plan.defaults }, v)
+    const fresh = await terminal(ex, { _tag: 'Terminal', kind: 'get', source: byPk(row) }, v)
+    return plan.kind === 'save' ? fresh : [fresh, false]
+  }
+  if (plan.kind === 'save' && Object.keys(plan.create).length === 0) return createRow(ex, model, plan.defaults)
+  const found = await getOne()
+  if (found) return existing(found)
+  try {
+    const row = await ex.transaction((tx) => createRow(tx, model, { ...plan.create, ...plan.defaults }))
+    return plan.kind === 'save' ? row : [row, true]
+  } catch (e) {
+    const theirs = isUnique(ex, e) ? await getOne() : null
+    if (!theirs) throw e
+    return existing(theirs)
+  }
+}

@@ -81,12 +81,18 @@ const main = async (): Promise<void> => {
   const withX = await pipe(plan, run(db))()
   show("where({ title__contains: 'x' })", E.map((rows: ReadonlyArray<{ title: string }>) => rows.map((b) => b.title))(withX))
   show("where({ title__contains: 'Dune' }) — case-sensitive", (await exec(pipe(query(Book), where({ title__contains: 'Dune' }), valuesList('title')))).flat())
-  show("where({ title__icontains: 'dune' }) — case-insensitive", (await exec(pipe(query(Book), where({ title__icontains: 'dune' }), count))))
+  show("where({ title__icontains: 'dune' }) — case-insensitive", await exec(pipe(query(Book), where({ title__icontains: 'dune' }), count)))
 
   // Ordering, limit and offset (NULL ratings sort first ascending, last descending).
   show("orderBy('-rating', 'id'), limit(3), offset(1)", await exec(pipe(query(Book), orderBy('-rating', 'id'), limit(3), offset(1), values('title', 'rating'))))
-  show("q.or({ rating__gte: 4.6 }, { title__startswith: 'Children' })", await exec(pipe(query(Book), where(q.or({ rating__gte: 4.6 }, { title__startswith: 'Children' })), orderBy('id'), valuesList('title'))))
-  show('exclude({ rating__gte: 4.5 }) keeps the unrated book too', await exec(pipe(query(Book), exclude({ rating__gte: 4.5 }), orderBy('id'), valuesList('title', 'rating'))))
+  show(
+    "q.or({ rating__gte: 4.6 }, { title__startswith: 'Children' })",
+    await exec(pipe(query(Book), where(q.or({ rating__gte: 4.6 }, { title__startswith: 'Children' })), orderBy('id'), valuesList('title'))),
+  )
+  show(
+    'exclude({ rating__gte: 4.5 }) keeps the unrated book too',
+    await exec(pipe(query(Book), exclude({ rating__gte: 4.5 }), orderBy('id'), valuesList('title', 'rating'))),
+  )
 
   // Count, values across a relation, first/get.
   show('count of books by Le Guin', await exec(pipe(query(Book), where({ author__name: 'Ursula K. Le Guin' }), count)))
@@ -114,7 +120,10 @@ const main = async (): Promise<void> => {
   const tooLong = await pipe(create(Author, { name: 'x'.repeat(101) }), run(db))()
   show('a name over maxLength is a ValidationError', E.isLeft(tooLong) ? tooLong.left.message : 'written?!')
   const duplicate = await pipe(create(Author, { name: 'Frank Herbert' }), run(db))()
-  show('a duplicate name is an IntegrityError', E.isLeft(duplicate) ? { tag: duplicate.left._tag, kind: duplicate.left._tag === 'IntegrityError' ? duplicate.left.kind : undefined } : 'written?!')
+  show(
+    'a duplicate name is an IntegrityError',
+    E.isLeft(duplicate) ? { tag: duplicate.left._tag, kind: duplicate.left._tag === 'IntegrityError' ? duplicate.left.kind : undefined } : 'written?!',
+  )
 
   // A transaction that commits…
   const committed = await transaction(db, (tx) =>
@@ -140,7 +149,13 @@ const main = async (): Promise<void> => {
   const after = await exec(pipe(query(Author), count))
   show('authors before and after the rolled-back transaction', { before, after })
 
-  const rolledBack = await transaction(db, (tx) => pipe(create(Author, { name: 'user3' }), run(tx), TE.chainW(() => TE.left('changed my mind' as const))))()
+  const rolledBack = await transaction(db, (tx) =>
+    pipe(
+      create(Author, { name: 'user3' }),
+      run(tx),
+      TE.chainW(() => TE.left('changed my mind' as const)),
+    ),
+  )()
   show('transaction whose program returns a Left', rolledBack)
   show('user3 exists?', await exec(pipe(query(Author), where({ name: 'user3' }), count)))
 }

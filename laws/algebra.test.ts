@@ -47,17 +47,55 @@ const laws = (c: Case): ReadonlyArray<Law> => {
   const byKey = { orderBy: [...c.keys, 'id'] }
   const commuting: Step[] = [{ where: a }, byKey, { limit: n }, { offset: m }]
   return [
-    { name: 'where(a)∘where(b) ≡ where(q.and(a, b))', ordered: false, sides: [plan(model, [{ where: a }, { where: b }]), plan(model, [{ where: { and: [a, b] } }])] },
+    {
+      name: 'where(a)∘where(b) ≡ where(q.and(a, b))',
+      ordered: false,
+      sides: [plan(model, [{ where: a }, { where: b }]), plan(model, [{ where: { and: [a, b] } }])],
+    },
     { name: 'q.not(q.not(a)) ≡ a', ordered: false, sides: [plan(model, [{ where: { not: { not: a } } }]), plan(model, [{ where: a }])] },
-    { name: 'not(a and b) ≡ not a or not b', ordered: false, sides: [plan(model, [{ where: { not: { and: [a, b] } } }]), plan(model, [{ where: { or: [{ not: a }, { not: b }] } }])] },
-    { name: 'not(a or b) ≡ not a and not b', ordered: false, sides: [plan(model, [{ where: { not: { or: [a, b] } } }]), plan(model, [{ where: { and: [{ not: a }, { not: b }] } }])] },
+    {
+      name: 'not(a and b) ≡ not a or not b',
+      ordered: false,
+      sides: [plan(model, [{ where: { not: { and: [a, b] } } }]), plan(model, [{ where: { or: [{ not: a }, { not: b }] } }])],
+    },
+    {
+      name: 'not(a or b) ≡ not a and not b',
+      ordered: false,
+      sides: [plan(model, [{ where: { not: { or: [a, b] } } }]), plan(model, [{ where: { and: [{ not: a }, { not: b }] } }])],
+    },
     { name: 'exclude(a) ≡ where(q.not(a))', ordered: false, sides: [plan(model, [{ exclude: a }]), plan(model, [{ where: { not: a } }])] },
     { name: 'where(a) and exclude(a) partition the rows', ordered: false, sides: [plan(model, [{ where: { or: [a, { not: a }] } }]), plan(model, [])] },
-    { name: 'limit(n)∘limit(m) ≡ limit(min(n, m))', ordered: true, sides: [plan(model, [byKey, { limit: n }, { limit: m }]), plan(model, [byKey, { limit: Math.min(n, m) }])] },
-    { name: 'offset(n)∘offset(m) ≡ offset(m)', ordered: true, sides: [plan(model, [byKey, { offset: n }, { offset: m }]), plan(model, [byKey, { offset: m }])] },
-    { name: 'limit and offset commute', ordered: true, sides: [plan(model, [byKey, { limit: n }, { offset: m }]), plan(model, [byKey, { offset: m }, { limit: n }])] },
-    { name: 'where, orderBy, limit and offset commute', ordered: true, sides: [plan(model, commuting), plan(model, c.perm.map((i) => commuting[i]))] },
-    { name: 'distinct commutes with where and values', ordered: false, sides: [plan(model, [{ distinct: true }, { where: a }, { values: ['id'] }]), plan(model, [{ values: ['id'] }, { where: a }, { distinct: true }])] },
+    {
+      name: 'limit(n)∘limit(m) ≡ limit(min(n, m))',
+      ordered: true,
+      sides: [plan(model, [byKey, { limit: n }, { limit: m }]), plan(model, [byKey, { limit: Math.min(n, m) }])],
+    },
+    {
+      name: 'offset(n)∘offset(m) ≡ offset(m)',
+      ordered: true,
+      sides: [plan(model, [byKey, { offset: n }, { offset: m }]), plan(model, [byKey, { offset: m }])],
+    },
+    {
+      name: 'limit and offset commute',
+      ordered: true,
+      sides: [plan(model, [byKey, { limit: n }, { offset: m }]), plan(model, [byKey, { offset: m }, { limit: n }])],
+    },
+    {
+      name: 'where, orderBy, limit and offset commute',
+      ordered: true,
+      sides: [
+        plan(model, commuting),
+        plan(
+          model,
+          c.perm.map((i) => commuting[i]),
+        ),
+      ],
+    },
+    {
+      name: 'distinct commutes with where and values',
+      ordered: false,
+      sides: [plan(model, [{ distinct: true }, { where: a }, { values: ['id'] }]), plan(model, [{ values: ['id'] }, { where: a }, { distinct: true }])],
+    },
   ]
 }
 
@@ -88,7 +126,13 @@ forEachDialect(`algebraic laws (seed ${SEED})`, Object.values(models), (t) => {
       let checked = 0
       await fc.assert(
         fc.asyncProperty(
-          dataArb(spec).chain((d) => fc.tuple(fc.constant(d), fc.array(caseArb(poolOf(d)), { minLength: CASES, maxLength: CASES }), fc.array(fc.nat(), { minLength: CASES, maxLength: CASES }))),
+          dataArb(spec).chain((d) =>
+            fc.tuple(
+              fc.constant(d),
+              fc.array(caseArb(poolOf(d)), { minLength: CASES, maxLength: CASES }),
+              fc.array(fc.nat(), { minLength: CASES, maxLength: CASES }),
+            ),
+          ),
           async ([data, cases, picks]) => {
             await t().reset()
             const ds = await insertData(t().db, models, data)
@@ -100,7 +144,8 @@ forEachDialect(`algebraic laws (seed ${SEED})`, Object.values(models), (t) => {
                 await agree(t().db, models, ds, side)
                 results.push(await outcome(t().db, models, side, law.ordered))
               }
-              if (results.some((r) => r !== results[0])) throw new Error(`${law.name} fails on ${t().dialect}:\n${law.sides.map((s, j) => `${show(s)}\n→ ${results[j]}`).join('\n')}`)
+              if (results.some((r) => r !== results[0]))
+                throw new Error(`${law.name} fails on ${t().dialect}:\n${law.sides.map((s, j) => `${show(s)}\n→ ${results[j]}`).join('\n')}`)
               // count and exists of the first side, against its rows.
               const base = law.sides[0]
               const rows = results[0] === '' ? 0 : results[0].split('\n').length

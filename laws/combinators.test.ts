@@ -15,7 +15,15 @@ const pool = poolOf(fc.sample(dataArb(spec), { seed: SEED + 2, numRuns: 1 })[0])
 
 /** A deep snapshot that sees everything a mutation could change (models by name only). */
 const snapshot = (v: unknown): string =>
-  JSON.stringify(v, (k, x) => (k === 'model' && x && typeof x === 'object' ? `Model(${(x as { name: string }).name})` : typeof x === 'bigint' ? `${x}n` : x instanceof Date ? `Date(${x.getTime()})` : x))
+  JSON.stringify(v, (k, x) =>
+    k === 'model' && x && typeof x === 'object'
+      ? `Model(${(x as { name: string }).name})`
+      : typeof x === 'bigint'
+        ? `${x}n`
+        : x instanceof Date
+          ? `Date(${x.getTime()})`
+          : x,
+  )
 
 /** The first part of a plan (models aside: they are checked by their own tests) that is not frozen. */
 const unfrozen = (v: unknown, path = 'plan'): string | undefined => {
@@ -52,5 +60,4 @@ describe(`combinator laws (seed ${SEED})`, () => {
       params(300),
     )
   })
-
 })

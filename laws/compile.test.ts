@@ -22,7 +22,12 @@ import { tokenize } from './support/sql-tokens'
 const spec = fc.sample(schemaArb, { seed: SEED, numRuns: 1 })[0]
 const models = buildModels(spec)
 const pool = poolOf(fc.sample(dataArb(spec), { seed: SEED, numRuns: 1 })[0])
-const DIALECTS: ReadonlyArray<readonly [string, Dialect]> = [['sqlite', dialects.sqlite], ['postgres', dialects.postgres], ['mysql', dialects.mysql], ['mariadb', mariadb]]
+const DIALECTS: ReadonlyArray<readonly [string, Dialect]> = [
+  ['sqlite', dialects.sqlite],
+  ['postgres', dialects.postgres],
+  ['mysql', dialects.mysql],
+  ['mariadb', mariadb],
+]
 const RUNS = 300
 
 type Statement = Parameters<typeof compileWith>[1]
@@ -68,7 +73,8 @@ describe(`compilation laws (seed ${SEED})`, () => {
         const t = tokensOf(d, c.sql)
         if (d.name === 'postgres') expect(new Set(t.placeholders)).toEqual(new Set(c.params.map((_, i) => `$${i + 1}`)))
         else expect(t.placeholders.length).toBe(c.params.length)
-        for (const id of t.idents) if (!KNOWN.has(id) && !ALIAS.test(id) && !COLLATIONS.has(id)) throw new Error(`identifier ${JSON.stringify(id)} is not in the schema: ${c.sql}`)
+        for (const id of t.idents)
+          if (!KNOWN.has(id) && !ALIAS.test(id) && !COLLATIONS.has(id)) throw new Error(`identifier ${JSON.stringify(id)} is not in the schema: ${c.sql}`)
         // The odd characters of the schema's names appear only inside quoted identifiers.
         expect(t.bare).not.toMatch(/[éΩ⇄;`"\\%$]/)
       }),
@@ -86,7 +92,36 @@ const MARK = 'Zq9'
 const hostile: fc.Arbitrary<string> = fc
   .tuple(
     fc.oneof(
-      fc.constantFrom("'", "''", '"', '`', '\\', "\\'", '%', '_', '%_\\', '$1', '?', '??', ':x', '--', '/*', '*/', ';', "'; DROP TABLE x; --", 'SELECT', 'OR 1=1', 'NULL', 'ς', 'ß', '😀', '\uE000', '\uFFFD', ' ', ''),
+      fc.constantFrom(
+        "'",
+        "''",
+        '"',
+        '`',
+        '\\',
+        "\\'",
+        '%',
+        '_',
+        '%_\\',
+        '$1',
+        '?',
+        '??',
+        ':x',
+        '--',
+        '/*',
+        '*/',
+        ';',
+        "'; DROP TABLE x; --",
+        'SELECT',
+        'OR 1=1',
+        'NULL',
+        'ς',
+        'ß',
+        '😀',
+        '\uE000',
+        '\uFFFD',
+        ' ',
+        '',
+      ),
       fc.string({ unit: 'grapheme', maxLength: 6 }),
     ),
     fc.string({ unit: 'grapheme-ascii', maxLength: 4 }),
@@ -105,12 +140,15 @@ const textKeys = (['Alpha', 'Beta', 'Gamma'] as const).flatMap((model) =>
   ),
 )
 
-const valueLaw = fc
-  .tuple(fc.constantFrom(...textKeys), fc.constantFrom<string>(...TEXT_LOOKUPS, 'in', 'notIn', 'range'), fc.nat(3))
-  .chain(([k, lookup, n]) => {
-    const one = (): fc.Arbitrary<unknown> => (lookup === 'in' || lookup === 'notIn' ? fc.array(hostile, { minLength: n + 1, maxLength: n + 1 }) : lookup === 'range' ? fc.tuple(hostile, hostile) : hostile)
-    return fc.tuple(fc.constant(k), fc.constant(lookup), one(), one())
-  })
+const valueLaw = fc.tuple(fc.constantFrom(...textKeys), fc.constantFrom<string>(...TEXT_LOOKUPS, 'in', 'notIn', 'range'), fc.nat(3)).chain(([k, lookup, n]) => {
+  const one = (): fc.Arbitrary<unknown> =>
+    lookup === 'in' || lookup === 'notIn'
+      ? fc.array(hostile, { minLength: n + 1, maxLength: n + 1 })
+      : lookup === 'range'
+        ? fc.tuple(hostile, hostile)
+        : hostile
+  return fc.tuple(fc.constant(k), fc.constant(lookup), one(), one())
+})
 
 describe('filter values are parameters', () => {
   it.each(DIALECTS)('%s: arbitrary strings never change the SQL text nor appear in it', (_n, d) => {
@@ -133,10 +171,19 @@ describe('filter values are parameters', () => {
 
   it('text the databases cannot store (NUL, lone surrogates) is a ValidationError, never SQL', () => {
     fc.assert(
-      fc.property(fc.constantFrom(...textKeys), fc.constantFrom('a\u0000b', '\u0000', 'x\uD800', '\uDC00y'), fc.constantFrom('exact', 'contains', 'in'), (k, bad, lookup) => {
-        const p = buildPlan(models, { model: k.model, steps: [{ where: { obj: [[`${k.key}__${lookup}`, lookup === 'in' ? [bad] : bad]] } }], terminal: 'all' })
-        expect(p.error?._tag).toBe('ValidationError')
-      }),
+      fc.property(
+        fc.constantFrom(...textKeys),
+        fc.constantFrom('a\u0000b', '\u0000', 'x\uD800', '\uDC00y'),
+        fc.constantFrom('exact', 'contains', 'in'),
+        (k, bad, lookup) => {
+          const p = buildPlan(models, {
+            model: k.model,
+            steps: [{ where: { obj: [[`${k.key}__${lookup}`, lookup === 'in' ? [bad] : bad]] } }],
+            terminal: 'all',
+          })
+          expect(p.error?._tag).toBe('ValidationError')
+        },
+      ),
       params(50),
     )
   })

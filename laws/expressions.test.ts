@@ -10,10 +10,13 @@ import { Coalesce, Expr, F, annotate, bulkCreate, compile, fields, model, orderB
 import { forEachDialect, right } from '../test/support/dialects'
 
 const { LawRow } = schema({
-  LawRow: model('LawRow', { table: 'law_expr_row', fields: { id: fields.int({ pk: true }), i: fields.int(), f: fields.float({ null: true }), out: fields.float({ null: true }) } }),
+  LawRow: model('LawRow', {
+    table: 'law_expr_row',
+    fields: { id: fields.int({ pk: true }), i: fields.int(), f: fields.float({ null: true }), out: fields.float({ null: true }) },
+  }),
 })
 
-const ROWS = Array.from({ length: 16 }, (_, k) => ({ id: k + 1, i: (k * 7) % 11 - 5, f: k % 4 === 0 ? null : ((k * 5) % 9) / 4 - 1 }))
+const ROWS = Array.from({ length: 16 }, (_, k) => ({ id: k + 1, i: ((k * 7) % 11) - 5, f: k % 4 === 0 ? null : ((k * 5) % 9) / 4 - 1 }))
 type Row = (typeof ROWS)[number]
 
 /** An expression tree, built both as a terrapin expression and as a JS evaluator. */
@@ -39,24 +42,28 @@ const OPS = {
   div: (a: number, b: number) => a / b,
 } as const
 
-const tree: fc.Arbitrary<Tree> = fc.letrec<{ t: Tree }>((tie) => ({
-  t: fc.oneof(
-    { depthSize: 'small', withCrossShrink: true },
-    leaf,
-    fc.tuple(fc.constantFrom(...(Object.keys(OPS) as Array<keyof typeof OPS>)), tie('t'), tie('t')).map(([op, a, b]): Tree => ({
-      expr: (asExpr(a) as unknown as Record<string, (x: unknown) => Expr<unknown, string>>)[op](b.expr),
-      eval: (r) => {
-        const x = a.eval(r)
-        const y = b.eval(r)
-        if (x === null || y === null) return null
-        if (op === 'div' && y === 0) return null
-        return OPS[op](x, y)
-      },
-      show: `(${a.show} ${op} ${b.show})`,
-    })),
-    fc.tuple(tie('t'), tie('t')).map(([a, b]): Tree => ({ expr: Coalesce(a.expr, b.expr), eval: (r) => a.eval(r) ?? b.eval(r), show: `coalesce(${a.show}, ${b.show})` })),
-  ),
-})).t.filter((t) => typeof t.expr !== 'number' && ROWS.every((r) => Math.abs(t.eval(r) ?? 0) < 1e6))
+const tree: fc.Arbitrary<Tree> = fc
+  .letrec<{ t: Tree }>((tie) => ({
+    t: fc.oneof(
+      { depthSize: 'small', withCrossShrink: true },
+      leaf,
+      fc.tuple(fc.constantFrom(...(Object.keys(OPS) as Array<keyof typeof OPS>)), tie('t'), tie('t')).map(([op, a, b]): Tree => ({
+        expr: (asExpr(a) as unknown as Record<string, (x: unknown) => Expr<unknown, string>>)[op](b.expr),
+        eval: (r) => {
+          const x = a.eval(r)
+          const y = b.eval(r)
+          if (x === null || y === null) return null
+          if (op === 'div' && y === 0) return null
+          return OPS[op](x, y)
+        },
+        show: `(${a.show} ${op} ${b.show})`,
+      })),
+      fc
+        .tuple(tie('t'), tie('t'))
+        .map(([a, b]): Tree => ({ expr: Coalesce(a.expr, b.expr), eval: (r) => a.eval(r) ?? b.eval(r), show: `coalesce(${a.show}, ${b.show})` })),
+    ),
+  }))
+  .t.filter((t) => typeof t.expr !== 'number' && ROWS.every((r) => Math.abs(t.eval(r) ?? 0) < 1e6))
 
 const same = (got: number | null, want: number | null): boolean =>
   got === null || want === null ? got === want : Math.abs(got - want) <= 1e-9 * Math.max(1, Math.abs(want))

@@ -39,7 +39,14 @@ export interface Item {
  * tied rows is correct, so the checker compares tie groups as multisets.
  */
 export type Expected =
-  | { readonly _tag: 'Rows'; readonly items: ReadonlyArray<Item>; readonly desc: ReadonlyArray<boolean>; readonly offset: number; readonly limit?: number; readonly single?: 'first' | 'get' | 'getOrNone' }
+  | {
+      readonly _tag: 'Rows'
+      readonly items: ReadonlyArray<Item>
+      readonly desc: ReadonlyArray<boolean>
+      readonly offset: number
+      readonly limit?: number
+      readonly single?: 'first' | 'get' | 'getOrNone'
+    }
   | { readonly _tag: 'Value'; readonly value: unknown }
 
 // ------------------------------------------------------------------------------------------
@@ -173,13 +180,27 @@ export const isoWeek = (y: number, m: number, d: number): number => {
 /** A date part of a datetime (UTC), a `YYYY-MM-DD` date or an `HH:MM:SS[.fff]` time. */
 export const datePart = (kind: string, v: unknown, part: string): number | null => {
   if (v === null || v === undefined) return null
-  let y = 0, mo = 0, d = 0, h = 0, mi = 0, s = 0
+  let y = 0,
+    mo = 0,
+    d = 0,
+    h = 0,
+    mi = 0,
+    s = 0
   if (kind === 'datetime') {
     const t = v as Date
     ;[y, mo, d, h, mi, s] = [t.getUTCFullYear(), t.getUTCMonth() + 1, t.getUTCDate(), t.getUTCHours(), t.getUTCMinutes(), t.getUTCSeconds()]
   } else if (kind === 'date') [y, mo, d] = (v as string).split('-').map(Number)
   else [h, mi, s] = (v as string).split(':').map((x) => Math.floor(Number(x)))
-  const parts: Record<string, number> = { year: y, quarter: Math.floor((mo - 1) / 3) + 1, month: mo, week: kind === 'time' ? 0 : isoWeek(y, mo, d), day: d, hour: h, minute: mi, second: s }
+  const parts: Record<string, number> = {
+    year: y,
+    quarter: Math.floor((mo - 1) / 3) + 1,
+    month: mo,
+    week: kind === 'time' ? 0 : isoWeek(y, mo, d),
+    day: d,
+    hour: h,
+    minute: mi,
+    second: s,
+  }
   return parts[part]
 }
 
@@ -332,10 +353,19 @@ export const expected = (ds: Dataset, plan: Plan<unknown>, canon: Canon): Expect
       // Unordered: by key; a distinct projection has none, so by what it selects.
       const p = src.projection
       const order: ReadonlyArray<OrderItem> =
-        src.order.length > 0 ? src.order
-        : src.distinct && p._tag !== 'Rows' ? p.keys.map((k) => ({ path: k.split('__').slice(0, -1), key: k.split('__').pop()!, desc: false }))
-        : [{ path: [], key: src.model.pk, desc: false }]
-      return { _tag: 'Rows', items: selectItems(ds, src, canon, order), desc: order.map((o) => o.desc), offset: off, limit: Math.min(src.limit ?? 1, 1), single: 'first' }
+        src.order.length > 0
+          ? src.order
+          : src.distinct && p._tag !== 'Rows'
+            ? p.keys.map((k) => ({ path: k.split('__').slice(0, -1), key: k.split('__').pop()!, desc: false }))
+            : [{ path: [], key: src.model.pk, desc: false }]
+      return {
+        _tag: 'Rows',
+        items: selectItems(ds, src, canon, order),
+        desc: order.map((o) => o.desc),
+        offset: off,
+        limit: Math.min(src.limit ?? 1, 1),
+        single: 'first',
+      }
     }
     case 'get':
     case 'getOrNone':

@@ -81,7 +81,26 @@ const CASES: ReadonlyArray<readonly [string, PlanSpec]> = [
   [
     // The value was truncated to the column's one place, '-0.1', and matched it.
     'a decimal filter value with more places than the column is not truncated',
-    { model: 'Alpha', steps: [{ where: { not: { or: [{ obj: [['decimal1', '-0.15'], ['id__notIn', []]] }] } } }], terminal: 'all' },
+    {
+      model: 'Alpha',
+      steps: [
+        {
+          where: {
+            not: {
+              or: [
+                {
+                  obj: [
+                    ['decimal1', '-0.15'],
+                    ['id__notIn', []],
+                  ],
+                },
+              ],
+            },
+          },
+        },
+      ],
+      terminal: 'all',
+    },
   ],
   [
     // SQLite ordered the related decimal (stored as text) as text.

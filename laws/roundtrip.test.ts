@@ -41,7 +41,10 @@ const { Trip } = schema({
 /** A code point the databases store: any but NUL and surrogate halves, salted with the tricky ones. */
 const codePoint = fc.oneof(
   fc.constantFrom(...TEXT_CHARS),
-  fc.integer({ min: 1, max: 0x10ffff }).filter((n) => n < 0xd800 || n > 0xdfff).map((n) => String.fromCodePoint(n)),
+  fc
+    .integer({ min: 1, max: 0x10ffff })
+    .filter((n) => n < 0xd800 || n > 0xdfff)
+    .map((n) => String.fromCodePoint(n)),
   fc.integer({ min: 0x10000, max: 0x10ffff }).map((n) => String.fromCodePoint(n)),
 )
 const text = (min: number, max: number) => fc.array(codePoint, { minLength: min, maxLength: max }).map((cs) => cs.join(''))
@@ -57,13 +60,23 @@ const rowArb = fc.record({
   c: nullable(fc.oneof(text(CHAR_MAX, CHAR_MAX), text(0, CHAR_MAX))),
   t: nullable(text(0, 200)),
   bool: nullable(fc.boolean()),
-  f: nullable(fc.oneof(fc.double({ noNaN: true, noDefaultInfinity: true }), fc.constantFrom(Number.MAX_VALUE, Number.MIN_VALUE, -Number.MAX_VALUE, 0.1, 1 / 3))),
-  d: nullable(fc.oneof(fc.bigInt({ min: -(10n ** 20n) + 1n, max: 10n ** 20n - 1n }), fc.constantFrom(10n ** 20n - 1n, -(10n ** 20n) + 1n, 1n, -1n)).map((n) => formatScaled(n, 6))),
+  f: nullable(
+    fc.oneof(fc.double({ noNaN: true, noDefaultInfinity: true }), fc.constantFrom(Number.MAX_VALUE, Number.MIN_VALUE, -Number.MAX_VALUE, 0.1, 1 / 3)),
+  ),
+  d: nullable(
+    fc
+      .oneof(fc.bigInt({ min: -(10n ** 20n) + 1n, max: 10n ** 20n - 1n }), fc.constantFrom(10n ** 20n - 1n, -(10n ** 20n) + 1n, 1n, -1n))
+      .map((n) => formatScaled(n, 6)),
+  ),
   d0: nullable(fc.bigInt({ min: -(10n ** 18n) + 1n, max: 10n ** 18n - 1n }).map((n) => formatScaled(n, 0))),
   dt: nullable(fc.date({ min: new Date('1000-01-01T00:00:00.000Z'), max: new Date('9999-12-31T23:59:59.999Z'), noInvalidDate: true })),
-  day: nullable(fc.date({ min: new Date('1000-01-01T00:00:00Z'), max: new Date('9999-12-31T00:00:00Z'), noInvalidDate: true }).map((d) => d.toISOString().slice(0, 10))),
+  day: nullable(
+    fc.date({ min: new Date('1000-01-01T00:00:00Z'), max: new Date('9999-12-31T00:00:00Z'), noInvalidDate: true }).map((d) => d.toISOString().slice(0, 10)),
+  ),
   tm: nullable(
-    fc.tuple(fc.nat(23), fc.nat(59), fc.nat(59), fc.nat(999)).map(([h, m, s, ms]) => `${pad(h)}:${pad(m)}:${pad(s)}${ms ? `.${pad(ms, 3)}`.replace(/0+$/, '') : ''}`),
+    fc
+      .tuple(fc.nat(23), fc.nat(59), fc.nat(59), fc.nat(999))
+      .map(([h, m, s, ms]) => `${pad(h)}:${pad(m)}:${pad(s)}${ms ? `.${pad(ms, 3)}`.replace(/0+$/, '') : ''}`),
   ),
   u: nullable(fc.uuid().map((u) => u.toLowerCase())),
   j: nullable(fc.jsonValue().filter((v) => v !== null && !badText(JSON.stringify(v)))),

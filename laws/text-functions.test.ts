@@ -10,7 +10,10 @@ import { Concat, F, Length, Lower, Trim, Upper, annotate, bulkCreate, fields, mo
 import { forEachDialect, right } from '../test/support/dialects'
 
 const { LawText } = schema({
-  LawText: model('LawText', { table: 'law_text_row', fields: { id: fields.int({ pk: true }), s: fields.text({ null: true }), c: fields.char({ maxLength: 40, null: true }) } }),
+  LawText: model('LawText', {
+    table: 'law_text_row',
+    fields: { id: fields.int({ pk: true }), s: fields.text({ null: true }), c: fields.char({ maxLength: 40, null: true }) },
+  }),
 })
 
 const ALPHABET = ['a', 'B', 'z', 'ß', 'ẞ', 'Ñ', 'é', 'É', '😀', 'ｚ', ' ', '%', '_', '\\', "'", 'Ǆ', 'ǅ', 'Ω']
@@ -24,7 +27,15 @@ forEachDialect('text function laws', [LawText], (t) => {
     await fc.assert(
       fc.asyncProperty(fc.array(row, { minLength: 1, maxLength: 8 }), async (rows) => {
         await t().reset()
-        right(await pipe(bulkCreate(LawText, rows.map((r, i) => ({ id: i + 1, ...r }))), run(t().db))())
+        right(
+          await pipe(
+            bulkCreate(
+              LawText,
+              rows.map((r, i) => ({ id: i + 1, ...r })),
+            ),
+            run(t().db),
+          )(),
+        )
         const got = right(
           await pipe(
             query(LawText),

@@ -77,15 +77,7 @@ export interface QueryError {
 }
 
 export type TerrapinError =
-  | DoesNotExist
-  | MultipleObjectsReturned
-  | IntegrityError
-  | ValidationError
-  | DecodeError
-  | ConnectionError
-  | TransactionError
-  | ConfigurationError
-  | QueryError
+  DoesNotExist | MultipleObjectsReturned | IntegrityError | ValidationError | DecodeError | ConnectionError | TransactionError | ConfigurationError | QueryError
 
 // ------------------------------------------------------------------------------------------
 // constructors
@@ -103,19 +95,14 @@ export const multipleObjectsReturned = (model: string, n: number): MultipleObjec
   message: `get() returned more than one ${model} (${n >= 2 ? 'at least 2' : n})`,
 })
 
-export const validationError = (
-  issues: ReadonlyArray<ValidationIssue>,
-  model?: string,
-): ValidationError => ({
+export const validationError = (issues: ReadonlyArray<ValidationIssue>, model?: string): ValidationError => ({
   _tag: 'ValidationError',
   model,
   issues,
-  message:
-    (model ? `${model}: ` : '') + issues.map((i) => (i.field ? `${i.field}: ${i.message}` : i.message)).join('; '),
+  message: (model ? `${model}: ` : '') + issues.map((i) => (i.field ? `${i.field}: ${i.message}` : i.message)).join('; '),
 })
 
-export const invalid = (field: string, message: string, model?: string): ValidationError =>
-  validationError([{ field, message }], model)
+export const invalid = (field: string, message: string, model?: string): ValidationError => validationError([{ field, message }], model)
 
 export const configurationError = (message: string): ConfigurationError => ({
   _tag: 'ConfigurationError',
@@ -128,10 +115,7 @@ export const connectionError = (message: string, cause?: unknown): ConnectionErr
   cause,
 })
 
-export const queryError = (
-  message: string,
-  fields: { sql?: string; code?: string; retryable?: boolean; cause?: unknown } = {},
-): QueryError => ({
+export const queryError = (message: string, fields: { sql?: string; code?: string; retryable?: boolean; cause?: unknown } = {}): QueryError => ({
   _tag: 'QueryError',
   message,
   sql: fields.sql,
@@ -177,12 +161,10 @@ const TAGS: ReadonlySet<string> = new Set([
 ])
 
 /** True for any member of the {@link TerrapinError} union. */
-export const isTerrapinError = (u: unknown): u is TerrapinError =>
-  typeof u === 'object' && u !== null && TAGS.has((u as { _tag?: unknown })._tag as string)
+export const isTerrapinError = (u: unknown): u is TerrapinError => typeof u === 'object' && u !== null && TAGS.has((u as { _tag?: unknown })._tag as string)
 
 /** Whether retrying the whole transaction may succeed (deadlock, serialization failure). */
-export const isRetryable = (e: TerrapinError): boolean =>
-  (e._tag === 'QueryError' || e._tag === 'TransactionError') && e.retryable
+export const isRetryable = (e: TerrapinError): boolean => (e._tag === 'QueryError' || e._tag === 'TransactionError') && e.retryable
 
 /**
  * The error a Promise-based API rejects with: a real `Error` (so stack traces and `instanceof

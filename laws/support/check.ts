@@ -24,7 +24,13 @@ const within = (sub: ReadonlyArray<string>, sup: ReadonlyArray<string>): boolean
 const show = (xs: ReadonlyArray<string>): string => (xs.length > 12 ? `[${xs.slice(0, 12).join(', ')}, … ${xs.length} rows]` : `[${xs.join(', ')}]`)
 
 /** Checks a window of rows against the reference's sorted items; a message when they differ. */
-export const checkWindow = (items: ReadonlyArray<Item>, desc: ReadonlyArray<boolean>, offset: number, limit: number | undefined, actual: ReadonlyArray<unknown>): string | undefined => {
+export const checkWindow = (
+  items: ReadonlyArray<Item>,
+  desc: ReadonlyArray<boolean>,
+  offset: number,
+  limit: number | undefined,
+  actual: ReadonlyArray<unknown>,
+): string | undefined => {
   const n = Math.max(0, Math.min(limit ?? Infinity, items.length - offset))
   const got = actual.map(canon)
   const all = items.map((i) => canon(i.out))
@@ -56,7 +62,10 @@ export const check = (exp: Expected, result: E.Either<unknown, unknown>): string
   const n = Math.max(0, Math.min(exp.limit ?? Infinity, exp.items.length - exp.offset))
   if (exp.single === 'get' || exp.single === 'getOrNone') {
     const want = n > 1 ? 'MultipleObjectsReturned' : n === 0 && exp.single === 'get' ? 'DoesNotExist' : undefined
-    if (want) return E.isLeft(result) && tagOf(result.left) === want ? undefined : `expected ${want}, got ${E.isLeft(result) ? tagOf(result.left) : canon(result.right)}`
+    if (want)
+      return E.isLeft(result) && tagOf(result.left) === want
+        ? undefined
+        : `expected ${want}, got ${E.isLeft(result) ? tagOf(result.left) : canon(result.right)}`
   }
   if (E.isLeft(result)) return `expected rows, got ${tagOf(result.left)}: ${(result.left as Error).message}`
   const rows = exp.single ? (result.right === null && n === 0 ? [] : [result.right]) : (result.right as ReadonlyArray<unknown>)

@@ -44,19 +44,21 @@ const ref = (n: number, nullable: boolean): fc.Arbitrary<number | null> =>
 /** Rows for the three models and their links; at most `max` rows per model. */
 export const dataArb = (s: SchemaSpec, max = 10): fc.Arbitrary<DataSpec> => {
   const [a, b, g] = (['Alpha', 'Beta', 'Gamma'] as const).map((n) => specOf(s, n))
-  return fc
-    .record({ ak: keysArb(a, max), bk: keysArb(b, max), gk: keysArb(g, max) })
-    .chain(({ ak, bk, gk }) => {
-      if (!s.gammaBetaNull && bk.length === 0) gk = []
-      const withId = (m: ModelSpec, keys: ReadonlyArray<unknown>) =>
-        fc.tuple(...keys.map((k) => rowArb(m).map((r) => (k === undefined ? r : { id: k, ...r }))))
-      return fc.record({
-        alpha: withId(a, ak),
-        beta: fc.tuple(...bk.map((k) => fc.record({ row: withId(b, [k]).map((x) => x[0]), alpha: ref(ak.length, true) }))),
-        gamma: fc.tuple(...gk.map((k) => fc.record({ row: withId(g, [k]).map((x) => x[0]), beta: ref(bk.length, s.gammaBetaNull), owner: ref(ak.length, true) }))),
-        links: ak.length === 0 || gk.length === 0 ? fc.constant([]) : fc.uniqueArray(fc.tuple(fc.nat(ak.length - 1), fc.nat(gk.length - 1)), { maxLength: max, selector: ([x, y]) => `${x},${y}` }),
-      })
+  return fc.record({ ak: keysArb(a, max), bk: keysArb(b, max), gk: keysArb(g, max) }).chain(({ ak, bk, gk }) => {
+    if (!s.gammaBetaNull && bk.length === 0) gk = []
+    const withId = (m: ModelSpec, keys: ReadonlyArray<unknown>) => fc.tuple(...keys.map((k) => rowArb(m).map((r) => (k === undefined ? r : { id: k, ...r }))))
+    return fc.record({
+      alpha: withId(a, ak),
+      beta: fc.tuple(...bk.map((k) => fc.record({ row: withId(b, [k]).map((x) => x[0]), alpha: ref(ak.length, true) }))),
+      gamma: fc.tuple(
+        ...gk.map((k) => fc.record({ row: withId(g, [k]).map((x) => x[0]), beta: ref(bk.length, s.gammaBetaNull), owner: ref(ak.length, true) })),
+      ),
+      links:
+        ak.length === 0 || gk.length === 0
+          ? fc.constant([])
+          : fc.uniqueArray(fc.tuple(fc.nat(ak.length - 1), fc.nat(gk.length - 1)), { maxLength: max, selector: ([x, y]) => `${x},${y}` }),
     })
+  })
 }
 
 const insertAll = async (db: Db, m: Model, rows: ReadonlyArray<Row>): Promise<ReadonlyArray<Row>> => {
@@ -67,7 +69,8 @@ const insertAll = async (db: Db, m: Model, rows: ReadonlyArray<Row>): Promise<Re
 }
 
 /** The complete row as the reference sees it: every column, NULL where not given. */
-const complete = (m: Model, given: Row, stored: Row): Row => Object.fromEntries(m.columns.map((c) => [c.key, c.key in given ? given[c.key] : (stored[c.key] ?? null)]))
+const complete = (m: Model, given: Row, stored: Row): Row =>
+  Object.fromEntries(m.columns.map((c) => [c.key, c.key in given ? given[c.key] : (stored[c.key] ?? null)]))
 
 /**
  * Inserts the data (the tables must be empty) and returns the reference's dataset: the values
@@ -88,8 +91,14 @@ export const insertData = async (db: Db, models: Models, data: DataSpec): Promis
   }
   const as = await put(Alpha, data.alpha)
   const idOf = (xs: ReadonlyArray<Row>, i: number | null, m: Model): unknown => (i === null ? null : xs[i][m.pk])
-  const bs = await put(Beta, data.beta.map((b) => ({ ...b.row, alphaId: idOf(as, b.alpha, Alpha) })))
-  const gs = await put(Gamma, data.gamma.map((g) => ({ ...g.row, betaId: idOf(bs, g.beta, Beta), ownerId: idOf(as, g.owner, Alpha) })))
+  const bs = await put(
+    Beta,
+    data.beta.map((b) => ({ ...b.row, alphaId: idOf(as, b.alpha, Alpha) })),
+  )
+  const gs = await put(
+    Gamma,
+    data.gamma.map((g) => ({ ...g.row, betaId: idOf(bs, g.beta, Beta), ownerId: idOf(as, g.owner, Alpha) })),
+  )
   const links = data.links.map(([x, y]) => [as[x][Alpha.pk], gs[y][Gamma.pk]] as const)
   if (links.length > 0) {
     const q = db.executor.dialect.quote

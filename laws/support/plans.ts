@@ -7,7 +7,26 @@
  */
 import fc from 'fast-check'
 import { pipe } from 'fp-ts/function'
-import { FilterArg, Plan, count, distinct, exclude, exists, first, get, getOrNone, limit, offset, orderBy, q, query, values, valuesFlat, valuesList, where } from 'terrapin'
+import {
+  FilterArg,
+  Plan,
+  count,
+  distinct,
+  exclude,
+  exists,
+  first,
+  get,
+  getOrNone,
+  limit,
+  offset,
+  orderBy,
+  q,
+  query,
+  values,
+  valuesFlat,
+  valuesList,
+  where,
+} from 'terrapin'
 import { Dataset } from '../reference'
 import { DataSpec, ModelName, Models, pkSpec } from './data'
 import { FieldSpec, SchemaSpec, specOf } from './schema'
@@ -44,20 +63,34 @@ export interface PlanSpec {
 
 /** The filter argument a spec stands for. */
 export const filterArg = (f: FilterSpec): FilterArg<unknown> =>
-  'obj' in f ? (Object.fromEntries(f.obj) as FilterArg<unknown>) : 'and' in f ? q.and(...f.and.map(filterArg)) : 'or' in f ? q.or(...f.or.map(filterArg)) : q.not(filterArg(f.not))
+  'obj' in f
+    ? (Object.fromEntries(f.obj) as FilterArg<unknown>)
+    : 'and' in f
+      ? q.and(...f.and.map(filterArg))
+      : 'or' in f
+        ? q.or(...f.or.map(filterArg))
+        : q.not(filterArg(f.not))
 
 /** Applies one step with the public combinators. */
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 export const applyStep = (p: any, s: Step): any =>
-  'where' in s ? where(filterArg(s.where) as never)(p)
-  : 'exclude' in s ? exclude(filterArg(s.exclude) as never)(p)
-  : 'orderBy' in s ? orderBy(...(s.orderBy as never[]))(p)
-  : 'limit' in s ? limit(s.limit)(p)
-  : 'offset' in s ? offset(s.offset)(p)
-  : 'distinct' in s ? distinct(p)
-  : 'values' in s ? values(...(s.values as never[]))(p)
-  : 'valuesList' in s ? valuesList(...(s.valuesList as never[]))(p)
-  : valuesFlat(s.valuesFlat as never)(p)
+  'where' in s
+    ? where(filterArg(s.where) as never)(p)
+    : 'exclude' in s
+      ? exclude(filterArg(s.exclude) as never)(p)
+      : 'orderBy' in s
+        ? orderBy(...(s.orderBy as never[]))(p)
+        : 'limit' in s
+          ? limit(s.limit)(p)
+          : 'offset' in s
+            ? offset(s.offset)(p)
+            : 'distinct' in s
+              ? distinct(p)
+              : 'values' in s
+                ? values(...(s.values as never[]))(p)
+                : 'valuesList' in s
+                  ? valuesList(...(s.valuesList as never[]))(p)
+                  : valuesFlat(s.valuesFlat as never)(p)
 
 const TERMINALS = { count, exists, first, get, getOrNone } as const
 
@@ -102,7 +135,10 @@ export const RELATIONS: Readonly<Record<ModelName, ReadonlyArray<Hop>>> = {
 const FKS: Readonly<Record<ModelName, ReadonlyArray<readonly [string, ModelName]>>> = {
   Alpha: [],
   Beta: [['alpha', 'Alpha']],
-  Gamma: [['beta', 'Beta'], ['owner', 'Alpha']],
+  Gamma: [
+    ['beta', 'Beta'],
+    ['owner', 'Alpha'],
+  ],
 }
 
 /** Every stored column of a model as a field spec: key, scalar fields, foreign keys. */
@@ -155,7 +191,9 @@ const needleArb = (ds: Dataset, model: ModelName, f: FieldSpec): fc.Arbitrary<st
           const a = cs.length === 0 ? 0 : i % (cs.length + 1)
           return cs.slice(a, a + (j % 4)).join('')
         })
-  return fc.tuple(fc.oneof(piece, piece, fresh), fc.constantFrom('same', 'same', 'upper', 'lower')).map(([s, c]) => (c === 'upper' ? s.toUpperCase() : c === 'lower' ? s.toLowerCase() : s))
+  return fc
+    .tuple(fc.oneof(piece, piece, fresh), fc.constantFrom('same', 'same', 'upper', 'lower'))
+    .map(([s, c]) => (c === 'upper' ? s.toUpperCase() : c === 'lower' ? s.toLowerCase() : s))
 }
 
 const partValueArb = (part: string): fc.Arbitrary<number> =>
@@ -168,40 +206,48 @@ const entryArb = (s: SchemaSpec, ds: Dataset, model: ModelName): fc.Arbitrary<re
     const prefix = hop.path.map((p) => `${p}__`).join('')
     return fc.constantFrom(...columnsOf(s, hop.target)).chain((f): fc.Arbitrary<readonly [string, unknown]> => {
       const key = `${prefix}${f.key}`
-      if (f.kind === 'json') return fc.oneof(fc.constant([key, null] as const), fc.boolean().map((b) => [`${key}__isnull`, b] as const))
+      if (f.kind === 'json')
+        return fc.oneof(
+          fc.constant([key, null] as const),
+          fc.boolean().map((b) => [`${key}__isnull`, b] as const),
+        )
       const value = scalarArb(ds, hop.target, f)
       // Booleans and enums have no order to filter by (see plan/filter.ts).
       const unordered = f.kind === 'boolean' || f.kind === 'enumText' || f.kind === 'enumInt'
       const lookups: string[] = [...COMPARABLE_LOOKUPS.filter((l) => !unordered || !ORDERED.has(l)), ...(TEXT.has(f.kind) ? TEXT_LOOKUPS : [])]
       const parts = PARTS[f.kind] ?? []
-      return fc.record({ lookup: fc.constantFrom(...lookups), part: parts.length > 0 ? fc.option(fc.constantFrom(...parts), { freq: 2 }) : fc.constant(null), plain: fc.boolean() }).chain(({ lookup, part, plain }) => {
-        const v = part ? partValueArb(part) : value
-        const name = `${key}${part ? `__${part}` : ''}${lookup === 'exact' && plain ? '' : `__${lookup}`}`
-        switch (lookup) {
-          case 'in':
-          case 'notIn':
-            return fc.array(v, { maxLength: 3 }).map((xs) => [name, xs] as const)
-          case 'range':
-            return fc.tuple(v, v).map((xs) => [name, xs] as const)
-          case 'isnull':
-          case 'notIsnull':
-            return fc.boolean().map((b) => [name, b] as const)
-          case 'exact':
-          case 'not':
-            return fc.oneof({ arbitrary: v, weight: 5 }, { arbitrary: fc.constant(null), weight: 1 }).map((x) => [name, x] as const)
-          default:
-            return TEXT_LOOKUPS.includes(lookup as never) ? needleArb(ds, hop.target, f).map((x) => [name, x] as const) : v.map((x) => [name, x] as const)
-        }
-      })
+      return fc
+        .record({
+          lookup: fc.constantFrom(...lookups),
+          part: parts.length > 0 ? fc.option(fc.constantFrom(...parts), { freq: 2 }) : fc.constant(null),
+          plain: fc.boolean(),
+        })
+        .chain(({ lookup, part, plain }) => {
+          const v = part ? partValueArb(part) : value
+          const name = `${key}${part ? `__${part}` : ''}${lookup === 'exact' && plain ? '' : `__${lookup}`}`
+          switch (lookup) {
+            case 'in':
+            case 'notIn':
+              return fc.array(v, { maxLength: 3 }).map((xs) => [name, xs] as const)
+            case 'range':
+              return fc.tuple(v, v).map((xs) => [name, xs] as const)
+            case 'isnull':
+            case 'notIsnull':
+              return fc.boolean().map((b) => [name, b] as const)
+            case 'exact':
+            case 'not':
+              return fc.oneof({ arbitrary: v, weight: 5 }, { arbitrary: fc.constant(null), weight: 1 }).map((x) => [name, x] as const)
+            default:
+              return TEXT_LOOKUPS.includes(lookup as never) ? needleArb(ds, hop.target, f).map((x) => [name, x] as const) : v.map((x) => [name, x] as const)
+          }
+        })
     })
   })
 }
 
 /** A filter: objects of one or two entries under nested `q.and/or/not`. */
 export const filterArb = (s: SchemaSpec, ds: Dataset, model: ModelName): fc.Arbitrary<FilterSpec> => {
-  const leaf = fc
-    .uniqueArray(entryArb(s, ds, model), { minLength: 1, maxLength: 2, selector: ([k]) => k })
-    .map((obj): FilterSpec => ({ obj }))
+  const leaf = fc.uniqueArray(entryArb(s, ds, model), { minLength: 1, maxLength: 2, selector: ([k]) => k }).map((obj): FilterSpec => ({ obj }))
   const tree = fc.letrec<{ f: FilterSpec }>((tie) => ({
     f: fc.oneof(
       { depthSize: 'small', withCrossShrink: true },
@@ -220,8 +266,17 @@ export const filterArb = (s: SchemaSpec, ds: Dataset, model: ModelName): fc.Arbi
 
 /** Keys a model can be ordered by or project: own columns and to-one relation paths. */
 export const orderableKeys = (s: SchemaSpec, model: ModelName): ReadonlyArray<string> => [
-  ...columnsOf(s, model).filter((f) => f.kind !== 'json').map((f) => f.key),
-  ...RELATIONS[model].filter((h) => h.toOne).flatMap((h) => columnsOf(s, h.target).filter((f) => f.kind !== 'json' && f.key !== 'id').slice(0, 4).map((f) => `${h.path.join('__')}__${f.key}`)),
+  ...columnsOf(s, model)
+    .filter((f) => f.kind !== 'json')
+    .map((f) => f.key),
+  ...RELATIONS[model]
+    .filter((h) => h.toOne)
+    .flatMap((h) =>
+      columnsOf(s, h.target)
+        .filter((f) => f.kind !== 'json' && f.key !== 'id')
+        .slice(0, 4)
+        .map((f) => `${h.path.join('__')}__${f.key}`),
+    ),
 ]
 
 const projectable = (s: SchemaSpec, model: ModelName): ReadonlyArray<string> => [
@@ -268,10 +323,16 @@ export const planArb = (s: SchemaSpec, ds: Dataset): fc.Arbitrary<PlanSpec> =>
         terminal: fc.constantFrom<TerminalName>('all', 'all', 'all', 'all', 'count', 'exists', 'first', 'get', 'getOrNone'),
       })
       .chain((r) => {
-        const jsonKeys = new Set(columnsOf(s, model).filter((f) => f.kind === 'json').map((f) => f.key))
+        const jsonKeys = new Set(
+          columnsOf(s, model)
+            .filter((f) => f.kind === 'json')
+            .map((f) => f.key),
+        )
         // DISTINCT compares stored JSON as text on some dialects: keep it to plain values, ordered only by what it selects.
         const isDistinct = r.distinct && r.projection !== null && !projectedKeys(r.projection).some((k) => jsonKeys.has(k))
-        const orderKeys = isDistinct ? projectedKeys(r.projection!).filter((k) => !k.includes('__') && columnsOf(s, model).some((f) => f.key === k)) : orderableKeys(s, model)
+        const orderKeys = isDistinct
+          ? projectedKeys(r.projection!).filter((k) => !k.includes('__') && columnsOf(s, model).some((f) => f.key === k))
+          : orderableKeys(s, model)
         return (r.order ? orderArb(orderKeys, r.pkLast && !isDistinct) : fc.constant(null)).map((order): PlanSpec => {
           const steps: Step[] = r.filters.map((x) => (x.exclude ? { exclude: x.f } : { where: x.f }))
           if (order && order.length > 0) steps.push({ orderBy: order })

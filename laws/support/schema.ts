@@ -9,7 +9,23 @@ import fc from 'fast-check'
 import { AnyModel, Field, Model, fields, model, schema } from 'terrapin'
 
 /** The scalar kinds the laws store, compare and order. */
-export const KINDS = ['int', 'bigint', 'smallint', 'char', 'text', 'boolean', 'float', 'decimal', 'datetime', 'date', 'time', 'uuid', 'json', 'enumText', 'enumInt'] as const
+export const KINDS = [
+  'int',
+  'bigint',
+  'smallint',
+  'char',
+  'text',
+  'boolean',
+  'float',
+  'decimal',
+  'datetime',
+  'date',
+  'time',
+  'uuid',
+  'json',
+  'enumText',
+  'enumInt',
+] as const
 export type Kind = (typeof KINDS)[number]
 
 export interface FieldSpec {
@@ -50,11 +66,13 @@ const oddName = (suffix: string): fc.Arbitrary<string> =>
 const fieldSpecs = (name: string, kinds: ReadonlyArray<Kind>): fc.Arbitrary<ReadonlyArray<FieldSpec>> =>
   fc.tuple(
     ...kinds.map((kind, i) =>
-      fc.record({
-        column: oddName(`${name[0].toLowerCase()}${i}`),
-        nullable: fc.boolean(),
-        size: kind === 'char' ? fc.integer({ min: 1, max: 12 }) : kind === 'decimal' ? fc.integer({ min: 0, max: 4 }) : fc.constant(0),
-      }).map((r): FieldSpec => ({ key: `${kind}${i}`, kind, ...r })),
+      fc
+        .record({
+          column: oddName(`${name[0].toLowerCase()}${i}`),
+          nullable: fc.boolean(),
+          size: kind === 'char' ? fc.integer({ min: 1, max: 12 }) : kind === 'decimal' ? fc.integer({ min: 0, max: 4 }) : fc.constant(0),
+        })
+        .map((r): FieldSpec => ({ key: `${kind}${i}`, kind, ...r })),
     ),
   )
 
@@ -71,12 +89,10 @@ export const schemaArb: fc.Arbitrary<SchemaSpec> = fc
   .chain((r) => {
     const names = ['Alpha', 'Beta', 'Gamma'] as const
     const dealt = names.map((_, m) => [...r.order.filter((_, i) => i % 3 === m), ...r.extras[m]])
-    return fc.tuple(...names.map((n, m) => fieldSpecs(n, dealt[m]))).map(
-      (fs): SchemaSpec => ({
-        gammaBetaNull: r.gammaBetaNull,
-        models: names.map((name, m) => ({ name, table: r.tables[m], pk: name === 'Alpha' ? r.alphaPk : name === 'Beta' ? r.betaPk : 'auto', fields: fs[m] })),
-      }),
-    )
+    return fc.tuple(...names.map((n, m) => fieldSpecs(n, dealt[m]))).map((fs): SchemaSpec => ({
+      gammaBetaNull: r.gammaBetaNull,
+      models: names.map((name, m) => ({ name, table: r.tables[m], pk: name === 'Alpha' ? r.alphaPk : name === 'Beta' ? r.betaPk : 'auto', fields: fs[m] })),
+    }))
   })
 
 const scalarField = (f: FieldSpec): Field => {

@@ -11,10 +11,37 @@ import { ENUM_INT, ENUM_TEXT, FieldSpec } from './schema'
  * quotes, case pairs outside ASCII (ß/ẞ, Σ/σ/ς, Ñ/ñ, K/K-sign), an astral emoji and letter,
  * and U+E000/U+FFFD, which sort above astral characters in UTF-16 but below them by code point.
  */
-export const TEXT_CHARS = ['a', 'b', 'A', 'B', ' ', '%', '_', '\\', "'", '"', 'ß', 'ẞ', 'Σ', 'σ', 'ς', 'Ñ', 'ñ', 'K', '\u212A', 'é', '😀', '𝔸', '\uE000', '\uFFFD', '*', '?', '[']
+export const TEXT_CHARS = [
+  'a',
+  'b',
+  'A',
+  'B',
+  ' ',
+  '%',
+  '_',
+  '\\',
+  "'",
+  '"',
+  'ß',
+  'ẞ',
+  'Σ',
+  'σ',
+  'ς',
+  'Ñ',
+  'ñ',
+  'K',
+  '\u212A',
+  'é',
+  '😀',
+  '𝔸',
+  '\uE000',
+  '\uFFFD',
+  '*',
+  '?',
+  '[',
+]
 
-export const textArb = (maxLength: number): fc.Arbitrary<string> =>
-  fc.array(fc.constantFrom(...TEXT_CHARS), { maxLength }).map((cs) => cs.join(''))
+export const textArb = (maxLength: number): fc.Arbitrary<string> => fc.array(fc.constantFrom(...TEXT_CHARS), { maxLength }).map((cs) => cs.join(''))
 
 const pad = (n: number, w = 2): string => String(n).padStart(w, '0')
 
@@ -42,7 +69,16 @@ export const formatScaled = (n: bigint, places: number): string => {
 }
 
 const datetimeArb = fc.oneof(
-  fc.constantFrom('2024-02-29T23:59:59.999Z', '2024-01-01T00:00:00.000Z', '1999-12-31T12:30:15.250Z', '1000-01-01T00:00:00.000Z', '9999-12-31T23:59:59.999Z', '2020-12-28T01:02:03.004Z').map((s) => new Date(s)),
+  fc
+    .constantFrom(
+      '2024-02-29T23:59:59.999Z',
+      '2024-01-01T00:00:00.000Z',
+      '1999-12-31T12:30:15.250Z',
+      '1000-01-01T00:00:00.000Z',
+      '9999-12-31T23:59:59.999Z',
+      '2020-12-28T01:02:03.004Z',
+    )
+    .map((s) => new Date(s)),
   fc.date({ min: new Date('1000-01-01T00:00:00Z'), max: new Date('9999-12-31T23:59:59.999Z'), noInvalidDate: true }),
 )
 
@@ -55,11 +91,20 @@ const timeArb = fc
   .tuple(fc.integer({ min: 0, max: 23 }), fc.constantFrom(0, 30, 59), fc.constantFrom(0, 1, 59), fc.constantFrom(0, 5, 250, 999))
   .map(([h, m, s, ms]) => `${pad(h)}:${pad(m)}:${pad(s)}${ms ? `.${pad(ms, 3)}`.replace(/0+$/, '') : ''}`)
 
-const UUIDS = ['00000000-0000-0000-0000-000000000000', '0f0e0d0c-0b0a-4908-8706-050403020100', 'ffffffff-ffff-4fff-bfff-ffffffffffff', 'a0eebc99-9c0b-4ef8-bb6d-6bb9bd380a11']
+const UUIDS = [
+  '00000000-0000-0000-0000-000000000000',
+  '0f0e0d0c-0b0a-4908-8706-050403020100',
+  'ffffffff-ffff-4fff-bfff-ffffffffffff',
+  'a0eebc99-9c0b-4ef8-bb6d-6bb9bd380a11',
+]
 
 const jsonArb: fc.Arbitrary<unknown> = fc.oneof(
   fc.constantFrom({ a: 1, b: [true, null] }, [1, 'x', { k: 'é😀' }], 'text', 42, false, { '': '' }),
-  fc.dictionary(fc.string({ maxLength: 3 }).filter((s) => !s.includes('\u0000')), fc.integer(), { maxKeys: 2 }),
+  fc.dictionary(
+    fc.string({ maxLength: 3 }).filter((s) => !s.includes('\u0000')),
+    fc.integer(),
+    { maxKeys: 2 },
+  ),
 )
 
 const floatArb = fc.constantFrom(0, 1, -1, 0.5, -2.25, 0.1, 1e300, -1e-300, 123456.789, 3)
@@ -101,15 +146,22 @@ export const valueArb = (f: FieldSpec): fc.Arbitrary<unknown> => {
 }
 
 /** A stored value of a field: NULL now and then when the field allows it. */
-export const storedArb = (f: FieldSpec): fc.Arbitrary<unknown> =>
-  f.nullable ? fc.option(valueArb(f), { nil: null, freq: 4 }) : valueArb(f)
+export const storedArb = (f: FieldSpec): fc.Arbitrary<unknown> => (f.nullable ? fc.option(valueArb(f), { nil: null, freq: 4 }) : valueArb(f))
 
 // ------------------------------------------------------------------------------------------
 // canonical form
 // ------------------------------------------------------------------------------------------
 
 const sortKeys = (v: unknown): unknown =>
-  Array.isArray(v) ? v.map(sortKeys) : v && typeof v === 'object' ? Object.fromEntries(Object.keys(v).sort().map((k) => [k, sortKeys((v as Record<string, unknown>)[k])])) : v
+  Array.isArray(v)
+    ? v.map(sortKeys)
+    : v && typeof v === 'object'
+      ? Object.fromEntries(
+          Object.keys(v)
+            .sort()
+            .map((k) => [k, sortKeys((v as Record<string, unknown>)[k])]),
+        )
+      : v
 
 /** A text form equal for equal values and different for different ones (types included). */
 export const canon = (v: unknown): string => {
@@ -120,7 +172,11 @@ export const canon = (v: unknown): string => {
   if (typeof v === 'string') return JSON.stringify(v)
   if (typeof v === 'boolean') return String(v)
   if (Array.isArray(v)) return `[${v.map(canon).join(',')}]`
-  if (typeof v === 'object') return `{${Object.keys(v).sort().map((k) => `${JSON.stringify(k)}:${canon((v as Record<string, unknown>)[k])}`).join(',')}}`
+  if (typeof v === 'object')
+    return `{${Object.keys(v)
+      .sort()
+      .map((k) => `${JSON.stringify(k)}:${canon((v as Record<string, unknown>)[k])}`)
+      .join(',')}}`
   return String(v)
 }
 

@@ -39,7 +39,9 @@ export const compileBulkUpdate = (
   const sets = fields.map((k) => {
     const col = model.columnByKey[k]
     const type = d.columnType(col)
-    const whens = rows.map((r) => `WHEN ${typed(d.columnType(pk), ph(d.encode(pk, r[pk.key])))} THEN ${typed(type, ph(r[k] === null ? null : d.encode(col, r[k])))}`)
+    const whens = rows.map(
+      (r) => `WHEN ${typed(d.columnType(pk), ph(d.encode(pk, r[pk.key])))} THEN ${typed(type, ph(r[k] === null ? null : d.encode(col, r[k])))}`,
+    )
     return `${q(col.column)} = CASE ${q(pk.column)} ${whens.join(' ')} ELSE ${q(col.column)} END`
   })
   const keys = rows.map((r) => ph(d.encode(pk, r[pk.key]))).join(', ')

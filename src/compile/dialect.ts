@@ -132,11 +132,7 @@ const SHARED_DECODE: Conversions = {
  * A dialect's `encode` and `decode`: the shared conversions with the dialect's own on top;
  * `otherwise` decodes the kinds neither names (default: as the driver returns them).
  */
-export const conversions = (
-  encode: Conversions,
-  decode: Conversions,
-  otherwise: Conversion = same,
-): Pick<Dialect, 'encode' | 'decode'> => {
+export const conversions = (encode: Conversions, decode: Conversions, otherwise: Conversion = same): Pick<Dialect, 'encode' | 'decode'> => {
   const enc: Conversions = { ...SHARED_ENCODE, ...encode }
   const dec: Conversions = { ...SHARED_DECODE, ...decode }
   return {

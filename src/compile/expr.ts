@@ -127,7 +127,12 @@ const ARITH = { add: '+', sub: '-', mul: '*', div: '/' } as const
 
 const scopeAt = (ctx: Ctx, depth: number): Scope => {
   const s = ctx.scopes[ctx.scopes.length - 1 - depth]
-  if (!s) throw new TerrapinFailure({ _tag: 'ValidationError', issues: [{ field: '', message: depth ? 'OuterRef outside a subquery' : 'an expression outside a query' }], message: depth ? 'OuterRef is only meaningful inside a subquery' : 'an expression needs a query' })
+  if (!s)
+    throw new TerrapinFailure({
+      _tag: 'ValidationError',
+      issues: [{ field: '', message: depth ? 'OuterRef outside a subquery' : 'an expression outside a query' }],
+      message: depth ? 'OuterRef is only meaningful inside a subquery' : 'an expression needs a query',
+    })
   return s
 }
 
@@ -194,7 +199,8 @@ const aggregate = (ctx: Ctx, e: Extract<Expr, { _tag: 'Agg' }>): ExprSql => {
     // AVG and SUM as doubles: MySQL's decimal AVG keeps only 4 more digits.
     if (e.fn === 'avg' || e.fn === 'sum') return { sql: `${fn}(${dist}${pick(`CAST(${ref} AS ${FUNCS[d.name].float})`)})`, col: NUMBER_COLUMN }
     // SQLite keeps decimals as text: MIN/MAX by the value-ordered key, then the value after it.
-    if (d.name === 'sqlite' && col.kind === 'decimal') return { sql: `substr(${fn}(${dist}${pick(`${d.comparable(col, ref)} || ${ref}`)}), ${DECIMAL_KEY_LENGTH + 1})`, col }
+    if (d.name === 'sqlite' && col.kind === 'decimal')
+      return { sql: `substr(${fn}(${dist}${pick(`${d.comparable(col, ref)} || ${ref}`)}), ${DECIMAL_KEY_LENGTH + 1})`, col }
     return { sql: `${fn}(${dist}${pick(ref)})`, col }
   }
   if (e.ref === undefined) return call(scope.model, scope.alias, undefined, only(scope.model, scope.alias))

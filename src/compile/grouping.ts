@@ -53,7 +53,8 @@ const mentionsGrouped = (plan: Select<unknown>, node: FilterNode): boolean => {
   }
 }
 
-const andOf = (items: ReadonlyArray<FilterNode>): FilterNode | undefined => (items.length === 0 ? undefined : items.length === 1 ? items[0] : { _tag: 'And', items })
+const andOf = (items: ReadonlyArray<FilterNode>): FilterNode | undefined =>
+  items.length === 0 ? undefined : items.length === 1 ? items[0] : { _tag: 'And', items }
 
 /**
  * GROUP BY and the split of the filter: conditions on aggregates of the plan's own rows go to
@@ -78,7 +79,11 @@ export const groupingSql = (ctx: Ctx, alias: string, plan: Select<unknown>): { w
 export const lockSql = (d: Dialect, lock: Lock | undefined): string => {
   if (!lock) return ''
   if (d.name === 'sqlite')
-    throw new TerrapinFailure(queryError('selectForUpdate: SQLite has no row locks (a write transaction locks the whole database); run it on PostgreSQL or MySQL', { code: 'UNSUPPORTED' }))
+    throw new TerrapinFailure(
+      queryError('selectForUpdate: SQLite has no row locks (a write transaction locks the whole database); run it on PostgreSQL or MySQL', {
+        code: 'UNSUPPORTED',
+      }),
+    )
   const wait = lock.nowait ? ' NOWAIT' : lock.skipLocked ? ' SKIP LOCKED' : ''
   if (lock.mode === 'share') return d.name === 'mysql' ? ` LOCK IN SHARE MODE${wait}` : ` FOR SHARE${wait}`
   return ` FOR UPDATE${wait}`

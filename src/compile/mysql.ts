@@ -100,7 +100,8 @@ export const mariadb: Dialect = Object.freeze({
   returning: true,
   tableSuffix: MARIADB_TABLES,
   fold: ucaFold,
-  match: (expr: string, ph: string, ci: boolean) => (ci ? `${caseless(ucaFold(expr))} LIKE ${caseless(ucaFold(ph))} ESCAPE '\\\\'` : mysql.match(expr, ph, false)),
+  match: (expr: string, ph: string, ci: boolean) =>
+    ci ? `${caseless(ucaFold(expr))} LIKE ${caseless(ucaFold(ph))} ESCAPE '\\\\'` : mysql.match(expr, ph, false),
 })
 
 /**

@@ -80,7 +80,10 @@ export const bind = (ctx: Ctx, value: unknown, encode: (v: unknown) => unknown, 
 }
 
 /** The check of a value written to a column (the first problem `validateInput` would report). */
-const columnCheck = (col: Column) => (v: unknown): string | undefined => checkColumnValue(col, v)[0]
+const columnCheck =
+  (col: Column) =>
+  (v: unknown): string | undefined =>
+    checkColumnValue(col, v)[0]
 
 export const nextAlias = (ctx: Ctx): string => `t${ctx.alias++}`
 
@@ -109,12 +112,20 @@ export const relationsOf = (model: Model, path: ReadonlyArray<string>): Readonly
  * `FROM … WHERE <link to outer>` of a correlated subquery walking `path` from `outer`; `body`
  * receives the alias and model at the end of the path.
  */
-export const walk = (ctx: Ctx, outer: string, model: Model, path: ReadonlyArray<string>, body: (alias: string, target: Model) => { select: string; where?: string }): string => {
+export const walk = (
+  ctx: Ctx,
+  outer: string,
+  model: Model,
+  path: ReadonlyArray<string>,
+  body: (alias: string, target: Model) => { select: string; where?: string },
+): string => {
   const q = ctx.d.quote
   const rels = relationsOf(model, path)
   const hops = rels.flatMap((r) => r.hops)
   const aliases = hops.map(() => nextAlias(ctx))
-  const from = hops.map((h, i) => (i === 0 ? `${q(h.table)} AS ${q(aliases[0])}` : `JOIN ${q(h.table)} AS ${q(aliases[i])} ON ${q(aliases[i])}.${q(h.to)} = ${q(aliases[i - 1])}.${q(h.from)}`))
+  const from = hops.map((h, i) =>
+    i === 0 ? `${q(h.table)} AS ${q(aliases[0])}` : `JOIN ${q(h.table)} AS ${q(aliases[i])} ON ${q(aliases[i])}.${q(h.to)} = ${q(aliases[i - 1])}.${q(h.from)}`,
+  )
   const link = `${q(aliases[0])}.${q(hops[0].to)} = ${q(outer)}.${q(hops[0].from)}`
   const target = rels[rels.length - 1].target
   const b = body(aliases[aliases.length - 1], target)
@@ -191,7 +202,11 @@ const leaf = (ctx: Ctx, alias: string, model: Model, cond: Cond): string => {
       return `${caseless(d.fold(expr))} = ${caseless(d.fold(bind(ctx, v, (x) => x, one)))}`
     default: {
       const m = MATCH[cond.lookup]
-      return d.match(expr, bind(ctx, v, (x) => d.pattern(m.kind, m.ci, x as string), one), m.ci)
+      return d.match(
+        expr,
+        bind(ctx, v, (x) => d.pattern(m.kind, m.ci, x as string), one),
+        m.ci,
+      )
     }
   }
 }
@@ -353,7 +368,8 @@ export const projection = (ctx: Ctx, plan: Select<unknown>, alias: string): { sq
     return valueExpr(ctx, alias, model, path, rel?.column ? rel.column.key : key)
   })
   const scope = ctx.scopes[ctx.scopes.length - 1]
-  if (plan.distinct && scope?.alias === alias) selectedExprs.set(scope, new Map(exprs.flatMap((e, i) => (names[i] === undefined ? [] : [[names[i]!, e] as const]))))
+  if (plan.distinct && scope?.alias === alias)
+    selectedExprs.set(scope, new Map(exprs.flatMap((e, i) => (names[i] === undefined ? [] : [[names[i]!, e] as const]))))
   const sqls = exprs.map((e) => e.sql)
   return { sql: sqls.join(', '), named: named(sqls), output: { keys, columns: exprs.map((e) => e.col) } }
 }
@@ -395,7 +411,8 @@ export const compileTerminal = (d: Dialect, plan: Terminal<unknown>): Compiled =
       // Unordered: by key, as tortoise; a distinct projection has no key, so by what it selects.
       // A grouped plan has no row key either: by its group keys.
       const byGroup = (): ReadonlyArray<OrderItem> => (src.groupBy ?? []).map((k) => ({ ...splitKey(k), desc: false }))
-      const order = src.order.length > 0 ? src.order : src.distinct && src.projection._tag !== 'Rows' ? selectedKeys(src) : src.groupBy ? byGroup() : pkOrder(src.model)
+      const order =
+        src.order.length > 0 ? src.order : src.distinct && src.projection._tag !== 'Rows' ? selectedKeys(src) : src.groupBy ? byGroup() : pkOrder(src.model)
       return compileSelect(d, { ...src, order, limit: Math.min(src.limit ?? 1, 1) })
     }
     case 'get':

@@ -41,8 +41,7 @@ export const floatCodec = new t.Type<number, unknown, unknown>(
 export const booleanCodec = new t.Type<boolean, unknown, unknown>(
   'boolean',
   (u): u is boolean => typeof u === 'boolean',
-  (u, c) =>
-    typeof u === 'boolean' ? t.success(u) : u === 0 || u === 1 || u === 0n || u === 1n ? t.success(Number(u) === 1) : t.failure(u, c),
+  (u, c) => (typeof u === 'boolean' ? t.success(u) : u === 0 || u === 1 || u === 0n || u === 1n ? t.success(Number(u) === 1) : t.failure(u, c)),
   t.identity,
 )
 
@@ -50,11 +49,7 @@ export const decimalCodec = new t.Type<string, unknown, unknown>(
   'decimal',
   (u): u is string => typeof u === 'string' && /^-?\d+(\.\d+)?$/.test(u),
   (u, c) =>
-    typeof u === 'string' && /^-?\d+(\.\d+)?$/.test(u)
-      ? t.success(u)
-      : typeof u === 'number' && Number.isFinite(u)
-        ? t.success(String(u))
-        : t.failure(u, c),
+    typeof u === 'string' && /^-?\d+(\.\d+)?$/.test(u) ? t.success(u) : typeof u === 'number' && Number.isFinite(u) ? t.success(String(u)) : t.failure(u, c),
   t.identity,
 )
 

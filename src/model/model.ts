@@ -118,8 +118,7 @@ const assemble = (name: string, table: string, fields: Fields, meta: ModelMeta, 
 export const model = <const N extends string, const F extends Fields>(
   name: N,
   def: { readonly table?: string; readonly fields: F; readonly meta?: ModelMeta },
-): Model<N, WithPk<F>> =>
-  assemble(name, def.table ?? snake(name), def.fields, def.meta ?? {}, Object.freeze({})) as unknown as Model<N, WithPk<F>>
+): Model<N, WithPk<F>> => assemble(name, def.table ?? snake(name), def.fields, def.meta ?? {}, Object.freeze({})) as unknown as Model<N, WithPk<F>>
 
 /** Adds the implicit `id` key to the type when no field is `pk`. */
 export type WithPk<F extends Fields> = true extends { [K in keyof F]: F[K] extends { readonly isPk: true } ? true : false }[keyof F]
@@ -148,13 +147,13 @@ export const schema = <const D extends Record<string, AnyModel>>(defs: D): Resol
     for (const [fname, f] of Object.entries(m.fields as Fields))
       if (f.kind === 'foreignKey' || f.kind === 'oneToOne') {
         if (f.options.onDelete === 'SET NULL' && !f.nullable) throw new TypeError(`model ${m.name}: field ${fname} has onDelete SET NULL but is not null: true`)
-        if (f.options.onDelete === 'SET DEFAULT' && f.options.default === undefined) throw new TypeError(`model ${m.name}: field ${fname} has onDelete SET DEFAULT but no default`)
+        if (f.options.onDelete === 'SET DEFAULT' && f.options.default === undefined)
+          throw new TypeError(`model ${m.name}: field ${fname} has onDelete SET DEFAULT but no default`)
       }
   const registry: Record<string, Model> = {}
   // Two passes: the first gives every model its own key column, the second lets each foreign
   // key take its type from its target's key (which never depends on another relation).
-  for (let pass = 0; pass < 2; pass++)
-    for (const m of list) registry[m.name] = assemble(m.name, m.table, m.fields, m.meta, registry)
+  for (let pass = 0; pass < 2; pass++) for (const m of list) registry[m.name] = assemble(m.name, m.table, m.fields, m.meta, registry)
   Object.freeze(registry)
   return Object.freeze(Object.fromEntries(Object.entries(defs).map(([k, m]) => [k, registry[m.name]]))) as unknown as Resolved<D>
 }

@@ -30,7 +30,11 @@ export interface RelInfo {
   readonly forward: boolean
 }
 
-type ForwardInfo<F> = F extends { readonly kind: 'foreignKey' | 'oneToOne'; readonly target: infer T extends string; readonly nullable: infer N extends boolean }
+type ForwardInfo<F> = F extends {
+  readonly kind: 'foreignKey' | 'oneToOne'
+  readonly target: infer T extends string
+  readonly nullable: infer N extends boolean
+}
   ? { target: T; many: false; nullable: N; forward: true }
   : F extends { readonly kind: 'manyToMany'; readonly target: infer T extends string }
     ? { target: T; many: true; nullable: false; forward: false }
@@ -83,7 +87,11 @@ export type RelationInfo<M, H> = Extract<RelationEntries<M>, readonly [unknown, 
 
 /** The model named `T` in `M`'s schema, resolved in that schema (so its relations are known). */
 export type ModelNamed<M, T> =
-  SchemaOf<M> extends Record<string, AnyModel> ? (Extract<SchemaOf<M>[keyof SchemaOf<M>], { readonly name: T }> extends Model<infer N, infer F, unknown> ? Model<N, F, SchemaOf<M>> : never) : never
+  SchemaOf<M> extends Record<string, AnyModel>
+    ? Extract<SchemaOf<M>[keyof SchemaOf<M>], { readonly name: T }> extends Model<infer N, infer F, unknown>
+      ? Model<N, F, SchemaOf<M>>
+      : never
+    : never
 
 /** The model at the other end of `M`'s relation `H`. */
 export type RelatedModel<M, H> = RelationInfo<M, H> extends infer I extends RelInfo ? ModelNamed<M, I['target']> : never

@@ -41,12 +41,10 @@ const isFk = (f: Field): f is ForeignKeyField => f.kind === 'foreignKey' || f.ki
 const lowerFirst = (s: string): string => s.charAt(0).toLowerCase() + s.slice(1)
 
 /** The reverse name of a relation field: its `relatedName`, or tortoise's default `<model>s`. */
-export const reverseName = (owner: Model, field: ForeignKeyField | ManyToManyField): string =>
-  field.options.relatedName ?? `${lowerFirst(owner.name)}s`
+export const reverseName = (owner: Model, field: ForeignKeyField | ManyToManyField): string => field.options.relatedName ?? `${lowerFirst(owner.name)}s`
 
 /** The many-to-many link table: `through`, or `<owner table>_<target table>`. */
-export const throughTable = (owner: Model, field: ManyToManyField, target: Model): string =>
-  field.options.through ?? `${owner.table}_${target.table}`
+export const throughTable = (owner: Model, field: ManyToManyField, target: Model): string => field.options.through ?? `${owner.table}_${target.table}`
 
 /** Link table columns: `<owner>_id` and `<target>_id` (`forwardKey`/`backwardKey` override). */
 export const throughColumns = (owner: Model, field: ManyToManyField, target: Model): { readonly own: string; readonly other: string } => {

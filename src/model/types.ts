@@ -62,14 +62,20 @@ export type InsertOf<M> = Simplify<InsertScalar<FieldsOf<M>> & InsertFk<FieldsOf
 /** The primary key's field name (`id` when no field is `pk`). */
 export type PkKeyOf<M> = PkKey<FieldsOf<M>>
 
-type PkKey<F> = { [K in keyof F]: F[K] extends { readonly isPk: true } ? K : never }[keyof F] extends infer K ? ([K] extends [never] ? 'id' : K & string) : never
+type PkKey<F> = { [K in keyof F]: F[K] extends { readonly isPk: true } ? K : never }[keyof F] extends infer K
+  ? [K] extends [never]
+    ? 'id'
+    : K & string
+  : never
 
 /** A related row as a foreign key value: anything carrying the referenced field (`toField` or the key). */
-type RowRef<F, S> = F extends ForeignKeyField<infer T, infer _R, infer N, infer _O, infer _K, infer _Q, infer To>
-  ? ([TargetOf<S, T>] extends [never]
-      ? { readonly id: number }
-      : { readonly [K in To extends string ? To : PkKey<FieldsOf<TargetOf<S, T>>>]: BaseOf<FkTargetField<F, S>> }) | (N extends true ? null : never)
-  : never
+type RowRef<F, S> =
+  F extends ForeignKeyField<infer T, infer _R, infer N, infer _O, infer _K, infer _Q, infer To>
+    ? | ([TargetOf<S, T>] extends [never]
+          ? { readonly id: number }
+          : { readonly [K in To extends string ? To : PkKey<FieldsOf<TargetOf<S, T>>>]: BaseOf<FkTargetField<F, S>> })
+      | (N extends true ? null : never)
+    : never
 
 /**
  * What `create` accepts: {@link InsertOf}, where a foreign key may also be given as the related

@@ -51,7 +51,8 @@ export const checkColumnValue = (col: Column, v: unknown): ReadonlyArray<string>
   if (v === undefined) return ['undefined is not a value (omit the field, or use null)']
   if (v === null) return col.field.nullable || (col.pk && col.field.optional) ? [] : ['may not be null']
   if (typeof v === 'object' && (v as { _tag?: unknown })._tag === 'Param') return []
-  const lenient = (col.kind === 'bigint' && typeof v === 'number' && Number.isSafeInteger(v)) || (col.kind === 'decimal' && typeof v === 'number' && Number.isFinite(v))
+  const lenient =
+    (col.kind === 'bigint' && typeof v === 'number' && Number.isSafeInteger(v)) || (col.kind === 'decimal' && typeof v === 'number' && Number.isFinite(v))
   if (!lenient && !col.scalar.codec.is(v)) return [`${describe(v)} is not a valid ${col.kind}`]
   const out: string[] = []
   if (typeof v === 'string') {
@@ -86,12 +87,9 @@ export const checkColumnValue = (col: Column, v: unknown): ReadonlyArray<string>
  * Checks write input and maps it to row keys: a relation given as a row (`author: row`) becomes
  * its key (`authorId`). `required` lists the row keys a complete insert must have.
  */
-export const validateInput = (
-  model: Model,
-  data: unknown,
-  mode: 'create' | 'patch',
-): E.Either<ValidationError, Readonly<Record<string, unknown>>> => {
-  if (typeof data !== 'object' || data === null || Array.isArray(data)) return E.left(validationError([{ field: '', message: 'expected an object of field values' }], model.name))
+export const validateInput = (model: Model, data: unknown, mode: 'create' | 'patch'): E.Either<ValidationError, Readonly<Record<string, unknown>>> => {
+  if (typeof data !== 'object' || data === null || Array.isArray(data))
+    return E.left(validationError([{ field: '', message: 'expected an object of field values' }], model.name))
   const issues: ValidationIssue[] = []
   const out: Record<string, unknown> = {}
   for (const [key, raw] of Object.entries(data)) {
@@ -114,8 +112,6 @@ export const validateInput = (
     // The plan's own copy: json values frozen deep, dates copied.
     out[col.key] = deepFreeze(v)
   }
-  if (mode === 'create')
-    for (const col of model.columns)
-      if (!(col.key in out) && !col.field.optional) issues.push({ field: col.key, message: 'is required' })
+  if (mode === 'create') for (const col of model.columns) if (!(col.key in out) && !col.field.optional) issues.push({ field: col.key, message: 'is required' })
   return issues.length > 0 ? E.left(validationError(issues, model.name)) : E.right(Object.freeze(out))
 }

@@ -40,7 +40,9 @@ type Annotated<M, R, X> = { readonly [N in keyof X]: Resolve<M, ValueOf<X[N]>, R
 
 /** Rejects expressions reading paths that `M` lacks (`F('nope')`, `Count('bookz')`). */
 export type CheckedExprs<M, R, X> = {
-  readonly [N in keyof X]: KeysOf<X[N]> extends ValidPaths<M, KeysOf<X[N]>> | AnnotationKeys<M, R> ? X[N] : Expr<unknown, ValidPaths<M, KeysOf<X[N]>> | AnnotationKeys<M, R>>
+  readonly [N in keyof X]: KeysOf<X[N]> extends ValidPaths<M, KeysOf<X[N]>> | AnnotationKeys<M, R>
+    ? X[N]
+    : Expr<unknown, ValidPaths<M, KeysOf<X[N]>> | AnnotationKeys<M, R>>
 }
 
 // ------------------------------------------------------------------------------------------
@@ -68,7 +70,9 @@ export const annotate =
         ? 'is not an expression (use F, Count, Lower, …)'
         : plan.model.columnByKey[name] || names.has(name) || name.includes('__')
           ? 'clashes with a field or another annotation (or contains __)'
-          : refsOf(expr).map((r) => checkRef(plan.model, r, names)).find((p) => p !== undefined)
+          : refsOf(expr)
+              .map((r) => checkRef(plan.model, r, names))
+              .find((p) => p !== undefined)
       if (problem) error ??= invalid(name, problem, plan.model.name)
       else added.push(freeze({ name, expr: expr as Expr }))
       names.add(name)

@@ -235,5 +235,4 @@ export type ResultOf<P> = P extends { readonly _A?: infer A } ? A : never
  */
 export const freeze = <T extends object>(node: T): T => Object.freeze(node)
 
-
 export { deepFreeze } from '../model/freeze'

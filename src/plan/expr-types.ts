@@ -27,7 +27,11 @@ type Forward<M> = {
 
 type ReverseEntries<M> = {
   [O in keyof SchemaOf<M>]: {
-    [K in keyof FieldsOf<SchemaOf<M>[O]>]: FieldsOf<SchemaOf<M>[O]>[K] extends { readonly kind: 'foreignKey' | 'oneToOne' | 'manyToMany'; readonly target: NameOf<M>; readonly relatedName: infer R }
+    [K in keyof FieldsOf<SchemaOf<M>[O]>]: FieldsOf<SchemaOf<M>[O]>[K] extends {
+      readonly kind: 'foreignKey' | 'oneToOne' | 'manyToMany'
+      readonly target: NameOf<M>
+      readonly relatedName: infer R
+    }
       ? [ReverseName<SchemaOf<M>[O], R>, SchemaOf<M>[O]]
       : never
   }[keyof FieldsOf<SchemaOf<M>[O]>]
@@ -101,7 +105,6 @@ type AnnotationEntries<K extends string, A> =
 export type AnnotationFilter<M, R> = {
   readonly [E in { [K in AnnotationKeys<M, R>]: AnnotationEntries<K, R[K & keyof R]> }[AnnotationKeys<M, R>] as E[0]]?: E[1]
 }
-
 
 /** Field paths of `M` one hop deep, as a plain union (for constraints): `'rating' | 'author__…'`. */
 export type PathsOf<M> = (keyof RowOf<M> & string) | (keyof RelationsOf<M> & string) | `${keyof RelationsOf<M> & string}__${string}`

@@ -77,8 +77,7 @@ export type ValueOf<X> = X extends { readonly _tag: string; readonly _A?: infer 
 // constructors
 // ------------------------------------------------------------------------------------------
 
-const arith =
-  (op: Arith) =>
+const arith = (op: Arith) =>
   function (this: Expr, x: unknown): Expr {
     return make({ _tag: 'Arith', op, left: this, right: lift(x) })
   }
@@ -120,7 +119,6 @@ export const OuterRef = (ref: string): Expr<never, never> => make({ _tag: 'Outer
 /** A plan's single column as a value: `(SELECT …)`; the plan should return at most one row. */
 export const Subquery = <A>(plan: Select<ReadonlyArray<A>>): Expr<A | null, never> => make({ _tag: 'Subquery', plan })
 
-
 const func = <A, K extends string>(fn: FuncName, args: ReadonlyArray<unknown>): Expr<A, K> => make({ _tag: 'Func', fn, args: freeze(args.map(lift)) })
 
 /**
@@ -142,8 +140,9 @@ export const Trim = <X extends ExprArg<unknown, string>>(x: X): Expr<SameNull<Va
  * @example
  * annotate({ r: Coalesce(F('rating'), 0) }) // COALESCE("t0"."rating", ?)
  */
-export const Coalesce = <const L extends ReadonlyArray<ExprArg<unknown, string>>>(...args: L): Expr<Coalesced<{ [I in keyof L]: ValueOf<L[I]> }>, KeysOf<L[number]>> =>
-  func('coalesce', args)
+export const Coalesce = <const L extends ReadonlyArray<ExprArg<unknown, string>>>(
+  ...args: L
+): Expr<Coalesced<{ [I in keyof L]: ValueOf<L[I]> }>, KeysOf<L[number]>> => func('coalesce', args)
 /**
  * Text concatenation; a null argument counts as the empty string (as Django's `Concat`).
  *
@@ -151,7 +150,6 @@ export const Coalesce = <const L extends ReadonlyArray<ExprArg<unknown, string>>
  * annotate({ label: Concat(F('title'), ' by ', F('author__name')) }) // COALESCE(…, '') || ? || …
  */
 export const Concat = <const L extends ReadonlyArray<ExprArg<unknown, string>>>(...args: L): Expr<string, KeysOf<L[number]>> => func('concat', args)
-
 
 export interface AggregateOptions {
   /** Aggregate distinct values only (`COUNT(DISTINCT …)`). */
@@ -165,7 +163,9 @@ export interface AggregateOptions {
 
 /** A filter object copied and frozen (its arrays and dates too), so the plan never changes. */
 const ownFilter = (f: unknown): unknown =>
-  typeof f === 'object' && f !== null && !Object.isFrozen(f) && !Array.isArray(f) && !(f instanceof Date) ? freeze(Object.fromEntries(Object.entries(f).map(([k, v]) => [k, own(v)]))) : f
+  typeof f === 'object' && f !== null && !Object.isFrozen(f) && !Array.isArray(f) && !(f instanceof Date)
+    ? freeze(Object.fromEntries(Object.entries(f).map(([k, v]) => [k, own(v)])))
+    : f
 
 const agg = <A, K extends string>(fn: AggName, ref: string | undefined, o: AggregateOptions = {}): Expr<A, K> =>
   make({ _tag: 'Agg', fn, ref, distinct: o.distinct === true, ...(o.filter === undefined ? {} : { filter: ownFilter(o.filter) }) })

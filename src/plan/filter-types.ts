@@ -20,9 +20,12 @@ interface Info {
   readonly n: boolean
 }
 
-type FkInfo<F, S> = F extends ForeignKeyField<infer _T, infer _R, infer N>
-  ? FkTargetField<F, S> extends ScalarField<infer Kd, infer A> ? { kind: Kd; a: A; n: N } : never
-  : never
+type FkInfo<F, S> =
+  F extends ForeignKeyField<infer _T, infer _R, infer N>
+    ? FkTargetField<F, S> extends ScalarField<infer Kd, infer A>
+      ? { kind: Kd; a: A; n: N }
+      : never
+    : never
 
 /** Stored columns by row key. */
 export type ColumnInfo<M> = {
@@ -76,9 +79,13 @@ type Entries<C extends string, I extends Info> =
   | [C, I['kind'] extends 'json' ? null : Arg<I['a']> | Nullable<I>]
   | { [L in LookupsOf<I['kind']>]: [`${C}__${L}`, LookupValue<I, L>] }[LookupsOf<I['kind']>]
   | { [P in PartsOf<I['kind']>]: [`${C}__${P}`, Arg<number>] }[PartsOf<I['kind']>]
-  | { [P in PartsOf<I['kind']>]: { [L in Cmp | 'in' | 'notIn' | 'range' | 'not']: [`${C}__${P}__${L}`, PartLookupValue<L>] }[Cmp | 'in' | 'notIn' | 'range' | 'not'] }[PartsOf<I['kind']>]
+  | {
+      [P in PartsOf<I['kind']>]: { [L in Cmp | 'in' | 'notIn' | 'range' | 'not']: [`${C}__${P}__${L}`, PartLookupValue<L>] }[
+        Cmp | 'in' | 'notIn' | 'range' | 'not']
+    }[PartsOf<I['kind']>]
 
-type AllEntries<M> = { [C in keyof ColumnInfo<M> & string]: ColumnInfo<M>[C] extends infer I extends Info ? Entries<C, I> : never }[keyof ColumnInfo<M> & string]
+type AllEntries<M> = { [C in keyof ColumnInfo<M> & string]: ColumnInfo<M>[C] extends infer I extends Info ? Entries<C, I> : never }[keyof ColumnInfo<M> &
+  string]
 
 /** Conditions on the model's own columns: `{ title: 'x', rating__gte: 4, title__icontains: 'y' }`. */
 export type OwnFilter<in out M> = { readonly [E in AllEntries<M> as E[0]]?: E[1] }
@@ -100,14 +107,10 @@ export interface Invalid<Reason extends string> {
   readonly __invalid: Reason
 }
 
-
 type NoField<M, K> = Invalid<`${NameOf<M> & string} has no field ${K & string}`>
 
-type PartValue<K extends ScalarKind, P extends string, L extends string> = P extends PartsOf<K>
-  ? L extends Cmp | 'in' | 'notIn' | 'range' | 'not'
-    ? PartLookupValue<L>
-    : never
-  : never
+type PartValue<K extends ScalarKind, P extends string, L extends string> =
+  P extends PartsOf<K> ? (L extends Cmp | 'in' | 'notIn' | 'range' | 'not' ? PartLookupValue<L> : never) : never
 
 /**
  * The value type of an own key (`name`, `name__icontains`, `publishedAt__year__gte`) of a model
@@ -133,15 +136,10 @@ type ColumnValue<T, Rest extends string, C = ColumnInfo<T>> = Rest extends keyof
     : never
 
 /** The value type of `Rest` (`name`, `name__icontains`, `tags__name`) on the model `T` of a relation. */
-type TargetValue<T, Rest extends string> = [ColumnValue<T, Rest>] extends [never]
-  ? TargetRelationValue<T, Rest>
-  : ColumnValue<T, Rest>
+type TargetValue<T, Rest extends string> = [ColumnValue<T, Rest>] extends [never] ? TargetRelationValue<T, Rest> : ColumnValue<T, Rest>
 
-type TargetRelationValue<T, Rest extends string> = Rest extends FkKeys<FieldsOf<T>>
-    ? Readonly<Record<string, unknown>> | null
-    : Rest extends `${infer H}__${infer R2}`
-      ? PathValue<T, H, R2>
-      : NoField<T, Rest>
+type TargetRelationValue<T, Rest extends string> =
+  Rest extends FkKeys<FieldsOf<T>> ? Readonly<Record<string, unknown>> | null : Rest extends `${infer H}__${infer R2}` ? PathValue<T, H, R2> : NoField<T, Rest>
 
 /** The value type of the key `H__Rest` on `M`, one hop at a time. */
 type PathValue<M, H extends string, Rest extends string> = [RelationInfo<M, H>] extends [never]
@@ -160,7 +158,11 @@ type PathValue<M, H extends string, Rest extends string> = [RelationInfo<M, H>] 
  * names the problem.
  */
 export type CheckFilter<M, F> = {
-  readonly [K in keyof F]: K extends keyof OwnFilter<M> | FkKeys<FieldsOf<M>> ? unknown : K extends `${infer H}__${infer Rest}` ? PathValue<M, H, Rest> : NoField<M, K>
+  readonly [K in keyof F]: K extends keyof OwnFilter<M> | FkKeys<FieldsOf<M>>
+    ? unknown
+    : K extends `${infer H}__${infer Rest}`
+      ? PathValue<M, H, Rest>
+      : NoField<M, K>
 }
 
 /** A row key usable in `orderBy`, `values`, … */

@@ -49,12 +49,12 @@ export const q = {
 export const and = (items: ReadonlyArray<FilterNode>): FilterNode => {
   if (items.length === 1) return items[0]
   const flat: FilterNode[] = []
-  for (const i of items) if (i._tag === 'And') flat.push(...i.items)
-  else flat.push(i)
+  for (const i of items)
+    if (i._tag === 'And') flat.push(...i.items)
+    else flat.push(i)
   return freeze<And>({ _tag: 'And', items: freeze(flat) })
 }
-export const or = (items: ReadonlyArray<FilterNode>): FilterNode =>
-  items.length === 1 ? items[0] : freeze<Or>({ _tag: 'Or', items: freeze([...items]) })
+export const or = (items: ReadonlyArray<FilterNode>): FilterNode => (items.length === 1 ? items[0] : freeze<Or>({ _tag: 'Or', items: freeze([...items]) }))
 export const not = (item: FilterNode): FilterNode => freeze<Not>({ _tag: 'Not', item })
 
 // ------------------------------------------------------------------------------------------
@@ -93,7 +93,9 @@ const checkScalar = (col: Column, v: unknown, part: DatePart | undefined): strin
     const bad = badText(v)
     if (bad) return bad
   }
-  return col.scalar.codec.is(v) || (col.kind === 'bigint' && typeof v === 'number' && Number.isSafeInteger(v)) || (col.kind === 'decimal' && typeof v === 'number' && Number.isFinite(v))
+  return col.scalar.codec.is(v) ||
+    (col.kind === 'bigint' && typeof v === 'number' && Number.isSafeInteger(v)) ||
+    (col.kind === 'decimal' && typeof v === 'number' && Number.isFinite(v))
     ? undefined
     : `${JSON.stringify(typeof v === 'bigint' ? String(v) : v) ?? String(v)} is not a valid ${col.kind}`
 }
@@ -163,7 +165,9 @@ export const resolveKey = (model: Model, key: string, value: unknown, annotation
       // The referenced field: the target's key, or the foreign key's `toField`.
       const to = rel.target.columns.find((c) => c.column === rel.hops[0].to)?.key ?? rel.target.pk
       const v = Array.isArray(value) ? value.map((x) => relationKey(to, x)) : relationKey(to, value)
-      return E.map((c: Cond) => freeze<Cond>({ ...c, path: freeze([...path, ...c.path]), lookup }))(resolveKey(current, [rel.column.key, ...rest].join('__'), v))
+      return E.map((c: Cond) => freeze<Cond>({ ...c, path: freeze([...path, ...c.path]), lookup }))(
+        resolveKey(current, [rel.column.key, ...rest].join('__'), v),
+      )
     }
     path.push(seg)
     current = rel.target
@@ -185,7 +189,8 @@ export const resolveKey = (model: Model, key: string, value: unknown, annotation
   }
   if (j < segments.length) return E.left({ field: key, message: `unexpected ${segments.slice(j).join('__')}` })
   if (TEXT_LOOKUPS.has(lookup) && !TEXT_KINDS.has(col.kind)) return E.left({ field: key, message: `${lookup} applies to text fields, not ${col.kind}` })
-  if (!part && !lookupApplies(col.kind, lookup) && !(value === null && (lookup === 'exact' || lookup === 'not'))) return E.left({ field: key, message: `${lookup} does not apply to a ${col.kind} field` })
+  if (!part && !lookupApplies(col.kind, lookup) && !(value === null && (lookup === 'exact' || lookup === 'not')))
+    return E.left({ field: key, message: `${lookup} does not apply to a ${col.kind} field` })
   const problem = checkValue(col, lookup, part, value)
   if (problem) return E.left({ field: key, message: problem })
   return E.right(freeze<Cond>({ _tag: 'Cond', path: freeze(path), key: col.key, part, lookup, value: own(value) }))
@@ -193,7 +198,8 @@ export const resolveKey = (model: Model, key: string, value: unknown, annotation
 
 const isQ = (u: unknown): u is Q<unknown> => typeof u === 'object' && u !== null && (u as Q<unknown>)._tag === 'Q'
 
-const isExists = (u: unknown): u is Terminal<boolean> => typeof u === 'object' && u !== null && (u as Terminal<unknown>)._tag === 'Terminal' && (u as Terminal<unknown>).kind === 'exists'
+const isExists = (u: unknown): u is Terminal<boolean> =>
+  typeof u === 'object' && u !== null && (u as Terminal<unknown>)._tag === 'Terminal' && (u as Terminal<unknown>).kind === 'exists'
 
 /**
  * Resolves a filter argument against a model: every key checked, every problem reported.

@@ -47,7 +47,10 @@ const add = <P extends Select<unknown>>(plan: P, items: ReadonlyArray<PrefetchIt
 export const prefetch =
   <M, R extends RowOf<M>, const P extends RelationNames<M> | `${RelationNames<M>}__${string}`>(...paths: ReadonlyArray<P & RelationPath<M, NoInfer<P>>>) =>
   (plan: Query<M, R>): Query<M, R & Prefetched<M, P>> =>
-    add(plan, paths.map((p) => freeze({ path: freeze(p.split('__')) }))) as Query<M, R & Prefetched<M, P>>
+    add(
+      plan,
+      paths.map((p) => freeze({ path: freeze(p.split('__')) })),
+    ) as Query<M, R & Prefetched<M, P>>
 
 /**
  * Loads one relation through a plan over the related model that filters and orders the related
@@ -62,7 +65,14 @@ export const prefetch =
  */
 export const prefetchWith =
   <M, R extends RowOf<M>, const H extends RelationNames<M>, R2>(relation: H, related: Query<RelatedModel<M, H>, R2>) =>
-  (plan: Query<M, R>): Query<M, R & { readonly [K in H]: Loaded<RelationInfo<M, H> extends { many: infer Many } ? { target: string; many: Many; nullable: true; forward: boolean } : never, R2> }> => {
+  (
+    plan: Query<M, R>,
+  ): Query<
+    M,
+    R & {
+      readonly [K in H]: Loaded<RelationInfo<M, H> extends { many: infer Many } ? { target: string; many: Many; nullable: true; forward: boolean } : never, R2>
+    }
+  > => {
     const target = resolveRelation(plan.model, relation)?.target
     const sub = related as Select<unknown>
     const mismatch =

@@ -115,7 +115,8 @@ const problems = (names: ReadonlyArray<string>, values: Values, prefix: string):
   let n = 0
   for (const _ in values) n++
   if (n !== names.length || issues)
-    for (const k of Object.keys(values)) if (!names.includes(k)) (issues ??= []).push({ field: prefix + k, message: 'the plan has no placeholder of this name' })
+    for (const k of Object.keys(values))
+      if (!names.includes(k)) (issues ??= []).push({ field: prefix + k, message: 'the plan has no placeholder of this name' })
   return issues
 }
 

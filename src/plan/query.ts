@@ -67,7 +67,9 @@ export interface FilterCombinator {
   /** `where(exists(pipe(query(Book), where({ authorId: OuterRef('id') }))))`: a correlated EXISTS. */
   <M, R>(filter: Terminal<boolean>): (plan: Query<M, R>) => Query<M, R>
   /** Keys may also name the plan's annotations (`n__gte: 2`): conditions on aggregates go to HAVING. */
-  <M, R, const F extends FilterOf<M> & AnnotationFilter<M, R>>(filter: F & CheckFilter<M, Omit<F, keyof AnnotationFilter<M, R>>> & CheckFilterExprs<M, R, F>): (plan: Query<M, R>) => Query<M, R>
+  <M, R, const F extends FilterOf<M> & AnnotationFilter<M, R>>(
+    filter: F & CheckFilter<M, Omit<F, keyof AnnotationFilter<M, R>>> & CheckFilterExprs<M, R, F>,
+  ): (plan: Query<M, R>) => Query<M, R>
 }
 
 /**
@@ -115,7 +117,7 @@ export const parseOrder = (model: Model, spec: string, annotations?: ReadonlySet
     current = rel.target
   }
   const last = segments[segments.length - 1]
-  const col = current.columnByKey[last] ?? (resolveRelation(current, last)?.column)
+  const col = current.columnByKey[last] ?? resolveRelation(current, last)?.column
   if (!col) return E.left(invalid(spec, `${current.name} has no field ${last}`, model.name))
   return E.right(freeze({ path: freeze(path), key: col.key, desc }))
 }
@@ -200,7 +202,10 @@ export const values =
   <M, R, const K extends KeyOf<M> | RelationKey | AnnotationKeys<M, R>>(...keys: ReadonlyArray<K & (ValidKey<M, NoInfer<K>> | AnnotationKeys<M, R>)>) =>
   (plan: Query<M, R>): Query<M, { readonly [P in K]: KeyValue<M, R, P> }> => {
     const error = checkKeys(plan, keys)
-    const next = freeze({ ...plan, projection: freeze({ _tag: 'Values' as const, keys: freeze([...keys]) }) }) as Query<M, { readonly [P in K]: KeyValue<M, R, P> }>
+    const next = freeze({ ...plan, projection: freeze({ _tag: 'Values' as const, keys: freeze([...keys]) }) }) as Query<
+      M,
+      { readonly [P in K]: KeyValue<M, R, P> }
+    >
     return error ? withError(next, error) : next
   }
 
@@ -216,7 +221,9 @@ type Tuple<M, R, K extends ReadonlyArray<unknown>> = { readonly [I in keyof K]: 
  * pipe(query(Book), valuesList('id', 'title')) // ReadonlyArray<readonly [number, string]>
  */
 export const valuesList =
-  <M, R, const K extends ReadonlyArray<KeyOf<M> | RelationKey | AnnotationKeys<M, R>>>(...keys: K & { readonly [I in keyof K]: ValidKey<M, K[I]> | AnnotationKeys<M, R> }) =>
+  <M, R, const K extends ReadonlyArray<KeyOf<M> | RelationKey | AnnotationKeys<M, R>>>(
+    ...keys: K & { readonly [I in keyof K]: ValidKey<M, K[I]> | AnnotationKeys<M, R> }
+  ) =>
   (plan: Query<M, R>): Query<M, Tuple<M, R, K>> => {
     const error = checkKeys(plan, keys)
     const next = freeze({ ...plan, projection: freeze({ _tag: 'ValuesList' as const, keys: freeze([...keys]), flat: false }) }) as Query<M, Tuple<M, R, K>>

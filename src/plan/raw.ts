@@ -61,5 +61,17 @@ export const rowsOf =
     freeze({
       ...raw,
       // Name the failing keys, never the values (messages may be logged).
-      decode: (row: unknown) => E.mapLeft((errs: t.Errors) => [...new Set(errs.map((e) => e.context.map((c) => c.key).filter((k) => k !== '').join('.')))].join(', '))(codec.decode(row)),
+      decode: (row: unknown) =>
+        E.mapLeft((errs: t.Errors) =>
+          [
+            ...new Set(
+              errs.map((e) =>
+                e.context
+                  .map((c) => c.key)
+                  .filter((k) => k !== '')
+                  .join('.'),
+              ),
+            ),
+          ].join(', '),
+        )(codec.decode(row)),
     }) as Raw<ReadonlyArray<A>>

@@ -88,7 +88,9 @@ export const related = <M extends Model, const H extends RelationNames<M>>(model
     const issues = checkKeys(target.columnByKey[target.pk], refs, target, relation)
     const error =
       ownerError ??
-      (rel && rel.kind !== 'manyToMany' ? invalid(relation, `${kind} applies to many-to-many relations; set the foreign key instead`, model.name) : undefined) ??
+      (rel && rel.kind !== 'manyToMany'
+        ? invalid(relation, `${kind} applies to many-to-many relations; set the foreign key instead`, model.name)
+        : undefined) ??
       (issues.length > 0 ? validationError(issues, target.name) : undefined)
     const plan: Link<number> = freeze({ _tag: 'Link', kind, model, relation, owner: key, others: freeze(refs.map((r) => keyOf(target, r))) })
     return error ? freeze({ ...plan, error }) : plan

@@ -26,7 +26,10 @@ const withError = <P extends { readonly error?: TerrapinError }>(plan: P, error:
  * create(Book, { title: 'Dune', authorId: 1 }) // INSERT INTO "book" ("title", "author_id") VALUES (?, ?) RETURNING …
  * create(Book, { title: 'Dune', author: frank }) // the same, with frank's key
  */
-export const create = <M extends Model, const D extends CreateInput<M>>(model: M, data: D & MissingKeys<M, D> & ExtraKeys<CreateInput<M>, D>): Insert<RowOf<M>> => {
+export const create = <M extends Model, const D extends CreateInput<M>>(
+  model: M,
+  data: D & MissingKeys<M, D> & ExtraKeys<CreateInput<M>, D>,
+): Insert<RowOf<M>> => {
   const row = validateInput(model, data, 'create')
   const plan: Insert<RowOf<M>> = freeze({ _tag: 'Insert', model, rows: freeze(E.isRight(row) ? [row.right] : []), returns: 'one' })
   return withError(plan, E.isLeft(row) ? row.left : undefined)
@@ -48,7 +51,11 @@ export interface BulkCreateOptions {
  * Inserts many rows in batches, in one transaction, and returns them as stored (with
  * `ignoreConflicts`, the rows that were inserted).
  */
-export const bulkCreate = <M extends Model>(model: M, rows: ReadonlyArray<NoInfer<InsertOf<M>>>, options: BulkCreateOptions = {}): Insert<ReadonlyArray<RowOf<M>>> => {
+export const bulkCreate = <M extends Model>(
+  model: M,
+  rows: ReadonlyArray<NoInfer<InsertOf<M>>>,
+  options: BulkCreateOptions = {},
+): Insert<ReadonlyArray<RowOf<M>>> => {
   const issues: ValidationIssue[] = []
   const valid = rows.flatMap((data, i) => {
     const r = validateInput(model, data, 'create')
@@ -60,7 +67,12 @@ export const bulkCreate = <M extends Model>(model: M, rows: ReadonlyArray<NoInfe
   const sizeError = Number.isSafeInteger(size) && size > 0 ? undefined : invalid('batchSize', 'must be a positive integer', model.name)
   const on = options.onConflict
   const onError = on && [...on.fields, ...on.update].find((k) => !model.columnByKey[k])
-  const conflictError = onError !== undefined ? invalid('onConflict', `${model.name} has no field ${onError}`, model.name) : on && on.fields.length === 0 ? invalid('onConflict', 'name the unique fields', model.name) : undefined
+  const conflictError =
+    onError !== undefined
+      ? invalid('onConflict', `${model.name} has no field ${onError}`, model.name)
+      : on && on.fields.length === 0
+        ? invalid('onConflict', 'name the unique fields', model.name)
+        : undefined
   const plan: Insert<ReadonlyArray<RowOf<M>>> = freeze({
     _tag: 'Insert',
     model,
@@ -124,7 +136,7 @@ export const bulkUpdate = <M extends Model, const K extends keyof PatchOf<M> & s
   const valid = rows.map((row, i) => {
     const r = row as Readonly<Record<string, unknown>>
     const picked = Object.fromEntries([model.pk, ...fields].map((k) => [k, r[k]]))
-    if (r[model.pk] === undefined || r[model.pk] === null) issues.push({ field: `[${i}].${model.pk}`, message: 'bulkUpdate needs each row\'s primary key' })
+    if (r[model.pk] === undefined || r[model.pk] === null) issues.push({ field: `[${i}].${model.pk}`, message: "bulkUpdate needs each row's primary key" })
     const v = validateInput(model, picked, 'patch')
     if (E.isLeft(v)) issues.push(...v.left.issues.map((x) => ({ field: `[${i}].${x.field}`, message: x.message })))
     return E.isRight(v) ? v.right : picked
@@ -179,12 +191,18 @@ const pipeWhere = (model: Model, eq: Readonly<Record<string, unknown>>) =>
  * The row matching `lookup`, or a new row made of `lookup` and `defaults`; yields
  * `[row, created]`. Runs in a transaction and survives a concurrent insert of the same row.
  */
-export const getOrCreate = <M extends Model>(model: M, lookup: NoInfer<Partial<InsertOf<M>>>, defaults: NoInfer<Partial<InsertOf<M>>> = {}): Upsert<readonly [RowOf<M>, boolean]> =>
-  upsert('getOrCreate', model, lookup, defaults)
+export const getOrCreate = <M extends Model>(
+  model: M,
+  lookup: NoInfer<Partial<InsertOf<M>>>,
+  defaults: NoInfer<Partial<InsertOf<M>>> = {},
+): Upsert<readonly [RowOf<M>, boolean]> => upsert('getOrCreate', model, lookup, defaults)
 
 /** Updates the row matching `lookup` with `defaults`, or creates it; yields `[row, created]`. */
-export const updateOrCreate = <M extends Model>(model: M, lookup: NoInfer<Partial<InsertOf<M>>>, defaults: NoInfer<Partial<InsertOf<M>>> = {}): Upsert<readonly [RowOf<M>, boolean]> =>
-  upsert('updateOrCreate', model, lookup, defaults)
+export const updateOrCreate = <M extends Model>(
+  model: M,
+  lookup: NoInfer<Partial<InsertOf<M>>>,
+  defaults: NoInfer<Partial<InsertOf<M>>> = {},
+): Upsert<readonly [RowOf<M>, boolean]> => upsert('updateOrCreate', model, lookup, defaults)
 
 /**
  * Stores a row: updates it by primary key when it has one that exists, inserts it otherwise;

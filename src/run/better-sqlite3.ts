@@ -18,7 +18,12 @@ import { Executor, ExecutorOptions, SyncCalls, WriteResult } from './executor'
 
 const constraintColumn = (message: string): string | undefined => {
   const m = /constraint failed: (.+)$/i.exec(message)
-  return m ? m[1].split(',').map((s) => s.trim().split('.').pop()).join(', ') : undefined
+  return m
+    ? m[1]
+        .split(',')
+        .map((s) => s.trim().split('.').pop())
+        .join(', ')
+    : undefined
 }
 
 /** SQLite's extended result codes to the typed union. */
@@ -29,7 +34,8 @@ export const classifySqlite = (e: unknown, sql?: string): TerrapinError => {
   const column = constraintColumn(message)
   if (code === 'SQLITE_CONSTRAINT_UNIQUE' || code === 'SQLITE_CONSTRAINT_PRIMARYKEY') return integrityError('unique', message, { column, cause: e })
   // ON DELETE RESTRICT reports itself as a trigger
-  if (code === 'SQLITE_CONSTRAINT_FOREIGNKEY' || (code.startsWith('SQLITE_CONSTRAINT') && message.includes('FOREIGN KEY'))) return integrityError('foreignKey', message, { cause: e })
+  if (code === 'SQLITE_CONSTRAINT_FOREIGNKEY' || (code.startsWith('SQLITE_CONSTRAINT') && message.includes('FOREIGN KEY')))
+    return integrityError('foreignKey', message, { cause: e })
   if (code === 'SQLITE_CONSTRAINT_NOTNULL') return integrityError('notNull', message, { column, cause: e })
   if (code === 'SQLITE_CONSTRAINT_CHECK') return integrityError('check', message, { constraint: column, cause: e })
   if (code === 'SQLITE_CANTOPEN' || code === 'SQLITE_NOTADB' || /connection is not open/.test(message)) return connectionError(message, e)
@@ -79,7 +85,9 @@ const inside = new AsyncLocalStorage<ReadonlySet<Promise<void>>>()
 
 const selfWait = (): TerrapinFailure =>
   new TerrapinFailure(
-    transactionError('this database is in a transaction started by this same task: use the transaction\'s handle inside it (the outer one would wait for the transaction to end)'),
+    transactionError(
+      "this database is in a transaction started by this same task: use the transaction's handle inside it (the outer one would wait for the transaction to end)",
+    ),
   )
 
 const make = (s: Session, opts: ExecutorOptions, inTx: boolean): Executor => {
@@ -118,31 +126,55 @@ const make = (s: Session, opts: ExecutorOptions, inTx: boolean): Executor => {
   }
   const all = async (sql: string, params: ReadonlyArray<unknown>, bigint: boolean): Promise<ReadonlyArray<ReadonlyArray<unknown>>> => {
     if (!inTx && s.lock) await ready()
-    return opts.onQuery ? observe(sql, params, () => allNow(sql, params, bigint), (r) => r.length) : allNow(sql, params, bigint)
+    return opts.onQuery
+      ? observe(
+          sql,
+          params,
+          () => allNow(sql, params, bigint),
+          (r) => r.length,
+        )
+      : allNow(sql, params, bigint)
   }
   const run = async (sql: string, params: ReadonlyArray<unknown>): Promise<WriteResult> => {
     if (!inTx && s.lock) await ready()
-    return opts.onQuery ? observe(sql, params, () => runNow(sql, params), (r) => r.changes) : runNow(sql, params)
+    return opts.onQuery
+      ? observe(
+          sql,
+          params,
+          () => runNow(sql, params),
+          (r) => r.changes,
+        )
+      : runNow(sql, params)
   }
   const allObjects = async (sql: string, params: ReadonlyArray<unknown>): Promise<ReadonlyArray<Readonly<Record<string, unknown>>>> => {
     if (!inTx && s.lock) await ready()
-    return observe(sql, params, () => {
-      const c = prepare(s, sql)
-      const st = c.st
-      if (!st.reader) {
-        st.run(...toParams(params))
-        return []
-      }
-      // Objects, not arrays: the cached statement's read mode is no longer the one recorded.
-      c.bigint = undefined
-      st.raw(false)
-      st.safeIntegers(false)
-      return st.all(...toParams(params)) as Record<string, unknown>[]
-    }, (r) => r.length)
+    return observe(
+      sql,
+      params,
+      () => {
+        const c = prepare(s, sql)
+        const st = c.st
+        if (!st.reader) {
+          st.run(...toParams(params))
+          return []
+        }
+        // Objects, not arrays: the cached statement's read mode is no longer the one recorded.
+        c.bigint = undefined
+        st.raw(false)
+        st.safeIntegers(false)
+        return st.all(...toParams(params)) as Record<string, unknown>[]
+      },
+      (r) => r.length,
+    )
   }
   // better-sqlite3 iterates synchronously; a batch is read at a time, and the connection stays
   // busy (other statements on it fail) until the loop ends.
-  async function* stream(sql: string, params: ReadonlyArray<unknown>, bigint: boolean, batchSize: number): AsyncIterable<ReadonlyArray<ReadonlyArray<unknown>>> {
+  async function* stream(
+    sql: string,
+    params: ReadonlyArray<unknown>,
+    bigint: boolean,
+    batchSize: number,
+  ): AsyncIterable<ReadonlyArray<ReadonlyArray<unknown>>> {
     if (!inTx && s.lock) await ready()
     const t0 = performance.now()
     let rows = 0
@@ -170,18 +202,45 @@ const make = (s: Session, opts: ExecutorOptions, inTx: boolean): Executor => {
       throw e
     } finally {
       it.return?.()
-      opts.onQuery?.({ sql, params: opts.logParams ? params : undefined, durationMs: performance.now() - t0, rows, error: failure === undefined ? undefined : classifySqlite(failure, sql) })
+      opts.onQuery?.({
+        sql,
+        params: opts.logParams ? params : undefined,
+        durationMs: performance.now() - t0,
+        rows,
+        error: failure === undefined ? undefined : classifySqlite(failure, sql),
+      })
     }
   }
   // The driver is synchronous: the interpreter calls it directly unless a transaction it is not
   // part of holds the connection.
   const direct: SyncCalls = {
-    all: (sql, params, bigint) => (opts.onQuery ? observe(sql, params, () => allNow(sql, params, bigint), (r) => r.length) : allNow(sql, params, bigint)),
-    run: (sql, params) => (opts.onQuery ? observe(sql, params, () => runNow(sql, params), (r) => r.changes) : runNow(sql, params)),
+    all: (sql, params, bigint) =>
+      opts.onQuery
+        ? observe(
+            sql,
+            params,
+            () => allNow(sql, params, bigint),
+            (r) => r.length,
+          )
+        : allNow(sql, params, bigint),
+    run: (sql, params) =>
+      opts.onQuery
+        ? observe(
+            sql,
+            params,
+            () => runNow(sql, params),
+            (r) => r.changes,
+          )
+        : runNow(sql, params),
   }
   const sync = (): SyncCalls | undefined => (!inTx && s.lock ? undefined : direct)
   const exec = (sql: string): void => {
-    observe(sql, [], () => s.db.exec(sql), () => 0)
+    observe(
+      sql,
+      [],
+      () => s.db.exec(sql),
+      () => 0,
+    )
   }
   const transaction = async <A>(f: (tx: Executor) => Promise<A>): Promise<A> => {
     if (inTx) {

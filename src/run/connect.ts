@@ -97,7 +97,10 @@ const guarded = (ex: Executor): Executor => {
   const self: Executor = Object.create(ex, {
     // A closed database has nothing to get ready for: its calls fail with ConnectionError.
     ready: { get: () => (closing ? undefined : ex.ready), enumerable: true },
-    all: { value: (sql: string, params: ReadonlyArray<unknown>, bigint: boolean) => (closing ? Promise.reject(closed()) : track(ex.all(sql, params, bigint))), enumerable: true },
+    all: {
+      value: (sql: string, params: ReadonlyArray<unknown>, bigint: boolean) => (closing ? Promise.reject(closed()) : track(ex.all(sql, params, bigint))),
+      enumerable: true,
+    },
     run: { value: (sql: string, params: ReadonlyArray<unknown>) => (closing ? Promise.reject(closed()) : track(ex.run(sql, params))), enumerable: true },
     sync: { value: ex.sync && (() => (closing ? undefined : ex.sync!())), enumerable: true },
     transaction: { value: <A>(f: (tx: Executor) => Promise<A>) => (closing ? Promise.reject(closed()) : track(ex.transaction(f))), enumerable: true },
@@ -141,7 +144,8 @@ const withUrlOptions = (url: URL, options: ConnectOptions): ConnectOptions | str
     const v = url.searchParams.get(param)
     if (v === null || out[key] !== undefined) continue
     const n = Number(v)
-    if (!Number.isInteger(n) || n < (key === 'pool' ? 1 : 0)) return `${param} must be a ${key === 'pool' ? 'positive' : 'non-negative'} integer, got ${JSON.stringify(v)}`
+    if (!Number.isInteger(n) || n < (key === 'pool' ? 1 : 0))
+      return `${param} must be a ${key === 'pool' ? 'positive' : 'non-negative'} integer, got ${JSON.stringify(v)}`
     out[key] = n
   }
   return out as ConnectOptions

@@ -18,8 +18,18 @@ import { PoolOptions, driverUrl, observed } from './pooled'
 // ------------------------------------------------------------------------------------------
 
 const CONNECTION_CODES: ReadonlySet<string> = new Set([
-  'ECONNREFUSED', 'ECONNRESET', 'ENOTFOUND', 'EAI_AGAIN', 'ETIMEDOUT', 'EHOSTUNREACH', 'ENETUNREACH', 'EPIPE',
-  'PROTOCOL_CONNECTION_LOST', 'PROTOCOL_SEQUENCE_TIMEOUT', 'PROTOCOL_ENQUEUE_AFTER_FATAL_ERROR', 'PROTOCOL_ENQUEUE_AFTER_QUIT',
+  'ECONNREFUSED',
+  'ECONNRESET',
+  'ENOTFOUND',
+  'EAI_AGAIN',
+  'ETIMEDOUT',
+  'EHOSTUNREACH',
+  'ENETUNREACH',
+  'EPIPE',
+  'PROTOCOL_CONNECTION_LOST',
+  'PROTOCOL_SEQUENCE_TIMEOUT',
+  'PROTOCOL_ENQUEUE_AFTER_FATAL_ERROR',
+  'PROTOCOL_ENQUEUE_AFTER_QUIT',
 ])
 
 /** Server errnos meaning "no usable connection": bad login, no database, too many, gone, killed. */
@@ -95,25 +105,55 @@ interface Server {
 const make = (db: Queryable, pool: mysql2.Pool, server: Server, opts: PoolOptions, inTx: boolean): Executor => {
   let savepoints = 0
   const all = (sql: string, params: ReadonlyArray<unknown>): Promise<ReadonlyArray<ReadonlyArray<unknown>>> =>
-    observed(opts, classifyMysql, sql, params, async () => (await db.query({ sql, values: params as unknown[], rowsAsArray: true }))[0] as unknown as unknown[][], (r) => r.length)
+    observed(
+      opts,
+      classifyMysql,
+      sql,
+      params,
+      async () => (await db.query({ sql, values: params as unknown[], rowsAsArray: true }))[0] as unknown as unknown[][],
+      (r) => r.length,
+    )
   const run = (sql: string, params: ReadonlyArray<unknown>): Promise<WriteResult> =>
-    observed(opts, classifyMysql, sql, params, async () => {
-      const [r] = (await db.query(sql, params as unknown[])) as unknown as [mysql2.ResultSetHeader]
-      return { changes: r.affectedRows, insertId: r.insertId }
-    }, (r) => r.changes)
+    observed(
+      opts,
+      classifyMysql,
+      sql,
+      params,
+      async () => {
+        const [r] = (await db.query(sql, params as unknown[])) as unknown as [mysql2.ResultSetHeader]
+        return { changes: r.affectedRows, insertId: r.insertId }
+      },
+      (r) => r.changes,
+    )
   const exec = (sql: string): Promise<WriteResult> => run(sql, [])
   const allObjects = (sql: string, params: ReadonlyArray<unknown>): Promise<ReadonlyArray<Readonly<Record<string, unknown>>>> =>
-    observed(opts, classifyMysql, sql, params, async () => {
-      const [rows] = (await db.query(sql, params as unknown[])) as unknown as [unknown]
-      return Array.isArray(rows) ? (rows as Record<string, unknown>[]) : []
-    }, (r) => r.length)
+    observed(
+      opts,
+      classifyMysql,
+      sql,
+      params,
+      async () => {
+        const [rows] = (await db.query(sql, params as unknown[])) as unknown as [unknown]
+        return Array.isArray(rows) ? (rows as Record<string, unknown>[]) : []
+      },
+      (r) => r.length,
+    )
   // mysql2 streams a result row by row and pauses the socket while the consumer is behind.
-  async function* stream(sql: string, params: ReadonlyArray<unknown>, _bigint: boolean, batchSize: number): AsyncIterable<ReadonlyArray<ReadonlyArray<unknown>>> {
+  async function* stream(
+    sql: string,
+    params: ReadonlyArray<unknown>,
+    _bigint: boolean,
+    batchSize: number,
+  ): AsyncIterable<ReadonlyArray<ReadonlyArray<unknown>>> {
     const t0 = performance.now()
     let rows = 0
     let failure: unknown
     let done = false
-    const own = inTx ? undefined : await new Promise<CallbackConnection>((resolve, reject) => pool.pool.getConnection((e, c) => (e ? reject(e) : resolve(c as unknown as CallbackConnection))))
+    const own = inTx
+      ? undefined
+      : await new Promise<CallbackConnection>((resolve, reject) =>
+          pool.pool.getConnection((e, c) => (e ? reject(e) : resolve(c as unknown as CallbackConnection))),
+        )
     const conn = own ?? (db as unknown as { connection: CallbackConnection }).connection
     try {
       const rs = conn.query({ sql, values: params as unknown[], rowsAsArray: true }).stream({ highWaterMark: batchSize })
@@ -135,7 +175,13 @@ const make = (db: Queryable, pool: mysql2.Pool, server: Server, opts: PoolOption
     } finally {
       // A result not read to its end cannot be abandoned on the wire: drop that connection.
       if (own) done ? own.release() : own.destroy()
-      opts.onQuery?.({ sql, params: opts.logParams ? params : undefined, durationMs: performance.now() - t0, rows, error: failure === undefined ? undefined : classifyMysql(failure, sql) })
+      opts.onQuery?.({
+        sql,
+        params: opts.logParams ? params : undefined,
+        durationMs: performance.now() - t0,
+        rows,
+        error: failure === undefined ? undefined : classifyMysql(failure, sql),
+      })
     }
   }
 

@@ -51,7 +51,11 @@ export const runDelete = async (ex: Executor, plan: Delete<unknown>, fill: (c: C
         const values = to === pk ? keys : undefined
         if (!values) continue
         const dflt = (r.column.field.options as { default?: unknown }).default
-        const update: Update<unknown> = { _tag: 'Update', source: rowsOf(r.model, r.column.key, values), patch: { [r.column.key]: typeof dflt === 'function' ? (dflt as () => unknown)() : (dflt ?? null) } }
+        const update: Update<unknown> = {
+          _tag: 'Update',
+          source: rowsOf(r.model, r.column.key, values),
+          patch: { [r.column.key]: typeof dflt === 'function' ? (dflt as () => unknown)() : (dflt ?? null) },
+        }
         const u = compileWith(tx.dialect, update)
         await tx.run(u.sql, u.params)
       }

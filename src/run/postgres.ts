@@ -22,11 +22,27 @@ type Unsafe = (query: string, params: ReadonlyArray<unknown>, options: { prepare
 
 /** Node and postgres.js codes of a connection that could not be made or was lost. */
 const CONNECTION_CODES: ReadonlySet<string> = new Set([
-  'ECONNREFUSED', 'ECONNRESET', 'ENOTFOUND', 'EAI_AGAIN', 'ETIMEDOUT', 'EHOSTUNREACH', 'ENETUNREACH', 'EPIPE',
-  'CONNECT_TIMEOUT', 'CONNECTION_CLOSED', 'CONNECTION_ENDED', 'CONNECTION_DESTROYED',
+  'ECONNREFUSED',
+  'ECONNRESET',
+  'ENOTFOUND',
+  'EAI_AGAIN',
+  'ETIMEDOUT',
+  'EHOSTUNREACH',
+  'ENETUNREACH',
+  'EPIPE',
+  'CONNECT_TIMEOUT',
+  'CONNECTION_CLOSED',
+  'CONNECTION_ENDED',
+  'CONNECTION_DESTROYED',
   // server: admin shutdown, crash shutdown, cannot connect now, too many connections,
   // bad password, no such role, no such database
-  '57P01', '57P02', '57P03', '53300', '28P01', '28000', '3D000',
+  '57P01',
+  '57P02',
+  '57P03',
+  '53300',
+  '28P01',
+  '28000',
+  '3D000',
 ])
 
 /** `Key (a, b)=(…)` in a detail: the column names, never the values. */
@@ -67,9 +83,23 @@ export const classifyPostgres = (e: unknown, sql?: string): TerrapinError => {
 const make = (sql: Sql | TxSql, pool: Sql, opts: PoolOptions, inTx: boolean): Executor => {
   const unsafe = sql.unsafe as unknown as Unsafe
   const all = (q: string, params: ReadonlyArray<unknown>): Promise<ReadonlyArray<ReadonlyArray<unknown>>> =>
-    observed(opts, classifyPostgres, q, params, async () => (await unsafe(q, params, { prepare: true }).values()) as unknown as unknown[][], (r) => r.length)
+    observed(
+      opts,
+      classifyPostgres,
+      q,
+      params,
+      async () => (await unsafe(q, params, { prepare: true }).values()) as unknown as unknown[][],
+      (r) => r.length,
+    )
   const run = (q: string, params: ReadonlyArray<unknown>): Promise<WriteResult> =>
-    observed(opts, classifyPostgres, q, params, async () => ({ changes: (await unsafe(q, params, { prepare: true })).count }), (r) => r.changes)
+    observed(
+      opts,
+      classifyPostgres,
+      q,
+      params,
+      async () => ({ changes: (await unsafe(q, params, { prepare: true })).count }),
+      (r) => r.changes,
+    )
   const transaction = async <A>(f: (tx: Executor) => Promise<A>): Promise<A> => {
     // postgres.js sends BEGIN/SAVEPOINT and COMMIT/RELEASE or ROLLBACK itself (rolling back
     // when `body` rejects, and when any statement inside failed even if the program caught
@@ -109,7 +139,14 @@ const make = (sql: Sql | TxSql, pool: Sql, opts: PoolOptions, inTx: boolean): Ex
   }
 
   const allObjects = (q: string, params: ReadonlyArray<unknown>): Promise<ReadonlyArray<Readonly<Record<string, unknown>>>> =>
-    observed(opts, classifyPostgres, q, params, async () => [...((await unsafe(q, params, { prepare: true })) as unknown as Record<string, unknown>[])], (r) => r.length)
+    observed(
+      opts,
+      classifyPostgres,
+      q,
+      params,
+      async () => [...((await unsafe(q, params, { prepare: true })) as unknown as Record<string, unknown>[])],
+      (r) => r.length,
+    )
   // postgres.js fetches `batchSize` rows per Execute of a portal: one batch in memory at a time.
   async function* stream(q: string, params: ReadonlyArray<unknown>, _bigint: boolean, batchSize: number): AsyncIterable<ReadonlyArray<ReadonlyArray<unknown>>> {
     const t0 = performance.now()
@@ -125,7 +162,13 @@ const make = (sql: Sql | TxSql, pool: Sql, opts: PoolOptions, inTx: boolean): Ex
       failure = e
       throw e
     } finally {
-      opts.onQuery?.({ sql: q, params: opts.logParams ? params : undefined, durationMs: performance.now() - t0, rows, error: failure === undefined ? undefined : classifyPostgres(failure, q) })
+      opts.onQuery?.({
+        sql: q,
+        params: opts.logParams ? params : undefined,
+        durationMs: performance.now() - t0,
+        rows,
+        error: failure === undefined ? undefined : classifyPostgres(failure, q),
+      })
     }
   }
   return {
@@ -167,7 +210,12 @@ export const openPostgres = (url: URL, opts: PoolOptions = {}): Executor => {
       // a calendar day stays text; Date would invent a time zone
       day: { to: 1082, from: [1082], serialize: (x: unknown) => String(x), parse: (x: string) => x },
       // timestamps read exactly (the driver's own parsing turns year 1 into 2001)
-      stamp: { to: 1184, from: [1184, 1114], serialize: (x: unknown) => (x instanceof Date ? x.toISOString() : String(x)), parse: (x: string) => parseUtc(x) ?? x },
+      stamp: {
+        to: 1184,
+        from: [1184, 1114],
+        serialize: (x: unknown) => (x instanceof Date ? x.toISOString() : String(x)),
+        parse: (x: string) => parseUtc(x) ?? x,
+      },
       // JSON is read as text and parsed by the dialect, like on the other dialects
       json: { to: 3802, from: [114, 3802], serialize: text, parse: (x: string) => x },
     },

@@ -102,7 +102,11 @@ const fetchLinked = async (ex: Executor, rel: Relation, plan: Select<unknown>, o
   const found: Row[] = []
   for (const part of chunks(owners)) {
     const c = compileLinked(ex.dialect, { ...flat, prefetch: [] }, link, part)
-    const raw = await ex.all(c.sql, c.params, c.output!.columns.some((col) => col.kind === 'bigint'))
+    const raw = await ex.all(
+      c.sql,
+      c.params,
+      c.output!.columns.some((col) => col.kind === 'bigint'),
+    )
     const dec = rowDecoder(ex.dialect, rel.target.name, c.output!, 'Rows')
     for (const r of raw) found.push(dec(r) as Row)
   }
@@ -110,7 +114,14 @@ const fetchLinked = async (ex: Executor, rel: Relation, plan: Select<unknown>, o
     const { [LINK_KEY]: owner, ...row } = r
     return { owner, row }
   })
-  const rows = nested.length > 0 ? await prefetchRows(ex, plan, owned.map((o) => o.row)) : owned.map((o) => o.row)
+  const rows =
+    nested.length > 0
+      ? await prefetchRows(
+          ex,
+          plan,
+          owned.map((o) => o.row),
+        )
+      : owned.map((o) => o.row)
   const groups = new Map<string, Row[]>()
   owned.forEach((o, i) => {
     const k = keyOf(o.owner)

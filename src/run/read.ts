@@ -11,7 +11,12 @@ import { Executor, MaybePromise } from './executor'
 import { prefetchRows } from './prefetch'
 import { Abort, allRows, fill, readRows, shapeOf, then } from './statement'
 
-export const select = (ex: Executor, plan: Select<unknown>, v: Values | undefined, c: Compiled = fill(compileWith(ex.dialect, plan, v !== undefined), v)): MaybePromise<unknown[]> => {
+export const select = (
+  ex: Executor,
+  plan: Select<unknown>,
+  v: Values | undefined,
+  c: Compiled = fill(compileWith(ex.dialect, plan, v !== undefined), v),
+): MaybePromise<unknown[]> => {
   const rows = readRows(ex, c, plan.model.name, shapeOf(plan))
   return plan.prefetch.length > 0 ? then(rows, (r) => prefetchRows(ex, plan, r as Record<string, unknown>[])) : rows
 }

@@ -92,7 +92,12 @@ export const execute = <A>(ex: Executor, runnable: Runnable<A>): Promise<E.Eithe
   if (ex.ready || !ex.sync) return settle(ex, plan, v)
   try {
     const out = dispatch(ex, plan as Plan<unknown>, v)
-    return isPromise(out) ? out.then((a) => E.right(a as A), (e) => E.left(toError(ex, e))) : Promise.resolve(E.right(out as A))
+    return isPromise(out)
+      ? out.then(
+          (a) => E.right(a as A),
+          (e) => E.left(toError(ex, e)),
+        )
+      : Promise.resolve(E.right(out as A))
   } catch (e) {
     return Promise.resolve(E.left(toError(ex, e)))
   }

@@ -75,7 +75,16 @@ export const explain =
       const c = compileWith(ex.dialect, plan)
       const prefix = ex.dialect.name === 'sqlite' ? 'EXPLAIN QUERY PLAN ' : 'EXPLAIN '
       const rows = await ex.all(prefix + c.sql, c.params, false)
-      const text = rows.map((r) => (ex.dialect.name === 'sqlite' ? String(r[r.length - 1]) : r.map((v) => (v === null ? '' : String(v))).join(' ').trim())).join('\n')
+      const text = rows
+        .map((r) =>
+          ex.dialect.name === 'sqlite'
+            ? String(r[r.length - 1])
+            : r
+                .map((v) => (v === null ? '' : String(v)))
+                .join(' ')
+                .trim(),
+        )
+        .join('\n')
       return { _tag: 'Right', right: text }
     } catch (e) {
       return { _tag: 'Left', left: toError(ex, e) }

@@ -38,7 +38,11 @@ export const transaction =
       if (e instanceof Rollback) return E.left(e.left as L)
       if (isTerrapinError(e)) return E.left(e)
       const err = toError(db.executor, e)
-      return E.left(err._tag === 'QueryError' && err.message.startsWith('unexpected error') ? transactionError(`transaction rolled back: ${(e as Error).message}`, false, e) : err)
+      return E.left(
+        err._tag === 'QueryError' && err.message.startsWith('unexpected error')
+          ? transactionError(`transaction rolled back: ${(e as Error).message}`, false, e)
+          : err,
+      )
     }
   }
 
@@ -49,5 +53,4 @@ export const transaction =
  * @example
  * await inTransaction(db, async (tx) => { await runPromise(tx)(create(User, { name: 'a' })); throw new Error('no') })
  */
-export const inTransaction = <A>(db: Db, program: (tx: Db) => Promise<A>): Promise<A> =>
-  db.executor.transaction((ex) => program(makeDb(ex)))
+export const inTransaction = <A>(db: Db, program: (tx: Db) => Promise<A>): Promise<A> => db.executor.transaction((ex) => program(makeDb(ex)))

@@ -26,7 +26,12 @@ const memo = <A>(f: (m: Model) => A): ((m: Model) => A) => {
 }
 
 /** The columns an insert fills in when a row omits them, once per model. */
-const defaulted = memo((m) => m.columns.filter((c) => { const o = c.field.options as Options; return o.autoNow || o.autoNowAdd || o.default !== undefined }))
+const defaulted = memo((m) =>
+  m.columns.filter((c) => {
+    const o = c.field.options as Options
+    return o.autoNow || o.autoNowAdd || o.default !== undefined
+  }),
+)
 
 /** The columns every update refreshes, once per model. */
 const autoNowColumns = memo((m) => m.columns.filter((c) => (c.field.options as Options).autoNow))
@@ -91,7 +96,12 @@ const insertBatch = async (ex: Executor, plan: Insert<unknown>, rows: ReadonlyAr
  * One row inserted with RETURNING: no promise on a synchronous driver. When nothing was filled
  * in, the plan itself compiles (found by identity when it is prepared).
  */
-const insertReturning = (ex: Executor, plan: Insert<unknown>, rows: ReadonlyArray<Readonly<Record<string, unknown>>>, v: Values | undefined): MaybePromise<unknown[]> => {
+const insertReturning = (
+  ex: Executor,
+  plan: Insert<unknown>,
+  rows: ReadonlyArray<Readonly<Record<string, unknown>>>,
+  v: Values | undefined,
+): MaybePromise<unknown[]> => {
   const same = rows.length === plan.rows.length && rows.every((r, i) => r === plan.rows[i])
   return readRows(ex, fill(compileWith(ex.dialect, same ? plan : { ...plan, rows }, same && v !== undefined), v), plan.model.name, 'Rows')
 }
@@ -141,7 +151,12 @@ const insertRows = (ex: Executor, plan: Insert<unknown>, v: Values | undefined):
     for (const group of groupByKeys(rows))
       for (let i = 0; i < group.length; i += size) {
         const at = group.slice(i, i + size)
-        const made = await insertBatch(tx, plan, at.map((j) => rows[j]), v)
+        const made = await insertBatch(
+          tx,
+          plan,
+          at.map((j) => rows[j]),
+          v,
+        )
         if (plan.ignoreConflicts) await onlyConflictsIgnored(tx)
         if (made.length === at.length) at.forEach((j, n) => (placed[j] = made[n]))
         else complete = false
@@ -181,7 +196,10 @@ const createRow = async (ex: Executor, model: Model, data: Readonly<Record<strin
 export const upsert = async (ex: Executor, plan: Upsert<unknown>, v: Values | undefined): Promise<unknown> => {
   const model = plan.lookup.model
   const getOne = () => terminal(ex, { _tag: 'Terminal', kind: 'getOrNone', source: plan.lookup }, v) as Promise<Record<string, unknown> | null>
-  const byPk = (row: Record<string, unknown>): Select<unknown> => ({ ...plan.lookup, where: { _tag: 'Cond', path: [], key: model.pk, lookup: 'exact', value: row[model.pk] } })
+  const byPk = (row: Record<string, unknown>): Select<unknown> => ({
+    ...plan.lookup,
+    where: { _tag: 'Cond', path: [], key: model.pk, lookup: 'exact', value: row[model.pk] },
+  })
   const existing = async (row: Record<string, unknown>): Promise<unknown> => {
     if (plan.kind === 'getOrCreate') return [row, false]
     if (Object.keys(plan.defaults).length > 0 || plan.kind === 'save') await update(ex, { _tag: 'Update', source: byPk(row), patch: plan.defaults }, v)

@@ -59,8 +59,7 @@ const indexName = (table: string, cols: ReadonlyArray<string>, unique: boolean):
   return name.length <= 60 ? name : `${name.slice(0, 48)}_${Math.abs([...name].reduce((h, c) => (h * 31 + c.charCodeAt(0)) | 0, 7)).toString(36)}`
 }
 
-const columnsOf = (m: Model, keys: ReadonlyArray<string>): ReadonlyArray<string> =>
-  keys.map((k) => (m.columnByKey[k] ?? m.columnByKey[`${k}Id`])?.column ?? k)
+const columnsOf = (m: Model, keys: ReadonlyArray<string>): ReadonlyArray<string> => keys.map((k) => (m.columnByKey[k] ?? m.columnByKey[`${k}Id`])?.column ?? k)
 
 /** The statements that create one model's table and indexes. */
 export const createTableSql = (d: Dialect, m: Model, safe: boolean, deferred: ReadonlySet<Column> = new Set()): ReadonlyArray<string> => {
@@ -68,8 +67,13 @@ export const createTableSql = (d: Dialect, m: Model, safe: boolean, deferred: Re
   const ine = safe ? 'IF NOT EXISTS ' : ''
   const body = [
     ...m.columns.map((c) => columnSql(d, m, c)),
-    ...(m.meta.uniqueTogether ?? []).map((keys) => `CONSTRAINT ${q(indexName(m.table, columnsOf(m, keys), true))} UNIQUE (${columnsOf(m, keys).map(q).join(', ')})`),
-    ...m.columns.filter(isFk).filter((c) => !deferred.has(c)).map((c) => fkSql(d, m, c)),
+    ...(m.meta.uniqueTogether ?? []).map(
+      (keys) => `CONSTRAINT ${q(indexName(m.table, columnsOf(m, keys), true))} UNIQUE (${columnsOf(m, keys).map(q).join(', ')})`,
+    ),
+    ...m.columns
+      .filter(isFk)
+      .filter((c) => !deferred.has(c))
+      .map((c) => fkSql(d, m, c)),
   ]
   const wanted = [
     ...m.columns.filter((c) => (c.field.options as { index?: boolean }).index && !c.pk).map((c) => [c.column]),
@@ -133,7 +137,12 @@ export const schemaSql = (d: Dialect, models: ReadonlyArray<AnyModel>, safe: boo
       .filter((f): f is ManyToManyField => f.kind === 'manyToMany')
       .map((f) => createThroughSql(d, m, f, safe)),
   )
-  const alters = ordered.flatMap((m) => m.columns.filter(isFk).filter((c) => deferred.has(c)).map((c) => addFkSql(d, m, c, safe)))
+  const alters = ordered.flatMap((m) =>
+    m.columns
+      .filter(isFk)
+      .filter((c) => deferred.has(c))
+      .map((c) => addFkSql(d, m, c, safe)),
+  )
   return [...ordered.flatMap((m) => createTableSql(d, m, safe, deferred)), ...alters, ...links]
 }
 

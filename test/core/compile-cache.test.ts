@@ -25,7 +25,10 @@ const fresh = (plan: Statement, d = dialects.sqlite): Compiled => {
   }
 }
 
-const sqlOf = (c: Compiled) => ({ sql: c.sql, params: c.params.map((p) => (typeof p === 'object' && p !== null && (p as { _tag?: string })._tag === 'Slot' ? `slot:${(p as { name: string }).name}` : p)) })
+const sqlOf = (c: Compiled) => ({
+  sql: c.sql,
+  params: c.params.map((p) => (typeof p === 'object' && p !== null && (p as { _tag?: string })._tag === 'Slot' ? `slot:${(p as { name: string }).name}` : p)),
+})
 
 const same = (plan: Statement): void => {
   for (const d of Object.values(dialects)) expect(sqlOf(compileWith(d, plan))).toEqual(sqlOf(fresh(plan, d)))
@@ -113,8 +116,14 @@ describe('compile cache', () => {
       fc.array(fc.integer({ min: 0, max: 3 }), { maxLength: 3 }).map((xs) => ({ n__notIn: xs })),
       fc.boolean().map((b) => ({ x__isnull: b })),
       fc.tuple(fc.integer({ min: 0, max: 5 }), fc.integer({ min: 0, max: 5 })).map(([a, b]) => ({ x__range: [a, b] as const })),
-      fc.string({ maxLength: 3 }).filter((s) => !s.includes('\u0000')).map((s) => ({ name__icontains: s })),
-      fc.string({ maxLength: 3 }).filter((s) => !s.includes('\u0000')).map((s) => ({ name: s })),
+      fc
+        .string({ maxLength: 3 })
+        .filter((s) => !s.includes('\u0000'))
+        .map((s) => ({ name__icontains: s })),
+      fc
+        .string({ maxLength: 3 })
+        .filter((s) => !s.includes('\u0000'))
+        .map((s) => ({ name: s })),
     )
     const filter = fc.array(cond, { minLength: 1, maxLength: 3 })
     fc.assert(

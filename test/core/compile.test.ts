@@ -4,7 +4,23 @@
  */
 import { pipe } from 'fp-ts/function'
 import {
-  TerrapinFailure, bulkCreate, compile, count, exclude, exists, first, limit, offset, orderBy, q, query, remove, run, update, values, where,
+  TerrapinFailure,
+  bulkCreate,
+  compile,
+  count,
+  exclude,
+  exists,
+  first,
+  limit,
+  offset,
+  orderBy,
+  q,
+  query,
+  remove,
+  run,
+  update,
+  values,
+  where,
 } from 'terrapin'
 import { DialectName } from '../support/databases'
 import { forEachDialect, right } from '../support/dialects'
@@ -33,9 +49,18 @@ const GOLDEN: ReadonlyArray<readonly [string, object, Golden, (rows: ReadonlyArr
     'a filtered, ordered, limited select',
     filterPlan,
     {
-      sqlite: { sql: `SELECT ${COLS('"')} FROM "core_tag" AS "t0" WHERE ("t0"."name" GLOB ? AND "t0"."uses" >= ?) ORDER BY "t0"."uses" DESC NULLS LAST, "t0"."name" ASC NULLS FIRST LIMIT 10`, params: ['*a%*', 1] },
-      postgres: { sql: `SELECT ${COLS('"')} FROM "core_tag" AS "t0" WHERE ("t0"."name" LIKE $1 ESCAPE '\\' AND "t0"."uses" >= $2) ORDER BY "t0"."uses" DESC NULLS LAST, "t0"."name" ASC NULLS FIRST LIMIT 10`, params: ['%a\\%%', 1] },
-      mysql: { sql: `SELECT ${COLS('`')} FROM \`core_tag\` AS \`t0\` WHERE (\`t0\`.\`name\` LIKE ? ESCAPE '\\\\' AND \`t0\`.\`uses\` >= ?) ORDER BY \`t0\`.\`uses\` DESC, \`t0\`.\`name\` ASC LIMIT 10`, params: ['%a\\%%', 1] },
+      sqlite: {
+        sql: `SELECT ${COLS('"')} FROM "core_tag" AS "t0" WHERE ("t0"."name" GLOB ? AND "t0"."uses" >= ?) ORDER BY "t0"."uses" DESC NULLS LAST, "t0"."name" ASC NULLS FIRST LIMIT 10`,
+        params: ['*a%*', 1],
+      },
+      postgres: {
+        sql: `SELECT ${COLS('"')} FROM "core_tag" AS "t0" WHERE ("t0"."name" LIKE $1 ESCAPE '\\' AND "t0"."uses" >= $2) ORDER BY "t0"."uses" DESC NULLS LAST, "t0"."name" ASC NULLS FIRST LIMIT 10`,
+        params: ['%a\\%%', 1],
+      },
+      mysql: {
+        sql: `SELECT ${COLS('`')} FROM \`core_tag\` AS \`t0\` WHERE (\`t0\`.\`name\` LIKE ? ESCAPE '\\\\' AND \`t0\`.\`uses\` >= ?) ORDER BY \`t0\`.\`uses\` DESC, \`t0\`.\`name\` ASC LIMIT 10`,
+        params: ['%a\\%%', 1],
+      },
     },
     (rows) => rows.map((r) => r[1]),
     ['a%b'],
@@ -44,9 +69,18 @@ const GOLDEN: ReadonlyArray<readonly [string, object, Golden, (rows: ReadonlyArr
     'or, in, exclude, values',
     orPlan,
     {
-      sqlite: { sql: 'SELECT "t0"."name" FROM "core_tag" AS "t0" WHERE (("t0"."name" = ? OR "t0"."uses" IN (?, ?)) AND NOT COALESCE("t0"."uses" = ?, 0))', params: ['x', 1, 2, 2] },
-      postgres: { sql: 'SELECT "t0"."name" FROM "core_tag" AS "t0" WHERE (("t0"."name" = $1 OR "t0"."uses" IN ($2, $3)) AND NOT COALESCE("t0"."uses" = $4, FALSE))', params: ['x', 1, 2, 2] },
-      mysql: { sql: 'SELECT `t0`.`name` FROM `core_tag` AS `t0` WHERE ((`t0`.`name` = ? OR `t0`.`uses` IN (?, ?)) AND NOT COALESCE(`t0`.`uses` = ?, 0))', params: ['x', 1, 2, 2] },
+      sqlite: {
+        sql: 'SELECT "t0"."name" FROM "core_tag" AS "t0" WHERE (("t0"."name" = ? OR "t0"."uses" IN (?, ?)) AND NOT COALESCE("t0"."uses" = ?, 0))',
+        params: ['x', 1, 2, 2],
+      },
+      postgres: {
+        sql: 'SELECT "t0"."name" FROM "core_tag" AS "t0" WHERE (("t0"."name" = $1 OR "t0"."uses" IN ($2, $3)) AND NOT COALESCE("t0"."uses" = $4, FALSE))',
+        params: ['x', 1, 2, 2],
+      },
+      mysql: {
+        sql: 'SELECT `t0`.`name` FROM `core_tag` AS `t0` WHERE ((`t0`.`name` = ? OR `t0`.`uses` IN (?, ?)) AND NOT COALESCE(`t0`.`uses` = ?, 0))',
+        params: ['x', 1, 2, 2],
+      },
     },
     (rows) => rows.map((r) => r[0]).sort(),
     ['a%b', 'x'],
@@ -88,9 +122,18 @@ const GOLDEN: ReadonlyArray<readonly [string, object, Golden, (rows: ReadonlyArr
 
 const updatePlan = pipe(query(Tag), orderBy('name'), limit(2), update({ uses: 9 }))
 const UPDATE_GOLDEN: Golden = {
-  sqlite: { sql: 'UPDATE "core_tag" AS "t0" SET "uses" = ? WHERE "t0"."id" IN (SELECT "id" FROM (SELECT "t1"."id" FROM "core_tag" AS "t1" ORDER BY "t1"."name" ASC NULLS FIRST LIMIT 2) AS "s")', params: [9] },
-  postgres: { sql: 'UPDATE "core_tag" AS "t0" SET "uses" = $1 WHERE "t0"."id" IN (SELECT "id" FROM (SELECT "t1"."id" FROM "core_tag" AS "t1" ORDER BY "t1"."name" ASC NULLS FIRST LIMIT 2) AS "s")', params: [9] },
-  mysql: { sql: 'UPDATE `core_tag` AS `t0` SET `t0`.`uses` = ? WHERE `t0`.`id` IN (SELECT `id` FROM (SELECT `t1`.`id` FROM `core_tag` AS `t1` ORDER BY `t1`.`name` ASC LIMIT 2) AS `s`)', params: [9] },
+  sqlite: {
+    sql: 'UPDATE "core_tag" AS "t0" SET "uses" = ? WHERE "t0"."id" IN (SELECT "id" FROM (SELECT "t1"."id" FROM "core_tag" AS "t1" ORDER BY "t1"."name" ASC NULLS FIRST LIMIT 2) AS "s")',
+    params: [9],
+  },
+  postgres: {
+    sql: 'UPDATE "core_tag" AS "t0" SET "uses" = $1 WHERE "t0"."id" IN (SELECT "id" FROM (SELECT "t1"."id" FROM "core_tag" AS "t1" ORDER BY "t1"."name" ASC NULLS FIRST LIMIT 2) AS "s")',
+    params: [9],
+  },
+  mysql: {
+    sql: 'UPDATE `core_tag` AS `t0` SET `t0`.`uses` = ? WHERE `t0`.`id` IN (SELECT `id` FROM (SELECT `t1`.`id` FROM `core_tag` AS `t1` ORDER BY `t1`.`name` ASC LIMIT 2) AS `s`)',
+    params: [9],
+  },
 }
 const removePlan = pipe(query(Tag), where({ name__startswith: 'a' }), remove)
 const REMOVE_GOLDEN: Golden = {

@@ -40,7 +40,15 @@ const label = (i: number) => `m${String(i).padStart(2, '0')}`
 forEachDialect('decimal', [Money], (t) => {
   beforeAll(async () => {
     await t().reset()
-    right(await pipe(bulkCreate(Money, AMOUNTS.map((amount, i) => ({ amount, label: label(i) }))), run(t().db))())
+    right(
+      await pipe(
+        bulkCreate(
+          Money,
+          AMOUNTS.map((amount, i) => ({ amount, label: label(i) })),
+        ),
+        run(t().db),
+      )(),
+    )
   })
 
   it('round-trips at the field scale', async () => {
@@ -68,7 +76,9 @@ forEachDialect('decimal', [Money], (t) => {
   })
 
   it('range and equality are exact; a value written with fewer places is the same value', async () => {
-    const inRange = right(await pipe(query(Money), where({ amount__range: ['1234567890123456789012.00000001', '1234567890123456789012.00000002'] }), count, run(t().db))())
+    const inRange = right(
+      await pipe(query(Money), where({ amount__range: ['1234567890123456789012.00000001', '1234567890123456789012.00000002'] }), count, run(t().db))(),
+    )
     expect(inRange).toBe(2)
     expect(right(await pipe(query(Money), where({ amount: '0.50' }), count, run(t().db))())).toBe(1)
     expect(right(await pipe(query(Money), where({ amount: '1234567890123456789012' }), count, run(t().db))())).toBe(1)

@@ -47,7 +47,9 @@ forEachDialect('fields', [Kinds, Seq], (t) => {
 
   it('round-trips the extremes: bigint beyond 2^53 both ways, max int, negative decimals, empty strings', async () => {
     const db = t().db
-    const a = right(await pipe(create(Kinds, { name: 'a', big: -9223372036854775808n, i: 2147483647, small: 32767, price: '-0.05', body: '', ratio: -1e300 }), run(db))())
+    const a = right(
+      await pipe(create(Kinds, { name: 'a', big: -9223372036854775808n, i: 2147483647, small: 32767, price: '-0.05', body: '', ratio: -1e300 }), run(db))(),
+    )
     const b = right(await pipe(create(Kinds, { name: 'b', big: 9223372036854775807n, price: '0', ratio: 0 }), run(db))())
     const rows = right(await pipe(query(Kinds), values('name', 'big', 'i', 'small', 'price', 'body', 'ratio'), run(db))())
     const byName = Object.fromEntries(rows.map((r) => [r.name, r]))
@@ -97,7 +99,13 @@ forEachDialect('fields', [Kinds, Seq], (t) => {
 
   it('json: any JSON value without a codec; with a codec, values are checked on write and read', async () => {
     const db = t().db
-    for (const [i, v] of [[1, 'a string'], [2, 42], [3, [1, [2]]], [4, true], [5, { deep: { er: ['x'] } }]] as const) {
+    for (const [i, v] of [
+      [1, 'a string'],
+      [2, 42],
+      [3, [1, [2]]],
+      [4, true],
+      [5, { deep: { er: ['x'] } }],
+    ] as const) {
       const row = right(await pipe(create(Kinds, { name: `j${i}`, data: v }), run(db))())
       expect(row.data).toEqual(v)
     }
@@ -148,7 +156,13 @@ forEachDialect('fields', [Kinds, Seq], (t) => {
 
   it('datetimes of years 1 to 9999 round-trip; others are a ValidationError', async () => {
     const db = t().db
-    for (const iso of ['0001-01-01T00:00:00.000Z', '0099-12-31T23:59:59.999Z', '0500-03-01T12:00:00.000Z', '1969-12-31T23:59:59.999Z', '9999-12-31T23:59:59.999Z']) {
+    for (const iso of [
+      '0001-01-01T00:00:00.000Z',
+      '0099-12-31T23:59:59.999Z',
+      '0500-03-01T12:00:00.000Z',
+      '1969-12-31T23:59:59.999Z',
+      '9999-12-31T23:59:59.999Z',
+    ]) {
       const at = new Date(iso)
       const made = right(await pipe(create(Kinds, { name: `y${iso.slice(0, 4)}`, at }), run(db))())
       const read = right(await pipe(query(Kinds), where({ id: made.id }), get, run(db))())

@@ -5,8 +5,33 @@
  */
 import { pipe } from 'fp-ts/function'
 import {
-  Plan, all, bulkCreate, compile, count, create, distinct, exclude, exists, filter, first, get, getOrCreate, getOrNone, limit, offset, orderBy, q, query, remove, save,
-  update, updateOrCreate, values, valuesFlat, valuesList, where,
+  Plan,
+  all,
+  bulkCreate,
+  compile,
+  count,
+  create,
+  distinct,
+  exclude,
+  exists,
+  filter,
+  first,
+  get,
+  getOrCreate,
+  getOrNone,
+  limit,
+  offset,
+  orderBy,
+  q,
+  query,
+  remove,
+  save,
+  update,
+  updateOrCreate,
+  values,
+  valuesFlat,
+  valuesList,
+  where,
 } from 'terrapin'
 import { Item, Kinds } from './models'
 

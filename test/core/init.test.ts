@@ -25,7 +25,13 @@ const credentialsOf = (url: string, file: string): ConnectionConfig => {
   const u = new URL(url)
   return {
     engine: url.startsWith('postgres') ? 'tortoise.backends.asyncpg' : 'tortoise.backends.mysql',
-    credentials: { host: u.hostname, port: u.port || undefined, user: decodeURIComponent(u.username), password: decodeURIComponent(u.password) || undefined, database: u.pathname.slice(1) },
+    credentials: {
+      host: u.hostname,
+      port: u.port || undefined,
+      user: decodeURIComponent(u.username),
+      password: decodeURIComponent(u.password) || undefined,
+      database: u.pathname.slice(1),
+    },
   }
 }
 
@@ -36,7 +42,9 @@ forEachDialect('init', [], (t) => {
 
   it("takes tortoise's config shape and creates the tables with generateSchemas", async () => {
     const u = url()
-    const app = right(await init({ connections: { default: u }, apps: { models: { models: [Tag, Code], defaultConnection: 'default' } }, generateSchemas: true })())
+    const app = right(
+      await init({ connections: { default: u }, apps: { models: { models: [Tag, Code], defaultConnection: 'default' } }, generateSchemas: true })(),
+    )
     const db = app.db()
     right(await pipe(create(Tag, { name: 'from init' }), run(db))())
     expect(right(await pipe(query(Tag), count, run(app.dbFor('models')))())).toBe(1)
@@ -90,7 +98,9 @@ forEachDialect('init', [], (t) => {
   })
 
   it('a config naming a connection that does not exist, or an unknown engine, is a ConfigurationError', async () => {
-    expect(left(await init({ connections: { default: url() }, apps: { models: { models: [Tag], defaultConnection: 'other' } } })())._tag).toBe('ConfigurationError')
+    expect(left(await init({ connections: { default: url() }, apps: { models: { models: [Tag], defaultConnection: 'other' } } })())._tag).toBe(
+      'ConfigurationError',
+    )
     expect(left(await init({ connections: { default: { engine: 'oracle', credentials: {} } }, apps: {} })())._tag).toBe('ConfigurationError')
     expect(left(await init({ connections: { default: 'ftp://x' }, apps: {} })())._tag).toBe('ConfigurationError')
   })
@@ -122,10 +132,12 @@ forEachDialect('init', [], (t) => {
   it('runAsync closes the connections when main throws, and rethrows', async () => {
     const db = connect(url())
     const boom = new Error('main failed')
-    await expect(runAsync(async () => {
-      right(await generateSchemas(db, [Tag], { safe: true })())
-      throw boom
-    })).rejects.toBe(boom)
+    await expect(
+      runAsync(async () => {
+        right(await generateSchemas(db, [Tag], { safe: true })())
+        throw boom
+      }),
+    ).rejects.toBe(boom)
     expect(left(await pipe(create(Tag, { name: 'x' }), run(db))())._tag).toBe('ConnectionError')
   })
 
@@ -133,7 +145,7 @@ forEachDialect('init', [], (t) => {
     const a = connect(url())
     const b = connect('sqlite://:memory:')
     await closeConnections()
-    for (const db of [a, b]) expect(left(await pipe(query(Tag), count, run(db))())).toMatchObject({ _tag: "ConnectionError" })
+    for (const db of [a, b]) expect(left(await pipe(query(Tag), count, run(db))())).toMatchObject({ _tag: 'ConnectionError' })
     await closeConnections()
     await close(a)
   })
@@ -155,8 +167,7 @@ describe('connect', () => {
   })
 
   it('a malformed URL is a ConfigurationError thrown at start-up', () => {
-    for (const bad of ['nope', 'ftp://host/db', '://x'])
-      expect(() => connect(bad)).toThrow(expect.objectContaining({ _tag: 'ConfigurationError' }))
+    for (const bad of ['nope', 'ftp://host/db', '://x']) expect(() => connect(bad)).toThrow(expect.objectContaining({ _tag: 'ConfigurationError' }))
   })
 
   it('a SQLite file that cannot be opened gives ConnectionError Lefts', async () => {

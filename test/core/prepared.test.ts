@@ -8,7 +8,12 @@ import { Runnable, bind, bindEach, bulkCreate, count, create, get, limit, orderB
 import { forEachDialect, left, right } from '../support/dialects'
 import { Item } from './models'
 
-const SEED = Array.from({ length: 12 }, (_, i) => ({ name: `p${String(i).padStart(2, '0')}`, n: i % 4, note: i % 3 ? `note ${i % 5}` : null, at: new Date(Date.UTC(2020, 0, 1 + i)) }))
+const SEED = Array.from({ length: 12 }, (_, i) => ({
+  name: `p${String(i).padStart(2, '0')}`,
+  n: i % 4,
+  note: i % 3 ? `note ${i % 5}` : null,
+  at: new Date(Date.UTC(2020, 0, 1 + i)),
+}))
 
 forEachDialect('prepared plans', [Item], (t) => {
   let ids: Record<string, number> = {}
@@ -20,7 +25,12 @@ forEachDialect('prepared plans', [Item], (t) => {
 
   it('a prepared plan returns what the plan with the same literals returns, for many values', async () => {
     const byN = prepare(pipe(query(Item), where({ n: param('n'), note__contains: param('text') }), orderBy('name')))
-    for (const [n, text] of [[0, 'note'], [1, '1'], [2, 'note 2'], [3, 'zzz']] as const) {
+    for (const [n, text] of [
+      [0, 'note'],
+      [1, '1'],
+      [2, 'note 2'],
+      [3, 'zzz'],
+    ] as const) {
       const literal = right(await go(pipe(query(Item), where({ n, note__contains: text }), orderBy('name'))))
       const prepared = right(await go(pipe(byN, bind({ n, text }))))
       expect(prepared).toEqual(literal)
@@ -51,12 +61,39 @@ forEachDialect('prepared plans', [Item], (t) => {
 
   it('bindEach runs a prepared plan once per value record, in one transaction', async () => {
     const add = prepare(create(Item, { name: param('name'), n: param('n') } as never))
-    const rows = right(await go(pipe(add, bindEach([{ name: 'ze1', n: 1 }, { name: 'ze2', n: 2 }, { name: 'ze3', n: 3 }])))) as ReadonlyArray<{ id: number; name: string; n: number }>
-    expect(rows.map((r) => [r.name, r.n])).toEqual([['ze1', 1], ['ze2', 2], ['ze3', 3]])
+    const rows = right(
+      await go(
+        pipe(
+          add,
+          bindEach([
+            { name: 'ze1', n: 1 },
+            { name: 'ze2', n: 2 },
+            { name: 'ze3', n: 3 },
+          ]),
+        ),
+      ),
+    ) as ReadonlyArray<{ id: number; name: string; n: number }>
+    expect(rows.map((r) => [r.name, r.n])).toEqual([
+      ['ze1', 1],
+      ['ze2', 2],
+      ['ze3', 3],
+    ])
     const stored = right(await go(pipe(query(Item), where({ name__startswith: 'ze' }), orderBy('name'))))
     expect(stored.map((r) => r.id)).toEqual(rows.map((r) => r.id))
     // A record that fails (an ill-typed value) rolls back those before it.
-    expect(left(await go(pipe(add, bindEach([{ name: 'zf1', n: 1 }, { name: 'zf2', n: 'two' }]))))._tag).toBe('ValidationError')
+    expect(
+      left(
+        await go(
+          pipe(
+            add,
+            bindEach([
+              { name: 'zf1', n: 1 },
+              { name: 'zf2', n: 'two' },
+            ]),
+          ),
+        ),
+      )._tag,
+    ).toBe('ValidationError')
     expect(right(await go(pipe(query(Item), where({ name__startswith: 'zf' }), count)))).toBe(0)
     // Missing names are reported with the record's index, before any SQL.
     t().clearLog()
@@ -72,7 +109,9 @@ forEachDialect('prepared plans', [Item], (t) => {
     expect(right(await go(pipe(firstTwo, bind({ a: 1, b: 2 })))).map((r) => r.name)).toEqual(['p01', 'p02'])
     expect(right(await go(pipe(firstTwo, bind({ a: 3, b: 3 })))).map((r) => r.name)).toEqual(['p03', 'p07'])
     const between = prepare(pipe(query(Item), where({ n__range: [param('lo'), param('hi')], name__startswith: 'p' } as never), orderBy('name')))
-    expect(right(await go(pipe(between, bind({ lo: 2, hi: 3 })))).map((r) => r.name)).toEqual(SEED.filter((s) => s.n >= 2 && s.name !== 'p11').map((s) => s.name)) // p11 was removed above
+    expect(right(await go(pipe(between, bind({ lo: 2, hi: 3 })))).map((r) => r.name)).toEqual(
+      SEED.filter((s) => s.n >= 2 && s.name !== 'p11').map((s) => s.name),
+    ) // p11 was removed above
   })
 
   it('refuses one placeholder for a whole list or range (a statement has a fixed number of them)', async () => {
@@ -85,7 +124,14 @@ forEachDialect('prepared plans', [Item], (t) => {
   it('refuses missing, unknown, undefined, null and ill-typed values without sending SQL', async () => {
     const byN = prepare(pipe(query(Item), where({ n: param('n') })))
     t().clearLog()
-    const cases = [bind({})(byN), bind({ n: 1, m: 2 })(byN), bind({ n: undefined })(byN), bind({ n: null })(byN), bind({ n: 'one' })(byN), bind({ n: 1.5 })(byN)]
+    const cases = [
+      bind({})(byN),
+      bind({ n: 1, m: 2 })(byN),
+      bind({ n: undefined })(byN),
+      bind({ n: null })(byN),
+      bind({ n: 'one' })(byN),
+      bind({ n: 1.5 })(byN),
+    ]
     for (const c of cases) {
       const e = left(await go(c))
       expect(e._tag).toBe('ValidationError')

@@ -6,7 +6,26 @@
  */
 import { pipe } from 'fp-ts/function'
 import {
-  Query, bulkCreate, count, create, distinct, exists, first, get, getOrNone, limit, offset, orderBy, query, run, runPromise, TerrapinFailure, values, valuesFlat, valuesList, where,
+  Query,
+  bulkCreate,
+  count,
+  create,
+  distinct,
+  exists,
+  first,
+  get,
+  getOrNone,
+  limit,
+  offset,
+  orderBy,
+  query,
+  run,
+  runPromise,
+  TerrapinFailure,
+  values,
+  valuesFlat,
+  valuesList,
+  where,
 } from 'terrapin'
 import { forEachDialect, left, right } from '../support/dialects'
 import { Author, Book, Item, Rel } from './models'

@@ -6,7 +6,23 @@
  */
 import { pipe } from 'fp-ts/function'
 import * as TE from 'fp-ts/TaskEither'
-import { Db, close, connect, generateSchemas, count, create, inTransaction, query, remove, run, runPromise, transaction, valuesFlat, orderBy, where } from 'terrapin'
+import {
+  Db,
+  close,
+  connect,
+  generateSchemas,
+  count,
+  create,
+  inTransaction,
+  query,
+  remove,
+  run,
+  runPromise,
+  transaction,
+  valuesFlat,
+  orderBy,
+  where,
+} from 'terrapin'
 import { forEachDialect, left, right } from '../support/dialects'
 import { Tag } from './models'
 
@@ -77,7 +93,13 @@ forEachDialect('transactions', [Tag], (t) => {
         run(tx),
         TE.chainW(() =>
           pipe(
-            transaction(tx, (inner) => pipe(create(Tag, { name: 'inner' }), run(inner), TE.chainW(() => TE.left('inner failed' as const)))),
+            transaction(tx, (inner) =>
+              pipe(
+                create(Tag, { name: 'inner' }),
+                run(inner),
+                TE.chainW(() => TE.left('inner failed' as const)),
+              ),
+            ),
             TE.orElseW((e) => TE.right(e)),
           ),
         ),
@@ -106,7 +128,12 @@ forEachDialect('transactions', [Tag], (t) => {
             TE.orElseW(() => TE.right(undefined)),
           ),
         ),
-        TE.chainW(() => pipe(transaction(tx, (inner) => pipe(create(Tag, { name: 'outer' }), run(inner))), TE.orElseW(() => TE.right(undefined)))),
+        TE.chainW(() =>
+          pipe(
+            transaction(tx, (inner) => pipe(create(Tag, { name: 'outer' }), run(inner))),
+            TE.orElseW(() => TE.right(undefined)),
+          ),
+        ),
         TE.chainW(() => pipe(create(Tag, { name: 'last' }), run(tx))),
       ),
     )()
@@ -141,10 +168,12 @@ forEachDialect('transactions', [Tag], (t) => {
     ).rejects.toBe(boom)
     expect(await names()).toEqual(['x', 'y'])
     // a typed failure inside rejects with the TerrapinFailure and rolls back too
-    await expect(inTransaction(t().db, async (tx) => {
-      await runPromise(tx)(create(Tag, { name: 'z' }))
-      await runPromise(tx)(create(Tag, { name: 'x' }))
-    })).rejects.toMatchObject({ _tag: 'IntegrityError' })
+    await expect(
+      inTransaction(t().db, async (tx) => {
+        await runPromise(tx)(create(Tag, { name: 'z' }))
+        await runPromise(tx)(create(Tag, { name: 'x' }))
+      }),
+    ).rejects.toMatchObject({ _tag: 'IntegrityError' })
     expect(await names()).toEqual(['x', 'y'])
   })
 
@@ -175,7 +204,14 @@ forEachDialect('transactions', [Tag], (t) => {
     const db = t().db
     const results = await Promise.all(
       Array.from({ length: 5 }, (_, i) =>
-        transaction(db, (tx) => pipe(create(Tag, { name: `c${i}a` }), run(tx), TE.chainW(() => async () => (await sleep(5), { _tag: 'Right', right: 1 } as const)), TE.chainW(() => pipe(create(Tag, { name: `c${i}b` }), run(tx)))))(),
+        transaction(db, (tx) =>
+          pipe(
+            create(Tag, { name: `c${i}a` }),
+            run(tx),
+            TE.chainW(() => async () => (await sleep(5), { _tag: 'Right', right: 1 } as const)),
+            TE.chainW(() => pipe(create(Tag, { name: `c${i}b` }), run(tx))),
+          ),
+        )(),
       ),
     )
     results.forEach(right)

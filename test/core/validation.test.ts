@@ -5,7 +5,23 @@
  * that nothing reached the database and a count shows nothing was written.
  */
 import { pipe } from 'fp-ts/function'
-import { ValidationError, bulkCreate, count, create, exclude, get, getOrCreate, orderBy, query, remove, run, save, update, updateOrCreate, where } from 'terrapin'
+import {
+  ValidationError,
+  bulkCreate,
+  count,
+  create,
+  exclude,
+  get,
+  getOrCreate,
+  orderBy,
+  query,
+  remove,
+  run,
+  save,
+  update,
+  updateOrCreate,
+  where,
+} from 'terrapin'
 import { forEachDialect, left, right } from '../support/dialects'
 import { Item, Kinds } from './models'
 
@@ -135,7 +151,24 @@ forEachDialect('validation', [Kinds, Item], (t) => {
   it('filter values: the right type for every kind is accepted', async () => {
     const db = t().db
     const at = new Date(Date.UTC(2020, 0, 2, 3, 4, 5, 6))
-    right(await pipe(create(Item, { name: 'one', n: 1, big: 5n, x: 1.5, price: '2.500', on: true, at, day: '2020-01-02', clock: '03:04:05', ref: '00000000-0000-4000-8000-000000000001', kind: 'a' }), run(db))())
+    right(
+      await pipe(
+        create(Item, {
+          name: 'one',
+          n: 1,
+          big: 5n,
+          x: 1.5,
+          price: '2.500',
+          on: true,
+          at,
+          day: '2020-01-02',
+          clock: '03:04:05',
+          ref: '00000000-0000-4000-8000-000000000001',
+          kind: 'a',
+        }),
+        run(db),
+      )(),
+    )
     const ok = [
       { n: 1 },
       { big: 5n },
@@ -187,7 +220,14 @@ forEachDialect('validation', [Kinds, Item], (t) => {
   it('lookups a kind does not have are rejected as the types reject them (json compares with NULL only)', async () => {
     for (const f of [{ data: { a: 1 } }, { data__in: [1] }, { data__not: 'x' }, { status__gte: 'draft' }, { flag__lt: true }, { level__range: [1, 2] }])
       await rejects(pipe(query(Kinds), where(f as never)), Object.keys(f)[0])
-    right(await pipe(query(Kinds), where({ data: null, data__isnull: true, point__notIsnull: false, status__in: ['draft'], level__not: 1, flag__not: true }), count, run(t().db))())
+    right(
+      await pipe(
+        query(Kinds),
+        where({ data: null, data__isnull: true, point__notIsnull: false, status__in: ['draft'], level__not: 1, flag__not: true }),
+        count,
+        run(t().db),
+      )(),
+    )
   })
 
   it('negative or fractional limit/offset and a zero batch size', async () => {

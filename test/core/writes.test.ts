@@ -6,7 +6,25 @@
 import { pipe } from 'fp-ts/function'
 import * as TE from 'fp-ts/TaskEither'
 import {
-  bulkCreate, count, create, transaction, distinct, get, getOrCreate, limit, offset, orderBy, query, remove, run, save, update, updateOrCreate, values, valuesFlat, where,
+  bulkCreate,
+  count,
+  create,
+  transaction,
+  distinct,
+  get,
+  getOrCreate,
+  limit,
+  offset,
+  orderBy,
+  query,
+  remove,
+  run,
+  save,
+  update,
+  updateOrCreate,
+  values,
+  valuesFlat,
+  where,
 } from 'terrapin'
 import { forEachDialect, left, right } from '../support/dialects'
 import { Code, Item, Rel, Tag } from './models'
@@ -29,7 +47,15 @@ forEachDialect('writes', [Tag, Code, Item, Rel.Author, Rel.Book], (t) => {
   it('rows created with explicit keys do not make later generated keys collide', async () => {
     const db = t().db
     right(await pipe(create(Tag, { id: 1, name: 'one' }), run(db))())
-    right(await pipe(bulkCreate(Tag, [{ id: 2, name: 'two' }, { id: 3, name: 'three' }]), run(db))())
+    right(
+      await pipe(
+        bulkCreate(Tag, [
+          { id: 2, name: 'two' },
+          { id: 3, name: 'three' },
+        ]),
+        run(db),
+      )(),
+    )
     const next = right(await pipe(create(Tag, { name: 'four' }), run(db))())
     expect(next.id).toBeGreaterThan(3)
     const more = right(await pipe(bulkCreate(Tag, [{ name: 'five' }, { name: 'six' }]), run(db))())
@@ -68,23 +94,54 @@ forEachDialect('writes', [Tag, Code, Item, Rel.Author, Rel.Book], (t) => {
     right(await pipe(create(Tag, { name: 'b', uses: 9 }), run(t().db))())
     const made = right(await pipe(bulkCreate(Tag, [{ name: 'a' }, { name: 'b' }, { name: 'c' }], { ignoreConflicts: true, batchSize: 2 }), run(t().db))())
     expect(made.map((r) => r.name).sort()).toEqual(['a', 'c'])
-    expect(await tags()).toEqual([{ name: 'a', uses: 0 }, { name: 'b', uses: 9 }, { name: 'c', uses: 0 }])
+    expect(await tags()).toEqual([
+      { name: 'a', uses: 0 },
+      { name: 'b', uses: 9 },
+      { name: 'c', uses: 0 },
+    ])
   })
 
   it('bulkCreate with ignoreConflicts skips unique conflicts only: a missing foreign key still fails, nothing written', async () => {
     const db = t().db
     const a = right(await pipe(create(Rel.Author, { name: 'a' }), run(db))())
     right(await pipe(create(Rel.Book, { title: 'dup', authorId: a.id }), run(db))())
-    const e = left(await pipe(bulkCreate(Rel.Book, [{ title: 'ok', authorId: a.id }, { title: 'orphan', authorId: a.id + 1000 }], { ignoreConflicts: true }), run(db))())
+    const e = left(
+      await pipe(
+        bulkCreate(
+          Rel.Book,
+          [
+            { title: 'ok', authorId: a.id },
+            { title: 'orphan', authorId: a.id + 1000 },
+          ],
+          { ignoreConflicts: true },
+        ),
+        run(db),
+      )(),
+    )
     expect(e).toMatchObject({ _tag: 'IntegrityError', kind: 'foreignKey' })
     expect(right(await pipe(query(Rel.Book), count, run(db))())).toBe(1)
   })
 
   it('bulkCreate with rows that give different fields returns them in the order given', async () => {
     const made = right(await pipe(bulkCreate(Tag, [{ name: 'a' }, { name: 'b', uses: 2 }, { name: 'c' }]), run(t().db))())
-    expect(made.map((r) => [r.name, r.uses])).toEqual([['a', 0], ['b', 2], ['c', 0]])
-    const items = right(await pipe(bulkCreate(Item, [{ name: 'i1' }, { name: 'i2', n: 2 }, { name: 'i3' }, { name: 'i4', note: 'x' }, { name: 'i5', n: 5 }], { batchSize: 1 }), run(t().db))())
-    expect(items.map((r) => [r.name, r.n, r.note])).toEqual([['i1', null, null], ['i2', 2, null], ['i3', null, null], ['i4', null, 'x'], ['i5', 5, null]])
+    expect(made.map((r) => [r.name, r.uses])).toEqual([
+      ['a', 0],
+      ['b', 2],
+      ['c', 0],
+    ])
+    const items = right(
+      await pipe(
+        bulkCreate(Item, [{ name: 'i1' }, { name: 'i2', n: 2 }, { name: 'i3' }, { name: 'i4', note: 'x' }, { name: 'i5', n: 5 }], { batchSize: 1 }),
+        run(t().db),
+      )(),
+    )
+    expect(items.map((r) => [r.name, r.n, r.note])).toEqual([
+      ['i1', null, null],
+      ['i2', 2, null],
+      ['i3', null, null],
+      ['i4', null, 'x'],
+      ['i5', 5, null],
+    ])
   })
 
   it('update returns the number of rows changed and refreshes autoNow', async () => {
@@ -104,7 +161,15 @@ forEachDialect('writes', [Tag, Code, Item, Rel.Author, Rel.Book], (t) => {
   })
 
   it('update and remove on plans with limit, offset or distinct touch only the rows the plan returns', async () => {
-    const rows = right(await pipe(bulkCreate(Tag, Array.from({ length: 10 }, (_, i) => ({ name: `u${i}`, uses: i % 3 }))), run(t().db))())
+    const rows = right(
+      await pipe(
+        bulkCreate(
+          Tag,
+          Array.from({ length: 10 }, (_, i) => ({ name: `u${i}`, uses: i % 3 })),
+        ),
+        run(t().db),
+      )(),
+    )
     const ordered = rows.map((r) => r.name)
     expect(right(await pipe(query(Tag), orderBy('name'), offset(2), limit(3), update({ uses: 100 }), run(t().db))())).toBe(3)
     expect(right(await pipe(query(Tag), where({ uses: 100 }), orderBy('name'), valuesFlat('name'), run(t().db))())).toEqual(ordered.slice(2, 5))
@@ -117,7 +182,16 @@ forEachDialect('writes', [Tag, Code, Item, Rel.Author, Rel.Book], (t) => {
   })
 
   it('remove deletes the rows of a plan and returns how many', async () => {
-    right(await pipe(bulkCreate(Tag, [{ name: 'a', uses: 1 }, { name: 'b', uses: 2 }, { name: 'c', uses: 3 }]), run(t().db))())
+    right(
+      await pipe(
+        bulkCreate(Tag, [
+          { name: 'a', uses: 1 },
+          { name: 'b', uses: 2 },
+          { name: 'c', uses: 3 },
+        ]),
+        run(t().db),
+      )(),
+    )
     expect(right(await pipe(query(Tag), where({ uses__gte: 2 }), remove, run(t().db))())).toBe(2)
     expect(await tags()).toEqual([{ name: 'a', uses: 1 }])
     expect(right(await pipe(query(Tag), where({ uses__gte: 2 }), remove, run(t().db))())).toBe(0)
@@ -168,23 +242,47 @@ forEachDialect('writes', [Tag, Code, Item, Rel.Author, Rel.Book], (t) => {
       ),
     )()
     expect(right(ok)[0].uses).toBe(11)
-    const rolled = await transaction(db, (tx) => pipe(getOrCreate(Tag, { name: 'gone' }), run(tx), TE.chainW(() => TE.left('stop' as const))))()
+    const rolled = await transaction(db, (tx) =>
+      pipe(
+        getOrCreate(Tag, { name: 'gone' }),
+        run(tx),
+        TE.chainW(() => TE.left('stop' as const)),
+      ),
+    )()
     expect(left(rolled)).toBe('stop')
     // a unique violation inside a nested getOrCreate does not break the outer transaction
     const nested = await transaction(db, (tx) =>
       pipe(
         create(Tag, { name: 'n1' }),
         run(tx),
-        TE.chainW(() => pipe(updateOrCreate(Tag, { name: 'n2' }, { name: 'n1' }), run(tx), TE.orElseW(() => TE.right(undefined)))),
+        TE.chainW(() =>
+          pipe(
+            updateOrCreate(Tag, { name: 'n2' }, { name: 'n1' }),
+            run(tx),
+            TE.orElseW(() => TE.right(undefined)),
+          ),
+        ),
         TE.chainW(() => pipe(getOrCreate(Tag, { name: 'n3' }), run(tx))),
       ),
     )()
     right(nested)
-    expect(await tags()).toEqual([{ name: 'n1', uses: 0 }, { name: 'n3', uses: 0 }, { name: 'tx', uses: 11 }])
+    expect(await tags()).toEqual([
+      { name: 'n1', uses: 0 },
+      { name: 'n3', uses: 0 },
+      { name: 'tx', uses: 11 },
+    ])
   })
 
   it('getOrCreate: MultipleObjectsReturned when the lookup matches several rows', async () => {
-    right(await pipe(bulkCreate(Tag, [{ name: 'a', uses: 1 }, { name: 'b', uses: 1 }]), run(t().db))())
+    right(
+      await pipe(
+        bulkCreate(Tag, [
+          { name: 'a', uses: 1 },
+          { name: 'b', uses: 1 },
+        ]),
+        run(t().db),
+      )(),
+    )
     expect(left(await pipe(getOrCreate(Tag, { uses: 1 }), run(t().db))())._tag).toBe('MultipleObjectsReturned')
   })
 

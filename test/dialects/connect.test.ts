@@ -97,7 +97,9 @@ forEachDialect('connect and init', [Note], (t) => {
 
   it('postgresql:// and mariadb:// are spellings of postgres:// and mysql://', async () => {
     if (t().dialect === 'sqlite') return expect(() => connect('sqlite3://x')).toThrow(TerrapinFailure)
-    const alias = t().url.replace(/^postgres:/, 'postgresql:').replace(/^mysql:/, 'mariadb:')
+    const alias = t()
+      .url.replace(/^postgres:/, 'postgresql:')
+      .replace(/^mysql:/, 'mariadb:')
     expect(alias).not.toBe(t().url)
     const db = connect(alias)
     try {
@@ -184,7 +186,12 @@ describe('MySQL or MariaDB, from the server version', () => {
     for (const [version, returning, uca] of cases) {
       const d = mysqlDialectFor(version)
       const mariadb = version.includes('MariaDB')
-      expect({ version, returning: d.returning, uca: d.fold('x').includes('uca1400'), nopad: d.tableSuffix.includes('utf8mb4_nopad_bin') }).toEqual({ version, returning, uca, nopad: mariadb })
+      expect({ version, returning: d.returning, uca: d.fold('x').includes('uca1400'), nopad: d.tableSuffix.includes('utf8mb4_nopad_bin') }).toEqual({
+        version,
+        returning,
+        uca,
+        nopad: mariadb,
+      })
       // MySQL 8 has no utf8mb4_nopad_bin: its binary no-pad collation is utf8mb4_0900_bin
       expect(d.tableSuffix.includes('utf8mb4_0900_bin')).toBe(!mariadb)
     }

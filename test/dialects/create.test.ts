@@ -42,13 +42,23 @@ forEachDialect('create returns the stored row', [Ticket, Tag], (t) => {
   beforeEach(async () => {
     if (t().dialect === 'sqlite' && plain) for (const table of ['cr_ticket', 'cr_tag']) await plain.executor.run(`DELETE FROM "${table}"`, [])
   })
-  const paths = (): ReadonlyArray<readonly [string, Db]> => (plain ? [['returning', t().db], ['insert id + re-read', plain]] : [['returning', t().db]])
+  const paths = (): ReadonlyArray<readonly [string, Db]> =>
+    plain
+      ? [
+          ['returning', t().db],
+          ['insert id + re-read', plain],
+        ]
+      : [['returning', t().db]]
   const reader = (db: Db): Db => (t().dialect === 'sqlite' ? db : t().db)
 
   it('each path sends what it claims: RETURNING, or an insert then a re-read by key', async () => {
     t().clearLog()
     right(await pipe(create(Ticket, { title: 'returned' }), run(t().db))())
-    expect(t().log.map((e) => e.sql).filter((s) => /^INSERT .* RETURNING /.test(s))).toHaveLength(1)
+    expect(
+      t()
+        .log.map((e) => e.sql)
+        .filter((s) => /^INSERT .* RETURNING /.test(s)),
+    ).toHaveLength(1)
     if (t().dialect === 'postgres') return
     const log: string[] = []
     const watched = connect(t().url, { returning: false, onQuery: (e) => void log.push(e.sql) })
@@ -79,7 +89,15 @@ forEachDialect('create returns the stored row', [Ticket, Tag], (t) => {
   it('bulkCreate returns every row in input order, with its generated key', async () => {
     for (const [path, db] of paths()) {
       const titles = Array.from({ length: 7 }, (_, i) => `${path} ${i}`)
-      const rows = right(await pipe(bulkCreate(Ticket, titles.map((title) => ({ title }))), run(db))())
+      const rows = right(
+        await pipe(
+          bulkCreate(
+            Ticket,
+            titles.map((title) => ({ title })),
+          ),
+          run(db),
+        )(),
+      )
       expect(rows.map((r) => r.title)).toEqual(titles)
       expect(new Set(rows.map((r) => r.id)).size).toBe(7)
       const stored = right(await pipe(query(Ticket), where({ title__startswith: `${path} ` }), orderBy('id'), run(reader(db)))())
@@ -94,7 +112,12 @@ forEachDialect('create returns the stored row', [Ticket, Tag], (t) => {
     const made = await inTransaction(db, async (tx) => {
       if (spacing !== 1) await tx.executor.run(`SET SESSION auto_increment_increment = ${spacing}`, [])
       try {
-        return await runPromise(tx)(bulkCreate(Ticket, ['s1', 's2', 's3', 's4'].map((title) => ({ title }))))
+        return await runPromise(tx)(
+          bulkCreate(
+            Ticket,
+            ['s1', 's2', 's3', 's4'].map((title) => ({ title })),
+          ),
+        )
       } finally {
         if (spacing !== 1) await tx.executor.run('SET SESSION auto_increment_increment = 1', [])
       }

@@ -8,7 +8,25 @@ import * as net from 'net'
 import * as E from 'fp-ts/Either'
 import * as TE from 'fp-ts/TaskEither'
 import { pipe } from 'fp-ts/function'
-import { Db, TerrapinError, TerrapinFailure, connect, inTransaction, runPromise, count, create, fields, isRetryable, model, query, run, schema, transaction, update, where } from 'terrapin'
+import {
+  Db,
+  TerrapinError,
+  TerrapinFailure,
+  connect,
+  inTransaction,
+  runPromise,
+  count,
+  create,
+  fields,
+  isRetryable,
+  model,
+  query,
+  run,
+  schema,
+  transaction,
+  update,
+  where,
+} from 'terrapin'
 import { forEachDialect, left, right } from '../support/dialects'
 import { DIALECTS, DialectName, MYSQL_URL, PG_URL, databaseOf } from '../support/databases'
 
@@ -19,7 +37,11 @@ const { Author, Book, Gauge } = schema({
   }),
   Book: model('Book', {
     table: 'err_book',
-    fields: { id: fields.int({ pk: true }), title: fields.char({ maxLength: 50 }), author: fields.foreignKey('Author', { relatedName: 'books', onDelete: 'RESTRICT' }) },
+    fields: {
+      id: fields.int({ pk: true }),
+      title: fields.char({ maxLength: 50 }),
+      author: fields.foreignKey('Author', { relatedName: 'books', onDelete: 'RESTRICT' }),
+    },
   }),
   // created by hand below: the models declare no CHECK constraints
   Gauge: model('Gauge', { table: 'err_gauge', fields: { id: fields.int({ pk: true }), level: fields.int() } }),
@@ -108,41 +130,41 @@ forEachDialect('errors', [Author, Book], (t) => {
   })
 
   for (const nested of [false, true])
-  it(`two transactions locking rows in opposite orders${nested ? ' (the second lock in a savepoint)' : ''}: one deadlocks (retryable), the other commits`, async () => {
-    const a = right(await pipe(create(Author, { name: 'A' }), run(t().db))())
-    const b = right(await pipe(create(Author, { name: 'B' }), run(t().db))())
-    // Each transaction waits (at most 300 ms: SQLite runs them one after the other) until the
-    // other holds its first row.
-    const barrier = () => {
-      let open!: () => void
-      const p = new Promise<void>((r) => (open = r))
-      const wait = (): Promise<void> => {
-        let timer: NodeJS.Timeout | undefined
-        return Promise.race([p, new Promise<void>((r) => (timer = setTimeout(r, 300)))]).finally(() => clearTimeout(timer))
+    it(`two transactions locking rows in opposite orders${nested ? ' (the second lock in a savepoint)' : ''}: one deadlocks (retryable), the other commits`, async () => {
+      const a = right(await pipe(create(Author, { name: 'A' }), run(t().db))())
+      const b = right(await pipe(create(Author, { name: 'B' }), run(t().db))())
+      // Each transaction waits (at most 300 ms: SQLite runs them one after the other) until the
+      // other holds its first row.
+      const barrier = () => {
+        let open!: () => void
+        const p = new Promise<void>((r) => (open = r))
+        const wait = (): Promise<void> => {
+          let timer: NodeJS.Timeout | undefined
+          return Promise.race([p, new Promise<void>((r) => (timer = setTimeout(r, 300)))]).finally(() => clearTimeout(timer))
+        }
+        return { open, wait }
       }
-      return { open, wait }
-    }
-    const held = [barrier(), barrier()]
-    const rename = (db: Db, id: number, name: string) => pipe(query(Author), where({ id }), update({ name }), run(db))
-    const tx = (first: number, second: number, i: number) =>
-      transaction(t().db, (db) =>
-        pipe(
-          rename(db, first, `${i}-first`),
-          TE.chainFirst(() => TE.fromTask(async () => (held[i].open(), held[1 - i].wait()))),
-          TE.chain(() => (nested ? transaction(db, (inner) => rename(inner, second, `${i}-second`)) : rename(db, second, `${i}-second`))),
-        ),
-      )()
-    const results = await Promise.all([tx(a.id, b.id, 0), tx(b.id, a.id, 1)])
-    const failures = results.filter(E.isLeft).map((r) => r.left)
-    if (t().dialect === 'sqlite') expect(failures).toEqual([])
-    else {
-      expect(failures).toHaveLength(1)
-      expect(isRetryable(failures[0] as TerrapinError)).toBe(true)
-    }
-    // what committed is whole: both rows renamed by the same transaction
-    const names = right(await pipe(query(Author), where({ name__endswith: '-second' }), count, run(t().db))())
-    expect(names).toBe(1)
-  })
+      const held = [barrier(), barrier()]
+      const rename = (db: Db, id: number, name: string) => pipe(query(Author), where({ id }), update({ name }), run(db))
+      const tx = (first: number, second: number, i: number) =>
+        transaction(t().db, (db) =>
+          pipe(
+            rename(db, first, `${i}-first`),
+            TE.chainFirst(() => TE.fromTask(async () => (held[i].open(), held[1 - i].wait()))),
+            TE.chain(() => (nested ? transaction(db, (inner) => rename(inner, second, `${i}-second`)) : rename(db, second, `${i}-second`))),
+          ),
+        )()
+      const results = await Promise.all([tx(a.id, b.id, 0), tx(b.id, a.id, 1)])
+      const failures = results.filter(E.isLeft).map((r) => r.left)
+      if (t().dialect === 'sqlite') expect(failures).toEqual([])
+      else {
+        expect(failures).toHaveLength(1)
+        expect(isRetryable(failures[0] as TerrapinError)).toBe(true)
+      }
+      // what committed is whole: both rows renamed by the same transaction
+      const names = right(await pipe(query(Author), where({ name__endswith: '-second' }), count, run(t().db))())
+      expect(names).toBe(1)
+    })
 
   it('an unreachable database (refused port, missing folder) is ConnectionError, fast', async () => {
     if (t().dialect === 'sqlite') {
@@ -172,7 +194,11 @@ const killRunning = async (dialect: DialectName, url: string, marker: string): P
     const ex = admin.executor
     const rows =
       dialect === 'postgres'
-        ? await ex.all(`SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = $1 AND query LIKE $2 AND pid <> pg_backend_pid()`, [name, `%${marker}%`], false)
+        ? await ex.all(
+            `SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = $1 AND query LIKE $2 AND pid <> pg_backend_pid()`,
+            [name, `%${marker}%`],
+            false,
+          )
         : await ex.all(`SELECT ID FROM information_schema.PROCESSLIST WHERE DB = ? AND INFO LIKE ? AND ID <> CONNECTION_ID()`, [name, `%${marker}%`], false)
     if (dialect === 'mysql') for (const [id] of rows) await ex.run(`KILL ${Number(id)}`, [])
     return rows.length
@@ -181,108 +207,114 @@ const killRunning = async (dialect: DialectName, url: string, marker: string): P
   }
 }
 
-forEachDialect('connection errors', [Author], (t) => {
-  it('a server that accepts but never answers is ConnectionError within the connect timeout', async () => {
-    const sockets: net.Socket[] = []
-    const srv = net.createServer((s) => void sockets.push(s))
-    const port = await new Promise<number>((resolve) => srv.listen(0, '127.0.0.1', () => resolve((srv.address() as net.AddressInfo).port)))
-    const db = connect(`${urlAt(t().dialect, port)}?connectTimeout=700`)
-    try {
-      const [r, ms] = await elapsed(() => pipe(query(Author), count, run(db))())
-      expect(left(r)).toMatchObject({ _tag: 'ConnectionError' })
-      expect(ms).toBeGreaterThanOrEqual(600)
-      expect(ms).toBeLessThan(3000)
-    } finally {
-      sockets.forEach((s) => s.destroy())
-      srv.close()
-      await db.executor.close()
-    }
-  })
+forEachDialect(
+  'connection errors',
+  [Author],
+  (t) => {
+    it('a server that accepts but never answers is ConnectionError within the connect timeout', async () => {
+      const sockets: net.Socket[] = []
+      const srv = net.createServer((s) => void sockets.push(s))
+      const port = await new Promise<number>((resolve) => srv.listen(0, '127.0.0.1', () => resolve((srv.address() as net.AddressInfo).port)))
+      const db = connect(`${urlAt(t().dialect, port)}?connectTimeout=700`)
+      try {
+        const [r, ms] = await elapsed(() => pipe(query(Author), count, run(db))())
+        expect(left(r)).toMatchObject({ _tag: 'ConnectionError' })
+        expect(ms).toBeGreaterThanOrEqual(600)
+        expect(ms).toBeLessThan(3000)
+      } finally {
+        sockets.forEach((s) => s.destroy())
+        srv.close()
+        await db.executor.close()
+      }
+    })
 
-  it('a value the server rejects is a QueryError whose message does not repeat the value', async () => {
-    const ex = t().db.executor
-    const q = ex.dialect.quote
-    const ph = ex.dialect.placeholder
-    const err = await ex.run(`INSERT INTO ${q('err_author')} (${q('id')}, ${q('name')}) VALUES (${ph(1)}, ${ph(2)})`, [SECRET, 'x']).then(
-      () => undefined,
-      (e: unknown) => ex.classify(e),
-    )
-    expect(err).toMatchObject({ _tag: 'QueryError', retryable: false })
-    expect(logged(err!)).not.toContain(SECRET)
-    expect(err!.message.length).toBeGreaterThan(10)
-  })
-
-  it('a serialization conflict between two transactions is retryable', async () => {
-    const db = t().db
-    const q = db.executor.dialect.quote
-    const arrived = { n: 0 }
-    let open!: () => void
-    const both = new Promise<void>((r) => (open = r))
-    // Each reads the table, waits until the other has read it too, then inserts: a write skew
-    // that SERIALIZABLE (PostgreSQL) or shared locks (MySQL) cannot let both commit.
-    const attempt = (name: string) =>
-      inTransaction(db, async (tx) => {
-        const ex = tx.executor
-        if (t().dialect === 'postgres') await ex.run('SET TRANSACTION ISOLATION LEVEL SERIALIZABLE', [])
-        await ex.all(`SELECT COUNT(*) FROM ${q('err_author')}${t().dialect === 'mysql' ? ' LOCK IN SHARE MODE' : ''}`, [], false)
-        if (++arrived.n === 2) open()
-        await Promise.race([both, new Promise((r) => setTimeout(r, 2000))])
-        await runPromise(tx)(create(Author, { name }))
-      }).then(
+    it('a value the server rejects is a QueryError whose message does not repeat the value', async () => {
+      const ex = t().db.executor
+      const q = ex.dialect.quote
+      const ph = ex.dialect.placeholder
+      const err = await ex.run(`INSERT INTO ${q('err_author')} (${q('id')}, ${q('name')}) VALUES (${ph(1)}, ${ph(2)})`, [SECRET, 'x']).then(
         () => undefined,
-        (e: unknown) => toTyped(e, db),
+        (e: unknown) => ex.classify(e),
       )
-    const errors = (await Promise.all([attempt('first'), attempt('second')])).filter((e) => e !== undefined)
-    expect(errors).toHaveLength(1)
-    expect(isRetryable(errors[0]!)).toBe(true)
-    expect(errors[0]).toMatchObject({ _tag: 'QueryError', code: expect.stringMatching(/^40(001|P01)$/) })
-    expect(right(await pipe(query(Author), count, run(db))())).toBe(1)
-  })
+      expect(err).toMatchObject({ _tag: 'QueryError', retryable: false })
+      expect(logged(err!)).not.toContain(SECRET)
+      expect(err!.message.length).toBeGreaterThan(10)
+    })
 
-  it('a server that comes up after a refused connection is used by the same handle', async () => {
-    const real = new URL(t().url)
-    const port = await freePort()
-    const url = new URL(t().url)
-    url.port = String(port)
-    const db = connect(url.href, { connectTimeoutMs: 1000 })
-    const sockets: net.Socket[] = []
-    let proxy: net.Server | undefined
-    try {
-      expect(left(await pipe(query(Author), count, run(db))())).toMatchObject({ _tag: 'ConnectionError' })
-      // now a server answers on that port: a plain TCP relay to the real one
-      proxy = net.createServer((client) => {
-        const upstream = net.connect(Number(real.port), real.hostname)
-        sockets.push(client, upstream)
-        client.pipe(upstream).pipe(client)
-        const drop = (): void => void (client.destroy(), upstream.destroy())
-        client.on('error', drop)
-        upstream.on('error', drop)
-      })
-      await new Promise<void>((resolve) => proxy!.listen(port, '127.0.0.1', resolve))
-      right(await pipe(create(Author, { name: 'late server' }), run(db))())
-      expect(right(await pipe(query(Author), where({ name: 'late server' }), count, run(t().db))())).toBe(1)
-    } finally {
-      await db.executor.close()
-      sockets.forEach((s) => s.destroy())
-      await new Promise((r) => (proxy ? proxy.close(r) : r(undefined)))
-    }
-  })
+    it('a serialization conflict between two transactions is retryable', async () => {
+      const db = t().db
+      const q = db.executor.dialect.quote
+      const arrived = { n: 0 }
+      let open!: () => void
+      const both = new Promise<void>((r) => (open = r))
+      // Each reads the table, waits until the other has read it too, then inserts: a write skew
+      // that SERIALIZABLE (PostgreSQL) or shared locks (MySQL) cannot let both commit.
+      const attempt = (name: string) =>
+        inTransaction(db, async (tx) => {
+          const ex = tx.executor
+          if (t().dialect === 'postgres') await ex.run('SET TRANSACTION ISOLATION LEVEL SERIALIZABLE', [])
+          await ex.all(`SELECT COUNT(*) FROM ${q('err_author')}${t().dialect === 'mysql' ? ' LOCK IN SHARE MODE' : ''}`, [], false)
+          if (++arrived.n === 2) open()
+          await Promise.race([both, new Promise((r) => setTimeout(r, 2000))])
+          await runPromise(tx)(create(Author, { name }))
+        }).then(
+          () => undefined,
+          (e: unknown) => toTyped(e, db),
+        )
+      const errors = (await Promise.all([attempt('first'), attempt('second')])).filter((e) => e !== undefined)
+      expect(errors).toHaveLength(1)
+      expect(isRetryable(errors[0]!)).toBe(true)
+      expect(errors[0]).toMatchObject({ _tag: 'QueryError', code: expect.stringMatching(/^40(001|P01)$/) })
+      expect(right(await pipe(query(Author), count, run(db))())).toBe(1)
+    })
 
-  it('a connection lost in the middle of a query is ConnectionError, and the pool recovers', async () => {
-    const ex = t().db.executor
-    const sleep = t().dialect === 'postgres' ? 'SELECT pg_sleep(20) AS terrapin_victim' : 'SELECT SLEEP(20) AS terrapin_victim'
-    const pending = ex.all(sleep, [], false).then(
-      () => undefined,
-      (e: unknown) => ex.classify(e),
-    )
-    let killed = 0
-    for (let i = 0; i < 50 && killed === 0; i++) {
-      await new Promise((r) => setTimeout(r, 50))
-      killed = await killRunning(t().dialect, t().url, 'terrapin_victim')
-    }
-    expect(killed).toBe(1)
-    expect(await pending).toMatchObject({ _tag: 'ConnectionError' })
-    right(await pipe(create(Author, { name: 'after' }), run(t().db))())
-    expect(right(await pipe(query(Author), count, run(t().db))())).toBeGreaterThan(0)
-  })
-}, {}, SERVERS)
+    it('a server that comes up after a refused connection is used by the same handle', async () => {
+      const real = new URL(t().url)
+      const port = await freePort()
+      const url = new URL(t().url)
+      url.port = String(port)
+      const db = connect(url.href, { connectTimeoutMs: 1000 })
+      const sockets: net.Socket[] = []
+      let proxy: net.Server | undefined
+      try {
+        expect(left(await pipe(query(Author), count, run(db))())).toMatchObject({ _tag: 'ConnectionError' })
+        // now a server answers on that port: a plain TCP relay to the real one
+        proxy = net.createServer((client) => {
+          const upstream = net.connect(Number(real.port), real.hostname)
+          sockets.push(client, upstream)
+          client.pipe(upstream).pipe(client)
+          const drop = (): void => void (client.destroy(), upstream.destroy())
+          client.on('error', drop)
+          upstream.on('error', drop)
+        })
+        await new Promise<void>((resolve) => proxy!.listen(port, '127.0.0.1', resolve))
+        right(await pipe(create(Author, { name: 'late server' }), run(db))())
+        expect(right(await pipe(query(Author), where({ name: 'late server' }), count, run(t().db))())).toBe(1)
+      } finally {
+        await db.executor.close()
+        sockets.forEach((s) => s.destroy())
+        await new Promise((r) => (proxy ? proxy.close(r) : r(undefined)))
+      }
+    })
+
+    it('a connection lost in the middle of a query is ConnectionError, and the pool recovers', async () => {
+      const ex = t().db.executor
+      const sleep = t().dialect === 'postgres' ? 'SELECT pg_sleep(20) AS terrapin_victim' : 'SELECT SLEEP(20) AS terrapin_victim'
+      const pending = ex.all(sleep, [], false).then(
+        () => undefined,
+        (e: unknown) => ex.classify(e),
+      )
+      let killed = 0
+      for (let i = 0; i < 50 && killed === 0; i++) {
+        await new Promise((r) => setTimeout(r, 50))
+        killed = await killRunning(t().dialect, t().url, 'terrapin_victim')
+      }
+      expect(killed).toBe(1)
+      expect(await pending).toMatchObject({ _tag: 'ConnectionError' })
+      right(await pipe(create(Author, { name: 'after' }), run(t().db))())
+      expect(right(await pipe(query(Author), count, run(t().db))())).toBeGreaterThan(0)
+    })
+  },
+  {},
+  SERVERS,
+)

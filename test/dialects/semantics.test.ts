@@ -22,9 +22,40 @@ const { Word } = schema({
 })
 
 const TEXTS: ReadonlyArray<string | null> = [
-  'ab', 'AB', 'Ab', 'ab ', ' ab', 'abc', 'xaby', '%', '_', '\\', 'a%b', 'a_b', 'a\\b', 'axb',
-  'ß', 'SS', 'ss', 'ẞ', 'Ñ', 'ñ', 'É', 'é', '😀', 'x😀y', '😁', 'ｚ', 'z', '[a]', '*', '?', "it's", '',
-  null, null,
+  'ab',
+  'AB',
+  'Ab',
+  'ab ',
+  ' ab',
+  'abc',
+  'xaby',
+  '%',
+  '_',
+  '\\',
+  'a%b',
+  'a_b',
+  'a\\b',
+  'axb',
+  'ß',
+  'SS',
+  'ss',
+  'ẞ',
+  'Ñ',
+  'ñ',
+  'É',
+  'é',
+  '😀',
+  'x😀y',
+  '😁',
+  'ｚ',
+  'z',
+  '[a]',
+  '*',
+  '?',
+  "it's",
+  '',
+  null,
+  null,
 ]
 
 const NEEDLES: ReadonlyArray<string> = ['ab', 'AB', 'a', 'b ', '%', '_', '\\', 'a%', '_b', 'ß', 'ss', 'ñ', 'Ñ', 'é', '😀', 'ｚ', '[a', '*', '?', "'", '']
@@ -103,7 +134,14 @@ forEachDialect('semantics', [Word], (t) => {
       expect(asc).toEqual([...rows].sort(byText).map((r) => r.id))
       const desc = right(await pipe(query(Word), orderBy(`-${field}`, 'id'), valuesFlat('id'), run(t().db))())
       const nulls = rows.filter((r) => r[field] === null).map((r) => r.id)
-      expect(desc).toEqual([...[...rows].filter((r) => r[field] !== null).sort(byText).reverse().map((r) => r.id), ...nulls])
+      expect(desc).toEqual([
+        ...[...rows]
+          .filter((r) => r[field] !== null)
+          .sort(byText)
+          .reverse()
+          .map((r) => r.id),
+        ...nulls,
+      ])
     }
   })
 

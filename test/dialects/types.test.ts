@@ -25,9 +25,33 @@ const { Value } = schema({
 const BIG = 2n ** 53n + 1n
 
 const samples = [
-  { at: new Date(Date.UTC(2024, 1, 29, 23, 59, 59, 999)), price: '12345678901234567890.1234', flag: true, big: BIG, label: 'a😀b', day: '2024-02-29', doc: { a: [1, 'x'], b: null } },
-  { at: new Date(Date.UTC(1999, 11, 31, 0, 0, 0, 1)), price: '-0.0001', flag: false, big: -(2n ** 63n), label: '𝄞 ß Ñ \\ % _', day: '1999-12-31', doc: 'just a string' },
-  { at: new Date(Date.UTC(2038, 0, 19, 3, 14, 8, 0)), price: '0.0000', flag: true, big: 2n ** 63n - 1n, label: "quote ' and \" and `", day: '2038-01-19', doc: [1, 2, 3] },
+  {
+    at: new Date(Date.UTC(2024, 1, 29, 23, 59, 59, 999)),
+    price: '12345678901234567890.1234',
+    flag: true,
+    big: BIG,
+    label: 'a😀b',
+    day: '2024-02-29',
+    doc: { a: [1, 'x'], b: null },
+  },
+  {
+    at: new Date(Date.UTC(1999, 11, 31, 0, 0, 0, 1)),
+    price: '-0.0001',
+    flag: false,
+    big: -(2n ** 63n),
+    label: '𝄞 ß Ñ \\ % _',
+    day: '1999-12-31',
+    doc: 'just a string',
+  },
+  {
+    at: new Date(Date.UTC(2038, 0, 19, 3, 14, 8, 0)),
+    price: '0.0000',
+    flag: true,
+    big: 2n ** 63n - 1n,
+    label: 'quote \' and " and `',
+    day: '2038-01-19',
+    doc: [1, 2, 3],
+  },
   { at: null, price: null, flag: null, big: null, label: null, day: null, doc: null },
 ] as const
 
@@ -66,7 +90,16 @@ forEachDialect('type round-trips', [Value], (t) => {
   })
 
   it('decimals compare exactly, beyond double precision', async () => {
-    const prices = ['12345678901234567890.1233', '12345678901234567890.1234', '12345678901234567890.1235', '-12345678901234567890.1234', '0.0001', '-0.0001', '9.9999', '10.0000']
+    const prices = [
+      '12345678901234567890.1233',
+      '12345678901234567890.1234',
+      '12345678901234567890.1235',
+      '-12345678901234567890.1234',
+      '0.0001',
+      '-0.0001',
+      '9.9999',
+      '10.0000',
+    ]
     for (const price of prices) right(await pipe(create(Value, { price }), run(t().db))())
     const asNumber = (p: string): bigint => BigInt(p.replace('.', ''))
     for (const pivot of prices) {

@@ -21,16 +21,58 @@ forEachDialect('bulk', [Author, Book], (t) => {
   })
 
   it('ignoreConflicts skips rows that break a unique constraint; onConflict updates the named fields', async () => {
-    right(await pipe(bulkCreate(Author, [{ name: 'a', nick: 'old' }, { name: 'b', nick: 'keep' }]), run(t().db))())
-    right(await pipe(bulkCreate(Author, [{ name: 'a', nick: 'ignored' }, { name: 'c', nick: 'new' }], { ignoreConflicts: true }), run(t().db))())
+    right(
+      await pipe(
+        bulkCreate(Author, [
+          { name: 'a', nick: 'old' },
+          { name: 'b', nick: 'keep' },
+        ]),
+        run(t().db),
+      )(),
+    )
+    right(
+      await pipe(
+        bulkCreate(
+          Author,
+          [
+            { name: 'a', nick: 'ignored' },
+            { name: 'c', nick: 'new' },
+          ],
+          { ignoreConflicts: true },
+        ),
+        run(t().db),
+      )(),
+    )
     let all = right(await pipe(query(Author), orderBy('name'), run(t().db))())
-    expect(all.map((r) => [r.name, r.nick])).toEqual([['a', 'old'], ['b', 'keep'], ['c', 'new']])
+    expect(all.map((r) => [r.name, r.nick])).toEqual([
+      ['a', 'old'],
+      ['b', 'keep'],
+      ['c', 'new'],
+    ])
     const ids = all.map((r) => r.id)
     t().clearLog()
-    right(await pipe(bulkCreate(Author, [{ name: 'a', nick: 'upd' }, { name: 'd', nick: 'd' }, { name: 'b', nick: null }], { onConflict: { fields: ['name'], update: ['nick'] }, batchSize: 2 }), run(t().db))())
+    right(
+      await pipe(
+        bulkCreate(
+          Author,
+          [
+            { name: 'a', nick: 'upd' },
+            { name: 'd', nick: 'd' },
+            { name: 'b', nick: null },
+          ],
+          { onConflict: { fields: ['name'], update: ['nick'] }, batchSize: 2 },
+        ),
+        run(t().db),
+      )(),
+    )
     expect(inserts(t().log)).toBe(2)
     all = right(await pipe(query(Author), orderBy('name'), run(t().db))())
-    expect(all.map((r) => [r.name, r.nick])).toEqual([['a', 'upd'], ['b', null], ['c', 'new'], ['d', 'd']])
+    expect(all.map((r) => [r.name, r.nick])).toEqual([
+      ['a', 'upd'],
+      ['b', null],
+      ['c', 'new'],
+      ['d', 'd'],
+    ])
     // the existing rows kept their keys: updated in place, not replaced
     expect(all.slice(0, 3).map((r) => r.id)).toEqual(ids)
   })
@@ -43,8 +85,24 @@ forEachDialect('bulk', [Author, Book], (t) => {
   })
 
   it('bulkUpdate sets each row its own values by key, one UPDATE per batch, in one transaction', async () => {
-    const authors = right(await pipe(bulkCreate(Author, Array.from({ length: 5 }, (_, i) => ({ name: `w${i}` }))), run(t().db))())
-    const books = right(await pipe(bulkCreate(Book, Array.from({ length: 9 }, (_, i) => ({ title: `b${i}`, rating: i, pages: i, authorId: authors[i % 5].id }))), run(t().db))())
+    const authors = right(
+      await pipe(
+        bulkCreate(
+          Author,
+          Array.from({ length: 5 }, (_, i) => ({ name: `w${i}` })),
+        ),
+        run(t().db),
+      )(),
+    )
+    const books = right(
+      await pipe(
+        bulkCreate(
+          Book,
+          Array.from({ length: 9 }, (_, i) => ({ title: `b${i}`, rating: i, pages: i, authorId: authors[i % 5].id })),
+        ),
+        run(t().db),
+      )(),
+    )
     const patch = books.filter((_, i) => i % 3 !== 1).map((b, i) => ({ id: b.id, rating: i % 2 ? null : b.pages * 1.5, title: `${b.title}!` }))
     t().clearLog()
     const changed = right(await pipe(bulkUpdate(Book, patch, ['rating', 'title'], { batchSize: 4 }), run(t().db))())
@@ -62,7 +120,11 @@ forEachDialect('bulk', [Author, Book], (t) => {
   it('bulkUpdate rolls back every batch when one fails, and validates its input', async () => {
     const authors = right(await pipe(bulkCreate(Author, [{ name: 'p' }, { name: 'q' }, { name: 'r' }]), run(t().db))())
     // the third row takes a name already used: unique violation in the second batch
-    const bad = [{ id: authors[0].id, name: 'p2' }, { id: authors[1].id, name: 'q2' }, { id: authors[2].id, name: 'p2' }]
+    const bad = [
+      { id: authors[0].id, name: 'p2' },
+      { id: authors[1].id, name: 'q2' },
+      { id: authors[2].id, name: 'p2' },
+    ]
     expect(left(await pipe(bulkUpdate(Author, bad, ['name'], { batchSize: 2 }), run(t().db))())._tag).toBe('IntegrityError')
     const names = right(await pipe(query(Author), orderBy('id'), run(t().db))()).map((a) => a.name)
     expect(names).toEqual(['p', 'q', 'r'])

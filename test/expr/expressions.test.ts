@@ -5,8 +5,28 @@
  */
 import { pipe } from 'fp-ts/function'
 import {
-  Coalesce, Concat, F, Length, Lower, OuterRef, Subquery, Trim, Upper,
-  annotate, bulkCreate, exclude, exists, limit, orderBy, q, query, run, update, values, valuesFlat, where,
+  Coalesce,
+  Concat,
+  F,
+  Length,
+  Lower,
+  OuterRef,
+  Subquery,
+  Trim,
+  Upper,
+  annotate,
+  bulkCreate,
+  exclude,
+  exists,
+  limit,
+  orderBy,
+  q,
+  query,
+  run,
+  update,
+  values,
+  valuesFlat,
+  where,
 } from 'terrapin'
 import { forEachDialect, left, right } from '../support/dialects'
 import { Author, Book } from './models'
@@ -20,7 +40,15 @@ forEachDialect('expressions', [Author, Book], (t) => {
     await t().reset()
     const authors = right(await pipe(bulkCreate(Author, AUTHORS), run(t().db))())
     authorId = Object.fromEntries(authors.map((a) => [a.name, a.id]))
-    right(await pipe(bulkCreate(Book, BOOKS.map((b) => ({ title: b.title, rating: b.rating, pages: b.pages, authorId: authorId[b.author] }))), run(t().db))())
+    right(
+      await pipe(
+        bulkCreate(
+          Book,
+          BOOKS.map((b) => ({ title: b.title, rating: b.rating, pages: b.pages, authorId: authorId[b.author] })),
+        ),
+        run(t().db),
+      )(),
+    )
   }
   beforeAll(seed)
 
@@ -28,7 +56,16 @@ forEachDialect('expressions', [Author, Book], (t) => {
     const rows = right(
       await pipe(
         query(Author),
-        annotate({ low: Lower(F('name')), up: Upper(F('name')), len: Length(F('name')), nickLen: Length(F('nick')), tr: Trim(F('name')), nickOrName: Coalesce(F('nick'), F('name')), label: Concat(F('name'), '/', F('nick')), upNick: Upper(F('nick')) }),
+        annotate({
+          low: Lower(F('name')),
+          up: Upper(F('name')),
+          len: Length(F('name')),
+          nickLen: Length(F('nick')),
+          tr: Trim(F('name')),
+          nickOrName: Coalesce(F('nick'), F('name')),
+          label: Concat(F('name'), '/', F('nick')),
+          upNick: Upper(F('nick')),
+        }),
         orderBy('id'),
         run(t().db),
       )(),
@@ -66,7 +103,21 @@ forEachDialect('expressions', [Author, Book], (t) => {
   })
 
   it('arithmetic: add/sub/mul, real division, NULL when dividing by zero or by NULL', async () => {
-    const rows = right(await pipe(query(Book), annotate({ a: F('pages').add(F('rating')), s: F('pages').sub(1), m: F('pages').mul(2), d: F('pages').div(8), z: F('pages').div(0), n: F('pages').div(F('rating')) }), orderBy('id'), run(t().db))())
+    const rows = right(
+      await pipe(
+        query(Book),
+        annotate({
+          a: F('pages').add(F('rating')),
+          s: F('pages').sub(1),
+          m: F('pages').mul(2),
+          d: F('pages').div(8),
+          z: F('pages').div(0),
+          n: F('pages').div(F('rating')),
+        }),
+        orderBy('id'),
+        run(t().db),
+      )(),
+    )
     rows.forEach((r, i) => {
       const b = BOOKS[i]
       expect(r.title).toBe(b.title)
@@ -80,7 +131,9 @@ forEachDialect('expressions', [Author, Book], (t) => {
   })
 
   it('reads a field across a to-one relation with F', async () => {
-    const rows = right(await pipe(query(Book), annotate({ by: F('author__name'), nick: Upper(F('author__nick')) }), values('title', 'by', 'nick'), run(t().db))())
+    const rows = right(
+      await pipe(query(Book), annotate({ by: F('author__name'), nick: Upper(F('author__nick')) }), values('title', 'by', 'nick'), run(t().db))(),
+    )
     const byTitle = new Map<string, BookSeed>(BOOKS.map((b) => [b.title, b]))
     for (const r of rows) {
       const a = AUTHORS.find((x) => x.name === byTitle.get(r.title)!.author)!
@@ -100,7 +153,11 @@ forEachDialect('expressions', [Author, Book], (t) => {
     const ratings = pipe(query(Book), where({ authorId: authorId[first.name] }), valuesFlat('rating'))
     const inR = right(await pipe(query(Book), where({ rating__in: ratings }), valuesFlat('title'), run(t().db))())
     const notInR = right(await pipe(query(Book), where({ rating__notIn: ratings }), valuesFlat('title'), run(t().db))())
-    const set = new Set(booksOf(first.name).map((b) => b.rating).filter((r) => r !== null))
+    const set = new Set(
+      booksOf(first.name)
+        .map((b) => b.rating)
+        .filter((r) => r !== null),
+    )
     expect(sorted(inR)).toEqual(sorted(BOOKS.filter((b) => b.rating !== null && set.has(b.rating)).map((b) => b.title)))
     expect(sorted([...inR, ...notInR])).toEqual(sorted(BOOKS.map((b) => b.title)))
     // a limited subquery (MySQL needs it wrapped)
@@ -128,7 +185,9 @@ forEachDialect('expressions', [Author, Book], (t) => {
 
   it('updates with F: rating + 1 and pages × 2 for some rows only, NULL stays NULL', async () => {
     const target = AUTHORS.find((a) => booksOf(a.name).length >= 2)!
-    const changed = right(await pipe(query(Book), where({ authorId: authorId[target.name] }), update({ rating: F('rating').add(1), pages: F('pages').mul(2) }), run(t().db))())
+    const changed = right(
+      await pipe(query(Book), where({ authorId: authorId[target.name] }), update({ rating: F('rating').add(1), pages: F('pages').mul(2) }), run(t().db))(),
+    )
     expect(changed).toBe(booksOf(target.name).length)
     const rows = right(await pipe(query(Book), orderBy('id'), run(t().db))())
     rows.forEach((r, i) => {

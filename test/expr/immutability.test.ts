@@ -3,7 +3,27 @@
  * leaves its input deep-equal to what it was, and copies the dates the caller passed in.
  */
 import { pipe } from 'fp-ts/function'
-import { Count, F, Lower, Max, OuterRef, Subquery, annotate, bulkUpdate, exists, groupBy, limit, orderBy, query, selectForUpdate, sql, update, valuesFlat, where, Coalesce } from 'terrapin'
+import {
+  Count,
+  F,
+  Lower,
+  Max,
+  OuterRef,
+  Subquery,
+  annotate,
+  bulkUpdate,
+  exists,
+  groupBy,
+  limit,
+  orderBy,
+  query,
+  selectForUpdate,
+  sql,
+  update,
+  valuesFlat,
+  where,
+  Coalesce,
+} from 'terrapin'
 import { Author, Book } from './models'
 
 const snapshot = (v: unknown): unknown => {

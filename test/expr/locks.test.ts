@@ -13,7 +13,15 @@ forEachDialect('locks', [Author], (t) => {
   let ids: number[] = []
   beforeAll(async () => {
     await t().reset()
-    ids = right(await pipe(bulkCreate(Author, ['a', 'b', 'c'].map((name) => ({ name }))), run(t().db))()).map((r) => r.id)
+    ids = right(
+      await pipe(
+        bulkCreate(
+          Author,
+          ['a', 'b', 'c'].map((name) => ({ name })),
+        ),
+        run(t().db),
+      )(),
+    ).map((r) => r.id)
   })
 
   /** Runs `inside` while another transaction holds a FOR UPDATE lock on the first row. */
@@ -28,10 +36,12 @@ forEachDialect('locks', [Author], (t) => {
         where({ id: ids[0] }),
         selectForUpdate(),
         run(tx),
-        TE.chain(() => TE.fromTask(async () => {
-          locked()
-          await held
-        })),
+        TE.chain(() =>
+          TE.fromTask(async () => {
+            locked()
+            await held
+          }),
+        ),
       ),
     )()
     await isLocked
@@ -53,7 +63,9 @@ forEachDialect('locks', [Author], (t) => {
     }
     const nowait = await whileLocked(() => transaction(t().db, (tx) => pipe(plan, run(tx)))())
     expect(left(nowait)._tag).toBe('QueryError')
-    const skipped = await whileLocked(() => transaction(t().db, (tx) => pipe(query(Author), orderBy('id'), selectForUpdate({ skipLocked: true }), valuesFlat('id'), run(tx)))())
+    const skipped = await whileLocked(() =>
+      transaction(t().db, (tx) => pipe(query(Author), orderBy('id'), selectForUpdate({ skipLocked: true }), valuesFlat('id'), run(tx)))(),
+    )
     expect(right(skipped)).toEqual(ids.slice(1))
     // without the other transaction, every row is read and locked
     expect(right(await transaction(t().db, (tx) => pipe(plan, valuesFlat('id'), run(tx)))())).toEqual(ids)
@@ -72,10 +84,12 @@ forEachDialect('locks', [Author], (t) => {
         selectForUpdate(),
         run(tx),
         TE.chain(() => pipe(query(Author), where({ id: ids[1] }), update({ nick: 'held' }), run(tx))),
-        TE.chain(() => TE.fromTask(async () => {
-          locked()
-          await held
-        })),
+        TE.chain(() =>
+          TE.fromTask(async () => {
+            locked()
+            await held
+          }),
+        ),
       ),
     )()
     await isLocked

@@ -21,7 +21,10 @@ forEachDialect('raw sql', [Author], (t2) => {
 
   it('reads rows decoded by a codec, with values bound as parameters', async () => {
     const rows = right(await pipe(sql`SELECT id, name FROM x_author WHERE id > ${ids[0]} ORDER BY id`, rowsOf(Row), run(t2().db))())
-    expect(rows).toEqual([{ id: ids[1], name: "o'hara" }, { id: ids[2], name: 'c' }])
+    expect(rows).toEqual([
+      { id: ids[1], name: "o'hara" },
+      { id: ids[2], name: 'c' },
+    ])
     const e = t2().log[t2().log.length - 1]
     expect(e.sql).toMatch(/^SELECT id, name FROM x_author WHERE id > (\?|\$1) ORDER BY id$/)
   })
@@ -34,7 +37,13 @@ forEachDialect('raw sql', [Author], (t2) => {
 
   it('quotes identifiers with sql.ident and splices nested fragments (their values stay parameters)', async () => {
     const cond = sql`nick = ${'x'}`
-    const rows = right(await pipe(sql`SELECT ${sql.ident('id')}, ${sql.ident('name')} FROM ${sql.ident('x_author')} WHERE ${cond} AND id >= ${ids[0]}`, rowsOf(Row), run(t2().db))())
+    const rows = right(
+      await pipe(
+        sql`SELECT ${sql.ident('id')}, ${sql.ident('name')} FROM ${sql.ident('x_author')} WHERE ${cond} AND id >= ${ids[0]}`,
+        rowsOf(Row),
+        run(t2().db),
+      )(),
+    )
     expect(rows).toEqual([{ id: ids[2], name: 'c' }])
   })
 

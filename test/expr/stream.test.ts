@@ -24,7 +24,15 @@ forEachDialect('stream', [Author, Book], (t) => {
   beforeAll(async () => {
     await t().reset()
     const [a, b] = right(await pipe(bulkCreate(Author, [{ name: 'a' }, { name: 'b' }]), run(t().db))())
-    right(await pipe(bulkCreate(Book, Array.from({ length: N }, (_, i) => ({ title: `t${i}`, rating: i % 7 ? i / 10 : null, pages: i, authorId: i % 3 ? a.id : b.id }))), run(t().db))())
+    right(
+      await pipe(
+        bulkCreate(
+          Book,
+          Array.from({ length: N }, (_, i) => ({ title: `t${i}`, rating: i % 7 ? i / 10 : null, pages: i, authorId: i % 3 ? a.id : b.id })),
+        ),
+        run(t().db),
+      )(),
+    )
   })
 
   it('yields the same rows in the same order as run, in one statement', async () => {

@@ -8,7 +8,9 @@ import { forEachDialect, right } from '../support/dialects'
 
 const { Shelf, Item } = schema({
   Shelf: model('Shelf', { fields: { label: fields.char({ maxLength: 20 }) } }),
-  Item: model('Item', { fields: { shelf: fields.foreignKey('Shelf', { relatedName: 'items', index: true }), name: fields.char({ maxLength: 20, index: true }) } }),
+  Item: model('Item', {
+    fields: { shelf: fields.foreignKey('Shelf', { relatedName: 'items', index: true }), name: fields.char({ maxLength: 20, index: true }) },
+  }),
 })
 
 forEachDialect('indexed foreign key', [Shelf, Item], (t) => {

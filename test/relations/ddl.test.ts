@@ -19,7 +19,22 @@ describe.each(['sqlite', 'postgres', 'mysql'] as const)('relations DDL [%s]', (n
       if (table) seen.add(table)
       if (name !== 'sqlite') for (const r of referenced(s)) expect([s, seen.has(r) || r === table]).toEqual([s, true])
     }
-    expect([...seen].sort()).toEqual(['author', 'book', 'book_tag', 'city', 'country', 'edition', 'employee', 'person', 'person_person', 'profile', 'publisher', 'shelf', 'slot', 'tag'])
+    expect([...seen].sort()).toEqual([
+      'author',
+      'book',
+      'book_tag',
+      'city',
+      'country',
+      'edition',
+      'employee',
+      'person',
+      'person_person',
+      'profile',
+      'publisher',
+      'shelf',
+      'slot',
+      'tag',
+    ])
   })
 
   it('emits each ON DELETE action and the link table keys', () => {
@@ -45,6 +60,8 @@ describe('relation definitions', () => {
     expect(() => schema({ parent, setNull })).toThrow(/SET NULL but is not null: true/)
     expect(() => schema({ parent, setDefault })).toThrow(/SET DEFAULT but no default/)
     expect(() => schema({ parent, missing })).toThrow(/names the model Nope/)
-    expect(() => schema({ parent, ok: model('Child', { fields: { parent: fields.foreignKey('Parent', { null: true, onDelete: 'SET NULL' }) } }) })).not.toThrow()
+    expect(() =>
+      schema({ parent, ok: model('Child', { fields: { parent: fields.foreignKey('Parent', { null: true, onDelete: 'SET NULL' }) } }) }),
+    ).not.toThrow()
   })
 })

@@ -41,7 +41,10 @@ forEachDialect('relations: filters', ALL, (t) => {
     const outside = await names(pipe(query(Author), exclude({ books__tags__name: 'sql' }), orderBy('id'), valuesFlat('name')))
     expect(inside).toEqual(['Ann'])
     expect([...inside, ...outside].sort()).toEqual([...all].sort())
-    expect(await names(pipe(query(Author), where(q.or({ books__title: 'Gamma' }, { profile__bio: 'writes' })), orderBy('id'), valuesFlat('name')))).toEqual(['Ann', 'Bob'])
+    expect(await names(pipe(query(Author), where(q.or({ books__title: 'Gamma' }, { profile__bio: 'writes' })), orderBy('id'), valuesFlat('name')))).toEqual([
+      'Ann',
+      'Bob',
+    ])
   })
 
   it('filters through a self reference and by a related row', async () => {

@@ -14,7 +14,8 @@ forEachDialect('relations: managers', ALL, (t) => {
     await t().reset()
     s = await seed(t().db)
   })
-  const tagNames = async (book: { readonly id: number }) => right(await pipe(related(Book, book, 'tags').all, orderBy('name'), valuesFlat('name'), run(t().db))())
+  const tagNames = async (book: { readonly id: number }) =>
+    right(await pipe(related(Book, book, 'tags').all, orderBy('name'), valuesFlat('name'), run(t().db))())
 
   it('lists related rows as a query to refine (tortoise: await author.books.all())', async () => {
     const books = right(await pipe(related(Author, s.ann, 'books').all, orderBy('title'), run(t().db))())

@@ -56,7 +56,11 @@ export const { Author, Book, Tag, Profile, Employee, Person, Country, City, Publ
     fields: { id: fields.int({ pk: true }), code: fields.char({ maxLength: 2, unique: true }), name: fields.char({ maxLength: 50 }) },
   }),
   City: model('City', {
-    fields: { id: fields.int({ pk: true }), name: fields.char({ maxLength: 50 }), country: fields.foreignKey('Country', { toField: 'code', relatedName: 'cities' }) },
+    fields: {
+      id: fields.int({ pk: true }),
+      name: fields.char({ maxLength: 50 }),
+      country: fields.foreignKey('Country', { toField: 'code', relatedName: 'cities' }),
+    },
   }),
   // onDelete behaviours: RESTRICT (Edition → Publisher), SET DEFAULT (Slot → Shelf).
   Publisher: model('Publisher', {

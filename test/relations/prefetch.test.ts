@@ -3,7 +3,26 @@
  * relation level whatever the number of rows (counted through the onQuery log).
  */
 import { pipe } from 'fp-ts/function'
-import { Count, annotate, bulkCreate, count, create, first, get, limit, orderBy, valuesFlat, prefetch, prefetchWith, query, run, runPromise, values, where, related } from 'terrapin'
+import {
+  Count,
+  annotate,
+  bulkCreate,
+  count,
+  create,
+  first,
+  get,
+  limit,
+  orderBy,
+  valuesFlat,
+  prefetch,
+  prefetchWith,
+  query,
+  run,
+  runPromise,
+  values,
+  where,
+  related,
+} from 'terrapin'
 import { PREFETCH_CHUNK } from '../../src/run/prefetch'
 import { forEachDialect, left, right } from '../support/dialects'
 import { seed } from './fixtures'
@@ -91,7 +110,9 @@ forEachDialect('relations: prefetch', ALL, (t) => {
   })
 
   it('prefetches for annotated rows', async () => {
-    const authors = right(await pipe(query(Author), where({ name__in: ['Ann', 'Bob', 'Cy'] }), annotate({ n: Count('books') }), orderBy('id'), prefetch('books'), run(t().db))())
+    const authors = right(
+      await pipe(query(Author), where({ name__in: ['Ann', 'Bob', 'Cy'] }), annotate({ n: Count('books') }), orderBy('id'), prefetch('books'), run(t().db))(),
+    )
     expect(authors.map((a) => [a.n, a.books.length])).toEqual([
       [2, 2],
       [1, 1],
@@ -112,7 +133,13 @@ forEachDialect('relations: prefetch', ALL, (t) => {
     const authors = right(await pipe(query(Author), orderBy('id'), prefetch('books', 'books__tags', 'books__tags__books'), run(t().db))())
     expect(t().log.length).toBe(4)
     expect(authors[0].books.map((b) => [b.title, b.tags.map((x) => [x.name, x.books.length])])).toEqual([
-      ['Alpha', [['python', 2], ['sql', 2]]],
+      [
+        'Alpha',
+        [
+          ['python', 2],
+          ['sql', 2],
+        ],
+      ],
       ['Beta', [['sql', 2]]],
     ])
     expect(authors[1].books[0].tags[0].books.map((b) => b.title)).toEqual(['Alpha', 'Gamma'])
@@ -120,9 +147,21 @@ forEachDialect('relations: prefetch', ALL, (t) => {
 
   it('filters and orders the related rows with a sub-plan that may prefetch further', async () => {
     const authors = right(
-      await pipe(query(Author), orderBy('id'), prefetchWith('books', pipe(query(Book), where({ rating__gte: 3 }), orderBy('-rating'), prefetch('tags'))), run(t().db))(),
+      await pipe(
+        query(Author),
+        orderBy('id'),
+        prefetchWith('books', pipe(query(Book), where({ rating__gte: 3 }), orderBy('-rating'), prefetch('tags'))),
+        run(t().db),
+      )(),
     )
-    expect(authors.map((a) => a.books.map((b) => [b.title, b.tags.length]))).toEqual([[['Alpha', 2], ['Beta', 1]], [], []])
+    expect(authors.map((a) => a.books.map((b) => [b.title, b.tags.length]))).toEqual([
+      [
+        ['Alpha', 2],
+        ['Beta', 1],
+      ],
+      [],
+      [],
+    ])
     const books = right(await pipe(query(Book), orderBy('id'), prefetchWith('tags', pipe(query(Tag), where({ name: 'sql' }))), run(t().db))())
     expect(books.map((b) => b.tags.map((x) => x.name))).toEqual([['sql'], ['sql'], []])
     const named = right(await pipe(query(Book), orderBy('id'), prefetchWith('author', pipe(query(Author), where({ name: 'Bob' }))), run(t().db))())
@@ -140,23 +179,44 @@ forEachDialect('relations: prefetch', ALL, (t) => {
 
   it('runs one statement per level for many rows', async () => {
     const go = runPromise(t().db)
-    const authors = await go(bulkCreate(Author, Array.from({ length: 60 }, (_, i) => ({ name: `bulk${i}` }))))
-    await go(bulkCreate(Book, authors.flatMap((a, i) => Array.from({ length: 3 }, (_, j) => ({ title: `b${i}-${j}`, authorId: a.id })))))
-    for (const b of await go(pipe(query(Book), where({ title__startswith: 'b' }))))
-      await go(related(Book, b, 'tags').add(s.py, s.un))
+    const authors = await go(
+      bulkCreate(
+        Author,
+        Array.from({ length: 60 }, (_, i) => ({ name: `bulk${i}` })),
+      ),
+    )
+    await go(
+      bulkCreate(
+        Book,
+        authors.flatMap((a, i) => Array.from({ length: 3 }, (_, j) => ({ title: `b${i}-${j}`, authorId: a.id }))),
+      ),
+    )
+    for (const b of await go(pipe(query(Book), where({ title__startswith: 'b' })))) await go(related(Book, b, 'tags').add(s.py, s.un))
     t().clearLog()
     const rows = await go(pipe(query(Author), where({ name__startswith: 'bulk' }), prefetch('books__tags', 'books__author', 'profile')))
     expect(t().log.length).toBe(5)
     expect(rows).toHaveLength(60)
-    expect(rows.every((a) => a.books.length === 3 && a.books.every((b) => b.tags.map((x) => x.name).join() === 'python,unused' && b.author.id === a.id))).toBe(true)
+    expect(rows.every((a) => a.books.length === 3 && a.books.every((b) => b.tags.map((x) => x.name).join() === 'python,unused' && b.author.id === a.id))).toBe(
+      true,
+    )
     expect(rows.every((a) => a.profile === null)).toBe(true)
   })
 
   it('splits a level into chunks of keys past the parameter limits of the databases', async () => {
     const go = runPromise(t().db)
-    const many = await go(bulkCreate(Author, Array.from({ length: PREFETCH_CHUNK + 1 }, (_, i) => ({ name: `chunk${i}` }))))
+    const many = await go(
+      bulkCreate(
+        Author,
+        Array.from({ length: PREFETCH_CHUNK + 1 }, (_, i) => ({ name: `chunk${i}` })),
+      ),
+    )
     const ends = [many[0], many[many.length - 1]]
-    await go(bulkCreate(Book, ends.map((a) => ({ title: `end-${a.name}`, authorId: a.id }))))
+    await go(
+      bulkCreate(
+        Book,
+        ends.map((a) => ({ title: `end-${a.name}`, authorId: a.id })),
+      ),
+    )
     t().clearLog()
     const rows = await go(pipe(query(Author), where({ name__startswith: 'chunk' }), orderBy('id'), prefetch('books')))
     expect(t().log.length).toBe(3)

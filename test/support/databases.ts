@@ -46,8 +46,7 @@ export function parseDialects(env: string | undefined): ReadonlyArray<DialectNam
   const unknown = wanted.filter((s) => !isDialectName(s))
   if (unknown.length > 0) {
     throw new Error(
-      `TERRAPIN_DIALECTS: unknown dialect(s) ${unknown.map((s) => JSON.stringify(s)).join(', ')}; ` +
-        `expected a comma list of ${ALL_DIALECTS.join(', ')}`,
+      `TERRAPIN_DIALECTS: unknown dialect(s) ${unknown.map((s) => JSON.stringify(s)).join(', ')}; ` + `expected a comma list of ${ALL_DIALECTS.join(', ')}`,
     )
   }
   return ALL_DIALECTS.filter((d) => wanted.includes(d))
@@ -180,10 +179,7 @@ async function dropMysql(name: string): Promise<void> {
   await withMysql(async (conn) => {
     // Like PostgreSQL's WITH (FORCE): a connection a test leaked inside an open
     // transaction holds metadata locks that would make DROP DATABASE hang.
-    const [rows] = await conn.query<mysql.RowDataPacket[]>(
-      'SELECT ID FROM information_schema.PROCESSLIST WHERE DB = ? AND ID <> CONNECTION_ID()',
-      [name],
-    )
+    const [rows] = await conn.query<mysql.RowDataPacket[]>('SELECT ID FROM information_schema.PROCESSLIST WHERE DB = ? AND ID <> CONNECTION_ID()', [name])
     for (const row of rows) {
       try {
         await conn.query('KILL ?', [Number(row.ID)])

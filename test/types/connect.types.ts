@@ -10,7 +10,13 @@ const expectType = <T extends true>(): T | undefined => undefined
 
 // URLs with options, and options in code
 const pg: Db = connect('postgres://app@db:5432/shop?pool=20&connectTimeout=2000')
-const my: Db = connect('mysql://app@db:3306/shop', { pool: 5, connectTimeoutMs: 1000, idleTimeoutMs: 30_000, returning: false, onQuery: (e) => void e.durationMs })
+const my: Db = connect('mysql://app@db:3306/shop', {
+  pool: 5,
+  connectTimeoutMs: 1000,
+  idleTimeoutMs: 30_000,
+  returning: false,
+  onQuery: (e) => void e.durationMs,
+})
 void pg
 void my
 
@@ -22,7 +28,10 @@ connect('postgres://db/x', { connectTimeout: 5 })
 connect('mysql://db/x', { poolSize: 5 })
 
 // tortoise's credentials form
-const creds: ConnectionConfig = { engine: 'tortoise.backends.asyncpg', credentials: { host: 'db', port: 5432, user: 'app', password: 's', database: 'shop', maxsize: 10, connectTimeout: 2000, idleTimeout: 1000 } }
+const creds: ConnectionConfig = {
+  engine: 'tortoise.backends.asyncpg',
+  credentials: { host: 'db', port: 5432, user: 'app', password: 's', database: 'shop', maxsize: 10, connectTimeout: 2000, idleTimeout: 1000 },
+}
 // @ts-expect-error credentials have no such key
 const badCreds: ConnectionConfig = { engine: 'tortoise.backends.mysql', credentials: { hostname: 'db' } }
 void badCreds

@@ -7,8 +7,32 @@
 import { pipe } from 'fp-ts/function'
 import * as TE from 'fp-ts/TaskEither'
 import {
-  InsertOf, PatchOf, PkOf, RowOf, TerrapinError, bulkCreate, connect, count, create, exists, first, get, getOrCreate, getOrNone, query, remove, run, save,
-  update, updateOrCreate, values, valuesFlat, valuesList, where, orderBy, transaction,
+  InsertOf,
+  PatchOf,
+  PkOf,
+  RowOf,
+  TerrapinError,
+  bulkCreate,
+  connect,
+  count,
+  create,
+  exists,
+  first,
+  get,
+  getOrCreate,
+  getOrNone,
+  query,
+  remove,
+  run,
+  save,
+  update,
+  updateOrCreate,
+  values,
+  valuesFlat,
+  valuesList,
+  where,
+  orderBy,
+  transaction,
 } from 'terrapin'
 import { Code, Item, Kinds, Tag } from '../core/models'
 
@@ -168,7 +192,12 @@ pipe(query(Kinds), where({ i__range: [1] }))
 
 type R<P> = P extends TE.TaskEither<infer _E, infer A> ? A : never
 const v = pipe(query(Kinds), values('name', 'status', 'point', 'big'), run(db))
-expectType<Equals<R<typeof v>, ReadonlyArray<{ readonly name: string; readonly status: 'draft' | 'published'; readonly point: { x: number; y: number } | null; readonly big: bigint }>>>()
+expectType<
+  Equals<
+    R<typeof v>,
+    ReadonlyArray<{ readonly name: string; readonly status: 'draft' | 'published'; readonly point: { x: number; y: number } | null; readonly big: bigint }>
+  >
+>()
 const vl = pipe(query(Kinds), valuesList('level', 'at', 'price'), run(db))
 expectType<Equals<R<typeof vl>, ReadonlyArray<readonly [1 | 2 | 3 | null, Date | null, string | null]>>>()
 const vf = pipe(query(Kinds), valuesFlat('status'), run(db))
@@ -193,7 +222,13 @@ const goc = pipe(getOrCreate(Tag, { name: 'a' }), run(db))
 expectType<Equals<R<typeof goc>, readonly [RowOf<typeof Tag>, boolean]>>()
 const sv = pipe(save(Code, { code: 'a', label: 'b' }), run(db))
 expectType<Equals<R<typeof sv>, RowOf<typeof Code>>>()
-const tx = transaction(db, (t) => pipe(create(Tag, { name: 'a' }), run(t), TE.chainW(() => TE.left('stop' as const))))
+const tx = transaction(db, (t) =>
+  pipe(
+    create(Tag, { name: 'a' }),
+    run(t),
+    TE.chainW(() => TE.left('stop' as const)),
+  ),
+)
 expectType<Equals<typeof tx, TE.TaskEither<TerrapinError | 'stop', never>>>()
 // @ts-expect-error values of a field of another model
 pipe(query(Kinds), values('label'))

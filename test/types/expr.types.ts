@@ -7,8 +7,36 @@ import { pipe } from 'fp-ts/function'
 import * as t from 'io-ts'
 import * as TE from 'fp-ts/TaskEither'
 import {
-  Avg, Coalesce, Concat, Count, F, Length, Lower, Max, Min, OuterRef, Sum, TerrapinError, Trim, Upper,
-  annotate, bulkCreate, bulkUpdate, connect, exists, groupBy, orderBy, query, rowsOf, run, sql, stream, update, values, valuesFlat, where,
+  Avg,
+  Coalesce,
+  Concat,
+  Count,
+  F,
+  Length,
+  Lower,
+  Max,
+  Min,
+  OuterRef,
+  Sum,
+  TerrapinError,
+  Trim,
+  Upper,
+  annotate,
+  bulkCreate,
+  bulkUpdate,
+  connect,
+  exists,
+  groupBy,
+  orderBy,
+  query,
+  rowsOf,
+  run,
+  sql,
+  stream,
+  update,
+  values,
+  valuesFlat,
+  where,
 } from 'terrapin'
 import { Author, Book } from '../expr/models'
 
@@ -21,15 +49,56 @@ type AuthorRow = { readonly id: number; readonly name: string; readonly nick: st
 
 // Annotations are typed from the model: counts are numbers, Min/Max the field's type or null.
 const counted = pipe(query(Author), annotate({ n: Count('books') }), run(db))
-expectType<Equals<typeof counted, TE.TaskEither<TerrapinError, ReadonlyArray<{ readonly id: number; readonly name: string; readonly nick: string | null; readonly n: number }>>>>()
+expectType<
+  Equals<
+    typeof counted,
+    TE.TaskEither<TerrapinError, ReadonlyArray<{ readonly id: number; readonly name: string; readonly nick: string | null; readonly n: number }>>
+  >
+>()
 
-const stats = pipe(query(Author), annotate({ mean: Avg('books__rating'), top: Max('books__rating'), first: Min('books__title'), total: Sum('books__pages') }), values('name', 'mean', 'top', 'first', 'total'), run(db))
-expectType<Equals<typeof stats, TE.TaskEither<TerrapinError, ReadonlyArray<{ readonly name: string; readonly mean: number | null; readonly top: number | null; readonly first: string | null; readonly total: number | null }>>>>()
+const stats = pipe(
+  query(Author),
+  annotate({ mean: Avg('books__rating'), top: Max('books__rating'), first: Min('books__title'), total: Sum('books__pages') }),
+  values('name', 'mean', 'top', 'first', 'total'),
+  run(db),
+)
+expectType<
+  Equals<
+    typeof stats,
+    TE.TaskEither<
+      TerrapinError,
+      ReadonlyArray<{
+        readonly name: string
+        readonly mean: number | null
+        readonly top: number | null
+        readonly first: string | null
+        readonly total: number | null
+      }>
+    >
+  >
+>()
 
 // Functions keep the nullability of their argument; Coalesce removes it.
-const fns = pipe(query(Author), annotate({ low: Lower(F('name')), up: Upper(F('nick')), len: Length(F('name')), tr: Trim(F('name')), nick: Coalesce(F('nick'), F('name')), label: Concat(F('name'), ' ', F('nick')) }), valuesFlat('low'), run(db))
+const fns = pipe(
+  query(Author),
+  annotate({
+    low: Lower(F('name')),
+    up: Upper(F('nick')),
+    len: Length(F('name')),
+    tr: Trim(F('name')),
+    nick: Coalesce(F('nick'), F('name')),
+    label: Concat(F('name'), ' ', F('nick')),
+  }),
+  valuesFlat('low'),
+  run(db),
+)
 expectType<Equals<typeof fns, TE.TaskEither<TerrapinError, ReadonlyArray<string>>>>()
-const nullable = pipe(query(Author), annotate({ up: Upper(F('nick')), both: Coalesce(F('nick'), F('name')), plus: F('id').add(1) }), values('up', 'both', 'plus'), run(db))
+const nullable = pipe(
+  query(Author),
+  annotate({ up: Upper(F('nick')), both: Coalesce(F('nick'), F('name')), plus: F('id').add(1) }),
+  values('up', 'both', 'plus'),
+  run(db),
+)
 expectType<Equals<typeof nullable, TE.TaskEither<TerrapinError, ReadonlyArray<{ readonly up: string | null; readonly both: string; readonly plus: number }>>>>()
 
 // Grouped rows hold the group keys and the annotations.

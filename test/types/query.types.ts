@@ -41,7 +41,13 @@ expectType<Equals<InsertOf<typeof Book>, { title: string; rating?: number | null
 const headline = pipe(query(Book), where({ title__contains: 'x' }), run(db))
 expectType<Equals<typeof headline, TE.TaskEither<TerrapinError, ReadonlyArray<BookRow>>>>()
 
-const combined = pipe(query(Book), where(q.or({ title__contains: 'x' }, q.not({ rating__gte: 4 }))), exclude({ rating: null }), orderBy('-rating', 'id'), run(db))
+const combined = pipe(
+  query(Book),
+  where(q.or({ title__contains: 'x' }, q.not({ rating__gte: 4 }))),
+  exclude({ rating: null }),
+  orderBy('-rating', 'id'),
+  run(db),
+)
 expectType<Equals<typeof combined, TE.TaskEither<TerrapinError, ReadonlyArray<BookRow>>>>()
 
 const picked = pipe(query(Book), values('id', 'title'), run(db))
@@ -60,7 +66,10 @@ const changed = pipe(query(Book), where({ id: 1 }), update({ title: 'y' }), run(
 expectType<Equals<typeof changed, TE.TaskEither<TerrapinError, number>>>()
 
 // Lookups and date parts that exist compile.
-pipe(query(Book), where({ publishedAt__year: 2020, publishedAt__month__in: [1, 2], title__in: ['a'], rating__range: [1, 2], rating__isnull: true, authorId: 1 }))
+pipe(
+  query(Book),
+  where({ publishedAt__year: 2020, publishedAt__month__in: [1, 2], title__in: ['a'], rating__range: [1, 2], rating__isnull: true, authorId: 1 }),
+)
 
 // Unknown fields do not compile.
 // @ts-expect-error titel is not a field of Book

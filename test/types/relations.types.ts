@@ -5,7 +5,25 @@
  */
 import { pipe } from 'fp-ts/function'
 import * as TE from 'fp-ts/TaskEither'
-import { Count, RowOf, TerrapinError, annotate, connect, create, exclude, orderBy, prefetch, prefetchWith, q, query, run, values, valuesFlat, valuesList, where } from 'terrapin'
+import {
+  Count,
+  RowOf,
+  TerrapinError,
+  annotate,
+  connect,
+  create,
+  exclude,
+  orderBy,
+  prefetch,
+  prefetchWith,
+  q,
+  query,
+  run,
+  values,
+  valuesFlat,
+  valuesList,
+  where,
+} from 'terrapin'
 import { Author, Book, City, Country, Employee, Person, Profile, Tag } from '../relations/models'
 
 type Equals<A, B> = (<T>() => T extends A ? 1 : 2) extends <T>() => T extends B ? 1 : 2 ? true : false
@@ -64,7 +82,10 @@ const nested = pipe(query(Author), prefetch('books', 'books__tags'), run(db))
 expectType<Equals<Rows<typeof nested>, AuthorRow & { readonly books: ReadonlyArray<BookRow & { readonly tags: ReadonlyArray<TagRow> }> }>>()
 const deep = pipe(query(Tag), prefetch('books__author__profile'), run(db))
 expectType<
-  Equals<Rows<typeof deep>, TagRow & { readonly books: ReadonlyArray<BookRow & { readonly author: AuthorRow & { readonly profile: RowOf<typeof Profile> | null } }> }>
+  Equals<
+    Rows<typeof deep>,
+    TagRow & { readonly books: ReadonlyArray<BookRow & { readonly author: AuthorRow & { readonly profile: RowOf<typeof Profile> | null } }> }
+  >
 >()
 
 // A sub-plan: the related rows take its type.

@@ -16,13 +16,11 @@ import { BOOKS, authors, books, utcText } from './data'
 import { drizzleImpl } from './impl/drizzle'
 import { kysely } from './impl/kysely'
 import { open, rawSqlite } from './impl/raw-sqlite'
-import { drizzlePg } from './impl/drizzle-postgres'
-import { openPg, rawPostgres } from './impl/raw-postgres'
-import { createIsolated } from '../test/support/databases'
 import { terrapin } from './impl/terrapin'
 import { CompiledSql, Impl, Mode, WORKLOADS, Workload } from './impl/types'
 import { Clock, median, retainedBytes, sample } from './measure'
 import { Author, Book } from './models'
+import { Setup, mysqlSetup, postgresSetup } from './servers'
 import { Column, Result, markdown } from './report'
 
 const arg = (name: string, fallback: string): string => process.argv.find((a) => a.startsWith(`--${name}=`))?.slice(name.length + 3) ?? fallback
@@ -60,17 +58,6 @@ const seedSqlite = (file: string): string => {
   return version
 }
 
-/** A database of the dialect, seeded, with the libraries on it and an admin connection. */
-interface Setup {
-  readonly impls: ReadonlyArray<Impl>
-  readonly database: string
-  /** Rows of a compiled statement (the compile-only check runs what each library compiled). */
-  readonly rowsOf: (sql: string, params: ReadonlyArray<unknown>) => Promise<ReadonlyArray<{ id: number }>>
-  /** Deletes the rows the write workloads added. */
-  readonly cleanup: () => Promise<void>
-  readonly close: () => Promise<void>
-}
-
 const sqliteSetup = (): Setup => {
   const dir = process.platform === 'linux' ? '/dev/shm' : tmpdir()
   const file = join(dir, `terrapin-bench-${process.pid}.sqlite3`)
@@ -88,38 +75,9 @@ const sqliteSetup = (): Setup => {
   }
 }
 
-const postgresSetup = async (): Promise<Setup> => {
-  const iso = await createIsolated('postgres', 'bench')
-  const admin = openPg(iso.url)
-  for (const s of schemaSql(dialects.postgres, [Author, Book], false)) await admin.unsafe(s)
-  const as = authors()
-  await admin.unsafe(`INSERT INTO author (id, name) VALUES ${as.map((_, j) => `($${j * 2 + 1}, $${j * 2 + 2})`).join(', ')}`, as.flatMap((a) => [a.id, a.name]))
-  const bs = books()
-  for (let k = 0; k < bs.length; k += 1000) {
-    const part = bs.slice(k, k + 1000)
-    await admin.unsafe(
-      `INSERT INTO book (id, title, rating, published_at, author_id) VALUES ${part.map((_, j) => `($${j * 5 + 1}, $${j * 5 + 2}, $${j * 5 + 3}, $${j * 5 + 4}, $${j * 5 + 5})`).join(', ')}`,
-      part.flatMap((b) => [b.id, b.title, b.rating, b.publishedAt, b.authorId]) as never[],
-    )
-  }
-  for (const t of ['author', 'book']) await admin.unsafe(`SELECT setval(pg_get_serial_sequence('${t}', 'id'), (SELECT max(id) FROM ${t}))`)
-  await admin.unsafe('ANALYZE')
-  const version = ((await admin.unsafe('SHOW server_version')) as unknown as { server_version: string }[])[0].server_version
-  return {
-    impls: [rawPostgres(iso.url), terrapin(iso.url, 'postgres'), kysely(iso.url, 'postgres'), drizzlePg(iso.url)],
-    database: `PostgreSQL ${version} (postgres.js, local server)`,
-    rowsOf: async (sql, params) => (await admin.unsafe(sql, params as never[])) as unknown as { id: number }[],
-    cleanup: async () => void (await admin.unsafe('DELETE FROM book WHERE id > $1', [BOOKS])),
-    close: async () => {
-      await admin.end()
-      await iso.drop()
-    },
-  }
-}
-
 const main = async (): Promise<void> => {
-  if (dialect !== 'sqlite' && dialect !== 'postgres') throw new Error(`--dialect=${dialect}: sqlite and postgres are wired up so far`)
-  const setup = dialect === 'sqlite' ? sqliteSetup() : await postgresSetup()
+  if (dialect !== 'sqlite' && dialect !== 'postgres' && dialect !== 'mysql') throw new Error(`--dialect=${dialect}: expected sqlite, postgres or mysql`)
+  const setup = dialect === 'sqlite' ? sqliteSetup() : dialect === 'postgres' ? await postgresSetup() : await mysqlSetup()
   const impls = setup.impls
   const cleanup = setup.cleanup
   const results: Result[] = []

@@ -4,10 +4,12 @@
  * objects as the others (datetimes as Date, counts and averages as numbers).
  */
 import Database from 'better-sqlite3'
-import { Generated, Kysely, SqliteDialect, sql } from 'kysely'
+import { Generated, Kysely, MysqlDialect, SqliteDialect, sql } from 'kysely'
+import { createPool } from 'mysql2'
 import { kyselyOnPostgres } from './kysely-postgres'
 import { AuthorRow, BookRow, NewBook, input, newBook, newBooks, parseUtc, utcText } from '../data'
 import { open } from './raw-sqlite'
+import { tenTimes, withBooks } from './common'
 import { Impl } from './types'
 
 interface DB {
@@ -17,20 +19,21 @@ interface DB {
 
 type RawBook = Omit<BookRow, 'publishedAt'> & { publishedAt: string | Date }
 
-/** SQLite stores datetimes as UTC text; PostgreSQL returns Dates. */
+/** SQLite stores datetimes as UTC text; PostgreSQL and MySQL return Dates. */
 const toBook = (r: RawBook): BookRow => (r.publishedAt instanceof Date ? (r as BookRow) : { ...r, publishedAt: parseUtc(r.publishedAt) })
 
-/** Opens Kysely on SQLite (a file) or PostgreSQL (a URL). */
-export const kysely = (target: string, dialect: 'sqlite' | 'postgres' = 'sqlite'): Impl => {
+/** Opens Kysely on SQLite (a file), PostgreSQL or MySQL/MariaDB (a URL; mysql2, one connection, UTC). */
+export const kysely = (target: string, dialect: 'sqlite' | 'postgres' | 'mysql' = 'sqlite'): Impl => {
   let db: Kysely<DB>
   let end = async (): Promise<void> => undefined
   if (dialect === 'sqlite') {
     const raw: Database.Database = open(target)
     db = new Kysely<DB>({ dialect: new SqliteDialect({ database: raw }) })
-  } else ({ db, end } = kyselyOnPostgres<DB>(target))
+  } else if (dialect === 'mysql') db = new Kysely<DB>({ dialect: new MysqlDialect({ pool: createPool({ uri: target, connectionLimit: 1, timezone: 'Z' }) }) })
+  else ({ db, end } = kyselyOnPostgres<DB>(target))
   const pg = dialect === 'postgres'
-  const toRow = (b: NewBook) => ({ title: b.title, rating: b.rating, published_at: pg ? b.publishedAt : utcText(b.publishedAt), author_id: b.authorId })
-  const books = () => db.selectFrom('book').select(['id', 'title', 'rating', 'published_at as publishedAt', 'author_id as authorId'])
+  const toRow = (b: NewBook) => ({ title: b.title, rating: b.rating, published_at: dialect === 'sqlite' ? utcText(b.publishedAt) : b.publishedAt, author_id: b.authorId })
+  const books = (ex: Kysely<DB> = db) => ex.selectFrom('book').select(['id', 'title', 'rating', 'published_at as publishedAt', 'author_id as authorId'])
   const filtered = (term: string, minRating: number) =>
     books()
       .where(pg ? sql<boolean>`strpos(title, ${term}) > 0` : sql<boolean>`instr(title, ${term}) > 0`)
@@ -38,8 +41,15 @@ export const kysely = (target: string, dialect: 'sqlite' | 'postgres' = 'sqlite'
       .orderBy('rating', 'desc')
       .orderBy('id', 'asc')
       .limit(20)
-  const insertOne = async (b: NewBook, ex: Kysely<DB> = db): Promise<BookRow> =>
-    toBook(await ex.insertInto('book').values(toRow(b)).returning(['id', 'title', 'rating', 'published_at as publishedAt', 'author_id as authorId']).executeTakeFirstOrThrow())
+  const returned = ['id', 'title', 'rating', 'published_at as publishedAt', 'author_id as authorId'] as const
+  /** Inserts rows and returns them: with RETURNING, or on MySQL (Kysely's MySQL adapter has no
+   * RETURNING) a select of the generated ids, consecutive from the insert's first. */
+  const insert = async (rows: ReadonlyArray<NewBook>, ex: Kysely<DB> = db): Promise<BookRow[]> => {
+    const q = ex.insertInto('book').values(rows.map(toRow))
+    if (dialect !== 'mysql') return (await q.returning(returned).execute()).map((r) => toBook(r as RawBook))
+    const first = Number((await q.executeTakeFirstOrThrow()).insertId)
+    return (await books(ex).where('id', '>=', first).where('id', '<', first + rows.length).orderBy('id').execute()).map((r) => toBook(r as RawBook))
+  }
   return {
     name: 'kysely',
     ops: {
@@ -54,9 +64,7 @@ export const kysely = (target: string, dialect: 'sqlite' | 'postgres' = 'sqlite'
         adhoc: async (i) => {
           const as: AuthorRow[] = await db.selectFrom('author').select(['id', 'name']).where('id', '>', input.relationLoad(i).after).orderBy('id').limit(20).execute()
           const bs = (await books().where('author_id', 'in', as.map((a) => a.id)).orderBy('id').execute()).map((r) => toBook(r as RawBook))
-          const by = new Map<number, BookRow[]>(as.map((a) => [a.id, []]))
-          for (const b of bs) by.get(b.authorId)!.push(b)
-          return as.map((a) => ({ ...a, books: by.get(a.id)! }))
+          return withBooks(as, bs)
         },
       },
       groupedAggregate: {
@@ -70,7 +78,7 @@ export const kysely = (target: string, dialect: 'sqlite' | 'postgres' = 'sqlite'
             .groupBy('author_id')
             .orderBy('author_id')
             .execute()
-          // PostgreSQL returns COUNT as a bigint string and AVG as numeric text.
+          // PostgreSQL returns COUNT as a bigint string and AVG as numeric text (mysql2: numbers).
           return pg ? rows.map((r) => ({ authorId: r.authorId, books: Number(r.books), avgRating: r.avgRating === null ? null : Number(r.avgRating) })) : rows
         },
       },
@@ -81,19 +89,10 @@ export const kysely = (target: string, dialect: 'sqlite' | 'postgres' = 'sqlite'
         },
       },
       decode100k: {
-        adhoc: async () => {
-          const out: BookRow[][] = []
-          for (let k = 0; k < 10; k++) out.push((await books().execute()).map((r) => toBook(r as RawBook)))
-          return out
-        },
+        adhoc: () => tenTimes(async () => (await books().execute()).map((r) => toBook(r as RawBook))),
       },
-      singleInsert: { adhoc: (i) => insertOne(newBook(i)) },
-      bulkInsert: {
-        adhoc: (i) =>
-          db.transaction().execute(async (tx) =>
-            (await tx.insertInto('book').values(newBooks(i).map(toRow)).returning(['id', 'title', 'rating', 'published_at as publishedAt', 'author_id as authorId']).execute()).map((r) => toBook(r as RawBook)),
-          ),
-      },
+      singleInsert: { adhoc: async (i) => (await insert([newBook(i)]))[0] },
+      bulkInsert: { adhoc: (i) => db.transaction().execute((tx) => insert(newBooks(i), tx)) },
       updateByFilter: {
         adhoc: async (i) => {
           const { authorId, rating } = input.update(i)

@@ -4,6 +4,7 @@
  */
 import postgres from 'postgres'
 import { AuthorRow, BookRow, NewBook, input, newBook, newBooks } from '../data'
+import { tenTimes, withBooks } from './common'
 import { Impl } from './types'
 
 const BOOK_COLS = 'id, title, rating, published_at AS "publishedAt", author_id AS "authorId"'
@@ -31,9 +32,7 @@ export const rawPostgres = (url: string): Impl => {
         prepared: async (i) => {
           const as = await q<AuthorRow>('SELECT id, name FROM author WHERE id > $1 ORDER BY id LIMIT 20', [input.relationLoad(i).after])
           const bs = await q<BookRow>(`SELECT ${BOOK_COLS} FROM book WHERE author_id = ANY($1::int[]) ORDER BY id`, [as.map((a) => a.id)])
-          const by = new Map<number, BookRow[]>(as.map((a) => [a.id, []]))
-          for (const b of bs) by.get(b.authorId)!.push(b)
-          return as.map((a) => ({ ...a, books: by.get(a.id)! }))
+          return withBooks(as, bs)
         },
       },
       groupedAggregate: {
@@ -54,11 +53,7 @@ export const rawPostgres = (url: string): Impl => {
         },
       },
       decode100k: {
-        prepared: async () => {
-          const out: BookRow[][] = []
-          for (let k = 0; k < 10; k++) out.push(await q<BookRow>(`SELECT ${BOOK_COLS} FROM book`, []))
-          return out
-        },
+        prepared: () => tenTimes(async () => q<BookRow>(`SELECT ${BOOK_COLS} FROM book`, [])),
       },
       singleInsert: { prepared: (i) => insertOne(newBook(i)) },
       bulkInsert: {

@@ -4,6 +4,7 @@
  */
 import Database from 'better-sqlite3'
 import { AuthorRow, BookRow, input, newBook, newBooks, parseUtc, utcText } from '../data'
+import { withBooks } from './common'
 import { Impl } from './types'
 
 const BOOK_COLS = 'id, title, rating, published_at AS publishedAt, author_id AS authorId'
@@ -55,9 +56,7 @@ export const rawSqlite = (file: string): Impl => {
         prepared: (i) => {
           const as = authorsAfter.all(input.relationLoad(i).after) as AuthorRow[]
           const bs = (booksOf(as.length).all(as.map((a) => a.id)) as RawBook[]).map(toBook)
-          const by = new Map<number, BookRow[]>(as.map((a) => [a.id, []]))
-          for (const b of bs) by.get(b.authorId)!.push(b)
-          return as.map((a) => ({ ...a, books: by.get(a.id)! }))
+          return withBooks(as, bs)
         },
       },
       groupedAggregate: {

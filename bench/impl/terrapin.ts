@@ -7,6 +7,7 @@ import { pipe } from 'fp-ts/function'
 import { Avg, Count, Db, DialectName, annotate, bind, bindEach, bulkCreate, compile, connect, create, get, groupBy, limit, orderBy, param, prefetch, prepare, query, run, update, where } from '../../src'
 import { input, newBook, newBooks } from '../data'
 import { Author, Book } from '../models'
+import { tenTimes } from './common'
 import { Impl } from './types'
 
 const unwrap = <A>(e: E.Either<unknown, A>): A => {
@@ -28,11 +29,6 @@ export const terrapin = (url: string, dialect: DialectName = 'sqlite'): Impl => 
   const allBooks = prepare(query(Book))
   const insertOne = prepare(create(Book, { title: param('title'), rating: param('rating'), publishedAt: param('publishedAt'), authorId: param('authorId') } as never))
   const updateBy = prepare(pipe(query(Book), where({ authorId: param('authorId') }), update({ rating: param('rating') } as never)))
-  const tenTimes = async <A>(f: () => Promise<A>): Promise<A[]> => {
-    const out: A[] = []
-    for (let k = 0; k < 10; k++) out.push(await f())
-    return out
-  }
   return {
     name: 'terrapin',
     ops: {

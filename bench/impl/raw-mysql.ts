@@ -1,0 +1,88 @@
+/**
+ * The MySQL/MariaDB baseline: mysql2 with hand-written SQL, each statement prepared on the
+ * server (`execute`, cached per connection by mysql2), rows mapped to the same objects as the
+ * other libraries. MariaDB (10.5+) has `INSERT … RETURNING`, so inserts are one statement.
+ */
+import * as mysql from 'mysql2/promise'
+import { AuthorRow, BookRow, NewBook, input, newBook, newBooks } from '../data'
+import { tenTimes, withBooks } from './common'
+import { Impl } from './types'
+
+const BOOK_COLS = 'id, title, rating, published_at AS publishedAt, author_id AS authorId'
+
+export const FILTERED_MYSQL = `SELECT ${BOOK_COLS} FROM book WHERE INSTR(title, ?) > 0 AND rating >= ? ORDER BY rating DESC, id ASC LIMIT 20`
+
+/** One connection (as the other libraries get), datetimes read and written as UTC. */
+export const openMysql = (url: string): mysql.Pool => mysql.createPool({ uri: url, connectionLimit: 1, timezone: 'Z' })
+
+const placeholders = (rows: number, width: number): string => Array.from({ length: rows }, () => `(${Array(width).fill('?').join(', ')})`).join(', ')
+
+export const rawMysql = (url: string): Impl => {
+  const pool = openMysql(url)
+  const q = async <T>(text: string, params: unknown[], on: Pick<mysql.Pool, 'execute'> = pool): Promise<T[]> => (await on.execute(text, params as never[]))[0] as T[]
+  const insert = (rows: ReadonlyArray<NewBook>, on?: Pick<mysql.Pool, 'execute'>) =>
+    q<BookRow>(
+      `INSERT INTO book (title, rating, published_at, author_id) VALUES ${placeholders(rows.length, 4)} RETURNING ${BOOK_COLS}`,
+      rows.flatMap((b) => [b.title, b.rating, b.publishedAt, b.authorId]),
+      on,
+    )
+  return {
+    name: 'raw',
+    ops: {
+      pointSelect: { prepared: async (i) => (await q<BookRow>(`SELECT ${BOOK_COLS} FROM book WHERE id = ?`, [input.pointSelect(i).id]))[0] },
+      filteredList: {
+        prepared: (i) => {
+          const { term, minRating } = input.filteredList(i)
+          return q<BookRow>(FILTERED_MYSQL, [term, minRating])
+        },
+      },
+      relationLoad: {
+        prepared: async (i) => {
+          const as = await q<AuthorRow>('SELECT id, name FROM author WHERE id > ? ORDER BY id LIMIT 20', [input.relationLoad(i).after])
+          const bs = await q<BookRow>(`SELECT ${BOOK_COLS} FROM book WHERE author_id IN (${as.map(() => '?').join(', ')}) ORDER BY id`, as.map((a) => a.id))
+          return withBooks(as, bs)
+        },
+      },
+      groupedAggregate: {
+        prepared: (i) => {
+          const { lo, hi } = input.groupedAggregate(i)
+          return q('SELECT author_id AS authorId, COUNT(*) AS books, AVG(rating) AS avgRating FROM book WHERE author_id BETWEEN ? AND ? GROUP BY author_id ORDER BY author_id', [lo, hi])
+        },
+      },
+      compileOnly: {
+        prepared: (i) => {
+          const { term, minRating } = input.filteredList(i)
+          return { sql: FILTERED_MYSQL, params: [term, minRating] }
+        },
+      },
+      decode100k: {
+        prepared: () => tenTimes(async () => q<BookRow>(`SELECT ${BOOK_COLS} FROM book`, [])),
+      },
+      singleInsert: { prepared: async (i) => (await insert([newBook(i)]))[0] },
+      bulkInsert: {
+        prepared: async (i) => {
+          const conn = await pool.getConnection()
+          try {
+            await conn.beginTransaction()
+            const rows = await insert(newBooks(i), conn)
+            await conn.commit()
+            return rows
+          } catch (e) {
+            await conn.rollback()
+            throw e
+          } finally {
+            conn.release()
+          }
+        },
+      },
+      updateByFilter: {
+        prepared: async (i) => {
+          const { authorId, rating } = input.update(i)
+          const [r] = await pool.execute('UPDATE book SET rating = ? WHERE author_id = ?', [rating, authorId])
+          return (r as mysql.ResultSetHeader).affectedRows
+        },
+      },
+    },
+    close: () => pool.end(),
+  }
+}

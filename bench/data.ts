@@ -14,7 +14,24 @@ const rng = (seed: number) => () => {
   return ((t ^ (t >>> 14)) >>> 0) / 4294967296
 }
 
-const WORDS = ['tide', 'stone', 'river', 'night', 'garden', 'winter', 'harbour', 'glass', 'silver', 'forest', 'echo', 'lantern', 'paper', 'shadow', 'ember', 'orchard']
+const WORDS = [
+  'tide',
+  'stone',
+  'river',
+  'night',
+  'garden',
+  'winter',
+  'harbour',
+  'glass',
+  'silver',
+  'forest',
+  'echo',
+  'lantern',
+  'paper',
+  'shadow',
+  'ember',
+  'orchard',
+]
 
 /** The search terms of the filtered list (each matches a few hundred titles). */
 export const TERMS = ['river', 'glass', 'ember', 'orchard', 'night', 'paper']
@@ -43,12 +60,23 @@ export const books = (): BookRow[] => {
   return Array.from({ length: BOOKS }, (_, i) => {
     const words = Array.from({ length: 3 }, () => WORDS[Math.floor(r() * WORDS.length)])
     const rating = r() < 0.1 ? null : Math.round(r() * 50) / 10
-    return { id: i + 1, title: `the ${words.join(' ')} ${i + 1}`, rating, publishedAt: new Date(BASE + Math.floor(r() * 20 * 365 * 86400) * 1000 + (i % 1000)), authorId: (i % AUTHORS) + 1 }
+    return {
+      id: i + 1,
+      title: `the ${words.join(' ')} ${i + 1}`,
+      rating,
+      publishedAt: new Date(BASE + Math.floor(r() * 20 * 365 * 86400) * 1000 + (i % 1000)),
+      authorId: (i % AUTHORS) + 1,
+    }
   })
 }
 
 /** A new book for the i-th insert. */
-export const newBook = (i: number): NewBook => ({ title: `new book ${i}`, rating: (i % 50) / 10, publishedAt: new Date(BASE + i * 1000), authorId: (i % AUTHORS) + 1 })
+export const newBook = (i: number): NewBook => ({
+  title: `new book ${i}`,
+  rating: (i % 50) / 10,
+  publishedAt: new Date(BASE + i * 1000),
+  authorId: (i % AUTHORS) + 1,
+})
 
 /** 1,000 new books for the i-th bulk insert. */
 export const newBooks = (i: number): NewBook[] => Array.from({ length: 1000 }, (_, j) => newBook(i * 1000 + j))

@@ -98,7 +98,8 @@ const main = async (): Promise<void> => {
         const print = fingerprint(out, WRITES.has(w))
         if (WRITES.has(w)) await cleanup()
         if (!reference) reference = { label: c.label, print }
-        else if (print !== reference.print) throw new Error(`${w}: ${c.label} returns another result than ${reference.label}: ${firstDifference(reference.print, print)}`)
+        else if (print !== reference.print)
+          throw new Error(`${w}: ${c.label} returns another result than ${reference.label}: ${firstDifference(reference.print, print)}`)
       }
       const samples = new Map<string, number[]>()
       const next = { i: 1000 }
@@ -112,7 +113,16 @@ const main = async (): Promise<void> => {
       for (const { c, op } of cols) {
         const ops = median(samples.get(c.label)!)
         const bytes = w === 'decode100k' ? await retainedBytes(op!, 5) : undefined
-        results.push({ workload: w, impl: c.impl, mode: c.mode, label: c.label, opsPerSec: ops, ratio: w === 'compileOnly' ? undefined : ops / raw, samples: samples.get(c.label)!, retainedBytesPerRow: bytes === undefined ? undefined : bytes / 100000 })
+        results.push({
+          workload: w,
+          impl: c.impl,
+          mode: c.mode,
+          label: c.label,
+          opsPerSec: ops,
+          ratio: w === 'compileOnly' ? undefined : ops / raw,
+          samples: samples.get(c.label)!,
+          retainedBytesPerRow: bytes === undefined ? undefined : bytes / 100000,
+        })
       }
       process.stderr.write(`${w}: ${cols.map(({ c }) => `${c.label} ${Math.round(median(samples.get(c.label)!))}`).join(', ')}\n`)
     }
@@ -120,12 +130,23 @@ const main = async (): Promise<void> => {
     for (const i of impls) await i.close()
     await setup.close()
   }
-  const machine = { cpu: cpus()[0]?.model ?? 'unknown', cores: cpus().length, node: process.version, platform: `${process.platform} ${process.arch}`, database: setup.database }
+  const machine = {
+    cpu: cpus()[0]?.model ?? 'unknown',
+    cores: cpus().length,
+    node: process.version,
+    platform: `${process.platform} ${process.arch}`,
+    database: setup.database,
+  }
   const command = `npm run bench -- --dialect=${dialect} --time=${sampleMs} --rounds=${rounds} --clock=${clock}${only.length ? ` --only=${only.join(',')}` : ''}`
   const table = markdown(COLUMNS, workloads, results)
-  console.log(`\n${table}\n\nMachine: ${machine.cpu}, ${machine.cores} cores, Node ${machine.node}, ${machine.database}.\nCommand: \`${command}\` (median of ${rounds} samples of ${sampleMs} ms; ops per second of ${clock === 'cpu' ? 'process CPU time' : 'wall time'}).`)
+  console.log(
+    `\n${table}\n\nMachine: ${machine.cpu}, ${machine.cores} cores, Node ${machine.node}, ${machine.database}.\nCommand: \`${command}\` (median of ${rounds} samples of ${sampleMs} ms; ops per second of ${clock === 'cpu' ? 'process CPU time' : 'wall time'}).`,
+  )
   mkdirSync(join(outFile, '..'), { recursive: true })
-  writeFileSync(outFile, JSON.stringify({ date: new Date().toISOString(), dialect, command, machine, sampleMs, rounds, clock, columns: COLUMNS, results }, null, 2) + '\n')
+  writeFileSync(
+    outFile,
+    JSON.stringify({ date: new Date().toISOString(), dialect, command, machine, sampleMs, rounds, clock, columns: COLUMNS, results }, null, 2) + '\n',
+  )
   console.log(`\nWritten to ${outFile}`)
 }
 

@@ -50,13 +50,26 @@ const insertAll = async (admin: ServerAdmin, head: string, rows: ReadonlyArray<R
   }
 }
 
-const serverSetup = async (name: 'postgres' | 'mysql', connect: (url: string) => ServerAdmin, libraries: (url: string) => ReadonlyArray<Impl>, label: string): Promise<Setup> => {
+const serverSetup = async (
+  name: 'postgres' | 'mysql',
+  connect: (url: string) => ServerAdmin,
+  libraries: (url: string) => ReadonlyArray<Impl>,
+  label: string,
+): Promise<Setup> => {
   const iso = await createIsolated(name, 'bench')
   const admin = connect(iso.url)
   const version = String(Object.values((await admin.rows(admin.versionSql))[0])[0])
   for (const s of schemaSql(admin.dialect(version), [Author, Book], false)) await admin.rows(s)
-  await insertAll(admin, 'INSERT INTO author (id, name)', authors().map((a) => [a.id, a.name]))
-  await insertAll(admin, 'INSERT INTO book (id, title, rating, published_at, author_id)', books().map((b) => [b.id, b.title, b.rating, b.publishedAt, b.authorId]))
+  await insertAll(
+    admin,
+    'INSERT INTO author (id, name)',
+    authors().map((a) => [a.id, a.name]),
+  )
+  await insertAll(
+    admin,
+    'INSERT INTO book (id, title, rating, published_at, author_id)',
+    books().map((b) => [b.id, b.title, b.rating, b.publishedAt, b.authorId]),
+  )
   for (const s of admin.afterSeed) await admin.rows(s)
   return {
     impls: libraries(iso.url),
@@ -95,7 +108,17 @@ const mysqlAdmin = (url: string): ServerAdmin => {
 }
 
 export const postgresSetup = (): Promise<Setup> =>
-  serverSetup('postgres', pgAdmin, (url) => [rawPostgres(url), terrapin(url, 'postgres'), kysely(url, 'postgres'), drizzlePg(url)], 'PostgreSQL %s (postgres.js, local server)')
+  serverSetup(
+    'postgres',
+    pgAdmin,
+    (url) => [rawPostgres(url), terrapin(url, 'postgres'), kysely(url, 'postgres'), drizzlePg(url)],
+    'PostgreSQL %s (postgres.js, local server)',
+  )
 
 export const mysqlSetup = (): Promise<Setup> =>
-  serverSetup('mysql', mysqlAdmin, (url) => [rawMysql(url), terrapin(url, 'mysql'), kysely(url, 'mysql'), drizzleMysql(url)], 'MySQL/MariaDB %s (mysql2, local server)')
+  serverSetup(
+    'mysql',
+    mysqlAdmin,
+    (url) => [rawMysql(url), terrapin(url, 'mysql'), kysely(url, 'mysql'), drizzleMysql(url)],
+    'MySQL/MariaDB %s (mysql2, local server)',
+  )

@@ -16,7 +16,10 @@ const rows = Number(arg('rows', '1000000'))
 const batchSize = Number(arg('batch', '1000'))
 
 const { Row } = schema({
-  Row: model('Row', { table: 'stream_row', fields: { id: fields.int({ pk: true }), title: fields.char({ maxLength: 100 }), value: fields.float({ null: true }), n: fields.int() } }),
+  Row: model('Row', {
+    table: 'stream_row',
+    fields: { id: fields.int({ pk: true }), title: fields.char({ maxLength: 100 }), value: fields.float({ null: true }), n: fields.int() },
+  }),
 })
 
 const fill: Record<DialectName, string> = {
@@ -61,7 +64,9 @@ const main = async (): Promise<void> => {
     const sum2 = all.right.reduce((a, r) => a + r.n, 0)
     if (seen !== rows || all.right.length !== rows || sum !== sum2) throw new Error(`mismatch: streamed ${seen}, ran ${all.right.length}`)
 
-    console.log(`| ${dialect} | ${rows.toLocaleString('en')} | ${batchSize} | stream: peak heap +${mb(peak)}, ${Math.round(rows / (streamMs / 1000)).toLocaleString('en')} rows/s | run: heap +${mb(held)}, ${Math.round(rows / (runMs / 1000)).toLocaleString('en')} rows/s |`)
+    console.log(
+      `| ${dialect} | ${rows.toLocaleString('en')} | ${batchSize} | stream: peak heap +${mb(peak)}, ${Math.round(rows / (streamMs / 1000)).toLocaleString('en')} rows/s | run: heap +${mb(held)}, ${Math.round(rows / (runMs / 1000)).toLocaleString('en')} rows/s |`,
+    )
   } finally {
     await db.executor.close()
     await iso.drop()

@@ -32,11 +32,31 @@ export const drizzleMysql = (url: string): Impl => {
   const db = drizzle(pool, { schema: { author, book, authorRelations, bookRelations }, mode: 'default' })
   const insert = db
     .insert(book)
-    .values({ title: sql.placeholder('title'), rating: sql.placeholder('rating'), publishedAt: sql.placeholder('publishedAt'), authorId: sql.placeholder('authorId') })
+    .values({
+      title: sql.placeholder('title'),
+      rating: sql.placeholder('rating'),
+      publishedAt: sql.placeholder('publishedAt'),
+      authorId: sql.placeholder('authorId'),
+    })
     .prepare()
-  const byId = db.select().from(book).where(eq(book.id, sql.placeholder('id'))).prepare()
-  const authorsAfter = (after: unknown) => db.select().from(author).where(gt(author.id, after as number)).orderBy(asc(author.id)).limit(20)
-  const booksOf = (ids: ReadonlyArray<unknown>) => db.select().from(book).where(inArray(book.authorId, [...ids] as number[])).orderBy(asc(book.id))
+  const byId = db
+    .select()
+    .from(book)
+    .where(eq(book.id, sql.placeholder('id')))
+    .prepare()
+  const authorsAfter = (after: unknown) =>
+    db
+      .select()
+      .from(author)
+      .where(gt(author.id, after as number))
+      .orderBy(asc(author.id))
+      .limit(20)
+  const booksOf = (ids: ReadonlyArray<unknown>) =>
+    db
+      .select()
+      .from(book)
+      .where(inArray(book.authorId, [...ids] as number[]))
+      .orderBy(asc(book.id))
   // Always 20 placeholders: fewer authors repeat the last id.
   const slots = Array.from({ length: 20 }, (_, k) => `a${k}`)
   const p = { authorsAfter: authorsAfter(sql.placeholder('after')).prepare(), booksOf: booksOf(slots.map((k) => sql.placeholder(k))).prepare() }
@@ -57,8 +77,20 @@ export const drizzleMysql = (url: string): Impl => {
     contains: (column, term) => sql`instr(${column}, ${term}) > 0`,
     prepare: (q) => q.prepare() as never,
     insert: async (on: typeof db, rows: ReadonlyArray<NewBook>) => {
-      const ids = await on.insert(book).values([...rows]).$returningId()
-      return on.select().from(book).where(inArray(book.id, ids.map((r) => r.id))).orderBy(asc(book.id))
+      const ids = await on
+        .insert(book)
+        .values([...rows])
+        .$returningId()
+      return on
+        .select()
+        .from(book)
+        .where(
+          inArray(
+            book.id,
+            ids.map((r) => r.id),
+          ),
+        )
+        .orderBy(asc(book.id))
     },
     insertPrepared: async (b) => (await byId.execute({ id: (await insert.execute(b))[0].insertId }))[0],
     changed: (r: [ResultSetHeader]) => r[0].affectedRows,

@@ -26,7 +26,12 @@ export const drizzlePg = (url: string): Impl => {
   const db = drizzle(client, { schema: { author, book, authorRelations, bookRelations } })
   const insert = db
     .insert(book)
-    .values({ title: sql.placeholder('title'), rating: sql.placeholder('rating'), publishedAt: sql.placeholder('publishedAt'), authorId: sql.placeholder('authorId') })
+    .values({
+      title: sql.placeholder('title'),
+      rating: sql.placeholder('rating'),
+      publishedAt: sql.placeholder('publishedAt'),
+      authorId: sql.placeholder('authorId'),
+    })
     .returning()
     .prepare('insert_book')
   return drizzleOnServer({
@@ -35,7 +40,11 @@ export const drizzlePg = (url: string): Impl => {
     book,
     contains: (column, term) => sql`strpos(${column}, ${term}) > 0`,
     prepare: (q, name) => q.prepare(name) as never,
-    insert: (on: typeof db, rows: ReadonlyArray<NewBook>) => on.insert(book).values([...rows]).returning(),
+    insert: (on: typeof db, rows: ReadonlyArray<NewBook>) =>
+      on
+        .insert(book)
+        .values([...rows])
+        .returning(),
     insertPrepared: async (b) => (await insert.execute(b))[0],
     changed: (r: { count: number }) => r.count,
     close: () => client.end(),

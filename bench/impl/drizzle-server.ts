@@ -52,18 +52,36 @@ export const drizzleOnServer = (s: ServerDrizzle): Impl => {
       .groupBy(book.authorId)
       .orderBy(book.authorId)
   const p = {
-    byId: s.prepare(db.select().from(book).where(eq(book.id, sql.placeholder('id'))), 'by_id'),
+    byId: s.prepare(
+      db
+        .select()
+        .from(book)
+        .where(eq(book.id, sql.placeholder('id'))),
+      'by_id',
+    ),
     filtered: s.prepare(filtered(sql.placeholder('term'), sql.placeholder('minRating')), 'filtered'),
     relation: s.relationLoad ? undefined : s.prepare(relation(sql.placeholder('after')), 'relation'),
     grouped: s.prepare(grouped(sql.placeholder('lo'), sql.placeholder('hi')), 'grouped'),
     all: s.prepare(db.select().from(book), 'all_books'),
-    update: s.prepare(db.update(book).set({ rating: sql.placeholder('rating') }).where(eq(book.authorId, sql.placeholder('authorId'))), 'update_books'),
+    update: s.prepare(
+      db
+        .update(book)
+        .set({ rating: sql.placeholder('rating') })
+        .where(eq(book.authorId, sql.placeholder('authorId'))),
+      'update_books',
+    ),
   }
   return {
     name: 'drizzle',
     ops: {
       pointSelect: {
-        adhoc: async (i) => (await db.select().from(book).where(eq(book.id, input.pointSelect(i).id)))[0],
+        adhoc: async (i) =>
+          (
+            await db
+              .select()
+              .from(book)
+              .where(eq(book.id, input.pointSelect(i).id))
+          )[0],
         prepared: async (i) => (await p.byId.execute(input.pointSelect(i)))[0],
       },
       filteredList: {

@@ -48,24 +48,42 @@ export const drizzleImpl = (file: string): Impl => {
       .orderBy(book.authorId)
   const insert = (b: NewBook) => db.insert(book).values(b).returning().get()
   const p = {
-    byId: db.select().from(book).where(eq(book.id, sql.placeholder('id'))).prepare(),
+    byId: db
+      .select()
+      .from(book)
+      .where(eq(book.id, sql.placeholder('id')))
+      .prepare(),
     filtered: filtered(sql.placeholder('term'), sql.placeholder('minRating')).prepare(),
     relation: relation(sql.placeholder('after')).prepare(),
     grouped: grouped(sql.placeholder('lo'), sql.placeholder('hi')).prepare(),
     all: db.select().from(book).prepare(),
     insert: db
       .insert(book)
-      .values({ title: sql.placeholder('title'), rating: sql.placeholder('rating'), publishedAt: sql.placeholder('publishedAt'), authorId: sql.placeholder('authorId') })
+      .values({
+        title: sql.placeholder('title'),
+        rating: sql.placeholder('rating'),
+        publishedAt: sql.placeholder('publishedAt'),
+        authorId: sql.placeholder('authorId'),
+      })
       .returning()
       .prepare(),
-    update: db.update(book).set({ rating: sql.placeholder('rating') as never }).where(eq(book.authorId, sql.placeholder('authorId'))).prepare(),
+    update: db
+      .update(book)
+      .set({ rating: sql.placeholder('rating') as never })
+      .where(eq(book.authorId, sql.placeholder('authorId')))
+      .prepare(),
   }
   const insertPrepared = (b: NewBook) => p.insert.get(b)
   return {
     name: 'drizzle',
     ops: {
       pointSelect: {
-        adhoc: (i) => db.select().from(book).where(eq(book.id, input.pointSelect(i).id)).get(),
+        adhoc: (i) =>
+          db
+            .select()
+            .from(book)
+            .where(eq(book.id, input.pointSelect(i).id))
+            .get(),
         prepared: (i) => p.byId.get(input.pointSelect(i)),
       },
       filteredList: {

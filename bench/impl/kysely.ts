@@ -32,7 +32,12 @@ export const kysely = (target: string, dialect: 'sqlite' | 'postgres' | 'mysql' 
   } else if (dialect === 'mysql') db = new Kysely<DB>({ dialect: new MysqlDialect({ pool: createPool({ uri: target, connectionLimit: 1, timezone: 'Z' }) }) })
   else ({ db, end } = kyselyOnPostgres<DB>(target))
   const pg = dialect === 'postgres'
-  const toRow = (b: NewBook) => ({ title: b.title, rating: b.rating, published_at: dialect === 'sqlite' ? utcText(b.publishedAt) : b.publishedAt, author_id: b.authorId })
+  const toRow = (b: NewBook) => ({
+    title: b.title,
+    rating: b.rating,
+    published_at: dialect === 'sqlite' ? utcText(b.publishedAt) : b.publishedAt,
+    author_id: b.authorId,
+  })
   const books = (ex: Kysely<DB> = db) => ex.selectFrom('book').select(['id', 'title', 'rating', 'published_at as publishedAt', 'author_id as authorId'])
   const filtered = (term: string, minRating: number) =>
     books()
@@ -48,7 +53,13 @@ export const kysely = (target: string, dialect: 'sqlite' | 'postgres' | 'mysql' 
     const q = ex.insertInto('book').values(rows.map(toRow))
     if (dialect !== 'mysql') return (await q.returning(returned).execute()).map((r) => toBook(r as RawBook))
     const first = Number((await q.executeTakeFirstOrThrow()).insertId)
-    return (await books(ex).where('id', '>=', first).where('id', '<', first + rows.length).orderBy('id').execute()).map((r) => toBook(r as RawBook))
+    return (
+      await books(ex)
+        .where('id', '>=', first)
+        .where('id', '<', first + rows.length)
+        .orderBy('id')
+        .execute()
+    ).map((r) => toBook(r as RawBook))
   }
   return {
     name: 'kysely',
@@ -62,8 +73,23 @@ export const kysely = (target: string, dialect: 'sqlite' | 'postgres' | 'mysql' 
       },
       relationLoad: {
         adhoc: async (i) => {
-          const as: AuthorRow[] = await db.selectFrom('author').select(['id', 'name']).where('id', '>', input.relationLoad(i).after).orderBy('id').limit(20).execute()
-          const bs = (await books().where('author_id', 'in', as.map((a) => a.id)).orderBy('id').execute()).map((r) => toBook(r as RawBook))
+          const as: AuthorRow[] = await db
+            .selectFrom('author')
+            .select(['id', 'name'])
+            .where('id', '>', input.relationLoad(i).after)
+            .orderBy('id')
+            .limit(20)
+            .execute()
+          const bs = (
+            await books()
+              .where(
+                'author_id',
+                'in',
+                as.map((a) => a.id),
+              )
+              .orderBy('id')
+              .execute()
+          ).map((r) => toBook(r as RawBook))
           return withBooks(as, bs)
         },
       },

@@ -19,7 +19,8 @@ const placeholders = (rows: number, width: number): string => Array.from({ lengt
 
 export const rawMysql = (url: string): Impl => {
   const pool = openMysql(url)
-  const q = async <T>(text: string, params: unknown[], on: Pick<mysql.Pool, 'execute'> = pool): Promise<T[]> => (await on.execute(text, params as never[]))[0] as T[]
+  const q = async <T>(text: string, params: unknown[], on: Pick<mysql.Pool, 'execute'> = pool): Promise<T[]> =>
+    (await on.execute(text, params as never[]))[0] as T[]
   const insert = (rows: ReadonlyArray<NewBook>, on?: Pick<mysql.Pool, 'execute'>) =>
     q<BookRow>(
       `INSERT INTO book (title, rating, published_at, author_id) VALUES ${placeholders(rows.length, 4)} RETURNING ${BOOK_COLS}`,
@@ -39,14 +40,20 @@ export const rawMysql = (url: string): Impl => {
       relationLoad: {
         prepared: async (i) => {
           const as = await q<AuthorRow>('SELECT id, name FROM author WHERE id > ? ORDER BY id LIMIT 20', [input.relationLoad(i).after])
-          const bs = await q<BookRow>(`SELECT ${BOOK_COLS} FROM book WHERE author_id IN (${as.map(() => '?').join(', ')}) ORDER BY id`, as.map((a) => a.id))
+          const bs = await q<BookRow>(
+            `SELECT ${BOOK_COLS} FROM book WHERE author_id IN (${as.map(() => '?').join(', ')}) ORDER BY id`,
+            as.map((a) => a.id),
+          )
           return withBooks(as, bs)
         },
       },
       groupedAggregate: {
         prepared: (i) => {
           const { lo, hi } = input.groupedAggregate(i)
-          return q('SELECT author_id AS authorId, COUNT(*) AS books, AVG(rating) AS avgRating FROM book WHERE author_id BETWEEN ? AND ? GROUP BY author_id ORDER BY author_id', [lo, hi])
+          return q(
+            'SELECT author_id AS authorId, COUNT(*) AS books, AVG(rating) AS avgRating FROM book WHERE author_id BETWEEN ? AND ? GROUP BY author_id ORDER BY author_id',
+            [lo, hi],
+          )
         },
       },
       compileOnly: {

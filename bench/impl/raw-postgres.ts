@@ -17,7 +17,13 @@ export const rawPostgres = (url: string): Impl => {
   const sql = openPg(url)
   const q = <T>(text: string, params: unknown[]) => sql.unsafe(text, params as never[], { prepare: true }) as unknown as Promise<T[]>
   const insertOne = async (b: NewBook, tx = sql): Promise<BookRow> =>
-    ((await tx.unsafe(`INSERT INTO book (title, rating, published_at, author_id) VALUES ($1, $2, $3, $4) RETURNING ${BOOK_COLS}`, [b.title, b.rating, b.publishedAt, b.authorId] as never[], { prepare: true })) as unknown as BookRow[])[0]
+    (
+      (await tx.unsafe(
+        `INSERT INTO book (title, rating, published_at, author_id) VALUES ($1, $2, $3, $4) RETURNING ${BOOK_COLS}`,
+        [b.title, b.rating, b.publishedAt, b.authorId] as never[],
+        { prepare: true },
+      )) as unknown as BookRow[]
+    )[0]
   return {
     name: 'raw',
     ops: {
@@ -62,7 +68,11 @@ export const rawPostgres = (url: string): Impl => {
             const rows = newBooks(i)
             const params = rows.flatMap((b) => [b.title, b.rating, b.publishedAt, b.authorId])
             const values = rows.map((_, j) => `($${j * 4 + 1}, $${j * 4 + 2}, $${j * 4 + 3}, $${j * 4 + 4})`).join(', ')
-            return [...((await tx.unsafe(`INSERT INTO book (title, rating, published_at, author_id) VALUES ${values} RETURNING ${BOOK_COLS}`, params as never[], { prepare: true })) as unknown as BookRow[])]
+            return [
+              ...((await tx.unsafe(`INSERT INTO book (title, rating, published_at, author_id) VALUES ${values} RETURNING ${BOOK_COLS}`, params as never[], {
+                prepare: true,
+              })) as unknown as BookRow[]),
+            ]
           }),
       },
       updateByFilter: {

@@ -36,7 +36,9 @@ export const rawSqlite = (file: string): Impl => {
     if (!st) booksOfN.set(n, (st = db.prepare(`SELECT ${BOOK_COLS} FROM book WHERE author_id IN (${Array(n).fill('?').join(', ')}) ORDER BY id`)))
     return st
   }
-  const grouped = db.prepare('SELECT author_id AS authorId, COUNT(*) AS books, AVG(rating) AS avgRating FROM book WHERE author_id BETWEEN ? AND ? GROUP BY author_id ORDER BY author_id')
+  const grouped = db.prepare(
+    'SELECT author_id AS authorId, COUNT(*) AS books, AVG(rating) AS avgRating FROM book WHERE author_id BETWEEN ? AND ? GROUP BY author_id ORDER BY author_id',
+  )
   const allBooks = db.prepare(`SELECT ${BOOK_COLS} FROM book`)
   const insert = db.prepare(`INSERT INTO book (title, rating, published_at, author_id) VALUES (?, ?, ?, ?) RETURNING ${BOOK_COLS}`)
   const update = db.prepare('UPDATE book SET rating = ? WHERE author_id = ?')

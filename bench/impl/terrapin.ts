@@ -4,7 +4,30 @@
  */
 import * as E from 'fp-ts/Either'
 import { pipe } from 'fp-ts/function'
-import { Avg, Count, Db, DialectName, annotate, bind, bindEach, bulkCreate, compile, connect, create, get, groupBy, limit, orderBy, param, prefetch, prepare, query, run, update, where } from '../../src'
+import {
+  Avg,
+  Count,
+  Db,
+  DialectName,
+  annotate,
+  bind,
+  bindEach,
+  bulkCreate,
+  compile,
+  connect,
+  create,
+  get,
+  groupBy,
+  limit,
+  orderBy,
+  param,
+  prefetch,
+  prepare,
+  query,
+  run,
+  update,
+  where,
+} from '../../src'
 import { input, newBook, newBooks } from '../data'
 import { Author, Book } from '../models'
 import { tenTimes } from './common'
@@ -15,7 +38,8 @@ const unwrap = <A>(e: E.Either<unknown, A>): A => {
   return e.right
 }
 
-const filteredPlan = (term: string, minRating: number) => pipe(query(Book), where({ title__contains: term, rating__gte: minRating }), orderBy('-rating', 'id'), limit(20))
+const filteredPlan = (term: string, minRating: number) =>
+  pipe(query(Book), where({ title__contains: term, rating__gte: minRating }), orderBy('-rating', 'id'), limit(20))
 
 export const terrapin = (url: string, dialect: DialectName = 'sqlite'): Impl => {
   const db: Db = connect(url)
@@ -24,10 +48,18 @@ export const terrapin = (url: string, dialect: DialectName = 'sqlite'): Impl => 
   const filtered = prepare(pipe(query(Book), where({ title__contains: param('term'), rating__gte: param('minRating') }), orderBy('-rating', 'id'), limit(20)))
   const relation = prepare(pipe(query(Author), where({ id__gt: param('after') }), orderBy('id'), limit(20), prefetch('books')))
   const grouped = (lo: unknown, hi: unknown) =>
-    pipe(query(Book), where({ authorId__range: [lo, hi] } as never), groupBy('authorId'), annotate({ books: Count(), avgRating: Avg('rating') }), orderBy('authorId'))
+    pipe(
+      query(Book),
+      where({ authorId__range: [lo, hi] } as never),
+      groupBy('authorId'),
+      annotate({ books: Count(), avgRating: Avg('rating') }),
+      orderBy('authorId'),
+    )
   const groupedPrepared = prepare(grouped(param('lo'), param('hi')))
   const allBooks = prepare(query(Book))
-  const insertOne = prepare(create(Book, { title: param('title'), rating: param('rating'), publishedAt: param('publishedAt'), authorId: param('authorId') } as never))
+  const insertOne = prepare(
+    create(Book, { title: param('title'), rating: param('rating'), publishedAt: param('publishedAt'), authorId: param('authorId') } as never),
+  )
   const updateBy = prepare(pipe(query(Book), where({ authorId: param('authorId') }), update({ rating: param('rating') } as never)))
   return {
     name: 'terrapin',
@@ -44,7 +76,8 @@ export const terrapin = (url: string, dialect: DialectName = 'sqlite'): Impl => 
         prepared: async (i) => unwrap(await pipe(filtered, bind(input.filteredList(i)), go)()),
       },
       relationLoad: {
-        adhoc: async (i) => unwrap(await pipe(query(Author), where({ id__gt: input.relationLoad(i).after }), orderBy('id'), limit(20), prefetch('books'), go)()),
+        adhoc: async (i) =>
+          unwrap(await pipe(query(Author), where({ id__gt: input.relationLoad(i).after }), orderBy('id'), limit(20), prefetch('books'), go)()),
         prepared: async (i) => unwrap(await pipe(relation, bind(input.relationLoad(i)), go)()),
       },
       groupedAggregate: {

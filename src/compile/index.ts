@@ -32,7 +32,8 @@ interface Entry {
 const shapes = new WeakMap<Dialect, Map<string, Entry>>()
 const MAX_SHAPES = 2000
 
-const build = (d: Dialect, plan: Statement): Compiled => {
+/** Compiles a plan afresh, bypassing the cache (what a cache entry must equal). */
+export const compileUncached = (d: Dialect, plan: Statement): Compiled => {
   switch (plan._tag) {
     case 'Select':
       return compileSelect(d, plan)
@@ -52,7 +53,7 @@ const entryOf = (d: Dialect, plan: Statement, key: string): Entry => {
   if (!byKey) shapes.set(d, (byKey = new Map()))
   let entry = byKey.get(key)
   if (entry) return entry
-  const compiled = build(d, templateOf(plan))
+  const compiled = compileUncached(d, templateOf(plan))
   const holes = compiled.params.map((p) => (isSlot(p) && p.name.startsWith(HOLE) ? Number(p.name.slice(HOLE.length)) : -1))
   entry = { compiled, holes, filled: holes.some((h) => h >= 0) }
   if (byKey.size >= MAX_SHAPES) byKey.delete(byKey.keys().next().value as string)
@@ -73,7 +74,7 @@ export const compileWith = (d: Dialect, plan: Statement, remember = false): Comp
   if (hit) return hit
   const shape = shapeOf(plan)
   let out: Compiled
-  if (!shape) out = build(d, plan)
+  if (!shape) out = compileUncached(d, plan)
   else {
     const entry = entryOf(d, plan, shape.key)
     const c = entry.compiled

@@ -5,25 +5,12 @@
  */
 import fc from 'fast-check'
 import { pipe } from 'fp-ts/function'
-import { Statement, compileWith, dialects } from '../../src/compile'
-import { Compiled, compileDelete, compileInsert, compileSelect, compileTerminal, compileUpdate } from '../../src/compile/sql'
+import { Statement, compileUncached, compileWith, dialects } from '../../src/compile'
+import { Compiled } from '../../src/compile/sql'
 import { Count, F, annotate, count, exclude, first, get, groupBy, limit, offset, orderBy, param, q, query, remove, update, where } from 'terrapin'
 import { Item, Rel } from './models'
 
-const fresh = (plan: Statement, d = dialects.sqlite): Compiled => {
-  switch (plan._tag) {
-    case 'Select':
-      return compileSelect(d, plan)
-    case 'Terminal':
-      return compileTerminal(d, plan)
-    case 'Insert':
-      return compileInsert(d, plan, plan.rows)
-    case 'Update':
-      return compileUpdate(d, plan, plan.patch)
-    case 'Delete':
-      return compileDelete(d, plan)
-  }
-}
+const fresh = (plan: Statement, d = dialects.sqlite): Compiled => compileUncached(d, plan)
 
 const sqlOf = (c: Compiled) => ({
   sql: c.sql,

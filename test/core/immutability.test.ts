@@ -34,23 +34,7 @@ import {
   where,
 } from 'terrapin'
 import { Item, Kinds } from './models'
-
-/** A structural snapshot of a plan: models by name, dates by time, functions by name. */
-const snapshot = (v: unknown): unknown => {
-  if (v === null || typeof v !== 'object') return typeof v === 'function' ? `fn:${v.name}` : typeof v === 'bigint' ? `${v}n` : v
-  if (v instanceof Date) return `date:${v.getTime()}`
-  if ((v as { _tag?: unknown })._tag === 'Model') return `model:${(v as { name: string }).name}`
-  if (Array.isArray(v)) return v.map(snapshot)
-  return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, snapshot(x)]))
-}
-
-/** Every object of a plan (models aside, whose codecs are io-ts instances) is frozen. */
-const deepFrozen = (v: unknown, path = 'plan'): string[] => {
-  if (v === null || typeof v !== 'object' || v instanceof Date) return []
-  if ((v as { _tag?: unknown })._tag === 'Model') return Object.isFrozen(v) ? [] : [path]
-  const own = Object.isFrozen(v) ? [] : [path]
-  return [...own, ...Object.entries(v).flatMap(([k, x]) => deepFrozen(x, `${path}.${k}`))]
-}
+import { deepFrozen, snapshot } from '../support/plans'
 
 const base = pipe(query(Item), where({ n__gte: 1, name__contains: 'a' }), orderBy('-n', 'name'), limit(10), offset(2))
 

@@ -25,21 +25,7 @@ import {
   Coalesce,
 } from 'terrapin'
 import { Author, Book } from './models'
-
-const snapshot = (v: unknown): unknown => {
-  if (v === null || typeof v !== 'object') return typeof v === 'function' ? `fn:${v.name}` : v
-  if (v instanceof Date) return `date:${v.getTime()}`
-  if ((v as { _tag?: unknown })._tag === 'Model') return `model:${(v as { name: string }).name}`
-  if (Array.isArray(v)) return v.map(snapshot)
-  return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, snapshot(x)]))
-}
-
-const deepFrozen = (v: unknown, path = 'plan'): string[] => {
-  if (v === null || typeof v !== 'object' || v instanceof Date) return []
-  if ((v as { _tag?: unknown })._tag === 'Model') return Object.isFrozen(v) ? [] : [path]
-  const own = Object.isFrozen(v) ? [] : [path]
-  return [...own, ...Object.entries(v).flatMap(([k, x]) => deepFrozen(x, `${path}.${k}`))]
-}
+import { deepFrozen, snapshot } from '../support/plans'
 
 const base = pipe(query(Author), where({ name__startswith: 'a' }), orderBy('id'))
 const books = pipe(query(Book), where({ pages__gte: 1 }))

@@ -11,21 +11,14 @@ import { TerrapinError, TerrapinFailure, configurationError, connectionError, in
 import { mysql, mysqlDialectFor } from '../compile/mysql'
 import { Dialect } from '../compile/dialect'
 import { Executor, WriteResult } from './executor'
-import { PoolOptions, driverUrl, observed } from './pooled'
+import { PoolOptions, SOCKET_ERRORS, driverUrl, observed } from './pooled'
 
 // ------------------------------------------------------------------------------------------
 // errors
 // ------------------------------------------------------------------------------------------
 
 const CONNECTION_CODES: ReadonlySet<string> = new Set([
-  'ECONNREFUSED',
-  'ECONNRESET',
-  'ENOTFOUND',
-  'EAI_AGAIN',
-  'ETIMEDOUT',
-  'EHOSTUNREACH',
-  'ENETUNREACH',
-  'EPIPE',
+  ...SOCKET_ERRORS,
   'PROTOCOL_CONNECTION_LOST',
   'PROTOCOL_SEQUENCE_TIMEOUT',
   'PROTOCOL_ENQUEUE_AFTER_FATAL_ERROR',

@@ -47,3 +47,15 @@ export const driverUrl = (url: URL): URL => {
   for (const p of OWN_PARAMS) u.searchParams.delete(p)
   return u
 }
+
+/** Node's codes of a socket that could not connect or was lost (every pooled driver surfaces them). */
+export const SOCKET_ERRORS: ReadonlyArray<string> = [
+  'ECONNREFUSED',
+  'ECONNRESET',
+  'ENOTFOUND',
+  'EAI_AGAIN',
+  'ETIMEDOUT',
+  'EHOSTUNREACH',
+  'ENETUNREACH',
+  'EPIPE',
+]

@@ -10,7 +10,7 @@ import type postgresJs from 'postgres'
 import { TerrapinError, TerrapinFailure, configurationError, connectionError, integrityError, queryError } from '../errors'
 import { postgres as pgDialect } from '../compile/postgres'
 import { Executor, WriteResult } from './executor'
-import { PoolOptions, driverUrl, observed } from './pooled'
+import { PoolOptions, SOCKET_ERRORS, driverUrl, observed } from './pooled'
 
 type Sql = postgresJs.Sql
 type TxSql = postgresJs.TransactionSql
@@ -22,14 +22,7 @@ type Unsafe = (query: string, params: ReadonlyArray<unknown>, options: { prepare
 
 /** Node and postgres.js codes of a connection that could not be made or was lost. */
 const CONNECTION_CODES: ReadonlySet<string> = new Set([
-  'ECONNREFUSED',
-  'ECONNRESET',
-  'ENOTFOUND',
-  'EAI_AGAIN',
-  'ETIMEDOUT',
-  'EHOSTUNREACH',
-  'ENETUNREACH',
-  'EPIPE',
+  ...SOCKET_ERRORS,
   'CONNECT_TIMEOUT',
   'CONNECTION_CLOSED',
   'CONNECTION_ENDED',

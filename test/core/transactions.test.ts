@@ -28,8 +28,33 @@ import { Tag } from './models'
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms))
 
+/**
+ * A fresh handle on the suite's database with a transaction open on it: it has created a tag
+ * and holds for 30 ms before committing. Resolves once the tag is written.
+ */
+const openHolding = async (url: string, name: string) => {
+  const db = connect(url)
+  right(await generateSchemas(db, [Tag], { safe: true })())
+  let inside!: () => void
+  const started = new Promise<void>((r) => (inside = r))
+  const tx = transaction(db, (txDb) =>
+    pipe(
+      create(Tag, { name }),
+      run(txDb),
+      TE.chainW((row) => async () => {
+        inside()
+        await sleep(30)
+        return { _tag: 'Right', right: row } as const
+      }),
+    ),
+  )()
+  await started
+  return { db, tx }
+}
+
 forEachDialect('transactions', [Tag], (t) => {
   beforeEach(() => t().reset())
+  const holdTransaction = (name: string) => openHolding(t().url, name)
   const n = async (db: Db = t().db) => right(await pipe(query(Tag), count, run(db))())
   const names = async () => right(await pipe(query(Tag), orderBy('name'), valuesFlat('name'), run(t().db))())
 
@@ -219,22 +244,7 @@ forEachDialect('transactions', [Tag], (t) => {
   })
 
   it('closing a database waits for the open transaction, then its queries return ConnectionError as a Left', async () => {
-    const db = connect(t().url)
-    right(await generateSchemas(db, [Tag], { safe: true })())
-    let inside!: () => void
-    const started = new Promise<void>((r) => (inside = r))
-    const tx = transaction(db, (txDb) =>
-      pipe(
-        create(Tag, { name: 'late' }),
-        run(txDb),
-        TE.chainW((row) => async () => {
-          inside()
-          await sleep(30)
-          return { _tag: 'Right', right: row } as const
-        }),
-      ),
-    )()
-    await started
+    const { db, tx } = await holdTransaction('late')
     const closing = close(db)
     expect(right(await tx).name).toBe('late')
     await closing
@@ -249,22 +259,7 @@ forEachDialect('transactions', [Tag], (t) => {
   })
 
   it('closing a database while a query waits for an open transaction lets the query finish first', async () => {
-    const db = connect(t().url)
-    right(await generateSchemas(db, [Tag], { safe: true })())
-    let inside!: () => void
-    const started = new Promise<void>((r) => (inside = r))
-    const tx = transaction(db, (txDb) =>
-      pipe(
-        create(Tag, { name: 'tx row' }),
-        run(txDb),
-        TE.chainW((row) => async () => {
-          inside()
-          await sleep(30)
-          return { _tag: 'Right', right: row } as const
-        }),
-      ),
-    )()
-    await started
+    const { db, tx } = await holdTransaction('tx row')
     // On SQLite this read waits for the transaction; elsewhere it runs on another connection.
     const waiting = pipe(query(Tag), where({ name: 'tx row' }), count, run(db))()
     const closing = close(db)

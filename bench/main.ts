@@ -30,6 +30,7 @@ const sampleMs = Number(arg('time', '200'))
 const rounds = Number(arg('rounds', '5'))
 const clock = arg('clock', dialect === 'sqlite' ? 'cpu' : 'wall') as Clock
 const only = arg('only', '').split(',').filter(Boolean) as Workload[]
+const libs = arg('libs', '').split(',').filter(Boolean)
 const outFile = arg('out', join(__dirname, 'results', `${dialect}.json`))
 
 const COLUMNS: ReadonlyArray<Column> = [
@@ -84,7 +85,9 @@ const main = async (): Promise<void> => {
   const workloads = WORKLOADS.filter((w) => only.length === 0 || only.includes(w))
   try {
     for (const w of workloads) {
-      const cols = COLUMNS.map((c) => ({ c, op: impls.find((x) => x.name === c.impl)!.ops[w]?.[c.mode] })).filter((x) => x.op !== undefined)
+      const cols = COLUMNS.filter((c) => libs.length === 0 || c.impl === 'raw' || libs.includes(c.impl))
+        .map((c) => ({ c, op: impls.find((x) => x.name === c.impl)!.ops[w]?.[c.mode] }))
+        .filter((x) => x.op !== undefined)
       // The check: every library, same input, same result.
       let reference: { label: string; print: string } | undefined
       for (const { c, op } of cols) {
@@ -137,7 +140,7 @@ const main = async (): Promise<void> => {
     platform: `${process.platform} ${process.arch}`,
     database: setup.database,
   }
-  const command = `npm run bench -- --dialect=${dialect} --time=${sampleMs} --rounds=${rounds} --clock=${clock}${only.length ? ` --only=${only.join(',')}` : ''}`
+  const command = `npm run bench -- --dialect=${dialect} --time=${sampleMs} --rounds=${rounds} --clock=${clock}${only.length ? ` --only=${only.join(',')}` : ''}${libs.length ? ` --libs=${libs.join(',')}` : ''}`
   const table = markdown(COLUMNS, workloads, results)
   console.log(
     `\n${table}\n\nMachine: ${machine.cpu}, ${machine.cores} cores, Node ${machine.node}, ${machine.database}.\nCommand: \`${command}\` (median of ${rounds} samples of ${sampleMs} ms; ops per second of ${clock === 'cpu' ? 'process CPU time' : 'wall time'}).`,

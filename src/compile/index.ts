@@ -83,7 +83,7 @@ export const compileWith = (d: Dialect, plan: Statement, remember = false): Comp
       const params = c.params.slice()
       const { holes } = entry
       for (let i = 0; i < holes.length; i++) if (holes[i] >= 0) params[i] = (params[i] as Slot).encode(shape.values[holes[i]])
-      out = { sql: c.sql, params, output: c.output }
+      out = { sql: c.sql, params, output: c.output, single: c.single }
     }
   }
   if (remember || !shape) cache.set(plan, out)

@@ -54,6 +54,11 @@ export interface Compiled {
   readonly params: ReadonlyArray<unknown>
   /** For statements that return rows: how to read them. */
   readonly output?: Output
+  /**
+   * The statement returns at most one row (a `first`, or a `get` on a primary or unique key):
+   * a driver with a one-row call may use it instead of reading a list.
+   */
+  readonly single?: boolean
 }
 
 // ------------------------------------------------------------------------------------------
@@ -385,6 +390,34 @@ export const compileSelect = (d: Dialect, plan: Select<unknown>): Compiled => {
   return { sql, params: ctx.params, output }
 }
 
+/** Kinds whose equality in SQL is the equality of a unique index on them (not decimals stored as text, floats, …). */
+const KEY_KINDS: ReadonlySet<string> = new Set(['int', 'smallint', 'bigint', 'uuid', 'char', 'text'])
+
+/**
+ * Whether a select returns at most one row: one of its top-level conditions pins a primary or
+ * unique column of its own model to one value, and each row of the model is one row of the
+ * result (model rows, no grouping).
+ */
+const pinned = (src: Select<unknown>): boolean => {
+  if (src.projection._tag !== 'Rows' || src.groupBy !== undefined || !src.where) return false
+  const conds = src.where._tag === 'And' ? src.where.items : [src.where]
+  return conds.some((c) => {
+    if (
+      c._tag !== 'Cond' ||
+      c.lookup !== 'exact' ||
+      c.path.length > 0 ||
+      c.part ||
+      c.annotation ||
+      c.value === null ||
+      isExpr(c.value) ||
+      isSelectPlan(c.value)
+    )
+      return false
+    const col = src.model.columnByKey[c.key]
+    return col !== undefined && KEY_KINDS.has(col.kind) && (col.pk || (col.field.options as { unique?: boolean }).unique === true)
+  })
+}
+
 const pkOrder = (model: Model): ReadonlyArray<OrderItem> => [{ path: [], key: model.pk, desc: false }]
 
 export const compileTerminal = (d: Dialect, plan: Terminal<unknown>): Compiled => {
@@ -413,11 +446,13 @@ export const compileTerminal = (d: Dialect, plan: Terminal<unknown>): Compiled =
       const byGroup = (): ReadonlyArray<OrderItem> => (src.groupBy ?? []).map((k) => ({ ...splitKey(k), desc: false }))
       const order =
         src.order.length > 0 ? src.order : src.distinct && src.projection._tag !== 'Rows' ? selectedKeys(src) : src.groupBy ? byGroup() : pkOrder(src.model)
-      return compileSelect(d, { ...src, order, limit: Math.min(src.limit ?? 1, 1) })
+      return { ...compileSelect(d, { ...src, order, limit: Math.min(src.limit ?? 1, 1) }), single: true }
     }
     case 'get':
-    case 'getOrNone':
-      return compileSelect(d, { ...src, limit: Math.min(src.limit ?? 2, 2) })
+    case 'getOrNone': {
+      const c = compileSelect(d, { ...src, limit: Math.min(src.limit ?? 2, 2) })
+      return pinned(src) ? { ...c, single: true } : c
+    }
   }
 }
 

@@ -120,6 +120,15 @@ const make = (s: Session, opts: ExecutorOptions, inTx: boolean): Executor => {
     }
     return c.st.all(...toParams(params)) as unknown[][]
   }
+  const oneNow = (sql: string, params: ReadonlyArray<unknown>, bigint: boolean): unknown[] | undefined => {
+    const c = prepare(s, sql)
+    if (c.bigint !== bigint) {
+      c.st.raw(true)
+      c.st.safeIntegers(bigint)
+      c.bigint = bigint
+    }
+    return c.st.get(...toParams(params)) as unknown[] | undefined
+  }
   const runNow = (sql: string, params: ReadonlyArray<unknown>): WriteResult => {
     const r = prepare(s, sql).st.run(...toParams(params))
     return { changes: r.changes, insertId: r.lastInsertRowid }
@@ -232,6 +241,15 @@ const make = (s: Session, opts: ExecutorOptions, inTx: boolean): Executor => {
             (r) => r.changes,
           )
         : runNow(sql, params),
+    one: (sql, params, bigint) =>
+      opts.onQuery
+        ? observe(
+            sql,
+            params,
+            () => oneNow(sql, params, bigint),
+            (r) => (r ? 1 : 0),
+          )
+        : oneNow(sql, params, bigint),
   }
   const sync = (): SyncCalls | undefined => (!inTx && s.lock ? undefined : direct)
   const exec = (sql: string): void => {

@@ -36,6 +36,8 @@ export const isPromise = <A>(x: MaybePromise<A>): x is Promise<A> => x instanceo
 export interface SyncCalls {
   readonly all: (sql: string, params: ReadonlyArray<unknown>, bigint: boolean) => ReadonlyArray<ReadonlyArray<unknown>>
   readonly run: (sql: string, params: ReadonlyArray<unknown>) => WriteResult
+  /** The first row of a read, or undefined: for statements that return at most one row. */
+  readonly one?: (sql: string, params: ReadonlyArray<unknown>, bigint: boolean) => ReadonlyArray<unknown> | undefined
 }
 
 export interface Executor {

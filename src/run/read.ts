@@ -9,7 +9,7 @@ import { Select, Terminal } from '../plan/ast'
 import { Values } from '../plan/prepared'
 import { Executor, MaybePromise } from './executor'
 import { prefetchRows } from './prefetch'
-import { Abort, allRows, fill, readRows, shapeOf, then } from './statement'
+import { Abort, allRows, fill, readOne, readRows, shapeOf, then } from './statement'
 
 export const select = (
   ex: Executor,
@@ -37,7 +37,10 @@ export const terminal = (ex: Executor, plan: Terminal<unknown>, v: Values | unde
       return then(allRows(ex, c.sql, c.params, false), (rows) => Number(rows[0][0]) > 0 || rows[0][0] === true)
     case 'first':
     case 'get':
-    case 'getOrNone':
-      return then(select(ex, plan.source, v, c), (rows) => one(plan, rows))
+    case 'getOrNone': {
+      const src = plan.source
+      const row = src.prefetch.length === 0 ? readOne(ex, c, src.model.name, shapeOf(src)) : undefined
+      return row ? one(plan, row) : then(select(ex, src, v, c), (rows) => one(plan, rows))
+    }
   }
 }

@@ -83,13 +83,6 @@ export const allRows = (ex: Executor, sql: string, params: ReadonlyArray<unknown
     return direct ? direct.all(sql, params, bigint) : ex.all(sql, params, bigint)
   })
 
-/** A statement that returns no rows, like `allRows`. */
-export const runStatement = (ex: Executor, sql: string, params: ReadonlyArray<unknown>): MaybePromise<WriteResult> =>
-  statement(ex, sql, () => {
-    const direct = ex.sync?.()
-    return direct ? direct.run(sql, params) : ex.run(sql, params)
-  })
-
 const bigintOutputs = new WeakMap<object, boolean>()
 
 const hasBigint = (c: Compiled): boolean => {
@@ -98,6 +91,25 @@ const hasBigint = (c: Compiled): boolean => {
   if (b === undefined) bigintOutputs.set(c.output, (b = c.output.columns.some((col) => col.kind === 'bigint')))
   return b
 }
+
+/**
+ * The decoded row of a statement that returns at most one row, through the synchronous
+ * driver's one-row call when it has one and is free (`undefined` when it is not: read a list).
+ */
+export const readOne = (ex: Executor, c: Compiled, model: string, shape: 'Rows' | 'Values' | 'ValuesList' | 'Flat'): unknown[] | undefined => {
+  const one = c.single ? ex.sync?.()?.one : undefined
+  if (!one) return undefined
+  const dec = rowDecoder(ex.dialect, model, c.output!, shape)
+  const row = statement(ex, c.sql, () => one(c.sql, c.params, hasBigint(c))) as ReadonlyArray<unknown> | undefined
+  return row === undefined ? [] : [dec(row)]
+}
+
+/** A statement that returns no rows, like `allRows`. */
+export const runStatement = (ex: Executor, sql: string, params: ReadonlyArray<unknown>): MaybePromise<WriteResult> =>
+  statement(ex, sql, () => {
+    const direct = ex.sync?.()
+    return direct ? direct.run(sql, params) : ex.run(sql, params)
+  })
 
 /** A statement's rows, decoded for the plan's projection. */
 export const readRows = (ex: Executor, c: Compiled, model: string, shape: 'Rows' | 'Values' | 'ValuesList' | 'Flat'): MaybePromise<unknown[]> => {

@@ -1,3 +1,7 @@
+// Every compile through a shape hint (src/plan/hint.ts) is checked against the full walk of
+// the plan in the tests; the workers inherit this.
+process.env.TERRAPIN_VERIFY_SHAPES = '1'
+
 /** @type {import('jest').Config} */
 module.exports = {
   testEnvironment: 'node',

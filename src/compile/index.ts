@@ -8,7 +8,8 @@ import { Delete, Insert, Select, Terminal, Update } from '../plan/ast'
 import { Dialect, DialectName } from './dialect'
 import { mysql } from './mysql'
 import { postgres } from './postgres'
-import { HOLE, shapeOf, templateOf } from './shape'
+import { hintOf, ShapeNode } from '../plan/hint'
+import { HOLE, shapeOf, shapeWithPaths, templateOf, valueReader } from './shape'
 import { Compiled, Slot, compileDelete, compileInsert, compileSelect, compileTerminal, compileUpdate, isSlot } from './sql'
 import { sqlite } from './sqlite'
 
@@ -61,6 +62,44 @@ const entryOf = (d: Dialect, plan: Statement, key: string): Entry => {
   return entry
 }
 
+/** A shape reached through a hint: its entry, and how to read its values out of a plan. */
+interface Hinted {
+  readonly entry: Entry
+  readonly key: string
+  readonly read: (plan: object) => unknown[]
+}
+
+/** Check every compile through a hint against the full walk (the test suite turns it on). */
+const VERIFY = typeof process !== 'undefined' && process.env?.TERRAPIN_VERIFY_SHAPES === '1'
+
+/**
+ * The entry of a plan that carries a shape hint: on the hint's trie node, made the first time
+ * from the full walk (which also says where the values sit). Undefined when the walk cannot
+ * describe the plan.
+ */
+const hintedOf = (d: Dialect, plan: Statement, node: ShapeNode): Hinted | undefined => {
+  const hit = node.compiled.get(d) as Hinted | undefined
+  if (hit) {
+    if (VERIFY && shapeOf(plan)?.key !== hit.key) throw new Error(`terrapin: a shape hint disagrees with the plan's shape (${plan._tag})`)
+    return hit
+  }
+  const shape = shapeWithPaths(plan)
+  if (!shape || shape.paths.some((p) => p.includes('__proto__'))) return undefined
+  const made: Hinted = { entry: entryOf(d, plan, shape.key), key: shape.key, read: valueReader(shape.paths) }
+  node.compiled.set(d, made)
+  return made
+}
+
+/** The entry's statement with the shape's values encoded into its parameters. */
+const filled = (entry: Entry, values: ReadonlyArray<unknown>): Compiled => {
+  const c = entry.compiled
+  if (!entry.filled) return c
+  const params = c.params.slice()
+  const { holes } = entry
+  for (let i = 0; i < holes.length; i++) if (holes[i] >= 0) params[i] = (params[i] as Slot).encode(values[holes[i]])
+  return { sql: c.sql, params, output: c.output, single: c.single }
+}
+
 /**
  * Compiles with a dialect record. A plan compiled before (a prepared plan, with `remember`) is
  * found by identity; any other plan by its shape, so an ad hoc plan that differs from an earlier
@@ -72,20 +111,15 @@ export const compileWith = (d: Dialect, plan: Statement, remember = false): Comp
   if (!cache) caches.set(d, (cache = new WeakMap()))
   const hit = cache.get(plan)
   if (hit) return hit
-  const shape = shapeOf(plan)
-  let out: Compiled
-  if (!shape) out = compileUncached(d, plan)
-  else {
-    const entry = entryOf(d, plan, shape.key)
-    const c = entry.compiled
-    if (!entry.filled) out = c
-    else {
-      const params = c.params.slice()
-      const { holes } = entry
-      for (let i = 0; i < holes.length; i++) if (holes[i] >= 0) params[i] = (params[i] as Slot).encode(shape.values[holes[i]])
-      out = { sql: c.sql, params, output: c.output, single: c.single }
-    }
+  const node = hintOf(plan)
+  const fast = node && hintedOf(d, plan, node)
+  if (fast) {
+    const out = filled(fast.entry, fast.entry.filled ? fast.read(plan) : [])
+    if (remember) cache.set(plan, out)
+    return out
   }
+  const shape = shapeOf(plan)
+  const out = shape ? filled(entryOf(d, plan, shape.key), shape.values) : compileUncached(d, plan)
   if (remember || !shape) cache.set(plan, out)
   return out
 }

@@ -30,6 +30,9 @@ interface Walk {
   /** Build the template (the plan with holes) as well, or only the key. */
   readonly template: boolean
   ok: boolean
+  /** When set, where each value taken out sits in the plan (keys and indexes from the root). */
+  readonly paths?: Array<ReadonlyArray<string | number>>
+  readonly path: Array<string | number>
 }
 
 const modelIds = new WeakMap<object, number>()
@@ -57,6 +60,14 @@ const str = (w: Walk, s: string): void => {
   w.key += c ?? `${s.length}:${s}`
 }
 
+/** `f` with `k` on the walk's path. */
+const at = <A>(w: Walk, k: string | number, f: () => A): A => {
+  w.path.push(k)
+  const out = f()
+  w.path.pop()
+  return out
+}
+
 /** A value that becomes a parameter: out of the key, into `values`, a hole in the template. */
 const hole = (w: Walk, v: unknown): unknown => {
   if (isParam(v)) {
@@ -70,6 +81,7 @@ const hole = (w: Walk, v: unknown): unknown => {
   }
   if (typeof v === 'object' && (v as { _tag?: unknown })._tag !== undefined && !(v instanceof Date)) return node(w, v)
   w.values.push(v)
+  w.paths?.push(w.path.slice())
   w.key += '?'
   return w.template ? Object.freeze({ _tag: 'Param', name: `${HOLE}${w.values.length - 1}` }) : undefined
 }
@@ -83,7 +95,7 @@ const condValue = (w: Walk, lookup: Lookup, v: unknown): unknown => {
   // Only a list or a range is one parameter per item; any other array (a JSON value) is one.
   if (Array.isArray(v) && (lookup === 'in' || lookup === 'notIn' || lookup === 'range')) {
     w.key += `[${v.length}`
-    const out = w.template ? v.map((x) => hole(w, x)) : (v.forEach((x) => hole(w, x)), v)
+    const out = v.map((x, i) => at(w, i, () => hole(w, x)))
     w.key += ']'
     return w.template ? Object.freeze(out) : v
   }
@@ -94,7 +106,7 @@ const holes = (w: Walk, record: Readonly<Record<string, unknown>>): unknown => {
   const out: Record<string, unknown> = {}
   for (const k of Object.keys(record)) {
     str(w, k)
-    const v = hole(w, record[k])
+    const v = at(w, k, () => hole(w, record[k]))
     if (w.template) out[k] = v
   }
   return w.template ? Object.freeze(out) : record
@@ -128,7 +140,7 @@ const node = (w: Walk, v: unknown): unknown => {
   }
   if (Array.isArray(v)) {
     w.key += `[${v.length}`
-    const out = v.map((x) => node(w, x))
+    const out = v.map((x, i) => at(w, i, () => node(w, x)))
     w.key += ']'
     return w.template ? Object.freeze(out) : v
   }
@@ -157,18 +169,21 @@ const node = (w: Walk, v: unknown): unknown => {
     const x = o[k]
     if (x === undefined) continue
     str(w, k)
+    w.path.push(k)
     let y: unknown
     if (k === 'value' && o._tag === 'Cond') y = condValue(w, o.lookup as Lookup, x)
     else if (k === 'patch' && o._tag === 'Update') y = holes(w, x as Record<string, unknown>)
     else if (k === 'rows' && o._tag === 'Insert') {
       const rows = x as ReadonlyArray<Readonly<Record<string, unknown>>>
       w.key += `[${rows.length}`
-      y = w.template ? Object.freeze(rows.map((r) => holes(w, r))) : (rows.forEach((r) => holes(w, r)), rows)
+      const out = rows.map((r, i) => at(w, i, () => holes(w, r)))
+      y = w.template ? Object.freeze(out) : rows
       w.key += ']'
     } else if (k === 'error') {
       w.ok = false
       y = x
     } else y = node(w, x)
+    w.path.pop()
     if (w.template) out[k] = y
   }
   w.key += '}'
@@ -177,13 +192,30 @@ const node = (w: Walk, v: unknown): unknown => {
 
 /** The shape of a plan, or undefined when it cannot be described safely. */
 export const shapeOf = (plan: object): Shape | undefined => {
-  const w: Walk = { key: '', values: [], template: false, ok: true }
+  const w: Walk = { key: '', values: [], template: false, ok: true, path: [] }
   node(w, plan)
   return w.ok ? { key: w.key, values: w.values } : undefined
 }
 
 /** The plan with every value of its shape replaced by a `HOLE` placeholder. */
 export const templateOf = <P extends object>(plan: P): P => {
-  const w: Walk = { key: '', values: [], template: true, ok: true }
+  const w: Walk = { key: '', values: [], template: true, ok: true, path: [] }
   return node(w, plan) as P
+}
+
+/** The shape of a plan with, per value taken out, where it sits in the plan. */
+export const shapeWithPaths = (plan: object): (Shape & { readonly paths: ReadonlyArray<ReadonlyArray<string | number>> }) | undefined => {
+  const paths: Array<ReadonlyArray<string | number>> = []
+  const w: Walk = { key: '', values: [], template: false, ok: true, path: [], paths }
+  node(w, plan)
+  return w.ok ? { key: w.key, values: w.values, paths } : undefined
+}
+
+/**
+ * A function that reads the values at `paths` out of a plan of the same shape, in order: what
+ * a shape's values are without walking the plan again.
+ */
+export const valueReader = (paths: ReadonlyArray<ReadonlyArray<string | number>>): ((plan: object) => unknown[]) => {
+  const access = (path: ReadonlyArray<string | number>): string => 'p' + path.map((k) => `[${typeof k === 'number' ? k : JSON.stringify(k)}]`).join('')
+  return new Function('p', `return [${paths.map(access).join(', ')}]`) as (plan: object) => unknown[]
 }

@@ -11,6 +11,7 @@ import { RowOf } from '../model/types'
 import { FilterNode, OrderItem, Projection, Select, Terminal, deepFreeze, freeze } from './ast'
 import { AnnotationFilter, AnnotationKeys, CheckFilterExprs } from './expr-types'
 import { Q, and, not, resolveFilter } from './filter'
+import { ShapeNode, filterEdge, hintOf, hinted, rootOf, step } from './hint'
 import { CheckFilter, FilterOf, KeyOf, OrderKey, PathKeyValue, RelationKey, ValidKey, ValidOrder } from './filter-types'
 
 // ------------------------------------------------------------------------------------------
@@ -30,18 +31,62 @@ export interface Query<M, R> extends Select<ReadonlyArray<R>> {
 const ROWS: Projection = freeze({ _tag: 'Rows' })
 const EMPTY: ReadonlyArray<never> = freeze([])
 
+/** The plan of all rows, one per model (plans are values: every `query(M)` is the same one). */
+const queries = new WeakMap<Model, Select<unknown>>()
+
 /**
  * All rows of a model.
  *
  * @example
  * pipe(query(Book), run(db)) // SELECT "id", "title", … FROM "book"
  */
-export const query = <M extends Model>(model: M): Query<M, RowOf<M>> =>
-  freeze({ _tag: 'Select', model, order: EMPTY, distinct: false, projection: ROWS, prefetch: EMPTY }) as Query<M, RowOf<M>>
+export const query = <M extends Model>(model: M): Query<M, RowOf<M>> => {
+  let q = queries.get(model)
+  if (!q)
+    queries.set(
+      model,
+      (q = hinted<Select<unknown>>({ _tag: 'Select', model, order: EMPTY, distinct: false, projection: ROWS, prefetch: EMPTY }, step(rootOf(model), 's'))),
+    )
+  return q as Query<M, RowOf<M>>
+}
 
 // ------------------------------------------------------------------------------------------
 // combinators
 // ------------------------------------------------------------------------------------------
+
+/** Every field of a select, optional ones included: adding a field to `Select` makes `next` fail to compile until it copies it. */
+type SelectFields = { [K in Exclude<keyof Required<Select<unknown>>, '_A'>]: Select<unknown>[K] }
+
+/**
+ * A select like `p` with a new filter, order, limit or offset, and its shape hint. Every field
+ * is written out: copying a frozen plan with a spread costs more than building it.
+ */
+const next = <P extends Select<unknown>>(
+  p: P,
+  where: FilterNode | undefined,
+  order: ReadonlyArray<OrderItem>,
+  limit: number | undefined,
+  offset: number | undefined,
+  hint: ShapeNode | undefined,
+): P =>
+  hinted<SelectFields>(
+    {
+      _tag: 'Select',
+      model: p.model,
+      where,
+      order,
+      limit,
+      offset,
+      distinct: p.distinct,
+      projection: p.projection,
+      prefetch: p.prefetch,
+      annotations: p.annotations,
+      groupBy: p.groupBy,
+      lock: p.lock,
+      error: p.error,
+    },
+    hint,
+  ) as unknown as P
 
 const withError = <P extends Select<unknown>>(plan: P, error: TerrapinError): P => (plan.error ? plan : freeze({ ...plan, error: deepFreeze(error) }))
 
@@ -54,7 +99,8 @@ export const annotationNames = (plan: Select<unknown>): ReadonlySet<string> =>
 const addFilter = <P extends Select<unknown>>(plan: P, node: E.Either<TerrapinError, FilterNode>, negate: boolean): P => {
   if (E.isLeft(node)) return withError(plan, node.left)
   const cond = negate ? not(node.right) : node.right
-  return freeze({ ...plan, where: plan.where ? and([plan.where, cond]) : cond })
+  const hint = hintOf(plan)
+  return next(plan, plan.where ? and([plan.where, cond]) : cond, plan.order, plan.limit, plan.offset, hint && step(hint, filterEdge(node.right, negate)))
 }
 
 /**
@@ -143,7 +189,8 @@ export const orderBy =
       if (E.isLeft(item)) return withError(plan, item.left)
       items.push(item.right)
     }
-    return freeze({ ...plan, order: freeze(items) })
+    const hint = hintOf(plan)
+    return next(plan, plan.where, freeze(items), plan.limit, plan.offset, hint && step(hint, `o${keys.join('\u0000')}`))
   }
 
 const count = (name: string, n: number): E.Either<TerrapinError, number> =>
@@ -159,7 +206,9 @@ export const limit =
   (n: number) =>
   <P extends Select<unknown>>(plan: P): P => {
     const v = count('limit', n)
-    return E.isLeft(v) ? withError(plan, v.left) : freeze({ ...plan, limit: plan.limit === undefined ? n : Math.min(plan.limit, n) })
+    if (E.isLeft(v)) return withError(plan, v.left)
+    const hint = hintOf(plan)
+    return next(plan, plan.where, plan.order, plan.limit === undefined ? n : Math.min(plan.limit, n), plan.offset, hint && step(hint, `l${n}`))
   }
 
 /**
@@ -173,7 +222,9 @@ export const offset =
   (n: number) =>
   <P extends Select<unknown>>(plan: P): P => {
     const v = count('offset', n)
-    return E.isLeft(v) ? withError(plan, v.left) : freeze({ ...plan, offset: n })
+    if (E.isLeft(v)) return withError(plan, v.left)
+    const hint = hintOf(plan)
+    return next(plan, plan.where, plan.order, plan.limit, n, hint && step(hint, `f${n}`))
   }
 
 /** Drops duplicate rows (`SELECT DISTINCT`); most useful with `values`. */

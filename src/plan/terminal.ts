@@ -2,11 +2,12 @@
  * Terminal plans: what a read yields other than all its rows. They end a `pipe` before `run`.
  */
 import { Terminal, freeze } from './ast'
+import { hintOf, hinted, step } from './hint'
 import { Query } from './query'
 
 /** A terminal over an invalid plan carries the plan's error, so running it sends no SQL. */
 const terminal = <A>(kind: Terminal<A>['kind'], source: Query<unknown, unknown>): Terminal<A> =>
-  freeze(source.error ? { _tag: 'Terminal', kind, source, error: source.error } : { _tag: 'Terminal', kind, source })
+  source.error ? freeze({ _tag: 'Terminal', kind, source, error: source.error }) : hinted({ _tag: 'Terminal', kind, source }, step(hintOf(source), `t${kind}`))
 
 /** All rows (the default when a query is run as is). */
 export const all = <M, R>(plan: Query<M, R>): Query<M, R> => plan

@@ -9,6 +9,7 @@ import { Model } from '../model/model'
 import { CreateInput, InsertOf, MissingKeys, PatchOf, RowOf } from '../model/types'
 import { validateInput } from '../model/validate'
 import { BulkUpdate, Delete, Insert, Update, Upsert, deepFreeze, freeze } from './ast'
+import { hintOf, hinted, recordEdge, rootOf, step } from './hint'
 import { Expr, isExpr, refsOf } from './expr'
 import { PathsOf } from './expr-types'
 import { Query, query, where } from './query'
@@ -31,7 +32,10 @@ export const create = <M extends Model, const D extends CreateInput<M>>(
   data: D & MissingKeys<M, D> & ExtraKeys<CreateInput<M>, D>,
 ): Insert<RowOf<M>> => {
   const row = validateInput(model, data, 'create')
-  const plan: Insert<RowOf<M>> = freeze({ _tag: 'Insert', model, rows: freeze(E.isRight(row) ? [row.right] : []), returns: 'one' })
+  const plan: Insert<RowOf<M>> = hinted<Insert<RowOf<M>>>(
+    { _tag: 'Insert', model, rows: freeze(E.isRight(row) ? [row.right] : []), returns: 'one' },
+    E.isRight(row) ? step(rootOf(model), recordEdge('c', row.right)) : undefined,
+  )
   return withError(plan, E.isLeft(row) ? row.left : undefined)
 }
 
@@ -108,7 +112,10 @@ export const update =
       return bad ? [{ field: k, message: `${plan.model.name} has no field ${bad}` }] : []
     })
     const merged = E.isRight(valid) ? freeze({ ...valid.right, ...Object.fromEntries(exprs) }) : {}
-    const p: Update<number> = freeze({ _tag: 'Update', source: plan as Query<unknown, unknown>, patch: merged })
+    const p: Update<number> = hinted<Update<number>>(
+      { _tag: 'Update', source: plan as Query<unknown, unknown>, patch: merged },
+      step(hintOf(plan), recordEdge('u', merged)),
+    )
     const error = E.isLeft(valid) ? valid.left : exprIssues.length > 0 ? validationError(exprIssues, plan.model.name) : undefined
     return withError(p, plan.error ?? error ?? (entries.length === 0 ? invalid('', 'update needs at least one field', plan.model.name) : undefined))
   }

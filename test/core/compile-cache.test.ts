@@ -7,7 +7,32 @@ import fc from 'fast-check'
 import { pipe } from 'fp-ts/function'
 import { Statement, compileUncached, compileWith, dialects } from '../../src/compile'
 import { Compiled } from '../../src/compile/sql'
-import { Count, F, annotate, count, exclude, first, get, groupBy, limit, offset, orderBy, param, q, query, remove, update, where } from 'terrapin'
+import {
+  Count,
+  F,
+  annotate,
+  count,
+  create,
+  distinct,
+  exclude,
+  exists,
+  first,
+  get,
+  getOrNone,
+  groupBy,
+  limit,
+  offset,
+  orderBy,
+  param,
+  q,
+  query,
+  remove,
+  update,
+  values,
+  where,
+} from 'terrapin'
+import { HINT, hintOf } from '../../src/plan/hint'
+import { shapeOf } from '../../src/compile/shape'
 import { Item, Rel } from './models'
 
 const fresh = (plan: Statement, d = dialects.sqlite): Compiled => compileUncached(d, plan)
@@ -124,5 +149,131 @@ describe('compile cache', () => {
       }),
       { numRuns: 300 },
     )
+  })
+
+  describe('shape hints (the combinators step through a trie of shapes)', () => {
+    // Per key, values that change the SQL (null, list lengths, placeholders, flags) and values that do not.
+    const POOLS: Readonly<Record<string, ReadonlyArray<unknown>>> = {
+      n: [null, 1, 2, param('p'), param('q')],
+      n__not: [null, 1, 2, param('p')],
+      n__gte: [0, 3, param('p')],
+      n__in: [[], [1], [2], [1, 2], [param('l')], [1, param('l')]],
+      n__notIn: [[], [1], [1, 2]],
+      x__isnull: [true, false],
+      x__range: [
+        [1, 2],
+        [0, 5],
+        [param('lo'), 2],
+      ],
+      name: ['a', 'b', null, param('name')],
+      name__icontains: ['a', '%', ''],
+      at__year: [2020, 1999],
+      price: ['1.5', null, 2],
+    }
+    type Step = { where: ReadonlyArray<string> } | { exclude: ReadonlyArray<string> } | { order: string[] } | { limit: number } | { offset: number }
+    const keys = fc.uniqueArray(fc.constantFrom(...Object.keys(POOLS)), { minLength: 1, maxLength: 3 })
+    const stepArb: fc.Arbitrary<Step> = fc.oneof(
+      keys.map((k) => ({ where: k })),
+      keys.map((k) => ({ exclude: k })),
+      fc.subarray(['n', '-n', 'name', '-id'], { minLength: 1 }).map((o) => ({ order: o })),
+      fc.integer({ min: 0, max: 2 }).map((n) => ({ limit: n })),
+      fc.integer({ min: 0, max: 2 }).map((n) => ({ offset: n })),
+    )
+    /** The plan of a chain of steps, each filter key taking the value `pick` chooses from its pool. */
+    const build = (steps: ReadonlyArray<Step>, pick: (n: number) => number) => {
+      let i = 0
+      const filter = (ks: ReadonlyArray<string>) => Object.fromEntries(ks.map((k) => [k, POOLS[k][pick(i++) % POOLS[k].length]])) as never
+      return steps.reduce(
+        (p, s) =>
+          'where' in s
+            ? pipe(p, where(filter(s.where)))
+            : 'exclude' in s
+              ? pipe(p, exclude(filter(s.exclude)))
+              : 'order' in s
+                ? pipe(p, orderBy(...(s.order as never[])))
+                : 'limit' in s
+                  ? pipe(p, limit(s.limit))
+                  : pipe(p, offset(s.offset)),
+        query(Item),
+      )
+    }
+    const ends = (plan: ReturnType<typeof build>, patch: string | null): Statement[] => [
+      plan,
+      pipe(plan, first),
+      pipe(plan, get),
+      pipe(plan, getOrNone),
+      pipe(plan, count),
+      pipe(plan, exists),
+      ...(patch ? [pipe(plan, update({ [patch]: patch === 'note' ? 'x' : patch === 'n' ? param('v') : null } as never))] : []),
+    ]
+
+    it('two plans share a hint exactly when the full walk gives them one shape, and compile as a fresh compile does', () => {
+      const choices = fc.array(fc.nat(), { minLength: 12, maxLength: 12 })
+      fc.assert(
+        fc.property(fc.array(stepArb, { maxLength: 4 }), choices, choices, fc.constantFrom(null, 'n', 'note', 'x'), (steps, a, b, patch) => {
+          const as = ends(
+            build(steps, (i) => a[i % a.length]),
+            patch,
+          )
+          const bs = ends(
+            build(steps, (i) => b[i % b.length]),
+            patch,
+          )
+          as.forEach((p, i) => {
+            const other = bs[i]
+            if (p.error || other.error) return
+            expect(hintOf(p)).toBeDefined()
+            expect(hintOf(p) === hintOf(other)).toBe(shapeOf(p)?.key === shapeOf(other)?.key)
+            same(p)
+            same(other)
+          })
+        }),
+        { numRuns: 400 },
+      )
+    })
+
+    it('inserts of different fields, nulls and placeholders compile as a fresh compile does', () => {
+      const rows = [
+        { name: 'a' },
+        { name: 'a', n: 1 },
+        { name: 'a', n: null },
+        { n: 2, name: 'b' },
+        { name: param('name'), n: param('n') },
+        { name: 'a', at: new Date(0), price: '1.5' },
+      ]
+      for (const r of rows) {
+        const plan = create(Item, r as never)
+        expect(hintOf(plan)).toBeDefined()
+        same(plan)
+      }
+    })
+
+    it('a plan copied by a combinator that takes no step compiles by the full walk, never by the hint it copied', () => {
+      const plan = pipe(query(Item), where({ n: 1 }))
+      for (const d of Object.values(dialects)) compileWith(d, plan)
+      const copies: Statement[] = [pipe(plan, distinct), pipe(plan, values('n')), pipe(plan, annotate({ c: Count() }))]
+      for (const c of copies) {
+        expect(hintOf(c)).toBeUndefined()
+        same(c)
+      }
+      expect(compileWith(dialects.sqlite, pipe(plan, distinct)).sql).toContain('DISTINCT')
+    })
+
+    it('the hint is invisible to keys, JSON and the full walk', () => {
+      const plan = pipe(query(Item), where({ n: 1 }), orderBy('name'), limit(2))
+      expect(Object.keys(plan)).not.toContain(HINT.toString())
+      expect(JSON.stringify(plan)).not.toContain('terrapin.shape')
+      expect(Object.getOwnPropertySymbols(plan)).toEqual([HINT])
+      expect(shapeOf(plan)?.key).toBe(shapeOf({ ...plan })?.key)
+      expect(Object.isFrozen(plan)).toBe(true)
+    })
+
+    it('past the bound on shapes, new plans still compile (by the full walk)', () => {
+      for (let n = 0; n < 21000; n += 1) {
+        const plan = pipe(query(Item), where({ name: 'a' }), limit(n))
+        if (n % 1000 === 0 || n > 20900) same(plan)
+      }
+      expect(hintOf(pipe(query(Item), where({ name: 'a' }), limit(20999)))).toBeUndefined()
+    })
   })
 })

@@ -1,0 +1,145 @@
+/**
+ * Shape hints. A plan built afresh on every call (an ad hoc plan) must find its compiled SQL
+ * without being compiled again; walking the whole plan to describe its shape costs more than
+ * building it. So the common combinators (`query`, `where`/`exclude` with a filter object,
+ * `orderBy`, `limit`, `offset`, the terminals, `update`, `create`) also take one step in a trie
+ * of shapes: one root per model, one edge per step, labelled with everything of the step that
+ * changes the SQL (never the values that become parameters). Plans that reach the same trie node
+ * have the same shape, and the compile cache keeps its entry on the node.
+ *
+ * A hint is attached to the plan node under a symbol, with the node it belongs to: a copy of the
+ * node made by any other combinator (`{ ...plan, x }`) carries a hint that is not its own and is
+ * ignored, as is every plan a combinator without a step builds — those compile by the full walk
+ * (`compile/shape.ts`), which stays the reference: with `TERRAPIN_VERIFY_SHAPES=1` (the test
+ * suite sets it) every compile through a hint checks that the walk gives the node's shape.
+ */
+import { Cond, FilterNode } from './ast'
+
+/** A node of the trie: the shapes one more step can reach, and what the compiler keeps here. */
+export interface ShapeNode {
+  readonly next: Map<string, ShapeNode>
+  /** Per dialect record, the compile cache's entry for this shape. */
+  readonly compiled: Map<object, unknown>
+}
+
+/** Where a plan node keeps its hint (a symbol: invisible to `Object.keys`, `for…in` and JSON). */
+export const HINT: unique symbol = Symbol('terrapin.shape')
+
+interface Hint {
+  readonly node: ShapeNode
+  /** The plan node the hint was made for (a copy of it is not). */
+  readonly of: object
+}
+
+type Hinted = { [HINT]?: Hint }
+
+const newNode = (): ShapeNode => ({ next: new Map(), compiled: new Map() })
+
+/** Bounds the trie: past this many nodes, new shapes compile by the full walk. */
+const MAX_NODES = 20000
+let nodes = 0
+
+const roots = new WeakMap<object, ShapeNode>()
+
+/** The root of a model's shapes (reads and inserts start from it with different edges). */
+export const rootOf = (model: object): ShapeNode => {
+  let r = roots.get(model)
+  if (!r) roots.set(model, (r = newNode()))
+  return r
+}
+
+/** The node one step on, or undefined when there is no node to start from or no edge to take. */
+export const step = (from: ShapeNode | undefined, edge: string | undefined): ShapeNode | undefined => {
+  if (from === undefined || edge === undefined) return undefined
+  let n = from.next.get(edge)
+  if (n === undefined) {
+    if (nodes >= MAX_NODES) return undefined
+    nodes++
+    from.next.set(edge, (n = newNode()))
+  }
+  return n
+}
+
+/** The plan's own hint, if it has one. */
+export const hintOf = (plan: object): ShapeNode | undefined => {
+  const h = (plan as Hinted)[HINT]
+  return h !== undefined && h.of === plan ? h.node : undefined
+}
+
+/** Freezes a plan node a combinator built, with its hint when it has one. */
+export const hinted = <T extends object>(plan: T, node: ShapeNode | undefined): T => {
+  if (node !== undefined) (plan as Hinted)[HINT] = { node, of: plan }
+  return Object.freeze(plan)
+}
+
+// ------------------------------------------------------------------------------------------
+// edges
+// ------------------------------------------------------------------------------------------
+
+const SEP = '\u0000'
+
+const isTagged = (v: object): boolean => (v as { _tag?: unknown })._tag !== undefined
+
+/**
+ * What a value that becomes a parameter adds to an edge: `N` for null (IS NULL), a
+ * placeholder's name, `?` for a value; undefined for an expression or a subquery, whose SQL
+ * the edge cannot describe.
+ */
+export const valueEdge = (v: unknown): string | undefined => {
+  if (v === null) return 'N'
+  if (typeof v !== 'object' || v instanceof Date) return '?'
+  if (!isTagged(v)) return '?'
+  const p = v as { _tag: unknown; name?: unknown }
+  return p._tag === 'Param' && typeof p.name === 'string' ? `$${p.name.length}:${p.name}` : undefined
+}
+
+/** A condition's value, as the compiler reads it for its lookup. */
+const condValueEdge = (c: Cond): string | undefined => {
+  const v = c.value
+  if (c.lookup === 'isnull' || c.lookup === 'notIsnull') return v ? 'T' : 'F'
+  if (Array.isArray(v) && (c.lookup === 'in' || c.lookup === 'notIn' || c.lookup === 'range')) {
+    let e = `[${v.length}`
+    for (let i = 0; i < v.length; i++) {
+      const x = valueEdge(v[i])
+      if (x === undefined) return undefined
+      e += x
+    }
+    return e + ']'
+  }
+  return valueEdge(v)
+}
+
+const condEdge = (c: Cond): string | undefined => {
+  const v = condValueEdge(c)
+  if (v === undefined) return undefined
+  const path = c.path.length === 0 ? '' : c.path.join('.')
+  return `${path}${SEP}${c.key}${SEP}${c.part ?? ''}${SEP}${c.lookup}${c.annotation ? '@' : ''}${SEP}${v}${SEP}`
+}
+
+/** The edge of a filter a filter object resolved to: conditions, alone or in one `And`. */
+export const filterEdge = (f: FilterNode, negate: boolean): string | undefined => {
+  if (f._tag === 'Cond') {
+    const e = condEdge(f)
+    return e === undefined ? undefined : (negate ? '!' : 'w') + e
+  }
+  if (f._tag !== 'And') return undefined
+  let e = negate ? '!&' : 'w&'
+  for (const item of f.items) {
+    if (item._tag !== 'Cond') return undefined
+    const c = condEdge(item)
+    if (c === undefined) return undefined
+    e += c
+  }
+  return e
+}
+
+/** The edge of a record of values (an update's patch, an insert's row): its keys and their values' kinds. */
+export const recordEdge = (tag: string, record: Readonly<Record<string, unknown>>): string | undefined => {
+  let e = tag
+  for (const k in record) {
+    const x = valueEdge(record[k])
+    if (x === undefined) return undefined
+    e += `${k}${SEP}${x}${SEP}`
+  }
+  return e
+}

@@ -146,10 +146,20 @@ const annotationKey = (key: string, segments: ReadonlyArray<string>, value: unkn
 
 const NO_ANNOTATIONS: ReadonlySet<string> = new Set()
 
-/** Resolves one `key: value` entry to a condition, walking relations hop by hop. */
-export const resolveKey = (model: Model, key: string, value: unknown, annotations: ReadonlySet<string> = NO_ANNOTATIONS): E.Either<ValidationIssue, Cond> => {
+/** What a key names, whatever its value: a column reached through relations, with a lookup. */
+interface Target {
+  readonly path: ReadonlyArray<string>
+  readonly col: Column
+  readonly part?: DatePart
+  readonly lookup: Lookup
+}
+
+/** A key that names a foreign key through its relation (`author: row`): resolved with its value. */
+const BY_RELATION = 'relation'
+
+/** What a key names on a model: a target, a problem, or a relation to resolve with its value. */
+const targetOf = (model: Model, key: string): Target | { readonly issue: string } | typeof BY_RELATION => {
   const segments = key.split('__')
-  if (annotations.has(segments[0]) && !model.columnByKey[segments[0]]) return annotationKey(key, segments, value)
   const path: string[] = []
   let current = model
   let i = 0
@@ -157,9 +167,72 @@ export const resolveKey = (model: Model, key: string, value: unknown, annotation
     const seg = segments[i]
     if (current.columnByKey[seg]) break
     const rel = resolveRelation(current, seg)
-    if (!rel) return E.left({ field: key, message: `${current.name} has no field ${seg}` })
+    if (!rel) return { issue: `${current.name} has no field ${seg}` }
     const rest = segments.slice(i + 1)
-    // `author: row` or `author__in: [...]` compare the foreign key column itself.
+    if (rel.column && (rest.length === 0 || (rest.length === 1 && LOOKUP_SET.has(rest[0])))) return BY_RELATION
+    path.push(seg)
+    current = rel.target
+  }
+  if (i >= segments.length) return { issue: 'a relation needs a field to compare, e.g. author__name' }
+  const col = current.columnByKey[segments[i]]
+  let part: DatePart | undefined
+  let lookup: Lookup = 'exact'
+  let j = i + 1
+  if (j < segments.length && PART_SET.has(segments[j])) {
+    if (!PART_KINDS[col.kind]?.has(segments[j])) return { issue: `${segments[j]} does not apply to a ${col.kind} field` }
+    part = segments[j] as DatePart
+    j++
+  }
+  if (j < segments.length) {
+    if (!LOOKUP_SET.has(segments[j])) return { issue: `unknown lookup ${segments[j]}` }
+    lookup = segments[j] as Lookup
+    j++
+  }
+  if (j < segments.length) return { issue: `unexpected ${segments.slice(j).join('__')}` }
+  if (TEXT_LOOKUPS.has(lookup) && !TEXT_KINDS.has(col.kind)) return { issue: `${lookup} applies to text fields, not ${col.kind}` }
+  return { path: freeze(path), col, part, lookup }
+}
+
+/** Per model, what its keys name (a program filters on few keys, over and over). */
+const targets = new WeakMap<Model, Map<string, ReturnType<typeof targetOf>>>()
+const MAX_TARGETS = 1000
+
+const cachedTargetOf = (model: Model, key: string): ReturnType<typeof targetOf> => {
+  let byKey = targets.get(model)
+  if (!byKey) targets.set(model, (byKey = new Map()))
+  let t = byKey.get(key)
+  if (t === undefined) {
+    t = targetOf(model, key)
+    if (byKey.size < MAX_TARGETS) byKey.set(key, t)
+  }
+  return t
+}
+
+/** Resolves one `key: value` entry to a condition, walking relations hop by hop. */
+export const resolveKey = (model: Model, key: string, value: unknown, annotations: ReadonlySet<string> = NO_ANNOTATIONS): E.Either<ValidationIssue, Cond> => {
+  if (annotations.size > 0) {
+    const segments = key.split('__')
+    if (annotations.has(segments[0]) && !model.columnByKey[segments[0]]) return annotationKey(key, segments, value)
+  }
+  const t = cachedTargetOf(model, key)
+  if (t === BY_RELATION) return byRelation(model, key, value)
+  if ('issue' in t) return E.left({ field: key, message: t.issue })
+  const { col, lookup, part } = t
+  if (!part && !lookupApplies(col.kind, lookup) && !(value === null && (lookup === 'exact' || lookup === 'not')))
+    return E.left({ field: key, message: `${lookup} does not apply to a ${col.kind} field` })
+  const problem = checkValue(col, lookup, part, value)
+  if (problem) return E.left({ field: key, message: problem })
+  return E.right(freeze<Cond>({ _tag: 'Cond', path: t.path, key: col.key, part, lookup, value: own(value) }))
+}
+
+/** `author: row` or `author__in: [...]` compare the foreign key column itself, with the referenced field of the values. */
+const byRelation = (model: Model, key: string, value: unknown): E.Either<ValidationIssue, Cond> => {
+  const segments = key.split('__')
+  const path: string[] = []
+  let current = model
+  for (let i = 0; i < segments.length; i++) {
+    const rel = resolveRelation(current, segments[i])!
+    const rest = segments.slice(i + 1)
     if (rel.column && (rest.length === 0 || (rest.length === 1 && LOOKUP_SET.has(rest[0])))) {
       const lookup = (rest[0] ?? 'exact') as Lookup
       // The referenced field: the target's key, or the foreign key's `toField`.
@@ -169,31 +242,10 @@ export const resolveKey = (model: Model, key: string, value: unknown, annotation
         resolveKey(current, [rel.column.key, ...rest].join('__'), v),
       )
     }
-    path.push(seg)
+    path.push(segments[i])
     current = rel.target
   }
-  if (i >= segments.length) return E.left({ field: key, message: 'a relation needs a field to compare, e.g. author__name' })
-  const col = current.columnByKey[segments[i]]
-  let part: DatePart | undefined
-  let lookup: Lookup = 'exact'
-  let j = i + 1
-  if (j < segments.length && PART_SET.has(segments[j])) {
-    if (!PART_KINDS[col.kind]?.has(segments[j])) return E.left({ field: key, message: `${segments[j]} does not apply to a ${col.kind} field` })
-    part = segments[j] as DatePart
-    j++
-  }
-  if (j < segments.length) {
-    if (!LOOKUP_SET.has(segments[j])) return E.left({ field: key, message: `unknown lookup ${segments[j]}` })
-    lookup = segments[j] as Lookup
-    j++
-  }
-  if (j < segments.length) return E.left({ field: key, message: `unexpected ${segments.slice(j).join('__')}` })
-  if (TEXT_LOOKUPS.has(lookup) && !TEXT_KINDS.has(col.kind)) return E.left({ field: key, message: `${lookup} applies to text fields, not ${col.kind}` })
-  if (!part && !lookupApplies(col.kind, lookup) && !(value === null && (lookup === 'exact' || lookup === 'not')))
-    return E.left({ field: key, message: `${lookup} does not apply to a ${col.kind} field` })
-  const problem = checkValue(col, lookup, part, value)
-  if (problem) return E.left({ field: key, message: problem })
-  return E.right(freeze<Cond>({ _tag: 'Cond', path: freeze(path), key: col.key, part, lookup, value: own(value) }))
+  return E.left({ field: key, message: 'a relation needs a field to compare, e.g. author__name' })
 }
 
 const isQ = (u: unknown): u is Q<unknown> => typeof u === 'object' && u !== null && (u as Q<unknown>)._tag === 'Q'

@@ -109,28 +109,27 @@ const condValueEdge = (c: Cond): string | undefined => {
   return valueEdge(v)
 }
 
-const condEdge = (c: Cond): string | undefined => {
+/**
+ * One condition, as five steps (so no string is built for it): its relation path, column,
+ * date part, lookup, and what its value adds.
+ */
+const condStep = (from: ShapeNode | undefined, c: Cond): ShapeNode | undefined => {
   const v = condValueEdge(c)
   if (v === undefined) return undefined
-  const path = c.path.length === 0 ? '' : c.path.join('.')
-  return `${path}${SEP}${c.key}${SEP}${c.part ?? ''}${SEP}${c.lookup}${c.annotation ? '@' : ''}${SEP}${v}${SEP}`
+  const n = step(step(from, c.path.length === 0 ? '' : c.path.join('.')), c.key)
+  return step(step(step(n, c.part ?? ''), c.annotation ? `${c.lookup}@` : c.lookup), v)
 }
 
-/** The edge of a filter a filter object resolved to: conditions, alone or in one `And`. */
-export const filterEdge = (f: FilterNode, negate: boolean): string | undefined => {
-  if (f._tag === 'Cond') {
-    const e = condEdge(f)
-    return e === undefined ? undefined : (negate ? '!' : 'w') + e
-  }
+/** Steps for the filter a filter object resolved to: conditions, alone or in one `And` (counted, so the steps after it are not read as conditions). */
+export const filterStep = (from: ShapeNode | undefined, f: FilterNode, negate: boolean): ShapeNode | undefined => {
+  if (f._tag === 'Cond') return condStep(step(from, negate ? '!' : 'w'), f)
   if (f._tag !== 'And') return undefined
-  let e = negate ? '!&' : 'w&'
+  let n = step(from, `${negate ? '!' : 'w'}&${f.items.length}`)
   for (const item of f.items) {
     if (item._tag !== 'Cond') return undefined
-    const c = condEdge(item)
-    if (c === undefined) return undefined
-    e += c
+    n = condStep(n, item)
   }
-  return e
+  return n
 }
 
 /** The edge of a record of values (an update's patch, an insert's row): its keys and their values' kinds. */

@@ -11,7 +11,7 @@ import { RowOf } from '../model/types'
 import { FilterNode, OrderItem, Projection, Select, Terminal, deepFreeze, freeze } from './ast'
 import { AnnotationFilter, AnnotationKeys, CheckFilterExprs } from './expr-types'
 import { Q, and, not, resolveFilter } from './filter'
-import { ShapeNode, filterEdge, hintOf, hinted, rootOf, step } from './hint'
+import { ShapeNode, filterStep, hintOf, hinted, rootOf, step } from './hint'
 import { CheckFilter, FilterOf, KeyOf, OrderKey, PathKeyValue, RelationKey, ValidKey, ValidOrder } from './filter-types'
 
 // ------------------------------------------------------------------------------------------
@@ -100,7 +100,7 @@ const addFilter = <P extends Select<unknown>>(plan: P, node: E.Either<TerrapinEr
   if (E.isLeft(node)) return withError(plan, node.left)
   const cond = negate ? not(node.right) : node.right
   const hint = hintOf(plan)
-  return next(plan, plan.where ? and([plan.where, cond]) : cond, plan.order, plan.limit, plan.offset, hint && step(hint, filterEdge(node.right, negate)))
+  return next(plan, plan.where ? and([plan.where, cond]) : cond, plan.order, plan.limit, plan.offset, hint && filterStep(hint, node.right, negate))
 }
 
 /**

@@ -28,19 +28,38 @@ const two = (s: string, i: number): number => {
   return a >= 0 && a <= 9 && b >= 0 && b <= 9 ? a * 10 + b : NaN
 }
 
+const DAYS_IN_MONTH = [31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31]
+
+const isLeap = (y: number): boolean => (y % 4 === 0 && y % 100 !== 0) || y % 400 === 0
+
+/** Days from 1970-01-01 to a proleptic Gregorian date (Howard Hinnant's days_from_civil). */
+const daysFromCivil = (year: number, month: number, day: number): number => {
+  const y = month <= 2 ? year - 1 : year
+  const era = Math.floor(y / 400)
+  const yoe = y - era * 400
+  const doy = Math.floor((153 * (month > 2 ? month - 3 : month + 9) + 2) / 5) + day - 1
+  return era * 146097 + yoe * 365 + Math.floor(yoe / 4) - Math.floor(yoe / 100) + doy - 719468
+}
+
 /**
  * `YYYY-MM-DD HH:MM:SS[.mmm]` (SQLite's storage of a datetime) read as UTC without a regular
- * expression; undefined for any other text, which the field's codec then reads.
+ * expression or `Date.UTC`; undefined for any other text (or an impossible date), which the
+ * field's codec then reads.
  */
 export const utcFromText = (s: string): Date | undefined => {
   if ((s.length !== 19 && s.length !== 23) || s[4] !== '-' || s[7] !== '-' || s[10] !== ' ' || s[13] !== ':' || s[16] !== ':') return undefined
   const last = s.length === 23 ? digit(s, 22) : 0
   const ms = s.length === 23 ? (s[19] === '.' && last >= 0 && last <= 9 ? two(s, 20) * 10 + last : NaN) : 0
   const year = two(s, 0) * 100 + two(s, 2)
-  const t = Date.UTC(year, two(s, 5) - 1, two(s, 8), two(s, 11), two(s, 14), two(s, 17), ms)
-  if (Number.isNaN(t)) return undefined
-  // Date.UTC reads years 0–99 as 1900–1999.
-  return year >= 100 ? new Date(t) : new Date(new Date(t).setUTCFullYear(year))
+  const month = two(s, 5)
+  const day = two(s, 8)
+  const h = two(s, 11)
+  const m = two(s, 14)
+  const sec = two(s, 17)
+  // NaN fails every comparison: a non-digit anywhere ends here.
+  if (!(month >= 1 && month <= 12 && day >= 1 && h <= 23 && m <= 59 && sec <= 59 && ms >= 0)) return undefined
+  if (!(year >= 0) || day > (month === 2 && isLeap(year) ? 29 : DAYS_IN_MONTH[month - 1])) return undefined
+  return new Date(daysFromCivil(year, month, day) * 86400000 + h * 3600000 + m * 60000 + sec * 1000 + ms)
 }
 
 const columnDecoder = (d: Dialect, model: string, col: Column): ColumnDecoder => {

@@ -10,7 +10,7 @@ import { mysql } from './mysql'
 import { postgres } from './postgres'
 import { hintOf, ShapeNode } from '../plan/hint'
 import { HOLE, shapeOf, shapeWithPaths, templateOf, valueReader } from './shape'
-import { Compiled, Slot, compileDelete, compileInsert, compileSelect, compileTerminal, compileUpdate, isSlot } from './sql'
+import { Compiled, Slot, withParams, compileDelete, compileInsert, compileSelect, compileTerminal, compileUpdate, isSlot } from './sql'
 import { sqlite } from './sqlite'
 
 export const dialects: Readonly<Record<DialectName, Dialect>> = { sqlite, postgres, mysql }
@@ -97,7 +97,7 @@ const filled = (entry: Entry, values: ReadonlyArray<unknown>): Compiled => {
   const params = c.params.slice()
   const { holes } = entry
   for (let i = 0; i < holes.length; i++) if (holes[i] >= 0) params[i] = (params[i] as Slot).encode(values[holes[i]])
-  return { sql: c.sql, params, output: c.output, single: c.single }
+  return withParams(c, params)
 }
 
 /**

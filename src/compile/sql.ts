@@ -61,6 +61,15 @@ export interface Compiled {
   readonly single?: boolean
 }
 
+/** Every field of a compiled statement, optional ones included (a new field fails to compile in `withParams` until it is copied). */
+type CompiledFields = { [K in keyof Required<Compiled>]: Compiled[K] }
+
+/** The statement with other parameters (every field copied without a spread, which costs more on a hot path). */
+export const withParams = (c: Compiled, params: ReadonlyArray<unknown>): Compiled => {
+  const out: CompiledFields = { sql: c.sql, params, output: c.output, single: c.single }
+  return out
+}
+
 // ------------------------------------------------------------------------------------------
 // context
 // ------------------------------------------------------------------------------------------
@@ -509,7 +518,9 @@ export const compileInsert = (d: Dialect, plan: Insert<unknown>, rows: ReadonlyA
   const output = rowsOutput(model)
   const returning = d.returning ? ` RETURNING ${model.columns.map((c) => d.quote(c.column)).join(', ')}` : ''
   const table = d.quote(model.table)
-  if (cols.length === 0) return { sql: d.insertDefaults(table) + returning, params: [], output }
+  // One row with RETURNING: the row comes back from the first step (SQLite makes every change then).
+  const single = rows.length === 1 && d.returning
+  if (cols.length === 0) return { sql: d.insertDefaults(table) + returning, params: [], output, single }
   const names = `(${cols.map((c) => d.quote(c.column)).join(', ')})`
   const values = rows.map((r) => `(${cols.map((c) => bind(ctx, r[c.key], (x) => (x === null ? null : d.encode(c, x)), columnCheck(c))).join(', ')})`).join(', ')
   const sql = plan.onConflict
@@ -517,7 +528,7 @@ export const compileInsert = (d: Dialect, plan: Insert<unknown>, rows: ReadonlyA
     : plan.ignoreConflicts
       ? d.insertIgnore(table, names, values)
       : `INSERT INTO ${table} ${names} VALUES ${values}`
-  return { sql: sql + returning, params: ctx.params, output }
+  return { sql: sql + returning, params: ctx.params, output, single }
 }
 
 /** Reads rows by primary key (the re-read after an insert without RETURNING). */

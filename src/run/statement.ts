@@ -4,7 +4,7 @@
  * promise when the driver is synchronous.
  */
 import { TerrapinError, TerrapinFailure, invalid, isTerrapinError, queryError } from '../errors'
-import { Compiled, isSlot } from '../compile/sql'
+import { Compiled, isSlot, withParams } from '../compile/sql'
 import { Select } from '../plan/ast'
 import { Values } from '../plan/prepared'
 import { DecodeFailure, rowDecoder } from './decode'
@@ -46,7 +46,7 @@ export const fill = (c: Compiled, values: Values | undefined): Compiled => {
     if (problem) throw new Abort(invalid(p.name, problem))
     params[i] = p.encode(v)
   }
-  return params ? { ...c, params } : c
+  return params ? withParams(c, params) : c
 }
 
 /** Whether an object has no own enumerable keys (without building a key array). */

@@ -11,7 +11,7 @@ import { Insert, Select, Update, Upsert } from '../plan/ast'
 import { Values } from '../plan/prepared'
 import { Executor, MaybePromise } from './executor'
 import { terminal } from './read'
-import { Abort, fill, isEmpty, readRows, runStatement, then, toError } from './statement'
+import { Abort, fill, isEmpty, readOne, readRows, runStatement, then, toError } from './statement'
 
 /** Applies defaults, `autoNow` and `autoNowAdd` to a validated row being inserted. */
 type Options = { default?: unknown; autoNow?: boolean; autoNowAdd?: boolean }
@@ -103,7 +103,8 @@ const insertReturning = (
   v: Values | undefined,
 ): MaybePromise<unknown[]> => {
   const same = rows.length === plan.rows.length && rows.every((r, i) => r === plan.rows[i])
-  return readRows(ex, fill(compileWith(ex.dialect, same ? plan : { ...plan, rows }, same && v !== undefined), v), plan.model.name, 'Rows')
+  const c = fill(compileWith(ex.dialect, same ? plan : { ...plan, rows }, same && v !== undefined), v)
+  return readOne(ex, c, plan.model.name, 'Rows') ?? readRows(ex, c, plan.model.name, 'Rows')
 }
 
 /** Whether rows give explicit values for a key the database generates. */

@@ -5,7 +5,7 @@
  */
 import * as E from 'fp-ts/Either'
 import * as TE from 'fp-ts/TaskEither'
-import { TerrapinError, TerrapinFailure } from '../errors'
+import { TerrapinError, TerrapinFailure, validationError } from '../errors'
 import { Plan } from '../plan/ast'
 import { Bound, BoundEach, Values } from '../plan/prepared'
 import { Executor, MaybePromise, isPromise } from './executor'
@@ -13,8 +13,8 @@ import { runLink } from './link'
 import { runDelete } from './on-delete'
 import { runBulkUpdate, runRaw } from './raw'
 import { select, terminal } from './read'
-import { Db, fill, toError } from './statement'
-import { insert, update, upsert } from './write'
+import { Abort, Db, fill, toError } from './statement'
+import { insert, insertEach, update, upsert } from './write'
 
 export type { Db } from './statement'
 
@@ -48,13 +48,35 @@ const dispatch = (ex: Executor, plan: Plan<unknown>, v: Values | undefined): May
 /** A plan, or a prepared plan bound to values (or to a list of them). */
 export type Runnable<A> = Plan<A> | Bound<A> | BoundEach<A>
 
-/** Each value record in turn, in one transaction; synchronous rows are not awaited one by one. */
+/**
+ * Each value record in turn, in one transaction; synchronous rows are not awaited one by one.
+ * An insert on a server is sent as multi-row INSERTs instead (one round trip per batch, not per
+ * row); on SQLite one prepared statement per row is what the driver does fastest.
+ */
 const each = (ex: Executor, b: BoundEach<unknown>): Promise<unknown[]> =>
+  b.plan._tag === 'Insert' && b.plan.returns === 'one' && !ex.sync ? insertEach(ex, b.plan, b.values) : eachInTurn(ex, b)
+
+/** A value problem of the i-th record names it, as `bindEach` names a missing value: `[3].title`. */
+const ofRecord = (i: number, e: unknown): unknown =>
+  e instanceof Abort && e.error._tag === 'ValidationError'
+    ? new Abort(
+        validationError(
+          e.error.issues.map((x) => ({ ...x, field: `[${i}].${x.field}` })),
+          e.error.model,
+        ),
+      )
+    : e
+
+const eachInTurn = (ex: Executor, b: BoundEach<unknown>): Promise<unknown[]> =>
   ex.transaction(async (tx) => {
     const out = new Array<unknown>(b.values.length)
     for (let i = 0; i < b.values.length; i++) {
-      const r = dispatch(tx, b.plan, b.values[i])
-      out[i] = isPromise(r) ? await r : r
+      try {
+        const r = dispatch(tx, b.plan, b.values[i])
+        out[i] = isPromise(r) ? await r : r
+      } catch (e) {
+        throw ofRecord(i, e)
+      }
     }
     return out
   })

@@ -6,8 +6,9 @@ import * as E from 'fp-ts/Either'
 import { compileWith } from '../compile'
 import { compileByPk } from '../compile/sql'
 import { Model } from '../model/model'
-import { validateInput } from '../model/validate'
-import { Insert, Select, Update, Upsert } from '../plan/ast'
+import { checkColumnValue, validateInput } from '../model/validate'
+import { ValidationIssue, validationError } from '../errors'
+import { Insert, Param, Select, Update, Upsert } from '../plan/ast'
 import { Values } from '../plan/prepared'
 import { Executor, MaybePromise } from './executor'
 import { terminal } from './read'
@@ -166,6 +167,35 @@ const insertRows = (ex: Executor, plan: Insert<unknown>, v: Values | undefined):
     return complete ? placed : out
   }
   return ex.transaction(go)
+}
+
+const isParam = (v: unknown): v is Param => typeof v === 'object' && v !== null && (v as Param)._tag === 'Param'
+
+/**
+ * A prepared one-row insert run with many value records (`bindEach`), as one bulk insert: every
+ * record's values checked first (a problem names the record, `[3].title`, and sends no SQL),
+ * then the rows inserted in batches in one transaction, returned in the order given.
+ */
+export const insertEach = async (ex: Executor, plan: Insert<unknown>, values: ReadonlyArray<Values>): Promise<unknown[]> => {
+  const template = plan.rows[0]
+  const issues: ValidationIssue[] = []
+  const rows = values.map((v, i) => {
+    const row: Record<string, unknown> = {}
+    for (const k in template) {
+      const x = template[k]
+      if (!isParam(x)) {
+        row[k] = x
+        continue
+      }
+      const value = v[x.name]
+      const problem = checkColumnValue(plan.model.columnByKey[k], value)[0]
+      if (problem) issues.push({ field: `[${i}].${x.name}`, message: problem })
+      row[k] = value
+    }
+    return row
+  })
+  if (issues.length > 0) throw new Abort(validationError(issues, plan.model.name))
+  return (await insert(ex, { _tag: 'Insert', model: plan.model, rows, returns: 'many' }, undefined)) as unknown[]
 }
 
 export const update = (ex: Executor, plan: Update<unknown>, v: Values | undefined): MaybePromise<number> => {

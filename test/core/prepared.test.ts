@@ -6,7 +6,7 @@
 import { pipe } from 'fp-ts/function'
 import { Runnable, bind, bindEach, bulkCreate, count, create, get, limit, orderBy, param, prepare, query, remove, run, update, where } from 'terrapin'
 import { forEachDialect, left, right } from '../support/dialects'
-import { Item } from './models'
+import { Item, Tag } from './models'
 
 const SEED = Array.from({ length: 12 }, (_, i) => ({
   name: `p${String(i).padStart(2, '0')}`,
@@ -15,7 +15,7 @@ const SEED = Array.from({ length: 12 }, (_, i) => ({
   at: new Date(Date.UTC(2020, 0, 1 + i)),
 }))
 
-forEachDialect('prepared plans', [Item], (t) => {
+forEachDialect('prepared plans', [Item, Tag], (t) => {
   let ids: Record<string, number> = {}
   beforeAll(async () => {
     await t().reset()
@@ -102,6 +102,47 @@ forEachDialect('prepared plans', [Item], (t) => {
     expect(e.message).toContain('[1].n')
     expect(t().log).toEqual([])
     expect(right(await go(pipe(add, bindEach([]))))).toEqual([])
+  })
+
+  it('bindEach of an insert: many batches, rows in order, defaults per row; a server gets one INSERT per batch of 500', async () => {
+    const add = prepare(create(Tag, { name: param('name') } as never))
+    const names = Array.from({ length: 1201 }, (_, i) => `be${String(i).padStart(4, '0')}`)
+    t().clearLog()
+    const rows = right(await go(pipe(add, bindEach(names.map((name) => ({ name })))))) as ReadonlyArray<{
+      id: number
+      name: string
+      uses: number
+      touchedAt: Date
+    }>
+    expect(rows.map((r) => r.name)).toEqual(names)
+    expect(rows.every((r) => r.uses === 0 && r.touchedAt instanceof Date)).toBe(true)
+    expect(new Set(rows.map((r) => r.id)).size).toBe(names.length)
+    const inserts = t().log.filter((e) => e.sql.startsWith('INSERT')).length
+    expect(inserts).toBe(t().dialect === 'sqlite' ? names.length : 3)
+    const stored = right(await go(pipe(query(Tag), where({ name__startswith: 'be' }), orderBy('name'))))
+    expect(stored.map((r) => [r.id, r.name])).toEqual(rows.map((r) => [r.id, r.name]))
+  })
+
+  it('bindEach of an insert: a unique conflict in a late batch stores nothing; a bad value names its record', async () => {
+    const add = prepare(create(Tag, { name: param('name'), uses: param('uses') } as never))
+    const records = Array.from({ length: 700 }, (_, i) => ({ name: `bf${i}`, uses: i }))
+    const conflict = left(await go(pipe(add, bindEach([...records, { name: 'bf3', uses: 0 }]))))
+    expect(conflict).toMatchObject({ _tag: 'IntegrityError', kind: 'unique' })
+    expect(right(await go(pipe(query(Tag), where({ name__startswith: 'bf' }), count)))).toBe(0)
+    const bad = left(
+      await go(
+        pipe(
+          add,
+          bindEach([
+            { name: 'bg1', uses: 1 },
+            { name: 'bg2', uses: 'many' },
+          ]),
+        ),
+      ),
+    )
+    expect(bad._tag).toBe('ValidationError')
+    expect(bad.message).toContain('[1].uses')
+    expect(right(await go(pipe(query(Tag), where({ name__startswith: 'bg' }), count)))).toBe(0)
   })
 
   it('keeps limits literal and placeholders in filters', async () => {

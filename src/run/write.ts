@@ -60,8 +60,21 @@ const withAutoNow = (model: Model, patch: Readonly<Record<string, unknown>>): Re
   return { ...patch, ...Object.fromEntries(extra.map((c) => [c.key, now])) }
 }
 
+/** Whether a row gives exactly the keys listed (in any order). */
+const sameKeys = (row: Readonly<Record<string, unknown>>, keys: ReadonlyArray<string>): boolean => {
+  let n = 0
+  for (const k in row) {
+    if (!keys.includes(k)) return false
+    n++
+  }
+  return n === keys.length
+}
+
 /** Positions of the rows, grouped by the set of keys they give (one INSERT shape per group). */
 const groupByKeys = (rows: ReadonlyArray<Record<string, unknown>>): ReadonlyArray<ReadonlyArray<number>> => {
+  // Usually every row gives the same keys: one group, found without sorting any key list.
+  const first = Object.keys(rows[0])
+  if (rows.every((r) => sameKeys(r, first))) return [rows.map((_, i) => i)]
   const groups = new Map<string, number[]>()
   rows.forEach((r, i) => {
     const k = Object.keys(r).sort().join('\u0000')

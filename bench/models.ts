@@ -2,7 +2,9 @@
  * The benchmark's models: authors and their books, the shape of tortoise's own examples.
  * Column names are snake_case so that the hand-written SQL and the peers read naturally.
  */
-import { fields, model, schema } from '../src'
+import { terrapin } from './lib'
+
+const { fields, model, schema } = terrapin
 
 export const { Author, Book } = schema({
   Author: model('Author', {

@@ -4,11 +4,16 @@
  */
 import * as E from 'fp-ts/Either'
 import { pipe } from 'fp-ts/function'
-import {
+import type { Db, DialectName } from '../../src'
+import { terrapin as T } from '../lib'
+import { input, newBook, newBooks } from '../data'
+import { Author, Book } from '../models'
+import { tenTimes } from './common'
+import { Impl } from './types'
+
+const {
   Avg,
   Count,
-  Db,
-  DialectName,
   annotate,
   bind,
   bindEach,
@@ -27,11 +32,7 @@ import {
   run,
   update,
   where,
-} from '../../src'
-import { input, newBook, newBooks } from '../data'
-import { Author, Book } from '../models'
-import { tenTimes } from './common'
-import { Impl } from './types'
+} = T
 
 const unwrap = <A>(e: E.Either<unknown, A>): A => {
   if (E.isLeft(e)) throw new Error(`terrapin: ${JSON.stringify(e.left)}`)

@@ -9,7 +9,7 @@ import { Dialect, DialectName } from './dialect'
 import { mysql } from './mysql'
 import { postgres } from './postgres'
 import { hintOf, ShapeNode } from '../plan/hint'
-import { HOLE, shapeOf, shapeWithPaths, templateOf, valueReader } from './shape'
+import { HOLE, shapeOf, shapeWithPaths, templateOf, valueReader } from '../plan/shape'
 import { Compiled, Slot, withParams, compileDelete, compileInsert, compileSelect, compileTerminal, compileUpdate, isSlot } from './sql'
 import { sqlite } from './sqlite'
 

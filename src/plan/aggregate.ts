@@ -12,7 +12,9 @@ import { Annotation, Lock, Select, freeze } from './ast'
 import { Expr, KeysOf, ValueOf, isExpr, refsOf } from './expr'
 import { AnnotationKeys, Resolve, ValidPaths } from './expr-types'
 import { KeyOf } from './filter-types'
+import { hintOf, hinted, step } from './hint'
 import { Query, parseOrder } from './query'
+import { shapeOf } from './shape'
 
 // ------------------------------------------------------------------------------------------
 // utils
@@ -77,7 +79,12 @@ export const annotate =
       else added.push(freeze({ name, expr: expr as Expr }))
       names.add(name)
     }
-    const next = freeze({ ...plan, annotations: freeze([...(plan.annotations ?? []), ...added]) }) as Select<unknown>
+    const shape = error ? undefined : shapeOf(added)
+    const hint = hintOf(plan)
+    const next = hinted(
+      { ...plan, annotations: freeze([...(plan.annotations ?? []), ...added]) },
+      hint && shape && step(hint, `a${shape.key}`),
+    ) as Select<unknown>
     return withError(next, error) as Query<M, Simplify<R & Annotated<M, R, X>>>
   }
 
@@ -94,7 +101,11 @@ export const groupBy =
   (plan: Query<M, R>): Query<M, Simplify<Pick<RowOf<M>, K> & Omit<R, keyof RowOf<M>>>> => {
     const bad = keys.map((k) => parseOrder(plan.model, k)).find((r) => r._tag === 'Left')
     const error = keys.length === 0 ? invalid('groupBy', 'name at least one field', plan.model.name) : bad?._tag === 'Left' ? bad.left : undefined
-    return withError(freeze({ ...plan, groupBy: freeze([...keys]) }), error) as unknown as Query<M, Simplify<Pick<RowOf<M>, K> & Omit<R, keyof RowOf<M>>>>
+    const hint = error ? undefined : hintOf(plan)
+    return withError(hinted({ ...plan, groupBy: freeze([...keys]) }, hint && step(hint, `g${keys.join('\u0000')}`)), error) as unknown as Query<
+      M,
+      Simplify<Pick<RowOf<M>, K> & Omit<R, keyof RowOf<M>>>
+    >
   }
 
 export interface LockOptions {

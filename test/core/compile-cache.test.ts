@@ -27,12 +27,13 @@ import {
   q,
   query,
   remove,
+  valuesFlat,
   update,
   values,
   where,
 } from 'terrapin'
 import { HINT, hintOf } from '../../src/plan/hint'
-import { shapeOf } from '../../src/compile/shape'
+import { shapeOf } from '../../src/plan/shape'
 import { Item, Rel } from './models'
 
 const fresh = (plan: Statement, d = dialects.sqlite): Compiled => compileUncached(d, plan)
@@ -232,6 +233,27 @@ describe('compile cache', () => {
       )
     })
 
+    it('groupBy and annotate step too: the same expressions share a hint, other expressions or keys do not', () => {
+      const plan = (lo: number, e: unknown, key: 'n' | 'x' = 'n'): Statement =>
+        pipe(query(Item), where({ n__gte: lo }), groupBy(key), annotate({ c: Count(), m: e } as never), orderBy(key) as never)
+      const a = plan(1, F('n').add(1))
+      const b = plan(7, F('n').add(1))
+      expect(hintOf(a)).toBeDefined()
+      expect(hintOf(a)).toBe(hintOf(b))
+      for (const other of [plan(1, F('n').add(2)), plan(1, F('x').add(1)), plan(1, Count()), plan(1, F('n').add(1), 'x')]) {
+        expect(hintOf(other)).toBeDefined()
+        expect(hintOf(other)).not.toBe(hintOf(a))
+        same(other)
+      }
+      same(a)
+      same(b)
+      const filtered = (k: number) =>
+        pipe(query(Rel.Author), annotate({ n: Count('books', { filter: { title__contains: 'x' } } as never) }), where({ n__gte: k }))
+      expect(hintOf(filtered(1))).toBe(hintOf(filtered(2)))
+      same(filtered(1))
+      same(filtered(2))
+    })
+
     it('inserts of different fields, nulls and placeholders compile as a fresh compile does', () => {
       const rows = [
         { name: 'a' },
@@ -251,7 +273,7 @@ describe('compile cache', () => {
     it('a plan copied by a combinator that takes no step compiles by the full walk, never by the hint it copied', () => {
       const plan = pipe(query(Item), where({ n: 1 }))
       for (const d of Object.values(dialects)) compileWith(d, plan)
-      const copies: Statement[] = [pipe(plan, distinct), pipe(plan, values('n')), pipe(plan, annotate({ c: Count() }))]
+      const copies: Statement[] = [pipe(plan, distinct), pipe(plan, values('n')), pipe(plan, valuesFlat('n'))]
       for (const c of copies) {
         expect(hintOf(c)).toBeUndefined()
         same(c)

@@ -12,8 +12,8 @@
  * to describe (a function, a class instance in a structural position) makes the plan
  * uncacheable rather than risk two SQL texts sharing a key.
  */
-import { Lookup, Param } from '../plan/ast'
-import { isExpr } from '../plan/expr'
+import { Lookup, Param } from './ast'
+import { isExpr } from './expr'
 
 /** A value taken out of a plan, replaced by a placeholder named `HOLE + index` in the template. */
 export const HOLE = '\u0000#'

@@ -55,8 +55,67 @@ export const decimalCodec = new t.Type<string, unknown, unknown>(
 
 const ISO_DT = /^(\d{4})-(\d{2})-(\d{2})[T ](\d{2}):(\d{2}):(\d{2})(\.\d{1,9})?(Z|[+-]\d{2}(?::?\d{2})?)?$/
 
+const digits = (s: string, from: number, to: number): number => {
+  let n = 0
+  for (let i = from; i < to; i++) {
+    const c = s.charCodeAt(i) - 48
+    if (c < 0 || c > 9) return NaN
+    n = n * 10 + c
+  }
+  return n
+}
+
+/** `+00`, `-00`, `+0000` or `+00:00` at `i`. */
+const zeroOffset = (s: string, i: number, len: number): boolean => {
+  const sign = s.charCodeAt(i)
+  if ((sign !== 43 && sign !== 45) || s.charCodeAt(i + 1) !== 48 || s.charCodeAt(i + 2) !== 48) return false
+  if (len === 3) return true
+  if (len === 5) return s.charCodeAt(i + 3) === 48 && s.charCodeAt(i + 4) === 48
+  return len === 6 && s.charCodeAt(i + 3) === 58 && s.charCodeAt(i + 4) === 48 && s.charCodeAt(i + 5) === 48
+}
+
+/**
+ * What the drivers send (`YYYY-MM-DD HH:MM:SS[.fff…]`, MariaDB's and SQLite's text, PostgreSQL's
+ * with `+00`), read without a regular expression; undefined for anything else, which
+ * {@link parseUtc} then reads with its pattern. Only fields in range take this path, so that it
+ * gives the pattern's Date exactly.
+ */
+const fastUtc = (s: string): Date | undefined => {
+  const n = s.length
+  if (n < 19 || s.charCodeAt(4) !== 45 || s.charCodeAt(7) !== 45 || s.charCodeAt(13) !== 58 || s.charCodeAt(16) !== 58) return undefined
+  const sep = s.charCodeAt(10)
+  if (sep !== 32 && sep !== 84) return undefined
+  let i = 19
+  let ms = 0
+  if (i < n && s.charCodeAt(i) === 46) {
+    const end = Math.min(n, i + 10)
+    let j = i + 1
+    while (j < end && s.charCodeAt(j) >= 48 && s.charCodeAt(j) <= 57) j++
+    if (j === i + 1) return undefined
+    // the first three digits, as the pattern's floor(fraction * 1000)
+    ms = digits(s, i + 1, Math.min(j, i + 4)) * (j - i - 1 >= 3 ? 1 : j - i - 1 === 2 ? 10 : 100)
+    i = j
+  }
+  // an offset of zero (`Z`, `+00`, `+00:00`, `+0000`) or none; other offsets take the pattern
+  if (i < n && !(n - i === 1 ? s.charCodeAt(i) === 90 : zeroOffset(s, i, n - i))) return undefined
+  const year = digits(s, 0, 4)
+  const month = digits(s, 5, 7)
+  const day = digits(s, 8, 10)
+  const h = digits(s, 11, 13)
+  const mi = digits(s, 14, 16)
+  const sec = digits(s, 17, 19)
+  if (!(year >= 0 && month >= 1 && month <= 12 && day >= 1 && day <= 31 && h <= 23 && mi <= 59 && sec <= 59)) return undefined
+  // Date.UTC reads years 0–99 as 1900–1999: set the year apart.
+  if (year >= 100) return new Date(Date.UTC(year, month - 1, day, h, mi, sec, ms))
+  const at = new Date(Date.UTC(2000, month - 1, day, h, mi, sec, ms))
+  at.setUTCFullYear(year, month - 1, day)
+  return at
+}
+
 /** Datetimes are UTC; a string without an offset (SQLite's storage format) is read as UTC. */
 export const parseUtc = (s: string): Date | undefined => {
+  const fast = fastUtc(s)
+  if (fast) return fast
   const m = ISO_DT.exec(s)
   if (!m) return undefined
   const ms = m[7] ? Math.floor(Number(m[7]) * 1000 + 1e-9) : 0
@@ -71,8 +130,16 @@ export const parseUtc = (s: string): Date | undefined => {
   return new Date(base - sign * (+digits.slice(0, 2) * 60 + +digits.slice(2, 4)) * 60000)
 }
 
-/** A valid Date in years 1–9999 UTC, the range every database stores. */
-const isStorableDate = (u: unknown): u is Date => u instanceof Date && !Number.isNaN(u.getTime()) && u.getUTCFullYear() >= 1 && u.getUTCFullYear() <= 9999
+/** 0001-01-01T00:00:00.000Z and 10000-01-01T00:00:00.000Z. */
+const FIRST_STORABLE = -62135596800000
+const PAST_STORABLE = 253402300800000
+
+/** A valid Date in years 1–9999 UTC, the range every database stores (compared as times: the guard runs on every datetime read). */
+const isStorableDate = (u: unknown): u is Date => {
+  if (!(u instanceof Date)) return false
+  const t = u.getTime()
+  return t >= FIRST_STORABLE && t < PAST_STORABLE
+}
 
 export const datetimeCodec = new t.Type<Date, unknown, unknown>(
   'datetime',

@@ -93,20 +93,11 @@ export const bind = (ctx: Ctx, value: unknown, encode: (v: unknown) => unknown, 
   return ctx.d.placeholder(ctx.params.length)
 }
 
-/** Kinds whose only check is their codec's guard (no length, text, digits or JSON rules). */
-const GUARDED_KINDS: ReadonlySet<string> = new Set(['int', 'smallint', 'bigint', 'float', 'boolean', 'datetime', 'date', 'uuid'])
-
-/**
- * The check of a value written to a column (the first problem `validateInput` would report),
- * made once per column: a value its codec's guard accepts needs nothing else for most kinds.
- */
-const columnCheck = (col: Column): ((v: unknown) => string | undefined) => {
-  const full = (v: unknown): string | undefined => checkColumnValue(col, v)[0]
-  const validators = col.field.kind === 'foreignKey' || col.field.kind === 'oneToOne' ? [] : (col.scalar.options.validators ?? [])
-  if (!GUARDED_KINDS.has(col.kind) || validators.length > 0) return full
-  const is = col.scalar.codec.is
-  return (v) => (v !== null && v !== undefined && is(v) ? undefined : full(v))
-}
+/** The check of a value written to a column (the first problem `validateInput` would report). */
+const columnCheck =
+  (col: Column) =>
+  (v: unknown): string | undefined =>
+    checkColumnValue(col, v)[0]
 
 export const nextAlias = (ctx: Ctx): string => `t${ctx.alias++}`
 

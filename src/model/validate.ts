@@ -46,8 +46,15 @@ export const jsonProblem = (v: unknown, depth: number): string | undefined => {
 
 const describe = (v: unknown): string => (typeof v === 'bigint' ? `${v}n` : v instanceof Date ? 'an invalid date' : (JSON.stringify(v) ?? String(v)))
 
+/** Kinds whose only check is their codec's guard (no length, text, digits or JSON rules). */
+const GUARDED_KINDS: ReadonlySet<string> = new Set(['int', 'smallint', 'bigint', 'float', 'boolean', 'datetime', 'date', 'uuid'])
+
+const NO_PROBLEMS: ReadonlyArray<string> = Object.freeze([])
+
 /** Problems with one value for one column; empty when it is fine. */
 export const checkColumnValue = (col: Column, v: unknown): ReadonlyArray<string> => {
+  // The common case, decided by the codec's guard alone.
+  if (v !== null && GUARDED_KINDS.has(col.kind) && !col.scalar.options.validators?.length && col.scalar.codec.is(v)) return NO_PROBLEMS
   if (v === undefined) return ['undefined is not a value (omit the field, or use null)']
   if (v === null) return col.field.nullable || (col.pk && col.field.optional) ? [] : ['may not be null']
   if (typeof v === 'object' && (v as { _tag?: unknown })._tag === 'Param') return []

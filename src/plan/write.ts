@@ -92,6 +92,18 @@ export const bulkCreate = <M extends Model>(
 /** A patch whose values may be expressions over the row: `{ rating: F('rating').add(1) }`. */
 export type PatchExpr<M, K extends string> = { readonly [F in keyof PatchOf<M>]?: PatchOf<M>[F] | Expr<unknown, K> }
 
+const NO_PATCH: Readonly<Record<string, unknown>> = freeze({})
+
+const hasExpr = (patch: Readonly<Record<string, unknown>>): boolean => {
+  for (const k in patch) if (isExpr(patch[k])) return true
+  return false
+}
+
+const isEmpty = (o: object): boolean => {
+  for (const _ in o) return false
+  return true
+}
+
 /**
  * Sets fields on every row of a plan, to values or to expressions over the row; yields the
  * number of rows changed.
@@ -103,6 +115,18 @@ export type PatchExpr<M, K extends string> = { readonly [F in keyof PatchOf<M>]?
 export const update =
   <M, R, K extends PathsOf<M>>(patch: PatchExpr<M, K>) =>
   (plan: Query<M, R>): Update<number> => {
+    const given = patch as Readonly<Record<string, unknown>>
+    if (!hasExpr(given)) {
+      // No expressions: the validated patch is the plan's (a frozen copy of the given values).
+      const valid = validateInput(plan.model, given, 'patch')
+      const merged = E.isRight(valid) ? valid.right : NO_PATCH
+      const p: Update<number> = hinted<Update<number>>(
+        { _tag: 'Update', source: plan as Query<unknown, unknown>, patch: merged },
+        E.isRight(valid) ? step(hintOf(plan), recordEdge('u', merged)) : undefined,
+      )
+      const empty = isEmpty(merged) && E.isRight(valid)
+      return withError(p, plan.error ?? (E.isLeft(valid) ? valid.left : empty ? invalid('', 'update needs at least one field', plan.model.name) : undefined))
+    }
     const entries = Object.entries(patch as Readonly<Record<string, unknown>>)
     const exprs = entries.filter(([, v]) => isExpr(v))
     const valid = validateInput(plan.model, Object.fromEntries(entries.filter(([, v]) => !isExpr(v))), 'patch')

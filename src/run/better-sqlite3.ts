@@ -111,24 +111,19 @@ const make = (s: Session, opts: ExecutorOptions, inTx: boolean): Executor => {
       await s.lock
     }
   }
-  const allNow = (sql: string, params: ReadonlyArray<unknown>, bigint: boolean): unknown[][] => {
+  /** The statement reading rows as arrays, with exact 64-bit integers or not. */
+  const reader = (sql: string, bigint: boolean): BetterSqlite3.Statement => {
     const c = prepare(s, sql)
     if (c.bigint !== bigint) {
       c.st.raw(true)
       c.st.safeIntegers(bigint)
       c.bigint = bigint
     }
-    return c.st.all(...toParams(params)) as unknown[][]
+    return c.st
   }
-  const oneNow = (sql: string, params: ReadonlyArray<unknown>, bigint: boolean): unknown[] | undefined => {
-    const c = prepare(s, sql)
-    if (c.bigint !== bigint) {
-      c.st.raw(true)
-      c.st.safeIntegers(bigint)
-      c.bigint = bigint
-    }
-    return c.st.get(...toParams(params)) as unknown[] | undefined
-  }
+  const allNow = (sql: string, params: ReadonlyArray<unknown>, bigint: boolean): unknown[][] => reader(sql, bigint).all(...toParams(params)) as unknown[][]
+  const oneNow = (sql: string, params: ReadonlyArray<unknown>, bigint: boolean): unknown[] | undefined =>
+    reader(sql, bigint).get(...toParams(params)) as unknown[] | undefined
   const runNow = (sql: string, params: ReadonlyArray<unknown>): WriteResult => {
     const r = prepare(s, sql).st.run(...toParams(params))
     return { changes: r.changes, insertId: r.lastInsertRowid }
@@ -220,36 +215,20 @@ const make = (s: Session, opts: ExecutorOptions, inTx: boolean): Executor => {
       })
     }
   }
+  /** A direct call (`bigint`: read exact 64-bit integers), reported to `onQuery` when there is a hook. */
+  const watched =
+    <A>(f: (sql: string, params: ReadonlyArray<unknown>, bigint: boolean) => A, count: (a: A) => number) =>
+    (sql: string, params: ReadonlyArray<unknown>, bigint = false): A =>
+      opts.onQuery ? observe(sql, params, () => f(sql, params, bigint), count) : f(sql, params, bigint)
   // The driver is synchronous: the interpreter calls it directly unless a transaction it is not
   // part of holds the connection.
   const direct: SyncCalls = {
-    all: (sql, params, bigint) =>
-      opts.onQuery
-        ? observe(
-            sql,
-            params,
-            () => allNow(sql, params, bigint),
-            (r) => r.length,
-          )
-        : allNow(sql, params, bigint),
-    run: (sql, params) =>
-      opts.onQuery
-        ? observe(
-            sql,
-            params,
-            () => runNow(sql, params),
-            (r) => r.changes,
-          )
-        : runNow(sql, params),
-    one: (sql, params, bigint) =>
-      opts.onQuery
-        ? observe(
-            sql,
-            params,
-            () => oneNow(sql, params, bigint),
-            (r) => (r ? 1 : 0),
-          )
-        : oneNow(sql, params, bigint),
+    all: watched(allNow, (r) => r.length),
+    run: watched(
+      (sql, params) => runNow(sql, params),
+      (r) => r.changes,
+    ),
+    one: watched(oneNow, (r) => (r ? 1 : 0)),
   }
   const sync = (): SyncCalls | undefined => (!inTx && s.lock ? undefined : direct)
   const exec = (sql: string): void => {

@@ -12,7 +12,7 @@ import { Annotation, Lock, Select, freeze } from './ast'
 import { Expr, KeysOf, ValueOf, isExpr, refsOf } from './expr'
 import { AnnotationKeys, Resolve, ValidPaths } from './expr-types'
 import { KeyOf } from './filter-types'
-import { hintOf, hinted, step } from './hint'
+import { hintOf, hinted, namesStep, step } from './hint'
 import { Query, parseOrder } from './query'
 import { shapeOf } from './shape'
 
@@ -102,7 +102,7 @@ export const groupBy =
     const bad = keys.map((k) => parseOrder(plan.model, k)).find((r) => r._tag === 'Left')
     const error = keys.length === 0 ? invalid('groupBy', 'name at least one field', plan.model.name) : bad?._tag === 'Left' ? bad.left : undefined
     const hint = error ? undefined : hintOf(plan)
-    return withError(hinted({ ...plan, groupBy: freeze([...keys]) }, hint && step(hint, `g${keys.join('\u0000')}`)), error) as unknown as Query<
+    return withError(hinted({ ...plan, groupBy: freeze([...keys]) }, hint && namesStep(hint, 'g', keys)), error) as unknown as Query<
       M,
       Simplify<Pick<RowOf<M>, K> & Omit<R, keyof RowOf<M>>>
     >

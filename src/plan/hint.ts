@@ -17,7 +17,8 @@ import { Cond, FilterNode } from './ast'
 
 /** A node of the trie: the shapes one more step can reach, and what the compiler keeps here. */
 export interface ShapeNode {
-  readonly next: Map<string, ShapeNode>
+  /** Edges by label: strings, and numbers (limits, offsets) after the label that says which. */
+  readonly next: Map<string | number, ShapeNode>
   /** Per dialect record, the compile cache's entry for this shape. */
   readonly compiled: Map<object, unknown>
 }
@@ -49,7 +50,7 @@ export const rootOf = (model: object): ShapeNode => {
 }
 
 /** The node one step on, or undefined when there is no node to start from or no edge to take. */
-export const step = (from: ShapeNode | undefined, edge: string | undefined): ShapeNode | undefined => {
+export const step = (from: ShapeNode | undefined, edge: string | number | undefined): ShapeNode | undefined => {
   if (from === undefined || edge === undefined) return undefined
   let n = from.next.get(edge)
   if (n === undefined) {
@@ -130,6 +131,13 @@ export const filterStep = (from: ShapeNode | undefined, f: FilterNode, negate: b
     n = condStep(n, item)
   }
   return n
+}
+
+/** Steps for a list of names (an ordering, grouping keys), ended so that the next step is not read as one. */
+export const namesStep = (from: ShapeNode | undefined, label: string, names: ReadonlyArray<string>): ShapeNode | undefined => {
+  let n = step(from, label)
+  for (const k of names) n = step(n, k)
+  return step(n, '\u0000')
 }
 
 /** The edge of a record of values (an update's patch, an insert's row): its keys and their values' kinds. */

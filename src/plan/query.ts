@@ -11,7 +11,7 @@ import { RowOf } from '../model/types'
 import { FilterNode, OrderItem, Projection, Select, Terminal, deepFreeze, freeze } from './ast'
 import { AnnotationFilter, AnnotationKeys, CheckFilterExprs } from './expr-types'
 import { Q, and, not, resolveFilter } from './filter'
-import { ShapeNode, filterStep, hintOf, hinted, rootOf, step } from './hint'
+import { ShapeNode, filterStep, hintOf, hinted, namesStep, rootOf, step } from './hint'
 import { CheckFilter, FilterOf, KeyOf, OrderKey, PathKeyValue, RelationKey, ValidKey, ValidOrder } from './filter-types'
 
 // ------------------------------------------------------------------------------------------
@@ -190,7 +190,7 @@ export const orderBy =
       items.push(item.right)
     }
     const hint = hintOf(plan)
-    return next(plan, plan.where, freeze(items), plan.limit, plan.offset, hint && step(hint, `o${keys.join('\u0000')}`))
+    return next(plan, plan.where, freeze(items), plan.limit, plan.offset, hint && namesStep(hint, 'o', keys))
   }
 
 const count = (name: string, n: number): E.Either<TerrapinError, number> =>
@@ -208,7 +208,7 @@ export const limit =
     const v = count('limit', n)
     if (E.isLeft(v)) return withError(plan, v.left)
     const hint = hintOf(plan)
-    return next(plan, plan.where, plan.order, plan.limit === undefined ? n : Math.min(plan.limit, n), plan.offset, hint && step(hint, `l${n}`))
+    return next(plan, plan.where, plan.order, plan.limit === undefined ? n : Math.min(plan.limit, n), plan.offset, hint && step(step(hint, 'l'), n))
   }
 
 /**
@@ -224,7 +224,7 @@ export const offset =
     const v = count('offset', n)
     if (E.isLeft(v)) return withError(plan, v.left)
     const hint = hintOf(plan)
-    return next(plan, plan.where, plan.order, plan.limit, n, hint && step(hint, `f${n}`))
+    return next(plan, plan.where, plan.order, plan.limit, n, hint && step(step(hint, 'f'), n))
   }
 
 /** Drops duplicate rows (`SELECT DISTINCT`); most useful with `values`. */

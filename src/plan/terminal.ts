@@ -5,9 +5,20 @@ import { Terminal, freeze } from './ast'
 import { hintOf, hinted, step } from './hint'
 import { Query } from './query'
 
+/** The shape trie's edge of each terminal (made once, so looking one up hashes nothing new). */
+const TOKENS: Readonly<Record<Terminal<unknown>['kind'], string>> = {
+  first: 'tfirst',
+  get: 'tget',
+  getOrNone: 'tgetOrNone',
+  count: 'tcount',
+  exists: 'texists',
+}
+
 /** A terminal over an invalid plan carries the plan's error, so running it sends no SQL. */
 const terminal = <A>(kind: Terminal<A>['kind'], source: Query<unknown, unknown>): Terminal<A> =>
-  source.error ? freeze({ _tag: 'Terminal', kind, source, error: source.error }) : hinted({ _tag: 'Terminal', kind, source }, step(hintOf(source), `t${kind}`))
+  source.error
+    ? freeze({ _tag: 'Terminal', kind, source, error: source.error })
+    : hinted({ _tag: 'Terminal', kind, source }, step(hintOf(source), TOKENS[kind]))
 
 /** All rows (the default when a query is run as is). */
 export const all = <M, R>(plan: Query<M, R>): Query<M, R> => plan

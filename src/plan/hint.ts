@@ -77,8 +77,6 @@ export const hinted = <T extends object>(plan: T, node: ShapeNode | undefined): 
 // edges
 // ------------------------------------------------------------------------------------------
 
-const SEP = '\u0000'
-
 const isTagged = (v: object): boolean => (v as { _tag?: unknown })._tag !== undefined
 
 /**
@@ -140,13 +138,9 @@ export const namesStep = (from: ShapeNode | undefined, label: string, names: Rea
   return step(n, '\u0000')
 }
 
-/** The edge of a record of values (an update's patch, an insert's row): its keys and their values' kinds. */
-export const recordEdge = (tag: string, record: Readonly<Record<string, unknown>>): string | undefined => {
-  let e = tag
-  for (const k in record) {
-    const x = valueEdge(record[k])
-    if (x === undefined) return undefined
-    e += `${k}${SEP}${x}${SEP}`
-  }
-  return e
+/** Steps for a record of values (an update's patch, an insert's row): each key and its value's kind, then an end. */
+export const recordStep = (from: ShapeNode | undefined, label: string, record: Readonly<Record<string, unknown>>): ShapeNode | undefined => {
+  let n = step(from, label)
+  for (const k in record) n = step(step(n, k), valueEdge(record[k]))
+  return step(n, '\u0000')
 }

@@ -9,7 +9,7 @@ import { Model } from '../model/model'
 import { CreateInput, InsertOf, MissingKeys, PatchOf, RowOf } from '../model/types'
 import { validateInput } from '../model/validate'
 import { BulkUpdate, Delete, Insert, Update, Upsert, deepFreeze, freeze } from './ast'
-import { hintOf, hinted, recordEdge, rootOf, step } from './hint'
+import { hintOf, hinted, recordStep, rootOf } from './hint'
 import { Expr, isExpr, refsOf } from './expr'
 import { PathsOf } from './expr-types'
 import { Query, query, where } from './query'
@@ -34,7 +34,7 @@ export const create = <M extends Model, const D extends CreateInput<M>>(
   const row = validateInput(model, data, 'create')
   const plan: Insert<RowOf<M>> = hinted<Insert<RowOf<M>>>(
     { _tag: 'Insert', model, rows: freeze(E.isRight(row) ? [row.right] : []), returns: 'one' },
-    E.isRight(row) ? step(rootOf(model), recordEdge('c', row.right)) : undefined,
+    E.isRight(row) ? recordStep(rootOf(model), 'c', row.right) : undefined,
   )
   return withError(plan, E.isLeft(row) ? row.left : undefined)
 }
@@ -122,7 +122,7 @@ export const update =
       const merged = E.isRight(valid) ? valid.right : NO_PATCH
       const p: Update<number> = hinted<Update<number>>(
         { _tag: 'Update', source: plan as Query<unknown, unknown>, patch: merged },
-        E.isRight(valid) ? step(hintOf(plan), recordEdge('u', merged)) : undefined,
+        E.isRight(valid) ? recordStep(hintOf(plan), 'u', merged) : undefined,
       )
       const empty = isEmpty(merged) && E.isRight(valid)
       return withError(p, plan.error ?? (E.isLeft(valid) ? valid.left : empty ? invalid('', 'update needs at least one field', plan.model.name) : undefined))
@@ -138,7 +138,7 @@ export const update =
     const merged = E.isRight(valid) ? freeze({ ...valid.right, ...Object.fromEntries(exprs) }) : {}
     const p: Update<number> = hinted<Update<number>>(
       { _tag: 'Update', source: plan as Query<unknown, unknown>, patch: merged },
-      step(hintOf(plan), recordEdge('u', merged)),
+      recordStep(hintOf(plan), 'u', merged),
     )
     const error = E.isLeft(valid) ? valid.left : exprIssues.length > 0 ? validationError(exprIssues, plan.model.name) : undefined
     return withError(p, plan.error ?? error ?? (entries.length === 0 ? invalid('', 'update needs at least one field', plan.model.name) : undefined))

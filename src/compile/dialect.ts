@@ -30,8 +30,12 @@ export interface Dialect {
   readonly comparable: (col: Column, expr: string) => string
   /** The integer value of a date part. */
   readonly datePart: (part: DatePart, expr: string, col: Column) => string
-  /** `expr ASC`/`DESC` with NULLs first ascending and last descending. */
-  readonly order: (expr: string, desc: boolean) => string
+  /**
+   * `expr ASC`/`DESC` with NULLs first ascending and last descending; `nullable` false when the
+   * value cannot be NULL (a not-null column of the select's own table), where a NULLs clause
+   * would only keep an index from giving the order.
+   */
+  readonly order: (expr: string, desc: boolean, nullable: boolean) => string
   /** `LIMIT`/`OFFSET` with literal integers. */
   readonly limitOffset: (limit: number | undefined, offset: number | undefined) => string
   /** A value as the driver takes it for a column. */

@@ -41,7 +41,10 @@ export const postgres: Dialect = {
   comparable: (_col, expr) => expr,
   datePart: (part, expr) =>
     part === 'second' ? `CAST(FLOOR(EXTRACT(SECOND FROM ${expr})) AS INTEGER)` : `CAST(EXTRACT(${part.toUpperCase()} FROM ${expr}) AS INTEGER)`,
-  order: (expr, desc) => (desc ? `${expr} DESC NULLS LAST` : `${expr} ASC NULLS FIRST`),
+  // PostgreSQL's own order puts NULLs last ascending. A btree index gives `ASC` (or `DESC`)
+  // order, not `ASC NULLS FIRST`: a not-null column is ordered without the clause, so that
+  // `ORDER BY id LIMIT 20` reads 20 index entries instead of sorting the table.
+  order: (expr, desc, nullable) => (!nullable ? `${expr} ${desc ? 'DESC' : 'ASC'}` : desc ? `${expr} DESC NULLS LAST` : `${expr} ASC NULLS FIRST`),
   limitOffset: (limit, offset) => `${limit === undefined ? '' : ` LIMIT ${limit}`}${offset ? ` OFFSET ${offset}` : ''}`,
   encode,
   decode,

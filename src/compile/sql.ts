@@ -294,10 +294,13 @@ export const orderSql = (ctx: Ctx, alias: string, model: Model, order: ReadonlyA
   const scope = ctx.scopes[ctx.scopes.length - 1]
   const selected = scope && scope.alias === alias ? selectedExprs.get(scope) : undefined
   const items = order.map((o) => {
-    if (o.annotation) return ctx.d.order(annotationTarget(ctx, o.key).sql, o.desc)
+    if (o.annotation) return ctx.d.order(annotationTarget(ctx, o.key).sql, o.desc, true)
     const v = selected?.get(orderName(o)) ?? valueExpr(ctx, alias, model, o.path, o.key)
+    // A column of the select's own table declared not null holds no NULL (through a relation,
+    // a missing row gives one).
+    const nullable = o.path.length > 0 || (!v.col.pk && v.col.field.nullable !== false)
     // Through a relation too: SQLite would otherwise sort decimal text as text.
-    return ctx.d.order(ctx.d.comparable(v.col, v.sql), o.desc)
+    return ctx.d.order(ctx.d.comparable(v.col, v.sql), o.desc, nullable)
   })
   return ` ORDER BY ${items.join(', ')}`
 }

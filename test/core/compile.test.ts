@@ -54,7 +54,7 @@ const GOLDEN: ReadonlyArray<readonly [string, object, Golden, (rows: ReadonlyArr
         params: ['*a%*', 1],
       },
       postgres: {
-        sql: `SELECT ${COLS('"')} FROM "core_tag" AS "t0" WHERE ("t0"."name" LIKE $1 ESCAPE '\\' AND "t0"."uses" >= $2) ORDER BY "t0"."uses" DESC NULLS LAST, "t0"."name" ASC NULLS FIRST LIMIT 10`,
+        sql: `SELECT ${COLS('"')} FROM "core_tag" AS "t0" WHERE ("t0"."name" LIKE $1 ESCAPE '\\' AND "t0"."uses" >= $2) ORDER BY "t0"."uses" DESC, "t0"."name" ASC LIMIT 10`,
         params: ['%a\\%%', 1],
       },
       mysql: {
@@ -112,7 +112,7 @@ const GOLDEN: ReadonlyArray<readonly [string, object, Golden, (rows: ReadonlyArr
     firstPlan,
     {
       sqlite: { sql: `SELECT ${COLS('"')} FROM "core_tag" AS "t0" ORDER BY "t0"."id" ASC NULLS FIRST LIMIT 1`, params: [] },
-      postgres: { sql: `SELECT ${COLS('"')} FROM "core_tag" AS "t0" ORDER BY "t0"."id" ASC NULLS FIRST LIMIT 1`, params: [] },
+      postgres: { sql: `SELECT ${COLS('"')} FROM "core_tag" AS "t0" ORDER BY "t0"."id" ASC LIMIT 1`, params: [] },
       mysql: { sql: `SELECT ${COLS('`')} FROM \`core_tag\` AS \`t0\` ORDER BY \`t0\`.\`id\` ASC LIMIT 1`, params: [] },
     },
     (rows) => rows.map((r) => r[1]),
@@ -127,7 +127,7 @@ const UPDATE_GOLDEN: Golden = {
     params: [9],
   },
   postgres: {
-    sql: 'UPDATE "core_tag" AS "t0" SET "uses" = $1 WHERE "t0"."id" IN (SELECT "id" FROM (SELECT "t1"."id" FROM "core_tag" AS "t1" ORDER BY "t1"."name" ASC NULLS FIRST LIMIT 2) AS "s")',
+    sql: 'UPDATE "core_tag" AS "t0" SET "uses" = $1 WHERE "t0"."id" IN (SELECT "id" FROM (SELECT "t1"."id" FROM "core_tag" AS "t1" ORDER BY "t1"."name" ASC LIMIT 2) AS "s")',
     params: [9],
   },
   mysql: {

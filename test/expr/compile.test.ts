@@ -24,7 +24,7 @@ const CASES: ReadonlyArray<readonly [string, object, Golden, unknown]> = [
         params: [2],
       },
       postgres: {
-        sql: `SELECT "t0"."name", ${countBooks('"', 't1')} FROM "x_author" AS "t0" WHERE ${countBooks('"', 't2')} >= $1 ORDER BY ${countBooks('"', 't3')} DESC NULLS LAST, "t0"."name" ASC NULLS FIRST`,
+        sql: `SELECT "t0"."name", ${countBooks('"', 't1')} FROM "x_author" AS "t0" WHERE ${countBooks('"', 't2')} >= $1 ORDER BY ${countBooks('"', 't3')} DESC NULLS LAST, "t0"."name" ASC`,
         params: [2],
       },
       mysql: {
@@ -53,7 +53,7 @@ const CASES: ReadonlyArray<readonly [string, object, Golden, unknown]> = [
         params: [100, 1],
       },
       postgres: {
-        sql: 'SELECT COUNT(*), MAX("t0"."pages") FROM "x_book" AS "t0" WHERE "t0"."pages" >= $1 GROUP BY "t0"."author_id" HAVING COUNT(*) > $2 ORDER BY "t0"."author_id" ASC NULLS FIRST',
+        sql: 'SELECT COUNT(*), MAX("t0"."pages") FROM "x_book" AS "t0" WHERE "t0"."pages" >= $1 GROUP BY "t0"."author_id" HAVING COUNT(*) > $2 ORDER BY "t0"."author_id" ASC',
         params: [100, 1],
       },
       mysql: {
@@ -94,7 +94,7 @@ const CASES: ReadonlyArray<readonly [string, object, Golden, unknown]> = [
         params: [':'],
       },
       postgres: {
-        sql: `SELECT (LOWER("t0"."name" COLLATE "und-x-icu") COLLATE "C"), (COALESCE("t0"."name", '') || COALESCE(CAST($1 AS TEXT), '') || COALESCE("t0"."nick", '')) FROM "x_author" AS "t0" ORDER BY "t0"."name" ASC NULLS FIRST`,
+        sql: `SELECT (LOWER("t0"."name" COLLATE "und-x-icu") COLLATE "C"), (COALESCE("t0"."name", '') || COALESCE(CAST($1 AS TEXT), '') || COALESCE("t0"."nick", '')) FROM "x_author" AS "t0" ORDER BY "t0"."name" ASC`,
         params: [':'],
       },
       mysql: {

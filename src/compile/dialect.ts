@@ -21,7 +21,7 @@ export interface Dialect {
   readonly true: string
   readonly false: string
   /** Case-sensitive (`ci` false) or Unicode case-insensitive match of `expr` against the parameter. */
-  readonly match: (expr: string, placeholder: string, ci: boolean) => string
+  readonly match: (expr: string, placeholder: string, ci: boolean, kind: MatchKind) => string
   /** The parameter value for a match: the pattern built from the user's text. */
   readonly pattern: (kind: MatchKind, ci: boolean, value: string) => string
   /** Folds case for all of Unicode. */

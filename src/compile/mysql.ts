@@ -5,7 +5,7 @@
  * character is written `'\\'`. MySQL already sorts NULLs first ascending and last descending.
  */
 import { DatePart } from '../plan/ast'
-import { Dialect, caseless, conversions, likePattern, quoteWith, utcText } from './dialect'
+import { Dialect, MatchKind, caseless, conversions, likePattern, quoteWith, utcText } from './dialect'
 import { parseUtc } from '../model/codecs'
 
 const PARTS: Readonly<Record<DatePart, string>> = {
@@ -100,8 +100,8 @@ export const mariadb: Dialect = Object.freeze({
   returning: true,
   tableSuffix: MARIADB_TABLES,
   fold: ucaFold,
-  match: (expr: string, ph: string, ci: boolean) =>
-    ci ? `${caseless(ucaFold(expr))} LIKE ${caseless(ucaFold(ph))} ESCAPE '\\\\'` : mysql.match(expr, ph, false),
+  match: (expr: string, ph: string, ci: boolean, kind: MatchKind) =>
+    ci ? `${caseless(ucaFold(expr))} LIKE ${caseless(ucaFold(ph))} ESCAPE '\\\\'` : mysql.match(expr, ph, false, kind),
 })
 
 /**

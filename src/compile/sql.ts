@@ -220,6 +220,7 @@ const leaf = (ctx: Ctx, alias: string, model: Model, cond: Cond): string => {
         expr,
         bind(ctx, v, (x) => d.pattern(m.kind, m.ci, x as string), one),
         m.ci,
+        m.kind,
       )
     }
   }

@@ -54,8 +54,8 @@ const GOLDEN: ReadonlyArray<readonly [string, object, Golden, (rows: ReadonlyArr
         params: ['*a%*', 1],
       },
       postgres: {
-        sql: `SELECT ${COLS('"')} FROM "core_tag" AS "t0" WHERE ("t0"."name" LIKE $1 ESCAPE '\\' AND "t0"."uses" >= $2) ORDER BY "t0"."uses" DESC, "t0"."name" ASC LIMIT 10`,
-        params: ['%a\\%%', 1],
+        sql: `SELECT ${COLS('"')} FROM "core_tag" AS "t0" WHERE (strpos("t0"."name", $1) > 0 AND "t0"."uses" >= $2) ORDER BY "t0"."uses" DESC, "t0"."name" ASC LIMIT 10`,
+        params: ['a%', 1],
       },
       mysql: {
         sql: `SELECT ${COLS('`')} FROM \`core_tag\` AS \`t0\` WHERE (\`t0\`.\`name\` LIKE ? ESCAPE '\\\\' AND \`t0\`.\`uses\` >= ?) ORDER BY \`t0\`.\`uses\` DESC, \`t0\`.\`name\` ASC LIMIT 10`,

@@ -52,8 +52,15 @@ export const mysql: Dialect = {
   placeholder: () => '?',
   true: '1',
   false: '0',
-  match: (expr, ph, ci) => (ci ? `${caseless(`LOWER(${expr})`)} LIKE ${caseless(`LOWER(${ph})`)} ESCAPE '\\\\'` : `${expr} LIKE ${ph} ESCAPE '\\\\'`),
-  pattern: (kind, _ci, value) => likePattern(kind, value),
+  // A case-sensitive `contains` is a substring search (`INSTR`, in the collation LIKE would use):
+  // about 10% less server time than `LIKE '%…%'` on the benchmark's filtered list.
+  match: (expr, ph, ci, kind) =>
+    ci
+      ? `${caseless(`LOWER(${expr})`)} LIKE ${caseless(`LOWER(${ph})`)} ESCAPE '\\\\'`
+      : kind === 'contains'
+        ? `INSTR(${expr}, ${ph}) > 0`
+        : `${expr} LIKE ${ph} ESCAPE '\\\\'`,
+  pattern: (kind, ci, value) => (!ci && kind === 'contains' ? value : likePattern(kind, value)),
   fold: (expr) => `LOWER(${expr})`,
   // A decimal compared with a string parameter would be compared as a double: compare decimals
   // (wide enough for any column, so that a value with more places is not rounded to the column's).

@@ -58,8 +58,8 @@ const GOLDEN: ReadonlyArray<readonly [string, object, Golden, (rows: ReadonlyArr
         params: ['a%', 1],
       },
       mysql: {
-        sql: `SELECT ${COLS('`')} FROM \`core_tag\` AS \`t0\` WHERE (\`t0\`.\`name\` LIKE ? ESCAPE '\\\\' AND \`t0\`.\`uses\` >= ?) ORDER BY \`t0\`.\`uses\` DESC, \`t0\`.\`name\` ASC LIMIT 10`,
-        params: ['%a\\%%', 1],
+        sql: `SELECT ${COLS('`')} FROM \`core_tag\` AS \`t0\` WHERE (INSTR(\`t0\`.\`name\`, ?) > 0 AND \`t0\`.\`uses\` >= ?) ORDER BY \`t0\`.\`uses\` DESC, \`t0\`.\`name\` ASC LIMIT 10`,
+        params: ['a%', 1],
       },
     },
     (rows) => rows.map((r) => r[1]),

@@ -77,11 +77,15 @@ const statement = <A>(ex: Executor, sql: string, f: () => MaybePromise<A>): Mayb
 }
 
 /** Rows of a statement: directly from a synchronous driver when it is free, else awaited. */
-export const allRows = (ex: Executor, sql: string, params: ReadonlyArray<unknown>, bigint: boolean): MaybePromise<ReadonlyArray<ReadonlyArray<unknown>>> =>
-  statement(ex, sql, () => {
-    const direct = ex.sync?.()
-    return direct ? direct.all(sql, params, bigint) : ex.all(sql, params, bigint)
-  })
+export const allRows = (ex: Executor, sql: string, params: ReadonlyArray<unknown>, bigint: boolean): MaybePromise<ReadonlyArray<ReadonlyArray<unknown>>> => {
+  const direct = ex.sync?.()
+  if (!direct) return statement(ex, sql, () => ex.all(sql, params, bigint))
+  try {
+    return direct.all(sql, params, bigint)
+  } catch (e) {
+    throw failed(ex, e, sql)
+  }
+}
 
 const bigintOutputs = new WeakMap<object, boolean>()
 
@@ -100,16 +104,25 @@ export const readOne = (ex: Executor, c: Compiled, model: string, shape: 'Rows' 
   const one = c.single ? ex.sync?.()?.one : undefined
   if (!one) return undefined
   const dec = rowDecoder(ex.dialect, model, c.output!, shape)
-  const row = statement(ex, c.sql, () => one(c.sql, c.params, hasBigint(c))) as ReadonlyArray<unknown> | undefined
+  let row: ReadonlyArray<unknown> | undefined
+  try {
+    row = one(c.sql, c.params, hasBigint(c))
+  } catch (e) {
+    throw failed(ex, e, c.sql)
+  }
   return row === undefined ? [] : [dec(row)]
 }
 
 /** A statement that returns no rows, like `allRows`. */
-export const runStatement = (ex: Executor, sql: string, params: ReadonlyArray<unknown>): MaybePromise<WriteResult> =>
-  statement(ex, sql, () => {
-    const direct = ex.sync?.()
-    return direct ? direct.run(sql, params) : ex.run(sql, params)
-  })
+export const runStatement = (ex: Executor, sql: string, params: ReadonlyArray<unknown>): MaybePromise<WriteResult> => {
+  const direct = ex.sync?.()
+  if (!direct) return statement(ex, sql, () => ex.run(sql, params))
+  try {
+    return direct.run(sql, params)
+  } catch (e) {
+    throw failed(ex, e, sql)
+  }
+}
 
 /** A statement's rows, decoded for the plan's projection. */
 export const readRows = (ex: Executor, c: Compiled, model: string, shape: 'Rows' | 'Values' | 'ValuesList' | 'Flat'): MaybePromise<unknown[]> => {

@@ -10,7 +10,7 @@ import { checkColumnValue, validateInput } from '../model/validate'
 import { ValidationIssue, validationError } from '../errors'
 import { Insert, Param, Select, Update, Upsert } from '../plan/ast'
 import { Values } from '../plan/prepared'
-import { Executor, MaybePromise } from './executor'
+import { Executor, MaybePromise, isPromise } from './executor'
 import { terminal } from './read'
 import { Abort, fill, isEmpty, readOne, readRows, runStatement, then, toError } from './statement'
 
@@ -216,7 +216,8 @@ export const update = (ex: Executor, plan: Update<unknown>, v: Values | undefine
   // save() of a row with nothing to change: no statement to send (the patch is never empty otherwise).
   if (isEmpty(patch)) return 0
   const c = fill(compileWith(ex.dialect, patch === plan.patch ? plan : { ...plan, patch }, v !== undefined && patch === plan.patch), v)
-  return then(runStatement(ex, c.sql, c.params), (r) => r.changes)
+  const r = runStatement(ex, c.sql, c.params)
+  return isPromise(r) ? r.then((w) => w.changes) : r.changes
 }
 
 const isUnique = (ex: Executor, e: unknown): boolean => {

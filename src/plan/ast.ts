@@ -235,4 +235,10 @@ export type ResultOf<P> = P extends { readonly _A?: infer A } ? A : never
  */
 export const freeze = <T extends object>(node: T): T => Object.freeze(node)
 
+/** Whether a record has no enumerable keys (without building a key array). */
+export const isEmpty = (o: object): boolean => {
+  for (const _ in o) return false
+  return true
+}
+
 export { deepFreeze } from '../model/freeze'

@@ -8,7 +8,7 @@ import { TerrapinError, ValidationIssue, invalid, validationError } from '../err
 import { Model } from '../model/model'
 import { CreateInput, InsertOf, MissingKeys, PatchOf, RowOf } from '../model/types'
 import { validateInput } from '../model/validate'
-import { BulkUpdate, Delete, Insert, Update, Upsert, deepFreeze, freeze } from './ast'
+import { BulkUpdate, Delete, Insert, Update, Upsert, deepFreeze, freeze, isEmpty } from './ast'
 import { hintOf, hinted, recordStep, rootOf } from './hint'
 import { Expr, isExpr, refsOf } from './expr'
 import { PathsOf } from './expr-types'
@@ -97,11 +97,6 @@ const NO_PATCH: Readonly<Record<string, unknown>> = freeze({})
 const hasExpr = (patch: Readonly<Record<string, unknown>>): boolean => {
   for (const k in patch) if (isExpr(patch[k])) return true
   return false
-}
-
-const isEmpty = (o: object): boolean => {
-  for (const _ in o) return false
-  return true
 }
 
 /**

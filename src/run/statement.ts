@@ -49,12 +49,6 @@ export const fill = (c: Compiled, values: Values | undefined): Compiled => {
   return params ? withParams(c, params) : c
 }
 
-/** Whether an object has no own enumerable keys (without building a key array). */
-export const isEmpty = (o: object): boolean => {
-  for (const _ in o) return false
-  return true
-}
-
 /** `f` of the value, at once when it is there, after it when it is a promise. */
 export const then = <A, B>(x: MaybePromise<A>, f: (a: A) => MaybePromise<B>): MaybePromise<B> => (isPromise(x) ? x.then(f) : f(x))
 

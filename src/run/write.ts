@@ -8,11 +8,11 @@ import { compileByPk } from '../compile/sql'
 import { Model } from '../model/model'
 import { checkColumnValue, validateInput } from '../model/validate'
 import { ValidationIssue, validationError } from '../errors'
-import { Insert, Param, Select, Update, Upsert } from '../plan/ast'
+import { Insert, Param, Select, Update, Upsert, isEmpty } from '../plan/ast'
 import { Values } from '../plan/prepared'
 import { Executor, MaybePromise, isPromise } from './executor'
 import { terminal } from './read'
-import { Abort, fill, isEmpty, readOne, readRows, runStatement, then, toError } from './statement'
+import { Abort, fill, readOne, readRows, runStatement, then, toError } from './statement'
 
 /** Applies defaults, `autoNow` and `autoNowAdd` to a validated row being inserted. */
 type Options = { default?: unknown; autoNow?: boolean; autoNowAdd?: boolean }

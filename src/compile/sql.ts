@@ -8,7 +8,7 @@ import { TerrapinFailure } from '../errors'
 import { Column, Model } from '../model/model'
 import { Relation, resolveRelation } from '../model/relations'
 import { checkColumnValue } from '../model/validate'
-import { Cond, Delete, FilterNode, Insert, Lookup, OrderItem, Param, Select, Terminal, Update } from '../plan/ast'
+import { Cond, Delete, FilterNode, Insert, Lookup, OrderItem, Select, Terminal, Update, isParam } from '../plan/ast'
 import { checkValue } from '../plan/filter'
 import { isExpr, isSelectPlan } from '../plan/expr'
 import { Dialect, caseless } from './dialect'
@@ -84,8 +84,6 @@ export interface Ctx {
 }
 
 export const newCtx = (d: Dialect): Ctx => ({ d, params: [], alias: 0, scopes: [] })
-
-const isParam = (v: unknown): v is Param => typeof v === 'object' && v !== null && (v as Param)._tag === 'Param'
 
 /** Adds a parameter and returns its placeholder. */
 export const bind = (ctx: Ctx, value: unknown, encode: (v: unknown) => unknown, check: (v: unknown) => string | undefined = noCheck): string => {
@@ -181,7 +179,6 @@ const leaf = (ctx: Ctx, alias: string, model: Model, cond: Cond): string => {
   const v = cond.value
   // A statement has a fixed number of placeholders: a list or a range is one placeholder per item.
   const notWhole = (): never => fail(model, `${cond.key}__${cond.lookup} takes a list of placeholders, e.g. [param('a'), param('b')], not one placeholder`)
-  const list = (xs: unknown): string => (isParam(xs) ? notWhole() : (xs as unknown[]).map((x) => operand(x)).join(', '))
   // Decimals are equal by value, not by spelling: compared through the dialect's comparable form.
   const byValue = col.kind === 'decimal' && !part
   const eqExpr = byValue ? cmpExpr : expr

@@ -235,6 +235,9 @@ export type ResultOf<P> = P extends { readonly _A?: infer A } ? A : never
  */
 export const freeze = <T extends object>(node: T): T => Object.freeze(node)
 
+/** Whether a value is a named placeholder (`param('id')`). */
+export const isParam = (v: unknown): v is Param => typeof v === 'object' && v !== null && (v as Param)._tag === 'Param'
+
 /** Whether a record has no enumerable keys (without building a key array). */
 export const isEmpty = (o: object): boolean => {
   for (const _ in o) return false

@@ -7,7 +7,7 @@ import { ValidationError, ValidationIssue, validationError } from '../errors'
 import { Column, Model } from '../model/model'
 import { resolveRelation } from '../model/relations'
 import { badText } from '../model/validate'
-import { And, Cond, DATE_PARTS, DatePart, Exists, FilterNode, LOOKUPS, Lookup, Not, Or, Param, Terminal, freeze } from './ast'
+import { And, Cond, DATE_PARTS, DatePart, Exists, FilterNode, LOOKUPS, Lookup, Not, Or, Param, Terminal, freeze, isParam } from './ast'
 import { isExpr, isSelectPlan } from './expr'
 import { FilterOf } from './filter-types'
 
@@ -81,8 +81,6 @@ const NULL_LOOKUPS: ReadonlySet<string> = new Set(['isnull', 'notIsnull'])
  */
 const lookupApplies = (kind: string, lookup: string): boolean =>
   kind === 'json' ? NULL_LOOKUPS.has(lookup) : kind === 'boolean' || kind === 'enum' ? !ORDERED_LOOKUPS.has(lookup) : true
-
-const isParam = (v: unknown): v is Param => typeof v === 'object' && v !== null && (v as Param)._tag === 'Param'
 
 /** Checks one comparison value against the column's type; returns a problem or undefined. */
 const checkScalar = (col: Column, v: unknown, part: DatePart | undefined): string | undefined => {

@@ -5,7 +5,7 @@
  * it once per value record in one transaction.
  */
 import { TerrapinError, ValidationIssue, validationError } from '../errors'
-import { FilterNode, Param, Plan, freeze } from './ast'
+import { FilterNode, Plan, freeze, isParam } from './ast'
 
 // ------------------------------------------------------------------------------------------
 // model
@@ -51,8 +51,6 @@ export interface BoundEach<A> {
 // ------------------------------------------------------------------------------------------
 // utils
 // ------------------------------------------------------------------------------------------
-
-const isParam = (v: unknown): v is Param => typeof v === 'object' && v !== null && (v as Param)._tag === 'Param'
 
 const paramsOfValue = (v: unknown, out: Set<string>): void => {
   if (isParam(v)) out.add(v.name)

@@ -12,7 +12,7 @@
  * to describe (a function, a class instance in a structural position) makes the plan
  * uncacheable rather than risk two SQL texts sharing a key.
  */
-import { Lookup, Param } from './ast'
+import { Lookup, isParam } from './ast'
 import { isExpr } from './expr'
 
 /** A value taken out of a plan, replaced by a placeholder named `HOLE + index` in the template. */
@@ -43,8 +43,6 @@ const modelId = (m: object): number => {
   if (id === undefined) modelIds.set(m, (id = nextModelId++))
   return id
 }
-
-const isParam = (v: unknown): v is Param => typeof v === 'object' && v !== null && (v as Param)._tag === 'Param'
 
 /**
  * Short strings (field names, tags, lookups: a small vocabulary) become one private-use

@@ -8,7 +8,7 @@ import { compileByPk } from '../compile/sql'
 import { Model } from '../model/model'
 import { checkColumnValue, validateInput } from '../model/validate'
 import { ValidationIssue, validationError } from '../errors'
-import { Insert, Param, Select, Update, Upsert, isEmpty } from '../plan/ast'
+import { Insert, Select, Update, Upsert, isEmpty, isParam } from '../plan/ast'
 import { Values } from '../plan/prepared'
 import { Executor, MaybePromise, isPromise } from './executor'
 import { terminal } from './read'
@@ -181,8 +181,6 @@ const insertRows = (ex: Executor, plan: Insert<unknown>, v: Values | undefined):
   }
   return ex.transaction(go)
 }
-
-const isParam = (v: unknown): v is Param => typeof v === 'object' && v !== null && (v as Param)._tag === 'Param'
 
 /**
  * A prepared one-row insert run with many value records (`bindEach`), as one bulk insert: every

@@ -19,8 +19,8 @@ import { Cond, FilterNode } from './ast'
 export interface ShapeNode {
   /** Edges by label: strings, and numbers (limits, offsets) after the label that says which. */
   readonly next: Map<string | number, ShapeNode>
-  /** Per dialect record, the compile cache's entry for this shape. */
-  readonly compiled: Map<object, unknown>
+  /** Per dialect record, the compile cache's entry for this shape (weak: a runner may make its own record). */
+  readonly compiled: WeakMap<object, unknown>
 }
 
 /** Where a plan node keeps its hint (a symbol: invisible to `Object.keys`, `for…in` and JSON). */
@@ -34,7 +34,7 @@ interface Hint {
 
 type Hinted = { [HINT]?: Hint }
 
-const newNode = (): ShapeNode => ({ next: new Map(), compiled: new Map() })
+const newNode = (): ShapeNode => ({ next: new Map(), compiled: new WeakMap() })
 
 /** Bounds the trie: past this many nodes, new shapes compile by the full walk. */
 const MAX_NODES = 20000

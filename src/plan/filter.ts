@@ -152,11 +152,22 @@ interface Target {
   readonly lookup: Lookup
 }
 
-/** A key that names a foreign key through its relation (`author: row`): resolved with its value. */
-const BY_RELATION = 'relation'
+/**
+ * A key that compares a foreign key through its relation (`author: row`, `author__in: [...]`):
+ * the foreign key column of `model` (reached by `path`), compared with the referenced field
+ * (`to`) of the values.
+ */
+interface ViaRelation {
+  readonly path: ReadonlyArray<string>
+  readonly model: Model
+  readonly to: string
+  readonly lookup: Lookup
+  /** What the foreign key column's own key is, with the lookup (`authorId__in`). */
+  readonly key: string
+}
 
-/** What a key names on a model: a target, a problem, or a relation to resolve with its value. */
-const targetOf = (model: Model, key: string): Target | { readonly issue: string } | typeof BY_RELATION => {
+/** What a key names on a model: a target, a problem, or a foreign key compared through its relation. */
+const targetOf = (model: Model, key: string): Target | { readonly issue: string } | { readonly via: ViaRelation } => {
   const segments = key.split('__')
   const path: string[] = []
   let current = model
@@ -167,7 +178,12 @@ const targetOf = (model: Model, key: string): Target | { readonly issue: string 
     const rel = resolveRelation(current, seg)
     if (!rel) return { issue: `${current.name} has no field ${seg}` }
     const rest = segments.slice(i + 1)
-    if (rel.column && (rest.length === 0 || (rest.length === 1 && LOOKUP_SET.has(rest[0])))) return BY_RELATION
+    if (rel.column && (rest.length === 0 || (rest.length === 1 && LOOKUP_SET.has(rest[0])))) {
+      // The referenced field: the target's key, or the foreign key's `toField`.
+      const to = rel.target.columns.find((c) => c.column === rel.hops[0].to)?.key ?? rel.target.pk
+      const lookup = (rest[0] ?? 'exact') as Lookup
+      return { via: { path: freeze(path), model: current, to, lookup, key: [rel.column.key, ...rest].join('__') } }
+    }
     path.push(seg)
     current = rel.target
   }
@@ -213,7 +229,7 @@ export const resolveKey = (model: Model, key: string, value: unknown, annotation
     if (annotations.has(segments[0]) && !model.columnByKey[segments[0]]) return annotationKey(key, segments, value)
   }
   const t = cachedTargetOf(model, key)
-  if (t === BY_RELATION) return byRelation(model, key, value)
+  if ('via' in t) return byRelation(t.via, value)
   if ('issue' in t) return E.left({ field: key, message: t.issue })
   const { col, lookup, part } = t
   if (!part && !lookupApplies(col.kind, lookup) && !(value === null && (lookup === 'exact' || lookup === 'not')))
@@ -224,26 +240,9 @@ export const resolveKey = (model: Model, key: string, value: unknown, annotation
 }
 
 /** `author: row` or `author__in: [...]` compare the foreign key column itself, with the referenced field of the values. */
-const byRelation = (model: Model, key: string, value: unknown): E.Either<ValidationIssue, Cond> => {
-  const segments = key.split('__')
-  const path: string[] = []
-  let current = model
-  for (let i = 0; i < segments.length; i++) {
-    const rel = resolveRelation(current, segments[i])!
-    const rest = segments.slice(i + 1)
-    if (rel.column && (rest.length === 0 || (rest.length === 1 && LOOKUP_SET.has(rest[0])))) {
-      const lookup = (rest[0] ?? 'exact') as Lookup
-      // The referenced field: the target's key, or the foreign key's `toField`.
-      const to = rel.target.columns.find((c) => c.column === rel.hops[0].to)?.key ?? rel.target.pk
-      const v = Array.isArray(value) ? value.map((x) => relationKey(to, x)) : relationKey(to, value)
-      return E.map((c: Cond) => freeze<Cond>({ ...c, path: freeze([...path, ...c.path]), lookup }))(
-        resolveKey(current, [rel.column.key, ...rest].join('__'), v),
-      )
-    }
-    path.push(segments[i])
-    current = rel.target
-  }
-  return E.left({ field: key, message: 'a relation needs a field to compare, e.g. author__name' })
+const byRelation = (via: ViaRelation, value: unknown): E.Either<ValidationIssue, Cond> => {
+  const v = Array.isArray(value) ? value.map((x) => relationKey(via.to, x)) : relationKey(via.to, value)
+  return E.map((c: Cond) => freeze<Cond>({ ...c, path: freeze([...via.path, ...c.path]), lookup: via.lookup }))(resolveKey(via.model, via.key, v))
 }
 
 const isQ = (u: unknown): u is Q<unknown> => typeof u === 'object' && u !== null && (u as Q<unknown>)._tag === 'Q'

@@ -70,15 +70,22 @@ const statement = <A>(ex: Executor, sql: string, f: () => MaybePromise<A>): Mayb
   }
 }
 
-/** Rows of a statement: directly from a synchronous driver when it is free, else awaited. */
-export const allRows = (ex: Executor, sql: string, params: ReadonlyArray<unknown>, bigint: boolean): MaybePromise<ReadonlyArray<ReadonlyArray<unknown>>> => {
-  const direct = ex.sync?.()
-  if (!direct) return statement(ex, sql, () => ex.all(sql, params, bigint))
+/**
+ * A synchronous driver's call, whatever it throws classified with the statement's SQL (the call
+ * and its arguments passed apart, so that no closure is made per statement).
+ */
+const now = <X, A>(ex: Executor, call: (sql: string, params: ReadonlyArray<unknown>, x: X) => A, sql: string, params: ReadonlyArray<unknown>, x: X): A => {
   try {
-    return direct.all(sql, params, bigint)
+    return call(sql, params, x)
   } catch (e) {
     throw failed(ex, e, sql)
   }
+}
+
+/** Rows of a statement: directly from a synchronous driver when it is free, else awaited. */
+export const allRows = (ex: Executor, sql: string, params: ReadonlyArray<unknown>, bigint: boolean): MaybePromise<ReadonlyArray<ReadonlyArray<unknown>>> => {
+  const direct = ex.sync?.()
+  return direct ? now(ex, direct.all, sql, params, bigint) : statement(ex, sql, () => ex.all(sql, params, bigint))
 }
 
 const bigintOutputs = new WeakMap<object, boolean>()
@@ -98,24 +105,14 @@ export const readOne = (ex: Executor, c: Compiled, model: string, shape: 'Rows' 
   const one = c.single ? ex.sync?.()?.one : undefined
   if (!one) return undefined
   const dec = rowDecoder(ex.dialect, model, c.output!, shape)
-  let row: ReadonlyArray<unknown> | undefined
-  try {
-    row = one(c.sql, c.params, hasBigint(c))
-  } catch (e) {
-    throw failed(ex, e, c.sql)
-  }
+  const row = now(ex, one, c.sql, c.params, hasBigint(c))
   return row === undefined ? [] : [dec(row)]
 }
 
 /** A statement that returns no rows, like `allRows`. */
 export const runStatement = (ex: Executor, sql: string, params: ReadonlyArray<unknown>): MaybePromise<WriteResult> => {
   const direct = ex.sync?.()
-  if (!direct) return statement(ex, sql, () => ex.run(sql, params))
-  try {
-    return direct.run(sql, params)
-  } catch (e) {
-    throw failed(ex, e, sql)
-  }
+  return direct ? now(ex, direct.run, sql, params, undefined) : statement(ex, sql, () => ex.run(sql, params))
 }
 
 /** A statement's rows, decoded for the plan's projection. */

@@ -99,7 +99,9 @@ export const validateInput = (model: Model, data: unknown, mode: 'create' | 'pat
     return E.left(validationError([{ field: '', message: 'expected an object of field values' }], model.name))
   const issues: ValidationIssue[] = []
   const out: Record<string, unknown> = {}
-  for (const [key, raw] of Object.entries(data)) {
+  for (const key in data) {
+    if (!Object.prototype.hasOwnProperty.call(data, key)) continue
+    const raw = (data as Record<string, unknown>)[key]
     let col = model.columnByKey[key]
     let v = raw
     if (!col) {
@@ -115,7 +117,8 @@ export const validateInput = (model: Model, data: unknown, mode: 'create' | 'pat
         continue
       }
     }
-    for (const message of checkColumnValue(col, v)) issues.push({ field: key, message })
+    const problems = checkColumnValue(col, v)
+    for (let i = 0; i < problems.length; i++) issues.push({ field: key, message: problems[i] })
     // The plan's own copy: json values frozen deep, dates copied.
     out[col.key] = deepFreeze(v)
   }

@@ -255,6 +255,16 @@ const isExists = (u: unknown): u is Terminal<boolean> =>
  * `annotations` names the plan's annotations, which filters may compare too.
  */
 export const resolveFilter = (model: Model, input: unknown, annotations: ReadonlySet<string> = NO_ANNOTATIONS): E.Either<ValidationError, FilterNode> => {
+  // The common case first: a filter object of one key, resolved without the general walk.
+  if (typeof input === 'object' && input !== null && !Array.isArray(input) && !isQ(input) && !isExists(input)) {
+    let only: string | undefined
+    let n = 0
+    for (const k in input) if (Object.prototype.hasOwnProperty.call(input, k) && n++ === 0) only = k
+    if (n === 1) {
+      const r = resolveKey(model, only!, (input as Record<string, unknown>)[only!], annotations)
+      return E.isRight(r) ? r : E.left(validationError([r.left], model.name))
+    }
+  }
   const issues: ValidationIssue[] = []
   const go = (arg: unknown): FilterNode => {
     if (isExists(arg)) {

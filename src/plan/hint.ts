@@ -21,6 +21,12 @@ export interface ShapeNode {
   readonly next: Map<string | number, ShapeNode>
   /** Per dialect record, the compile cache's entry for this shape (weak: a runner may make its own record). */
   readonly compiled: WeakMap<object, unknown>
+  /**
+   * The edge taken last from here and where it led: a program builds the same plans over and
+   * over, so the next step usually takes it again, found without hashing its label.
+   */
+  lastEdge: string | number | undefined
+  lastNode: ShapeNode | undefined
 }
 
 /** Where a plan node keeps its hint (a symbol: invisible to `Object.keys`, `for…in` and JSON). */
@@ -34,7 +40,7 @@ interface Hint {
 
 type Hinted = { [HINT]?: Hint }
 
-const newNode = (): ShapeNode => ({ next: new Map(), compiled: new WeakMap() })
+const newNode = (): ShapeNode => ({ next: new Map(), compiled: new WeakMap(), lastEdge: undefined, lastNode: undefined })
 
 /** Bounds the trie: past this many nodes, new shapes compile by the full walk. */
 const MAX_NODES = 20000
@@ -52,12 +58,15 @@ export const rootOf = (model: object): ShapeNode => {
 /** The node one step on, or undefined when there is no node to start from or no edge to take. */
 export const step = (from: ShapeNode | undefined, edge: string | number | undefined): ShapeNode | undefined => {
   if (from === undefined || edge === undefined) return undefined
+  if (from.lastEdge === edge) return from.lastNode
   let n = from.next.get(edge)
   if (n === undefined) {
     if (nodes >= MAX_NODES) return undefined
     nodes++
     from.next.set(edge, (n = newNode()))
   }
+  from.lastEdge = edge
+  from.lastNode = n
   return n
 }
 

@@ -40,6 +40,8 @@ export interface Dialect {
   readonly limitOffset: (limit: number | undefined, offset: number | undefined) => string
   /** A value as the driver takes it for a column. */
   readonly encode: (col: Column, value: unknown) => unknown
+  /** `encode` for one column, its conversion looked up once (what a compiled statement keeps for each value it binds). */
+  readonly encoder: (col: Column) => (value: unknown) => unknown
   /** A value as the driver returns it, made ready for the column's codec. */
   readonly decode: (col: Column, raw: unknown) => unknown
   /** Whether INSERT … RETURNING is available. */
@@ -136,11 +138,15 @@ const SHARED_DECODE: Conversions = {
  * A dialect's `encode` and `decode`: the shared conversions with the dialect's own on top;
  * `otherwise` decodes the kinds neither names (default: as the driver returns them).
  */
-export const conversions = (encode: Conversions, decode: Conversions, otherwise: Conversion = same): Pick<Dialect, 'encode' | 'decode'> => {
+export const conversions = (encode: Conversions, decode: Conversions, otherwise: Conversion = same): Pick<Dialect, 'encode' | 'encoder' | 'decode'> => {
   const enc: Conversions = { ...SHARED_ENCODE, ...encode }
   const dec: Conversions = { ...SHARED_DECODE, ...decode }
   return {
     encode: (col, v) => (enc[col.kind] ?? same)(col, v),
+    encoder: (col) => {
+      const f = enc[col.kind]
+      return f ? (v) => f(col, v) : (v) => v
+    },
     decode: (col, raw) => (dec[col.kind] ?? otherwise)(col, raw),
   }
 }

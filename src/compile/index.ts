@@ -21,6 +21,10 @@ export type Statement = Select<unknown> | Terminal<unknown> | Insert<unknown> | 
 /** One cache per dialect record (MySQL and MariaDB share a name but not every statement). */
 const caches = new WeakMap<Dialect, WeakMap<object, Compiled>>()
 
+/** The dialect record compiled for last, and its cache (a program mostly talks to one database). */
+let lastDialect: Dialect | undefined
+let lastCache: WeakMap<object, Compiled> | undefined
+
 /** A compiled shape: the template's statement, and which parameter takes which of its values. */
 interface Entry {
   readonly compiled: Compiled
@@ -107,8 +111,10 @@ const filled = (entry: Entry, values: ReadonlyArray<unknown>): Compiled => {
  */
 export const compileWith = (d: Dialect, plan: Statement, remember = false): Compiled => {
   if (plan.error) throw new TerrapinFailure(plan.error)
-  let cache = caches.get(d)
+  let cache = d === lastDialect ? lastCache : caches.get(d)
   if (!cache) caches.set(d, (cache = new WeakMap()))
+  lastDialect = d
+  lastCache = cache
   const hit = cache.get(plan)
   if (hit) return hit
   const node = hintOf(plan)

@@ -19,7 +19,7 @@ const PARTS: Readonly<Record<DatePart, string>> = {
   second: 'SECOND(X)',
 }
 
-const { encode, decode } = conversions(
+const { encode, encoder, decode } = conversions(
   {
     boolean: (_col, v) => (v ? 1 : 0),
     datetime: (_col, v) => (v instanceof Date ? utcText(v) : v),
@@ -71,6 +71,7 @@ export const mysql: Dialect = {
   limitOffset: (limit, offset) =>
     limit === undefined ? (offset ? ` LIMIT 18446744073709551615 OFFSET ${offset}` : '') : ` LIMIT ${limit}${offset ? ` OFFSET ${offset}` : ''}`,
   encode,
+  encoder,
   decode,
   returning: false,
   autoIncrementStep: 'SELECT @@SESSION.auto_increment_increment',

@@ -7,7 +7,7 @@ import { Dialect, caseless, conversions, likePattern, quoteWith } from './dialec
 
 const fold = (expr: string): string => `LOWER(${expr} COLLATE "und-x-icu")`
 
-const { encode, decode } = conversions(
+const { encode, encoder, decode } = conversions(
   {
     datetime: (_col, v) => (v instanceof Date ? v.toISOString() : v),
     bigint: (_col, v) => String(v),
@@ -54,6 +54,7 @@ export const postgres: Dialect = {
   order: (expr, desc, nullable) => (!nullable ? `${expr} ${desc ? 'DESC' : 'ASC'}` : desc ? `${expr} DESC NULLS LAST` : `${expr} ASC NULLS FIRST`),
   limitOffset: (limit, offset) => `${limit === undefined ? '' : ` LIMIT ${limit}`}${offset ? ` OFFSET ${offset}` : ''}`,
   encode,
+  encoder,
   decode,
   returning: true,
   insertIgnore: (table, columns, values) => `INSERT INTO ${table} ${columns} VALUES ${values} ON CONFLICT DO NOTHING`,

@@ -7,7 +7,7 @@
 import { TerrapinFailure } from '../errors'
 import { Column, Model } from '../model/model'
 import { Relation, resolveRelation } from '../model/relations'
-import { checkColumnValue } from '../model/validate'
+import { checkColumnValue, guardDecides } from '../model/validate'
 import { Cond, Delete, FilterNode, Insert, Lookup, OrderItem, Select, Terminal, Update, isParam } from '../plan/ast'
 import { checkValue } from '../plan/filter'
 import { isExpr, isSelectPlan } from '../plan/expr'
@@ -27,6 +27,8 @@ export interface Slot {
   readonly encode: (v: unknown) => unknown
   /** Why a value does not fit the placeholder's column and lookup (undefined when it does). */
   readonly check: (v: unknown) => string | undefined
+  /** The placeholder's value in a record of values (a property read made for this name). */
+  readonly read: (values: Readonly<Record<string, unknown>>) => unknown
 }
 
 export const isSlot = (v: unknown): v is Slot => typeof v === 'object' && v !== null && (v as Slot)._tag === 'Slot'
@@ -87,15 +89,36 @@ export const newCtx = (d: Dialect): Ctx => ({ d, params: [], alias: 0, scopes: [
 
 /** Adds a parameter and returns its placeholder. */
 export const bind = (ctx: Ctx, value: unknown, encode: (v: unknown) => unknown, check: (v: unknown) => string | undefined = noCheck): string => {
-  ctx.params.push(isParam(value) ? ({ _tag: 'Slot', name: value.name, encode, check } satisfies Slot) : encode(value))
+  ctx.params.push(isParam(value) ? ({ _tag: 'Slot', name: value.name, encode, check, read: readerOf(value.name) } satisfies Slot) : encode(value))
   return ctx.d.placeholder(ctx.params.length)
 }
 
 /** The check of a value written to a column (the first problem `validateInput` would report). */
-const columnCheck =
-  (col: Column) =>
-  (v: unknown): string | undefined =>
-    checkColumnValue(col, v)[0]
+const columnCheck = (col: Column): ((v: unknown) => string | undefined) => {
+  const is = col.scalar.codec.is
+  // A kind its codec's guard decides alone: a passing value needs nothing else.
+  return guardDecides(col) ? (v) => (v !== null && is(v) ? undefined : checkColumnValue(col, v)[0]) : (v) => checkColumnValue(col, v)[0]
+}
+
+/** What a column's value becomes for the driver: null stays null. */
+const nullOr = (d: Dialect, col: Column): ((v: unknown) => unknown) => {
+  const e = d.encoder(col)
+  return (x) => (x === null ? null : e(x))
+}
+
+/**
+ * Reads one name of a record of values: a function made for the name, so that its property read
+ * sees one kind of record and stays fast (`values[name]` with a changing name does not).
+ */
+const readers = new Map<string, (values: Readonly<Record<string, unknown>>) => unknown>()
+const readerOf = (name: string): ((values: Readonly<Record<string, unknown>>) => unknown) => {
+  let r = readers.get(name)
+  if (!r) {
+    r = new Function('v', `return v[${JSON.stringify(name)}]`) as (values: Readonly<Record<string, unknown>>) => unknown
+    if (readers.size < 10000) readers.set(name, r)
+  }
+  return r
+}
 
 export const nextAlias = (ctx: Ctx): string => `t${ctx.alias++}`
 
@@ -167,7 +190,7 @@ const leaf = (ctx: Ctx, alias: string, model: Model, cond: Cond): string => {
   const raw = target?.sql ?? colRef(ctx, alias, col)
   const part = cond.part
   const expr = part ? d.datePart(part, raw, col) : raw
-  const enc = part ? (v: unknown) => v : (v: unknown) => d.encode(col, v)
+  const enc = part ? (v: unknown) => v : d.encoder(col)
   const cmpExpr = part ? expr : d.comparable(col, raw)
   // A placeholder's value is checked as a literal in its place would be.
   // A literal null means IS NULL, which a placeholder's `= ?` cannot express: refuse it.
@@ -494,7 +517,7 @@ export const compileUpdate = (d: Dialect, plan: Update<unknown>, patch: Readonly
   ctx.scopes.push({ alias, model, plan: plan.source })
   const sets = Object.entries(patch).map(([k, v]) => {
     const col = model.columnByKey[k] ?? fail(model, `no field ${k}`)
-    const value = isExpr(v) ? exprSql(ctx, v, col).sql : bind(ctx, v, (x) => (x === null ? null : d.encode(col, x)), columnCheck(col))
+    const value = isExpr(v) ? exprSql(ctx, v, col).sql : bind(ctx, v, nullOr(d, col), columnCheck(col))
     return `${d.name === 'mysql' ? colRef(ctx, alias, col) : d.quote(col.column)} = ${value}`
   })
   ctx.scopes.pop()
@@ -523,7 +546,7 @@ export const compileInsert = (d: Dialect, plan: Insert<unknown>, rows: ReadonlyA
   const single = rows.length === 1 && d.returning
   if (cols.length === 0) return { sql: d.insertDefaults(table) + returning, params: [], output, single }
   const names = `(${cols.map((c) => d.quote(c.column)).join(', ')})`
-  const values = rows.map((r) => `(${cols.map((c) => bind(ctx, r[c.key], (x) => (x === null ? null : d.encode(c, x)), columnCheck(c))).join(', ')})`).join(', ')
+  const values = rows.map((r) => `(${cols.map((c) => bind(ctx, r[c.key], nullOr(d, c), columnCheck(c))).join(', ')})`).join(', ')
   const sql = plan.onConflict
     ? upsertSql(d, model, table, names, values, plan.onConflict)
     : plan.ignoreConflicts

@@ -59,7 +59,7 @@ const PARTS: Readonly<Record<string, string>> = {
 /** With safe integers on (statements reading a bigint), every integer arrives as a bigint. */
 const narrow: Conversion = (_col, raw) => (typeof raw === 'bigint' ? Number(raw) : raw)
 
-const { encode, decode } = conversions(
+const { encode, encoder, decode } = conversions(
   {
     boolean: (_col, v) => (v ? 1 : 0),
     datetime: (_col, v) => (v instanceof Date ? utcText(v) : v),
@@ -106,6 +106,7 @@ export const sqlite: Dialect = {
   order: (expr, desc) => (desc ? `${expr} DESC NULLS LAST` : `${expr} ASC NULLS FIRST`),
   limitOffset: (limit, offset) => (limit === undefined ? (offset ? ` LIMIT -1 OFFSET ${offset}` : '') : ` LIMIT ${limit}${offset ? ` OFFSET ${offset}` : ''}`),
   encode,
+  encoder,
   decode,
   returning: true,
   insertIgnore: (table, columns, values) => `INSERT OR IGNORE INTO ${table} ${columns} VALUES ${values}`,

@@ -51,6 +51,9 @@ const GUARDED_KINDS: ReadonlySet<string> = new Set(['int', 'smallint', 'bigint',
 
 const NO_PROBLEMS: ReadonlyArray<string> = Object.freeze([])
 
+/** Whether the column's codec guard alone decides a non-null value (no length, text, digits, JSON or validator rules). */
+export const guardDecides = (col: Column): boolean => GUARDED_KINDS.has(col.kind) && !col.scalar.options.validators?.length
+
 /** Problems with one value for one column; empty when it is fine. */
 export const checkColumnValue = (col: Column, v: unknown): ReadonlyArray<string> => {
   // The common case, decided by the codec's guard alone.

@@ -80,6 +80,58 @@ const toParams = (params: ReadonlyArray<unknown>): ReadonlyArray<unknown> => {
   return params
 }
 
+// The driver's calls with the parameters as plain arguments, for the common counts. A native
+// function called with a spread (`st.run(...p)`) or an array (`st.run(p)`, read element by
+// element through V8's API) takes a slow path; a plain call is V8's fast API call. Measured on
+// an update by filter: ~0.3 µs per statement either way, of a 12 µs statement.
+
+const runArgs = (st: BetterSqlite3.Statement, p: ReadonlyArray<unknown>): BetterSqlite3.RunResult => {
+  switch (p.length) {
+    case 0:
+      return st.run()
+    case 1:
+      return st.run(p[0])
+    case 2:
+      return st.run(p[0], p[1])
+    case 3:
+      return st.run(p[0], p[1], p[2])
+    case 4:
+      return st.run(p[0], p[1], p[2], p[3])
+    default:
+      return st.run(...p)
+  }
+}
+
+const getArgs = (st: BetterSqlite3.Statement, p: ReadonlyArray<unknown>): unknown => {
+  switch (p.length) {
+    case 0:
+      return st.get()
+    case 1:
+      return st.get(p[0])
+    case 2:
+      return st.get(p[0], p[1])
+    case 3:
+      return st.get(p[0], p[1], p[2])
+    default:
+      return st.get(...p)
+  }
+}
+
+const allArgs = (st: BetterSqlite3.Statement, p: ReadonlyArray<unknown>): unknown[] => {
+  switch (p.length) {
+    case 0:
+      return st.all()
+    case 1:
+      return st.all(p[0])
+    case 2:
+      return st.all(p[0], p[1])
+    case 3:
+      return st.all(p[0], p[1], p[2])
+    default:
+      return st.all(...p)
+  }
+}
+
 /** The transactions (their locks) the current async context runs inside. */
 const inside = new AsyncLocalStorage<ReadonlySet<Promise<void>>>()
 
@@ -121,11 +173,11 @@ const make = (s: Session, opts: ExecutorOptions, inTx: boolean): Executor => {
     }
     return c.st
   }
-  const allNow = (sql: string, params: ReadonlyArray<unknown>, bigint: boolean): unknown[][] => reader(sql, bigint).all(...toParams(params)) as unknown[][]
+  const allNow = (sql: string, params: ReadonlyArray<unknown>, bigint: boolean): unknown[][] => allArgs(reader(sql, bigint), toParams(params)) as unknown[][]
   const oneNow = (sql: string, params: ReadonlyArray<unknown>, bigint: boolean): unknown[] | undefined =>
-    reader(sql, bigint).get(...toParams(params)) as unknown[] | undefined
+    getArgs(reader(sql, bigint), toParams(params)) as unknown[] | undefined
   const runNow = (sql: string, params: ReadonlyArray<unknown>): WriteResult => {
-    const r = prepare(s, sql).st.run(...toParams(params))
+    const r = runArgs(prepare(s, sql).st, toParams(params))
     return { changes: r.changes, insertId: r.lastInsertRowid }
   }
   const all = async (sql: string, params: ReadonlyArray<unknown>, bigint: boolean): Promise<ReadonlyArray<ReadonlyArray<unknown>>> => {

@@ -40,7 +40,7 @@ export const fill = (c: Compiled, values: Values | undefined): Compiled => {
     const p = c.params[i]
     if (!isSlot(p)) continue
     params ??= c.params.slice()
-    const v = values?.[p.name]
+    const v = values === undefined ? undefined : p.read(values)
     if (v === undefined) throw new Abort(invalid(p.name, 'no value for this placeholder'))
     const problem = p.check(v)
     if (problem) throw new Abort(invalid(p.name, problem))

@@ -17,11 +17,17 @@ import { Abort, fill, readOne, readRows, runStatement, then, toError } from './s
 /** Applies defaults, `autoNow` and `autoNowAdd` to a validated row being inserted. */
 type Options = { default?: unknown; autoNow?: boolean; autoNowAdd?: boolean }
 
+/** `f` once per model; the model asked last is answered without a lookup (writes repeat a model). */
 const memo = <A>(f: (m: Model) => A): ((m: Model) => A) => {
   const cache = new WeakMap<Model, A>()
+  let lastModel: Model | undefined
+  let last: A | undefined
   return (m) => {
+    if (m === lastModel) return last as A
     let a = cache.get(m)
     if (a === undefined) cache.set(m, (a = f(m)))
+    lastModel = m
+    last = a
     return a
   }
 }

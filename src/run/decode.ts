@@ -114,8 +114,24 @@ type Shape = Projection['_tag'] | 'Flat'
 
 const cache = new WeakMap<Dialect, WeakMap<Output, Partial<Record<Shape, RowDecoder>>>>()
 
+/** The decoder asked for last, answered without the two lookups (a hot query asks for the same one). */
+let lastDialect: Dialect | undefined
+let lastOutput: Output | undefined
+let lastShape: Shape | undefined
+let lastDecoder: RowDecoder | undefined
+
 /** The decoder of a statement's rows for a projection (objects, tuples, or single values). */
 export const rowDecoder = (d: Dialect, model: string, out: Output, shape: Shape): RowDecoder => {
+  if (out === lastOutput && d === lastDialect && shape === lastShape) return lastDecoder!
+  const dec = decoderOf(d, model, out, shape)
+  lastDialect = d
+  lastOutput = out
+  lastShape = shape
+  lastDecoder = dec
+  return dec
+}
+
+const decoderOf = (d: Dialect, model: string, out: Output, shape: Shape): RowDecoder => {
   let byOutput = cache.get(d)
   if (!byOutput) cache.set(d, (byOutput = new WeakMap()))
   let byShape = byOutput.get(out)

@@ -90,10 +90,16 @@ export const allRows = (ex: Executor, sql: string, params: ReadonlyArray<unknown
 
 const bigintOutputs = new WeakMap<object, boolean>()
 
+let lastOutput: object | undefined
+let lastBigint = false
+
 const hasBigint = (c: Compiled): boolean => {
   if (!c.output) return false
+  if (c.output === lastOutput) return lastBigint
   let b = bigintOutputs.get(c.output)
   if (b === undefined) bigintOutputs.set(c.output, (b = c.output.columns.some((col) => col.kind === 'bigint')))
+  lastOutput = c.output
+  lastBigint = b
   return b
 }
 

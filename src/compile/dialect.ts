@@ -44,6 +44,8 @@ export interface Dialect {
   readonly encoder: (col: Column) => (value: unknown) => unknown
   /** A value as the driver returns it, made ready for the column's codec. */
   readonly decode: (col: Column, raw: unknown) => unknown
+  /** `decode` for one column, its conversion looked up once (what a row decoder keeps for each column). */
+  readonly decoder: (col: Column) => (raw: unknown) => unknown
   /** Whether INSERT … RETURNING is available. */
   readonly returning: boolean
   /**
@@ -138,7 +140,11 @@ const SHARED_DECODE: Conversions = {
  * A dialect's `encode` and `decode`: the shared conversions with the dialect's own on top;
  * `otherwise` decodes the kinds neither names (default: as the driver returns them).
  */
-export const conversions = (encode: Conversions, decode: Conversions, otherwise: Conversion = same): Pick<Dialect, 'encode' | 'encoder' | 'decode'> => {
+export const conversions = (
+  encode: Conversions,
+  decode: Conversions,
+  otherwise: Conversion = same,
+): Pick<Dialect, 'encode' | 'encoder' | 'decode' | 'decoder'> => {
   const enc: Conversions = { ...SHARED_ENCODE, ...encode }
   const dec: Conversions = { ...SHARED_DECODE, ...decode }
   return {
@@ -148,5 +154,9 @@ export const conversions = (encode: Conversions, decode: Conversions, otherwise:
       return f ? (v) => f(col, v) : (v) => v
     },
     decode: (col, raw) => (dec[col.kind] ?? otherwise)(col, raw),
+    decoder: (col) => {
+      const f = dec[col.kind] ?? otherwise
+      return (raw) => f(col, raw)
+    },
   }
 }

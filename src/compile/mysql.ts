@@ -19,7 +19,7 @@ const PARTS: Readonly<Record<DatePart, string>> = {
   second: 'SECOND(X)',
 }
 
-const { encode, encoder, decode } = conversions(
+const { encode, encoder, decode, decoder } = conversions(
   {
     boolean: (_col, v) => (v ? 1 : 0),
     datetime: (_col, v) => (v instanceof Date ? utcText(v) : v),
@@ -73,6 +73,7 @@ export const mysql: Dialect = {
   encode,
   encoder,
   decode,
+  decoder,
   returning: false,
   autoIncrementStep: 'SELECT @@SESSION.auto_increment_increment',
   insertIgnore: (table, columns, values) => `INSERT IGNORE INTO ${table} ${columns} VALUES ${values}`,

@@ -7,7 +7,7 @@ import { Dialect, caseless, conversions, likePattern, quoteWith } from './dialec
 
 const fold = (expr: string): string => `LOWER(${expr} COLLATE "und-x-icu")`
 
-const { encode, encoder, decode } = conversions(
+const { encode, encoder, decode, decoder } = conversions(
   {
     datetime: (_col, v) => (v instanceof Date ? v.toISOString() : v),
     bigint: (_col, v) => String(v),
@@ -56,6 +56,7 @@ export const postgres: Dialect = {
   encode,
   encoder,
   decode,
+  decoder,
   returning: true,
   insertIgnore: (table, columns, values) => `INSERT INTO ${table} ${columns} VALUES ${values} ON CONFLICT DO NOTHING`,
   insertDefaults: (table) => `INSERT INTO ${table} DEFAULT VALUES`,

@@ -59,7 +59,7 @@ const PARTS: Readonly<Record<string, string>> = {
 /** With safe integers on (statements reading a bigint), every integer arrives as a bigint. */
 const narrow: Conversion = (_col, raw) => (typeof raw === 'bigint' ? Number(raw) : raw)
 
-const { encode, encoder, decode } = conversions(
+const { encode, encoder, decode, decoder } = conversions(
   {
     boolean: (_col, v) => (v ? 1 : 0),
     datetime: (_col, v) => (v instanceof Date ? utcText(v) : v),
@@ -108,6 +108,7 @@ export const sqlite: Dialect = {
   encode,
   encoder,
   decode,
+  decoder,
   returning: true,
   insertIgnore: (table, columns, values) => `INSERT OR IGNORE INTO ${table} ${columns} VALUES ${values}`,
   insertDefaults: (table) => `INSERT INTO ${table} DEFAULT VALUES`,

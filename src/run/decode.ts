@@ -65,7 +65,7 @@ export const utcFromText = (s: string): Date | undefined => {
 const columnDecoder = (d: Dialect, model: string, col: Column): ColumnDecoder => {
   const codec = col.scalar.codec
   const is = codec.is
-  const fromDriver = d.decode
+  const fromDriver = d.decoder(col)
   const datetime = col.kind === 'datetime'
   // Times are always validated: that is where they get their one spelling.
   const always = col.kind === 'time'
@@ -82,7 +82,7 @@ const columnDecoder = (d: Dialect, model: string, col: Column): ColumnDecoder =>
     if (raw === null || raw === undefined) return null
     let v: unknown
     try {
-      v = fromDriver(col, raw)
+      v = fromDriver(raw)
     } catch {
       throw new DecodeFailure(decodeError(model, col.key, `cannot read the stored ${col.kind}`))
     }

@@ -78,9 +78,21 @@ export const classifyMysql = (e: unknown, sql?: string): TerrapinError => {
 const SESSION =
   "SET SESSION sql_mode = 'STRICT_TRANS_TABLES,STRICT_ALL_TABLES,ERROR_FOR_DIVISION_BY_ZERO,NO_ZERO_DATE,NO_ZERO_IN_DATE,NO_ENGINE_SUBSTITUTION,NO_AUTO_VALUE_ON_ZERO', time_zone = '+00:00'"
 
-type Queryable = Pick<mysql2.Pool, 'query'>
+/** A driver callback: the error, or the rows (a result header for a write). */
+type Done = (err: unknown, result: unknown) => void
 
-/** The callback-style connection under mysql2's promise wrapper (it alone can stream). */
+/**
+ * The callback-style pool or connection under mysql2's promise wrapper. Statements go through it
+ * directly: the wrapper captures a stack trace per call (about 10 µs) and a statement given as
+ * an options object is copied by spreads; the pool is opened with `rowsAsArray`, so a statement
+ * given as text and values reads arrays.
+ */
+interface Core {
+  query(sql: string, values: unknown[], done: Done): unknown
+  query(options: { sql: string; values: unknown[]; rowsAsArray: boolean }, done: Done): unknown
+}
+
+/** The callback-style connection (it alone can stream). */
 interface CallbackConnection {
   query: (options: { sql: string; values: unknown[]; rowsAsArray: boolean }) => { stream: (o: { highWaterMark: number }) => NodeJS.ReadableStream }
   release: () => void
@@ -95,7 +107,11 @@ interface Server {
   retry: () => Promise<void>
 }
 
-const make = (db: Queryable, pool: mysql2.Pool, server: Server, opts: PoolOptions, inTx: boolean): Executor => {
+/** One statement on the callback API, as a promise of its rows (or result header). */
+const query = (core: Core, sql: string, params: ReadonlyArray<unknown>): Promise<unknown> =>
+  new Promise((resolve, reject) => core.query(sql, params as unknown[], (err, result) => (err ? reject(err) : resolve(result))))
+
+const make = (core: Core, pool: mysql2.Pool, server: Server, opts: PoolOptions, inTx: boolean): Executor => {
   let savepoints = 0
   const all = (sql: string, params: ReadonlyArray<unknown>): Promise<ReadonlyArray<ReadonlyArray<unknown>>> =>
     observed(
@@ -103,7 +119,7 @@ const make = (db: Queryable, pool: mysql2.Pool, server: Server, opts: PoolOption
       classifyMysql,
       sql,
       params,
-      async () => (await db.query({ sql, values: params as unknown[], rowsAsArray: true }))[0] as unknown as unknown[][],
+      () => query(core, sql, params) as Promise<unknown[][]>,
       (r) => r.length,
     )
   const run = (sql: string, params: ReadonlyArray<unknown>): Promise<WriteResult> =>
@@ -113,7 +129,7 @@ const make = (db: Queryable, pool: mysql2.Pool, server: Server, opts: PoolOption
       sql,
       params,
       async () => {
-        const [r] = (await db.query(sql, params as unknown[])) as unknown as [mysql2.ResultSetHeader]
+        const r = (await query(core, sql, params)) as mysql2.ResultSetHeader
         return { changes: r.affectedRows, insertId: r.insertId }
       },
       (r) => r.changes,
@@ -125,10 +141,12 @@ const make = (db: Queryable, pool: mysql2.Pool, server: Server, opts: PoolOption
       classifyMysql,
       sql,
       params,
-      async () => {
-        const [rows] = (await db.query(sql, params as unknown[])) as unknown as [unknown]
-        return Array.isArray(rows) ? (rows as Record<string, unknown>[]) : []
-      },
+      () =>
+        new Promise<Record<string, unknown>[]>((resolve, reject) =>
+          core.query({ sql, values: params as unknown[], rowsAsArray: false }, (err, rows) =>
+            err ? reject(err) : resolve(Array.isArray(rows) ? (rows as Record<string, unknown>[]) : []),
+          ),
+        ),
       (r) => r.length,
     )
   // mysql2 streams a result row by row and pauses the socket while the consumer is behind.
@@ -147,7 +165,7 @@ const make = (db: Queryable, pool: mysql2.Pool, server: Server, opts: PoolOption
       : await new Promise<CallbackConnection>((resolve, reject) =>
           pool.pool.getConnection((e, c) => (e ? reject(e) : resolve(c as unknown as CallbackConnection))),
         )
-    const conn = own ?? (db as unknown as { connection: CallbackConnection }).connection
+    const conn = own ?? (core as unknown as CallbackConnection)
     try {
       const rs = conn.query({ sql, values: params as unknown[], rowsAsArray: true }).stream({ highWaterMark: batchSize })
       let batch: unknown[][] = []
@@ -196,7 +214,7 @@ const make = (db: Queryable, pool: mysql2.Pool, server: Server, opts: PoolOption
     const conn = await pool.getConnection()
     let healthy = true
     try {
-      const tx = make(conn, pool, server, opts, true)
+      const tx = make((conn as unknown as { connection: Core }).connection, pool, server, opts, true)
       await tx.run('BEGIN', [])
       try {
         const out = await f(tx)
@@ -259,6 +277,8 @@ export const openMysql = (url: URL, opts: PoolOptions = {}): Executor => {
     bigNumberStrings: true,
     decimalNumbers: false,
     multipleStatements: false,
+    // rows as arrays unless a statement asks otherwise (see `Core`)
+    rowsAsArray: true,
   })
   // A new connection runs its session setup before anything else queued on it.
   pool.pool.on('connection', (conn) => {
@@ -295,5 +315,5 @@ export const openMysql = (url: URL, opts: PoolOptions = {}): Executor => {
   }
   server.pending = attempt()
   server.retry = attempt
-  return make(pool, pool, server, opts, false)
+  return make(pool.pool as unknown as Core, pool, server, opts, false)
 }

@@ -65,6 +65,20 @@ const digits = (s: string, from: number, to: number): number => {
   return n
 }
 
+/**
+ * Days from 1970-01-01 to a proleptic Gregorian date (Howard Hinnant's days_from_civil), in
+ * arithmetic: `Date.UTC` is a runtime call costing more than the rest of a datetime's reading,
+ * and it reads years 0–99 as 1900–1999. A day beyond the month's end counts on into the next
+ * month, as in `Date.UTC`.
+ */
+export const daysFromCivil = (year: number, month: number, day: number): number => {
+  const y = month <= 2 ? year - 1 : year
+  const era = Math.floor(y / 400)
+  const yoe = y - era * 400
+  const doy = Math.floor((153 * (month > 2 ? month - 3 : month + 9) + 2) / 5) + day - 1
+  return era * 146097 + yoe * 365 + Math.floor(yoe / 4) - Math.floor(yoe / 100) + doy - 719468
+}
+
 /** `+00`, `-00`, `+0000` or `+00:00` at `i`. */
 const zeroOffset = (s: string, i: number, len: number): boolean => {
   const sign = s.charCodeAt(i)
@@ -105,11 +119,8 @@ const fastUtc = (s: string): Date | undefined => {
   const mi = digits(s, 14, 16)
   const sec = digits(s, 17, 19)
   if (!(year >= 0 && month >= 1 && month <= 12 && day >= 1 && day <= 31 && h <= 23 && mi <= 59 && sec <= 59)) return undefined
-  // Date.UTC reads years 0–99 as 1900–1999: set the year apart.
-  if (year >= 100) return new Date(Date.UTC(year, month - 1, day, h, mi, sec, ms))
-  const at = new Date(Date.UTC(2000, month - 1, day, h, mi, sec, ms))
-  at.setUTCFullYear(year, month - 1, day)
-  return at
+  // A day past the month's end runs on into the next month, as Date.UTC would have it.
+  return new Date(daysFromCivil(year, month, day) * 86400000 + h * 3600000 + mi * 60000 + sec * 1000 + ms)
 }
 
 /** Datetimes are UTC; a string without an offset (SQLite's storage format) is read as UTC. */

@@ -8,6 +8,7 @@
 import { DecodeError, decodeError } from '../errors'
 import { Dialect } from '../compile/dialect'
 import { Output } from '../compile/sql'
+import { daysFromCivil } from '../model/codecs'
 import { Column } from '../model/model'
 import { Projection } from '../plan/ast'
 
@@ -31,15 +32,6 @@ const two = (s: string, i: number): number => {
 const DAYS_IN_MONTH = [31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31]
 
 const isLeap = (y: number): boolean => (y % 4 === 0 && y % 100 !== 0) || y % 400 === 0
-
-/** Days from 1970-01-01 to a proleptic Gregorian date (Howard Hinnant's days_from_civil). */
-const daysFromCivil = (year: number, month: number, day: number): number => {
-  const y = month <= 2 ? year - 1 : year
-  const era = Math.floor(y / 400)
-  const yoe = y - era * 400
-  const doy = Math.floor((153 * (month > 2 ? month - 3 : month + 9) + 2) / 5) + day - 1
-  return era * 146097 + yoe * 365 + Math.floor(yoe / 4) - Math.floor(yoe / 100) + doy - 719468
-}
 
 /**
  * `YYYY-MM-DD HH:MM:SS[.mmm]` (SQLite's storage of a datetime) read as UTC without a regular

@@ -1,0 +1,62 @@
+/**
+ * Reading datetime text (what MariaDB, PostgreSQL and SQLite return) into a Date: the arithmetic
+ * reader gives exactly the Date that `Date.UTC` (with years 0–99 set apart) gives, for every
+ * field in range, fractions of any length, zero offsets, and days past the month's end.
+ */
+import fc from 'fast-check'
+import { parseUtc } from '../../src/model/codecs'
+import { utcFromText } from '../../src/run/decode'
+
+/** The reading as it was: `Date.UTC`, then the year set apart (Date.UTC reads 0–99 as 19xx). */
+const reference = (y: number, mo: number, d: number, h: number, mi: number, s: number, ms: number): number => {
+  const at = new Date(Date.UTC(2000, mo - 1, d, h, mi, s, ms))
+  at.setUTCFullYear(y, mo - 1, d)
+  return at.getTime()
+}
+
+const pad = (n: number, w: number): string => String(n).padStart(w, '0')
+
+describe('datetime text', () => {
+  it('reads every in-range field as Date.UTC would', () => {
+    fc.assert(
+      fc.property(
+        fc.integer({ min: 0, max: 9999 }),
+        fc.integer({ min: 1, max: 12 }),
+        fc.integer({ min: 1, max: 31 }),
+        fc.integer({ min: 0, max: 23 }),
+        fc.integer({ min: 0, max: 59 }),
+        fc.integer({ min: 0, max: 59 }),
+        fc.stringMatching(/^(\.[0-9]{1,9})?$/),
+        fc.constantFrom('', 'Z', '+00', '-00', '+0000', '+00:00'),
+        fc.constantFrom(' ', 'T'),
+        (y, mo, d, h, mi, s, frac, off, sep) => {
+          const text = `${pad(y, 4)}-${pad(mo, 2)}-${pad(d, 2)}${sep}${pad(h, 2)}:${pad(mi, 2)}:${pad(s, 2)}${frac}${off}`
+          const ms = frac === '' ? 0 : Number(frac.slice(1, 4).padEnd(3, '0'))
+          expect(parseUtc(text)?.getTime()).toBe(reference(y, mo, d, h, mi, s, ms))
+        },
+      ),
+      { numRuns: 5000 },
+    )
+  })
+
+  it('reads the edges: year 0 and 1, leap days, the last millisecond, days past the month', () => {
+    const cases: ReadonlyArray<[string, string]> = [
+      ['0001-01-01 00:00:00', '0001-01-01T00:00:00.000Z'],
+      ['0000-03-01 00:00:00', '0000-03-01T00:00:00.000Z'],
+      ['0099-12-31 23:59:59.999', '0099-12-31T23:59:59.999Z'],
+      ['1900-02-29 00:00:00', '1900-03-01T00:00:00.000Z'],
+      ['2000-02-29 12:00:00+00', '2000-02-29T12:00:00.000Z'],
+      ['2001-02-31 00:00:00', '2001-03-03T00:00:00.000Z'],
+      ['1969-12-31 23:59:59.999', '1969-12-31T23:59:59.999Z'],
+      ['9999-12-31 23:59:59.999', '9999-12-31T23:59:59.999Z'],
+    ]
+    for (const [text, iso] of cases) expect([text, parseUtc(text)?.toISOString()]).toEqual([text, iso])
+    for (const [text, iso] of cases.filter(([t]) => !t.includes('+') && !t.startsWith('0000') && t !== '1900-02-29 00:00:00' && t !== '2001-02-31 00:00:00'))
+      expect([text, utcFromText(text)?.toISOString()]).toEqual([text, iso])
+  })
+
+  it('leaves other text to the pattern, and refuses what is no datetime', () => {
+    expect(parseUtc('2001-01-01 00:00:00+02:00')?.toISOString()).toBe('2000-12-31T22:00:00.000Z')
+    for (const bad of ['2001-01-01', 'x001-01-01 00:00:00', '2001-01-01 00:00']) expect([bad, parseUtc(bad)]).toEqual([bad, undefined])
+  })
+})

@@ -101,6 +101,13 @@ const guarded = (ex: Executor): Executor => {
       value: (sql: string, params: ReadonlyArray<unknown>, bigint: boolean) => (closing ? Promise.reject(closed()) : track(ex.all(sql, params, bigint))),
       enumerable: true,
     },
+    decoded: {
+      value:
+        ex.decoded &&
+        (<A>(sql: string, params: ReadonlyArray<unknown>, bigint: boolean, decode: (row: ReadonlyArray<unknown>) => A) =>
+          closing ? Promise.reject(closed()) : track(ex.decoded!(sql, params, bigint, decode))),
+      enumerable: true,
+    },
     run: { value: (sql: string, params: ReadonlyArray<unknown>) => (closing ? Promise.reject(closed()) : track(ex.run(sql, params))), enumerable: true },
     sync: { value: ex.sync && (() => (closing ? undefined : ex.sync!())), enumerable: true },
     transaction: { value: <A>(f: (tx: Executor) => Promise<A>) => (closing ? Promise.reject(closed()) : track(ex.transaction(f))), enumerable: true },

@@ -44,6 +44,13 @@ export interface Executor {
   readonly dialect: Dialect
   /** Rows as arrays. `bigint` asks for exact 64-bit integers where the driver can. */
   readonly all: (sql: string, params: ReadonlyArray<unknown>, bigint: boolean) => Promise<ReadonlyArray<ReadonlyArray<unknown>>>
+  /**
+   * Rows decoded one by one as the driver reads them, so that no array of raw rows outlives the
+   * read (for drivers that hand rows over singly; without it, `all` and then decoding). A failure
+   * of `decode` ends the decoding (the rest of the result is read and dropped) and is the
+   * promise's rejection.
+   */
+  readonly decoded?: <A>(sql: string, params: ReadonlyArray<unknown>, bigint: boolean, decode: (row: ReadonlyArray<unknown>) => A) => Promise<A[]>
   /** A statement that returns no rows. */
   readonly run: (sql: string, params: ReadonlyArray<unknown>) => Promise<WriteResult>
   /**

@@ -89,7 +89,15 @@ type Done = (err: unknown, result: unknown) => void
  */
 interface Core {
   query(sql: string, values: unknown[], done: Done): unknown
+  query(sql: string, values: unknown[]): RowEvents
   query(options: { sql: string; values: unknown[]; rowsAsArray: boolean }, done: Done): unknown
+}
+
+/** A statement run without a callback: its rows as events, one by one. */
+interface RowEvents {
+  on(event: 'result', f: (row: unknown[]) => void): RowEvents
+  on(event: 'error', f: (e: unknown) => void): RowEvents
+  on(event: 'end', f: () => void): RowEvents
 }
 
 /** The callback-style connection (it alone can stream). */
@@ -120,6 +128,33 @@ const make = (core: Core, pool: mysql2.Pool, server: Server, opts: PoolOptions, 
       sql,
       params,
       () => query(core, sql, params) as Promise<unknown[][]>,
+      (r) => r.length,
+    )
+  // Each row decoded as it is parsed: the raw row (and its datetime text) dies young instead of
+  // being kept, with all the others, until the last row has arrived.
+  const decoded = <A>(sql: string, params: ReadonlyArray<unknown>, _bigint: boolean, decode: (row: ReadonlyArray<unknown>) => A): Promise<A[]> =>
+    observed(
+      opts,
+      classifyMysql,
+      sql,
+      params,
+      () =>
+        new Promise<A[]>((resolve, reject) => {
+          const out: A[] = []
+          let failure: { error: unknown } | undefined
+          core
+            .query(sql, params as unknown[])
+            .on('result', (row) => {
+              if (failure) return
+              try {
+                out.push(decode(row))
+              } catch (e) {
+                failure = { error: e }
+              }
+            })
+            .on('error', reject)
+            .on('end', () => (failure ? reject(failure.error) : resolve(out)))
+        }),
       (r) => r.length,
     )
   const run = (sql: string, params: ReadonlyArray<unknown>): Promise<WriteResult> =>
@@ -237,6 +272,7 @@ const make = (core: Core, pool: mysql2.Pool, server: Server, opts: PoolOptions, 
       return server.known ? undefined : (server.pending ??= server.retry())
     },
     all,
+    decoded,
     run,
     allObjects,
     stream,

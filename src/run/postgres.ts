@@ -14,6 +14,8 @@ import { PoolOptions, SOCKET_ERRORS, driverUrl, observed } from './pooled'
 
 type Sql = postgresJs.Sql
 type TxSql = postgresJs.TransactionSql
+/** A query's rows handed over one by one as they are parsed, none kept by the driver. */
+type RowsOneByOne = { forEach: (f: (row: unknown[]) => void) => Promise<unknown> }
 type Unsafe = (query: string, params: ReadonlyArray<unknown>, options: { prepare: boolean }) => postgresJs.PendingQuery<postgresJs.Row[]>
 
 // ------------------------------------------------------------------------------------------
@@ -82,6 +84,30 @@ const make = (sql: Sql | TxSql, pool: Sql, opts: PoolOptions, inTx: boolean): Ex
       q,
       params,
       async () => (await unsafe(q, params, { prepare: true }).values()) as unknown as unknown[][],
+      (r) => r.length,
+    )
+  // Each row decoded as postgres.js parses it (`forEach`): the raw row dies young instead of
+  // being kept, with all the others, until the last row has arrived.
+  const decoded = <A>(q: string, params: ReadonlyArray<unknown>, _bigint: boolean, decode: (row: ReadonlyArray<unknown>) => A): Promise<A[]> =>
+    observed(
+      opts,
+      classifyPostgres,
+      q,
+      params,
+      async () => {
+        const out: A[] = []
+        let failure: { error: unknown } | undefined
+        await (unsafe(q, params, { prepare: true }).values() as unknown as RowsOneByOne).forEach((row) => {
+          if (failure) return
+          try {
+            out.push(decode(row))
+          } catch (e) {
+            failure = { error: e }
+          }
+        })
+        if (failure) throw failure.error
+        return out
+      },
       (r) => r.length,
     )
   const run = (q: string, params: ReadonlyArray<unknown>): Promise<WriteResult> =>
@@ -167,6 +193,7 @@ const make = (sql: Sql | TxSql, pool: Sql, opts: PoolOptions, inTx: boolean): Ex
   return {
     dialect: pgDialect,
     all,
+    decoded,
     run,
     allObjects,
     stream,

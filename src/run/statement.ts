@@ -124,6 +124,8 @@ export const runStatement = (ex: Executor, sql: string, params: ReadonlyArray<un
 /** A statement's rows, decoded for the plan's projection. */
 export const readRows = (ex: Executor, c: Compiled, model: string, shape: 'Rows' | 'Values' | 'ValuesList' | 'Flat'): MaybePromise<unknown[]> => {
   const dec = rowDecoder(ex.dialect, model, c.output!, shape)
+  const decoded = ex.decoded
+  if (decoded) return statement(ex, c.sql, () => decoded(c.sql, c.params, hasBigint(c), dec))
   return then(allRows(ex, c.sql, c.params, hasBigint(c)), (raw) => {
     const out = new Array<unknown>(raw.length)
     for (let i = 0; i < raw.length; i++) out[i] = dec(raw[i])

@@ -4,7 +4,7 @@
  * the driver throws escapes as a rejection.
  */
 import { pipe } from 'fp-ts/function'
-import { TerrapinError, connect, count, create, fields, get, model, query, run, runPromise, where } from 'terrapin'
+import { TerrapinError, bulkCreate, connect, count, create, fields, get, inTransaction, model, orderBy, query, run, runPromise, where } from 'terrapin'
 import { forEachDialect, left, right } from '../support/dialects'
 import { Kinds } from './models'
 
@@ -25,6 +25,33 @@ forEachDialect('errors', [Kinds], (t) => {
     const e = left(await pipe(query(Kinds), where({ id: made.id }), get, run(db))())
     expect(e).toMatchObject({ _tag: 'DecodeError', model: 'Kinds', field: 'status' })
     await expect(runPromise(db)(pipe(query(Kinds), where({ id: made.id }), get))).rejects.toMatchObject({ _tag: 'DecodeError' })
+  })
+
+  it('a bad value amid a long read is a DecodeError, and the connection reads on afterwards', async () => {
+    const db = t().db
+    const q = db.executor.dialect.quote
+    // Rows are decoded as the servers' drivers hand them over: the rest of the result must still
+    // be read off the connection, inside a transaction as outside.
+    right(
+      await pipe(
+        bulkCreate(
+          Kinds,
+          Array.from({ length: 500 }, (_, i) => ({ name: `r${i}`, at: new Date(Date.UTC(2001, 0, 1, 0, 0, i)) })),
+        ),
+        run(db),
+      )(),
+    )
+    await db.executor.run(`UPDATE ${q('core_kinds')} SET ${q('status')} = 'bogus' WHERE ${q('name')} = 'r250'`, [])
+    const all = pipe(query(Kinds), orderBy('id'))
+    expect(left(await pipe(all, run(db))())).toMatchObject({ _tag: 'DecodeError', model: 'Kinds', field: 'status' })
+    expect(right(await pipe(query(Kinds), where({ name: 'r499' }), get, run(db))()).at?.toISOString()).toBe('2001-01-01T00:08:19.000Z')
+    await inTransaction(db, async (tx) => {
+      expect(left(await pipe(all, run(tx))())._tag).toBe('DecodeError')
+      expect(right(await pipe(query(Kinds), where({ status: 'draft' }), count, run(tx))())).toBe(499)
+    })
+    await db.executor.run(`UPDATE ${q('core_kinds')} SET ${q('status')} = 'draft'`, [])
+    const rows = right(await pipe(all, run(db))())
+    expect([rows.length, rows[0].name, rows[499].name, rows[499].at?.toISOString()]).toEqual([500, 'r0', 'r499', '2001-01-01T00:08:19.000Z'])
   })
 
   it('a statement the database refuses is a QueryError with its SQL and without the bound values', async () => {

@@ -132,6 +132,36 @@ const fetchLinked = async (ex: Executor, rel: Relation, plan: Select<unknown>, o
   return groups
 }
 
+type WithRelation = (row: Row, value: unknown) => Row
+
+const copiers = new Map<string, WithRelation>()
+
+/**
+ * `(row, value) => ({ ...row, [name]: value })` for rows with these keys, as one object literal
+ * made once (`{ "id": row["id"], …, "books": value }`): a spread with a computed key is the slow
+ * path of object creation, and was the largest cost of a prefetch on the client. The rows of a
+ * level share their keys (one row decoder made them, each relation added to all), so the first
+ * row's keys stand for all.
+ */
+const withRelation = (keys: ReadonlyArray<string>, name: string): WithRelation => {
+  const id = JSON.stringify([keys, name])
+  let f = copiers.get(id)
+  if (!f) {
+    const all = keys.includes(name) ? keys : [...keys, name]
+    f = all.includes('__proto__')
+      ? (row, value) => ({ ...row, [name]: value })
+      : (new Function(
+          'row',
+          'value',
+          `return { ${all.map((k) => `${JSON.stringify(k)}: ${k === name ? 'value' : `row[${JSON.stringify(k)}]`}`).join(', ')} }`,
+        ) as WithRelation)
+    // bounded, should an application make ever new row shapes (annotations named at run time)
+    if (copiers.size >= 1000) copiers.clear()
+    copiers.set(id, f)
+  }
+  return f
+}
+
 const attach = async (ex: Executor, rel: Relation, rows: ReadonlyArray<Row>, level: Level): Promise<Row[]> => {
   const plan = levelPlan(rel.target, level)
   if (rel.column) {
@@ -141,7 +171,8 @@ const attach = async (ex: Executor, rel: Relation, rows: ReadonlyArray<Row>, lev
     const ids = distinct(rows.map((r) => r[fk]))
     const found = ids.length === 0 ? [] : await fetchWhere(ex, plan, toKey, ids)
     const index = new Map(found.map((t) => [keyOf(t[toKey]), t]))
-    return rows.map((r) => ({ ...r, [rel.name]: r[fk] === null || r[fk] === undefined ? null : (index.get(keyOf(r[fk])) ?? null) }))
+    const copy = withRelation(Object.keys(rows[0]), rel.name)
+    return rows.map((r) => copy(r, r[fk] === null || r[fk] === undefined ? null : (index.get(keyOf(r[fk])) ?? null)))
   }
   const fromKey = rel.source.columns.find((c) => c.column === rel.hops[0].from)!.key
   const ids = distinct(rows.map((r) => r[fromKey]))
@@ -152,9 +183,10 @@ const attach = async (ex: Executor, rel: Relation, rows: ReadonlyArray<Row>, lev
     const fkKey = rel.target.columns.find((c) => c.column === rel.hops[0].to)!.key
     groups = groupBy(ids.length === 0 ? [] : await fetchWhere(ex, plan, fkKey, ids), fkKey)
   }
+  const copy = withRelation(Object.keys(rows[0]), rel.name)
   return rows.map((r) => {
     const g = groups.get(keyOf(r[fromKey])) ?? []
-    return { ...r, [rel.name]: rel.many ? g : (g[0] ?? null) }
+    return copy(r, rel.many ? g : (g[0] ?? null))
   })
 }
 

@@ -4,7 +4,7 @@
  * promise when the driver is synchronous.
  */
 import { TerrapinError, TerrapinFailure, invalid, isTerrapinError, queryError } from '../errors'
-import { Compiled, isSlot, withParams } from '../compile/sql'
+import { Compiled, Output, isSlot, withParams } from '../compile/sql'
 import { Select } from '../plan/ast'
 import { Values } from '../plan/prepared'
 import { DecodeFailure, rowDecoder } from './decode'
@@ -121,12 +121,26 @@ export const runStatement = (ex: Executor, sql: string, params: ReadonlyArray<un
   return direct ? now(ex, direct.run, sql, params, undefined) : statement(ex, sql, () => ex.run(sql, params))
 }
 
+/** Rows from which a result counts as long. */
+export const LONG_RESULT = 1000
+
+/**
+ * Statements (by their output) that have returned a long result. Their next reads are decoded
+ * row by row as the driver parses them, where it can (`Executor.decoded`): kept whole until
+ * the last row, a long result's raw rows are copied by every garbage collection on the way,
+ * while for a short one the driver's per-row hand-over (an event per row on MySQL) costs more
+ * than it saves.
+ */
+const longResults = new WeakSet<Output>()
+
 /** A statement's rows, decoded for the plan's projection. */
 export const readRows = (ex: Executor, c: Compiled, model: string, shape: 'Rows' | 'Values' | 'ValuesList' | 'Flat'): MaybePromise<unknown[]> => {
-  const dec = rowDecoder(ex.dialect, model, c.output!, shape)
+  const output = c.output!
+  const dec = rowDecoder(ex.dialect, model, output, shape)
   const decoded = ex.decoded
-  if (decoded) return statement(ex, c.sql, () => decoded(c.sql, c.params, hasBigint(c), dec))
+  if (decoded && longResults.has(output)) return statement(ex, c.sql, () => decoded(c.sql, c.params, hasBigint(c), dec))
   return then(allRows(ex, c.sql, c.params, hasBigint(c)), (raw) => {
+    if (decoded && raw.length >= LONG_RESULT) longResults.add(output)
     const out = new Array<unknown>(raw.length)
     for (let i = 0; i < raw.length; i++) out[i] = dec(raw[i])
     return out

@@ -4,7 +4,27 @@
  * and the same SQL executed on that dialect's database with its rows checked.
  */
 import { pipe } from 'fp-ts/function'
-import { Concat, Count, F, Lower, Max, OuterRef, annotate, bulkCreate, compile, exists, groupBy, orderBy, query, run, update, values, where } from 'terrapin'
+import {
+  Avg,
+  Concat,
+  Count,
+  F,
+  Lower,
+  Max,
+  OuterRef,
+  Sum,
+  annotate,
+  bulkCreate,
+  compile,
+  exists,
+  groupBy,
+  orderBy,
+  query,
+  run,
+  update,
+  values,
+  where,
+} from 'terrapin'
 import { DialectName } from '../support/databases'
 import { forEachDialect, right } from '../support/dialects'
 import { Author, Book } from './models'
@@ -64,6 +84,28 @@ const CASES: ReadonlyArray<readonly [string, object, Golden, unknown]> = [
     [
       [2, 300],
       [3, 500],
+    ],
+  ],
+  [
+    'AVG and SUM as doubles: an integer column cast, a float column as it is',
+    pipe(query(Book), groupBy('authorId'), annotate({ mean: Avg('rating'), total: Sum('pages') }), orderBy('authorId'), values('mean', 'total')),
+    {
+      sqlite: {
+        sql: 'SELECT AVG("t0"."rating"), SUM(CAST("t0"."pages" AS REAL)) FROM "x_book" AS "t0" GROUP BY "t0"."author_id" ORDER BY "t0"."author_id" ASC NULLS FIRST',
+        params: [],
+      },
+      postgres: {
+        sql: 'SELECT AVG("t0"."rating"), SUM(CAST("t0"."pages" AS DOUBLE PRECISION)) FROM "x_book" AS "t0" GROUP BY "t0"."author_id" ORDER BY "t0"."author_id" ASC',
+        params: [],
+      },
+      mysql: {
+        sql: 'SELECT AVG(`t0`.`rating`), SUM(CAST(`t0`.`pages` AS DOUBLE)) FROM `x_book` AS `t0` GROUP BY `t0`.`author_id` ORDER BY `t0`.`author_id` ASC',
+        params: [],
+      },
+    },
+    [
+      [3, 400],
+      [5, 1150],
     ],
   ],
   [

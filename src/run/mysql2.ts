@@ -89,8 +89,14 @@ type Done = (err: unknown, result: unknown) => void
  */
 interface Core {
   query(sql: string, values: unknown[], done: Done): unknown
-  query(sql: string, values: unknown[]): RowEvents
   query(options: { sql: string; values: unknown[]; rowsAsArray: boolean }, done: Done): unknown
+}
+
+/** A connection whose statements may run without a callback (rows as events); it tells a lost connection as its own `error`. */
+interface EventConnection {
+  query(sql: string, values: unknown[]): RowEvents
+  once(event: 'error', f: (e: unknown) => void): unknown
+  removeListener(event: 'error', f: (e: unknown) => void): unknown
 }
 
 /** A statement run without a callback: its rows as events, one by one. */
@@ -130,8 +136,10 @@ const make = (core: Core, pool: mysql2.Pool, server: Server, opts: PoolOptions, 
       () => query(core, sql, params) as Promise<unknown[][]>,
       (r) => r.length,
     )
-  // Each row decoded as it is parsed: the raw row (and its datetime text) dies young instead of
-  // being kept, with all the others, until the last row has arrived.
+  // Each row decoded as it is parsed (mysql2's row events): the raw row (and its datetime text)
+  // dies young instead of being kept, with all the others, until the last row has arrived.
+  // Without a callback, mysql2 tells a connection lost mid-result to the connection only, so
+  // the read holds its connection and listens there too.
   const decoded = <A>(sql: string, params: ReadonlyArray<unknown>, _bigint: boolean, decode: (row: ReadonlyArray<unknown>) => A): Promise<A[]> =>
     observed(
       opts,
@@ -140,20 +148,47 @@ const make = (core: Core, pool: mysql2.Pool, server: Server, opts: PoolOptions, 
       params,
       () =>
         new Promise<A[]>((resolve, reject) => {
-          const out: A[] = []
-          let failure: { error: unknown } | undefined
-          core
-            .query(sql, params as unknown[])
-            .on('result', (row) => {
-              if (failure) return
-              try {
-                out.push(decode(row))
-              } catch (e) {
-                failure = { error: e }
+          const read = (conn: EventConnection, done: (healthy: boolean) => void): void => {
+            const out: A[] = []
+            let failure: { error: unknown } | undefined
+            let settled = false
+            const lost = (e: unknown): void => {
+              if (settled) return
+              settled = true
+              done(false)
+              reject(e)
+            }
+            conn.once('error', lost)
+            conn
+              .query(sql, params as unknown[])
+              .on('result', (row) => {
+                if (failure) return
+                try {
+                  out.push(decode(row))
+                } catch (e) {
+                  failure = { error: e }
+                }
+              })
+              // a statement the server refused: its end follows
+              .on('error', (e) => void (failure ??= { error: e }))
+              .on('end', () => {
+                if (settled) return
+                settled = true
+                conn.removeListener('error', lost)
+                done(true)
+                if (failure) reject(failure.error)
+                else resolve(out)
+              })
+          }
+          if (inTx) read(core as unknown as EventConnection, () => undefined)
+          else
+            pool.pool.getConnection((err, conn) => {
+              if (err) reject(err)
+              else {
+                const c = conn as unknown as EventConnection & { release: () => void; destroy: () => void }
+                read(c, (healthy) => (healthy ? c.release() : c.destroy()))
               }
             })
-            .on('error', reject)
-            .on('end', () => (failure ? reject(failure.error) : resolve(out)))
         }),
       (r) => r.length,
     )

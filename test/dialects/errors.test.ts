@@ -314,6 +314,39 @@ forEachDialect(
       right(await pipe(create(Author, { name: 'after' }), run(t().db))())
       expect(right(await pipe(query(Author), count, run(t().db))())).toBeGreaterThan(0)
     })
+
+    it('a connection lost in the middle of a read decoded row by row is ConnectionError, in a transaction too (MySQL)', async () => {
+      const db = t().db
+      const sleep = (marker: string): string => (t().dialect === 'postgres' ? `SELECT pg_sleep(20) AS ${marker}` : `SELECT SLEEP(20) AS ${marker}`)
+      const killed = async (marker: string): Promise<number> => {
+        let n = 0
+        for (let i = 0; i < 50 && n === 0; i++) {
+          await new Promise((r) => setTimeout(r, 50))
+          n = await killRunning(t().dialect, t().url, marker)
+        }
+        return n
+      }
+      expect(db.executor.decoded).toBeDefined()
+      const outside = db.executor.decoded!(sleep('terrapin_row_victim'), [], false, (r) => r).then(
+        () => undefined,
+        (e: unknown) => db.executor.classify(e),
+      )
+      expect(await killed('terrapin_row_victim')).toBe(1)
+      expect(await outside).toMatchObject({ _tag: 'ConnectionError' })
+      // Inside a transaction (MySQL: the read listens on the transaction's connection). On
+      // PostgreSQL, postgres.js itself throws an uncaught TypeError (nextWrite on a closed
+      // socket) when a backend inside \`begin\` is terminated, whatever the read: not tested there.
+      if (t().dialect === 'mysql') {
+        const inside = inTransaction(db, (tx) => tx.executor.decoded!(sleep('terrapin_tx_victim'), [], false, (r) => r)).then(
+          () => undefined,
+          (e: unknown) => db.executor.classify(e),
+        )
+        expect(await killed('terrapin_tx_victim')).toBe(1)
+        expect(await inside).toMatchObject({ _tag: 'ConnectionError' })
+      }
+      right(await pipe(create(Author, { name: 'after rows' }), run(db))())
+      expect(right(await pipe(query(Author), where({ name: 'after rows' }), count, run(db))())).toBe(1)
+    })
   },
   {},
   SERVERS,

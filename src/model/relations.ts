@@ -92,8 +92,24 @@ const manyToMany = (owner: Model, f: ManyToManyField, target: Model, name: strin
   }
 }
 
-/** Finds the relation `name` of model `m` (forward, reverse or many-to-many), if any. */
+const resolved = new WeakMap<Model, Map<string, Relation | undefined>>()
+
+/**
+ * Finds the relation `name` of model `m` (forward, reverse or many-to-many), if any. A reverse
+ * relation is a search of every model of the registry, so the answers for a model whose registry
+ * is complete (frozen) are kept: plans and prefetches ask on every call.
+ */
 export const resolveRelation = (m: Model, name: string): Relation | undefined => {
+  if (!Object.isFrozen(m.registry)) return findRelation(m, name)
+  let known = resolved.get(m)
+  if (!known) resolved.set(m, (known = new Map()))
+  if (known.has(name)) return known.get(name)
+  const rel = findRelation(m, name)
+  known.set(name, rel)
+  return rel
+}
+
+const findRelation = (m: Model, name: string): Relation | undefined => {
   const f = m.fields[name]
   if (f && isFk(f)) return forward(m, name, f)
   if (f && f.kind === 'manyToMany') {

@@ -74,6 +74,23 @@ forEachDialect('connect and init', [Note], (t) => {
     expect(await simultaneous(`${t().url}${sep}pool=3`, 3)).toBe(3)
   })
 
+  it('statements outside transactions share the pool: many at once, on at most its size of sessions', async () => {
+    if (t().dialect === 'sqlite') return
+    const sep = t().url.includes('?') ? '&' : '?'
+    const db = connect(`${t().url}${sep}pool=2`)
+    try {
+      const session = t().dialect === 'postgres' ? 'SELECT pg_backend_pid()' : 'SELECT CONNECTION_ID()'
+      const ids = await Promise.all(Array.from({ length: 30 }, async () => String((await db.executor.all(session, [], false))[0][0])))
+      expect(ids).toHaveLength(30)
+      expect(new Set(ids).size).toBeLessThanOrEqual(2)
+      // a refused statement gives its connection back too
+      for (let i = 0; i < 5; i++) expect(left(await pipe(query(Memo), count, run(db))())._tag).toBe('QueryError')
+      expect(right(await pipe(query(Note), count, run(db))())).toBeGreaterThanOrEqual(0)
+    } finally {
+      await db.executor.close()
+    }
+  })
+
   it('idle pooled connections close after the idle timeout from the URL', async () => {
     if (t().dialect === 'sqlite') return expect(await simultaneous(`${t().url}?idleTimeout=100`, 1, 0)).toBe(1) // no pool
     const sep = t().url.includes('?') ? '&' : '?'

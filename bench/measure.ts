@@ -3,7 +3,8 @@
  * the time spent. Every call is awaited, whether the library returns a promise or not, so all
  * libraries pay the same one microtask per call. The clock is the process's CPU time for an
  * in-process database (SQLite: on a shared machine, other processes' load does not count) and
- * wall time for a server (its work happens elsewhere). Memory: the heap a result keeps alive.
+ * wall time for a server (its work happens elsewhere). Each sample starts on a collected heap.
+ * Memory: the heap a result keeps alive.
  */
 import { Op } from './impl/types'
 
@@ -23,8 +24,15 @@ const cpuMs = (): number => {
   return (u.user + u.system) / 1000
 }
 
-/** Runs `op` for about `ms` milliseconds (after `warmMs` of warm-up); `next` numbers the calls. */
+const gc = (): void => (globalThis as { gc?: () => void }).gc?.()
+
+/**
+ * Runs `op` for about `ms` milliseconds (after `warmMs` of warm-up); `next` numbers the calls.
+ * A full collection first (with `--expose-gc`, as `npm run bench` runs): the libraries take
+ * turns, and the garbage one left behind would otherwise be collected in the next one's time.
+ */
 export const sample = async (op: Op, ms: number, warmMs: number, next: { i: number }, clock: Clock): Promise<Sample> => {
+  gc()
   let calls = 0
   const w0 = now()
   while (now() - w0 < warmMs || calls < 2) {
@@ -45,8 +53,6 @@ export const sample = async (op: Op, ms: number, warmMs: number, next: { i: numb
   const spent = { wallMs: t1 - t0, cpuMs: cpuMs() - c0 }
   return { ops, ...spent, opsPerSec: (ops * 1000) / (clock === 'cpu' ? spent.cpuMs : spent.wallMs) }
 }
-
-const gc = (): void => (globalThis as { gc?: () => void }).gc?.()
 
 /** Bytes of heap that one call's result keeps alive (undefined without `--expose-gc`). */
 export const retainedBytes = async (op: Op, i: number): Promise<number | undefined> => {

@@ -109,7 +109,9 @@ export const prepare = <A, V extends Values = Values>(plan: Plan<A>): Prepared<A
 const problems = (names: ReadonlyArray<string>, values: Values, prefix: string): ValidationIssue[] | undefined => {
   let issues: ValidationIssue[] | undefined
   for (let i = 0; i < names.length; i++)
-    if (values[names[i]] === undefined) (issues ??= []).push({ field: prefix + names[i], message: 'no value for this placeholder' })
+    // An own value: a name like `constructor` must not find the prototype's.
+    if (!Object.prototype.hasOwnProperty.call(values, names[i]) || values[names[i]] === undefined)
+      (issues ??= []).push({ field: prefix + names[i], message: 'no value for this placeholder' })
   let n = 0
   for (const _ in values) n++
   if (n !== names.length || issues)

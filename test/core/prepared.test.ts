@@ -52,6 +52,21 @@ forEachDialect('prepared plans', [Item, Tag], (t) => {
     expect(right(await go(pipe(drop, bind({ name: 'p11' }))))).toBe(0)
   })
 
+  it('reads each placeholder by its own name, whatever characters the name has', async () => {
+    // Each name gets a generated property read: quotes, backslashes, line separators and
+    // prototype-like names must reach their own value and nothing else.
+    const names = [`it's "odd"`, 'back\\slash', 'line\u2028sep', 'constructor', 'toString', '${x}', '0']
+    for (const name of names) {
+      const byName = prepare(pipe(query(Item), where({ name: param(name) }), get))
+      expect(right(await go(pipe(byName, bind({ [name]: 'p03' })))).id).toBe(ids.p03)
+      const missing = left(await go(pipe(byName, bind({} as Record<string, string>))))
+      expect(missing).toMatchObject({ _tag: 'ValidationError', issues: [{ field: name, message: 'no value for this placeholder' }] })
+    }
+    // Two placeholders, two statements, two value records: each value goes to its own slot.
+    const between = prepare(pipe(query(Item), where({ n__gte: param('a"'), n__lte: param("b'") }), orderBy('name')))
+    expect(right(await go(pipe(between, bind({ 'a"': 1, "b'": 2 })))).map((r) => r.n)).toEqual(SEED.filter((x) => x.n >= 1 && x.n <= 2).map((x) => x.n))
+  })
+
   it('inserts with placeholders', async () => {
     const add = prepare(create(Item, { name: param('name'), n: param('n') } as never))
     const row = right(await go(pipe(add, bind({ name: 'fresh', n: 7 })))) as { id: number; name: string; n: number }

@@ -100,6 +100,9 @@ const columnCheck = (col: Column): ((v: unknown) => string | undefined) => {
   return guardDecides(col) ? (v) => (v !== null && is(v) ? undefined : checkColumnValue(col, v)[0]) : (v) => checkColumnValue(col, v)[0]
 }
 
+/** Lookups whose only check of a non-null value, on a column its guard decides, is that guard. */
+const COMPARED: ReadonlySet<Lookup> = new Set<Lookup>(['exact', 'not', 'gt', 'gte', 'lt', 'lte'])
+
 /** What a column's value becomes for the driver: null stays null. */
 const nullOr = (d: Dialect, col: Column): ((v: unknown) => unknown) => {
   const e = d.encoder(col)
@@ -194,7 +197,13 @@ const leaf = (ctx: Ctx, alias: string, model: Model, cond: Cond): string => {
   const cmpExpr = part ? expr : d.comparable(col, raw)
   // A placeholder's value is checked as a literal in its place would be.
   // A literal null means IS NULL, which a placeholder's `= ?` cannot express: refuse it.
-  const chk = (lookup: Lookup) => (x: unknown) => (x === null ? 'null cannot be bound to a placeholder (use __isnull)' : checkValue(col, lookup, part, x))
+  const chk = (lookup: Lookup): ((x: unknown) => string | undefined) => {
+    const full = (x: unknown): string | undefined => (x === null ? 'null cannot be bound to a placeholder (use __isnull)' : checkValue(col, lookup, part, x))
+    if (part || !COMPARED.has(lookup) || !guardDecides(col)) return full
+    // A value the column's guard accepts passes every check of a comparison: no need to ask them.
+    const is = col.scalar.codec.is
+    return (x) => (x !== null && is(x) ? undefined : full(x))
+  }
   const one = chk(cond.lookup === 'range' || cond.lookup === 'in' || cond.lookup === 'notIn' ? 'exact' : cond.lookup)
   // A value may be an expression (`F('other')`) or, for `in`, a plan (a subquery).
   const operand = (v: unknown): string => (isExpr(v) ? exprSql(ctx, v, col).sql : bind(ctx, v, enc, one))

@@ -11,7 +11,7 @@ import { TerrapinError, TerrapinFailure, configurationError, connectionError, in
 import { mysql, mysqlDialectFor } from '../compile/mysql'
 import { Dialect } from '../compile/dialect'
 import { Executor, WriteResult } from './executor'
-import { PoolOptions, SOCKET_ERRORS, driverUrl, observed } from './pooled'
+import { PoolOptions, SOCKET_ERRORS, driverUrl, observed, rowSink } from './pooled'
 
 // ------------------------------------------------------------------------------------------
 // errors
@@ -150,8 +150,8 @@ interface Server {
 }
 
 /** One statement on the callback API, as a promise of its rows (or result header). */
-const query = (core: Core, sql: string, params: ReadonlyArray<unknown>): Promise<unknown> =>
-  new Promise((resolve, reject) => core.query(sql, params as unknown[], (err, result) => (err ? reject(err) : resolve(result))))
+const query = (core: Core, statement: Statement, params?: ReadonlyArray<unknown>): Promise<unknown> =>
+  new Promise((resolve, reject) => core.query(statement, params as unknown[] | undefined, (err, result) => (err ? reject(err) : resolve(result))))
 
 const make = (core: Core, pool: mysql2.Pool, server: Server, opts: PoolOptions, inTx: boolean): Executor => {
   let savepoints = 0
@@ -177,8 +177,7 @@ const make = (core: Core, pool: mysql2.Pool, server: Server, opts: PoolOptions, 
       () =>
         new Promise<A[]>((resolve, reject) => {
           const read = (conn: EventConnection, done: (healthy: boolean) => void): void => {
-            const out: A[] = []
-            let failure: { error: unknown } | undefined
+            const sink = rowSink(decode)
             let settled = false
             const lost = (e: unknown): void => {
               if (settled) return
@@ -189,23 +188,21 @@ const make = (core: Core, pool: mysql2.Pool, server: Server, opts: PoolOptions, 
             conn.once('error', lost)
             conn
               .query(sql, params as unknown[])
-              .on('result', (row) => {
-                if (failure) return
-                try {
-                  out.push(decode(row))
-                } catch (e) {
-                  failure = { error: e }
-                }
-              })
+              .on('result', sink.row)
               // a statement the server refused: its end follows
-              .on('error', (e) => void (failure ??= { error: e }))
+              .on('error', sink.fail)
               .on('end', () => {
                 if (settled) return
                 settled = true
                 conn.removeListener('error', lost)
                 done(true)
-                if (failure) reject(failure.error)
-                else resolve(out)
+                let rows: A[]
+                try {
+                  rows = sink.end()
+                } catch (e) {
+                  return reject(e)
+                }
+                resolve(rows)
               })
           }
           if (inTx) read(core as unknown as EventConnection, () => undefined)
@@ -239,12 +236,10 @@ const make = (core: Core, pool: mysql2.Pool, server: Server, opts: PoolOptions, 
       classifyMysql,
       sql,
       params,
-      () =>
-        new Promise<Record<string, unknown>[]>((resolve, reject) =>
-          core.query({ sql, values: params as unknown[], rowsAsArray: false }, undefined, (err, rows) =>
-            err ? reject(err) : resolve(Array.isArray(rows) ? (rows as Record<string, unknown>[]) : []),
-          ),
-        ),
+      async () => {
+        const rows = await query(core, { sql, values: params as unknown[], rowsAsArray: false })
+        return Array.isArray(rows) ? (rows as Record<string, unknown>[]) : []
+      },
       (r) => r.length,
     )
   // mysql2 streams a result row by row and pauses the socket while the consumer is behind.

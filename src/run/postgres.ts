@@ -10,7 +10,7 @@ import type postgresJs from 'postgres'
 import { TerrapinError, TerrapinFailure, configurationError, connectionError, integrityError, queryError } from '../errors'
 import { postgres as pgDialect } from '../compile/postgres'
 import { Executor, WriteResult } from './executor'
-import { PoolOptions, SOCKET_ERRORS, driverUrl, observed } from './pooled'
+import { PoolOptions, SOCKET_ERRORS, driverUrl, observed, rowSink } from './pooled'
 
 type Sql = postgresJs.Sql
 type TxSql = postgresJs.TransactionSql
@@ -95,18 +95,9 @@ const make = (sql: Sql | TxSql, pool: Sql, opts: PoolOptions, inTx: boolean): Ex
       q,
       params,
       async () => {
-        const out: A[] = []
-        let failure: { error: unknown } | undefined
-        await (unsafe(q, params, { prepare: true }).values() as unknown as RowsOneByOne).forEach((row) => {
-          if (failure) return
-          try {
-            out.push(decode(row))
-          } catch (e) {
-            failure = { error: e }
-          }
-        })
-        if (failure) throw failure.error
-        return out
+        const sink = rowSink(decode)
+        await (unsafe(q, params, { prepare: true }).values() as unknown as RowsOneByOne).forEach(sink.row)
+        return sink.end()
       },
       (r) => r.length,
     )

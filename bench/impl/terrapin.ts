@@ -4,7 +4,7 @@
  */
 import { Either, isLeft } from 'fp-ts/Either'
 import { pipe } from 'fp-ts/function'
-import type { Db, DialectName } from '../../src'
+import type { Db, DialectName, Param } from '../../src'
 import { terrapin as T } from '../lib'
 import { input, newBook, newBooks } from '../data'
 import { Author, Book } from '../models'
@@ -50,20 +50,12 @@ export const terrapin = (url: string, dialect: DialectName = 'sqlite'): Impl => 
   const byId = prepare(pipe(query(Book), where({ id: param('id') }), get))
   const filtered = prepare(pipe(query(Book), where({ title__contains: param('term'), rating__gte: param('minRating') }), orderBy('-rating', 'id'), limit(20)))
   const relation = prepare(pipe(query(Author), where({ id__gt: param('after') }), orderBy('id'), limit(20), prefetch('books')))
-  const grouped = (lo: unknown, hi: unknown) =>
-    pipe(
-      query(Book),
-      where({ authorId__range: [lo, hi] } as never),
-      groupBy('authorId'),
-      annotate({ books: Count(), avgRating: Avg('rating') }),
-      orderBy('authorId'),
-    )
+  const grouped = (lo: number | Param, hi: number | Param) =>
+    pipe(query(Book), where({ authorId__range: [lo, hi] }), groupBy('authorId'), annotate({ books: Count(), avgRating: Avg('rating') }), orderBy('authorId'))
   const groupedPrepared = prepare(grouped(param('lo'), param('hi')))
   const allBooks = prepare(query(Book))
-  const insertOne = prepare(
-    create(Book, { title: param('title'), rating: param('rating'), publishedAt: param('publishedAt'), authorId: param('authorId') } as never),
-  )
-  const updateBy = prepare(pipe(query(Book), where({ authorId: param('authorId') }), update({ rating: param('rating') } as never)))
+  const insertOne = prepare(create(Book, { title: param('title'), rating: param('rating'), publishedAt: param('publishedAt'), authorId: param('authorId') }))
+  const updateBy = prepare(pipe(query(Book), where({ authorId: param('authorId') }), update({ rating: param('rating') })))
   return {
     name: 'terrapin',
     ops: {

@@ -8,7 +8,7 @@ import { AnyModel, Model } from './model'
 
 export type Simplify<T> = { [K in keyof T]: T[K] } & {}
 
-type FieldsOf<M> = M extends Model<string, infer F, unknown> ? F : never
+export type FieldsOf<M> = M extends Model<string, infer F, unknown> ? F : never
 type SchemaOf<M> = M extends Model<string, Fields, infer S> ? S : never
 
 export type ScalarKeys<F> = { [K in keyof F]: F[K] extends { readonly kind: ForeignKeyField['kind'] | 'manyToMany' } ? never : K }[keyof F] & string

@@ -63,7 +63,7 @@ type Nullable<I extends Info> = I['n'] extends true ? null : never
 type LookupValue<I extends Info, L> = L extends 'in' | 'notIn'
   ? ReadonlyArray<Arg<I['a']>> | Param | Subquery<I['a']>
   : L extends 'range'
-    ? readonly [I['a'], I['a']] | Param
+    ? readonly [I['a'] | Param, I['a'] | Param] | Param
     : L extends 'isnull' | 'notIsnull'
       ? boolean
       : L extends Text

@@ -6,9 +6,9 @@
 import * as E from 'fp-ts/Either'
 import { TerrapinError, ValidationIssue, invalid, validationError } from '../errors'
 import { Model } from '../model/model'
-import { CreateInput, InsertOf, MissingKeys, PatchOf, RowOf } from '../model/types'
+import { CreateInput, FieldsOf, FkKeys, InsertOf, MissingKeys, PatchOf, RowOf } from '../model/types'
 import { validateInput } from '../model/validate'
-import { BulkUpdate, Delete, Insert, Update, Upsert, deepFreeze, freeze, isEmpty } from './ast'
+import { BulkUpdate, Delete, Insert, Param, Update, Upsert, deepFreeze, freeze, isEmpty } from './ast'
 import { hintOf, hinted, recordStep, rootOf } from './hint'
 import { Expr, isExpr, refsOf } from './expr'
 import { PathsOf } from './expr-types'
@@ -21,15 +21,22 @@ const withError = <P extends { readonly error?: TerrapinError }>(plan: P, error:
   error && !plan.error ? freeze({ ...plan, error: deepFreeze(error) }) : plan
 
 /**
+ * What `create` takes: a value or a named placeholder (`param('title')`, for a prepared insert)
+ * per stored field; a relation given as its row (`author: frank`) takes no placeholder.
+ */
+export type CreateData<M> = { readonly [K in keyof CreateInput<M>]: K extends FkKeys<FieldsOf<M>> ? CreateInput<M>[K] : CreateInput<M>[K] | Param }
+
+/**
  * Inserts one row and returns it as stored (generated key and defaults included).
  *
  * @example
  * create(Book, { title: 'Dune', authorId: 1 }) // INSERT INTO "book" ("title", "author_id") VALUES (?, ?) RETURNING …
  * create(Book, { title: 'Dune', author: frank }) // the same, with frank's key
+ * prepare(create(Book, { title: param('title'), authorId: param('authorId') })) // bound per run
  */
-export const create = <M extends Model, const D extends CreateInput<M>>(
+export const create = <M extends Model, const D extends CreateData<M>>(
   model: M,
-  data: D & MissingKeys<M, D> & ExtraKeys<CreateInput<M>, D>,
+  data: D & MissingKeys<M, D> & ExtraKeys<CreateData<M>, D>,
 ): Insert<RowOf<M>> => {
   const row = validateInput(model, data, 'create')
   const plan: Insert<RowOf<M>> = hinted<Insert<RowOf<M>>>(
@@ -89,8 +96,11 @@ export const bulkCreate = <M extends Model>(
   return withError(plan, sizeError ?? conflictError ?? (issues.length > 0 ? validationError(issues, model.name) : undefined))
 }
 
-/** A patch whose values may be expressions over the row: `{ rating: F('rating').add(1) }`. */
-export type PatchExpr<M, K extends string> = { readonly [F in keyof PatchOf<M>]?: PatchOf<M>[F] | Expr<unknown, K> }
+/**
+ * A patch whose values may be expressions over the row (`{ rating: F('rating').add(1) }`) or
+ * named placeholders (`{ rating: param('rating') }`, for a prepared update).
+ */
+export type PatchExpr<M, K extends string> = { readonly [F in keyof PatchOf<M>]?: PatchOf<M>[F] | Expr<unknown, K> | Param }
 
 const NO_PATCH: Readonly<Record<string, unknown>> = freeze({})
 

@@ -5,7 +5,7 @@
  */
 import { pipe } from 'fp-ts/function'
 import * as TE from 'fp-ts/TaskEither'
-import { RowOf, TerrapinError, bind, bindEach, connect, create, get, param, prepare, query, run, where } from 'terrapin'
+import { RowOf, TerrapinError, bind, bindEach, connect, create, get, param, prepare, query, run, update, where } from 'terrapin'
 import { Book } from '../../demo/models'
 
 type Equals<A, B> = (<T>() => T extends A ? 1 : 2) extends <T>() => T extends B ? 1 : 2 ? true : false
@@ -28,6 +28,25 @@ pipe(typed, bind({ idd: 2 }), run(db))
 pipe(typed, bind({ id: 'two' }), run(db))
 
 // bindEach yields the list of results.
-const add = prepare(create(Book, { title: param('title'), authorId: param('authorId') } as never))
+const add = prepare(create(Book, { title: param('title'), authorId: param('authorId') }))
 const many = pipe(add, bindEach([{ title: 'a', authorId: 1 }]), run(db))
 expectType<Equals<typeof many, TE.TaskEither<TerrapinError, ReadonlyArray<BookRow>>>>()
+
+// Writes take placeholders for stored fields, without a cast.
+prepare(create(Book, { title: param('title'), rating: param('rating'), authorId: 1 }))
+prepare(pipe(query(Book), where({ id: param('id') }), update({ title: param('title'), rating: null })))
+const renamed = pipe(prepare(pipe(query(Book), update({ title: param('title') }))), bind({ title: 'x' }), run(db))
+expectType<Equals<typeof renamed, TE.TaskEither<TerrapinError, number>>>()
+// @ts-expect-error a placeholder for a field the model does not have
+prepare(create(Book, { title: param('title'), authorId: 1, titel: param('t') }))
+// @ts-expect-error a relation given as its row takes the row, not a placeholder (use authorId)
+prepare(create(Book, { title: param('title'), author: param('author') }))
+// @ts-expect-error a required field is still required when others are placeholders
+prepare(create(Book, { title: param('title') }))
+// @ts-expect-error an update of a field the model does not have
+prepare(pipe(query(Book), update({ ratingg: param('rating') })))
+
+// Lists and ranges of placeholders.
+prepare(pipe(query(Book), where({ id__in: [param('a'), param('b')], rating__range: [param('lo'), 5] })))
+// @ts-expect-error a range bound of the wrong type
+prepare(pipe(query(Book), where({ rating__range: [param('lo'), 'high'] })))

@@ -79,6 +79,27 @@ export const daysFromCivil = (year: number, month: number, day: number): number 
   return era * 146097 + yoe * 365 + Math.floor(yoe / 4) - Math.floor(yoe / 100) + doy - 719468
 }
 
+const DAYS_IN_MONTH = [31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31]
+
+const isLeap = (y: number): boolean => (y % 4 === 0 && y % 100 !== 0) || y % 400 === 0
+
+/**
+ * Whether the fields name a real moment: a month of the year, a day of that month (`2001-02-31`
+ * is none, nor `1900-02-29`), an hour, minute and second of the day. NaN is never valid.
+ */
+export const validDateTime = (year: number, month: number, day: number, h: number, mi: number, sec: number): boolean =>
+  year >= 0 &&
+  month >= 1 &&
+  month <= 12 &&
+  day >= 1 &&
+  day <= (month === 2 && isLeap(year) ? 29 : DAYS_IN_MONTH[month - 1]) &&
+  h >= 0 &&
+  h <= 23 &&
+  mi >= 0 &&
+  mi <= 59 &&
+  sec >= 0 &&
+  sec <= 59
+
 /** `+00`, `-00`, `+0000` or `+00:00` at `i`. */
 const zeroOffset = (s: string, i: number, len: number): boolean => {
   const sign = s.charCodeAt(i)
@@ -118,8 +139,7 @@ const fastUtc = (s: string): Date | undefined => {
   const h = digits(s, 11, 13)
   const mi = digits(s, 14, 16)
   const sec = digits(s, 17, 19)
-  if (!(year >= 0 && month >= 1 && month <= 12 && day >= 1 && day <= 31 && h <= 23 && mi <= 59 && sec <= 59)) return undefined
-  // A day past the month's end runs on into the next month, as Date.UTC would have it.
+  if (!validDateTime(year, month, day, h, mi, sec)) return undefined
   return new Date(daysFromCivil(year, month, day) * 86400000 + h * 3600000 + mi * 60000 + sec * 1000 + ms)
 }
 
@@ -128,7 +148,8 @@ export const parseUtc = (s: string): Date | undefined => {
   const fast = fastUtc(s)
   if (fast) return fast
   const m = ISO_DT.exec(s)
-  if (!m) return undefined
+  // No field runs on into the next (Date.UTC would read `2001-02-31` as March 3).
+  if (!m || !validDateTime(+m[1], +m[2], +m[3], +m[4], +m[5], +m[6])) return undefined
   const ms = m[7] ? Math.floor(Number(m[7]) * 1000 + 1e-9) : 0
   // Date.UTC reads years 0–99 as 1900–1999: set the year apart.
   const at = new Date(Date.UTC(2000, +m[2] - 1, +m[3], +m[4], +m[5], +m[6], ms))
@@ -138,7 +159,10 @@ export const parseUtc = (s: string): Date | undefined => {
   if (!off || off === 'Z') return new Date(base)
   const sign = off[0] === '-' ? -1 : 1
   const digits = off.slice(1).replace(':', '').padEnd(4, '0')
-  return new Date(base - sign * (+digits.slice(0, 2) * 60 + +digits.slice(2, 4)) * 60000)
+  const oh = +digits.slice(0, 2)
+  const om = +digits.slice(2, 4)
+  if (oh > 23 || om > 59) return undefined
+  return new Date(base - sign * (oh * 60 + om) * 60000)
 }
 
 /** 0001-01-01T00:00:00.000Z and 10000-01-01T00:00:00.000Z. */
@@ -173,10 +197,7 @@ const pad = (n: number, w = 2): string => String(n).padStart(w, '0')
 const isCalendarDay = (u: unknown): u is string => {
   if (typeof u !== 'string') return false
   const m = /^(\d{4})-(\d{2})-(\d{2})$/.exec(u)
-  if (!m || +m[1] < 1) return false
-  const d = new Date(Date.UTC(2000, +m[2] - 1, +m[3]))
-  d.setUTCFullYear(+m[1])
-  return d.getUTCFullYear() === +m[1] && d.getUTCMonth() === +m[2] - 1 && d.getUTCDate() === +m[3]
+  return m !== null && +m[1] >= 1 && validDateTime(+m[1], +m[2], +m[3], 0, 0, 0)
 }
 
 export const dateCodec = new t.Type<string, unknown, unknown>(

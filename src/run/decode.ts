@@ -8,7 +8,7 @@
 import { DecodeError, decodeError } from '../errors'
 import { Dialect } from '../compile/dialect'
 import { Output } from '../compile/sql'
-import { daysFromCivil } from '../model/codecs'
+import { daysFromCivil, validDateTime } from '../model/codecs'
 import { Column } from '../model/model'
 import { Projection } from '../plan/ast'
 
@@ -29,10 +29,6 @@ const two = (s: string, i: number): number => {
   return a >= 0 && a <= 9 && b >= 0 && b <= 9 ? a * 10 + b : NaN
 }
 
-const DAYS_IN_MONTH = [31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31]
-
-const isLeap = (y: number): boolean => (y % 4 === 0 && y % 100 !== 0) || y % 400 === 0
-
 /**
  * `YYYY-MM-DD HH:MM:SS[.mmm]` (SQLite's storage of a datetime) read as UTC without a regular
  * expression or `Date.UTC`; undefined for any other text (or an impossible date), which the
@@ -49,8 +45,7 @@ export const utcFromText = (s: string): Date | undefined => {
   const m = two(s, 14)
   const sec = two(s, 17)
   // NaN fails every comparison: a non-digit anywhere ends here.
-  if (!(month >= 1 && month <= 12 && day >= 1 && h <= 23 && m <= 59 && sec <= 59 && ms >= 0)) return undefined
-  if (!(year >= 0) || day > (month === 2 && isLeap(year) ? 29 : DAYS_IN_MONTH[month - 1])) return undefined
+  if (!(ms >= 0) || !validDateTime(year, month, day, h, m, sec)) return undefined
   return new Date(daysFromCivil(year, month, day) * 86400000 + h * 3600000 + m * 60000 + sec * 1000 + ms)
 }
 

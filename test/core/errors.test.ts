@@ -28,6 +28,22 @@ forEachDialect('errors', [Kinds], (t) => {
     await expect(runPromise(db)(pipe(query(Kinds), where({ id: made.id }), get))).rejects.toMatchObject({ _tag: 'DecodeError' })
   })
 
+  it('a stored datetime that names no real moment (February 31st) is a DecodeError, never a day in March', async () => {
+    const db = t().db
+    const q = db.executor.dialect.quote
+    const at = new Date(Date.UTC(2001, 1, 28))
+    const made = right(await pipe(create(Kinds, { name: 'x', at }), run(db))())
+    // Written behind the model's back. PostgreSQL refuses the text; SQLite stores it as given.
+    const stored = await db.executor.run(`UPDATE ${q('core_kinds')} SET ${q('at')} = '2001-02-31 00:00:00' WHERE ${q('id')} = ${made.id}`, []).then(
+      () => true,
+      () => false,
+    )
+    const r = await pipe(query(Kinds), where({ id: made.id }), get, run(db))()
+    if (stored && t().dialect === 'sqlite') expect(left(r)).toMatchObject({ _tag: 'DecodeError', model: 'Kinds', field: 'at' })
+    // Whatever a server kept (the old value, or MariaDB's zero date in a lenient mode), it is not March 3rd.
+    else expect(r._tag === 'Left' ? r.left._tag : r.right.at?.toISOString()).toMatch(/^(DecodeError|2001-02-28T00:00:00.000Z)$/)
+  })
+
   it('a bad value amid a long read is a DecodeError, and the connection reads on afterwards', async () => {
     const db = t().db
     const q = db.executor.dialect.quote

@@ -95,9 +95,49 @@ export const likePattern = (kind: MatchKind, value: string): string => {
 
 const pad = (n: number, w = 2): string => String(n).padStart(w, '0')
 
-/** `YYYY-MM-DD HH:MM:SS.mmm` in UTC: sortable as text, read back as UTC. */
-export const utcText = (d: Date): string =>
-  `${pad(d.getUTCFullYear(), 4)}-${pad(d.getUTCMonth() + 1)}-${pad(d.getUTCDate())} ${pad(d.getUTCHours())}:${pad(d.getUTCMinutes())}:${pad(d.getUTCSeconds())}.${pad(d.getUTCMilliseconds(), 3)}`
+/** `00`…`99`. */
+const TWO_DIGITS: ReadonlyArray<string> = Array.from({ length: 100 }, (_, i) => (i < 10 ? '0' : '') + i)
+
+/**
+ * `YYYY-MM-DD HH:MM:SS.mmm` in UTC: sortable as text, read back as UTC. Written in arithmetic
+ * from the time value (Howard Hinnant's civil_from_days): seven `getUTC…` calls and their
+ * padding cost twice as much, once per datetime of every row a bulk insert writes.
+ */
+export const utcText = (d: Date): string => {
+  const t = d.getTime()
+  const days = Math.floor(t / 86400000)
+  let r = t - days * 86400000
+  const h = Math.floor(r / 3600000)
+  r -= h * 3600000
+  const mi = Math.floor(r / 60000)
+  r -= mi * 60000
+  const sec = Math.floor(r / 1000)
+  const ms = r - sec * 1000
+  const z = days + 719468
+  const era = Math.floor(z / 146097)
+  const doe = z - era * 146097
+  const yoe = Math.floor((doe - Math.floor(doe / 1460) + Math.floor(doe / 36524) - Math.floor(doe / 146096)) / 365)
+  const doy = doe - (365 * yoe + Math.floor(yoe / 4) - Math.floor(yoe / 100))
+  const mp = Math.floor((5 * doy + 2) / 153)
+  const day = doy - Math.floor((153 * mp + 2) / 5) + 1
+  const month = mp < 10 ? mp + 3 : mp - 9
+  const year = yoe + era * 400 + (month <= 2 ? 1 : 0)
+  return (
+    (year >= 1000 ? String(year) : pad(year, 4)) +
+    '-' +
+    TWO_DIGITS[month] +
+    '-' +
+    TWO_DIGITS[day] +
+    ' ' +
+    TWO_DIGITS[h] +
+    ':' +
+    TWO_DIGITS[mi] +
+    ':' +
+    TWO_DIGITS[sec] +
+    '.' +
+    (ms >= 100 ? String(ms) : ms >= 10 ? '0' + ms : '00' + ms)
+  )
+}
 
 /**
  * A decimal as text with the column's decimal places (`'1.5'` → `'1.500000'`). Digits beyond

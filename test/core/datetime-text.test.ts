@@ -7,6 +7,7 @@
 import fc from 'fast-check'
 import { parseUtc } from '../../src/model/codecs'
 import { utcFromText } from '../../src/run/decode'
+import { utcText } from '../../src/compile/dialect'
 
 /** The reading as it was: `Date.UTC`, then the year set apart (Date.UTC reads 0–99 as 19xx). */
 const reference = (y: number, mo: number, d: number, h: number, mi: number, s: number, ms: number): number => {
@@ -76,5 +77,21 @@ describe('datetime text', () => {
       '2001-01-01 00:00:00+01:60',
     ]
     for (const text of bad) expect([text, parseUtc(text), utcFromText(text)]).toEqual([text, undefined, undefined])
+  })
+
+  it('writes every storable Date as its ISO text with a space, and reads it back to the same time', () => {
+    const iso = (d: Date): string => d.toISOString().replace('T', ' ').slice(0, 23)
+    const first = -62135596800000 // 0001-01-01
+    const past = 253402300800000 // 10000-01-01
+    fc.assert(
+      fc.property(fc.integer({ min: first, max: past - 1 }), (t) => {
+        const d = new Date(t)
+        expect(utcText(d)).toBe(iso(d))
+        expect(utcFromText(utcText(d))?.getTime()).toBe(t)
+      }),
+      { numRuns: 20000 },
+    )
+    for (const t of [first, past - 1, -1, 0, Date.UTC(2000, 1, 29, 23, 59, 59, 999), Date.UTC(1600, 2, 1), Date.UTC(999, 11, 31, 23, 59, 59, 9)])
+      expect([t, utcText(new Date(t))]).toEqual([t, iso(new Date(t))])
   })
 })

@@ -21,7 +21,7 @@ import { CompiledSql, WORKLOADS, Workload } from './impl/types'
 import { Clock, median, retainedBytes, sample } from './measure'
 import { Author, Book } from './models'
 import { Setup, mysqlSetup, postgresSetup } from './servers'
-import { Column, Result, markdown } from './report'
+import { Column, Result, markdown, spread } from './report'
 
 const arg = (name: string, fallback: string): string => process.argv.find((a) => a.startsWith(`--${name}=`))?.slice(name.length + 3) ?? fallback
 
@@ -112,9 +112,13 @@ const main = async (): Promise<void> => {
           if (WRITES.has(w)) await cleanup()
           samples.set(c.label, [...(samples.get(c.label) ?? []), s.opsPerSec])
         }
-      const raw = median(samples.get('raw driver') ?? [NaN])
+      const rawSamples = samples.get('raw driver')
+      const raw = median(rawSamples ?? [NaN])
       for (const { c, op } of cols) {
         const ops = median(samples.get(c.label)!)
+        // Each round times every library one after the other: a round's ratio compares samples
+        // taken seconds apart, so drift of the machine's load between rounds cancels out.
+        const paired = w === 'compileOnly' || !rawSamples ? undefined : samples.get(c.label)!.map((x, r) => x / rawSamples[r])
         const bytes = w === 'decode100k' ? await retainedBytes(op!, 5) : undefined
         results.push({
           workload: w,
@@ -125,6 +129,7 @@ const main = async (): Promise<void> => {
           ratio: w === 'compileOnly' ? undefined : ops / raw,
           samples: samples.get(c.label)!,
           retainedBytesPerRow: bytes === undefined ? undefined : bytes / 100000,
+          pairedRatios: paired,
         })
       }
       process.stderr.write(`${w}: ${cols.map(({ c }) => `${c.label} ${Math.round(median(samples.get(c.label)!))}`).join(', ')}\n`)
@@ -143,7 +148,7 @@ const main = async (): Promise<void> => {
   const command = `npm run bench -- --dialect=${dialect} --time=${sampleMs} --rounds=${rounds} --clock=${clock}${only.length ? ` --only=${only.join(',')}` : ''}${libs.length ? ` --libs=${libs.join(',')}` : ''}`
   const table = markdown(COLUMNS, workloads, results)
   console.log(
-    `\n${table}\n\nMachine: ${machine.cpu}, ${machine.cores} cores, Node ${machine.node}, ${machine.database}.\nCommand: \`${command}\` (median of ${rounds} samples of ${sampleMs} ms; ops per second of ${clock === 'cpu' ? 'process CPU time' : 'wall time'}).`,
+    `\n${table}\n\n${spread(COLUMNS, workloads, results)}\n\nMachine: ${machine.cpu}, ${machine.cores} cores, Node ${machine.node}, ${machine.database}.\nCommand: \`${command}\` (median of ${rounds} samples of ${sampleMs} ms; ops per second of ${clock === 'cpu' ? 'process CPU time' : 'wall time'}).`,
   )
   mkdirSync(join(outFile, '..'), { recursive: true })
   writeFileSync(

@@ -19,6 +19,8 @@ export interface Result {
   readonly ratio?: number
   readonly samples: ReadonlyArray<number>
   readonly retainedBytesPerRow?: number
+  /** Per round, this column's sample over the raw driver's sample of the same round. */
+  readonly pairedRatios?: ReadonlyArray<number>
 }
 
 const DESCRIPTIONS: Readonly<Record<Workload, string>> = {
@@ -52,4 +54,25 @@ export const markdown = (columns: ReadonlyArray<Column>, workloads: ReadonlyArra
   })
   const memRow = memory.some((m) => m !== '—') ? [`| decode: heap kept per row | ${memory.join(' | ')} |`] : []
   return [head, rule, ...rows, ...memRow].join('\n')
+}
+
+/**
+ * How far the ratios move between rounds: per cell, the lowest and highest of the rounds'
+ * paired ratios (each round's sample over the raw driver's sample of that round). Two cells
+ * whose ranges overlap are not told apart by this run.
+ */
+export const spread = (columns: ReadonlyArray<Column>, workloads: ReadonlyArray<Workload>, results: ReadonlyArray<Result>): string => {
+  const cols = columns.filter((c) => c.impl !== 'raw')
+  const head = `| ratio per round (lowest–highest) | ${cols.map((c) => c.label).join(' | ')} |`
+  const rule = `|---|${cols.map(() => '---:').join('|')}|`
+  const rows = workloads
+    .filter((w) => w !== 'compileOnly')
+    .map((w) => {
+      const cells = cols.map((c) => {
+        const rs = results.find((x) => x.workload === w && x.label === c.label)?.pairedRatios
+        return rs && rs.length > 0 ? `${Math.min(...rs).toFixed(2)}–${Math.max(...rs).toFixed(2)}` : '—'
+      })
+      return `| ${DESCRIPTIONS[w]} | ${cells.join(' | ')} |`
+    })
+  return [head, rule, ...rows].join('\n')
 }

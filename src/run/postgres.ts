@@ -75,15 +75,28 @@ export const classifyPostgres = (e: unknown, sql?: string): TerrapinError => {
 // runner
 // ------------------------------------------------------------------------------------------
 
+/**
+ * Whether `e` is a server error postgres.js attached to another statement than the one with these
+ * `args`: the error a connection killed mid-statement left behind, which postgres.js 3.4 hands
+ * to the first statement that connection is reopened for, without sending that statement.
+ */
+const leftOver = (e: unknown, args: ReadonlyArray<unknown>): boolean =>
+  e instanceof Error && 'severity' in e && 'args' in e && (e as { args?: unknown }).args !== args
+
 const make = (sql: Sql | TxSql, pool: Sql, opts: PoolOptions, inTx: boolean): Executor => {
   const unsafe = sql.unsafe as unknown as Unsafe
+  // outside a transaction, sent once more if it was refused with an error left over from
+  // another statement (it was never sent)
+  function within<A>(params: ReadonlyArray<unknown>, f: () => Promise<A>): () => Promise<A> {
+    return inTx ? f : () => f().catch((e: unknown) => (leftOver(e, params) ? f() : Promise.reject(e)))
+  }
   const all = (q: string, params: ReadonlyArray<unknown>): Promise<ReadonlyArray<ReadonlyArray<unknown>>> =>
     observed(
       opts,
       classifyPostgres,
       q,
       params,
-      async () => (await unsafe(q, params, { prepare: true }).values()) as unknown as unknown[][],
+      within(params, async () => (await unsafe(q, params, { prepare: true }).values()) as unknown as unknown[][]),
       (r) => r.length,
     )
   // Each row decoded as postgres.js parses it (`forEach`): the raw row dies young instead of
@@ -94,11 +107,11 @@ const make = (sql: Sql | TxSql, pool: Sql, opts: PoolOptions, inTx: boolean): Ex
       classifyPostgres,
       q,
       params,
-      async () => {
+      within(params, async () => {
         const sink = rowSink(decode)
         await (unsafe(q, params, { prepare: true }).values() as unknown as RowsOneByOne).forEach(sink.row)
         return sink.end()
-      },
+      }),
       (r) => r.length,
     )
   const run = (q: string, params: ReadonlyArray<unknown>): Promise<WriteResult> =>
@@ -107,7 +120,7 @@ const make = (sql: Sql | TxSql, pool: Sql, opts: PoolOptions, inTx: boolean): Ex
       classifyPostgres,
       q,
       params,
-      async () => ({ changes: (await unsafe(q, params, { prepare: true })).count }),
+      within(params, async () => ({ changes: (await unsafe(q, params, { prepare: true })).count })),
       (r) => r.changes,
     )
   const transaction = async <A>(f: (tx: Executor) => Promise<A>): Promise<A> => {
@@ -135,8 +148,15 @@ const make = (sql: Sql | TxSql, pool: Sql, opts: PoolOptions, inTx: boolean): Ex
         t0 = performance.now()
       }
     }
+    const begin = (): Promise<unknown> => (inTx ? (sql as TxSql).savepoint(body) : pool.begin(body))
     try {
-      const out = (await (inTx ? (sql as TxSql).savepoint(body) : pool.begin(body))) as A
+      // A BEGIN the server refused for its connection's sake (or that got an error left over from
+      // another statement, see `leftOver`) ran nothing of the program: it is tried once more.
+      const out = (await begin().catch((e: unknown) =>
+        !inTx && at.phase === 'opening' && e instanceof Error && 'severity' in e && classifyPostgres(e)._tag === 'ConnectionError'
+          ? begin()
+          : Promise.reject(e),
+      )) as A
       emit(close)
       return out
     } catch (e) {
@@ -154,7 +174,7 @@ const make = (sql: Sql | TxSql, pool: Sql, opts: PoolOptions, inTx: boolean): Ex
       classifyPostgres,
       q,
       params,
-      async () => [...((await unsafe(q, params, { prepare: true })) as unknown as Record<string, unknown>[])],
+      within(params, async () => [...((await unsafe(q, params, { prepare: true })) as unknown as Record<string, unknown>[])]),
       (r) => r.length,
     )
   // postgres.js fetches `batchSize` rows per Execute of a portal: one batch in memory at a time.

@@ -192,6 +192,36 @@ async function dropMysql(name: string): Promise<void> {
 }
 
 // ---------------------------------------------------------------------------
+// Lost connections: sessions ended from outside, as an administrator (or a crash) would
+
+/**
+ * Ends the sessions of `url`'s database whose statement contains `marker` (on PostgreSQL the
+ * session's latest statement, running or not; on MariaDB the one it is running); returns how many.
+ */
+export async function killRunning(dialect: DialectName, url: string, marker: string): Promise<number> {
+  const name = databaseOf(url)
+  if (dialect === 'sqlite') throw new Error('SQLite has no server sessions')
+  if (dialect === 'postgres')
+    return withPg(
+      async (sql) =>
+        (
+          await sql.unsafe(`SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = $1 AND query LIKE $2 AND pid <> pg_backend_pid()`, [
+            name,
+            `%${marker}%`,
+          ])
+        ).length,
+    )
+  return withMysql(async (conn) => {
+    const [rows] = await conn.query<mysql.RowDataPacket[]>(
+      'SELECT ID FROM information_schema.PROCESSLIST WHERE DB = ? AND INFO LIKE ? AND ID <> CONNECTION_ID()',
+      [name, `%${marker}%`],
+    )
+    for (const row of rows) await conn.query('KILL ?', [Number(row.ID)])
+    return rows.length
+  })
+}
+
+// ---------------------------------------------------------------------------
 
 /**
  * Wrap a drop so repeated calls share one successful run, while a failed run

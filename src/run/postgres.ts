@@ -76,6 +76,30 @@ export const classifyPostgres = (e: unknown, sql?: string): TerrapinError => {
 // ------------------------------------------------------------------------------------------
 
 /**
+ * The connection a transaction holds, as its statements (nested ones too) see it. Once it is
+ * lost, postgres.js must be given nothing more for it, not even the ROLLBACK or COMMIT its
+ * `begin` sends when the program ends: it would write to a socket that is gone (an uncaught
+ * TypeError a tick later) or, once the pool has reconnected that connection for other work,
+ * run the statement there, outside any transaction.
+ */
+interface Held {
+  lost: boolean
+}
+
+const lostError = (): Error => Object.assign(new Error("the transaction's connection was lost; nothing more was sent"), { code: 'CONNECTION_CLOSED' })
+
+/** A transaction's statement: refused once its connection is lost, and telling of the loss. */
+const onHeld = async <A>(held: Held, f: () => Promise<A>): Promise<A> => {
+  if (held.lost) throw lostError()
+  try {
+    return await f()
+  } catch (e) {
+    if (classifyPostgres(e)._tag === 'ConnectionError') held.lost = true
+    throw e
+  }
+}
+
+/**
  * Whether `e` is a server error postgres.js attached to another statement than the one with these
  * `args`: the error a connection killed mid-statement left behind, which postgres.js 3.4 hands
  * to the first statement that connection is reopened for, without sending that statement.
@@ -83,12 +107,16 @@ export const classifyPostgres = (e: unknown, sql?: string): TerrapinError => {
 const leftOver = (e: unknown, args: ReadonlyArray<unknown>): boolean =>
   e instanceof Error && 'severity' in e && 'args' in e && (e as { args?: unknown }).args !== args
 
-const make = (sql: Sql | TxSql, pool: Sql, opts: PoolOptions, inTx: boolean): Executor => {
+/** A promise that never settles: what a transaction's body becomes after its connection is lost. */
+const stranded = (): Promise<never> => new Promise(() => undefined)
+
+const make = (sql: Sql | TxSql, pool: Sql, opts: PoolOptions, held?: Held): Executor => {
+  const inTx = held !== undefined
   const unsafe = sql.unsafe as unknown as Unsafe
-  // outside a transaction, sent once more if it was refused with an error left over from
-  // another statement (it was never sent)
+  // Inside a transaction, guarded by `onHeld`; outside, sent once more if it was refused with
+  // an error left over from another statement (it was never sent).
   function within<A>(params: ReadonlyArray<unknown>, f: () => Promise<A>): () => Promise<A> {
-    return inTx ? f : () => f().catch((e: unknown) => (leftOver(e, params) ? f() : Promise.reject(e)))
+    return held ? () => onHeld(held, f) : () => f().catch((e: unknown) => (leftOver(e, params) ? f() : Promise.reject(e)))
   }
   const all = (q: string, params: ReadonlyArray<unknown>): Promise<ReadonlyArray<ReadonlyArray<unknown>>> =>
     observed(
@@ -134,19 +162,25 @@ const make = (sql: Sql | TxSql, pool: Sql, opts: PoolOptions, inTx: boolean): Ex
     const at: { phase: 'opening' | 'running' | 'failed' | 'closing' } = { phase: 'opening' }
     const emit = (q: string, error?: unknown): void =>
       hook?.({ sql: q, durationMs: performance.now() - t0, rows: 0, error: error === undefined ? undefined : classifyPostgres(error, q) })
+    const conn: Held = held ?? { lost: false }
     const body = async (s: TxSql): Promise<A> => {
       emit(open)
       at.phase = 'running'
+      let out: A
       try {
-        const out = await f(make(s, pool, opts, true))
-        at.phase = 'closing'
-        return out
+        out = await f(make(s, pool, opts, conn))
       } catch (e) {
         at.phase = 'failed'
+        // no ROLLBACK on a lost connection: `begin` has already rejected (postgres.js rejects it
+        // when the connection closes), and that is the error the caller gets
+        if (conn.lost) return stranded()
         throw e
       } finally {
         t0 = performance.now()
       }
+      if (conn.lost) return stranded() // nor a COMMIT
+      at.phase = 'closing'
+      return out
     }
     const begin = (): Promise<unknown> => (inTx ? (sql as TxSql).savepoint(body) : pool.begin(body))
     try {
@@ -160,10 +194,14 @@ const make = (sql: Sql | TxSql, pool: Sql, opts: PoolOptions, inTx: boolean): Ex
       emit(close)
       return out
     } catch (e) {
-      // BEGIN failed, the program failed (ROLLBACK), or the end failed (COMMIT, or a statement
-      // the program had caught made postgres.js roll back)
-      if (at.phase === 'failed') emit(undo)
-      else emit(at.phase === 'opening' ? open : close, e)
+      // The connection closed while the program may still be running: its later statements
+      // must not reach postgres.js.
+      if (!inTx && classifyPostgres(e)._tag === 'ConnectionError') conn.lost = true
+      // BEGIN failed, the program failed (ROLLBACK), the connection was lost (the server rolls
+      // back), or the end failed (COMMIT, or a statement the program had caught made
+      // postgres.js roll back)
+      if (at.phase === 'failed' && !conn.lost) emit(undo)
+      else emit(at.phase === 'opening' ? open : at.phase === 'closing' ? close : undo, e)
       throw e
     }
   }
@@ -183,6 +221,7 @@ const make = (sql: Sql | TxSql, pool: Sql, opts: PoolOptions, inTx: boolean): Ex
     let rows = 0
     let failure: unknown
     try {
+      if (held?.lost) throw lostError()
       const cursor = (unsafe(q, params, { prepare: true }).values() as unknown as { cursor: (n: number) => AsyncIterable<unknown[][]> }).cursor(batchSize)
       for await (const batch of cursor) {
         rows += batch.length
@@ -190,6 +229,7 @@ const make = (sql: Sql | TxSql, pool: Sql, opts: PoolOptions, inTx: boolean): Ex
       }
     } catch (e) {
       failure = e
+      if (held && classifyPostgres(e)._tag === 'ConnectionError') held.lost = true
       throw e
     } finally {
       opts.onQuery?.({
@@ -251,5 +291,5 @@ export const openPostgres = (url: URL, opts: PoolOptions = {}): Executor => {
       json: { to: 3802, from: [114, 3802], serialize: text, parse: (x: string) => x },
     },
   })
-  return make(pool, pool, opts, false)
+  return make(pool, pool, opts)
 }

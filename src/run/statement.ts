@@ -151,12 +151,16 @@ export const readRows = (ex: Executor, c: Compiled, model: string, shape: 'Rows'
 export const shapeOf = (plan: Select<unknown>): 'Rows' | 'Values' | 'ValuesList' | 'Flat' =>
   plan.projection._tag === 'ValuesList' && plan.projection.flat ? 'Flat' : plan.projection._tag
 
-/** Any thrown value as the typed union. */
+/**
+ * Any thrown value as the typed union. An `Error` with none of the drivers' marks (`code`,
+ * `errno`, `severity`; `fatal` is all mysql2 gives a statement on a closed connection) is not
+ * the database's.
+ */
 export const toError = (ex: Executor, e: unknown): TerrapinError => {
   if (e instanceof Abort || e instanceof DecodeFailure) return e.error
   if (e instanceof TerrapinFailure) return e.error
   if (isTerrapinError(e)) return e
-  if (e instanceof Error && !('code' in e) && !('errno' in e) && !('severity' in e)) {
+  if (e instanceof Error && !('code' in e) && !('errno' in e) && !('severity' in e) && !('fatal' in e)) {
     return queryError(`unexpected error: ${e.message}`, { cause: e })
   }
   return ex.classify(e)

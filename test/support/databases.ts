@@ -221,6 +221,13 @@ export async function killRunning(dialect: DialectName, url: string, marker: str
   })
 }
 
+/** Ends one session by its id (`pg_backend_pid()`, `CONNECTION_ID()`), once the server has ended it. */
+export async function killSession(dialect: DialectName, id: number): Promise<void> {
+  if (dialect === 'sqlite') throw new Error('SQLite has no server sessions')
+  if (dialect === 'postgres') await withPg((sql) => sql.unsafe('SELECT pg_terminate_backend($1, 5000)', [id]))
+  else await withMysql((conn) => conn.query('KILL ?', [id]))
+}
+
 // ---------------------------------------------------------------------------
 
 /**

@@ -74,7 +74,7 @@ export interface Executor {
   /**
    * The rows of a read in batches of about `batchSize`, holding only one batch in memory (a
    * cursor on PostgreSQL, a streamed result on MySQL, `iterate` on SQLite). Breaking out of the
-   * loop releases the cursor.
+   * loop releases the cursor; a connection lost mid-way ends the loop with the driver's error.
    */
   readonly stream?: (sql: string, params: ReadonlyArray<unknown>, bigint: boolean, batchSize: number) => AsyncIterable<ReadonlyArray<ReadonlyArray<unknown>>>
   /**

@@ -134,9 +134,14 @@ interface RowEvents {
   on(event: 'end', f: () => void): RowEvents
 }
 
-/** The callback-style connection (it alone can stream). */
+/** A streamed result's rows, as a readable stream that can be ended with an error. */
+type RowStream = NodeJS.ReadableStream & { destroy: (e: unknown) => void }
+
+/** The callback-style connection (it alone can stream); like `EventConnection`, it tells a lost connection as its own `error`. */
 interface CallbackConnection {
-  query: (options: { sql: string; values: unknown[]; rowsAsArray: boolean }) => { stream: (o: { highWaterMark: number }) => NodeJS.ReadableStream }
+  query: (options: { sql: string; values: unknown[]; rowsAsArray: boolean }) => { stream: (o: { highWaterMark: number }) => RowStream }
+  once(event: 'error', f: (e: unknown) => void): unknown
+  removeListener(event: 'error', f: (e: unknown) => void): unknown
   release: () => void
   destroy: () => void
 }
@@ -242,7 +247,9 @@ const make = (core: Core, pool: mysql2.Pool, server: Server, opts: PoolOptions, 
       },
       (r) => r.length,
     )
-  // mysql2 streams a result row by row and pauses the socket while the consumer is behind.
+  // mysql2 streams a result row by row and pauses the socket while the consumer is behind. A
+  // connection lost mid-result is told to the connection only (as for `decoded`), so the stream
+  // listens there: otherwise the loop would wait for rows that never come.
   async function* stream(
     sql: string,
     params: ReadonlyArray<unknown>,
@@ -259,8 +266,14 @@ const make = (core: Core, pool: mysql2.Pool, server: Server, opts: PoolOptions, 
           pool.pool.getConnection((e, c) => (e ? reject(e) : resolve(c as unknown as CallbackConnection))),
         )
     const conn = own ?? (core as unknown as CallbackConnection)
+    // (a connection already closed tells it from within `query`, before there is a stream)
+    let rs: RowStream | undefined
+    let early: { error: unknown } | undefined
+    const lost = (e: unknown): void => (rs ? rs.destroy(e) : void (early = { error: e }))
+    conn.once('error', lost)
     try {
-      const rs = conn.query({ sql, values: params as unknown[], rowsAsArray: true }).stream({ highWaterMark: batchSize })
+      rs = conn.query({ sql, values: params as unknown[], rowsAsArray: true }).stream({ highWaterMark: batchSize })
+      if (early) throw early.error
       let batch: unknown[][] = []
       for await (const row of rs as AsyncIterable<unknown[]>) {
         batch.push(row)
@@ -277,6 +290,7 @@ const make = (core: Core, pool: mysql2.Pool, server: Server, opts: PoolOptions, 
       failure = e
       throw e
     } finally {
+      conn.removeListener('error', lost)
       // A result not read to its end cannot be abandoned on the wire: drop that connection.
       if (own) done ? own.release() : own.destroy()
       opts.onQuery?.({

@@ -16,6 +16,8 @@ type Sql = postgresJs.Sql
 type TxSql = postgresJs.TransactionSql
 /** A query's rows handed over one by one as they are parsed, none kept by the driver. */
 type RowsOneByOne = { forEach: (f: (row: unknown[]) => void) => Promise<unknown> }
+/** A query read in batches: the callback's promise asks for the next batch (or, with CLOSE, none). */
+type Cursor = { cursor: (n: number, f: (rows: unknown[][]) => Promise<unknown>) => Promise<unknown> }
 type Unsafe = (query: string, params: ReadonlyArray<unknown>, options: { prepare: boolean }) => postgresJs.PendingQuery<postgresJs.Row[]>
 
 // ------------------------------------------------------------------------------------------
@@ -216,22 +218,47 @@ const make = (sql: Sql | TxSql, pool: Sql, opts: PoolOptions, held?: Held): Exec
       (r) => r.length,
     )
   // postgres.js fetches `batchSize` rows per Execute of a portal: one batch in memory at a time.
+  // Its cursor is taken with a callback, whose query rejects when the connection is lost between
+  // batches (as an iterator it would end as if the rows had run out). The callback's promise
+  // asks for the next batch, or with CLOSE for none; after a loss it is left unanswered, since
+  // postgres.js would write either to a socket that is gone.
   async function* stream(q: string, params: ReadonlyArray<unknown>, _bigint: boolean, batchSize: number): AsyncIterable<ReadonlyArray<ReadonlyArray<unknown>>> {
     const t0 = performance.now()
     let rows = 0
     let failure: unknown
+    let ready: { batch: unknown[][]; more: (x?: unknown) => void } | undefined
+    let end: { error?: unknown } | undefined
+    let wake = (): void => undefined
+    let more: ((x?: unknown) => void) | undefined
     try {
       if (held?.lost) throw lostError()
-      const cursor = (unsafe(q, params, { prepare: true }).values() as unknown as { cursor: (n: number) => AsyncIterable<unknown[][]> }).cursor(batchSize)
-      for await (const batch of cursor) {
-        rows += batch.length
-        yield batch
+      const cursor = unsafe(q, params, { prepare: true }).values() as unknown as Cursor
+      cursor
+        .cursor(batchSize, (batch) => new Promise((r) => ((ready = { batch, more: r }), wake())))
+        .then(
+          () => ((end = {}), wake()),
+          (error: unknown) => ((end = { error }), wake()),
+        )
+      for (;;) {
+        if (!ready && !end) await new Promise<void>((r) => (wake = r))
+        if (ready) {
+          const batch = ready.batch
+          more = ready.more
+          ready = undefined
+          rows += batch.length
+          yield batch
+          if (!end) more()
+          more = undefined
+        } else if (end!.error !== undefined) throw end!.error
+        else break
       }
     } catch (e) {
       failure = e
       if (held && classifyPostgres(e)._tag === 'ConnectionError') held.lost = true
       throw e
     } finally {
+      // the loop was left early: release the portal
+      if (more && !end) more(pool.CLOSE)
       opts.onQuery?.({
         sql: q,
         params: opts.logParams ? params : undefined,

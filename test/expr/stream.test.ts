@@ -1,12 +1,32 @@
 /**
  * stream(db): the rows of a plan as an AsyncIterable fetched in batches — the same rows, in
  * the same order, as run; one statement; breaking out early releases the connection; errors
- * are thrown as TerrapinFailure holding the typed error. (Memory is measured in bench/.)
+ * are thrown as TerrapinFailure holding the typed error, a connection lost mid-stream too.
+ * (Memory is measured in bench/.)
  */
 import { pipe } from 'fp-ts/function'
 import * as TE from 'fp-ts/TaskEither'
-import { TerrapinFailure, annotate, bulkCreate, count, Count, limit, orderBy, query, run, stream, transaction, values, where } from 'terrapin'
-import { forEachDialect, right } from '../support/dialects'
+import {
+  Db,
+  TerrapinFailure,
+  annotate,
+  bulkCreate,
+  count,
+  Count,
+  fields,
+  limit,
+  model,
+  orderBy,
+  query,
+  run,
+  schema,
+  stream,
+  transaction,
+  values,
+  where,
+} from 'terrapin'
+import { forEachDialect, left, right } from '../support/dialects'
+import { DIALECTS, killRunning } from '../support/databases'
 import { Author, Book } from './models'
 
 const N = 2345
@@ -76,3 +96,81 @@ forEachDialect('stream', [Author, Book], (t) => {
     expect(await fail(pipe(query(Book), stream(t().db, { batchSize: 0 })))).toBe('ValidationError')
   })
 })
+
+// Rows big enough (about 16 MB) that the server is still sending when its session is killed.
+const { Page } = schema({ Page: model('Page', { table: 'x_page', fields: { id: fields.int({ pk: true }), body: fields.text() } }) })
+const PAGES = 8000
+
+forEachDialect(
+  'stream, connection lost',
+  [Page],
+  (t) => {
+    beforeAll(async () => {
+      for (let i = 0; i < PAGES; i += 1000)
+        right(
+          await pipe(
+            bulkCreate(
+              Page,
+              Array.from({ length: 1000 }, (_, k) => ({ id: i + k + 1, body: `${i + k}`.padEnd(2000, '.') })),
+            ),
+            run(t().db),
+          )(),
+        )
+    })
+
+    /**
+     * Reads pages in batches of 100, killing the session at the 150th row (mid-batch on the
+     * client, mid-result on the server) and going on 100 ms later; `breakAt` leaves the loop.
+     * With `kill` false, only reads.
+     */
+    const read = async (db: Db, breakAt = Infinity, kill = true): Promise<{ rows: number; error?: string }> => {
+      let rows = 0
+      try {
+        for await (const page of pipe(query(Page), orderBy('id'), stream(db, { batchSize: 100 }))) {
+          expect(page.id).toBe(++rows)
+          if (rows === 150 && kill) {
+            expect(await killRunning(t().dialect, t().url, 'x_page')).toBe(1)
+            await new Promise((r) => setTimeout(r, 100))
+          }
+          if (rows >= breakAt) break
+        }
+      } catch (e) {
+        return { rows, error: e instanceof TerrapinFailure ? e.error._tag : `untyped: ${String(e)}` }
+      }
+      return { rows }
+    }
+    const recovered = async (): Promise<void> => expect(right(await pipe(query(Page), count, run(t().db))())).toBe(PAGES)
+
+    it('ends the loop with ConnectionError, never a hang or a short result without an error, and the pool recovers', async () => {
+      const r = await read(t().db)
+      expect(r.error).toBe('ConnectionError')
+      expect(r.rows).toBeLessThan(PAGES)
+      await recovered()
+    }, 15000)
+
+    it('in a transaction: the loop ends with ConnectionError, so does the transaction, and a stream after it fails at once', async () => {
+      let inside!: Promise<ReadonlyArray<{ rows: number; error?: string }>>
+      const r = await transaction(t().db, (tx) => TE.fromTask(() => (inside = read(tx).then(async (first) => [first, await read(tx, Infinity, false)]))))()
+      expect(left(r)).toMatchObject({ _tag: 'ConnectionError' })
+      // on PostgreSQL the transaction ends when its connection closes, the program after it
+      expect(await inside).toEqual([
+        { rows: expect.any(Number), error: 'ConnectionError' },
+        { rows: 0, error: 'ConnectionError' },
+      ])
+      await recovered()
+    }, 15000)
+
+    it('leaving the loop after the loss is quiet (no uncaught error), on the pool and in a transaction', async () => {
+      expect(await read(t().db, 160)).toEqual({ rows: 160 })
+      let inside!: Promise<{ rows: number; error?: string }>
+      const r = await transaction(t().db, (tx) => TE.fromTask(() => (inside = read(tx, 160))))()
+      expect(await inside).toEqual({ rows: 160 })
+      // the COMMIT of a connection known to be lost is not sent (PostgreSQL) or fails (MariaDB)
+      expect(left(r)).toMatchObject({ _tag: 'ConnectionError' })
+      await new Promise((r) => setTimeout(r, 100))
+      await recovered()
+    }, 15000)
+  },
+  {},
+  DIALECTS.filter((d) => d !== 'sqlite'),
+)

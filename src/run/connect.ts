@@ -80,11 +80,16 @@ export const connect = (url: string, options: ConnectOptions = {}): Db => {
 /**
  * The runner's executor, made safe to close at any time: `close` waits for the transactions in
  * progress (a pool would otherwise kill their connections mid-way), and every call after it
- * fails with a `ConnectionError` (never a driver crash), on every dialect alike.
+ * fails with a `ConnectionError` (never a driver crash), on every dialect alike. Streams in
+ * progress it ends instead, since one may be left unfinished for good, holding its connection
+ * (and SQLite's cannot close while one is read): their loop fails with that error at its next
+ * batch.
  */
 const guarded = (ex: Executor): Executor => {
   let closing: Promise<void> | undefined
   const active = new Set<Promise<unknown>>()
+  /** How to end each stream in progress. */
+  const streams = new Set<() => Promise<unknown>>()
   const closed = (): TerrapinFailure => new TerrapinFailure(connectionError('the database is closed'))
   const track = <A>(p: Promise<A>): Promise<A> => {
     active.add(p)
@@ -92,6 +97,29 @@ const guarded = (ex: Executor): Executor => {
     p.then(done, done)
     return p
   }
+  const closable = <A>(source: () => AsyncIterable<A>): AsyncIterable<A> => ({
+    [Symbol.asyncIterator]: (): AsyncIterator<A> => {
+      if (closing) return { next: () => Promise.reject(closed()) }
+      const it = source()[Symbol.asyncIterator]()
+      let cut = false
+      const end = async (): Promise<unknown> => ((cut = true), streams.delete(end), it.return?.())
+      streams.add(end)
+      return {
+        next: async () => {
+          if (cut) throw closed()
+          try {
+            const r = await it.next()
+            if (r.done) streams.delete(end)
+            return r
+          } catch (e) {
+            streams.delete(end)
+            throw e
+          }
+        },
+        return: async (v?: unknown) => (streams.delete(end), it.return ? it.return(v) : { done: true, value: v }),
+      }
+    },
+  })
   // Inherit from the runner's executor: its `dialect` may be a getter (MySQL vs MariaDB is known
   // only after the first handshake), which spreading would freeze.
   const self: Executor = Object.create(ex, {
@@ -111,10 +139,17 @@ const guarded = (ex: Executor): Executor => {
     run: { value: (sql: string, params: ReadonlyArray<unknown>) => (closing ? Promise.reject(closed()) : track(ex.run(sql, params))), enumerable: true },
     sync: { value: ex.sync && (() => (closing ? undefined : ex.sync!())), enumerable: true },
     transaction: { value: <A>(f: (tx: Executor) => Promise<A>) => (closing ? Promise.reject(closed()) : track(ex.transaction(f))), enumerable: true },
+    stream: {
+      value:
+        ex.stream &&
+        ((sql: string, params: ReadonlyArray<unknown>, bigint: boolean, batchSize: number) => closable(() => ex.stream!(sql, params, bigint, batchSize))),
+      enumerable: true,
+    },
     close: {
       value: () =>
         (closing ??= (async () => {
           open.delete(self)
+          await Promise.allSettled([...streams].map((end) => end()))
           await Promise.allSettled([...active])
           await ex.close()
         })()),

@@ -20,7 +20,8 @@ export interface StreamOptions {
  * The rows of a read plan as an `AsyncIterable`, fetched in batches so that memory stays flat
  * however many rows there are. An error ends the loop by throwing a `TerrapinFailure` holding
  * the typed error (`e.error._tag`): a connection lost between batches is a `ConnectionError`,
- * never a loop that waits forever or ends early as if the rows had run out. On SQLite the connection is busy while the loop runs: run
+ * never a loop that waits forever or ends early as if the rows had run out, and so is closing
+ * the database while the loop runs. On SQLite the connection is busy while the loop runs: run
  * other statements after it, or on another connection.
  *
  * @example

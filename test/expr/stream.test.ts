@@ -11,9 +11,11 @@ import {
   TerrapinFailure,
   annotate,
   bulkCreate,
+  connect,
   count,
   Count,
   fields,
+  generateSchemas,
   limit,
   model,
   orderBy,
@@ -95,6 +97,43 @@ forEachDialect('stream', [Author, Book], (t) => {
     expect(await fail(pipe(query(Book), limit(-1), stream(t().db)))).toBe('ValidationError')
     expect(await fail(pipe(query(Book), stream(t().db, { batchSize: 0 })))).toBe('ValidationError')
   })
+
+  it('closing the database ends a stream left unfinished: close resolves, the loop fails with ConnectionError at its next batch', async () => {
+    // (before: SQLite refused to close, "busy executing a query"; MariaDB's close never resolved)
+    const db = connect(t().url)
+    try {
+      if (t().dialect === 'sqlite') {
+        right(await generateSchemas(db, [Author, Book])())
+        const [a] = right(await pipe(bulkCreate(Author, [{ name: 'a' }]), run(db))())
+        right(
+          await pipe(
+            bulkCreate(
+              Book,
+              Array.from({ length: 1000 }, (_, i) => ({ title: `t${i}`, pages: i, authorId: a.id })),
+            ),
+            run(db),
+          )(),
+        )
+      }
+      const it = pipe(query(Book), orderBy('id'), stream(db, { batchSize: 100 }))[Symbol.asyncIterator]()
+      for (let i = 0; i < 150; i++) expect((await it.next()).done).toBe(false)
+      await db.executor.close()
+      let rows = 150
+      let end = 'no error'
+      for (;;)
+        try {
+          if ((await it.next()).done) break
+          rows++
+        } catch (e) {
+          end = e instanceof TerrapinFailure ? e.error._tag : String(e)
+          break
+        }
+      expect({ rows, end }).toEqual({ rows: 200, end: 'ConnectionError' })
+      await expect(collect(pipe(query(Book), stream(db)))).rejects.toThrow('the database is closed')
+    } finally {
+      await db.executor.close()
+    }
+  }, 15000)
 })
 
 // Rows big enough (about 16 MB) that the server is still sending when its session is killed.

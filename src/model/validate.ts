@@ -86,10 +86,12 @@ export const checkColumnValue = (col: Column, v: unknown): ReadonlyArray<string>
     if (frac.length > decimalPlaces) out.push(`has more than ${decimalPlaces} decimal places`)
     if (int.replace(/^0+/, '').length > maxDigits - decimalPlaces) out.push(`has more than ${maxDigits - decimalPlaces} digits before the point`)
   }
-  for (const validate of (col.field.kind === 'foreignKey' || col.field.kind === 'oneToOne' ? [] : col.scalar.options.validators) ?? []) {
-    const msg = (validate as (x: unknown) => unknown)(v)
-    if (typeof msg === 'string') out.push(msg)
-  }
+  const validators = col.field.kind === 'foreignKey' || col.field.kind === 'oneToOne' ? undefined : col.scalar.options.validators
+  if (validators)
+    for (const validate of validators) {
+      const msg = (validate as (x: unknown) => unknown)(v)
+      if (typeof msg === 'string') out.push(msg)
+    }
   return out
 }
 

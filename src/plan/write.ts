@@ -68,12 +68,13 @@ export const bulkCreate = <M extends Model>(
   options: BulkCreateOptions = {},
 ): Insert<ReadonlyArray<RowOf<M>>> => {
   const issues: ValidationIssue[] = []
-  const valid = rows.flatMap((data, i) => {
-    const r = validateInput(model, data, 'create')
-    if (E.isRight(r)) return [r.right]
-    issues.push(...r.left.issues.map((x) => ({ field: `[${i}].${x.field}`, message: x.message })))
-    return []
-  })
+  const valid: Readonly<Record<string, unknown>>[] = []
+  for (let i = 0; i < rows.length; i++) {
+    if (!(i in rows)) continue // a hole in a sparse array is no row
+    const r = validateInput(model, rows[i], 'create')
+    if (E.isRight(r)) valid.push(r.right)
+    else for (const x of r.left.issues) issues.push({ field: `[${i}].${x.field}`, message: x.message })
+  }
   const size = options.batchSize ?? 500
   const sizeError = Number.isSafeInteger(size) && size > 0 ? undefined : invalid('batchSize', 'must be a positive integer', model.name)
   const on = options.onConflict

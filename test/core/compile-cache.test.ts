@@ -270,6 +270,46 @@ describe('compile cache', () => {
       }
     })
 
+    it('multi-row inserts (no hint: the full walk) compile as a fresh compile does, whatever their rows give', () => {
+      const base = [
+        { name: 'a', n: 1 },
+        { name: 'b', n: null },
+        { name: 'c', n: 3 },
+      ]
+      const variants = [
+        base,
+        [
+          { name: 'x', n: 1 },
+          { name: 'y', n: null },
+          { name: 'z', n: 9 },
+        ],
+        [
+          { name: 'a', n: null },
+          { name: 'b', n: 2 },
+          { name: 'c', n: 3 },
+        ],
+        [
+          { name: 'a', n: 1 },
+          { name: 'b', n: 2 },
+        ],
+        [
+          { n: 1, name: 'a' },
+          { name: 'b', n: null },
+          { name: 'c', n: 3 },
+        ],
+        [
+          { name: 'a', n: param('n') },
+          { name: param('name'), n: null },
+          { name: 'c', at: new Date(0), price: '2.5' },
+        ],
+      ]
+      const plans = variants.map((rows): Statement => ({ ...create(Item, rows[0] as never), rows: rows as never, returns: 'many' }))
+      // each compiled after the others (sharing the cache), each as a fresh compile
+      for (const plan of plans) same(plan)
+      for (const plan of [...plans].reverse()) same(plan)
+      for (const d of Object.values(dialects)) expect(compileWith(d, plans[1]).sql).toBe(compileWith(d, plans[0]).sql)
+    })
+
     it('a plan copied by a combinator that takes no step compiles by the full walk, never by the hint it copied', () => {
       const plan = pipe(query(Item), where({ n: 1 }))
       for (const d of Object.values(dialects)) compileWith(d, plan)

@@ -20,6 +20,12 @@ export const upsertSql = (d: Dialect, model: Model, table: string, names: string
   return `INSERT INTO ${table} ${names} VALUES ${values} ON CONFLICT ${target} ${action}`
 }
 
+/**
+ * Rows per statement of a bulk write: at most `size`, and no more than the database binds in
+ * one statement, for rows of `perRow` parameters each.
+ */
+export const rowsPerStatement = (d: Dialect, size: number, perRow: number): number => Math.max(1, Math.min(size, Math.floor(d.maxParams / Math.max(1, perRow))))
+
 /** The UPDATE of one batch of rows (each holding the primary key and `fields`). */
 export const compileBulkUpdate = (
   d: Dialect,

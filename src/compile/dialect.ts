@@ -48,6 +48,8 @@ export interface Dialect {
   readonly decoder: (col: Column) => (raw: unknown) => unknown
   /** Whether INSERT … RETURNING is available. */
   readonly returning: boolean
+  /** The most parameters one statement may bind: batches of a bulk write are cut to fit. */
+  readonly maxParams: number
   /**
    * Without RETURNING: a query for the step between the keys one multi-row INSERT generates
    * (MySQL's `auto_increment_increment`, 2 or 3 on replicated servers); absent when it is 1.

@@ -75,6 +75,7 @@ export const mysql: Dialect = {
   decode,
   decoder,
   returning: false,
+  maxParams: 65535,
   autoIncrementStep: 'SELECT @@SESSION.auto_increment_increment',
   insertIgnore: (table, columns, values) => `INSERT IGNORE INTO ${table} ${columns} VALUES ${values}`,
   insertDefaults: (table) => `INSERT INTO ${table} () VALUES ()`,

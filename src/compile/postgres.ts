@@ -58,6 +58,8 @@ export const postgres: Dialect = {
   decode,
   decoder,
   returning: true,
+  // the protocol's 16-bit count, less one as postgres.js counts it
+  maxParams: 65534,
   insertIgnore: (table, columns, values) => `INSERT INTO ${table} ${columns} VALUES ${values} ON CONFLICT DO NOTHING`,
   insertDefaults: (table) => `INSERT INTO ${table} DEFAULT VALUES`,
   columnType: (col) => {

@@ -110,6 +110,8 @@ export const sqlite: Dialect = {
   decode,
   decoder,
   returning: true,
+  // SQLITE_MAX_VARIABLE_NUMBER since SQLite 3.32 (better-sqlite3 bundles its own SQLite)
+  maxParams: 32766,
   insertIgnore: (table, columns, values) => `INSERT OR IGNORE INTO ${table} ${columns} VALUES ${values}`,
   insertDefaults: (table) => `INSERT INTO ${table} DEFAULT VALUES`,
   columnType: (col) =>

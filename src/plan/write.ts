@@ -47,7 +47,11 @@ export const create = <M extends Model, const D extends CreateData<M>>(
 }
 
 export interface BulkCreateOptions {
-  /** Rows per INSERT statement (default 500); all batches run in one transaction. */
+  /**
+   * Rows per INSERT statement, at most (default 1,000; fewer when the rows would bind more
+   * parameters than the database takes in one statement: SQLite 32,766, PostgreSQL 65,534,
+   * MySQL 65,535). All batches run in one transaction.
+   */
   readonly batchSize?: number
   /** Skip rows that violate a unique constraint instead of failing. */
   readonly ignoreConflicts?: boolean
@@ -75,8 +79,8 @@ export const bulkCreate = <M extends Model>(
     if (E.isRight(r)) valid.push(r.right)
     else for (const x of r.left.issues) issues.push({ field: `[${i}].${x.field}`, message: x.message })
   }
-  const size = options.batchSize ?? 500
-  const sizeError = Number.isSafeInteger(size) && size > 0 ? undefined : invalid('batchSize', 'must be a positive integer', model.name)
+  const size = options.batchSize
+  const sizeError = size === undefined || (Number.isSafeInteger(size) && size > 0) ? undefined : invalid('batchSize', 'must be a positive integer', model.name)
   const on = options.onConflict
   const onError = on && [...on.fields, ...on.update].find((k) => !model.columnByKey[k])
   const conflictError =
@@ -151,7 +155,7 @@ export const update =
   }
 
 export interface BulkUpdateOptions {
-  /** Rows per UPDATE statement (default 500); all batches run in one transaction. */
+  /** Rows per UPDATE statement, at most (default 500; fewer when they would bind more parameters than the database takes); all batches run in one transaction. */
   readonly batchSize?: number
 }
 

@@ -3,7 +3,7 @@
  * the values bound, and the rows decoded by the plan's codec.
  */
 import { decodeError } from '../errors'
-import { compileBulkUpdate } from '../compile/bulk'
+import { compileBulkUpdate, rowsPerStatement } from '../compile/bulk'
 import { Dialect } from '../compile/dialect'
 import { Column } from '../model/model'
 import { BulkUpdate, Raw } from '../plan/ast'
@@ -49,8 +49,10 @@ export const runBulkUpdate = async (ex: Executor, plan: BulkUpdate<unknown>): Pr
   if (plan.rows.length === 0) return 0
   return ex.transaction(async (tx) => {
     let changed = 0
-    for (let i = 0; i < plan.rows.length; i += plan.batchSize) {
-      const c = compileBulkUpdate(tx.dialect, plan.model, plan.rows.slice(i, i + plan.batchSize), plan.fields)
+    // a row binds its key and a value in each field's CASE, and its key again in the IN list
+    const size = rowsPerStatement(tx.dialect, plan.batchSize, plan.fields.length * 2 + 1)
+    for (let i = 0; i < plan.rows.length; i += size) {
+      const c = compileBulkUpdate(tx.dialect, plan.model, plan.rows.slice(i, i + size), plan.fields)
       changed += (await tx.run(c.sql, c.params)).changes
     }
     return changed

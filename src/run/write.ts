@@ -4,6 +4,7 @@
  */
 import * as E from 'fp-ts/Either'
 import { compileWith } from '../compile'
+import { rowsPerStatement } from '../compile/bulk'
 import { compileByPk } from '../compile/sql'
 import { Model } from '../model/model'
 import { checkColumnValue, validateInput } from '../model/validate'
@@ -156,20 +157,23 @@ const onlyConflictsIgnored = async (tx: Executor): Promise<void> => {
   if (other) throw new Abort(tx.classify({ errno: Number(other[1]), sqlMessage: String(other[2]) }, 'INSERT IGNORE'))
 }
 
+/** Rows per INSERT of a bulk insert given no `batchSize`. */
+export const DEFAULT_INSERT_BATCH = 1000
+
 const insertRows = (ex: Executor, plan: Insert<unknown>, v: Values | undefined): MaybePromise<unknown> => {
   let time: Date | undefined
   const now = (): Date => (time ??= new Date())
   const rows = plan.rows.map((r) => withDefaults(plan.model, r, now))
   if (plan.returns === 'one') return then(ex.dialect.returning ? insertReturning(ex, plan, rows, v) : insertBatch(ex, plan, rows, v), (r) => r[0])
   if (rows.length === 0) return []
-  const size = plan.batchSize ?? 500
   // Rows come back in the order given, though rows of different shapes are inserted apart
   // (with ignoreConflicts, the rows inserted, in insertion order: which were skipped is not known).
   const go = async (tx: Executor): Promise<unknown[]> => {
     const placed = new Array<unknown>(rows.length)
     const out: unknown[] = []
     let complete = true
-    for (const group of groupByKeys(rows))
+    for (const group of groupByKeys(rows)) {
+      const size = rowsPerStatement(tx.dialect, plan.batchSize ?? DEFAULT_INSERT_BATCH, Object.keys(rows[group[0]]).length)
       for (let i = 0; i < group.length; i += size) {
         const at = group.slice(i, i + size)
         const made = await insertBatch(
@@ -183,6 +187,7 @@ const insertRows = (ex: Executor, plan: Insert<unknown>, v: Values | undefined):
         else complete = false
         out.push(...made)
       }
+    }
     return complete ? placed : out
   }
   return ex.transaction(go)

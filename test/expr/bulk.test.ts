@@ -1,9 +1,10 @@
 /**
  * Bulk writes in batches: bulkCreate with ignoreConflicts and onConflict (an upsert of chosen
  * fields), bulkUpdate (per-row values by key); statements are counted with the onQuery hook.
+ * A batch never binds more parameters than the database takes in one statement.
  */
 import { pipe } from 'fp-ts/function'
-import { bulkCreate, bulkUpdate, orderBy, query, run } from 'terrapin'
+import { bulkCreate, bulkUpdate, count, fields, model, orderBy, query, run } from 'terrapin'
 import { forEachDialect, left, right } from '../support/dialects'
 import { Author, Book } from './models'
 
@@ -12,6 +13,16 @@ const updates = (log: ReadonlyArray<{ sql: string }>): number => log.filter((e) 
 
 forEachDialect('bulk', [Author, Book], (t) => {
   beforeEach(() => t().reset())
+
+  it('bulkCreate sends one INSERT for up to 1,000 rows by default', async () => {
+    for (const n of [1000, 1001]) {
+      t().clearLog()
+      const rows = Array.from({ length: n }, (_, i) => ({ name: `d${n}-${i}` }))
+      const made = right(await pipe(bulkCreate(Author, rows), run(t().db))())
+      expect(made.map((r) => r.name)).toEqual(rows.map((r) => r.name))
+      expect(inserts(t().log)).toBe(n === 1000 ? 1 : 2)
+    }
+  })
 
   it('bulkCreate sends one INSERT per batch of batchSize rows', async () => {
     const rows = Array.from({ length: 7 }, (_, i) => ({ name: `a${i}`, nick: i % 2 ? null : `n${i}` }))
@@ -132,5 +143,49 @@ forEachDialect('bulk', [Author, Book], (t) => {
     expect(left(await pipe(loose(Author, [{ name: 'x' }], ['name']), run(t().db))())._tag).toBe('ValidationError')
     expect(left(await pipe(loose(Author, [{ id: 1, name: 3 }], ['name']), run(t().db))())._tag).toBe('ValidationError')
     expect(left(await pipe(loose(Author, [{ id: 1 }], ['id']), run(t().db))())._tag).toBe('ValidationError')
+  })
+})
+
+/** 70 columns: 500 rows of them are more parameters than SQLite takes in one statement (32,766). */
+const WIDTH = 70
+const wideField = () => fields.int({ default: 0 })
+const Wide = model('Wide', {
+  table: 'expr_wide',
+  fields: {
+    id: fields.int({ pk: true }),
+    ...Object.fromEntries(Array.from({ length: WIDTH }, (_, i) => [`c${i}`, wideField()])),
+  },
+})
+/** The model's type knows only `id` (its fields are made in a loop): rows are read as this. */
+type WideRow = { readonly id: number } & Readonly<Record<string, number>>
+const wide = (rows: unknown): ReadonlyArray<WideRow> => rows as ReadonlyArray<WideRow>
+const wideRow = (n: number): Record<string, number> => Object.fromEntries(Array.from({ length: WIDTH }, (_, i) => [`c${i}`, n * 100 + i]))
+
+forEachDialect('bulk wide', [Wide], (t) => {
+  beforeEach(() => t().reset())
+
+  it('splits a batch that would bind more parameters than the database takes, by default or with batchSize', async () => {
+    const rows = Array.from({ length: 1200 }, (_, i) => wideRow(i))
+    for (const options of [{}, { batchSize: 1000 }]) {
+      t().clearLog()
+      const made = wide(right(await pipe(bulkCreate(Wide, rows as never, options), run(t().db))()))
+      expect(made.map((r) => [r.c0, r.c69])).toEqual(rows.map((r) => [r.c0, r.c69]))
+      // SQLite takes 32,766 parameters (468 rows of 70), PostgreSQL and MySQL 65,535 (936 rows)
+      expect(inserts(t().log)).toBe(t().dialect === 'sqlite' ? 3 : 2)
+      expect(right(await pipe(query(Wide), count, run(t().db))())).toBe(made.length)
+      await t().reset()
+    }
+  })
+
+  it('bulkUpdate splits its batches the same way', async () => {
+    const made = wide(right(await pipe(bulkCreate(Wide, Array.from({ length: 600 }, (_, i) => wideRow(i)) as never), run(t().db))()))
+    const names = Array.from({ length: WIDTH - 1 }, (_, i) => `c${i}` as const)
+    const changed = made.map((r) => ({ ...r, ...Object.fromEntries(names.map((k) => [k, -r.c0 - 1])) }))
+    t().clearLog()
+    // 69 fields: 139 parameters a row, so the default 500 rows would be 69,500
+    expect(right(await pipe(bulkUpdate(Wide, changed as never, names as never), run(t().db))())).toBe(600)
+    expect(updates(t().log)).toBe(t().dialect === 'sqlite' ? 3 : 2)
+    const back = wide(right(await pipe(query(Wide), orderBy('id'), run(t().db))()))
+    expect(back.map((r) => [r.c0, r.c68, r.c69])).toEqual(made.map((r) => [-r.c0 - 1, -r.c0 - 1, r.c69]))
   })
 })

@@ -119,9 +119,9 @@ forEachDialect('prepared plans', [Item, Tag], (t) => {
     expect(right(await go(pipe(add, bindEach([]))))).toEqual([])
   })
 
-  it('bindEach of an insert: many batches, rows in order, defaults per row; a server gets one INSERT per batch of 500', async () => {
+  it('bindEach of an insert: many batches, rows in order, defaults per row; a server gets one INSERT per batch of 1,000', async () => {
     const add = prepare(create(Tag, { name: param('name') }))
-    const names = Array.from({ length: 1201 }, (_, i) => `be${String(i).padStart(4, '0')}`)
+    const names = Array.from({ length: 2001 }, (_, i) => `be${String(i).padStart(4, '0')}`)
     t().clearLog()
     const rows = right(await go(pipe(add, bindEach(names.map((name) => ({ name })))))) as ReadonlyArray<{
       id: number

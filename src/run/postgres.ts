@@ -86,18 +86,36 @@ export const classifyPostgres = (e: unknown, sql?: string): TerrapinError => {
  */
 interface Held {
   lost: boolean
+  /**
+   * How to settle each statement not yet settled. postgres.js rejects those it has sent when
+   * the connection closes, but not those waiting for room in its pipeline (past `max_pipeline`,
+   * 100): they would wait forever.
+   */
+  readonly waiting: Set<(e: unknown) => void>
 }
 
 const lostError = (): Error => Object.assign(new Error("the transaction's connection was lost; nothing more was sent"), { code: 'CONNECTION_CLOSED' })
 
+/** Marks the connection lost and fails the statements still waiting on it. */
+const lose = (held: Held): void => {
+  held.lost = true
+  for (const fail of held.waiting) fail(lostError())
+  held.waiting.clear()
+}
+
 /** A transaction's statement: refused once its connection is lost, and telling of the loss. */
 const onHeld = async <A>(held: Held, f: () => Promise<A>): Promise<A> => {
   if (held.lost) throw lostError()
+  let fail!: (e: unknown) => void
+  const gone = new Promise<never>((_, reject) => (fail = reject))
+  held.waiting.add(fail)
   try {
-    return await f()
+    return await Promise.race([f(), gone])
   } catch (e) {
-    if (classifyPostgres(e)._tag === 'ConnectionError') held.lost = true
+    if (classifyPostgres(e)._tag === 'ConnectionError') lose(held)
     throw e
+  } finally {
+    held.waiting.delete(fail)
   }
 }
 
@@ -164,7 +182,7 @@ const make = (sql: Sql | TxSql, pool: Sql, opts: PoolOptions, held?: Held): Exec
     const at: { phase: 'opening' | 'running' | 'failed' | 'closing' } = { phase: 'opening' }
     const emit = (q: string, error?: unknown): void =>
       hook?.({ sql: q, durationMs: performance.now() - t0, rows: 0, error: error === undefined ? undefined : classifyPostgres(error, q) })
-    const conn: Held = held ?? { lost: false }
+    const conn: Held = held ?? { lost: false, waiting: new Set() }
     const body = async (s: TxSql): Promise<A> => {
       emit(open)
       at.phase = 'running'
@@ -198,7 +216,7 @@ const make = (sql: Sql | TxSql, pool: Sql, opts: PoolOptions, held?: Held): Exec
     } catch (e) {
       // The connection closed while the program may still be running: its later statements
       // must not reach postgres.js.
-      if (!inTx && classifyPostgres(e)._tag === 'ConnectionError') conn.lost = true
+      if (!inTx && classifyPostgres(e)._tag === 'ConnectionError') lose(conn)
       // BEGIN failed, the program failed (ROLLBACK), the connection was lost (the server rolls
       // back), or the end failed (COMMIT, or a statement the program had caught made
       // postgres.js roll back)
@@ -254,7 +272,7 @@ const make = (sql: Sql | TxSql, pool: Sql, opts: PoolOptions, held?: Held): Exec
       }
     } catch (e) {
       failure = e
-      if (held && classifyPostgres(e)._tag === 'ConnectionError') held.lost = true
+      if (held && classifyPostgres(e)._tag === 'ConnectionError') lose(held)
       throw e
     } finally {
       // the loop was left early: release the portal

@@ -30,7 +30,7 @@ import {
   where,
 } from 'terrapin'
 import { forEachDialect, left, right } from '../support/dialects'
-import { DIALECTS, killSession } from '../support/databases'
+import { DIALECTS, killRunning, killSession } from '../support/databases'
 
 const { Mark } = schema({
   Mark: model('Mark', {
@@ -272,6 +272,38 @@ forEachDialect(
       expect(left(during!)).toMatchObject({ _tag: 'ConnectionError' })
       expect(left(await pipe(mark('after loss'), run(kept!))())).toMatchObject(ENDED)
       expect(left(await transaction(kept!, (tx2) => pipe(mark('after loss 2'), run(tx2)))())).toMatchObject(ENDED)
+      await pause(100)
+      expect(right(await pipe(query(Mark), count, run(t().db))())).toBe(0)
+    })
+
+    it('statements pipelined past what the connection takes all settle with ConnectionError when it is lost', async () => {
+      // postgres.js sends 100 at most and queues the rest: once the connection was lost, those never settled
+      const sleep = t().dialect === 'postgres' ? 'SELECT pg_sleep(20) AS txend_victim' : 'SELECT SLEEP(20) AS txend_victim'
+      let timer: NodeJS.Timeout | undefined
+      let settled!: Promise<ReadonlyArray<PromiseSettledResult<unknown>> | 'never settled'>
+      // PostgreSQL's transaction ends at the loss, the program (which waits) after it
+      const r = inTransaction(t().db, (tx) => {
+        const all = [
+          tx.executor.all(sleep, [], false).catch((e: unknown) => Promise.reject(new TerrapinFailure(t().db.executor.classify(e)))),
+          ...Array.from({ length: 150 }, (_, i) => runPromise(tx)(mark(`piped ${i}`))),
+        ]
+        const late = new Promise<'never settled'>((r) => (timer = setTimeout(() => r('never settled'), 5000)))
+        settled = Promise.race([Promise.allSettled(all), late]).finally(() => clearTimeout(timer))
+        return settled
+      })
+      let killed = 0
+      for (let i = 0; i < 50 && killed === 0; i++) {
+        await pause(50)
+        killed = await killRunning(t().dialect, t().url, 'txend_victim')
+      }
+      expect(killed).toBe(1)
+      await expect(r).rejects.toBeDefined()
+      const outcomes = await settled
+      expect(
+        outcomes === 'never settled'
+          ? outcomes
+          : [...new Set(outcomes.map((o) => (o.status === 'rejected' ? (o.reason as TerrapinFailure).error?._tag : o.status)))],
+      ).toEqual(['ConnectionError'])
       await pause(100)
       expect(right(await pipe(query(Mark), count, run(t().db))())).toBe(0)
     })

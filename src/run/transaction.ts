@@ -205,10 +205,28 @@ export const transaction =
 
 /**
  * The async/await form, as tortoise's `in_transaction`: commits when the function resolves,
- * rolls back and rejects with the same error when it throws. The handle lives as long as the
- * transaction, as for `transaction`.
+ * rolls back and rejects with the same error when it throws. When the transaction itself fails
+ * (BEGIN or COMMIT refused, the connection lost) it rejects with a `TerrapinFailure` holding the
+ * typed error. The handle lives as long as the transaction, as for `transaction`.
  *
  * @example
  * await inTransaction(db, async (tx) => { await runPromise(tx)(create(User, { name: 'a' })); throw new Error('no') })
  */
-export const inTransaction = <A>(db: Db, program: (tx: Db) => Promise<A>): Promise<A> => begin(db.executor, (ex) => program(makeDb(ex)))
+export const inTransaction = async <A>(db: Db, program: (tx: Db) => Promise<A>): Promise<A> => {
+  // What the program threw is rethrown as it is; what the driver threw around it (BEGIN,
+  // COMMIT, a lost connection) as the typed error, like every other failure of the library.
+  let own: { readonly e: unknown } | undefined
+  try {
+    return await begin(db.executor, async (ex) => {
+      try {
+        return await program(makeDb(ex))
+      } catch (e) {
+        own = { e }
+        throw e
+      }
+    })
+  } catch (e) {
+    if ((own && own.e === e) || e instanceof TerrapinFailure) throw e
+    throw new TerrapinFailure(isTerrapinError(e) ? e : toError(db.executor, e))
+  }
+}

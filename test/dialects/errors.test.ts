@@ -346,7 +346,7 @@ forEachDialect(
       // inside a transaction (MySQL: the read listens on the transaction's connection)
       const inside = inTransaction(db, (tx) => tx.executor.decoded!(sleep('terrapin_tx_victim'), [], false, (r) => r)).then(
         () => undefined,
-        (e: unknown) => db.executor.classify(e),
+        (e: unknown) => toTyped(e, db),
       )
       expect(await killed('terrapin_tx_victim')).toBe(1)
       expect(await inside).toMatchObject({ _tag: 'ConnectionError' })
@@ -387,6 +387,23 @@ forEachDialect(
           'recovered',
         ])
         right(await pipe(query(Author), where({ name: 'recovered' }), remove, run(db))())
+      })
+
+      it('inTransaction rejects with a TerrapinFailure holding ConnectionError, not the driver error', async () => {
+        const db = t().db
+        const program = async (tx: Db): Promise<void> => {
+          await runPromise(tx)(create(Author, { name: 'before kill' }))
+          await killSession(t().dialect, await sessionId(tx))
+          await pause(200)
+        }
+        const e = await (nested ? inTransaction(db, (tx) => inTransaction(tx, program)) : inTransaction(db, program)).then(
+          () => undefined,
+          (x: unknown) => x,
+        )
+        await pause(100)
+        expect(e).toBeInstanceOf(TerrapinFailure)
+        expect((e as TerrapinFailure).error).toMatchObject({ _tag: 'ConnectionError' })
+        expect(right(await pipe(query(Author), where({ name: 'before kill' }), count, run(db))())).toBe(0)
       })
     })
   },

@@ -6,6 +6,7 @@ import { ConnectionError, TerrapinFailure, configurationError, connectionError }
 import { dialects } from '../compile'
 import { DialectName } from '../compile/dialect'
 import { openSqlite } from './better-sqlite3'
+import { OpenStreams, Owner, endable } from './endable'
 import { Executor, ExecutorOptions } from './executor'
 import { openMysql } from './mysql2'
 import { openPostgres } from './postgres'
@@ -89,7 +90,7 @@ const guarded = (ex: Executor): Executor => {
   let closing: Promise<void> | undefined
   const active = new Set<Promise<unknown>>()
   /** How to end each stream in progress. */
-  const streams = new Set<() => Promise<unknown>>()
+  const streams: OpenStreams = new Set()
   const closed = (): TerrapinFailure => new TerrapinFailure(connectionError('the database is closed'))
   const track = <A>(p: Promise<A>): Promise<A> => {
     active.add(p)
@@ -97,29 +98,7 @@ const guarded = (ex: Executor): Executor => {
     p.then(done, done)
     return p
   }
-  const closable = <A>(source: () => AsyncIterable<A>): AsyncIterable<A> => ({
-    [Symbol.asyncIterator]: (): AsyncIterator<A> => {
-      if (closing) return { next: () => Promise.reject(closed()) }
-      const it = source()[Symbol.asyncIterator]()
-      let cut = false
-      const end = async (): Promise<unknown> => ((cut = true), streams.delete(end), it.return?.())
-      streams.add(end)
-      return {
-        next: async () => {
-          if (cut) throw closed()
-          try {
-            const r = await it.next()
-            if (r.done) streams.delete(end)
-            return r
-          } catch (e) {
-            streams.delete(end)
-            throw e
-          }
-        },
-        return: async (v?: unknown) => (streams.delete(end), it.return ? it.return(v) : { done: true, value: v }),
-      }
-    },
-  })
+  const owner: Owner = { open: streams, isOpen: () => !closing, refused: closed }
   // Inherit from the runner's executor: its `dialect` may be a getter (MySQL vs MariaDB is known
   // only after the first handshake), which spreading would freeze.
   const self: Executor = Object.create(ex, {
@@ -142,7 +121,7 @@ const guarded = (ex: Executor): Executor => {
     stream: {
       value:
         ex.stream &&
-        ((sql: string, params: ReadonlyArray<unknown>, bigint: boolean, batchSize: number) => closable(() => ex.stream!(sql, params, bigint, batchSize))),
+        ((sql: string, params: ReadonlyArray<unknown>, bigint: boolean, batchSize: number) => endable(owner, () => ex.stream!(sql, params, bigint, batchSize))),
       enumerable: true,
     },
     close: {

@@ -14,6 +14,7 @@
 import * as E from 'fp-ts/Either'
 import * as TE from 'fp-ts/TaskEither'
 import { TerrapinError, TerrapinFailure, isTerrapinError, transactionError } from '../errors'
+import { OpenStreams, endable } from './endable'
 import { Executor } from './executor'
 import { Db, makeDb, toError } from './statement'
 
@@ -37,7 +38,7 @@ interface Scope {
   /** Called when `running` drops to 0. */
   idle: (() => void) | undefined
   /** How to close each stream left open. */
-  readonly streams: Set<() => Promise<unknown>>
+  readonly streams: OpenStreams
 }
 
 const scopeIn = (parent: Scope | undefined): Scope => ({
@@ -84,31 +85,6 @@ const finish = async (s: Scope): Promise<void> => {
   s.ended = true
 }
 
-/** A stream on the handle: each batch counted, refused after the end, closed when left open. */
-const scopedStream = <A>(s: Scope, source: () => AsyncIterable<A>): AsyncIterable<A> => ({
-  [Symbol.asyncIterator]: (): AsyncIterator<A> => {
-    if (!isOpen(s)) return { next: () => Promise.reject(ended()) }
-    const it = source()[Symbol.asyncIterator]()
-    let cut = false
-    const close = async (): Promise<unknown> => ((cut = true), s.streams.delete(close), it.return?.())
-    s.streams.add(close)
-    return {
-      next: async () => {
-        if (cut) throw ended()
-        try {
-          const r = await counted(s, () => it.next())
-          if (r.done) s.streams.delete(close)
-          return r
-        } catch (e) {
-          s.streams.delete(close)
-          throw e
-        }
-      },
-      return: async (v?: unknown) => (s.streams.delete(close), it.return ? it.return(v) : { done: true, value: v }),
-    }
-  },
-})
-
 /**
  * The handle a program gets: the runner's transaction executor, each call counted in the scope
  * and refused once it has ended. A nested transaction is one piece of the outer scope's work,
@@ -136,7 +112,10 @@ const scoped = (ex: Executor, s: Scope): Executor =>
       value:
         ex.stream &&
         ((sql: string, params: ReadonlyArray<unknown>, bigint: boolean, batchSize: number) =>
-          scopedStream(s, () => ex.stream!(sql, params, bigint, batchSize))),
+          // each batch counted, refused after the end, closed when left open
+          endable({ open: s.streams, isOpen: () => isOpen(s), refused: ended, step: (next) => counted(s, next) }, () =>
+            ex.stream!(sql, params, bigint, batchSize),
+          )),
       enumerable: true,
     },
     transaction: { value: <A>(f: (tx: Executor) => Promise<A>) => counted(s, () => within(ex, s, f)), enumerable: true },

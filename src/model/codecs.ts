@@ -65,6 +65,13 @@ const digits = (s: string, from: number, to: number): number => {
   return n
 }
 
+/** The two digits at `i` as a number; NaN unless both are digits. */
+const two = (s: string, i: number): number => {
+  const a = s.charCodeAt(i) - 48
+  const b = s.charCodeAt(i + 1) - 48
+  return a >= 0 && a <= 9 && b >= 0 && b <= 9 ? a * 10 + b : NaN
+}
+
 /**
  * Days from 1970-01-01 to a proleptic Gregorian date (Howard Hinnant's days_from_civil), in
  * arithmetic: `Date.UTC` is a runtime call costing more than the rest of a datetime's reading,
@@ -133,12 +140,12 @@ const fastUtc = (s: string): Date | undefined => {
   }
   // an offset of zero (`Z`, `+00`, `+00:00`, `+0000`) or none; other offsets take the pattern
   if (i < n && !(n - i === 1 ? s.charCodeAt(i) === 90 : zeroOffset(s, i, n - i))) return undefined
-  const year = digits(s, 0, 4)
-  const month = digits(s, 5, 7)
-  const day = digits(s, 8, 10)
-  const h = digits(s, 11, 13)
-  const mi = digits(s, 14, 16)
-  const sec = digits(s, 17, 19)
+  const year = two(s, 0) * 100 + two(s, 2)
+  const month = two(s, 5)
+  const day = two(s, 8)
+  const h = two(s, 11)
+  const mi = two(s, 14)
+  const sec = two(s, 17)
   if (!validDateTime(year, month, day, h, mi, sec)) return undefined
   return new Date(daysFromCivil(year, month, day) * 86400000 + h * 3600000 + mi * 60000 + sec * 1000 + ms)
 }

@@ -8,7 +8,7 @@
 import { DecodeError, decodeError } from '../errors'
 import { Dialect } from '../compile/dialect'
 import { Output } from '../compile/sql'
-import { daysFromCivil, validDateTime } from '../model/codecs'
+import { parseUtc } from '../model/codecs'
 import { Column } from '../model/model'
 import { Projection } from '../plan/ast'
 
@@ -21,34 +21,6 @@ export class DecodeFailure extends Error {
 
 type ColumnDecoder = (raw: unknown) => unknown
 
-const digit = (s: string, i: number): number => s.charCodeAt(i) - 48
-
-const two = (s: string, i: number): number => {
-  const a = digit(s, i)
-  const b = digit(s, i + 1)
-  return a >= 0 && a <= 9 && b >= 0 && b <= 9 ? a * 10 + b : NaN
-}
-
-/**
- * `YYYY-MM-DD HH:MM:SS[.mmm]` (SQLite's storage of a datetime) read as UTC without a regular
- * expression or `Date.UTC`; undefined for any other text (or an impossible date), which the
- * field's codec then reads.
- */
-export const utcFromText = (s: string): Date | undefined => {
-  if ((s.length !== 19 && s.length !== 23) || s[4] !== '-' || s[7] !== '-' || s[10] !== ' ' || s[13] !== ':' || s[16] !== ':') return undefined
-  const last = s.length === 23 ? digit(s, 22) : 0
-  const ms = s.length === 23 ? (s[19] === '.' && last >= 0 && last <= 9 ? two(s, 20) * 10 + last : NaN) : 0
-  const year = two(s, 0) * 100 + two(s, 2)
-  const month = two(s, 5)
-  const day = two(s, 8)
-  const h = two(s, 11)
-  const m = two(s, 14)
-  const sec = two(s, 17)
-  // NaN fails every comparison: a non-digit anywhere ends here.
-  if (!(ms >= 0) || !validDateTime(year, month, day, h, m, sec)) return undefined
-  return new Date(daysFromCivil(year, month, day) * 86400000 + h * 3600000 + m * 60000 + sec * 1000 + ms)
-}
-
 const columnDecoder = (d: Dialect, model: string, col: Column): ColumnDecoder => {
   const codec = col.scalar.codec
   const is = codec.is
@@ -58,7 +30,8 @@ const columnDecoder = (d: Dialect, model: string, col: Column): ColumnDecoder =>
   const always = col.kind === 'time'
   const slow = (v: unknown): unknown => {
     if (datetime && typeof v === 'string') {
-      const t = utcFromText(v)
+      // the codec's own reading, without its Either (the common case: a driver's text)
+      const t = parseUtc(v)
       if (t) return t
     }
     const r = codec.validate(v, [])

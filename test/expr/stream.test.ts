@@ -136,7 +136,9 @@ forEachDialect('stream', [Author, Book], (t) => {
   }, 15000)
 })
 
-// Rows big enough (about 16 MB) that the server is still sending when its session is killed.
+// Rows big enough (about 48 MB) that the server is still sending when its session is killed: more
+// than the kernel's socket buffers take in (here up to 32 MB received + 4 MB sent), or MariaDB
+// may have sent the whole result, finished the statement, and the kill find nothing running.
 const { Page } = schema({ Page: model('Page', { table: 'x_page', fields: { id: fields.int({ pk: true }), body: fields.text() } }) })
 const PAGES = 8000
 
@@ -150,7 +152,7 @@ forEachDialect(
           await pipe(
             bulkCreate(
               Page,
-              Array.from({ length: 1000 }, (_, k) => ({ id: i + k + 1, body: `${i + k}`.padEnd(2000, '.') })),
+              Array.from({ length: 1000 }, (_, k) => ({ id: i + k + 1, body: `${i + k}`.padEnd(6000, '.') })),
             ),
             run(t().db),
           )(),

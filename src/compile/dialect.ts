@@ -48,6 +48,14 @@ export interface Dialect {
   readonly decoder: (col: Column) => (raw: unknown) => unknown
   /** Whether INSERT … RETURNING is available. */
   readonly returning: boolean
+  /**
+   * `expr` is in a long list (`LONG_LIST`) sent as the one parameter `placeholder`. `col` is the
+   * column the items are values of (undefined: integers, as a date part compares); a decimal's
+   * `expr` is already the dialect's `comparable` form, which each item takes too.
+   */
+  readonly inList: (expr: string, placeholder: string, col: Column | undefined) => string
+  /** The parameter of `inList`, from the items each encoded for the column. */
+  readonly listValue: (items: ReadonlyArray<unknown>, col: Column | undefined) => unknown
   /** The most parameters one statement may bind: batches of a bulk write are cut to fit. */
   readonly maxParams: number
   /**

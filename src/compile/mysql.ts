@@ -46,6 +46,19 @@ const TYPES: Readonly<Record<string, string>> = {
   json: 'LONGTEXT',
 }
 
+const DECIMAL_TEXT = /^-?(\d+\.?\d*|\.\d+)$/
+
+/**
+ * A decimal item as the driver writes SQL in (`toSqlString`), cast as `comparable` casts a
+ * parameter. The text is an encoded decimal (`fixedDecimal`), checked again before it is
+ * written into SQL.
+ */
+const decimalItem = (v: unknown): { toSqlString: () => string } => {
+  const s = String(v)
+  if (!DECIMAL_TEXT.test(s)) throw new Error(`terrapin: ${JSON.stringify(s)} is not a decimal`)
+  return { toSqlString: () => `CAST('${s}' AS DECIMAL(65, 30))` }
+}
+
 export const mysql: Dialect = {
   name: 'mysql',
   quote: quoteWith('`'),
@@ -74,6 +87,11 @@ export const mysql: Dialect = {
   encoder,
   decode,
   decoder,
+  // The runner sends statements with their values written in by the driver (mysql2's `query`),
+  // which writes an array as a comma-separated list: `IN (?)` becomes the same text as a
+  // placeholder per item would. A decimal item keeps the cast `comparable` gives a parameter.
+  inList: (expr, ph) => `${expr} IN (${ph})`,
+  listValue: (items, col) => (col?.kind === 'decimal' ? items.map(decimalItem) : items),
   returning: false,
   maxParams: 65535,
   autoIncrementStep: 'SELECT @@SESSION.auto_increment_increment',

@@ -3,6 +3,7 @@
  * case is folded with the ICU root collation (`LOWER(x COLLATE "C")` would fold ASCII only).
  * NULL ordering is spelled out, since PostgreSQL sorts NULLs last ascending by default.
  */
+import { Column } from '../model/model'
 import { Dialect, caseless, conversions, likePattern, quoteWith } from './dialect'
 
 const fold = (expr: string): string => `LOWER(${expr} COLLATE "und-x-icu")`
@@ -27,6 +28,17 @@ const TYPES: Readonly<Record<string, string>> = {
   time: 'TIME(3)',
   uuid: 'UUID',
   json: 'JSONB',
+}
+
+/** The type an item of a long list is read as: the column's, unbounded. */
+const itemType = (col: Column | undefined): string => {
+  if (col === undefined) return 'INTEGER'
+  if (col.kind === 'char' || col.kind === 'text' || (col.kind === 'enum' && col.scalar.options.maxLength !== undefined)) return 'TEXT'
+  if (col.kind === 'enum' || col.kind === 'int') return 'INTEGER'
+  if (col.kind === 'decimal') return 'NUMERIC'
+  if (col.kind === 'datetime') return 'TIMESTAMPTZ'
+  if (col.kind === 'time') return 'TIME'
+  return TYPES[col.kind]
 }
 
 export const postgres: Dialect = {
@@ -57,6 +69,11 @@ export const postgres: Dialect = {
   encoder,
   decode,
   decoder,
+  // The list as the text of an array, cast by the server (the driver sends it as text, with no
+  // array type of its own to infer); each item's type is its column's, without a length, scale
+  // or precision that would round or cut the values compared.
+  inList: (expr, ph, col) => `${expr} = ANY(CAST(CAST(${ph} AS TEXT) AS ${itemType(col)}[]))`,
+  listValue: (items) => `{${items.map((x) => `"${String(x).replace(/[\\"]/g, (c) => '\\' + c)}"`).join(',')}}`,
   returning: true,
   // the protocol's 16-bit count, less one as postgres.js counts it
   maxParams: 65534,

@@ -8,7 +8,8 @@ import { TerrapinFailure } from '../errors'
 import { Column, Model } from '../model/model'
 import { Relation, resolveRelation } from '../model/relations'
 import { checkColumnValue, guardDecides } from '../model/validate'
-import { Cond, Delete, FilterNode, Insert, Lookup, OrderItem, Select, Terminal, Update, isParam } from '../plan/ast'
+import { Cond, Delete, FilterNode, Insert, Lookup, OrderItem, Select, Terminal, Update, isLongList, isParam } from '../plan/ast'
+import { HOLE } from '../plan/shape'
 import { checkValue } from '../plan/filter'
 import { isExpr, isSelectPlan } from '../plan/expr'
 import { Dialect, caseless } from './dialect'
@@ -216,6 +217,17 @@ const leaf = (ctx: Ctx, alias: string, model: Model, cond: Cond): string => {
   const eqExpr = byValue ? cmpExpr : expr
   const eqVal = byValue ? cmpVal : operand
   const eqList = (xs: unknown): string => (isParam(xs) ? notWhole() : (xs as unknown[]).map((x) => eqVal(x)).join(', '))
+  // A long list is one parameter (`LONG_LIST`): given as the list itself, or as the hole the
+  // compile cache's template puts in its place.
+  const whole = isLongList(v) || (isParam(v) && v.name.startsWith(HOLE))
+  const inList = (): string => {
+    const items = part ? undefined : col
+    return d.inList(
+      eqExpr,
+      bind(ctx, v, (xs) => d.listValue((xs as unknown[]).map(enc), items)),
+      items,
+    )
+  }
   switch (cond.lookup) {
     case 'exact':
       return v === null ? `${expr} IS NULL` : `${eqExpr} = ${eqVal(v)}`
@@ -223,10 +235,12 @@ const leaf = (ctx: Ctx, alias: string, model: Model, cond: Cond): string => {
       return v === null ? `${expr} IS NOT NULL` : `(${eqExpr} <> ${eqVal(v)} OR ${expr} IS NULL)`
     case 'in':
       if (isSelectPlan(v)) return `${expr} IN (${inSubquery(ctx, v)})`
+      if (whole) return inList()
       return Array.isArray(v) && v.length === 0 ? d.false : `${eqExpr} IN (${eqList(v)})`
     case 'notIn':
       // NOT IN over a subquery holding a NULL is never true: negate IN two-valued instead.
       if (isSelectPlan(v)) return `NOT COALESCE(${expr} IN (${inSubquery(ctx, v)}), ${d.false})`
+      if (whole) return `(NOT (${inList()}) OR ${expr} IS NULL)`
       return Array.isArray(v) && v.length === 0 ? d.true : `(${eqExpr} NOT IN (${eqList(v)}) OR ${expr} IS NULL)`
     case 'gt':
     case 'gte':

@@ -91,6 +91,9 @@ const TYPES: Readonly<Record<string, string>> = {
   json: 'TEXT',
 }
 
+/** An encoded value as a JSON item: 64-bit integers in full, booleans as the 1 and 0 SQLite stores. */
+const jsonItem = (v: unknown): string => (typeof v === 'bigint' ? String(v) : typeof v === 'boolean' ? (v ? '1' : '0') : JSON.stringify(v))
+
 export const sqlite: Dialect = {
   name: 'sqlite',
   quote: quoteWith('"'),
@@ -109,6 +112,10 @@ export const sqlite: Dialect = {
   encoder,
   decode,
   decoder,
+  // JSON text read by json_each: an item comes out as the integer, real or text it was, as a
+  // parameter would have been bound, and takes the column's affinity the same way.
+  inList: (expr, ph, col) => `${expr} IN (SELECT ${col?.kind === 'decimal' ? `${DECIMAL_KEY_FUNCTION}(value)` : 'value'} FROM json_each(${ph}))`,
+  listValue: (items) => `[${items.map(jsonItem).join(',')}]`,
   returning: true,
   // SQLITE_MAX_VARIABLE_NUMBER since SQLite 3.32 (better-sqlite3 bundles its own SQLite)
   maxParams: 32766,

@@ -238,6 +238,25 @@ export const freeze = <T extends object>(node: T): T => Object.freeze(node)
 /** Whether a value is a named placeholder (`param('id')`). */
 export const isParam = (v: unknown): v is Param => typeof v === 'object' && v !== null && (v as Param)._tag === 'Param'
 
+/**
+ * Lists of more items than this, all plain values (no placeholder, no expression), go to the
+ * database as one parameter holding the whole list (`IN (SELECT value FROM json_each(?))` on
+ * SQLite, `= ANY(CAST($1 AS …[]))` on PostgreSQL): a parameter per item would stop at the
+ * database's limit (32,766 on SQLite, 65,534 on PostgreSQL), and every length would be a
+ * statement of its own.
+ */
+export const LONG_LIST = 100
+
+/** Whether an `in`/`notIn` value is a long list of plain values (see `LONG_LIST`). */
+export const isLongList = (v: unknown): v is ReadonlyArray<unknown> => {
+  if (!Array.isArray(v) || v.length <= LONG_LIST) return false
+  for (let i = 0; i < v.length; i++) {
+    const x: unknown = v[i]
+    if (typeof x === 'object' && x !== null && !(x instanceof Date)) return false
+  }
+  return true
+}
+
 /** Whether a record has no enumerable keys (without building a key array). */
 export const isEmpty = (o: object): boolean => {
   for (const _ in o) return false

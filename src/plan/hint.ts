@@ -13,7 +13,7 @@
  * (`compile/shape.ts`), which stays the reference: with `TERRAPIN_VERIFY_SHAPES=1` (the test
  * suite sets it) every compile through a hint checks that the walk gives the node's shape.
  */
-import { Cond, FilterNode } from './ast'
+import { Cond, FilterNode, isLongList } from './ast'
 
 /** A node of the trie: the shapes one more step can reach, and what the compiler keeps here. */
 export interface ShapeNode {
@@ -105,6 +105,7 @@ export const valueEdge = (v: unknown): string | undefined => {
 const condValueEdge = (c: Cond): string | undefined => {
   const v = c.value
   if (c.lookup === 'isnull' || c.lookup === 'notIsnull') return v ? 'T' : 'F'
+  if ((c.lookup === 'in' || c.lookup === 'notIn') && isLongList(v)) return '[*]'
   if (Array.isArray(v) && (c.lookup === 'in' || c.lookup === 'notIn' || c.lookup === 'range')) {
     let e = `[${v.length}`
     for (let i = 0; i < v.length; i++) {

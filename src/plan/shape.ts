@@ -7,12 +7,13 @@
  * of it without anyone remembering to add it; only the known value positions are taken out:
  * a condition's value (its list items, its range ends), an update's patch values, an insert's
  * row values. What changes the SQL stays in the key: `null` (IS NULL), `isnull` flags, the
- * length of an `in` list, placeholders' names, limits and offsets (literals), and any value
- * that is itself a plan node (a subquery, an expression). Anything the walk does not know how
- * to describe (a function, a class instance in a structural position) makes the plan
- * uncacheable rather than risk two SQL texts sharing a key.
+ * length of an `in` list (a long list, past `LONG_LIST`, is one value whatever its length),
+ * placeholders' names, limits and offsets (literals), and any value that is itself a plan node
+ * (a subquery, an expression). Anything the walk does not know how to describe (a function, a
+ * class instance in a structural position) makes the plan uncacheable rather than risk two
+ * SQL texts sharing a key.
  */
-import { Lookup, isParam } from './ast'
+import { Lookup, isLongList, isParam } from './ast'
 import { isExpr } from './expr'
 
 /** A value taken out of a plan, replaced by a placeholder named `HOLE + index` in the template. */
@@ -90,7 +91,12 @@ const condValue = (w: Walk, lookup: Lookup, v: unknown): unknown => {
     w.key += v ? 'T' : 'F'
     return v
   }
-  // Only a list or a range is one parameter per item; any other array (a JSON value) is one.
+  // A long list is one parameter, whatever its length; a shorter list or a range is one
+  // parameter per item; any other array (a JSON value) is one.
+  if ((lookup === 'in' || lookup === 'notIn') && isLongList(v)) {
+    w.key += '[*]'
+    return hole(w, v)
+  }
   if (Array.isArray(v) && (lookup === 'in' || lookup === 'notIn' || lookup === 'range')) {
     w.key += `[${v.length}`
     const out = v.map((x, i) => at(w, i, () => hole(w, x)))

@@ -183,6 +183,12 @@ const make = (sql: Sql | TxSql, pool: Sql, opts: PoolOptions, held?: Held): Exec
     const emit = (q: string, error?: unknown): void =>
       hook?.({ sql: q, durationMs: performance.now() - t0, rows: 0, error: error === undefined ? undefined : classifyPostgres(error, q) })
     const conn: Held = held ?? { lost: false, waiting: new Set() }
+    // A savepoint on a connection known to be lost: postgres.js would write its SAVEPOINT to a
+    // socket that is gone (an uncaught TypeError a tick later).
+    if (conn.lost) {
+      emit(open, lostError())
+      throw lostError()
+    }
     const body = async (s: TxSql): Promise<A> => {
       emit(open)
       at.phase = 'running'

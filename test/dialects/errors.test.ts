@@ -389,6 +389,25 @@ forEachDialect(
         right(await pipe(query(Author), where({ name: 'recovered' }), remove, run(db))())
       })
 
+      it.each([200, 0])('then opens a savepoint (after %i ms): ConnectionError at once, nothing written, the pool recovers', async (waitMs) => {
+        const db = t().db
+        const program = (tx: Db): TE.TaskEither<TerrapinError, unknown> =>
+          pipe(
+            create(Author, { name: 'before kill' }),
+            run(tx),
+            TE.chainFirst(() => TE.fromTask(async () => (await killSession(t().dialect, await sessionId(tx)), await pause(waitMs)))),
+            TE.chain(() => transaction(tx, (inner) => pipe(create(Author, { name: 'after kill' }), run(inner)))),
+          )
+        const r = await transaction(db, nested ? (tx) => transaction(tx, program) : program)()
+        await pause(100)
+        expect(left(r)).toMatchObject({ _tag: 'ConnectionError' })
+        right(await pipe(create(Author, { name: 'recovered' }), run(db))())
+        expect(right(await pipe(query(Author), where({ name__in: ['before kill', 'after kill', 'recovered'] }), valuesFlat('name'), run(db))())).toEqual([
+          'recovered',
+        ])
+        right(await pipe(query(Author), where({ name: 'recovered' }), remove, run(db))())
+      })
+
       it('inTransaction rejects with a TerrapinFailure holding ConnectionError, not the driver error', async () => {
         const db = t().db
         const program = async (tx: Db): Promise<void> => {

@@ -254,8 +254,7 @@ const make = (sql: Sql | TxSql, pool: Sql, opts: PoolOptions, held?: Held): Exec
     let end: { error?: unknown } | undefined
     let wake = (): void => undefined
     let more: ((x?: unknown) => void) | undefined
-    try {
-      if (held?.lost) throw lostError()
+    const open = (): void => {
       const cursor = unsafe(q, params, { prepare: true }).values() as unknown as Cursor
       cursor
         .cursor(batchSize, (batch) => new Promise((r) => ((ready = { batch, more: r }), wake())))
@@ -263,6 +262,11 @@ const make = (sql: Sql | TxSql, pool: Sql, opts: PoolOptions, held?: Held): Exec
           () => ((end = {}), wake()),
           (error: unknown) => ((end = { error }), wake()),
         )
+    }
+    let retried = false
+    try {
+      if (held?.lost) throw lostError()
+      open()
       for (;;) {
         if (!ready && !end) await new Promise<void>((r) => (wake = r))
         if (ready) {
@@ -273,8 +277,17 @@ const make = (sql: Sql | TxSql, pool: Sql, opts: PoolOptions, held?: Held): Exec
           yield batch
           if (!end) more()
           more = undefined
-        } else if (end!.error !== undefined) throw end!.error
-        else break
+        } else if (end!.error !== undefined) {
+          // refused with an error left over from another statement (see `leftOver`): never sent,
+          // so opened once more, as `within` sends a statement again
+          if (!held && !retried && rows === 0 && leftOver(end!.error, params)) {
+            retried = true
+            end = undefined
+            open()
+            continue
+          }
+          throw end!.error
+        } else break
       }
     } catch (e) {
       failure = e

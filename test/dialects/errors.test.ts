@@ -15,6 +15,7 @@ import {
   connect,
   inTransaction,
   runPromise,
+  stream,
   count,
   create,
   fields,
@@ -296,12 +297,12 @@ forEachDialect(
       expect(right(await pipe(query(Author), count, run(t().db))())).toBeGreaterThan(0)
     })
 
-    it('a connection killed mid-statement serves the next statement, or transaction, once reopened (a pool of one)', async () => {
+    it('a connection killed mid-statement serves the next statement, transaction or stream, once reopened (a pool of one)', async () => {
       // postgres.js 3.4 keeps the killed statement's error and hands it to the first statement
       // the connection is reopened for, unsent; the runner sends that statement again
       const db = connect(`${t().url}?pool=1`)
       try {
-        for (const next of ['statement', 'transaction'] as const) {
+        for (const next of ['statement', 'transaction', 'stream'] as const) {
           const marker = `terrapin_one_${next}`
           const sleep = t().dialect === 'postgres' ? `SELECT pg_sleep(20) AS ${marker}` : `SELECT SLEEP(20) AS ${marker}`
           const pending = db.executor.all(sleep, [], false).then(
@@ -317,7 +318,13 @@ forEachDialect(
           expect(await pending).toMatchObject({ _tag: 'ConnectionError' })
           const name = `after kill, ${next}`
           if (next === 'statement') right(await pipe(create(Author, { name }), run(db))())
-          else right(await transaction(db, (tx) => pipe(create(Author, { name }), run(tx)))())
+          else if (next === 'transaction') right(await transaction(db, (tx) => pipe(create(Author, { name }), run(tx)))())
+          else {
+            const read: string[] = []
+            for await (const a of pipe(query(Author), stream(db))) read.push(a.name)
+            expect(read.length).toBeGreaterThan(0)
+            right(await pipe(create(Author, { name }), run(db))())
+          }
           expect(right(await pipe(query(Author), where({ name }), count, run(db))())).toBe(1)
         }
       } finally {

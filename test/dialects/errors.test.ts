@@ -373,37 +373,23 @@ forEachDialect(
         Number((await tx.executor.all(t().dialect === 'postgres' ? 'SELECT pg_backend_pid()' : 'SELECT CONNECTION_ID()', [], false))[0][0])
       const pause = (ms: number) => new Promise((r) => setTimeout(r, ms))
       it.each([
-        ['runs a statement', 200, true],
-        ['returns Right (COMMIT)', 200, false],
-        ['at once runs a statement', 0, true],
-        ['at once returns Right (COMMIT)', 0, false],
-      ])('then %s: ConnectionError, nothing written, the pool recovers', async (_then, waitMs, statement) => {
+        ['runs a statement', 200, 'statement'],
+        ['returns Right (COMMIT)', 200, 'commit'],
+        ['opens a savepoint', 200, 'savepoint'],
+        ['at once runs a statement', 0, 'statement'],
+        ['at once returns Right (COMMIT)', 0, 'commit'],
+        ['at once opens a savepoint', 0, 'savepoint'],
+      ] as const)('then %s: ConnectionError, nothing written, the pool recovers', async (_then, waitMs, next) => {
         const db = t().db
         const program = (tx: Db): TE.TaskEither<TerrapinError, unknown> =>
           pipe(
             create(Author, { name: 'before kill' }),
             run(tx),
             TE.chainFirst(() => TE.fromTask(async () => (await killSession(t().dialect, await sessionId(tx)), await pause(waitMs)))),
-            TE.chain(() => (statement ? pipe(create(Author, { name: 'after kill' }), run(tx)) : TE.right(undefined))),
-          )
-        const r = await transaction(db, nested ? (tx) => transaction(tx, program) : program)()
-        await pause(100)
-        expect(left(r)).toMatchObject({ _tag: 'ConnectionError' })
-        right(await pipe(create(Author, { name: 'recovered' }), run(db))())
-        expect(right(await pipe(query(Author), where({ name__in: ['before kill', 'after kill', 'recovered'] }), valuesFlat('name'), run(db))())).toEqual([
-          'recovered',
-        ])
-        right(await pipe(query(Author), where({ name: 'recovered' }), remove, run(db))())
-      })
-
-      it.each([200, 0])('then opens a savepoint (after %i ms): ConnectionError at once, nothing written, the pool recovers', async (waitMs) => {
-        const db = t().db
-        const program = (tx: Db): TE.TaskEither<TerrapinError, unknown> =>
-          pipe(
-            create(Author, { name: 'before kill' }),
-            run(tx),
-            TE.chainFirst(() => TE.fromTask(async () => (await killSession(t().dialect, await sessionId(tx)), await pause(waitMs)))),
-            TE.chain(() => transaction(tx, (inner) => pipe(create(Author, { name: 'after kill' }), run(inner)))),
+            TE.chain(() => {
+              const after = (db: Db) => pipe(create(Author, { name: 'after kill' }), run(db))
+              return next === 'statement' ? after(tx) : next === 'savepoint' ? transaction(tx, after) : TE.right(undefined)
+            }),
           )
         const r = await transaction(db, nested ? (tx) => transaction(tx, program) : program)()
         await pause(100)

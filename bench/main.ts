@@ -18,10 +18,10 @@ import { kysely } from './impl/kysely'
 import { open, rawSqlite } from './impl/raw-sqlite'
 import { terrapin } from './impl/terrapin'
 import { CompiledSql, WORKLOADS, Workload } from './impl/types'
-import { Clock, median, retainedBytes, sample } from './measure'
+import { Clock, allocatedBytes, median, retainedBytes, sample } from './measure'
 import { Author, Book } from './models'
 import { Setup, mysqlSetup, postgresSetup } from './servers'
-import { Column, Result, markdown, spread } from './report'
+import { Column, Result, allocated, markdown, spread } from './report'
 
 const arg = (name: string, fallback: string): string => process.argv.find((a) => a.startsWith(`--${name}=`))?.slice(name.length + 3) ?? fallback
 
@@ -120,6 +120,8 @@ const main = async (): Promise<void> => {
         // taken seconds apart, so drift of the machine's load between rounds cancels out.
         const paired = w === 'compileOnly' || !rawSamples ? undefined : samples.get(c.label)!.map((x, r) => x / rawSamples[r])
         const bytes = w === 'decode100k' ? await retainedBytes(op!, 5) : undefined
+        const perCall = await allocatedBytes(op!, next)
+        if (WRITES.has(w)) await cleanup()
         results.push({
           workload: w,
           impl: c.impl,
@@ -130,6 +132,7 @@ const main = async (): Promise<void> => {
           samples: samples.get(c.label)!,
           retainedBytesPerRow: bytes === undefined ? undefined : bytes / 100000,
           pairedRatios: paired,
+          allocatedBytesPerCall: perCall,
         })
       }
       process.stderr.write(`${w}: ${cols.map(({ c }) => `${c.label} ${Math.round(median(samples.get(c.label)!))}`).join(', ')}\n`)
@@ -148,7 +151,7 @@ const main = async (): Promise<void> => {
   const command = `npm run bench -- --dialect=${dialect} --time=${sampleMs} --rounds=${rounds} --clock=${clock}${only.length ? ` --only=${only.join(',')}` : ''}${libs.length ? ` --libs=${libs.join(',')}` : ''}`
   const table = markdown(COLUMNS, workloads, results)
   console.log(
-    `\n${table}\n\n${spread(COLUMNS, workloads, results)}\n\nMachine: ${machine.cpu}, ${machine.cores} cores, Node ${machine.node}, ${machine.database}.\nCommand: \`${command}\` (median of ${rounds} samples of ${sampleMs} ms; ops per second of ${clock === 'cpu' ? 'process CPU time' : 'wall time'}).`,
+    `\n${table}\n\n${spread(COLUMNS, workloads, results)}\n\n${allocated(COLUMNS, workloads, results)}\n\nMachine: ${machine.cpu}, ${machine.cores} cores, Node ${machine.node}, ${machine.database}.\nCommand: \`${command}\` (median of ${rounds} samples of ${sampleMs} ms; ops per second of ${clock === 'cpu' ? 'process CPU time' : 'wall time'}).`,
   )
   mkdirSync(join(outFile, '..'), { recursive: true })
   writeFileSync(

@@ -6,6 +6,7 @@
  * wall time for a server (its work happens elsewhere). Each sample starts on a collected heap.
  * Memory: the heap a result keeps alive.
  */
+import { getHeapSpaceStatistics } from 'v8'
 import { Op } from './impl/types'
 
 const now = (): number => performance.now()
@@ -52,6 +53,38 @@ export const sample = async (op: Op, ms: number, warmMs: number, next: { i: numb
   } while (t1 - t0 < ms)
   const spent = { wallMs: t1 - t0, cpuMs: cpuMs() - c0 }
   return { ops, ...spent, opsPerSec: (ops * 1000) / (clock === 'cpu' ? spent.cpuMs : spent.wallMs) }
+}
+
+const newSpace = (): { used: number; available: number } => {
+  const s = getHeapSpaceStatistics().find((x) => x.space_name === 'new_space')
+  return { used: s?.space_used_size ?? 0, available: s?.space_available_size ?? 0 }
+}
+
+/**
+ * Bytes of JavaScript heap one call allocates, garbage included (undefined without
+ * `--expose-gc`, or when one call takes more than the young generation has room for): the
+ * young generation's fill before and after as many calls as fit in it from empty, so that no
+ * collection runs in between. Next to a database's own work, fresh memory costs several times
+ * its allocation: it walks through cache lines that held the database's pages (bench/README.md,
+ * "What is left").
+ */
+export const allocatedBytes = async (op: Op, next: { i: number }): Promise<number | undefined> => {
+  if (!(globalThis as { gc?: () => void }).gc) return undefined
+  gc()
+  const probe = newSpace()
+  await op(next.i++)
+  const one = newSpace().used - probe.used
+  if (one <= 0 || one > probe.available / 4) return undefined
+  const calls = Math.min(200, Math.floor(probe.available / 2 / one))
+  gc()
+  // what reading the counter itself allocates, taken off
+  const a = newSpace()
+  const b = newSpace()
+  const reading = b.used - a.used
+  const start = newSpace()
+  for (let k = 0; k < calls; k++) await op(next.i++)
+  const end = newSpace()
+  return end.used > start.used ? (end.used - start.used - reading) / calls : undefined
 }
 
 /** Bytes of heap that one call's result keeps alive (undefined without `--expose-gc`). */

@@ -21,6 +21,8 @@ export interface Result {
   readonly retainedBytesPerRow?: number
   /** Per round, this column's sample over the raw driver's sample of the same round. */
   readonly pairedRatios?: ReadonlyArray<number>
+  /** JavaScript heap one call allocates, garbage included (`measure.ts`, `allocatedBytes`). */
+  readonly allocatedBytesPerCall?: number
 }
 
 const DESCRIPTIONS: Readonly<Record<Workload, string>> = {
@@ -74,5 +76,19 @@ export const spread = (columns: ReadonlyArray<Column>, workloads: ReadonlyArray<
       })
       return `| ${DESCRIPTIONS[w]} | ${cells.join(' | ')} |`
     })
+  return [head, rule, ...rows].join('\n')
+}
+
+/** Bytes of JavaScript heap a call allocates, per cell (fresh memory evicts the database's cache lines). */
+export const allocated = (columns: ReadonlyArray<Column>, workloads: ReadonlyArray<Workload>, results: ReadonlyArray<Result>): string => {
+  const head = `| bytes allocated per call | ${columns.map((c) => c.label).join(' | ')} |`
+  const rule = `|---|${columns.map(() => '---:').join('|')}|`
+  const rows = workloads.map((w) => {
+    const cells = columns.map((c) => {
+      const b = results.find((x) => x.workload === w && x.label === c.label)?.allocatedBytesPerCall
+      return b === undefined ? '—' : Math.round(b).toLocaleString('en-US')
+    })
+    return `| ${DESCRIPTIONS[w]} | ${cells.join(' | ')} |`
+  })
   return [head, rule, ...rows].join('\n')
 }

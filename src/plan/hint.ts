@@ -32,13 +32,19 @@ export interface ShapeNode {
 /** Where a plan node keeps its hint (a symbol: invisible to `Object.keys`, `for…in` and JSON). */
 export const HINT: unique symbol = Symbol('terrapin.shape')
 
-interface Hint {
-  readonly node: ShapeNode
-  /** The plan node the hint was made for (a copy of it is not). */
-  readonly of: object
-}
+/** The plan node the hint was made for: a copy of it (`{ ...plan, x }`) carries the hint, but is not its owner. */
+export const OWNER: unique symbol = Symbol('terrapin.shape.owner')
 
-type Hinted = { [HINT]?: Hint }
+/**
+ * A hinted node's two slots. A combinator's literal declares them (`[HINT]: undefined, [OWNER]:
+ * undefined`), so that the hint is a field of the node itself: a property added after the
+ * literal goes to a separate backing store, and a record beside the node is one more object,
+ * both memory every ad hoc plan allocates.
+ */
+export interface HintSlots {
+  [HINT]?: ShapeNode | undefined
+  [OWNER]?: object | undefined
+}
 
 const newNode = (): ShapeNode => ({ next: new Map(), compiled: new WeakMap(), lastEdge: undefined, lastNode: undefined })
 
@@ -72,13 +78,16 @@ export const step = (from: ShapeNode | undefined, edge: string | number | undefi
 
 /** The plan's own hint, if it has one. */
 export const hintOf = (plan: object): ShapeNode | undefined => {
-  const h = (plan as Hinted)[HINT]
-  return h !== undefined && h.of === plan ? h.node : undefined
+  const p = plan as HintSlots
+  return p[OWNER] === plan ? p[HINT] : undefined
 }
 
 /** Freezes a plan node a combinator built, with its hint when it has one. */
-export const hinted = <T extends object>(plan: T, node: ShapeNode | undefined): T => {
-  if (node !== undefined) (plan as Hinted)[HINT] = { node, of: plan }
+export const hinted = <T extends object>(plan: T & HintSlots, node: ShapeNode | undefined): T => {
+  if (node !== undefined) {
+    plan[HINT] = node
+    plan[OWNER] = plan
+  }
   return Object.freeze(plan)
 }
 

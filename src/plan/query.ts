@@ -11,7 +11,7 @@ import { RowOf } from '../model/types'
 import { FilterNode, OrderItem, Projection, Select, Terminal, deepFreeze, freeze } from './ast'
 import { AnnotationFilter, AnnotationKeys, CheckFilterExprs } from './expr-types'
 import { Q, and, not, resolveFilter } from './filter'
-import { ShapeNode, filterStep, hintOf, hinted, namesStep, rootOf, step } from './hint'
+import { HINT, OWNER, ShapeNode, filterStep, hintOf, hinted, namesStep, rootOf, step } from './hint'
 import { CheckFilter, FilterOf, KeyOf, OrderKey, PathKeyValue, RelationKey, ValidKey, ValidOrder } from './filter-types'
 
 // ------------------------------------------------------------------------------------------
@@ -45,7 +45,10 @@ export const query = <M extends Model>(model: M): Query<M, RowOf<M>> => {
   if (!q)
     queries.set(
       model,
-      (q = hinted<Select<unknown>>({ _tag: 'Select', model, order: EMPTY, distinct: false, projection: ROWS, prefetch: EMPTY }, step(rootOf(model), 's'))),
+      (q = hinted<Select<unknown>>(
+        { _tag: 'Select', model, order: EMPTY, distinct: false, projection: ROWS, prefetch: EMPTY, [HINT]: undefined, [OWNER]: undefined },
+        step(rootOf(model), 's'),
+      )),
     )
   return q as Query<M, RowOf<M>>
 }
@@ -84,6 +87,8 @@ const next = <P extends Select<unknown>>(
       groupBy: p.groupBy,
       lock: p.lock,
       error: p.error,
+      [HINT]: undefined,
+      [OWNER]: undefined,
     },
     hint,
   ) as unknown as P

@@ -2,7 +2,7 @@
  * Terminal plans: what a read yields other than all its rows. They end a `pipe` before `run`.
  */
 import { Terminal, freeze } from './ast'
-import { hintOf, hinted, step } from './hint'
+import { HINT, OWNER, hintOf, hinted, step } from './hint'
 import { Query } from './query'
 
 /** The shape trie's edge of each terminal (made once, so looking one up hashes nothing new). */
@@ -18,7 +18,7 @@ const TOKENS: Readonly<Record<Terminal<unknown>['kind'], string>> = {
 const terminal = <A>(kind: Terminal<A>['kind'], source: Query<unknown, unknown>): Terminal<A> =>
   source.error
     ? freeze({ _tag: 'Terminal', kind, source, error: source.error })
-    : hinted({ _tag: 'Terminal', kind, source }, step(hintOf(source), TOKENS[kind]))
+    : hinted({ _tag: 'Terminal', kind, source, [HINT]: undefined, [OWNER]: undefined }, step(hintOf(source), TOKENS[kind]))
 
 /** All rows (the default when a query is run as is). */
 export const all = <M, R>(plan: Query<M, R>): Query<M, R> => plan

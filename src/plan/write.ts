@@ -9,7 +9,7 @@ import { Model } from '../model/model'
 import { CreateInput, FieldsOf, FkKeys, InsertOf, MissingKeys, PatchOf, RowOf } from '../model/types'
 import { validateInput } from '../model/validate'
 import { BulkUpdate, Delete, Insert, Param, Update, Upsert, deepFreeze, freeze, isEmpty } from './ast'
-import { hintOf, hinted, recordStep, rootOf } from './hint'
+import { HINT, OWNER, hintOf, hinted, recordStep, rootOf } from './hint'
 import { Expr, isExpr, refsOf } from './expr'
 import { PathsOf } from './expr-types'
 import { Query, query, where } from './query'
@@ -40,7 +40,7 @@ export const create = <M extends Model, const D extends CreateData<M>>(
 ): Insert<RowOf<M>> => {
   const row = validateInput(model, data, 'create')
   const plan: Insert<RowOf<M>> = hinted<Insert<RowOf<M>>>(
-    { _tag: 'Insert', model, rows: freeze(E.isRight(row) ? [row.right] : []), returns: 'one' },
+    { _tag: 'Insert', model, rows: freeze(E.isRight(row) ? [row.right] : []), returns: 'one', [HINT]: undefined, [OWNER]: undefined },
     E.isRight(row) ? recordStep(rootOf(model), 'c', row.right) : undefined,
   )
   return withError(plan, E.isLeft(row) ? row.left : undefined)
@@ -131,7 +131,7 @@ export const update =
       const valid = validateInput(plan.model, given, 'patch')
       const merged = E.isRight(valid) ? valid.right : NO_PATCH
       const p: Update<number> = hinted<Update<number>>(
-        { _tag: 'Update', source: plan as Query<unknown, unknown>, patch: merged },
+        { _tag: 'Update', source: plan as Query<unknown, unknown>, patch: merged, [HINT]: undefined, [OWNER]: undefined },
         E.isRight(valid) ? recordStep(hintOf(plan), 'u', merged) : undefined,
       )
       const empty = isEmpty(merged) && E.isRight(valid)
@@ -147,7 +147,7 @@ export const update =
     })
     const merged = E.isRight(valid) ? freeze({ ...valid.right, ...Object.fromEntries(exprs) }) : {}
     const p: Update<number> = hinted<Update<number>>(
-      { _tag: 'Update', source: plan as Query<unknown, unknown>, patch: merged },
+      { _tag: 'Update', source: plan as Query<unknown, unknown>, patch: merged, [HINT]: undefined, [OWNER]: undefined },
       recordStep(hintOf(plan), 'u', merged),
     )
     const error = E.isLeft(valid) ? valid.left : exprIssues.length > 0 ? validationError(exprIssues, plan.model.name) : undefined

@@ -177,8 +177,7 @@ const make = (s: Session, opts: ExecutorOptions, inTx: boolean): Executor => {
   const oneNow = (sql: string, params: ReadonlyArray<unknown>, bigint: boolean): unknown[] | undefined =>
     getArgs(reader(sql, bigint), toParams(params)) as unknown[] | undefined
   const runNow = (sql: string, params: ReadonlyArray<unknown>): WriteResult => {
-    const r = runArgs(prepare(s, sql).st, toParams(params))
-    return { changes: r.changes, insertId: r.lastInsertRowid }
+    return runArgs(prepare(s, sql).st, toParams(params))
   }
   const all = async (sql: string, params: ReadonlyArray<unknown>, bigint: boolean): Promise<ReadonlyArray<ReadonlyArray<unknown>>> => {
     if (!inTx && s.lock) await ready()

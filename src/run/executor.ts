@@ -18,9 +18,14 @@ export interface QueryEvent {
 
 export type QueryHook = (event: QueryEvent) => void
 
+/**
+ * What a statement that returns no rows reports. Shaped as better-sqlite3's own record, which the
+ * SQLite runner passes on as it is (a copy per statement is memory a hot update pays for).
+ */
 export interface WriteResult {
   readonly changes: number
-  readonly insertId?: unknown
+  /** The key generated last (SQLite: the last row's; MySQL: the first row's). */
+  readonly lastInsertRowid?: unknown
 }
 
 /**

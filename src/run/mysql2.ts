@@ -230,7 +230,7 @@ const make = (core: Core, pool: mysql2.Pool, server: Server, opts: PoolOptions, 
       params,
       async () => {
         const r = (await query(core, sql, params)) as mysql2.ResultSetHeader
-        return { changes: r.affectedRows, insertId: r.insertId }
+        return { changes: r.affectedRows, lastInsertRowid: r.insertId }
       },
       (r) => r.changes,
     )

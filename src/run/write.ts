@@ -105,7 +105,7 @@ const insertBatch = async (ex: Executor, plan: Insert<unknown>, rows: ReadonlyAr
   // SQLite the last.
   const generated = given.some((g) => g === undefined)
   const step = generated && rows.length > 1 && ex.dialect.autoIncrementStep ? Number((await ex.all(ex.dialect.autoIncrementStep, [], false))[0][0]) : 1
-  const first = Number(r.insertId) - (ex.dialect.name === 'sqlite' ? rows.length - 1 : 0)
+  const first = Number(r.lastInsertRowid) - (ex.dialect.name === 'sqlite' ? rows.length - 1 : 0)
   const ids = generated ? rows.map((_, i) => first + i * step) : given
   if (r.changes !== rows.length) return [] // ignoreConflicts skipped some: which ones is unknown
   const found = (await readRows(ex, compileByPk(ex.dialect, plan.model, ids), plan.model.name, 'Rows')) as Record<string, unknown>[]

@@ -32,7 +32,7 @@ import {
   values,
   where,
 } from 'terrapin'
-import { HINT, hintOf } from '../../src/plan/hint'
+import { HINT, OWNER, hintOf } from '../../src/plan/hint'
 import { shapeOf } from '../../src/plan/shape'
 import { Item, Rel } from './models'
 
@@ -325,7 +325,7 @@ describe('compile cache', () => {
       const plan = pipe(query(Item), where({ n: 1 }), orderBy('name'), limit(2))
       expect(Object.keys(plan)).not.toContain(HINT.toString())
       expect(JSON.stringify(plan)).not.toContain('terrapin.shape')
-      expect(Object.getOwnPropertySymbols(plan)).toEqual([HINT])
+      expect(Object.getOwnPropertySymbols(plan)).toEqual([HINT, OWNER])
       expect(shapeOf(plan)?.key).toBe(shapeOf({ ...plan })?.key)
       expect(Object.isFrozen(plan)).toBe(true)
     })

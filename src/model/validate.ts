@@ -59,40 +59,85 @@ export const checkColumnValue = (col: Column, v: unknown): ReadonlyArray<string>
   // The common case, decided by the codec's guard alone.
   if (v !== null && GUARDED_KINDS.has(col.kind) && !col.scalar.options.validators?.length && col.scalar.codec.is(v)) return NO_PROBLEMS
   if (v === undefined) return ['undefined is not a value (omit the field, or use null)']
-  if (v === null) return col.field.nullable || (col.pk && col.field.optional) ? [] : ['may not be null']
-  if (typeof v === 'object' && (v as { _tag?: unknown })._tag === 'Param') return []
+  if (v === null) return col.field.nullable || (col.pk && col.field.optional) ? NO_PROBLEMS : ['may not be null']
+  if (typeof v === 'object' && (v as { _tag?: unknown })._tag === 'Param') return NO_PROBLEMS
   const lenient =
     (col.kind === 'bigint' && typeof v === 'number' && Number.isSafeInteger(v)) || (col.kind === 'decimal' && typeof v === 'number' && Number.isFinite(v))
   if (!lenient && !col.scalar.codec.is(v)) return [`${describe(v)} is not a valid ${col.kind}`]
-  const out: string[] = []
+  // made only when there is a problem: most values have none, and a text field is checked for
+  // every row written
+  let out: string[] | undefined
   if (typeof v === 'string') {
     const bad = badText(v)
-    if (bad) out.push(bad)
+    if (bad) (out ??= []).push(bad)
     const max = col.scalar.options.maxLength
     if (max !== undefined && (col.kind === 'char' || col.kind === 'enum')) {
       // A string never has more code points than UTF-16 units: count them only when it might.
       const n = v.length <= max ? v.length : [...v].length
-      if (n > max) out.push(`is ${n} characters long, more than maxLength ${max}`)
+      if (n > max) (out ??= []).push(`is ${n} characters long, more than maxLength ${max}`)
     }
   }
   if (col.kind === 'json') {
     const bad = jsonProblem(v, 0)
-    if (bad) out.push(bad)
+    if (bad) (out ??= []).push(bad)
   }
   if (col.kind === 'decimal') {
     const s = String(v)
     const [int = '', frac = ''] = s.replace('-', '').split('.')
     const { maxDigits = 20, decimalPlaces = 6 } = col.scalar.options
-    if (frac.length > decimalPlaces) out.push(`has more than ${decimalPlaces} decimal places`)
-    if (int.replace(/^0+/, '').length > maxDigits - decimalPlaces) out.push(`has more than ${maxDigits - decimalPlaces} digits before the point`)
+    if (frac.length > decimalPlaces) (out ??= []).push(`has more than ${decimalPlaces} decimal places`)
+    if (int.replace(/^0+/, '').length > maxDigits - decimalPlaces) (out ??= []).push(`has more than ${maxDigits - decimalPlaces} digits before the point`)
   }
   const validators = col.field.kind === 'foreignKey' || col.field.kind === 'oneToOne' ? undefined : col.scalar.options.validators
   if (validators)
     for (const validate of validators) {
       const msg = (validate as (x: unknown) => unknown)(v)
-      if (typeof msg === 'string') out.push(msg)
+      if (typeof msg === 'string') (out ??= []).push(msg)
     }
-  return out
+  return out ?? NO_PROBLEMS
+}
+
+/**
+ * A check made for one model, mode and list of keys: the keys written into its code as property
+ * reads and an object literal, so that a record with the same keys as the last valid one (ad hoc
+ * writes and bulk inserts repeat one shape) is checked and copied without keyed reads and without
+ * adding properties one by one. It answers only when every value passes; anything else goes to
+ * the general loop, which words the problems.
+ */
+interface Fast {
+  readonly keys: ReadonlyArray<string>
+  readonly run: (data: object) => Readonly<Record<string, unknown>> | undefined
+}
+
+/** Per model and mode: the checks made, by their keys, and the one that served last. */
+interface FastChecks {
+  readonly byKeys: Map<string, Fast | undefined>
+  last: Fast | undefined
+}
+
+const fastChecks = new WeakMap<Model, Record<'create' | 'patch', FastChecks>>()
+
+/** Key lists per model and mode that get a check of their own (each is code made once). */
+const MAX_FAST = 32
+
+/** Whether a plain record has exactly `keys`, in that order (for…in gives own keys first, in order). */
+const hasKeys = (data: object, keys: ReadonlyArray<string>): boolean => {
+  if (Object.getPrototypeOf(data) !== Object.prototype) return false
+  let i = 0
+  for (const k in data) if (k !== keys[i++]) return false
+  return i === keys.length
+}
+
+/** Kinds whose values may be objects, which the plan copies (`deepFreeze`). */
+const COPIED_KINDS: ReadonlySet<string> = new Set(['datetime', 'json'])
+
+const makeFast = (model: Model, keys: ReadonlyArray<string>): Fast | undefined => {
+  if (keys.length === 0 || keys.length > 64 || keys.some((k) => k === '__proto__' || !model.columnByKey[k])) return undefined
+  const cols = keys.map((k) => model.columnByKey[k])
+  const reads = keys.map((k, i) => `const v${i} = d[${JSON.stringify(k)}]; if (v${i} === undefined || check(cols[${i}], v${i}) !== NO) return undefined;`)
+  const fields = keys.map((k, i) => `${JSON.stringify(k)}: ${COPIED_KINDS.has(cols[i].kind) ? `copy(v${i})` : `v${i}`}`)
+  const make = new Function('cols', 'check', 'copy', 'NO', `return (d) => { ${reads.join(' ')} return Object.freeze({ ${fields.join(', ')} }) }`)
+  return { keys, run: make(cols, checkColumnValue, deepFreeze, NO_PROBLEMS) as Fast['run'] }
 }
 
 /**
@@ -102,6 +147,29 @@ export const checkColumnValue = (col: Column, v: unknown): ReadonlyArray<string>
 export const validateInput = (model: Model, data: unknown, mode: 'create' | 'patch'): E.Either<ValidationError, Readonly<Record<string, unknown>>> => {
   if (typeof data !== 'object' || data === null || Array.isArray(data))
     return E.left(validationError([{ field: '', message: 'expected an object of field values' }], model.name))
+  let checks = fastChecks.get(model)
+  const last = checks?.[mode].last
+  if (last && hasKeys(data, last.keys)) {
+    const row = last.run(data)
+    if (row) return E.right(row)
+  }
+  const out = validateSlowly(model, data, mode)
+  if (E.isRight(out)) {
+    const keys = Object.keys(out.right)
+    // a record the general loop took as it is (no relation given as a row): its keys are the record's
+    if (hasKeys(data, keys)) {
+      if (!checks) fastChecks.set(model, (checks = { create: { byKeys: new Map(), last: undefined }, patch: { byKeys: new Map(), last: undefined } }))
+      const mine = checks[mode]
+      const id = keys.join('\u0000')
+      if (!mine.byKeys.has(id) && mine.byKeys.size < MAX_FAST) mine.byKeys.set(id, makeFast(model, keys))
+      mine.last = mine.byKeys.get(id)
+    }
+  }
+  return out
+}
+
+/** The general check: every key and value, every problem reported. */
+const validateSlowly = (model: Model, data: object, mode: 'create' | 'patch'): E.Either<ValidationError, Readonly<Record<string, unknown>>> => {
   const issues: ValidationIssue[] = []
   const out: Record<string, unknown> = {}
   for (const key in data) {

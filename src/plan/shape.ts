@@ -117,27 +117,68 @@ const holes = (w: Walk, record: Readonly<Record<string, unknown>>): unknown => {
 }
 
 /**
- * An insert's rows: each row's values are holes. When only the key and values are wanted (the
- * compile of every ad hoc insert), a plain loop: a bulk insert has thousands of values, and a
- * closure and a path entry per value were most of the walk.
+ * What a row value adds to the key: `N` for null, a placeholder's name, `?` for a value, or
+ * undefined for a plan node (an expression), whose part of the key takes the full walk.
+ */
+const holeKind = (v: unknown): string | undefined => {
+  if (v === null) return 'N'
+  if (typeof v !== 'object' || v instanceof Date) return '?'
+  if (isParam(v)) return v.name
+  return (v as { _tag?: unknown })._tag === undefined ? '?' : undefined
+}
+
+/** Whether row `r` has `keys`, in that order, each with a value of the kind `prev` has there: the same part of the key. */
+const sameRowKey = (keys: ReadonlyArray<string>, prev: Readonly<Record<string, unknown>>, r: Readonly<Record<string, unknown>>): boolean => {
+  let n = 0
+  for (const k in r) {
+    if (k !== keys[n++]) return false
+    const a = holeKind(prev[k])
+    if (a === undefined || a !== holeKind(r[k])) return false
+  }
+  return n === keys.length
+}
+
+/**
+ * An insert's rows: each row's values are holes. A run of rows with the same keys and kinds of
+ * value is written once with its length (`*n;`), which no other token starts with: a bulk
+ * insert's key stays short (it is hashed on every compile), and the walk writes no string per
+ * value. When only the key and values are wanted (the compile of every ad hoc insert), a plain
+ * loop: a bulk insert has thousands of values, and a closure and a path entry per value were
+ * most of the walk.
  */
 const rowHoles = (w: Walk, rows: ReadonlyArray<Readonly<Record<string, unknown>>>): unknown => {
   w.key += `[${rows.length}`
-  let out: unknown = rows
-  if (w.template || w.paths) {
-    const walked = rows.map((r, i) => at(w, i, () => holes(w, r)))
-    if (w.template) out = Object.freeze(walked)
-  } else
-    for (let i = 0; i < rows.length; i++) {
-      const r = rows[i]
-      const keys = Object.keys(r)
+  let keys: ReadonlyArray<string> = []
+  let run = 0
+  const walked: unknown[] | undefined = w.template || w.paths ? [] : undefined
+  for (let i = 0; i < rows.length; i++) {
+    const r = rows[i]
+    const again = run > 0 && sameRowKey(keys, rows[i - 1], r)
+    if (!again) {
+      if (run > 0) w.key += `*${run};`
+      keys = Object.keys(r)
+      run = 0
+    }
+    run++
+    if (walked) {
+      // the same walk for every row (values, paths, the template's holes); a repeated row's key text is dropped
+      const before = w.key
+      walked.push(at(w, i, () => holes(w, r)))
+      if (again) w.key = before
+    } else if (again) {
+      for (let j = 0; j < keys.length; j++) {
+        const v = r[keys[j]]
+        if (v !== null && !isParam(v)) w.values.push(v)
+      }
+    } else
       for (let j = 0; j < keys.length; j++) {
         str(w, keys[j])
         hole(w, r[keys[j]])
       }
-    }
+  }
+  if (run > 0) w.key += `*${run};`
   w.key += ']'
-  return out
+  return w.template ? Object.freeze(walked) : rows
 }
 
 /** Any other part of a plan, described in full. */
@@ -168,9 +209,17 @@ const node = (w: Walk, v: unknown): unknown => {
   }
   if (Array.isArray(v)) {
     w.key += `[${v.length}`
-    const out = v.map((x, i) => at(w, i, () => node(w, x)))
+    let out: unknown[] | undefined
+    // Only a template keeps what the walk returns: the key alone needs no new array.
+    if (w.template) out = v.map((x, i) => at(w, i, () => node(w, x)))
+    else
+      for (let i = 0; i < v.length; i++) {
+        w.path.push(i)
+        node(w, v[i])
+        w.path.pop()
+      }
     w.key += ']'
-    return w.template ? Object.freeze(out) : v
+    return out ? Object.freeze(out) : v
   }
   const o = v as Record<string, unknown>
   if (o._tag === 'Model') {
@@ -188,7 +237,7 @@ const node = (w: Walk, v: unknown): unknown => {
     w.ok = false
     return v
   }
-  const out: Record<string, unknown> = {}
+  const out: Record<string, unknown> | undefined = w.template ? {} : undefined
   w.key += '{'
   const plain = proto === Object.prototype || proto === null
   // for-in on a plain record needs no key array; an expression node's prototype holds methods.
@@ -207,10 +256,10 @@ const node = (w: Walk, v: unknown): unknown => {
       y = x
     } else y = node(w, x)
     w.path.pop()
-    if (w.template) out[k] = y
+    if (out) out[k] = y
   }
   w.key += '}'
-  return w.template ? (plain ? Object.freeze(out) : Object.freeze(Object.assign(Object.create(proto), out))) : v
+  return out ? (plain ? Object.freeze(out) : Object.freeze(Object.assign(Object.create(proto), out))) : v
 }
 
 /** The shape of a plan, or undefined when it cannot be described safely. */

@@ -155,8 +155,28 @@ export const exclude: FilterCombinator =
 /** Parses `'-author__name'` into an order item, walking relations. */
 export const parseOrder = (model: Model, spec: string, annotations?: ReadonlySet<string>): E.Either<TerrapinError, OrderItem> => {
   const desc = spec.startsWith('-')
+  if (annotations !== undefined && annotations.size > 0) {
+    const name = desc ? spec.slice(1) : spec
+    if (annotations.has(name) && !model.columnByKey[name]) return E.right(freeze({ path: freeze([]), key: name, desc, annotation: true }))
+  }
+  // A field's ordering is a frozen value: parsed once per model and spelling, shared by every plan.
+  let known = orders.get(model)
+  if (!known) orders.set(model, (known = new Map()))
+  let item = known.get(spec)
+  if (item === undefined) {
+    const parsed = parseFieldOrder(model, spec, desc)
+    if (E.isLeft(parsed)) return parsed
+    item = parsed.right
+    if (known.size < 1000) known.set(spec, item)
+  }
+  return E.right(item)
+}
+
+/** Orderings parsed, per model, by spelling (`'-author__name'`). */
+const orders = new WeakMap<Model, Map<string, OrderItem>>()
+
+const parseFieldOrder = (model: Model, spec: string, desc: boolean): E.Either<TerrapinError, OrderItem> => {
   const name = desc ? spec.slice(1) : spec
-  if (annotations?.has(name) && !model.columnByKey[name]) return E.right(freeze({ path: freeze([]), key: name, desc, annotation: true }))
   const segments = name.split('__')
   const path: string[] = []
   let current = model

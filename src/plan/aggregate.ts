@@ -79,14 +79,23 @@ export const annotate =
       else added.push(freeze({ name, expr: expr as Expr }))
       names.add(name)
     }
-    const shape = error ? undefined : shapeOf(added)
-    const hint = hintOf(plan)
-    const next = hinted(
-      { ...plan, annotations: freeze([...(plan.annotations ?? []), ...added]) },
-      hint && shape && step(hint, `a${shape.key}`),
-    ) as Select<unknown>
+    // One step per annotation: its name, then its expression's shape (found by the expression
+    // value, which a plain aggregate shares across calls), then an end.
+    let edge = error ? undefined : step(hintOf(plan), 'a')
+    for (let i = 0; i < added.length && edge !== undefined; i++) edge = step(step(edge, added[i].name), exprKey(added[i].expr))
+    const next = hinted({ ...plan, annotations: freeze([...(plan.annotations ?? []), ...added]) }, step(edge, '\u0000')) as Select<unknown>
     return withError(next, error) as Query<M, Simplify<R & Annotated<M, R, X>>>
   }
+
+/** Shape keys of expressions, by expression value (null: the walk cannot describe it). */
+const exprKeys = new WeakMap<object, string | null>()
+
+/** An expression's shape key, walked once per expression value. */
+const exprKey = (e: Expr): string | undefined => {
+  let k = exprKeys.get(e)
+  if (k === undefined) exprKeys.set(e, (k = shapeOf(e)?.key ?? null))
+  return k ?? undefined
+}
 
 /**
  * Groups the rows by fields: each row of the result is a group, holding those fields and the

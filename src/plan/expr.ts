@@ -167,8 +167,22 @@ const ownFilter = (f: unknown): unknown =>
     ? freeze(Object.fromEntries(Object.entries(f).map(([k, v]) => [k, own(v)])))
     : f
 
-const agg = <A, K extends string>(fn: AggName, ref: string | undefined, o: AggregateOptions = {}): Expr<A, K> =>
-  make({ _tag: 'Agg', fn, ref, distinct: o.distinct === true, ...(o.filter === undefined ? {} : { filter: ownFilter(o.filter) }) })
+/**
+ * Aggregates without a filter, made once per function, field and `distinct`: an expression is a
+ * frozen value, so every plan may share one (an ad hoc `annotate` then finds its shape by it).
+ */
+const plainAggs = new Map<string, Expr>()
+
+const agg = <A, K extends string>(fn: AggName, ref: string | undefined, o: AggregateOptions = {}): Expr<A, K> => {
+  if (o.filter !== undefined) return make({ _tag: 'Agg', fn, ref, distinct: o.distinct === true, filter: ownFilter(o.filter) })
+  const id = `${fn}${o.distinct === true ? '!' : ':'}${ref ?? ''}`
+  let e = plainAggs.get(id)
+  if (e === undefined) {
+    e = make({ _tag: 'Agg', fn, ref, distinct: o.distinct === true })
+    if (plainAggs.size < 1000) plainAggs.set(id, e)
+  }
+  return e as Expr<A, K>
+}
 
 /**
  * The number of rows: `Count()` of the group, `Count('books')` of related rows, `Count('rating')`

@@ -10,6 +10,7 @@ import { Compiled } from '../../src/compile/sql'
 import {
   Count,
   F,
+  Max,
   annotate,
   count,
   create,
@@ -338,6 +339,35 @@ describe('compile cache', () => {
         same(c)
       }
       expect(compileWith(dialects.sqlite, pipe(plan, distinct)).sql).toContain('DISTINCT')
+    })
+
+    it('annotate steps by each name and expression: plans built alike share a hint, plans sharing one have one shape', () => {
+      const variants = [
+        () => pipe(query(Item), annotate({ c: Count() })),
+        () => pipe(query(Item), annotate({ d: Count() })),
+        () => pipe(query(Item), annotate({ c: Count('n') })),
+        () => pipe(query(Item), annotate({ c: Count('n', { distinct: true }) })),
+        () => pipe(query(Item), annotate({ c: Count({ filter: { n__gte: 1 } }) })),
+        () => pipe(query(Item), annotate({ c: Max('n') })),
+        () => pipe(query(Item), annotate({ c: Count(), d: Max('n') })),
+        () => pipe(query(Item), annotate({ d: Max('n'), c: Count() })),
+        () => pipe(query(Item), annotate({ c: Count() }), annotate({ d: Max('n') })),
+        () => pipe(query(Item), annotate({ c: F('n').add(1) })),
+        () => pipe(query(Item), annotate({ c: F('n').add(2) })),
+      ]
+      for (const a of variants)
+        for (const b of variants) {
+          const [pa, pb] = [a(), b()]
+          expect(hintOf(pa)).toBeDefined()
+          // alike: one hint; one hint: one shape (one annotate of two names and two annotates of
+          // one each reach one shape by two paths, which is allowed)
+          if (a === b) expect(hintOf(pa)).toBe(hintOf(pb))
+          else if (hintOf(pa) === hintOf(pb)) expect(shapeOf(pa)?.key).toBe(shapeOf(pb)?.key)
+          same(pa)
+        }
+      // a plain aggregate is one shared value; one with a filter is made afresh
+      expect(Count('n')).toBe(Count('n'))
+      expect(Count({ filter: { n__gte: 1 } })).not.toBe(Count({ filter: { n__gte: 1 } }))
     })
 
     it('the hint is invisible to keys, JSON and the full walk', () => {

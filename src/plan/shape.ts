@@ -15,6 +15,7 @@
  */
 import { Lookup, isLongList, isParam } from './ast'
 import { isExpr } from './expr'
+import { valueEdge } from './hint'
 
 /** A value taken out of a plan, replaced by a placeholder named `HOLE + index` in the template. */
 export const HOLE = '\u0000#'
@@ -117,23 +118,16 @@ const holes = (w: Walk, record: Readonly<Record<string, unknown>>): unknown => {
 }
 
 /**
- * What a row value adds to the key: `N` for null, a placeholder's name, `?` for a value, or
- * undefined for a plan node (an expression), whose part of the key takes the full walk.
+ * Whether row `r` has `keys`, in that order, each with a value of the kind `prev` has there (the
+ * shape hints' classification: null, a value, a placeholder by name; a plan node is never the
+ * same): the same part of the key.
  */
-const holeKind = (v: unknown): string | undefined => {
-  if (v === null) return 'N'
-  if (typeof v !== 'object' || v instanceof Date) return '?'
-  if (isParam(v)) return v.name
-  return (v as { _tag?: unknown })._tag === undefined ? '?' : undefined
-}
-
-/** Whether row `r` has `keys`, in that order, each with a value of the kind `prev` has there: the same part of the key. */
 const sameRowKey = (keys: ReadonlyArray<string>, prev: Readonly<Record<string, unknown>>, r: Readonly<Record<string, unknown>>): boolean => {
   let n = 0
   for (const k in r) {
     if (k !== keys[n++]) return false
-    const a = holeKind(prev[k])
-    if (a === undefined || a !== holeKind(r[k])) return false
+    const a = valueEdge(prev[k])
+    if (a === undefined || a !== valueEdge(r[k])) return false
   }
   return n === keys.length
 }

@@ -176,9 +176,7 @@ const make = (s: Session, opts: ExecutorOptions, inTx: boolean): Executor => {
   const allNow = (sql: string, params: ReadonlyArray<unknown>, bigint: boolean): unknown[][] => allArgs(reader(sql, bigint), toParams(params)) as unknown[][]
   const oneNow = (sql: string, params: ReadonlyArray<unknown>, bigint: boolean): unknown[] | undefined =>
     getArgs(reader(sql, bigint), toParams(params)) as unknown[] | undefined
-  const runNow = (sql: string, params: ReadonlyArray<unknown>): WriteResult => {
-    return runArgs(prepare(s, sql).st, toParams(params))
-  }
+  const runNow = (sql: string, params: ReadonlyArray<unknown>): WriteResult => runArgs(prepare(s, sql).st, toParams(params))
   const all = async (sql: string, params: ReadonlyArray<unknown>, bigint: boolean): Promise<ReadonlyArray<ReadonlyArray<unknown>>> => {
     if (!inTx && s.lock) await ready()
     return opts.onQuery

@@ -186,8 +186,9 @@ const make = (sql: Sql | TxSql, pool: Sql, opts: PoolOptions, held?: Held): Exec
     // A savepoint on a connection known to be lost: postgres.js would write its SAVEPOINT to a
     // socket that is gone (an uncaught TypeError a tick later).
     if (conn.lost) {
-      emit(open, lostError())
-      throw lostError()
+      const e = lostError()
+      emit(open, e)
+      throw e
     }
     const body = async (s: TxSql): Promise<A> => {
       emit(open)

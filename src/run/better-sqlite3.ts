@@ -280,6 +280,13 @@ const make = (s: Session, opts: ExecutorOptions, inTx: boolean): Executor => {
     one: watched(oneNow, (r) => (r ? 1 : 0)),
   }
   const sync = (): SyncCalls | undefined => (!inTx && s.lock ? undefined : direct)
+  const syncRefusal = (): TerrapinError =>
+    s.lock && inside.getStore()?.has(s.lock)
+      ? selfWait().error
+      : queryError('a transaction of another task holds this database: runSync cannot wait for it to end (run(db) waits); nothing was sent', {
+          code: 'SQLITE_BUSY',
+          retryable: true,
+        })
   const exec = (sql: string): void => {
     observe(
       sql,
@@ -333,6 +340,7 @@ const make = (s: Session, opts: ExecutorOptions, inTx: boolean): Executor => {
     run,
     transaction,
     sync,
+    syncRefusal,
     classify: classifySqlite,
     close: async () => {
       await ready()

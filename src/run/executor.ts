@@ -88,6 +88,11 @@ export interface Executor {
    * `all`/`run`, without a promise per call.
    */
   readonly sync?: () => SyncCalls | undefined
+  /**
+   * Why `sync()` gives no calls now (another task's transaction holds the connection, or this
+   * handle's transaction has ended): what `runSync`, which cannot wait as `run` does, returns.
+   */
+  readonly syncRefusal?: () => TerrapinError
 }
 
 /** Options every runner takes. */

@@ -8,7 +8,8 @@ import { Compiled } from '../compile/sql'
 import { ForeignKeyField } from '../model/fields'
 import { Column, Model } from '../model/model'
 import { Cond, Delete, Select, Update } from '../plan/ast'
-import { Executor } from './executor'
+import { Executor, MaybePromise } from './executor'
+import { runStatement, then } from './statement'
 
 type Referrer = { readonly model: Model; readonly column: Column }
 
@@ -32,11 +33,12 @@ const rowsOf = (model: Model, key: string, values: ReadonlyArray<unknown>): Sele
 })
 
 /** Runs a delete plan; yields the number of rows deleted. `fill` puts in a prepared plan's values. */
-export const runDelete = async (ex: Executor, plan: Delete<unknown>, fill: (c: Compiled) => Compiled = (c) => c): Promise<number> => {
+export const runDelete = (ex: Executor, plan: Delete<unknown>, fill: (c: Compiled) => Compiled = (c) => c): MaybePromise<number> => {
   const referrers = ex.dialect.name === 'mysql' ? setDefaultReferrers(plan.source.model) : []
-  const del = async (tx: Executor): Promise<number> => {
+  // one statement: no promise on a synchronous driver
+  const del = (tx: Executor): MaybePromise<number> => {
     const c = fill(compileWith(tx.dialect, plan as Statement))
-    return (await tx.run(c.sql, c.params)).changes
+    return then(runStatement(tx, c.sql, c.params), (r) => r.changes)
   }
   if (referrers.length === 0) return del(ex)
   return ex.transaction(async (tx) => {

@@ -4,8 +4,9 @@
  * (compile, execute, decode); the `TaskEither` wraps it once at the boundary.
  */
 import * as E from 'fp-ts/Either'
+import type { IOEither } from 'fp-ts/IOEither'
 import * as TE from 'fp-ts/TaskEither'
-import { TerrapinError, TerrapinFailure, validationError } from '../errors'
+import { TerrapinError, TerrapinFailure, configurationError, validationError } from '../errors'
 import { Plan } from '../plan/ast'
 import { Bound, BoundEach, Values } from '../plan/prepared'
 import { Executor, MaybePromise, isPromise } from './executor'
@@ -125,6 +126,64 @@ export const execute = <A>(ex: Executor, runnable: Runnable<A>): Promise<E.Eithe
   }
 }
 
+/**
+ * Why a plan cannot run to its end at once on a synchronous driver (undefined when it can):
+ * the plans that read or write with one statement run without waiting; the others wait between
+ * statements (prefetch levels, a bulk insert's transaction, get-or-create's read then insert).
+ */
+export const waitsFor = (ex: Executor, plan: Plan<unknown>): string | undefined => {
+  switch (plan._tag) {
+    case 'Select':
+      return plan.prefetch.length > 0 ? 'a prefetch (one statement per level)' : undefined
+    case 'Terminal':
+      return plan.source.prefetch.length > 0 ? 'a prefetch (one statement per level)' : undefined
+    case 'Insert':
+      if (plan.returns !== 'one') return 'a bulk insert (a transaction)'
+      return ex.dialect.returning && !ex.dialect.syncKey ? undefined : 'an insert read back by its key'
+    case 'Update':
+      return undefined
+    case 'Delete':
+      return ex.dialect.name === 'sqlite' ? undefined : 'a delete'
+    case 'Upsert':
+      return `${plan.kind} (a read, then a write in a transaction)`
+    case 'Link':
+      return 'a many-to-many add or remove (a transaction)'
+    case 'BulkUpdate':
+      return 'a bulk update (a transaction)'
+    case 'Raw':
+      return 'a raw sql plan'
+  }
+}
+
+/**
+ * Executes a plan at once on a synchronous driver: the same work as `execute`, no promise.
+ * Refused (a Left, nothing sent) where the driver is not synchronous, where the plan would wait
+ * between statements, and where the connection is not free now (another task's transaction
+ * holds it, or the handle's transaction has ended).
+ */
+export const executeSync = <A>(ex: Executor, runnable: Runnable<A>): E.Either<TerrapinError, A> => {
+  if (runnable.error) return E.left(runnable.error)
+  if (runnable._tag === 'BoundEach') return E.left(configurationError('runSync runs one plan at a time: run a bindEach list with run(db), in one transaction'))
+  const bound = runnable._tag === 'Bound'
+  const plan = (bound ? runnable.plan : runnable) as Plan<unknown>
+  if (plan.error) return E.left(plan.error)
+  if (!ex.sync || ex.ready) return E.left(configurationError(`runSync needs a synchronous driver (SQLite); on ${ex.dialect.name}, use run(db)`))
+  const why = waitsFor(ex, plan)
+  if (why) return E.left(configurationError(`runSync runs plans of one statement; this one is ${why}: use run(db)`))
+  if (!ex.sync()) return E.left(ex.syncRefusal?.() ?? configurationError('the connection is busy'))
+  try {
+    const out = dispatch(ex, plan, bound ? runnable.values : undefined)
+    if (isPromise(out)) {
+      // not reached for the plans waitsFor lets through; never left as an unhandled rejection
+      out.catch(() => undefined)
+      return E.left(configurationError('runSync: this plan waits between statements; use run(db)'))
+    }
+    return E.right(out as A)
+  } catch (e) {
+    return E.left(toError(ex, e))
+  }
+}
+
 // ------------------------------------------------------------------------------------------
 // public
 // ------------------------------------------------------------------------------------------
@@ -141,6 +200,23 @@ export const run =
   <A>(plan: Runnable<A>): TE.TaskEither<TerrapinError, A> =>
   () =>
     execute(db.executor, plan)
+
+/**
+ * Runs a plan at once on a synchronous driver (SQLite through better-sqlite3), as an `IOEither`:
+ * the same plans, SQL, values and errors as `run(db)`, without a promise. For plans of one
+ * statement: a select or terminal without prefetch, an insert of one row, an update, a delete.
+ * Anything else, another dialect, or a database that a transaction of another task holds now
+ * (which `run` would wait for) is a Left and sends nothing.
+ *
+ * @example
+ * const book = pipe(byId, bind({ id: 7 }), runSync(db))()
+ * // Either<TerrapinError, Book>, with no await
+ */
+export const runSync =
+  (db: Db) =>
+  <A>(plan: Runnable<A>): IOEither<TerrapinError, A> =>
+  () =>
+    executeSync(db.executor, plan)
 
 /**
  * Runs a plan and resolves with its value, or rejects with a `TerrapinFailure` carrying the

@@ -108,6 +108,7 @@ const scoped = (ex: Executor, s: Scope): Executor =>
     },
     // a synchronous driver's call runs at once: nothing to wait for, only the end to respect
     sync: { value: ex.sync && (() => (isOpen(s) ? ex.sync!() : undefined)), enumerable: true },
+    syncRefusal: { value: () => (isOpen(s) ? (ex.syncRefusal?.() ?? transactionError('the connection is busy')) : ended().error), enumerable: true },
     stream: {
       value:
         ex.stream &&

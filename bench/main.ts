@@ -33,9 +33,10 @@ const only = arg('only', '').split(',').filter(Boolean) as Workload[]
 const libs = arg('libs', '').split(',').filter(Boolean)
 const outFile = arg('out', join(__dirname, 'results', `${dialect}.json`))
 
-const COLUMNS: ReadonlyArray<Column> = [
+const ALL_COLUMNS: ReadonlyArray<Column> = [
   { impl: 'raw', mode: 'prepared', label: 'raw driver' },
   { impl: 'terrapin', mode: 'adhoc', label: 'terrapin ad hoc' },
+  { impl: 'terrapin', mode: 'task', label: 'terrapin ad hoc, run(db)' },
   { impl: 'terrapin', mode: 'prepared', label: 'terrapin prepared' },
   { impl: 'kysely', mode: 'adhoc', label: 'Kysely' },
   { impl: 'drizzle', mode: 'adhoc', label: 'Drizzle' },
@@ -85,7 +86,7 @@ const main = async (): Promise<void> => {
   const workloads = WORKLOADS.filter((w) => only.length === 0 || only.includes(w))
   try {
     for (const w of workloads) {
-      const cols = COLUMNS.filter((c) => libs.length === 0 || c.impl === 'raw' || libs.includes(c.impl))
+      const cols = ALL_COLUMNS.filter((c) => libs.length === 0 || c.impl === 'raw' || libs.includes(c.impl))
         .map((c) => ({ c, op: impls.find((x) => x.name === c.impl)!.ops[w]?.[c.mode] }))
         .filter((x) => x.op !== undefined)
       // The check: every library, same input, same result.
@@ -149,6 +150,8 @@ const main = async (): Promise<void> => {
     database: setup.database,
   }
   const command = `npm run bench -- --dialect=${dialect} --time=${sampleMs} --rounds=${rounds} --clock=${clock}${only.length ? ` --only=${only.join(',')}` : ''}${libs.length ? ` --libs=${libs.join(',')}` : ''}`
+  // the columns some workload has
+  const COLUMNS = ALL_COLUMNS.filter((c) => results.some((r) => r.label === c.label))
   const table = markdown(COLUMNS, workloads, results)
   console.log(
     `\n${table}\n\n${spread(COLUMNS, workloads, results)}\n\n${allocated(COLUMNS, workloads, results)}\n\nMachine: ${machine.cpu}, ${machine.cores} cores, Node ${machine.node}, ${machine.database}.\nCommand: \`${command}\` (median of ${rounds} samples of ${sampleMs} ms; ops per second of ${clock === 'cpu' ? 'process CPU time' : 'wall time'}).`,

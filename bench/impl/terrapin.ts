@@ -1,10 +1,12 @@
 /**
  * terrapin, both ways: ad hoc (the plan is built with `pipe` on every call, as in the headline
- * example) and prepared (a plan with named placeholders, built once, bound on every call).
+ * example) and prepared (a plan with named placeholders, built once, bound on every call). On
+ * SQLite the plans of one statement run through `runSync`; a third column, `task`, runs the
+ * same ad hoc plans through `run` for comparison.
  */
 import { Either, isLeft } from 'fp-ts/Either'
 import { pipe } from 'fp-ts/function'
-import type { Db, DialectName, Param } from '../../src'
+import type { Db, DialectName, Param, Runnable } from '../../src'
 import { terrapin as T } from '../lib'
 import { input, newBook, newBooks } from '../data'
 import { Author, Book } from '../models'
@@ -30,6 +32,7 @@ const {
   prepare,
   query,
   run,
+  runSync,
   update,
   where,
 } = T
@@ -46,7 +49,12 @@ const filteredPlan = (term: string, minRating: number) =>
 
 export const terrapin = (url: string, dialect: DialectName = 'sqlite'): Impl => {
   const db: Db = connect(url)
-  const go = run(db)
+  const task = run(db)
+  const now = runSync(db)
+  // A plan of one statement runs at once on SQLite's synchronous driver (`runSync`, an
+  // IOEither), as Drizzle's SQLite queries and the raw driver do; the others, and every plan on
+  // a server, through `run` (a TaskEither).
+  const go = <A>(r: Runnable<A>): Promise<A> | A => (dialect === 'sqlite' ? unwrap(now(r)()) : task(r)().then(unwrap))
   const byId = prepare(pipe(query(Book), where({ id: param('id') }), get))
   const filtered = prepare(pipe(query(Book), where({ title__contains: param('term'), rating__gte: param('minRating') }), orderBy('-rating', 'id'), limit(20)))
   const relation = prepare(pipe(query(Author), where({ id__gt: param('after') }), orderBy('id'), limit(20), prefetch('books')))
@@ -56,31 +64,47 @@ export const terrapin = (url: string, dialect: DialectName = 'sqlite'): Impl => 
   const allBooks = prepare(query(Book))
   const insertOne = prepare(create(Book, { title: param('title'), rating: param('rating'), publishedAt: param('publishedAt'), authorId: param('authorId') }))
   const updateBy = prepare(pipe(query(Book), where({ authorId: param('authorId') }), update({ rating: param('rating') })))
+  // The plans of one statement, built on every call as in the headline example.
+  const adhoc = {
+    pointSelect: (i: number) => pipe(query(Book), where({ id: input.pointSelect(i).id }), get),
+    filteredList: (i: number) => {
+      const { term, minRating } = input.filteredList(i)
+      return filteredPlan(term, minRating)
+    },
+    groupedAggregate: (i: number) => {
+      const { lo, hi } = input.groupedAggregate(i)
+      return grouped(lo, hi)
+    },
+    singleInsert: (i: number) => create(Book, newBook(i)),
+    updateByFilter: (i: number) => {
+      const { authorId, rating } = input.update(i)
+      return pipe(query(Book), where({ authorId }), update({ rating }))
+    },
+  }
+  // On SQLite, the same ad hoc plans through `run` and an awaiting caller, for comparison.
+  const viaTask = <A>(plan: (i: number) => Runnable<A>) => (dialect === 'sqlite' ? { task: async (i: number) => unwrap(await task(plan(i))()) } : {})
   return {
     name: 'terrapin',
     ops: {
       pointSelect: {
-        adhoc: async (i) => unwrap(await pipe(query(Book), where({ id: input.pointSelect(i).id }), get, go)()),
-        prepared: async (i) => unwrap(await pipe(byId, bind(input.pointSelect(i)), go)()),
+        adhoc: (i) => go(adhoc.pointSelect(i)),
+        prepared: (i) => go(pipe(byId, bind(input.pointSelect(i)))),
+        ...viaTask(adhoc.pointSelect),
       },
       filteredList: {
-        adhoc: async (i) => {
-          const { term, minRating } = input.filteredList(i)
-          return unwrap(await pipe(filteredPlan(term, minRating), go)())
-        },
-        prepared: async (i) => unwrap(await pipe(filtered, bind(input.filteredList(i)), go)()),
+        adhoc: (i) => go(adhoc.filteredList(i)),
+        prepared: (i) => go(pipe(filtered, bind(input.filteredList(i)))),
+        ...viaTask(adhoc.filteredList),
       },
       relationLoad: {
         adhoc: async (i) =>
-          unwrap(await pipe(query(Author), where({ id__gt: input.relationLoad(i).after }), orderBy('id'), limit(20), prefetch('books'), go)()),
-        prepared: async (i) => unwrap(await pipe(relation, bind(input.relationLoad(i)), go)()),
+          unwrap(await pipe(query(Author), where({ id__gt: input.relationLoad(i).after }), orderBy('id'), limit(20), prefetch('books'), task)()),
+        prepared: async (i) => unwrap(await pipe(relation, bind(input.relationLoad(i)), task)()),
       },
       groupedAggregate: {
-        adhoc: async (i) => {
-          const { lo, hi } = input.groupedAggregate(i)
-          return unwrap(await pipe(grouped(lo, hi), go)())
-        },
-        prepared: async (i) => unwrap(await pipe(groupedPrepared, bind(input.groupedAggregate(i)), go)()),
+        adhoc: (i) => go(adhoc.groupedAggregate(i)),
+        prepared: (i) => go(pipe(groupedPrepared, bind(input.groupedAggregate(i)))),
+        ...viaTask(adhoc.groupedAggregate),
       },
       compileOnly: {
         adhoc: (i) => {
@@ -89,23 +113,22 @@ export const terrapin = (url: string, dialect: DialectName = 'sqlite'): Impl => 
         },
       },
       decode100k: {
-        adhoc: () => tenTimes(async () => unwrap(await pipe(query(Book), go)())),
-        prepared: () => tenTimes(async () => unwrap(await pipe(allBooks, bind({}), go)())),
+        adhoc: () => tenTimes(async () => go(query(Book))),
+        prepared: () => tenTimes(async () => go(pipe(allBooks, bind({})))),
       },
       singleInsert: {
-        adhoc: async (i) => unwrap(await pipe(create(Book, newBook(i)), go)()),
-        prepared: async (i) => unwrap(await pipe(insertOne, bind(newBook(i)), go)()),
+        adhoc: (i) => go(adhoc.singleInsert(i)),
+        prepared: (i) => go(pipe(insertOne, bind(newBook(i)))),
+        ...viaTask(adhoc.singleInsert),
       },
       bulkInsert: {
-        adhoc: async (i) => unwrap(await pipe(bulkCreate(Book, newBooks(i)), go)()),
-        prepared: async (i) => unwrap(await pipe(insertOne, bindEach(newBooks(i)), go)()),
+        adhoc: async (i) => unwrap(await pipe(bulkCreate(Book, newBooks(i)), task)()),
+        prepared: async (i) => unwrap(await pipe(insertOne, bindEach(newBooks(i)), task)()),
       },
       updateByFilter: {
-        adhoc: async (i) => {
-          const { authorId, rating } = input.update(i)
-          return unwrap(await pipe(query(Book), where({ authorId }), update({ rating }), go)())
-        },
-        prepared: async (i) => unwrap(await pipe(updateBy, bind(input.update(i)), go)()),
+        adhoc: (i) => go(adhoc.updateByFilter(i)),
+        prepared: (i) => go(pipe(updateBy, bind(input.update(i)))),
+        ...viaTask(adhoc.updateByFilter),
       },
     },
     close: () => db.executor.close(),

@@ -17,7 +17,8 @@ export const WORKLOADS = [
 ] as const
 export type Workload = (typeof WORKLOADS)[number]
 
-export type Mode = 'adhoc' | 'prepared'
+/** `task`: terrapin's ad hoc plans through `run` (a TaskEither) where the column beside it uses `runSync`. */
+export type Mode = 'adhoc' | 'prepared' | 'task'
 
 export type Op = (i: number) => unknown
 

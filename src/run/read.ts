@@ -9,17 +9,26 @@ import { Select, Terminal } from '../plan/ast'
 import { Values } from '../plan/prepared'
 import { Executor, MaybePromise } from './executor'
 import { prefetchRows } from './prefetch'
-import { Abort, allRows, fill, readOne, readRows, shapeOf, then } from './statement'
+import { Abort, allRows, paramsOf, readOne, readRows, shapeOf, then } from './statement'
 
 export const select = (
   ex: Executor,
   plan: Select<unknown>,
   v: Values | undefined,
-  c: Compiled = fill(compileWith(ex.dialect, plan, v !== undefined), v),
+  c: Compiled = compileWith(ex.dialect, plan, v !== undefined),
+  params: ReadonlyArray<unknown> = paramsOf(c, v),
 ): MaybePromise<unknown[]> => {
-  const rows = readRows(ex, c, plan.model.name, shapeOf(plan))
-  return plan.prefetch.length > 0 ? then(rows, (r) => prefetchRows(ex, plan, r as Record<string, unknown>[])) : rows
+  const rows = readRows(ex, c, plan.model.name, shapeOf(plan), params)
+  return plan.prefetch.length > 0 ? withPrefetched(ex, plan, rows) : rows
 }
+
+// Callbacks in functions of their own: a closure in `select` or `terminal` would make V8
+// allocate what it captures on every call, whether the closure is made or not.
+
+const withPrefetched = (ex: Executor, plan: Select<unknown>, rows: MaybePromise<unknown[]>): MaybePromise<unknown[]> =>
+  then(rows, (r) => prefetchRows(ex, plan, r as Record<string, unknown>[]))
+
+const oneOf = (plan: Terminal<unknown>, rows: MaybePromise<unknown[]>): MaybePromise<unknown> => then(rows, (r) => one(plan, r))
 
 const one = (plan: Terminal<unknown>, rows: ReadonlyArray<unknown>): unknown => {
   if (plan.kind === 'first') return rows[0] ?? null
@@ -29,18 +38,19 @@ const one = (plan: Terminal<unknown>, rows: ReadonlyArray<unknown>): unknown => 
 }
 
 export const terminal = (ex: Executor, plan: Terminal<unknown>, v: Values | undefined): MaybePromise<unknown> => {
-  const c = fill(compileWith(ex.dialect, plan, v !== undefined), v)
+  const c = compileWith(ex.dialect, plan, v !== undefined)
+  const params = paramsOf(c, v)
   switch (plan.kind) {
     case 'count':
-      return then(allRows(ex, c.sql, c.params, false), (rows) => Number(rows[0][0]))
+      return then(allRows(ex, c.sql, params, false), (rows) => Number(rows[0][0]))
     case 'exists':
-      return then(allRows(ex, c.sql, c.params, false), (rows) => Number(rows[0][0]) > 0 || rows[0][0] === true)
+      return then(allRows(ex, c.sql, params, false), (rows) => Number(rows[0][0]) > 0 || rows[0][0] === true)
     case 'first':
     case 'get':
     case 'getOrNone': {
       const src = plan.source
-      const row = src.prefetch.length === 0 ? readOne(ex, c, src.model.name, shapeOf(src)) : undefined
-      return row ? one(plan, row) : then(select(ex, src, v, c), (rows) => one(plan, rows))
+      const row = src.prefetch.length === 0 ? readOne(ex, c, src.model.name, shapeOf(src), params) : undefined
+      return row ? one(plan, row) : oneOf(plan, select(ex, src, v, c, params))
     }
   }
 }

@@ -7,7 +7,7 @@ import * as E from 'fp-ts/Either'
 import type { IOEither } from 'fp-ts/IOEither'
 import * as TE from 'fp-ts/TaskEither'
 import { TerrapinError, TerrapinFailure, configurationError, validationError } from '../errors'
-import { Plan } from '../plan/ast'
+import { Delete, Plan } from '../plan/ast'
 import { Bound, BoundEach, Values } from '../plan/prepared'
 import { Executor, MaybePromise, isPromise } from './executor'
 import { runLink } from './link'
@@ -34,7 +34,7 @@ const dispatch = (ex: Executor, plan: Plan<unknown>, v: Values | undefined): May
     case 'Update':
       return update(ex, plan, v)
     case 'Delete':
-      return runDelete(ex, plan, (c) => fill(c, v))
+      return deleteWith(ex, plan, v)
     case 'Upsert':
       return upsert(ex, plan, v)
     case 'Link':
@@ -45,6 +45,9 @@ const dispatch = (ex: Executor, plan: Plan<unknown>, v: Values | undefined): May
       return runRaw(ex, plan)
   }
 }
+
+// apart from `dispatch`, whose every call would otherwise allocate the `v` this closure captures
+const deleteWith = (ex: Executor, plan: Delete<unknown>, v: Values | undefined): MaybePromise<number> => runDelete(ex, plan, (c) => fill(c, v))
 
 /** A plan, or a prepared plan bound to values (or to a list of them). */
 export type Runnable<A> = Plan<A> | Bound<A> | BoundEach<A>

@@ -4,7 +4,7 @@
  * promise when the driver is synchronous.
  */
 import { TerrapinError, TerrapinFailure, invalid, isTerrapinError, queryError } from '../errors'
-import { Compiled, Output, isSlot, withParams } from '../compile/sql'
+import { Compiled, Output, Slot, isSlot, withParams } from '../compile/sql'
 import { Select } from '../plan/ast'
 import { Values } from '../plan/prepared'
 import { DecodeFailure, rowDecoder } from './decode'
@@ -33,20 +33,73 @@ export class Abort extends Error {
 // execution
 // ------------------------------------------------------------------------------------------
 
-/** The statement with its placeholders' values in place, each checked and encoded for its column. */
-export const fill = (c: Compiled, values: Values | undefined): Compiled => {
-  let params: unknown[] | undefined
-  for (let i = 0; i < c.params.length; i++) {
-    const p = c.params[i]
-    if (!isSlot(p)) continue
-    params ??= c.params.slice()
-    const v = values === undefined ? undefined : p.read(values)
-    if (v === undefined) throw new Abort(invalid(p.name, 'no value for this placeholder'))
-    const problem = p.check(v)
-    if (problem) throw new Abort(invalid(p.name, problem))
-    params[i] = p.encode(v)
+/** A placeholder without a value in the record. */
+const missing = (slot: Slot): never => {
+  throw new Abort(invalid(slot.name, 'no value for this placeholder'))
+}
+
+/** A placeholder's value that does not fit its column or lookup. */
+const unfit = (slot: Slot, problem: string): never => {
+  throw new Abort(invalid(slot.name, problem))
+}
+
+type Filler = (values: Values | undefined) => ReadonlyArray<unknown>
+
+/**
+ * The function that makes a statement's parameters from a value record: each placeholder read
+ * by name, checked and encoded in order, the first problem thrown, in one generated function per
+ * statement (its names written in as property reads, and one array made per call: a loop over
+ * the parameters made a copy of them first, and a record to carry it).
+ */
+const fillerOf = (c: Compiled): Filler => {
+  const names: string[] = []
+  const args: unknown[] = []
+  const lines: string[] = []
+  const items = c.params.map((p, i) => {
+    names.push(`p${i}`)
+    args.push(p)
+    if (!isSlot(p)) return `p${i}`
+    lines.push(
+      `const x${i} = v[${JSON.stringify(p.name)}]; if (x${i} === undefined) missing(p${i})`,
+      `const e${i} = p${i}.check(x${i}); if (e${i}) unfit(p${i}, e${i})`,
+      `const y${i} = p${i}.encode(x${i})`,
+    )
+    return `y${i}`
+  })
+  // Made from a literal of nulls, then written: an array of numbers made from its items would be
+  // of unboxed doubles, each read back by the driver as a new number object.
+  const body = `return (v) => {\n if (v === undefined) missing(first)\n ${lines.join('\n ')}\n const a = [${items.map(() => 'null').join(', ')}]\n ${items.map((x, i) => `a[${i}] = ${x}`).join('; ')}\n return a\n}`
+  const first = c.params.find(isSlot)
+  return new Function(...names, 'first', 'missing', 'unfit', body)(...args, first, missing, unfit) as Filler
+}
+
+const fillers = new WeakMap<Compiled, Filler>()
+let lastFilled: Compiled | undefined
+let lastFiller: Filler | undefined
+
+/**
+ * A statement's parameters with its placeholders' values in place, each checked and encoded for
+ * its column: the statement's own when it has no placeholder (a plan compiled with its values).
+ */
+export const paramsOf = (c: Compiled, values: Values | undefined): ReadonlyArray<unknown> => {
+  if (c === lastFilled) return lastFiller!(values)
+  let f = fillers.get(c)
+  if (f === undefined) {
+    const ps = c.params
+    let slots = false
+    for (let i = 0; i < ps.length && !slots; i++) slots = isSlot(ps[i])
+    if (!slots) return ps
+    fillers.set(c, (f = fillerOf(c)))
   }
-  return params ? withParams(c, params) : c
+  lastFilled = c
+  lastFiller = f
+  return f(values)
+}
+
+/** The statement with its placeholders' values in place (`paramsOf`, as a statement). */
+export const fill = (c: Compiled, values: Values | undefined): Compiled => {
+  const params = paramsOf(c, values)
+  return params === c.params ? c : withParams(c, params)
 }
 
 /** `f` of the value, at once when it is there, after it when it is a promise. */
@@ -85,8 +138,17 @@ const now = <X, A>(ex: Executor, call: (sql: string, params: ReadonlyArray<unkno
 /** Rows of a statement: directly from a synchronous driver when it is free, else awaited. */
 export const allRows = (ex: Executor, sql: string, params: ReadonlyArray<unknown>, bigint: boolean): MaybePromise<ReadonlyArray<ReadonlyArray<unknown>>> => {
   const direct = ex.sync?.()
-  return direct ? now(ex, direct.all, sql, params, bigint) : statement(ex, sql, () => ex.all(sql, params, bigint))
+  return direct ? now(ex, direct.all, sql, params, bigint) : allLater(ex, sql, params, bigint)
 }
+
+// The awaited calls are functions of their own: a closure in the function that runs the direct
+// call would make V8 allocate the variables it captures on every call, direct ones included.
+
+const allLater = (ex: Executor, sql: string, params: ReadonlyArray<unknown>, bigint: boolean): Promise<ReadonlyArray<ReadonlyArray<unknown>>> =>
+  statement(ex, sql, () => ex.all(sql, params, bigint)) as Promise<ReadonlyArray<ReadonlyArray<unknown>>>
+
+const runLater = (ex: Executor, sql: string, params: ReadonlyArray<unknown>): Promise<WriteResult> =>
+  statement(ex, sql, () => ex.run(sql, params)) as Promise<WriteResult>
 
 const bigintOutputs = new WeakMap<object, boolean>()
 
@@ -107,18 +169,24 @@ const hasBigint = (c: Compiled): boolean => {
  * The decoded row of a statement that returns at most one row, through the synchronous
  * driver's one-row call when it has one and is free (`undefined` when it is not: read a list).
  */
-export const readOne = (ex: Executor, c: Compiled, model: string, shape: 'Rows' | 'Values' | 'ValuesList' | 'Flat'): unknown[] | undefined => {
+export const readOne = (
+  ex: Executor,
+  c: Compiled,
+  model: string,
+  shape: 'Rows' | 'Values' | 'ValuesList' | 'Flat',
+  params: ReadonlyArray<unknown> = c.params,
+): unknown[] | undefined => {
   const one = c.single ? ex.sync?.()?.one : undefined
   if (!one) return undefined
   const dec = rowDecoder(ex.dialect, model, c.output!, shape)
-  const row = now(ex, one, c.sql, c.params, hasBigint(c))
+  const row = now(ex, one, c.sql, params, hasBigint(c))
   return row === undefined ? [] : [dec(row)]
 }
 
 /** A statement that returns no rows, like `allRows`. */
 export const runStatement = (ex: Executor, sql: string, params: ReadonlyArray<unknown>): MaybePromise<WriteResult> => {
   const direct = ex.sync?.()
-  return direct ? now(ex, direct.run, sql, params, undefined) : statement(ex, sql, () => ex.run(sql, params))
+  return direct ? now(ex, direct.run, sql, params, undefined) : runLater(ex, sql, params)
 }
 
 /** Rows from which a result counts as long. */
@@ -134,17 +202,35 @@ export const LONG_RESULT = 1000
 const longResults = new WeakSet<Output>()
 
 /** A statement's rows, decoded for the plan's projection. */
-export const readRows = (ex: Executor, c: Compiled, model: string, shape: 'Rows' | 'Values' | 'ValuesList' | 'Flat'): MaybePromise<unknown[]> => {
+export const readRows = (
+  ex: Executor,
+  c: Compiled,
+  model: string,
+  shape: 'Rows' | 'Values' | 'ValuesList' | 'Flat',
+  params: ReadonlyArray<unknown> = c.params,
+): MaybePromise<unknown[]> => {
   const output = c.output!
   const dec = rowDecoder(ex.dialect, model, output, shape)
-  const decoded = ex.decoded
-  if (decoded && longResults.has(output)) return statement(ex, c.sql, () => decoded(c.sql, c.params, hasBigint(c), dec))
-  return then(allRows(ex, c.sql, c.params, hasBigint(c)), (raw) => {
-    if (decoded && raw.length >= LONG_RESULT) longResults.add(output)
-    const out = new Array<unknown>(raw.length)
-    for (let i = 0; i < raw.length; i++) out[i] = dec(raw[i])
-    return out
-  })
+  if (ex.decoded && longResults.has(output)) return decodedRows(ex, c, params, dec)
+  const raw = allRows(ex, c.sql, params, hasBigint(c))
+  return isPromise(raw) ? decodeLater(ex, output, dec, raw) : decodeAll(ex, output, dec, raw)
+}
+
+const decodedRows = (ex: Executor, c: Compiled, params: ReadonlyArray<unknown>, dec: (row: ReadonlyArray<unknown>) => unknown): MaybePromise<unknown[]> =>
+  statement(ex, c.sql, () => ex.decoded!(c.sql, params, hasBigint(c), dec))
+
+const decodeLater = (
+  ex: Executor,
+  output: Output,
+  dec: (row: ReadonlyArray<unknown>) => unknown,
+  raw: Promise<ReadonlyArray<ReadonlyArray<unknown>>>,
+): Promise<unknown[]> => raw.then((r) => decodeAll(ex, output, dec, r))
+
+const decodeAll = (ex: Executor, output: Output, dec: (row: ReadonlyArray<unknown>) => unknown, raw: ReadonlyArray<ReadonlyArray<unknown>>): unknown[] => {
+  if (ex.decoded && raw.length >= LONG_RESULT) longResults.add(output)
+  const out = new Array<unknown>(raw.length)
+  for (let i = 0; i < raw.length; i++) out[i] = dec(raw[i])
+  return out
 }
 
 /** How a select's rows are shaped: model rows, `values` objects, `valuesList` tuples or flat values. */

@@ -13,7 +13,7 @@ import { Insert, Select, Update, Upsert, isEmpty, isParam } from '../plan/ast'
 import { Values } from '../plan/prepared'
 import { Executor, MaybePromise, isPromise } from './executor'
 import { terminal } from './read'
-import { Abort, fill, readOne, readRows, runStatement, then, toError } from './statement'
+import { Abort, fill, paramsOf, readOne, readRows, runStatement, then, toError } from './statement'
 
 /** Applies defaults, `autoNow` and `autoNowAdd` to a validated row being inserted. */
 type Options = { default?: unknown; autoNow?: boolean; autoNowAdd?: boolean }
@@ -124,8 +124,9 @@ const insertReturning = (
   v: Values | undefined,
 ): MaybePromise<unknown[]> => {
   const same = rows.length === plan.rows.length && rows.every((r, i) => r === plan.rows[i])
-  const c = fill(compileWith(ex.dialect, same ? plan : { ...plan, rows }, same && v !== undefined), v)
-  return readOne(ex, c, plan.model.name, 'Rows') ?? readRows(ex, c, plan.model.name, 'Rows')
+  const c = compileWith(ex.dialect, same ? plan : { ...plan, rows }, same && v !== undefined)
+  const params = paramsOf(c, v)
+  return readOne(ex, c, plan.model.name, 'Rows', params) ?? readRows(ex, c, plan.model.name, 'Rows', params)
 }
 
 /** Whether rows give explicit values for a key the database generates. */
@@ -224,8 +225,8 @@ export const update = (ex: Executor, plan: Update<unknown>, v: Values | undefine
   const patch = withAutoNow(plan.source.model, plan.patch)
   // save() of a row with nothing to change: no statement to send (the patch is never empty otherwise).
   if (isEmpty(patch)) return 0
-  const c = fill(compileWith(ex.dialect, patch === plan.patch ? plan : { ...plan, patch }, v !== undefined && patch === plan.patch), v)
-  const r = runStatement(ex, c.sql, c.params)
+  const c = compileWith(ex.dialect, patch === plan.patch ? plan : { ...plan, patch }, v !== undefined && patch === plan.patch)
+  const r = runStatement(ex, c.sql, paramsOf(c, v))
   return isPromise(r) ? r.then((w) => w.changes) : r.changes
 }
 

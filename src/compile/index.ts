@@ -9,7 +9,7 @@ import { Dialect, DialectName } from './dialect'
 import { mysql } from './mysql'
 import { postgres } from './postgres'
 import { hintOf, ShapeNode } from '../plan/hint'
-import { HOLE, shapeOf, shapeWithPaths, templateOf, valueReader } from '../plan/shape'
+import { HOLE, accessOf, shapeOf, shapeWithPaths, templateOf } from '../plan/shape'
 import { Compiled, Slot, withParams, compileDelete, compileInsert, compileSelect, compileTerminal, compileUpdate, isSlot } from './sql'
 import { sqlite } from './sqlite'
 
@@ -66,11 +66,27 @@ const entryOf = (d: Dialect, plan: Statement, key: string): Entry => {
   return entry
 }
 
-/** A shape reached through a hint: its entry, and how to read its values out of a plan. */
+/** A shape reached through a hint: its entry, and how to make its parameters from a plan. */
 interface Hinted {
   readonly entry: Entry
   readonly key: string
-  readonly read: (plan: object) => unknown[]
+  /** The statement's parameters with the plan's values encoded in (undefined when it takes none). */
+  readonly params: ((plan: object) => ReadonlyArray<unknown>) | undefined
+}
+
+/**
+ * A function that makes a shape's parameters out of a plan of that shape: each value read where
+ * the shape walk found it and encoded for its column, the rest of the template's parameters as
+ * they are, into one array (made from a literal of nulls: one made from its numbers would hold
+ * unboxed doubles, which the driver reads back as new number objects).
+ */
+const paramsMaker = (entry: Entry, paths: ReadonlyArray<ReadonlyArray<string | number>>): ((plan: object) => ReadonlyArray<unknown>) | undefined => {
+  if (!entry.filled) return undefined
+  const params = entry.compiled.params
+  const writes = entry.holes.map((h, i) => (h >= 0 ? `a[${i}] = t[${i}].encode(${accessOf(paths[h])})` : `a[${i}] = t[${i}]`))
+  return new Function('t', `return (p) => {\n const a = [${params.map(() => 'null').join(', ')}]\n ${writes.join('\n ')}\n return a\n}`)(params) as (
+    plan: object,
+  ) => ReadonlyArray<unknown>
 }
 
 /** Check every compile through a hint against the full walk (the test suite turns it on). */
@@ -81,15 +97,26 @@ const VERIFY = typeof process !== 'undefined' && process.env?.TERRAPIN_VERIFY_SH
  * from the full walk (which also says where the values sit). Undefined when the walk cannot
  * describe the plan.
  */
+/** What a trie node keeps when the shape walk cannot describe its plans (they compile by the full walk). */
+const UNDESCRIBED = 'undescribed'
+
 const hintedOf = (d: Dialect, plan: Statement, node: ShapeNode): Hinted | undefined => {
-  const hit = node.compiled.get(d) as Hinted | undefined
+  const hit = (node.lastDialect === d ? node.lastCompiled : node.compiled.get(d)) as Hinted | typeof UNDESCRIBED | undefined
   if (hit) {
+    node.lastDialect = d
+    node.lastCompiled = hit
+    if (hit === UNDESCRIBED) return undefined
     if (VERIFY && shapeOf(plan)?.key !== hit.key) throw new Error(`terrapin: a shape hint disagrees with the plan's shape (${plan._tag})`)
     return hit
   }
   const shape = shapeWithPaths(plan)
-  if (!shape || shape.paths.some((p) => p.includes('__proto__'))) return undefined
-  const made: Hinted = { entry: entryOf(d, plan, shape.key), key: shape.key, read: valueReader(shape.paths) }
+  if (!shape || shape.paths.some((p) => p.includes('__proto__'))) {
+    // the plans of one trie node have one structure: the walk describes none of them
+    node.compiled.set(d, UNDESCRIBED)
+    return undefined
+  }
+  const entry = entryOf(d, plan, shape.key)
+  const made: Hinted = { entry, key: shape.key, params: paramsMaker(entry, shape.paths) }
   node.compiled.set(d, made)
   return made
 }
@@ -115,12 +142,13 @@ export const compileWith = (d: Dialect, plan: Statement, remember = false): Comp
   if (!cache) caches.set(d, (cache = new WeakMap()))
   lastDialect = d
   lastCache = cache
-  const hit = cache.get(plan)
-  if (hit) return hit
   const node = hintOf(plan)
+  // An ad hoc plan with a hint is new each time: no use looking it up by identity.
+  const hit = node && !remember ? undefined : cache.get(plan)
+  if (hit) return hit
   const fast = node && hintedOf(d, plan, node)
   if (fast) {
-    const out = filled(fast.entry, fast.entry.filled ? fast.read(plan) : [])
+    const out = fast.params ? withParams(fast.entry.compiled, fast.params(plan)) : fast.entry.compiled
     if (remember) cache.set(plan, out)
     return out
   }

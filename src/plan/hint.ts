@@ -27,6 +27,9 @@ export interface ShapeNode {
    */
   lastEdge: string | number | undefined
   lastNode: ShapeNode | undefined
+  /** The dialect record compiled for last, and its entry in `compiled`, found without hashing. */
+  lastDialect: object | undefined
+  lastCompiled: unknown
 }
 
 /** Where a plan node keeps its hint (a symbol: invisible to `Object.keys`, `for…in` and JSON). */
@@ -46,7 +49,14 @@ export interface HintSlots {
   [OWNER]?: object | undefined
 }
 
-const newNode = (): ShapeNode => ({ next: new Map(), compiled: new WeakMap(), lastEdge: undefined, lastNode: undefined })
+const newNode = (): ShapeNode => ({
+  next: new Map(),
+  compiled: new WeakMap(),
+  lastEdge: undefined,
+  lastNode: undefined,
+  lastDialect: undefined,
+  lastCompiled: undefined,
+})
 
 /** Bounds the trie: past this many nodes, new shapes compile by the full walk. */
 const MAX_NODES = 20000

@@ -277,11 +277,5 @@ export const shapeWithPaths = (plan: object): (Shape & { readonly paths: Readonl
   return w.ok ? { key: w.key, values: w.values, paths } : undefined
 }
 
-/**
- * A function that reads the values at `paths` out of a plan of the same shape, in order: what
- * a shape's values are without walking the plan again.
- */
-export const valueReader = (paths: ReadonlyArray<ReadonlyArray<string | number>>): ((plan: object) => unknown[]) => {
-  const access = (path: ReadonlyArray<string | number>): string => 'p' + path.map((k) => `[${typeof k === 'number' ? k : JSON.stringify(k)}]`).join('')
-  return new Function('p', `return [${paths.map(access).join(', ')}]`) as (plan: object) => unknown[]
-}
+/** The expression that reads the value at `path` out of a plan named `p`, for generated code. */
+export const accessOf = (path: ReadonlyArray<string | number>): string => 'p' + path.map((k) => `[${typeof k === 'number' ? k : JSON.stringify(k)}]`).join('')

@@ -137,22 +137,27 @@ export const update =
       const empty = isEmpty(merged) && E.isRight(valid)
       return withError(p, plan.error ?? (E.isLeft(valid) ? valid.left : empty ? invalid('', 'update needs at least one field', plan.model.name) : undefined))
     }
-    const entries = Object.entries(patch as Readonly<Record<string, unknown>>)
-    const exprs = entries.filter(([, v]) => isExpr(v))
-    const valid = validateInput(plan.model, Object.fromEntries(entries.filter(([, v]) => !isExpr(v))), 'patch')
-    const exprIssues: ValidationIssue[] = exprs.flatMap(([k, v]) => {
-      if (!plan.model.columnByKey[k]) return [{ field: k, message: `${plan.model.name} has no field ${k}` }]
-      const bad = refsOf(v as Expr).find((r) => !plan.model.columnByKey[r.split('__')[0]] && !r.includes('__'))
-      return bad ? [{ field: k, message: `${plan.model.name} has no field ${bad}` }] : []
-    })
-    const merged = E.isRight(valid) ? freeze({ ...valid.right, ...Object.fromEntries(exprs) }) : {}
-    const p: Update<number> = hinted<Update<number>>(
-      { _tag: 'Update', source: plan as Query<unknown, unknown>, patch: merged, [HINT]: undefined, [OWNER]: undefined },
-      recordStep(hintOf(plan), 'u', merged),
-    )
-    const error = E.isLeft(valid) ? valid.left : exprIssues.length > 0 ? validationError(exprIssues, plan.model.name) : undefined
-    return withError(p, plan.error ?? error ?? (entries.length === 0 ? invalid('', 'update needs at least one field', plan.model.name) : undefined))
+    return updateWithExprs(plan as Query<unknown, unknown>, given)
   }
+
+/** An update whose patch has expressions (apart from `update`, whose every call its closures would cost). */
+const updateWithExprs = (plan: Query<unknown, unknown>, patch: Readonly<Record<string, unknown>>): Update<number> => {
+  const entries = Object.entries(patch)
+  const exprs = entries.filter(([, v]) => isExpr(v))
+  const valid = validateInput(plan.model, Object.fromEntries(entries.filter(([, v]) => !isExpr(v))), 'patch')
+  const exprIssues: ValidationIssue[] = exprs.flatMap(([k, v]) => {
+    if (!plan.model.columnByKey[k]) return [{ field: k, message: `${plan.model.name} has no field ${k}` }]
+    const bad = refsOf(v as Expr).find((r) => !plan.model.columnByKey[r.split('__')[0]] && !r.includes('__'))
+    return bad ? [{ field: k, message: `${plan.model.name} has no field ${bad}` }] : []
+  })
+  const merged = E.isRight(valid) ? freeze({ ...valid.right, ...Object.fromEntries(exprs) }) : {}
+  const p: Update<number> = hinted<Update<number>>(
+    { _tag: 'Update', source: plan as Query<unknown, unknown>, patch: merged, [HINT]: undefined, [OWNER]: undefined },
+    recordStep(hintOf(plan), 'u', merged),
+  )
+  const error = E.isLeft(valid) ? valid.left : exprIssues.length > 0 ? validationError(exprIssues, plan.model.name) : undefined
+  return withError(p, plan.error ?? error ?? (entries.length === 0 ? invalid('', 'update needs at least one field', plan.model.name) : undefined))
+}
 
 export interface BulkUpdateOptions {
   /** Rows per UPDATE statement, at most (default 500; fewer when they would bind more parameters than the database takes); all batches run in one transaction. */

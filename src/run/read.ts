@@ -37,14 +37,17 @@ const one = (plan: Terminal<unknown>, rows: ReadonlyArray<unknown>): unknown => 
   return rows[0] ?? null
 }
 
+const countOf = (rows: ReadonlyArray<ReadonlyArray<unknown>>): number => Number(rows[0][0])
+const existsOf = (rows: ReadonlyArray<ReadonlyArray<unknown>>): boolean => Number(rows[0][0]) > 0 || rows[0][0] === true
+
 export const terminal = (ex: Executor, plan: Terminal<unknown>, v: Values | undefined): MaybePromise<unknown> => {
   const c = compileWith(ex.dialect, plan, v !== undefined)
   const params = paramsOf(c, v)
   switch (plan.kind) {
     case 'count':
-      return then(allRows(ex, c.sql, params, false), (rows) => Number(rows[0][0]))
+      return then(allRows(ex, c.sql, params, false), countOf)
     case 'exists':
-      return then(allRows(ex, c.sql, params, false), (rows) => Number(rows[0][0]) > 0 || rows[0][0] === true)
+      return then(allRows(ex, c.sql, params, false), existsOf)
     case 'first':
     case 'get':
     case 'getOrNone': {

@@ -44,14 +44,20 @@ const defaulted = memo((m) =>
 /** The columns every update refreshes, once per model. */
 const autoNowColumns = memo((m) => m.columns.filter((c) => (c.field.options as Options).autoNow))
 
+/** Whether a model has `autoNow` or `autoNowAdd` columns, once per model. */
+const stamped = memo((m) => m.columns.some((c) => (c.field.options as Options).autoNow || (c.field.options as Options).autoNowAdd))
+
+/** The time an insert stamps its rows with, when its model has columns to stamp (one for all its rows). */
+const insertTime = (model: Model): Date | undefined => (stamped(model) ? new Date() : undefined)
+
 /** The row itself when it needs nothing filled in (so a prepared insert keeps its plan). */
-const withDefaults = (model: Model, row: Readonly<Record<string, unknown>>, now: () => Date): Readonly<Record<string, unknown>> => {
+const withDefaults = (model: Model, row: Readonly<Record<string, unknown>>, time: Date | undefined): Readonly<Record<string, unknown>> => {
   let out: Record<string, unknown> | undefined
   for (const col of defaulted(model)) {
     if (col.key in row) continue
     out ??= { ...row }
     const o = col.field.options as Options
-    if (o.autoNow || o.autoNowAdd) out[col.key] = now()
+    if (o.autoNow || o.autoNowAdd) out[col.key] = time
     else out[col.key] = typeof o.default === 'function' ? (o.default as () => unknown)() : o.default
   }
   return out ?? row
@@ -117,14 +123,9 @@ const insertBatch = async (ex: Executor, plan: Insert<unknown>, rows: ReadonlyAr
  * One row inserted with RETURNING: no promise on a synchronous driver. When nothing was filled
  * in, the plan itself compiles (found by identity when it is prepared).
  */
-const insertReturning = (
-  ex: Executor,
-  plan: Insert<unknown>,
-  rows: ReadonlyArray<Readonly<Record<string, unknown>>>,
-  v: Values | undefined,
-): MaybePromise<unknown[]> => {
-  const same = rows.length === plan.rows.length && rows.every((r, i) => r === plan.rows[i])
-  const c = compileWith(ex.dialect, same ? plan : { ...plan, rows }, same && v !== undefined)
+const insertReturning = (ex: Executor, plan: Insert<unknown>, row: Readonly<Record<string, unknown>>, v: Values | undefined): MaybePromise<unknown[]> => {
+  const same = plan.rows.length === 1 && row === plan.rows[0]
+  const c = compileWith(ex.dialect, same ? plan : { ...plan, rows: [row] }, same && v !== undefined)
   const params = paramsOf(c, v)
   return readOne(ex, c, plan.model.name, 'Rows', params) ?? readRows(ex, c, plan.model.name, 'Rows', params)
 }
@@ -161,11 +162,18 @@ const onlyConflictsIgnored = async (tx: Executor): Promise<void> => {
 /** Rows per INSERT of a bulk insert given no `batchSize`. */
 export const DEFAULT_INSERT_BATCH = 1000
 
+const firstRow = (rows: ReadonlyArray<unknown>): unknown => rows[0]
+
 const insertRows = (ex: Executor, plan: Insert<unknown>, v: Values | undefined): MaybePromise<unknown> => {
-  let time: Date | undefined
-  const now = (): Date => (time ??= new Date())
-  const rows = plan.rows.map((r) => withDefaults(plan.model, r, now))
-  if (plan.returns === 'one') return then(ex.dialect.returning ? insertReturning(ex, plan, rows, v) : insertBatch(ex, plan, rows, v), (r) => r[0])
+  const time = insertTime(plan.model)
+  if (plan.returns !== 'one') return insertMany(ex, plan, time, v)
+  const row = withDefaults(plan.model, plan.rows[0], time)
+  return then(ex.dialect.returning ? insertReturning(ex, plan, row, v) : insertBatch(ex, plan, [row], v), firstRow)
+}
+
+/** Rows in batches in one transaction (apart from `insertRows`, whose every call its closures would cost). */
+const insertMany = (ex: Executor, plan: Insert<unknown>, time: Date | undefined, v: Values | undefined): MaybePromise<unknown[]> => {
+  const rows = plan.rows.map((r) => withDefaults(plan.model, r, time))
   if (rows.length === 0) return []
   // Rows come back in the order given, though rows of different shapes are inserted apart
   // (with ignoreConflicts, the rows inserted, in insertion order: which were skipped is not known).

@@ -137,18 +137,17 @@ const checkItems = (col: Column, items: ReadonlyArray<unknown>, part: DatePart |
 const relationKey = (key: string, v: unknown): unknown =>
   typeof v === 'object' && v !== null && !Array.isArray(v) && !(v instanceof Date) && !isParam(v) ? (v as Record<string, unknown>)[key] : v
 
-/** Copies container values so the plan never shares (or freezes) the caller's arrays. */
 /** The plan's own copy of a filter value: arrays and dates copied, so later changes to the user's do not leak in. */
 const own = (v: unknown): unknown => (Array.isArray(v) ? freeze(v.map(own)) : v instanceof Date ? new Date(v.getTime()) : v)
 
 /** A condition on an annotation: `n__gte: 2` after `annotate({ n: Count('books') })`. */
-const annotationKey = (key: string, segments: ReadonlyArray<string>, value: unknown): E.Either<ValidationIssue, Cond> => {
+const annotationKey = (key: string, segments: ReadonlyArray<string>, value: unknown): Cond | ValidationIssue => {
   const lookup = (segments[1] ?? 'exact') as Lookup
-  if (segments.length > 2 || !LOOKUP_SET.has(lookup)) return E.left({ field: key, message: `unknown lookup ${segments.slice(1).join('__')}` })
-  if (value === undefined) return E.left({ field: key, message: 'undefined is not a filter value (use null for IS NULL)' })
+  if (segments.length > 2 || !LOOKUP_SET.has(lookup)) return { field: key, message: `unknown lookup ${segments.slice(1).join('__')}` }
+  if (value === undefined) return { field: key, message: 'undefined is not a filter value (use null for IS NULL)' }
   const bad = typeof value === 'string' ? badText(value) : undefined
-  if (bad) return E.left({ field: key, message: bad })
-  return E.right(freeze<Cond>({ _tag: 'Cond', path: freeze([]), key: segments[0], lookup, value: own(value), annotation: true }))
+  if (bad) return { field: key, message: bad }
+  return freeze<Cond>({ _tag: 'Cond', path: freeze([]), key: segments[0], lookup, value: own(value), annotation: true })
 }
 
 const NO_ANNOTATIONS: ReadonlySet<string> = new Set()
@@ -231,27 +230,34 @@ const cachedTargetOf = (model: Model, key: string): ReturnType<typeof targetOf> 
   return t
 }
 
-/** Resolves one `key: value` entry to a condition, walking relations hop by hop. */
-export const resolveKey = (model: Model, key: string, value: unknown, annotations: ReadonlySet<string> = NO_ANNOTATIONS): E.Either<ValidationIssue, Cond> => {
+/** Whether a key resolved to a condition (or to a problem). */
+const isCond = (r: Cond | ValidationIssue): r is Cond => (r as Cond)._tag === 'Cond'
+
+/**
+ * Resolves one `key: value` entry to a condition, walking relations hop by hop, or to its
+ * problem (a union, not an `Either`: every filter key of every ad hoc plan comes through here).
+ */
+const resolveKey = (model: Model, key: string, value: unknown, annotations: ReadonlySet<string>): Cond | ValidationIssue => {
   if (annotations.size > 0) {
     const segments = key.split('__')
     if (annotations.has(segments[0]) && !model.columnByKey[segments[0]]) return annotationKey(key, segments, value)
   }
   const t = cachedTargetOf(model, key)
   if ('via' in t) return byRelation(t.via, value)
-  if ('issue' in t) return E.left({ field: key, message: t.issue })
+  if ('issue' in t) return { field: key, message: t.issue }
   const { col, lookup, part } = t
   if (!part && !lookupApplies(col.kind, lookup) && !(value === null && (lookup === 'exact' || lookup === 'not')))
-    return E.left({ field: key, message: `${lookup} does not apply to a ${col.kind} field` })
+    return { field: key, message: `${lookup} does not apply to a ${col.kind} field` }
   const problem = checkValue(col, lookup, part, value)
-  if (problem) return E.left({ field: key, message: problem })
-  return E.right(freeze<Cond>({ _tag: 'Cond', path: t.path, key: col.key, part, lookup, value: own(value) }))
+  if (problem) return { field: key, message: problem }
+  return freeze<Cond>({ _tag: 'Cond', path: t.path, key: col.key, part, lookup, value: own(value) })
 }
 
 /** `author: row` or `author__in: [...]` compare the foreign key column itself, with the referenced field of the values. */
-const byRelation = (via: ViaRelation, value: unknown): E.Either<ValidationIssue, Cond> => {
+const byRelation = (via: ViaRelation, value: unknown): Cond | ValidationIssue => {
   const v = Array.isArray(value) ? value.map((x) => relationKey(via.to, x)) : relationKey(via.to, value)
-  return E.map((c: Cond) => freeze<Cond>({ ...c, path: freeze([...via.path, ...c.path]), lookup: via.lookup }))(resolveKey(via.model, via.key, v))
+  const c = resolveKey(via.model, via.key, v, NO_ANNOTATIONS)
+  return isCond(c) ? freeze<Cond>({ ...c, path: freeze([...via.path, ...c.path]), lookup: via.lookup }) : c
 }
 
 const isQ = (u: unknown): u is Q<unknown> => typeof u === 'object' && u !== null && (u as Q<unknown>)._tag === 'Q'
@@ -264,6 +270,12 @@ const isExists = (u: unknown): u is Terminal<boolean> =>
  * `annotations` names the plan's annotations, which filters may compare too.
  */
 export const resolveFilter = (model: Model, input: unknown, annotations: ReadonlySet<string> = NO_ANNOTATIONS): E.Either<ValidationError, FilterNode> => {
+  const r = filterNodeOf(model, input, annotations)
+  return r._tag === 'ValidationError' ? E.left(r) : E.right(r)
+}
+
+/** `resolveFilter` as a union (a filter node, or the problems), which `where` takes without an `Either` per call. */
+export const filterNodeOf = (model: Model, input: unknown, annotations: ReadonlySet<string>): FilterNode | ValidationError => {
   // The common case first: a filter object of one key, resolved without the general walk.
   if (typeof input === 'object' && input !== null && !Array.isArray(input) && !isQ(input) && !isExists(input)) {
     let only: string | undefined
@@ -271,14 +283,14 @@ export const resolveFilter = (model: Model, input: unknown, annotations: Readonl
     for (const k in input) if (Object.prototype.hasOwnProperty.call(input, k) && n++ === 0) only = k
     if (n === 1) {
       const r = resolveKey(model, only!, (input as Record<string, unknown>)[only!], annotations)
-      return E.isRight(r) ? r : E.left(validationError([r.left], model.name))
+      return isCond(r) ? r : validationError([r], model.name)
     }
   }
   return resolveWalk(model, input, annotations)
 }
 
 /** The general walk of `resolveFilter` (apart, so that its closure costs the one-key case nothing). */
-const resolveWalk = (model: Model, input: unknown, annotations: ReadonlySet<string>): E.Either<ValidationError, FilterNode> => {
+const resolveWalk = (model: Model, input: unknown, annotations: ReadonlySet<string>): FilterNode | ValidationError => {
   const issues: ValidationIssue[] = []
   const go = (arg: unknown): FilterNode => {
     if (isExists(arg)) {
@@ -296,11 +308,11 @@ const resolveWalk = (model: Model, input: unknown, annotations: ReadonlySet<stri
     const conds: FilterNode[] = []
     for (const k of Object.keys(arg)) {
       const r = resolveKey(model, k, (arg as Record<string, unknown>)[k], annotations)
-      if (E.isLeft(r)) issues.push(r.left)
-      else conds.push(r.right)
+      if (isCond(r)) conds.push(r)
+      else issues.push(r)
     }
     return and(conds)
   }
   const node = go(input)
-  return issues.length > 0 ? E.left(validationError(issues, model.name)) : E.right(node)
+  return issues.length > 0 ? validationError(issues, model.name) : node
 }

@@ -4,13 +4,13 @@
  * negative limit) does not throw: the plan carries a `ValidationError` that `run` returns.
  */
 import * as E from 'fp-ts/Either'
-import { TerrapinError, invalid } from '../errors'
+import { TerrapinError, ValidationError, invalid } from '../errors'
 import { Model } from '../model/model'
 import { resolveRelation } from '../model/relations'
 import { RowOf } from '../model/types'
 import { FilterNode, OrderItem, Projection, Select, Terminal, deepFreeze, freeze } from './ast'
 import { AnnotationFilter, AnnotationKeys, CheckFilterExprs } from './expr-types'
-import { Q, and, not, resolveFilter } from './filter'
+import { Q, and, filterNodeOf, not } from './filter'
 import { HINT, OWNER, ShapeNode, filterStep, hintOf, hinted, namesStep, rootOf, step } from './hint'
 import { CheckFilter, FilterOf, KeyOf, OrderKey, PathKeyValue, RelationKey, ValidKey, ValidOrder } from './filter-types'
 
@@ -101,11 +101,11 @@ const NO_NAMES: ReadonlySet<string> = new Set()
 export const annotationNames = (plan: Select<unknown>): ReadonlySet<string> =>
   plan.annotations && plan.annotations.length > 0 ? new Set(plan.annotations.map((a) => a.name)) : NO_NAMES
 
-const addFilter = <P extends Select<unknown>>(plan: P, node: E.Either<TerrapinError, FilterNode>, negate: boolean): P => {
-  if (E.isLeft(node)) return withError(plan, node.left)
-  const cond = negate ? not(node.right) : node.right
+const addFilter = <P extends Select<unknown>>(plan: P, node: FilterNode | ValidationError, negate: boolean): P => {
+  if (node._tag === 'ValidationError') return withError(plan, node)
+  const cond = negate ? not(node) : node
   const hint = hintOf(plan)
-  return next(plan, plan.where ? and([plan.where, cond]) : cond, plan.order, plan.limit, plan.offset, hint && filterStep(hint, node.right, negate))
+  return next(plan, plan.where ? and([plan.where, cond]) : cond, plan.order, plan.limit, plan.offset, hint && filterStep(hint, node, negate))
 }
 
 /**
@@ -135,7 +135,7 @@ export interface FilterCombinator {
 export const where: FilterCombinator =
   (filter: unknown) =>
   <P extends Select<unknown>>(plan: P): P =>
-    addFilter(plan, resolveFilter(plan.model, filter, annotationNames(plan)), false)
+    addFilter(plan, filterNodeOf(plan.model, filter, annotationNames(plan)), false)
 
 /** Alias of {@link where}, tortoise's name. */
 export const filter = where
@@ -150,7 +150,7 @@ export const filter = where
 export const exclude: FilterCombinator =
   (filter: unknown) =>
   <P extends Select<unknown>>(plan: P): P =>
-    addFilter(plan, resolveFilter(plan.model, filter, annotationNames(plan)), true)
+    addFilter(plan, filterNodeOf(plan.model, filter, annotationNames(plan)), true)
 
 /** Parses `'-author__name'` into an order item, walking relations. */
 export const parseOrder = (model: Model, spec: string, annotations?: ReadonlySet<string>): E.Either<TerrapinError, OrderItem> => {

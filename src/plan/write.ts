@@ -4,10 +4,10 @@
  * applied when the plan runs, so a plan value can be run more than once.
  */
 import * as E from 'fp-ts/Either'
-import { TerrapinError, ValidationIssue, invalid, validationError } from '../errors'
+import { TerrapinError, ValidationError, ValidationIssue, invalid, validationError } from '../errors'
 import { Model } from '../model/model'
 import { CreateInput, FieldsOf, FkKeys, InsertOf, MissingKeys, PatchOf, RowOf } from '../model/types'
-import { validateInput } from '../model/validate'
+import { validFast, validateInput } from '../model/validate'
 import { BulkUpdate, Delete, Insert, Param, Update, Upsert, deepFreeze, freeze, isEmpty } from './ast'
 import { HINT, OWNER, hintOf, hinted, recordStep, rootOf } from './hint'
 import { Expr, isExpr, refsOf } from './expr'
@@ -19,6 +19,16 @@ type ExtraKeys<T, D> = { readonly [K in Exclude<keyof D, keyof T>]: never }
 
 const withError = <P extends { readonly error?: TerrapinError }>(plan: P, error: TerrapinError | undefined): P =>
   error && !plan.error ? freeze({ ...plan, error: deepFreeze(error) }) : plan
+
+/** A record like the last valid one of its model and mode, checked without an `Either` (`validFast`). */
+const fastValid = (model: Model, data: unknown, mode: 'create' | 'patch'): Readonly<Record<string, unknown>> | undefined =>
+  typeof data === 'object' && data !== null ? validFast(model, data, mode) : undefined
+
+/** What `validateInput` says of a record `fastValid` did not take: its copy, or the problems. */
+const validOf = (r: E.Either<ValidationError, Readonly<Record<string, unknown>>> | undefined): Readonly<Record<string, unknown>> | undefined =>
+  r && E.isRight(r) ? r.right : undefined
+const errorOf = (r: E.Either<ValidationError, Readonly<Record<string, unknown>>> | undefined): ValidationError | undefined =>
+  r && E.isLeft(r) ? r.left : undefined
 
 /**
  * What `create` takes: a value or a named placeholder (`param('title')`, for a prepared insert)
@@ -38,12 +48,15 @@ export const create = <M extends Model, const D extends CreateData<M>>(
   model: M,
   data: D & MissingKeys<M, D> & ExtraKeys<CreateData<M>, D>,
 ): Insert<RowOf<M>> => {
-  const row = validateInput(model, data, 'create')
+  const fast = fastValid(model, data, 'create')
+  const slow = fast ? undefined : validateInput(model, data, 'create')
+  const row = fast ?? validOf(slow)
+  const error = errorOf(slow)
   const plan: Insert<RowOf<M>> = hinted<Insert<RowOf<M>>>(
-    { _tag: 'Insert', model, rows: freeze(E.isRight(row) ? [row.right] : []), returns: 'one', [HINT]: undefined, [OWNER]: undefined },
-    E.isRight(row) ? recordStep(rootOf(model), 'c', row.right) : undefined,
+    { _tag: 'Insert', model, rows: freeze(row ? [row] : []), returns: 'one', [HINT]: undefined, [OWNER]: undefined },
+    row && recordStep(rootOf(model), 'c', row),
   )
-  return withError(plan, E.isLeft(row) ? row.left : undefined)
+  return withError(plan, error)
 }
 
 export interface BulkCreateOptions {
@@ -128,14 +141,17 @@ export const update =
     const given = patch as Readonly<Record<string, unknown>>
     if (!hasExpr(given)) {
       // No expressions: the validated patch is the plan's (a frozen copy of the given values).
-      const valid = validateInput(plan.model, given, 'patch')
-      const merged = E.isRight(valid) ? valid.right : NO_PATCH
+      const fast = fastValid(plan.model, given, 'patch')
+      const slow = fast ? undefined : validateInput(plan.model, given, 'patch')
+      const valid = fast ?? validOf(slow)
+      const error = errorOf(slow)
+      const merged = valid ?? NO_PATCH
       const p: Update<number> = hinted<Update<number>>(
         { _tag: 'Update', source: plan as Query<unknown, unknown>, patch: merged, [HINT]: undefined, [OWNER]: undefined },
-        E.isRight(valid) ? recordStep(hintOf(plan), 'u', merged) : undefined,
+        valid && recordStep(hintOf(plan), 'u', merged),
       )
-      const empty = isEmpty(merged) && E.isRight(valid)
-      return withError(p, plan.error ?? (E.isLeft(valid) ? valid.left : empty ? invalid('', 'update needs at least one field', plan.model.name) : undefined))
+      const empty = valid !== undefined && isEmpty(valid)
+      return withError(p, plan.error ?? error ?? (empty ? invalid('', 'update needs at least one field', plan.model.name) : undefined))
     }
     return updateWithExprs(plan as Query<unknown, unknown>, given)
   }

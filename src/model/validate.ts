@@ -106,7 +106,12 @@ export const checkColumnValue = (col: Column, v: unknown): ReadonlyArray<string>
  */
 interface Fast {
   readonly keys: ReadonlyArray<string>
-  readonly run: (data: object) => Readonly<Record<string, unknown>> | undefined
+  readonly run: (data: object) => Readonly<Record<string, unknown>> | Invalid
+}
+
+/** Write input that does not pass: its problems, as the general loop words them. */
+export class Invalid {
+  constructor(readonly error: ValidationError) {}
 }
 
 /** Per model and mode: the checks made, by their keys, and the one that served last. */
@@ -134,35 +139,45 @@ const COPIED_KINDS: ReadonlySet<string> = new Set(['datetime', 'json'])
 const makeFast = (model: Model, keys: ReadonlyArray<string>): Fast | undefined => {
   if (keys.length === 0 || keys.length > 64 || keys.some((k) => k === '__proto__' || !model.columnByKey[k])) return undefined
   const cols = keys.map((k) => model.columnByKey[k])
-  const reads = keys.map((k, i) => `const v${i} = d[${JSON.stringify(k)}]; if (v${i} === undefined || check(cols[${i}], v${i}) !== NO) return undefined;`)
+  // Every value checked once, whatever the others give: a failing record's problems are worded
+  // from these checks, so that no validator runs twice.
+  const reads = keys.map((k, i) => `const v${i} = d[${JSON.stringify(k)}]; const p${i} = check(cols[${i}], v${i});`)
+  const failed = keys.map((_, i) => `p${i} !== NO`).join(' || ')
   const fields = keys.map((k, i) => `${JSON.stringify(k)}: ${COPIED_KINDS.has(cols[i].kind) ? `copy(v${i})` : `v${i}`}`)
-  const make = new Function('cols', 'check', 'copy', 'NO', `return (d) => { ${reads.join(' ')} return Object.freeze({ ${fields.join(', ')} }) }`)
-  return { keys, run: make(cols, checkColumnValue, deepFreeze, NO_PROBLEMS) as Fast['run'] }
+  const make = new Function(
+    'cols',
+    'check',
+    'copy',
+    'NO',
+    'fail',
+    `return (d) => { ${reads.join(' ')} if (${failed}) return fail([${keys.map((_, i) => `p${i}`).join(', ')}]); return Object.freeze({ ${fields.join(', ')} }) }`,
+  )
+  // the general loop's issues for a record of exactly these keys: each key's problems, in order
+  const fail = (problems: ReadonlyArray<ReadonlyArray<string>>): Invalid =>
+    new Invalid(
+      validationError(
+        problems.flatMap((ps, i) => ps.map((message) => ({ field: keys[i], message }))),
+        model.name,
+      ),
+    )
+  return { keys, run: make(cols, checkColumnValue, deepFreeze, NO_PROBLEMS, fail) as Fast['run'] }
 }
 
 /**
- * The plan's copy of a record that has the keys of the last valid one of this model and mode
- * and passes every check, through the check made for those keys; undefined otherwise (then
- * `validateInput` words the problems). No `Either`: ad hoc writes ask this on every call.
+ * Checks write input and maps it to row keys: the plan's copy of it (a relation given as a row,
+ * `author: row`, becomes its key, `authorId`), or an `Invalid` with every problem. A record with
+ * the keys of the last valid one of this model and mode takes the check made for those keys;
+ * the rest, the general loop. No `Either`: ad hoc writes check a record on every call.
  */
-export const validFast = (model: Model, data: object, mode: 'create' | 'patch'): Readonly<Record<string, unknown>> | undefined => {
-  const last = fastChecks.get(model)?.[mode].last
-  return last && hasKeys(data, last.keys) ? last.run(data) : undefined
-}
-
-/**
- * Checks write input and maps it to row keys: a relation given as a row (`author: row`) becomes
- * its key (`authorId`). `required` lists the row keys a complete insert must have.
- */
-export const validateInput = (model: Model, data: unknown, mode: 'create' | 'patch'): E.Either<ValidationError, Readonly<Record<string, unknown>>> => {
+export const checkInput = (model: Model, data: unknown, mode: 'create' | 'patch'): Readonly<Record<string, unknown>> | Invalid => {
   if (typeof data !== 'object' || data === null || Array.isArray(data))
-    return E.left(validationError([{ field: '', message: 'expected an object of field values' }], model.name))
-  const row = validFast(model, data, mode)
-  if (row) return E.right(row)
+    return new Invalid(validationError([{ field: '', message: 'expected an object of field values' }], model.name))
   let checks = fastChecks.get(model)
+  const last = checks?.[mode].last
+  if (last && hasKeys(data, last.keys)) return last.run(data)
   const out = validateSlowly(model, data, mode)
-  if (E.isRight(out)) {
-    const keys = Object.keys(out.right)
+  if (!(out instanceof Invalid)) {
+    const keys = Object.keys(out)
     // a record the general loop took as it is (no relation given as a row): its keys are the record's
     if (hasKeys(data, keys)) {
       if (!checks) fastChecks.set(model, (checks = { create: { byKeys: new Map(), last: undefined }, patch: { byKeys: new Map(), last: undefined } }))
@@ -175,8 +190,14 @@ export const validateInput = (model: Model, data: unknown, mode: 'create' | 'pat
   return out
 }
 
+/** `checkInput` as an `Either`. */
+export const validateInput = (model: Model, data: unknown, mode: 'create' | 'patch'): E.Either<ValidationError, Readonly<Record<string, unknown>>> => {
+  const r = checkInput(model, data, mode)
+  return r instanceof Invalid ? E.left(r.error) : E.right(r)
+}
+
 /** The general check: every key and value, every problem reported. */
-const validateSlowly = (model: Model, data: object, mode: 'create' | 'patch'): E.Either<ValidationError, Readonly<Record<string, unknown>>> => {
+const validateSlowly = (model: Model, data: object, mode: 'create' | 'patch'): Readonly<Record<string, unknown>> | Invalid => {
   const issues: ValidationIssue[] = []
   const out: Record<string, unknown> = {}
   for (const key in data) {
@@ -203,5 +224,5 @@ const validateSlowly = (model: Model, data: object, mode: 'create' | 'patch'): E
     out[col.key] = deepFreeze(v)
   }
   if (mode === 'create') for (const col of model.columns) if (!(col.key in out) && !col.field.optional) issues.push({ field: col.key, message: 'is required' })
-  return issues.length > 0 ? E.left(validationError(issues, model.name)) : E.right(Object.freeze(out))
+  return issues.length > 0 ? new Invalid(validationError(issues, model.name)) : Object.freeze(out)
 }

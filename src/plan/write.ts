@@ -4,10 +4,10 @@
  * applied when the plan runs, so a plan value can be run more than once.
  */
 import * as E from 'fp-ts/Either'
-import { TerrapinError, ValidationError, ValidationIssue, invalid, validationError } from '../errors'
+import { TerrapinError, ValidationIssue, invalid, validationError } from '../errors'
 import { Model } from '../model/model'
 import { CreateInput, FieldsOf, FkKeys, InsertOf, MissingKeys, PatchOf, RowOf } from '../model/types'
-import { validFast, validateInput } from '../model/validate'
+import { Invalid, checkInput, validateInput } from '../model/validate'
 import { BulkUpdate, Delete, Insert, Param, Update, Upsert, deepFreeze, freeze, isEmpty } from './ast'
 import { HINT, OWNER, hintOf, hinted, recordStep, rootOf } from './hint'
 import { Expr, isExpr, refsOf } from './expr'
@@ -19,16 +19,6 @@ type ExtraKeys<T, D> = { readonly [K in Exclude<keyof D, keyof T>]: never }
 
 const withError = <P extends { readonly error?: TerrapinError }>(plan: P, error: TerrapinError | undefined): P =>
   error && !plan.error ? freeze({ ...plan, error: deepFreeze(error) }) : plan
-
-/** A record like the last valid one of its model and mode, checked without an `Either` (`validFast`). */
-const fastValid = (model: Model, data: unknown, mode: 'create' | 'patch'): Readonly<Record<string, unknown>> | undefined =>
-  typeof data === 'object' && data !== null ? validFast(model, data, mode) : undefined
-
-/** What `validateInput` says of a record `fastValid` did not take: its copy, or the problems. */
-const validOf = (r: E.Either<ValidationError, Readonly<Record<string, unknown>>> | undefined): Readonly<Record<string, unknown>> | undefined =>
-  r && E.isRight(r) ? r.right : undefined
-const errorOf = (r: E.Either<ValidationError, Readonly<Record<string, unknown>>> | undefined): ValidationError | undefined =>
-  r && E.isLeft(r) ? r.left : undefined
 
 /**
  * What `create` takes: a value or a named placeholder (`param('title')`, for a prepared insert)
@@ -48,10 +38,9 @@ export const create = <M extends Model, const D extends CreateData<M>>(
   model: M,
   data: D & MissingKeys<M, D> & ExtraKeys<CreateData<M>, D>,
 ): Insert<RowOf<M>> => {
-  const fast = fastValid(model, data, 'create')
-  const slow = fast ? undefined : validateInput(model, data, 'create')
-  const row = fast ?? validOf(slow)
-  const error = errorOf(slow)
+  const checked = checkInput(model, data, 'create')
+  const row = checked instanceof Invalid ? undefined : checked
+  const error = checked instanceof Invalid ? checked.error : undefined
   const plan: Insert<RowOf<M>> = hinted<Insert<RowOf<M>>>(
     { _tag: 'Insert', model, rows: freeze(row ? [row] : []), returns: 'one', [HINT]: undefined, [OWNER]: undefined },
     row && recordStep(rootOf(model), 'c', row),
@@ -141,10 +130,9 @@ export const update =
     const given = patch as Readonly<Record<string, unknown>>
     if (!hasExpr(given)) {
       // No expressions: the validated patch is the plan's (a frozen copy of the given values).
-      const fast = fastValid(plan.model, given, 'patch')
-      const slow = fast ? undefined : validateInput(plan.model, given, 'patch')
-      const valid = fast ?? validOf(slow)
-      const error = errorOf(slow)
+      const checked = checkInput(plan.model, given, 'patch')
+      const valid = checked instanceof Invalid ? undefined : checked
+      const error = checked instanceof Invalid ? checked.error : undefined
       const merged = valid ?? NO_PATCH
       const p: Update<number> = hinted<Update<number>>(
         { _tag: 'Update', source: plan as Query<unknown, unknown>, patch: merged, [HINT]: undefined, [OWNER]: undefined },

@@ -8,7 +8,8 @@
  */
 import fc from 'fast-check'
 import * as E from 'fp-ts/Either'
-import { param } from 'terrapin'
+import { pipe } from 'fp-ts/function'
+import { create, fields, model, param, query, update } from 'terrapin'
 import { validateInput } from '../../src/model/validate'
 import { Kinds } from './models'
 import { Author, Book } from '../expr/models'
@@ -75,6 +76,27 @@ describe('validateInput, the check made per list of keys', () => {
     expect(E.isLeft(validateInput(Book, inherits, 'create'))).toBe(true)
     expect(E.isRight(validateInput(Author, { name: 'a' }, 'create'))).toBe(true)
   })
+  it('runs each validator once per value, also when another value of the record fails', () => {
+    let calls = 0
+    const Counted = model('Counted', {
+      table: 'core_counted',
+      fields: {
+        a: fields.int({ validators: [() => void calls++] }),
+        b: fields.char({ maxLength: 3 }),
+      },
+    })
+    // the record's keys get their check made, then a record of the same keys is asked of it
+    expect(E.isRight(validateInput(Counted, { a: 1, b: 'x' }, 'create'))).toBe(true)
+    calls = 0
+    const failed = validateInput(Counted, { a: 2, b: 'too long' }, 'create')
+    expect(failed).toEqual(E.left(expect.objectContaining({ issues: [{ field: 'b', message: 'is 8 characters long, more than maxLength 3' }] })))
+    expect(calls).toBe(1)
+    // the same through the plan combinators
+    expect(create(Counted, { a: 3, b: 'long' }).error?._tag).toBe('ValidationError')
+    expect(pipe(query(Counted), update({ a: 4, b: 'long' })).error?._tag).toBe('ValidationError')
+    expect(calls).toBe(3)
+  })
+
   it('answers as the general loop on random records, in both modes', () => {
     // a few lists of keys, so that each gets its check made (a model keeps at most 32 per mode)
     const fields = Object.keys(VALUES)

@@ -142,20 +142,33 @@ export const compileWith = (d: Dialect, plan: Statement, remember = false): Comp
   if (!cache) caches.set(d, (cache = new WeakMap()))
   lastDialect = d
   lastCache = cache
+  // A prepared plan run over and over: the one compiled last, without hashing it.
+  if (remember && plan === lastPlan && d === lastPlanDialect) return lastPlanCompiled!
   const node = hintOf(plan)
   // An ad hoc plan with a hint is new each time: no use looking it up by identity.
   const hit = node && !remember ? undefined : cache.get(plan)
-  if (hit) return hit
+  if (hit) return remember ? lastRemembered(d, plan, hit) : hit
   const fast = node && hintedOf(d, plan, node)
   if (fast) {
     const out = fast.params ? withParams(fast.entry.compiled, fast.params(plan)) : fast.entry.compiled
     if (remember) cache.set(plan, out)
-    return out
+    return remember ? lastRemembered(d, plan, out) : out
   }
   const shape = shapeOf(plan)
   const out = shape ? filled(entryOf(d, plan, shape.key), shape.values) : compileUncached(d, plan)
   if (remember || !shape) cache.set(plan, out)
-  return out
+  return remember ? lastRemembered(d, plan, out) : out
+}
+
+let lastPlan: object | undefined
+let lastPlanDialect: Dialect | undefined
+let lastPlanCompiled: Compiled | undefined
+
+const lastRemembered = (d: Dialect, plan: object, c: Compiled): Compiled => {
+  lastPlan = plan
+  lastPlanDialect = d
+  lastPlanCompiled = c
+  return c
 }
 
 /**

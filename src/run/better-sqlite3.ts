@@ -61,16 +61,26 @@ interface Session {
   lock: Promise<void> | undefined
   savepoints: number
   readonly dialect: Dialect
+  /** The statement prepared or found last, and its text. */
+  lastSql: string | undefined
+  lastStatement: Cached | undefined
 }
 
-/** The connection's prepared statement for `sql`: prepared once, reused for every execution. */
+/**
+ * The connection's prepared statement for `sql`: prepared once, reused for every execution. The
+ * one used last is found without hashing its text (a compiled statement's text is one string
+ * object, so a hot loop compares a pointer).
+ */
 const prepare = (s: Session, sql: string): Cached => {
+  if (sql === s.lastSql) return s.lastStatement!
   let c = s.stmts.get(sql)
   if (!c) {
     const st = s.db.prepare(sql)
     if (s.stmts.size > 1000) s.stmts.delete(s.stmts.keys().next().value as string)
     s.stmts.set(sql, (c = { st, bigint: undefined }))
   }
+  s.lastSql = sql
+  s.lastStatement = c
   return c
 }
 
@@ -375,5 +385,5 @@ export const openSqlite = (filename: string, opts: ExecutorOptions & { readonly 
   db.function(DECIMAL_KEY_FUNCTION, { deterministic: true }, decimalKey)
   db.function(UPPER_FUNCTION, { deterministic: true }, (x: unknown) => (typeof x === 'string' ? x.toUpperCase() : x))
   const dialect = opts.returning === false ? Object.freeze({ ...sqlite, returning: false }) : sqlite
-  return make({ db, stmts: new Map(), lock: undefined, savepoints: 0, dialect }, opts, false)
+  return make({ db, stmts: new Map(), lock: undefined, savepoints: 0, dialect, lastSql: undefined, lastStatement: undefined }, opts, false)
 }

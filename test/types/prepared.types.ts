@@ -1,11 +1,13 @@
 /**
  * Type-level tests of prepared plans, checked by `tsc --noEmit`: the result type passes
  * through `prepare`/`bind`/`bindEach`, and a prepared plan that declares its values rejects
- * missing, misspelt or ill-typed ones.
+ * missing, misspelt or ill-typed ones. `runSync` gives the same result types as an `IOEither`.
  */
 import { pipe } from 'fp-ts/function'
+import * as E from 'fp-ts/Either'
+import type * as IOE from 'fp-ts/IOEither'
 import * as TE from 'fp-ts/TaskEither'
-import { RowOf, TerrapinError, bind, bindEach, connect, create, get, param, prepare, query, run, update, where } from 'terrapin'
+import { RowOf, TerrapinError, bind, bindEach, connect, create, get, param, prepare, query, run, runSync, update, where } from 'terrapin'
 import { Book } from '../../demo/models'
 
 type Equals<A, B> = (<T>() => T extends A ? 1 : 2) extends <T>() => T extends B ? 1 : 2 ? true : false
@@ -50,3 +52,11 @@ prepare(pipe(query(Book), update({ ratingg: param('rating') })))
 prepare(pipe(query(Book), where({ id__in: [param('a'), param('b')], rating__range: [param('lo'), 5] })))
 // @ts-expect-error a range bound of the wrong type
 prepare(pipe(query(Book), where({ rating__range: [param('lo'), 'high'] })))
+
+// runSync: the same result types as run, as an IOEither (SQLite's synchronous driver).
+const now = pipe(byId, bind({ id: 1 }), runSync(db))
+expectType<Equals<typeof now, IOE.IOEither<TerrapinError, BookRow>>>()
+const nowMany = pipe(query(Book), where({ rating__gte: 4 }), runSync(db))()
+expectType<Equals<typeof nowMany, E.Either<TerrapinError, ReadonlyArray<BookRow>>>>()
+// @ts-expect-error a declared value of the wrong type, through runSync too
+pipe(typed, bind({ id: 'two' }), runSync(db))

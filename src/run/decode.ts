@@ -70,7 +70,7 @@ const objectBuilder = (keys: ReadonlyArray<string>, decs: ReadonlyArray<ColumnDe
   return new Function('decs', body)(decs) as RowDecoder
 }
 
-type Shape = Projection['_tag'] | 'Flat'
+export type Shape = Projection['_tag'] | 'Flat'
 
 const cache = new WeakMap<Dialect, WeakMap<Output, Partial<Record<Shape, RowDecoder>>>>()
 

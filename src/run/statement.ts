@@ -7,7 +7,7 @@ import { TerrapinError, TerrapinFailure, invalid, isTerrapinError, queryError } 
 import { Compiled, Output, Slot, isSlot, withParams } from '../compile/sql'
 import { Select } from '../plan/ast'
 import { Values } from '../plan/prepared'
-import { DecodeFailure, rowDecoder } from './decode'
+import { DecodeFailure, Shape, rowDecoder } from './decode'
 import { Executor, MaybePromise, WriteResult, isPromise } from './executor'
 
 // ------------------------------------------------------------------------------------------
@@ -169,13 +169,7 @@ const hasBigint = (c: Compiled): boolean => {
  * The decoded row of a statement that returns at most one row, through the synchronous
  * driver's one-row call when it has one and is free (`undefined` when it is not: read a list).
  */
-export const readOne = (
-  ex: Executor,
-  c: Compiled,
-  model: string,
-  shape: 'Rows' | 'Values' | 'ValuesList' | 'Flat',
-  params: ReadonlyArray<unknown> = c.params,
-): unknown[] | undefined => {
+export const readOne = (ex: Executor, c: Compiled, model: string, shape: Shape, params: ReadonlyArray<unknown> = c.params): unknown[] | undefined => {
   const one = c.single ? ex.sync?.()?.one : undefined
   if (!one) return undefined
   const dec = rowDecoder(ex.dialect, model, c.output!, shape)
@@ -202,13 +196,7 @@ export const LONG_RESULT = 1000
 const longResults = new WeakSet<Output>()
 
 /** A statement's rows, decoded for the plan's projection. */
-export const readRows = (
-  ex: Executor,
-  c: Compiled,
-  model: string,
-  shape: 'Rows' | 'Values' | 'ValuesList' | 'Flat',
-  params: ReadonlyArray<unknown> = c.params,
-): MaybePromise<unknown[]> => {
+export const readRows = (ex: Executor, c: Compiled, model: string, shape: Shape, params: ReadonlyArray<unknown> = c.params): MaybePromise<unknown[]> => {
   const output = c.output!
   const dec = rowDecoder(ex.dialect, model, output, shape)
   if (ex.decoded && longResults.has(output)) return decodedRows(ex, c, params, dec)
@@ -234,8 +222,7 @@ const decodeAll = (ex: Executor, output: Output, dec: (row: ReadonlyArray<unknow
 }
 
 /** How a select's rows are shaped: model rows, `values` objects, `valuesList` tuples or flat values. */
-export const shapeOf = (plan: Select<unknown>): 'Rows' | 'Values' | 'ValuesList' | 'Flat' =>
-  plan.projection._tag === 'ValuesList' && plan.projection.flat ? 'Flat' : plan.projection._tag
+export const shapeOf = (plan: Select<unknown>): Shape => (plan.projection._tag === 'ValuesList' && plan.projection.flat ? 'Flat' : plan.projection._tag)
 
 /**
  * Any thrown value as the typed union. An `Error` with none of the drivers' marks (`code`,

@@ -209,24 +209,26 @@ const make = (s: Session, opts: ExecutorOptions, inTx: boolean): Executor => {
         )
       : runNow(sql, params)
   }
+  /** Rows as objects keyed by column name (a raw `sql` read); a statement that reads nothing runs and gives none. */
+  const objectsNow = (sql: string, params: ReadonlyArray<unknown>): Record<string, unknown>[] => {
+    const c = prepare(s, sql)
+    const st = c.st
+    if (!st.reader) {
+      st.run(...toParams(params))
+      return []
+    }
+    // Objects, not arrays: the cached statement's read mode is no longer the one recorded.
+    c.bigint = undefined
+    st.raw(false)
+    st.safeIntegers(false)
+    return st.all(...toParams(params)) as Record<string, unknown>[]
+  }
   const allObjects = async (sql: string, params: ReadonlyArray<unknown>): Promise<ReadonlyArray<Readonly<Record<string, unknown>>>> => {
     if (!inTx && s.lock) await ready()
     return observe(
       sql,
       params,
-      () => {
-        const c = prepare(s, sql)
-        const st = c.st
-        if (!st.reader) {
-          st.run(...toParams(params))
-          return []
-        }
-        // Objects, not arrays: the cached statement's read mode is no longer the one recorded.
-        c.bigint = undefined
-        st.raw(false)
-        st.safeIntegers(false)
-        return st.all(...toParams(params)) as Record<string, unknown>[]
-      },
+      () => objectsNow(sql, params),
       (r) => r.length,
     )
   }
@@ -288,6 +290,10 @@ const make = (s: Session, opts: ExecutorOptions, inTx: boolean): Executor => {
       (r) => r.changes,
     ),
     one: watched(oneNow, (r) => (r ? 1 : 0)),
+    objects: watched(
+      (sql, params) => objectsNow(sql, params),
+      (r) => r.length,
+    ),
   }
   const sync = (): SyncCalls | undefined => (!inTx && s.lock ? undefined : direct)
   const syncRefusal = (): TerrapinError =>

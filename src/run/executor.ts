@@ -43,6 +43,8 @@ export interface SyncCalls {
   readonly run: (sql: string, params: ReadonlyArray<unknown>) => WriteResult
   /** The first row of a read, or undefined: for statements that return at most one row. */
   readonly one?: (sql: string, params: ReadonlyArray<unknown>, bigint: boolean) => ReadonlyArray<unknown> | undefined
+  /** Rows as objects keyed by column name, as `Executor.allObjects`. */
+  readonly objects?: (sql: string, params: ReadonlyArray<unknown>) => ReadonlyArray<Readonly<Record<string, unknown>>>
 }
 
 export interface Executor {

@@ -8,7 +8,8 @@ import { Dialect } from '../compile/dialect'
 import { Column } from '../model/model'
 import { BulkUpdate, Raw } from '../plan/ast'
 import { Ident } from '../plan/raw'
-import { Executor } from './executor'
+import { Executor, MaybePromise, WriteResult } from './executor'
+import { objectRows, runStatement, then } from './statement'
 import { DecodeFailure } from './decode'
 
 const DATETIME = { kind: 'datetime' } as Column
@@ -31,18 +32,22 @@ export const renderRaw = (d: Dialect, plan: Raw<unknown>): { readonly sql: strin
 }
 
 /** Runs a raw plan: decoded rows with a codec, the affected row count without. */
-export const runRaw = async (ex: Executor, plan: Raw<unknown>): Promise<unknown> => {
+export const runRaw = (ex: Executor, plan: Raw<unknown>): MaybePromise<unknown> => {
   const { sql, params } = renderRaw(ex.dialect, plan)
   const decode = plan.decode
-  if (!decode) return (await ex.run(sql, params)).changes
-  if (!ex.allObjects) throw new Error(`the ${ex.dialect.name} runner cannot read raw rows`)
-  const rows = await ex.allObjects(sql, params)
-  return rows.map((row, i) => {
+  if (!decode) return then(runStatement(ex, sql, params), changesOf)
+  return then(objectRows(ex, sql, params), (rows) => decodeRaw(decode, rows))
+}
+
+const changesOf = (r: WriteResult): number => r.changes
+
+/** Each row through the plan's codec; the first that does not fit is a `DecodeError`. */
+const decodeRaw = (decode: NonNullable<Raw<unknown>['decode']>, rows: ReadonlyArray<Readonly<Record<string, unknown>>>): unknown[] =>
+  rows.map((row, i) => {
     const r = decode(row)
     if (r._tag === 'Left') throw new DecodeFailure(decodeError('sql', `[${i}]`, `row ${i} does not fit the codec at: ${r.left}`))
     return r.right
   })
-}
 
 /** Runs a bulk update in batches inside one transaction; yields the rows changed. */
 export const runBulkUpdate = async (ex: Executor, plan: BulkUpdate<unknown>): Promise<number> => {

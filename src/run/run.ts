@@ -131,8 +131,9 @@ export const execute = <A>(ex: Executor, runnable: Runnable<A>): Promise<E.Eithe
 
 /**
  * Why a plan cannot run to its end at once on a synchronous driver (undefined when it can):
- * the plans that read or write with one statement run without waiting; the others wait between
- * statements (prefetch levels, a bulk insert's transaction, get-or-create's read then insert).
+ * the plans that read or write with one statement (raw `sql` included) run without waiting; the
+ * others wait between statements (prefetch levels, a bulk insert's transaction, get-or-create's
+ * read then insert).
  */
 export const waitsFor = (ex: Executor, plan: Plan<unknown>): string | undefined => {
   switch (plan._tag) {
@@ -154,7 +155,7 @@ export const waitsFor = (ex: Executor, plan: Plan<unknown>): string | undefined 
     case 'BulkUpdate':
       return 'a bulk update (a transaction)'
     case 'Raw':
-      return 'a raw sql plan'
+      return undefined
   }
 }
 
@@ -207,7 +208,8 @@ export const run =
 /**
  * Runs a plan at once on a synchronous driver (SQLite through better-sqlite3), as an `IOEither`:
  * the same plans, SQL, values and errors as `run(db)`, without a promise. For plans of one
- * statement: a select or terminal without prefetch, an insert of one row, an update, a delete.
+ * statement: a select or terminal without prefetch, an insert of one row, an update, a delete, a
+ * raw `sql` plan.
  * Anything else, another dialect, or a database that a transaction of another task holds now
  * (which `run` would wait for) is a Left and sends nothing.
  *

@@ -177,6 +177,18 @@ export const readOne = (ex: Executor, c: Compiled, model: string, shape: Shape, 
   return row === undefined ? [] : [dec(row)]
 }
 
+/** Rows of a raw read as objects keyed by column name: directly from a synchronous driver when it is free, else awaited. */
+export const objectRows = (ex: Executor, sql: string, params: ReadonlyArray<unknown>): MaybePromise<ReadonlyArray<Readonly<Record<string, unknown>>>> => {
+  const objects = ex.sync?.()?.objects
+  return objects ? now(ex, objects, sql, params, undefined) : objectsLater(ex, sql, params)
+}
+
+const objectsLater = (ex: Executor, sql: string, params: ReadonlyArray<unknown>): Promise<ReadonlyArray<Readonly<Record<string, unknown>>>> => {
+  const all = ex.allObjects
+  if (!all) return Promise.reject(new Error(`the ${ex.dialect.name} runner cannot read raw rows`))
+  return statement(ex, sql, () => all(sql, params)) as Promise<ReadonlyArray<Readonly<Record<string, unknown>>>>
+}
+
 /** A statement that returns no rows, like `allRows`. */
 export const runStatement = (ex: Executor, sql: string, params: ReadonlyArray<unknown>): MaybePromise<WriteResult> => {
   const direct = ex.sync?.()

@@ -1,11 +1,12 @@
 /**
- * `runSync(db)`: a plan of one statement run at once on SQLite's synchronous driver, as an
+ * `runSync(db)`: a plan of one statement (raw `sql` included) run at once on SQLite's synchronous driver, as an
  * IOEither. It gives what `run(db)` gives for the same plan (rows, counts, errors), refuses with
  * a Left and sends nothing where it would have to wait (another dialect, a plan of several
  * statements, a database held by another task's transaction, a transaction that has ended),
  * and leaves nothing half-written behind a failure.
  */
 import * as E from 'fp-ts/Either'
+import * as io from 'io-ts'
 import { pipe } from 'fp-ts/function'
 import * as TE from 'fp-ts/TaskEither'
 import {
@@ -32,6 +33,7 @@ import {
   prepare,
   query,
   remove,
+  rowsOf,
   run,
   runSync,
   sql,
@@ -97,6 +99,24 @@ forEachDialect(
       expect(right(await task(pipe(query(Book), count)))).toBe(1)
     })
 
+    it('runs raw sql: rows through their codec, a write as its count, a bad row as a DecodeError', async () => {
+      const { a } = await seed()
+      const Row = io.type({ title: io.string, author_id: io.number })
+      const read = pipe(sql`SELECT title, author_id FROM core_book WHERE author_id = ${a.id} ORDER BY title`, rowsOf(Row))
+      expect(right(sync(read))).toEqual([
+        { title: 'x1', author_id: a.id },
+        { title: 'x2', author_id: a.id },
+      ])
+      expect(sync(read)).toEqual(await task(read))
+      const bad = pipe(sql`SELECT title FROM core_book ORDER BY title`, rowsOf(Row))
+      expect(left(sync(bad))).toEqual(left(await task(bad)))
+      expect(left(sync(bad))._tag).toBe('DecodeError')
+      const broken = sql`SELECT nope FROM core_book`
+      expect(left(sync(broken))).toMatchObject({ _tag: 'QueryError', sql: 'SELECT nope FROM core_book' })
+      expect(right(sync(sql`DELETE FROM core_book WHERE title = ${'y1'}`))).toBe(1)
+      expect(right(await task(pipe(query(Book), count)))).toBe(2)
+    })
+
     it('runs prepared plans bound to values, and refuses a bad binding without sending SQL', async () => {
       await seed()
       const byTitle = prepare(pipe(query(Book), where({ title: param('title') }), get))
@@ -141,7 +161,6 @@ forEachDialect(
         [bulkCreate(Tag, [{ name: 'p' }, { name: 'q' }]), 'bulk insert'],
         [getOrCreate(Tag, { name: 'g' }), 'getOrCreate'],
         [bulkUpdate(Book, [{ id: 1, title: 'w' }], ['title']), 'bulk update'],
-        [sql`DELETE FROM core_book`, 'raw sql'],
         [pipe(add, bindEach([{ name: 'p' }])), 'bindEach'],
       ]
       t().clearLog()

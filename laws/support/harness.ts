@@ -4,7 +4,7 @@
  * regression case.
  */
 import * as E from 'fp-ts/Either'
-import { Db, Plan, compile, run } from 'terrapin'
+import { Db, Plan, compile, run, runSync } from 'terrapin'
 import { Dataset, expected } from '../reference'
 import { check } from './check'
 import { Models } from './data'
@@ -32,12 +32,20 @@ export const runEither = async (db: Db, plan: Plan<unknown>): Promise<E.Either<u
   }
 }
 
-/** Runs a plan spec and compares with the reference; throws a descriptive error on disagreement. */
+/**
+ * Runs a plan spec and compares with the reference (and, on SQLite, `runSync` with `run`);
+ * throws a descriptive error on disagreement.
+ */
 export const agree = async (db: Db, models: Models, ds: Dataset, spec: PlanSpec): Promise<void> => {
   const plan = buildPlan(models, spec)
   if (plan.error) throw new Error(`the plan is invalid: ${plan.error.message}\nplan: ${show(spec)}`)
   const exp = expected(ds, plan, canon)
   const got = await runEither(db, plan)
+  // On a synchronous driver, runSync runs the same plan at once: it must give exactly what run gives.
+  if (db.executor.sync) {
+    const now = runSync(db)(plan)()
+    if (show(now) !== show(got)) throw new Error(`runSync disagrees with run: ${show(now)} against ${show(got)}\nplan: ${show(spec)}`)
+  }
   const problem = check(exp, got)
   if (problem) {
     const dialect = db.executor.dialect.name

@@ -13,7 +13,7 @@ import { Expr, KeysOf, ValueOf, isExpr, refsOf } from './expr'
 import { AnnotationKeys, Resolve, ValidPaths } from './expr-types'
 import { KeyOf } from './filter-types'
 import { hintOf, hinted, namesStep, step } from './hint'
-import { Query, parseOrder } from './query'
+import { Query, isProblem, parseOrder } from './query'
 import { shapeOf } from './shape'
 
 // ------------------------------------------------------------------------------------------
@@ -23,8 +23,8 @@ import { shapeOf } from './shape'
 const withError = <P extends Select<unknown>>(plan: P, error: TerrapinError | undefined): P => (error && !plan.error ? freeze({ ...plan, error }) : plan)
 
 /** Checks a field path of an expression: relations hop by hop, then at most one field. */
-const checkRef = (model: Model, ref: string, names: ReadonlySet<string>): string | undefined => {
-  if (names.has(ref)) return undefined
+const checkRef = (model: Model, ref: string, isName: (name: string) => boolean): string | undefined => {
+  if (isName(ref)) return undefined
   let current = model
   const segments = ref.split('__')
   for (let i = 0; i < segments.length; i++) {
@@ -63,29 +63,78 @@ export type CheckedExprs<M, R, X> = {
  */
 export const annotate =
   <M, R, const X extends Readonly<Record<string, Expr<unknown, string>>>>(exprs: X & CheckedExprs<M, R, X>) =>
-  (plan: Query<M, R>): Query<M, Simplify<R & Annotated<M, R, X>>> => {
-    const names = new Set((plan.annotations ?? []).map((a) => a.name))
-    const added: Annotation[] = []
-    let error: TerrapinError | undefined
-    for (const [name, expr] of Object.entries(exprs as Readonly<Record<string, unknown>>)) {
-      const problem = !isExpr(expr)
-        ? 'is not an expression (use F, Count, Lower, …)'
-        : plan.model.columnByKey[name] || names.has(name) || name.includes('__')
-          ? 'clashes with a field or another annotation (or contains __)'
-          : refsOf(expr)
-              .map((r) => checkRef(plan.model, r, names))
-              .find((p) => p !== undefined)
-      if (problem) error ??= invalid(name, problem, plan.model.name)
-      else added.push(freeze({ name, expr: expr as Expr }))
-      names.add(name)
-    }
-    // One step per annotation: its name, then its expression's shape (found by the expression
-    // value, which a plain aggregate shares across calls), then an end.
-    let edge = error ? undefined : step(hintOf(plan), 'a')
-    for (let i = 0; i < added.length && edge !== undefined; i++) edge = step(step(edge, added[i].name), exprKey(added[i].expr))
-    const next = hinted({ ...plan, annotations: freeze([...(plan.annotations ?? []), ...added]) }, step(edge, '\u0000')) as Select<unknown>
-    return withError(next, error) as Query<M, Simplify<R & Annotated<M, R, X>>>
+  (plan: Query<M, R>): Query<M, Simplify<R & Annotated<M, R, X>>> =>
+    annotated(plan as Select<unknown>, exprs as Readonly<Record<string, unknown>>) as Query<M, Simplify<R & Annotated<M, R, X>>>
+
+const NO_ANNOTATIONS: ReadonlyArray<Annotation> = freeze([])
+
+/**
+ * The plan with the annotations added. Names are few: a clash is found by scanning the plan's
+ * annotations and the names taken before in this call, with no set made per call.
+ */
+const annotated = (plan: Select<unknown>, exprs: Readonly<Record<string, unknown>>): Select<unknown> => {
+  const existing = plan.annotations ?? NO_ANNOTATIONS
+  const added: Annotation[] = []
+  // every name taken before in this call, valid or not (a later expression may name it)
+  const seen: string[] = []
+  const isName = (n: string): boolean => {
+    if (seen.includes(n)) return true
+    for (let i = 0; i < existing.length; i++) if (existing[i].name === n) return true
+    return false
   }
+  let error: TerrapinError | undefined
+  for (const name in exprs) {
+    if (!Object.prototype.hasOwnProperty.call(exprs, name)) continue
+    const expr = exprs[name]
+    const problem = !isExpr(expr)
+      ? 'is not an expression (use F, Count, Lower, …)'
+      : plan.model.columnByKey[name] || isName(name) || name.includes('__')
+        ? 'clashes with a field or another annotation (or contains __)'
+        : refProblem(plan.model, expr as Expr, isName)
+    if (problem) error ??= invalid(name, problem, plan.model.name)
+    else added.push(annotationOf(name, expr as Expr))
+    seen.push(name)
+  }
+  // One step per annotation: its name, then its expression's shape (found by the expression
+  // value, which a plain aggregate shares across calls), then an end.
+  let edge = error ? undefined : step(hintOf(plan), 'a')
+  for (let i = 0; i < added.length && edge !== undefined; i++) edge = step(step(edge, added[i].name), exprKey(added[i].expr))
+  const next = hinted({ ...plan, annotations: freeze(existing.length === 0 ? added : existing.concat(added)) }, step(edge, '\u0000')) as Select<unknown>
+  return withError(next, error)
+}
+
+/** The first problem of the field paths an expression reads. */
+const refProblem = (model: Model, expr: Expr, isName: (name: string) => boolean): string | undefined => {
+  const refs = refsOfExpr(expr)
+  for (let i = 0; i < refs.length; i++) {
+    const problem = checkRef(model, refs[i], isName)
+    if (problem !== undefined) return problem
+  }
+  return undefined
+}
+
+/** An expression's field paths, once per expression value (expressions are frozen; plain aggregates are shared). */
+const refsOfExpr = (e: Expr): ReadonlyArray<string> => {
+  let refs = exprRefs.get(e)
+  if (!refs) exprRefs.set(e, (refs = freeze(refsOf(e))))
+  return refs
+}
+
+const exprRefs = new WeakMap<object, ReadonlyArray<string>>()
+
+/** The annotation node of a name and an expression: a frozen value, made once per pair. */
+const annotationOf = (name: string, expr: Expr): Annotation => {
+  let byName = annotationNodes.get(expr)
+  if (!byName) annotationNodes.set(expr, (byName = new Map()))
+  let a = byName.get(name)
+  if (!a) {
+    a = freeze({ name, expr })
+    if (byName.size < 100) byName.set(name, a)
+  }
+  return a
+}
+
+const annotationNodes = new WeakMap<object, Map<string, Annotation>>()
 
 /** Shape keys of expressions, by expression value (null: the walk cannot describe it). */
 const exprKeys = new WeakMap<object, string | null>()
@@ -108,10 +157,14 @@ const exprKey = (e: Expr): string | undefined => {
 export const groupBy =
   <M, R, const K extends KeyOf<M>>(...keys: ReadonlyArray<K>) =>
   (plan: Query<M, R>): Query<M, Simplify<Pick<RowOf<M>, K> & Omit<R, keyof RowOf<M>>>> => {
-    const bad = keys.map((k) => parseOrder(plan.model, k)).find((r) => r._tag === 'Left')
-    const error = keys.length === 0 ? invalid('groupBy', 'name at least one field', plan.model.name) : bad?._tag === 'Left' ? bad.left : undefined
+    let error: TerrapinError | undefined = keys.length === 0 ? invalid('groupBy', 'name at least one field', plan.model.name) : undefined
+    for (let i = 0; i < keys.length && !error; i++) {
+      const item = parseOrder(plan.model, keys[i])
+      if (isProblem(item)) error = item
+    }
     const hint = error ? undefined : hintOf(plan)
-    return withError(hinted({ ...plan, groupBy: freeze([...keys]) }, hint && namesStep(hint, 'g', keys)), error) as unknown as Query<
+    // the rest parameter's array is this call's own: frozen as it is
+    return withError(hinted({ ...plan, groupBy: freeze(keys) }, hint && namesStep(hint, 'g', keys)), error) as unknown as Query<
       M,
       Simplify<Pick<RowOf<M>, K> & Omit<R, keyof RowOf<M>>>
     >

@@ -171,15 +171,20 @@ const ownFilter = (f: unknown): unknown =>
  * Aggregates without a filter, made once per function, field and `distinct`: an expression is a
  * frozen value, so every plan may share one (an ad hoc `annotate` then finds its shape by it).
  */
-const plainAggs = new Map<string, Expr>()
+/** Aggregates without a filter, by distinct or not, function and field (no key string built per call). */
+const plainAggs = [new Map<AggName, Map<string | undefined, Expr>>(), new Map<AggName, Map<string | undefined, Expr>>()] as const
+let plainCount = 0
 
-const agg = <A, K extends string>(fn: AggName, ref: string | undefined, o: AggregateOptions = {}): Expr<A, K> => {
-  if (o.filter !== undefined) return make({ _tag: 'Agg', fn, ref, distinct: o.distinct === true, filter: ownFilter(o.filter) })
-  const id = `${fn}${o.distinct === true ? '!' : ':'}${ref ?? ''}`
-  let e = plainAggs.get(id)
+const agg = <A, K extends string>(fn: AggName, ref: string | undefined, o?: AggregateOptions): Expr<A, K> => {
+  const distinct = o?.distinct === true
+  if (o?.filter !== undefined) return make({ _tag: 'Agg', fn, ref, distinct, filter: ownFilter(o.filter) })
+  const byFn = plainAggs[distinct ? 1 : 0]
+  let byRef = byFn.get(fn)
+  if (!byRef) byFn.set(fn, (byRef = new Map()))
+  let e = byRef.get(ref)
   if (e === undefined) {
-    e = make({ _tag: 'Agg', fn, ref, distinct: o.distinct === true })
-    if (plainAggs.size < 1000) plainAggs.set(id, e)
+    e = make({ _tag: 'Agg', fn, ref, distinct })
+    if (plainCount++ < 1000) byRef.set(ref, e)
   }
   return e as Expr<A, K>
 }

@@ -3,12 +3,11 @@
  * its input; each returns a new frozen plan. Invalid input (an unknown field in untyped code, a
  * negative limit) does not throw: the plan carries a `ValidationError` that `run` returns.
  */
-import * as E from 'fp-ts/Either'
 import { TerrapinError, ValidationError, invalid } from '../errors'
 import { Model } from '../model/model'
 import { resolveRelation } from '../model/relations'
 import { RowOf } from '../model/types'
-import { FilterNode, OrderItem, Projection, Select, Terminal, deepFreeze, freeze } from './ast'
+import { Annotation, FilterNode, OrderItem, Projection, Select, Terminal, deepFreeze, freeze } from './ast'
 import { AnnotationFilter, AnnotationKeys, CheckFilterExprs } from './expr-types'
 import { Q, and, filterNodeOf, not } from './filter'
 import { HINT, OWNER, ShapeNode, filterStep, hintOf, hinted, namesStep, rootOf, step } from './hint'
@@ -98,8 +97,16 @@ const withError = <P extends Select<unknown>>(plan: P, error: TerrapinError): P 
 /** The names of a plan's annotations, which filters, orderings and `values` may name. */
 const NO_NAMES: ReadonlySet<string> = new Set()
 
-export const annotationNames = (plan: Select<unknown>): ReadonlySet<string> =>
-  plan.annotations && plan.annotations.length > 0 ? new Set(plan.annotations.map((a) => a.name)) : NO_NAMES
+export const annotationNames = (plan: Select<unknown>): ReadonlySet<string> => {
+  const list = plan.annotations
+  if (!list || list.length === 0) return NO_NAMES
+  // once per annotations list: a frozen part of the plan, shared by the plans built from it
+  let names = namesOf.get(list)
+  if (!names) namesOf.set(list, (names = new Set(list.map((a) => a.name))))
+  return names
+}
+
+const namesOf = new WeakMap<ReadonlyArray<Annotation>, ReadonlySet<string>>()
 
 const addFilter = <P extends Select<unknown>>(plan: P, node: FilterNode | ValidationError, negate: boolean): P => {
   if (node._tag === 'ValidationError') return withError(plan, node)
@@ -152,12 +159,18 @@ export const exclude: FilterCombinator =
   <P extends Select<unknown>>(plan: P): P =>
     addFilter(plan, filterNodeOf(plan.model, filter, annotationNames(plan)), true)
 
-/** Parses `'-author__name'` into an order item, walking relations. */
-export const parseOrder = (model: Model, spec: string, annotations?: ReadonlySet<string>): E.Either<TerrapinError, OrderItem> => {
+/** Whether a parsed ordering is a problem rather than an item. */
+export const isProblem = (x: OrderItem | TerrapinError): x is TerrapinError => (x as TerrapinError)._tag !== undefined
+
+/**
+ * Parses `'-author__name'` into an order item, walking relations, or into its problem (a union,
+ * not an `Either`: every key of every `orderBy`, `groupBy` and `values` comes through here).
+ */
+export const parseOrder = (model: Model, spec: string, annotations?: ReadonlySet<string>): OrderItem | TerrapinError => {
   const desc = spec.startsWith('-')
   if (annotations !== undefined && annotations.size > 0) {
     const name = desc ? spec.slice(1) : spec
-    if (annotations.has(name) && !model.columnByKey[name]) return E.right(freeze({ path: freeze([]), key: name, desc, annotation: true }))
+    if (annotations.has(name) && !model.columnByKey[name]) return freeze({ path: freeze([]), key: name, desc, annotation: true })
   }
   // A field's ordering is a frozen value: parsed once per model and spelling, shared by every plan.
   let known = orders.get(model)
@@ -165,32 +178,32 @@ export const parseOrder = (model: Model, spec: string, annotations?: ReadonlySet
   let item = known.get(spec)
   if (item === undefined) {
     const parsed = parseFieldOrder(model, spec, desc)
-    if (E.isLeft(parsed)) return parsed
-    item = parsed.right
+    if (isProblem(parsed)) return parsed
+    item = parsed
     if (known.size < 1000) known.set(spec, item)
   }
-  return E.right(item)
+  return item
 }
 
 /** Orderings parsed, per model, by spelling (`'-author__name'`). */
 const orders = new WeakMap<Model, Map<string, OrderItem>>()
 
-const parseFieldOrder = (model: Model, spec: string, desc: boolean): E.Either<TerrapinError, OrderItem> => {
+const parseFieldOrder = (model: Model, spec: string, desc: boolean): OrderItem | TerrapinError => {
   const name = desc ? spec.slice(1) : spec
   const segments = name.split('__')
   const path: string[] = []
   let current = model
   for (let i = 0; i < segments.length - 1; i++) {
     const rel = resolveRelation(current, segments[i])
-    if (!rel) return E.left(invalid(spec, `${current.name} has no relation ${segments[i]}`, model.name))
-    if (rel.many) return E.left(invalid(spec, `cannot order by a to-many relation (${segments[i]})`, model.name))
+    if (!rel) return invalid(spec, `${current.name} has no relation ${segments[i]}`, model.name)
+    if (rel.many) return invalid(spec, `cannot order by a to-many relation (${segments[i]})`, model.name)
     path.push(segments[i])
     current = rel.target
   }
   const last = segments[segments.length - 1]
   const col = current.columnByKey[last] ?? resolveRelation(current, last)?.column
-  if (!col) return E.left(invalid(spec, `${current.name} has no field ${last}`, model.name))
-  return E.right(freeze({ path: freeze(path), key: col.key, desc }))
+  if (!col) return invalid(spec, `${current.name} has no field ${last}`, model.name)
+  return freeze({ path: freeze(path), key: col.key, desc })
 }
 
 /**
@@ -211,15 +224,16 @@ export const orderBy =
     const names = annotationNames(plan)
     for (const k of keys) {
       const item = parseOrder(plan.model, k, names)
-      if (E.isLeft(item)) return withError(plan, item.left)
-      items.push(item.right)
+      if (isProblem(item)) return withError(plan, item)
+      items.push(item)
     }
     const hint = hintOf(plan)
     return next(plan, plan.where, freeze(items), plan.limit, plan.offset, hint && namesStep(hint, 'o', keys))
   }
 
-const count = (name: string, n: number): E.Either<TerrapinError, number> =>
-  Number.isSafeInteger(n) && n >= 0 ? E.right(n) : E.left(invalid(name, `must be a non-negative integer, got ${n}`))
+/** Why a limit or offset is not a row count (undefined when it is). */
+const countProblem = (name: string, n: number): TerrapinError | undefined =>
+  Number.isSafeInteger(n) && n >= 0 ? undefined : invalid(name, `must be a non-negative integer, got ${n}`)
 
 /**
  * At most `n` rows. `limit(n)` after `limit(m)` keeps `min(n, m)` rows.
@@ -230,8 +244,8 @@ const count = (name: string, n: number): E.Either<TerrapinError, number> =>
 export const limit =
   (n: number) =>
   <P extends Select<unknown>>(plan: P): P => {
-    const v = count('limit', n)
-    if (E.isLeft(v)) return withError(plan, v.left)
+    const problem = countProblem('limit', n)
+    if (problem) return withError(plan, problem)
     const hint = hintOf(plan)
     return next(plan, plan.where, plan.order, plan.limit === undefined ? n : Math.min(plan.limit, n), plan.offset, hint && step(step(hint, 'l'), n))
   }
@@ -246,8 +260,8 @@ export const limit =
 export const offset =
   (n: number) =>
   <P extends Select<unknown>>(plan: P): P => {
-    const v = count('offset', n)
-    if (E.isLeft(v)) return withError(plan, v.left)
+    const problem = countProblem('offset', n)
+    if (problem) return withError(plan, problem)
     const hint = hintOf(plan)
     return next(plan, plan.where, plan.order, plan.limit, n, hint && step(step(hint, 'f'), n))
   }
@@ -260,7 +274,7 @@ const checkKeys = (plan: Select<unknown>, keys: ReadonlyArray<string>): Terrapin
   const names = annotationNames(plan)
   for (const k of keys) {
     const item = parseOrder(model, k, names)
-    if (E.isLeft(item)) return item.left
+    if (isProblem(item)) return item
   }
   if (keys.length === 0) return invalid('', 'name at least one field', model.name)
   return undefined

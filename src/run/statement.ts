@@ -83,14 +83,13 @@ let lastFiller: Filler | undefined
  */
 export const paramsOf = (c: Compiled, values: Values | undefined): ReadonlyArray<unknown> => {
   if (c === lastFilled) return lastFiller!(values)
+  // an ad hoc plan's statement (its values already in) is new each time: no lookup for it
+  const ps = c.params
+  let slots = false
+  for (let i = 0; i < ps.length && !slots; i++) slots = isSlot(ps[i])
+  if (!slots) return ps
   let f = fillers.get(c)
-  if (f === undefined) {
-    const ps = c.params
-    let slots = false
-    for (let i = 0; i < ps.length && !slots; i++) slots = isSlot(ps[i])
-    if (!slots) return ps
-    fillers.set(c, (f = fillerOf(c)))
-  }
+  if (f === undefined) fillers.set(c, (f = fillerOf(c)))
   lastFilled = c
   lastFiller = f
   return f(values)

@@ -92,14 +92,14 @@ const paramsMaker = (entry: Entry, paths: ReadonlyArray<ReadonlyArray<string | n
 /** Check every compile through a hint against the full walk (the test suite turns it on). */
 const VERIFY = typeof process !== 'undefined' && process.env?.TERRAPIN_VERIFY_SHAPES === '1'
 
+/** What a trie node keeps when the shape walk cannot describe its plans (they compile by the full walk). */
+const UNDESCRIBED = 'undescribed'
+
 /**
  * The entry of a plan that carries a shape hint: on the hint's trie node, made the first time
  * from the full walk (which also says where the values sit). Undefined when the walk cannot
  * describe the plan.
  */
-/** What a trie node keeps when the shape walk cannot describe its plans (they compile by the full walk). */
-const UNDESCRIBED = 'undescribed'
-
 const hintedOf = (d: Dialect, plan: Statement, node: ShapeNode): Hinted | undefined => {
   const hit = (node.lastDialect === d ? node.lastCompiled : node.compiled.get(d)) as Hinted | typeof UNDESCRIBED | undefined
   if (hit) {

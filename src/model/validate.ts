@@ -101,8 +101,8 @@ export const checkColumnValue = (col: Column, v: unknown): ReadonlyArray<string>
  * A check made for one model, mode and list of keys: the keys written into its code as property
  * reads and an object literal, so that a record with the same keys as the last valid one (ad hoc
  * writes and bulk inserts repeat one shape) is checked and copied without keyed reads and without
- * adding properties one by one. It answers only when every value passes; anything else goes to
- * the general loop, which words the problems.
+ * adding properties one by one. A record that does not pass gets its problems worded from the
+ * same checks, as the general loop words them (so that no validator runs twice).
  */
 interface Fast {
   readonly keys: ReadonlyArray<string>

@@ -168,10 +168,10 @@ const ownFilter = (f: unknown): unknown =>
     : f
 
 /**
- * Aggregates without a filter, made once per function, field and `distinct`: an expression is a
- * frozen value, so every plan may share one (an ad hoc `annotate` then finds its shape by it).
+ * Aggregates without a filter, made once per function, field and `distinct` (found by them, no
+ * key string built per call): an expression is a frozen value, so every plan may share one (an
+ * ad hoc `annotate` then finds its shape by it).
  */
-/** Aggregates without a filter, by distinct or not, function and field (no key string built per call). */
 const plainAggs = [new Map<AggName, Map<string | undefined, Expr>>(), new Map<AggName, Map<string | undefined, Expr>>()] as const
 let plainCount = 0
 

@@ -9,7 +9,7 @@ import { ForeignKeyField } from '../model/fields'
 import { Column, Model } from '../model/model'
 import { Cond, Delete, Select, Update } from '../plan/ast'
 import { Executor, MaybePromise } from './executor'
-import { runStatement, then } from './statement'
+import { changedRows } from './statement'
 
 type Referrer = { readonly model: Model; readonly column: Column }
 
@@ -38,7 +38,7 @@ export const runDelete = (ex: Executor, plan: Delete<unknown>, fill: (c: Compile
   // one statement: no promise on a synchronous driver
   const del = (tx: Executor): MaybePromise<number> => {
     const c = fill(compileWith(tx.dialect, plan as Statement))
-    return then(runStatement(tx, c.sql, c.params), (r) => r.changes)
+    return changedRows(tx, c.sql, c.params)
   }
   if (referrers.length === 0) return del(ex)
   return ex.transaction(async (tx) => {

@@ -8,8 +8,8 @@ import { Dialect } from '../compile/dialect'
 import { Column } from '../model/model'
 import { BulkUpdate, Raw } from '../plan/ast'
 import { Ident } from '../plan/raw'
-import { Executor, MaybePromise, WriteResult } from './executor'
-import { objectRows, runStatement, then } from './statement'
+import { Executor, MaybePromise } from './executor'
+import { changedRows, objectRows, then } from './statement'
 import { DecodeFailure } from './decode'
 
 const DATETIME = { kind: 'datetime' } as Column
@@ -35,11 +35,9 @@ export const renderRaw = (d: Dialect, plan: Raw<unknown>): { readonly sql: strin
 export const runRaw = (ex: Executor, plan: Raw<unknown>): MaybePromise<unknown> => {
   const { sql, params } = renderRaw(ex.dialect, plan)
   const decode = plan.decode
-  if (!decode) return then(runStatement(ex, sql, params), changesOf)
+  if (!decode) return changedRows(ex, sql, params)
   return then(objectRows(ex, sql, params), (rows) => decodeRaw(decode, rows))
 }
-
-const changesOf = (r: WriteResult): number => r.changes
 
 /** Each row through the plan's codec; the first that does not fit is a `DecodeError`. */
 const decodeRaw = (decode: NonNullable<Raw<unknown>['decode']>, rows: ReadonlyArray<Readonly<Record<string, unknown>>>): unknown[] =>

@@ -188,6 +188,11 @@ const objectsLater = (ex: Executor, sql: string, params: ReadonlyArray<unknown>)
   return statement(ex, sql, () => all(sql, params)) as Promise<ReadonlyArray<Readonly<Record<string, unknown>>>>
 }
 
+const changesOf = (r: WriteResult): number => r.changes
+
+/** The rows a statement that returns none changed: at once on a synchronous driver, else awaited. */
+export const changedRows = (ex: Executor, sql: string, params: ReadonlyArray<unknown>): MaybePromise<number> => then(runStatement(ex, sql, params), changesOf)
+
 /** A statement that returns no rows, like `allRows`. */
 export const runStatement = (ex: Executor, sql: string, params: ReadonlyArray<unknown>): MaybePromise<WriteResult> => {
   const direct = ex.sync?.()

@@ -11,9 +11,9 @@ import { checkColumnValue, validateInput } from '../model/validate'
 import { ValidationIssue, validationError } from '../errors'
 import { Insert, Select, Update, Upsert, isEmpty, isParam } from '../plan/ast'
 import { Values } from '../plan/prepared'
-import { Executor, MaybePromise, isPromise } from './executor'
+import { Executor, MaybePromise } from './executor'
 import { terminal } from './read'
-import { Abort, fill, paramsOf, readOne, readRows, runStatement, then, toError } from './statement'
+import { Abort, changedRows, fill, paramsOf, readOne, readRows, runStatement, then, toError } from './statement'
 
 /** Applies defaults, `autoNow` and `autoNowAdd` to a validated row being inserted. */
 type Options = { default?: unknown; autoNow?: boolean; autoNowAdd?: boolean }
@@ -234,8 +234,7 @@ export const update = (ex: Executor, plan: Update<unknown>, v: Values | undefine
   // save() of a row with nothing to change: no statement to send (the patch is never empty otherwise).
   if (isEmpty(patch)) return 0
   const c = compileWith(ex.dialect, patch === plan.patch ? plan : { ...plan, patch }, v !== undefined && patch === plan.patch)
-  const r = runStatement(ex, c.sql, paramsOf(c, v))
-  return isPromise(r) ? r.then((w) => w.changes) : r.changes
+  return changedRows(ex, c.sql, paramsOf(c, v))
 }
 
 const isUnique = (ex: Executor, e: unknown): boolean => {

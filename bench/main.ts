@@ -1,5 +1,5 @@
 /**
- * `npm run bench [-- --dialect=sqlite --time=500 --rounds=3 --only=pointSelect,filteredList]`
+ * `npm run bench [-- --dialect=sqlite --time=500 --rounds=3 --slice=10 --only=pointSelect,filteredList]`
  *
  * Seeds one database with the same data for every library (1,000 authors, 10,000 books), checks
  * once per workload that the libraries return the same result, times each library and mode,
@@ -18,7 +18,7 @@ import { kysely } from './impl/kysely'
 import { open, rawSqlite } from './impl/raw-sqlite'
 import { terrapin } from './impl/terrapin'
 import { CompiledSql, WORKLOADS, Workload } from './impl/types'
-import { Clock, allocatedBytes, median, retainedBytes, sample } from './measure'
+import { Clock, allocatedBytes, interleaved, median, retainedBytes } from './measure'
 import { Author, Book } from './models'
 import { Setup, mysqlSetup, postgresSetup } from './servers'
 import { Column, Result, allocated, markdown, spread } from './report'
@@ -28,6 +28,7 @@ const arg = (name: string, fallback: string): string => process.argv.find((a) =>
 const dialect = arg('dialect', 'sqlite')
 const sampleMs = Number(arg('time', '200'))
 const rounds = Number(arg('rounds', '5'))
+const sliceMs = Number(arg('slice', dialect === 'sqlite' ? '10' : '20'))
 const clock = arg('clock', dialect === 'sqlite' ? 'cpu' : 'wall') as Clock
 const only = arg('only', '').split(',').filter(Boolean) as Workload[]
 const libs = arg('libs', '').split(',').filter(Boolean)
@@ -107,18 +108,24 @@ const main = async (): Promise<void> => {
       }
       const samples = new Map<string, number[]>()
       const next = { i: 1000 }
-      for (let r = 0; r < rounds; r++)
-        for (const { c, op } of cols) {
-          const s = await sample(op!, sampleMs, r === 0 ? 300 : 30, next, clock)
-          if (WRITES.has(w)) await cleanup()
-          samples.set(c.label, [...(samples.get(c.label) ?? []), s.opsPerSec])
-        }
+      for (let r = 0; r < rounds; r++) {
+        const round = await interleaved(
+          cols.map((x) => x.op!),
+          sampleMs,
+          r === 0 ? 300 : 30,
+          next,
+          clock,
+          sliceMs,
+        )
+        if (WRITES.has(w)) await cleanup()
+        cols.forEach(({ c }, k) => samples.set(c.label, [...(samples.get(c.label) ?? []), round[k].opsPerSec]))
+      }
       const rawSamples = samples.get('raw driver')
       const raw = median(rawSamples ?? [NaN])
       for (const { c, op } of cols) {
         const ops = median(samples.get(c.label)!)
-        // Each round times every library one after the other: a round's ratio compares samples
-        // taken seconds apart, so drift of the machine's load between rounds cancels out.
+        // A round times the libraries side by side in short slices: a round's ratio compares
+        // time taken in the same stretch, so drift of the machine's speed between rounds cancels out.
         const paired = w === 'compileOnly' || !rawSamples ? undefined : samples.get(c.label)!.map((x, r) => x / rawSamples[r])
         const bytes = w === 'decode100k' ? await retainedBytes(op!, 5) : undefined
         const perCall = await allocatedBytes(op!, next)
@@ -149,17 +156,17 @@ const main = async (): Promise<void> => {
     platform: `${process.platform} ${process.arch}`,
     database: setup.database,
   }
-  const command = `npm run bench -- --dialect=${dialect} --time=${sampleMs} --rounds=${rounds} --clock=${clock}${only.length ? ` --only=${only.join(',')}` : ''}${libs.length ? ` --libs=${libs.join(',')}` : ''}`
+  const command = `npm run bench -- --dialect=${dialect} --time=${sampleMs} --rounds=${rounds} --slice=${sliceMs} --clock=${clock}${only.length ? ` --only=${only.join(',')}` : ''}${libs.length ? ` --libs=${libs.join(',')}` : ''}`
   // the columns some workload has
   const COLUMNS = ALL_COLUMNS.filter((c) => results.some((r) => r.label === c.label))
   const table = markdown(COLUMNS, workloads, results)
   console.log(
-    `\n${table}\n\n${spread(COLUMNS, workloads, results)}\n\n${allocated(COLUMNS, workloads, results)}\n\nMachine: ${machine.cpu}, ${machine.cores} cores, Node ${machine.node}, ${machine.database}.\nCommand: \`${command}\` (median of ${rounds} samples of ${sampleMs} ms; ops per second of ${clock === 'cpu' ? 'process CPU time' : 'wall time'}).`,
+    `\n${table}\n\n${spread(COLUMNS, workloads, results)}\n\n${allocated(COLUMNS, workloads, results)}\n\nMachine: ${machine.cpu}, ${machine.cores} cores, Node ${machine.node}, ${machine.database}.\nCommand: \`${command}\` (median of ${rounds} rounds, each giving every column ${sampleMs} ms in turns of ${sliceMs} ms; ops per second of ${clock === 'cpu' ? 'process CPU time' : 'wall time'}).`,
   )
   mkdirSync(join(outFile, '..'), { recursive: true })
   writeFileSync(
     outFile,
-    JSON.stringify({ date: new Date().toISOString(), dialect, command, machine, sampleMs, rounds, clock, columns: COLUMNS, results }, null, 2) + '\n',
+    JSON.stringify({ date: new Date().toISOString(), dialect, command, machine, sampleMs, sliceMs, rounds, clock, columns: COLUMNS, results }, null, 2) + '\n',
   )
   console.log(`\nWritten to ${outFile}`)
 }

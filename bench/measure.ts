@@ -3,7 +3,7 @@
  * the time spent. Every call is awaited, whether the library returns a promise or not, so all
  * libraries pay the same one microtask per call. The clock is the process's CPU time for an
  * in-process database (SQLite: on a shared machine, other processes' load does not count) and
- * wall time for a server (its work happens elsewhere). Each sample starts on a collected heap.
+ * wall time for a server (its work happens elsewhere). The libraries take turns in short slices.
  * Memory: the heap a result keeps alive.
  */
 import { getHeapSpaceStatistics } from 'v8'
@@ -28,31 +28,54 @@ const cpuMs = (): number => {
 const gc = (): void => (globalThis as { gc?: () => void }).gc?.()
 
 /**
- * Runs `op` for about `ms` milliseconds (after `warmMs` of warm-up); `next` numbers the calls.
- * A full collection first (with `--expose-gc`, as `npm run bench` runs): the libraries take
- * turns, and the garbage one left behind would otherwise be collected in the next one's time.
+ * Times several operations side by side for about `ms` milliseconds each (after `warmMs` of
+ * warm-up each): in turns, each operation runs a batch of calls sized to take about `sliceMs`,
+ * the order reversed every other turn, until every operation has had its time. A machine's
+ * speed drifts over hundreds of milliseconds (an SQLite update's cost moves by 15% between
+ * stretches of 50 ms in one process, a server's round trip more): libraries timed one after the
+ * other in long samples each meet a different stretch, while slices a few milliseconds apart
+ * meet the same one. A full collection first (with `--expose-gc`, as `npm run bench` runs), so
+ * no library starts with another one's garbage from an earlier workload; within a round the
+ * young generation fills with everyone's garbage in turn and each scavenge falls in the slice
+ * it interrupts (a scavenge's cost is its survivors', and fresh memory's cost is paid when it is
+ * allocated: the bytes-per-call table shows who allocates).
  */
-export const sample = async (op: Op, ms: number, warmMs: number, next: { i: number }, clock: Clock): Promise<Sample> => {
+export const interleaved = async (
+  ops: ReadonlyArray<Op>,
+  ms: number,
+  warmMs: number,
+  next: { i: number },
+  clock: Clock,
+  sliceMs: number,
+): Promise<Sample[]> => {
   gc()
-  let calls = 0
-  const w0 = now()
-  while (now() - w0 < warmMs || calls < 2) {
-    await op(next.i++)
-    calls++
+  const batches: number[] = []
+  for (const op of ops) {
+    let calls = 0
+    const w0 = now()
+    while (now() - w0 < warmMs || calls < 2) {
+      await op(next.i++)
+      calls++
+    }
+    batches.push(Math.max(1, Math.round((sliceMs * calls) / (now() - w0))))
   }
-  const perCall = (now() - w0) / calls
-  const batch = Math.max(1, Math.floor(2 / perCall))
-  let ops = 0
-  const c0 = cpuMs()
-  const t0 = now()
-  let t1 = t0
-  do {
-    for (let k = 0; k < batch; k++) await op(next.i++)
-    ops += batch
-    t1 = now()
-  } while (t1 - t0 < ms)
-  const spent = { wallMs: t1 - t0, cpuMs: cpuMs() - c0 }
-  return { ops, ...spent, opsPerSec: (ops * 1000) / (clock === 'cpu' ? spent.cpuMs : spent.wallMs) }
+  gc()
+  const spent = ops.map(() => ({ ops: 0, wallMs: 0, cpuMs: 0 }))
+  const short = (): boolean => spent.some((s) => (clock === 'cpu' ? s.cpuMs : s.wallMs) < ms)
+  for (let turn = 0; short(); turn++)
+    for (let k = 0; k < ops.length; k++) {
+      const j = turn % 2 === 0 ? k : ops.length - 1 - k
+      const op = ops[j]
+      const batch = batches[j]
+      const c0 = cpuMs()
+      const t0 = now()
+      for (let n = 0; n < batch; n++) await op(next.i++)
+      const s = spent[j]
+      s.wallMs += now() - t0
+      s.cpuMs += cpuMs() - c0
+      s.ops += batch
+    }
+  return spent.map((s) => ({ ...s, opsPerSec: (s.ops * 1000) / (clock === 'cpu' ? s.cpuMs : s.wallMs) }))
 }
 
 const newSpace = (): { used: number; available: number } => {

@@ -31,18 +31,16 @@ export const observed = async <A>(
   }
 }
 
-/** Connection options every pooled runner takes (from `connect`'s options and URL). */
-/** What `rowSink` gives: a row handler, an error handler and the end of the read. */
+/** What `rowSink` gives: a row handler and the end of the read. */
 export interface RowSink<A> {
   readonly row: (row: ReadonlyArray<unknown>) => void
-  readonly fail: (e: unknown) => void
   readonly end: () => A[]
 }
 
 /**
- * Rows decoded one by one as a server's driver hands them over (`Executor.decoded`). After a row
- * fails to decode, or the driver reports an error, the rest are read and dropped; `end` then
- * throws the first failure, else gives the rows.
+ * Rows decoded one by one as the driver hands them over (`Executor.decoded`, PostgreSQL's). After
+ * a row fails to decode, the rest are read and dropped; `end` then throws the first failure, else
+ * gives the rows.
  */
 export const rowSink = <A>(decode: (row: ReadonlyArray<unknown>) => A): RowSink<A> => {
   const out: A[] = []
@@ -56,7 +54,6 @@ export const rowSink = <A>(decode: (row: ReadonlyArray<unknown>) => A): RowSink<
         failure = { error: e }
       }
     },
-    fail: (e: unknown): void => void (failure ??= { error: e }),
     end: (): A[] => {
       if (failure) throw failure.error
       return out
@@ -64,6 +61,7 @@ export const rowSink = <A>(decode: (row: ReadonlyArray<unknown>) => A): RowSink<
   }
 }
 
+/** Connection options every pooled runner takes (from `connect`'s options and URL). */
 export interface PoolOptions extends ExecutorOptions {
   readonly pool?: number
   readonly connectTimeoutMs?: number

@@ -204,10 +204,10 @@ export const LONG_RESULT = 1000
 
 /**
  * Statements (by their output) that have returned a long result. Their next reads are decoded
- * row by row as the driver parses them, where it can (`Executor.decoded`): kept whole until
- * the last row, a long result's raw rows are copied by every garbage collection on the way,
- * while for a short one the driver's per-row hand-over (an event per row on MySQL) costs more
- * than it saves.
+ * row by row as the driver parses them, where the runner offers it (`Executor.decoded`,
+ * PostgreSQL): kept whole until the last row, a long result's raw rows are copied by every
+ * garbage collection on the way, while for a short one the per-row hand-over costs more than it
+ * saves. (mysql2 hands rows over singly only as events, which cost more than the array.)
  */
 const longResults = new WeakSet<Output>()
 

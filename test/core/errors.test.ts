@@ -60,7 +60,7 @@ forEachDialect('errors', [Kinds], (t) => {
       )(),
     )
     const all = pipe(query(Kinds), orderBy('id'))
-    // A long result: the servers' next reads of this statement decode rows as the driver hands
+    // A long result: PostgreSQL's next reads of this statement decode rows as the driver hands
     // them over, and the rest of a result with a bad row must still be read off the connection.
     for (let k = 0; k < 2; k++) {
       const rows = right(await pipe(all, run(db))())

@@ -208,7 +208,7 @@ forEachDialect('fields', [Kinds, Seq], (t) => {
         run(db),
       )(),
     )
-    // The second read of a long result is decoded as the driver hands its rows over (MySQL).
+    // The second read of a long result is decoded as the driver hands its rows over (PostgreSQL).
     for (let k = 0; k < 2; k++) {
       const rows = right(await pipe(query(Kinds), orderBy('id'), run(db))())
       expect(rows.map((r) => r.at?.toISOString())).toEqual(expected)

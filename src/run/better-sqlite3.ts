@@ -285,15 +285,9 @@ const make = (s: Session, opts: ExecutorOptions, inTx: boolean): Executor => {
   // part of holds the connection.
   const direct: SyncCalls = {
     all: watched(allNow, (r) => r.length),
-    run: watched(
-      (sql, params) => runNow(sql, params),
-      (r) => r.changes,
-    ),
+    run: watched(runNow, (r) => r.changes),
     one: watched(oneNow, (r) => (r ? 1 : 0)),
-    objects: watched(
-      (sql, params) => objectsNow(sql, params),
-      (r) => r.length,
-    ),
+    objects: watched(objectsNow, (r) => r.length),
   }
   const sync = (): SyncCalls | undefined => (!inTx && s.lock ? undefined : direct)
   const syncRefusal = (): TerrapinError =>

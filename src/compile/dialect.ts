@@ -59,6 +59,11 @@ export interface Dialect {
   /** The most parameters one statement may bind: batches of a bulk write are cut to fit. */
   readonly maxParams: number
   /**
+   * Rows per INSERT of a bulk insert given no `batchSize`: as many as fit on a server (one round
+   * trip each); a few on SQLite, where a long multi-row INSERT costs more per row than short ones.
+   */
+  readonly insertBatch: number
+  /**
    * Without RETURNING: a query for the step between the keys one multi-row INSERT generates
    * (MySQL's `auto_increment_increment`, 2 or 3 on replicated servers); absent when it is 1.
    */

@@ -94,6 +94,7 @@ export const mysql: Dialect = {
   listValue: (items, col) => (col?.kind === 'decimal' ? items.map(decimalItem) : items),
   returning: false,
   maxParams: 65535,
+  insertBatch: 1000,
   autoIncrementStep: 'SELECT @@SESSION.auto_increment_increment',
   insertIgnore: (table, columns, values) => `INSERT IGNORE INTO ${table} ${columns} VALUES ${values}`,
   insertDefaults: (table) => `INSERT INTO ${table} () VALUES ()`,

@@ -77,6 +77,7 @@ export const postgres: Dialect = {
   returning: true,
   // the protocol's 16-bit count, less one as postgres.js counts it
   maxParams: 65534,
+  insertBatch: 1000,
   insertIgnore: (table, columns, values) => `INSERT INTO ${table} ${columns} VALUES ${values} ON CONFLICT DO NOTHING`,
   insertDefaults: (table) => `INSERT INTO ${table} DEFAULT VALUES`,
   columnType: (col) => {

@@ -156,13 +156,14 @@ export const bind =
 
 /**
  * Runs a prepared plan once per value record, in one transaction, and yields the list of
- * results (DB-API's `executemany`): on SQLite the statement is prepared once and the rows go
- * through without a promise each.
+ * results (DB-API's `executemany`). An insert's records are all checked first, then inserted as
+ * a bulk insert (multi-row INSERTs); other plans run once per record, on SQLite without a
+ * promise each.
  *
  * @example
  * const add = prepare(create(Book, { title: param('title'), authorId: param('authorId') }))
  * pipe(add, bindEach([{ title: 'A', authorId: 1 }, { title: 'B', authorId: 1 }]), run(db))
- * // BEGIN; INSERT … RETURNING … (×2); COMMIT — [bookA, bookB]
+ * // BEGIN; INSERT … VALUES (?, ?), (?, ?) RETURNING …; COMMIT — [bookA, bookB]
  */
 export const bindEach =
   <V extends Values>(values: ReadonlyArray<V>) =>

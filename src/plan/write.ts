@@ -50,9 +50,10 @@ export const create = <M extends Model, const D extends CreateData<M>>(
 
 export interface BulkCreateOptions {
   /**
-   * Rows per INSERT statement, at most (default 1,000; fewer when the rows would bind more
-   * parameters than the database takes in one statement: SQLite 32,766, PostgreSQL 65,534,
-   * MySQL 65,535). All batches run in one transaction.
+   * Rows per INSERT statement, at most (default 1,000 on PostgreSQL and MySQL, 8 on SQLite,
+   * where a long VALUES list costs more per row; fewer when the rows would bind more parameters
+   * than the database takes in one statement: SQLite 32,766, PostgreSQL 65,534, MySQL 65,535).
+   * All batches run in one transaction.
    */
   readonly batchSize?: number
   /** Skip rows that violate a unique constraint instead of failing. */

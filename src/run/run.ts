@@ -54,11 +54,12 @@ export type Runnable<A> = Plan<A> | Bound<A> | BoundEach<A>
 
 /**
  * Each value record in turn, in one transaction; synchronous rows are not awaited one by one.
- * An insert on a server is sent as multi-row INSERTs instead (one round trip per batch, not per
- * row); on SQLite one prepared statement per row is what the driver does fastest.
+ * An insert is sent as a bulk insert instead, in multi-row INSERTs: on a server one round trip
+ * per batch, not per row; on SQLite short ones (`Dialect.insertBatch`), which cost less per row
+ * than one statement per row.
  */
 const each = (ex: Executor, b: BoundEach<unknown>): Promise<unknown[]> =>
-  b.plan._tag === 'Insert' && b.plan.returns === 'one' && !ex.sync ? insertEach(ex, b.plan, b.values) : eachInTurn(ex, b)
+  b.plan._tag === 'Insert' && b.plan.returns === 'one' ? insertEach(ex, b.plan, b.values) : eachInTurn(ex, b)
 
 /** A value problem of the i-th record names it, as `bindEach` names a missing value: `[3].title`. */
 const ofRecord = (i: number, e: unknown): unknown =>

@@ -159,9 +159,6 @@ const onlyConflictsIgnored = async (tx: Executor): Promise<void> => {
   if (other) throw new Abort(tx.classify({ errno: Number(other[1]), sqlMessage: String(other[2]) }, 'INSERT IGNORE'))
 }
 
-/** Rows per INSERT of a bulk insert given no `batchSize`. */
-export const DEFAULT_INSERT_BATCH = 1000
-
 const firstRow = (rows: ReadonlyArray<unknown>): unknown => rows[0]
 
 const insertRows = (ex: Executor, plan: Insert<unknown>, v: Values | undefined): MaybePromise<unknown> => {
@@ -182,7 +179,7 @@ const insertMany = (ex: Executor, plan: Insert<unknown>, time: Date | undefined,
     const out: unknown[] = []
     let complete = true
     for (const group of groupByKeys(rows)) {
-      const size = rowsPerStatement(tx.dialect, plan.batchSize ?? DEFAULT_INSERT_BATCH, Object.keys(rows[group[0]]).length)
+      const size = rowsPerStatement(tx.dialect, plan.batchSize ?? tx.dialect.insertBatch, Object.keys(rows[group[0]]).length)
       for (let i = 0; i < group.length; i += size) {
         const at = group.slice(i, i + size)
         const made = await insertBatch(

@@ -8,7 +8,8 @@ import { Loaded, Prefetched, RelationInfo, RelationNames, RelationPath, RelatedM
 import { resolveRelation } from '../model/relations'
 import { RowOf } from '../model/types'
 import { PrefetchItem, Select, freeze } from './ast'
-import { Query } from './query'
+import { hintOf, namesStep } from './hint'
+import { Query, next } from './query'
 
 /** The first problem with a relation path from `model`, if any. */
 const checkPath = (model: Model, path: ReadonlyArray<string>): string | undefined => {
@@ -21,14 +22,33 @@ const checkPath = (model: Model, path: ReadonlyArray<string>): string | undefine
   return undefined
 }
 
-const add = <P extends Select<unknown>>(plan: P, items: ReadonlyArray<PrefetchItem>): P => {
+/** The items of paths written as names, made once each (frozen: every plan may share them). */
+const items = new Map<string, PrefetchItem>()
+
+const itemOf = (path: string): PrefetchItem => {
+  let item = items.get(path)
+  if (item === undefined) {
+    item = freeze({ path: freeze(path.split('__')) })
+    // bounded, should an application make ever new paths at run time
+    if (items.size < 1000) items.set(path, item)
+  }
+  return item
+}
+
+/**
+ * The plan with more prefetch items. Paths given as names (`prefetch`) take a step in the trie
+ * of shapes (`hint.ts`), so an ad hoc plan that prefetches finds its compiled SQL as the others
+ * do; a sub-plan (`prefetchWith`) is more than an edge can describe, and compiles by the walk.
+ */
+const add = <P extends Select<unknown>>(plan: P, items: ReadonlyArray<PrefetchItem>, names: ReadonlyArray<string> | undefined): P => {
   const error = plan.projection._tag === 'Rows' ? undefined : invalid('prefetch', 'prefetch applies to rows, not to values()', plan.model.name)
   for (const item of items) {
     const problem = error ? undefined : checkPath(plan.model, item.path)
     if (problem && !plan.error) return freeze({ ...plan, error: invalid(item.path.join('__'), problem, plan.model.name) })
   }
-  const next = freeze({ ...plan, prefetch: freeze([...plan.prefetch, ...items]) })
-  return error && !plan.error ? freeze({ ...next, error }) : next
+  const hint = names && hintOf(plan)
+  const added = next(plan, plan.where, plan.order, plan.limit, plan.offset, hint && namesStep(hint, 'p', names), freeze([...plan.prefetch, ...items]))
+  return error && !plan.error ? freeze({ ...added, error }) : added
 }
 
 /**
@@ -47,10 +67,7 @@ const add = <P extends Select<unknown>>(plan: P, items: ReadonlyArray<PrefetchIt
 export const prefetch =
   <M, R extends RowOf<M>, const P extends RelationNames<M> | `${RelationNames<M>}__${string}`>(...paths: ReadonlyArray<P & RelationPath<M, NoInfer<P>>>) =>
   (plan: Query<M, R>): Query<M, R & Prefetched<M, P>> =>
-    add(
-      plan,
-      paths.map((p) => freeze({ path: freeze(p.split('__')) })),
-    ) as Query<M, R & Prefetched<M, P>>
+    add(plan, paths.map(itemOf), paths) as Query<M, R & Prefetched<M, P>>
 
 /**
  * Loads one relation through a plan over the related model that filters and orders the related
@@ -81,6 +98,6 @@ export const prefetchWith =
         : sub.limit !== undefined || sub.offset !== undefined
           ? invalid(relation, 'a prefetch plan may not limit or offset (it would count rows across all parents)', plan.model.name)
           : undefined
-    const next = add(plan, [freeze({ path: freeze([relation]), plan: sub })])
-    return (next.error || !(mismatch ?? sub.error) ? next : freeze({ ...next, error: mismatch ?? sub.error })) as never
+    const added = add(plan, [freeze({ path: freeze([relation]), plan: sub })], undefined)
+    return (added.error || !(mismatch ?? sub.error) ? added : freeze({ ...added, error: mismatch ?? sub.error })) as never
   }

@@ -7,7 +7,7 @@ import { TerrapinError, ValidationError, invalid } from '../errors'
 import { Model } from '../model/model'
 import { resolveRelation } from '../model/relations'
 import { RowOf } from '../model/types'
-import { Annotation, FilterNode, OrderItem, Projection, Select, Terminal, deepFreeze, freeze } from './ast'
+import { Annotation, FilterNode, OrderItem, PrefetchItem, Projection, Select, Terminal, deepFreeze, freeze } from './ast'
 import { AnnotationFilter, AnnotationKeys, CheckFilterExprs } from './expr-types'
 import { Q, and, filterNodeOf, not } from './filter'
 import { HINT, OWNER, ShapeNode, filterStep, hintOf, hinted, namesStep, rootOf, step } from './hint'
@@ -60,16 +60,17 @@ export const query = <M extends Model>(model: M): Query<M, RowOf<M>> => {
 type SelectFields = { [K in Exclude<keyof Required<Select<unknown>>, '_A'>]: Select<unknown>[K] }
 
 /**
- * A select like `p` with a new filter, order, limit or offset, and its shape hint. Every field
- * is written out: copying a frozen plan with a spread costs more than building it.
+ * A select like `p` with a new filter, order, limit, offset or prefetch list, and its shape hint.
+ * Every field is written out: copying a frozen plan with a spread costs more than building it.
  */
-const next = <P extends Select<unknown>>(
+export const next = <P extends Select<unknown>>(
   p: P,
   where: FilterNode | undefined,
   order: ReadonlyArray<OrderItem>,
   limit: number | undefined,
   offset: number | undefined,
   hint: ShapeNode | undefined,
+  prefetch: ReadonlyArray<PrefetchItem> = p.prefetch,
 ): P =>
   hinted<SelectFields>(
     {
@@ -81,7 +82,7 @@ const next = <P extends Select<unknown>>(
       offset,
       distinct: p.distinct,
       projection: p.projection,
-      prefetch: p.prefetch,
+      prefetch,
       annotations: p.annotations,
       groupBy: p.groupBy,
       lock: p.lock,

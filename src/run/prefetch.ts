@@ -8,7 +8,8 @@ import { invalid } from '../errors'
 import { LINK_KEY, compileLinked } from '../compile/link'
 import { Model } from '../model/model'
 import { Relation, linkOf, resolveRelation } from '../model/relations'
-import { Cond, FilterNode, PrefetchItem, Select, freeze } from '../plan/ast'
+import { Cond, PrefetchItem, Select, freeze, isLongList } from '../plan/ast'
+import { HINT, OWNER, ShapeNode, hinted, namesStep, rootOf, step } from '../plan/hint'
 import { rowDecoder } from './decode'
 import { Executor } from './executor'
 import { execute } from './run'
@@ -67,17 +68,34 @@ const levelPlan = (target: Model, level: Level): Select<unknown> => {
   }
 }
 
-const withIn = (plan: Select<unknown>, key: string, values: ReadonlyArray<unknown>): Select<unknown> => {
+/** A label no combinator's step takes: the trie's edge from a model's root to its prefetch levels. */
+const LEVEL = '\u0001prefetch'
+
+/**
+ * The steps in the trie of shapes (`plan/hint.ts`) of a level read without a sub-plan: all it
+ * holds but its values is the target, the key, the deeper paths and how many values there are
+ * (a long list is one parameter, whatever its length), so a prefetch compiles without walking
+ * its plan, as an ad hoc plan does. A sub-plan is more than the steps can describe: its levels
+ * compile by the walk.
+ */
+const levelStep = (level: Level, target: Model, key: string, values: ReadonlyArray<unknown>): ShapeNode | undefined => {
+  if (level.plan) return undefined
+  let n = step(step(rootOf(target), LEVEL), key)
+  for (const path of level.rest) n = namesStep(n, '>', path)
+  return step(step(n, '\u0000'), isLongList(values as unknown) ? '[*]' : values.length)
+}
+
+const withIn = (plan: Select<unknown>, key: string, values: ReadonlyArray<unknown>, hint: ShapeNode | undefined): Select<unknown> => {
   const cond: Cond = freeze({ _tag: 'Cond', path: [], key, lookup: 'in', value: values })
-  const where: FilterNode = plan.where ? { _tag: 'And', items: [plan.where, cond] } : cond
-  return { ...plan, where }
+  if (plan.where) return { ...plan, where: { _tag: 'And', items: [plan.where, cond] } }
+  return hinted<Select<unknown>>({ ...plan, where: cond, [HINT]: undefined, [OWNER]: undefined }, hint)
 }
 
 /** The related rows whose `key` is one of `values` (one query per chunk of keys). */
-const fetchWhere = async (ex: Executor, plan: Select<unknown>, key: string, values: ReadonlyArray<unknown>): Promise<Row[]> => {
+const fetchWhere = async (ex: Executor, level: Level, plan: Select<unknown>, key: string, values: ReadonlyArray<unknown>): Promise<Row[]> => {
   const out: Row[] = []
   for (const part of chunks(values)) {
-    const r = await execute(ex, withIn(plan, key, part))
+    const r = await execute(ex, withIn(plan, key, part, levelStep(level, plan.model, key, part)))
     if (r._tag === 'Left') throw new Abort(r.left)
     out.push(...(r.right as Row[]))
   }
@@ -169,7 +187,7 @@ const attach = async (ex: Executor, rel: Relation, rows: ReadonlyArray<Row>, lev
     const fk = rel.column.key
     const toKey = rel.target.columns.find((c) => c.column === rel.hops[0].to)!.key
     const ids = distinct(rows.map((r) => r[fk]))
-    const found = ids.length === 0 ? [] : await fetchWhere(ex, plan, toKey, ids)
+    const found = ids.length === 0 ? [] : await fetchWhere(ex, level, plan, toKey, ids)
     const index = new Map(found.map((t) => [keyOf(t[toKey]), t]))
     const copy = withRelation(Object.keys(rows[0]), rel.name)
     return rows.map((r) => copy(r, r[fk] === null || r[fk] === undefined ? null : (index.get(keyOf(r[fk])) ?? null)))
@@ -181,7 +199,7 @@ const attach = async (ex: Executor, rel: Relation, rows: ReadonlyArray<Row>, lev
   else {
     // Reverse key: the rows whose foreign key holds one of the parents' keys.
     const fkKey = rel.target.columns.find((c) => c.column === rel.hops[0].to)!.key
-    groups = groupBy(ids.length === 0 ? [] : await fetchWhere(ex, plan, fkKey, ids), fkKey)
+    groups = groupBy(ids.length === 0 ? [] : await fetchWhere(ex, level, plan, fkKey, ids), fkKey)
   }
   const copy = withRelation(Object.keys(rows[0]), rel.name)
   return rows.map((r) => {

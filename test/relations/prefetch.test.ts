@@ -202,6 +202,39 @@ forEachDialect('relations: prefetch', ALL, (t) => {
     expect(rows.every((a) => a.profile === null)).toBe(true)
   })
 
+  it('rebuilt for more or fewer parents and other paths, an ad hoc prefetch reads what its plan says (its levels compile through shape hints)', async () => {
+    const go = runPromise(t().db)
+    // 120 parents: past LONG_LIST, a level's keys are one parameter; author i has i % 3 books
+    const authors = await go(
+      bulkCreate(
+        Author,
+        Array.from({ length: 120 }, (_, i) => ({ name: `shape${String(i).padStart(3, '0')}` })),
+      ),
+    )
+    await go(
+      bulkCreate(
+        Book,
+        authors.flatMap((a, i) => Array.from({ length: i % 3 }, (_, j) => ({ title: `s${i}-${j}`, authorId: a.id }))),
+      ),
+    )
+    const titles = (n: number, reversed: boolean): string[][] =>
+      authors.slice(0, n).map((_, i) => {
+        const own = Array.from({ length: i % 3 }, (_, j) => `s${i}-${j}`)
+        return reversed ? own.reverse() : own
+      })
+    const parents = (n: number) => pipe(query(Author), where({ name__startswith: 'shape' }), orderBy('id'), limit(n))
+    for (const n of [1, 2, 120, 3, 120, 1]) {
+      const plain = await go(pipe(parents(n), prefetch('books')))
+      expect(plain.map((a) => a.books.map((b) => b.title))).toEqual(titles(n, false))
+      const nested = await go(pipe(parents(n), prefetch('books__author')))
+      expect(nested.map((a) => a.books.map((b) => `${b.title}@${b.author.name}`))).toEqual(
+        titles(n, false).map((ts, i) => ts.map((x) => `${x}@${authors[i].name}`)),
+      )
+      const sub = await go(pipe(parents(n), prefetchWith('books', pipe(query(Book), orderBy('-id')))))
+      expect(sub.map((a) => a.books.map((b) => b.title))).toEqual(titles(n, true))
+    }
+  })
+
   it('splits a level into chunks of keys past the parameter limits of the databases', async () => {
     const go = runPromise(t().db)
     const many = await go(

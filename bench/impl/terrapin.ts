@@ -1,8 +1,8 @@
 /**
  * terrapin, both ways: ad hoc (the plan is built with `pipe` on every call, as in the headline
  * example) and prepared (a plan with named placeholders, built once, bound on every call). On
- * SQLite the plans of one statement run through `runSync`; a third column, `task`, runs the
- * same ad hoc plans through `run` for comparison.
+ * SQLite the reads and the writes of one statement run through `runSync`; a third column,
+ * `task`, runs the same ad hoc plans through `run` for comparison.
  */
 import { Either, isLeft } from 'fp-ts/Either'
 import { pipe } from 'fp-ts/function'
@@ -51,9 +51,9 @@ export const terrapin = (url: string, dialect: DialectName = 'sqlite'): Impl => 
   const db: Db = connect(url)
   const task = run(db)
   const now = runSync(db)
-  // A plan of one statement runs at once on SQLite's synchronous driver (`runSync`, an
-  // IOEither), as Drizzle's SQLite queries and the raw driver do; the others, and every plan on
-  // a server, through `run` (a TaskEither).
+  // A read (prefetch levels included) or a write of one statement runs at once on SQLite's
+  // synchronous driver (`runSync`, an IOEither), as Drizzle's SQLite queries and the raw driver
+  // do; the bulk inserts, and every plan on a server, through `run` (a TaskEither).
   const go = <A>(r: Runnable<A>): Promise<A> | A => (dialect === 'sqlite' ? unwrap(now(r)()) : task(r)().then(unwrap))
   const byId = prepare(pipe(query(Book), where({ id: param('id') }), get))
   const filtered = prepare(pipe(query(Book), where({ title__contains: param('term'), rating__gte: param('minRating') }), orderBy('-rating', 'id'), limit(20)))
@@ -64,9 +64,10 @@ export const terrapin = (url: string, dialect: DialectName = 'sqlite'): Impl => 
   const allBooks = prepare(query(Book))
   const insertOne = prepare(create(Book, { title: param('title'), rating: param('rating'), publishedAt: param('publishedAt'), authorId: param('authorId') }))
   const updateBy = prepare(pipe(query(Book), where({ authorId: param('authorId') }), update({ rating: param('rating') })))
-  // The plans of one statement, built on every call as in the headline example.
+  // The plans runSync takes, built on every call as in the headline example.
   const adhoc = {
     pointSelect: (i: number) => pipe(query(Book), where({ id: input.pointSelect(i).id }), get),
+    relationLoad: (i: number) => pipe(query(Author), where({ id__gt: input.relationLoad(i).after }), orderBy('id'), limit(20), prefetch('books')),
     filteredList: (i: number) => {
       const { term, minRating } = input.filteredList(i)
       return filteredPlan(term, minRating)
@@ -97,9 +98,9 @@ export const terrapin = (url: string, dialect: DialectName = 'sqlite'): Impl => 
         ...viaTask(adhoc.filteredList),
       },
       relationLoad: {
-        adhoc: async (i) =>
-          unwrap(await pipe(query(Author), where({ id__gt: input.relationLoad(i).after }), orderBy('id'), limit(20), prefetch('books'), task)()),
-        prepared: async (i) => unwrap(await pipe(relation, bind(input.relationLoad(i)), task)()),
+        adhoc: (i) => go(adhoc.relationLoad(i)),
+        prepared: (i) => go(pipe(relation, bind(input.relationLoad(i)))),
+        ...viaTask(adhoc.relationLoad),
       },
       groupedAggregate: {
         adhoc: (i) => go(adhoc.groupedAggregate(i)),

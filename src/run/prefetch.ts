@@ -11,9 +11,9 @@ import { Relation, linkOf, resolveRelation } from '../model/relations'
 import { Cond, PrefetchItem, Select, freeze, isLongList } from '../plan/ast'
 import { HINT, OWNER, ShapeNode, hinted, namesStep, rootOf, step } from '../plan/hint'
 import { rowDecoder } from './decode'
-import { Executor } from './executor'
-import { execute } from './run'
-import { Abort } from './statement'
+import { Executor, MaybePromise, isPromise } from './executor'
+import { select } from './read'
+import { Abort, allRows, then } from './statement'
 
 type Row = Record<string, unknown>
 
@@ -92,14 +92,29 @@ const withIn = (plan: Select<unknown>, key: string, values: ReadonlyArray<unknow
 }
 
 /** The related rows whose `key` is one of `values` (one query per chunk of keys). */
-const fetchWhere = async (ex: Executor, level: Level, plan: Select<unknown>, key: string, values: ReadonlyArray<unknown>): Promise<Row[]> => {
-  const out: Row[] = []
-  for (const part of chunks(values)) {
-    const r = await execute(ex, withIn(plan, key, part, levelStep(level, plan.model, key, part)))
-    if (r._tag === 'Left') throw new Abort(r.left)
-    out.push(...(r.right as Row[]))
+const fetchWhere = (ex: Executor, level: Level, plan: Select<unknown>, key: string, values: ReadonlyArray<unknown>): MaybePromise<Row[]> =>
+  then(
+    inTurn(chunks(values), (part) => select(ex, withIn(plan, key, part, levelStep(level, plan.model, key, part)), undefined) as MaybePromise<Row[]>),
+    joined,
+  )
+
+const joined = <A>(parts: ReadonlyArray<ReadonlyArray<A>>): A[] => (parts.length === 1 ? (parts[0] as A[]) : parts.flat())
+
+/**
+ * `f` of each item in turn, each once the one before it is done: at once while `f` answers at
+ * once (a synchronous driver that is free), so that a prefetch on SQLite needs no promise.
+ */
+const inTurn = <A, B>(items: ReadonlyArray<A>, f: (item: A) => MaybePromise<B>): MaybePromise<B[]> => {
+  const out: B[] = []
+  const from = (i: number): MaybePromise<B[]> => {
+    for (; i < items.length; i++) {
+      const r = f(items[i])
+      if (isPromise(r)) return r.then((b) => (out.push(b), from(i + 1)))
+      out.push(r)
+    }
+    return out
   }
-  return out
+  return from(0)
 }
 
 const groupBy = (rows: ReadonlyArray<Row>, key: string): Map<string, Row[]> => {
@@ -114,32 +129,35 @@ const groupBy = (rows: ReadonlyArray<Row>, key: string): Map<string, Row[]> => {
 }
 
 /** Many-to-many: the related rows joined to the link table, grouped by the owner's key. */
-const fetchLinked = async (ex: Executor, rel: Relation, plan: Select<unknown>, owners: ReadonlyArray<unknown>): Promise<Map<string, Row[]>> => {
+const fetchLinked = (ex: Executor, rel: Relation, plan: Select<unknown>, owners: ReadonlyArray<unknown>): MaybePromise<Map<string, Row[]>> => {
   const link = linkOf(rel)!
   const { prefetch: nested, ...flat } = plan
-  const found: Row[] = []
-  for (const part of chunks(owners)) {
+  const read = (part: ReadonlyArray<unknown>): MaybePromise<Row[]> => {
     const c = compileLinked(ex.dialect, { ...flat, prefetch: [] }, link, part)
-    const raw = await ex.all(
-      c.sql,
-      c.params,
-      c.output!.columns.some((col) => col.kind === 'bigint'),
-    )
     const dec = rowDecoder(ex.dialect, rel.target.name, c.output!, 'Rows')
-    for (const r of raw) found.push(dec(r) as Row)
+    const decodeAll = (raw: ReadonlyArray<ReadonlyArray<unknown>>): Row[] => raw.map((r) => dec(r) as Row)
+    return then(
+      allRows(
+        ex,
+        c.sql,
+        c.params,
+        c.output!.columns.some((col) => col.kind === 'bigint'),
+      ),
+      decodeAll,
+    )
   }
-  const owned = found.map((r) => {
-    const { [LINK_KEY]: owner, ...row } = r
-    return { owner, row }
+  return then(then(inTurn(chunks(owners), read), joined), (found) => {
+    const owned = found.map((r) => {
+      const { [LINK_KEY]: owner, ...row } = r
+      return { owner, row }
+    })
+    const rows = owned.map((o) => o.row)
+    return nested.length > 0 ? then(prefetchRows(ex, plan, rows), (deeper) => linkedGroups(owned, deeper)) : linkedGroups(owned, rows)
   })
-  const rows =
-    nested.length > 0
-      ? await prefetchRows(
-          ex,
-          plan,
-          owned.map((o) => o.row),
-        )
-      : owned.map((o) => o.row)
+}
+
+/** The related rows by the key of the row they belong to (`owned[i]` is `rows[i]`'s owner). */
+const linkedGroups = (owned: ReadonlyArray<{ readonly owner: unknown }>, rows: ReadonlyArray<Row>): Map<string, Row[]> => {
   const groups = new Map<string, Row[]>()
   owned.forEach((o, i) => {
     const k = keyOf(o.owner)
@@ -180,42 +198,50 @@ const withRelation = (keys: ReadonlyArray<string>, name: string): WithRelation =
   return f
 }
 
-const attach = async (ex: Executor, rel: Relation, rows: ReadonlyArray<Row>, level: Level): Promise<Row[]> => {
+const attach = (ex: Executor, rel: Relation, rows: ReadonlyArray<Row>, level: Level): MaybePromise<Row[]> => {
   const plan = levelPlan(rel.target, level)
+  const copy = withRelation(Object.keys(rows[0]), rel.name)
   if (rel.column) {
     // Forward key: parent.authorId → the author row (null when the key is null or filtered out).
     const fk = rel.column.key
     const toKey = rel.target.columns.find((c) => c.column === rel.hops[0].to)!.key
     const ids = distinct(rows.map((r) => r[fk]))
-    const found = ids.length === 0 ? [] : await fetchWhere(ex, level, plan, toKey, ids)
-    const index = new Map(found.map((t) => [keyOf(t[toKey]), t]))
-    const copy = withRelation(Object.keys(rows[0]), rel.name)
-    return rows.map((r) => copy(r, r[fk] === null || r[fk] === undefined ? null : (index.get(keyOf(r[fk])) ?? null)))
+    return then(ids.length === 0 ? [] : fetchWhere(ex, level, plan, toKey, ids), (found) => {
+      const index = new Map(found.map((t) => [keyOf(t[toKey]), t]))
+      return rows.map((r) => copy(r, r[fk] === null || r[fk] === undefined ? null : (index.get(keyOf(r[fk])) ?? null)))
+    })
   }
   const fromKey = rel.source.columns.find((c) => c.column === rel.hops[0].from)!.key
   const ids = distinct(rows.map((r) => r[fromKey]))
-  let groups: Map<string, Row[]>
-  if (rel.kind === 'manyToMany') groups = ids.length === 0 ? new Map() : await fetchLinked(ex, rel, plan, ids)
-  else {
-    // Reverse key: the rows whose foreign key holds one of the parents' keys.
-    const fkKey = rel.target.columns.find((c) => c.column === rel.hops[0].to)!.key
-    groups = groupBy(ids.length === 0 ? [] : await fetchWhere(ex, level, plan, fkKey, ids), fkKey)
-  }
-  const copy = withRelation(Object.keys(rows[0]), rel.name)
-  return rows.map((r) => {
-    const g = groups.get(keyOf(r[fromKey])) ?? []
-    return copy(r, rel.many ? g : (g[0] ?? null))
-  })
+  const attachAll = (groups: Map<string, Row[]>): Row[] =>
+    rows.map((r) => {
+      const g = groups.get(keyOf(r[fromKey])) ?? []
+      return copy(r, rel.many ? g : (g[0] ?? null))
+    })
+  if (ids.length === 0) return attachAll(new Map())
+  if (rel.kind === 'manyToMany') return then(fetchLinked(ex, rel, plan, ids), attachAll)
+  // Reverse key: the rows whose foreign key holds one of the parents' keys.
+  const fkKey = rel.target.columns.find((c) => c.column === rel.hops[0].to)!.key
+  return then(fetchWhere(ex, level, plan, fkKey, ids), (found) => attachAll(groupBy(found, fkKey)))
 }
 
-/** Loads every prefetch path of a plan for its rows, one query per relation and level. */
-export const prefetchRows = async (ex: Executor, plan: Select<unknown>, rows: Row[]): Promise<Row[]> => {
+/**
+ * Loads every prefetch path of a plan for its rows, one query per relation and level; at once
+ * on a synchronous driver that is free (SQLite: `runSync` runs a prefetch too), else awaited.
+ */
+export const prefetchRows = (ex: Executor, plan: Select<unknown>, rows: Row[]): MaybePromise<Row[]> => {
   if (rows.length === 0) return rows
-  let out = rows
-  for (const [head, level] of byHead(plan.prefetch)) {
-    const rel = resolveRelation(plan.model, head)
-    if (!rel) throw new Abort(invalid(head, `${plan.model.name} has no relation ${head}`, plan.model.name))
-    out = await attach(ex, rel, out, level)
+  const heads = [...byHead(plan.prefetch)]
+  const from = (i: number, out: Row[]): MaybePromise<Row[]> => {
+    for (; i < heads.length; i++) {
+      const [head, level] = heads[i]
+      const rel = resolveRelation(plan.model, head)
+      if (!rel) throw new Abort(invalid(head, `${plan.model.name} has no relation ${head}`, plan.model.name))
+      const next = attach(ex, rel, out, level)
+      if (isPromise(next)) return next.then((r) => from(i + 1, r))
+      out = next
+    }
+    return out
   }
-  return out
+  return from(0, rows)
 }

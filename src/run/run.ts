@@ -132,16 +132,15 @@ export const execute = <A>(ex: Executor, runnable: Runnable<A>): Promise<E.Eithe
 
 /**
  * Why a plan cannot run to its end at once on a synchronous driver (undefined when it can):
- * the plans that read or write with one statement (raw `sql` included) run without waiting; the
- * others wait between statements (prefetch levels, a bulk insert's transaction, get-or-create's
- * read then insert).
+ * reads (with their prefetch levels, one statement after the other with nothing between) and
+ * the writes of one statement (raw `sql` included) run without waiting; the others wait
+ * between statements (a bulk insert's transaction, get-or-create's read then insert).
  */
 export const waitsFor = (ex: Executor, plan: Plan<unknown>): string | undefined => {
   switch (plan._tag) {
     case 'Select':
-      return plan.prefetch.length > 0 ? 'a prefetch (one statement per level)' : undefined
     case 'Terminal':
-      return plan.source.prefetch.length > 0 ? 'a prefetch (one statement per level)' : undefined
+      return undefined
     case 'Insert':
       if (plan.returns !== 'one') return 'a bulk insert (a transaction)'
       return ex.dialect.returning && !ex.dialect.syncKey ? undefined : 'an insert read back by its key'
@@ -208,9 +207,9 @@ export const run =
 
 /**
  * Runs a plan at once on a synchronous driver (SQLite through better-sqlite3), as an `IOEither`:
- * the same plans, SQL, values and errors as `run(db)`, without a promise. For plans of one
- * statement: a select or terminal without prefetch, an insert of one row, an update, a delete, a
- * raw `sql` plan.
+ * the same plans, SQL, values and errors as `run(db)`, without a promise. For reads (a select or
+ * terminal, with its prefetch levels) and writes of one statement: an insert of one row, an
+ * update, a delete, a raw `sql` plan.
  * Anything else, another dialect, or a database that a transaction of another task holds now
  * (which `run` would wait for) is a Left and sends nothing.
  *

@@ -152,12 +152,33 @@ forEachDialect(
       expect(right(await task(pipe(query(Tag), count)))).toBe(1)
     })
 
+    it('runs a read with prefetch levels at once: the rows run gives, one statement per level', async () => {
+      await seed()
+      const plans: ReadonlyArray<Plan<unknown>> = [
+        pipe(query(Author), orderBy('name'), prefetch('books')),
+        pipe(query(Book), orderBy('title'), prefetch('author__books')),
+        pipe(query(Author), where({ name: 'Bo' }), prefetch('books__author'), get),
+        pipe(query(Author), where({ name: 'nobody' }), prefetch('books'), first),
+      ]
+      for (const plan of plans) {
+        t().clearLog()
+        const now = right(sync(plan))
+        const statements = t().log.length
+        expect(now).toEqual(right(await task(plan)))
+        expect(t().log.length).toBe(2 * statements)
+      }
+      const nested = right(sync(plans[1])) as ReadonlyArray<{ title: string; author: { name: string; books: ReadonlyArray<{ title: string }> } }>
+      expect(nested.map((b) => `${b.title}:${b.author.name}:${b.author.books.map((x) => x.title).join('+')}`)).toEqual([
+        'x1:Ann:x1+x2',
+        'x2:Ann:x1+x2',
+        'y1:Bo:y1',
+      ])
+    })
+
     it('refuses plans that wait between statements, naming why, and sends nothing', async () => {
       const { a } = await seed()
       const add = prepare(create(Tag, { name: param('name') }))
       const refused: ReadonlyArray<readonly [Runnable<unknown>, string]> = [
-        [pipe(query(Author), prefetch('books')), 'prefetch'],
-        [pipe(query(Author), prefetch('books'), first), 'prefetch'],
         [bulkCreate(Tag, [{ name: 'p' }, { name: 'q' }]), 'bulk insert'],
         [getOrCreate(Tag, { name: 'g' }), 'getOrCreate'],
         [bulkUpdate(Book, [{ id: 1, title: 'w' }], ['title']), 'bulk update'],

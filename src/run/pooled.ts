@@ -9,7 +9,7 @@ import { ExecutorOptions } from './executor'
  * Runs `f`, reporting its SQL, duration and row count (or classified error) to `onQuery`.
  * Without a hook it is `f()` itself: no timing, no closure per call.
  */
-export const observed = async <A>(
+export const observed = <A>(
   opts: ExecutorOptions,
   classify: (e: unknown, sql?: string) => TerrapinError,
   sql: string,
@@ -18,7 +18,19 @@ export const observed = async <A>(
   count: (a: A) => number,
 ): Promise<A> => {
   const hook = opts.onQuery
-  if (!hook) return f()
+  // f's own promise: an async function returning it would settle three microtasks later
+  return hook ? timed(hook, opts, classify, sql, params, f, count) : f()
+}
+
+const timed = async <A>(
+  hook: NonNullable<ExecutorOptions['onQuery']>,
+  opts: ExecutorOptions,
+  classify: (e: unknown, sql?: string) => TerrapinError,
+  sql: string,
+  params: ReadonlyArray<unknown>,
+  f: () => Promise<A>,
+  count: (a: A) => number,
+): Promise<A> => {
   const t0 = performance.now()
   const logged = opts.logParams ? params : undefined
   try {

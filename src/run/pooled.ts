@@ -19,28 +19,19 @@ export const observed = <A>(
 ): Promise<A> => {
   const hook = opts.onQuery
   // f's own promise: an async function returning it would settle three microtasks later
-  return hook ? timed(hook, opts, classify, sql, params, f, count) : f()
-}
-
-const timed = async <A>(
-  hook: NonNullable<ExecutorOptions['onQuery']>,
-  opts: ExecutorOptions,
-  classify: (e: unknown, sql?: string) => TerrapinError,
-  sql: string,
-  params: ReadonlyArray<unknown>,
-  f: () => Promise<A>,
-  count: (a: A) => number,
-): Promise<A> => {
+  if (!hook) return f()
   const t0 = performance.now()
   const logged = opts.logParams ? params : undefined
-  try {
-    const out = await f()
-    hook({ sql, params: logged, durationMs: performance.now() - t0, rows: count(out) })
-    return out
-  } catch (e) {
-    hook({ sql, params: logged, durationMs: performance.now() - t0, rows: 0, error: classify(e, sql) })
-    throw e
-  }
+  return f().then(
+    (out) => {
+      hook({ sql, params: logged, durationMs: performance.now() - t0, rows: count(out) })
+      return out
+    },
+    (e: unknown) => {
+      hook({ sql, params: logged, durationMs: performance.now() - t0, rows: 0, error: classify(e, sql) })
+      throw e
+    },
+  )
 }
 
 /** What `rowSink` gives: a row handler and the end of the read. */

@@ -13,6 +13,7 @@ import * as mysql from 'mysql2/promise'
 import { Db, TerrapinFailure, connect, count, create, fields, model, query, run, runPromise, schema, sql, transaction } from 'terrapin'
 import * as TE from 'fp-ts/TaskEither'
 import { forEachDialect, left, right } from '../support/dialects'
+import { connectionUrl } from '../../src/integrations/tortoise'
 import { DIALECTS, DialectName, MYSQL_URL, PG_URL, databaseOf } from '../support/databases'
 
 const { Tick } = schema({
@@ -209,6 +210,15 @@ forEachDialect(
         [t().url, { statementTimeoutMs: 300, pool: 1 }],
         [`${t().url}${t().url.includes('?') ? '&' : '?'}statementTimeout=300&pool=1`, {}],
       ]
+      // tortoise's credentials form
+      const u = new URL(t().url)
+      urls.push([
+        connectionUrl({
+          engine: server() === 'postgres' ? 'tortoise.backends.asyncpg' : 'tortoise.backends.mysql',
+          credentials: { host: u.hostname, port: u.port, user: decodeURIComponent(u.username), database: u.pathname.slice(1), pool: 1, statementTimeout: 300 },
+        }),
+        {},
+      ])
       if (server() === 'mysql') urls.push([`${t().url}${t().url.includes('?') ? '&' : '?'}max_statement_time=0.3&pool=1`, {}])
       for (const [url, options] of urls) {
         const db = connect(url, options)

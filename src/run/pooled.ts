@@ -2,7 +2,7 @@
  * What the pooled runners (PostgreSQL, MySQL) share: the `onQuery` hook around an asynchronous
  * driver call, and the connection options terrapin reads from a URL before handing it on.
  */
-import { TerrapinError } from '../errors'
+import { TerrapinError, TerrapinFailure } from '../errors'
 import { abortFailure } from './cancel'
 import { ExecutorOptions } from './executor'
 
@@ -29,7 +29,8 @@ export const observed = <A>(
       return out
     },
     (e: unknown) => {
-      hook({ sql, params: logged, durationMs: performance.now() - t0, rows: 0, error: classify(e, sql) })
+      // a statement refused or cancelled by its run's signal carries its typed error already
+      hook({ sql, params: logged, durationMs: performance.now() - t0, rows: 0, error: e instanceof TerrapinFailure ? e.error : classify(e, sql) })
       throw e
     },
   )

@@ -153,7 +153,10 @@ forEachDialect(
 
     it('a signal cancels the running statement on the server and frees its connection', async () => {
       const ac = new AbortController()
+      t().clearLog()
       await interrupted(server(), t().db, t().url, { signal: ac.signal }, ac, CANCELLED)
+      // the onQuery hook hears of it with the same error
+      expect(t().log.map((e) => e.error)).toEqual([expect.objectContaining(CANCELLED)])
       expect(right(await pipe(query(Tick), count, run(t().db))())).toBe(0)
     })
 

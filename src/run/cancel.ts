@@ -109,4 +109,4 @@ const checked = (ex: Executor, signal: AbortSignal): Executor =>
       value: ex.reserved && (<A>(f: (r: Executor) => Promise<A>) => ex.reserved!((r) => f(checked(r, signal)))),
       enumerable: true,
     },
-  })
+  }) as Executor

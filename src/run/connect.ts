@@ -150,7 +150,7 @@ const guarded = (ex: Executor): Executor => {
           })()),
         enumerable: true,
       },
-    })
+    }) as Executor
   const self = view(ex)
   return self
 }

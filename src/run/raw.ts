@@ -43,7 +43,7 @@ export const runRaw = (ex: Executor, plan: Raw<unknown>): MaybePromise<unknown> 
   const { sql, params } = renderRaw(ex.dialect, plan)
   if ((ex.reserved || ex.sessionChanged) && changesSession(sql)) {
     if (ex.sessionChanged) ex.sessionChanged()
-    else return ex.reserved!(async (r) => rawOn(r, sql, params, plan.decode))
+    else return ex.reserved!((r) => Promise.resolve(rawOn(r, sql, params, plan.decode)))
   }
   return rawOn(ex, sql, params, plan.decode)
 }

@@ -129,7 +129,8 @@ forEachDialect(
       t().clearLog()
       const r = await pipe(create(Tick, { label: 'a' }), run(t().db, { timeoutMs: 1000 }))()
       if (t().dialect === 'sqlite') {
-        expect(left(r)).toMatchObject({ _tag: 'ConfigurationError', message: expect.stringMatching(/cannot interrupt/) })
+        expect(left(r)).toMatchObject({ _tag: 'ConfigurationError' })
+        expect(left(r).message).toMatch(/cannot interrupt/)
         expect(t().log).toEqual([])
       } else expect(E.isRight(r)).toBe(true)
       expect(left(await pipe(query(Tick), count, run(t().db, { timeoutMs: -1 }))())).toMatchObject({ _tag: 'ConfigurationError' })
@@ -149,7 +150,7 @@ forEachDialect(
   'cancel on the server',
   [Tick],
   (t) => {
-    const server = () => t().dialect as DialectName
+    const server = () => t().dialect
 
     it('a signal cancels the running statement on the server and frees its connection', async () => {
       const ac = new AbortController()

@@ -101,7 +101,7 @@ type Statement = string | { sql: string; values: unknown[]; rowsAsArray: boolean
 
 /**
  * The callback-style connection under mysql2's promise wrapper, or a pool of them. Statements go
- * through it directly: the wrapper captures a stack trace per call (about 10 µs) and a statement
+ * through it directly: the wrapper captures a stack trace per call and a statement
  * given as an options object is copied by spreads; the pool is opened with `rowsAsArray`, so a
  * statement given as text and values reads arrays.
  */
@@ -181,8 +181,8 @@ const READ_ONLY: ReadonlySet<unknown> = new Set([1290, 1792, 1836])
 /**
  * Statements on the pool: a connection taken for each and given back, as Kysely's driver does.
  * Not mysql2's own `pool.query`: the results it reads are still reachable at the next minor
- * collection, which then copies every one of them to the old generation (about 5.7 MB per
- * collection and 0.2 ms of client CPU per 200-row read, three times the read's own cost).
+ * collection, which then copies every one of them to the old generation: client CPU that
+ * outweighs the read's own.
  */
 const pooled = (pool: CorePool): Core => ({
   query: (statement, values, done) =>
@@ -242,8 +242,8 @@ const make = (core: Core, pool: mysql2.Pool, server: Server, opts: PoolOptions, 
       (r) => r.length,
     )
   // No `decoded`: mysql2 hands rows over singly only as events, and an event per row costs more
-  // than the array of raw rows it saves (100,000 rows: 1.16-1.30x Kysely's time row by row,
-  // 0.98-1.06x read whole; PostgreSQL's row-by-row read is the faster one there).
+  // than the array of raw rows it saves (PostgreSQL's runner, whose driver hands rows over
+  // without events, is the one that decodes row by row).
   const run = (sql: string, params: ReadonlyArray<unknown>): Promise<WriteResult> =>
     observed(
       opts,

@@ -1,7 +1,8 @@
 /**
  * The SQLite runner over better-sqlite3. The driver is synchronous and a connection is one
  * session, so transactions take a lock: while one is open, other work on the same database
- * waits for it instead of seeing (and joining) its uncommitted writes.
+ * waits for it instead of seeing (and joining) its uncommitted writes. Transactions begin
+ * IMMEDIATE: they hold the database's write lock from their start.
  */
 import { AsyncLocalStorage } from 'async_hooks'
 import type BetterSqlite3 from 'better-sqlite3'
@@ -328,7 +329,12 @@ const make = (s: Session, opts: ExecutorOptions, inTx: boolean): Executor => {
     s.lock = new Promise<void>((r) => (release = r))
     const tx = make(s, opts, true)
     try {
-      exec('BEGIN')
+      // IMMEDIATE: the write lock is taken at BEGIN, before the program reads, so that a
+      // read-modify-write is correct (`selectForUpdate`'s promise, kept for the whole database)
+      // and a transaction never fails half-way because another connection wrote since it read
+      // (a deferred one would get SQLITE_BUSY_SNAPSHOT at its first write). Every isolation level
+      // asked for is met: SQLite's transactions are serializable.
+      exec('BEGIN IMMEDIATE')
       try {
         const lock = s.lock
         const out = await inside.run(new Set([...(inside.getStore() ?? []), lock]), () => f(tx))

@@ -10,8 +10,8 @@ import type * as mysql2 from 'mysql2/promise'
 import { TerrapinError, TerrapinFailure, configurationError, connectionError, integrityError, queryError } from '../errors'
 import { mysql, mysqlDialectFor } from '../compile/mysql'
 import { Dialect } from '../compile/dialect'
-import { Executor, WriteResult } from './executor'
-import { PoolOptions, SOCKET_ERRORS, driverUrl, observed } from './pooled'
+import { Executor, Isolation, WriteResult } from './executor'
+import { PoolOptions, SOCKET_ERRORS, driverUrl, lostAtCommit, observed } from './pooled'
 
 // ------------------------------------------------------------------------------------------
 // errors
@@ -239,7 +239,7 @@ const make = (core: Core, pool: mysql2.Pool, server: Server, opts: PoolOptions, 
     }
   }
 
-  const transaction = async <A>(f: (tx: Executor) => Promise<A>): Promise<A> => {
+  const transaction = async <A>(f: (tx: Executor) => Promise<A>, isolation?: Isolation): Promise<A> => {
     if (inTx) {
       const name = `terrapin_sp${++savepoints}`
       await exec(`SAVEPOINT ${name}`)
@@ -258,14 +258,19 @@ const make = (core: Core, pool: mysql2.Pool, server: Server, opts: PoolOptions, 
     let healthy = true
     try {
       const tx = make((conn as unknown as { connection: Core }).connection, pool, server, opts, true)
+      // for the next transaction only: nothing of it stays on the connection
+      if (isolation) await tx.run(`SET TRANSACTION ISOLATION LEVEL ${isolation.toUpperCase()}`, [])
       await tx.run('BEGIN', [])
+      let committing = false
       try {
         const out = await f(tx)
+        committing = true
         await tx.run('COMMIT', [])
         return out
       } catch (e) {
         await tx.run('ROLLBACK', []).catch(() => (healthy = false))
-        throw e
+        const lost = committing ? classifyMysql(e, 'COMMIT') : undefined
+        throw lost?._tag === 'ConnectionError' ? lostAtCommit(lost) : e
       }
     } finally {
       if (healthy) conn.release()

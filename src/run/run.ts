@@ -15,6 +15,7 @@ import { runDelete } from './on-delete'
 import { runBulkUpdate, runRaw } from './raw'
 import { select, terminal } from './read'
 import { Abort, Db, fill, toError } from './statement'
+import { joined } from './transaction'
 import { insert, insertEach, update, upsert } from './write'
 
 export type { Db } from './statement'
@@ -193,7 +194,8 @@ export const executeSync = <A>(ex: Executor, runnable: Runnable<A>): E.Either<Te
 // ------------------------------------------------------------------------------------------
 
 /**
- * Runs a plan on a database (or inside a transaction).
+ * Runs a plan on a database (or inside a transaction). On the database while a transaction of
+ * it is open in the same async context (inside its program), the plan joins that transaction.
  *
  * @example
  * const books = await pipe(query(Book), where({ title__contains: 'x' }), run(db))()
@@ -203,7 +205,7 @@ export const run =
   (db: Db) =>
   <A>(plan: Runnable<A>): TE.TaskEither<TerrapinError, A> =>
   () =>
-    execute(db.executor, plan)
+    execute(joined(db.executor), plan)
 
 /**
  * Runs a plan at once on a synchronous driver (SQLite through better-sqlite3), as an `IOEither`:
@@ -221,7 +223,7 @@ export const runSync =
   (db: Db) =>
   <A>(plan: Runnable<A>): IOEither<TerrapinError, A> =>
   () =>
-    executeSync(db.executor, plan)
+    executeSync(joined(db.executor), plan)
 
 /**
  * Runs a plan and resolves with its value, or rejects with a `TerrapinFailure` carrying the
@@ -230,7 +232,7 @@ export const runSync =
 export const runPromise =
   (db: Db) =>
   async <A>(plan: Runnable<A>): Promise<A> => {
-    const r = await execute(db.executor, plan)
+    const r = await execute(joined(db.executor), plan)
     if (E.isLeft(r)) throw new TerrapinFailure(r.left)
     return r.right
   }

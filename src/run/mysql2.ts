@@ -144,6 +144,19 @@ interface Server {
 const query = (core: Core, statement: Statement, params?: ReadonlyArray<unknown>): Promise<unknown> =>
   new Promise((resolve, reject) => core.query(statement, params as unknown[] | undefined, (err, result) => (err ? reject(err) : resolve(result))))
 
+/**
+ * Whether a statement failed in mysql2 itself, on a connection it already knew closed: it was
+ * never sent (so a COMMIT refused so did not commit).
+ */
+const unsent = (e: unknown): boolean => {
+  const err = e as { code?: string; message?: string; errno?: number }
+  return (
+    err?.code === 'PROTOCOL_ENQUEUE_AFTER_FATAL_ERROR' ||
+    err?.code === 'PROTOCOL_ENQUEUE_AFTER_QUIT' ||
+    (!err?.errno && /closed state/.test(err?.message ?? ''))
+  )
+}
+
 const make = (core: Core, pool: mysql2.Pool, server: Server, opts: PoolOptions, inTx: boolean): Executor => {
   let savepoints = 0
   const all = (sql: string, params: ReadonlyArray<unknown>): Promise<ReadonlyArray<ReadonlyArray<unknown>>> =>
@@ -269,7 +282,7 @@ const make = (core: Core, pool: mysql2.Pool, server: Server, opts: PoolOptions, 
         return out
       } catch (e) {
         await tx.run('ROLLBACK', []).catch(() => (healthy = false))
-        const lost = committing ? classifyMysql(e, 'COMMIT') : undefined
+        const lost = committing && !unsent(e) ? classifyMysql(e, 'COMMIT') : undefined
         throw lost?._tag === 'ConnectionError' ? lostAtCommit(lost) : e
       }
     } finally {

@@ -398,7 +398,8 @@ const once = async <L, A>(db: Db, program: (tx: Db) => TE.TaskEither<L, A>, isol
       ),
     )
   } catch (e) {
-    if (e instanceof Rollback) return E.left(e.left as L)
+    // (a Left is never committed: a lost connection in it is as retryable as the runner's)
+    if (e instanceof Rollback) return E.left((isTerrapinError(e.left) ? beforeCommit(e.left) : e.left) as L)
     if (e instanceof TerrapinFailure) return E.left(beforeCommit(e.error))
     if (isTerrapinError(e)) return E.left(beforeCommit(e))
     const err = toError(db.executor, e)
@@ -490,7 +491,7 @@ const inOnce = async <A>(db: Db, program: (tx: Db) => Promise<A>, isolation: Iso
       ),
     )
   } catch (e) {
-    if (own && own.e === e) return E.left(e)
+    if (own && own.e === e) return E.left(e instanceof TerrapinFailure && beforeCommit(e.error) !== e.error ? new TerrapinFailure(beforeCommit(e.error)) : e)
     const err = e instanceof TerrapinFailure ? e.error : isTerrapinError(e) ? e : toError(db.executor, e)
     return E.left(e instanceof TerrapinFailure && beforeCommit(err) === err ? e : new TerrapinFailure(beforeCommit(err)))
   }

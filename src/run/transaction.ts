@@ -19,13 +19,13 @@
  *
  * A plan run on the database itself (`run(db)`) inside a transaction of that database, in the
  * same async context, joins the transaction: its innermost open savepoint is found through an
- * `AsyncLocalStorage`, looked up only while some transaction is open.
+ * async context, looked up only while some transaction is open.
  */
-import { AsyncLocalStorage } from 'async_hooks'
 import * as E from 'fp-ts/Either'
 import * as TE from 'fp-ts/TaskEither'
 import { TerrapinError, TerrapinFailure, configurationError, isRetryable, isTerrapinError, transactionError } from '../errors'
 import { DecodeFailure } from './decode'
+import { context as asyncContext } from './context'
 import { OpenStreams, endable } from './endable'
 import { Executor, Isolation, SyncCalls } from './executor'
 import { Abort, Db, makeDb, toError } from './statement'
@@ -247,18 +247,15 @@ interface Frame {
   readonly outer: Frame | undefined
 }
 
-const context = new AsyncLocalStorage<Frame>()
-
-/** Transactions open now, on any database: while there are none, no plan looks for one to join. */
-let opened = 0
+/** The open transactions of each async context (looked up only while some transaction is open). */
+const frames = asyncContext<Frame>()
 
 /**
  * The executor a plan run on `ex` uses: the handle of the innermost open transaction of `ex` in
  * the caller's async context, else `ex` itself.
  */
 export const joined = (ex: Executor): Executor => {
-  if (opened === 0) return ex
-  for (let f = context.getStore(); f; f = f.outer) if (f.scope.root === ex && isOpen(f.scope)) return f.handle
+  for (let f = frames.get(); f; f = f.outer) if (f.scope.root === ex && isOpen(f.scope)) return f.handle
   return ex
 }
 
@@ -273,9 +270,8 @@ const within = <A>(ex: Executor, parent: Scope | undefined, root: Executor, f: (
   ex.transaction(async (raw) => {
     const s = scopeIn(parent, root)
     const handle = scoped(raw, s)
-    opened++
     try {
-      const out = await context.run({ scope: s, handle, outer: context.getStore() }, () => f(handle))
+      const out = await frames.run({ scope: s, handle, outer: frames.get() }, () => f(handle))
       await finish(s)
       const p = poisonOf(s)
       if (p) throw rolledBack(p)
@@ -283,8 +279,6 @@ const within = <A>(ex: Executor, parent: Scope | undefined, root: Executor, f: (
     } catch (e) {
       await finish(s)
       throw e
-    } finally {
-      opened--
     }
   }, isolation)
 

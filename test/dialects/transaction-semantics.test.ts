@@ -198,6 +198,18 @@ forEachDialect(
         expect(await labels()).toEqual(['outside'])
       })
 
+      it('joins again after the async context tracking went idle (and off) between transactions', async () => {
+        await inTransaction(t().db, async () => runPromise(t().db)(add('one')))
+        await pause(1200)
+        await expect(
+          inTransaction(t().db, async () => {
+            await runPromise(t().db)(add('two'))
+            throw new Error('undo two')
+          }),
+        ).rejects.toThrow('undo two')
+        expect(await labels()).toEqual(['one'])
+      })
+
       it('inTransaction: runPromise(db) joins, in nested transactions the innermost savepoint', async () => {
         await inTransaction(t().db, async () => {
           await runPromise(t().db)(add('outer'))

@@ -92,15 +92,17 @@ const ended = (): TerrapinFailure =>
 
 const describe = (e: TerrapinError): string => `${e._tag}: ${e.message}`
 
-/** A statement refused because an earlier one failed. */
+/** A statement refused because an earlier one failed (after a lost connection: that loss, as the runners tell it). */
 const refused = (p: Poison): TerrapinFailure =>
-  new TerrapinFailure(
-    transactionError(
-      `an earlier statement in this transaction failed (${describe(p.error)}), so the transaction rolls back at its end and runs nothing more; nothing was sent. To go on after a statement that may fail, run it in a nested transaction(tx, …): its failure rolls back only that savepoint`,
-      false,
-      p.error,
-    ),
-  )
+  p.error._tag === 'ConnectionError'
+    ? new TerrapinFailure(p.error)
+    : new TerrapinFailure(
+        transactionError(
+          `an earlier statement in this transaction failed (${describe(p.error)}), so the transaction rolls back at its end and runs nothing more; nothing was sent. To go on after a statement that may fail, run it in a nested transaction(tx, …): its failure rolls back only that savepoint`,
+          false,
+          p.error,
+        ),
+      )
 
 /**
  * The result of a program that returned Right in a poisoned transaction (a lost connection is

@@ -11,6 +11,7 @@ import * as E from 'fp-ts/Either'
 import * as TE from 'fp-ts/TaskEither'
 import { pipe } from 'fp-ts/function'
 import {
+  ConnectOptions,
   Db,
   TerrapinError,
   TerrapinFailure,
@@ -364,6 +365,49 @@ forEachDialect(
       expect(left(r)).toMatchObject(POISONED)
       expect(await labels()).toEqual(['taken'])
     })
+  },
+  {},
+  DIALECTS.filter((d) => d === 'sqlite'),
+)
+
+forEachDialect(
+  'transaction semantics, SQLite handles on one file',
+  [Counter],
+  () => {
+    it('three handles, 50 concurrent selectForUpdate read-modify-writes with retry: the counter ends at 50', async () => {
+      const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'terrapin-tx-'))
+      const url = `sqlite://${path.join(dir, 'counter.sqlite3')}`
+      // A handle waits for another's write lock synchronously (the driver's busy timeout blocks
+      // the event loop, so the holder cannot finish meanwhile): a short wait, then SQLITE_BUSY,
+      // retryable, and the transaction runs again later.
+      const dbs = [0, 1, 2].map(() => connect(url, { timeoutMs: 5 } as ConnectOptions))
+      try {
+        right(await generateSchemas(dbs[0], [Counter])())
+        right(await pipe(create(Counter, { id: 1, n: 0 }), run(dbs[0]))())
+        const results = await Promise.all(
+          Array.from({ length: 50 }, (_, i) =>
+            transaction(
+              dbs[i % 3],
+              (tx) =>
+                pipe(
+                  query(Counter),
+                  where({ id: 1 }),
+                  selectForUpdate(),
+                  valuesFlat('n'),
+                  run(tx),
+                  TE.chain(([n]) => pipe(query(Counter), where({ id: 1 }), update({ n: n + 1 }), run(tx))),
+                ),
+              { retry: { attempts: 200, backoffMs: 2 } },
+            )(),
+          ),
+        )
+        expect(results.filter(E.isLeft)).toEqual([])
+        expect(right(await pipe(query(Counter), where({ id: 1 }), valuesFlat('n'), run(dbs[1]))())).toEqual([50])
+      } finally {
+        for (const db of dbs) await db.executor.close()
+        fs.rmSync(dir, { recursive: true, force: true })
+      }
+    }, 30000)
   },
   {},
   DIALECTS.filter((d) => d === 'sqlite'),

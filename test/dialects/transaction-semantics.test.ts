@@ -30,6 +30,7 @@ import {
   runSync,
   schema,
   selectForUpdate,
+  stream,
   transaction,
   update,
   valuesFlat,
@@ -197,6 +198,17 @@ forEachDialect(
         expect(r).toEqual(E.left('stop after seeing 1'))
         expect(await outside).toBe(0)
         expect(await labels()).toEqual(['outside'])
+      })
+
+      it('stream(db) and runSync(db) inside the program join too', async () => {
+        const seen = await inTransaction(t().db, async (tx) => {
+          await runPromise(tx)(add('uncommitted'))
+          const streamed: string[] = []
+          for await (const l of pipe(query(Item), valuesFlat('label'), stream(t().db))) streamed.push(l)
+          const synced = t().dialect === 'sqlite' ? right(runSync(t().db)(pipe(query(Item), count))()) : 1
+          return { streamed, synced }
+        })
+        expect(seen).toEqual({ streamed: ['uncommitted'], synced: 1 })
       })
 
       it('joins again after the async context tracking went idle (and off) between transactions', async () => {

@@ -51,6 +51,8 @@ export interface DecodeError {
 export interface ConnectionError {
   readonly _tag: 'ConnectionError'
   readonly message: string
+  /** True for a transaction's connection lost before its COMMIT was sent: the server rolled it back. */
+  readonly retryable?: boolean
   readonly cause?: unknown
 }
 
@@ -167,8 +169,9 @@ const TAGS: ReadonlySet<string> = new Set([
 /** True for any member of the {@link TerrapinError} union. */
 export const isTerrapinError = (u: unknown): u is TerrapinError => typeof u === 'object' && u !== null && TAGS.has((u as { _tag?: unknown })._tag as string)
 
-/** Whether retrying the whole transaction may succeed (deadlock, serialization failure). */
-export const isRetryable = (e: TerrapinError): boolean => (e._tag === 'QueryError' || e._tag === 'TransactionError') && e.retryable
+/** Whether retrying the whole transaction may succeed (deadlock, serialization failure, its connection lost before COMMIT). */
+export const isRetryable = (e: TerrapinError): boolean =>
+  (e._tag === 'QueryError' || e._tag === 'TransactionError' || e._tag === 'ConnectionError') && e.retryable === true
 
 /**
  * The error a Promise-based API rejects with: a real `Error` (so stack traces and `instanceof

@@ -2,7 +2,6 @@
  * What a SELECT needs around its expressions: GROUP BY and the split of its filter between
  * WHERE and HAVING when it aggregates its own rows, and the row-lock clause.
  */
-import { TerrapinFailure, queryError } from '../errors'
 import { resolveRelation } from '../model/relations'
 import { FilterNode, Lock, Select } from '../plan/ast'
 import { Expr } from '../plan/expr'
@@ -75,15 +74,12 @@ export const groupingSql = (ctx: Ctx, alias: string, plan: Select<unknown>): { w
   return { where: andOf(items.filter((i) => !mentionsGrouped(plan, i))), having: andOf(items.filter((i) => mentionsGrouped(plan, i))), groupBy }
 }
 
-/** `FOR UPDATE [NOWAIT | SKIP LOCKED]`; SQLite has no row locks, so asking is a QueryError. */
+/**
+ * `FOR UPDATE [NOWAIT | SKIP LOCKED]`. SQLite has no row locks and needs none: its transactions
+ * hold the database's write lock from BEGIN (IMMEDIATE), so no other one writes in between.
+ */
 export const lockSql = (d: Dialect, lock: Lock | undefined): string => {
-  if (!lock) return ''
-  if (d.name === 'sqlite')
-    throw new TerrapinFailure(
-      queryError('selectForUpdate: SQLite has no row locks (a write transaction locks the whole database); run it on PostgreSQL or MySQL', {
-        code: 'UNSUPPORTED',
-      }),
-    )
+  if (!lock || d.name === 'sqlite') return ''
   const wait = lock.nowait ? ' NOWAIT' : lock.skipLocked ? ' SKIP LOCKED' : ''
   if (lock.mode === 'share') return d.name === 'mysql' ? ` LOCK IN SHARE MODE${wait}` : ` FOR SHARE${wait}`
   return ` FOR UPDATE${wait}`

@@ -1,15 +1,16 @@
 /**
  * The SQLite runner over better-sqlite3. The driver is synchronous and a connection is one
  * session, so transactions take a lock: while one is open, other work on the same database
- * waits for it instead of seeing (and joining) its uncommitted writes.
+ * waits for it instead of seeing (and joining) its uncommitted writes. Transactions begin
+ * IMMEDIATE: they hold the database's write lock from their start.
  */
-import { AsyncLocalStorage } from 'async_hooks'
 import type BetterSqlite3 from 'better-sqlite3'
 import { TerrapinError, TerrapinFailure, configurationError, connectionError, integrityError, queryError, transactionError } from '../errors'
 import { sqlite } from '../compile/sqlite'
 import { Dialect } from '../compile/dialect'
 import { DECIMAL_KEY_FUNCTION, FOLD_FUNCTION, decimalKey } from '../compile/sqlite'
 import { UPPER_FUNCTION } from '../compile/expr'
+import { context } from './context'
 import { Executor, ExecutorOptions, SyncCalls, WriteResult } from './executor'
 
 // ------------------------------------------------------------------------------------------
@@ -142,7 +143,7 @@ const allArgs = (st: BetterSqlite3.Statement, p: ReadonlyArray<unknown>): unknow
 }
 
 /** The transactions (their locks) the current async context runs inside. */
-const inside = new AsyncLocalStorage<ReadonlySet<Promise<void>>>()
+const inside = context<ReadonlySet<Promise<void>>>()
 
 const selfWait = (): TerrapinFailure =>
   new TerrapinFailure(
@@ -168,7 +169,7 @@ const make = (s: Session, opts: ExecutorOptions, inTx: boolean): Executor => {
   // transaction is the caller's own (its outer handle used inside it), which would wait forever.
   const ready = async (): Promise<void> => {
     while (!inTx && s.lock) {
-      if (inside.getStore()?.has(s.lock)) throw selfWait()
+      if (inside.get()?.has(s.lock)) throw selfWait()
       await s.lock
     }
   }
@@ -290,7 +291,7 @@ const make = (s: Session, opts: ExecutorOptions, inTx: boolean): Executor => {
   }
   const sync = (): SyncCalls | undefined => (!inTx && s.lock ? undefined : direct)
   const syncRefusal = (): TerrapinError =>
-    s.lock && inside.getStore()?.has(s.lock)
+    s.lock && inside.get()?.has(s.lock)
       ? selfWait().error
       : queryError('a transaction of another task holds this database: runSync cannot wait for it to end (run(db) waits); nothing was sent', {
           code: 'SQLITE_BUSY',
@@ -320,17 +321,22 @@ const make = (s: Session, opts: ExecutorOptions, inTx: boolean): Executor => {
     }
     // Check and take the lock with no await in between, or two callers both see it free.
     while (s.lock) {
-      if (inside.getStore()?.has(s.lock)) throw selfWait()
+      if (inside.get()?.has(s.lock)) throw selfWait()
       await s.lock
     }
     let release!: () => void
     s.lock = new Promise<void>((r) => (release = r))
     const tx = make(s, opts, true)
     try {
-      exec('BEGIN')
+      // IMMEDIATE: the write lock is taken at BEGIN, before the program reads, so that a
+      // read-modify-write is correct (`selectForUpdate`'s promise, kept for the whole database)
+      // and a transaction never fails half-way because another connection wrote since it read
+      // (a deferred one would get SQLITE_BUSY_SNAPSHOT at its first write). Every isolation level
+      // asked for is met: SQLite's transactions are serializable.
+      exec('BEGIN IMMEDIATE')
       try {
         const lock = s.lock
-        const out = await inside.run(new Set([...(inside.getStore() ?? []), lock]), () => f(tx))
+        const out = await inside.run(new Set([...(inside.get() ?? []), lock]), () => f(tx))
         exec('COMMIT')
         return out
       } catch (e) {

@@ -7,7 +7,7 @@ import { dialects } from '../compile'
 import { DialectName } from '../compile/dialect'
 import { openSqlite } from './better-sqlite3'
 import { OpenStreams, Owner, endable } from './endable'
-import { Executor, ExecutorOptions } from './executor'
+import { Executor, ExecutorOptions, Isolation } from './executor'
 import { openMysql } from './mysql2'
 import { openPostgres } from './postgres'
 import { Db, makeDb } from './statement'
@@ -127,7 +127,10 @@ const guarded = (ex: Executor): Executor => {
       },
       run: { value: (sql: string, params: ReadonlyArray<unknown>) => (closing ? Promise.reject(closed()) : track(inner.run(sql, params))), enumerable: true },
       sync: { value: inner.sync && (() => (closing ? undefined : inner.sync!())), enumerable: true },
-      transaction: { value: <A>(f: (tx: Executor) => Promise<A>) => (closing ? Promise.reject(closed()) : track(inner.transaction(f))), enumerable: true },
+      transaction: {
+        value: <A>(f: (tx: Executor) => Promise<A>, isolation?: Isolation) => (closing ? Promise.reject(closed()) : track(inner.transaction(f, isolation))),
+        enumerable: true,
+      },
       stream: {
         value:
           inner.stream &&

@@ -47,6 +47,9 @@ export interface SyncCalls {
   readonly objects?: (sql: string, params: ReadonlyArray<unknown>) => ReadonlyArray<Readonly<Record<string, unknown>>>
 }
 
+/** A transaction's isolation level, as SQL names it. */
+export type Isolation = 'read committed' | 'repeatable read' | 'serializable'
+
 export interface Executor {
   readonly dialect: Dialect
   /** Rows as arrays. `bigint` asks for exact 64-bit integers where the driver can. */
@@ -62,9 +65,10 @@ export interface Executor {
   readonly run: (sql: string, params: ReadonlyArray<unknown>) => Promise<WriteResult>
   /**
    * Runs `f` on one connection between BEGIN and COMMIT; ROLLBACK when `f` rejects. Inside a
-   * transaction, a nested call uses a SAVEPOINT, so only the inner part rolls back.
+   * transaction, a nested call uses a SAVEPOINT, so only the inner part rolls back. `isolation`
+   * is for an outermost transaction only (the caller checks).
    */
-  readonly transaction: <A>(f: (tx: Executor) => Promise<A>) => Promise<A>
+  readonly transaction: <A>(f: (tx: Executor) => Promise<A>, isolation?: Isolation) => Promise<A>
   /** Maps anything the driver throws to the typed union. */
   readonly classify: (error: unknown, sql?: string) => TerrapinError
   readonly close: () => Promise<void>

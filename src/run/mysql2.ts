@@ -10,9 +10,9 @@ import type * as mysql2 from 'mysql2/promise'
 import { TerrapinError, TerrapinFailure, configurationError, connectionError, integrityError, queryError } from '../errors'
 import { mysql, mysqlDialectFor } from '../compile/mysql'
 import { Dialect } from '../compile/dialect'
-import { Executor, WriteResult } from './executor'
+import { Executor, Isolation, WriteResult } from './executor'
 import { abortFailure } from './cancel'
-import { OWN_PARAMS, PoolOptions, SOCKET_ERRORS, driverUrl, observed } from './pooled'
+import { OWN_PARAMS, PoolOptions, SOCKET_ERRORS, driverUrl, lostAtCommit, observed } from './pooled'
 
 // ------------------------------------------------------------------------------------------
 // errors
@@ -230,6 +230,19 @@ interface Held {
 const query = (core: Core, statement: Statement, params?: ReadonlyArray<unknown>): Promise<unknown> =>
   new Promise((resolve, reject) => core.query(statement, params as unknown[] | undefined, (err, result) => (err ? reject(err) : resolve(result))))
 
+/**
+ * Whether a statement failed in mysql2 itself, on a connection it already knew closed: it was
+ * never sent (so a COMMIT refused so did not commit).
+ */
+const unsent = (e: unknown): boolean => {
+  const err = e as { code?: string; message?: string; errno?: number }
+  return (
+    err?.code === 'PROTOCOL_ENQUEUE_AFTER_FATAL_ERROR' ||
+    err?.code === 'PROTOCOL_ENQUEUE_AFTER_QUIT' ||
+    (!err?.errno && /closed state/.test(err?.message ?? ''))
+  )
+}
+
 const make = (core: Core, pool: mysql2.Pool, server: Server, opts: PoolOptions, inTx: boolean, held?: Held, signal?: AbortSignal): Executor => {
   let savepoints = 0
   const all = (sql: string, params: ReadonlyArray<unknown>): Promise<ReadonlyArray<ReadonlyArray<unknown>>> =>
@@ -325,7 +338,7 @@ const make = (core: Core, pool: mysql2.Pool, server: Server, opts: PoolOptions, 
     }
   }
 
-  const transaction = async <A>(f: (tx: Executor) => Promise<A>): Promise<A> => {
+  const transaction = async <A>(f: (tx: Executor) => Promise<A>, isolation?: Isolation): Promise<A> => {
     if (inTx) {
       const name = `terrapin_sp${held ? ++held.savepoints : ++savepoints}`
       await exec(`SAVEPOINT ${name}`)
@@ -345,14 +358,19 @@ const make = (core: Core, pool: mysql2.Pool, server: Server, opts: PoolOptions, 
     const own: Held = { conn: (conn as unknown as { connection: CoreConnection }).connection, dirty: false, savepoints: 0 }
     try {
       const tx = make(signal ? killableConnection(own.conn, signal, server.kill) : own.conn, pool, server, opts, true, own, signal)
+      // for the next transaction only: nothing of it stays on the connection
+      if (isolation) await tx.run(`SET TRANSACTION ISOLATION LEVEL ${isolation.toUpperCase()}`, [])
       await tx.run('BEGIN', [])
+      let committing = false
       try {
         const out = await f(tx)
+        committing = true
         await tx.run('COMMIT', [])
         return out
       } catch (e) {
         await tx.run('ROLLBACK', []).catch(() => (healthy = false))
-        throw e
+        const lost = committing && !unsent(e) ? classifyMysql(e, 'COMMIT') : undefined
+        throw lost?._tag === 'ConnectionError' ? lostAtCommit(lost) : e
       }
     } finally {
       // SET is not transactional: a changed session outlives a rollback too

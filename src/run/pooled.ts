@@ -2,7 +2,7 @@
  * What the pooled runners (PostgreSQL, MySQL) share: the `onQuery` hook around an asynchronous
  * driver call, and the connection options terrapin reads from a URL before handing it on.
  */
-import { TerrapinError, TerrapinFailure } from '../errors'
+import { TerrapinError, TerrapinFailure, transactionError } from '../errors'
 import { abortFailure } from './cancel'
 import { ExecutorOptions } from './executor'
 
@@ -124,3 +124,16 @@ export const SOCKET_ERRORS: ReadonlyArray<string> = [
   'ENETUNREACH',
   'EPIPE',
 ]
+
+/**
+ * A connection lost while its COMMIT was on the way: the server may have committed or not, and
+ * the client cannot know, so running the transaction again is not safe (not retryable).
+ */
+export const lostAtCommit = (cause: TerrapinError): TerrapinFailure =>
+  new TerrapinFailure(
+    transactionError(
+      `the connection was lost during COMMIT: the transaction may or may not have committed (check before running it again): ${cause.message}`,
+      false,
+      cause,
+    ),
+  )

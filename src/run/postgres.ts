@@ -9,8 +9,8 @@ import { parseUtc } from '../model/codecs'
 import type postgresJs from 'postgres'
 import { TerrapinError, TerrapinFailure, configurationError, connectionError, integrityError, queryError } from '../errors'
 import { postgres as pgDialect } from '../compile/postgres'
-import { Executor, WriteResult } from './executor'
-import { PoolOptions, SOCKET_ERRORS, cancelling, driverUrl, observed, rowSink } from './pooled'
+import { Executor, Isolation, WriteResult } from './executor'
+import { PoolOptions, SOCKET_ERRORS, cancelling, driverUrl, lostAtCommit, observed, rowSink } from './pooled'
 
 type Sql = postgresJs.Sql
 type TxSql = postgresJs.TransactionSql
@@ -198,12 +198,14 @@ const make = (sql: Sql | TxSql, pool: Sql, opts: PoolOptions, held?: Held, signa
       }),
       (r) => r.changes,
     )
-  const transaction = async <A>(f: (tx: Executor) => Promise<A>): Promise<A> => {
+  const transaction = async <A>(f: (tx: Executor) => Promise<A>, isolation?: Isolation): Promise<A> => {
     // postgres.js sends BEGIN/SAVEPOINT and COMMIT/RELEASE or ROLLBACK itself (rolling back
     // when `body` rejects, and when any statement inside failed even if the program caught
     // it); the hook still hears of them, as on the other dialects.
     const hook = opts.onQuery
-    const [open, close, undo] = inTx ? ['SAVEPOINT', 'RELEASE SAVEPOINT', 'ROLLBACK TO SAVEPOINT'] : ['BEGIN', 'COMMIT', 'ROLLBACK']
+    const [open, close, undo] = inTx
+      ? ['SAVEPOINT', 'RELEASE SAVEPOINT', 'ROLLBACK TO SAVEPOINT']
+      : [isolation ? `BEGIN ISOLATION LEVEL ${isolation.toUpperCase()}` : 'BEGIN', 'COMMIT', 'ROLLBACK']
     let t0 = performance.now()
     // an object, so that TypeScript does not narrow it across the callback
     const at: { phase: 'opening' | 'running' | 'failed' | 'closing' } = { phase: 'opening' }
@@ -238,7 +240,7 @@ const make = (sql: Sql | TxSql, pool: Sql, opts: PoolOptions, held?: Held, signa
       at.phase = 'closing'
       return out
     }
-    const begin = (): Promise<unknown> => (inTx ? (sql as TxSql).savepoint(body) : pool.begin(body))
+    const begin = (): Promise<unknown> => (inTx ? (sql as TxSql).savepoint(body) : isolation ? pool.begin(open.slice('BEGIN '.length), body) : pool.begin(body))
     try {
       // A BEGIN the server refused for its connection's sake (or that got an error left over from
       // another statement, see `leftOver`) ran nothing of the program: it is tried once more.
@@ -258,7 +260,8 @@ const make = (sql: Sql | TxSql, pool: Sql, opts: PoolOptions, held?: Held, signa
       // postgres.js roll back)
       if (at.phase === 'failed' && !conn.lost) emit(undo)
       else emit(at.phase === 'opening' ? open : at.phase === 'closing' ? close : undo, e)
-      throw e
+      const lost = !inTx && at.phase === 'closing' ? classifyPostgres(e, close) : undefined
+      throw lost?._tag === 'ConnectionError' ? lostAtCommit(lost) : e
     }
   }
 

@@ -16,6 +16,7 @@ import { runBulkUpdate, runRaw } from './raw'
 import { select, terminal } from './read'
 import { Abort, Db, fill, toError } from './statement'
 import { RunOptions, abortError, signalOf, signalled } from './cancel'
+import { joined } from './transaction'
 import { insert, insertEach, update, upsert } from './write'
 
 export type { Db } from './statement'
@@ -207,10 +208,11 @@ export const executeSync = <A>(ex: Executor, runnable: Runnable<A>): E.Either<Te
 // ------------------------------------------------------------------------------------------
 
 /**
- * Runs a plan on a database (or inside a transaction). With `options`, under a deadline
- * (`timeoutMs`, from the start of each run) and/or an `AbortSignal`: a statement running when
- * either fires is cancelled on the server (PostgreSQL, MySQL/MariaDB) and the run is a
- * `QueryError` of code `'TIMEOUT'` or `'CANCELLED'`.
+ * Runs a plan on a database (or inside a transaction). On the database while a transaction of
+ * it is open in the same async context (inside its program), the plan joins that transaction.
+ * With `options`, under a deadline (`timeoutMs`, from the start of each run) and/or an
+ * `AbortSignal`: a statement running when either fires is cancelled on the server (PostgreSQL,
+ * MySQL/MariaDB) and the run is a `QueryError` of code `'TIMEOUT'` or `'CANCELLED'`.
  *
  * @example
  * const books = await pipe(query(Book), where({ title__contains: 'x' }), run(db))()
@@ -218,7 +220,7 @@ export const executeSync = <A>(ex: Executor, runnable: Runnable<A>): E.Either<Te
  * const report = await pipe(slowReport, run(db, { timeoutMs: 2000, signal: request.signal }))()
  */
 export const run = (db: Db, options?: RunOptions): (<A>(plan: Runnable<A>) => TE.TaskEither<TerrapinError, A>) =>
-  options === undefined ? (plan) => () => execute(db.executor, plan) : (plan) => () => executeWith(db.executor, plan, options)
+  options === undefined ? (plan) => () => execute(joined(db.executor), plan) : (plan) => () => executeWith(joined(db.executor), plan, options)
 
 /**
  * Runs a plan at once on a synchronous driver (SQLite through better-sqlite3), as an `IOEither`:
@@ -236,7 +238,7 @@ export const runSync =
   (db: Db) =>
   <A>(plan: Runnable<A>): IOEither<TerrapinError, A> =>
   () =>
-    executeSync(db.executor, plan)
+    executeSync(joined(db.executor), plan)
 
 /**
  * Runs a plan and resolves with its value, or rejects with a `TerrapinFailure` carrying the
@@ -245,7 +247,8 @@ export const runSync =
 export const runPromise =
   (db: Db, options?: RunOptions) =>
   async <A>(plan: Runnable<A>): Promise<A> => {
-    const r = await (options === undefined ? execute(db.executor, plan) : executeWith(db.executor, plan, options))
+    const ex = joined(db.executor)
+    const r = await (options === undefined ? execute(ex, plan) : executeWith(ex, plan, options))
     if (E.isLeft(r)) throw new TerrapinFailure(r.left)
     return r.right
   }

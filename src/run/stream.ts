@@ -10,6 +10,7 @@ import { Query } from '../plan/query'
 import { Statement } from '../compile'
 import { rowDecoder } from './decode'
 import { Db, shapeOf, toError } from './statement'
+import { joined } from './transaction'
 
 export interface StreamOptions {
   /** Rows fetched per round trip (default 1000). */
@@ -34,7 +35,7 @@ export const stream =
   })
 
 async function* iterate(db: Db, plan: Select<unknown>, batchSize: number): AsyncIterable<unknown> {
-  const ex = db.executor
+  const ex = joined(db.executor)
   const fail = (e: TerrapinError): never => {
     throw new TerrapinFailure(e)
   }

@@ -243,11 +243,16 @@ forEachDialect(
       expect(right(sync(pipe(query(Tag), count)))).toBe(1)
     })
 
-    it("refuses the database's own handle inside its transaction (it would join it), as run does", async () => {
-      const out = await transaction(t().db, () => TE.fromEither(sync(pipe(query(Tag), count))))()
-      const e = left(out)
-      expect(e._tag).toBe('TransactionError')
-      expect(e.message).toContain("use the transaction's handle")
+    it("the database's own handle inside its transaction joins it, as run does", async () => {
+      const out = await transaction(t().db, () =>
+        pipe(
+          TE.fromEither(sync(create(Tag, { name: 'joined' }))),
+          TE.chain(() => TE.fromEither(sync(pipe(query(Tag), count)))),
+          TE.chainW((n) => TE.left(`undo ${n}`)),
+        ),
+      )()
+      expect(left(out)).toBe('undo 1')
+      expect(right(sync(pipe(query(Tag), count)))).toBe(0)
     })
   },
   {},

@@ -397,7 +397,11 @@ forEachDialect(
           )
         const r = await transaction(db, nested ? (tx) => transaction(tx, program) : program)()
         await pause(100)
-        expect(left(r)).toMatchObject({ _tag: 'ConnectionError' })
+        // MySQL's client may learn of the kill only when its COMMIT is sent: a loss during COMMIT
+        // then, whose outcome it cannot know (here: nothing written)
+        if (next === 'commit' && waitMs === 0 && t().dialect === 'mysql' && left(r)._tag === 'TransactionError')
+          expect(left(r)).toMatchObject({ _tag: 'TransactionError', retryable: false, message: expect.stringMatching(/lost during COMMIT/) })
+        else expect(left(r)).toMatchObject({ _tag: 'ConnectionError', retryable: true })
         right(await pipe(create(Author, { name: 'recovered' }), run(db))())
         expect(right(await pipe(query(Author), where({ name__in: ['before kill', 'after kill', 'recovered'] }), valuesFlat('name'), run(db))())).toEqual([
           'recovered',

@@ -206,8 +206,11 @@ forEachDialect(
       let inside!: Promise<{ rows: number; error?: string }>
       const r = await transaction(t().db, (tx) => TE.fromTask(() => (inside = read(tx, 160))))()
       expect(await inside).toEqual({ rows: 160 })
-      // the COMMIT of a connection known to be lost is not sent (PostgreSQL) or fails (MariaDB)
-      expect(left(r)).toMatchObject({ _tag: 'ConnectionError' })
+      // the COMMIT of a connection known to be lost is not sent (PostgreSQL) or fails (MariaDB:
+      // its client, whose socket the stream had paused, may learn of the loss only once COMMIT
+      // is written, a loss during COMMIT then, whose outcome it cannot know)
+      if (t().dialect === 'mysql' && left(r)._tag === 'TransactionError') expect(left(r).message).toMatch(/lost during COMMIT/)
+      else expect(left(r)).toMatchObject({ _tag: 'ConnectionError' })
       await new Promise((r) => setTimeout(r, 100))
       await recovered()
     }, 15000)

@@ -2,12 +2,11 @@
  * What a SELECT needs around its expressions: GROUP BY and the split of its filter between
  * WHERE and HAVING when it aggregates its own rows, and the row-lock clause.
  */
-import { TerrapinFailure, queryError } from '../errors'
 import { resolveRelation } from '../model/relations'
 import { FilterNode, Lock, Select } from '../plan/ast'
 import { Expr } from '../plan/expr'
 import { Dialect } from './dialect'
-import { Ctx, splitKey, valueExpr } from './sql'
+import { Ctx, splitKey, valueExpr } from './context'
 
 /** Whether an expression aggregates the rows of `plan` itself (not a relation's). */
 const groups = (plan: Select<unknown>, e: Expr, seen: ReadonlySet<string> = new Set()): boolean => {
@@ -75,16 +74,5 @@ export const groupingSql = (ctx: Ctx, alias: string, plan: Select<unknown>): { w
   return { where: andOf(items.filter((i) => !mentionsGrouped(plan, i))), having: andOf(items.filter((i) => mentionsGrouped(plan, i))), groupBy }
 }
 
-/** `FOR UPDATE [NOWAIT | SKIP LOCKED]`; SQLite has no row locks, so asking is a QueryError. */
-export const lockSql = (d: Dialect, lock: Lock | undefined): string => {
-  if (!lock) return ''
-  if (d.name === 'sqlite')
-    throw new TerrapinFailure(
-      queryError('selectForUpdate: SQLite has no row locks (a write transaction locks the whole database); run it on PostgreSQL or MySQL', {
-        code: 'UNSUPPORTED',
-      }),
-    )
-  const wait = lock.nowait ? ' NOWAIT' : lock.skipLocked ? ' SKIP LOCKED' : ''
-  if (lock.mode === 'share') return d.name === 'mysql' ? ` LOCK IN SHARE MODE${wait}` : ` FOR SHARE${wait}`
-  return ` FOR UPDATE${wait}`
-}
+/** `FOR UPDATE [NOWAIT | SKIP LOCKED]` or the dialect's form of it; '' without a lock. */
+export const lockSql = (d: Dialect, lock: Lock | undefined): string => (lock ? d.lock(lock) : '')

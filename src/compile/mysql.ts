@@ -5,7 +5,7 @@
  * character is written `'\\'`. MySQL already sorts NULLs first ascending and last descending.
  */
 import { DatePart } from '../plan/ast'
-import { Dialect, MatchKind, caseless, conversions, likePattern, quoteWith, utcText } from './dialect'
+import { Dialect, MatchKind, caseless, conversions, likePattern, lockWait, quoteWith, utcText } from './dialect'
 import { parseUtc } from '../model/codecs'
 
 const PARTS: Readonly<Record<DatePart, string>> = {
@@ -107,6 +107,30 @@ export const mysql: Dialect = {
   },
   autoIncrement: () => 'AUTO_INCREMENT',
   tableSuffix: ' ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_0900_bin',
+  floatType: 'DOUBLE',
+  castText: (x) => `CAST(${x} AS CHAR)`,
+  textParam: (ph) => ph,
+  numberParam: (ph) => ph,
+  lower: (x) => `LOWER(${x})`,
+  // The server's simple mapping leaves ß alone where Unicode (and JS, ICU) make it SS.
+  upper: (x) => `REPLACE(UPPER(${x}), 'ß', 'SS')`,
+  length: (x) => `CHAR_LENGTH(${x})`,
+  concat: (xs) => `CONCAT(${xs.join(', ')})`,
+  extremum: (fn, _col, ref, arg) => `${fn}(${arg(ref)})`,
+  limitedIn: (sql) => `SELECT * FROM (${sql}) AS \`s\``,
+  lock: (lock) => `${lock.mode === 'share' ? ' LOCK IN SHARE MODE' : ' FOR UPDATE'}${lockWait(lock)}`,
+  upsert: (table, names, values, _target, update, pk) =>
+    `INSERT INTO ${table} ${names} VALUES ${values} ON DUPLICATE KEY UPDATE ${(update.length > 0 ? update.map((c) => `${c} = VALUES(${c})`) : [`${pk} = ${pk}`]).join(', ')}`,
+  caseParam: (ph) => ph,
+  // MySQL's UPDATE … AS alias names the set column through the alias
+  setTarget: (alias, column) => `${alias}.${column}`,
+  deleteFrom: (table, alias, where) => `DELETE ${alias} FROM ${table} AS ${alias}${where}`,
+  generatedKeyType: (col) => mysql.columnType(col),
+  columnCheck: () => undefined,
+  inlineForeignKeys: false,
+  indexesForeignKeys: true,
+  addForeignKeyIfMissing: (table, name, body) =>
+    `ALTER TABLE ${quoteWith('`')(table)} ADD CONSTRAINT ${quoteWith('`')(name)} ${body.replace(/^FOREIGN KEY /, 'FOREIGN KEY IF NOT EXISTS ')}`,
 }
 
 /**
@@ -129,6 +153,8 @@ export const mariadb: Dialect = Object.freeze({
   returning: true,
   tableSuffix: MARIADB_TABLES,
   fold: ucaFold,
+  lower: ucaFold,
+  upper: (x: string) => `REPLACE((UPPER(${x} COLLATE utf8mb4_uca1400_ai_ci) COLLATE utf8mb4_nopad_bin), 'ß', 'SS')`,
   match: (expr: string, ph: string, ci: boolean, kind: MatchKind) =>
     ci ? `${caseless(ucaFold(expr))} LIKE ${caseless(ucaFold(ph))} ESCAPE '\\\\'` : mysql.match(expr, ph, false, kind),
 })

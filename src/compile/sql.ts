@@ -6,7 +6,7 @@
  */
 import { TerrapinFailure } from '../errors'
 import { Column, Model } from '../model/model'
-import { Relation, resolveRelation } from '../model/relations'
+import { resolveRelation } from '../model/relations'
 import { checkColumnValue, guardDecides } from '../model/validate'
 import { Cond, Delete, FilterNode, Insert, Lookup, OrderItem, Select, Terminal, Update, isLongList, isParam } from '../plan/ast'
 import { HOLE } from '../plan/shape'
@@ -14,34 +14,16 @@ import { checkValue } from '../plan/filter'
 import { isExpr, isSelectPlan } from '../plan/expr'
 import { Dialect, caseless } from './dialect'
 import { upsertSql } from './bulk'
-import { Scope, annotationTarget, exprSql, inSubquery } from './expr'
+import { Ctx, Output, Renderers, SelectParts, Slot, bind, colRef, fail, isSlot, nextAlias, splitKey, valueExpr, walk } from './context'
+import { annotationTarget, exprSql, inSubquery } from './expr'
 import { groupingSql, isGrouped, lockSql } from './grouping'
+
+export type { Ctx, Output, Slot }
+export { bind, colRef, fail, isSlot, nextAlias }
 
 // ------------------------------------------------------------------------------------------
 // model
 // ------------------------------------------------------------------------------------------
-
-/** A parameter bound at execution: `param(name)`, encoded for its column when bound. */
-export interface Slot {
-  readonly _tag: 'Slot'
-  readonly name: string
-  readonly encode: (v: unknown) => unknown
-  /** Why a value does not fit the placeholder's column and lookup (undefined when it does). */
-  readonly check: (v: unknown) => string | undefined
-  /** The placeholder's value in a record of values (a property read made for this name). */
-  readonly read: (values: Readonly<Record<string, unknown>>) => unknown
-}
-
-export const isSlot = (v: unknown): v is Slot => typeof v === 'object' && v !== null && (v as Slot)._tag === 'Slot'
-
-const noCheck = (): undefined => undefined
-
-/** What a select returns per row, for the runner's decoder. */
-export interface Output {
-  /** The object key (or tuple position) of each selected column, in order. */
-  readonly keys: ReadonlyArray<string>
-  readonly columns: ReadonlyArray<Column>
-}
 
 const rowsOutputs = new WeakMap<Model, Output>()
 
@@ -77,22 +59,13 @@ export const withParams = (c: Compiled, params: ReadonlyArray<unknown>): Compile
 // context
 // ------------------------------------------------------------------------------------------
 
-/** The compiler's state while it renders one statement (shared with `compile/expr.ts`). */
-export interface Ctx {
-  readonly d: Dialect
-  readonly params: unknown[]
-  alias: number
-  /** The selects being rendered, innermost last (for annotations and `OuterRef`). */
-  readonly scopes: Scope[]
+const RENDERERS: Renderers = {
+  select: (ctx, plan, columns, parts) => selectSql(ctx, plan, columns, parts),
+  filter: (ctx, alias, model, node) => filterSql(ctx, alias, model, node),
+  projection: (ctx, plan, alias) => projection(ctx, plan, alias),
 }
 
-export const newCtx = (d: Dialect): Ctx => ({ d, params: [], alias: 0, scopes: [] })
-
-/** Adds a parameter and returns its placeholder. */
-export const bind = (ctx: Ctx, value: unknown, encode: (v: unknown) => unknown, check: (v: unknown) => string | undefined = noCheck): string => {
-  ctx.params.push(isParam(value) ? ({ _tag: 'Slot', name: value.name, encode, check, read: readerOf(value.name) } satisfies Slot) : encode(value))
-  return ctx.d.placeholder(ctx.params.length)
-}
+export const newCtx = (d: Dialect): Ctx => ({ d, params: [], alias: 0, scopes: [], render: RENDERERS })
 
 /** The check of a value written to a column (the first problem `validateInput` would report). */
 const columnCheck = (col: Column): ((v: unknown) => string | undefined) => {
@@ -108,67 +81,6 @@ const COMPARED: ReadonlySet<Lookup> = new Set<Lookup>(['exact', 'not', 'gt', 'gt
 const nullOr = (d: Dialect, col: Column): ((v: unknown) => unknown) => {
   const e = d.encoder(col)
   return (x) => (x === null ? null : e(x))
-}
-
-/**
- * Reads one name of a record of values: a function made for the name, so that its property read
- * sees one kind of record and stays fast (`values[name]` with a changing name does not).
- */
-const readers = new Map<string, (values: Readonly<Record<string, unknown>>) => unknown>()
-const readerOf = (name: string): ((values: Readonly<Record<string, unknown>>) => unknown) => {
-  let r = readers.get(name)
-  if (!r) {
-    r = new Function('v', `return v[${JSON.stringify(name)}]`) as (values: Readonly<Record<string, unknown>>) => unknown
-    if (readers.size < 10000) readers.set(name, r)
-  }
-  return r
-}
-
-export const nextAlias = (ctx: Ctx): string => `t${ctx.alias++}`
-
-export const colRef = (ctx: Ctx, alias: string, col: Column): string => `${ctx.d.quote(alias)}.${ctx.d.quote(col.column)}`
-
-export const fail = (model: Model, message: string): never => {
-  throw new TerrapinFailure({ _tag: 'ValidationError', model: model.name, issues: [{ field: '', message }], message: `${model.name}: ${message}` })
-}
-
-// ------------------------------------------------------------------------------------------
-// relations
-// ------------------------------------------------------------------------------------------
-
-export const relationsOf = (model: Model, path: ReadonlyArray<string>): ReadonlyArray<Relation> => {
-  const out: Relation[] = []
-  let current = model
-  for (const name of path) {
-    const rel = resolveRelation(current, name) ?? fail(current, `no relation ${name}`)
-    out.push(rel)
-    current = rel.target
-  }
-  return out
-}
-
-/**
- * `FROM … WHERE <link to outer>` of a correlated subquery walking `path` from `outer`; `body`
- * receives the alias and model at the end of the path.
- */
-export const walk = (
-  ctx: Ctx,
-  outer: string,
-  model: Model,
-  path: ReadonlyArray<string>,
-  body: (alias: string, target: Model) => { select: string; where?: string },
-): string => {
-  const q = ctx.d.quote
-  const rels = relationsOf(model, path)
-  const hops = rels.flatMap((r) => r.hops)
-  const aliases = hops.map(() => nextAlias(ctx))
-  const from = hops.map((h, i) =>
-    i === 0 ? `${q(h.table)} AS ${q(aliases[0])}` : `JOIN ${q(h.table)} AS ${q(aliases[i])} ON ${q(aliases[i])}.${q(h.to)} = ${q(aliases[i - 1])}.${q(h.from)}`,
-  )
-  const link = `${q(aliases[0])}.${q(hops[0].to)} = ${q(outer)}.${q(hops[0].from)}`
-  const target = rels[rels.length - 1].target
-  const b = body(aliases[aliases.length - 1], target)
-  return `SELECT ${b.select} FROM ${from.join(' ')} WHERE ${link}${b.where ? ` AND ${b.where}` : ''}`
 }
 
 // ------------------------------------------------------------------------------------------
@@ -308,25 +220,6 @@ export const filterSql = (ctx: Ctx, alias: string, model: Model, node: FilterNod
 // selects
 // ------------------------------------------------------------------------------------------
 
-/** A column of the row or, through to-one relations, of a related row (a scalar subquery). */
-export const valueExpr = (ctx: Ctx, alias: string, model: Model, path: ReadonlyArray<string>, key: string): { sql: string; col: Column } => {
-  if (path.length === 0) {
-    const col = model.columnByKey[key] ?? fail(model, `no field ${key}`)
-    return { sql: colRef(ctx, alias, col), col }
-  }
-  let col: Column | undefined
-  const sub = walk(ctx, alias, model, path, (a, target) => {
-    col = target.columnByKey[key] ?? fail(target, `no field ${key}`)
-    return { select: colRef(ctx, a, col) }
-  })
-  return { sql: `(${sub})`, col: col! }
-}
-
-export const splitKey = (key: string): { path: ReadonlyArray<string>; key: string } => {
-  const parts = key.split('__')
-  return { path: parts.slice(0, -1), key: parts[parts.length - 1] }
-}
-
 /**
  * What a distinct select selects, by order name: PostgreSQL orders SELECT DISTINCT only by
  * select-list expressions, and a relation path rendered twice differs in its aliases.
@@ -347,12 +240,6 @@ export const orderSql = (ctx: Ctx, alias: string, model: Model, order: ReadonlyA
     return ctx.d.order(ctx.d.comparable(v.col, v.sql), o.desc, nullable)
   })
   return ` ORDER BY ${items.join(', ')}`
-}
-
-interface SelectParts {
-  readonly limit?: number
-  readonly offset?: number
-  readonly order?: ReadonlyArray<OrderItem>
 }
 
 /**
@@ -541,7 +428,7 @@ export const compileUpdate = (d: Dialect, plan: Update<unknown>, patch: Readonly
   const sets = Object.entries(patch).map(([k, v]) => {
     const col = model.columnByKey[k] ?? fail(model, `no field ${k}`)
     const value = isExpr(v) ? exprSql(ctx, v, col).sql : bind(ctx, v, nullOr(d, col), columnCheck(col))
-    return `${d.name === 'mysql' ? colRef(ctx, alias, col) : d.quote(col.column)} = ${value}`
+    return `${d.setTarget(d.quote(alias), d.quote(col.column))} = ${value}`
   })
   ctx.scopes.pop()
   const where = targetWhere(ctx, alias, plan.source)
@@ -553,8 +440,7 @@ export const compileDelete = (d: Dialect, plan: Delete<unknown>): Compiled => {
   const { model } = plan.source
   const alias = nextAlias(ctx)
   const where = targetWhere(ctx, alias, plan.source)
-  const table = `${d.quote(model.table)} AS ${d.quote(alias)}`
-  return { sql: d.name === 'mysql' ? `DELETE ${d.quote(alias)} FROM ${table}${where}` : `DELETE FROM ${table}${where}`, params: ctx.params }
+  return { sql: d.deleteFrom(d.quote(model.table), d.quote(alias), where), params: ctx.params }
 }
 
 /** An INSERT of complete rows (every row has the same keys); RETURNING where the dialect has it. */

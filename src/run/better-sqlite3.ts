@@ -8,8 +8,7 @@ import type BetterSqlite3 from 'better-sqlite3'
 import { TerrapinError, TerrapinFailure, configurationError, connectionError, integrityError, queryError, transactionError } from '../errors'
 import { sqlite } from '../compile/sqlite'
 import { Dialect } from '../compile/dialect'
-import { DECIMAL_KEY_FUNCTION, FOLD_FUNCTION, decimalKey } from '../compile/sqlite'
-import { UPPER_FUNCTION } from '../compile/expr'
+import { DECIMAL_KEY_FUNCTION, FOLD_FUNCTION, MULTIPLE_ROWS_FUNCTION, UPPER_FUNCTION, decimalKey, multipleRows } from '../compile/sqlite'
 import { Executor, ExecutorOptions, SyncCalls, WriteResult } from './executor'
 
 // ------------------------------------------------------------------------------------------
@@ -384,6 +383,7 @@ export const openSqlite = (filename: string, opts: ExecutorOptions & { readonly 
   db.function(FOLD_FUNCTION, { deterministic: true }, fold)
   db.function(DECIMAL_KEY_FUNCTION, { deterministic: true }, decimalKey)
   db.function(UPPER_FUNCTION, { deterministic: true }, (x: unknown) => (typeof x === 'string' ? x.toUpperCase() : x))
+  db.function(MULTIPLE_ROWS_FUNCTION, multipleRows)
   const dialect = opts.returning === false ? Object.freeze({ ...sqlite, returning: false }) : sqlite
   return make({ db, stmts: new Map(), lock: undefined, savepoints: 0, dialect, lastSql: undefined, lastStatement: undefined }, opts, false)
 }

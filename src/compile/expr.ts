@@ -13,6 +13,7 @@ import { Select } from '../plan/ast'
 import { Expr } from '../plan/expr'
 import { resolveFilter } from '../plan/filter'
 import { Ctx, Scope, bind, colRef, fail, relationsOf, splitKey, valueExpr, walk } from './context'
+import { readOrder, sliced } from './ordering'
 
 // ------------------------------------------------------------------------------------------
 // model
@@ -166,8 +167,11 @@ const singleColumn = (ctx: Ctx, plan: Select<unknown>, alias: string): ExprSql =
 
 /** A plan as the list of `IN (…)`. MySQL refuses LIMIT inside IN, but not in a derived table. */
 export const inSubquery = (ctx: Ctx, plan: Select<unknown>): string => {
-  const sql = ctx.render.select(ctx, plan, (a) => singleColumn(ctx, plan, a).sql)
-  return plan.limit !== undefined || plan.offset !== undefined ? ctx.d.limitedIn(sql) : sql
+  if (!sliced(plan)) return ctx.render.select(ctx, plan, (a) => singleColumn(ctx, plan, a).sql)
+  // the slice is the rows `all` would return: in the model's ordering when the plan has none
+  return ctx.d.limitedIn(
+    ctx.render.select(ctx, plan, (a) => singleColumn(ctx, plan, a).sql, { limit: plan.limit, offset: plan.offset, order: readOrder(plan) }),
+  )
 }
 
 /**
@@ -186,7 +190,7 @@ const scalarSubquery = (ctx: Ctx, plan: Select<unknown>): ExprSql => {
       col = c.col
       return one ? `${c.sql} AS ${name}` : c.sql
     },
-    one ? { ...plan, limit: Math.min(plan.limit ?? 2, 2) } : plan,
+    { limit: one ? Math.min(plan.limit ?? 2, 2) : plan.limit, offset: plan.offset, order: sliced(plan) ? readOrder(plan) : plan.order },
   )
   return { sql: one ? one(sql, name) : `(${sql})`, col: col! }
 }

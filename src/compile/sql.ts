@@ -17,6 +17,7 @@ import { upsertSql } from './bulk'
 import { Ctx, Output, Renderers, SelectParts, Slot, bind, colRef, fail, isSlot, nextAlias, splitKey, valueExpr, walk } from './context'
 import { annotationTarget, exprSql, inSubquery } from './expr'
 import { groupingSql, isGrouped, lockSql } from './grouping'
+import { orderName, readOrder, selectedKeys, sliced } from './ordering'
 
 export type { Ctx, Output, Slot }
 export { bind, colRef, fail, isSlot, nextAlias }
@@ -249,7 +250,7 @@ export const orderSql = (ctx: Ctx, alias: string, model: Model, order: ReadonlyA
 export const selectSql = (ctx: Ctx, plan: Select<unknown>, columns: (alias: string) => string, parts: SelectParts = plan): string => {
   const alias = nextAlias(ctx)
   const { model } = plan
-  ctx.scopes.push({ alias, model, plan })
+  ctx.scopes.push({ alias, model, plan, related: isGrouped(plan) ? new Map() : undefined })
   try {
     const cols = columns(alias)
     const g = groupingSql(ctx, alias, plan)
@@ -264,21 +265,6 @@ export const selectSql = (ctx: Ctx, plan: Select<unknown>, columns: (alias: stri
     ctx.scopes.pop()
   }
 }
-
-/** The keys a plan selects, as order items name them (`author__name`, `authorId`, annotations). */
-const selectedKeys = (plan: Select<unknown>): ReadonlyArray<OrderItem> => {
-  const { model, projection: p } = plan
-  const annotations = plan.annotations ?? []
-  const keys = p._tag !== 'Rows' ? p.keys : [...(plan.groupBy ?? model.columns.map((c) => c.key)), ...annotations.map((a) => a.name)]
-  return keys.map((k): OrderItem => {
-    if (annotations.some((a) => a.name === k)) return { path: [], key: k, desc: false, annotation: true }
-    const { path, key } = splitKey(k)
-    const rel = path.length === 0 && !model.columnByKey[key] ? resolveRelation(model, key) : undefined
-    return { path, key: rel?.column ? rel.column.key : key, desc: false }
-  })
-}
-
-const orderName = (o: OrderItem): string => [...o.path, o.key].join('__')
 
 /**
  * SELECT DISTINCT can only be ordered by what it selects (PostgreSQL and MySQL refuse the rest,
@@ -322,16 +308,21 @@ export const projection = (ctx: Ctx, plan: Select<unknown>, alias: string): { sq
   return { sql: sqls.join(', '), named: named(sqls), output: { keys, columns: exprs.map((e) => e.col) } }
 }
 
-export const compileSelect = (d: Dialect, plan: Select<unknown>): Compiled => {
+/** A select of rows in the given order (its own, unless a terminal chose another). */
+const selectRows = (d: Dialect, plan: Select<unknown>, order: ReadonlyArray<OrderItem>): Compiled => {
   const ctx = newCtx(d)
   let output: Output | undefined
-  const sql = selectSql(ctx, plan, (alias) => {
+  const cols = (alias: string): string => {
     const p = projection(ctx, plan, alias)
     output = p.output
     return p.sql
-  })
+  }
+  const sql = selectSql(ctx, plan, cols, order === plan.order ? plan : { limit: plan.limit, offset: plan.offset, order })
   return { sql, params: ctx.params, output }
 }
+
+/** A select's rows, in its order or, given none, its model's (`meta.ordering`). */
+export const compileSelect = (d: Dialect, plan: Select<unknown>): Compiled => selectRows(d, plan, readOrder(plan))
 
 /** Kinds whose equality in SQL is the equality of a unique index on them (not decimals stored as text, floats, …). */
 const KEY_KINDS: ReadonlySet<string> = new Set(['int', 'smallint', 'bigint', 'uuid', 'char', 'text'])
@@ -387,13 +378,16 @@ export const compileTerminal = (d: Dialect, plan: Terminal<unknown>): Compiled =
       // Unordered: by key, as tortoise; a distinct projection has no key, so by what it selects.
       // A grouped plan has no row key either: by its group keys.
       const byGroup = (): ReadonlyArray<OrderItem> => (src.groupBy ?? []).map((k) => ({ ...splitKey(k), desc: false }))
-      const order =
-        src.order.length > 0 ? src.order : src.distinct && src.projection._tag !== 'Rows' ? selectedKeys(src) : src.groupBy ? byGroup() : pkOrder(src.model)
-      return { ...compileSelect(d, { ...src, order, limit: Math.min(src.limit ?? 1, 1) }), single: true }
+      // The model's ordering first, where it applies.
+      const own = readOrder(src)
+      const order = own.length > 0 ? own : src.distinct && src.projection._tag !== 'Rows' ? selectedKeys(src) : src.groupBy ? byGroup() : pkOrder(src.model)
+      const one = { ...src, limit: Math.min(src.limit ?? 1, 1) }
+      return { ...selectRows(d, one, order), single: true }
     }
     case 'get':
     case 'getOrNone': {
-      const c = compileSelect(d, { ...src, limit: Math.min(src.limit ?? 2, 2) })
+      // Without a slice the order cannot change the answer (one row, or an error).
+      const c = selectRows(d, { ...src, limit: Math.min(src.limit ?? 2, 2) }, sliced(src) ? readOrder(src) : src.order)
       return pinned(src) ? { ...c, single: true } : c
     }
   }
@@ -416,7 +410,8 @@ const targetWhere = (ctx: Ctx, alias: string, src: Select<unknown>): string => {
     return w === '' || w === ctx.d.true ? '' : ` WHERE ${w}`
   }
   const pk = model.columnByKey[model.pk]
-  const inner = selectSql(ctx, { ...src, distinct: false }, (a) => colRef(ctx, a, pk))
+  // A slice is the rows `all` would return: in the model's ordering when the plan has none.
+  const inner = selectSql(ctx, { ...src, distinct: false }, (a) => colRef(ctx, a, pk), { limit: src.limit, offset: src.offset, order: readOrder(src) })
   return ` WHERE ${colRef(ctx, alias, pk)} IN (SELECT ${ctx.d.quote(pk.column)} FROM (${inner}) AS ${ctx.d.quote('s')})`
 }
 

@@ -141,6 +141,45 @@ const ucaFold = (expr: string): string => `(LOWER(${expr} COLLATE utf8mb4_uca140
 
 const MARIADB_TABLES = ' ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_nopad_bin'
 
+/** Text as a string literal of MariaDB (a backslash escapes inside one). */
+const literal = (s: string): string => `'${s.replace(/\\/g, '\\\\').replace(/'/g, "''")}'`
+
+/** The letters with a case (what Unicode calls cased), and what may stand between them and a final sigma. */
+const CASED = '[\\p{Lu}\\p{Ll}\\p{Lt}]'
+const IGNORABLE = "[\\p{Mn}\\p{Me}\\p{Cf}\\p{Lm}\\p{Sk}'.:·’]"
+
+/**
+ * A capital sigma that ends a word (Unicode's Final_Sigma condition: a cased letter before it,
+ * none after it, case-ignorable characters skipped; before it at most one, as a lookbehind has
+ * a fixed length). Case-sensitive whatever the text's collation.
+ */
+const FINAL_SIGMA = literal(`(?-i)(?<=${CASED}|${CASED}${IGNORABLE})Σ(?!${IGNORABLE}*${CASED})`)
+
+/**
+ * The characters whose upper case is more than one character (SpecialCasing's unconditional
+ * mappings: `ß` → `SS`, `ﬀ` → `FF`, `ᾳ` → `ΑΙ`, …), which the server's simple mapping leaves
+ * alone or maps to one character. Each maps to its expansion.
+ */
+const EXPANSIONS: ReadonlyArray<readonly [string, string]> = Array.from(
+  '\u00df\u0149\u01f0\u0390\u03b0\u0587\u1e96\u1e97\u1e98\u1e99\u1e9a\u1f50\u1f52\u1f54\u1f56\u1f80\u1f81\u1f82' +
+    '\u1f83\u1f84\u1f85\u1f86\u1f87\u1f88\u1f89\u1f8a\u1f8b\u1f8c\u1f8d\u1f8e\u1f8f\u1f90\u1f91\u1f92\u1f93\u1f94' +
+    '\u1f95\u1f96\u1f97\u1f98\u1f99\u1f9a\u1f9b\u1f9c\u1f9d\u1f9e\u1f9f\u1fa0\u1fa1\u1fa2\u1fa3\u1fa4\u1fa5\u1fa6' +
+    '\u1fa7\u1fa8\u1fa9\u1faa\u1fab\u1fac\u1fad\u1fae\u1faf\u1fb2\u1fb3\u1fb4\u1fb6\u1fb7\u1fbc\u1fc2\u1fc3\u1fc4' +
+    '\u1fc6\u1fc7\u1fcc\u1fd2\u1fd3\u1fd6\u1fd7\u1fe2\u1fe3\u1fe4\u1fe6\u1fe7\u1ff2\u1ff3\u1ff4\u1ff6\u1ff7\u1ffc' +
+    '\ufb00\ufb01\ufb02\ufb03\ufb04\ufb05\ufb06\ufb13\ufb14\ufb15\ufb16\ufb17',
+).map((c) => [c, c.toUpperCase()] as const)
+
+/**
+ * MariaDB 10.10+: lower case as JS and ICU give it — a word-final Σ becomes ς and İ becomes i̇
+ * (the server's simple mapping gives σ and i) — then the Unicode 14 tables of `uca1400`.
+ */
+const mariadbLower = (x: string): string =>
+  `(LOWER(REGEXP_REPLACE(REPLACE(${x}, '\u0130', 'i\u0307'), ${FINAL_SIGMA}, 'ς') COLLATE utf8mb4_uca1400_ai_ci) COLLATE utf8mb4_nopad_bin)`
+
+/** MariaDB 10.10+: upper case with SpecialCasing's expansions, then the Unicode 14 tables of `uca1400`. */
+const mariadbUpper = (x: string): string =>
+  `(UPPER(${EXPANSIONS.reduce((e, [c, up]) => `REPLACE(${e}, '${c}', '${up}')`, x)} COLLATE utf8mb4_uca1400_ai_ci) COLLATE utf8mb4_nopad_bin)`
+
 /** MariaDB before 10.5: no RETURNING. */
 const mariadbLegacy: Dialect = Object.freeze({ ...mysql, tableSuffix: MARIADB_TABLES })
 
@@ -153,8 +192,8 @@ export const mariadb: Dialect = Object.freeze({
   returning: true,
   tableSuffix: MARIADB_TABLES,
   fold: ucaFold,
-  lower: ucaFold,
-  upper: (x: string) => `REPLACE((UPPER(${x} COLLATE utf8mb4_uca1400_ai_ci) COLLATE utf8mb4_nopad_bin), 'ß', 'SS')`,
+  lower: mariadbLower,
+  upper: mariadbUpper,
   match: (expr: string, ph: string, ci: boolean, kind: MatchKind) =>
     ci ? `${caseless(ucaFold(expr))} LIKE ${caseless(ucaFold(ph))} ESCAPE '\\\\'` : mysql.match(expr, ph, false, kind),
 })

@@ -5,7 +5,17 @@
  */
 import { AsyncLocalStorage } from 'async_hooks'
 import type BetterSqlite3 from 'better-sqlite3'
-import { TerrapinError, TerrapinFailure, configurationError, connectionError, integrityError, queryError, transactionError } from '../errors'
+import {
+  TerrapinError,
+  TerrapinFailure,
+  configurationError,
+  connectionError,
+  integrityError,
+  queryError,
+  transactionError,
+  SUBQUERY_MULTIPLE_ROWS,
+  subqueryRowsError,
+} from '../errors'
 import { sqlite } from '../compile/sqlite'
 import { Dialect } from '../compile/dialect'
 import { DECIMAL_KEY_FUNCTION, FOLD_FUNCTION, MULTIPLE_ROWS_FUNCTION, UPPER_FUNCTION, decimalKey, multipleRows } from '../compile/sqlite'
@@ -37,6 +47,7 @@ export const classifySqlite = (e: unknown, sql?: string): TerrapinError => {
     return integrityError('foreignKey', message, { cause: e })
   if (code === 'SQLITE_CONSTRAINT_NOTNULL') return integrityError('notNull', message, { column, cause: e })
   if (code === 'SQLITE_CONSTRAINT_CHECK') return integrityError('check', message, { constraint: column, cause: e })
+  if (code === SUBQUERY_MULTIPLE_ROWS) return subqueryRowsError(sql, e)
   if (code === 'SQLITE_CANTOPEN' || code === 'SQLITE_NOTADB' || /connection is not open/.test(message)) return connectionError(message, e)
   const retryable = code === 'SQLITE_BUSY' || code === 'SQLITE_LOCKED'
   return queryError(message, { sql, code: code || undefined, retryable, cause: e })

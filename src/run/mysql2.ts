@@ -7,7 +7,7 @@
  * (`BIGINT`, `DECIMAL`) and datetimes as text (the dialect reads them as UTC).
  */
 import type * as mysql2 from 'mysql2/promise'
-import { TerrapinError, TerrapinFailure, configurationError, connectionError, integrityError, queryError } from '../errors'
+import { TerrapinError, TerrapinFailure, configurationError, connectionError, integrityError, queryError, subqueryRowsError } from '../errors'
 import { mysql, mysqlDialectFor } from '../compile/mysql'
 import { Dialect } from '../compile/dialect'
 import { Executor, WriteResult } from './executor'
@@ -66,6 +66,7 @@ export const classifyMysql = (e: unknown, sql?: string): TerrapinError => {
       return integrityError('check', message, { constraint: quoted(/[Cc]onstraint [`']([^`']*)[`']/, raw) ?? quoted(/CONSTRAINT `([^`]*)`/, raw), cause: e })
   }
   if (CONNECTION_CODES.has(code) || CONNECTION_ERRNOS.has(errno) || (err.fatal && !errno)) return connectionError(`MySQL connection failed: ${message}`, e)
+  if (errno === 1242) return subqueryRowsError(sql, e)
   const retryable = errno === 1213 || errno === 1205
   return queryError(message, { sql, code: err.sqlState ?? (code || undefined), retryable, cause: e })
 }

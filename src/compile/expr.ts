@@ -179,7 +179,8 @@ export const inSubquery = (ctx: Ctx, plan: Select<unknown>): string => {
  * of many rows (SQLite), the dialect's `singleRow` makes more than one an error, as the servers do.
  */
 const scalarSubquery = (ctx: Ctx, plan: Select<unknown>): ExprSql => {
-  const one = ctx.d.singleRow
+  // a limit of one (the usual "latest" subquery) needs no count
+  const one = plan.limit !== undefined && plan.limit <= 1 ? undefined : ctx.d.singleRow
   let col: Column | undefined
   const name = ctx.d.quote('v')
   const sql = ctx.render.select(

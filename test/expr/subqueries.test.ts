@@ -13,6 +13,7 @@ import {
   Sum,
   annotate,
   bulkCreate,
+  compile,
   count,
   fields,
   first,
@@ -116,5 +117,26 @@ forEachDialect('subqueries', [Shelf, Item], (t) => {
     }
     // nothing was written, and the connection serves the next plan
     expect(right(await pipe(query(Item), where({ id: 4 }), valuesFlat('price'), run(t().db))())).toEqual([11])
+  })
+})
+
+describe('subqueries compiled', () => {
+  const titles = pipe(query(Item), where({ shelfId: OuterRef('id') }), valuesFlat('title'))
+
+  it('SQLite counts up to two rows of a scalar subquery, unless its limit is one', () => {
+    const many = compile(pipe(query(Shelf), annotate({ t: Subquery(titles) }), values('t')), 'sqlite').sql
+    expect(many).toBe(
+      'SELECT (SELECT CASE WHEN COUNT(*) > 1 THEN terrapin_multiple_rows() ELSE MAX("v") END FROM (SELECT "t1"."title" AS "v" FROM "sq_item" AS "t1" WHERE "t1"."shelf_id" = "t0"."id" LIMIT 2)) FROM "sq_shelf" AS "t0"',
+    )
+    const one = compile(pipe(query(Shelf), annotate({ t: Subquery(pipe(titles, limit(1))) }), values('t')), 'sqlite').sql
+    expect(one).toBe('SELECT (SELECT "t1"."title" FROM "sq_item" AS "t1" WHERE "t1"."shelf_id" = "t0"."id" LIMIT 1) FROM "sq_shelf" AS "t0"')
+    for (const d of ['postgres', 'mysql'] as const)
+      expect(compile(pipe(query(Shelf), annotate({ t: Subquery(titles) }), values('t')), d).sql).not.toMatch(/COUNT/)
+  })
+
+  it('a grouped relation path is the same text in SELECT, GROUP BY and ORDER BY', () => {
+    const { sql } = compile(pipe(query(Item), groupBy('shelf__room' as never), annotate({ n: Count() }), orderBy('shelf__room')), 'postgres')
+    const path = '(SELECT "t1"."room" FROM "sq_shelf" AS "t1" WHERE "t1"."id" = "t0"."shelf_id")'
+    expect(sql).toBe(`SELECT ${path}, COUNT(*) FROM "sq_item" AS "t0" GROUP BY ${path} ORDER BY ${path} ASC NULLS FIRST`)
   })
 })

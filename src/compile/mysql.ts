@@ -145,15 +145,17 @@ const MARIADB_TABLES = ' ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_n
 const literal = (s: string): string => `'${s.replace(/\\/g, '\\\\').replace(/'/g, "''")}'`
 
 /** The letters with a case (what Unicode calls cased), and what may stand between them and a final sigma. */
-const CASED = '[\\p{Lu}\\p{Ll}\\p{Lt}]'
-const IGNORABLE = "[\\p{Mn}\\p{Me}\\p{Cf}\\p{Lm}\\p{Sk}'.:·’]"
+const CASED = '\\p{Lu}\\p{Ll}\\p{Lt}'
+const IGNORABLE = "\\p{Mn}\\p{Me}\\p{Cf}\\p{Lm}\\p{Sk}'.:·’"
 
 /**
  * A capital sigma that ends a word (Unicode's Final_Sigma condition: a cased letter before it,
- * none after it, case-ignorable characters skipped; before it at most one, as a lookbehind has
- * a fixed length). Case-sensitive whatever the text's collation.
+ * at most one case-ignorable character between; none after it, case-ignorable ones skipped),
+ * with what stands around it in groups 1 to 3 (`FINAL_SIGMA_KEPT`). Written without `?`, which
+ * a driver writing values into the statement could take for a placeholder.
  */
-const FINAL_SIGMA = literal(`(?-i)(?<=${CASED}|${CASED}${IGNORABLE})Σ(?!${IGNORABLE}*${CASED})`)
+const FINAL_SIGMA = literal(`([${CASED}][${IGNORABLE}]{0,1})Σ([${IGNORABLE}]*)([^${CASED}${IGNORABLE}]|$)`)
+const FINAL_SIGMA_KEPT = literal('\\1ς\\2\\3')
 
 /**
  * The characters whose upper case is more than one character (SpecialCasing's unconditional
@@ -174,7 +176,7 @@ const EXPANSIONS: ReadonlyArray<readonly [string, string]> = Array.from(
  * (the server's simple mapping gives σ and i) — then the Unicode 14 tables of `uca1400`.
  */
 const mariadbLower = (x: string): string =>
-  `(LOWER(REGEXP_REPLACE(REPLACE(${x}, '\u0130', 'i\u0307'), ${FINAL_SIGMA}, 'ς') COLLATE utf8mb4_uca1400_ai_ci) COLLATE utf8mb4_nopad_bin)`
+  `(LOWER(REGEXP_REPLACE(REPLACE(${x}, '\u0130', 'i\u0307') COLLATE utf8mb4_nopad_bin, ${FINAL_SIGMA}, ${FINAL_SIGMA_KEPT}) COLLATE utf8mb4_uca1400_ai_ci) COLLATE utf8mb4_nopad_bin)`
 
 /** MariaDB 10.10+: upper case with SpecialCasing's expansions, then the Unicode 14 tables of `uca1400`. */
 const mariadbUpper = (x: string): string =>

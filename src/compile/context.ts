@@ -27,6 +27,7 @@ export interface Slot {
   readonly read: (values: Readonly<Record<string, unknown>>) => unknown
 }
 
+/** Whether a parameter is a placeholder to bind at execution. */
 export const isSlot = (v: unknown): v is Slot => typeof v === 'object' && v !== null && (v as Slot)._tag === 'Slot'
 
 /** What a select returns per row, for the runner's decoder. */
@@ -102,14 +103,18 @@ export const bind = (ctx: Ctx, value: unknown, encode: (v: unknown) => unknown, 
   return ctx.d.placeholder(ctx.params.length)
 }
 
+/** A fresh table alias of the statement (`t0`, `t1`, …). */
 export const nextAlias = (ctx: Ctx): string => `t${ctx.alias++}`
 
+/** `"alias"."column"`. */
 export const colRef = (ctx: Ctx, alias: string, col: Column): string => `${ctx.d.quote(alias)}.${ctx.d.quote(col.column)}`
 
+/** Throws the ValidationError of a plan the compiler cannot render (returned by `run` as a Left). */
 export const fail = (model: Model, message: string): never => {
   throw new TerrapinFailure({ _tag: 'ValidationError', model: model.name, issues: [{ field: '', message }], message: `${model.name}: ${message}` })
 }
 
+/** `'author__name'` → the relation path `['author']` and the key `name`. */
 export const splitKey = (key: string): { path: ReadonlyArray<string>; key: string } => {
   const parts = key.split('__')
   return { path: parts.slice(0, -1), key: parts[parts.length - 1] }
@@ -119,6 +124,7 @@ export const splitKey = (key: string): { path: ReadonlyArray<string>; key: strin
 // relations
 // ------------------------------------------------------------------------------------------
 
+/** The relations a path walks from `model`, outermost first. */
 export const relationsOf = (model: Model, path: ReadonlyArray<string>): ReadonlyArray<Relation> => {
   const out: Relation[] = []
   let current = model

@@ -1,7 +1,10 @@
 /**
  * A dialect is a record of small functions: how to quote, where the placeholders go, how to
- * match text, fold case, take a date apart, order NULLs, encode a value and name a column type.
- * The compiler (`compile/sql.ts`) is one pure function over it; each dialect file stays short.
+ * match text, fold case, take a date apart, order NULLs, encode a value, write the statements
+ * whose form differs (upserts, locks, UPDATE and DELETE with an alias) and the DDL. Everything
+ * the SQL of one database does differently is a member here, written in `compile/<dialect>.ts`:
+ * the compiler (`compile/sql.ts` and its parts) and the schema layer are pure functions over
+ * the record and never ask a dialect its name.
  */
 import { ScalarKind } from '../model/fields'
 import { Column } from '../model/model'

@@ -60,12 +60,14 @@ export const withParams = (c: Compiled, params: ReadonlyArray<unknown>): Compile
 // context
 // ------------------------------------------------------------------------------------------
 
+/** What expressions call back into: the select-level renderers of this module. */
 const RENDERERS: Renderers = {
   select: (ctx, plan, columns, parts) => selectSql(ctx, plan, columns, parts),
   filter: (ctx, alias, model, node) => filterSql(ctx, alias, model, node),
   projection: (ctx, plan, alias) => projection(ctx, plan, alias),
 }
 
+/** A fresh state for rendering one statement. */
 export const newCtx = (d: Dialect): Ctx => ({ d, params: [], alias: 0, scopes: [], render: RENDERERS })
 
 /** The check of a value written to a column (the first problem `validateInput` would report). */

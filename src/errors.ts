@@ -73,9 +73,9 @@ export interface QueryError {
   readonly message: string
   readonly sql?: string
   /**
-   * SQLSTATE (PostgreSQL, MySQL) or the driver's error code (SQLite); `'TIMEOUT'` or
-   * `'CANCELLED'` for a statement stopped by a timeout or by a run's signal (the server's own
-   * code is then in `cause`).
+   * SQLSTATE (PostgreSQL, MySQL) or the driver's error code (SQLite); a terrapin code where the
+   * dialects must agree: `'TIMEOUT'` or `'CANCELLED'` for a statement stopped by a timeout or by a
+   * run's signal (the server's own code is then in `cause`), `SUBQUERY_MULTIPLE_ROWS`.
    */
   readonly code?: string
   readonly retryable: boolean
@@ -129,6 +129,21 @@ export const queryError = (message: string, fields: { sql?: string; code?: strin
   retryable: fields.retryable ?? false,
   cause: fields.cause,
 })
+
+/**
+ * The `code` of the QueryError a plan used as a value (`Subquery`) gives when it yields more
+ * than one row, on every dialect (PostgreSQL's SQLSTATE 21000 "more than one row returned by a
+ * subquery used as an expression", MySQL's errno 1242; SQLite, which would take the first row,
+ * is made to fail too).
+ */
+export const SUBQUERY_MULTIPLE_ROWS = 'SUBQUERY_MULTIPLE_ROWS'
+
+/** The message of that error, the same on every dialect. */
+export const SUBQUERY_ROWS_MESSAGE = 'a subquery used as a value returned more than one row'
+
+/** The QueryError of a scalar subquery of more than one row (the driver's error as its cause). */
+export const subqueryRowsError = (sql: string | undefined, cause: unknown): QueryError =>
+  queryError(SUBQUERY_ROWS_MESSAGE, { sql, code: SUBQUERY_MULTIPLE_ROWS, cause })
 
 export const integrityError = (
   kind: IntegrityKind,

@@ -6,18 +6,12 @@
 import { Model } from '../model/model'
 import { Insert } from '../plan/ast'
 import { Dialect } from './dialect'
-import { fail } from './sql'
+import { fail } from './context'
 
 /** INSERT … ON CONFLICT (fields) DO UPDATE / ON DUPLICATE KEY UPDATE. */
 export const upsertSql = (d: Dialect, model: Model, table: string, names: string, values: string, on: NonNullable<Insert<unknown>['onConflict']>): string => {
   const col = (k: string): string => d.quote((model.columnByKey[k] ?? fail(model, `no field ${k}`)).column)
-  if (d.name === 'mysql') {
-    const sets = on.update.length > 0 ? on.update.map((k) => `${col(k)} = VALUES(${col(k)})`) : [`${col(model.pk)} = ${col(model.pk)}`]
-    return `INSERT INTO ${table} ${names} VALUES ${values} ON DUPLICATE KEY UPDATE ${sets.join(', ')}`
-  }
-  const target = `(${on.fields.map(col).join(', ')})`
-  const action = on.update.length > 0 ? `DO UPDATE SET ${on.update.map((k) => `${col(k)} = excluded.${col(k)}`).join(', ')}` : 'DO NOTHING'
-  return `INSERT INTO ${table} ${names} VALUES ${values} ON CONFLICT ${target} ${action}`
+  return d.upsert(table, names, values, on.fields.map(col), on.update.map(col), col(model.pk))
 }
 
 /**
@@ -40,13 +34,10 @@ export const compileBulkUpdate = (
   }
   const pk = model.columnByKey[model.pk]
   const q = d.quote
-  // PostgreSQL types CASE branches of bare parameters as text: cast them to the column's type.
-  const typed = (type: string, p: string): string => (d.name === 'postgres' ? `CAST(${p} AS ${type.replace(/ COLLATE .*$/, '')})` : p)
   const sets = fields.map((k) => {
     const col = model.columnByKey[k]
-    const type = d.columnType(col)
     const whens = rows.map(
-      (r) => `WHEN ${typed(d.columnType(pk), ph(d.encode(pk, r[pk.key])))} THEN ${typed(type, ph(r[k] === null ? null : d.encode(col, r[k])))}`,
+      (r) => `WHEN ${d.caseParam(ph(d.encode(pk, r[pk.key])), pk)} THEN ${d.caseParam(ph(r[k] === null ? null : d.encode(col, r[k])), col)}`,
     )
     return `${q(col.column)} = CASE ${q(pk.column)} ${whens.join(' ')} ELSE ${q(col.column)} END`
   })

@@ -1,11 +1,14 @@
 /**
  * A dialect is a record of small functions: how to quote, where the placeholders go, how to
- * match text, fold case, take a date apart, order NULLs, encode a value and name a column type.
- * The compiler (`compile/sql.ts`) is one pure function over it; each dialect file stays short.
+ * match text, fold case, take a date apart, order NULLs, encode a value, write the statements
+ * whose form differs (upserts, locks, UPDATE and DELETE with an alias) and the DDL. Everything
+ * the SQL of one database does differently is a member here, written in `compile/<dialect>.ts`:
+ * the compiler (`compile/sql.ts` and its parts) and the schema layer are pure functions over
+ * the record and never ask a dialect its name.
  */
 import { ScalarKind } from '../model/fields'
 import { Column } from '../model/model'
-import { DatePart } from '../plan/ast'
+import { DatePart, Lock } from '../plan/ast'
 
 export type DialectName = 'sqlite' | 'postgres' | 'mysql'
 
@@ -84,6 +87,64 @@ export interface Dialect {
   readonly syncKey?: (table: string, column: string) => string
   /** Table options after CREATE TABLE (…). */
   readonly tableSuffix: string
+
+  // expressions
+
+  /** The SQL type computed numbers are read as (AVG, SUM, a division). */
+  readonly floatType: string
+  /** A value as text. */
+  readonly castText: (expr: string) => string
+  /** A parameter used as text where the server cannot infer its type (PostgreSQL's `LOWER($1)`). */
+  readonly textParam: (placeholder: string) => string
+  /** A number parameter in an expression (PostgreSQL types it after the other operand, or not at all). */
+  readonly numberParam: (placeholder: string, value: number) => string
+  /** `Lower`: lower case by Unicode's full mapping (as JS `toLowerCase`), compared by code point. */
+  readonly lower: (expr: string) => string
+  /** `Upper`: upper case by Unicode's full mapping (`ß` → `SS`, as JS `toUpperCase`), compared by code point. */
+  readonly upper: (expr: string) => string
+  /** The length in characters (code points). */
+  readonly length: (expr: string) => string
+  /** Text joined; each item is already not NULL. */
+  readonly concat: (exprs: ReadonlyArray<string>) => string
+  /** `MIN`/`MAX` of a column by its value; `arg` wraps what is aggregated (DISTINCT, a filter's CASE). */
+  readonly extremum: (fn: 'MIN' | 'MAX', col: Column, ref: string, arg: (x: string) => string) => string
+  /** A subquery of `IN (…)` that limits or offsets its rows (MySQL refuses LIMIT there, but not in a derived table). */
+  readonly limitedIn: (sql: string) => string
+  /**
+   * A plan used as a value, its one column named `name`: more than one row is an error. Absent
+   * where the database raises it itself (PostgreSQL, MySQL); given, the select is rendered with
+   * at most two rows and its column named, and this wraps it.
+   */
+  readonly singleRow?: (select: string, name: string) => string
+
+  // statements
+
+  /** The row-lock clause of a read (`selectForUpdate`). */
+  readonly lock: (lock: Lock) => string
+  /** INSERT … ON CONFLICT (target) DO UPDATE / ON DUPLICATE KEY UPDATE; column names quoted. */
+  readonly upsert: (table: string, names: string, values: string, target: ReadonlyArray<string>, update: ReadonlyArray<string>, pk: string) => string
+  /** A parameter in a branch of `CASE`, typed as the column's values where the server would guess text. */
+  readonly caseParam: (placeholder: string, col: Column) => string
+  /** The column an UPDATE sets (quoted alias and column). */
+  readonly setTarget: (alias: string, column: string) => string
+  /** A DELETE from the table aliased `alias` (both quoted) with its WHERE clause (or ''). */
+  readonly deleteFrom: (table: string, alias: string, where: string) => string
+
+  // schema
+
+  /** The SQL type of an integer primary key the database generates. */
+  readonly generatedKeyType: (col: Column) => string
+  /** A CHECK a column of this kind needs (SQLite's booleans are integers that must stay 0 or 1). */
+  readonly columnCheck: (col: Column, quotedName: string) => string | undefined
+  /** Foreign keys are declared in CREATE TABLE, whichever order the tables are made in (SQLite checks them only when rows are written). */
+  readonly inlineForeignKeys: boolean
+  /** The database indexes a foreign key's column by itself (InnoDB): no index of ours beside it. */
+  readonly indexesForeignKeys: boolean
+  /**
+   * ALTER TABLE `table` ADD CONSTRAINT `name` `body` (a `FOREIGN KEY …` clause; names unquoted),
+   * doing nothing when the constraint exists. Unused where foreign keys are inline.
+   */
+  readonly addForeignKeyIfMissing: (table: string, name: string, body: string) => string
 }
 
 /** Doubles the quote character: identifiers with odd characters are always safe. */
@@ -98,6 +159,9 @@ export const quoteWith =
  * texts match must not depend on where a letter stands.
  */
 export const caseless = (folded: string): string => `REPLACE(${folded}, 'ς', 'σ')`
+
+/** What a row lock does about a locked row: wait (''), fail at once, or skip it. */
+export const lockWait = (lock: Lock): string => (lock.nowait ? ' NOWAIT' : lock.skipLocked ? ' SKIP LOCKED' : '')
 
 /** Escapes `%`, `_` and the escape character itself for `LIKE … ESCAPE '\'`. */
 export const escapeLike = (s: string): string => s.replace(/[\\%_]/g, (c) => '\\' + c)

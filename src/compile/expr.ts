@@ -11,21 +11,13 @@ import { Column, Model } from '../model/model'
 import { resolveRelation } from '../model/relations'
 import { Select } from '../plan/ast'
 import { Expr } from '../plan/expr'
-import { Dialect, DialectName } from './dialect'
 import { resolveFilter } from '../plan/filter'
-import { DECIMAL_KEY_LENGTH, FOLD_FUNCTION } from './sqlite'
-import { Ctx, bind, colRef, fail, filterSql, projection, relationsOf, selectSql, splitKey, valueExpr, walk } from './sql'
+import { Ctx, Scope, bind, colRef, fail, relationsOf, splitKey, valueExpr, walk } from './context'
+import { readOrder, sliced } from './ordering'
 
 // ------------------------------------------------------------------------------------------
 // model
 // ------------------------------------------------------------------------------------------
-
-/** A SELECT being rendered: the alias and model of its rows, and its plan (for annotations). */
-export interface Scope {
-  readonly alias: string
-  readonly model: Model
-  readonly plan?: Select<unknown>
-}
 
 /** Compiled SQL of an expression, and the column that types (and decodes) its value. */
 export interface ExprSql {
@@ -66,58 +58,6 @@ const computed = (kind: 'float' | 'text', codec: t.Type<unknown, unknown, unknow
 export const NUMBER_COLUMN = computed('float', numeric as t.Type<unknown, unknown, unknown>)
 /** The column of a computed text (lower, concat, …). */
 export const TEXT_COLUMN = computed('text', text as t.Type<unknown, unknown, unknown>)
-
-// ------------------------------------------------------------------------------------------
-// dialect bits
-// ------------------------------------------------------------------------------------------
-
-interface Funcs {
-  readonly float: string
-  readonly text: (x: string) => string
-  /** A parameter typed as text (PostgreSQL cannot infer the type of `LOWER($1)`). */
-  readonly textParam: (ph: string) => string
-  readonly lower: (x: string, d: Dialect) => string
-  readonly upper: (x: string, d: Dialect) => string
-  readonly length: (x: string) => string
-  readonly concat: (xs: ReadonlyArray<string>) => string
-}
-
-/** The name of the Unicode upper-case function registered on SQLite connections. */
-export const UPPER_FUNCTION = 'terrapin_upper'
-
-const FUNCS: Readonly<Record<DialectName, Funcs>> = {
-  sqlite: {
-    float: 'REAL',
-    text: (x) => `CAST(${x} AS TEXT)`,
-    textParam: (ph) => ph,
-    lower: (x) => `${FOLD_FUNCTION}(${x})`,
-    upper: (x) => `${UPPER_FUNCTION}(${x})`,
-    length: (x) => `length(${x})`,
-    concat: (xs) => `(${xs.join(' || ')})`,
-  },
-  postgres: {
-    float: 'DOUBLE PRECISION',
-    text: (x) => `CAST(${x} AS TEXT)`,
-    textParam: (ph) => `CAST(${ph} AS TEXT)`,
-    // Fold with ICU (all of Unicode), then compare and sort the result by code point again.
-    lower: (x) => `(LOWER(${x} COLLATE "und-x-icu") COLLATE "C")`,
-    upper: (x) => `(UPPER(${x} COLLATE "und-x-icu") COLLATE "C")`,
-    length: (x) => `char_length(${x})`,
-    concat: (xs) => `(${xs.join(' || ')})`,
-  },
-  mysql: {
-    float: 'DOUBLE',
-    text: (x) => `CAST(${x} AS CHAR)`,
-    textParam: (ph) => ph,
-    // The server's fold (Unicode 14 tables on MariaDB 10.10+, see compile/mysql.ts); upper case
-    // through the same collation. Its simple mapping leaves ß alone where Unicode (and JS, ICU)
-    // make it SS: the one expansion of SpecialCasing that text in the wild hits.
-    lower: (x, d) => d.fold(x),
-    upper: (x, d) => `REPLACE(${d.fold(x).replace(/^(\(?)LOWER\(/, '$1UPPER(')}, 'ß', 'SS')`,
-    length: (x) => `CHAR_LENGTH(${x})`,
-    concat: (xs) => `CONCAT(${xs.join(', ')})`,
-  },
-}
 
 const ARITH = { add: '+', sub: '-', mul: '*', div: '/' } as const
 
@@ -183,7 +123,7 @@ const aggregate = (ctx: Ctx, e: Extract<Expr, { _tag: 'Agg' }>): ExprSql => {
     if (e.filter === undefined) return undefined
     const node = resolveFilter(target, e.filter)
     if (node._tag === 'Left') throw new TerrapinFailure(node.left)
-    return filterSql(ctx, alias, target, node.right)
+    return ctx.render.filter(ctx, alias, target, node.right)
   }
   // Over a group, the filter selects the values: FN(CASE WHEN filter THEN x END).
   const call = (target: Model, alias: string, key: string | undefined, when?: string): ExprSql => {
@@ -199,11 +139,8 @@ const aggregate = (ctx: Ctx, e: Extract<Expr, { _tag: 'Agg' }>): ExprSql => {
     // AVG and SUM as doubles: MySQL's decimal AVG keeps only 4 more digits. A float column is
     // one already, and the cast is a large part of a grouped average's time on MariaDB.
     if (e.fn === 'avg' || e.fn === 'sum')
-      return { sql: `${fn}(${dist}${pick(col.kind === 'float' ? ref : `CAST(${ref} AS ${FUNCS[d.name].float})`)})`, col: NUMBER_COLUMN }
-    // SQLite keeps decimals as text: MIN/MAX by the value-ordered key, then the value after it.
-    if (d.name === 'sqlite' && col.kind === 'decimal')
-      return { sql: `substr(${fn}(${dist}${pick(`${d.comparable(col, ref)} || ${ref}`)}), ${DECIMAL_KEY_LENGTH + 1})`, col }
-    return { sql: `${fn}(${dist}${pick(ref)})`, col }
+      return { sql: `${fn}(${dist}${pick(col.kind === 'float' ? ref : `CAST(${ref} AS ${d.floatType})`)})`, col: NUMBER_COLUMN }
+    return { sql: d.extremum(e.fn === 'min' ? 'MIN' : 'MAX', col, ref, (x) => dist + pick(x)), col }
   }
   if (e.ref === undefined) return call(scope.model, scope.alias, undefined, only(scope.model, scope.alias))
   const { path, key } = relationPrefix(scope.model, e.ref)
@@ -223,30 +160,47 @@ const singleColumn = (ctx: Ctx, plan: Select<unknown>, alias: string): ExprSql =
     const pk = plan.model.columnByKey[plan.model.pk]
     return { sql: colRef(ctx, alias, pk), col: pk }
   }
-  const p = projection(ctx, plan, alias)
+  const p = ctx.render.projection(ctx, plan, alias)
   if (p.output.columns.length !== 1) fail(plan.model, `a subquery selects one column, not ${p.output.columns.length} (use values('field'))`)
   return { sql: p.sql, col: p.output.columns[0] }
 }
 
 /** A plan as the list of `IN (…)`. MySQL refuses LIMIT inside IN, but not in a derived table. */
 export const inSubquery = (ctx: Ctx, plan: Select<unknown>): string => {
-  const sql = selectSql(ctx, plan, (a) => singleColumn(ctx, plan, a).sql)
-  return ctx.d.name === 'mysql' && (plan.limit !== undefined || plan.offset !== undefined) ? `SELECT * FROM (${sql}) AS ${ctx.d.quote('s')}` : sql
+  if (!sliced(plan)) return ctx.render.select(ctx, plan, (a) => singleColumn(ctx, plan, a).sql)
+  // the slice is the rows `all` would return: in the model's ordering when the plan has none
+  return ctx.d.limitedIn(
+    ctx.render.select(ctx, plan, (a) => singleColumn(ctx, plan, a).sql, { limit: plan.limit, offset: plan.offset, order: readOrder(plan) }),
+  )
 }
 
 /**
- * A number parameter in an expression on PostgreSQL, which types a parameter after the other
- * operand (`int_col + $1` refuses 1.5) or not at all (`$1 + $2` is ambiguous): typed by the value.
+ * A plan used as a value: one column, at most one row. Where the database would take the first
+ * of many rows (SQLite), the dialect's `singleRow` makes more than one an error, as the servers do.
  */
-const pgNumber = (ph: string, v: number): string =>
-  `CAST(${ph} AS ${!Number.isInteger(v) ? 'DOUBLE PRECISION' : Math.abs(v) <= 2147483647 ? 'INTEGER' : 'BIGINT'})`
+const scalarSubquery = (ctx: Ctx, plan: Select<unknown>): ExprSql => {
+  // a limit of one (the usual "latest" subquery) needs no count
+  const one = plan.limit !== undefined && plan.limit <= 1 ? undefined : ctx.d.singleRow
+  let col: Column | undefined
+  const name = ctx.d.quote('v')
+  const sql = ctx.render.select(
+    ctx,
+    plan,
+    (a) => {
+      const c = singleColumn(ctx, plan, a)
+      col = c.col
+      return one ? `${c.sql} AS ${name}` : c.sql
+    },
+    { limit: one ? Math.min(plan.limit ?? 2, 2) : plan.limit, offset: plan.offset, order: sliced(plan) ? readOrder(plan) : plan.order },
+  )
+  return { sql: one ? one(sql, name) : `(${sql})`, col: col! }
+}
 
 const NUMERIC_KINDS: ReadonlySet<string> = new Set(['int', 'smallint', 'bigint', 'float', 'decimal'])
 
 /** Compiles an expression in the innermost select; `hint` types literal values beside a column. */
 export const exprSql = (ctx: Ctx, e: Expr, hint?: Column): ExprSql => {
   const { d } = ctx
-  const f = FUNCS[d.name]
   switch (e._tag) {
     case 'F': {
       const scope = scopeAt(ctx, 0)
@@ -258,48 +212,41 @@ export const exprSql = (ctx: Ctx, e: Expr, hint?: Column): ExprSql => {
       // Typed by the value itself where it can be (1.5 beside an int column is still 1.5).
       const col = typeof e.value === 'number' ? NUMBER_COLUMN : typeof e.value === 'string' ? TEXT_COLUMN : (hint ?? NUMBER_COLUMN)
       const sql = bind(ctx, e.value, (x) => (x === null || !hint ? x : d.encode(hint, x)))
-      return { sql: d.name === 'postgres' && typeof e.value === 'number' ? pgNumber(sql, e.value) : sql, col }
+      return { sql: typeof e.value === 'number' ? d.numberParam(sql, e.value) : sql, col }
     }
     case 'Arith': {
       const l = exprSql(ctx, e.left, hint)
       const r = exprSql(ctx, e.right, l.col)
-      const sql = e.op === 'div' ? `(CAST(${l.sql} AS ${f.float}) / NULLIF(${r.sql}, 0))` : `(${l.sql} ${ARITH[e.op]} ${r.sql})`
+      const sql = e.op === 'div' ? `(CAST(${l.sql} AS ${d.floatType}) / NULLIF(${r.sql}, 0))` : `(${l.sql} ${ARITH[e.op]} ${r.sql})`
       return { sql, col: NUMBER_COLUMN }
     }
     case 'Func':
       return funcSql(ctx, e, hint)
     case 'Agg':
       return aggregate(ctx, e)
-    case 'Subquery': {
-      let col: Column | undefined
-      const sql = selectSql(ctx, e.plan, (a) => {
-        const c = singleColumn(ctx, e.plan, a)
-        col = c.col
-        return c.sql
-      })
-      return { sql: `(${sql})`, col: col! }
-    }
+    case 'Subquery':
+      return scalarSubquery(ctx, e.plan)
   }
 }
 
 const funcSql = (ctx: Ctx, e: Extract<Expr, { _tag: 'Func' }>, hint?: Column): ExprSql => {
-  const f = FUNCS[ctx.d.name]
+  const { d } = ctx
   const textArg = (a: Expr): string => {
     const x = exprSql(ctx, a)
-    if (a._tag === 'Value') return f.textParam(x.sql)
-    return x.col.kind === 'char' || x.col.kind === 'text' ? x.sql : f.text(x.sql)
+    if (a._tag === 'Value') return d.textParam(x.sql)
+    return x.col.kind === 'char' || x.col.kind === 'text' ? x.sql : d.castText(x.sql)
   }
   switch (e.fn) {
     case 'lower':
-      return { sql: f.lower(textArg(e.args[0]), ctx.d), col: TEXT_COLUMN }
+      return { sql: d.lower(textArg(e.args[0])), col: TEXT_COLUMN }
     case 'upper':
-      return { sql: f.upper(textArg(e.args[0]), ctx.d), col: TEXT_COLUMN }
+      return { sql: d.upper(textArg(e.args[0])), col: TEXT_COLUMN }
     case 'trim':
       return { sql: `TRIM(${textArg(e.args[0])})`, col: TEXT_COLUMN }
     case 'length':
-      return { sql: f.length(textArg(e.args[0])), col: NUMBER_COLUMN }
+      return { sql: d.length(textArg(e.args[0])), col: NUMBER_COLUMN }
     case 'concat':
-      return { sql: f.concat(e.args.map((a) => `COALESCE(${textArg(a)}, '')`)), col: TEXT_COLUMN }
+      return { sql: d.concat(e.args.map((a) => `COALESCE(${textArg(a)}, '')`)), col: TEXT_COLUMN }
     case 'coalesce': {
       const first = exprSql(ctx, e.args[0], hint)
       const rest = e.args.slice(1).map((a) => exprSql(ctx, a, first.col))

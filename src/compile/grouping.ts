@@ -6,7 +6,7 @@ import { resolveRelation } from '../model/relations'
 import { FilterNode, Lock, Select } from '../plan/ast'
 import { Expr } from '../plan/expr'
 import { Dialect } from './dialect'
-import { Ctx, splitKey, valueExpr } from './sql'
+import { Ctx, splitKey, valueExpr } from './context'
 
 /** Whether an expression aggregates the rows of `plan` itself (not a relation's). */
 const groups = (plan: Select<unknown>, e: Expr, seen: ReadonlySet<string> = new Set()): boolean => {
@@ -74,13 +74,5 @@ export const groupingSql = (ctx: Ctx, alias: string, plan: Select<unknown>): { w
   return { where: andOf(items.filter((i) => !mentionsGrouped(plan, i))), having: andOf(items.filter((i) => mentionsGrouped(plan, i))), groupBy }
 }
 
-/**
- * `FOR UPDATE [NOWAIT | SKIP LOCKED]`. SQLite has no row locks and needs none: its transactions
- * hold the database's write lock from BEGIN (IMMEDIATE), so no other one writes in between.
- */
-export const lockSql = (d: Dialect, lock: Lock | undefined): string => {
-  if (!lock || d.name === 'sqlite') return ''
-  const wait = lock.nowait ? ' NOWAIT' : lock.skipLocked ? ' SKIP LOCKED' : ''
-  if (lock.mode === 'share') return d.name === 'mysql' ? ` LOCK IN SHARE MODE${wait}` : ` FOR SHARE${wait}`
-  return ` FOR UPDATE${wait}`
-}
+/** `FOR UPDATE [NOWAIT | SKIP LOCKED]` or the dialect's form of it; '' without a lock. */
+export const lockSql = (d: Dialect, lock: Lock | undefined): string => (lock ? d.lock(lock) : '')

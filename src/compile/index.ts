@@ -12,6 +12,7 @@ import { hintOf, ShapeNode } from '../plan/hint'
 import { HOLE, accessOf, shapeOf, shapeWithPaths, templateOf } from '../plan/shape'
 import { Compiled, Slot, withParams, compileDelete, compileInsert, compileSelect, compileTerminal, compileUpdate, isSlot } from './sql'
 import { sqlite } from './sqlite'
+import { modelOrdering } from './ordering'
 
 export const dialects: Readonly<Record<DialectName, Dialect>> = { sqlite, postgres, mysql }
 
@@ -39,6 +40,9 @@ const MAX_SHAPES = 2000
 
 /** Compiles a plan afresh, bypassing the cache (what a cache entry must equal). */
 export const compileUncached = (d: Dialect, plan: Statement): Compiled => {
+  // A bad `meta.ordering` is a mistake in the model: every plan on it says so, not only reads.
+  const model = plan._tag === 'Select' || plan._tag === 'Insert' ? plan.model : plan.source.model
+  if (model.meta.ordering !== undefined) modelOrdering(model)
   switch (plan._tag) {
     case 'Select':
       return compileSelect(d, plan)

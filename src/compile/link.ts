@@ -7,6 +7,7 @@ import { Column, Model } from '../model/model'
 import { Select } from '../plan/ast'
 import { Dialect } from './dialect'
 import { Compiled, bind, colRef, filterSql, newCtx, nextAlias, orderSql } from './sql'
+import { readOrder } from './ordering'
 
 /** A link table seen from one side: `own` holds this side's key, `other` the related row's. */
 export interface LinkTable {
@@ -36,7 +37,8 @@ export const compileLinked = (d: Dialect, plan: Select<unknown>, link: LinkTable
   const ids = owners.map((v) => bind(ctx, v, (x) => d.encode(link.ownKey, x))).join(', ')
   const own = `${q(l)}.${q(link.own)} IN (${ids})`
   const where = plan.where ? filterSql(ctx, alias, model, plan.where) : ''
-  const order = orderSql(ctx, alias, model, plan.order.length > 0 ? plan.order : [{ path: [], key: model.pk, desc: false }])
+  const given = readOrder(plan)
+  const order = orderSql(ctx, alias, model, given.length > 0 ? given : [{ path: [], key: model.pk, desc: false }])
   const sql =
     `SELECT ${cols} FROM ${q(model.table)} AS ${q(alias)} JOIN ${q(link.table)} AS ${q(l)} ON ${q(l)}.${q(link.other)} = ${colRef(ctx, alias, link.otherKey)}` +
     ` WHERE ${own}${where === '' || where === d.true ? '' : ` AND ${where}`}${order}`

@@ -5,7 +5,7 @@
  * character is written `'\\'`. MySQL already sorts NULLs first ascending and last descending.
  */
 import { DatePart } from '../plan/ast'
-import { Dialect, MatchKind, caseless, conversions, likePattern, quoteWith, utcText } from './dialect'
+import { Dialect, MatchKind, caseless, conversions, likePattern, lockWait, quoteWith, utcText } from './dialect'
 import { parseUtc } from '../model/codecs'
 
 const PARTS: Readonly<Record<DatePart, string>> = {
@@ -107,6 +107,30 @@ export const mysql: Dialect = {
   },
   autoIncrement: () => 'AUTO_INCREMENT',
   tableSuffix: ' ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_0900_bin',
+  floatType: 'DOUBLE',
+  castText: (x) => `CAST(${x} AS CHAR)`,
+  textParam: (ph) => ph,
+  numberParam: (ph) => ph,
+  lower: (x) => `LOWER(${x})`,
+  // The server's simple mapping leaves ß alone where Unicode (and JS, ICU) make it SS.
+  upper: (x) => `REPLACE(UPPER(${x}), 'ß', 'SS')`,
+  length: (x) => `CHAR_LENGTH(${x})`,
+  concat: (xs) => `CONCAT(${xs.join(', ')})`,
+  extremum: (fn, _col, ref, arg) => `${fn}(${arg(ref)})`,
+  limitedIn: (sql) => `SELECT * FROM (${sql}) AS \`s\``,
+  lock: (lock) => `${lock.mode === 'share' ? ' LOCK IN SHARE MODE' : ' FOR UPDATE'}${lockWait(lock)}`,
+  upsert: (table, names, values, _target, update, pk) =>
+    `INSERT INTO ${table} ${names} VALUES ${values} ON DUPLICATE KEY UPDATE ${(update.length > 0 ? update.map((c) => `${c} = VALUES(${c})`) : [`${pk} = ${pk}`]).join(', ')}`,
+  caseParam: (ph) => ph,
+  // MySQL's UPDATE … AS alias names the set column through the alias
+  setTarget: (alias, column) => `${alias}.${column}`,
+  deleteFrom: (table, alias, where) => `DELETE ${alias} FROM ${table} AS ${alias}${where}`,
+  generatedKeyType: (col) => mysql.columnType(col),
+  columnCheck: () => undefined,
+  inlineForeignKeys: false,
+  indexesForeignKeys: true,
+  addForeignKeyIfMissing: (table, name, body) =>
+    `ALTER TABLE ${quoteWith('`')(table)} ADD CONSTRAINT ${quoteWith('`')(name)} ${body.replace(/^FOREIGN KEY /, 'FOREIGN KEY IF NOT EXISTS ')}`,
 }
 
 /**
@@ -116,6 +140,47 @@ export const mysql: Dialect = {
 const ucaFold = (expr: string): string => `(LOWER(${expr} COLLATE utf8mb4_uca1400_ai_ci) COLLATE utf8mb4_nopad_bin)`
 
 const MARIADB_TABLES = ' ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_nopad_bin'
+
+/** Text as a string literal of MariaDB (a backslash escapes inside one). */
+const literal = (s: string): string => `'${s.replace(/\\/g, '\\\\').replace(/'/g, "''")}'`
+
+/** The letters with a case (what Unicode calls cased), and what may stand between them and a final sigma. */
+const CASED = '\\p{Lu}\\p{Ll}\\p{Lt}'
+const IGNORABLE = "\\p{Mn}\\p{Me}\\p{Cf}\\p{Lm}\\p{Sk}'.:·’"
+
+/**
+ * A capital sigma that ends a word (Unicode's Final_Sigma condition: a cased letter before it,
+ * at most one case-ignorable character between; none after it, case-ignorable ones skipped),
+ * with what stands around it in groups 1 to 3 (`FINAL_SIGMA_KEPT`). Written without `?`, which
+ * a driver writing values into the statement could take for a placeholder.
+ */
+const FINAL_SIGMA = literal(`([${CASED}][${IGNORABLE}]{0,1})Σ([${IGNORABLE}]*)([^${CASED}${IGNORABLE}]|$)`)
+const FINAL_SIGMA_KEPT = literal('\\1ς\\2\\3')
+
+/**
+ * The characters whose upper case is more than one character (SpecialCasing's unconditional
+ * mappings: `ß` → `SS`, `ﬀ` → `FF`, `ᾳ` → `ΑΙ`, …), which the server's simple mapping leaves
+ * alone or maps to one character. Each maps to its expansion.
+ */
+const EXPANSIONS: ReadonlyArray<readonly [string, string]> = Array.from(
+  '\u00df\u0149\u01f0\u0390\u03b0\u0587\u1e96\u1e97\u1e98\u1e99\u1e9a\u1f50\u1f52\u1f54\u1f56\u1f80\u1f81\u1f82' +
+    '\u1f83\u1f84\u1f85\u1f86\u1f87\u1f88\u1f89\u1f8a\u1f8b\u1f8c\u1f8d\u1f8e\u1f8f\u1f90\u1f91\u1f92\u1f93\u1f94' +
+    '\u1f95\u1f96\u1f97\u1f98\u1f99\u1f9a\u1f9b\u1f9c\u1f9d\u1f9e\u1f9f\u1fa0\u1fa1\u1fa2\u1fa3\u1fa4\u1fa5\u1fa6' +
+    '\u1fa7\u1fa8\u1fa9\u1faa\u1fab\u1fac\u1fad\u1fae\u1faf\u1fb2\u1fb3\u1fb4\u1fb6\u1fb7\u1fbc\u1fc2\u1fc3\u1fc4' +
+    '\u1fc6\u1fc7\u1fcc\u1fd2\u1fd3\u1fd6\u1fd7\u1fe2\u1fe3\u1fe4\u1fe6\u1fe7\u1ff2\u1ff3\u1ff4\u1ff6\u1ff7\u1ffc' +
+    '\ufb00\ufb01\ufb02\ufb03\ufb04\ufb05\ufb06\ufb13\ufb14\ufb15\ufb16\ufb17',
+).map((c) => [c, c.toUpperCase()] as const)
+
+/**
+ * MariaDB 10.10+: lower case as JS and ICU give it — a word-final Σ becomes ς and İ becomes i̇
+ * (the server's simple mapping gives σ and i) — then the Unicode 14 tables of `uca1400`.
+ */
+const mariadbLower = (x: string): string =>
+  `(LOWER(REGEXP_REPLACE(REPLACE(${x}, '\u0130', 'i\u0307') COLLATE utf8mb4_nopad_bin, ${FINAL_SIGMA}, ${FINAL_SIGMA_KEPT}) COLLATE utf8mb4_uca1400_ai_ci) COLLATE utf8mb4_nopad_bin)`
+
+/** MariaDB 10.10+: upper case with SpecialCasing's expansions, then the Unicode 14 tables of `uca1400`. */
+const mariadbUpper = (x: string): string =>
+  `(UPPER(${EXPANSIONS.reduce((e, [c, up]) => `REPLACE(${e}, '${c}', '${up}')`, x)} COLLATE utf8mb4_uca1400_ai_ci) COLLATE utf8mb4_nopad_bin)`
 
 /** MariaDB before 10.5: no RETURNING. */
 const mariadbLegacy: Dialect = Object.freeze({ ...mysql, tableSuffix: MARIADB_TABLES })
@@ -129,6 +194,8 @@ export const mariadb: Dialect = Object.freeze({
   returning: true,
   tableSuffix: MARIADB_TABLES,
   fold: ucaFold,
+  lower: mariadbLower,
+  upper: mariadbUpper,
   match: (expr: string, ph: string, ci: boolean, kind: MatchKind) =>
     ci ? `${caseless(ucaFold(expr))} LIKE ${caseless(ucaFold(ph))} ESCAPE '\\\\'` : mysql.match(expr, ph, false, kind),
 })

@@ -4,7 +4,7 @@
  * NULL ordering is spelled out, since PostgreSQL sorts NULLs last ascending by default.
  */
 import { Column } from '../model/model'
-import { Dialect, caseless, conversions, likePattern, quoteWith } from './dialect'
+import { Dialect, caseless, conversions, likePattern, lockWait, quoteWith } from './dialect'
 
 const fold = (expr: string): string => `LOWER(${expr} COLLATE "und-x-icu")`
 
@@ -93,4 +93,31 @@ export const postgres: Dialect = {
     return `SELECT setval(${seq}, GREATEST((SELECT MAX(${quoteWith('"')(column)}) FROM ${quoteWith('"')(table)}), COALESCE(pg_sequence_last_value(${seq}::regclass), 1)))`
   },
   tableSuffix: '',
+  floatType: 'DOUBLE PRECISION',
+  castText: (x) => `CAST(${x} AS TEXT)`,
+  textParam: (ph) => `CAST(${ph} AS TEXT)`,
+  // typed by the value: `int_col + $1` would refuse 1.5, and `$1 + $2` is ambiguous
+  numberParam: (ph, v) => `CAST(${ph} AS ${!Number.isInteger(v) ? 'DOUBLE PRECISION' : Math.abs(v) <= 2147483647 ? 'INTEGER' : 'BIGINT'})`,
+  // Fold with ICU (all of Unicode), then compare and sort the result by code point again.
+  lower: (x) => `(LOWER(${x} COLLATE "und-x-icu") COLLATE "C")`,
+  upper: (x) => `(UPPER(${x} COLLATE "und-x-icu") COLLATE "C")`,
+  length: (x) => `char_length(${x})`,
+  concat: (xs) => `(${xs.join(' || ')})`,
+  extremum: (fn, _col, ref, arg) => `${fn}(${arg(ref)})`,
+  limitedIn: (sql) => sql,
+  lock: (lock) => `${lock.mode === 'share' ? ' FOR SHARE' : ' FOR UPDATE'}${lockWait(lock)}`,
+  upsert: (table, names, values, target, update) =>
+    `INSERT INTO ${table} ${names} VALUES ${values} ON CONFLICT (${target.join(', ')}) ${update.length > 0 ? `DO UPDATE SET ${update.map((c) => `${c} = excluded.${c}`).join(', ')}` : 'DO NOTHING'}`,
+  // CASE branches of bare parameters are typed as text: cast them to the column's type.
+  caseParam: (ph, col) => `CAST(${ph} AS ${postgres.columnType(col).replace(/ COLLATE .*$/, '')})`,
+  setTarget: (_alias, column) => column,
+  deleteFrom: (table, alias, where) => `DELETE FROM ${table} AS ${alias}${where}`,
+  generatedKeyType: (col) => postgres.columnType(col),
+  columnCheck: () => undefined,
+  inlineForeignKeys: false,
+  indexesForeignKeys: false,
+  addForeignKeyIfMissing: (table, name, body) => {
+    const q = quoteWith('"')
+    return `DO $$ BEGIN IF NOT EXISTS (SELECT 1 FROM pg_constraint WHERE conname = '${name.replace(/'/g, "''")}') THEN ALTER TABLE ${q(table)} ADD CONSTRAINT ${q(name)} ${body}; END IF; END $$`
+  },
 }

@@ -6,7 +6,7 @@
  */
 import { TerrapinFailure } from '../errors'
 import { Column, Model } from '../model/model'
-import { Relation, resolveRelation } from '../model/relations'
+import { resolveRelation } from '../model/relations'
 import { checkColumnValue, guardDecides } from '../model/validate'
 import { Cond, Delete, FilterNode, Insert, Lookup, OrderItem, Select, Terminal, Update, isLongList, isParam } from '../plan/ast'
 import { HOLE } from '../plan/shape'
@@ -14,34 +14,17 @@ import { checkValue } from '../plan/filter'
 import { isExpr, isSelectPlan } from '../plan/expr'
 import { Dialect, caseless } from './dialect'
 import { upsertSql } from './bulk'
-import { Scope, annotationTarget, exprSql, inSubquery } from './expr'
+import { Ctx, Output, Renderers, SelectParts, Slot, bind, colRef, fail, isSlot, nextAlias, splitKey, valueExpr, walk } from './context'
+import { annotationTarget, exprSql, inSubquery } from './expr'
 import { groupingSql, isGrouped, lockSql } from './grouping'
+import { orderName, readOrder, selectedKeys, sliced } from './ordering'
+
+export type { Ctx, Output, Slot }
+export { bind, colRef, fail, isSlot, nextAlias }
 
 // ------------------------------------------------------------------------------------------
 // model
 // ------------------------------------------------------------------------------------------
-
-/** A parameter bound at execution: `param(name)`, encoded for its column when bound. */
-export interface Slot {
-  readonly _tag: 'Slot'
-  readonly name: string
-  readonly encode: (v: unknown) => unknown
-  /** Why a value does not fit the placeholder's column and lookup (undefined when it does). */
-  readonly check: (v: unknown) => string | undefined
-  /** The placeholder's value in a record of values (a property read made for this name). */
-  readonly read: (values: Readonly<Record<string, unknown>>) => unknown
-}
-
-export const isSlot = (v: unknown): v is Slot => typeof v === 'object' && v !== null && (v as Slot)._tag === 'Slot'
-
-const noCheck = (): undefined => undefined
-
-/** What a select returns per row, for the runner's decoder. */
-export interface Output {
-  /** The object key (or tuple position) of each selected column, in order. */
-  readonly keys: ReadonlyArray<string>
-  readonly columns: ReadonlyArray<Column>
-}
 
 const rowsOutputs = new WeakMap<Model, Output>()
 
@@ -77,22 +60,15 @@ export const withParams = (c: Compiled, params: ReadonlyArray<unknown>): Compile
 // context
 // ------------------------------------------------------------------------------------------
 
-/** The compiler's state while it renders one statement (shared with `compile/expr.ts`). */
-export interface Ctx {
-  readonly d: Dialect
-  readonly params: unknown[]
-  alias: number
-  /** The selects being rendered, innermost last (for annotations and `OuterRef`). */
-  readonly scopes: Scope[]
+/** What expressions call back into: the select-level renderers of this module. */
+const RENDERERS: Renderers = {
+  select: (ctx, plan, columns, parts) => selectSql(ctx, plan, columns, parts),
+  filter: (ctx, alias, model, node) => filterSql(ctx, alias, model, node),
+  projection: (ctx, plan, alias) => projection(ctx, plan, alias),
 }
 
-export const newCtx = (d: Dialect): Ctx => ({ d, params: [], alias: 0, scopes: [] })
-
-/** Adds a parameter and returns its placeholder. */
-export const bind = (ctx: Ctx, value: unknown, encode: (v: unknown) => unknown, check: (v: unknown) => string | undefined = noCheck): string => {
-  ctx.params.push(isParam(value) ? ({ _tag: 'Slot', name: value.name, encode, check, read: readerOf(value.name) } satisfies Slot) : encode(value))
-  return ctx.d.placeholder(ctx.params.length)
-}
+/** A fresh state for rendering one statement. */
+export const newCtx = (d: Dialect): Ctx => ({ d, params: [], alias: 0, scopes: [], render: RENDERERS })
 
 /** The check of a value written to a column (the first problem `validateInput` would report). */
 const columnCheck = (col: Column): ((v: unknown) => string | undefined) => {
@@ -108,67 +84,6 @@ const COMPARED: ReadonlySet<Lookup> = new Set<Lookup>(['exact', 'not', 'gt', 'gt
 const nullOr = (d: Dialect, col: Column): ((v: unknown) => unknown) => {
   const e = d.encoder(col)
   return (x) => (x === null ? null : e(x))
-}
-
-/**
- * Reads one name of a record of values: a function made for the name, so that its property read
- * sees one kind of record and stays fast (`values[name]` with a changing name does not).
- */
-const readers = new Map<string, (values: Readonly<Record<string, unknown>>) => unknown>()
-const readerOf = (name: string): ((values: Readonly<Record<string, unknown>>) => unknown) => {
-  let r = readers.get(name)
-  if (!r) {
-    r = new Function('v', `return v[${JSON.stringify(name)}]`) as (values: Readonly<Record<string, unknown>>) => unknown
-    if (readers.size < 10000) readers.set(name, r)
-  }
-  return r
-}
-
-export const nextAlias = (ctx: Ctx): string => `t${ctx.alias++}`
-
-export const colRef = (ctx: Ctx, alias: string, col: Column): string => `${ctx.d.quote(alias)}.${ctx.d.quote(col.column)}`
-
-export const fail = (model: Model, message: string): never => {
-  throw new TerrapinFailure({ _tag: 'ValidationError', model: model.name, issues: [{ field: '', message }], message: `${model.name}: ${message}` })
-}
-
-// ------------------------------------------------------------------------------------------
-// relations
-// ------------------------------------------------------------------------------------------
-
-export const relationsOf = (model: Model, path: ReadonlyArray<string>): ReadonlyArray<Relation> => {
-  const out: Relation[] = []
-  let current = model
-  for (const name of path) {
-    const rel = resolveRelation(current, name) ?? fail(current, `no relation ${name}`)
-    out.push(rel)
-    current = rel.target
-  }
-  return out
-}
-
-/**
- * `FROM … WHERE <link to outer>` of a correlated subquery walking `path` from `outer`; `body`
- * receives the alias and model at the end of the path.
- */
-export const walk = (
-  ctx: Ctx,
-  outer: string,
-  model: Model,
-  path: ReadonlyArray<string>,
-  body: (alias: string, target: Model) => { select: string; where?: string },
-): string => {
-  const q = ctx.d.quote
-  const rels = relationsOf(model, path)
-  const hops = rels.flatMap((r) => r.hops)
-  const aliases = hops.map(() => nextAlias(ctx))
-  const from = hops.map((h, i) =>
-    i === 0 ? `${q(h.table)} AS ${q(aliases[0])}` : `JOIN ${q(h.table)} AS ${q(aliases[i])} ON ${q(aliases[i])}.${q(h.to)} = ${q(aliases[i - 1])}.${q(h.from)}`,
-  )
-  const link = `${q(aliases[0])}.${q(hops[0].to)} = ${q(outer)}.${q(hops[0].from)}`
-  const target = rels[rels.length - 1].target
-  const b = body(aliases[aliases.length - 1], target)
-  return `SELECT ${b.select} FROM ${from.join(' ')} WHERE ${link}${b.where ? ` AND ${b.where}` : ''}`
 }
 
 // ------------------------------------------------------------------------------------------
@@ -308,25 +223,6 @@ export const filterSql = (ctx: Ctx, alias: string, model: Model, node: FilterNod
 // selects
 // ------------------------------------------------------------------------------------------
 
-/** A column of the row or, through to-one relations, of a related row (a scalar subquery). */
-export const valueExpr = (ctx: Ctx, alias: string, model: Model, path: ReadonlyArray<string>, key: string): { sql: string; col: Column } => {
-  if (path.length === 0) {
-    const col = model.columnByKey[key] ?? fail(model, `no field ${key}`)
-    return { sql: colRef(ctx, alias, col), col }
-  }
-  let col: Column | undefined
-  const sub = walk(ctx, alias, model, path, (a, target) => {
-    col = target.columnByKey[key] ?? fail(target, `no field ${key}`)
-    return { select: colRef(ctx, a, col) }
-  })
-  return { sql: `(${sub})`, col: col! }
-}
-
-export const splitKey = (key: string): { path: ReadonlyArray<string>; key: string } => {
-  const parts = key.split('__')
-  return { path: parts.slice(0, -1), key: parts[parts.length - 1] }
-}
-
 /**
  * What a distinct select selects, by order name: PostgreSQL orders SELECT DISTINCT only by
  * select-list expressions, and a relation path rendered twice differs in its aliases.
@@ -349,12 +245,6 @@ export const orderSql = (ctx: Ctx, alias: string, model: Model, order: ReadonlyA
   return ` ORDER BY ${items.join(', ')}`
 }
 
-interface SelectParts {
-  readonly limit?: number
-  readonly offset?: number
-  readonly order?: ReadonlyArray<OrderItem>
-}
-
 /**
  * The SELECT of a plan with the given column list; `parts` overrides limit/order. Conditions on
  * aggregates of the plan's own rows go to HAVING (see `groupingSql`).
@@ -362,7 +252,7 @@ interface SelectParts {
 export const selectSql = (ctx: Ctx, plan: Select<unknown>, columns: (alias: string) => string, parts: SelectParts = plan): string => {
   const alias = nextAlias(ctx)
   const { model } = plan
-  ctx.scopes.push({ alias, model, plan })
+  ctx.scopes.push({ alias, model, plan, related: isGrouped(plan) ? new Map() : undefined })
   try {
     const cols = columns(alias)
     const g = groupingSql(ctx, alias, plan)
@@ -377,21 +267,6 @@ export const selectSql = (ctx: Ctx, plan: Select<unknown>, columns: (alias: stri
     ctx.scopes.pop()
   }
 }
-
-/** The keys a plan selects, as order items name them (`author__name`, `authorId`, annotations). */
-const selectedKeys = (plan: Select<unknown>): ReadonlyArray<OrderItem> => {
-  const { model, projection: p } = plan
-  const annotations = plan.annotations ?? []
-  const keys = p._tag !== 'Rows' ? p.keys : [...(plan.groupBy ?? model.columns.map((c) => c.key)), ...annotations.map((a) => a.name)]
-  return keys.map((k): OrderItem => {
-    if (annotations.some((a) => a.name === k)) return { path: [], key: k, desc: false, annotation: true }
-    const { path, key } = splitKey(k)
-    const rel = path.length === 0 && !model.columnByKey[key] ? resolveRelation(model, key) : undefined
-    return { path, key: rel?.column ? rel.column.key : key, desc: false }
-  })
-}
-
-const orderName = (o: OrderItem): string => [...o.path, o.key].join('__')
 
 /**
  * SELECT DISTINCT can only be ordered by what it selects (PostgreSQL and MySQL refuse the rest,
@@ -435,16 +310,21 @@ export const projection = (ctx: Ctx, plan: Select<unknown>, alias: string): { sq
   return { sql: sqls.join(', '), named: named(sqls), output: { keys, columns: exprs.map((e) => e.col) } }
 }
 
-export const compileSelect = (d: Dialect, plan: Select<unknown>): Compiled => {
+/** A select of rows in the given order (its own, unless a terminal chose another). */
+const selectRows = (d: Dialect, plan: Select<unknown>, order: ReadonlyArray<OrderItem>): Compiled => {
   const ctx = newCtx(d)
   let output: Output | undefined
-  const sql = selectSql(ctx, plan, (alias) => {
+  const cols = (alias: string): string => {
     const p = projection(ctx, plan, alias)
     output = p.output
     return p.sql
-  })
+  }
+  const sql = selectSql(ctx, plan, cols, order === plan.order ? plan : { limit: plan.limit, offset: plan.offset, order })
   return { sql, params: ctx.params, output }
 }
+
+/** A select's rows, in its order or, given none, its model's (`meta.ordering`). */
+export const compileSelect = (d: Dialect, plan: Select<unknown>): Compiled => selectRows(d, plan, readOrder(plan))
 
 /** Kinds whose equality in SQL is the equality of a unique index on them (not decimals stored as text, floats, …). */
 const KEY_KINDS: ReadonlySet<string> = new Set(['int', 'smallint', 'bigint', 'uuid', 'char', 'text'])
@@ -500,13 +380,16 @@ export const compileTerminal = (d: Dialect, plan: Terminal<unknown>): Compiled =
       // Unordered: by key, as tortoise; a distinct projection has no key, so by what it selects.
       // A grouped plan has no row key either: by its group keys.
       const byGroup = (): ReadonlyArray<OrderItem> => (src.groupBy ?? []).map((k) => ({ ...splitKey(k), desc: false }))
-      const order =
-        src.order.length > 0 ? src.order : src.distinct && src.projection._tag !== 'Rows' ? selectedKeys(src) : src.groupBy ? byGroup() : pkOrder(src.model)
-      return { ...compileSelect(d, { ...src, order, limit: Math.min(src.limit ?? 1, 1) }), single: true }
+      // The model's ordering first, where it applies.
+      const own = readOrder(src)
+      const order = own.length > 0 ? own : src.distinct && src.projection._tag !== 'Rows' ? selectedKeys(src) : src.groupBy ? byGroup() : pkOrder(src.model)
+      const one = { ...src, limit: Math.min(src.limit ?? 1, 1) }
+      return { ...selectRows(d, one, order), single: true }
     }
     case 'get':
     case 'getOrNone': {
-      const c = compileSelect(d, { ...src, limit: Math.min(src.limit ?? 2, 2) })
+      // Without a slice the order cannot change the answer (one row, or an error).
+      const c = selectRows(d, { ...src, limit: Math.min(src.limit ?? 2, 2) }, sliced(src) ? readOrder(src) : src.order)
       return pinned(src) ? { ...c, single: true } : c
     }
   }
@@ -529,7 +412,8 @@ const targetWhere = (ctx: Ctx, alias: string, src: Select<unknown>): string => {
     return w === '' || w === ctx.d.true ? '' : ` WHERE ${w}`
   }
   const pk = model.columnByKey[model.pk]
-  const inner = selectSql(ctx, { ...src, distinct: false }, (a) => colRef(ctx, a, pk))
+  // A slice is the rows `all` would return: in the model's ordering when the plan has none.
+  const inner = selectSql(ctx, { ...src, distinct: false }, (a) => colRef(ctx, a, pk), { limit: src.limit, offset: src.offset, order: readOrder(src) })
   return ` WHERE ${colRef(ctx, alias, pk)} IN (SELECT ${ctx.d.quote(pk.column)} FROM (${inner}) AS ${ctx.d.quote('s')})`
 }
 
@@ -541,7 +425,7 @@ export const compileUpdate = (d: Dialect, plan: Update<unknown>, patch: Readonly
   const sets = Object.entries(patch).map(([k, v]) => {
     const col = model.columnByKey[k] ?? fail(model, `no field ${k}`)
     const value = isExpr(v) ? exprSql(ctx, v, col).sql : bind(ctx, v, nullOr(d, col), columnCheck(col))
-    return `${d.name === 'mysql' ? colRef(ctx, alias, col) : d.quote(col.column)} = ${value}`
+    return `${d.setTarget(d.quote(alias), d.quote(col.column))} = ${value}`
   })
   ctx.scopes.pop()
   const where = targetWhere(ctx, alias, plan.source)
@@ -553,8 +437,7 @@ export const compileDelete = (d: Dialect, plan: Delete<unknown>): Compiled => {
   const { model } = plan.source
   const alias = nextAlias(ctx)
   const where = targetWhere(ctx, alias, plan.source)
-  const table = `${d.quote(model.table)} AS ${d.quote(alias)}`
-  return { sql: d.name === 'mysql' ? `DELETE ${d.quote(alias)} FROM ${table}${where}` : `DELETE FROM ${table}${where}`, params: ctx.params }
+  return { sql: d.deleteFrom(d.quote(model.table), d.quote(alias), where), params: ctx.params }
 }
 
 /** An INSERT of complete rows (every row has the same keys); RETURNING where the dialect has it. */

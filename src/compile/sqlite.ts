@@ -5,10 +5,26 @@
  * chronologically; decimals as fixed-scale text, compared numerically.
  */
 import { canonicalTime } from '../model/codecs'
+import { SUBQUERY_MULTIPLE_ROWS, SUBQUERY_ROWS_MESSAGE, TerrapinFailure, queryError } from '../errors'
 import { Conversion, Dialect, MatchKind, caseless, conversions, likePattern, quoteWith, utcText } from './dialect'
 
 /** The name of the Unicode case-fold function registered on SQLite connections. */
 export const FOLD_FUNCTION = 'terrapin_fold'
+
+/** The name of the Unicode upper-case function registered on SQLite connections. */
+export const UPPER_FUNCTION = 'terrapin_upper'
+
+/**
+ * The name of the function a scalar subquery calls when it finds more than one row; it throws
+ * {@link multipleRows}. Registered as not deterministic, so that SQLite never calls it ahead of
+ * the row it is for.
+ */
+export const MULTIPLE_ROWS_FUNCTION = 'terrapin_multiple_rows'
+
+/** The error a scalar subquery of more than one row raises on SQLite (classified by the runner). */
+export const multipleRows = (): never => {
+  throw Object.assign(new Error(SUBQUERY_ROWS_MESSAGE), { code: SUBQUERY_MULTIPLE_ROWS })
+}
 
 /** The name of the function that turns a decimal into a text key ordered by value. */
 export const DECIMAL_KEY_FUNCTION = 'terrapin_decimal_key'
@@ -132,4 +148,34 @@ export const sqlite: Dialect = {
         : TYPES[col.kind],
   autoIncrement: () => 'AUTOINCREMENT',
   tableSuffix: '',
+  floatType: 'REAL',
+  castText: (x) => `CAST(${x} AS TEXT)`,
+  textParam: (ph) => ph,
+  numberParam: (ph) => ph,
+  lower: fold,
+  upper: (x) => `${UPPER_FUNCTION}(${x})`,
+  length: (x) => `length(${x})`,
+  concat: (xs) => `(${xs.join(' || ')})`,
+  // Decimals are text: MIN/MAX by the value-ordered key, then the value after it.
+  extremum: (fn, col, ref, arg) =>
+    col.kind === 'decimal' ? `substr(${fn}(${arg(`${DECIMAL_KEY_FUNCTION}(${ref}) || ${ref}`)}), ${DECIMAL_KEY_LENGTH + 1})` : `${fn}(${arg(ref)})`,
+  limitedIn: (sql) => sql,
+  // SQLite takes the first row of a scalar subquery; counting at most two tells one from many.
+  singleRow: (select, name) => `(SELECT CASE WHEN COUNT(*) > 1 THEN ${MULTIPLE_ROWS_FUNCTION}() ELSE MAX(${name}) END FROM (${select}))`,
+  // no row locks, and none needed: a transaction holds the database's write lock from BEGIN
+  // IMMEDIATE, so no other one writes in between
+  lock: () => '',
+  upsert: (table, names, values, target, update) =>
+    `INSERT INTO ${table} ${names} VALUES ${values} ON CONFLICT (${target.join(', ')}) ${update.length > 0 ? `DO UPDATE SET ${update.map((c) => `${c} = excluded.${c}`).join(', ')}` : 'DO NOTHING'}`,
+  caseParam: (ph) => ph,
+  setTarget: (_alias, column) => column,
+  deleteFrom: (table, alias, where) => `DELETE FROM ${table} AS ${alias}${where}`,
+  // an INTEGER PRIMARY KEY is the rowid: BIGINT or SMALLINT would make another column
+  generatedKeyType: () => 'INTEGER',
+  columnCheck: (col, name) => (col.kind === 'boolean' ? `CHECK (${name} IN (0, 1))` : undefined),
+  inlineForeignKeys: true,
+  indexesForeignKeys: false,
+  addForeignKeyIfMissing: () => {
+    throw new Error('terrapin: SQLite declares foreign keys in CREATE TABLE')
+  },
 }

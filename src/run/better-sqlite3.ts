@@ -5,11 +5,20 @@
  * IMMEDIATE: they hold the database's write lock from their start.
  */
 import type BetterSqlite3 from 'better-sqlite3'
-import { TerrapinError, TerrapinFailure, configurationError, connectionError, integrityError, queryError, transactionError } from '../errors'
+import {
+  TerrapinError,
+  TerrapinFailure,
+  configurationError,
+  connectionError,
+  integrityError,
+  queryError,
+  transactionError,
+  SUBQUERY_MULTIPLE_ROWS,
+  subqueryRowsError,
+} from '../errors'
 import { sqlite } from '../compile/sqlite'
 import { Dialect } from '../compile/dialect'
-import { DECIMAL_KEY_FUNCTION, FOLD_FUNCTION, decimalKey } from '../compile/sqlite'
-import { UPPER_FUNCTION } from '../compile/expr'
+import { DECIMAL_KEY_FUNCTION, FOLD_FUNCTION, MULTIPLE_ROWS_FUNCTION, UPPER_FUNCTION, decimalKey, multipleRows } from '../compile/sqlite'
 import { context } from './context'
 import { Executor, ExecutorOptions, SyncCalls, WriteResult } from './executor'
 
@@ -39,6 +48,7 @@ export const classifySqlite = (e: unknown, sql?: string): TerrapinError => {
     return integrityError('foreignKey', message, { cause: e })
   if (code === 'SQLITE_CONSTRAINT_NOTNULL') return integrityError('notNull', message, { column, cause: e })
   if (code === 'SQLITE_CONSTRAINT_CHECK') return integrityError('check', message, { constraint: column, cause: e })
+  if (code === SUBQUERY_MULTIPLE_ROWS) return subqueryRowsError(sql, e)
   if (code === 'SQLITE_CANTOPEN' || code === 'SQLITE_NOTADB' || /connection is not open/.test(message)) return connectionError(message, e)
   const retryable = code === 'SQLITE_BUSY' || code === 'SQLITE_LOCKED'
   return queryError(message, { sql, code: code || undefined, retryable, cause: e })
@@ -389,6 +399,7 @@ export const openSqlite = (filename: string, opts: ExecutorOptions & { readonly 
   db.function(FOLD_FUNCTION, { deterministic: true }, fold)
   db.function(DECIMAL_KEY_FUNCTION, { deterministic: true }, decimalKey)
   db.function(UPPER_FUNCTION, { deterministic: true }, (x: unknown) => (typeof x === 'string' ? x.toUpperCase() : x))
+  db.function(MULTIPLE_ROWS_FUNCTION, multipleRows)
   const dialect = opts.returning === false ? Object.freeze({ ...sqlite, returning: false }) : sqlite
   return make({ db, stmts: new Map(), lock: undefined, savepoints: 0, dialect, lastSql: undefined, lastStatement: undefined }, opts, false)
 }

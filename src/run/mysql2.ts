@@ -7,7 +7,7 @@
  * (`BIGINT`, `DECIMAL`) and datetimes as text (the dialect reads them as UTC).
  */
 import type * as mysql2 from 'mysql2/promise'
-import { TerrapinError, TerrapinFailure, configurationError, connectionError, integrityError, queryError } from '../errors'
+import { TerrapinError, TerrapinFailure, configurationError, connectionError, integrityError, queryError, subqueryRowsError } from '../errors'
 import { mysql, mysqlDialectFor } from '../compile/mysql'
 import { Dialect } from '../compile/dialect'
 import { Executor, Isolation, WriteResult } from './executor'
@@ -70,6 +70,7 @@ export const classifyMysql = (e: unknown, sql?: string): TerrapinError => {
   // past max_statement_time (MariaDB) or max_execution_time (MySQL); interrupted (KILL QUERY)
   if (errno === 1969 || errno === 3024) return queryError(message, { sql, code: 'TIMEOUT', cause: e })
   if (errno === 1317) return queryError(message, { sql, code: 'CANCELLED', cause: e })
+  if (errno === 1242) return subqueryRowsError(sql, e)
   const retryable = errno === 1213 || errno === 1205
   return queryError(message, { sql, code: err.sqlState ?? (code || undefined), retryable, cause: e })
 }

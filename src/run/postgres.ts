@@ -7,7 +7,7 @@
  */
 import { parseUtc } from '../model/codecs'
 import type postgresJs from 'postgres'
-import { TerrapinError, TerrapinFailure, configurationError, connectionError, integrityError, queryError } from '../errors'
+import { TerrapinError, TerrapinFailure, configurationError, connectionError, integrityError, queryError, subqueryRowsError } from '../errors'
 import { postgres as pgDialect } from '../compile/postgres'
 import { Executor, Isolation, WriteResult } from './executor'
 import { PoolOptions, SOCKET_ERRORS, cancelling, driverUrl, lostAtCommit, observed, rowSink } from './pooled'
@@ -71,6 +71,8 @@ export const classifyPostgres = (e: unknown, sql?: string): TerrapinError => {
   if (CONNECTION_CODES.has(code) || code.startsWith('08')) return connectionError(`PostgreSQL connection failed: ${message}`, e)
   // past statement_timeout, or cancelled (a cancel request, pg_cancel_backend)
   if (code === '57014') return queryError(message, { sql, code: /statement timeout/.test(raw) ? 'TIMEOUT' : 'CANCELLED', cause: e })
+  // cardinality violation: also ON CONFLICT touching a row twice, told apart by the message
+  if (code === '21000' && /more than one row returned by a subquery/.test(raw)) return subqueryRowsError(sql, e)
   const retryable = code === '40001' || code === '40P01'
   return queryError(message, { sql, code: code || undefined, retryable, cause: e })
 }

@@ -63,7 +63,8 @@ const levelPlan = (target: Model, level: Level): Select<unknown> => {
   const base: Select<unknown> = level.plan ?? { _tag: 'Select', model: target, order: [], distinct: false, projection: { _tag: 'Rows' }, prefetch: [] }
   return {
     ...base,
-    order: base.order.length > 0 ? base.order : [{ path: [], key: target.pk, desc: false }],
+    // unordered: the target's `meta.ordering` (applied when the level compiles), else its key
+    order: base.order.length > 0 || target.meta.ordering?.length ? base.order : [{ path: [], key: target.pk, desc: false }],
     prefetch: [...base.prefetch, ...level.rest.map((path) => ({ path }))],
   }
 }

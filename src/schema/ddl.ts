@@ -21,13 +21,14 @@ const columnSql = (d: Dialect, m: Model, col: Column): string => {
   const q = d.quote
   const o = col.field.options as { default?: unknown; unique?: boolean }
   const generated = col.pk && col.field.optional && (col.kind === 'int' || col.kind === 'bigint' || col.kind === 'smallint') && o.default === undefined
-  const parts = [q(col.column), d.name === 'sqlite' && generated ? 'INTEGER' : d.columnType(col)]
+  const parts = [q(col.column), generated ? d.generatedKeyType(col) : d.columnType(col)]
   if (!col.field.nullable) parts.push('NOT NULL')
   if (isFk(col) && o.default !== undefined && typeof o.default !== 'function') parts.push(`DEFAULT ${literal(d, col, o.default)}`)
   if (col.pk) parts.push('PRIMARY KEY')
   if (generated) parts.push(d.autoIncrement(col))
   if (!col.pk && o.unique) parts.push('UNIQUE')
-  if (col.kind === 'boolean' && d.name === 'sqlite') parts.push(`CHECK (${q(col.column)} IN (0, 1))`)
+  const check = d.columnCheck(col, q(col.column))
+  if (check) parts.push(check)
   void m
   return parts.join(' ')
 }
@@ -48,10 +49,7 @@ const addFkSql = (d: Dialect, m: Model, col: Column & { field: ForeignKeyField }
   const q = d.quote
   const name = fkName(m, col)
   const body = fkSql(d, m, col)
-  if (!safe) return `ALTER TABLE ${q(m.table)} ADD CONSTRAINT ${q(name)} ${body}`
-  if (d.name === 'mysql') return `ALTER TABLE ${q(m.table)} ADD CONSTRAINT ${q(name)} ${body.replace(/^FOREIGN KEY /, 'FOREIGN KEY IF NOT EXISTS ')}`
-  const literal = `'${name.replace(/'/g, "''")}'`
-  return `DO $$ BEGIN IF NOT EXISTS (SELECT 1 FROM pg_constraint WHERE conname = ${literal}) THEN ALTER TABLE ${q(m.table)} ADD CONSTRAINT ${q(name)} ${body}; END IF; END $$`
+  return safe ? d.addForeignKeyIfMissing(m.table, name, body) : `ALTER TABLE ${q(m.table)} ADD CONSTRAINT ${q(name)} ${body}`
 }
 
 const indexName = (table: string, cols: ReadonlyArray<string>, unique: boolean): string => {
@@ -78,7 +76,7 @@ export const createTableSql = (d: Dialect, m: Model, safe: boolean, deferred: Re
   const wanted = [
     ...m.columns.filter((c) => (c.field.options as { index?: boolean }).index && !c.pk).map((c) => [c.column]),
     ...(m.meta.indexes ?? []).map((keys) => columnsOf(m, keys)),
-    ...(d.name === 'mysql' ? [] : m.columns.filter((c) => isFk(c) && !(c.field.options as { unique?: boolean }).unique).map((c) => [c.column])),
+    ...(d.indexesForeignKeys ? [] : m.columns.filter((c) => isFk(c) && !(c.field.options as { unique?: boolean }).unique).map((c) => [c.column])),
   ]
   // A foreign key with `index: true` is asked for twice; one index per column list.
   const indexes = new Map(wanted.map((cols) => [indexName(m.table, cols, false), cols]))
@@ -96,10 +94,9 @@ export const createThroughSql = (d: Dialect, m: Model, field: ManyToManyField, s
   const { own, other } = throughColumns(m, field, target)
   const ownPk = m.columnByKey[m.pk]
   const otherPk = target.columnByKey[target.pk]
-  const type = (c: Column): string => (d.name === 'sqlite' && c.kind === 'int' ? 'INTEGER' : d.columnType(c))
   return (
     `CREATE TABLE ${safe ? 'IF NOT EXISTS ' : ''}${q(table)} (` +
-    `${q(own)} ${type(ownPk)} NOT NULL, ${q(other)} ${type(otherPk)} NOT NULL, ` +
+    `${q(own)} ${d.columnType(ownPk)} NOT NULL, ${q(other)} ${d.columnType(otherPk)} NOT NULL, ` +
     `CONSTRAINT ${q(indexName(table, [own, other], true))} UNIQUE (${q(own)}, ${q(other)}), ` +
     `FOREIGN KEY (${q(own)}) REFERENCES ${q(m.table)} (${q(ownPk.column)}) ON DELETE CASCADE, ` +
     `FOREIGN KEY (${q(other)}) REFERENCES ${q(target.table)} (${q(otherPk.column)}) ON DELETE CASCADE)${d.tableSuffix}`
@@ -131,7 +128,7 @@ export const schemaSql = (d: Dialect, models: ReadonlyArray<AnyModel>, safe: boo
   // them inline, since it checks the target only when rows are written.
   const position = new Map(ordered.map((m, i) => [m.name, i]))
   const later = (m: Model, c: Column & { field: ForeignKeyField }): boolean => (position.get(c.field.target) ?? -1) > position.get(m.name)!
-  const deferred = new Set(d.name === 'sqlite' ? [] : ordered.flatMap((m) => m.columns.filter(isFk).filter((c) => later(m, c))))
+  const deferred = new Set(d.inlineForeignKeys ? [] : ordered.flatMap((m) => m.columns.filter(isFk).filter((c) => later(m, c))))
   const links = ordered.flatMap((m) =>
     Object.values(m.fields)
       .filter((f): f is ManyToManyField => f.kind === 'manyToMany')

@@ -145,7 +145,37 @@ export interface Dialect {
    * doing nothing when the constraint exists. Unused where foreign keys are inline.
    */
   readonly addForeignKeyIfMissing: (table: string, name: string, body: string) => string
+
+  // running
+
+  /**
+   * Which row's generated key a multi-row INSERT reports (`WriteResult.lastInsertRowid`), where
+   * rows are read back by key (no RETURNING): SQLite's last row, MySQL's first.
+   */
+  readonly insertIdRow: 'first' | 'last'
+  /**
+   * The database carries out `onDelete: 'SET DEFAULT'` itself. InnoDB accepts the clause and
+   * enforces RESTRICT instead: a delete then sets the referencing keys first, in a transaction.
+   */
+  readonly setsDefaultOnDelete: boolean
+  /**
+   * Where INSERT IGNORE skips more than unique conflicts (MySQL drops a row whose foreign key is
+   * missing, with a warning): the statement listing the last statement's warnings, and the
+   * driver error a warning row stands for (undefined for a skipped duplicate, which is wanted).
+   */
+  readonly ignoredWarnings?: { readonly sql: string; readonly error: (row: ReadonlyArray<unknown>) => unknown }
+  /** `explain` prefix: the statement that describes how the database would run a select. */
+  readonly explain: string
+  /** One line of `explain`'s text, from one row of its result. */
+  readonly explainLine: (row: ReadonlyArray<unknown>) => string
 }
+
+/** A row of EXPLAIN as one line: its non-null values, separated by spaces. */
+export const explainColumns = (row: ReadonlyArray<unknown>): string =>
+  row
+    .map((v) => (v === null ? '' : String(v)))
+    .join(' ')
+    .trim()
 
 /** Doubles the quote character: identifiers with odd characters are always safe. */
 export const quoteWith =

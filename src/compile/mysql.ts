@@ -5,7 +5,7 @@
  * character is written `'\\'`. MySQL already sorts NULLs first ascending and last descending.
  */
 import { DatePart } from '../plan/ast'
-import { Dialect, MatchKind, caseless, conversions, likePattern, lockWait, quoteWith, utcText } from './dialect'
+import { Dialect, MatchKind, caseless, conversions, explainColumns, likePattern, lockWait, quoteWith, utcText } from './dialect'
 import { parseUtc } from '../model/codecs'
 
 const PARTS: Readonly<Record<DatePart, string>> = {
@@ -131,6 +131,12 @@ export const mysql: Dialect = {
   indexesForeignKeys: true,
   addForeignKeyIfMissing: (table, name, body) =>
     `ALTER TABLE ${quoteWith('`')(table)} ADD CONSTRAINT ${quoteWith('`')(name)} ${body.replace(/^FOREIGN KEY /, 'FOREIGN KEY IF NOT EXISTS ')}`,
+  insertIdRow: 'first',
+  setsDefaultOnDelete: false,
+  // a warning of errno 1062 is a skipped duplicate; any other stands for the error it names
+  ignoredWarnings: { sql: 'SHOW WARNINGS', error: (w) => (Number(w[1]) === 1062 ? undefined : { errno: Number(w[1]), sqlMessage: String(w[2]) }) },
+  explain: 'EXPLAIN ',
+  explainLine: explainColumns,
 }
 
 /**

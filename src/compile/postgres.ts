@@ -4,7 +4,7 @@
  * NULL ordering is spelled out, since PostgreSQL sorts NULLs last ascending by default.
  */
 import { Column } from '../model/model'
-import { Dialect, caseless, conversions, likePattern, lockWait, quoteWith } from './dialect'
+import { Dialect, caseless, conversions, explainColumns, likePattern, lockWait, quoteWith } from './dialect'
 
 const fold = (expr: string): string => `LOWER(${expr} COLLATE "und-x-icu")`
 
@@ -120,4 +120,9 @@ export const postgres: Dialect = {
     const q = quoteWith('"')
     return `DO $$ BEGIN IF NOT EXISTS (SELECT 1 FROM pg_constraint WHERE conname = '${name.replace(/'/g, "''")}') THEN ALTER TABLE ${q(table)} ADD CONSTRAINT ${q(name)} ${body}; END IF; END $$`
   },
+  // unused: inserts always read their rows back with RETURNING
+  insertIdRow: 'first',
+  setsDefaultOnDelete: true,
+  explain: 'EXPLAIN ',
+  explainLine: explainColumns,
 }

@@ -178,4 +178,9 @@ export const sqlite: Dialect = {
   addForeignKeyIfMissing: () => {
     throw new Error('terrapin: SQLite declares foreign keys in CREATE TABLE')
   },
+  insertIdRow: 'last',
+  setsDefaultOnDelete: true,
+  explain: 'EXPLAIN QUERY PLAN ',
+  // the last column is the step's description
+  explainLine: (row) => String(row[row.length - 1]),
 }

@@ -5,7 +5,6 @@
  */
 import { TerrapinError } from '../errors'
 import { Model } from '../model/model'
-import type { Expr } from './expr'
 
 // ------------------------------------------------------------------------------------------
 // filters
@@ -264,3 +263,69 @@ export const isEmpty = (o: object): boolean => {
 }
 
 export { deepFreeze } from '../model/freeze'
+
+// ------------------------------------------------------------------------------------------
+// expressions (made by the constructors of `expr.ts`)
+// ------------------------------------------------------------------------------------------
+
+/** The value of the field at path `P` of the model the expression is used on. */
+export interface FieldValue<P extends string> {
+  readonly _field: P
+}
+/** `A`, or null (an aggregate over no rows, a nullable argument). */
+export interface OrNull<A> {
+  readonly _orNull: A
+}
+/** `B`, or null when `A` may be null (a function of a nullable argument). */
+export interface SameNull<A, B> {
+  readonly _sameNull: readonly [A, B]
+}
+/** COALESCE of the values `L`: the first that is not null. */
+export interface Coalesced<L extends ReadonlyArray<unknown>> {
+  readonly _coalesce: L
+}
+
+/** The arithmetic operators of `F(…).add/sub/mul/div`. */
+export type Arith = 'add' | 'sub' | 'mul' | 'div'
+/** The scalar functions. */
+export type FuncName = 'lower' | 'upper' | 'length' | 'trim' | 'coalesce' | 'concat'
+/** The aggregates. */
+export type AggName = 'count' | 'sum' | 'avg' | 'min' | 'max'
+
+/** The expression nodes. */
+export type ExprNode =
+  | { readonly _tag: 'F'; readonly ref: string }
+  | { readonly _tag: 'OuterRef'; readonly ref: string }
+  | { readonly _tag: 'Value'; readonly value: unknown }
+  | { readonly _tag: 'Arith'; readonly op: Arith; readonly left: Expr; readonly right: Expr }
+  | { readonly _tag: 'Func'; readonly fn: FuncName; readonly args: ReadonlyArray<Expr> }
+  | { readonly _tag: 'Agg'; readonly fn: AggName; readonly ref?: string; readonly distinct: boolean; readonly filter?: unknown }
+  | { readonly _tag: 'Subquery'; readonly plan: Select<unknown> }
+
+interface ExprOps<A, K extends string> {
+  /** `this + x` */
+  add<X extends number | Expr<unknown, string>>(x: X): Expr<SameNull<A | ValueOf<X>, number>, K | KeysOf<X>>
+  /** `this - x` */
+  sub<X extends number | Expr<unknown, string>>(x: X): Expr<SameNull<A | ValueOf<X>, number>, K | KeysOf<X>>
+  /** `this * x` */
+  mul<X extends number | Expr<unknown, string>>(x: X): Expr<SameNull<A | ValueOf<X>, number>, K | KeysOf<X>>
+  /** `this / x`, always a real division; null when `x` is 0 (on every dialect). */
+  div<X extends number | Expr<unknown, string>>(x: X): Expr<SameNull<A | ValueOf<X>, number | null>, K | KeysOf<X>>
+}
+
+/** An expression of value `A` reading the field paths `K`. */
+export type Expr<A = unknown, K extends string = string> = ExprNode &
+  ExprOps<A, K> & {
+    /** Phantom: the value type. */
+    readonly _A?: A
+    /** Phantom: the field paths read (covariant: an expression reading fewer paths fits more places). */
+    readonly _K?: () => K
+  }
+
+/** Anything usable where an expression is expected: an expression or a literal. */
+export type ExprArg<A = unknown, K extends string = never> = Expr<A, K> | A
+
+/** The field paths an expression argument reads. */
+export type KeysOf<X> = X extends { readonly _K?: () => infer K } ? (K extends string ? K : never) : never
+/** The (unresolved) value type of an expression argument. */
+export type ValueOf<X> = X extends { readonly _tag: string; readonly _A?: infer A } ? A : X

@@ -372,6 +372,7 @@ const make = (s: Session, opts: ExecutorOptions, inTx: boolean): Executor => {
       if (s.db.open) s.db.close()
     },
     inTransaction: inTx,
+    oneConnection: true,
     allObjects,
     stream,
   }

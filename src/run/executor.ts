@@ -75,6 +75,11 @@ export interface Executor {
   /** True inside `transaction`. */
   readonly inTransaction: boolean
   /**
+   * Every statement runs on the one connection (SQLite): what a statement leaves in its session
+   * (an insert id) is there for the next, without a transaction to hold a connection.
+   */
+  readonly oneConnection?: boolean
+  /**
    * Pending while the runner is still learning its server (MySQL or MariaDB, which version),
    * since that decides `dialect`; plans wait for it before they compile. Rejects with the
    * driver's error when the server cannot be reached.

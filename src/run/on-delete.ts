@@ -5,6 +5,7 @@
  */
 import { Statement, compileWith } from '../compile'
 import { Compiled } from '../compile/sql'
+import { Dialect } from '../compile/dialect'
 import { ForeignKeyField } from '../model/fields'
 import { Column, Model } from '../model/model'
 import { Cond, Delete, Select, Update } from '../plan/ast'
@@ -32,9 +33,12 @@ const rowsOf = (model: Model, key: string, values: ReadonlyArray<unknown>): Sele
   prefetch: [],
 })
 
+/** Whether a delete runs more than one statement (setting referencing keys to their default first). */
+export const deleteWaits = (d: Dialect, plan: Delete<unknown>): boolean => !d.setsDefaultOnDelete && setDefaultReferrers(plan.source.model).length > 0
+
 /** Runs a delete plan; yields the number of rows deleted. `fill` puts in a prepared plan's values. */
 export const runDelete = (ex: Executor, plan: Delete<unknown>, fill: (c: Compiled) => Compiled = (c) => c): MaybePromise<number> => {
-  const referrers = ex.dialect.name === 'mysql' ? setDefaultReferrers(plan.source.model) : []
+  const referrers = ex.dialect.setsDefaultOnDelete ? [] : setDefaultReferrers(plan.source.model)
   // one statement: no promise on a synchronous driver
   const del = (tx: Executor): MaybePromise<number> => {
     const c = fill(compileWith(tx.dialect, plan as Statement))

@@ -2,7 +2,8 @@
  * Prefetch: related rows loaded with one query per relation and level (`WHERE key IN (…)` over
  * the keys of the rows above), never one per row, then attached to their parents under the
  * relation's name. A many-to-many level is one query too: the related rows joined to the link
- * table, each carrying the key of the row it belongs to.
+ * table, each carrying the key of the row it belongs to. A select's read (`select`) is here too,
+ * since each level of related rows is read as a select (with the levels below it).
  */
 import { invalid } from '../errors'
 import { LINK_KEY, compileLinked } from '../compile/link'
@@ -12,8 +13,10 @@ import { Cond, PrefetchItem, Select, freeze, isLongList } from '../plan/ast'
 import { HINT, OWNER, ShapeNode, hinted, namesStep, rootOf, step } from '../plan/hint'
 import { rowDecoder } from './decode'
 import { Executor, MaybePromise, isPromise } from './executor'
-import { select } from './read'
-import { Abort, allRows, then } from './statement'
+import { Abort, allRows, paramsOf, readRows, shapeOf, then } from './statement'
+import { compileWith } from '../compile'
+import { Compiled } from '../compile/sql'
+import { Values } from '../plan/prepared'
 
 type Row = Record<string, unknown>
 
@@ -246,3 +249,20 @@ export const prefetchRows = (ex: Executor, plan: Select<unknown>, rows: Row[]): 
   }
   return from(0, rows)
 }
+
+/** A select's rows, with its prefetched relations. */
+export const select = (
+  ex: Executor,
+  plan: Select<unknown>,
+  v: Values | undefined,
+  c: Compiled = compileWith(ex.dialect, plan, v !== undefined),
+  params: ReadonlyArray<unknown> = paramsOf(c, v),
+): MaybePromise<unknown[]> => {
+  const rows = readRows(ex, c, plan.model.name, shapeOf(plan), params)
+  return plan.prefetch.length > 0 ? withPrefetched(ex, plan, rows) : rows
+}
+
+// a callback in a function of its own: a closure in `select` would make V8 allocate what it
+// captures on every call, whether the closure is made or not
+const withPrefetched = (ex: Executor, plan: Select<unknown>, rows: MaybePromise<unknown[]>): MaybePromise<unknown[]> =>
+  then(rows, (r) => prefetchRows(ex, plan, r as Record<string, unknown>[]))

@@ -1,6 +1,6 @@
 /**
- * Reads: a select's rows (with its prefetches) and the terminals `first`, `get`, `getOrNone`,
- * `count` and `exists`.
+ * Reads: the terminals `first`, `get`, `getOrNone`, `count` and `exists` (a select's rows, with
+ * its prefetches, are `select` in `prefetch.ts`, which reads each level of related rows with it).
  */
 import { doesNotExist, multipleObjectsReturned } from '../errors'
 import { compileWith } from '../compile'
@@ -8,25 +8,11 @@ import { Compiled } from '../compile/sql'
 import { Select, Terminal } from '../plan/ast'
 import { Values } from '../plan/prepared'
 import { Executor, MaybePromise } from './executor'
-import { prefetchRows } from './prefetch'
-import { Abort, allRows, paramsOf, readOne, readRows, shapeOf, then } from './statement'
+import { select } from './prefetch'
+import { Abort, allRows, paramsOf, readOne, shapeOf, then } from './statement'
 
-export const select = (
-  ex: Executor,
-  plan: Select<unknown>,
-  v: Values | undefined,
-  c: Compiled = compileWith(ex.dialect, plan, v !== undefined),
-  params: ReadonlyArray<unknown> = paramsOf(c, v),
-): MaybePromise<unknown[]> => {
-  const rows = readRows(ex, c, plan.model.name, shapeOf(plan), params)
-  return plan.prefetch.length > 0 ? withPrefetched(ex, plan, rows) : rows
-}
-
-// Callbacks in functions of their own: a closure in `select` or `terminal` would make V8
-// allocate what it captures on every call, whether the closure is made or not.
-
-const withPrefetched = (ex: Executor, plan: Select<unknown>, rows: MaybePromise<unknown[]>): MaybePromise<unknown[]> =>
-  then(rows, (r) => prefetchRows(ex, plan, r as Record<string, unknown>[]))
+// Callbacks in functions of their own: a closure in `terminal` would make V8 allocate what it
+// captures on every call, whether the closure is made or not.
 
 const oneOf = (plan: Terminal<unknown>, rows: MaybePromise<unknown[]>): MaybePromise<unknown> => then(rows, (r) => one(plan, r))
 

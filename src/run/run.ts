@@ -11,9 +11,10 @@ import { Delete, Plan } from '../plan/ast'
 import { Bound, BoundEach, Values } from '../plan/prepared'
 import { Executor, MaybePromise, isPromise } from './executor'
 import { runLink } from './link'
-import { runDelete } from './on-delete'
+import { deleteWaits, runDelete } from './on-delete'
 import { runBulkUpdate, runRaw } from './raw'
-import { select, terminal } from './read'
+import { terminal } from './read'
+import { select } from './prefetch'
 import { Abort, Db, fill, toError } from './statement'
 import { RunOptions, abortError, signalOf, signalled } from './cancel'
 import { joined } from './transaction'
@@ -162,7 +163,7 @@ export const waitsFor = (ex: Executor, plan: Plan<unknown>): string | undefined 
     case 'Update':
       return undefined
     case 'Delete':
-      return ex.dialect.name === 'sqlite' ? undefined : 'a delete'
+      return deleteWaits(ex.dialect, plan) ? 'a delete that first sets the referencing keys to their default (a transaction)' : undefined
     case 'Upsert':
       return `${plan.kind} (a read, then a write in a transaction)`
     case 'Link':

@@ -76,18 +76,8 @@ export const explain =
     try {
       if (ex.ready) await ex.ready
       const c = compileWith(ex.dialect, plan)
-      const prefix = ex.dialect.name === 'sqlite' ? 'EXPLAIN QUERY PLAN ' : 'EXPLAIN '
-      const rows = await ex.all(prefix + c.sql, c.params, false)
-      const text = rows
-        .map((r) =>
-          ex.dialect.name === 'sqlite'
-            ? String(r[r.length - 1])
-            : r
-                .map((v) => (v === null ? '' : String(v)))
-                .join(' ')
-                .trim(),
-        )
-        .join('\n')
+      const rows = await ex.all(ex.dialect.explain + c.sql, c.params, false)
+      const text = rows.map(ex.dialect.explainLine).join('\n')
       return { _tag: 'Right', right: text }
     } catch (e) {
       return { _tag: 'Left', left: toError(ex, e) }

@@ -103,15 +103,15 @@ const insertBatch = async (ex: Executor, plan: Insert<unknown>, rows: ReadonlyAr
   if (ex.dialect.returning) return readRows(ex, c, plan.model.name, 'Rows')
   // Without RETURNING (MySQL): the insert id, then a re-read on the same connection, which on
   // a pool means inside one transaction.
-  if (!ex.inTransaction && ex.dialect.name !== 'sqlite') return ex.transaction((tx) => insertBatch(tx, plan, rows, v))
+  if (!ex.inTransaction && !ex.oneConnection) return ex.transaction((tx) => insertBatch(tx, plan, rows, v))
   const r = await runStatement(ex, c.sql, c.params)
   const pk = plan.model.columnByKey[plan.model.pk]
   const given = rows.map((row) => row[pk.key])
-  // One multi-row INSERT takes evenly spaced auto-increment values; MySQL reports the first,
-  // SQLite the last.
+  // One multi-row INSERT takes evenly spaced auto-increment values, and reports the first or the
+  // last (`insertIdRow`).
   const generated = given.some((g) => g === undefined)
   const step = generated && rows.length > 1 && ex.dialect.autoIncrementStep ? Number((await ex.all(ex.dialect.autoIncrementStep, [], false))[0][0]) : 1
-  const first = Number(r.lastInsertRowid) - (ex.dialect.name === 'sqlite' ? rows.length - 1 : 0)
+  const first = Number(r.lastInsertRowid) - (ex.dialect.insertIdRow === 'last' ? rows.length - 1 : 0)
   const ids = generated ? rows.map((_, i) => first + i * step) : given
   if (r.changes !== rows.length) return [] // ignoreConflicts skipped some: which ones is unknown
   const found = (await readRows(ex, compileByPk(ex.dialect, plan.model, ids), plan.model.name, 'Rows')) as Record<string, unknown>[]
@@ -148,15 +148,17 @@ export const insert = (ex: Executor, plan: Insert<unknown>, v: Values | undefine
 }
 
 /**
- * MySQL's INSERT IGNORE skips more than unique conflicts: a row with a missing foreign key is
- * dropped with a warning too, where PostgreSQL and SQLite fail. Any warning but a duplicate key
- * (1062) is raised as the error it stands for, on the transaction's own connection.
+ * Where INSERT IGNORE skips more than unique conflicts (MySQL drops a row with a missing foreign
+ * key with a warning, where PostgreSQL and SQLite fail), any warning but a skipped duplicate is
+ * raised as the error it stands for, on the transaction's own connection.
  */
 const onlyConflictsIgnored = async (tx: Executor): Promise<void> => {
-  if (tx.dialect.name !== 'mysql') return
-  const warnings = await tx.all('SHOW WARNINGS', [], false)
-  const other = warnings.find((w) => Number(w[1]) !== 1062)
-  if (other) throw new Abort(tx.classify({ errno: Number(other[1]), sqlMessage: String(other[2]) }, 'INSERT IGNORE'))
+  const ignored = tx.dialect.ignoredWarnings
+  if (!ignored) return
+  for (const w of await tx.all(ignored.sql, [], false)) {
+    const error = ignored.error(w)
+    if (error !== undefined) throw new Abort(tx.classify(error, 'INSERT IGNORE'))
+  }
 }
 
 const firstRow = (rows: ReadonlyArray<unknown>): unknown => rows[0]

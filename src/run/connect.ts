@@ -138,14 +138,25 @@ const guarded = (ex: Executor): Executor => {
   return self
 }
 
-/** An executor whose every call fails with the error that kept the database from opening. */
+/**
+ * An executor whose every call fails with the error that kept the database from opening: plans,
+ * raw `sql` (its rows or its count), streams, transactions, and on SQLite `runSync`, which is
+ * refused with it (as on an open database that is busy) rather than told the dialect is not
+ * synchronous.
+ */
 const unopened = (name: DialectName, error: ConnectionError): Executor => {
   const fail = (): Promise<never> => Promise.reject(new TerrapinFailure(error))
+  async function* stream(): AsyncIterable<never> {
+    throw new TerrapinFailure(error)
+  }
   return {
     dialect: dialects[name],
     all: fail,
     run: fail,
+    allObjects: fail,
+    stream,
     transaction: fail,
+    ...(name === 'sqlite' ? { sync: () => undefined, syncRefusal: () => error } : {}),
     classify: (e) => (e instanceof TerrapinFailure ? e.error : error),
     close: async () => undefined,
     inTransaction: false,

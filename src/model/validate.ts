@@ -49,7 +49,7 @@ const jsonFault = (v: unknown, depth: number): JsonFault | undefined => {
   }
   if (depth >= MAX_JSON_DEPTH && typeof v === 'object') return fault(TOO_DEEP)
   if (Array.isArray(v)) {
-    // indexed, not iterated: a hole (`[1, , 3]`) is read as the undefined it would be stored as (null)
+    // indexed: a hole (`[1, , 3]`) reads as undefined, which JSON.stringify would store as null
     for (let i = 0; i < v.length; i++) {
       const f = under(jsonFault(v[i], depth + 1), `[${i}]`)
       if (f) return f
@@ -67,6 +67,7 @@ const jsonFault = (v: unknown, depth: number): JsonFault | undefined => {
     if (Object.getOwnPropertySymbols(v).length > 0) return fault('a symbol key is not JSON')
     return undefined
   }
+  // JSON.stringify drops such a key, and stores such an item as null
   if (v === undefined) return fault('undefined is not a JSON value (omit the key, or use null)')
   // A Date would be stored as its ISO string and read back as that string, not as a Date.
   if (v instanceof Date) return fault('a Date is not a JSON value (it would be read back as a string): store date.toISOString(), or use a datetime field')
@@ -134,7 +135,8 @@ const INT_RANGES: Readonly<Record<string, string>> = {
 /** Why a value is not of a column's kind: an integer out of the kind's range is told so. */
 const notOfKind = (col: Column, v: unknown): string => {
   const range = INT_RANGES[col.kind]
-  if (col.kind === 'bigint' && typeof v === 'number' && Number.isInteger(v)) return `${v} is not an exact integer in a number: pass a bigint`
+  // a safe integer is taken (`lenient`): this one is past Number.MAX_SAFE_INTEGER, where a number may have lost digits
+  if (col.kind === 'bigint' && typeof v === 'number' && Number.isInteger(v)) return `${v} is beyond the exact integers of a number: pass a bigint`
   const integral = typeof v === 'bigint' ? col.kind === 'bigint' : typeof v === 'number' && Number.isInteger(v)
   return range && integral ? `${describeValue(v)} is outside the ${col.kind} range, ${range}` : `${describeValue(v)} is not a valid ${col.kind}`
 }

@@ -116,7 +116,14 @@ const guarded = (ex: Executor): Executor => {
       enumerable: true,
     },
     run: { value: (sql: string, params: ReadonlyArray<unknown>) => (closing ? Promise.reject(closed()) : track(ex.run(sql, params))), enumerable: true },
+    // raw `sql` reads: refused alike once closed (the pool's own error would differ by driver)
+    allObjects: {
+      value: ex.allObjects && ((sql: string, params: ReadonlyArray<unknown>) => (closing ? Promise.reject(closed()) : track(ex.allObjects!(sql, params)))),
+      enumerable: true,
+    },
     sync: { value: ex.sync && (() => (closing ? undefined : ex.sync!())), enumerable: true },
+    // why `sync` gave nothing: once closed, that it is closed (not the runner's "busy")
+    syncRefusal: { value: ex.syncRefusal && (() => (closing ? closed().error : ex.syncRefusal!())), enumerable: true },
     transaction: { value: <A>(f: (tx: Executor) => Promise<A>) => (closing ? Promise.reject(closed()) : track(ex.transaction(f))), enumerable: true },
     stream: {
       value:

@@ -2,7 +2,8 @@
  * A SQLite file that cannot be opened (in a folder that does not exist, a folder itself, a file
  * that is not a database, a place no file can be made) gives every plan the same
  * `ConnectionError`, whatever the entry point: `run`, `runSync`, raw `sql` (a count or rows)
- * through either, a stream, a transaction. Nothing throws at `connect`.
+ * through either, a stream, a transaction. Nothing throws at `connect`. A database closed by the
+ * program answers `runSync` as it answers `run`: closed, not busy.
  */
 import * as E from 'fp-ts/Either'
 import * as io from 'io-ts'
@@ -99,5 +100,18 @@ describe.each(PLACES)('%s', (_label, url) => {
         ),
       )(),
     )
+  })
+})
+
+describe('a closed database', () => {
+  it('answers runSync, raw sql included, with the ConnectionError run gives, not a busy refusal', async () => {
+    const db = connect('sqlite://:memory:')
+    await db.executor.close()
+    const viaRun = await pipe(query(Note), run(db))()
+    expect(E.isLeft(viaRun) && viaRun.left._tag).toBe('ConnectionError')
+    expect(pipe(query(Note), runSync(db))()).toEqual(viaRun)
+    expect(pipe(sql`SELECT ${1} AS one`, rowsOf(io.type({ one: io.number })), runSync(db))()).toEqual(viaRun)
+    expect(pipe(sql`DELETE FROM uo_note`, runSync(db))()).toEqual(viaRun)
+    expect(await pipe(sql`DELETE FROM uo_note`, run(db))()).toEqual(viaRun)
   })
 })

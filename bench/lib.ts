@@ -9,4 +9,5 @@ import type * as Terrapin from '../src'
 export const fromSource = process.argv.includes('--source')
 
 // A runtime choice of module: `require` with the type of the sources it is built from.
-export const terrapin: typeof Terrapin = require(fromSource ? '../src' : '../dist')
+// eslint-disable-next-line @typescript-eslint/no-require-imports -- which module is known only at run time
+export const terrapin = require(fromSource ? '../src' : '../dist') as typeof Terrapin

@@ -69,11 +69,12 @@ const sqliteSetup = (): Setup => {
   return {
     impls: [rawSqlite(file), terrapin(`sqlite://${file}`), kysely(file), drizzleImpl(file)],
     database: `SQLite ${version} (better-sqlite3, file on ${dir})`,
-    rowsOf: async (sql, params) => admin.prepare(sql).all(...params.map((p) => (typeof p === 'boolean' ? Number(p) : p))) as { id: number }[],
-    cleanup: async () => void admin.prepare('DELETE FROM book WHERE id > ?').run(BOOKS),
-    close: async () => {
+    rowsOf: (sql, params) => Promise.resolve(admin.prepare(sql).all(...params.map((p) => (typeof p === 'boolean' ? Number(p) : p))) as { id: number }[]),
+    cleanup: () => Promise.resolve(void admin.prepare('DELETE FROM book WHERE id > ?').run(BOOKS)),
+    close: () => {
       admin.close()
       for (const suffix of ['', '-wal', '-shm']) rmSync(file + suffix, { force: true })
+      return Promise.resolve()
     },
   }
 }

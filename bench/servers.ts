@@ -86,7 +86,7 @@ const serverSetup = async (
 const pgAdmin = (url: string): ServerAdmin => {
   const sql = openPg(url)
   return {
-    rows: async (text, params = []) => (await sql.unsafe(text, params as never[])) as unknown as Record<string, unknown>[],
+    rows: async (text, params = []) => await sql.unsafe(text, params as never[]),
     placeholder: (n) => `$${n + 1}`,
     dialect: () => dialects.postgres,
     versionSql: 'SHOW server_version',

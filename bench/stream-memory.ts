@@ -6,6 +6,7 @@
  * it and samples the heap every 50,000 rows. Prints the peak heap above the baseline for each,
  * and the throughput.
  */
+import { rmSync } from 'fs'
 import { pipe } from 'fp-ts/function'
 import { connect, fields, generateSchemas, model, query, run, schema, sql, stream } from '../src'
 import { createIsolated, DialectName } from '../test/support/databases'
@@ -70,7 +71,7 @@ const main = async (): Promise<void> => {
   } finally {
     await db.executor.close()
     await iso.drop()
-    if (dialect === 'sqlite') for (const s of ['', '-wal', '-shm']) require('fs').rmSync(`/tmp/terrapin-stream-${process.pid}.db${s}`, { force: true })
+    if (dialect === 'sqlite') for (const s of ['', '-wal', '-shm']) rmSync(`/tmp/terrapin-stream-${process.pid}.db${s}`, { force: true })
   }
 }
 

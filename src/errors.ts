@@ -70,7 +70,11 @@ export interface QueryError {
   readonly _tag: 'QueryError'
   readonly message: string
   readonly sql?: string
-  /** SQLSTATE (PostgreSQL, MySQL) or the driver's error code (SQLite). */
+  /**
+   * SQLSTATE (PostgreSQL, MySQL) or the driver's error code (SQLite); `'TIMEOUT'` or
+   * `'CANCELLED'` for a statement stopped by a timeout or by a run's signal (the server's own
+   * code is then in `cause`).
+   */
   readonly code?: string
   readonly retryable: boolean
   readonly cause?: unknown

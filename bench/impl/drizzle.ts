@@ -130,6 +130,6 @@ export const drizzleImpl = (file: string): Impl => {
         prepared: (i) => p.update.run(input.update(i)).changes,
       },
     },
-    close: async () => void db.$client.close(),
+    close: () => Promise.resolve(void db.$client.close()),
   }
 }

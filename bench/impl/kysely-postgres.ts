@@ -22,7 +22,7 @@ const pgPool = (url: string) => {
           release: () => r.release(),
         }
       },
-      end: async () => undefined,
+      end: () => Promise.resolve(),
     },
   }
 }

@@ -25,7 +25,7 @@ const toBook = (r: RawBook): BookRow => (r.publishedAt instanceof Date ? (r as B
 /** Opens Kysely on SQLite (a file), PostgreSQL or MySQL/MariaDB (a URL; mysql2, one connection, UTC). */
 export const kysely = (target: string, dialect: 'sqlite' | 'postgres' | 'mysql' = 'sqlite'): Impl => {
   let db: Kysely<DB>
-  let end = async (): Promise<void> => undefined
+  let end = (): Promise<void> => Promise.resolve()
   if (dialect === 'sqlite') {
     const raw: Database.Database = open(target)
     db = new Kysely<DB>({ dialect: new SqliteDialect({ database: raw }) })
@@ -64,7 +64,7 @@ export const kysely = (target: string, dialect: 'sqlite' | 'postgres' | 'mysql' 
   return {
     name: 'kysely',
     ops: {
-      pointSelect: { adhoc: async (i) => toBook((await books().where('id', '=', input.pointSelect(i).id).executeTakeFirstOrThrow()) as RawBook) },
+      pointSelect: { adhoc: async (i) => toBook(await books().where('id', '=', input.pointSelect(i).id).executeTakeFirstOrThrow()) },
       filteredList: {
         adhoc: async (i) => {
           const { term, minRating } = input.filteredList(i)

@@ -85,6 +85,6 @@ export const rawSqlite = (file: string): Impl => {
         },
       },
     },
-    close: async () => void db.close(),
+    close: () => Promise.resolve(void db.close()),
   }
 }

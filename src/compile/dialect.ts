@@ -115,8 +115,8 @@ const TWO_DIGITS: ReadonlyArray<string> = Array.from({ length: 100 }, (_, i) => 
 
 /**
  * `YYYY-MM-DD HH:MM:SS.mmm` in UTC: sortable as text, read back as UTC. Written in arithmetic
- * from the time value (Howard Hinnant's civil_from_days): seven `getUTC…` calls and their
- * padding cost twice as much, once per datetime of every row a bulk insert writes.
+ * from the time value (Howard Hinnant's civil_from_days), not with seven `getUTC…` calls and
+ * their padding: it runs once per datetime of every row a bulk insert writes.
  */
 export const utcText = (d: Date): string => {
   const t = d.getTime()

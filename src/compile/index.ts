@@ -178,7 +178,7 @@ const lastRemembered = (d: Dialect, plan: object, c: Compiled): Compiled => {
  *
  * @example
  * compile(pipe(query(Book), where({ title__contains: 'x' })), 'postgres')
- * // { sql: 'SELECT "t0"."id", … FROM "book" AS "t0" WHERE "t0"."title" LIKE $1 ESCAPE \'\\\'', params: ['%x%'] }
+ * // { sql: 'SELECT "t0"."id", … FROM "book" AS "t0" WHERE strpos("t0"."title", $1) > 0', params: ['x'] }
  */
 export const compile = (plan: Statement, dialect: DialectName): { readonly sql: string; readonly params: ReadonlyArray<unknown> } => {
   const { sql, params } = compileWith(dialects[dialect], plan)

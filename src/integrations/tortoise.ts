@@ -32,6 +32,8 @@ export type ConnectionConfig =
         readonly connectTimeout?: number
         /** Milliseconds an unused pooled connection stays open. */
         readonly idleTimeout?: number
+        /** Milliseconds a statement may run on the server (not on SQLite). */
+        readonly statementTimeout?: number
       }
     }
 
@@ -100,6 +102,7 @@ export const connectionUrl = (c: ConnectionConfig): string => {
   if (pool !== undefined) query.set('pool', String(pool))
   if (cr.connectTimeout !== undefined) query.set('connectTimeout', String(cr.connectTimeout))
   if (cr.idleTimeout !== undefined) query.set('idleTimeout', String(cr.idleTimeout))
+  if (cr.statementTimeout !== undefined) query.set('statementTimeout', String(cr.statementTimeout))
   const qs = query.toString()
   return `${scheme}://${auth}${cr.host ?? '127.0.0.1'}${cr.port ? `:${cr.port}` : ''}/${enc(cr.database ?? '')}${qs ? `?${qs}` : ''}`
 }

@@ -127,8 +127,8 @@ const digit = (s: string, i: number): number => s.charCodeAt(i) - 48
  * What the drivers send (`YYYY-MM-DD HH:MM:SS[.fff…]`, MariaDB's and SQLite's text, PostgreSQL's
  * with `+00`), read without a regular expression; undefined for anything else, which
  * {@link parseUtc} then reads with its pattern. Only fields in range take this path, so that it
- * gives the pattern's Date exactly. It runs once per datetime read (100,000 times for as many
- * rows): each digit is read once and checked with one comparison, and the fraction as it is read.
+ * gives the pattern's Date exactly. It runs once per datetime of every row read: each digit is
+ * read once and checked with one comparison, and the fraction as it is read.
  */
 const fastUtc = (s: string): Date | undefined => {
   const n = s.length

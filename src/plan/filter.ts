@@ -38,7 +38,7 @@ export const param = (name: string): Param => freeze({ _tag: 'Param', name })
  *
  * @example
  * where(q.or({ title__contains: 'x' }, q.not({ rating__lt: 4 })))
- * // WHERE (instr("title", ?) > 0) OR NOT (COALESCE("rating" < ?, 0))
+ * // MySQL: WHERE (INSTR(`t0`.`title`, ?) > 0 OR NOT COALESCE(`t0`.`rating` < ?, 0)) — ['x', 4]
  */
 export const q = {
   and: <M>(...items: ReadonlyArray<FilterArg<M>>): Q<M> => freeze({ _tag: 'Q', op: 'and', items: freeze([...items]) }),

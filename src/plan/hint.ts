@@ -10,7 +10,7 @@
  * A hint is attached to the plan node under a symbol, with the node it belongs to: a copy of the
  * node made by any other combinator (`{ ...plan, x }`) carries a hint that is not its own and is
  * ignored, as is every plan a combinator without a step builds — those compile by the full walk
- * (`compile/shape.ts`), which stays the reference: with `TERRAPIN_VERIFY_SHAPES=1` (the test
+ * (`plan/shape.ts`), which stays the reference: with `TERRAPIN_VERIFY_SHAPES=1` (the test
  * suite sets it) every compile through a hint checks that the walk gives the node's shape.
  */
 import { Cond, FilterNode, isLongList } from './ast'

@@ -138,7 +138,7 @@ export interface FilterCombinator {
  *
  * @example
  * pipe(query(Book), where({ title__contains: 'x', rating__gte: 4 }))
- * // WHERE instr("title", ?) > 0 AND "rating" >= ?
+ * // PostgreSQL: WHERE (strpos("t0"."title", $1) > 0 AND "t0"."rating" >= $2) — ['x', 4]
  */
 export const where: FilterCombinator =
   (filter: unknown) =>

@@ -137,8 +137,8 @@ const sameRowKey = (keys: ReadonlyArray<string>, prev: Readonly<Record<string, u
  * value is written once with its length (`*n;`), which no other token starts with: a bulk
  * insert's key stays short (it is hashed on every compile), and the walk writes no string per
  * value. When only the key and values are wanted (the compile of every ad hoc insert), a plain
- * loop: a bulk insert has thousands of values, and a closure and a path entry per value were
- * most of the walk.
+ * loop: a bulk insert has thousands of values, and a closure and a path entry per value would
+ * be most of the walk.
  */
 const rowHoles = (w: Walk, rows: ReadonlyArray<Readonly<Record<string, unknown>>>): unknown => {
   w.key += `[${rows.length}`

@@ -19,11 +19,18 @@ export interface ConnectOptions extends ExecutorOptions {
   readonly connectTimeoutMs?: number
   /** Idle timeout in milliseconds for pooled connections; also `?idleTimeout=`. */
   readonly idleTimeoutMs?: number
+  /**
+   * A limit on every statement's running time, in milliseconds; also `?statementTimeout=` in
+   * the URL (and a MariaDB URL's own `?max_statement_time=`, in seconds). See `ExecutorOptions`.
+   */
+  readonly statementTimeoutMs?: number
 }
 
 type Opener = (url: URL, raw: string, options: ConnectOptions) => Executor
 
 const sqliteOpener: Opener = (_url, raw, options) => {
+  if (options.statementTimeoutMs !== undefined)
+    throw new TerrapinFailure(configurationError('SQLite cannot interrupt a statement: statementTimeoutMs is refused (a run can still take an AbortSignal)'))
   const rest = raw.slice('sqlite://'.length).split('?')[0]
   return openSqlite(rest === '' ? ':memory:' : decodeURIComponent(rest), options)
 }
@@ -57,7 +64,8 @@ export const connect = (url: string, options: ConnectOptions = {}): Db => {
   if (!opener) throw new TerrapinFailure(configurationError(`not a database URL: ${redact(url)} (use sqlite://path, postgres://… or mysql://…)`))
   let parsed: URL
   try {
-    parsed = new URL(scheme === 'sqlite' ? 'sqlite://localhost' : url)
+    // a SQLite path is not a host: only its query parameters are read
+    parsed = new URL(scheme === 'sqlite' ? `sqlite://localhost${url.includes('?') ? url.slice(url.indexOf('?')) : ''}` : url)
   } catch {
     throw new TerrapinFailure(configurationError(`not a database URL: ${redact(url)}`))
   }
@@ -100,48 +108,58 @@ const guarded = (ex: Executor): Executor => {
   }
   const owner: Owner = { open: streams, isOpen: () => !closing, refused: closed }
   // Inherit from the runner's executor: its `dialect` may be a getter (MySQL vs MariaDB is known
-  // only after the first handshake), which spreading would freeze.
-  const self: Executor = Object.create(ex, {
-    // A closed database has nothing to get ready for: its calls fail with ConnectionError.
-    ready: { get: () => (closing ? undefined : ex.ready), enumerable: true },
-    all: {
-      value: (sql: string, params: ReadonlyArray<unknown>, bigint: boolean) => (closing ? Promise.reject(closed()) : track(ex.all(sql, params, bigint))),
-      enumerable: true,
-    },
-    decoded: {
-      value:
-        ex.decoded &&
-        (<A>(sql: string, params: ReadonlyArray<unknown>, bigint: boolean, decode: (row: ReadonlyArray<unknown>) => A) =>
-          closing ? Promise.reject(closed()) : track(ex.decoded!(sql, params, bigint, decode))),
-      enumerable: true,
-    },
-    run: { value: (sql: string, params: ReadonlyArray<unknown>) => (closing ? Promise.reject(closed()) : track(ex.run(sql, params))), enumerable: true },
-    // raw `sql` reads: refused alike once closed (the pool's own error would differ by driver)
-    allObjects: {
-      value: ex.allObjects && ((sql: string, params: ReadonlyArray<unknown>) => (closing ? Promise.reject(closed()) : track(ex.allObjects!(sql, params)))),
-      enumerable: true,
-    },
-    sync: { value: ex.sync && (() => (closing ? undefined : ex.sync!())), enumerable: true },
-    // why `sync` gave nothing: once closed, that it is closed (not the runner's "busy")
-    syncRefusal: { value: ex.syncRefusal && (() => (closing ? closed().error : ex.syncRefusal!())), enumerable: true },
-    transaction: { value: <A>(f: (tx: Executor) => Promise<A>) => (closing ? Promise.reject(closed()) : track(ex.transaction(f))), enumerable: true },
-    stream: {
-      value:
-        ex.stream &&
-        ((sql: string, params: ReadonlyArray<unknown>, bigint: boolean, batchSize: number) => endable(owner, () => ex.stream!(sql, params, bigint, batchSize))),
-      enumerable: true,
-    },
-    close: {
-      value: () =>
-        (closing ??= (async () => {
-          open.delete(self)
-          await Promise.allSettled([...streams].map((end) => end()))
-          await Promise.allSettled([...active])
-          await ex.close()
-        })()),
-      enumerable: true,
-    },
-  })
+  // only after the first handshake), which spreading would freeze. `inner` is the runner's
+  // executor or its view with a run's signal.
+  const view = (inner: Executor): Executor =>
+    Object.create(inner, {
+      // A closed database has nothing to get ready for: its calls fail with ConnectionError.
+      ready: { get: () => (closing ? undefined : inner.ready), enumerable: true },
+      all: {
+        value: (sql: string, params: ReadonlyArray<unknown>, bigint: boolean) => (closing ? Promise.reject(closed()) : track(inner.all(sql, params, bigint))),
+        enumerable: true,
+      },
+      decoded: {
+        value:
+          inner.decoded &&
+          (<A>(sql: string, params: ReadonlyArray<unknown>, bigint: boolean, decode: (row: ReadonlyArray<unknown>) => A) =>
+            closing ? Promise.reject(closed()) : track(inner.decoded!(sql, params, bigint, decode))),
+        enumerable: true,
+      },
+      run: { value: (sql: string, params: ReadonlyArray<unknown>) => (closing ? Promise.reject(closed()) : track(inner.run(sql, params))), enumerable: true },
+      // raw `sql` reads: refused alike once closed (the pool's own error would differ by driver)
+      allObjects: {
+        value:
+          inner.allObjects && ((sql: string, params: ReadonlyArray<unknown>) => (closing ? Promise.reject(closed()) : track(inner.allObjects!(sql, params)))),
+        enumerable: true,
+      },
+      sync: { value: inner.sync && (() => (closing ? undefined : inner.sync!())), enumerable: true },
+      // why `sync` gave nothing: once closed, that it is closed (not the runner's "busy")
+      syncRefusal: { value: inner.syncRefusal && (() => (closing ? closed().error : inner.syncRefusal!())), enumerable: true },
+      transaction: { value: <A>(f: (tx: Executor) => Promise<A>) => (closing ? Promise.reject(closed()) : track(inner.transaction(f))), enumerable: true },
+      stream: {
+        value:
+          inner.stream &&
+          ((sql: string, params: ReadonlyArray<unknown>, bigint: boolean, batchSize: number) =>
+            endable(owner, () => inner.stream!(sql, params, bigint, batchSize))),
+        enumerable: true,
+      },
+      withSignal: { value: inner.withSignal && ((signal: AbortSignal) => view(inner.withSignal!(signal))), enumerable: true },
+      reserved: {
+        value: inner.reserved && (<A>(f: (r: Executor) => Promise<A>) => (closing ? Promise.reject(closed()) : track(inner.reserved!(f)))),
+        enumerable: true,
+      },
+      close: {
+        value: () =>
+          (closing ??= (async () => {
+            open.delete(self)
+            await Promise.allSettled([...streams].map((end) => end()))
+            await Promise.allSettled([...active])
+            await ex.close()
+          })()),
+        enumerable: true,
+      },
+    }) as Executor
+  const self = view(ex)
   return self
 }
 
@@ -170,13 +188,17 @@ const unopened = (name: DialectName, error: ConnectionError): Executor => {
   }
 }
 
-const URL_OPTIONS: ReadonlyArray<readonly [string, 'pool' | 'connectTimeoutMs' | 'idleTimeoutMs']> = [
+const URL_OPTIONS: ReadonlyArray<readonly [string, 'pool' | 'connectTimeoutMs' | 'idleTimeoutMs' | 'statementTimeoutMs']> = [
   ['pool', 'pool'],
   ['connectTimeout', 'connectTimeoutMs'],
   ['idleTimeout', 'idleTimeoutMs'],
+  ['statementTimeout', 'statementTimeoutMs'],
 ]
 
-/** `?pool=5&connectTimeout=2000&idleTimeout=30000` under the options given in code (which win). */
+/**
+ * `?pool=5&connectTimeout=2000&idleTimeout=30000&statementTimeout=5000` under the options given
+ * in code (which win).
+ */
 const withUrlOptions = (url: URL, options: ConnectOptions): ConnectOptions | string => {
   const out: Record<string, unknown> = { ...options }
   for (const [param, key] of URL_OPTIONS) {
@@ -187,6 +209,9 @@ const withUrlOptions = (url: URL, options: ConnectOptions): ConnectOptions | str
       return `${param} must be a ${key === 'pool' ? 'positive' : 'non-negative'} integer, got ${JSON.stringify(v)}`
     out[key] = n
   }
+  const t = out.statementTimeoutMs
+  if (t !== undefined && (typeof t !== 'number' || !Number.isInteger(t) || t < 0))
+    return `statementTimeoutMs must be a non-negative integer of milliseconds, got ${JSON.stringify(t)}`
   return out as ConnectOptions
 }
 

@@ -95,6 +95,21 @@ export interface Executor {
    * handle's transaction has ended): what `runSync`, which cannot wait as `run` does, returns.
    */
   readonly syncRefusal?: () => TerrapinError
+  /**
+   * The same executor, whose statements running when `signal` aborts are cancelled on the
+   * server (and their connections freed); absent where the driver cannot interrupt one (SQLite).
+   */
+  readonly withSignal?: (signal: AbortSignal) => Executor
+  /**
+   * Outside a transaction, on a pool: runs `f` on one connection of its own, whose session is
+   * reset before another user gets it. For raw statements that may change session state.
+   */
+  readonly reserved?: <A>(f: (ex: Executor) => Promise<A>) => Promise<A>
+  /**
+   * Inside a transaction, on a pool: tells that a statement may have changed the session of its
+   * connection, which is then reset when the transaction ends (committed or rolled back).
+   */
+  readonly sessionChanged?: () => void
 }
 
 /** Options every runner takes. */
@@ -108,4 +123,11 @@ export interface ExecutorOptions {
    * Without it, `create` reads its row back by insert id on the same connection.
    */
   readonly returning?: boolean
+  /**
+   * A server-side limit on every statement's running time, in milliseconds (PostgreSQL
+   * `statement_timeout`, MariaDB `max_statement_time`, MySQL `max_execution_time`, which MySQL
+   * applies to SELECT only). A statement past it fails with a `QueryError` of code `'TIMEOUT'`.
+   * Not on SQLite, which cannot interrupt a statement (a `ConfigurationError`).
+   */
+  readonly statementTimeoutMs?: number
 }

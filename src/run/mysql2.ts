@@ -11,7 +11,8 @@ import { TerrapinError, TerrapinFailure, configurationError, connectionError, in
 import { mysql, mysqlDialectFor } from '../compile/mysql'
 import { Dialect } from '../compile/dialect'
 import { Executor, WriteResult } from './executor'
-import { PoolOptions, SOCKET_ERRORS, driverUrl, observed } from './pooled'
+import { abortFailure } from './cancel'
+import { OWN_PARAMS, PoolOptions, SOCKET_ERRORS, driverUrl, observed } from './pooled'
 
 // ------------------------------------------------------------------------------------------
 // errors
@@ -66,6 +67,9 @@ export const classifyMysql = (e: unknown, sql?: string): TerrapinError => {
       return integrityError('check', message, { constraint: quoted(/[Cc]onstraint [`']([^`']*)[`']/, raw) ?? quoted(/CONSTRAINT `([^`]*)`/, raw), cause: e })
   }
   if (CONNECTION_CODES.has(code) || CONNECTION_ERRNOS.has(errno) || (err.fatal && !errno)) return connectionError(`MySQL connection failed: ${message}`, e)
+  // past max_statement_time (MariaDB) or max_execution_time (MySQL); interrupted (KILL QUERY)
+  if (errno === 1969 || errno === 3024) return queryError(message, { sql, code: 'TIMEOUT', cause: e })
+  if (errno === 1317) return queryError(message, { sql, code: 'CANCELLED', cause: e })
   const retryable = errno === 1213 || errno === 1205
   return queryError(message, { sql, code: err.sqlState ?? (code || undefined), retryable, cause: e })
 }
@@ -78,6 +82,17 @@ export const classifyMysql = (e: unknown, sql?: string): TerrapinError => {
 const SESSION =
   "SET SESSION sql_mode = 'STRICT_TRANS_TABLES,STRICT_ALL_TABLES,ERROR_FOR_DIVISION_BY_ZERO,NO_ZERO_DATE,NO_ZERO_IN_DATE,NO_ENGINE_SUBSTITUTION,NO_AUTO_VALUE_ON_ZERO', time_zone = '+00:00'"
 
+/**
+ * The session with a limit on every statement's running time: MariaDB's `max_statement_time`
+ * (seconds, every statement), else MySQL's `max_execution_time` (milliseconds, SELECT only).
+ */
+const sessionFor = (serverVersion: string, statementTimeoutMs: number | undefined): string =>
+  statementTimeoutMs === undefined
+    ? SESSION
+    : /mariadb/i.test(serverVersion)
+      ? `${SESSION}, max_statement_time = ${statementTimeoutMs / 1000}`
+      : `${SESSION}, max_execution_time = ${statementTimeoutMs}`
+
 /** A driver callback: the error, or the rows (a result header for a write). */
 type Done = (err: unknown, result: unknown) => void
 
@@ -86,7 +101,7 @@ type Statement = string | { sql: string; values: unknown[]; rowsAsArray: boolean
 
 /**
  * The callback-style connection under mysql2's promise wrapper, or a pool of them. Statements go
- * through it directly: the wrapper captures a stack trace per call (about 10 µs) and a statement
+ * through it directly: the wrapper captures a stack trace per call and a statement
  * given as an options object is copied by spreads; the pool is opened with `rowsAsArray`, so a
  * statement given as text and values reads arrays.
  */
@@ -94,10 +109,71 @@ interface Core {
   query(statement: Statement, values: unknown[] | undefined, done: Done): unknown
 }
 
+/** A connection of the callback API, with the id `KILL QUERY` names it by. */
+type CoreConnection = Core & { readonly threadId: number }
+
 /** mysql2's callback pool, as far as the runner uses it. */
 interface CorePool {
-  getConnection(f: (err: unknown, conn: Core & { release: () => void; destroy: () => void }) => void): void
+  getConnection(f: (err: unknown, conn: CoreConnection & { release: () => void; destroy: () => void }) => void): void
 }
+
+/** Sends `KILL QUERY <id>` from a connection of its own (the pool's may all be busy). */
+type Kill = (threadId: number) => Promise<void>
+
+const statementText = (statement: Statement): string => (typeof statement === 'string' ? statement : statement.sql)
+
+/**
+ * One statement on one connection, killed on the server if `signal` aborts while it runs; its
+ * error is then the signal's. `killed` tells that a kill was sent (it is answered by then).
+ */
+const killable = (
+  conn: CoreConnection,
+  signal: AbortSignal,
+  kill: Kill,
+  statement: Statement,
+  values: unknown[] | undefined,
+  done: (err: unknown, result: unknown, killed: boolean) => void,
+): void => {
+  let killing: Promise<void> | undefined
+  const onAbort = (): void => void (killing = kill(conn.threadId))
+  signal.addEventListener('abort', onAbort, { once: true })
+  conn.query(statement, values, (e, result) => {
+    signal.removeEventListener('abort', onAbort)
+    if (!killing) return done(e, result, false)
+    void killing.then(() => done(e ? abortFailure(signal, statementText(statement)) : null, result, true))
+  })
+}
+
+/** A transaction's connection whose statements `signal` cancels. */
+const killableConnection = (conn: CoreConnection, signal: AbortSignal, kill: Kill): Core => ({
+  query: (statement, values, done) => killable(conn, signal, kill, statement, values, done),
+})
+
+/**
+ * Statements on the pool that `signal` cancels: while waiting for a connection (given back when
+ * it comes), or while running (`killable`). A connection whose statement ended before the kill
+ * reached it is destroyed rather than given back, so that the kill can land on nothing else.
+ */
+const killablePooled = (pool: CorePool, signal: AbortSignal, kill: Kill): Core => ({
+  query: (statement, values, done) => {
+    let gaveUp = false
+    const early = (): void => {
+      gaveUp = true
+      done(abortFailure(signal, statementText(statement)), undefined)
+    }
+    signal.addEventListener('abort', early, { once: true })
+    pool.getConnection((err, conn) => {
+      signal.removeEventListener('abort', early)
+      if (gaveUp) return void (err || conn.release())
+      if (err) return done(err, undefined)
+      killable(conn, signal, kill, statement, values, (e, result, killed) => {
+        if ((killed && !e) || READ_ONLY.has((e as { errno?: number } | null)?.errno)) conn.destroy()
+        else conn.release()
+        done(e, result)
+      })
+    })
+  },
+})
 
 /** Errors of a server gone read-only (a failover): mysql2's pool drops such a connection, so does the runner. */
 const READ_ONLY: ReadonlySet<unknown> = new Set([1290, 1792, 1836])
@@ -105,8 +181,8 @@ const READ_ONLY: ReadonlySet<unknown> = new Set([1290, 1792, 1836])
 /**
  * Statements on the pool: a connection taken for each and given back, as Kysely's driver does.
  * Not mysql2's own `pool.query`: the results it reads are still reachable at the next minor
- * collection, which then copies every one of them to the old generation (about 5.7 MB per
- * collection and 0.2 ms of client CPU per 200-row read, three times the read's own cost).
+ * collection, which then copies every one of them to the old generation: client CPU that
+ * outweighs the read's own.
  */
 const pooled = (pool: CorePool): Core => ({
   query: (statement, values, done) =>
@@ -138,13 +214,23 @@ interface Server {
   known: boolean
   pending: Promise<void> | undefined
   retry: () => Promise<void>
+  readonly kill: Kill
+}
+
+/** A transaction's connection, as its statements (nested ones too) see it. */
+interface Held {
+  readonly conn: CoreConnection
+  /** A statement may have changed its session: it is destroyed, not given back, at the end. */
+  dirty: boolean
+  /** Savepoints named so far (shared by the views `withSignal` makes of the transaction). */
+  savepoints: number
 }
 
 /** One statement on the callback API, as a promise of its rows (or result header). */
 const query = (core: Core, statement: Statement, params?: ReadonlyArray<unknown>): Promise<unknown> =>
   new Promise((resolve, reject) => core.query(statement, params as unknown[] | undefined, (err, result) => (err ? reject(err) : resolve(result))))
 
-const make = (core: Core, pool: mysql2.Pool, server: Server, opts: PoolOptions, inTx: boolean): Executor => {
+const make = (core: Core, pool: mysql2.Pool, server: Server, opts: PoolOptions, inTx: boolean, held?: Held, signal?: AbortSignal): Executor => {
   let savepoints = 0
   const all = (sql: string, params: ReadonlyArray<unknown>): Promise<ReadonlyArray<ReadonlyArray<unknown>>> =>
     observed(
@@ -156,8 +242,8 @@ const make = (core: Core, pool: mysql2.Pool, server: Server, opts: PoolOptions, 
       (r) => r.length,
     )
   // No `decoded`: mysql2 hands rows over singly only as events, and an event per row costs more
-  // than the array of raw rows it saves (100,000 rows: 1.16-1.30x Kysely's time row by row,
-  // 0.98-1.06x read whole; PostgreSQL's row-by-row read is the faster one there).
+  // than the array of raw rows it saves (PostgreSQL's runner, whose driver hands rows over
+  // without events, is the one that decodes row by row).
   const run = (sql: string, params: ReadonlyArray<unknown>): Promise<WriteResult> =>
     observed(
       opts,
@@ -241,7 +327,7 @@ const make = (core: Core, pool: mysql2.Pool, server: Server, opts: PoolOptions, 
 
   const transaction = async <A>(f: (tx: Executor) => Promise<A>): Promise<A> => {
     if (inTx) {
-      const name = `terrapin_sp${++savepoints}`
+      const name = `terrapin_sp${held ? ++held.savepoints : ++savepoints}`
       await exec(`SAVEPOINT ${name}`)
       try {
         const out = await f(self)
@@ -256,8 +342,9 @@ const make = (core: Core, pool: mysql2.Pool, server: Server, opts: PoolOptions, 
     }
     const conn = await pool.getConnection()
     let healthy = true
+    const own: Held = { conn: (conn as unknown as { connection: CoreConnection }).connection, dirty: false, savepoints: 0 }
     try {
-      const tx = make((conn as unknown as { connection: Core }).connection, pool, server, opts, true)
+      const tx = make(signal ? killableConnection(own.conn, signal, server.kill) : own.conn, pool, server, opts, true, own, signal)
       await tx.run('BEGIN', [])
       try {
         const out = await f(tx)
@@ -268,8 +355,20 @@ const make = (core: Core, pool: mysql2.Pool, server: Server, opts: PoolOptions, 
         throw e
       }
     } finally {
-      if (healthy) conn.release()
+      // SET is not transactional: a changed session outlives a rollback too
+      if (healthy && !own.dirty) conn.release()
       else conn.destroy()
+    }
+  }
+  // A connection of its own for statements that may change its session; destroyed after them,
+  // so that a fresh one (with terrapin's session) takes its place in the pool.
+  const reserved = async <A>(f: (ex: Executor) => Promise<A>): Promise<A> => {
+    const conn = await pool.getConnection()
+    try {
+      const c = (conn as unknown as { connection: CoreConnection }).connection
+      return await f(make(signal ? killableConnection(c, signal, server.kill) : c, pool, server, opts, false, undefined, signal))
+    } finally {
+      conn.destroy()
     }
   }
   const self: Executor = {
@@ -284,12 +383,68 @@ const make = (core: Core, pool: mysql2.Pool, server: Server, opts: PoolOptions, 
     allObjects,
     stream,
     transaction,
+    withSignal: (s) =>
+      make(held ? killableConnection(held.conn, s, server.kill) : killablePooled(pool.pool, s, server.kill), pool, server, opts, inTx, held, s),
+    reserved: held ? undefined : reserved,
+    sessionChanged: held && (() => void (held.dirty = true)),
     classify: classifyMysql,
     // Closing a pool whose connections failed reports that failure again: nothing to act on.
     close: () => pool.end().catch(() => undefined),
     inTransaction: inTx,
   }
   return self
+}
+
+/** A MySQL URL's own names for the statement timeout: MariaDB's (seconds) and MySQL's (milliseconds). */
+const SERVER_TIMEOUT_PARAMS: ReadonlyArray<string> = ['max_statement_time', 'max_execution_time']
+
+/**
+ * Query parameters of a MySQL URL handed to mysql2. The others are refused: mysql2 would drop an
+ * unknown one with a console warning (a `?max_statement_time=` that limits nothing), and would
+ * let one override the options terrapin's decoding relies on (`dateStrings`, `rowsAsArray`, …).
+ */
+const DRIVER_PARAMS: ReadonlySet<string> = new Set([
+  'ssl',
+  'socketPath',
+  'compress',
+  'flags',
+  'charset',
+  'insecureAuth',
+  'enableCleartextPlugin',
+  'enableKeepAlive',
+  'keepAliveInitialDelay',
+  'localAddress',
+  'maxPreparedStatements',
+  'connectAttributes',
+  'password1',
+  'password2',
+  'password3',
+  'queueLimit',
+  'waitForConnections',
+])
+
+/**
+ * The statement timeout in milliseconds: the option given in code, else the URL's
+ * `?max_statement_time=` (seconds) or `?max_execution_time=` (milliseconds); a message for a
+ * URL parameter that no one would read.
+ */
+const statementTimeout = (url: URL, opts: PoolOptions): number | undefined | string => {
+  for (const key of url.searchParams.keys()) {
+    if (!OWN_PARAMS.includes(key) && !SERVER_TIMEOUT_PARAMS.includes(key) && !DRIVER_PARAMS.has(key))
+      return `unknown parameter ?${key}= in a MySQL URL (terrapin reads ${[...OWN_PARAMS, ...SERVER_TIMEOUT_PARAMS].join(', ')}; mysql2 is given ${[...DRIVER_PARAMS].join(', ')})`
+  }
+  if (opts.statementTimeoutMs !== undefined) return opts.statementTimeoutMs
+  for (const [key, scale] of [
+    ['max_statement_time', 1000],
+    ['max_execution_time', 1],
+  ] as const) {
+    const v = url.searchParams.get(key)
+    if (v === null) continue
+    const n = Number(v)
+    if (v.trim() === '' || !Number.isFinite(n) || n < 0) return `${key} must be a non-negative number, got ${JSON.stringify(v)}`
+    return Math.round(n * scale)
+  }
+  return undefined
 }
 
 /**
@@ -304,7 +459,9 @@ export const openMysql = (url: URL, opts: PoolOptions = {}): Executor => {
   } catch (e) {
     throw new TerrapinFailure(configurationError(`the MySQL driver is not installed; run \`npm install mysql2\``))
   }
-  const u = driverUrl(url)
+  const timeout = statementTimeout(url, opts)
+  if (typeof timeout === 'string') throw new TerrapinFailure(configurationError(timeout))
+  const u = driverUrl(url, SERVER_TIMEOUT_PARAMS)
   u.protocol = 'mysql:'
   const pool = driver.createPool({
     uri: u.href,
@@ -325,13 +482,26 @@ export const openMysql = (url: URL, opts: PoolOptions = {}): Executor => {
   })
   // A new connection runs its session setup before anything else queued on it.
   pool.pool.on('connection', (conn) => {
-    conn.query(SESSION, (err: unknown) => {
+    const version = (conn as unknown as { _handshakePacket?: { serverVersion?: string } })._handshakePacket?.serverVersion ?? ''
+    conn.query(sessionFor(version, timeout), (err: unknown) => {
       if (err) conn.destroy()
     })
   })
   // Plans wait until the first connection has told which server this is; a failure is the
   // first query's error, and the next query tries again.
-  const server: Server = { dialect: mysql, known: false, pending: undefined, retry: () => Promise.resolve() }
+  const kill: Kill = async (threadId) => {
+    try {
+      const c = await driver.createConnection({ uri: u.href, connectTimeout: opts.connectTimeoutMs ?? 10_000 })
+      try {
+        await c.query(`KILL QUERY ${Number(threadId)}`)
+      } finally {
+        c.destroy()
+      }
+    } catch {
+      // not killed (the server unreachable): the statement runs to its end, and fails then
+    }
+  }
+  const server: Server = { dialect: mysql, known: false, pending: undefined, retry: () => Promise.resolve(), kill }
   const learn = async (): Promise<void> => {
     const conn = await pool.getConnection()
     try {

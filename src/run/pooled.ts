@@ -2,7 +2,8 @@
  * What the pooled runners (PostgreSQL, MySQL) share: the `onQuery` hook around an asynchronous
  * driver call, and the connection options terrapin reads from a URL before handing it on.
  */
-import { TerrapinError } from '../errors'
+import { TerrapinError, TerrapinFailure } from '../errors'
+import { abortFailure } from './cancel'
 import { ExecutorOptions } from './executor'
 
 /**
@@ -28,7 +29,8 @@ export const observed = <A>(
       return out
     },
     (e: unknown) => {
-      hook({ sql, params: logged, durationMs: performance.now() - t0, rows: 0, error: classify(e, sql) })
+      // a statement refused or cancelled by its run's signal carries its typed error already
+      hook({ sql, params: logged, durationMs: performance.now() - t0, rows: 0, error: e instanceof TerrapinFailure ? e.error : classify(e, sql) })
       throw e
     },
   )
@@ -72,13 +74,43 @@ export interface PoolOptions extends ExecutorOptions {
 }
 
 /** Query parameters of a database URL that terrapin reads itself (not passed to the driver). */
-export const OWN_PARAMS: ReadonlyArray<string> = ['pool', 'connectTimeout', 'idleTimeout']
+export const OWN_PARAMS: ReadonlyArray<string> = ['pool', 'connectTimeout', 'idleTimeout', 'statementTimeout']
 
-/** The URL without terrapin's own query parameters. */
-export const driverUrl = (url: URL): URL => {
+/** The URL without terrapin's own query parameters (and those the runner read itself, `also`). */
+export const driverUrl = (url: URL, also: ReadonlyArray<string> = []): URL => {
   const u = new URL(url.href)
   for (const p of OWN_PARAMS) u.searchParams.delete(p)
+  for (const p of also) u.searchParams.delete(p)
   return u
+}
+
+/**
+ * Whether a raw statement may change the state of its session, which would then outlive it on a
+ * pooled connection: `SET …`/`RESET …`/`USE …`/`DISCARD …` at its start, PostgreSQL's
+ * `set_config(…)`, MySQL's assignment of a user variable (`:=`, `INTO @…`). Conservative: a
+ * statement that only mentions them costs a reset, never a leak.
+ */
+export const changesSession = (sql: string): boolean => SESSION_STATEMENT.test(sql)
+
+const SESSION_STATEMENT = /^(?:\s|\(|--[^\n]*\n|\/\*[\s\S]*?\*\/)*(?:SET|RESET|USE|DISCARD)\b|\bset_config\s*\(|:=|\bINTO\s+@/i
+
+/**
+ * A running statement's promise, its statement cancelled by `cancel` if `signal` aborts before
+ * it settles; a failure after the abort is the signal's typed error.
+ */
+export const cancelling = <A>(signal: AbortSignal, p: Promise<A>, cancel: () => void, sql: string): Promise<A> => {
+  const onAbort = (): void => cancel()
+  signal.addEventListener('abort', onAbort, { once: true })
+  return p.then(
+    (a) => {
+      signal.removeEventListener('abort', onAbort)
+      return a
+    },
+    (e: unknown) => {
+      signal.removeEventListener('abort', onAbort)
+      throw signal.aborted ? abortFailure(signal, sql) : e
+    },
+  )
 }
 
 /** Node's codes of a socket that could not connect or was lost (every pooled driver surfaces them). */

@@ -10,7 +10,7 @@ import type postgresJs from 'postgres'
 import { TerrapinError, TerrapinFailure, configurationError, connectionError, integrityError, queryError } from '../errors'
 import { postgres as pgDialect } from '../compile/postgres'
 import { Executor, WriteResult } from './executor'
-import { PoolOptions, SOCKET_ERRORS, driverUrl, observed, rowSink } from './pooled'
+import { PoolOptions, SOCKET_ERRORS, cancelling, driverUrl, observed, rowSink } from './pooled'
 
 type Sql = postgresJs.Sql
 type TxSql = postgresJs.TransactionSql
@@ -69,6 +69,8 @@ export const classifyPostgres = (e: unknown, sql?: string): TerrapinError => {
       return integrityError('check', message, { constraint, cause: e })
   }
   if (CONNECTION_CODES.has(code) || code.startsWith('08')) return connectionError(`PostgreSQL connection failed: ${message}`, e)
+  // past statement_timeout, or cancelled (a cancel request, pg_cancel_backend)
+  if (code === '57014') return queryError(message, { sql, code: /statement timeout/.test(raw) ? 'TIMEOUT' : 'CANCELLED', cause: e })
   const retryable = code === '40001' || code === '40P01'
   return queryError(message, { sql, code: code || undefined, retryable, cause: e })
 }
@@ -92,6 +94,8 @@ interface Held {
    * 100): they would wait forever.
    */
   readonly waiting: Set<(e: unknown) => void>
+  /** A statement may have changed the session: `RESET ALL` before COMMIT (a rollback undoes it). */
+  dirty?: boolean
 }
 
 const lostError = (): Error => Object.assign(new Error("the transaction's connection was lost; nothing more was sent"), { code: 'CONNECTION_CLOSED' })
@@ -137,9 +141,18 @@ const stranded = (): Promise<never> => new Promise(() => undefined)
  */
 const countOf = (r: { readonly count: number }): WriteResult => ({ changes: r.count })
 
-const make = (sql: Sql | TxSql, pool: Sql, opts: PoolOptions, held?: Held): Executor => {
+/** A query that can be cancelled (postgres.js sends a cancel request for a running one). */
+type Cancellable = { cancel: () => unknown }
+
+const noop = (): void => undefined
+
+const make = (sql: Sql | TxSql, pool: Sql, opts: PoolOptions, held?: Held, signal?: AbortSignal): Executor => {
   const inTx = held !== undefined
   const unsafe = sql.unsafe as unknown as Unsafe
+  // with a run's signal, the statement is cancelled on the server if it aborts while it runs
+  function watch<A>(query: Cancellable, p: Promise<A>, q: string): Promise<A> {
+    return signal ? cancelling(signal, p, () => void Promise.resolve(query.cancel()).catch(noop), q) : p
+  }
   // Inside a transaction, guarded by `onHeld`; outside, sent once more if it was refused with
   // an error left over from another statement (it was never sent).
   function within<A>(params: ReadonlyArray<unknown>, f: () => Promise<A>): () => Promise<A> {
@@ -151,7 +164,10 @@ const make = (sql: Sql | TxSql, pool: Sql, opts: PoolOptions, held?: Held): Exec
       classifyPostgres,
       q,
       params,
-      within(params, () => unsafe(q, params, { prepare: true }).values() as unknown as Promise<unknown[][]>),
+      within(params, () => {
+        const query = unsafe(q, params, { prepare: true }).values()
+        return watch(query, query as unknown as Promise<unknown[][]>, q)
+      }),
       (r) => r.length,
     )
   // Each row decoded as postgres.js parses it (`forEach`): the raw row dies young instead of
@@ -164,7 +180,8 @@ const make = (sql: Sql | TxSql, pool: Sql, opts: PoolOptions, held?: Held): Exec
       params,
       within(params, async () => {
         const sink = rowSink(decode)
-        await (unsafe(q, params, { prepare: true }).values() as unknown as RowsOneByOne).forEach(sink.row)
+        const query = unsafe(q, params, { prepare: true }).values()
+        await watch(query, (query as unknown as RowsOneByOne).forEach(sink.row), q)
         return sink.end()
       }),
       (r) => r.length,
@@ -175,7 +192,10 @@ const make = (sql: Sql | TxSql, pool: Sql, opts: PoolOptions, held?: Held): Exec
       classifyPostgres,
       q,
       params,
-      within(params, () => unsafe(q, params, { prepare: true }).then(countOf)),
+      within(params, () => {
+        const query = unsafe(q, params, { prepare: true })
+        return watch(query, query.then(countOf), q)
+      }),
       (r) => r.changes,
     )
   const transaction = async <A>(f: (tx: Executor) => Promise<A>): Promise<A> => {
@@ -202,7 +222,7 @@ const make = (sql: Sql | TxSql, pool: Sql, opts: PoolOptions, held?: Held): Exec
       at.phase = 'running'
       let out: A
       try {
-        out = await f(make(s, pool, opts, conn))
+        out = await f(make(s, pool, opts, conn, signal))
       } catch (e) {
         at.phase = 'failed'
         // no ROLLBACK on a lost connection: `begin` has already rejected (postgres.js rejects it
@@ -213,6 +233,8 @@ const make = (sql: Sql | TxSql, pool: Sql, opts: PoolOptions, held?: Held): Exec
         t0 = performance.now()
       }
       if (conn.lost) return stranded() // nor a COMMIT
+      // a session changed in the transaction would outlive its COMMIT on the pool's connection
+      if (conn.dirty && !inTx) await s.unsafe('RESET ALL')
       at.phase = 'closing'
       return out
     }
@@ -246,7 +268,10 @@ const make = (sql: Sql | TxSql, pool: Sql, opts: PoolOptions, held?: Held): Exec
       classifyPostgres,
       q,
       params,
-      within(params, async () => [...((await unsafe(q, params, { prepare: true })) as unknown as Record<string, unknown>[])]),
+      within(params, async () => {
+        const query = unsafe(q, params, { prepare: true })
+        return [...((await watch(query, query as unknown as Promise<unknown>, q)) as Record<string, unknown>[])]
+      }),
       (r) => r.length,
     )
   // postgres.js fetches `batchSize` rows per Execute of a portal: one batch in memory at a time.
@@ -313,6 +338,18 @@ const make = (sql: Sql | TxSql, pool: Sql, opts: PoolOptions, held?: Held): Exec
       })
     }
   }
+  // A connection of its own for statements that may change its session, reset before it goes
+  // back (`RESET ALL` gives back the values terrapin connected with; DISCARD ALL would also drop
+  // the prepared statements postgres.js keeps).
+  const reserved = async <A>(f: (ex: Executor) => Promise<A>): Promise<A> => {
+    const r = await pool.reserve()
+    try {
+      return await f(make(r, pool, opts, undefined, signal))
+    } finally {
+      await r.unsafe('RESET ALL').catch(noop)
+      r.release()
+    }
+  }
   return {
     dialect: pgDialect,
     all,
@@ -321,6 +358,9 @@ const make = (sql: Sql | TxSql, pool: Sql, opts: PoolOptions, held?: Held): Exec
     allObjects,
     stream,
     transaction,
+    withSignal: (s) => make(sql, pool, opts, held, s),
+    reserved: held ? undefined : reserved,
+    sessionChanged: held && (() => void (held.dirty = true)),
     classify: classifyPostgres,
     close: () => pool.end({ timeout: 5 }),
     inTransaction: inTx,
@@ -348,7 +388,12 @@ export const openPostgres = (url: URL, opts: PoolOptions = {}): Executor => {
     fetch_types: false,
     onnotice: () => undefined,
     // UTC sessions; standard strings, which the LIKE escape '\' relies on
-    connection: { TimeZone: 'UTC', application_name: 'terrapin', standard_conforming_strings: 'on' },
+    connection: {
+      TimeZone: 'UTC',
+      application_name: 'terrapin',
+      standard_conforming_strings: 'on',
+      ...(opts.statementTimeoutMs === undefined ? {} : { statement_timeout: opts.statementTimeoutMs }),
+    },
     types: {
       // a calendar day stays text; Date would invent a time zone
       day: { to: 1082, from: [1082], serialize: (x: unknown) => String(x), parse: (x: string) => x },

@@ -175,7 +175,7 @@ const copiers = new Map<string, WithRelation>()
 /**
  * `(row, value) => ({ ...row, [name]: value })` for rows with these keys, as one object literal
  * made once (`{ "id": row["id"], …, "books": value }`): a spread with a computed key is the slow
- * path of object creation, and was the largest cost of a prefetch on the client. The rows of a
+ * path of object creation, which a prefetch would take once per parent row. The rows of a
  * level share their keys (one row decoder made them, each relation added to all), so the first
  * row's keys stand for all.
  */

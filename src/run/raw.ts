@@ -11,6 +11,7 @@ import { Ident } from '../plan/raw'
 import { Executor, MaybePromise } from './executor'
 import { changedRows, objectRows, then } from './statement'
 import { DecodeFailure } from './decode'
+import { changesSession } from './pooled'
 
 const DATETIME = { kind: 'datetime' } as Column
 
@@ -31,13 +32,24 @@ export const renderRaw = (d: Dialect, plan: Raw<unknown>): { readonly sql: strin
   return { sql, params }
 }
 
-/** Runs a raw plan: decoded rows with a codec, the affected row count without. */
+/**
+ * Runs a raw plan: decoded rows with a codec, the affected row count without. On a pool, a
+ * statement that may change its session (`changesSession`) must not leave that change to the
+ * next user of the connection: outside a transaction it runs on a connection reset after it (so
+ * the change lasts for that statement only); inside one, the transaction's connection is reset
+ * when it ends.
+ */
 export const runRaw = (ex: Executor, plan: Raw<unknown>): MaybePromise<unknown> => {
   const { sql, params } = renderRaw(ex.dialect, plan)
-  const decode = plan.decode
-  if (!decode) return changedRows(ex, sql, params)
-  return then(objectRows(ex, sql, params), (rows) => decodeRaw(decode, rows))
+  if ((ex.reserved || ex.sessionChanged) && changesSession(sql)) {
+    if (ex.sessionChanged) ex.sessionChanged()
+    else return ex.reserved!((r) => Promise.resolve(rawOn(r, sql, params, plan.decode)))
+  }
+  return rawOn(ex, sql, params, plan.decode)
 }
+
+const rawOn = (ex: Executor, sql: string, params: ReadonlyArray<unknown>, decode: Raw<unknown>['decode']): MaybePromise<unknown> =>
+  decode ? then(objectRows(ex, sql, params), (rows) => decodeRaw(decode, rows)) : changedRows(ex, sql, params)
 
 /** Each row through the plan's codec; the first that does not fit is a `DecodeError`. */
 const decodeRaw = (decode: NonNullable<Raw<unknown>['decode']>, rows: ReadonlyArray<Readonly<Record<string, unknown>>>): unknown[] =>

@@ -15,9 +15,11 @@ import { runDelete } from './on-delete'
 import { runBulkUpdate, runRaw } from './raw'
 import { select, terminal } from './read'
 import { Abort, Db, fill, toError } from './statement'
+import { RunOptions, abortError, signalOf, signalled } from './cancel'
 import { insert, insertEach, update, upsert } from './write'
 
 export type { Db } from './statement'
+export type { RunOptions } from './cancel'
 
 // ------------------------------------------------------------------------------------------
 // execution
@@ -131,6 +133,18 @@ export const execute = <A>(ex: Executor, runnable: Runnable<A>): Promise<E.Eithe
 }
 
 /**
+ * Executes a plan under a run's options (`run(db, { timeoutMs, signal })`): refused before
+ * anything is sent when the signal has already aborted or the deadline cannot be kept.
+ */
+export const executeWith = <A>(ex: Executor, runnable: Runnable<A>, options: RunOptions): Promise<E.Either<TerrapinError, A>> => {
+  const signal = signalOf(ex, options)
+  if (signal === undefined) return execute(ex, runnable)
+  if (!(signal instanceof AbortSignal)) return Promise.resolve(E.left(signal))
+  if (signal.aborted) return Promise.resolve(E.left(abortError(signal)))
+  return execute(signalled(ex, signal), runnable)
+}
+
+/**
  * Why a plan cannot run to its end at once on a synchronous driver (undefined when it can):
  * reads (with their prefetch levels, one statement after the other with nothing between) and
  * the writes of one statement (raw `sql` included) run without waiting; the others wait
@@ -193,17 +207,18 @@ export const executeSync = <A>(ex: Executor, runnable: Runnable<A>): E.Either<Te
 // ------------------------------------------------------------------------------------------
 
 /**
- * Runs a plan on a database (or inside a transaction).
+ * Runs a plan on a database (or inside a transaction). With `options`, under a deadline
+ * (`timeoutMs`, from the start of each run) and/or an `AbortSignal`: a statement running when
+ * either fires is cancelled on the server (PostgreSQL, MySQL/MariaDB) and the run is a
+ * `QueryError` of code `'TIMEOUT'` or `'CANCELLED'`.
  *
  * @example
  * const books = await pipe(query(Book), where({ title__contains: 'x' }), run(db))()
  * // Either<TerrapinError, ReadonlyArray<Book>>
+ * const report = await pipe(slowReport, run(db, { timeoutMs: 2000, signal: request.signal }))()
  */
-export const run =
-  (db: Db) =>
-  <A>(plan: Runnable<A>): TE.TaskEither<TerrapinError, A> =>
-  () =>
-    execute(db.executor, plan)
+export const run = (db: Db, options?: RunOptions): (<A>(plan: Runnable<A>) => TE.TaskEither<TerrapinError, A>) =>
+  options === undefined ? (plan) => () => execute(db.executor, plan) : (plan) => () => executeWith(db.executor, plan, options)
 
 /**
  * Runs a plan at once on a synchronous driver (SQLite through better-sqlite3), as an `IOEither`:
@@ -228,9 +243,9 @@ export const runSync =
  * typed error (`e.error._tag`), for async/await code.
  */
 export const runPromise =
-  (db: Db) =>
+  (db: Db, options?: RunOptions) =>
   async <A>(plan: Runnable<A>): Promise<A> => {
-    const r = await execute(db.executor, plan)
+    const r = await (options === undefined ? execute(db.executor, plan) : executeWith(db.executor, plan, options))
     if (E.isLeft(r)) throw new TerrapinFailure(r.left)
     return r.right
   }

@@ -48,8 +48,8 @@ type Filler = (values: Values | undefined) => ReadonlyArray<unknown>
 /**
  * The function that makes a statement's parameters from a value record: each placeholder read
  * by name, checked and encoded in order, the first problem thrown, in one generated function per
- * statement (its names written in as property reads, and one array made per call: a loop over
- * the parameters made a copy of them first, and a record to carry it).
+ * statement (its names written in as property reads, and one array made per call: no copy of
+ * the parameters and no record to carry it, as a loop over them would need).
  */
 const fillerOf = (c: Compiled): Filler => {
   const names: string[] = []

@@ -120,6 +120,8 @@ const scoped = (ex: Executor, s: Scope): Executor =>
       enumerable: true,
     },
     transaction: { value: <A>(f: (tx: Executor) => Promise<A>) => counted(s, () => within(ex, s, f)), enumerable: true },
+    // a run's signal on the handle: the runner's view of the transaction, scoped alike
+    withSignal: { value: ex.withSignal && ((signal: AbortSignal) => scoped(ex.withSignal!(signal), s)), enumerable: true },
   })
 
 /**

@@ -47,3 +47,10 @@ void init(config)
 // retryability is a predicate on the error union
 expectType<Equals<Parameters<typeof isRetryable>[0], TerrapinError>>()
 expectType<Equals<ReturnType<typeof isRetryable>, boolean>>()
+
+// statement timeouts: a connect option and a URL parameter, in milliseconds
+connect('postgres://db/x?statementTimeout=5000', { statementTimeoutMs: 5000 })
+// @ts-expect-error the statement timeout is a number of milliseconds
+connect('postgres://db/x', { statementTimeoutMs: '5s' })
+// @ts-expect-error named in milliseconds, as the other timeouts
+connect('postgres://db/x', { statementTimeout: 5000 })

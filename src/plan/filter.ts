@@ -6,7 +6,7 @@ import * as E from 'fp-ts/Either'
 import { ValidationError, ValidationIssue, validationError } from '../errors'
 import { Column, Model } from '../model/model'
 import { resolveRelation } from '../model/relations'
-import { badText } from '../model/validate'
+import { badText, describeValue } from '../model/validate'
 import { And, Cond, DATE_PARTS, DatePart, Exists, FilterNode, LOOKUPS, Lookup, Not, Or, Param, Terminal, freeze, isParam } from './ast'
 import { isExpr, isSelectPlan } from './expr'
 import { FilterOf } from './filter-types'
@@ -95,7 +95,7 @@ const checkScalar = (col: Column, v: unknown, part: DatePart | undefined): strin
     (col.kind === 'bigint' && typeof v === 'number' && Number.isSafeInteger(v)) ||
     (col.kind === 'decimal' && typeof v === 'number' && Number.isFinite(v))
     ? undefined
-    : `${JSON.stringify(typeof v === 'bigint' ? String(v) : v) ?? String(v)} is not a valid ${col.kind}`
+    : `${describeValue(typeof v === 'bigint' ? String(v) : v)} is not a valid ${col.kind}`
 }
 
 /** Why a value does not fit a lookup on a column (undefined when it does). */

@@ -110,7 +110,8 @@ export const resolveRelation = (m: Model, name: string): Relation | undefined =>
 }
 
 const findRelation = (m: Model, name: string): Relation | undefined => {
-  const f = m.fields[name]
+  // an own field only: `constructor` or `__proto__` is no relation
+  const f = Object.prototype.hasOwnProperty.call(m.fields, name) ? m.fields[name] : undefined
   if (f && isFk(f)) return forward(m, name, f)
   if (f && f.kind === 'manyToMany') {
     const target = m.registry[f.target]

@@ -105,7 +105,8 @@ export const resolveRelation = (m: Model, name: string): Relation | undefined =>
   if (!known) resolved.set(m, (known = new Map()))
   if (known.has(name)) return known.get(name)
   const rel = findRelation(m, name)
-  known.set(name, rel)
+  // Names that are relations are few; names that are not may come from users, without end.
+  if (rel !== undefined || known.size < 1000) known.set(name, rel)
   return rel
 }
 

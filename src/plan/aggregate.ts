@@ -31,7 +31,7 @@ const checkRef = (model: Model, ref: string, isName: (name: string) => boolean):
     const seg = segments[i]
     if (current.columnByKey[seg]) return i === segments.length - 1 ? undefined : `${ref}: ${seg} is a field, not a relation`
     const rel = resolveRelation(current, seg)
-    if (!rel) return `${current.name} has no field or relation ${seg}`
+    if (!rel) return `${current.name} has no field or relation ${seg || ref}`
     current = rel.target
   }
   return undefined

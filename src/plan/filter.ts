@@ -184,7 +184,7 @@ const targetOf = (model: Model, key: string): Target | { readonly issue: string 
     const seg = segments[i]
     if (current.columnByKey[seg]) break
     const rel = resolveRelation(current, seg)
-    if (!rel) return { issue: `${current.name} has no field ${seg}` }
+    if (!rel) return { issue: `${current.name} has no field ${seg || key}` }
     const rest = segments.slice(i + 1)
     if (rel.column && (rest.length === 0 || (rest.length === 1 && LOOKUP_SET.has(rest[0])))) {
       // The referenced field: the target's key, or the foreign key's `toField`.

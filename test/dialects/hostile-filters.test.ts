@@ -23,6 +23,7 @@ import {
   model,
   orderBy,
   prefetch,
+  prefetchWith,
   q,
   query,
   remove,
@@ -154,6 +155,14 @@ forEachDialect('hostile filters', [Author, Book], (t) => {
       expect(e.message).toContain(`q.or: ${says} (an empty filter matches every row)`)
       expect(t().log).toEqual([])
       expect(await rowsLeft()).toBe(N)
+    })
+
+    it("in an aggregate's filter and in a prefetch plan too", async () => {
+      const agg = left(await run(t().db)(pipe(query(Author), annotate({ n: Count('books', { filter: q.or({}, { id: 1 }) }) })))())
+      expect(agg.message).toBe('Book: q.or: member 1 is empty (an empty filter matches every row)')
+      const pre = left(await run(t().db)(pipe(query(Author), prefetchWith('books', pipe(query(Book), where(q.or({ id: 1 }, q.and()))))))())
+      expect(pre.message).toBe('Book: q.or: member 2 is empty (an empty filter matches every row)')
+      expect(t().log).toEqual([])
     })
 
     it('where({}) and q.and() alone are every row; q.not({}), exclude({}) and q.or() are none', async () => {

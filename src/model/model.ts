@@ -105,7 +105,7 @@ const assemble = (name: string, table: string, fields: Fields, meta: ModelMeta, 
     pk: pks.length === 1 ? pks[0][0] : 'id',
     columns,
     // No prototype: a key typed by a user (`constructor`, `__proto__`) names no column.
-    columnByKey: Object.setPrototypeOf(Object.fromEntries(columns.map((c) => [c.key, c])), null),
+    columnByKey: Object.setPrototypeOf(Object.fromEntries(columns.map((c) => [c.key, c])), null) as Record<string, Column>,
     registry,
   })
 }

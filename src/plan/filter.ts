@@ -95,17 +95,7 @@ const checkScalar = (col: Column, v: unknown, part: DatePart | undefined): strin
     (col.kind === 'bigint' && typeof v === 'number' && Number.isSafeInteger(v)) ||
     (col.kind === 'decimal' && typeof v === 'number' && Number.isFinite(v))
     ? undefined
-    : `${shown(v)} is not a valid ${col.kind}`
-}
-
-/** A wrong value as a message shows it, without throwing (a bigint inside an object, a cycle and a throwing `toJSON` included). */
-const shown = (v: unknown): string => {
-  if (typeof v === 'bigint') return String(v)
-  try {
-    return JSON.stringify(v) ?? String(v)
-  } catch {
-    return 'a value that is not JSON'
-  }
+    : `${JSON.stringify(typeof v === 'bigint' ? String(v) : v) ?? String(v)} is not a valid ${col.kind}`
 }
 
 /** Why a value does not fit a lookup on a column (undefined when it does). */

@@ -10,7 +10,7 @@ import { forEachDialect } from '../test/support/dialects'
 import { Dataset } from './reference'
 import { SEED, params, timeout } from './support/config'
 import { ModelName, Models, dataArb, insertData } from './support/data'
-import { agree, runEither, show } from './support/harness'
+import { agree, rejected, runEither, show } from './support/harness'
 import { FilterSpec, PlanSpec, Step, TerminalName, buildPlan, filterArb, orderableKeys, poolOf } from './support/plans'
 import { buildModels, schemaArb } from './support/schema'
 import { canon } from './support/values'
@@ -143,6 +143,12 @@ forEachDialect(`algebraic laws (seed ${SEED})`, Object.values(models), (t) => {
               for (const side of law.sides) {
                 await agree(t().db, models, ds, side)
                 results.push(await outcome(t().db, models, side, law.ordered))
+              }
+              // A law relates valid plans: a side with an empty member of `q.or` is a
+              // ValidationError (which `agree` checked), whatever the other side is.
+              if (law.sides.some(rejected)) {
+                checked++
+                continue
               }
               if (results.some((r) => r !== results[0]))
                 throw new Error(`${law.name} fails on ${t().dialect}:\n${law.sides.map((s, j) => `${show(s)}\n→ ${results[j]}`).join('\n')}`)

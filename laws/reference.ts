@@ -279,6 +279,32 @@ export const holds = (ds: Dataset, model: Model, row: Row, node: FilterNode): bo
   }
 }
 
+/** A filter as `where` takes it: an object of lookups, or a `q` combination of such. */
+type FilterInput = Readonly<Record<string, unknown>> | { readonly _tag: 'Q'; readonly op: 'and' | 'or' | 'not'; readonly items: ReadonlyArray<FilterInput> }
+
+const isQ = (f: FilterInput): f is Extract<FilterInput, { _tag: 'Q' }> => f._tag === 'Q'
+
+/**
+ * What a filter is of every row whatever the data: `true` for an empty object or an empty
+ * `q.and` (an empty conjunction), `false` for an empty `q.or`, either through `q.not`;
+ * `undefined` when it depends on the rows.
+ */
+export const constantFilter = (f: FilterInput): boolean | undefined => {
+  if (!isQ(f)) return Object.keys(f).length === 0 ? true : undefined
+  const parts = f.items.map(constantFilter)
+  if (f.op === 'not') return parts[0] === undefined ? undefined : !parts[0]
+  if (f.op === 'and') return parts.includes(false) ? false : parts.every((p) => p === true) ? true : undefined
+  return parts.includes(true) ? true : parts.every((p) => p === false) ? false : undefined
+}
+
+/**
+ * Whether `where`/`exclude` rejects a filter with a `ValidationError`: some `q.or`, at any depth,
+ * has a member true of every row (it would make the whole `or` so). An empty filter alone is
+ * every row; only inside an `or` is it a mistake.
+ */
+export const rejectsFilter = (f: FilterInput): boolean =>
+  isQ(f) && ((f.op === 'or' && f.items.some((i) => constantFilter(i) === true)) || f.items.some(rejectsFilter))
+
 // ------------------------------------------------------------------------------------------
 // selects
 // ------------------------------------------------------------------------------------------

@@ -245,13 +245,15 @@ const entryArb = (s: SchemaSpec, ds: Dataset, model: ModelName): fc.Arbitrary<re
   })
 }
 
-/** A filter: objects of one or two entries under nested `q.and/or/not`. */
+/** A filter: objects of one or two entries (or none) under nested `q.and/or/not`. */
 export const filterArb = (s: SchemaSpec, ds: Dataset, model: ModelName): fc.Arbitrary<FilterSpec> => {
   const leaf = fc.uniqueArray(entryArb(s, ds, model), { minLength: 1, maxLength: 2, selector: ([k]) => k }).map((obj): FilterSpec => ({ obj }))
   const tree = fc.letrec<{ f: FilterSpec }>((tie) => ({
     f: fc.oneof(
       { depthSize: 'small', withCrossShrink: true },
       { arbitrary: leaf, weight: 4 },
+      // `{}`: every row alone, a ValidationError as a member of `q.or` (as an empty `q.and` is)
+      { arbitrary: fc.constant<FilterSpec>({ obj: [] }), weight: 1 },
       { arbitrary: fc.array(tie('f'), { minLength: 0, maxLength: 3 }).map((and): FilterSpec => ({ and })), weight: 1 },
       { arbitrary: fc.array(tie('f'), { minLength: 0, maxLength: 3 }).map((or): FilterSpec => ({ or })), weight: 1 },
       { arbitrary: tie('f').map((not): FilterSpec => ({ not })), weight: 1 },

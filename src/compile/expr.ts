@@ -5,7 +5,8 @@
  * query's own rows (`Count()`, `Sum('rating')`) group it.
  */
 import * as t from 'io-ts'
-import { TerrapinFailure } from '../errors'
+import { TerrapinFailure, validationError } from '../errors'
+import { isInt64 } from '../model/codecs'
 import { ScalarField } from '../model/fields'
 import { Column, Model } from '../model/model'
 import { resolveRelation } from '../model/relations'
@@ -209,6 +210,8 @@ export const exprSql = (ctx: Ctx, e: Expr, hint?: Column): ExprSql => {
     case 'OuterRef':
       return fieldRef(ctx, scopeAt(ctx, 1), e.ref)
     case 'Value': {
+      // Every database's integers stop at 64 bits: a bigint beyond is refused before anything is sent.
+      if (typeof e.value === 'bigint' && !isInt64(e.value)) outOfRange(ctx, e.value, hint)
       // Typed by the value itself where it can be (1.5 beside an int column is still 1.5).
       const col = typeof e.value === 'number' ? NUMBER_COLUMN : typeof e.value === 'string' ? TEXT_COLUMN : (hint ?? NUMBER_COLUMN)
       const sql = bind(ctx, e.value, (x) => (x === null || !hint ? x : d.encode(hint, x)))
@@ -227,6 +230,12 @@ export const exprSql = (ctx: Ctx, e: Expr, hint?: Column): ExprSql => {
     case 'Subquery':
       return scalarSubquery(ctx, e.plan)
   }
+}
+
+/** A bigint literal outside the 64-bit range: a `ValidationError` naming the column it is written or compared beside. */
+const outOfRange = (ctx: Ctx, v: bigint, hint: Column | undefined): never => {
+  const model = ctx.scopes[ctx.scopes.length - 1]?.model.name
+  throw new TerrapinFailure(validationError([{ field: hint?.key ?? '', message: `${v}n is outside the 64-bit integer range` }], model))
 }
 
 const funcSql = (ctx: Ctx, e: Extract<Expr, { _tag: 'Func' }>, hint?: Column): ExprSql => {

@@ -15,13 +15,23 @@ export const integer = (name: string, min: number, max: number): t.Type<number, 
     t.identity,
   )
 
+/** The range of a signed 64-bit integer, what every database's BIGINT holds. */
+const MIN_INT64 = -(2n ** 63n)
+const MAX_INT64 = 2n ** 63n - 1n
+
+/** A bigint in the signed 64-bit range (two comparisons: the guard runs for every bigint written or compared). */
+export const isInt64 = (u: unknown): u is bigint => typeof u === 'bigint' && u >= MIN_INT64 && u <= MAX_INT64
+
 export const bigintCodec = new t.Type<bigint, unknown, unknown>(
   'bigint',
-  (u): u is bigint => typeof u === 'bigint',
+  isInt64,
   (u, c) => {
-    if (typeof u === 'bigint') return t.success(u)
+    if (typeof u === 'bigint') return isInt64(u) ? t.success(u) : t.failure(u, c)
     if (typeof u === 'number' && Number.isSafeInteger(u)) return t.success(BigInt(u))
-    if (typeof u === 'string' && /^-?\d+$/.test(u)) return t.success(BigInt(u))
+    if (typeof u === 'string' && /^-?\d+$/.test(u)) {
+      const n = BigInt(u)
+      return isInt64(n) ? t.success(n) : t.failure(u, c)
+    }
     return t.failure(u, c)
   },
   t.identity,

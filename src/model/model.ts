@@ -44,6 +44,7 @@ export interface Model<N extends string = string, F extends Fields = Fields, S =
   /** The primary key's field name (an `id` int is added when no field is `pk`). */
   readonly pk: string
   readonly columns: ReadonlyArray<Column>
+  /** The columns by key, in a record without a prototype, so that any string may be looked up in it. */
   readonly columnByKey: Readonly<Record<string, Column>>
   /** The other models of its schema, by model name (empty until `schema()`). */
   readonly registry: Readonly<Record<string, Model>>
@@ -103,7 +104,8 @@ const assemble = (name: string, table: string, fields: Fields, meta: ModelMeta, 
     meta: Object.freeze({ ...meta }),
     pk: pks.length === 1 ? pks[0][0] : 'id',
     columns,
-    columnByKey: Object.fromEntries(columns.map((c) => [c.key, c])),
+    // No prototype: a key typed by a user (`constructor`, `__proto__`) names no column.
+    columnByKey: Object.setPrototypeOf(Object.fromEntries(columns.map((c) => [c.key, c])), null) as Record<string, Column>,
     registry,
   })
 }

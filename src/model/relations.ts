@@ -105,12 +105,14 @@ export const resolveRelation = (m: Model, name: string): Relation | undefined =>
   if (!known) resolved.set(m, (known = new Map()))
   if (known.has(name)) return known.get(name)
   const rel = findRelation(m, name)
-  known.set(name, rel)
+  // Names that are relations are few; names that are not may come from users, without end.
+  if (rel !== undefined || known.size < 1000) known.set(name, rel)
   return rel
 }
 
 const findRelation = (m: Model, name: string): Relation | undefined => {
-  const f = m.fields[name]
+  // an own field only: `constructor` or `__proto__` is no relation
+  const f = Object.prototype.hasOwnProperty.call(m.fields, name) ? m.fields[name] : undefined
   if (f && isFk(f)) return forward(m, name, f)
   if (f && f.kind === 'manyToMany') {
     const target = m.registry[f.target]

@@ -18,33 +18,128 @@ export const badText = (s: string): string | undefined =>
       ? 'text must not contain lone surrogates'
       : undefined
 
-/**
- * Why a value would not come back from a JSON column as it went in (functions, bigints,
- * non-finite numbers, class instances such as Date, NUL or lone surrogates in any string).
- */
-export const jsonProblem = (v: unknown, depth: number): string | undefined => {
-  if (depth > 100) return 'is nested too deeply for JSON'
+/** What is wrong inside a JSON value, and where (`.a[2]`); made only for a value that fails. */
+interface JsonFault {
+  path: string
+  readonly message: string
+}
+
+/** Nesting beyond which a value is refused (its cycle named, if that is why). */
+const MAX_JSON_DEPTH = 100
+
+const TOO_DEEP = `is nested more than ${MAX_JSON_DEPTH} levels deep, too deep for JSON`
+
+/** A key as a path step: `.name`, or `["two words"]`. */
+const step = (k: string): string => (/^[A-Za-z_$][\w$]*$/.test(k) ? `.${k}` : `[${JSON.stringify(k)}]`)
+
+const fault = (message: string): JsonFault => ({ path: '', message })
+
+/** The fault of a value found beneath `at` (its path extended on the way out). */
+const under = (f: JsonFault | undefined, at: string): JsonFault | undefined => {
+  if (f) f.path = at + f.path
+  return f
+}
+
+const jsonFault = (v: unknown, depth: number): JsonFault | undefined => {
   if (v === null || typeof v === 'boolean') return undefined
-  if (typeof v === 'number') return Number.isFinite(v) ? undefined : `${v} is not a JSON number`
-  if (typeof v === 'string') return badText(v)
+  if (typeof v === 'number') return Number.isFinite(v) ? undefined : fault(`${v} is not a JSON number`)
+  if (typeof v === 'string') {
+    const bad = badText(v)
+    return bad ? fault(bad) : undefined
+  }
+  if (depth >= MAX_JSON_DEPTH && typeof v === 'object') return fault(TOO_DEEP)
   if (Array.isArray(v)) {
-    for (const x of v) {
-      const p = jsonProblem(x, depth + 1)
-      if (p) return p
+    // indexed: a hole (`[1, , 3]`) reads as undefined, which JSON.stringify would store as null
+    for (let i = 0; i < v.length; i++) {
+      const f = under(jsonFault(v[i], depth + 1), `[${i}]`)
+      if (f) return f
     }
     return undefined
   }
   if (typeof v === 'object' && (Object.getPrototypeOf(v) === Object.prototype || Object.getPrototypeOf(v) === null)) {
-    for (const [k, x] of Object.entries(v)) {
-      const p = badText(k) ?? (x === undefined ? undefined : jsonProblem(x, depth + 1))
-      if (p) return p
+    for (const k of Object.keys(v)) {
+      // JSON.stringify would drop the key (silently storing `{}` for `{ a: undefined }`)
+      const x = (v as Record<string, unknown>)[k]
+      const f = badText(k) !== undefined ? fault(`key ${JSON.stringify(k)}: ${badText(k)}`) : under(jsonFault(x, depth + 1), step(k))
+      if (f) return f
     }
+    // JSON.stringify drops symbol keys too; checked once per object, after its string keys
+    if (Object.getOwnPropertySymbols(v).length > 0) return fault('a symbol key is not JSON')
     return undefined
   }
-  return `a ${typeof v === 'object' ? (v.constructor?.name ?? 'object') : typeof v} is not a JSON value`
+  // JSON.stringify drops such a key, and stores such an item as null
+  if (v === undefined) return fault('undefined is not a JSON value (omit the key, or use null)')
+  // A Date would be stored as its ISO string and read back as that string, not as a Date.
+  if (v instanceof Date) return fault('a Date is not a JSON value (it would be read back as a string): store date.toISOString(), or use a datetime field')
+  return fault(`${kindOf(v)} is not a JSON value`)
 }
 
-const describe = (v: unknown): string => (typeof v === 'bigint' ? `${v}n` : v instanceof Date ? 'an invalid date' : (JSON.stringify(v) ?? String(v)))
+/**
+ * Where a value refers back to one that contains it, through its arrays and plain objects (the
+ * path of that reference); asked only of a value nested too deeply.
+ */
+const cycleAt = (v: unknown, path: Set<unknown>, done: Set<unknown>): string | undefined => {
+  if (typeof v !== 'object' || v === null || done.has(v)) return undefined
+  if (path.has(v)) return ''
+  path.add(v)
+  for (const k of Object.keys(v)) {
+    const at = cycleAt((v as Record<string, unknown>)[k], path, done)
+    if (at !== undefined) return (Array.isArray(v) ? `[${k}]` : step(k)) + at
+  }
+  path.delete(v)
+  // a value shared by several parents is walked once
+  done.add(v)
+  return undefined
+}
+
+/**
+ * Why a value would not come back from a JSON column as it went in, and where in it: functions,
+ * symbols, bigints, `undefined` (as a member or an item), non-finite numbers, class instances
+ * such as Date, NUL or lone surrogates in any string or key, a cycle, nesting deeper than 100.
+ */
+export const jsonProblem = (v: unknown): string | undefined => {
+  const f = jsonFault(v, 0)
+  if (!f) return undefined
+  // A cycle shows as a value nested too deeply: named as what it is (this walk costs only here).
+  const cycle = f.message === TOO_DEEP ? cycleAt(v, new Set(), new Set()) : undefined
+  if (cycle !== undefined) return `at ${cycle || '(the value itself)'}: refers back to a value that contains it (a cycle is not JSON)`
+  // the path of a value nested too deeply is as long as its nesting: not worth a message
+  return f.path === '' || f.message === TOO_DEEP ? f.message : `at ${f.path}: ${f.message}`
+}
+
+/** `a Map`, `an Object`, `a function`: what a value is, without showing it. */
+const kindOf = (v: unknown): string => {
+  const name =
+    typeof v === 'object' && v !== null ? ((Object.getPrototypeOf(v) as { constructor?: { name?: string } } | null)?.constructor?.name ?? 'object') : typeof v
+  return `${/^[aeiouAEIOU]/.test(name) ? 'an' : 'a'} ${name}`
+}
+
+/** A value as a message shows it; never throws (a cycle, a bigint inside, an object without a prototype). */
+export const describeValue = (v: unknown): string => {
+  if (typeof v === 'bigint') return `${v}n`
+  if (v instanceof Date) return 'an invalid date'
+  try {
+    return JSON.stringify(v) ?? String(v)
+  } catch {
+    return kindOf(v)
+  }
+}
+
+/** The range an integer kind holds, for the message of a value outside it. */
+const INT_RANGES: Readonly<Record<string, string>> = {
+  smallint: '-32768 to 32767 (16-bit)',
+  int: '-2147483648 to 2147483647 (32-bit)',
+  bigint: '-9223372036854775808 to 9223372036854775807 (64-bit)',
+}
+
+/** Why a value is not of a column's kind: an integer out of the kind's range is told so. */
+const notOfKind = (col: Column, v: unknown): string => {
+  const range = INT_RANGES[col.kind]
+  // a safe integer is taken (`lenient`): this one is past Number.MAX_SAFE_INTEGER, where a number may have lost digits
+  if (col.kind === 'bigint' && typeof v === 'number' && Number.isInteger(v)) return `${v} is beyond the exact integers of a number: pass a bigint`
+  const integral = typeof v === 'bigint' ? col.kind === 'bigint' : typeof v === 'number' && Number.isInteger(v)
+  return range && integral ? `${describeValue(v)} is outside the ${col.kind} range, ${range}` : `${describeValue(v)} is not a valid ${col.kind}`
+}
 
 /** Kinds whose only check is their codec's guard (no length, text, digits or JSON rules). */
 const GUARDED_KINDS: ReadonlySet<string> = new Set(['int', 'smallint', 'bigint', 'float', 'boolean', 'datetime', 'date', 'uuid'])
@@ -63,7 +158,7 @@ export const checkColumnValue = (col: Column, v: unknown): ReadonlyArray<string>
   if (typeof v === 'object' && (v as { _tag?: unknown })._tag === 'Param') return NO_PROBLEMS
   const lenient =
     (col.kind === 'bigint' && typeof v === 'number' && Number.isSafeInteger(v)) || (col.kind === 'decimal' && typeof v === 'number' && Number.isFinite(v))
-  if (!lenient && !col.scalar.codec.is(v)) return [`${describe(v)} is not a valid ${col.kind}`]
+  if (!lenient && !col.scalar.codec.is(v)) return [notOfKind(col, v)]
   // made only when there is a problem: most values have none, and a text field is checked for
   // every row written
   let out: string[] | undefined
@@ -78,7 +173,7 @@ export const checkColumnValue = (col: Column, v: unknown): ReadonlyArray<string>
     }
   }
   if (col.kind === 'json') {
-    const bad = jsonProblem(v, 0)
+    const bad = jsonProblem(v)
     if (bad) (out ??= []).push(bad)
   }
   if (col.kind === 'decimal') {
@@ -220,8 +315,9 @@ const validateSlowly = (model: Model, data: object, mode: 'create' | 'patch'): R
     }
     const problems = checkColumnValue(col, v)
     for (let i = 0; i < problems.length; i++) issues.push({ field: key, message: problems[i] })
-    // The plan's own copy: json values frozen deep, dates copied.
-    out[col.key] = deepFreeze(v)
+    // The plan's own copy: json values frozen deep, dates copied (not a value refused, which
+    // may hold a cycle: the record is refused with it).
+    out[col.key] = problems.length === 0 ? deepFreeze(v) : v
   }
   if (mode === 'create') for (const col of model.columns) if (!(col.key in out) && !col.field.optional) issues.push({ field: col.key, message: 'is required' })
   return issues.length > 0 ? new Invalid(validationError(issues, model.name)) : Object.freeze(out)

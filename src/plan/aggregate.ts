@@ -31,7 +31,7 @@ const checkRef = (model: Model, ref: string, isName: (name: string) => boolean):
     const seg = segments[i]
     if (current.columnByKey[seg]) return i === segments.length - 1 ? undefined : `${ref}: ${seg} is a field, not a relation`
     const rel = resolveRelation(current, seg)
-    if (!rel) return `${current.name} has no field or relation ${seg}`
+    if (!rel) return `${current.name} has no field or relation ${seg || ref}`
     current = rel.target
   }
   return undefined
@@ -90,7 +90,9 @@ const annotated = (plan: Select<unknown>, exprs: Readonly<Record<string, unknown
       ? 'is not an expression (use F, Count, Lower, …)'
       : plan.model.columnByKey[name] || isName(name) || name.includes('__')
         ? 'clashes with a field or another annotation (or contains __)'
-        : refProblem(plan.model, expr as Expr, isName)
+        : name in Object.prototype
+          ? 'is a property of every object (a row could not hold it)'
+          : refProblem(plan.model, expr as Expr, isName)
     if (problem) error ??= invalid(name, problem, plan.model.name)
     else added.push(annotationOf(name, expr as Expr))
     seen.push(name)

@@ -6,7 +6,7 @@ import * as E from 'fp-ts/Either'
 import { ValidationError, ValidationIssue, validationError } from '../errors'
 import { Column, Model } from '../model/model'
 import { resolveRelation } from '../model/relations'
-import { badText } from '../model/validate'
+import { badText, describeValue } from '../model/validate'
 import { And, Cond, DATE_PARTS, DatePart, Exists, FilterNode, LOOKUPS, Lookup, Not, Or, Param, Terminal, freeze, isParam } from './ast'
 import { isExpr, isSelectPlan } from './expr'
 import { FilterOf } from './filter-types'
@@ -95,7 +95,7 @@ const checkScalar = (col: Column, v: unknown, part: DatePart | undefined): strin
     (col.kind === 'bigint' && typeof v === 'number' && Number.isSafeInteger(v)) ||
     (col.kind === 'decimal' && typeof v === 'number' && Number.isFinite(v))
     ? undefined
-    : `${JSON.stringify(typeof v === 'bigint' ? String(v) : v) ?? String(v)} is not a valid ${col.kind}`
+    : `${describeValue(typeof v === 'bigint' ? String(v) : v)} is not a valid ${col.kind}`
 }
 
 /** Why a value does not fit a lookup on a column (undefined when it does). */
@@ -184,7 +184,7 @@ const targetOf = (model: Model, key: string): Target | { readonly issue: string 
     const seg = segments[i]
     if (current.columnByKey[seg]) break
     const rel = resolveRelation(current, seg)
-    if (!rel) return { issue: `${current.name} has no field ${seg}` }
+    if (!rel) return { issue: `${current.name} has no field ${seg || key}` }
     const rest = segments.slice(i + 1)
     if (rel.column && (rest.length === 0 || (rest.length === 1 && LOOKUP_SET.has(rest[0])))) {
       // The referenced field: the target's key, or the foreign key's `toField`.
@@ -289,6 +289,34 @@ export const filterNodeOf = (model: Model, input: unknown, annotations: Readonly
   return resolveWalk(model, input, annotations)
 }
 
+/**
+ * Whether a resolved filter is true or false of every row whatever its data (undefined when it
+ * depends on the data): an empty conjunction (`{}`, `q.and()`) is true, an empty disjunction
+ * (`q.or()`) false, and `q.not` swaps them.
+ */
+export const truth = (node: FilterNode): boolean | undefined => {
+  switch (node._tag) {
+    case 'And':
+    case 'Or': {
+      // `and` is true unless an item is false; `or` is false unless an item is true.
+      const unit = node._tag === 'And'
+      let known = true
+      for (let i = 0; i < node.items.length; i++) {
+        const t = truth(node.items[i])
+        if (t === !unit) return !unit
+        if (t === undefined) known = false
+      }
+      return known ? unit : undefined
+    }
+    case 'Not': {
+      const t = truth(node.item)
+      return t === undefined ? undefined : !t
+    }
+    default:
+      return undefined
+  }
+}
+
 /** The general walk of `resolveFilter` (apart, so that its closure costs the one-key case nothing). */
 const resolveWalk = (model: Model, input: unknown, annotations: ReadonlySet<string>): FilterNode | ValidationError => {
   const issues: ValidationIssue[] = []
@@ -298,8 +326,22 @@ const resolveWalk = (model: Model, input: unknown, annotations: ReadonlySet<stri
       return freeze<Exists>({ _tag: 'Exists', plan: arg.source })
     }
     if (isQ(arg)) {
-      const items = arg.items.map(go)
-      return arg.op === 'not' ? not(items[0]) : arg.op === 'and' ? and(items) : or(items)
+      if (arg.op !== 'or') {
+        const items = arg.items.map(go)
+        return arg.op === 'not' ? not(items[0]) : and(items)
+      }
+      const items: FilterNode[] = []
+      for (let i = 0; i < arg.items.length; i++) {
+        const before = issues.length
+        const node = go(arg.items[i])
+        // A member that is true of every row would make the whole `or` so: a filter built from an
+        // empty list or request body, and a `remove` of every row. A member with problems of its
+        // own is reported by them alone.
+        if (issues.length === before && truth(node) === true)
+          issues.push({ field: 'q.or', message: `member ${i + 1} is empty (an empty filter matches every row)` })
+        items.push(node)
+      }
+      return or(items)
     }
     if (typeof arg !== 'object' || arg === null || Array.isArray(arg)) {
       issues.push({ field: '', message: 'a filter is an object of field lookups or a q combination' })

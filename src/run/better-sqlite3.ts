@@ -50,9 +50,17 @@ export const classifySqlite = (e: unknown, sql?: string): TerrapinError => {
   if (code === 'SQLITE_CONSTRAINT_CHECK') return integrityError('check', message, { constraint: column, cause: e })
   if (code === SUBQUERY_MULTIPLE_ROWS) return subqueryRowsError(sql, e)
   if (code === 'SQLITE_CANTOPEN' || code === 'SQLITE_NOTADB' || /connection is not open/.test(message)) return connectionError(message, e)
-  const retryable = code === 'SQLITE_BUSY' || code === 'SQLITE_LOCKED'
-  return queryError(message, { sql, code: code || undefined, retryable, cause: e })
+  return queryError(message, { sql, code: code || undefined, retryable: retryableSqlite(code), cause: e })
 }
+
+/**
+ * Whether a result code says the database was busy or locked, so the same work may succeed
+ * when run again: `SQLITE_BUSY`, `SQLITE_LOCKED` and their extended codes (`SQLITE_BUSY_SNAPSHOT`,
+ * a WAL reader whose snapshot another connection's commit made stale when it came to write;
+ * `SQLITE_BUSY_RECOVERY`, `SQLITE_BUSY_TIMEOUT`, `SQLITE_LOCKED_SHAREDCACHE`, `SQLITE_LOCKED_VTAB`, …).
+ */
+export const retryableSqlite = (code: string): boolean =>
+  code === 'SQLITE_BUSY' || code === 'SQLITE_LOCKED' || code.startsWith('SQLITE_BUSY_') || code.startsWith('SQLITE_LOCKED_')
 
 // ------------------------------------------------------------------------------------------
 // runner

@@ -126,7 +126,15 @@ const guarded = (ex: Executor): Executor => {
         enumerable: true,
       },
       run: { value: (sql: string, params: ReadonlyArray<unknown>) => (closing ? Promise.reject(closed()) : track(inner.run(sql, params))), enumerable: true },
+      // raw `sql` reads: refused alike once closed (the pool's own error would differ by driver)
+      allObjects: {
+        value:
+          inner.allObjects && ((sql: string, params: ReadonlyArray<unknown>) => (closing ? Promise.reject(closed()) : track(inner.allObjects!(sql, params)))),
+        enumerable: true,
+      },
       sync: { value: inner.sync && (() => (closing ? undefined : inner.sync!())), enumerable: true },
+      // why `sync` gave nothing: once closed, that it is closed (not the runner's "busy")
+      syncRefusal: { value: inner.syncRefusal && (() => (closing ? closed().error : inner.syncRefusal!())), enumerable: true },
       transaction: {
         value: <A>(f: (tx: Executor) => Promise<A>, isolation?: Isolation) => (closing ? Promise.reject(closed()) : track(inner.transaction(f, isolation))),
         enumerable: true,
@@ -158,14 +166,25 @@ const guarded = (ex: Executor): Executor => {
   return self
 }
 
-/** An executor whose every call fails with the error that kept the database from opening. */
+/**
+ * An executor whose every call fails with the error that kept the database from opening: plans,
+ * raw `sql` (its rows or its count), streams, transactions, and on SQLite `runSync`, which is
+ * refused with it (as on an open database that is busy) rather than told the dialect is not
+ * synchronous.
+ */
 const unopened = (name: DialectName, error: ConnectionError): Executor => {
   const fail = (): Promise<never> => Promise.reject(new TerrapinFailure(error))
+  async function* stream(): AsyncIterable<never> {
+    throw new TerrapinFailure(error)
+  }
   return {
     dialect: dialects[name],
     all: fail,
     run: fail,
+    allObjects: fail,
+    stream,
     transaction: fail,
+    ...(name === 'sqlite' ? { sync: () => undefined, syncRefusal: () => error } : {}),
     classify: (e) => (e instanceof TerrapinFailure ? e.error : error),
     close: async () => undefined,
     inTransaction: false,

@@ -4,7 +4,8 @@
  */
 import * as E from 'fp-ts/Either'
 import { pipe } from 'fp-ts/function'
-import { TerrapinFailure, connect, connectionUrl, count, create, fields, inTransaction, init, model, query, run, schema } from 'terrapin'
+import * as io from 'io-ts'
+import { TerrapinFailure, connect, connectionUrl, count, create, fields, inTransaction, init, model, query, rowsOf, run, schema, sql } from 'terrapin'
 import { forEachDialect, left, right } from '../support/dialects'
 import { MYSQL_URL, PG_URL } from '../support/databases'
 import { mysqlDialectFor } from '../../src/compile/mysql'
@@ -185,6 +186,10 @@ forEachDialect('closed databases', [Note], (t) => {
     await db.executor.close()
     expect(left(await pipe(query(Note), count, run(db))())._tag).toBe('ConnectionError')
     expect(left(await pipe(create(Note, { body: 'late' }), run(db))())._tag).toBe('ConnectionError')
+    // raw sql too, its rows and its count, with the same error as any other plan
+    const closed = left(await pipe(query(Note), count, run(db))())
+    expect(left(await pipe(sql`SELECT ${1} AS one`, rowsOf(io.type({ one: io.number })), run(db))())).toEqual(closed)
+    expect(left(await pipe(sql`DELETE FROM ${sql.ident(Note.table)}`, run(db))())).toEqual(closed)
     await expect(inTransaction(db, async () => 1)).rejects.toBeDefined()
   })
 })

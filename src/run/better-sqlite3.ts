@@ -21,6 +21,7 @@ import { Dialect } from '../compile/dialect'
 import { DECIMAL_KEY_FUNCTION, FOLD_FUNCTION, MULTIPLE_ROWS_FUNCTION, UPPER_FUNCTION, decimalKey, multipleRows } from '../compile/sqlite'
 import { context } from './context'
 import { Executor, ExecutorOptions, SyncCalls, WriteResult } from './executor'
+import { observedNow, reported } from './hook'
 
 // ------------------------------------------------------------------------------------------
 // errors
@@ -170,219 +171,221 @@ const selfWait = (): TerrapinFailure =>
     ),
   )
 
-const make = (s: Session, opts: ExecutorOptions, inTx: boolean): Executor => {
-  const observe = <A>(sql: string, params: ReadonlyArray<unknown>, f: () => A, count: (a: A) => number): A => {
-    if (!opts.onQuery) return f()
-    const t0 = performance.now()
+/** A handle on a session: the database's own (`inTx` false) or an open transaction's. */
+interface Conn {
+  readonly s: Session
+  readonly opts: ExecutorOptions
+  readonly inTx: boolean
+}
+
+/** `observedNow` with this runner's classification. */
+const observe = <A>(opts: ExecutorOptions, sql: string, params: ReadonlyArray<unknown>, f: () => A, count: (a: A) => number): A =>
+  observedNow(opts, classifySqlite, sql, params, f, count)
+
+/**
+ * Outside a transaction, waits for one in progress on this connection — unless that
+ * transaction is the caller's own (its outer handle used inside it), which would wait forever.
+ */
+const waitTurn = async (c: Conn): Promise<void> => {
+  while (!c.inTx && c.s.lock) {
+    if (inside.get()?.has(c.s.lock)) throw selfWait()
+    await c.s.lock
+  }
+}
+
+/** The statement reading rows as arrays, with exact 64-bit integers or not. */
+const reader = (s: Session, sql: string, bigint: boolean): BetterSqlite3.Statement => {
+  const c = prepare(s, sql)
+  if (c.bigint !== bigint) {
+    c.st.raw(true)
+    c.st.safeIntegers(bigint)
+    c.bigint = bigint
+  }
+  return c.st
+}
+
+const allNow = (s: Session, sql: string, params: ReadonlyArray<unknown>, bigint: boolean): unknown[][] =>
+  allArgs(reader(s, sql, bigint), toParams(params)) as unknown[][]
+const oneNow = (s: Session, sql: string, params: ReadonlyArray<unknown>, bigint: boolean): unknown[] | undefined =>
+  getArgs(reader(s, sql, bigint), toParams(params)) as unknown[] | undefined
+const runNow = (s: Session, sql: string, params: ReadonlyArray<unknown>): WriteResult => runArgs(prepare(s, sql).st, toParams(params))
+
+/** Rows as objects keyed by column name (a raw `sql` read); a statement that reads nothing runs and gives none. */
+const objectsNow = (s: Session, sql: string, params: ReadonlyArray<unknown>): Record<string, unknown>[] => {
+  const c = prepare(s, sql)
+  const st = c.st
+  if (!st.reader) {
+    st.run(...toParams(params))
+    return []
+  }
+  // Objects, not arrays: the cached statement's read mode is no longer the one recorded.
+  c.bigint = undefined
+  st.raw(false)
+  st.safeIntegers(false)
+  return st.all(...toParams(params)) as Record<string, unknown>[]
+}
+
+const lengthOf = (r: ReadonlyArray<unknown>): number => r.length
+const changesOf = (r: WriteResult): number => r.changes
+const oneOrNone = (r: unknown): number => (r ? 1 : 0)
+
+const all = async (c: Conn, sql: string, params: ReadonlyArray<unknown>, bigint: boolean): Promise<ReadonlyArray<ReadonlyArray<unknown>>> => {
+  if (!c.inTx && c.s.lock) await waitTurn(c)
+  return c.opts.onQuery ? observe(c.opts, sql, params, () => allNow(c.s, sql, params, bigint), lengthOf) : allNow(c.s, sql, params, bigint)
+}
+
+const run = async (c: Conn, sql: string, params: ReadonlyArray<unknown>): Promise<WriteResult> => {
+  if (!c.inTx && c.s.lock) await waitTurn(c)
+  return c.opts.onQuery ? observe(c.opts, sql, params, () => runNow(c.s, sql, params), changesOf) : runNow(c.s, sql, params)
+}
+
+const allObjects = async (c: Conn, sql: string, params: ReadonlyArray<unknown>): Promise<ReadonlyArray<Readonly<Record<string, unknown>>>> => {
+  if (!c.inTx && c.s.lock) await waitTurn(c)
+  return observe(c.opts, sql, params, () => objectsNow(c.s, sql, params), lengthOf)
+}
+
+/**
+ * better-sqlite3 iterates synchronously; a batch is read at a time, and the connection stays
+ * busy (other statements on it fail) until the loop ends.
+ */
+async function* stream(
+  c: Conn,
+  sql: string,
+  params: ReadonlyArray<unknown>,
+  bigint: boolean,
+  batchSize: number,
+): AsyncIterable<ReadonlyArray<ReadonlyArray<unknown>>> {
+  if (!c.inTx && c.s.lock) await waitTurn(c)
+  // A statement of its own: the cached one may be needed while this one iterates.
+  const st = c.s.db.prepare(sql)
+  st.raw(true)
+  st.safeIntegers(bigint)
+  yield* reported(c.opts, classifySqlite, sql, params, batchesOf(st.iterate(...toParams(params)) as IterableIterator<unknown[]>, batchSize))
+}
+
+/** The rows of an iterator in batches of `batchSize`, read as each batch is asked for. */
+function* batchesOf(it: IterableIterator<unknown[]>, batchSize: number): Generator<ReadonlyArray<ReadonlyArray<unknown>>> {
+  try {
+    for (;;) {
+      const batch: unknown[][] = []
+      let r = it.next()
+      while (!r.done) {
+        batch.push(r.value)
+        if (batch.length >= batchSize) break
+        r = it.next()
+      }
+      if (batch.length > 0) yield batch
+      if (r.done) break
+    }
+  } finally {
+    it.return?.()
+  }
+}
+
+/**
+ * The driver's direct calls (`bigint`: read exact 64-bit integers), reported to `onQuery` when
+ * there is a hook. The interpreter calls them unless a transaction it is not part of holds the
+ * connection.
+ */
+const syncCalls = (c: Conn): SyncCalls => {
+  const { s, opts } = c
+  return {
+    all: (sql, params, bigint = false) =>
+      opts.onQuery ? observe(opts, sql, params, () => allNow(s, sql, params, bigint), lengthOf) : allNow(s, sql, params, bigint),
+    run: (sql, params) => (opts.onQuery ? observe(opts, sql, params, () => runNow(s, sql, params), changesOf) : runNow(s, sql, params)),
+    one: (sql, params, bigint = false) =>
+      opts.onQuery ? observe(opts, sql, params, () => oneNow(s, sql, params, bigint), oneOrNone) : oneNow(s, sql, params, bigint),
+    objects: (sql, params) => (opts.onQuery ? observe(opts, sql, params, () => objectsNow(s, sql, params), lengthOf) : objectsNow(s, sql, params)),
+  }
+}
+
+const syncRefusal = (s: Session): TerrapinError =>
+  s.lock && inside.get()?.has(s.lock)
+    ? selfWait().error
+    : queryError('a transaction of another task holds this database: runSync cannot wait for it to end (run(db) waits); nothing was sent', {
+        code: 'SQLITE_BUSY',
+        retryable: true,
+      })
+
+const exec = (c: Conn, sql: string): void => {
+  observe(
+    c.opts,
+    sql,
+    [],
+    () => c.s.db.exec(sql),
+    () => 0,
+  )
+}
+
+/** Inside a transaction: `f` between SAVEPOINT and RELEASE, rolled back to the savepoint when it rejects. */
+const savepoint = async <A>(c: Conn, self: Executor, f: (tx: Executor) => Promise<A>): Promise<A> => {
+  const name = `terrapin_sp${++c.s.savepoints}`
+  exec(c, `SAVEPOINT ${name}`)
+  try {
+    const out = await f(self)
+    exec(c, `RELEASE ${name}`)
+    return out
+  } catch (e) {
+    exec(c, `ROLLBACK TO ${name}`)
+    exec(c, `RELEASE ${name}`)
+    throw e
+  }
+}
+
+/** `f` between BEGIN IMMEDIATE and COMMIT (ROLLBACK when it rejects), holding the session's lock. */
+const transaction = async <A>(c: Conn, f: (tx: Executor) => Promise<A>): Promise<A> => {
+  const s = c.s
+  // Check and take the lock with no await in between, or two callers both see it free.
+  while (s.lock) {
+    if (inside.get()?.has(s.lock)) throw selfWait()
+    await s.lock
+  }
+  let release!: () => void
+  s.lock = new Promise<void>((r) => (release = r))
+  const tx = make(s, c.opts, true)
+  try {
+    // IMMEDIATE: the write lock is taken at BEGIN, before the program reads, so that a
+    // read-modify-write is correct (`selectForUpdate`'s promise, kept for the whole database)
+    // and a transaction never fails half-way because another connection wrote since it read
+    // (a deferred one would get SQLITE_BUSY_SNAPSHOT at its first write). Every isolation level
+    // asked for is met: SQLite's transactions are serializable.
+    exec(c, 'BEGIN IMMEDIATE')
     try {
-      const out = f()
-      opts.onQuery({ sql, params: opts.logParams ? params : undefined, durationMs: performance.now() - t0, rows: count(out) })
+      const lock = s.lock
+      const out = await inside.run(new Set([...(inside.get() ?? []), lock]), () => f(tx))
+      exec(c, 'COMMIT')
       return out
     } catch (e) {
-      opts.onQuery({ sql, params: opts.logParams ? params : undefined, durationMs: performance.now() - t0, rows: 0, error: classifySqlite(e, sql) })
+      if (s.db.inTransaction) exec(c, 'ROLLBACK')
       throw e
     }
+  } finally {
+    s.lock = undefined
+    s.savepoints = 0
+    release()
   }
-  // Outside a transaction, wait for one in progress on this connection — unless that
-  // transaction is the caller's own (its outer handle used inside it), which would wait forever.
-  const ready = async (): Promise<void> => {
-    while (!inTx && s.lock) {
-      if (inside.get()?.has(s.lock)) throw selfWait()
-      await s.lock
-    }
-  }
-  /** The statement reading rows as arrays, with exact 64-bit integers or not. */
-  const reader = (sql: string, bigint: boolean): BetterSqlite3.Statement => {
-    const c = prepare(s, sql)
-    if (c.bigint !== bigint) {
-      c.st.raw(true)
-      c.st.safeIntegers(bigint)
-      c.bigint = bigint
-    }
-    return c.st
-  }
-  const allNow = (sql: string, params: ReadonlyArray<unknown>, bigint: boolean): unknown[][] => allArgs(reader(sql, bigint), toParams(params)) as unknown[][]
-  const oneNow = (sql: string, params: ReadonlyArray<unknown>, bigint: boolean): unknown[] | undefined =>
-    getArgs(reader(sql, bigint), toParams(params)) as unknown[] | undefined
-  const runNow = (sql: string, params: ReadonlyArray<unknown>): WriteResult => runArgs(prepare(s, sql).st, toParams(params))
-  const all = async (sql: string, params: ReadonlyArray<unknown>, bigint: boolean): Promise<ReadonlyArray<ReadonlyArray<unknown>>> => {
-    if (!inTx && s.lock) await ready()
-    return opts.onQuery
-      ? observe(
-          sql,
-          params,
-          () => allNow(sql, params, bigint),
-          (r) => r.length,
-        )
-      : allNow(sql, params, bigint)
-  }
-  const run = async (sql: string, params: ReadonlyArray<unknown>): Promise<WriteResult> => {
-    if (!inTx && s.lock) await ready()
-    return opts.onQuery
-      ? observe(
-          sql,
-          params,
-          () => runNow(sql, params),
-          (r) => r.changes,
-        )
-      : runNow(sql, params)
-  }
-  /** Rows as objects keyed by column name (a raw `sql` read); a statement that reads nothing runs and gives none. */
-  const objectsNow = (sql: string, params: ReadonlyArray<unknown>): Record<string, unknown>[] => {
-    const c = prepare(s, sql)
-    const st = c.st
-    if (!st.reader) {
-      st.run(...toParams(params))
-      return []
-    }
-    // Objects, not arrays: the cached statement's read mode is no longer the one recorded.
-    c.bigint = undefined
-    st.raw(false)
-    st.safeIntegers(false)
-    return st.all(...toParams(params)) as Record<string, unknown>[]
-  }
-  const allObjects = async (sql: string, params: ReadonlyArray<unknown>): Promise<ReadonlyArray<Readonly<Record<string, unknown>>>> => {
-    if (!inTx && s.lock) await ready()
-    return observe(
-      sql,
-      params,
-      () => objectsNow(sql, params),
-      (r) => r.length,
-    )
-  }
-  // better-sqlite3 iterates synchronously; a batch is read at a time, and the connection stays
-  // busy (other statements on it fail) until the loop ends.
-  async function* stream(
-    sql: string,
-    params: ReadonlyArray<unknown>,
-    bigint: boolean,
-    batchSize: number,
-  ): AsyncIterable<ReadonlyArray<ReadonlyArray<unknown>>> {
-    if (!inTx && s.lock) await ready()
-    const t0 = performance.now()
-    let rows = 0
-    let failure: unknown
-    // A statement of its own: the cached one may be needed while this one iterates.
-    const st = s.db.prepare(sql)
-    st.raw(true)
-    st.safeIntegers(bigint)
-    const it = st.iterate(...toParams(params)) as IterableIterator<unknown[]>
-    try {
-      for (;;) {
-        const batch: unknown[][] = []
-        let r = it.next()
-        while (!r.done) {
-          batch.push(r.value)
-          if (batch.length >= batchSize) break
-          r = it.next()
-        }
-        rows += batch.length
-        if (batch.length > 0) yield batch
-        if (r.done) break
-      }
-    } catch (e) {
-      failure = e
-      throw e
-    } finally {
-      it.return?.()
-      opts.onQuery?.({
-        sql,
-        params: opts.logParams ? params : undefined,
-        durationMs: performance.now() - t0,
-        rows,
-        error: failure === undefined ? undefined : classifySqlite(failure, sql),
-      })
-    }
-  }
-  /** A direct call (`bigint`: read exact 64-bit integers), reported to `onQuery` when there is a hook. */
-  const watched =
-    <A>(f: (sql: string, params: ReadonlyArray<unknown>, bigint: boolean) => A, count: (a: A) => number) =>
-    (sql: string, params: ReadonlyArray<unknown>, bigint = false): A =>
-      opts.onQuery ? observe(sql, params, () => f(sql, params, bigint), count) : f(sql, params, bigint)
-  // The driver is synchronous: the interpreter calls it directly unless a transaction it is not
-  // part of holds the connection.
-  const direct: SyncCalls = {
-    all: watched(allNow, (r) => r.length),
-    run: watched(runNow, (r) => r.changes),
-    one: watched(oneNow, (r) => (r ? 1 : 0)),
-    objects: watched(objectsNow, (r) => r.length),
-  }
-  const sync = (): SyncCalls | undefined => (!inTx && s.lock ? undefined : direct)
-  const syncRefusal = (): TerrapinError =>
-    s.lock && inside.get()?.has(s.lock)
-      ? selfWait().error
-      : queryError('a transaction of another task holds this database: runSync cannot wait for it to end (run(db) waits); nothing was sent', {
-          code: 'SQLITE_BUSY',
-          retryable: true,
-        })
-  const exec = (sql: string): void => {
-    observe(
-      sql,
-      [],
-      () => s.db.exec(sql),
-      () => 0,
-    )
-  }
-  const transaction = async <A>(f: (tx: Executor) => Promise<A>): Promise<A> => {
-    if (inTx) {
-      const name = `terrapin_sp${++s.savepoints}`
-      exec(`SAVEPOINT ${name}`)
-      try {
-        const out = await f(self)
-        exec(`RELEASE ${name}`)
-        return out
-      } catch (e) {
-        exec(`ROLLBACK TO ${name}`)
-        exec(`RELEASE ${name}`)
-        throw e
-      }
-    }
-    // Check and take the lock with no await in between, or two callers both see it free.
-    while (s.lock) {
-      if (inside.get()?.has(s.lock)) throw selfWait()
-      await s.lock
-    }
-    let release!: () => void
-    s.lock = new Promise<void>((r) => (release = r))
-    const tx = make(s, opts, true)
-    try {
-      // IMMEDIATE: the write lock is taken at BEGIN, before the program reads, so that a
-      // read-modify-write is correct (`selectForUpdate`'s promise, kept for the whole database)
-      // and a transaction never fails half-way because another connection wrote since it read
-      // (a deferred one would get SQLITE_BUSY_SNAPSHOT at its first write). Every isolation level
-      // asked for is met: SQLite's transactions are serializable.
-      exec('BEGIN IMMEDIATE')
-      try {
-        const lock = s.lock
-        const out = await inside.run(new Set([...(inside.get() ?? []), lock]), () => f(tx))
-        exec('COMMIT')
-        return out
-      } catch (e) {
-        if (s.db.inTransaction) exec('ROLLBACK')
-        throw e
-      }
-    } finally {
-      s.lock = undefined
-      s.savepoints = 0
-      release()
-    }
-  }
+}
+
+/** The executor of a handle on the session: each member one of the functions above. */
+const make = (s: Session, opts: ExecutorOptions, inTx: boolean): Executor => {
+  const c: Conn = { s, opts, inTx }
+  const direct = syncCalls(c)
   const self: Executor = {
     dialect: s.dialect,
-    all,
-    run,
-    transaction,
-    sync,
-    syncRefusal,
+    all: (sql, params, bigint) => all(c, sql, params, bigint),
+    run: (sql, params) => run(c, sql, params),
+    transaction: (f) => (inTx ? savepoint(c, self, f) : transaction(c, f)),
+    sync: () => (!inTx && s.lock ? undefined : direct),
+    syncRefusal: () => syncRefusal(s),
     classify: classifySqlite,
     close: async () => {
-      await ready()
+      await waitTurn(c)
       if (s.db.open) s.db.close()
     },
     inTransaction: inTx,
     oneConnection: true,
-    allObjects,
-    stream,
+    allObjects: (sql, params) => allObjects(c, sql, params),
+    stream: (sql, params, bigint, batchSize) => stream(c, sql, params, bigint, batchSize),
   }
   return self
 }

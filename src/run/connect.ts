@@ -26,14 +26,21 @@ export interface ConnectOptions extends ExecutorOptions {
   readonly statementTimeoutMs?: number
 }
 
-type Opener = (url: URL, raw: string, options: ConnectOptions) => Executor
+/**
+ * Opens a runner on a URL. `synchronous`: its driver answers at once (SQLite), so a database it
+ * could not open still answers `runSync` with the reason rather than "not synchronous".
+ */
+type Opener = ((url: URL, raw: string, options: ConnectOptions) => Executor) & { readonly synchronous?: boolean }
 
-const sqliteOpener: Opener = (_url, raw, options) => {
-  if (options.statementTimeoutMs !== undefined)
-    throw new TerrapinFailure(configurationError('SQLite cannot interrupt a statement: statementTimeoutMs is refused (a run can still take an AbortSignal)'))
-  const rest = raw.slice('sqlite://'.length).split('?')[0]
-  return openSqlite(rest === '' ? ':memory:' : decodeURIComponent(rest), options)
-}
+const sqliteOpener: Opener = Object.assign(
+  (_url: URL, raw: string, options: ConnectOptions): Executor => {
+    if (options.statementTimeoutMs !== undefined)
+      throw new TerrapinFailure(configurationError('SQLite cannot interrupt a statement: statementTimeoutMs is refused (a run can still take an AbortSignal)'))
+    const rest = raw.slice('sqlite://'.length).split('?')[0]
+    return openSqlite(rest === '' ? ':memory:' : decodeURIComponent(rest), options)
+  },
+  { synchronous: true },
+)
 
 /** Runners register here; each loads its driver only when opened, so a user installs only the one they use. */
 const openers: Record<string, Opener> = {
@@ -79,7 +86,7 @@ export const connect = (url: string, options: ConnectOptions = {}): Db => {
     // file in a missing folder) is a runtime condition, the error of every query.
     if (e instanceof TerrapinFailure) throw e
     const name = (scheme === 'postgresql' ? 'postgres' : scheme === 'mariadb' ? 'mysql' : scheme) as DialectName
-    ex = unopened(name, connectionError(`cannot open ${redact(url)}: ${e instanceof Error ? e.message : String(e)}`, e))
+    ex = unopened(name, connectionError(`cannot open ${redact(url)}: ${e instanceof Error ? e.message : String(e)}`, e), opener.synchronous === true)
   }
   const safe = guarded(ex)
   open.add(safe)
@@ -95,76 +102,97 @@ export const connect = (url: string, options: ConnectOptions = {}): Db => {
  * batch.
  */
 const guarded = (ex: Executor): Executor => {
-  let closing: Promise<void> | undefined
-  const active = new Set<Promise<unknown>>()
-  /** How to end each stream in progress. */
-  const streams: OpenStreams = new Set()
-  const closed = (): TerrapinFailure => new TerrapinFailure(connectionError('the database is closed'))
-  const track = <A>(p: Promise<A>): Promise<A> => {
-    active.add(p)
-    const done = () => void active.delete(p)
-    p.then(done, done)
-    return p
-  }
-  const owner: Owner = { open: streams, isOpen: () => !closing, refused: closed }
-  // Inherit from the runner's executor: its `dialect` may be a getter (MySQL vs MariaDB is known
-  // only after the first handshake), which spreading would freeze. `inner` is the runner's
-  // executor or its view with a run's signal.
-  const view = (inner: Executor): Executor =>
-    Object.create(inner, {
-      // A closed database has nothing to get ready for: its calls fail with ConnectionError.
-      ready: { get: () => (closing ? undefined : inner.ready), enumerable: true },
-      all: {
-        value: (sql: string, params: ReadonlyArray<unknown>, bigint: boolean) => (closing ? Promise.reject(closed()) : track(inner.all(sql, params, bigint))),
-        enumerable: true,
-      },
-      decoded: {
-        value:
-          inner.decoded &&
-          (<A>(sql: string, params: ReadonlyArray<unknown>, bigint: boolean, decode: (row: ReadonlyArray<unknown>) => A) =>
-            closing ? Promise.reject(closed()) : track(inner.decoded!(sql, params, bigint, decode))),
-        enumerable: true,
-      },
-      run: { value: (sql: string, params: ReadonlyArray<unknown>) => (closing ? Promise.reject(closed()) : track(inner.run(sql, params))), enumerable: true },
-      // raw `sql` reads: refused alike once closed (the pool's own error would differ by driver)
-      allObjects: {
-        value:
-          inner.allObjects && ((sql: string, params: ReadonlyArray<unknown>) => (closing ? Promise.reject(closed()) : track(inner.allObjects!(sql, params)))),
-        enumerable: true,
-      },
-      sync: { value: inner.sync && (() => (closing ? undefined : inner.sync!())), enumerable: true },
-      // why `sync` gave nothing: once closed, that it is closed (not the runner's "busy")
-      syncRefusal: { value: inner.syncRefusal && (() => (closing ? closed().error : inner.syncRefusal!())), enumerable: true },
-      transaction: {
-        value: <A>(f: (tx: Executor) => Promise<A>, isolation?: Isolation) => (closing ? Promise.reject(closed()) : track(inner.transaction(f, isolation))),
-        enumerable: true,
-      },
-      stream: {
-        value:
-          inner.stream &&
-          ((sql: string, params: ReadonlyArray<unknown>, bigint: boolean, batchSize: number) =>
-            endable(owner, () => inner.stream!(sql, params, bigint, batchSize))),
-        enumerable: true,
-      },
-      withSignal: { value: inner.withSignal && ((signal: AbortSignal) => view(inner.withSignal!(signal))), enumerable: true },
-      reserved: {
-        value: inner.reserved && (<A>(f: (r: Executor) => Promise<A>) => (closing ? Promise.reject(closed()) : track(inner.reserved!(f)))),
-        enumerable: true,
-      },
-      close: {
-        value: () =>
-          (closing ??= (async () => {
-            open.delete(self)
-            await Promise.allSettled([...streams].map((end) => end()))
-            await Promise.allSettled([...active])
-            await ex.close()
-          })()),
-        enumerable: true,
-      },
-    }) as Executor
-  const self = view(ex)
-  return self
+  const g: Guard = { ex, self: ex, closing: undefined, active: new Set(), streams: new Set(), owner: undefined! }
+  g.owner = { open: g.streams, isOpen: () => !g.closing, refused: closed }
+  return (g.self = view(g, ex))
 }
+
+/** What a handle made safe to close keeps: whether it is closing, what is in progress. */
+interface Guard {
+  /** The runner's executor. */
+  readonly ex: Executor
+  /** The handle `connect` gave (kept in `open` until closed). */
+  self: Executor
+  closing: Promise<void> | undefined
+  /** Statements and transactions in progress, which `close` waits for. */
+  readonly active: Set<Promise<unknown>>
+  /** How to end each stream in progress. */
+  readonly streams: OpenStreams
+  owner: Owner
+}
+
+const closed = (): TerrapinFailure => new TerrapinFailure(connectionError('the database is closed'))
+
+/** `p`, kept among the work in progress until it settles. */
+const track = <A>(g: Guard, p: Promise<A>): Promise<A> => {
+  g.active.add(p)
+  const done = () => void g.active.delete(p)
+  p.then(done, done)
+  return p
+}
+
+/** Closes once: ends the streams, waits for the work in progress, then closes the runner. */
+const closeGuarded = (g: Guard): Promise<void> =>
+  (g.closing ??= (async () => {
+    open.delete(g.self)
+    await Promise.allSettled([...g.streams].map((end) => end()))
+    await Promise.allSettled([...g.active])
+    await g.ex.close()
+  })())
+
+/**
+ * The handle over `inner` (the runner's executor or its view with a run's signal). It inherits
+ * from it: its `dialect` may be a getter (MySQL vs MariaDB is known only after the first
+ * handshake), which spreading would freeze.
+ */
+const view = (g: Guard, inner: Executor): Executor =>
+  Object.create(inner, {
+    // A closed database has nothing to get ready for: its calls fail with ConnectionError.
+    ready: { get: () => (g.closing ? undefined : inner.ready), enumerable: true },
+    all: {
+      value: (sql: string, params: ReadonlyArray<unknown>, bigint: boolean) =>
+        g.closing ? Promise.reject(closed()) : track(g, inner.all(sql, params, bigint)),
+      enumerable: true,
+    },
+    decoded: {
+      value:
+        inner.decoded &&
+        (<A>(sql: string, params: ReadonlyArray<unknown>, bigint: boolean, decode: (row: ReadonlyArray<unknown>) => A) =>
+          g.closing ? Promise.reject(closed()) : track(g, inner.decoded!(sql, params, bigint, decode))),
+      enumerable: true,
+    },
+    run: {
+      value: (sql: string, params: ReadonlyArray<unknown>) => (g.closing ? Promise.reject(closed()) : track(g, inner.run(sql, params))),
+      enumerable: true,
+    },
+    // raw `sql` reads: refused alike once closed (the pool's own error would differ by driver)
+    allObjects: {
+      value:
+        inner.allObjects &&
+        ((sql: string, params: ReadonlyArray<unknown>) => (g.closing ? Promise.reject(closed()) : track(g, inner.allObjects!(sql, params)))),
+      enumerable: true,
+    },
+    sync: { value: inner.sync && (() => (g.closing ? undefined : inner.sync!())), enumerable: true },
+    // why `sync` gave nothing: once closed, that it is closed (not the runner's "busy")
+    syncRefusal: { value: inner.syncRefusal && (() => (g.closing ? closed().error : inner.syncRefusal!())), enumerable: true },
+    transaction: {
+      value: <A>(f: (tx: Executor) => Promise<A>, isolation?: Isolation) => (g.closing ? Promise.reject(closed()) : track(g, inner.transaction(f, isolation))),
+      enumerable: true,
+    },
+    stream: {
+      value:
+        inner.stream &&
+        ((sql: string, params: ReadonlyArray<unknown>, bigint: boolean, batchSize: number) =>
+          endable(g.owner, () => inner.stream!(sql, params, bigint, batchSize))),
+      enumerable: true,
+    },
+    withSignal: { value: inner.withSignal && ((signal: AbortSignal) => view(g, inner.withSignal!(signal))), enumerable: true },
+    reserved: {
+      value: inner.reserved && (<A>(f: (r: Executor) => Promise<A>) => (g.closing ? Promise.reject(closed()) : track(g, inner.reserved!(f)))),
+      enumerable: true,
+    },
+    close: { value: () => closeGuarded(g), enumerable: true },
+  }) as Executor
 
 /**
  * An executor whose every call fails with the error that kept the database from opening: plans,
@@ -172,7 +200,7 @@ const guarded = (ex: Executor): Executor => {
  * refused with it (as on an open database that is busy) rather than told the dialect is not
  * synchronous.
  */
-const unopened = (name: DialectName, error: ConnectionError): Executor => {
+const unopened = (name: DialectName, error: ConnectionError, synchronous: boolean): Executor => {
   const fail = (): Promise<never> => Promise.reject(new TerrapinFailure(error))
   async function* stream(): AsyncIterable<never> {
     throw new TerrapinFailure(error)
@@ -184,7 +212,7 @@ const unopened = (name: DialectName, error: ConnectionError): Executor => {
     allObjects: fail,
     stream,
     transaction: fail,
-    ...(name === 'sqlite' ? { sync: () => undefined, syncRefusal: () => error } : {}),
+    ...(synchronous ? { sync: () => undefined, syncRefusal: () => error } : {}),
     classify: (e) => (e instanceof TerrapinFailure ? e.error : error),
     close: async () => undefined,
     inTransaction: false,

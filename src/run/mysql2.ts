@@ -12,7 +12,8 @@ import { mysql, mysqlDialectFor } from '../compile/mysql'
 import { Dialect } from '../compile/dialect'
 import { Executor, Isolation, WriteResult } from './executor'
 import { abortFailure } from './cancel'
-import { OWN_PARAMS, PoolOptions, SOCKET_ERRORS, driverUrl, lostAtCommit, observed } from './pooled'
+import { OWN_PARAMS, PoolOptions, SOCKET_ERRORS, atCommit, driverUrl } from './pooled'
+import { observed, reported } from './hook'
 
 // ------------------------------------------------------------------------------------------
 // errors
@@ -244,152 +245,178 @@ const unsent = (e: unknown): boolean => {
   )
 }
 
-const make = (core: Core, pool: mysql2.Pool, server: Server, opts: PoolOptions, inTx: boolean, held?: Held, signal?: AbortSignal): Executor => {
-  let savepoints = 0
-  const all = (sql: string, params: ReadonlyArray<unknown>): Promise<ReadonlyArray<ReadonlyArray<unknown>>> =>
-    observed(
-      opts,
-      classifyMysql,
-      sql,
-      params,
-      () => query(core, sql, params) as Promise<unknown[][]>,
-      (r) => r.length,
-    )
-  // No `decoded`: mysql2 hands rows over singly only as events, and an event per row costs more
-  // than the array of raw rows it saves (PostgreSQL's runner, whose driver hands rows over
-  // without events, is the one that decodes row by row).
-  const run = (sql: string, params: ReadonlyArray<unknown>): Promise<WriteResult> =>
-    observed(
-      opts,
-      classifyMysql,
-      sql,
-      params,
-      async () => {
-        const r = (await query(core, sql, params)) as mysql2.ResultSetHeader
-        return { changes: r.affectedRows, lastInsertRowid: r.insertId }
-      },
-      (r) => r.changes,
-    )
-  const exec = (sql: string): Promise<WriteResult> => run(sql, [])
-  const allObjects = (sql: string, params: ReadonlyArray<unknown>): Promise<ReadonlyArray<Readonly<Record<string, unknown>>>> =>
-    observed(
-      opts,
-      classifyMysql,
-      sql,
-      params,
-      async () => {
-        const rows = await query(core, { sql, values: params as unknown[], rowsAsArray: false })
-        return Array.isArray(rows) ? (rows as Record<string, unknown>[]) : []
-      },
-      (r) => r.length,
-    )
-  // mysql2 streams a result row by row and pauses the socket while the consumer is behind. A
-  // connection lost mid-result is told to the connection only (a statement without a callback),
-  // so the stream listens there: otherwise the loop would wait for rows that never come.
-  async function* stream(
-    sql: string,
-    params: ReadonlyArray<unknown>,
-    _bigint: boolean,
-    batchSize: number,
-  ): AsyncIterable<ReadonlyArray<ReadonlyArray<unknown>>> {
-    const t0 = performance.now()
-    let rows = 0
-    let failure: unknown
-    let done = false
-    const own = inTx
-      ? undefined
-      : await new Promise<CallbackConnection>((resolve, reject) =>
-          pool.pool.getConnection((e, c) => (e ? reject(e) : resolve(c as unknown as CallbackConnection))),
-        )
-    const conn = own ?? (core as unknown as CallbackConnection)
-    // (a connection already closed tells it from within `query`, before there is a stream)
-    let rs: RowStream | undefined
-    let early: { error: unknown } | undefined
-    const lost = (e: unknown): void => (rs ? rs.destroy(e) : void (early = { error: e }))
-    conn.once('error', lost)
-    try {
-      rs = conn.query({ sql, values: params as unknown[], rowsAsArray: true }).stream({ highWaterMark: batchSize })
-      if (early) throw early.error
-      let batch: unknown[][] = []
-      for await (const row of rs as AsyncIterable<unknown[]>) {
-        batch.push(row)
-        if (batch.length >= batchSize) {
-          rows += batch.length
-          yield batch
-          batch = []
-        }
-      }
-      rows += batch.length
-      if (batch.length > 0) yield batch
-      done = true
-    } catch (e) {
-      failure = e
-      throw e
-    } finally {
-      conn.removeListener('error', lost)
-      // A result not read to its end cannot be abandoned on the wire: drop that connection.
-      if (own) done ? own.release() : own.destroy()
-      opts.onQuery?.({
-        sql,
-        params: opts.logParams ? params : undefined,
-        durationMs: performance.now() - t0,
-        rows,
-        error: failure === undefined ? undefined : classifyMysql(failure, sql),
-      })
-    }
-  }
+/**
+ * A handle on the pool or on one of its connections: where statements go (`core`: the pool, a
+ * transaction's or a reserved connection, with a run's signal), the pool, what the runner knows
+ * of the server, the options, the held transaction connection and the run's signal.
+ */
+interface Conn {
+  readonly core: Core
+  readonly pool: mysql2.Pool
+  readonly server: Server
+  readonly opts: PoolOptions
+  readonly held?: Held
+  readonly signal?: AbortSignal
+}
 
-  const transaction = async <A>(f: (tx: Executor) => Promise<A>, isolation?: Isolation): Promise<A> => {
-    if (inTx) {
-      const name = `terrapin_sp${held ? ++held.savepoints : ++savepoints}`
-      await exec(`SAVEPOINT ${name}`)
-      try {
-        const out = await f(self)
-        await exec(`RELEASE SAVEPOINT ${name}`)
-        return out
-      } catch (e) {
-        // After a deadlock MySQL has rolled back the whole transaction and the savepoint is
-        // gone: the deadlock (retryable) is the error to report, not the missing savepoint.
-        await exec(`ROLLBACK TO SAVEPOINT ${name}`).catch(() => undefined)
-        throw e
+const lengthOf = (r: ReadonlyArray<unknown>): number => r.length
+
+const all = (c: Conn, sql: string, params: ReadonlyArray<unknown>): Promise<ReadonlyArray<ReadonlyArray<unknown>>> =>
+  observed(c.opts, classifyMysql, sql, params, () => query(c.core, sql, params) as Promise<unknown[][]>, lengthOf)
+
+// No `decoded`: mysql2 hands rows over singly only as events, and an event per row costs more
+// than the array of raw rows it saves (PostgreSQL's runner, whose driver hands rows over
+// without events, is the one that decodes row by row).
+
+const run = (c: Conn, sql: string, params: ReadonlyArray<unknown>): Promise<WriteResult> =>
+  observed(
+    c.opts,
+    classifyMysql,
+    sql,
+    params,
+    async () => {
+      const r = (await query(c.core, sql, params)) as mysql2.ResultSetHeader
+      return { changes: r.affectedRows, lastInsertRowid: r.insertId }
+    },
+    (r) => r.changes,
+  )
+
+const allObjects = (c: Conn, sql: string, params: ReadonlyArray<unknown>): Promise<ReadonlyArray<Readonly<Record<string, unknown>>>> =>
+  observed(
+    c.opts,
+    classifyMysql,
+    sql,
+    params,
+    async () => {
+      const rows = await query(c.core, { sql, values: params as unknown[], rowsAsArray: false })
+      return Array.isArray(rows) ? (rows as Record<string, unknown>[]) : []
+    },
+    lengthOf,
+  )
+
+/** A stream on a connection of its own (outside a transaction) or the transaction's. */
+async function* stream(c: Conn, sql: string, params: ReadonlyArray<unknown>, batchSize: number): AsyncIterable<ReadonlyArray<ReadonlyArray<unknown>>> {
+  const t0 = performance.now()
+  const own = c.held
+    ? undefined
+    : await new Promise<CallbackConnection>((resolve, reject) =>
+        c.pool.pool.getConnection((e, conn) => (e ? reject(e) : resolve(conn as unknown as CallbackConnection))),
+      )
+  yield* reported(c.opts, classifyMysql, sql, params, streamedBatches(own ?? (c.core as unknown as CallbackConnection), own, sql, params, batchSize), t0)
+}
+
+/**
+ * mysql2 streams a result row by row and pauses the socket while the consumer is behind. A
+ * connection lost mid-result is told to the connection only (a statement without a callback),
+ * so the stream listens there: otherwise the loop would wait for rows that never come. `own`:
+ * the connection taken for this stream, given back after it.
+ */
+async function* streamedBatches(
+  conn: CallbackConnection,
+  own: CallbackConnection | undefined,
+  sql: string,
+  params: ReadonlyArray<unknown>,
+  batchSize: number,
+): AsyncGenerator<ReadonlyArray<ReadonlyArray<unknown>>> {
+  let done = false
+  // (a connection already closed tells it from within `query`, before there is a stream)
+  let rs: RowStream | undefined
+  let early: { error: unknown } | undefined
+  const lost = (e: unknown): void => (rs ? rs.destroy(e) : void (early = { error: e }))
+  conn.once('error', lost)
+  try {
+    rs = conn.query({ sql, values: params as unknown[], rowsAsArray: true }).stream({ highWaterMark: batchSize })
+    if (early) throw early.error
+    let batch: unknown[][] = []
+    for await (const row of rs as AsyncIterable<unknown[]>) {
+      batch.push(row)
+      if (batch.length >= batchSize) {
+        yield batch
+        batch = []
       }
     }
-    const conn = await pool.getConnection()
-    let healthy = true
-    const own: Held = { conn: (conn as unknown as { connection: CoreConnection }).connection, dirty: false, savepoints: 0 }
-    try {
-      const tx = make(signal ? killableConnection(own.conn, signal, server.kill) : own.conn, pool, server, opts, true, own, signal)
-      // for the next transaction only: nothing of it stays on the connection
-      if (isolation) await tx.run(`SET TRANSACTION ISOLATION LEVEL ${isolation.toUpperCase()}`, [])
-      await tx.run('BEGIN', [])
-      let committing = false
-      try {
-        const out = await f(tx)
-        committing = true
-        await tx.run('COMMIT', [])
-        return out
-      } catch (e) {
-        await tx.run('ROLLBACK', []).catch(() => (healthy = false))
-        const lost = committing && !unsent(e) ? classifyMysql(e, 'COMMIT') : undefined
-        throw lost?._tag === 'ConnectionError' ? lostAtCommit(lost) : e
-      }
-    } finally {
-      // SET is not transactional: a changed session outlives a rollback too
-      if (healthy && !own.dirty) conn.release()
-      else conn.destroy()
-    }
+    if (batch.length > 0) yield batch
+    done = true
+  } finally {
+    conn.removeListener('error', lost)
+    // A result not read to its end cannot be abandoned on the wire: drop that connection.
+    if (own) done ? own.release() : own.destroy()
   }
-  // A connection of its own for statements that may change its session; destroyed after them,
-  // so that a fresh one (with terrapin's session) takes its place in the pool.
-  const reserved = async <A>(f: (ex: Executor) => Promise<A>): Promise<A> => {
-    const conn = await pool.getConnection()
-    try {
-      const c = (conn as unknown as { connection: CoreConnection }).connection
-      return await f(make(signal ? killableConnection(c, signal, server.kill) : c, pool, server, opts, false, undefined, signal))
-    } finally {
-      conn.destroy()
-    }
+}
+
+/** Inside a transaction: `f` between SAVEPOINT and RELEASE, rolled back to the savepoint when it rejects. */
+const savepoint = async <A>(c: Conn, held: Held, self: Executor, f: (tx: Executor) => Promise<A>): Promise<A> => {
+  const name = `terrapin_sp${++held.savepoints}`
+  await run(c, `SAVEPOINT ${name}`, [])
+  try {
+    const out = await f(self)
+    await run(c, `RELEASE SAVEPOINT ${name}`, [])
+    return out
+  } catch (e) {
+    // After a deadlock MySQL has rolled back the whole transaction and the savepoint is
+    // gone: the deadlock (retryable) is the error to report, not the missing savepoint.
+    await run(c, `ROLLBACK TO SAVEPOINT ${name}`, []).catch(() => undefined)
+    throw e
   }
+}
+
+/** A connection taken from the pool, as the callback API has it. */
+const onConnection = (conn: mysql2.PoolConnection): CoreConnection => (conn as unknown as { connection: CoreConnection }).connection
+
+/** A connection whose statements a run's signal kills, if there is one. */
+const withSignal = (c: Conn, conn: CoreConnection): Core => (c.signal ? killableConnection(conn, c.signal, c.server.kill) : conn)
+
+/**
+ * `f` on a connection of the pool between BEGIN and COMMIT (ROLLBACK when it rejects). The
+ * connection goes back to the pool after, unless ROLLBACK failed or a statement changed its
+ * session: then it is destroyed.
+ */
+const transaction = async <A>(c: Conn, f: (tx: Executor) => Promise<A>, isolation?: Isolation): Promise<A> => {
+  const conn = await c.pool.getConnection()
+  let healthy = true
+  const own: Held = { conn: onConnection(conn), dirty: false, savepoints: 0 }
+  try {
+    const tx = make({ core: withSignal(c, own.conn), pool: c.pool, server: c.server, opts: c.opts, held: own, signal: c.signal })
+    // for the next transaction only: nothing of it stays on the connection
+    if (isolation) await tx.run(`SET TRANSACTION ISOLATION LEVEL ${isolation.toUpperCase()}`, [])
+    await tx.run('BEGIN', [])
+    let committing = false
+    try {
+      const out = await f(tx)
+      committing = true
+      await tx.run('COMMIT', [])
+      return out
+    } catch (e) {
+      await tx.run('ROLLBACK', []).catch(() => (healthy = false))
+      throw committing && !unsent(e) ? atCommit(e, classifyMysql) : e
+    }
+  } finally {
+    // SET is not transactional: a changed session outlives a rollback too
+    if (healthy && !own.dirty) conn.release()
+    else conn.destroy()
+  }
+}
+
+/**
+ * A connection of its own for statements that may change its session; destroyed after them, so
+ * that a fresh one (with terrapin's session) takes its place in the pool.
+ */
+const reserved = async <A>(c: Conn, f: (ex: Executor) => Promise<A>): Promise<A> => {
+  const conn = await c.pool.getConnection()
+  try {
+    return await f(make({ core: withSignal(c, onConnection(conn)), pool: c.pool, server: c.server, opts: c.opts, signal: c.signal }))
+  } finally {
+    conn.destroy()
+  }
+}
+
+/** The same handle, its statements killed on the server when `signal` aborts. */
+const signalled = (c: Conn, signal: AbortSignal): Executor =>
+  make({ ...c, core: c.held ? killableConnection(c.held.conn, signal, c.server.kill) : killablePooled(c.pool.pool, signal, c.server.kill), signal })
+
+/** The executor of a handle: each member one of the functions above. */
+const make = (c: Conn): Executor => {
+  const { held, server } = c
   const self: Executor = {
     get dialect() {
       return server.dialect
@@ -397,19 +424,18 @@ const make = (core: Core, pool: mysql2.Pool, server: Server, opts: PoolOptions, 
     get ready() {
       return server.known ? undefined : (server.pending ??= server.retry())
     },
-    all,
-    run,
-    allObjects,
-    stream,
-    transaction,
-    withSignal: (s) =>
-      make(held ? killableConnection(held.conn, s, server.kill) : killablePooled(pool.pool, s, server.kill), pool, server, opts, inTx, held, s),
-    reserved: held ? undefined : reserved,
+    all: (sql, params) => all(c, sql, params),
+    run: (sql, params) => run(c, sql, params),
+    allObjects: (sql, params) => allObjects(c, sql, params),
+    stream: (sql, params, _bigint, batchSize) => stream(c, sql, params, batchSize),
+    transaction: (f, isolation) => (held ? savepoint(c, held, self, f) : transaction(c, f, isolation)),
+    withSignal: (s) => signalled(c, s),
+    reserved: held ? undefined : (f) => reserved(c, f),
     sessionChanged: held && (() => void (held.dirty = true)),
     classify: classifyMysql,
     // Closing a pool whose connections failed reports that failure again: nothing to act on.
-    close: () => pool.end().catch(() => undefined),
-    inTransaction: inTx,
+    close: () => c.pool.end().catch(() => undefined),
+    inTransaction: held !== undefined,
   }
   return self
 }
@@ -482,6 +508,17 @@ export const openMysql = (url: URL, opts: PoolOptions = {}): Executor => {
   if (typeof timeout === 'string') throw new TerrapinFailure(configurationError(timeout))
   const u = driverUrl(url, SERVER_TIMEOUT_PARAMS)
   u.protocol = 'mysql:'
+  const pool = createPool(driver, u, opts, timeout)
+  const server: Server = { dialect: mysql, known: false, pending: undefined, retry: () => Promise.resolve(), kill: killer(driver, u, opts) }
+  // Plans wait until the first connection has told which server this is; a failure is the
+  // first query's error, and the next query tries again.
+  server.retry = () => attempt(pool, server, opts)
+  server.pending = server.retry()
+  return make({ core: pooled(pool.pool as unknown as CorePool), pool, server, opts })
+}
+
+/** The pool; each new connection runs its session setup before anything else queued on it. */
+const createPool = (driver: typeof mysql2, u: URL, opts: PoolOptions, timeout: number | undefined): mysql2.Pool => {
   const pool = driver.createPool({
     uri: u.href,
     connectionLimit: opts.pool ?? 10,
@@ -499,16 +536,19 @@ export const openMysql = (url: URL, opts: PoolOptions = {}): Executor => {
     // rows as arrays unless a statement asks otherwise (see `Core`)
     rowsAsArray: true,
   })
-  // A new connection runs its session setup before anything else queued on it.
   pool.pool.on('connection', (conn) => {
     const version = (conn as unknown as { _handshakePacket?: { serverVersion?: string } })._handshakePacket?.serverVersion ?? ''
     conn.query(sessionFor(version, timeout), (err: unknown) => {
       if (err) conn.destroy()
     })
   })
-  // Plans wait until the first connection has told which server this is; a failure is the
-  // first query's error, and the next query tries again.
-  const kill: Kill = async (threadId) => {
+  return pool
+}
+
+/** `KILL QUERY` from a connection of its own (the pool's may all be busy). */
+const killer =
+  (driver: typeof mysql2, u: URL, opts: PoolOptions): Kill =>
+  async (threadId) => {
     try {
       const c = await driver.createConnection({ uri: u.href, connectTimeout: opts.connectTimeoutMs ?? 10_000 })
       try {
@@ -520,32 +560,31 @@ export const openMysql = (url: URL, opts: PoolOptions = {}): Executor => {
       // not killed (the server unreachable): the statement runs to its end, and fails then
     }
   }
-  const server: Server = { dialect: mysql, known: false, pending: undefined, retry: () => Promise.resolve(), kill }
-  const learn = async (): Promise<void> => {
-    const conn = await pool.getConnection()
-    try {
-      const [rows] = (await conn.query({ sql: 'SELECT VERSION()', rowsAsArray: true })) as unknown as [unknown[][]]
-      const found = mysqlDialectFor(String(rows[0][0]))
-      server.dialect = opts.returning === undefined || opts.returning === found.returning ? found : Object.freeze({ ...found, returning: opts.returning })
-    } finally {
-      conn.release()
-    }
+
+/** Asks the server its version, which decides the dialect record (and RETURNING, unless set). */
+const learn = async (pool: mysql2.Pool, server: Server, opts: PoolOptions): Promise<void> => {
+  const conn = await pool.getConnection()
+  try {
+    const [rows] = (await conn.query({ sql: 'SELECT VERSION()', rowsAsArray: true })) as unknown as [unknown[][]]
+    const found = mysqlDialectFor(String(rows[0][0]))
+    server.dialect = opts.returning === undefined || opts.returning === found.returning ? found : Object.freeze({ ...found, returning: opts.returning })
+  } finally {
+    conn.release()
   }
-  const attempt = (): Promise<void> => {
-    const p = learn().then(
-      () => {
-        server.known = true
-        server.pending = undefined
-      },
-      (e: unknown) => {
-        server.pending = undefined
-        throw e
-      },
-    )
-    p.catch(() => undefined) // nobody may ask: not an unhandled rejection
-    return p
-  }
-  server.pending = attempt()
-  server.retry = attempt
-  return make(pooled(pool.pool as unknown as CorePool), pool, server, opts, false)
+}
+
+/** One attempt at `learn`: the server known after it, or asked again by the next plan. */
+const attempt = (pool: mysql2.Pool, server: Server, opts: PoolOptions): Promise<void> => {
+  const p = learn(pool, server, opts).then(
+    () => {
+      server.known = true
+      server.pending = undefined
+    },
+    (e: unknown) => {
+      server.pending = undefined
+      throw e
+    },
+  )
+  p.catch(() => undefined) // nobody may ask: not an unhandled rejection
+  return p
 }

@@ -1,40 +1,12 @@
 /**
- * What the pooled runners (PostgreSQL, MySQL) share: the `onQuery` hook around an asynchronous
- * driver call, and the connection options terrapin reads from a URL before handing it on.
+ * What the pooled runners (PostgreSQL, MySQL) share besides the `onQuery` hook (`hook.ts`): the
+ * connection options terrapin reads from a URL before handing it on, session changes, cancelling
+ * a running statement, the socket errors, and what a COMMIT that lost its connection means.
  */
 import { TerrapinError, TerrapinFailure, transactionError } from '../errors'
 import { abortFailure } from './cancel'
 import { ExecutorOptions } from './executor'
-
-/**
- * Runs `f`, reporting its SQL, duration and row count (or classified error) to `onQuery`.
- * Without a hook it is `f()` itself: no timing, no closure per call.
- */
-export const observed = <A>(
-  opts: ExecutorOptions,
-  classify: (e: unknown, sql?: string) => TerrapinError,
-  sql: string,
-  params: ReadonlyArray<unknown>,
-  f: () => Promise<A>,
-  count: (a: A) => number,
-): Promise<A> => {
-  const hook = opts.onQuery
-  // f's own promise: an async function returning it would settle three microtasks later
-  if (!hook) return f()
-  const t0 = performance.now()
-  const logged = opts.logParams ? params : undefined
-  return f().then(
-    (out) => {
-      hook({ sql, params: logged, durationMs: performance.now() - t0, rows: count(out) })
-      return out
-    },
-    (e: unknown) => {
-      // a statement refused or cancelled by its run's signal carries its typed error already
-      hook({ sql, params: logged, durationMs: performance.now() - t0, rows: 0, error: e instanceof TerrapinFailure ? e.error : classify(e, sql) })
-      throw e
-    },
-  )
-}
+import { Classify } from './hook'
 
 /** What `rowSink` gives: a row handler and the end of the read. */
 export interface RowSink<A> {
@@ -124,6 +96,15 @@ export const SOCKET_ERRORS: ReadonlyArray<string> = [
   'ENETUNREACH',
   'EPIPE',
 ]
+
+/**
+ * What a transaction whose COMMIT failed with `e` rejects with: `lostAtCommit` when the
+ * connection was lost, else `e`.
+ */
+export const atCommit = (e: unknown, classify: Classify): unknown => {
+  const lost = classify(e, 'COMMIT')
+  return lost._tag === 'ConnectionError' ? lostAtCommit(lost) : e
+}
 
 /**
  * A connection lost while its COMMIT was on the way: the server may have committed or not, and

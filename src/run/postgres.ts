@@ -10,7 +10,8 @@ import type postgresJs from 'postgres'
 import { TerrapinError, TerrapinFailure, configurationError, connectionError, integrityError, queryError, subqueryRowsError } from '../errors'
 import { postgres as pgDialect } from '../compile/postgres'
 import { Executor, Isolation, WriteResult } from './executor'
-import { PoolOptions, SOCKET_ERRORS, cancelling, driverUrl, lostAtCommit, observed, rowSink } from './pooled'
+import { PoolOptions, SOCKET_ERRORS, atCommit, cancelling, driverUrl, rowSink } from './pooled'
+import { observed, reported } from './hook'
 
 type Sql = postgresJs.Sql
 type TxSql = postgresJs.TransactionSql
@@ -148,227 +149,280 @@ type Cancellable = { cancel: () => unknown }
 
 const noop = (): void => undefined
 
-const make = (sql: Sql | TxSql, pool: Sql, opts: PoolOptions, held?: Held, signal?: AbortSignal): Executor => {
-  const inTx = held !== undefined
-  const unsafe = sql.unsafe as unknown as Unsafe
-  // with a run's signal, the statement is cancelled on the server if it aborts while it runs
-  function watch<A>(query: Cancellable, p: Promise<A>, q: string): Promise<A> {
-    return signal ? cancelling(signal, p, () => void Promise.resolve(query.cancel()).catch(noop), q) : p
-  }
-  // Inside a transaction, guarded by `onHeld`; outside, sent once more if it was refused with
-  // an error left over from another statement (it was never sent).
-  function within<A>(params: ReadonlyArray<unknown>, f: () => Promise<A>): () => Promise<A> {
-    return held ? () => onHeld(held, f) : () => f().catch((e: unknown) => (leftOver(e, params) ? f() : Promise.reject(e)))
-  }
-  const all = (q: string, params: ReadonlyArray<unknown>): Promise<ReadonlyArray<ReadonlyArray<unknown>>> =>
-    observed(
-      opts,
-      classifyPostgres,
-      q,
-      params,
-      within(params, () => {
-        const query = unsafe(q, params, { prepare: true }).values()
-        return watch(query, query as unknown as Promise<unknown[][]>, q)
-      }),
-      (r) => r.length,
-    )
-  // Each row decoded as postgres.js parses it (`forEach`): the raw row dies young instead of
-  // being kept, with all the others, until the last row has arrived.
-  const decoded = <A>(q: string, params: ReadonlyArray<unknown>, _bigint: boolean, decode: (row: ReadonlyArray<unknown>) => A): Promise<A[]> =>
-    observed(
-      opts,
-      classifyPostgres,
-      q,
-      params,
-      within(params, async () => {
-        const sink = rowSink(decode)
-        const query = unsafe(q, params, { prepare: true }).values()
-        await watch(query, (query as unknown as RowsOneByOne).forEach(sink.row), q)
-        return sink.end()
-      }),
-      (r) => r.length,
-    )
-  const run = (q: string, params: ReadonlyArray<unknown>): Promise<WriteResult> =>
-    observed(
-      opts,
-      classifyPostgres,
-      q,
-      params,
-      within(params, () => {
-        const query = unsafe(q, params, { prepare: true })
-        return watch(query, query.then(countOf), q)
-      }),
-      (r) => r.changes,
-    )
-  const transaction = async <A>(f: (tx: Executor) => Promise<A>, isolation?: Isolation): Promise<A> => {
-    // postgres.js sends BEGIN/SAVEPOINT and COMMIT/RELEASE or ROLLBACK itself (rolling back
-    // when `body` rejects, and when any statement inside failed even if the program caught
-    // it); the hook still hears of them, as on the other dialects.
-    const hook = opts.onQuery
-    const [open, close, undo] = inTx
-      ? ['SAVEPOINT', 'RELEASE SAVEPOINT', 'ROLLBACK TO SAVEPOINT']
-      : [isolation ? `BEGIN ISOLATION LEVEL ${isolation.toUpperCase()}` : 'BEGIN', 'COMMIT', 'ROLLBACK']
-    let t0 = performance.now()
-    // an object, so that TypeScript does not narrow it across the callback
-    const at: { phase: 'opening' | 'running' | 'failed' | 'closing' } = { phase: 'opening' }
-    const emit = (q: string, error?: unknown): void =>
-      hook?.({ sql: q, durationMs: performance.now() - t0, rows: 0, error: error === undefined ? undefined : classifyPostgres(error, q) })
-    const conn: Held = held ?? { lost: false, waiting: new Set() }
-    // A savepoint on a connection known to be lost: postgres.js would write its SAVEPOINT to a
-    // socket that is gone (an uncaught TypeError a tick later).
-    if (conn.lost) {
-      const e = lostError()
-      emit(open, e)
-      throw e
-    }
-    const body = async (s: TxSql): Promise<A> => {
-      emit(open)
-      at.phase = 'running'
-      let out: A
-      try {
-        out = await f(make(s, pool, opts, conn, signal))
-      } catch (e) {
-        at.phase = 'failed'
-        // no ROLLBACK on a lost connection: `begin` has already rejected (postgres.js rejects it
-        // when the connection closes), and that is the error the caller gets
-        if (conn.lost) return stranded()
-        throw e
-      } finally {
-        t0 = performance.now()
-      }
-      if (conn.lost) return stranded() // nor a COMMIT
-      // a session changed in the transaction would outlive its COMMIT on the pool's connection
-      if (conn.dirty && !inTx) await s.unsafe('RESET ALL')
-      at.phase = 'closing'
-      return out
-    }
-    const begin = (): Promise<unknown> => (inTx ? (sql as TxSql).savepoint(body) : isolation ? pool.begin(open.slice('BEGIN '.length), body) : pool.begin(body))
+/**
+ * A handle on the pool or on one of its connections: the driver handle statements go to (the
+ * pool, a transaction's or a reserved connection), the pool itself, the options, the held
+ * transaction connection (inside a transaction) and the run's signal (its statements are then
+ * cancelled on the server when it aborts).
+ */
+interface Conn {
+  readonly sql: Sql | TxSql
+  readonly pool: Sql
+  readonly opts: PoolOptions
+  readonly held?: Held
+  readonly signal?: AbortSignal
+}
+
+const unsafe = (c: Conn, q: string, params: ReadonlyArray<unknown>): postgresJs.PendingQuery<postgresJs.Row[]> =>
+  (c.sql.unsafe as unknown as Unsafe)(q, params, { prepare: true })
+
+/** With a run's signal, the statement is cancelled on the server if it aborts while it runs. */
+const watch = <A>(c: Conn, query: Cancellable, p: Promise<A>, q: string): Promise<A> =>
+  c.signal ? cancelling(c.signal, p, () => void Promise.resolve(query.cancel()).catch(noop), q) : p
+
+/**
+ * A statement's call. Inside a transaction, guarded by `onHeld`; outside, sent once more if it
+ * was refused with an error left over from another statement (it was never sent).
+ */
+const within = <A>(c: Conn, params: ReadonlyArray<unknown>, f: () => Promise<A>): (() => Promise<A>) => {
+  const held = c.held
+  return held ? () => onHeld(held, f) : () => f().catch((e: unknown) => (leftOver(e, params) ? f() : Promise.reject(e)))
+}
+
+const lengthOf = (r: ReadonlyArray<unknown>): number => r.length
+
+const all = (c: Conn, q: string, params: ReadonlyArray<unknown>): Promise<ReadonlyArray<ReadonlyArray<unknown>>> =>
+  observed(
+    c.opts,
+    classifyPostgres,
+    q,
+    params,
+    within(c, params, () => {
+      const query = unsafe(c, q, params).values()
+      return watch(c, query, query as unknown as Promise<unknown[][]>, q)
+    }),
+    lengthOf,
+  )
+
+/**
+ * Each row decoded as postgres.js parses it (`forEach`): the raw row dies young instead of being
+ * kept, with all the others, until the last row has arrived.
+ */
+const decoded = <A>(c: Conn, q: string, params: ReadonlyArray<unknown>, decode: (row: ReadonlyArray<unknown>) => A): Promise<A[]> =>
+  observed(
+    c.opts,
+    classifyPostgres,
+    q,
+    params,
+    within(c, params, async () => {
+      const sink = rowSink(decode)
+      const query = unsafe(c, q, params).values()
+      await watch(c, query, (query as unknown as RowsOneByOne).forEach(sink.row), q)
+      return sink.end()
+    }),
+    lengthOf,
+  )
+
+const run = (c: Conn, q: string, params: ReadonlyArray<unknown>): Promise<WriteResult> =>
+  observed(
+    c.opts,
+    classifyPostgres,
+    q,
+    params,
+    within(c, params, () => {
+      const query = unsafe(c, q, params)
+      return watch(c, query, query.then(countOf), q)
+    }),
+    (r) => r.changes,
+  )
+
+const allObjects = (c: Conn, q: string, params: ReadonlyArray<unknown>): Promise<ReadonlyArray<Readonly<Record<string, unknown>>>> =>
+  observed(
+    c.opts,
+    classifyPostgres,
+    q,
+    params,
+    within(c, params, async () => {
+      const query = unsafe(c, q, params)
+      return [...((await watch(c, query, query as unknown as Promise<unknown>, q)) as Record<string, unknown>[])]
+    }),
+    lengthOf,
+  )
+
+/**
+ * How one transaction (or savepoint) stands, for the `onQuery` events of the statements
+ * postgres.js sends for it: its opening, closing and undoing statements, when the current one
+ * began, and how far it got.
+ */
+interface TxRun {
+  readonly open: string
+  readonly close: string
+  readonly undo: string
+  t0: number
+  phase: 'opening' | 'running' | 'failed' | 'closing'
+  readonly conn: Held
+}
+
+/** Tells the hook of a statement postgres.js sent for the transaction (or that failed). */
+const emit = (c: Conn, t: TxRun, q: string, error?: unknown): void =>
+  c.opts.onQuery?.({ sql: q, durationMs: performance.now() - t.t0, rows: 0, error: error === undefined ? undefined : classifyPostgres(error, q) })
+
+/** The program between BEGIN (or SAVEPOINT) and COMMIT, as postgres.js's `begin` runs it. */
+const body =
+  <A>(c: Conn, t: TxRun, f: (tx: Executor) => Promise<A>) =>
+  async (s: TxSql): Promise<A> => {
+    emit(c, t, t.open)
+    t.phase = 'running'
+    let out: A
     try {
-      // A BEGIN the server refused for its connection's sake (or that got an error left over from
-      // another statement, see `leftOver`) ran nothing of the program: it is tried once more.
-      const out = (await begin().catch((e: unknown) =>
-        !inTx && at.phase === 'opening' && e instanceof Error && 'severity' in e && classifyPostgres(e)._tag === 'ConnectionError'
-          ? begin()
-          : Promise.reject(e),
-      )) as A
-      emit(close)
-      return out
+      out = await f(make({ sql: s, pool: c.pool, opts: c.opts, held: t.conn, signal: c.signal }))
     } catch (e) {
-      // The connection closed while the program may still be running: its later statements
-      // must not reach postgres.js.
-      if (!inTx && classifyPostgres(e)._tag === 'ConnectionError') lose(conn)
-      // BEGIN failed, the program failed (ROLLBACK), the connection was lost (the server rolls
-      // back), or the end failed (COMMIT, or a statement the program had caught made
-      // postgres.js roll back)
-      if (at.phase === 'failed' && !conn.lost) emit(undo)
-      else emit(at.phase === 'opening' ? open : at.phase === 'closing' ? close : undo, e)
-      const lost = !inTx && at.phase === 'closing' ? classifyPostgres(e, close) : undefined
-      throw lost?._tag === 'ConnectionError' ? lostAtCommit(lost) : e
+      t.phase = 'failed'
+      // no ROLLBACK on a lost connection: `begin` has already rejected (postgres.js rejects it
+      // when the connection closes), and that is the error the caller gets
+      if (t.conn.lost) return stranded()
+      throw e
+    } finally {
+      t.t0 = performance.now()
     }
+    if (t.conn.lost) return stranded() // nor a COMMIT
+    // a session changed in the transaction would outlive its COMMIT on the pool's connection
+    if (t.conn.dirty && !c.held) await s.unsafe('RESET ALL')
+    t.phase = 'closing'
+    return out
   }
 
-  const allObjects = (q: string, params: ReadonlyArray<unknown>): Promise<ReadonlyArray<Readonly<Record<string, unknown>>>> =>
-    observed(
-      opts,
-      classifyPostgres,
-      q,
-      params,
-      within(params, async () => {
-        const query = unsafe(q, params, { prepare: true })
-        return [...((await watch(query, query as unknown as Promise<unknown>, q)) as Record<string, unknown>[])]
-      }),
-      (r) => r.length,
+/** What a failed transaction tells the hook and its caller (see `transaction`). */
+const failed = (c: Conn, t: TxRun, e: unknown): unknown => {
+  const inTx = c.held !== undefined
+  // The connection closed while the program may still be running: its later statements
+  // must not reach postgres.js.
+  if (!inTx && classifyPostgres(e)._tag === 'ConnectionError') lose(t.conn)
+  // BEGIN failed, the program failed (ROLLBACK), the connection was lost (the server rolls
+  // back), or the end failed (COMMIT, or a statement the program had caught made
+  // postgres.js roll back)
+  if (t.phase === 'failed' && !t.conn.lost) emit(c, t, t.undo)
+  else emit(c, t, t.phase === 'opening' ? t.open : t.phase === 'closing' ? t.close : t.undo, e)
+  return !inTx && t.phase === 'closing' ? atCommit(e, classifyPostgres) : e
+}
+
+/**
+ * `f` in a transaction, or a savepoint inside one. postgres.js sends BEGIN/SAVEPOINT and
+ * COMMIT/RELEASE or ROLLBACK itself (rolling back when `body` rejects, and when any statement
+ * inside failed even if the program caught it); the hook still hears of them, as on the other
+ * dialects.
+ */
+const transaction = async <A>(c: Conn, f: (tx: Executor) => Promise<A>, isolation?: Isolation): Promise<A> => {
+  const inTx = c.held !== undefined
+  const [open, close, undo] = inTx
+    ? ['SAVEPOINT', 'RELEASE SAVEPOINT', 'ROLLBACK TO SAVEPOINT']
+    : [isolation ? `BEGIN ISOLATION LEVEL ${isolation.toUpperCase()}` : 'BEGIN', 'COMMIT', 'ROLLBACK']
+  const t: TxRun = { open, close, undo, t0: performance.now(), phase: 'opening', conn: c.held ?? { lost: false, waiting: new Set() } }
+  // A savepoint on a connection known to be lost: postgres.js would write its SAVEPOINT to a
+  // socket that is gone (an uncaught TypeError a tick later).
+  if (t.conn.lost) {
+    const e = lostError()
+    emit(c, t, open, e)
+    throw e
+  }
+  const program = body(c, t, f)
+  const begin = (): Promise<unknown> =>
+    inTx ? (c.sql as TxSql).savepoint(program) : isolation ? c.pool.begin(open.slice('BEGIN '.length), program) : c.pool.begin(program)
+  try {
+    // A BEGIN the server refused for its connection's sake (or that got an error left over from
+    // another statement, see `leftOver`) ran nothing of the program: it is tried once more.
+    const out = (await begin().catch((e: unknown) =>
+      !inTx && t.phase === 'opening' && e instanceof Error && 'severity' in e && classifyPostgres(e)._tag === 'ConnectionError' ? begin() : Promise.reject(e),
+    )) as A
+    emit(c, t, close)
+    return out
+  } catch (e) {
+    throw failed(c, t, e)
+  }
+}
+
+/**
+ * One cursor's batches. postgres.js fetches `batchSize` rows per Execute of a portal: one batch in
+ * memory at a time. Its cursor is taken with a callback, whose query rejects when the connection
+ * is lost between batches (as an iterator it would end as if the rows had run out). The
+ * callback's promise asks for the next batch, or with CLOSE for none; after a loss it is left
+ * unanswered, since postgres.js would write either to a socket that is gone.
+ */
+async function* cursorBatches(c: Conn, q: string, params: ReadonlyArray<unknown>, batchSize: number): AsyncGenerator<ReadonlyArray<ReadonlyArray<unknown>>> {
+  const cur: CursorState = { ready: undefined, end: undefined, wake: noop, more: undefined }
+  let rows = 0
+  let retried = false
+  try {
+    if (c.held?.lost) throw lostError()
+    openCursor(c, cur, q, params, batchSize)
+    for (;;) {
+      if (!cur.ready && !cur.end) await new Promise<void>((r) => (cur.wake = r))
+      if (cur.ready) {
+        const batch = cur.ready.batch
+        cur.more = cur.ready.more
+        cur.ready = undefined
+        rows += batch.length
+        yield batch
+        if (!cur.end) cur.more()
+        cur.more = undefined
+      } else if (cur.end!.error === undefined) break
+      // refused with an error left over from another statement (see `leftOver`): never sent, so
+      // opened once more, as `within` sends a statement again
+      else if (!c.held && !retried && rows === 0 && leftOver(cur.end!.error, params)) {
+        retried = true
+        cur.end = undefined
+        openCursor(c, cur, q, params, batchSize)
+      } else throw cur.end!.error
+    }
+  } catch (e) {
+    if (c.held && classifyPostgres(e)._tag === 'ConnectionError') lose(c.held)
+    throw e
+  } finally {
+    // the loop was left early: release the portal
+    if (cur.more && !cur.end) cur.more(c.pool.CLOSE)
+  }
+}
+
+/** A cursor's state between its callback and the loop that reads it. */
+interface CursorState {
+  ready: { batch: unknown[][]; more: (x?: unknown) => void } | undefined
+  end: { error?: unknown } | undefined
+  wake: () => void
+  more: ((x?: unknown) => void) | undefined
+}
+
+const openCursor = (c: Conn, cur: CursorState, q: string, params: ReadonlyArray<unknown>, batchSize: number): void => {
+  const cursor = unsafe(c, q, params).values() as unknown as Cursor
+  cursor
+    .cursor(batchSize, (batch) => new Promise((r) => ((cur.ready = { batch, more: r }), cur.wake())))
+    .then(
+      () => ((cur.end = {}), cur.wake()),
+      (error: unknown) => ((cur.end = { error }), cur.wake()),
     )
-  // postgres.js fetches `batchSize` rows per Execute of a portal: one batch in memory at a time.
-  // Its cursor is taken with a callback, whose query rejects when the connection is lost between
-  // batches (as an iterator it would end as if the rows had run out). The callback's promise
-  // asks for the next batch, or with CLOSE for none; after a loss it is left unanswered, since
-  // postgres.js would write either to a socket that is gone.
-  async function* stream(q: string, params: ReadonlyArray<unknown>, _bigint: boolean, batchSize: number): AsyncIterable<ReadonlyArray<ReadonlyArray<unknown>>> {
-    const t0 = performance.now()
-    let rows = 0
-    let failure: unknown
-    let ready: { batch: unknown[][]; more: (x?: unknown) => void } | undefined
-    let end: { error?: unknown } | undefined
-    let wake = (): void => undefined
-    let more: ((x?: unknown) => void) | undefined
-    const open = (): void => {
-      const cursor = unsafe(q, params, { prepare: true }).values() as unknown as Cursor
-      cursor
-        .cursor(batchSize, (batch) => new Promise((r) => ((ready = { batch, more: r }), wake())))
-        .then(
-          () => ((end = {}), wake()),
-          (error: unknown) => ((end = { error }), wake()),
-        )
-    }
-    let retried = false
-    try {
-      if (held?.lost) throw lostError()
-      open()
-      for (;;) {
-        if (!ready && !end) await new Promise<void>((r) => (wake = r))
-        if (ready) {
-          const batch = ready.batch
-          more = ready.more
-          ready = undefined
-          rows += batch.length
-          yield batch
-          if (!end) more()
-          more = undefined
-        } else if (end!.error !== undefined) {
-          // refused with an error left over from another statement (see `leftOver`): never sent,
-          // so opened once more, as `within` sends a statement again
-          if (!held && !retried && rows === 0 && leftOver(end!.error, params)) {
-            retried = true
-            end = undefined
-            open()
-            continue
-          }
-          throw end!.error
-        } else break
-      }
-    } catch (e) {
-      failure = e
-      if (held && classifyPostgres(e)._tag === 'ConnectionError') lose(held)
-      throw e
-    } finally {
-      // the loop was left early: release the portal
-      if (more && !end) more(pool.CLOSE)
-      opts.onQuery?.({
-        sql: q,
-        params: opts.logParams ? params : undefined,
-        durationMs: performance.now() - t0,
-        rows,
-        error: failure === undefined ? undefined : classifyPostgres(failure, q),
-      })
-    }
+}
+
+/**
+ * A connection of its own for statements that may change its session, reset before it goes back
+ * (`RESET ALL` gives back the values terrapin connected with; DISCARD ALL would also drop the
+ * prepared statements postgres.js keeps).
+ */
+const reserved = async <A>(c: Conn, f: (ex: Executor) => Promise<A>): Promise<A> => {
+  const r = await c.pool.reserve()
+  try {
+    return await f(make({ sql: r, pool: c.pool, opts: c.opts, signal: c.signal }))
+  } finally {
+    await r.unsafe('RESET ALL').catch(noop)
+    r.release()
   }
-  // A connection of its own for statements that may change its session, reset before it goes
-  // back (`RESET ALL` gives back the values terrapin connected with; DISCARD ALL would also drop
-  // the prepared statements postgres.js keeps).
-  const reserved = async <A>(f: (ex: Executor) => Promise<A>): Promise<A> => {
-    const r = await pool.reserve()
-    try {
-      return await f(make(r, pool, opts, undefined, signal))
-    } finally {
-      await r.unsafe('RESET ALL').catch(noop)
-      r.release()
-    }
-  }
+}
+
+/** The executor of a handle: each member one of the functions above. */
+const make = (c: Conn): Executor => {
+  const held = c.held
   return {
     dialect: pgDialect,
-    all,
-    decoded,
-    run,
-    allObjects,
-    stream,
-    transaction,
-    withSignal: (s) => make(sql, pool, opts, held, s),
-    reserved: held ? undefined : reserved,
+    all: (q, params) => all(c, q, params),
+    decoded: (q, params, _bigint, decode) => decoded(c, q, params, decode),
+    run: (q, params) => run(c, q, params),
+    allObjects: (q, params) => allObjects(c, q, params),
+    stream: (q, params, _bigint, batchSize) => reported(c.opts, classifyPostgres, q, params, cursorBatches(c, q, params, batchSize)),
+    transaction: (f, isolation) => transaction(c, f, isolation),
+    withSignal: (signal) => make({ ...c, signal }),
+    reserved: held ? undefined : (f) => reserved(c, f),
     sessionChanged: held && (() => void (held.dirty = true)),
     classify: classifyPostgres,
-    close: () => pool.end({ timeout: 5 }),
-    inTransaction: inTx,
+    close: () => c.pool.end({ timeout: 5 }),
+    inTransaction: held !== undefined,
   }
 }
 
@@ -413,5 +467,5 @@ export const openPostgres = (url: URL, opts: PoolOptions = {}): Executor => {
       json: { to: 3802, from: [114, 3802], serialize: text, parse: (x: string) => x },
     },
   })
-  return make(pool, pool, opts)
+  return make({ sql: pool, pool, opts })
 }

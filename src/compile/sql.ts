@@ -111,38 +111,69 @@ const leaf = (ctx: Ctx, alias: string, model: Model, cond: Cond): string => {
   const expr = part ? d.datePart(part, raw, col) : raw
   const enc = part ? (v: unknown) => v : d.encoder(col)
   const cmpExpr = part ? expr : d.comparable(col, raw)
-  // A placeholder's value is checked as a literal in its place would be.
-  // A literal null means IS NULL, which a placeholder's `= ?` cannot express: refuse it.
-  const chk = (lookup: Lookup): ((x: unknown) => string | undefined) => {
-    const full = (x: unknown): string | undefined => (x === null ? 'null cannot be bound to a placeholder (use __isnull)' : checkValue(col, lookup, part, x))
-    if (part || !COMPARED.has(lookup) || !guardDecides(col)) return full
-    // A value the column's guard accepts passes every check of a comparison: no need to ask them.
-    const is = col.scalar.codec.is
-    return (x) => (x !== null && is(x) ? undefined : full(x))
-  }
-  const one = chk(cond.lookup === 'range' || cond.lookup === 'in' || cond.lookup === 'notIn' ? 'exact' : cond.lookup)
+  const one = checkerOf(col, part, cond.lookup === 'range' || cond.lookup === 'in' || cond.lookup === 'notIn' ? 'exact' : cond.lookup)
   // A value may be an expression (`F('other')`) or, for `in`, a plan (a subquery).
   const operand = (v: unknown): string => (isExpr(v) ? exprSql(ctx, v, col).sql : bind(ctx, v, enc, one))
   const cmpVal = (v: unknown): string => (part ? operand(v) : d.comparable(col, operand(v)))
-  const v = cond.value
-  // A statement has a fixed number of placeholders: a list or a range is one placeholder per item.
-  const notWhole = (): never => fail(model, `${cond.key}__${cond.lookup} takes a list of placeholders, e.g. [param('a'), param('b')], not one placeholder`)
   // Decimals are equal by value, not by spelling: compared through the dialect's comparable form.
   const byValue = col.kind === 'decimal' && !part
-  const eqExpr = byValue ? cmpExpr : expr
-  const eqVal = byValue ? cmpVal : operand
-  const eqList = (xs: unknown): string => (isParam(xs) ? notWhole() : (xs as unknown[]).map((x) => eqVal(x)).join(', '))
+  return lookupSql({ ctx, model, cond, col, expr, cmpExpr, enc, one, cmpVal, eqExpr: byValue ? cmpExpr : expr, eqVal: byValue ? cmpVal : operand })
+}
+
+/**
+ * How a value is checked: as a literal in its place would be. A literal null means IS NULL,
+ * which a placeholder's `= ?` cannot express: refused.
+ */
+const checkerOf = (col: Column, part: Cond['part'], lookup: Lookup): ((x: unknown) => string | undefined) => {
+  const full = (x: unknown): string | undefined => (x === null ? 'null cannot be bound to a placeholder (use __isnull)' : checkValue(col, lookup, part, x))
+  if (part || !COMPARED.has(lookup) || !guardDecides(col)) return full
+  // A value the column's guard accepts passes every check of a comparison: no need to ask them.
+  const is = col.scalar.codec.is
+  return (x) => (x !== null && is(x) ? undefined : full(x))
+}
+
+/** A condition's two sides as `leaf` made them: the column's SQL and how a value becomes SQL. */
+interface Sides {
+  readonly ctx: Ctx
+  readonly model: Model
+  readonly cond: Cond
+  readonly col: Column
+  /** The column (or its date part). */
+  readonly expr: string
+  /** The column as compared by order. */
+  readonly cmpExpr: string
+  /** The column as compared for equality. */
+  readonly eqExpr: string
+  readonly enc: (v: unknown) => unknown
+  readonly one: (x: unknown) => string | undefined
+  readonly cmpVal: (v: unknown) => string
+  readonly eqVal: (v: unknown) => string
+}
+
+/** A statement has a fixed number of placeholders: a list or a range is one placeholder per item. */
+const notWhole = (s: Sides): never =>
+  fail(s.model, `${s.cond.key}__${s.cond.lookup} takes a list of placeholders, e.g. [param('a'), param('b')], not one placeholder`)
+
+const eqList = (s: Sides, xs: unknown): string => (isParam(xs) ? notWhole(s) : (xs as unknown[]).map((x) => s.eqVal(x)).join(', '))
+
+/** A long list as one parameter. */
+const inList = (s: Sides, v: unknown): string => {
+  const items = s.cond.part ? undefined : s.col
+  return s.ctx.d.inList(
+    s.eqExpr,
+    bind(s.ctx, v, (xs) => s.ctx.d.listValue((xs as unknown[]).map(s.enc), items)),
+    items,
+  )
+}
+
+/** The condition's SQL for its lookup. */
+const lookupSql = (s: Sides): string => {
+  const { ctx, cond, expr, eqExpr, cmpExpr, eqVal, cmpVal } = s
+  const d = ctx.d
+  const v = cond.value
   // A long list is one parameter (`LONG_LIST`): given as the list itself, or as the hole the
   // compile cache's template puts in its place.
   const whole = isLongList(v) || (isParam(v) && v.name.startsWith(HOLE))
-  const inList = (): string => {
-    const items = part ? undefined : col
-    return d.inList(
-      eqExpr,
-      bind(ctx, v, (xs) => d.listValue((xs as unknown[]).map(enc), items)),
-      items,
-    )
-  }
   switch (cond.lookup) {
     case 'exact':
       return v === null ? `${expr} IS NULL` : `${eqExpr} = ${eqVal(v)}`
@@ -150,20 +181,20 @@ const leaf = (ctx: Ctx, alias: string, model: Model, cond: Cond): string => {
       return v === null ? `${expr} IS NOT NULL` : `(${eqExpr} <> ${eqVal(v)} OR ${expr} IS NULL)`
     case 'in':
       if (isSelectPlan(v)) return `${expr} IN (${inSubquery(ctx, v)})`
-      if (whole) return inList()
-      return Array.isArray(v) && v.length === 0 ? d.false : `${eqExpr} IN (${eqList(v)})`
+      if (whole) return inList(s, v)
+      return Array.isArray(v) && v.length === 0 ? d.false : `${eqExpr} IN (${eqList(s, v)})`
     case 'notIn':
       // NOT IN over a subquery holding a NULL is never true: negate IN two-valued instead.
       if (isSelectPlan(v)) return `NOT COALESCE(${expr} IN (${inSubquery(ctx, v)}), ${d.false})`
-      if (whole) return `(NOT (${inList()}) OR ${expr} IS NULL)`
-      return Array.isArray(v) && v.length === 0 ? d.true : `(${eqExpr} NOT IN (${eqList(v)}) OR ${expr} IS NULL)`
+      if (whole) return `(NOT (${inList(s, v)}) OR ${expr} IS NULL)`
+      return Array.isArray(v) && v.length === 0 ? d.true : `(${eqExpr} NOT IN (${eqList(s, v)}) OR ${expr} IS NULL)`
     case 'gt':
     case 'gte':
     case 'lt':
     case 'lte':
       return `${cmpExpr} ${CMP[cond.lookup]} ${cmpVal(v)}`
     case 'range': {
-      const [lo, hi] = isParam(v) ? notWhole() : (v as readonly [unknown, unknown])
+      const [lo, hi] = isParam(v) ? notWhole(s) : (v as readonly [unknown, unknown])
       return `${cmpExpr} BETWEEN ${cmpVal(lo)} AND ${cmpVal(hi)}`
     }
     case 'isnull':
@@ -171,12 +202,12 @@ const leaf = (ctx: Ctx, alias: string, model: Model, cond: Cond): string => {
     case 'notIsnull':
       return v ? `${expr} IS NOT NULL` : `${expr} IS NULL`
     case 'iexact':
-      return `${caseless(d.fold(expr))} = ${caseless(d.fold(bind(ctx, v, (x) => x, one)))}`
+      return `${caseless(d.fold(expr))} = ${caseless(d.fold(bind(ctx, v, (x) => x, s.one)))}`
     default: {
       const m = MATCH[cond.lookup]
       return d.match(
         expr,
-        bind(ctx, v, (x) => d.pattern(m.kind, m.ci, x as string), one),
+        bind(ctx, v, (x) => d.pattern(m.kind, m.ci, x as string), s.one),
         m.ci,
         m.kind,
       )

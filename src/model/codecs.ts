@@ -124,6 +124,32 @@ const zeroOffset = (s: string, i: number, len: number): boolean => {
 const digit = (s: string, i: number): number => s.charCodeAt(i) - 48
 
 /**
+ * The milliseconds of what follows a datetime's seconds (from index 19 of `s`, `n` long): a
+ * fraction of up to nine digits, then an offset of zero or none; -1 for anything else.
+ */
+const tailMs = (s: string, n: number): number => {
+  let i = 19
+  let ms = 0
+  if (i < n && s.charCodeAt(i) === 46) {
+    // up to nine digits; the first three are the milliseconds, as the pattern's floor(fraction * 1000)
+    const end = Math.min(n, i + 10)
+    let scale = 100
+    let j = i + 1
+    for (; j < end; j++) {
+      const f = digit(s, j)
+      if (f >>> 0 > 9) break
+      ms += f * scale
+      scale = (scale / 10) | 0
+    }
+    if (j === i + 1) return -1
+    i = j
+  }
+  // an offset of zero (`Z`, `+00`, `+00:00`, `+0000`) or none; other offsets take the pattern
+  if (i < n && !(n - i === 1 ? s.charCodeAt(i) === 90 : zeroOffset(s, i, n - i))) return -1
+  return ms
+}
+
+/**
  * What the drivers send (`YYYY-MM-DD HH:MM:SS[.fff…]`, MariaDB's and SQLite's text, PostgreSQL's
  * with `+00`), read without a regular expression; undefined for anything else, which
  * {@link parseUtc} then reads with its pattern. Only fields in range take this path, so that it
@@ -166,24 +192,8 @@ const fastUtc = (s: string): Date | undefined => {
     s1 >>> 0 > 9
   )
     return undefined
-  let i = 19
-  let ms = 0
-  if (i < n && s.charCodeAt(i) === 46) {
-    // up to nine digits; the first three are the milliseconds, as the pattern's floor(fraction * 1000)
-    const end = Math.min(n, i + 10)
-    let scale = 100
-    let j = i + 1
-    for (; j < end; j++) {
-      const f = digit(s, j)
-      if (f >>> 0 > 9) break
-      ms += f * scale
-      scale = (scale / 10) | 0
-    }
-    if (j === i + 1) return undefined
-    i = j
-  }
-  // an offset of zero (`Z`, `+00`, `+00:00`, `+0000`) or none; other offsets take the pattern
-  if (i < n && !(n - i === 1 ? s.charCodeAt(i) === 90 : zeroOffset(s, i, n - i))) return undefined
+  const ms = tailMs(s, n)
+  if (ms < 0) return undefined
   const year = y0 * 1000 + y1 * 100 + y2 * 10 + y3
   const month = mo0 * 10 + mo1
   const day = d0 * 10 + d1

@@ -201,20 +201,7 @@ const node = (w: Walk, v: unknown): unknown => {
     w.key += 'N'
     return v
   }
-  if (Array.isArray(v)) {
-    w.key += `[${v.length}`
-    let out: unknown[] | undefined
-    // Only a template keeps what the walk returns: the key alone needs no new array.
-    if (w.template) out = v.map((x, i) => at(w, i, () => node(w, x)))
-    else
-      for (let i = 0; i < v.length; i++) {
-        w.path.push(i)
-        node(w, v[i])
-        w.path.pop()
-      }
-    w.key += ']'
-    return out ? Object.freeze(out) : v
-  }
+  if (Array.isArray(v)) return arrayNode(w, v)
   const o = v as Record<string, unknown>
   if (o._tag === 'Model') {
     w.key += `M${modelId(o)};`
@@ -231,6 +218,27 @@ const node = (w: Walk, v: unknown): unknown => {
     w.ok = false
     return v
   }
+  return recordNode(w, o, proto as object | null)
+}
+
+/** An array part of a plan, described in full. */
+const arrayNode = (w: Walk, v: ReadonlyArray<unknown>): unknown => {
+  w.key += `[${v.length}`
+  let out: unknown[] | undefined
+  // Only a template keeps what the walk returns: the key alone needs no new array.
+  if (w.template) out = v.map((x, i) => at(w, i, () => node(w, x)))
+  else
+    for (let i = 0; i < v.length; i++) {
+      w.path.push(i)
+      node(w, v[i])
+      w.path.pop()
+    }
+  w.key += ']'
+  return out ? Object.freeze(out) : v
+}
+
+/** A record of a plan (a plain object, or an expression node of prototype `proto`), described in full. */
+const recordNode = (w: Walk, o: Record<string, unknown>, proto: object | null): unknown => {
   const out: Record<string, unknown> | undefined = w.template ? {} : undefined
   w.key += '{'
   const plain = proto === Object.prototype || proto === null
@@ -253,7 +261,7 @@ const node = (w: Walk, v: unknown): unknown => {
     if (out) out[k] = y
   }
   w.key += '}'
-  return out ? (plain ? Object.freeze(out) : Object.freeze(Object.assign(Object.create(proto), out))) : v
+  return out ? (plain ? Object.freeze(out) : Object.freeze(Object.assign(Object.create(proto), out))) : o
 }
 
 /** The shape of a plan, or undefined when it cannot be described safely. */

@@ -1,10 +1,11 @@
 /**
  * A dialect is a record of small functions: how to quote, where the placeholders go, how to
  * match text, fold case, take a date apart, order NULLs, encode a value, write the statements
- * whose form differs (upserts, locks, UPDATE and DELETE with an alias) and the DDL. Everything
- * the SQL of one database does differently is a member here, written in `compile/<dialect>.ts`:
- * the compiler (`compile/sql.ts` and its parts) and the schema layer are pure functions over
- * the record and never ask a dialect its name.
+ * whose form differs (upserts, locks, UPDATE and DELETE with an alias), the DDL, and what the
+ * interpreter must know of a database (which row's insert id it reports, EXPLAIN). Everything
+ * one database does differently is a member here, written in `compile/<dialect>.ts`: the
+ * compiler (`compile/sql.ts` and its parts), the schema layer and the interpreter (`src/run/`
+ * outside the runners) are functions over the record and never ask a dialect its name.
  */
 import { ScalarKind } from '../model/fields'
 import { Column } from '../model/model'

@@ -264,6 +264,11 @@ export const guardsOf = (d: Dialect, ops: ReadonlyArray<Operation>, before: View
             sql: count(table, `${c} < ${range[0]} OR ${c} > ${range[1]}`),
             message: `narrows ${op.table}.${op.column} to ${b.kind}, and larger values are stored`,
           })
+        if (a.kind === 'decimal' && b.kind === 'decimal' && b.maxDigits! - b.decimalPlaces! < a.maxDigits! - a.decimalPlaces!)
+          out.push({
+            sql: count(table, `ABS(${c}) >= 1${'0'.repeat(b.maxDigits! - b.decimalPlaces!)}`),
+            message: `narrows ${op.table}.${op.column} to ${b.maxDigits! - b.decimalPlaces!} digits before the point, and larger values are stored`,
+          })
         return out
       }
       default:

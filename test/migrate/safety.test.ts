@@ -266,5 +266,19 @@ for (const dialect of DIALECTS) {
       expect(left(await makeMigration(t)())).toMatchObject({ reason: 'notInitialised' })
       expect(left(await downgrade(t)())).toMatchObject({ reason: 'notInitialised' })
     })
+
+    it('a migration file that does not load, or lacks its steps, is a badFile error naming it', async () => {
+      const t = app([item().Item], 'badfiles')
+      fs.mkdirSync(path.join(root, 'badfiles'), { recursive: true })
+      const file = path.join(root, 'badfiles', '0_20260101000000_init.ts')
+      fs.writeFileSync(file, 'export const upgrade = {')
+      const broken = left(await upgrade(t)())
+      expect(broken).toMatchObject({ _tag: 'MigrationError', reason: 'badFile' })
+      expect(broken.message).toContain('0_20260101000000_init.ts')
+      fs.writeFileSync(file, `export const upgrade = { oracle: [] }\nexport const downgrade = {}\nexport const state = { models: [] }\n`)
+      const steps = left(await upgrade(t)())
+      expect(steps.message).toContain(`0_20260101000000_init.ts has no upgrade steps for ${db.executor.dialect.name}`)
+      expect(right(await heads(t)()).map((h) => h.version)).toEqual([0])
+    })
   })
 }

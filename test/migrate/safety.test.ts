@@ -180,7 +180,7 @@ for (const dialect of DIALECTS) {
       expect(e.message).toContain(`--rename ${table}.old:fresh`)
       const asked: string[] = []
       right(await makeMigration(t2, { ask: async (question) => (asked.push(question), true) })())
-      expect(asked).toEqual([expect.stringContaining(`${table}.old renamed to ${table}.fresh`)])
+      expect(asked).toEqual([expect.stringContaining(`column ${table}.old renamed to ${table}.fresh`)])
       right(await upgrade(t2)())
       expect(await runPromise(db)(pipe(query(renamed.Item), orderBy('id'), values('fresh')))).toEqual([{ fresh: 1 }, { fresh: 2 }])
     })

@@ -116,7 +116,7 @@ const ensureVersions = async (db: Db): Promise<void> => {
 
 const appliedRows = async (t: MigrationTarget): Promise<ReadonlyArray<VersionRow>> => {
   await ensureVersions(t.db)
-  return (await runPromise(t.db)(pipe(query(Version), where({ app: t.app }), orderBy('version')))) as ReadonlyArray<VersionRow>
+  return await runPromise(t.db)(pipe(query(Version), where({ app: t.app }), orderBy('version')))
 }
 
 const countOf = async (db: Db, sql: string): Promise<number> => {
@@ -131,7 +131,7 @@ const causeOf = (e: unknown): TerrapinError | undefined => (e instanceof Terrapi
 /** Runs a data step: a TaskEither's Left or a rejection fails it. */
 const runData = async (step: Exclude<MigrationStep, string>, db: Db): Promise<void> => {
   const r = step(db)
-  const out: unknown = typeof r === 'function' ? await (r as () => Promise<unknown>)() : await r
+  const out: unknown = typeof r === 'function' ? await r() : await r
   if (typeof out === 'object' && out !== null && (out as { _tag?: unknown })._tag === 'Left') {
     const left = (out as { left: unknown }).left
     throw isTerrapinError(left) ? new TerrapinFailure(left) : new Error(String((left as { message?: unknown })?.message ?? left))

@@ -198,11 +198,11 @@ const renamedConstraints = (d: Dialect, ops: ReadonlyArray<Operation>, bt: Table
     const was = bt.model.columns.find((c) => c.column === wasName)
     if (!was || touched.has(col.column)) continue
     if (isFk(col) && isFk(was) && fkName(bt.model, was) !== fkName(at.model, col))
-      out.push(d.dropForeignKey!(table, fkName(bt.model, was)), addFkSql(d, at.model, col, false))
+      out.push(d.dropForeignKey(table, fkName(bt.model, was)), addFkSql(d, at.model, col, false))
     const unique = viewOf(at, col.column)!.unique
     if (unique && d.columnUniqueName(bt.table, was.column) !== d.columnUniqueName(table, col.column))
       out.push(
-        d.dropUnique!(table, d.columnUniqueName(bt.table, was.column)),
+        d.dropUnique(table, d.columnUniqueName(bt.table, was.column)),
         `ALTER TABLE ${q(table)} ADD CONSTRAINT ${q(d.columnUniqueName(table, col.column))} UNIQUE (${q(col.column)})`,
       )
   }
@@ -211,7 +211,7 @@ const renamedConstraints = (d: Dialect, ops: ReadonlyArray<Operation>, bt: Table
     const wasCols = cols.map((c) => names.column(table, c))
     if (added.has(JSON.stringify(cols)) || indexName(bt.table, wasCols, true) === indexName(table, cols, true)) continue
     out.push(
-      d.dropUnique!(table, indexName(bt.table, wasCols, true)),
+      d.dropUnique(table, indexName(bt.table, wasCols, true)),
       `ALTER TABLE ${q(table)} ADD CONSTRAINT ${q(indexName(table, cols, true))} UNIQUE (${cols.map(q).join(', ')})`,
     )
   }

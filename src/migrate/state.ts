@@ -3,7 +3,7 @@
  * rebuilt from it. The diff and the DDL read the rebuilt models, so a snapshot is turned into
  * SQL by the same code (`schema/ddl.ts`) that creates tables from the live models.
  */
-import { Field, Fields } from '../model/fields'
+import { Field } from '../model/fields'
 import { AnyModel, Column, Model, model, schema } from '../model/model'
 import { throughColumns, throughTable } from '../model/relations'
 
@@ -114,12 +114,12 @@ const isJson = (v: unknown): v is Json =>
   typeof v === 'boolean' ||
   (typeof v === 'number' && Number.isFinite(v)) ||
   (Array.isArray(v) && v.every(isJson)) ||
-  (typeof v === 'object' && Object.getPrototypeOf(v) === Object.prototype && Object.values(v as object).every(isJson))
+  (typeof v === 'object' && Object.getPrototypeOf(v) === Object.prototype && Object.values(v).every(isJson))
 
 const fieldState = (f: Field): FieldState => {
   const o = f.options as Record<string, unknown>
   const options: Record<string, Json> = {}
-  for (const k of OPTIONS) if (o[k] !== undefined && isJson(o[k])) options[k] = o[k] as Json
+  for (const k of OPTIONS) if (o[k] !== undefined && isJson(o[k])) options[k] = o[k]
   return { kind: f.kind, ...('target' in f ? { target: f.target } : {}), nullable: f.nullable, optional: f.optional, options }
 }
 
@@ -128,7 +128,7 @@ export const modelState = (models: ReadonlyArray<AnyModel>): SchemaState => ({
   models: (models as ReadonlyArray<Model>).map((m) => ({
     name: m.name,
     table: m.table,
-    fields: Object.fromEntries(Object.entries(m.fields as Fields).map(([k, f]) => [k, fieldState(f)])),
+    fields: Object.fromEntries(Object.entries(m.fields).map(([k, f]) => [k, fieldState(f)])),
     ...(m.meta.uniqueTogether?.length ? { uniqueTogether: m.meta.uniqueTogether.map((u) => [...u]) } : {}),
     ...(m.meta.indexes?.length ? { indexes: m.meta.indexes.map((u) => [...u]) } : {}),
   })),
@@ -163,7 +163,7 @@ export const modelsOf = (state: SchemaState): ReadonlyArray<Model> => {
       }),
     ]),
   )
-  return Object.values(schema(defs)) as ReadonlyArray<Model>
+  return Object.values(schema(defs))
 }
 
 const columnView = (m: Model, c: Column): ColumnView => {
@@ -211,7 +211,7 @@ export const viewsOf = (state: SchemaState): Views => {
       uniques: (m.meta.uniqueTogether ?? []).map((keys) => columnsOf(m, keys)),
       indexes: (m.meta.indexes ?? []).map((keys) => columnsOf(m, keys)),
     })
-    for (const [name, f] of Object.entries(m.fields as Fields)) {
+    for (const [name, f] of Object.entries(m.fields)) {
       if (f.kind !== 'manyToMany') continue
       const target = m.registry[f.target]
       if (!target) continue

@@ -7,7 +7,7 @@ import { fields, model, schema } from 'terrapin'
 import { mysql } from '../../src/compile/mysql'
 import { postgres } from '../../src/compile/postgres'
 import { sqlite } from '../../src/compile/sqlite'
-import { EMPTY_STATE, Operation, diff, guardsOf, inverse, modelState, modelsOf, parseRename, renderSql, viewsOf } from '../../src/migrate'
+import { EMPTY_STATE, Operation, SchemaState, diff, guardsOf, inverse, modelState, modelsOf, parseRename, renderSql, viewsOf } from '../../src/migrate'
 
 const base = schema({
   Author: model('Author', { fields: { id: fields.int({ pk: true }), name: fields.char({ maxLength: 50 }), age: fields.smallint({ null: true }) } }),
@@ -21,7 +21,7 @@ const changed = (defs: Parameters<typeof schema>[0]) => modelState(Object.values
 
 describe('model state', () => {
   it('survives JSON and rebuilds models that give the same state', () => {
-    const json = JSON.parse(JSON.stringify(s0))
+    const json = JSON.parse(JSON.stringify(s0)) as SchemaState
     expect(json).toEqual(s0)
     expect(modelState(modelsOf(json))).toEqual(s0)
   })

@@ -16,6 +16,10 @@ const rows = async (db: Db, sql: string): Promise<ReadonlyArray<ReadonlyArray<un
 
 const sorted = (xs: string[]): string[] => xs.sort()
 
+/** A catalog value as text (NULL as nothing). */
+const txt = (x: unknown): string =>
+  x === null || x === undefined ? '' : typeof x === 'string' ? x : typeof x === 'number' || typeof x === 'bigint' ? String(x) : JSON.stringify(x)
+
 export const liveSchema = async (db: Db, tables: ReadonlyArray<string>): Promise<Record<string, LiveTable>> => {
   const out: Record<string, LiveTable> = {}
   const dialect = db.executor.dialect.name
@@ -25,15 +29,15 @@ export const liveSchema = async (db: Db, tables: ReadonlyArray<string>): Promise
       const idx = await rows(db, `SELECT name, "unique", origin FROM pragma_index_list('${t}')`)
       const indexes: string[] = []
       for (const [name, unique, origin] of idx) {
-        const ic = await rows(db, `SELECT name FROM pragma_index_info('${String(name)}') ORDER BY seqno`)
+        const ic = await rows(db, `SELECT name FROM pragma_index_info('${txt(name)}') ORDER BY seqno`)
         // SQLite names the indexes of UNIQUE constraints itself (sqlite_autoindex_…)
-        indexes.push(`${unique ? 'unique' : 'index'} (${ic.map((r) => r[0]).join(', ')})${origin === 'c' ? ` ${String(name)}` : ''}`)
+        indexes.push(`${unique ? 'unique' : 'index'} (${ic.map((r) => txt(r[0])).join(', ')})${origin === 'c' ? ` ${txt(name)}` : ''}`)
       }
       const fks = await rows(db, `SELECT "from", "table", "to", on_delete FROM pragma_foreign_key_list('${t}')`)
       out[t] = {
-        columns: sorted(cols.map(([n, type, nn, pk]) => `${n} ${type}${nn ? ' NOT NULL' : ''}${pk ? ' PK' : ''}`)),
+        columns: sorted(cols.map(([n, type, nn, pk]) => `${txt(n)} ${txt(type)}${nn ? ' NOT NULL' : ''}${pk ? ' PK' : ''}`)),
         indexes: sorted(indexes),
-        foreignKeys: sorted(fks.map(([from, table, to, del]) => `(${from}) -> ${table}(${to}) ON DELETE ${del}`)),
+        foreignKeys: sorted(fks.map(([from, table, to, del]) => `(${txt(from)}) -> ${txt(table)}(${txt(to)}) ON DELETE ${txt(del)}`)),
       }
     } else if (dialect === 'postgres') {
       const cols = await rows(
@@ -45,12 +49,12 @@ export const liveSchema = async (db: Db, tables: ReadonlyArray<string>): Promise
       out[t] = {
         columns: sorted(
           cols.map(
-            ([n, type, len, p, s, nullable, id]) =>
-              `${n} ${type}(${len ?? ''}${p ?? ''},${s ?? ''})${nullable === 'NO' ? ' NOT NULL' : ''}${id === 'YES' ? ' IDENTITY' : ''}`,
+            ([n, type, len, p, scale, nullable, id]) =>
+              `${txt(n)} ${txt(type)}(${txt(len)}${txt(p)},${txt(scale)})${nullable === 'NO' ? ' NOT NULL' : ''}${id === 'YES' ? ' IDENTITY' : ''}`,
           ),
         ),
-        indexes: sorted(idx.map(([name, def]) => `${String(name)}: ${String(def)}`)),
-        foreignKeys: sorted(fks.map(([name, def]) => `${String(name)}: ${String(def)}`)),
+        indexes: sorted(idx.map(([name, def]) => `${txt(name)}: ${txt(def)}`)),
+        foreignKeys: sorted(fks.map(([name, def]) => `${txt(name)}: ${txt(def)}`)),
       }
     } else {
       const cols = await rows(
@@ -66,9 +70,11 @@ export const liveSchema = async (db: Db, tables: ReadonlyArray<string>): Promise
         `SELECT CONSTRAINT_NAME, REFERENCED_TABLE_NAME, DELETE_RULE FROM information_schema.REFERENTIAL_CONSTRAINTS WHERE CONSTRAINT_SCHEMA = DATABASE() AND TABLE_NAME = '${t}'`,
       )
       out[t] = {
-        columns: sorted(cols.map(([n, type, nullable, extra, coll]) => `${n} ${type}${nullable === 'NO' ? ' NOT NULL' : ''} ${extra} ${coll ?? ''}`.trim())),
-        indexes: sorted(idx.map(([name, nu, c]) => `${String(name)}: ${Number(nu) ? 'index' : 'unique'} (${String(c)})`)),
-        foreignKeys: sorted(fks.map(([name, table, del]) => `${String(name)}: -> ${table} ON DELETE ${del}`)),
+        columns: sorted(
+          cols.map(([n, type, nullable, extra, coll]) => `${txt(n)} ${txt(type)}${nullable === 'NO' ? ' NOT NULL' : ''} ${txt(extra)} ${txt(coll)}`.trim()),
+        ),
+        indexes: sorted(idx.map(([name, nu, c]) => `${txt(name)}: ${Number(nu) ? 'index' : 'unique'} (${txt(c)})`)),
+        foreignKeys: sorted(fks.map(([name, table, del]) => `${txt(name)}: -> ${txt(table)} ON DELETE ${txt(del)}`)),
       }
     }
   }

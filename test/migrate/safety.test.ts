@@ -23,8 +23,7 @@ const left = (r: E.Either<MigrationFailure, unknown>): MigrationFailure => {
   return r.left
 }
 
-const item = (extra: Record<string, ReturnType<typeof fields.int> | ReturnType<typeof fields.char> | ReturnType<typeof fields.text>> = {}) =>
-  schema({ Item: model('Item', { fields: { id: fields.int({ pk: true }), label: fields.char({ maxLength: 20 }), ...extra } }) })
+const item = () => schema({ Item: model('Item', { fields: { id: fields.int({ pk: true }), label: fields.char({ maxLength: 20 }) } }) })
 
 for (const dialect of DIALECTS) {
   describe(`migration safety [${dialect}]`, () => {
@@ -48,7 +47,7 @@ for (const dialect of DIALECTS) {
     })
 
     /** Each test has its own table, named apart from the others'. */
-    const fresh = async <const X extends Fields = {}>(extra: X = {} as X) => {
+    const fresh = async <const X extends Fields = Record<never, never>>(extra: X = {} as X) => {
       n++
       const table = `item${n}`
       const M = schema({ Item: model('Item', { table, fields: { id: fields.int({ pk: true }), label: fields.char({ maxLength: 20 }), ...extra } as const }) })
@@ -179,7 +178,7 @@ for (const dialect of DIALECTS) {
       expect(e).toMatchObject({ reason: 'ambiguousRename' })
       expect(e.message).toContain(`--rename ${table}.old:fresh`)
       const asked: string[] = []
-      right(await makeMigration(t2, { ask: async (question) => (asked.push(question), true) })())
+      right(await makeMigration(t2, { ask: (question) => Promise.resolve((asked.push(question), true)) })())
       expect(asked).toEqual([expect.stringContaining(`column ${table}.old renamed to ${table}.fresh`)])
       right(await upgrade(t2)())
       expect(await runPromise(db)(pipe(query(renamed.Item), orderBy('id'), values('fresh')))).toEqual([{ fresh: 1 }, { fresh: 2 }])
@@ -220,7 +219,7 @@ for (const dialect of DIALECTS) {
 
       expect(left(await downgrade(t2, { version: 7 })())).toMatchObject({ reason: 'unknownVersion' })
       const questions: string[] = []
-      expect(left(await downgrade(t2, { version: 1, ask: async (s) => (questions.push(s), false) })())).toMatchObject({ reason: 'cancelled' })
+      expect(left(await downgrade(t2, { version: 1, ask: (s) => Promise.resolve((questions.push(s), false)) })())).toMatchObject({ reason: 'cancelled' })
       expect(questions[0]).toContain(`drops column ${table}.score`)
       const down = right(await downgrade(t2, { version: 1, deleteFiles: true, force: true })())
       expect(down.deleted).toEqual([made.file])

@@ -37,7 +37,7 @@ import type {
   Rename,
   UpgradeOptions,
   UpgradeResult,
-} from './index'
+} from './types'
 import { guardsOf, renderSql } from './sql'
 import { EMPTY_STATE, SchemaState, modelState, viewsOf } from './state'
 

@@ -3,7 +3,7 @@
  * no database, no dialect. A column dropped and another added with the same type in one table
  * is reported as a likely rename, never silently made a drop and an add.
  */
-import { Rename } from './index'
+import { Rename } from './types'
 import { ColumnView, SchemaState, TableView, Views, viewsOf } from './state'
 
 // ------------------------------------------------------------------------------------------

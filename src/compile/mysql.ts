@@ -8,6 +8,8 @@ import { DatePart } from '../plan/ast'
 import { Dialect, MatchKind, caseless, conversions, likePattern, lockWait, quoteWith, utcText } from './dialect'
 import { parseUtc } from '../model/codecs'
 
+const bq = quoteWith('`')
+
 const PARTS: Readonly<Record<DatePart, string>> = {
   year: 'YEAR(X)',
   quarter: 'QUARTER(X)',
@@ -131,6 +133,15 @@ export const mysql: Dialect = {
   indexesForeignKeys: true,
   addForeignKeyIfMissing: (table, name, body) =>
     `ALTER TABLE ${quoteWith('`')(table)} ADD CONSTRAINT ${quoteWith('`')(name)} ${body.replace(/^FOREIGN KEY /, 'FOREIGN KEY IF NOT EXISTS ')}`,
+
+  // ---- migrations ----
+  alterColumn: (table, column, type, nullable) => [`ALTER TABLE ${bq(table)} MODIFY COLUMN ${bq(column)} ${type}${nullable ? ' NULL' : ' NOT NULL'}`],
+  dropUnique: (table, name) => `ALTER TABLE ${bq(table)} DROP INDEX ${bq(name)}`,
+  dropForeignKey: (table, name) => `ALTER TABLE ${bq(table)} DROP FOREIGN KEY ${bq(name)}`,
+  dropIndex: (table, name) => `DROP INDEX ${bq(name)} ON ${bq(table)}`,
+  // the index of an inline UNIQUE takes the column's name
+  columnUniqueName: (_table, column) => column,
+  transactionalDdl: false,
 }
 
 /**

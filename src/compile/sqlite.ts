@@ -178,4 +178,10 @@ export const sqlite: Dialect = {
   addForeignKeyIfMissing: () => {
     throw new Error('terrapin: SQLite declares foreign keys in CREATE TABLE')
   },
+
+  // ---- migrations: ALTER TABLE changes no column in place, so those migrations rebuild the table ----
+  dropIndex: (_table, name) => `DROP INDEX ${quoteWith('"')(name)}`,
+  columnUniqueName: (table, column) => `${table}_${column}_key`,
+  transactionalDdl: true,
+  migrationGuard: { before: 'PRAGMA foreign_keys = OFF', after: 'PRAGMA foreign_keys = ON', check: 'PRAGMA foreign_key_check' },
 }

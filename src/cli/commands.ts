@@ -7,7 +7,9 @@ import * as E from 'fp-ts/Either'
 import * as TE from 'fp-ts/TaskEither'
 import { mkdirSync } from 'fs'
 import { relative, resolve } from 'path'
-import { Config, Terrapin, init } from '../integrations/tortoise'
+import { Config, Terrapin, connectionUrl, init } from '../integrations/tortoise'
+import { sql } from '../plan/raw'
+import { run } from '../run/run'
 import * as migrate from '../migrate'
 import { OptionSpec, Values, flag, list, str } from './args'
 import { DEFAULT_LOCATION, appModels, loadConfig, readSettings, writeSettings } from './config'
@@ -81,12 +83,45 @@ const chooseApps = (ctx: Context, config: Config, single: boolean): ReadonlyArra
   throw usage(`the config has several apps (${all.join(', ')}): choose one with --app`)
 }
 
-/** Opens the connections (never creating tables: that is what migrations are for), runs `f`, closes them. */
-const withOrm = async <A>(p: Project, f: (orm: Terrapin) => Promise<A>): Promise<A> => {
+/** The name and URL (password hidden) of the connection an app uses. */
+const connectionOf = (config: Config, app: string): { readonly name: string; readonly url: string } => {
+  if (!('apps' in config)) return { name: 'default', url: redact(config.dbUrl ?? config.db_url ?? '') }
+  const a = config.apps[app]
+  const name = a?.defaultConnection ?? a?.default_connection ?? 'default'
+  const c = config.connections[name]
+  let url: string
+  try {
+    url = c === undefined ? '' : connectionUrl(c)
+  } catch {
+    url = typeof c === 'object' ? c.engine : ''
+  }
+  return { name, url: redact(url) }
+}
+
+const redact = (url: string): string => url.replace(/:[^:@/]*@/, ':***@')
+
+/**
+ * Opens the connections (never creating tables: that is what migrations are for) and checks
+ * that the apps' databases answer, so an unreachable server is one clear line before any work;
+ * runs `f`; closes them.
+ */
+const withOrm = async <A>(p: Project, apps: ReadonlyArray<string>, f: (orm: Terrapin) => Promise<A>): Promise<A> => {
   const config = { ...p.config, generateSchemas: false, generate_schemas: false }
   const orm = await init(config)()
   if (E.isLeft(orm)) throw describe(orm.left, `config ${p.configSpec}`)
   try {
+    const checked = new Set<string>()
+    for (const app of apps) {
+      const c = connectionOf(p.config, app)
+      if (checked.has(c.name)) continue
+      checked.add(c.name)
+      const r = await run(orm.right.dbFor(app))(sql`SELECT 1`)()
+      if (E.isLeft(r))
+        throw failed(
+          `app ${app}: cannot reach the database ${c.url}: ${r.left.message.split('\n')[0]} (check that the server runs and the URL in ${p.configSpec})`,
+          r.left,
+        )
+    }
     return await f(orm.right)
   } finally {
     await orm.right.close()
@@ -190,7 +225,7 @@ const initDbCommand: Command = {
   run: async (ctx) => {
     const p = await project(ctx)
     const apps = chooseApps(ctx, p.config, false)
-    await withOrm(p, async (orm) => {
+    await withOrm(p, apps, async (orm) => {
       for (const app of apps) {
         const r = await must(migrate.initDb(targetOf(p, orm, app)), app)
         ctx.io.out(`app ${app}: created the tables, wrote ${shown(ctx, r.file)} and recorded version ${r.version} as applied`)
@@ -225,7 +260,7 @@ const migrateCommand: Command = {
     const renames = list(ctx.values, 'rename').map(parseRename)
     const p = await project(ctx)
     const apps = chooseApps(ctx, p.config, false)
-    await withOrm(p, async (orm) => {
+    await withOrm(p, apps, async (orm) => {
       for (const app of apps) {
         const a = asker(ctx, 'pass --rename table.old:new (or old:new for a table) to say what was renamed')
         const r = await must(migrate.makeMigration(targetOf(p, orm, app), { name, empty: flag(ctx.values, 'empty'), renames, ask: a.ask }), app, a)
@@ -257,7 +292,7 @@ const upgradeCommand: Command = {
     const apps = chooseApps(ctx, p.config, false)
     const report: Array<{ app: string } & migrate.UpgradeResult> = []
     try {
-      await withOrm(p, async (orm) => {
+      await withOrm(p, apps, async (orm) => {
         for (const app of apps) {
           const onProgress = json || dryRun ? undefined : progress(ctx, app, flag(ctx.values, 'fake') ? 'recording (fake)' : 'applying')
           const r = await must(
@@ -306,7 +341,7 @@ const downgradeCommand: Command = {
     const dryRun = flag(ctx.values, 'dry-run')
     const p = await project(ctx)
     const [app] = chooseApps(ctx, p.config, true)
-    await withOrm(p, async (orm) => {
+    await withOrm(p, [app], async (orm) => {
       const a = asker(ctx, 'pass --yes to confirm')
       const r = await must(
         migrate.downgrade(targetOf(p, orm, app), {
@@ -337,7 +372,7 @@ const historyCommand: Command = {
     const p = await project(ctx)
     const apps = chooseApps(ctx, p.config, false)
     const all: Array<{ app: string; applied: ReadonlyArray<unknown> }> = []
-    await withOrm(p, async (orm) => {
+    await withOrm(p, apps, async (orm) => {
       for (const app of apps) {
         const rows = await must(migrate.history(targetOf(p, orm, app)), app)
         all.push({ app, applied: rows })
@@ -361,7 +396,7 @@ const headsCommand: Command = {
     const p = await project(ctx)
     const apps = chooseApps(ctx, p.config, false)
     const all: Array<{ app: string; pending: ReadonlyArray<unknown> }> = []
-    await withOrm(p, async (orm) => {
+    await withOrm(p, apps, async (orm) => {
       for (const app of apps) {
         const rows = await must(migrate.heads(targetOf(p, orm, app)), app)
         all.push({ app, pending: rows })

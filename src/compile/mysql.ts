@@ -8,6 +8,8 @@ import { DatePart } from '../plan/ast'
 import { Dialect, MatchKind, caseless, conversions, likePattern, quoteWith, utcText } from './dialect'
 import { parseUtc } from '../model/codecs'
 
+const bq = quoteWith('`')
+
 const PARTS: Readonly<Record<DatePart, string>> = {
   year: 'YEAR(X)',
   quarter: 'QUARTER(X)',
@@ -107,6 +109,16 @@ export const mysql: Dialect = {
   },
   autoIncrement: () => 'AUTO_INCREMENT',
   tableSuffix: ' ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_0900_bin',
+
+  // ---- migrations ----
+  alterColumn: (table, column, type, nullable) => [`ALTER TABLE ${bq(table)} MODIFY COLUMN ${bq(column)} ${type}${nullable ? ' NULL' : ' NOT NULL'}`],
+  dropUnique: (table, name) => `ALTER TABLE ${bq(table)} DROP INDEX ${bq(name)}`,
+  dropForeignKey: (table, name) => `ALTER TABLE ${bq(table)} DROP FOREIGN KEY ${bq(name)}`,
+  dropIndex: (table, name) => `DROP INDEX ${bq(name)} ON ${bq(table)}`,
+  // the index of an inline UNIQUE takes the column's name
+  columnUniqueName: (_table, column) => column,
+  charLength: (expr) => `CHAR_LENGTH(${expr})`,
+  transactionalDdl: false,
 }
 
 /**

@@ -93,4 +93,23 @@ export const postgres: Dialect = {
     return `SELECT setval(${seq}, GREATEST((SELECT MAX(${quoteWith('"')(column)}) FROM ${quoteWith('"')(table)}), COALESCE(pg_sequence_last_value(${seq}::regclass), 1)))`
   },
   tableSuffix: '',
+
+  // ---- migrations ----
+  alterColumn: (table, column, type, nullable, changed) => {
+    const q = quoteWith('"')
+    const head = `ALTER TABLE ${q(table)} ALTER COLUMN ${q(column)}`
+    // the cast names the bare type: a collation belongs to the column, not to the conversion
+    const cast = type.replace(/ COLLATE .*$/, '')
+    return [
+      ...(changed.type ? [`${head} TYPE ${type} USING CAST(${q(column)} AS ${cast})`] : []),
+      ...(changed.null ? [`${head} ${nullable ? 'DROP' : 'SET'} NOT NULL`] : []),
+    ]
+  },
+  dropUnique: (table, name) => `ALTER TABLE ${quoteWith('"')(table)} DROP CONSTRAINT ${quoteWith('"')(name)}`,
+  dropForeignKey: (table, name) => `ALTER TABLE ${quoteWith('"')(table)} DROP CONSTRAINT ${quoteWith('"')(name)}`,
+  dropIndex: (_table, name) => `DROP INDEX ${quoteWith('"')(name)}`,
+  // PostgreSQL's own name for it, cut to its 63-byte identifiers
+  columnUniqueName: (table, column) => `${table}_${column}_key`.slice(0, 63),
+  charLength: (expr) => `CHAR_LENGTH(${expr})`,
+  transactionalDdl: true,
 }

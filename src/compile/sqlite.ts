@@ -133,4 +133,11 @@ export const sqlite: Dialect = {
         : TYPES[col.kind],
   autoIncrement: () => 'AUTOINCREMENT',
   tableSuffix: '',
+
+  // ---- migrations: ALTER TABLE changes no column in place, so those migrations rebuild the table ----
+  dropIndex: (_table, name) => `DROP INDEX ${quoteWith('"')(name)}`,
+  columnUniqueName: (table, column) => `${table}_${column}_key`,
+  charLength: (expr) => `LENGTH(${expr})`,
+  transactionalDdl: true,
+  migrationGuard: { before: 'PRAGMA foreign_keys = OFF', after: 'PRAGMA foreign_keys = ON', check: 'PRAGMA foreign_key_check' },
 }

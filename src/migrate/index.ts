@@ -3,7 +3,6 @@
  * snapshots, a pure diff into operations, per-dialect DDL, migration files per app and the
  * `terrapin_migrations` table of applied versions.
  */
-import * as TE from 'fp-ts/TaskEither'
 import { TerrapinError } from '../errors'
 import { AnyModel } from '../model/model'
 import { Db } from '../run/statement'
@@ -24,7 +23,6 @@ export interface MigrationTarget {
 
 /** Why a migration command refused or failed. */
 export type MigrationReason =
-  | 'notImplemented'
   /** `initDb` on a database that has the app's tables or versions. */
   | 'alreadyInitialised'
   /** A command that needs `initDb` first. */
@@ -41,6 +39,8 @@ export type MigrationReason =
   | 'statementFailed'
   /** The user answered no. */
   | 'cancelled'
+  /** A column dropped and one added with the same type, with no rename given and no one to ask. */
+  | 'ambiguousRename'
 
 /** A refusal or failure of a migration command: one line that says what to do. */
 export interface MigrationError {
@@ -154,6 +154,8 @@ export interface HistoryEntry {
   /** The file is missing (undefined) or its checksum differs from the one recorded. */
   readonly file?: string
   readonly changed: boolean
+  /** Statements applied of a migration that failed half-way (MySQL), else null. */
+  readonly progress: number | null
 }
 
 export interface Head {
@@ -166,48 +168,16 @@ export interface Head {
 // commands
 // ------------------------------------------------------------------------------------------
 
-/** A migration error value. */
-export const migrationError = (
-  reason: MigrationReason,
-  message: string,
-  extra: Partial<Omit<MigrationError, '_tag' | 'reason' | 'message'>> = {},
-): MigrationError => Object.freeze({ _tag: 'MigrationError', reason, message, ...extra })
-
-const notYet = <A>(what: string): TE.TaskEither<MigrationFailure, A> => TE.left(migrationError('notImplemented', `${what} is not implemented yet`))
-
-/** Creates the app's tables and the versions table, writes the first migration and records it applied; refuses when the tables exist. */
-export const initDb = (t: MigrationTarget, options: { readonly name?: string } = {}): TE.TaskEither<MigrationFailure, Made> => (
-  void t,
-  void options,
-  notYet('initDb')
-)
-
-/** Diffs the models against the state of the last migration and writes the next one; `noChanges` when there are none. */
-export const makeMigration = (t: MigrationTarget, options: MakeOptions = {}): TE.TaskEither<MigrationFailure, Made | { readonly noChanges: true }> => (
-  void t,
-  void options,
-  notYet('makeMigration')
-)
-
-/** Applies the pending migrations in order, each in one transaction where the database allows. */
-export const upgrade = (t: MigrationTarget, options: UpgradeOptions = {}): TE.TaskEither<MigrationFailure, UpgradeResult> => (
-  void t,
-  void options,
-  notYet('upgrade')
-)
-
-/** Reverts the applied migrations from the last one down to `version` (included). */
-export const downgrade = (t: MigrationTarget, options: DowngradeOptions = {}): TE.TaskEither<MigrationFailure, DowngradeResult> => (
-  void t,
-  void options,
-  notYet('downgrade')
-)
-
-/** The applied migrations, oldest first. */
-export const history = (t: MigrationTarget): TE.TaskEither<MigrationFailure, ReadonlyArray<HistoryEntry>> => (void t, notYet('history'))
-
-/** The migration files not applied yet, in order. */
-export const heads = (t: MigrationTarget): TE.TaskEither<MigrationFailure, ReadonlyArray<Head>> => (void t, notYet('heads'))
+export { initDb, makeMigration, upgrade, downgrade, history, heads, migrationError } from './commands'
+export { diff, diffViews, inverse, invert, describe } from './diff'
+export type { Operation, Change, Diff } from './diff'
+export { modelState, modelsOf, viewsOf, EMPTY_STATE } from './state'
+export type { SchemaState, ModelState, FieldState, ColumnView, TableView, Views } from './state'
+export { renderSql, guardsOf } from './sql'
+export type { Guard } from './sql'
+export { listMigrations, loadMigration } from './files'
+export type { MigrationStep, MigrationSteps, MigrationGuards, DataStep, MigrationFile } from './files'
+export { loadModule } from './load'
 
 /** `table.old:new` (a column) or `old:new` (a table), as the CLI's `--rename`; undefined when malformed. */
 export const parseRename = (s: string): Rename | undefined => {

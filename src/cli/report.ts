@@ -40,8 +40,8 @@ const HINTS: Readonly<Record<string, string>> = {
  * hint where the message names no remedy); an unexpected throw becomes "failed: …".
  */
 export const describe = (e: unknown, context?: string): CliError => {
-  if (isCliError(e)) return e
   const prefix = context ? `${context}: ` : ''
+  if (isCliError(e)) return context ? { ...e, message: `${prefix}${e.message}` } : e
   if (isTerrapinError(e) || (typeof e === 'object' && e !== null && typeof (e as { _tag?: unknown })._tag === 'string' && 'message' in e)) {
     const tag = (e as { _tag: string })._tag
     const msg = oneLine(String((e as { message: unknown }).message))

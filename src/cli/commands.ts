@@ -191,6 +191,12 @@ const shown = (ctx: Context, path: string): string => {
 
 const sqlLine = (sql: string): string => sql.replace(/\s+/g, ' ').trim()
 
+/** A dry run's statements as a script one could run by hand, under a comment naming the app. */
+const printSql = (ctx: Context, app: string, sql: ReadonlyArray<string> = []): void => {
+  ctx.io.out(sql.length ? `-- app ${app}` : `-- app ${app}: nothing to run`)
+  for (const s of sql) ctx.io.out(/;\s*$|^\s*--/.test(s) ? s : `${s};`)
+}
+
 // ------------------------------------------------------------------------------------------
 // the commands
 // ------------------------------------------------------------------------------------------
@@ -294,16 +300,15 @@ const upgradeCommand: Command = {
     try {
       await withOrm(p, apps, async (orm) => {
         for (const app of apps) {
-          const onProgress = json || dryRun ? undefined : progress(ctx, app, flag(ctx.values, 'fake') ? 'recording (fake)' : 'applying')
-          const r = await must(
-            migrate.upgrade(targetOf(p, orm, app), { dryRun, force: flag(ctx.values, 'force'), fake: flag(ctx.values, 'fake'), onProgress }),
-            app,
-          )
+          const fake = flag(ctx.values, 'fake')
+          const onProgress = json || dryRun || fake ? undefined : progress(ctx, app, 'applying')
+          const r = await must(migrate.upgrade(targetOf(p, orm, app), { dryRun, force: flag(ctx.values, 'force'), fake, onProgress }), app)
           report.push({ app, ...r })
           for (const c of r.changed) ctx.io.err(`terrapin: warning: app ${app}: ${shown(ctx, c.file)} changed after version ${c.version} was applied`)
           if (json) continue
-          if (dryRun) for (const sql of r.sql ?? []) ctx.io.out(/;\s*$/.test(sql) ? sql : `${sql};`)
+          if (dryRun) printSql(ctx, app, r.sql)
           else if (r.applied.length === 0) ctx.io.out(`app ${app}: up to date, nothing to upgrade`)
+          else if (fake) for (const m of r.applied) ctx.io.out(`app ${app}: recorded ${m.version}_${m.name} as applied, without running it (--fake)`)
           else ctx.io.out(`app ${app}: applied ${r.applied.length} migration${r.applied.length === 1 ? '' : 's'}`)
         }
       })
@@ -355,7 +360,7 @@ const downgradeCommand: Command = {
         app,
         a,
       )
-      if (dryRun) for (const sql of r.sql ?? []) ctx.io.out(/;\s*$/.test(sql) ? sql : `${sql};`)
+      if (dryRun) printSql(ctx, app, r.sql)
       else if (r.reverted.length === 0) ctx.io.out(`app ${app}: nothing to revert`)
       else ctx.io.out(`app ${app}: reverted ${r.reverted.map((m) => `${m.version}_${m.name}`).join(', ')}`)
       for (const f of r.deleted) ctx.io.out(`app ${app}: deleted ${shown(ctx, f)}`)

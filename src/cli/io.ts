@@ -24,8 +24,9 @@ export const terminalAsk = (stdin: NodeJS.ReadStream, stderr: NodeJS.WriteStream
   return new Promise<boolean>((resolve) => {
     const rl = createInterface({ input: stdin, output: stderr })
     rl.question(`${q} [y/N] `, (answer) => {
-      rl.close()
+      // Before close: its handler answers no.
       resolve(/^y(es)?$/i.test(answer.trim()))
+      rl.close()
     })
     // Ctrl-D: no answer is no.
     rl.on('close', () => resolve(false))

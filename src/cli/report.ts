@@ -46,7 +46,9 @@ export const describe = (e: unknown, context?: string): CliError => {
     const tag = (e as { _tag: string })._tag
     const msg = oneLine(String((e as { message: unknown }).message))
     const hint = HINTS[tag]
-    return failed(`${prefix}${msg}${hint && !msg.includes(hint) ? ` (${hint})` : ''}`, e)
+    // The engine's messages may name the app themselves.
+    const own = context && msg.startsWith(context) ? '' : prefix
+    return failed(`${own}${msg}${hint && !msg.includes(hint) ? ` (${hint})` : ''}`, e)
   }
   if (e instanceof Error) {
     const inner = (e as { error?: unknown }).error

@@ -30,6 +30,8 @@ export interface Project {
   readonly files: (path: string) => ReadonlyArray<string>
   /** Runs `terrapin …args` in the project folder. */
   readonly terrapin: (...args: ReadonlyArray<string>) => Promise<Result>
+  /** Runs it with a terminal on stdin (util-linux `script`), typing `input`. */
+  readonly terrapinTty: (input: string, ...args: ReadonlyArray<string>) => Promise<Result>
   readonly remove: () => void
 }
 
@@ -55,20 +57,21 @@ export const makeProject = (label: string): Project => {
         return []
       }
     },
-    terrapin: (...args) =>
-      new Promise((done) => {
-        const child = execFile(
-          process.execPath,
-          ['-r', TSX, MAIN, ...args],
-          { cwd: dir, env: { ...process.env, NODE_OPTIONS: '' }, timeout: 60_000 },
-          (error, stdout, stderr) =>
-            done({ code: error ? (typeof error.code === 'number' ? error.code : null) : 0, stdout: String(stdout), stderr: String(stderr) }),
-        )
-        child.stdin?.end()
-      }),
+    terrapin: (...args) => spawn(dir, process.execPath, ['-r', TSX, MAIN, ...args]),
+    terrapinTty: (input, ...args) => spawn(dir, 'script', ['-qec', [process.execPath, '-r', TSX, MAIN, ...args].map(quote).join(' '), '/dev/null'], input),
     remove: () => rmSync(dir, { recursive: true, force: true }),
   }
 }
+
+const quote = (s: string): string => `'${s.replace(/'/g, `'\\''`)}'`
+
+const spawn = (cwd: string, file: string, args: ReadonlyArray<string>, input = ''): Promise<Result> =>
+  new Promise((done) => {
+    const child = execFile(file, args, { cwd, env: { ...process.env, NODE_OPTIONS: '' }, timeout: 60_000 }, (error, stdout, stderr) =>
+      done({ code: error ? (typeof error.code === 'number' ? error.code : null) : 0, stdout: String(stdout), stderr: String(stderr) }),
+    )
+    child.stdin?.end(input)
+  })
 
 /** A config module for `url` whose app `models` lists the models exported by `./models.ts`. */
 export const configModule = (url: string): string =>

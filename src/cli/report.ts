@@ -47,7 +47,7 @@ export const describe = (e: unknown, context?: string): CliError => {
     const msg = oneLine(String((e as { message: unknown }).message))
     const hint = HINTS[tag]
     // The engine's messages may name the app themselves.
-    const own = context && msg.startsWith(context) ? '' : prefix
+    const own = context && msg.includes(context) ? '' : prefix
     return failed(`${own}${msg}${hint && !msg.includes(hint) ? ` (${hint})` : ''}`, e)
   }
   if (e instanceof Error) {

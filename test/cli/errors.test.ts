@@ -66,9 +66,10 @@ describe('terrapin, run as a command', () => {
     )
   })
 
-  it('an unreachable database (PostgreSQL and MariaDB on a closed port): one line, the password hidden; the stack with --verbose', async () => {
+  it('an unreachable database (PostgreSQL and MariaDB on a closed port): one line, the password hidden; the stack with --verbose; upgrade --json reports it too', async () => {
     p.write('pgdown.ts', configModule('postgres://root:secret@127.0.0.1:1/nowhere'))
-    const pg = await p.terrapin('upgrade', '-t', './pgdown.ts')
+    const pg = await p.terrapin('upgrade', '-t', './pgdown.ts', '--json')
+    expect(JSON.parse(pg.stdout)).toEqual({ ok: false, dryRun: false, apps: [], error: { message: pg.stderr.trim().replace(/^terrapin: /, '') } })
     oneLine(
       pg,
       1,

@@ -45,3 +45,17 @@ export type { QueryEvent, QueryHook, Executor } from './run/executor'
 export { generateSchemas, schemaSql } from './schema/ddl'
 export { init, closeConnections, runAsync, connectionUrl } from './integrations/tortoise'
 export type { Config, FullConfig, UrlConfig, Terrapin, ConnectionConfig, AppConfig } from './integrations/tortoise'
+export { initDb, makeMigration, upgrade, downgrade, history, heads, parseRename, loadModule } from './migrate'
+export type {
+  MigrationTarget,
+  MigrationError,
+  MigrationFailure,
+  Rename,
+  Ask,
+  ProgressEvent,
+  MigrationSteps,
+  MigrationStep,
+  MigrationGuards,
+  DataStep,
+  SchemaState,
+} from './migrate'

@@ -157,11 +157,14 @@ const runOne = async (t: MigrationTarget, m: LoadedMigration, up: boolean, o: Ru
   const d = await dialectOf(db)
   const steps = up ? m.upgrade : m.downgrade
   const what = `migration ${m.version} (${m.name})${up ? '' : ' downgrade'}`
-  if (!o.force)
+  if (!o.force) {
+    const lost: string[] = []
     for (const g of (up ? m.guards.upgrade : m.guards.downgrade) ?? []) {
       const n = await countOf(db, g.sql)
-      if (n > 0) refuse('dataLoss', `${what} ${g.message}: ${n} row${n === 1 ? '' : 's'} affected; run with --force to go ahead`)
+      if (n > 0) lost.push(`${g.message} (${n} row${n === 1 ? '' : 's'})`)
     }
+    if (lost.length) refuse('dataLoss', `${what} would lose values: it ${lost.join('; it ')}; run with --force to go ahead`)
+  }
   const started = Date.now()
   const step = async (tx: Db, s: MigrationStep, i: number): Promise<void> => {
     const at = Date.now()

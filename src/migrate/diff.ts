@@ -164,8 +164,21 @@ export const invert = (op: Operation): Operation => {
   }
 }
 
-/** The operations that undo a list of them, in the order they run. */
-export const inverse = (ops: ReadonlyArray<Operation>): ReadonlyArray<Operation> => [...ops].reverse().map(invert)
+/**
+ * The operations that undo a list of them, in the order they run. Table renames stay first (the
+ * other operations name tables as they are after the renames), so the undoing operations name
+ * the tables by their earlier names.
+ */
+export const inverse = (ops: ReadonlyArray<Operation>): ReadonlyArray<Operation> => {
+  const renames = ops.filter((op): op is Extract<Operation, { op: 'renameTable' }> => op.op === 'renameTable')
+  const back = new Map(renames.map((r) => [r.to, r.from]))
+  const rest = ops
+    .filter((op) => op.op !== 'renameTable')
+    .reverse()
+    .map(invert)
+    .map((op) => ('table' in op && back.has(op.table) ? { ...op, table: back.get(op.table)! } : op))
+  return [...renames.map(invert), ...rest]
+}
 
 /** One line per operation, for the migration file's header and the CLI. */
 export const describe = (op: Operation): string => {

@@ -178,7 +178,44 @@ const alterTable = (d: Dialect, ops: ReadonlyArray<Operation>, bt: TableView, at
         break
     }
   }
-  return [...out, ...createIndexes]
+  return [...out, ...renamedConstraints(d, ops, bt, at, names), ...createIndexes]
+}
+
+/**
+ * Constraints the operations leave alone whose names come from a table or column that was
+ * renamed: dropped and added again under the names the later state gives them, so that a later
+ * migration finds them by name. (Indexes are matched by their whole statement, names included.)
+ */
+const renamedConstraints = (d: Dialect, ops: ReadonlyArray<Operation>, bt: TableView, at: TableView, names: Names): ReadonlyArray<string> => {
+  // SQLite never drops a constraint by name: its rebuild writes the table anew
+  if (!d.dropForeignKey || !d.dropUnique) return []
+  const q = d.quote
+  const table = at.table
+  const touched = new Set(ops.flatMap((op) => (op.op === 'alterColumn' || op.op === 'addColumn' ? [op.column] : [])))
+  const out: string[] = []
+  for (const col of at.model.columns) {
+    const wasName = names.column(table, col.column)
+    const was = bt.model.columns.find((c) => c.column === wasName)
+    if (!was || touched.has(col.column)) continue
+    if (isFk(col) && isFk(was) && fkName(bt.model, was) !== fkName(at.model, col))
+      out.push(d.dropForeignKey!(table, fkName(bt.model, was)), addFkSql(d, at.model, col, false))
+    const unique = viewOf(at, col.column)!.unique
+    if (unique && d.columnUniqueName(bt.table, was.column) !== d.columnUniqueName(table, col.column))
+      out.push(
+        d.dropUnique!(table, d.columnUniqueName(bt.table, was.column)),
+        `ALTER TABLE ${q(table)} ADD CONSTRAINT ${q(d.columnUniqueName(table, col.column))} UNIQUE (${q(col.column)})`,
+      )
+  }
+  const added = new Set(ops.flatMap((op) => (op.op === 'addUnique' ? [JSON.stringify(op.columns)] : [])))
+  for (const cols of at.uniques) {
+    const wasCols = cols.map((c) => names.column(table, c))
+    if (added.has(JSON.stringify(cols)) || indexName(bt.table, wasCols, true) === indexName(table, cols, true)) continue
+    out.push(
+      d.dropUnique!(table, indexName(bt.table, wasCols, true)),
+      `ALTER TABLE ${q(table)} ADD CONSTRAINT ${q(indexName(table, cols, true))} UNIQUE (${cols.map(q).join(', ')})`,
+    )
+  }
+  return out
 }
 
 /**
@@ -263,6 +300,11 @@ export const guardsOf = (d: Dialect, ops: ReadonlyArray<Operation>, before: View
           out.push({
             sql: count(table, `${c} < ${range[0]} OR ${c} > ${range[1]}`),
             message: `narrows ${op.table}.${op.column} to ${b.kind}, and larger values are stored`,
+          })
+        if (a.kind === 'decimal' && b.kind === 'decimal' && b.maxDigits! - b.decimalPlaces! < a.maxDigits! - a.decimalPlaces!)
+          out.push({
+            sql: count(table, `ABS(${c}) >= 1${'0'.repeat(b.maxDigits! - b.decimalPlaces!)}`),
+            message: `narrows ${op.table}.${op.column} to ${b.maxDigits! - b.decimalPlaces!} digits before the point, and larger values are stored`,
           })
         return out
       }

@@ -55,6 +55,32 @@ const v2 = schema({
   Tag: model('Tag', { fields: { id: fields.int({ pk: true }), label: fields.char({ maxLength: 20 }) } }),
 })
 
+/** The rest: a table renamed, uniques added and dropped, an index dropped, a foreign key column and a many-to-many dropped, NULL allowed. */
+const v3 = schema({
+  Author: model('Author', {
+    fields: {
+      id: fields.int({ pk: true }),
+      name: fields.char({ maxLength: 80 }),
+      contact: fields.char({ maxLength: 100, null: true, unique: true }),
+      bio: fields.text({ null: true }),
+    },
+  }),
+  Book: model('Book', {
+    table: 'volume',
+    fields: {
+      id: fields.int({ pk: true }),
+      title: fields.char({ maxLength: 100, null: true }),
+      author: fields.foreignKey('Author', { relatedName: 'books', onDelete: 'RESTRICT' }),
+      price: fields.decimal({ maxDigits: 12, decimalPlaces: 2 }),
+      code: fields.bigint(),
+      rating: fields.int({ default: 3 }),
+    },
+    meta: { indexes: [['rating', 'code']] },
+  }),
+  Publisher: model('Publisher', { fields: { id: fields.int({ pk: true }), name: fields.char({ maxLength: 60 }) } }),
+  Tag: model('Tag', { fields: { id: fields.int({ pk: true }), label: fields.char({ maxLength: 20 }) } }),
+})
+
 const right = <A>(r: E.Either<{ message: string }, A>): A => {
   if (E.isLeft(r)) throw new Error(r.left.message)
   return r.right
@@ -157,6 +183,37 @@ for (const dialect of DIALECTS) {
       expect(hist.map((h) => [h.version, h.name, h.changed])).toEqual([
         [0, 'init', false],
         [1, 'second', false],
+      ])
+    })
+
+    it('renames a table, adds and drops uniques and indexes, drops a foreign key and a many-to-many, and back', async () => {
+      const t3 = target(Object.values(v3))
+      await runPromise(db)(pipe(query(v2.Book), where({ id: 1 }), update({ rating: 5 })))
+      const made = right(await makeMigration(t3, { name: 'third', renames: [{ from: 'book', to: 'volume' }] })())
+      expect('file' in made && made.operations).toBeGreaterThan(5)
+      right(await upgrade(t3)())
+      const rows = [
+        { id: 1, title: 'One', authorId: 1, price: '12.50', code: 7n, rating: 5 },
+        { id: 2, title: 'Two', authorId: 2, price: '3.00', code: 2147483647n, rating: 3 },
+      ]
+      expect(await runPromise(db)(pipe(query(v3.Book), orderBy('id'), values('id', 'title', 'authorId', 'price', 'code', 'rating')))).toEqual(rows)
+      await runPromise(db)(create(v3.Book, { id: 4, title: null, authorId: 1, price: '1.00', code: 1n }))
+      // the unique added to contact holds, the one dropped from publisher.name is gone
+      const dupContact = await runPromise(db)(create(v3.Author, { name: 'X', contact: 'ann@x' })).then(E.right, E.left)
+      expect(E.isLeft(dupContact) && (dupContact.left as { _tag: string })._tag).toBe('IntegrityError')
+      await runPromise(db)(bulkCreate(v3.Publisher, [{ name: 'Same' }, { name: 'Same' }]))
+      expect(right(await makeMigration(t3)())).toEqual({ noChanges: true })
+
+      // back to v2: the rows added since do not fit it (two publishers named alike, a NULL title)
+      await db.executor.run(`DELETE FROM ${db.executor.dialect.quote('volume')} WHERE ${db.executor.dialect.quote('id')} = 4`, [])
+      await db.executor.run(`DELETE FROM ${db.executor.dialect.quote('publisher')}`, [])
+      right(await downgrade(t3, { version: 2 })())
+      expect(await runPromise(db)(pipe(query(v2.Book), orderBy('id'), values('id', 'title', 'authorId', 'price', 'code', 'rating')))).toEqual(rows)
+      right(await upgrade(t3)())
+      expect(await runPromise(db)(pipe(query(v3.Book), orderBy('id'), values('id', 'title', 'authorId', 'price', 'code', 'rating')))).toEqual(rows)
+      expect(await runPromise(db)(pipe(query(v3.Author), orderBy('id'), values('id', 'name', 'contact')))).toEqual([
+        { id: 1, name: 'Ann', contact: 'ann@x' },
+        { id: 2, name: 'Bob', contact: null },
       ])
     })
   })

@@ -59,6 +59,12 @@ describe('main: help and usage', () => {
     expect(r.err).toEqual([])
   })
 
+  it("--version prints the package's version", async () => {
+    const r = recording()
+    expect(await main(['--version'], r.io)).toBe(0)
+    expect(r.out).toEqual([require('../../package.json').version])
+  })
+
   it.each(COMMANDS.map((c) => c.name))('%s --help shows its usage and options, before or after the other options', async (name) => {
     const r = recording()
     expect(await main([name, '--help'], r.io)).toBe(0)

@@ -103,6 +103,8 @@ export interface Dialect {
   readonly dropUnique?: (table: string, name: string) => string
   /** Drops a named foreign key (absent: the table is rebuilt). */
   readonly dropForeignKey?: (table: string, name: string) => string
+  /** Statements after a table was renamed that rename what the database named after it (PostgreSQL's `<table>_pkey`). */
+  readonly renamedTable?: (from: string, to: string) => ReadonlyArray<string>
   /** Drops an index of a table. */
   readonly dropIndex: (table: string, name: string) => string
   /** The name the database gives the constraint of a column declared `UNIQUE` in CREATE TABLE. */

@@ -107,6 +107,9 @@ export const postgres: Dialect = {
   },
   dropUnique: (table, name) => `ALTER TABLE ${quoteWith('"')(table)} DROP CONSTRAINT ${quoteWith('"')(name)}`,
   dropForeignKey: (table, name) => `ALTER TABLE ${quoteWith('"')(table)} DROP CONSTRAINT ${quoteWith('"')(name)}`,
+  renamedTable: (from, to) => [
+    `ALTER TABLE ${quoteWith('"')(to)} RENAME CONSTRAINT ${quoteWith('"')(`${from}_pkey`.slice(0, 63))} TO ${quoteWith('"')(`${to}_pkey`.slice(0, 63))}`,
+  ],
   dropIndex: (_table, name) => `DROP INDEX ${quoteWith('"')(name)}`,
   // PostgreSQL's own name for it, cut to its 63-byte identifiers
   columnUniqueName: (table, column) => `${table}_${column}_key`.slice(0, 63),

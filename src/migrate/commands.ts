@@ -246,14 +246,12 @@ const writeMigration = async (
   name: string,
   before: SchemaState,
   after: SchemaState,
-  renames: ReadonlyArray<Rename>,
   ops: ReturnType<typeof diffViews>['operations'],
 ): Promise<Made> => {
   const d = await dialectOf(t.db)
   const bv = viewsOf(before)
   const av = viewsOf(after)
   const down = inverse(ops)
-  void renames
   const at = new Date()
   const file = path.join(folder(t), `${version}_${stamp(at)}_${name.replace(/[^A-Za-z0-9_]+/g, '_')}.ts`)
   const text = migrationText({
@@ -291,7 +289,7 @@ export const initDb = (t: MigrationTarget, options: { readonly name?: string } =
     const views = viewsOf(state)
     for (const table of [...views.tables.keys(), ...views.throughs.keys()])
       if (await tableExists(t.db, table)) refuse('alreadyInitialised', `table ${table} already exists: init-db creates the app's tables in an empty database`)
-    const made = await writeMigration(t, 0, options.name ?? 'init', EMPTY_STATE, state, [], diffViews(viewsOf(EMPTY_STATE), views).operations)
+    const made = await writeMigration(t, 0, options.name ?? 'init', EMPTY_STATE, state, diffViews(viewsOf(EMPTY_STATE), views).operations)
     const d = await dialectOf(t.db)
     await runOne(t, loadMigration({ version: made.version, name: made.name, file: made.file }, d.name), true, {})
     return made
@@ -314,7 +312,7 @@ export const makeMigration = (t: MigrationTarget, options: MakeOptions = {}): TE
       const open = likelyRenames.filter((r) => !declined.has(`${r.table}.${r.from}:${r.to}`))
       if (!open.length) {
         if (!operations.length && !options.empty) return { noChanges: true as const }
-        return await writeMigration(t, last.version + 1, options.name ?? 'update', last.state, after, renames, operations)
+        return await writeMigration(t, last.version + 1, options.name ?? 'update', last.state, after, operations)
       }
       const r = open[0]
       if (!options.ask)

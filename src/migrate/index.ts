@@ -2,6 +2,18 @@
  * Migrations, as a programmatic API (the `terrapin` CLI is a thin layer over it): model state
  * snapshots, a pure diff into operations, per-dialect DDL, migration files per app and the
  * `terrapin_migrations` table of applied versions.
+ *
+ * On SQLite and PostgreSQL each migration (statements, data steps and its version row) commits
+ * or rolls back as one. MySQL and MariaDB commit every DDL statement at once: the version row is
+ * written first and counts the statements applied, so a failure names the statement that failed
+ * and those already applied, and the next `upgrade` resumes after them.
+ *
+ * @example
+ * const t = { db, app: 'models', models: [Author, Book], location: './migrations' }
+ * await initDb(t)()                                  // 0_20261207015500_init.ts, applied
+ * await makeMigration(t, { name: 'add_rating' })()   // 1_…_add_rating.ts
+ * await upgrade(t)()                                 // applies 1
+ * await downgrade(t, { force: true })()              // reverts 1
  */
 import { TerrapinError } from '../errors'
 import { AnyModel } from '../model/model'

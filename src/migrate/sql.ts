@@ -226,7 +226,7 @@ export const renderSql = (d: Dialect, ops: ReadonlyArray<Operation>, before: Vie
   const q = d.quote
   const names = namesOf(ops)
   const out: string[] = []
-  for (const op of ops) if (op.op === 'renameTable') out.push(`ALTER TABLE ${q(op.from)} RENAME TO ${q(op.to)}`)
+  for (const op of ops) if (op.op === 'renameTable') out.push(`ALTER TABLE ${q(op.from)} RENAME TO ${q(op.to)}`, ...(d.renamedTable?.(op.from, op.to) ?? []))
   for (const op of ops) if (op.op === 'dropThrough') out.push(`DROP TABLE ${q(op.table)}`)
   const created = ops.flatMap((op) => (op.op === 'createTable' ? [after.tables.get(op.table)!.model] : []))
   if (created.length) out.push(...schemaSql(d, created, false, false))

@@ -8,9 +8,10 @@ import * as os from 'os'
 import * as path from 'path'
 import * as E from 'fp-ts/Either'
 import { pipe } from 'fp-ts/function'
-import { AnyModel, Db, bulkCreate, connect, create, fields, model, orderBy, query, runPromise, schema, update, values, where } from 'terrapin'
+import { AnyModel, Db, bulkCreate, connect, create, fields, generateSchemas, model, orderBy, query, runPromise, schema, update, values, where } from 'terrapin'
 import { MigrationTarget, downgrade, heads, history, initDb, makeMigration, upgrade } from '../../src/migrate'
 import { DIALECTS, IsolatedDatabase, createIsolated } from '../support/databases'
+import { liveSchema } from './live-schema'
 
 const v1 = schema({
   Author: model('Author', {
@@ -215,6 +216,31 @@ for (const dialect of DIALECTS) {
         { id: 1, name: 'Ann', contact: 'ann@x' },
         { id: 2, name: 'Bob', contact: null },
       ])
+    })
+
+    it('leaves the schema the models would create in an empty database', async () => {
+      const fresh = await createIsolated(dialect, 'migfresh')
+      const other = connect(fresh.url)
+      try {
+        right(await generateSchemas(other, Object.values(v3))())
+        const tables = ['author', 'volume', 'publisher', 'tag']
+        const migrated = await liveSchema(db, tables)
+        expect(migrated).toEqual(await liveSchema(other, tables))
+        // and back at the first state, the schema init-db made
+        right(await downgrade(target(Object.values(v3)), { version: 1, force: true })())
+        const first = await createIsolated(dialect, 'migfirst')
+        const third = connect(first.url)
+        try {
+          right(await generateSchemas(third, Object.values(v1))())
+          expect(await liveSchema(db, ['author', 'book', 'obsolete'])).toEqual(await liveSchema(third, ['author', 'book', 'obsolete']))
+        } finally {
+          await third.executor.close()
+          await first.drop()
+        }
+      } finally {
+        await other.executor.close()
+        await fresh.drop()
+      }
     })
   })
 }

@@ -229,11 +229,56 @@ for (const dialect of DIALECTS) {
       expect(await runPromise(db)(pipe(query(M.Item), orderBy('id'), values('label')))).toEqual([{ label: 'a' }, { label: 'b' }])
     })
 
+    it('a foreign key added over values without a target fails and changes nothing (SQLite: PRAGMA foreign_key_check before the commit)', async () => {
+      n++
+      const table = `item${n}`
+      const plain = schema({
+        Owner: model('Owner', { table: `owner${n}`, fields: { id: fields.int({ pk: true }) } }),
+        Item: model('Item', { table, fields: { id: fields.int({ pk: true }), ownerId: fields.int({ source: 'owner_id' }) } }),
+      })
+      const t = app(Object.values(plain), `app${n}`)
+      right(await initDb(t)())
+      await runPromise(db)(bulkCreate(plain.Owner, [{ id: 1 }]))
+      await runPromise(db)(bulkCreate(plain.Item, [{ ownerId: 1 }, { ownerId: 99 }]))
+      const keyed = schema({
+        Owner: plain.Owner,
+        Item: model('Item', { table, fields: { id: fields.int({ pk: true }), owner: fields.foreignKey('Owner', { relatedName: 'items' }) } }),
+      })
+      const tk = { ...t, models: Object.values(keyed) }
+      right(await makeMigration(tk)())
+      const e = left(await upgrade(tk)())
+      expect(e).toMatchObject({ _tag: 'MigrationError', reason: 'statementFailed' })
+      const guard = db.executor.dialect.migrationGuard
+      if (guard) {
+        expect(e.message).toContain(`1 row(s) break a foreign key (first in table ${table})`)
+        // foreign keys are enforced again once the migration is over
+        expect(await db.executor.all('PRAGMA foreign_keys', [], false)).toEqual([[1]])
+      }
+      expect(right(await history(tk)()).map((h) => h.version)).toEqual(db.executor.dialect.transactionalDdl ? [0] : [0, 1])
+      // the rows and the table as they were: a row pointing nowhere can still be written
+      await runPromise(db)(bulkCreate(plain.Item, [{ ownerId: 98 }]))
+      expect(await runPromise(db)(pipe(query(plain.Item), orderBy('id'), values('ownerId')))).toEqual([{ ownerId: 1 }, { ownerId: 99 }, { ownerId: 98 }])
+    })
+
     it('says what to do when there is nothing to work on', async () => {
       const t = app([item().Item], 'nothing')
       expect(left(await upgrade(t)())).toMatchObject({ reason: 'noMigrations' })
       expect(left(await makeMigration(t)())).toMatchObject({ reason: 'notInitialised' })
       expect(left(await downgrade(t)())).toMatchObject({ reason: 'notInitialised' })
+    })
+
+    it('a migration file that does not load, or lacks its steps, is a badFile error naming it', async () => {
+      const t = app([item().Item], 'badfiles')
+      fs.mkdirSync(path.join(root, 'badfiles'), { recursive: true })
+      const file = path.join(root, 'badfiles', '0_20260101000000_init.ts')
+      fs.writeFileSync(file, 'export const upgrade = {')
+      const broken = left(await upgrade(t)())
+      expect(broken).toMatchObject({ _tag: 'MigrationError', reason: 'badFile' })
+      expect(broken.message).toContain('0_20260101000000_init.ts')
+      fs.writeFileSync(file, `export const upgrade = { oracle: [] }\nexport const downgrade = {}\nexport const state = { models: [] }\n`)
+      const steps = left(await upgrade(t)())
+      expect(steps.message).toContain(`0_20260101000000_init.ts has no upgrade steps for ${db.executor.dialect.name}`)
+      expect(right(await heads(t)()).map((h) => h.version)).toEqual([0])
     })
   })
 }

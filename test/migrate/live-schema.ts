@@ -1,0 +1,76 @@
+/**
+ * A database's schema as comparable data, read from its catalog: each table's columns (name,
+ * type, nullability), indexes and unique constraints (columns, uniqueness, name) and foreign keys
+ * (columns, target, ON DELETE, name). Defaults are left out: a column added to a table with rows
+ * keeps the DEFAULT that filled them, where terrapin writes defaults itself.
+ */
+import { Db } from 'terrapin'
+
+export interface LiveTable {
+  readonly columns: ReadonlyArray<string>
+  readonly indexes: ReadonlyArray<string>
+  readonly foreignKeys: ReadonlyArray<string>
+}
+
+const rows = async (db: Db, sql: string): Promise<ReadonlyArray<ReadonlyArray<unknown>>> => db.executor.all(sql, [], false)
+
+const sorted = (xs: string[]): string[] => xs.sort()
+
+export const liveSchema = async (db: Db, tables: ReadonlyArray<string>): Promise<Record<string, LiveTable>> => {
+  const out: Record<string, LiveTable> = {}
+  const dialect = db.executor.dialect.name
+  for (const t of tables) {
+    if (dialect === 'sqlite') {
+      const cols = await rows(db, `SELECT name, type, "notnull", pk FROM pragma_table_info('${t}')`)
+      const idx = await rows(db, `SELECT name, "unique", origin FROM pragma_index_list('${t}')`)
+      const indexes: string[] = []
+      for (const [name, unique, origin] of idx) {
+        const ic = await rows(db, `SELECT name FROM pragma_index_info('${String(name)}') ORDER BY seqno`)
+        // SQLite names the indexes of UNIQUE constraints itself (sqlite_autoindex_…)
+        indexes.push(`${unique ? 'unique' : 'index'} (${ic.map((r) => r[0]).join(', ')})${origin === 'c' ? ` ${String(name)}` : ''}`)
+      }
+      const fks = await rows(db, `SELECT "from", "table", "to", on_delete FROM pragma_foreign_key_list('${t}')`)
+      out[t] = {
+        columns: sorted(cols.map(([n, type, nn, pk]) => `${n} ${type}${nn ? ' NOT NULL' : ''}${pk ? ' PK' : ''}`)),
+        indexes: sorted(indexes),
+        foreignKeys: sorted(fks.map(([from, table, to, del]) => `(${from}) -> ${table}(${to}) ON DELETE ${del}`)),
+      }
+    } else if (dialect === 'postgres') {
+      const cols = await rows(
+        db,
+        `SELECT column_name, data_type, character_maximum_length, numeric_precision, numeric_scale, is_nullable, is_identity FROM information_schema.columns WHERE table_schema = current_schema() AND table_name = '${t}'`,
+      )
+      const idx = await rows(db, `SELECT indexname, indexdef FROM pg_indexes WHERE schemaname = current_schema() AND tablename = '${t}'`)
+      const fks = await rows(db, `SELECT conname, pg_get_constraintdef(oid) FROM pg_constraint WHERE contype IN ('f', 'u') AND conrelid = '${t}'::regclass`)
+      out[t] = {
+        columns: sorted(
+          cols.map(
+            ([n, type, len, p, s, nullable, id]) =>
+              `${n} ${type}(${len ?? ''}${p ?? ''},${s ?? ''})${nullable === 'NO' ? ' NOT NULL' : ''}${id === 'YES' ? ' IDENTITY' : ''}`,
+          ),
+        ),
+        indexes: sorted(idx.map(([name, def]) => `${String(name)}: ${String(def)}`)),
+        foreignKeys: sorted(fks.map(([name, def]) => `${String(name)}: ${String(def)}`)),
+      }
+    } else {
+      const cols = await rows(
+        db,
+        `SELECT COLUMN_NAME, COLUMN_TYPE, IS_NULLABLE, EXTRA, COLLATION_NAME FROM information_schema.COLUMNS WHERE TABLE_SCHEMA = DATABASE() AND TABLE_NAME = '${t}'`,
+      )
+      const idx = await rows(
+        db,
+        `SELECT INDEX_NAME, NON_UNIQUE, GROUP_CONCAT(COLUMN_NAME ORDER BY SEQ_IN_INDEX) FROM information_schema.STATISTICS WHERE TABLE_SCHEMA = DATABASE() AND TABLE_NAME = '${t}' GROUP BY INDEX_NAME, NON_UNIQUE`,
+      )
+      const fks = await rows(
+        db,
+        `SELECT CONSTRAINT_NAME, REFERENCED_TABLE_NAME, DELETE_RULE FROM information_schema.REFERENTIAL_CONSTRAINTS WHERE CONSTRAINT_SCHEMA = DATABASE() AND TABLE_NAME = '${t}'`,
+      )
+      out[t] = {
+        columns: sorted(cols.map(([n, type, nullable, extra, coll]) => `${n} ${type}${nullable === 'NO' ? ' NOT NULL' : ''} ${extra} ${coll ?? ''}`.trim())),
+        indexes: sorted(idx.map(([name, nu, c]) => `${String(name)}: ${Number(nu) ? 'index' : 'unique'} (${String(c)})`)),
+        foreignKeys: sorted(fks.map(([name, table, del]) => `${String(name)}: -> ${table} ON DELETE ${del}`)),
+      }
+    }
+  }
+  return out
+}

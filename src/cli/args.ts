@@ -97,7 +97,10 @@ export const optionLines = (options: ReadonlyArray<OptionSpec>): ReadonlyArray<s
 }
 
 /** A string value, if given. */
-export const str = (v: Values, name: string): string | undefined => (typeof v[name] === 'string' ? (v[name] as string) : undefined)
+export const str = (v: Values, name: string): string | undefined => {
+  const x = v[name]
+  return typeof x === 'string' ? x : undefined
+}
 
 /** Whether a flag was given. */
 export const flag = (v: Values, name: string): boolean => v[name] === true
@@ -105,5 +108,5 @@ export const flag = (v: Values, name: string): boolean => v[name] === true
 /** The values of a repeatable option (none when not given). */
 export const list = (v: Values, name: string): ReadonlyArray<string> => {
   const x = v[name]
-  return Array.isArray(x) ? x : typeof x === 'string' ? [x] : []
+  return typeof x === 'string' ? [x] : typeof x === 'object' ? x : []
 }

@@ -14,7 +14,7 @@ import * as migrate from '../migrate'
 import { OptionSpec, Values, flag, list, str } from './args'
 import { DEFAULT_LOCATION, appModels, loadConfig, readSettings, writeSettings } from './config'
 import { Io } from './io'
-import { describe, failed, usage } from './report'
+import { CliFailure, describe, failed, usage } from './report'
 
 /** What an action gets: the parsed options (global ones included) and the outside world. */
 export interface Context {
@@ -29,8 +29,8 @@ export interface Command {
   /** More lines for `terrapin <command> --help`. */
   readonly details?: ReadonlyArray<string>
   readonly options: ReadonlyArray<OptionSpec>
-  /** Rejects with a `CliError` (or anything, which becomes exit code 1). */
-  readonly run: (ctx: Context) => Promise<void>
+  /** Throws or rejects with a `CliFailure` (or anything, which becomes exit code 1). */
+  readonly run: (ctx: Context) => Promise<void> | void
 }
 
 /** Options every command takes. */
@@ -58,13 +58,13 @@ interface Project {
 }
 
 /** The config module and migrations folder: from the options, else from package.json. */
-const project = async (ctx: Context): Promise<Project> => {
+const project = (ctx: Context): Project => {
   const settings = readSettings(ctx.io.cwd)
-  if (E.isLeft(settings)) throw settings.left
+  if (E.isLeft(settings)) throw new CliFailure(settings.left)
   const configSpec = str(ctx.values, 'config') ?? settings.right.config
-  if (!configSpec) throw failed('no config: run terrapin init -t <module> to record it in package.json, or pass -t <module>')
+  if (!configSpec) throw new CliFailure(failed('no config: run terrapin init -t <module> to record it in package.json, or pass -t <module>'))
   const config = loadConfig(configSpec, ctx.io.cwd)
-  if (E.isLeft(config)) throw config.left
+  if (E.isLeft(config)) throw new CliFailure(config.left)
   return { configSpec, config: config.right, location: resolve(ctx.io.cwd, str(ctx.values, 'location') ?? settings.right.location ?? DEFAULT_LOCATION) }
 }
 
@@ -75,12 +75,12 @@ const chooseApps = (ctx: Context, config: Config, single: boolean): ReadonlyArra
   const all = appsOf(config)
   const wanted = str(ctx.values, 'app')
   if (wanted !== undefined) {
-    if (!all.includes(wanted)) throw usage(`unknown app ${wanted}: the config has ${all.join(', ')}`)
+    if (!all.includes(wanted)) throw new CliFailure(usage(`unknown app ${wanted}: the config has ${all.join(', ')}`))
     return [wanted]
   }
   if (!single || all.length === 1) return all
   if (all.includes('models')) return ['models']
-  throw usage(`the config has several apps (${all.join(', ')}): choose one with --app`)
+  throw new CliFailure(usage(`the config has several apps (${all.join(', ')}): choose one with --app`))
 }
 
 /** The name and URL (password hidden) of the connection an app uses. */
@@ -108,7 +108,7 @@ const redact = (url: string): string => url.replace(/:[^:@/]*@/, ':***@')
 const withOrm = async <A>(p: Project, apps: ReadonlyArray<string>, f: (orm: Terrapin) => Promise<A>): Promise<A> => {
   const config = { ...p.config, generateSchemas: false, generate_schemas: false }
   const orm = await init(config)()
-  if (E.isLeft(orm)) throw describe(orm.left, `config ${p.configSpec}`)
+  if (E.isLeft(orm)) throw new CliFailure(describe(orm.left, `config ${p.configSpec}`))
   try {
     const checked = new Set<string>()
     for (const app of apps) {
@@ -117,9 +117,11 @@ const withOrm = async <A>(p: Project, apps: ReadonlyArray<string>, f: (orm: Terr
       checked.add(c.name)
       const r = await run(orm.right.dbFor(app))(sql`SELECT 1`)()
       if (E.isLeft(r))
-        throw failed(
-          `app ${app}: cannot reach the database ${c.url}: ${r.left.message.split('\n')[0]} (check that the server runs and the URL in ${p.configSpec})`,
-          r.left,
+        throw new CliFailure(
+          failed(
+            `app ${app}: cannot reach the database ${c.url}: ${r.left.message.split('\n')[0]} (check that the server runs and the URL in ${p.configSpec})`,
+            r.left,
+          ),
         )
     }
     return await f(orm.right)
@@ -161,9 +163,9 @@ const must = async <A>(te: TE.TaskEither<unknown, A>, app: string, asked?: Asker
   try {
     r = await te()
   } catch (e) {
-    throw describe(asked?.refused ?? e, `app ${app}`)
+    throw new CliFailure(describe(asked?.refused ?? e, `app ${app}`))
   }
-  if (E.isLeft(r)) throw describe(asked?.refused ?? r.left, `app ${app}`)
+  if (E.isLeft(r)) throw new CliFailure(describe(asked?.refused ?? r.left, `app ${app}`))
   return r.right
 }
 
@@ -209,14 +211,14 @@ const initCommand: Command = {
     'as "terrapin": { "config": MODULE, "location": DIR }, and creates the migrations folder.',
   ],
   options: [],
-  run: async (ctx) => {
+  run: (ctx) => {
     const configSpec = str(ctx.values, 'config')
-    if (!configSpec) throw usage('init needs the config module: terrapin init -t ./src/db.ts')
+    if (!configSpec) throw new CliFailure(usage('init needs the config module: terrapin init -t ./src/db.ts'))
     const config = loadConfig(configSpec, ctx.io.cwd)
-    if (E.isLeft(config)) throw config.left
+    if (E.isLeft(config)) throw new CliFailure(config.left)
     const location = str(ctx.values, 'location') ?? DEFAULT_LOCATION
     const written = writeSettings(ctx.io.cwd, { config: configSpec, location })
-    if (E.isLeft(written)) throw written.left
+    if (E.isLeft(written)) throw new CliFailure(written.left)
     mkdirSync(resolve(ctx.io.cwd, location), { recursive: true })
     ctx.io.out(`recorded in package.json: "terrapin": { "config": "${configSpec}", "location": "${location}" }`)
     ctx.io.out(`apps: ${appsOf(config.right).join(', ')}; next: terrapin init-db`)
@@ -229,7 +231,7 @@ const initDbCommand: Command = {
   details: ['Refuses when the tables already exist.'],
   options: [],
   run: async (ctx) => {
-    const p = await project(ctx)
+    const p = project(ctx)
     const apps = chooseApps(ctx, p.config, false)
     await withOrm(p, apps, async (orm) => {
       for (const app of apps) {
@@ -243,7 +245,7 @@ const initDbCommand: Command = {
 /** `table.old:new` renames a column, `old:new` a table. */
 const parseRename = (s: string): migrate.Rename => {
   const r = migrate.parseRename(s)
-  if (!r) throw usage(`--rename ${s}: expected table.old:new (a column) or old:new (a table)`)
+  if (!r) throw new CliFailure(usage(`--rename ${s}: expected table.old:new (a column) or old:new (a table)`))
   return r
 }
 
@@ -262,9 +264,9 @@ const migrateCommand: Command = {
   ],
   run: async (ctx) => {
     const name = str(ctx.values, 'name')
-    if (name !== undefined && !/^[A-Za-z0-9_]+$/.test(name)) throw usage(`--name ${name}: use letters, digits and _ only`)
+    if (name !== undefined && !/^[A-Za-z0-9_]+$/.test(name)) throw new CliFailure(usage(`--name ${name}: use letters, digits and _ only`))
     const renames = list(ctx.values, 'rename').map(parseRename)
-    const p = await project(ctx)
+    const p = project(ctx)
     const apps = chooseApps(ctx, p.config, false)
     await withOrm(p, apps, async (orm) => {
       for (const app of apps) {
@@ -294,7 +296,7 @@ const upgradeCommand: Command = {
   run: async (ctx) => {
     const json = flag(ctx.values, 'json')
     const dryRun = flag(ctx.values, 'dry-run')
-    const p = await project(ctx)
+    const p = project(ctx)
     const apps = chooseApps(ctx, p.config, false)
     const report: Array<{ app: string } & migrate.UpgradeResult> = []
     try {
@@ -342,9 +344,10 @@ const downgradeCommand: Command = {
   ],
   run: async (ctx) => {
     const v = str(ctx.values, 'version')
-    if (v !== undefined && !/^\d+$/.test(v)) throw usage(`-v ${v}: a version is the number a migration's file name starts with (see terrapin history)`)
+    if (v !== undefined && !/^\d+$/.test(v))
+      throw new CliFailure(usage(`-v ${v}: a version is the number a migration's file name starts with (see terrapin history)`))
     const dryRun = flag(ctx.values, 'dry-run')
-    const p = await project(ctx)
+    const p = project(ctx)
     const [app] = chooseApps(ctx, p.config, true)
     await withOrm(p, [app], async (orm) => {
       const a = asker(ctx, 'pass --yes to confirm')
@@ -353,7 +356,7 @@ const downgradeCommand: Command = {
           version: v === undefined ? undefined : Number(v),
           deleteFiles: flag(ctx.values, 'delete'),
           force: flag(ctx.values, 'force'),
-          ask: flag(ctx.values, 'yes') ? async () => true : a.ask,
+          ask: flag(ctx.values, 'yes') ? () => Promise.resolve(true) : a.ask,
           dryRun,
           onProgress: dryRun ? undefined : progress(ctx, app, 'reverting'),
         }),
@@ -374,7 +377,7 @@ const historyCommand: Command = {
   details: ['A migration whose file changed after it was applied is marked "changed".'],
   options: [{ name: 'json', help: 'print JSON' }],
   run: async (ctx) => {
-    const p = await project(ctx)
+    const p = project(ctx)
     const apps = chooseApps(ctx, p.config, false)
     const all: Array<{ app: string; applied: ReadonlyArray<unknown> }> = []
     await withOrm(p, apps, async (orm) => {
@@ -398,7 +401,7 @@ const headsCommand: Command = {
   summary: 'list the pending migrations (written, not applied)',
   options: [{ name: 'json', help: 'print JSON' }],
   run: async (ctx) => {
-    const p = await project(ctx)
+    const p = project(ctx)
     const apps = chooseApps(ctx, p.config, false)
     const all: Array<{ app: string; pending: ReadonlyArray<unknown> }> = []
     await withOrm(p, apps, async (orm) => {

@@ -4,7 +4,7 @@
  * that names the flag which answers it, never a silent default.
  */
 import { createInterface } from 'readline'
-import { failed } from './report'
+import { CliFailure, failed } from './report'
 
 export interface Io {
   readonly out: (line: string) => void
@@ -15,12 +15,12 @@ export interface Io {
 }
 
 /**
- * Reads one yes/no answer from a terminal on stdin; rejects with a `CliError` naming `flag`
+ * Reads one yes/no answer from a terminal on stdin; rejects with a `CliFailure` naming `flag`
  * when stdin is not a terminal.
  */
 export const terminalAsk = (stdin: NodeJS.ReadStream, stderr: NodeJS.WriteStream) => (question: string, flag: string) => {
   const q = question.replace(/\s+$/, '')
-  if (!stdin.isTTY) return Promise.reject(failed(`${q.replace(/\?$/, '')}: no terminal to ask; ${flag}`))
+  if (!stdin.isTTY) return Promise.reject(new CliFailure(failed(`${q.replace(/\?$/, '')}: no terminal to ask; ${flag}`)))
   return new Promise<boolean>((resolve) => {
     const rl = createInterface({ input: stdin, output: stderr })
     rl.question(`${q} [y/N] `, (answer) => {

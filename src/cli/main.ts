@@ -5,17 +5,18 @@
  * one line on stderr, with its stack trace only under `--verbose`.
  */
 import * as E from 'fp-ts/Either'
+import { readFileSync } from 'fs'
 import { join } from 'path'
 import { OptionSpec, flag, optionLines, parseArgs } from './args'
 import { COMMANDS, Command, GLOBAL_OPTIONS } from './commands'
 import { Io, processIo } from './io'
-import { ExitCode, describe, details, usage } from './report'
+import { CliFailure, ExitCode, describe, details, usage } from './report'
 
 const VERSION_OPTION: OptionSpec = { name: 'version', help: "print terrapin's version" }
 
 const version = (): string => {
   try {
-    return (require(join(__dirname, '..', '..', 'package.json')) as { version: string }).version
+    return (JSON.parse(readFileSync(join(__dirname, '..', '..', 'package.json'), 'utf8')) as { version: string }).version
   } catch {
     return 'unknown'
   }
@@ -62,7 +63,7 @@ export const main = async (argv: ReadonlyArray<string>, io: Io = processIo()): P
   let verbose = argv.includes('--verbose')
   try {
     const head = parseArgs([...GLOBAL_OPTIONS, VERSION_OPTION], argv, true)
-    if (E.isLeft(head)) throw usage(`${head.left} (see terrapin --help)`)
+    if (E.isLeft(head)) throw new CliFailure(usage(`${head.left} (see terrapin --help)`))
     const [name, ...rest] = head.right.positionals
     if (name === undefined) {
       if (flag(head.right.values, 'version')) {
@@ -82,10 +83,11 @@ export const main = async (argv: ReadonlyArray<string>, io: Io = processIo()): P
       return 0
     }
     const command = COMMANDS.find((c) => c.name === name)
-    if (!command) throw usage(`unknown command ${name}: the commands are ${COMMANDS.map((c) => c.name).join(', ')} (see terrapin --help)`)
+    if (!command) throw new CliFailure(usage(`unknown command ${name}: the commands are ${COMMANDS.map((c) => c.name).join(', ')} (see terrapin --help)`))
     const tail = parseArgs([...GLOBAL_OPTIONS, ...command.options], rest)
-    if (E.isLeft(tail)) throw usage(`${tail.left} for terrapin ${name} (see terrapin ${name} --help)`)
-    if (tail.right.positionals.length > 0) throw usage(`terrapin ${name} takes no argument, got ${tail.right.positionals[0]} (see terrapin ${name} --help)`)
+    if (E.isLeft(tail)) throw new CliFailure(usage(`${tail.left} for terrapin ${name} (see terrapin ${name} --help)`))
+    if (tail.right.positionals.length > 0)
+      throw new CliFailure(usage(`terrapin ${name} takes no argument, got ${tail.right.positionals[0]} (see terrapin ${name} --help)`))
     // Options before the command name count as well as those after it.
     const values = { ...head.right.values, ...tail.right.values }
     verbose = flag(values, 'verbose')

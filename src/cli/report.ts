@@ -25,6 +25,16 @@ export const failed = (message: string, cause?: unknown): CliError => ({ _tag: '
 
 export const isCliError = (u: unknown): u is CliError => typeof u === 'object' && u !== null && (u as CliError)._tag === 'CliError'
 
+/** A `CliError` as something to throw (or reject with): an `Error` that carries it. */
+export class CliFailure extends Error {
+  readonly error: CliError
+  constructor(error: CliError) {
+    super(error.message)
+    this.name = 'CliError'
+    this.error = error
+  }
+}
+
 /** Keeps the first line of a message: a driver's message may run on with details. */
 const oneLine = (s: string): string => s.split('\n')[0].trim()
 
@@ -41,6 +51,7 @@ const HINTS: Readonly<Record<string, string>> = {
  */
 export const describe = (e: unknown, context?: string): CliError => {
   const prefix = context ? `${context}: ` : ''
+  if (e instanceof CliFailure) return describe(e.error, context)
   if (isCliError(e)) return context ? { ...e, message: `${prefix}${e.message}` } : e
   if (isTerrapinError(e) || (typeof e === 'object' && e !== null && typeof (e as { _tag?: unknown })._tag === 'string' && 'message' in e)) {
     const tag = (e as { _tag: string })._tag

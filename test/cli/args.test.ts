@@ -3,6 +3,8 @@
  * Io: help for the CLI and for each command, and every usage mistake as exit code 2 with one line.
  */
 import * as E from 'fp-ts/Either'
+import { readFileSync } from 'fs'
+import { join } from 'path'
 import { OptionSpec, parseArgs } from '../../src/cli/args'
 import { COMMANDS } from '../../src/cli/commands'
 import { Io } from '../../src/cli/io'
@@ -62,7 +64,7 @@ describe('main: help and usage', () => {
   it("--version prints the package's version", async () => {
     const r = recording()
     expect(await main(['--version'], r.io)).toBe(0)
-    expect(r.out).toEqual([require('../../package.json').version])
+    expect(r.out).toEqual([(JSON.parse(readFileSync(join(__dirname, '..', '..', 'package.json'), 'utf8')) as { version: string }).version])
   })
 
   it.each(COMMANDS.map((c) => c.name))('%s --help shows its usage and options, before or after the other options', async (name) => {
@@ -94,7 +96,7 @@ describe('main: help and usage', () => {
     [['upgrade', '--dry-run', '--dry-run'], /^terrapin: --dry-run given twice for terrapin upgrade/],
   ])('%j is bad usage: exit code 2, one line', async (argv, line) => {
     const r = recording()
-    expect(await main(argv as string[], r.io)).toBe(2)
+    expect(await main(argv, r.io)).toBe(2)
     expect(r.err[0]).toMatch(line)
     if (argv.length > 0) expect(r.err).toHaveLength(1)
   })

@@ -309,21 +309,25 @@ export const makeMigration = (t: MigrationTarget, options: MakeOptions = {}): TE
     const declined = new Set<string>()
     for (;;) {
       const { operations, likelyRenames } = diffViews(bv, av, renames)
-      const open = likelyRenames.filter((r) => !declined.has(`${r.table}.${r.from}:${r.to}`))
+      const open = likelyRenames.filter((r) => !declined.has(renameText(r)))
       if (!open.length) {
         if (!operations.length && !options.empty) return { noChanges: true as const }
         return await writeMigration(t, last.version + 1, options.name ?? 'update', last.state, after, operations)
       }
       const r = open[0]
+      const [from, to, what] = r.table === undefined ? [r.from, r.to, 'table'] : [`${r.table}.${r.from}`, `${r.table}.${r.to}`, 'column']
       if (!options.ask)
         refuse(
           'ambiguousRename',
-          `column ${r.table}.${r.from} was dropped and ${r.table}.${r.to} added with the same type: a rename? say so with --rename ${r.table}.${r.from}:${r.to}, or answer the question interactively`,
+          `${what} ${from} was dropped and ${to} added alike: a rename? say so with --rename ${renameText(r)}, or answer the question interactively`,
         )
-      if (await options.ask!(`Was ${r.table}.${r.from} renamed to ${r.table}.${r.to}? (no: drop ${r.from} and its values, add ${r.to})`)) renames.push(r)
-      else declined.add(`${r.table}.${r.from}:${r.to}`)
+      if (await options.ask!(`Was ${what} ${from} renamed to ${to}? (no: drop ${from} and its values, add ${to})`)) renames.push(r)
+      else declined.add(renameText(r))
     }
   })
+
+/** A rename as the CLI's `--rename` writes it. */
+const renameText = (r: Rename): string => `${r.table === undefined ? '' : `${r.table}.`}${r.from}:${r.to}`
 
 const changedOf = (files: ReadonlyArray<MigrationFile>, rows: ReadonlyArray<VersionRow>): ReadonlyArray<ChangedFile> =>
   rows.flatMap((r) => {

@@ -30,8 +30,11 @@ export type Operation =
 
 export interface Diff {
   readonly operations: ReadonlyArray<Operation>
-  /** A column dropped and one added with the same type in the same table, not given as a rename. */
-  readonly likelyRenames: ReadonlyArray<Required<Rename>>
+  /**
+   * Not given as renames: a column dropped and one added with the same type in the same table
+   * (`table` set), or a table dropped and one created with the same columns.
+   */
+  readonly likelyRenames: ReadonlyArray<Rename>
 }
 
 // ------------------------------------------------------------------------------------------
@@ -59,7 +62,7 @@ const changesOf = (a: ColumnView, b: ColumnView): ReadonlyArray<Change> => {
 const key = (cols: ReadonlyArray<string>): string => JSON.stringify(cols)
 
 /** The operations on one table kept by the migration (in the order they run). */
-const tableDiff = (bt: TableView, at: TableView, renames: ReadonlyArray<Rename>, likely: Required<Rename>[]): Operation[] => {
+const tableDiff = (bt: TableView, at: TableView, renames: ReadonlyArray<Rename>, likely: Rename[]): Operation[] => {
   const table = at.table
   const given = renames.filter((r) => r.table === table || r.table === bt.table)
   const beforeCols = new Map(bt.columns.map((c) => [c.name, c]))
@@ -109,13 +112,19 @@ export const diffViews = (before: Views, after: Views, renames: ReadonlyArray<Re
     for (const [from, to] of tableRenames) if (to === afterName) return before.tables.get(from)
     return tableRenames.has(afterName) ? undefined : before.tables.get(afterName)
   }
-  const likely: Required<Rename>[] = []
+  const likely: Rename[] = []
   const kept = [...after.tables.values()].flatMap((at) => {
     const bt = beforeOf(at.table)
     return bt ? [tableDiff(bt, at, renames, likely)] : []
   })
   const created = [...after.tables.keys()].filter((t) => !beforeOf(t))
   const droppedTables = [...before.tables.keys()].filter((t) => !tableRenames.has(t) && !after.tables.has(t))
+  const shape = (t: TableView): string =>
+    JSON.stringify(t.columns.map((c) => ({ ...c, fk: c.fk && { ...c.fk, table: c.fk.table === t.table ? '' : c.fk.table } })))
+  for (const from of droppedTables) {
+    const to = created.find((c) => shape(after.tables.get(c)!) === shape(before.tables.get(from)!))
+    if (to !== undefined) likely.push({ from, to })
+  }
   const throughsGone = [...before.throughs.keys()].filter((t) => !after.throughs.has(t))
   const throughsCome = [...after.throughs.keys()].filter((t) => !before.throughs.has(t))
   const operations: Operation[] = [

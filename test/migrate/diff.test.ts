@@ -101,6 +101,7 @@ describe('diff', () => {
       { op: 'createTable', table: 'volume' },
       { op: 'dropTable', table: 'book' },
     ])
+    expect(diff(s0, s1).likelyRenames).toEqual([{ from: 'book', to: 'volume' }])
     const ops = diff(s0, s1, [{ from: 'book', to: 'volume' }]).operations
     expect(ops).toEqual([{ op: 'renameTable', from: 'book', to: 'volume' }])
     expect(inverse(ops)).toEqual([{ op: 'renameTable', from: 'volume', to: 'book' }])

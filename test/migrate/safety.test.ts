@@ -9,7 +9,7 @@ import * as os from 'os'
 import * as path from 'path'
 import * as E from 'fp-ts/Either'
 import { pipe } from 'fp-ts/function'
-import { AnyModel, Db, Fields, bulkCreate, connect, fields, model, orderBy, query, runPromise, schema, values } from 'terrapin'
+import { AnyModel, Db, Fields, bulkCreate, connect, fields, model, orderBy, query, runPromise, schema, update, values, where } from 'terrapin'
 import { MigrationFailure, MigrationTarget, downgrade, heads, history, initDb, makeMigration, upgrade } from '../../src/migrate'
 import { DIALECTS, IsolatedDatabase, createIsolated } from '../support/databases'
 
@@ -180,7 +180,7 @@ for (const dialect of DIALECTS) {
       expect(e.message).toContain(`--rename ${table}.old:fresh`)
       const asked: string[] = []
       right(await makeMigration(t2, { ask: async (question) => (asked.push(question), true) })())
-      expect(asked).toEqual([expect.stringContaining(`${table}.old renamed to ${table}.fresh`)])
+      expect(asked).toEqual([expect.stringContaining(`column ${table}.old renamed to ${table}.fresh`)])
       right(await upgrade(t2)())
       expect(await runPromise(db)(pipe(query(renamed.Item), orderBy('id'), values('fresh')))).toEqual([{ fresh: 1 }, { fresh: 2 }])
     })
@@ -226,6 +226,46 @@ for (const dialect of DIALECTS) {
       expect(down.deleted).toEqual([made.file])
       expect(fs.existsSync(made.file)).toBe(false)
       expect(right(await history(t)()).map((h) => h.version)).toEqual([0])
+      expect(await runPromise(db)(pipe(query(M.Item), orderBy('id'), values('label')))).toEqual([{ label: 'a' }, { label: 'b' }])
+    })
+
+    it('refuses a NOT NULL column without a default on a table with rows; adds a one-to-one key and a defaulted column', async () => {
+      const { t, table, M } = await fresh()
+      await runPromise(db)(bulkCreate(M.Item, [{ label: 'a' }, { label: 'b' }]))
+      const owner = model('Owner', { table: `${table}_owner`, fields: { id: fields.int({ pk: true }) } })
+      const strict = schema({
+        Owner: owner,
+        Item: model('Item', { table, fields: { id: fields.int({ pk: true }), label: fields.char({ maxLength: 20 }), rank: fields.int() } }),
+      })
+      const made = right(await makeMigration({ ...t, models: Object.values(strict) })())
+      const e = left(await upgrade(t)())
+      expect(e.message).toContain(`adds column ${table}.rank NOT NULL without a default to a table with rows: give it a default or null: true (2 rows)`)
+      if ('file' in made) fs.unlinkSync(made.file)
+      const kind = schema({
+        Owner: owner,
+        Item: model('Item', {
+          table,
+          fields: {
+            id: fields.int({ pk: true }),
+            label: fields.char({ maxLength: 20 }),
+            rank: fields.int({ default: 1 }),
+            owner: fields.oneToOne('Owner', { relatedName: 'item', null: true }),
+          },
+        }),
+      })
+      const tk = { ...t, models: Object.values(kind) }
+      right(await makeMigration(tk)())
+      right(await upgrade(tk)())
+      await runPromise(db)(bulkCreate(kind.Owner, [{ id: 1 }]))
+      await runPromise(db)(pipe(query(kind.Item), where({ label: 'a' }), update({ ownerId: 1 })))
+      expect(await runPromise(db)(pipe(query(kind.Item), orderBy('id'), values('label', 'rank', 'ownerId')))).toEqual([
+        { label: 'a', rank: 1, ownerId: 1 },
+        { label: 'b', rank: 1, ownerId: null },
+      ])
+      // one-to-one: a second item of the same owner is refused
+      const twice = await runPromise(db)(pipe(query(kind.Item), where({ label: 'b' }), update({ ownerId: 1 }))).then(E.right, E.left)
+      expect(E.isLeft(twice) && (twice.left as { _tag: string })._tag).toBe('IntegrityError')
+      right(await downgrade(tk, { force: true })())
       expect(await runPromise(db)(pipe(query(M.Item), orderBy('id'), values('label')))).toEqual([{ label: 'a' }, { label: 'b' }])
     })
 

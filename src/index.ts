@@ -46,3 +46,28 @@ export type { QueryEvent, QueryHook, Executor } from './run/executor'
 export { generateSchemas, schemaSql } from './schema/ddl'
 export { init, closeConnections, runAsync, connectionUrl } from './integrations/tortoise'
 export type { Config, FullConfig, UrlConfig, Terrapin, ConnectionConfig, AppConfig } from './integrations/tortoise'
+export { initDb, makeMigration, upgrade, downgrade, history, heads, parseRename, loadModule } from './migrate'
+export type {
+  MigrationTarget,
+  MigrationError,
+  MigrationFailure,
+  MigrationReason,
+  MakeOptions,
+  Made,
+  UpgradeOptions,
+  UpgradeResult,
+  DowngradeOptions,
+  DowngradeResult,
+  Applied,
+  ChangedFile,
+  HistoryEntry,
+  Head,
+  Rename,
+  Ask,
+  ProgressEvent,
+  MigrationSteps,
+  MigrationStep,
+  MigrationGuards,
+  DataStep,
+  SchemaState,
+} from './migrate'

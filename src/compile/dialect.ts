@@ -169,6 +169,39 @@ export interface Dialect {
   readonly explain: string
   /** One line of `explain`'s text, from one row of its result. */
   readonly explainLine: (row: ReadonlyArray<unknown>) => string
+
+  // ---- migrations (src/migrate): schema changes of a table that exists ----
+
+  /**
+   * The statements that change a column's type (`type` holds the new one, as `columnType` names
+   * it) and nullability in place; absent where ALTER TABLE cannot (SQLite), whose migrations
+   * rebuild the table instead.
+   */
+  readonly alterColumn?: (
+    table: string,
+    column: string,
+    type: string,
+    nullable: boolean,
+    changed: { readonly type: boolean; readonly null: boolean },
+  ) => ReadonlyArray<string>
+  /** Drops a named unique constraint (absent: the table is rebuilt). */
+  readonly dropUnique?: (table: string, name: string) => string
+  /** Drops a named foreign key (absent: the table is rebuilt). */
+  readonly dropForeignKey?: (table: string, name: string) => string
+  /** Statements after a table was renamed that rename what the database named after it (PostgreSQL's `<table>_pkey`). */
+  readonly renamedTable?: (from: string, to: string) => ReadonlyArray<string>
+  /** Drops an index of a table. */
+  readonly dropIndex: (table: string, name: string) => string
+  /** The name the database gives the constraint of a column declared `UNIQUE` in CREATE TABLE. */
+  readonly columnUniqueName: (table: string, column: string) => string
+  /** Whether DDL runs inside a transaction (MySQL commits before and after each DDL statement). */
+  readonly transactionalDdl: boolean
+  /**
+   * What runs around a migration, outside its transaction (`before`, `after`), and the query
+   * whose rows are problems found before the commit (SQLite: foreign keys off while a table is
+   * rebuilt, then `PRAGMA foreign_key_check`).
+   */
+  readonly migrationGuard?: { readonly before: string; readonly after: string; readonly check: string }
 }
 
 /** A row of EXPLAIN as one line: its non-null values, separated by spaces. */

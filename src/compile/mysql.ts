@@ -8,6 +8,8 @@ import { DatePart } from '../plan/ast'
 import { Dialect, MatchKind, caseless, conversions, explainColumns, likePattern, lockWait, quoteWith, utcText } from './dialect'
 import { parseUtc } from '../model/codecs'
 
+const bq = quoteWith('`')
+
 const PARTS: Readonly<Record<DatePart, string>> = {
   year: 'YEAR(X)',
   quarter: 'QUARTER(X)',
@@ -137,6 +139,15 @@ export const mysql: Dialect = {
   ignoredWarnings: { sql: 'SHOW WARNINGS', error: (w) => (Number(w[1]) === 1062 ? undefined : { errno: Number(w[1]), sqlMessage: String(w[2]) }) },
   explain: 'EXPLAIN ',
   explainLine: explainColumns,
+
+  // ---- migrations ----
+  alterColumn: (table, column, type, nullable) => [`ALTER TABLE ${bq(table)} MODIFY COLUMN ${bq(column)} ${type}${nullable ? ' NULL' : ' NOT NULL'}`],
+  dropUnique: (table, name) => `ALTER TABLE ${bq(table)} DROP INDEX ${bq(name)}`,
+  dropForeignKey: (table, name) => `ALTER TABLE ${bq(table)} DROP FOREIGN KEY ${bq(name)}`,
+  dropIndex: (table, name) => `DROP INDEX ${bq(name)} ON ${bq(table)}`,
+  // the index of an inline UNIQUE takes the column's name
+  columnUniqueName: (_table, column) => column,
+  transactionalDdl: false,
 }
 
 /**

@@ -125,4 +125,25 @@ export const postgres: Dialect = {
   setsDefaultOnDelete: true,
   explain: 'EXPLAIN ',
   explainLine: explainColumns,
+
+  // ---- migrations ----
+  alterColumn: (table, column, type, nullable, changed) => {
+    const q = quoteWith('"')
+    const head = `ALTER TABLE ${q(table)} ALTER COLUMN ${q(column)}`
+    // the cast names the bare type: a collation belongs to the column, not to the conversion
+    const cast = type.replace(/ COLLATE .*$/, '')
+    return [
+      ...(changed.type ? [`${head} TYPE ${type} USING CAST(${q(column)} AS ${cast})`] : []),
+      ...(changed.null ? [`${head} ${nullable ? 'DROP' : 'SET'} NOT NULL`] : []),
+    ]
+  },
+  dropUnique: (table, name) => `ALTER TABLE ${quoteWith('"')(table)} DROP CONSTRAINT ${quoteWith('"')(name)}`,
+  dropForeignKey: (table, name) => `ALTER TABLE ${quoteWith('"')(table)} DROP CONSTRAINT ${quoteWith('"')(name)}`,
+  renamedTable: (from, to) => [
+    `ALTER TABLE ${quoteWith('"')(to)} RENAME CONSTRAINT ${quoteWith('"')(`${from}_pkey`.slice(0, 63))} TO ${quoteWith('"')(`${to}_pkey`.slice(0, 63))}`,
+  ],
+  dropIndex: (_table, name) => `DROP INDEX ${quoteWith('"')(name)}`,
+  // PostgreSQL's own name for it, cut to its 63-byte identifiers
+  columnUniqueName: (table, column) => `${table}_${column}_key`.slice(0, 63),
+  transactionalDdl: true,
 }

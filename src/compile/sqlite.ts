@@ -183,4 +183,10 @@ export const sqlite: Dialect = {
   explain: 'EXPLAIN QUERY PLAN ',
   // the last column is the step's description
   explainLine: (row) => String(row[row.length - 1]),
+
+  // ---- migrations: ALTER TABLE changes no column in place, so those migrations rebuild the table ----
+  dropIndex: (_table, name) => `DROP INDEX ${quoteWith('"')(name)}`,
+  columnUniqueName: (table, column) => `${table}_${column}_key`,
+  transactionalDdl: true,
+  migrationGuard: { before: 'PRAGMA foreign_keys = OFF', after: 'PRAGMA foreign_keys = ON', check: 'PRAGMA foreign_key_check' },
 }

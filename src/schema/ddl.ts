@@ -10,14 +10,17 @@ import { AnyModel, Column, Model } from '../model/model'
 import { throughColumns, throughTable } from '../model/relations'
 import { Db, toError } from '../run/statement'
 
-const isFk = (c: Column): c is Column & { field: ForeignKeyField } => c.field.kind === 'foreignKey' || c.field.kind === 'oneToOne'
+/** Whether a column stores a foreign key. */
+export const isFk = (c: Column): c is Column & { field: ForeignKeyField } => c.field.kind === 'foreignKey' || c.field.kind === 'oneToOne'
 
-const literal = (d: Dialect, col: Column, v: unknown): string => {
+/** A value as an SQL literal of the column (DEFAULT clauses). */
+export const literal = (d: Dialect, col: Column, v: unknown): string => {
   const e = d.encode(col, v)
   return typeof e === 'number' || typeof e === 'bigint' ? String(e) : typeof e === 'boolean' ? (e ? d.true : d.false) : `'${String(e).replace(/'/g, "''")}'`
 }
 
-const columnSql = (d: Dialect, m: Model, col: Column): string => {
+/** A column's definition in CREATE TABLE (or ALTER TABLE … ADD COLUMN). */
+export const columnSql = (d: Dialect, m: Model, col: Column): string => {
   const q = d.quote
   const o = col.field.options as { default?: unknown; unique?: boolean }
   const generated = col.pk && col.field.optional && (col.kind === 'int' || col.kind === 'bigint' || col.kind === 'smallint') && o.default === undefined
@@ -39,20 +42,22 @@ const fkSql = (d: Dialect, m: Model, col: Column & { field: ForeignKeyField }): 
   return `FOREIGN KEY (${d.quote(col.column)}) REFERENCES ${d.quote(target.table)} (${d.quote(to.column)}) ON DELETE ${col.field.options.onDelete ?? 'CASCADE'}`
 }
 
-const fkName = (m: Model, col: Column): string => `fk_${m.table}_${col.column}`.slice(0, 60)
+/** The name of a foreign key's constraint. */
+export const fkName = (m: Model, col: Column): string => `fk_${m.table}_${col.column}`.slice(0, 60)
 
 /**
  * A foreign key added after both tables exist: how mutually referencing tables (Author ↔ Book)
  * are created on PostgreSQL and MySQL, which check the target table in CREATE TABLE.
  */
-const addFkSql = (d: Dialect, m: Model, col: Column & { field: ForeignKeyField }, safe: boolean): string => {
+export const addFkSql = (d: Dialect, m: Model, col: Column & { field: ForeignKeyField }, safe: boolean): string => {
   const q = d.quote
   const name = fkName(m, col)
   const body = fkSql(d, m, col)
   return safe ? d.addForeignKeyIfMissing(m.table, name, body) : `ALTER TABLE ${q(m.table)} ADD CONSTRAINT ${q(name)} ${body}`
 }
 
-const indexName = (table: string, cols: ReadonlyArray<string>, unique: boolean): string => {
+/** The name of an index or unique constraint over columns of a table. */
+export const indexName = (table: string, cols: ReadonlyArray<string>, unique: boolean): string => {
   const name = `${unique ? 'uq' : 'idx'}_${table}_${cols.join('_')}`
   return name.length <= 60 ? name : `${name.slice(0, 48)}_${Math.abs([...name].reduce((h, c) => (h * 31 + c.charCodeAt(0)) | 0, 7)).toString(36)}`
 }
@@ -71,7 +76,8 @@ export const createTableSql = (d: Dialect, m: Model, safe: boolean, deferred: Re
     ...m.columns
       .filter(isFk)
       .filter((c) => !deferred.has(c))
-      .map((c) => fkSql(d, m, c)),
+      // named, so that a migration can drop it
+      .map((c) => `CONSTRAINT ${q(fkName(m, c))} ${fkSql(d, m, c)}`),
   ]
   const wanted = [
     ...m.columns.filter((c) => (c.field.options as { index?: boolean }).index && !c.pk).map((c) => [c.column]),
@@ -121,16 +127,16 @@ export const dependencyOrder = (models: ReadonlyArray<Model>): ReadonlyArray<Mod
   return out
 }
 
-/** Every statement `generateSchemas` runs, in order. */
-export const schemaSql = (d: Dialect, models: ReadonlyArray<AnyModel>, safe: boolean): ReadonlyArray<string> => {
+/** Every statement `generateSchemas` runs, in order (`links` false: without the many-to-many link tables). */
+export const schemaSql = (d: Dialect, models: ReadonlyArray<AnyModel>, safe: boolean, links = true): ReadonlyArray<string> => {
   const ordered = dependencyOrder(models as ReadonlyArray<Model>)
   // Keys to tables created later (a cycle) are added once every table exists; SQLite takes
   // them inline, since it checks the target only when rows are written.
   const position = new Map(ordered.map((m, i) => [m.name, i]))
   const later = (m: Model, c: Column & { field: ForeignKeyField }): boolean => (position.get(c.field.target) ?? -1) > position.get(m.name)!
   const deferred = new Set(d.inlineForeignKeys ? [] : ordered.flatMap((m) => m.columns.filter(isFk).filter((c) => later(m, c))))
-  const links = ordered.flatMap((m) =>
-    Object.values(m.fields)
+  const linkSql = ordered.flatMap((m) =>
+    Object.values(links ? m.fields : {})
       .filter((f): f is ManyToManyField => f.kind === 'manyToMany')
       .map((f) => createThroughSql(d, m, f, safe)),
   )
@@ -140,7 +146,7 @@ export const schemaSql = (d: Dialect, models: ReadonlyArray<AnyModel>, safe: boo
       .filter((c) => deferred.has(c))
       .map((c) => addFkSql(d, m, c, safe)),
   )
-  return [...ordered.flatMap((m) => createTableSql(d, m, safe, deferred)), ...alters, ...links]
+  return [...ordered.flatMap((m) => createTableSql(d, m, safe, deferred)), ...alters, ...linkSql]
 }
 
 /**

@@ -4,8 +4,11 @@
  * reads a dialect's name to decide what to do. A fourth dialect is then two new files, not a hunt
  * for `if (d.name === 'mysql')` across the compiler and the interpreter.
  *
- * A dialect is recognised by how the code names it (`d`, `dialect`, `ex.dialect`, `ctx.d`, …);
- * its `name` may still be printed in a message (inside a template literal).
+ * A dialect is recognised by how the code names it (`d`, `dialect`, `ex.dialect`, `ctx.d`, …).
+ * Its `name` may still be printed in a message (inside a template literal) or handed on as data
+ * (an argument, a record's field): a user's migration file gives its steps by dialect name, and
+ * picking them is not terrapin behaving differently. Comparing, switching on or indexing by it
+ * is a branch, wherever the name came from.
  */
 import * as ts from 'typescript'
 import { parse, sourceFiles, walk } from './source'
@@ -23,6 +26,12 @@ export const DIALECT_FILES: ReadonlySet<string> = new Set([
 
 const DIALECT_NAMES: ReadonlySet<string> = new Set(['sqlite', 'postgres', 'mysql'])
 
+/** Where a dialect's name is read without deciding anything: printed, or handed on as data. */
+const handedOn = (n: ts.Node): boolean =>
+  ts.isTemplateSpan(n.parent) ||
+  (ts.isCallExpression(n.parent) && n.parent.arguments.includes(n as ts.Expression)) ||
+  (ts.isPropertyAssignment(n.parent) && n.parent.initializer === n)
+
 const isDialectValue = (e: ts.Expression): boolean =>
   (ts.isIdentifier(e) && /^(d|dialect)$/.test(e.text)) || (ts.isPropertyAccessExpression(e) && /^(d|dialect)$/.test(e.name.text))
 
@@ -33,9 +42,9 @@ export const branchesIn = (sf: ts.SourceFile): ReadonlyArray<string> => {
     out.add(`${sf.fileName}:${sf.getLineAndCharacterOfPosition(n.getStart(sf)).line + 1} ${n.getText(sf).slice(0, 80)}`)
   }
   walk(sf, (n) => {
-    // d.name, dialect.name, ex.dialect.name, ctx.d.name — compared, switched on, or indexing a
-    // table (`FUNCS[d.name]`) — but not printed in a message
-    if (ts.isPropertyAccessExpression(n) && n.name.text === 'name' && isDialectValue(n.expression) && !ts.isTemplateSpan(n.parent)) report(n.parent)
+    // d.name, dialect.name, ex.dialect.name, ctx.d.name — compared, switched on, indexing a
+    // table (`FUNCS[d.name]`), kept in a variable — but not printed or handed on
+    if (ts.isPropertyAccessExpression(n) && n.name.text === 'name' && isDialectValue(n.expression) && !handedOn(n)) report(n.parent)
     // a name compared with a dialect's, however it was reached: `name === 'mysql'`
     if (ts.isBinaryExpression(n) && /^[!=]==?$/.test(n.operatorToken.getText(sf)))
       for (const [side, other] of [
@@ -56,7 +65,7 @@ describe('dialect branches', () => {
     expect(dialectBranches()).toEqual([])
   })
 
-  it('the check sees the forms a branch on a name takes, and lets a message name the dialect', () => {
+  it('the check sees the forms a branch on a name takes, and lets a message print it or a call take it', () => {
     const text = [
       "if (d.name === 'mysql') x()",
       'const y = ctx.d.name !== "sqlite"',
@@ -64,10 +73,13 @@ describe('dialect branches', () => {
       'const f = FUNCS[d.name]',
       'switch (ex.dialect.name) {}',
       "const w = serverName === 'mysql'",
+      'const n = d.name',
       'const ok = `not on ${ex.dialect.name}`',
+      'loadMigration(f, d.name)',
+      'const text = migrationText({ dialect: d.name })',
       'const also = m.name === x',
     ].join('\n')
     const found = branchesIn(ts.createSourceFile('t.ts', text, ts.ScriptTarget.ES2022, true))
-    expect(found.map((s) => s.split(' ')[0])).toEqual(['t.ts:1', 't.ts:2', 't.ts:3', 't.ts:4', 't.ts:5', 't.ts:6'])
+    expect(found.map((s) => s.split(' ')[0])).toEqual(['t.ts:1', 't.ts:2', 't.ts:3', 't.ts:4', 't.ts:5', 't.ts:6', 't.ts:7'])
   })
 })

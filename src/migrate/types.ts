@@ -1,0 +1,164 @@
+/**
+ * The migration API's types: a target (an app's models, database and folder), the commands'
+ * options and results, renames, questions, progress and errors.
+ */
+import { TerrapinError } from '../errors'
+import { AnyModel } from '../model/model'
+import { Db } from '../run/statement'
+
+// ------------------------------------------------------------------------------------------
+// model
+// ------------------------------------------------------------------------------------------
+
+/** One app's models, its database and the folder its migrations live in (`<location>/<app>/`). */
+export interface MigrationTarget {
+  readonly db: Db
+  /** The app's name, as aerich's (`models`): migrations and versions are per app. */
+  readonly app: string
+  readonly models: ReadonlyArray<AnyModel>
+  /** The migrations root folder. */
+  readonly location: string
+}
+
+/** Why a migration command refused or failed. */
+export type MigrationReason =
+  /** `initDb` on a database that has the app's tables or versions. */
+  | 'alreadyInitialised'
+  /** A command that needs `initDb` first. */
+  | 'notInitialised'
+  /** The app's migrations folder is missing. */
+  | 'noMigrations'
+  /** `downgrade` to a version that was never applied. */
+  | 'unknownVersion'
+  /** Dropping or narrowing would lose stored values (without `force`). */
+  | 'dataLoss'
+  /** A migration file that cannot be loaded or lacks statements for the dialect. */
+  | 'badFile'
+  /** A statement of a migration failed (see `failed` and `applied`). */
+  | 'statementFailed'
+  /** The user answered no. */
+  | 'cancelled'
+  /** A column dropped and one added with the same type, with no rename given and no one to ask. */
+  | 'ambiguousRename'
+
+/** A refusal or failure of a migration command: one line that says what to do. */
+export interface MigrationError {
+  readonly _tag: 'MigrationError'
+  readonly reason: MigrationReason
+  readonly message: string
+  /** The statement that failed. */
+  readonly failed?: string
+  /** Statements already applied (committed) when a statement failed on a database without transactional DDL. */
+  readonly applied?: ReadonlyArray<string>
+  /** The database's error behind it. */
+  readonly cause?: TerrapinError
+}
+
+export type MigrationFailure = TerrapinError | MigrationError
+
+/**
+ * A rename the diff must not read as drop + add: a column (`table` set; the CLI's
+ * `--rename table.old:new`) or a table (`table` absent; `--rename old:new`). Names are the
+ * database's (table and column names).
+ */
+export interface Rename {
+  readonly table?: string
+  readonly from: string
+  readonly to: string
+}
+
+/** Answers a yes/no question (the CLI asks the user). Without one, the API never assumes yes. */
+export type Ask = (question: string) => Promise<boolean>
+
+/** Reported as each statement and each migration finishes. */
+export interface ProgressEvent {
+  readonly kind: 'migration' | 'statement'
+  readonly version: number
+  readonly name: string
+  /** The statement (a data step shows as `-- data step n`). */
+  readonly sql?: string
+  readonly ms: number
+}
+
+export interface MakeOptions {
+  /** The migration's name (default `update`, `init` for the first). */
+  readonly name?: string
+  /** Write a migration with no operations, for data steps by hand. */
+  readonly empty?: boolean
+  readonly renames?: ReadonlyArray<Rename>
+  /** Asked about likely renames (a column dropped and one added with the same type). */
+  readonly ask?: Ask
+}
+
+export interface Made {
+  readonly file: string
+  readonly version: number
+  readonly name: string
+  readonly operations: number
+}
+
+export interface UpgradeOptions {
+  /** Returns the statements in `sql` and applies nothing. */
+  readonly dryRun?: boolean
+  /** Applies even where values would be lost. */
+  readonly force?: boolean
+  /** Records the versions as applied without running them. */
+  readonly fake?: boolean
+  readonly onProgress?: (event: ProgressEvent) => void
+}
+
+export interface Applied {
+  readonly version: number
+  readonly name: string
+  readonly statements: number
+  readonly ms: number
+}
+
+/** A migration file whose checksum differs from the one recorded when it was applied. */
+export interface ChangedFile {
+  readonly version: number
+  readonly name: string
+  readonly file: string
+}
+
+export interface UpgradeResult {
+  readonly applied: ReadonlyArray<Applied>
+  /** With `dryRun`: every statement that would run, in order. */
+  readonly sql?: ReadonlyArray<string>
+  readonly changed: ReadonlyArray<ChangedFile>
+}
+
+export interface DowngradeOptions {
+  /** Reverts to just before this version (default: the last applied one). */
+  readonly version?: number
+  /** Deletes the reverted migration files. */
+  readonly deleteFiles?: boolean
+  readonly force?: boolean
+  /** Asked before a downgrade that drops a table or column; without one, it goes ahead. */
+  readonly ask?: Ask
+  readonly dryRun?: boolean
+  readonly onProgress?: (event: ProgressEvent) => void
+}
+
+export interface DowngradeResult {
+  readonly reverted: ReadonlyArray<Applied>
+  readonly sql?: ReadonlyArray<string>
+  readonly deleted: ReadonlyArray<string>
+}
+
+export interface HistoryEntry {
+  readonly version: number
+  readonly name: string
+  readonly appliedAt: Date
+  /** The file is missing (undefined) or its checksum differs from the one recorded. */
+  readonly file?: string
+  readonly changed: boolean
+  /** Statements applied of a migration that failed half-way (MySQL), else null. */
+  readonly progress: number | null
+}
+
+export interface Head {
+  readonly version: number
+  readonly name: string
+  readonly file: string
+}

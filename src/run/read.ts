@@ -4,8 +4,7 @@
  */
 import { doesNotExist, multipleObjectsReturned } from '../errors'
 import { compileWith } from '../compile'
-import { Compiled } from '../compile/sql'
-import { Select, Terminal } from '../plan/ast'
+import { Terminal } from '../plan/ast'
 import { Values } from '../plan/prepared'
 import { Executor, MaybePromise } from './executor'
 import { select } from './prefetch'

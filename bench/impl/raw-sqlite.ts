@@ -46,10 +46,12 @@ export const rawSqlite = (file: string): Impl => {
   const update = db.prepare('UPDATE book SET rating = ? WHERE author_id = ?')
   const insertOne = (b: ReturnType<typeof newBook>): BookRow => toBook(insert.get(b.title, b.rating, utcText(b.publishedAt), b.authorId) as RawBook)
   const insertMany = db.transaction((rows: ReturnType<typeof newBooks>) => rows.map(insertOne))
-  // A list of up to 100 values as placeholders (a statement per length); a longer one as JSON
-  // joined through json_each: a placeholder per value is slower from a few thousand on and stops
-  // at 32,766, and `IN (SELECT value FROM json_each(?))` lets SQLite scan the whole table. The
-  // join is correct here because the lists hold no value twice.
+  // A list of up to 100 values as placeholders (a statement per length). A longer list of ids as
+  // JSON joined through json_each, each id a rowid lookup: a placeholder per value is slower from
+  // a few thousand on and stops at 32,766, and `IN (SELECT value FROM json_each(?))` lets SQLite
+  // scan the whole table; the join is correct here because the lists hold no value twice. Any
+  // other column through `IN (SELECT value FROM json_each(?))`: joined, SQLite would read the
+  // JSON again for every row of the table.
   const inN = new Map<string, Database.Statement>()
   const itemsIn = (column: string, values: ReadonlyArray<unknown>): ItemRow[] => {
     const key = values.length <= 100 ? `${column} ${values.length}` : column
@@ -60,7 +62,9 @@ export const rawSqlite = (file: string): Impl => {
         (st = db.prepare(
           values.length <= 100
             ? `SELECT ${ITEM_COLS} FROM item WHERE ${column} IN (${values.map(() => '?').join(', ')}) ORDER BY item.id`
-            : `SELECT ${ITEM_COLS} FROM json_each(?) AS j JOIN item ON item.${column} = j.value ORDER BY item.id`,
+            : column === 'id'
+              ? `SELECT ${ITEM_COLS} FROM json_each(?) AS j JOIN item ON item.id = j.value ORDER BY item.id`
+              : `SELECT ${ITEM_COLS} FROM item WHERE ${column} IN (SELECT value FROM json_each(?)) ORDER BY item.id`,
         )),
       )
     return (values.length <= 100 ? st.all(...values) : st.all(JSON.stringify(values))) as ItemRow[]

@@ -10,12 +10,12 @@ import * as TE from 'fp-ts/TaskEither'
 import { pipe } from 'fp-ts/function'
 import { mkdtempSync, rmSync } from 'fs'
 import { tmpdir } from 'os'
+import Database from 'better-sqlite3'
 import { join } from 'path'
 import { Db, TerrapinError, connect, create, fields, generateSchemas, get, model, query, run, schema, sql, transaction, update, where } from 'terrapin'
 import { classifySqlite } from '../../src/run/better-sqlite3'
 
-// eslint-disable-next-line @typescript-eslint/no-require-imports
-const { SqliteError } = require('better-sqlite3') as { SqliteError: new (message: string, code: string) => Error & { code: string } }
+const { SqliteError } = Database
 
 const RETRYABLE = [
   'SQLITE_BUSY',

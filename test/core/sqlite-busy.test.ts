@@ -14,7 +14,7 @@ import { join } from 'path'
 import { Db, TerrapinError, connect, create, fields, generateSchemas, get, model, query, run, schema, sql, transaction, update, where } from 'terrapin'
 import { classifySqlite } from '../../src/run/better-sqlite3'
 
-// eslint-disable-next-line @typescript-eslint/no-require-imports
+// eslint-disable-next-line @typescript-eslint/no-require-imports -- the driver's error class, loaded as the runner loads the driver (a require at run time, see src/run/better-sqlite3.ts)
 const { SqliteError } = require('better-sqlite3') as { SqliteError: new (message: string, code: string) => Error & { code: string } }
 
 const RETRYABLE = [

@@ -87,6 +87,35 @@ export const utcText = (d: Date): string => d.toISOString().replace('T', ' ').sl
 /** The inverse of `utcText`. */
 export const parseUtc = (s: string): Date => new Date(s.replace(' ', 'T') + 'Z')
 
+/** The long-list workloads' tables: 20,000 owners with 5 items each (100,000 items). */
+export const OWNERS = 20000
+export const ITEMS = 100000
+
+export interface OwnerRow {
+  readonly id: number
+  readonly name: string
+}
+
+export interface ItemRow {
+  readonly id: number
+  readonly name: string
+  readonly ownerId: number
+}
+
+export const owners = (): OwnerRow[] => Array.from({ length: OWNERS }, (_, i) => ({ id: i + 1, name: `owner ${i + 1}` }))
+
+/** Item i belongs to owner `i % OWNERS`: an owner's items are spread over the table, not side by side. */
+export const items = (): ItemRow[] => Array.from({ length: ITEMS }, (_, i) => ({ id: i + 1, name: `item ${i + 1}`, ownerId: (i % OWNERS) + 1 }))
+
+/**
+ * `n` distinct item ids (a step coprime with `ITEMS` from a start that moves with `i`), about one
+ * in ten past the last item so that a list also holds values that match nothing.
+ */
+const itemIds = (i: number, n: number): number[] => {
+  const start = (i * 7919) % ITEMS
+  return Array.from({ length: n }, (_, k) => ((start + k * 7) % (ITEMS + ITEMS / 10)) + 1)
+}
+
 // ------------------------------------------------------------------------------------------
 // inputs of the i-th call of each workload (all libraries get the same)
 // ------------------------------------------------------------------------------------------
@@ -97,4 +126,17 @@ export const input = {
   relationLoad: (i: number) => ({ after: (i * 20) % (AUTHORS - 20) }),
   groupedAggregate: (i: number) => ({ lo: ((i * 50) % (AUTHORS - 50)) + 1, hi: ((i * 50) % (AUTHORS - 50)) + 50 }),
   update: (i: number) => ({ authorId: (i % AUTHORS) + 1, rating: (i % 50) / 10 }),
+  inList100: (i: number) => ({ ids: itemIds(i, 100) }),
+  inList10k: (i: number) => ({ ids: itemIds(i, 10000) }),
+  inList70k: (i: number) => ({ ids: itemIds(i, 70000) }),
+  nameIn2k: (i: number) => ({ names: itemIds(i, 2000).map((id) => `item ${id}`) }),
+  prefetch1k: (i: number) => ({ after: (i * 997) % (OWNERS - 1000), n: 1000 }),
+  prefetch10k: (i: number) => ({ after: (i * 997) % (OWNERS - 10000), n: 10000 }),
+}
+
+/** Each owner with its items (in the items' order): the long prefetch's result. */
+export const withItems = (os: ReadonlyArray<OwnerRow>, is: ReadonlyArray<ItemRow>): Array<OwnerRow & { items: ItemRow[] }> => {
+  const by = new Map<number, ItemRow[]>(os.map((o) => [o.id, []]))
+  for (const x of is) by.get(x.ownerId)!.push(x)
+  return os.map((o) => ({ ...o, items: by.get(o.id)! }))
 }

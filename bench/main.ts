@@ -12,14 +12,14 @@ import { join } from 'path'
 import { dialects } from '../src'
 import { schemaSql } from '../src/schema/ddl'
 import { fingerprint, firstDifference } from './check'
-import { BOOKS, authors, books, utcText } from './data'
+import { BOOKS, authors, books, items, owners, utcText } from './data'
 import { drizzleImpl } from './impl/drizzle'
 import { kysely } from './impl/kysely'
 import { open, rawSqlite } from './impl/raw-sqlite'
 import { terrapin } from './impl/terrapin'
 import { CompiledSql, WORKLOADS, Workload } from './impl/types'
 import { Clock, allocatedBytes, interleaved, median, retainedBytes } from './measure'
-import { Author, Book } from './models'
+import { Author, Book, Item, Owner } from './models'
 import { Setup, mysqlSetup, postgresSetup } from './servers'
 import { Column, Result, allocated, markdown, spread } from './report'
 
@@ -48,12 +48,16 @@ const WRITES: ReadonlySet<Workload> = new Set(['singleInsert', 'bulkInsert', 'up
 
 const seedSqlite = (file: string): string => {
   const db = open(file)
-  for (const s of schemaSql(dialects.sqlite, [Author, Book], false)) db.exec(s)
+  for (const s of schemaSql(dialects.sqlite, [Author, Book, Owner, Item], false)) db.exec(s)
   const ia = db.prepare('INSERT INTO author (id, name) VALUES (?, ?)')
   const ib = db.prepare('INSERT INTO book (id, title, rating, published_at, author_id) VALUES (?, ?, ?, ?, ?)')
+  const io = db.prepare('INSERT INTO owner (id, name) VALUES (?, ?)')
+  const ii = db.prepare('INSERT INTO item (id, name, owner_id) VALUES (?, ?, ?)')
   db.transaction(() => {
     for (const a of authors()) ia.run(a.id, a.name)
     for (const b of books()) ib.run(b.id, b.title, b.rating, utcText(b.publishedAt), b.authorId)
+    for (const o of owners()) io.run(o.id, o.name)
+    for (const x of items()) ii.run(x.id, x.name, x.ownerId)
   })()
   db.pragma('wal_checkpoint(TRUNCATE)')
   const version = (db.prepare('SELECT sqlite_version() AS v').get() as { v: string }).v

@@ -35,6 +35,12 @@ const DESCRIPTIONS: Readonly<Record<Workload, string>> = {
   singleInsert: 'single insert (returning row)',
   bulkInsert: 'bulk insert 1,000 rows in a transaction',
   updateByFilter: 'update by filter',
+  inList100: 'id in a list of 100 (100,000 items)',
+  inList10k: 'id in a list of 10,000 (100,000 items)',
+  inList70k: 'id in a list of 70,000 (100,000 items)',
+  nameIn2k: 'name in a list of 2,000 (100,000 items)',
+  prefetch1k: 'prefetch of 1,000 owners (5,000 items)',
+  prefetch10k: 'prefetch of 10,000 owners (50,000 items)',
 }
 
 const fmt = (n: number): string => (n >= 100 ? Math.round(n).toLocaleString('en-US') : n.toPrecision(3))

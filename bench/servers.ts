@@ -8,7 +8,7 @@ import { dialects } from '../src'
 import { mysqlDialectFor } from '../src/compile/mysql'
 import { schemaSql } from '../src/schema/ddl'
 import { createIsolated } from '../test/support/databases'
-import { BOOKS, authors, books } from './data'
+import { BOOKS, authors, books, items, owners } from './data'
 import { drizzleMysql } from './impl/drizzle-mysql'
 import { drizzlePg } from './impl/drizzle-postgres'
 import { kysely } from './impl/kysely'
@@ -16,7 +16,7 @@ import { openMysql, rawMysql } from './impl/raw-mysql'
 import { openPg, rawPostgres } from './impl/raw-postgres'
 import { terrapin } from './impl/terrapin'
 import { Impl } from './impl/types'
-import { Author, Book } from './models'
+import { Author, Book, Item, Owner } from './models'
 
 /** A database of the dialect, seeded, with the libraries on it and an admin connection. */
 export interface Setup {
@@ -59,7 +59,7 @@ const serverSetup = async (
   const iso = await createIsolated(name, 'bench')
   const admin = connect(iso.url)
   const version = String(Object.values((await admin.rows(admin.versionSql))[0])[0])
-  for (const s of schemaSql(admin.dialect(version), [Author, Book], false)) await admin.rows(s)
+  for (const s of schemaSql(admin.dialect(version), [Author, Book, Owner, Item], false)) await admin.rows(s)
   await insertAll(
     admin,
     'INSERT INTO author (id, name)',
@@ -69,6 +69,16 @@ const serverSetup = async (
     admin,
     'INSERT INTO book (id, title, rating, published_at, author_id)',
     books().map((b) => [b.id, b.title, b.rating, b.publishedAt, b.authorId]),
+  )
+  await insertAll(
+    admin,
+    'INSERT INTO owner (id, name)',
+    owners().map((o) => [o.id, o.name]),
+  )
+  await insertAll(
+    admin,
+    'INSERT INTO item (id, name, owner_id)',
+    items().map((x) => [x.id, x.name, x.ownerId]),
   )
   for (const s of admin.afterSeed) await admin.rows(s)
   return {
@@ -102,7 +112,7 @@ const mysqlAdmin = (url: string): ServerAdmin => {
     placeholder: () => '?',
     dialect: mysqlDialectFor,
     versionSql: 'SELECT VERSION()',
-    afterSeed: ['ANALYZE TABLE author, book'],
+    afterSeed: ['ANALYZE TABLE author, book, owner, item'],
     end: () => pool.end(),
   }
 }

@@ -3,10 +3,9 @@
  * every plan they return is frozen. Checked over random plan specs built step by step.
  */
 import fc from 'fast-check'
-import { query } from 'terrapin'
 import { SEED, params } from './support/config'
 import { dataArb } from './support/data'
-import { applyStep, buildPlan, planArb, poolOf } from './support/plans'
+import { applyStep, buildPlan, planArb, poolOf, queryOf } from './support/plans'
 import { buildModels, schemaArb } from './support/schema'
 
 const spec = fc.sample(schemaArb, { seed: SEED + 2, numRuns: 1 })[0]
@@ -15,7 +14,7 @@ const pool = poolOf(fc.sample(dataArb(spec), { seed: SEED + 2, numRuns: 1 })[0])
 
 /** A deep snapshot that sees everything a mutation could change (models by name only). */
 const snapshot = (v: unknown): string =>
-  JSON.stringify(v, (k, x) =>
+  JSON.stringify(v, (k, x: unknown) =>
     k === 'model' && x && typeof x === 'object'
       ? `Model(${(x as { name: string }).name})`
       : typeof x === 'bigint'
@@ -42,7 +41,7 @@ describe(`combinator laws (seed ${SEED})`, () => {
     fc.assert(
       fc.property(planArb(spec, pool), (s) => {
         const input = snapshot(s)
-        let plan: unknown = query(models[s.model])
+        let plan = queryOf(models[s.model])
         for (const step of s.steps) {
           const before = snapshot(plan)
           const next = applyStep(plan, step)

@@ -121,9 +121,14 @@ export const compareOrdered = (kind: string, a: unknown, b: unknown, desc: boole
 
 const lowerFirst = (s: string): string => s.charAt(0).toLowerCase() + s.slice(1)
 
+/** What a key column holds. */
+type Key = string | number | bigint
+
+const keyText = (k: Key): string => String(k)
+
 /** Key equality; a bigint key and its number agree. */
 const same = (a: unknown, b: unknown): boolean =>
-  a !== null && a !== undefined && b !== null && b !== undefined && (a === b || (typeof a !== typeof b && String(a) === String(b)))
+  a !== null && a !== undefined && b !== null && b !== undefined && (a === b || (typeof a !== typeof b && keyText(a as Key) === keyText(b as Key)))
 
 /** The rows related to `row` of `model` through the relation `name`, and their model. */
 export const related = (ds: Dataset, model: Model, row: Row, name: string): { model: Model; rows: ReadonlyArray<Row> } => {

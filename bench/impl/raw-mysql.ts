@@ -4,13 +4,15 @@
  * other libraries. MariaDB (10.5+) has `INSERT … RETURNING`, so inserts are one statement.
  */
 import * as mysql from 'mysql2/promise'
-import { AuthorRow, BookRow, NewBook, input, newBook, newBooks } from '../data'
+import { AuthorRow, BookRow, ItemRow, NewBook, OwnerRow, input, newBook, newBooks, withItems } from '../data'
 import { tenTimes, withBooks } from './common'
 import { Impl } from './types'
 
 const BOOK_COLS = 'id, title, rating, published_at AS publishedAt, author_id AS authorId'
 
 export const FILTERED_MYSQL = `SELECT ${BOOK_COLS} FROM book WHERE INSTR(title, ?) > 0 AND rating >= ? ORDER BY rating DESC, id ASC LIMIT 20`
+
+const ITEM_COLS = 'id, name, owner_id AS ownerId'
 
 /** One connection (as the other libraries get), datetimes read and written as UTC. */
 export const openMysql = (url: string): mysql.Pool => mysql.createPool({ uri: url, connectionLimit: 1, timezone: 'Z' })
@@ -27,6 +29,24 @@ export const rawMysql = (url: string): Impl => {
       rows.flatMap((b) => [b.title, b.rating, b.publishedAt, b.authorId]),
       on,
     )
+  // A list of up to 100 values as placeholders of a prepared statement; a longer one written into
+  // the statement by mysql2 (`query`, `IN (?)` with an array): a prepared statement stops at
+  // 65,535 placeholders and is slower from a few thousand on, JSON_TABLE is slower still.
+  const whereIn = <T>(head: string, column: string, values: ReadonlyArray<unknown>): Promise<T[]> =>
+    values.length <= 100
+      ? q<T>(`${head} WHERE ${column} IN (${values.map(() => '?').join(', ')}) ORDER BY id`, [...values])
+      : pool.query(`${head} WHERE ${column} IN (?) ORDER BY id`, [values]).then((r) => r[0] as T[])
+  const itemsIn = (column: string, values: ReadonlyArray<unknown>) => whereIn<ItemRow>(`SELECT ${ITEM_COLS} FROM item`, column, values)
+  const ownersWithItems = async (after: number, n: number) => {
+    const os = await q<OwnerRow>(`SELECT id, name FROM owner WHERE id > ? ORDER BY id LIMIT ${n}`, [after])
+    return withItems(
+      os,
+      await itemsIn(
+        'owner_id',
+        os.map((o) => o.id),
+      ),
+    )
+  }
   return {
     name: 'raw',
     ops: {
@@ -89,6 +109,12 @@ export const rawMysql = (url: string): Impl => {
           return (r as mysql.ResultSetHeader).affectedRows
         },
       },
+      inList100: { prepared: (i) => itemsIn('id', input.inList100(i).ids) },
+      inList10k: { prepared: (i) => itemsIn('id', input.inList10k(i).ids) },
+      inList70k: { prepared: (i) => itemsIn('id', input.inList70k(i).ids) },
+      nameIn2k: { prepared: (i) => itemsIn('name', input.nameIn2k(i).names) },
+      prefetch1k: { prepared: (i) => ownersWithItems(input.prefetch1k(i).after, 1000) },
+      prefetch10k: { prepared: (i) => ownersWithItems(input.prefetch10k(i).after, 10000) },
     },
     close: () => pool.end(),
   }

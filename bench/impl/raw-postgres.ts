@@ -3,13 +3,15 @@
  * server (`prepare: true`), rows mapped to the same objects as the other libraries.
  */
 import postgres from 'postgres'
-import { AuthorRow, BookRow, NewBook, input, newBook, newBooks } from '../data'
+import { AuthorRow, BookRow, ItemRow, NewBook, OwnerRow, input, newBook, newBooks, withItems } from '../data'
 import { tenTimes, withBooks } from './common'
 import { Impl } from './types'
 
 const BOOK_COLS = 'id, title, rating, published_at AS "publishedAt", author_id AS "authorId"'
 
 export const FILTERED_PG = `SELECT ${BOOK_COLS} FROM book WHERE strpos(title, $1) > 0 AND rating >= $2 ORDER BY rating DESC, id ASC LIMIT 20`
+
+const ITEM_COLS = 'id, name, owner_id AS "ownerId"'
 
 export const openPg = (url: string) => postgres(url, { max: 1, onnotice: () => undefined })
 
@@ -24,6 +26,14 @@ export const rawPostgres = (url: string): Impl => {
         { prepare: true },
       )) as unknown as BookRow[]
     )[0]
+  // A long list is one parameter typed as an array (postgres.js writes the JS array as its
+  // literal): the server reads it once, and the planner hashes it as a constant.
+  const itemsIn = (ids: number[]) => q<ItemRow>(`SELECT ${ITEM_COLS} FROM item WHERE id = ANY($1::int[]) ORDER BY id`, [ids])
+  const ownersWithItems = async (after: number, n: number) => {
+    const os = await q<OwnerRow>('SELECT id, name FROM owner WHERE id > $1 ORDER BY id LIMIT $2', [after, n])
+    const is = await q<ItemRow>(`SELECT ${ITEM_COLS} FROM item WHERE owner_id = ANY($1::int[]) ORDER BY id`, [os.map((o) => o.id)])
+    return withItems(os, is)
+  }
   return {
     name: 'raw',
     ops: {
@@ -81,6 +91,12 @@ export const rawPostgres = (url: string): Impl => {
           return (await sql.unsafe('UPDATE book SET rating = $1 WHERE author_id = $2', [rating, authorId], { prepare: true })).count
         },
       },
+      inList100: { prepared: (i) => itemsIn(input.inList100(i).ids) },
+      inList10k: { prepared: (i) => itemsIn(input.inList10k(i).ids) },
+      inList70k: { prepared: (i) => itemsIn(input.inList70k(i).ids) },
+      nameIn2k: { prepared: (i) => q<ItemRow>(`SELECT ${ITEM_COLS} FROM item WHERE name = ANY($1::text[]) ORDER BY id`, [input.nameIn2k(i).names]) },
+      prefetch1k: { prepared: (i) => ownersWithItems(input.prefetch1k(i).after, 1000) },
+      prefetch10k: { prepared: (i) => ownersWithItems(input.prefetch10k(i).after, 10000) },
     },
     close: () => sql.end(),
   }

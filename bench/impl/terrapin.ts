@@ -9,7 +9,7 @@ import { pipe } from 'fp-ts/function'
 import type { Db, DialectName, Param, Runnable } from '../../src'
 import { terrapin as T } from '../lib'
 import { input, newBook, newBooks } from '../data'
-import { Author, Book } from '../models'
+import { Author, Book, Item, Owner } from '../models'
 import { tenTimes } from './common'
 import { Impl } from './types'
 
@@ -64,6 +64,10 @@ export const terrapin = (url: string, dialect: DialectName = 'sqlite'): Impl => 
   const allBooks = prepare(query(Book))
   const insertOne = prepare(create(Book, { title: param('title'), rating: param('rating'), publishedAt: param('publishedAt'), authorId: param('authorId') }))
   const updateBy = prepare(pipe(query(Book), where({ authorId: param('authorId') }), update({ rating: param('rating') })))
+  // A prepared plan takes a list as a list of placeholders, one per item: a list of any length
+  // is an ad hoc plan (which compiles once for every length past LONG_LIST all the same).
+  const ownersWithItems = (n: number) => prepare(pipe(query(Owner), where({ id__gt: param('after') }), orderBy('id'), limit(n), prefetch('items')))
+  const ownersPrepared = new Map([1000, 10000].map((n) => [n, ownersWithItems(n)]))
   // The plans runSync takes, built on every call as in the headline example.
   const adhoc = {
     pointSelect: (i: number) => pipe(query(Book), where({ id: input.pointSelect(i).id }), get),
@@ -81,7 +85,19 @@ export const terrapin = (url: string, dialect: DialectName = 'sqlite'): Impl => 
       const { authorId, rating } = input.update(i)
       return pipe(query(Book), where({ authorId }), update({ rating }))
     },
+    itemsById: (ids: number[]) => pipe(query(Item), where({ id__in: ids }), orderBy('id')),
+    nameIn2k: (i: number) => pipe(query(Item), where({ name__in: input.nameIn2k(i).names }), orderBy('id')),
+    ownersWithItems: ({ after, n }: { after: number; n: number }) => pipe(query(Owner), where({ id__gt: after }), orderBy('id'), limit(n), prefetch('items')),
   }
+  const inList = (ids: (i: number) => { ids: number[] }) => ({
+    adhoc: (i: number) => go(adhoc.itemsById(ids(i).ids)),
+    ...viaTask((i) => adhoc.itemsById(ids(i).ids)),
+  })
+  const owners = (at: (i: number) => { after: number; n: number }) => ({
+    adhoc: (i: number) => go(adhoc.ownersWithItems(at(i))),
+    prepared: (i: number) => go(pipe(ownersPrepared.get(at(i).n)!, bind({ after: at(i).after }))),
+    ...viaTask((i) => adhoc.ownersWithItems(at(i))),
+  })
   // On SQLite, the same ad hoc plans through `run` and an awaiting caller, for comparison.
   const viaTask = <A>(plan: (i: number) => Runnable<A>) => (dialect === 'sqlite' ? { task: async (i: number) => unwrap(await task(plan(i))()) } : {})
   return {
@@ -131,6 +147,15 @@ export const terrapin = (url: string, dialect: DialectName = 'sqlite'): Impl => 
         prepared: (i) => go(pipe(updateBy, bind(input.update(i)))),
         ...viaTask(adhoc.updateByFilter),
       },
+      inList100: inList(input.inList100),
+      inList10k: inList(input.inList10k),
+      inList70k: inList(input.inList70k),
+      nameIn2k: {
+        adhoc: (i) => go(adhoc.nameIn2k(i)),
+        ...viaTask(adhoc.nameIn2k),
+      },
+      prefetch1k: owners(input.prefetch1k),
+      prefetch10k: owners(input.prefetch10k),
     },
     close: () => db.executor.close(),
   }

@@ -14,6 +14,12 @@ export const WORKLOADS = [
   'singleInsert',
   'bulkInsert',
   'updateByFilter',
+  'inList100',
+  'inList10k',
+  'inList70k',
+  'nameIn2k',
+  'prefetch1k',
+  'prefetch10k',
 ] as const
 export type Workload = (typeof WORKLOADS)[number]
 

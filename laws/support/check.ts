@@ -51,7 +51,7 @@ export const checkWindow = (
   return undefined
 }
 
-const tagOf = (e: unknown): string => (e && typeof e === 'object' && '_tag' in e ? String((e as { _tag: unknown })._tag) : String(e))
+const tagOf = (e: unknown): string => (e && typeof e === 'object' && '_tag' in e ? String(e._tag) : String(e))
 
 /** Checks a run's `Either` against the expectation; undefined when they agree. */
 export const check = (exp: Expected, result: E.Either<unknown, unknown>): string | undefined => {

@@ -65,7 +65,7 @@ const insertAll = async (db: Db, m: Model, rows: ReadonlyArray<Row>): Promise<Re
   if (rows.length === 0) return []
   const r = await run(db)(bulkCreate(m, rows as never))()
   if (E.isLeft(r)) throw new Error(`bulkCreate ${m.name}: ${r.left._tag}: ${r.left.message}`)
-  return r.right as ReadonlyArray<Row>
+  return r.right
 }
 
 /** The complete row as the reference sees it: every column, NULL where not given. */

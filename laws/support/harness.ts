@@ -12,7 +12,8 @@ import { PlanSpec, buildPlan, filterArg } from './plans'
 import { canon } from './values'
 
 /** JSON with bigints and dates readable. */
-export const show = (v: unknown): string => JSON.stringify(v, (_k, x) => (typeof x === 'bigint' ? `${x}n` : x instanceof Date ? `Date(${x.toISOString()})` : x))
+export const show = (v: unknown): string =>
+  JSON.stringify(v, (_k, x: unknown) => (typeof x === 'bigint' ? `${x}n` : x instanceof Date ? `Date(${x.toISOString()})` : x))
 
 const sqlOf = (plan: Plan<unknown>, dialect: 'sqlite' | 'postgres' | 'mysql'): string => {
   try {

@@ -9,7 +9,9 @@ import fc from 'fast-check'
 import { pipe } from 'fp-ts/function'
 import {
   FilterArg,
+  Model,
   Plan,
+  Query,
   count,
   distinct,
   exclude,
@@ -63,17 +65,19 @@ export interface PlanSpec {
 
 /** The filter argument a spec stands for. */
 export const filterArg = (f: FilterSpec): FilterArg<unknown> =>
-  'obj' in f
-    ? (Object.fromEntries(f.obj) as FilterArg<unknown>)
-    : 'and' in f
-      ? q.and(...f.and.map(filterArg))
-      : 'or' in f
-        ? q.or(...f.or.map(filterArg))
-        : q.not(filterArg(f.not))
+  'obj' in f ? Object.fromEntries(f.obj) : 'and' in f ? q.and(...f.and.map(filterArg)) : 'or' in f ? q.or(...f.or.map(filterArg)) : q.not(filterArg(f.not))
+
+/**
+ * A read plan of the random schema, whose models and rows are known only at run time: the steps'
+ * arguments are typed `never`, so the combinators take and give it.
+ */
+export type AnyQuery = Query<unknown, unknown>
+
+/** The plan of all rows of a model of the random schema. */
+export const queryOf = (m: Model): AnyQuery => query(m) as AnyQuery
 
 /** Applies one step with the public combinators. */
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
-export const applyStep = (p: any, s: Step): any =>
+export const applyStep = (p: AnyQuery, s: Step): AnyQuery =>
   'where' in s
     ? where(filterArg(s.where) as never)(p)
     : 'exclude' in s
@@ -96,7 +100,7 @@ const TERMINALS = { count, exists, first, get, getOrNone } as const
 
 /** The plan a spec stands for. */
 export const buildPlan = (models: Models, spec: PlanSpec): Plan<unknown> => {
-  const p = spec.steps.reduce(applyStep, query(models[spec.model]))
+  const p = spec.steps.reduce(applyStep, queryOf(models[spec.model]))
   return spec.terminal === 'all' ? p : pipe(p, TERMINALS[spec.terminal] as (x: unknown) => Plan<unknown>)
 }
 
@@ -172,7 +176,13 @@ const scalarArb = (ds: Dataset, model: ModelName, f: FieldSpec): fc.Arbitrary<un
   const arbs: fc.Arbitrary<unknown>[] = [fresh]
   if (have.length > 0) arbs.push(fc.constantFrom(...have), fc.constantFrom(...have))
   // A decimal with more places than the column must compare exactly, not be truncated.
-  if (f.kind === 'decimal' && have.length > 0) arbs.push(fc.constantFrom(...have).map((v) => (String(v).includes('.') ? `${v}5` : `${v}.5`)))
+  if (f.kind === 'decimal' && have.length > 0)
+    arbs.push(
+      fc.constantFrom(...have).map((v) => {
+        const s = String(v)
+        return s.includes('.') ? `${s}5` : `${s}.5`
+      }),
+    )
   if (f.kind === 'bigint') arbs.push(fc.integer({ min: -3, max: 3 }))
   return fc.oneof(...arbs)
 }

@@ -177,7 +177,9 @@ export const canon = (v: unknown): string => {
       .sort()
       .map((k) => `${JSON.stringify(k)}:${canon((v as Record<string, unknown>)[k])}`)
       .join(',')}}`
-  return String(v)
+  // what is left is a symbol or a function: no column holds either
+  const rest = v as symbol | (() => unknown)
+  return String(rest)
 }
 
 /** Canonical form of a JSON column's value (key order is not part of the value). */

@@ -91,6 +91,7 @@ const readers = new Map<string, (values: Readonly<Record<string, unknown>>) => u
 const readerOf = (name: string): ((values: Readonly<Record<string, unknown>>) => unknown) => {
   let r = readers.get(name)
   if (!r) {
+    // eslint-disable-next-line @typescript-eslint/no-implied-eval -- a generated function is this cache's fast path (docs/architecture.md, "Generated functions"); its code holds names only as JSON.stringify literals
     r = new Function('v', `return v[${JSON.stringify(name)}]`) as (values: Readonly<Record<string, unknown>>) => unknown
     if (readers.size < 10000) readers.set(name, r)
   }

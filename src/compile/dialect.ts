@@ -314,7 +314,7 @@ const SHARED_ENCODE: Conversions = {
 
 /** What every driver returns the same way: JSON text, 64-bit integers as text or numbers, decimals. */
 const SHARED_DECODE: Conversions = {
-  json: (_col, raw) => (typeof raw === 'string' ? JSON.parse(raw) : raw),
+  json: (_col, raw) => (typeof raw === 'string' ? (JSON.parse(raw) as unknown) : raw),
   bigint: (_col, raw) => (typeof raw === 'string' || typeof raw === 'number' ? BigInt(raw) : raw),
   decimal: (col, raw) => (typeof raw === 'string' ? fixedDecimal(col, raw) : raw),
 }

@@ -59,7 +59,7 @@ export const compileUncached = (d: Dialect, plan: Statement): Compiled => {
 
 const entryOf = (d: Dialect, plan: Statement, key: string): Entry => {
   let byKey = shapes.get(d)
-  if (!byKey) shapes.set(d, (byKey = new Map()))
+  if (!byKey) shapes.set(d, (byKey = new Map<string, Entry>()))
   let entry = byKey.get(key)
   if (entry) return entry
   const compiled = compileUncached(d, templateOf(plan))
@@ -88,9 +88,11 @@ const paramsMaker = (entry: Entry, paths: ReadonlyArray<ReadonlyArray<string | n
   if (!entry.filled) return undefined
   const params = entry.compiled.params
   const writes = entry.holes.map((h, i) => (h >= 0 ? `a[${i}] = t[${i}].encode(${accessOf(paths[h])})` : `a[${i}] = t[${i}]`))
-  return new Function('t', `return (p) => {\n const a = [${params.map(() => 'null').join(', ')}]\n ${writes.join('\n ')}\n return a\n}`)(params) as (
-    plan: object,
-  ) => ReadonlyArray<unknown>
+  // eslint-disable-next-line @typescript-eslint/no-implied-eval -- a generated function is this cache's fast path (docs/architecture.md, "Generated functions"); its code holds property names only as JSON.stringify literals and indexes as numbers
+  const make = new Function('t', `return (p) => {\n const a = [${params.map(() => 'null').join(', ')}]\n ${writes.join('\n ')}\n return a\n}`) as (
+    template: ReadonlyArray<unknown>,
+  ) => (plan: object) => ReadonlyArray<unknown>
+  return make(params)
 }
 
 /** Check every compile through a hint against the full walk (the test suite turns it on). */

@@ -69,10 +69,13 @@ export const postgres: Dialect = {
   encoder,
   decode,
   decoder,
-  // The list as the text of an array, cast by the server (the driver sends it as text, with no
-  // array type of its own to infer); each item's type is its column's, without a length, scale
-  // or precision that would round or cut the values compared.
-  inList: (expr, ph, col) => `${expr} = ANY(CAST(CAST(${ph} AS TEXT) AS ${itemType(col)}[]))`,
+  // The list is the text of an array literal, and the parameter itself is typed as the array
+  // (the server infers its type from the cast): the array is read once, when the statement is
+  // bound, and is a constant the planner turns into a hash table. A cast of a text parameter
+  // (`CAST(CAST($1 AS TEXT) AS …[])`) is an expression instead, parsed again for every row a
+  // sequential scan reads. Each item's type is its column's, without a length, scale or
+  // precision that would round or cut the values compared.
+  inList: (expr, ph, col) => `${expr} = ANY(CAST(${ph} AS ${itemType(col)}[]))`,
   listValue: (items) => `{${items.map((x) => `"${String(x).replace(/[\\"]/g, (c) => '\\' + c)}"`).join(',')}}`,
   returning: true,
   // the protocol's 16-bit count, less one as postgres.js counts it

@@ -4,7 +4,6 @@
  * integers, are literals), and filters follow two-valued logic: a condition on NULL is false and
  * `NOT` is the exact complement.
  */
-import { TerrapinFailure } from '../errors'
 import { Column, Model } from '../model/model'
 import { resolveRelation } from '../model/relations'
 import { checkColumnValue, guardDecides } from '../model/validate'
@@ -336,7 +335,7 @@ export const projection = (ctx: Ctx, plan: Select<unknown>, alias: string): { sq
   })
   const scope = ctx.scopes[ctx.scopes.length - 1]
   if (plan.distinct && scope?.alias === alias)
-    selectedExprs.set(scope, new Map(exprs.flatMap((e, i) => (names[i] === undefined ? [] : [[names[i]!, e] as const]))))
+    selectedExprs.set(scope, new Map(exprs.flatMap((e, i) => (names[i] === undefined ? [] : [[names[i], e] as const]))))
   const sqls = exprs.map((e) => e.sql)
   return { sql: sqls.join(', '), named: named(sqls), output: { keys, columns: exprs.map((e) => e.col) } }
 }

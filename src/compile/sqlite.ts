@@ -5,7 +5,7 @@
  * chronologically; decimals as fixed-scale text, compared numerically.
  */
 import { canonicalTime } from '../model/codecs'
-import { SUBQUERY_MULTIPLE_ROWS, SUBQUERY_ROWS_MESSAGE, TerrapinFailure, queryError } from '../errors'
+import { SUBQUERY_MULTIPLE_ROWS, SUBQUERY_ROWS_MESSAGE } from '../errors'
 import { Conversion, Dialect, MatchKind, caseless, conversions, likePattern, quoteWith, utcText } from './dialect'
 
 /** The name of the Unicode case-fold function registered on SQLite connections. */
@@ -39,9 +39,9 @@ export const DECIMAL_KEY_LENGTH = 1 + KEY_INT + KEY_FRAC
  * A decimal as text that sorts (and is equal) by value, with every digit kept: decimals are
  * stored as text, and CAST(… AS REAL) would keep only 15-17 of their digits. Non-negative
  * values are `1` + zero-padded digits; negative ones `0` + the nines' complement, so that a
- * larger magnitude sorts lower.
+ * larger magnitude sorts lower. Called by SQLite, with a value of one of its storage classes.
  */
-export const decimalKey = (v: unknown): string | null => {
+export const decimalKey = (v: string | number | bigint | Buffer | null | undefined): string | null => {
   if (v === null || v === undefined) return null
   const s = String(v).trim()
   const m = /^([+-]?)(\d*)(?:\.(\d*))?$/.exec(s)

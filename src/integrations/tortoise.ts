@@ -109,7 +109,9 @@ export const connectionUrl = (c: ConnectionConfig): string => {
 
 const isModel = (u: unknown): u is Model => typeof u === 'object' && u !== null && (u as Model)._tag === 'Model'
 
-const modelsOf = (app: AppConfig): ReadonlyArray<AnyModel> => (Array.isArray(app.models) ? app.models : Object.values(app.models).filter(isModel))
+const isModelList = (models: AppConfig['models']): models is ReadonlyArray<AnyModel> => Array.isArray(models)
+
+const modelsOf = (app: AppConfig): ReadonlyArray<AnyModel> => (isModelList(app.models) ? app.models : Object.values(app.models).filter(isModel))
 
 let current: Terrapin | undefined
 

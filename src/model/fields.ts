@@ -127,6 +127,9 @@ export type Fields = { readonly [name: string]: Field }
 // constructors
 // ------------------------------------------------------------------------------------------
 
+/** The options of a field given none: the empty record, every option absent (what `{}` is as a type). */
+type NoOptions = Record<never, never>
+
 type IsTrue<B> = B extends true ? true : false
 type IsPk<O> = O extends { readonly pk: true } ? true : false
 type Opt<O> = O extends { readonly default: unknown }
@@ -164,13 +167,13 @@ type IntField<K extends ScalarKind, O> = ScalarField<
   IsPk<O>
 >
 
-const int = <const O extends IntOptions = {}>(options: O = {} as O): IntField<'int', O> =>
+const int = <const O extends IntOptions = NoOptions>(options: O = {} as O): IntField<'int', O> =>
   scalar('int', integer('int', -2147483648, 2147483647), options, options.pk === true && options.default === undefined)
 
-const smallint = <const O extends IntOptions = {}>(options: O = {} as O): IntField<'smallint', O> =>
+const smallint = <const O extends IntOptions = NoOptions>(options: O = {} as O): IntField<'smallint', O> =>
   scalar('smallint', integer('smallint', -32768, 32767), options, options.pk === true && options.default === undefined)
 
-const bigint = <const O extends FieldOptions<bigint> = {}>(
+const bigint = <const O extends FieldOptions<bigint> = NoOptions>(
   options: O = {} as O,
 ): ScalarField<'bigint', bigint, IsTrue<O extends { readonly null: true } ? true : false>, O extends { readonly pk: true } ? true : Opt<O>, IsPk<O>> =>
   scalar('bigint', bigintCodec, options, options.pk === true && options.default === undefined)
@@ -180,28 +183,29 @@ type Simple<K extends ScalarKind, A, O> = ScalarField<K, A, IsTrue<O extends { r
 const char = <const O extends FieldOptions<string> & { readonly maxLength: number }>(options: O): Simple<'char', string, O> =>
   scalar('char', stringCodec('char'), options)
 
-const text = <const O extends FieldOptions<string> = {}>(options: O = {} as O): Simple<'text', string, O> => scalar('text', stringCodec('text'), options)
+const text = <const O extends FieldOptions<string> = NoOptions>(options: O = {} as O): Simple<'text', string, O> => scalar('text', stringCodec('text'), options)
 
-const boolean = <const O extends FieldOptions<boolean> = {}>(options: O = {} as O): Simple<'boolean', boolean, O> => scalar('boolean', booleanCodec, options)
+const boolean = <const O extends FieldOptions<boolean> = NoOptions>(options: O = {} as O): Simple<'boolean', boolean, O> =>
+  scalar('boolean', booleanCodec, options)
 
-const float = <const O extends FieldOptions<number> = {}>(options: O = {} as O): Simple<'float', number, O> => scalar('float', floatCodec, options)
+const float = <const O extends FieldOptions<number> = NoOptions>(options: O = {} as O): Simple<'float', number, O> => scalar('float', floatCodec, options)
 
 /** Decimals round-trip as strings, so no digit is lost to binary floating point. */
-const decimal = <const O extends FieldOptions<string> & { readonly maxDigits?: number; readonly decimalPlaces?: number } = {}>(
+const decimal = <const O extends FieldOptions<string> & { readonly maxDigits?: number; readonly decimalPlaces?: number } = NoOptions>(
   options: O = {} as O,
 ): Simple<'decimal', string, O> => scalar('decimal', decimalCodec, { maxDigits: 20, decimalPlaces: 6, ...options })
 
 /** UTC, millisecond precision. `autoNowAdd` sets it on create, `autoNow` on every save/update. */
-const datetime = <const O extends FieldOptions<Date> & { readonly autoNow?: boolean; readonly autoNowAdd?: boolean } = {}>(
+const datetime = <const O extends FieldOptions<Date> & { readonly autoNow?: boolean; readonly autoNowAdd?: boolean } = NoOptions>(
   options: O = {} as O,
 ): Simple<'datetime', Date, O> => scalar('datetime', datetimeCodec, options)
 
-const date = <const O extends FieldOptions<string> = {}>(options: O = {} as O): Simple<'date', string, O> => scalar('date', dateCodec, options)
+const date = <const O extends FieldOptions<string> = NoOptions>(options: O = {} as O): Simple<'date', string, O> => scalar('date', dateCodec, options)
 
-const time = <const O extends FieldOptions<string> = {}>(options: O = {} as O): Simple<'time', string, O> => scalar('time', timeCodec, options)
+const time = <const O extends FieldOptions<string> = NoOptions>(options: O = {} as O): Simple<'time', string, O> => scalar('time', timeCodec, options)
 
 /** A UUID primary key gets a random v4 default, as in tortoise. */
-const uuid = <const O extends FieldOptions<string> = {}>(
+const uuid = <const O extends FieldOptions<string> = NoOptions>(
   options: O = {} as O,
 ): ScalarField<'uuid', string, IsTrue<O extends { readonly null: true } ? true : false>, O extends { readonly pk: true } ? true : Opt<O>, IsPk<O>> =>
   scalar('uuid', uuidCodec, options.pk && options.default === undefined ? { ...options, default: () => crypto.randomUUID() } : options)
@@ -210,7 +214,8 @@ const uuid = <const O extends FieldOptions<string> = {}>(
 export type JsonValue<O> = O extends { readonly codec: t.Decoder<unknown, infer A> } ? A : unknown
 
 /** JSON; pass an io-ts codec to type (and check) the value: `fields.json({ codec: Point })`. */
-const json = <const O extends FieldOptions<JsonValue<O>> & { readonly codec?: t.Type<any, any, unknown> } = {}>( // eslint-disable-line @typescript-eslint/no-explicit-any
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- any codec: t.Type is invariant in its value type (validate gives it, encode takes it), so nothing narrower accepts every codec; JsonValue<O> reads the type back out
+const json = <const O extends FieldOptions<JsonValue<O>> & { readonly codec?: t.Type<any, any, unknown> } = NoOptions>(
   options: O = {} as O,
 ): Simple<'json', JsonValue<O>, O> => {
   type A = JsonValue<O>
@@ -230,7 +235,10 @@ const json = <const O extends FieldOptions<JsonValue<O>> & { readonly codec?: t.
 }
 
 /** A closed set of strings or integers, stored as char/int: `fields.enum(['draft', 'published'])`. */
-const enum_ = <const V extends ReadonlyArray<string> | ReadonlyArray<number>, const O extends FieldOptions<V[number]> & { readonly maxLength?: number } = {}>(
+const enum_ = <
+  const V extends ReadonlyArray<string> | ReadonlyArray<number>,
+  const O extends FieldOptions<V[number]> & { readonly maxLength?: number } = NoOptions,
+>(
   values: V,
   options: O = {} as O,
 ): Simple<'enum', V[number], O> => {
@@ -241,7 +249,7 @@ const enum_ = <const V extends ReadonlyArray<string> | ReadonlyArray<number>, co
     (u, c) => {
       if (set.has(u)) return t.success(u as V[number])
       const n = typeof u === 'string' && /^-?\d+$/.test(u) ? Number(u) : typeof u === 'bigint' ? Number(u) : undefined
-      return n !== undefined && set.has(n) ? t.success(n as V[number]) : t.failure(u, c)
+      return n !== undefined && set.has(n) ? t.success(n) : t.failure(u, c)
     },
     t.identity,
   )
@@ -257,7 +265,7 @@ type ToField<O> = O extends { readonly toField: infer R extends string } ? R : u
 type FkOptional<O> = O extends { readonly null: true } ? true : O extends { readonly default: unknown } ? true : false
 
 /** `fields.foreignKey('Author', { relatedName: 'books' })`: targets are named by model name. */
-const foreignKey = <const T extends string, const O extends RelationOptions = {}>(
+const foreignKey = <const T extends string, const O extends RelationOptions = NoOptions>(
   target: T,
   options: O = {} as O,
 ): ForeignKeyField<T, RelName<O>, IsTrue<O extends { readonly null: true } ? true : false>, FkOptional<O>, 'foreignKey', QueryName<O>, ToField<O>> =>
@@ -268,23 +276,26 @@ const foreignKey = <const T extends string, const O extends RelationOptions = {}
     relatedName: options.relatedName as RelName<O>,
     relatedQueryName: options.relatedQueryName as QueryName<O>,
     toField: options.toField as ToField<O>,
-    options: Object.freeze({ onDelete: 'CASCADE' as OnDelete, ...options }),
+    options: Object.freeze({ onDelete: 'CASCADE', ...options }),
     nullable: (options.null === true) as IsTrue<O extends { readonly null: true } ? true : false>,
     optional: (options.null === true || options.default !== undefined) as FkOptional<O>,
   })
 
 /** A unique foreign key; the reverse side holds one row (or null). */
-const oneToOne = <const T extends string, const O extends RelationOptions = {}>(
+const oneToOne = <const T extends string, const O extends RelationOptions = NoOptions>(
   target: T,
   options: O = {} as O,
 ): ForeignKeyField<T, RelName<O>, IsTrue<O extends { readonly null: true } ? true : false>, FkOptional<O>, 'oneToOne', QueryName<O>, ToField<O>> =>
   Object.freeze({
     ...foreignKey(target, options),
     kind: 'oneToOne' as const,
-    options: Object.freeze({ onDelete: 'CASCADE' as OnDelete, ...options, unique: true }),
+    options: Object.freeze({ onDelete: 'CASCADE', ...options, unique: true }),
   })
 
-const manyToMany = <const T extends string, const O extends ManyToManyField['options'] = {}>(target: T, options: O = {} as O): ManyToManyField<T, RelName<O>> =>
+const manyToMany = <const T extends string, const O extends ManyToManyField['options'] = NoOptions>(
+  target: T,
+  options: O = {} as O,
+): ManyToManyField<T, RelName<O>> =>
   Object.freeze({
     _tag: 'Field' as const,
     kind: 'manyToMany' as const,

@@ -53,7 +53,7 @@ export interface Model<N extends string = string, F extends Fields = Fields, S =
 }
 
 /** Any model, for constraints. */
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- the bound of every generic over models in the public API: left open so that no signature's inference depends on a narrower one
 export type AnyModel = Model<string, any, any>
 
 // ------------------------------------------------------------------------------------------
@@ -155,7 +155,7 @@ export const schema = <const D extends Record<string, AnyModel>>(defs: D): Resol
   const registry: Record<string, Model> = {}
   // Two passes: the first gives every model its own key column, the second lets each foreign
   // key take its type from its target's key (which never depends on another relation).
-  for (let pass = 0; pass < 2; pass++) for (const m of list) registry[m.name] = assemble(m.name, m.table, m.fields, m.meta, registry)
+  for (let pass = 0; pass < 2; pass++) for (const m of list) registry[m.name] = assemble(m.name, m.table, m.fields as Fields, m.meta, registry)
   Object.freeze(registry)
   return Object.freeze(Object.fromEntries(Object.entries(defs).map(([k, m]) => [k, registry[m.name]]))) as unknown as Resolved<D>
 }

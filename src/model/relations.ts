@@ -102,7 +102,7 @@ const resolved = new WeakMap<Model, Map<string, Relation | undefined>>()
 export const resolveRelation = (m: Model, name: string): Relation | undefined => {
   if (!Object.isFrozen(m.registry)) return findRelation(m, name)
   let known = resolved.get(m)
-  if (!known) resolved.set(m, (known = new Map()))
+  if (!known) resolved.set(m, (known = new Map<string, Relation | undefined>()))
   if (known.has(name)) return known.get(name)
   const rel = findRelation(m, name)
   // Names that are relations are few; names that are not may come from users, without end.

@@ -177,7 +177,9 @@ export const checkColumnValue = (col: Column, v: unknown): ReadonlyArray<string>
     if (bad) (out ??= []).push(bad)
   }
   if (col.kind === 'decimal') {
-    const s = String(v)
+    // the guard (or `lenient`) let through only a decimal string or a finite number
+    const decimal = v as string | number
+    const s = String(decimal)
     const [int = '', frac = ''] = s.replace('-', '').split('.')
     const { maxDigits = 20, decimalPlaces = 6 } = col.scalar.options
     if (frac.length > decimalPlaces) (out ??= []).push(`has more than ${decimalPlaces} decimal places`)
@@ -239,6 +241,7 @@ const makeFast = (model: Model, keys: ReadonlyArray<string>): Fast | undefined =
   const reads = keys.map((k, i) => `const v${i} = d[${JSON.stringify(k)}]; const p${i} = check(cols[${i}], v${i});`)
   const failed = keys.map((_, i) => `p${i} !== NO`).join(' || ')
   const fields = keys.map((k, i) => `${JSON.stringify(k)}: ${COPIED_KINDS.has(cols[i].kind) ? `copy(v${i})` : `v${i}`}`)
+  // eslint-disable-next-line @typescript-eslint/no-implied-eval -- a generated function is this cache's fast path (docs/architecture.md, "Generated functions"); its code holds keys only as JSON.stringify literals
   const make = new Function(
     'cols',
     'check',
@@ -246,7 +249,13 @@ const makeFast = (model: Model, keys: ReadonlyArray<string>): Fast | undefined =
     'NO',
     'fail',
     `return (d) => { ${reads.join(' ')} if (${failed}) return fail([${keys.map((_, i) => `p${i}`).join(', ')}]); return Object.freeze({ ${fields.join(', ')} }) }`,
-  )
+  ) as (
+    cols: ReadonlyArray<Column>,
+    check: typeof checkColumnValue,
+    copy: typeof deepFreeze,
+    no: typeof NO_PROBLEMS,
+    fail: (problems: ReadonlyArray<ReadonlyArray<string>>) => Invalid,
+  ) => Fast['run']
   // the general loop's issues for a record of exactly these keys: each key's problems, in order
   const fail = (problems: ReadonlyArray<ReadonlyArray<string>>): Invalid =>
     new Invalid(
@@ -255,7 +264,7 @@ const makeFast = (model: Model, keys: ReadonlyArray<string>): Fast | undefined =
         model.name,
       ),
     )
-  return { keys, run: make(cols, checkColumnValue, deepFreeze, NO_PROBLEMS, fail) as Fast['run'] }
+  return { keys, run: make(cols, checkColumnValue, deepFreeze, NO_PROBLEMS, fail) }
 }
 
 /**

@@ -64,7 +64,7 @@ export type CheckedExprs<M, R, X> = {
 export const annotate =
   <M, R, const X extends Readonly<Record<string, Expr<unknown, string>>>>(exprs: X & CheckedExprs<M, R, X>) =>
   (plan: Query<M, R>): Query<M, Simplify<R & Annotated<M, R, X>>> =>
-    annotated(plan as Select<unknown>, exprs as Readonly<Record<string, unknown>>) as Query<M, Simplify<R & Annotated<M, R, X>>>
+    annotated(plan, exprs) as Query<M, Simplify<R & Annotated<M, R, X>>>
 
 const NO_ANNOTATIONS: ReadonlyArray<Annotation> = freeze([])
 
@@ -92,7 +92,7 @@ const annotated = (plan: Select<unknown>, exprs: Readonly<Record<string, unknown
         ? 'clashes with a field or another annotation (or contains __)'
         : name in Object.prototype
           ? 'is a property of every object (a row could not hold it)'
-          : refProblem(plan.model, expr as Expr, isName)
+          : refProblem(plan.model, expr, isName)
     if (problem) error ??= invalid(name, problem, plan.model.name)
     else added.push(annotationOf(name, expr as Expr))
     seen.push(name)
@@ -127,7 +127,7 @@ const exprRefs = new WeakMap<object, ReadonlyArray<string>>()
 /** The annotation node of a name and an expression: a frozen value, made once per pair. */
 const annotationOf = (name: string, expr: Expr): Annotation => {
   let byName = annotationNodes.get(expr)
-  if (!byName) annotationNodes.set(expr, (byName = new Map()))
+  if (!byName) annotationNodes.set(expr, (byName = new Map<string, Annotation>()))
   let a = byName.get(name)
   if (!a) {
     a = freeze({ name, expr })

@@ -122,7 +122,7 @@ const agg = <A, K extends string>(fn: AggName, ref: string | undefined, o?: Aggr
   if (o?.filter !== undefined) return make({ _tag: 'Agg', fn, ref, distinct, filter: ownFilter(o.filter) })
   const byFn = plainAggs[distinct ? 1 : 0]
   let byRef = byFn.get(fn)
-  if (!byRef) byFn.set(fn, (byRef = new Map()))
+  if (!byRef) byFn.set(fn, (byRef = new Map<string | undefined, Expr>()))
   let e = byRef.get(ref)
   if (e === undefined) {
     e = make({ _tag: 'Agg', fn, ref, distinct })

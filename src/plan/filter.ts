@@ -221,7 +221,7 @@ const MAX_TARGETS = 1000
 
 const cachedTargetOf = (model: Model, key: string): ReturnType<typeof targetOf> => {
   let byKey = targets.get(model)
-  if (!byKey) targets.set(model, (byKey = new Map()))
+  if (!byKey) targets.set(model, (byKey = new Map<string, ReturnType<typeof targetOf>>()))
   let t = byKey.get(key)
   if (t === undefined) {
     t = targetOf(model, key)

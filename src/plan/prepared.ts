@@ -101,7 +101,7 @@ const paramsOfPlan = (plan: Plan<unknown>, out: Set<string>): void => {
  */
 export const prepare = <A, V extends Values = Values>(plan: Plan<A>): Prepared<A, V> => {
   const names = new Set<string>()
-  paramsOfPlan(plan as Plan<unknown>, names)
+  paramsOfPlan(plan, names)
   return freeze({ _tag: 'Prepared', plan, names: freeze([...names]) })
 }
 
@@ -131,8 +131,12 @@ const fitsOf = (names: ReadonlyArray<string>): ((values: Values) => boolean) => 
   let f = fits.get(names)
   if (!f) {
     const checks = names.map((n) => ` && v[${JSON.stringify(n)}] !== undefined && has.call(v, ${JSON.stringify(n)})`).join('')
-    const made = new Function('has', `return (v) => { let n = 0; for (const _ in v) n++; return n === ${names.length}${checks} }`)
-    fits.set(names, (f = made(Object.prototype.hasOwnProperty) as (values: Values) => boolean))
+    // eslint-disable-next-line @typescript-eslint/no-implied-eval -- a generated function is this cache's fast path (docs/architecture.md, "Generated functions"); its code holds names only as JSON.stringify literals
+    const made = new Function('has', `return (v) => { let n = 0; for (const _ in v) n++; return n === ${names.length}${checks} }`) as (
+      has: (this: object, key: PropertyKey) => boolean,
+    ) => (values: Values) => boolean
+    // eslint-disable-next-line @typescript-eslint/unbound-method -- passed on purpose without its object: the generated check calls it as `has.call(v, name)`
+    fits.set(names, (f = made(Object.prototype.hasOwnProperty)))
   }
   return f
 }

@@ -175,7 +175,7 @@ export const parseOrder = (model: Model, spec: string, annotations?: ReadonlySet
   }
   // A field's ordering is a frozen value: parsed once per model and spelling, shared by every plan.
   let known = orders.get(model)
-  if (!known) orders.set(model, (known = new Map()))
+  if (!known) orders.set(model, (known = new Map<string, OrderItem>()))
   let item = known.get(spec)
   if (item === undefined) {
     const parsed = parseFieldOrder(model, spec, desc)

@@ -39,7 +39,7 @@ export const sql = Object.assign(
         out.push(strings[i + 1])
       }
     })
-    return freeze({ _tag: 'Raw', strings: freeze(out), values: freeze(vals) }) as Raw<number>
+    return freeze({ _tag: 'Raw', strings: freeze(out), values: freeze(vals) })
   },
   {
     /** A quoted identifier: `sql\`SELECT * FROM ${sql.ident('book')}\``. */

@@ -213,7 +213,7 @@ const node = (w: Walk, v: unknown): unknown => {
   }
   // Plain records and expression nodes (their methods live on a shared prototype) are data;
   // any other class instance may hide state from `Object.keys`.
-  const proto = Object.getPrototypeOf(o)
+  const proto = Object.getPrototypeOf(o) as object | null
   if (proto !== Object.prototype && proto !== null && !isExpr(o)) {
     w.ok = false
     return v

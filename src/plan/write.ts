@@ -136,7 +136,7 @@ export const update =
       const error = checked instanceof Invalid ? checked.error : undefined
       const merged = valid ?? NO_PATCH
       const p: Update<number> = hinted<Update<number>>(
-        { _tag: 'Update', source: plan as Query<unknown, unknown>, patch: merged, [HINT]: undefined, [OWNER]: undefined },
+        { _tag: 'Update', source: plan, patch: merged, [HINT]: undefined, [OWNER]: undefined },
         valid && recordStep(hintOf(plan), 'u', merged),
       )
       const empty = valid !== undefined && isEmpty(valid)
@@ -157,7 +157,7 @@ const updateWithExprs = (plan: Query<unknown, unknown>, patch: Readonly<Record<s
   })
   const merged = E.isRight(valid) ? freeze({ ...valid.right, ...Object.fromEntries(exprs) }) : {}
   const p: Update<number> = hinted<Update<number>>(
-    { _tag: 'Update', source: plan as Query<unknown, unknown>, patch: merged, [HINT]: undefined, [OWNER]: undefined },
+    { _tag: 'Update', source: plan, patch: merged, [HINT]: undefined, [OWNER]: undefined },
     recordStep(hintOf(plan), 'u', merged),
   )
   const error = E.isLeft(valid) ? valid.left : exprIssues.length > 0 ? validationError(exprIssues, plan.model.name) : undefined
@@ -236,7 +236,7 @@ const upsert = <M extends Model>(
 }
 
 const pipeWhere = (model: Model, eq: Readonly<Record<string, unknown>>) =>
-  where<Model, unknown>(Object.fromEntries(Object.entries(eq).map(([k, v]) => [k, v])) as never)(query(model) as Query<Model, unknown>)
+  where<Model, unknown>(Object.fromEntries(Object.entries(eq).map(([k, v]) => [k, v])) as never)(query(model))
 
 /**
  * The row matching `lookup`, or a new row made of `lookup` and `defaults`; yields

@@ -29,7 +29,7 @@ describe('bind', () => {
             pipe(query(Item), where(Object.fromEntries(names.map((n, i) => [['name', 'note', 'name__not', 'note__not'][i], param(n)])) as never)),
           )
           const proto = inherit ? { [names[0]]: 'inherited' } : Object.prototype
-          const v: Record<string, unknown> = Object.create(proto)
+          const v = Object.create(proto) as Record<string, unknown>
           for (const [k, x] of entries) Object.defineProperty(v, k, { value: x, enumerable: true, writable: true, configurable: true })
           const bound = pipe(plan, bind(v))
           expect(bound.error === undefined).toBe(fits(names, v))

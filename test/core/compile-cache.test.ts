@@ -206,7 +206,7 @@ describe('compile cache', () => {
       pipe(plan, getOrNone),
       pipe(plan, count),
       pipe(plan, exists),
-      ...(patch ? [pipe(plan, update({ [patch]: patch === 'note' ? 'x' : patch === 'n' ? param('v') : null } as never))] : []),
+      ...(patch ? [pipe(plan, update({ [patch]: patch === 'note' ? 'x' : patch === 'n' ? param('v') : null }))] : []),
     ]
 
     it('two plans share a hint exactly when the full walk gives them one shape, and compile as a fresh compile does', () => {
@@ -304,7 +304,7 @@ describe('compile cache', () => {
           { name: 'c', at: new Date(0), price: '2.5' },
         ],
       ]
-      const plans = variants.map((rows): Statement => ({ ...create(Item, rows[0] as never), rows: rows as never, returns: 'many' }))
+      const plans = variants.map((rows): Statement => ({ ...create(Item, rows[0] as never), rows, returns: 'many' }))
       // each compiled after the others (sharing the cache), each as a fresh compile
       for (const plan of plans) same(plan)
       for (const plan of [...plans].reverse()) same(plan)
@@ -324,7 +324,7 @@ describe('compile cache', () => {
       fc.assert(
         fc.property(fc.array(fc.nat(kinds.length - 1), { minLength: 1, maxLength: 8 }), (picks) => {
           const rows = picks.map((k, i) => kinds[k](i))
-          same({ ...create(Item, rows[0] as never), rows: rows as never, returns: 'many' } as Statement)
+          same({ ...create(Item, rows[0] as never), rows, returns: 'many' })
         }),
         { numRuns: 500 },
       )

@@ -10,7 +10,7 @@ import fc from 'fast-check'
 import { pipe } from 'fp-ts/function'
 import { TerrapinError, param, prepare, query, update, where } from 'terrapin'
 import { compileWith, dialects } from '../../src/compile'
-import { Compiled, Slot, isSlot } from '../../src/compile/sql'
+import { Compiled, isSlot } from '../../src/compile/sql'
 import { Abort, paramsOf } from '../../src/run/statement'
 import { Kinds } from './models'
 
@@ -39,7 +39,7 @@ const reference = (c: Compiled, values: Readonly<Record<string, unknown>> | unde
     if (!isSlot(p)) continue
     const v = values === undefined ? undefined : values[p.name]
     if (v === undefined) return `${p.name}: no value for this placeholder`
-    const problem = (p as Slot).check(v)
+    const problem = p.check(v)
     if (problem) return `${p.name}: ${problem}`
     out[i] = p.encode(v)
   }

@@ -11,6 +11,7 @@ import { pipe } from 'fp-ts/function'
 import * as E from 'fp-ts/Either'
 import { ConnectionConfig, TerrapinFailure, close, closeConnections, connect, count, create, generateSchemas, init, query, run, runAsync } from 'terrapin'
 import { forEachDialect, left, right } from '../support/dialects'
+import { thrownBy } from '../support/matchers'
 import { Code, Tag } from './models'
 
 let dir: string
@@ -167,7 +168,7 @@ describe('connect', () => {
   })
 
   it('a malformed URL is a ConfigurationError thrown at start-up', () => {
-    for (const bad of ['nope', 'ftp://host/db', '://x']) expect(() => connect(bad)).toThrow(expect.objectContaining({ _tag: 'ConfigurationError' }))
+    for (const bad of ['nope', 'ftp://host/db', '://x']) expect(thrownBy(() => connect(bad))).toMatchObject({ _tag: 'ConfigurationError' })
   })
 
   it('a SQLite file that cannot be opened gives ConnectionError Lefts', async () => {

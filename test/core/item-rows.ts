@@ -45,11 +45,11 @@ export const NAMES = [
 export const NOTES = [null, 'hello world', 'HELLO', '100%', '50% off', 'under_score', 'back\\slash', 'Éclair', 'éclair', '']
 
 export const row = (i: number): Row => {
-  const nul = (v: unknown) => i % 5 === 4
+  const nul = () => i % 5 === 4
   return {
     name: NAMES[i % NAMES.length] + (i >= NAMES.length ? String(i) : ''),
     note: NOTES[i % NOTES.length],
-    n: nul(0) ? null : ((i * 7) % 11) - 3,
+    n: nul() ? null : ((i * 7) % 11) - 3,
     big: i % 6 === 5 ? null : BigInt(i * 1_000_000_007) * (i % 2 ? -1n : 1n) * 1_000_000n,
     x: i % 7 === 6 ? null : (i - 10) / 4,
     price: i % 8 === 7 ? null : (((i * 37) % 200) - 90).toFixed(3).replace(/^(-?)(\d+)/, '$1$2'),

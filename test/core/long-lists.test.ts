@@ -47,7 +47,7 @@ const relevant = <K extends Field>(k: K): Row[K][] => {
   const picked = held.filter((_, i) => i % 3 === 0)
   const filler = FILLER[k]
   // a decimal equal to a held one (not picked) as a double, not as a decimal: decimals compare by value
-  const nearMiss = k === 'price' ? [`${held.find((v) => !picked.includes(v))}0000000000001` as Row[K]] : []
+  const nearMiss = k === 'price' ? [`${String(held.find((v) => !picked.includes(v)))}0000000000001` as Row[K]] : []
   return filler ? [...picked, ...nearMiss, filler(LONG + 1)] : picked
 }
 

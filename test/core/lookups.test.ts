@@ -319,7 +319,7 @@ forEachDialect('lookups', [Item], (t) => {
     }
   })
 
-  it.each(CASES.map((c) => [JSON.stringify(c, (_k, v) => (typeof v === 'bigint' ? `${v}n` : v)), c] as const))('%s', async (_label, filter) => {
+  it.each(CASES.map((c) => [JSON.stringify(c, (_k, v: unknown) => (typeof v === 'bigint' ? `${v}n` : v)), c] as const))('%s', async (_label, filter) => {
     const expected = ROWS.filter((r) => matches(r, filter))
       .map((r) => r.name)
       .sort()

@@ -59,7 +59,7 @@ forEachDialect('prepared plans', [Item, Tag], (t) => {
     for (const name of names) {
       const byName = prepare(pipe(query(Item), where({ name: param(name) }), get))
       expect(right(await go(pipe(byName, bind({ [name]: 'p03' })))).id).toBe(ids.p03)
-      const missing = left(await go(pipe(byName, bind({} as Record<string, string>))))
+      const missing = left(await go(pipe(byName, bind({}))))
       expect(missing).toMatchObject({ _tag: 'ValidationError', issues: [{ field: name, message: 'no value for this placeholder' }] })
     }
     // Two placeholders, two statements, two value records: each value goes to its own slot.

@@ -206,7 +206,7 @@ forEachDialect(
         seenInside = seen
         return pipe(
           TE.fromEither(E.sequenceArray<TerrapinError, unknown>([made, seen])),
-          TE.chain(() => TE.left({ _tag: 'ValidationError', message: 'roll back', issues: [] } as TerrapinError)),
+          TE.chain(() => TE.left<TerrapinError>({ _tag: 'ValidationError', message: 'roll back', issues: [] })),
         )
       })()
       expect(left(out).message).toBe('roll back')

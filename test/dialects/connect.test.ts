@@ -190,7 +190,7 @@ forEachDialect('closed databases', [Note], (t) => {
     const closed = left(await pipe(query(Note), count, run(db))())
     expect(left(await pipe(sql`SELECT ${1} AS one`, rowsOf(io.type({ one: io.number })), run(db))())).toEqual(closed)
     expect(left(await pipe(sql`DELETE FROM ${sql.ident(Note.table)}`, run(db))())).toEqual(closed)
-    await expect(inTransaction(db, async () => 1)).rejects.toBeDefined()
+    await expect(inTransaction(db, () => Promise.resolve(1))).rejects.toBeDefined()
   })
 })
 

@@ -73,7 +73,7 @@ const BAD_JSON: ReadonlyArray<readonly [string, () => unknown, RegExp]> = [
   ['{ a: undefined }', () => ({ a: undefined }), /at \.a: undefined/],
   ['undefined deep inside', () => ({ a: [{ b: 1, c: undefined }] }), /at \.a\[0\]\.c: undefined/],
   ['[undefined]', () => [undefined], /at \[0\]: undefined/],
-  ['a hole in an array', () => [1, , 3], /at \[1\]: undefined/], // eslint-disable-line no-sparse-arrays
+  ['a hole in an array', () => [1, , 3], /at \[1\]: undefined/], // eslint-disable-line no-sparse-arrays -- the hole is the input under test
   ['a function', () => ({ f: () => 1 }), /at \.f: a function/],
   ['a toJSON method', () => ({ toJSON: () => 'x' }), /at \.toJSON: a function/],
   ['a symbol value', () => ({ s: Symbol('s') }), /at \.s: a symbol/],
@@ -127,13 +127,13 @@ forEachDialect('input gaps', [Gap], (t) => {
         await refused(pipe(query(Gap), where({ big__gt: beyond })), 'big__gt')
         await refused(pipe(query(Gap), where({ big__in: [1n, beyond] })), 'big__in')
         await refused(pipe(query(Gap), where({ big__range: [0n, beyond] })), 'big__range')
-        await refused(pipe(query(Gap), update({ big: F('big').add(beyond as never) as never })), 'big')
+        await refused(pipe(query(Gap), update({ big: F('big').add(beyond as never) })), 'big')
         await refused(pipe(query(Gap), where({ big__lt: F('big').sub(beyond as never) } as never)), 'big')
         const byBig = prepare(pipe(query(Gap), where({ big: param('big') })))
         await refused(pipe(byBig, bind({ big: beyond })), 'big')
       }
       // the same plans with values inside the range run (an F expression's result is the database's)
-      right(await pipe(query(Gap), update({ big: F('big').add((MAX64 - 1n) as never) as never }), run(t().db))())
+      right(await pipe(query(Gap), update({ big: F('big').add((MAX64 - 1n) as never) }), run(t().db))())
       expect(right(await pipe(query(Gap), where({ id: row.id }), get, run(t().db))()).big).toBe(MAX64)
       expect(await stored()).toHaveLength(1)
     })

@@ -8,6 +8,8 @@ import { mkdtempSync, rmSync, writeFileSync } from 'fs'
 import { tmpdir } from 'os'
 import { join, resolve } from 'path'
 
+const isNameList = (u: unknown): u is string[] => Array.isArray(u) && u.every((n) => typeof n === 'string')
+
 const driversLoadedBy = (body: string): string[] => {
   const dir = mkdtempSync(join(tmpdir(), 'terrapin-lazy-'))
   try {
@@ -19,7 +21,9 @@ const driversLoadedBy = (body: string): string[] => {
         `console.log(JSON.stringify([...new Set(names)].sort()))\n`,
     )
     const out = execFileSync(process.execPath, [require.resolve('tsx/cli'), file], { encoding: 'utf8', timeout: 60_000 })
-    return JSON.parse(out.trim().split('\n').pop()!)
+    const names: unknown = JSON.parse(out.trim().split('\n').pop()!)
+    if (!isNameList(names)) throw new Error(`the probe printed ${out}`)
+    return names
   } finally {
     rmSync(dir, { recursive: true, force: true })
   }

@@ -102,7 +102,7 @@ forEachDialect('semantics', [Word], (t) => {
       it(`${field}__${lookup} and its exclude match the JS predicate for every needle`, async () => {
         for (const v of NEEDLES) {
           const key = lookup === 'exact' ? field : `${field}__${lookup}`
-          const want = ids((r) => r[field] !== null && pred(r[field]!, v))
+          const want = ids((r) => r[field] !== null && pred(r[field], v))
           const got = await select({ [key]: v })
           expect({ v, got }).toEqual({ v, got: want })
           // two-valued logic: exclude is the exact complement, NULL rows included
@@ -129,7 +129,7 @@ forEachDialect('semantics', [Word], (t) => {
   it('text sorts by code point, NULLs first ascending and last descending', async () => {
     for (const field of ['s', 'c'] as const) {
       const byText = (a: (typeof rows)[number], b: (typeof rows)[number]): number =>
-        a[field] === null ? (b[field] === null ? a.id - b.id : -1) : b[field] === null ? 1 : cmp(a[field]!, b[field]!) || a.id - b.id
+        a[field] === null ? (b[field] === null ? a.id - b.id : -1) : b[field] === null ? 1 : cmp(a[field], b[field]) || a.id - b.id
       const asc = right(await pipe(query(Word), orderBy(field, 'id'), valuesFlat('id'), run(t().db))())
       expect(asc).toEqual([...rows].sort(byText).map((r) => r.id))
       const desc = right(await pipe(query(Word), orderBy(`-${field}`, 'id'), valuesFlat('id'), run(t().db))())

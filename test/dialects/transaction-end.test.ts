@@ -20,16 +20,15 @@ import {
   model,
   orderBy,
   query,
-  remove,
   run,
   runPromise,
   schema,
   stream,
   transaction,
   valuesFlat,
-  where,
 } from 'terrapin'
 import { forEachDialect, left, right } from '../support/dialects'
+import { stringMatching } from '../support/matchers'
 import { DIALECTS, killRunning, killSession } from '../support/databases'
 
 const { Mark } = schema({
@@ -39,7 +38,7 @@ const { Mark } = schema({
   }),
 })
 
-const ENDED = { _tag: 'TransactionError', message: expect.stringMatching(/transaction has ended/) }
+const ENDED = { _tag: 'TransactionError', message: stringMatching(/transaction has ended/) }
 
 const mark = (label: string) => create(Mark, { label })
 
@@ -177,7 +176,7 @@ forEachDialect(
 
     it('a stream left open is closed when the program returns, and its next batch refused', async () => {
       for (const label of ['a', 'b', 'c']) right(await pipe(mark(label), run(t().db))())
-      let it: AsyncIterator<unknown> | undefined
+      let it: AsyncIterator<unknown, unknown> | undefined
       const first = await inTransaction(t().db, async (tx) => {
         await runPromise(tx)(mark('d'))
         it = pipe(query(Mark), orderBy('label'), valuesFlat('label'), stream(tx, { batchSize: 1 }))[Symbol.asyncIterator]()

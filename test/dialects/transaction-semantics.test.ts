@@ -37,6 +37,7 @@ import {
   where,
 } from 'terrapin'
 import { forEachDialect, left, right } from '../support/dialects'
+import { stringMatching } from '../support/matchers'
 import * as mysql from 'mysql2/promise'
 import { DIALECTS, MYSQL_URL, killSession } from '../support/databases'
 
@@ -51,7 +52,7 @@ const { Item, Counter } = schema({
   }),
 })
 
-const POISONED = { _tag: 'TransactionError', message: expect.stringMatching(/an earlier statement in this transaction failed.*nested transaction\(tx, …\)/s) }
+const POISONED = { _tag: 'TransactionError', message: stringMatching(/an earlier statement in this transaction failed.*nested transaction\(tx, …\)/s) }
 const ROLLED_BACK = { _tag: 'TransactionError', cause: { _tag: 'IntegrityError', kind: 'unique' } }
 
 const pause = (ms: number) => new Promise((r) => setTimeout(r, ms))
@@ -308,11 +309,11 @@ forEachDialect(
         expect(await labels()).toHaveLength(3)
         t().clearLog()
         const nested = await transaction(t().db, (tx) => transaction(tx, (sp) => pipe(query(Item), count, run(sp)), { isolation: 'serializable' }))()
-        expect(left(nested)).toMatchObject({ _tag: 'ConfigurationError', message: expect.stringMatching(/nested/) })
-        const joinedRetry = await inTransaction(t().db, () => inTransaction(t().db, async () => 1, { retry: { attempts: 3 } })).catch(
+        expect(left(nested)).toMatchObject({ _tag: 'ConfigurationError', message: stringMatching(/nested/) })
+        const joinedRetry = await inTransaction(t().db, () => inTransaction(t().db, () => Promise.resolve(1), { retry: { attempts: 3 } })).catch(
           (e: TerrapinFailure) => e.error,
         )
-        expect(joinedRetry).toMatchObject({ _tag: 'ConfigurationError', message: expect.stringMatching(/outermost/) })
+        expect(joinedRetry).toMatchObject({ _tag: 'ConfigurationError', message: stringMatching(/outermost/) })
         // @ts-expect-error not an isolation level
         expect(left(await transaction(t().db, (tx) => pipe(query(Item), count, run(tx)), { isolation: 'read uncommitted' })())._tag).toBe('ConfigurationError')
         expect(left(await transaction(t().db, (tx) => pipe(query(Item), count, run(tx)), { retry: { attempts: 0 } })())._tag).toBe('ConfigurationError')
@@ -331,7 +332,7 @@ forEachDialect(
           { retry: { attempts: 3, backoffMs: () => 1 } },
         )()
         expect(runs).toBe(3)
-        expect(left(r)).toMatchObject({ _tag: 'TransactionError', retryable: true, cause: busy, message: expect.stringMatching(/all 3 runs/) })
+        expect(left(r)).toMatchObject({ _tag: 'TransactionError', retryable: true, cause: busy, message: stringMatching(/all 3 runs/) })
         right(await pipe(add('taken'), run(t().db))())
         runs = 0
         const dup = await transaction(
@@ -518,7 +519,7 @@ forEachDialect(
         expect(e).toMatchObject({
           _tag: 'TransactionError',
           retryable: false,
-          message: expect.stringMatching(/lost during COMMIT: the transaction may or may not have committed/),
+          message: stringMatching(/lost during COMMIT: the transaction may or may not have committed/),
         })
         expect(isRetryable(e)).toBe(false)
         expect(runs).toBe(1)

@@ -123,9 +123,7 @@ forEachDialect(
         'COMMIT',
       ])
       t().clearLog()
-      await inTransaction(t().db, async () => {
-        throw new Error('no')
-      }).catch(() => undefined)
+      await inTransaction(t().db, () => Promise.reject(new Error('no'))).catch(() => undefined)
       expect(kinds()).toEqual(['BEGIN', 'ROLLBACK'])
     })
 

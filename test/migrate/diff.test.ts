@@ -166,7 +166,7 @@ describe('SQL', () => {
 
   it('guards a narrowing by counting the rows that do not fit', () => {
     expect(guardsOf(postgres, inverse(ops), v1, v0)).toEqual([
-      { sql: 'SELECT COUNT(*) FROM "author" WHERE CHAR_LENGTH("name") > 50', message: 'shortens author.name to 50 characters, and longer values are stored' },
+      { sql: 'SELECT COUNT(*) FROM "author" WHERE char_length("name") > 50', message: 'shortens author.name to 50 characters, and longer values are stored' },
     ])
     expect(guardsOf(postgres, ops, v0, v1)).toEqual([])
   })

@@ -137,8 +137,9 @@ const my: ServerDriver = {
     await conn.query('CREATE TABLE t (id integer)')
     await conn.query('START TRANSACTION')
     await conn.query('SELECT * FROM t')
-    return async () => {
+    return () => {
       conn.destroy()
+      return Promise.resolve()
     }
   },
 }

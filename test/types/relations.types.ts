@@ -50,8 +50,8 @@ const withFavourite = pipe(query(Author), prefetch('favourite'), run(db))
 expectType<Equals<Rows<typeof withFavourite>, AuthorRow & { readonly favourite: BookRow | null }>>()
 
 // Many-to-many both ways, one-to-one both ways, self reference both ways.
-expectType<Equals<Rows<ReturnType<typeof tagsOfBooks>>, BookRow & { readonly tags: ReadonlyArray<TagRow> }>>()
 const tagsOfBooks = () => pipe(query(Book), prefetch('tags'), run(db))
+expectType<Equals<Rows<ReturnType<typeof tagsOfBooks>>, BookRow & { readonly tags: ReadonlyArray<TagRow> }>>()
 const booksOfTags = pipe(query(Tag), prefetch('books'), run(db))
 expectType<Equals<Rows<typeof booksOfTags>, TagRow & { readonly books: ReadonlyArray<BookRow> }>>()
 const profiles = pipe(query(Author), prefetch('profile'), run(db))

@@ -40,6 +40,6 @@ transaction(db, (tx) => pipe(query(Tag), count, run(tx)), { isolation: 'read unc
 // @ts-expect-error retry needs its number of attempts
 transaction(db, (tx) => pipe(query(Tag), count, run(tx)), { retry: { backoffMs: 10 } })
 // @ts-expect-error backoff is milliseconds or a function of the failed runs
-inTransaction(db, async () => 1, { retry: { attempts: 2, backoffMs: '10' } })
+void inTransaction(db, () => Promise.resolve(1), { retry: { attempts: 2, backoffMs: '10' } })
 // @ts-expect-error no such option
-inTransaction(db, async () => 1, { timeout: 10 })
+void inTransaction(db, () => Promise.resolve(1), { timeout: 10 })

@@ -207,7 +207,7 @@ export interface Dialect {
 /** A row of EXPLAIN as one line: its non-null values, separated by spaces. */
 export const explainColumns = (row: ReadonlyArray<unknown>): string =>
   row
-    .map((v) => (v === null ? '' : String(v)))
+    .map((v) => (v === null ? '' : String(v as string | number | bigint)))
     .join(' ')
     .trim()
 

@@ -218,7 +218,7 @@ const node = (w: Walk, v: unknown): unknown => {
     w.ok = false
     return v
   }
-  return recordNode(w, o, proto as object | null)
+  return recordNode(w, o, proto)
 }
 
 /** An array part of a plan, described in full. */

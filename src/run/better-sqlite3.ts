@@ -400,9 +400,9 @@ const fold = (s: unknown): unknown => (typeof s === 'string' ? s.toLowerCase() :
 export const openSqlite = (filename: string, opts: ExecutorOptions & { readonly timeoutMs?: number } = {}): Executor => {
   let Driver: typeof BetterSqlite3
   try {
-    // eslint-disable-next-line @typescript-eslint/no-require-imports
-    Driver = require('better-sqlite3')
-  } catch (e) {
+    // eslint-disable-next-line @typescript-eslint/no-require-imports -- loaded only when a database of this kind is opened, so that the driver is an optional peer
+    Driver = require('better-sqlite3') as typeof BetterSqlite3
+  } catch {
     throw new TerrapinFailure(configurationError(`the SQLite driver is not installed; run \`npm install better-sqlite3\``))
   }
   const db = new Driver(filename, { timeout: opts.timeoutMs ?? 5000 })

@@ -202,9 +202,7 @@ const view = (g: Guard, inner: Executor): Executor =>
  */
 const unopened = (name: DialectName, error: ConnectionError, synchronous: boolean): Executor => {
   const fail = (): Promise<never> => Promise.reject(new TerrapinFailure(error))
-  async function* stream(): AsyncIterable<never> {
-    throw new TerrapinFailure(error)
-  }
+  const stream = (): AsyncIterable<never> => ({ [Symbol.asyncIterator]: () => ({ next: () => Promise.reject(new TerrapinFailure(error)) }) })
   return {
     dialect: dialects[name],
     all: fail,
@@ -214,7 +212,7 @@ const unopened = (name: DialectName, error: ConnectionError, synchronous: boolea
     transaction: fail,
     ...(synchronous ? { sync: () => undefined, syncRefusal: () => error } : {}),
     classify: (e) => (e instanceof TerrapinFailure ? e.error : error),
-    close: async () => undefined,
+    close: () => Promise.resolve(),
     inTransaction: false,
   }
 }
@@ -243,7 +241,7 @@ const withUrlOptions = (url: URL, options: ConnectOptions): ConnectOptions | str
   const t = out.statementTimeoutMs
   if (t !== undefined && (typeof t !== 'number' || !Number.isInteger(t) || t < 0))
     return `statementTimeoutMs must be a non-negative integer of milliseconds, got ${JSON.stringify(t)}`
-  return out as ConnectOptions
+  return out
 }
 
 /** Closes every database `connect` opened and has not been closed. */

@@ -67,7 +67,9 @@ const objectBuilder = (keys: ReadonlyArray<string>, decs: ReadonlyArray<ColumnDe
   }
   const names = decs.map((_, i) => `d${i}`)
   const body = `const [${names.join(', ')}] = decs\nreturn (row) => ({ ${keys.map((k, i) => `${JSON.stringify(k)}: d${i}(row[${i}])`).join(', ')} })`
-  return new Function('decs', body)(decs) as RowDecoder
+  // eslint-disable-next-line @typescript-eslint/no-implied-eval -- a generated function is this cache's fast path (docs/architecture.md, "Generated functions"); its code holds names only as JSON.stringify literals
+  const make = new Function('decs', body) as (decs: ReadonlyArray<(raw: unknown) => unknown>) => RowDecoder
+  return make(decs)
 }
 
 export type Shape = Projection['_tag'] | 'Flat'

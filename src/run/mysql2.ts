@@ -230,7 +230,10 @@ interface Held {
 
 /** One statement on the callback API, as a promise of its rows (or result header). */
 const query = (core: Core, statement: Statement, params?: ReadonlyArray<unknown>): Promise<unknown> =>
-  new Promise((resolve, reject) => core.query(statement, params as unknown[] | undefined, (err, result) => (err ? reject(err) : resolve(result))))
+  new Promise((resolve, reject) =>
+    // eslint-disable-next-line @typescript-eslint/prefer-promise-reject-errors -- the driver's own error, passed on for classification by its code
+    core.query(statement, params as unknown[] | undefined, (err, result) => (err ? reject(err) : resolve(result))),
+  )
 
 /**
  * Whether a statement failed in mysql2 itself, on a connection it already knew closed: it was
@@ -340,7 +343,10 @@ async function* streamedBatches(
   } finally {
     conn.removeListener('error', lost)
     // A result not read to its end cannot be abandoned on the wire: drop that connection.
-    if (own) done ? own.release() : own.destroy()
+    if (own) {
+      if (done) own.release()
+      else own.destroy()
+    }
   }
 }
 
@@ -499,9 +505,9 @@ const statementTimeout = (url: URL, opts: PoolOptions): number | undefined | str
 export const openMysql = (url: URL, opts: PoolOptions = {}): Executor => {
   let driver: typeof mysql2
   try {
-    // eslint-disable-next-line @typescript-eslint/no-require-imports
-    driver = require('mysql2/promise')
-  } catch (e) {
+    // eslint-disable-next-line @typescript-eslint/no-require-imports -- loaded only when a database of this kind is opened, so that the driver is an optional peer
+    driver = require('mysql2/promise') as typeof mysql2
+  } catch {
     throw new TerrapinFailure(configurationError(`the MySQL driver is not installed; run \`npm install mysql2\``))
   }
   const timeout = statementTimeout(url, opts)
@@ -514,7 +520,7 @@ export const openMysql = (url: URL, opts: PoolOptions = {}): Executor => {
   // first query's error, and the next query tries again.
   server.retry = () => attempt(pool, server, opts)
   server.pending = server.retry()
-  return make({ core: pooled(pool.pool as unknown as CorePool), pool, server, opts })
+  return make({ core: pooled(pool.pool), pool, server, opts })
 }
 
 /** The pool; each new connection runs its session setup before anything else queued on it. */

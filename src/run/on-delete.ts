@@ -3,7 +3,7 @@
  * clause and silently enforce RESTRICT instead, so on MySQL a delete first sets the referencing
  * keys to their default, in the same transaction. The other actions are the database's own.
  */
-import { Statement, compileWith } from '../compile'
+import { compileWith } from '../compile'
 import { Compiled } from '../compile/sql'
 import { Dialect } from '../compile/dialect'
 import { ForeignKeyField } from '../model/fields'
@@ -18,7 +18,7 @@ type Referrer = { readonly model: Model; readonly column: Column }
 const setDefaultReferrers = (model: Model): ReadonlyArray<Referrer> =>
   Object.values(model.registry).flatMap((m) =>
     m.columns
-      .filter((c) => (c.field.kind === 'foreignKey' || c.field.kind === 'oneToOne') && (c.field as ForeignKeyField).target === model.name)
+      .filter((c) => (c.field.kind === 'foreignKey' || c.field.kind === 'oneToOne') && c.field.target === model.name)
       .filter((c) => (c.field as ForeignKeyField).options.onDelete === 'SET DEFAULT')
       .map((column) => ({ model: m, column })),
   )
@@ -41,7 +41,7 @@ export const runDelete = (ex: Executor, plan: Delete<unknown>, fill: (c: Compile
   const referrers = ex.dialect.setsDefaultOnDelete ? [] : setDefaultReferrers(plan.source.model)
   // one statement: no promise on a synchronous driver
   const del = (tx: Executor): MaybePromise<number> => {
-    const c = fill(compileWith(tx.dialect, plan as Statement))
+    const c = fill(compileWith(tx.dialect, plan))
     return changedRows(tx, c.sql, c.params)
   }
   if (referrers.length === 0) return del(ex)

@@ -176,7 +176,7 @@ const watch = <A>(c: Conn, query: Cancellable, p: Promise<A>, q: string): Promis
  */
 const within = <A>(c: Conn, params: ReadonlyArray<unknown>, f: () => Promise<A>): (() => Promise<A>) => {
   const held = c.held
-  return held ? () => onHeld(held, f) : () => f().catch((e: unknown) => (leftOver(e, params) ? f() : Promise.reject(e)))
+  return held ? () => onHeld(held, f) : () => f().catch((e: unknown) => (leftOver(e, params) ? f() : Promise.reject(e as Error)))
 }
 
 const lengthOf = (r: ReadonlyArray<unknown>): number => r.length
@@ -322,7 +322,9 @@ const transaction = async <A>(c: Conn, f: (tx: Executor) => Promise<A>, isolatio
     // A BEGIN the server refused for its connection's sake (or that got an error left over from
     // another statement, see `leftOver`) ran nothing of the program: it is tried once more.
     const out = (await begin().catch((e: unknown) =>
-      !inTx && t.phase === 'opening' && e instanceof Error && 'severity' in e && classifyPostgres(e)._tag === 'ConnectionError' ? begin() : Promise.reject(e),
+      !inTx && t.phase === 'opening' && e instanceof Error && 'severity' in e && classifyPostgres(e)._tag === 'ConnectionError'
+        ? begin()
+        : Promise.reject(e as Error),
     )) as A
     emit(c, t, close)
     return out
@@ -362,7 +364,7 @@ async function* cursorBatches(c: Conn, q: string, params: ReadonlyArray<unknown>
         retried = true
         cur.end = undefined
         openCursor(c, cur, q, params, batchSize)
-      } else throw cur.end!.error
+      } else throw cur.end!.error as Error
     }
   } catch (e) {
     if (c.held && classifyPostgres(e)._tag === 'ConnectionError') lose(c.held)
@@ -435,9 +437,9 @@ const text = (x: unknown): string => (typeof x === 'string' ? x : JSON.stringify
 export const openPostgres = (url: URL, opts: PoolOptions = {}): Executor => {
   let driver: typeof postgresJs
   try {
-    // eslint-disable-next-line @typescript-eslint/no-require-imports
-    driver = require('postgres')
-  } catch (e) {
+    // eslint-disable-next-line @typescript-eslint/no-require-imports -- loaded only when a database of this kind is opened, so that the driver is an optional peer
+    driver = require('postgres') as typeof postgresJs
+  } catch {
     throw new TerrapinFailure(configurationError(`the PostgreSQL driver is not installed; run \`npm install postgres\``))
   }
   const pool = driver(driverUrl(url).href, {

@@ -49,7 +49,10 @@ const byHead = (items: ReadonlyArray<PrefetchItem>): Map<string, Level> => {
 
 const distinct = (values: ReadonlyArray<unknown>): unknown[] => {
   const seen = new Map<string, unknown>()
-  for (const v of values) if (v !== null && v !== undefined) seen.set(typeof v === 'bigint' ? `${v}n` : String(v), v)
+  for (const v of values)
+    if (v !== null && v !== undefined)
+      // eslint-disable-next-line @typescript-eslint/no-base-to-string -- keys are scalars (numbers, text, booleans): String spells each apart
+      seen.set(typeof v === 'bigint' ? `${v}n` : String(v), v)
   return [...seen.values()]
 }
 
@@ -86,7 +89,8 @@ const levelStep = (level: Level, target: Model, key: string, values: ReadonlyArr
   if (level.plan) return undefined
   let n = step(step(rootOf(target), LEVEL), key)
   for (const path of level.rest) n = namesStep(n, '>', path)
-  return step(step(n, '\u0000'), isLongList(values as unknown) ? '[*]' : values.length)
+  const list: unknown = values
+  return step(step(n, '\u0000'), isLongList(list) ? '[*]' : values.length)
 }
 
 const withIn = (plan: Select<unknown>, key: string, values: ReadonlyArray<unknown>, hint: ShapeNode | undefined): Select<unknown> => {
@@ -190,7 +194,8 @@ const withRelation = (keys: ReadonlyArray<string>, name: string): WithRelation =
     const all = keys.includes(name) ? keys : [...keys, name]
     f = all.includes('__proto__')
       ? (row, value) => ({ ...row, [name]: value })
-      : (new Function(
+      : // eslint-disable-next-line @typescript-eslint/no-implied-eval -- a generated function is this cache's fast path (docs/architecture.md, "Generated functions"); its code holds names only as JSON.stringify literals
+        (new Function(
           'row',
           'value',
           `return { ${all.map((k) => `${JSON.stringify(k)}: ${k === name ? 'value' : `row[${JSON.stringify(k)}]`}`).join(', ')} }`,

@@ -122,7 +122,7 @@ export const execute = <A>(ex: Executor, runnable: Runnable<A>): Promise<E.Eithe
   const v = bound ? runnable.values : undefined
   if (ex.ready || !ex.sync) return settle(ex, plan, v)
   try {
-    const out = dispatch(ex, plan as Plan<unknown>, v)
+    const out = dispatch(ex, plan, v)
     return isPromise(out)
       ? out.then(
           (a) => E.right(a as A),

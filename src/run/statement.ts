@@ -70,7 +70,9 @@ const fillerOf = (c: Compiled): Filler => {
   // of unboxed doubles, each read back by the driver as a new number object.
   const body = `return (v) => {\n if (v === undefined) missing(first)\n ${lines.join('\n ')}\n const a = [${items.map(() => 'null').join(', ')}]\n ${items.map((x, i) => `a[${i}] = ${x}`).join('; ')}\n return a\n}`
   const first = c.params.find(isSlot)
-  return new Function(...names, 'first', 'missing', 'unfit', body)(...args, first, missing, unfit) as Filler
+  // eslint-disable-next-line @typescript-eslint/no-implied-eval -- a generated function is this cache's fast path (docs/architecture.md, "Generated functions"); its code holds names only as JSON.stringify literals
+  const make = new Function(...names, 'first', 'missing', 'unfit', body) as (...args: unknown[]) => Filler
+  return make(...args, first, missing, unfit)
 }
 
 const fillers = new WeakMap<Compiled, Filler>()

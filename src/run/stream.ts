@@ -5,6 +5,7 @@
 import * as TE from 'fp-ts/TaskEither'
 import { TerrapinError, TerrapinFailure, invalid, queryError } from '../errors'
 import { compileWith } from '../compile'
+import { Compiled } from '../compile/sql'
 import { Select } from '../plan/ast'
 import { Query } from '../plan/query'
 import { Statement } from '../compile'
@@ -31,7 +32,7 @@ export interface StreamOptions {
 export const stream =
   (db: Db, options: StreamOptions = {}) =>
   <M, R>(plan: Query<M, R>): AsyncIterable<R> => ({
-    [Symbol.asyncIterator]: () => iterate(db, plan as Select<unknown>, options.batchSize ?? 1000)[Symbol.asyncIterator]() as AsyncIterator<R>,
+    [Symbol.asyncIterator]: () => iterate(db, plan, options.batchSize ?? 1000)[Symbol.asyncIterator]() as AsyncIterator<R>,
   })
 
 async function* iterate(db: Db, plan: Select<unknown>, batchSize: number): AsyncIterable<unknown> {
@@ -43,17 +44,20 @@ async function* iterate(db: Db, plan: Select<unknown>, batchSize: number): Async
   if (!Number.isSafeInteger(batchSize) || batchSize <= 0) fail(invalid('batchSize', 'must be a positive integer'))
   if (plan.prefetch.length > 0) fail(invalid('prefetch', 'stream does not prefetch: prefetch per batch with run, or read the relation with values()'))
   if (!ex.stream) fail(queryError(`the ${ex.dialect.name} runner cannot stream`, { code: 'UNSUPPORTED' }))
-  let c
+  const open = ex.stream
+  let c: Compiled
   try {
     if (ex.ready) await ex.ready
     c = compileWith(ex.dialect, plan)
   } catch (e) {
-    fail(toError(ex, e))
+    throw new TerrapinFailure(toError(ex, e))
   }
-  const dec = rowDecoder(ex.dialect, plan.model.name, c!.output!, shapeOf(plan))
-  const bigint = c!.output!.columns.some((col) => col.kind === 'bigint')
+  // a select always has its output
+  const output = c.output!
+  const dec = rowDecoder(ex.dialect, plan.model.name, output, shapeOf(plan))
+  const bigint = output.columns.some((col) => col.kind === 'bigint')
   try {
-    for await (const batch of ex.stream!(c!.sql, c!.params, bigint, batchSize)) for (const row of batch) yield dec(row)
+    for await (const batch of open!(c.sql, c.params, bigint, batchSize)) for (const row of batch) yield dec(row)
   } catch (e) {
     if (e instanceof TerrapinFailure) throw e
     fail(toError(ex, e))

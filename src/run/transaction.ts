@@ -238,7 +238,7 @@ const scoped = (ex: Executor, s: Scope): Executor =>
     transaction: { value: <A>(f: (tx: Executor) => Promise<A>) => counted(s, () => within(ex, s, s.root, f)), enumerable: true },
     // a run's signal on the handle: the runner's view of the transaction, scoped alike
     withSignal: { value: ex.withSignal && ((signal: AbortSignal) => scoped(ex.withSignal!(signal), s)), enumerable: true },
-  })
+  }) as Executor
 
 // ------------------------------------------------------------------------------------------
 // joining: run(db) inside a transaction of db

@@ -241,10 +241,10 @@ const isUnique = (ex: Executor, e: unknown): boolean => {
   return err._tag === 'IntegrityError' && err.kind === 'unique'
 }
 
-const createRow = async (ex: Executor, model: Model, data: Readonly<Record<string, unknown>>): Promise<unknown> => {
+const createRow = (ex: Executor, model: Model, data: Readonly<Record<string, unknown>>): Promise<unknown> => {
   const valid = validateInput(model, data, 'create')
-  if (E.isLeft(valid)) throw new Abort(valid.left)
-  return insert(ex, { _tag: 'Insert', model, rows: [valid.right], returns: 'one' }, undefined)
+  if (E.isLeft(valid)) return Promise.reject(new Abort(valid.left))
+  return Promise.resolve(insert(ex, { _tag: 'Insert', model, rows: [valid.right], returns: 'one' }, undefined))
 }
 
 /**

@@ -33,6 +33,8 @@ export type { Guard } from './sql'
 export { listMigrations, loadMigration } from './files'
 export type { MigrationStep, MigrationSteps, MigrationGuards, DataStep, MigrationFile } from './files'
 export { loadModule } from './load'
+export { introspect, schemaDifferences, modelName, VERSIONS_TABLE } from './introspect'
+export type { IntrospectOptions } from './introspect'
 
 /** `table.old:new` (a column) or `old:new` (a table), as the CLI's `--rename`; undefined when malformed. */
 export const parseRename = (s: string): Rename | undefined => {

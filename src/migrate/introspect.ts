@@ -66,7 +66,15 @@ export const VERSIONS_TABLE = 'terrapin_migrations'
 type Row = ReadonlyArray<unknown>
 const rows = (db: Db, sql: string, params: ReadonlyArray<unknown> = []): Promise<ReadonlyArray<Row>> => db.executor.all(sql, params, false)
 const str = (x: unknown): string =>
-  typeof x === 'string' ? x : x === null || x === undefined ? '' : Buffer.isBuffer(x) ? x.toString('utf8') : String(x as number)
+  typeof x === 'string'
+    ? x
+    : x === null || x === undefined
+      ? ''
+      : Buffer.isBuffer(x)
+        ? x.toString('utf8')
+        : typeof x === 'number' || typeof x === 'bigint' || typeof x === 'boolean'
+          ? String(x)
+          : JSON.stringify(x)
 const num = (x: unknown): number | undefined => (x === null || x === undefined ? undefined : Number(x))
 const list = (x: unknown): ReadonlyArray<string> => (str(x) === '' ? [] : str(x).split(','))
 

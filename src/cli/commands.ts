@@ -417,5 +417,58 @@ const headsCommand: Command = {
   },
 }
 
+const checkCommand: Command = {
+  name: 'check',
+  summary: 'exit 1 when a migration is missing or the database drifted from the applied ones (for CI)',
+  details: [
+    'Lists every change of the models not in a migration (run terrapin migrate), and every',
+    'difference of the live schema (introspected) from the state of the last applied migration:',
+    'a table, column, index or key altered by hand. Pending migrations are listed, not a failure.',
+  ],
+  options: [{ name: 'json', help: 'print a machine-readable report' }],
+  run: async (ctx) => {
+    const json = flag(ctx.values, 'json')
+    const p = project(ctx)
+    const apps = chooseApps(ctx, p.config, false)
+    const report: Array<{ app: string } & migrate.CheckResult> = []
+    await withOrm(p, apps, async (orm) => {
+      for (const app of apps) {
+        const r = await must(migrate.check(targetOf(p, orm, app)), app)
+        report.push({ app, ...r })
+        if (json) continue
+        for (const m of r.missing) ctx.io.out(`app ${app}: not in a migration: ${m}`)
+        for (const m of r.drift) ctx.io.out(`app ${app}: drift: ${m}`)
+        for (const h of r.pending) ctx.io.out(`app ${app}: pending: ${h.version}_${h.name}`)
+        if (r.ok) ctx.io.out(`app ${app}: the models match the migrations, and the database the applied ones`)
+      }
+    })
+    if (json) ctx.io.out(JSON.stringify({ ok: report.every((r) => r.ok), apps: report }, jsonValue, 2))
+    const bad = report.filter((r) => !r.ok)
+    if (bad.length)
+      throw new CliFailure(
+        failed(
+          bad
+            .map(
+              (r) =>
+                `app ${r.app}: ${[
+                  ...(r.missing.length ? [`${r.missing.length} change${r.missing.length === 1 ? '' : 's'} not in a migration (run terrapin migrate)`] : []),
+                  ...(r.drift.length ? [`${r.drift.length} difference${r.drift.length === 1 ? '' : 's'} of the database from its migrations`] : []),
+                ].join(', ')}`,
+            )
+            .join('; '),
+        ),
+      )
+  },
+}
+
 /** Every command, in the order `terrapin --help` lists them. */
-export const COMMANDS: ReadonlyArray<Command> = [initCommand, initDbCommand, migrateCommand, upgradeCommand, downgradeCommand, historyCommand, headsCommand]
+export const COMMANDS: ReadonlyArray<Command> = [
+  initCommand,
+  initDbCommand,
+  migrateCommand,
+  upgradeCommand,
+  downgradeCommand,
+  historyCommand,
+  headsCommand,
+  checkCommand,
+]

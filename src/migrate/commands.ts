@@ -19,11 +19,13 @@ import { runPromise } from '../run/run'
 import { Db } from '../run/statement'
 import { inTransaction } from '../run/transaction'
 import { generateSchemas } from '../schema/ddl'
-import { diffViews, inverse } from './diff'
+import { describe, diffViews, inverse } from './diff'
+import { introspect, schemaDifferences } from './introspect'
 import { LoadedMigration, MigrationFile, MigrationStep, checksumOf, listMigrations, loadMigration, migrationText, stamp } from './files'
 import type {
   Applied,
   ChangedFile,
+  CheckResult,
   DowngradeOptions,
   DowngradeResult,
   Head,
@@ -68,6 +70,8 @@ type VersionRow = {
   readonly appliedAt: Date
   readonly checksum: string
   readonly progress: number | null
+  /** The model state after the migration, as JSON. */
+  readonly state: string
 }
 
 /** A refusal carried through async code as a throw, returned as the Left. */
@@ -437,4 +441,31 @@ export const heads = (t: MigrationTarget): TE.TaskEither<MigrationFailure, Reado
     const rows = await appliedRows(t)
     const done = new Set(rows.filter((r) => r.progress === null).map((r) => r.version))
     return listMigrations(folder(t)).filter((f) => !done.has(f.version))
+  })
+
+/**
+ * What CI asks before a deploy: is a migration missing (the models differ from the state of the
+ * last migration), and has the database drifted (its live schema, introspected, differs from the
+ * state of the last applied migration, or a migration was applied in part)? Pending migrations
+ * are listed, not counted as a failure: a database may be behind its files.
+ */
+export const check = (t: MigrationTarget): TE.TaskEither<MigrationFailure, CheckResult> =>
+  command(async () => {
+    if (!fs.existsSync(folder(t))) refuse('noMigrations', `no migrations folder ${folder(t)}: run init-db first`)
+    const files = listMigrations(folder(t))
+    if (!files.length) refuse('notInitialised', `no migrations for app ${t.app} in ${folder(t)}: run init-db first`)
+    const d = await dialectOf(t.db)
+    const last = loadMigration(files[files.length - 1], d.name)
+    const models = viewsOf(modelState(t.models))
+    const missing = diffViews(viewsOf(last.state), models).operations.map(describe)
+    const rows = await appliedRows(t)
+    const applied = rows.filter((r) => r.progress === null)
+    const pending = files.filter((f) => !applied.some((r) => r.version === f.version))
+    const drift = rows.filter((r) => r.progress !== null).map((r) => `migration ${r.version} (${r.name}) is applied in part (${r.progress} statements)`)
+    const state = applied.length ? (JSON.parse(applied[applied.length - 1].state) as SchemaState) : EMPTY_STATE
+    const expected = viewsOf(state)
+    // the app's tables only: other apps may share the database
+    const tables = new Set([...expected.tables.keys(), ...expected.throughs.keys(), ...models.tables.keys(), ...models.throughs.keys()])
+    drift.push(...schemaDifferences(d, expected, await introspect(t.db, { tables: [...tables] })))
+    return { ok: !missing.length && !drift.length, missing, drift, pending }
   })

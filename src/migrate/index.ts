@@ -23,7 +23,7 @@ export type * from './types'
 // commands
 // ------------------------------------------------------------------------------------------
 
-export { initDb, makeMigration, upgrade, downgrade, history, heads, migrationError } from './commands'
+export { initDb, makeMigration, upgrade, downgrade, history, heads, check, migrationError } from './commands'
 export { diff, diffViews, inverse, invert, describe } from './diff'
 export type { Operation, Change, Diff } from './diff'
 export { modelState, modelsOf, viewsOf, EMPTY_STATE } from './state'

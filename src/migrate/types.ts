@@ -162,3 +162,15 @@ export interface Head {
   readonly name: string
   readonly file: string
 }
+
+/** What `check` found: the models against the migrations, the database against the applied ones. */
+export interface CheckResult {
+  /** No migration is missing and the database has not drifted. */
+  readonly ok: boolean
+  /** The changes of the models not in any migration (run `migrate`), one line each. */
+  readonly missing: ReadonlyArray<string>
+  /** The differences of the live schema from the state of the last applied migration, one line each. */
+  readonly drift: ReadonlyArray<string>
+  /** Migrations written and not applied (not a failure). */
+  readonly pending: ReadonlyArray<Head>
+}

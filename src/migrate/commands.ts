@@ -145,6 +145,47 @@ const runData = async (step: Exclude<MigrationStep, string>, db: Db): Promise<vo
 const label = (step: MigrationStep, i: number): string => (typeof step === 'string' ? step : `-- data step ${i + 1}`)
 
 // ------------------------------------------------------------------------------------------
+// the migration lock
+// ------------------------------------------------------------------------------------------
+
+/**
+ * Runs `work` while this process holds the app's migration lock (PostgreSQL: an advisory lock,
+ * MySQL: GET_LOCK), so that two upgrades started at once apply each migration once: the second
+ * waits, then finds it applied. The lock is taken in a transaction of its own, held open on one
+ * connection of the pool while `work` runs on the others; `work` is started outside that
+ * transaction's async context, so that none of its statements joins it. Where the dialect has
+ * no lock statement (SQLite), each migration's transaction holds the database's write lock and
+ * reads again whether its version was applied meanwhile.
+ */
+const withLock = async <A>(t: MigrationTarget, work: () => Promise<A>): Promise<A> => {
+  const d = await dialectOf(t.db)
+  const lock = d.migrationLock
+  if (!lock) return await work()
+  const key = `terrapin_migrate:${t.app}`
+  let held = (): void => undefined
+  let finish = (): void => undefined
+  const locked = new Promise<void>((r) => (held = r))
+  const finished = new Promise<void>((r) => (finish = r))
+  const holder = inTransaction(t.db, async (tx) => {
+    const [[got]] = await tx.executor.all(lock.acquire(key), [], false)
+    if (Number(got) !== 1) refuse('locked', `another upgrade or downgrade of app ${t.app} is running (waited for its lock): try again when it is done`)
+    held()
+    try {
+      await finished
+    } finally {
+      if (lock.release) await tx.executor.all(lock.release(key), [], false)
+    }
+  })
+  await Promise.race([locked, holder])
+  try {
+    return await work()
+  } finally {
+    finish()
+    await holder
+  }
+}
+
+// ------------------------------------------------------------------------------------------
 // running one migration
 // ------------------------------------------------------------------------------------------
 
@@ -156,19 +197,21 @@ interface RunOptions {
 }
 
 /** Applies (`up`) or reverts one migration and records it, atomically where DDL is transactional. */
-const runOne = async (t: MigrationTarget, m: LoadedMigration, up: boolean, o: RunOptions): Promise<Applied> => {
+const runOne = async (t: MigrationTarget, m: LoadedMigration, up: boolean, o: RunOptions): Promise<Applied | undefined> => {
   const db = t.db
   const d = await dialectOf(db)
   const steps = up ? m.upgrade : m.downgrade
   const what = `migration ${m.version} (${m.name})${up ? '' : ' downgrade'}`
-  if (!o.force) {
+  const guard = async (on: Db): Promise<void> => {
+    if (o.force) return
     const lost: string[] = []
     for (const g of (up ? m.guards.upgrade : m.guards.downgrade) ?? []) {
-      const n = await countOf(db, g.sql)
+      const n = await countOf(on, g.sql)
       if (n > 0) lost.push(`${g.message} (${n} row${n === 1 ? '' : 's'})`)
     }
     if (lost.length) refuse('dataLoss', `${what} would lose values: it ${lost.join('; it ')}; run with --force to go ahead`)
   }
+  if (!d.transactionalDdl) await guard(db)
   const started = Date.now()
   const step = async (tx: Db, s: MigrationStep, i: number): Promise<void> => {
     const at = Date.now()
@@ -207,13 +250,18 @@ const runOne = async (t: MigrationTarget, m: LoadedMigration, up: boolean, o: Ru
       )
   }
   if (d.transactionalDdl) {
-    const guard = d.migrationGuard
-    if (guard) await db.executor.run(guard.before, [])
+    const fkGuard = d.migrationGuard
+    if (fkGuard) await db.executor.run(fkGuard.before, [])
     try {
-      await inTransaction(db, async (tx) => {
+      const ran = await inTransaction(db, async (tx) => {
+        // another upgrade may have applied it since the versions were read: this transaction
+        // holds the write lock (SQLite) or the migration lock (PostgreSQL) now, so it knows
+        const mine = await runPromise(tx)(pipe(query(Version), where({ app: t.app, version: m.version })))
+        if (up ? mine.some((r) => r.progress === null) : mine.length === 0) return false
+        await guard(tx)
         for (let i = 0; i < steps.length; i++) await step(tx, steps[i], i)
-        if (guard) {
-          const problems = await tx.executor.all(guard.check, [], false)
+        if (fkGuard) {
+          const problems = await tx.executor.all(fkGuard.check, [], false)
           if (problems.length)
             refuse(
               'statementFailed',
@@ -221,9 +269,11 @@ const runOne = async (t: MigrationTarget, m: LoadedMigration, up: boolean, o: Ru
             )
         }
         await record(tx, null)
+        return true
       })
+      if (!ran) return undefined
     } finally {
-      if (guard) await db.executor.run(guard.after, [])
+      if (fkGuard) await db.executor.run(fkGuard.after, [])
     }
   } else {
     // Each statement commits at once: the version row counts them as they go.
@@ -343,77 +393,87 @@ const changedOf = (files: ReadonlyArray<MigrationFile>, rows: ReadonlyArray<Vers
 export const upgrade = (t: MigrationTarget, options: UpgradeOptions = {}): TE.TaskEither<MigrationFailure, UpgradeResult> =>
   command(async () => {
     if (!fs.existsSync(folder(t))) refuse('noMigrations', `no migrations folder ${folder(t)}: run init-db first`)
-    const files = listMigrations(folder(t))
-    const rows = await appliedRows(t)
-    const d = await dialectOf(t.db)
-    const done = new Map(rows.map((r) => [r.version, r]))
-    const pending = files.filter((f) => done.get(f.version)?.progress !== null)
-    const changed = changedOf(
-      files,
-      rows.filter((r) => r.progress === null),
-    )
-    if (options.dryRun) {
-      const sql = pending.flatMap((f) => {
-        const m = loadMigration(f, d.name)
-        return m.upgrade.slice(done.get(f.version)?.progress ?? 0).map(label)
-      })
-      return { applied: [], sql, changed }
-    }
-    const applied: Applied[] = []
-    for (const f of pending) {
-      const m = loadMigration(f, d.name)
-      if (options.fake) {
-        await inTransaction(t.db, async (tx) => {
-          await runPromise(tx)(remove(pipe(query(Version), where({ app: t.app, version: m.version }))))
-          await runPromise(tx)(
-            create(Version, {
-              app: t.app,
-              version: m.version,
-              name: m.name,
-              appliedAt: new Date(),
-              state: JSON.stringify(m.state),
-              checksum: m.checksum,
-              progress: null,
-            }),
-          )
-        })
-        applied.push({ version: m.version, name: m.name, statements: 0, ms: 0 })
-      } else applied.push(await runOne(t, m, true, { force: options.force, onProgress: options.onProgress, from: done.get(f.version)?.progress ?? 0 }))
-    }
-    return { applied, changed }
+    return options.dryRun ? await upgradeLocked(t, options) : await withLock(t, () => upgradeLocked(t, options))
   })
+
+const upgradeLocked = async (t: MigrationTarget, options: UpgradeOptions): Promise<UpgradeResult> => {
+  const files = listMigrations(folder(t))
+  const rows = await appliedRows(t)
+  const d = await dialectOf(t.db)
+  const done = new Map(rows.map((r) => [r.version, r]))
+  const pending = files.filter((f) => done.get(f.version)?.progress !== null)
+  const changed = changedOf(
+    files,
+    rows.filter((r) => r.progress === null),
+  )
+  if (options.dryRun) {
+    const sql = pending.flatMap((f) => {
+      const m = loadMigration(f, d.name)
+      return m.upgrade.slice(done.get(f.version)?.progress ?? 0).map(label)
+    })
+    return { applied: [], sql, changed }
+  }
+  const applied: Applied[] = []
+  for (const f of pending) {
+    const m = loadMigration(f, d.name)
+    if (options.fake) {
+      await inTransaction(t.db, async (tx) => {
+        await runPromise(tx)(remove(pipe(query(Version), where({ app: t.app, version: m.version }))))
+        await runPromise(tx)(
+          create(Version, {
+            app: t.app,
+            version: m.version,
+            name: m.name,
+            appliedAt: new Date(),
+            state: JSON.stringify(m.state),
+            checksum: m.checksum,
+            progress: null,
+          }),
+        )
+      })
+      applied.push({ version: m.version, name: m.name, statements: 0, ms: 0 })
+    } else {
+      const one = await runOne(t, m, true, { force: options.force, onProgress: options.onProgress, from: done.get(f.version)?.progress ?? 0 })
+      if (one) applied.push(one)
+    }
+  }
+  return { applied, changed }
+}
 
 /** Reverts the applied migrations from the last one down to `version` (included). */
 export const downgrade = (t: MigrationTarget, options: DowngradeOptions = {}): TE.TaskEither<MigrationFailure, DowngradeResult> =>
-  command(async () => {
-    const files = listMigrations(folder(t))
-    const rows = (await appliedRows(t)).filter((r) => r.progress === null)
-    if (!rows.length) refuse('notInitialised', `app ${t.app} has no applied migration to downgrade`)
-    const target = options.version ?? rows[rows.length - 1].version
-    if (!rows.some((r) => r.version === target))
-      refuse('unknownVersion', `version ${target} of app ${t.app} is not applied (applied: ${rows.map((r) => r.version).join(', ')}): see history`)
-    const d = await dialectOf(t.db)
-    const revert = rows.filter((r) => r.version >= target).reverse()
-    const loaded = revert.map((r) => {
-      const f = files.find((x) => x.version === r.version)
-      if (!f) return refuse('badFile', `the file of migration ${r.version} (${r.name}) is missing from ${folder(t)}: restore it to downgrade`)
-      return loadMigration(f, d.name)
-    })
-    if (options.dryRun) return { reverted: [], sql: loaded.flatMap((m) => m.downgrade.map(label)), deleted: [] }
-    const drops = loaded.flatMap((m) => (m.guards.downgrade ?? []).map((g) => `migration ${m.version}: ${g.message.replace(/, which .*$/, '')}`))
-    if (options.ask && drops.length && !(await options.ask(`The downgrade ${drops.join('; ')}. Go ahead?`)))
-      refuse('cancelled', 'downgrade cancelled: nothing was changed')
-    const reverted: Applied[] = []
-    const deleted: string[] = []
-    for (const m of loaded) {
-      reverted.push(await runOne(t, m, false, { force: options.force, onProgress: options.onProgress }))
-      if (options.deleteFiles) {
-        fs.unlinkSync(m.file)
-        deleted.push(m.file)
-      }
-    }
-    return { reverted, deleted }
+  command(() => (options.dryRun ? downgradeLocked(t, options) : withLock(t, () => downgradeLocked(t, options))))
+
+const downgradeLocked = async (t: MigrationTarget, options: DowngradeOptions): Promise<DowngradeResult> => {
+  const files = listMigrations(folder(t))
+  const rows = (await appliedRows(t)).filter((r) => r.progress === null)
+  if (!rows.length) refuse('notInitialised', `app ${t.app} has no applied migration to downgrade`)
+  const target = options.version ?? rows[rows.length - 1].version
+  if (!rows.some((r) => r.version === target))
+    refuse('unknownVersion', `version ${target} of app ${t.app} is not applied (applied: ${rows.map((r) => r.version).join(', ')}): see history`)
+  const d = await dialectOf(t.db)
+  const revert = rows.filter((r) => r.version >= target).reverse()
+  const loaded = revert.map((r) => {
+    const f = files.find((x) => x.version === r.version)
+    if (!f) return refuse('badFile', `the file of migration ${r.version} (${r.name}) is missing from ${folder(t)}: restore it to downgrade`)
+    return loadMigration(f, d.name)
   })
+  if (options.dryRun) return { reverted: [], sql: loaded.flatMap((m) => m.downgrade.map(label)), deleted: [] }
+  const drops = loaded.flatMap((m) => (m.guards.downgrade ?? []).map((g) => `migration ${m.version}: ${g.message.replace(/, which .*$/, '')}`))
+  if (options.ask && drops.length && !(await options.ask(`The downgrade ${drops.join('; ')}. Go ahead?`)))
+    refuse('cancelled', 'downgrade cancelled: nothing was changed')
+  const reverted: Applied[] = []
+  const deleted: string[] = []
+  for (const m of loaded) {
+    const one = await runOne(t, m, false, { force: options.force, onProgress: options.onProgress })
+    if (one) reverted.push(one)
+    if (options.deleteFiles) {
+      fs.unlinkSync(m.file)
+      deleted.push(m.file)
+    }
+  }
+  return { reverted, deleted }
+}
 
 /** The applied migrations, oldest first. */
 export const history = (t: MigrationTarget): TE.TaskEither<MigrationFailure, ReadonlyArray<HistoryEntry>> =>

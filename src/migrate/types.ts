@@ -40,6 +40,8 @@ export type MigrationReason =
   | 'cancelled'
   /** A column dropped and one added with the same type, with no rename given and no one to ask. */
   | 'ambiguousRename'
+  /** Another upgrade or downgrade of the app held the migration lock for longer than the wait. */
+  | 'locked'
 
 /** A refusal or failure of a migration command: one line that says what to do. */
 export interface MigrationError {

@@ -461,6 +461,36 @@ const checkCommand: Command = {
   },
 }
 
+const inspectdbCommand: Command = {
+  name: 'inspectdb',
+  summary: "print terrapin model definitions for an existing database's tables",
+  details: [
+    "Reads the tables of the app's database (--table: only those) and prints a models module,",
+    'relations included, for an existing database: save it, point the config at it, then',
+    '`terrapin init-db` on an empty database (or `upgrade --fake` on this one) to adopt it.',
+    "(aerich's -t names the tables; here -t is the config, so tables are --table.)",
+  ],
+  options: [{ name: 'table', value: 'TABLE', repeat: true, help: 'only this table; repeatable' }],
+  run: async (ctx) => {
+    const p = project(ctx)
+    const [app] = chooseApps(ctx, p.config, true)
+    const tables = list(ctx.values, 'table')
+    await withOrm(p, [app], async (orm) => {
+      const state = await must(
+        TE.tryCatch(
+          () => migrate.introspect(orm.dbFor(app), tables.length ? { tables } : {}),
+          (e) => e,
+        ),
+        app,
+      )
+      const found = new Set(state.models.map((m) => m.table))
+      const unknown = tables.filter((t) => !found.has(t) && !state.models.some((m) => Object.values(m.fields).some((f) => f.options.through === t)))
+      if (unknown.length) throw new CliFailure(failed(`app ${app}: no table ${unknown.join(', ')} in the database`))
+      ctx.io.out(migrate.modelSource(state).trimEnd())
+    })
+  },
+}
+
 /** Every command, in the order `terrapin --help` lists them. */
 export const COMMANDS: ReadonlyArray<Command> = [
   initCommand,
@@ -471,4 +501,5 @@ export const COMMANDS: ReadonlyArray<Command> = [
   historyCommand,
   headsCommand,
   checkCommand,
+  inspectdbCommand,
 ]

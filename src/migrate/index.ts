@@ -33,7 +33,7 @@ export type { Guard } from './sql'
 export { listMigrations, loadMigration } from './files'
 export type { MigrationStep, MigrationSteps, MigrationGuards, DataStep, MigrationFile } from './files'
 export { loadModule } from './load'
-export { introspect, schemaDifferences, modelName, VERSIONS_TABLE } from './introspect'
+export { introspect, schemaDifferences, modelName, modelSource, VERSIONS_TABLE } from './introspect'
 export type { IntrospectOptions } from './introspect'
 
 /** `table.old:new` (a column) or `old:new` (a table), as the CLI's `--rename`; undefined when malformed. */

@@ -380,7 +380,12 @@ export const introspect = async (db: Db, options: IntrospectOptions = {}): Promi
       .map((t) => {
         const m = modelOf(t, byTable)
         const links = throughs.filter((x) => x.owner === t.name)
-        return links.length ? { ...m, fields: { ...m.fields, ...Object.fromEntries(links.map((x) => [x.key, x.field])) } } : m
+        // a link table to `tag` is the field `tags` (its own name where that is taken)
+        const keyOf = (x: (typeof links)[number]): string => {
+          const plural = `${x.field.options.forwardKey as string}`.replace(/_id$/, '') + 's'
+          return plural in m.fields || links.filter((y) => y.field.target === x.field.target).length > 1 ? x.key : plural
+        }
+        return links.length ? { ...m, fields: { ...m.fields, ...Object.fromEntries(links.map((x) => [keyOf(x), x.field])) } } : m
       }),
   }
 }
@@ -439,4 +444,73 @@ export const schemaDifferences = (d: Dialect, expected: SchemaState | Views, liv
   for (const name of liveTables.keys()) out.push(`table ${name} is not in the models`)
   for (const name of b.throughs.keys()) if (!a.throughs.has(name) && !a.tables.has(name)) out.push(`table ${name} is not in the models`)
   return out
+}
+
+// ------------------------------------------------------------------------------------------
+// inspectdb
+// ------------------------------------------------------------------------------------------
+
+const IDENT = /^[A-Za-z_$][\w$]*$/
+const prop = (k: string): string => (IDENT.test(k) ? k : JSON.stringify(k))
+const literal = (o: Readonly<Record<string, Json | undefined>>): string => {
+  const entries = Object.entries(o).filter(([, v]) => v !== undefined)
+  return entries.length ? `{ ${entries.map(([k, v]) => `${prop(k)}: ${JSON.stringify(v)}`).join(', ')} }` : ''
+}
+
+/** The options a field's constructor takes, of those a state records (`generated` follows from `pk`). */
+const SCALAR_OPTIONS = ['pk', 'null', 'default', 'unique', 'index', 'source', 'maxLength', 'maxDigits', 'decimalPlaces'] as const
+
+const fieldSource = (table: string, key: string, f: FieldState): string => {
+  const o = f.options
+  const pick = (names: ReadonlyArray<string>): Record<string, Json | undefined> => Object.fromEntries(names.map((n) => [n, o[n]]))
+  const relatedName = `${table}_by_${key}`
+  if (f.kind === 'manyToMany')
+    return `fields.manyToMany(${JSON.stringify(f.target)}, ${literal({ relatedName, ...pick(['through', 'forwardKey', 'backwardKey']) })})`
+  if (f.kind === 'foreignKey' || f.kind === 'oneToOne') {
+    const source = o.source === `${key}_id` ? undefined : o.source
+    const opts = { relatedName, ...pick(['onDelete', 'null', 'toField', 'default', 'index']), source }
+    return `fields.${f.kind}(${JSON.stringify(f.target)}, ${literal(opts)})`
+  }
+  const d = o.default
+  // a catalog's default as the field's own type: SQLite and MySQL store booleans as 1 and 0,
+  // decimals are text, 64-bit integers bigints
+  const scalar = literal({
+    ...pick(SCALAR_OPTIONS),
+    default:
+      d === undefined || d === null
+        ? undefined
+        : f.kind === 'boolean'
+          ? d === true || d === 1 || d === '1' || d === 't'
+          : f.kind === 'decimal' && typeof d === 'number'
+            ? String(d)
+            : d,
+  })
+  return `fields.${f.kind}(${f.kind === 'bigint' && typeof d === 'number' ? scalar.replace(/"default": (-?\d+)|default: (-?\d+)/, (_m, a: string, b: string) => `default: ${a ?? b}n`) : scalar})`
+}
+
+/**
+ * terrapin model definitions, as TypeScript source, for a state read by {@link introspect}
+ * (`terrapin inspectdb`): one `model` per table, relations included, in a `schema`.
+ */
+export const modelSource = (state: SchemaState): string => {
+  const models = state.models.map((m) => {
+    const meta = literal({ uniqueTogether: m.uniqueTogether, indexes: m.indexes })
+    return [
+      `  ${prop(m.name)}: model(${JSON.stringify(m.name)}, {`,
+      `    table: ${JSON.stringify(m.table)},`,
+      `    fields: {`,
+      ...Object.entries(m.fields).map(([k, f]) => `      ${prop(k)}: ${fieldSource(m.table, k, f)},`),
+      `    },`,
+      ...(meta ? [`    meta: ${meta},`] : []),
+      `  }),`,
+    ].join('\n')
+  })
+  return [
+    `import { fields, model, schema } from 'terrapin'`,
+    ``,
+    `export const { ${state.models.map((m) => m.name).join(', ')} } = schema({`,
+    ...models,
+    `})`,
+    ``,
+  ].join('\n')
 }

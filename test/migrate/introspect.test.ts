@@ -69,7 +69,7 @@ for (const dialect of DIALECTS) {
     it('reads a database created by generateSchemas as the state of its models', async () => {
       const live = await introspect(db)
       expect(live.models.map((m) => m.table).sort()).toEqual(['author', 'book', 'cover', 'tag'])
-      expect(live.models.find((m) => m.table === 'author')!.fields.author_tag).toMatchObject({ kind: 'manyToMany', target: 'Tag' })
+      expect(live.models.find((m) => m.table === 'author')!.fields.tags).toMatchObject({ kind: 'manyToMany', target: 'Tag' })
       expect(schemaDifferences(db.executor.dialect, expected, live)).toEqual([])
       const book = live.models.find((m) => m.table === 'book')!
       expect(book.fields.author).toMatchObject({ kind: 'foreignKey', target: 'Author', nullable: false, options: { onDelete: 'RESTRICT' } })

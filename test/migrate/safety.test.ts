@@ -212,6 +212,12 @@ for (const dialect of DIALECTS) {
         { label: 'a', surname: 'Ames' },
         { label: 'b', surname: 'Bell' },
       ])
+      // and back: the column renamed and narrowed again under its earlier name, values kept
+      right(await downgrade(t2, { force: true })())
+      expect(await runPromise(db)(pipe(query(M.Item), orderBy('id'), values('label', 'first', 'last')))).toEqual([
+        { label: 'a', first: null, last: 'Ames' },
+        { label: 'b', first: null, last: 'Bell' },
+      ])
     })
 
     it('runs data steps in the migration, reports a changed file, dry-runs, and downgrades to a version deleting the files', async () => {

@@ -16,7 +16,6 @@ import {
   create,
   exclude,
   first,
-  generateSchemas,
   get,
   getOrCreate,
   init,
@@ -34,6 +33,7 @@ import {
   runPromise,
   transaction,
   update,
+  upgrade,
   values,
   valuesFlat,
   valuesList,
@@ -56,9 +56,11 @@ const main = async (): Promise<void> => {
   const db = orm.right.db()
   const exec = runPromise(db)
 
-  // Generate schemas (CREATE TABLE …) from the models.
-  const made = await generateSchemas(db, [Author, Book], { safe: true })()
-  console.log(`generated schemas on ${file}: ${E.isRight(made) ? 'ok' : made.left.message}`)
+  // The schema comes from the committed migration (demo/migrations/models/0_…_init.ts, written
+  // by `terrapin init-db`), applied as an application migrates at start-up.
+  const migrated = await upgrade({ db, app: 'models', models: [Author, Book], location: path.join(__dirname, 'migrations') })()
+  if (E.isLeft(migrated)) throw new Error(`upgrade failed: ${migrated.left.message}`)
+  console.log(`upgraded ${file}: applied ${migrated.right.applied.map((a) => `${a.version} (${a.name})`).join(', ')}`)
 
   // Create rows.
   const herbert = await exec(create(Author, { name: 'Frank Herbert' }))

@@ -46,7 +46,7 @@ export type { QueryEvent, QueryHook, Executor } from './run/executor'
 export { generateSchemas, schemaSql } from './schema/ddl'
 export { init, closeConnections, runAsync, connectionUrl } from './integrations/tortoise'
 export type { Config, FullConfig, UrlConfig, Terrapin, ConnectionConfig, AppConfig } from './integrations/tortoise'
-export { initDb, makeMigration, upgrade, downgrade, history, heads, parseRename, loadModule } from './migrate'
+export { initDb, makeMigration, upgrade, downgrade, history, heads, check, introspect, parseRename, loadModule } from './migrate'
 export type {
   MigrationTarget,
   MigrationError,
@@ -70,4 +70,6 @@ export type {
   MigrationGuards,
   DataStep,
   SchemaState,
+  CheckResult,
+  IntrospectOptions,
 } from './migrate'

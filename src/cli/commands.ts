@@ -417,5 +417,89 @@ const headsCommand: Command = {
   },
 }
 
+const checkCommand: Command = {
+  name: 'check',
+  summary: 'exit 1 when a migration is missing or the database drifted from the applied ones (for CI)',
+  details: [
+    'Lists every change of the models not in a migration (run terrapin migrate), and every',
+    'difference of the live schema (introspected) from the state of the last applied migration:',
+    'a table, column, index or key altered by hand. Pending migrations are listed, not a failure.',
+  ],
+  options: [{ name: 'json', help: 'print a machine-readable report' }],
+  run: async (ctx) => {
+    const json = flag(ctx.values, 'json')
+    const p = project(ctx)
+    const apps = chooseApps(ctx, p.config, false)
+    const report: Array<{ app: string } & migrate.CheckResult> = []
+    await withOrm(p, apps, async (orm) => {
+      for (const app of apps) {
+        const r = await must(migrate.check(targetOf(p, orm, app)), app)
+        report.push({ app, ...r })
+        if (json) continue
+        for (const m of r.missing) ctx.io.out(`app ${app}: not in a migration: ${m}`)
+        for (const m of r.drift) ctx.io.out(`app ${app}: drift: ${m}`)
+        for (const h of r.pending) ctx.io.out(`app ${app}: pending: ${h.version}_${h.name}`)
+        if (r.ok) ctx.io.out(`app ${app}: the models match the migrations, and the database the applied ones`)
+      }
+    })
+    if (json) ctx.io.out(JSON.stringify({ ok: report.every((r) => r.ok), apps: report }, jsonValue, 2))
+    const bad = report.filter((r) => !r.ok)
+    if (bad.length)
+      throw new CliFailure(
+        failed(
+          bad
+            .map(
+              (r) =>
+                `app ${r.app}: ${[
+                  ...(r.missing.length ? [`${r.missing.length} change${r.missing.length === 1 ? '' : 's'} not in a migration (run terrapin migrate)`] : []),
+                  ...(r.drift.length ? [`${r.drift.length} difference${r.drift.length === 1 ? '' : 's'} of the database from its migrations`] : []),
+                ].join(', ')}`,
+            )
+            .join('; '),
+        ),
+      )
+  },
+}
+
+const inspectdbCommand: Command = {
+  name: 'inspectdb',
+  summary: "print terrapin model definitions for an existing database's tables",
+  details: [
+    "Reads the tables of the app's database (--table: only those) and prints a models module,",
+    'relations included, for an existing database: save it, point the config at it, then',
+    '`terrapin init-db` on an empty database (or `upgrade --fake` on this one) to adopt it.',
+    "(aerich's -t names the tables; here -t is the config, so tables are --table.)",
+  ],
+  options: [{ name: 'table', value: 'TABLE', repeat: true, help: 'only this table; repeatable' }],
+  run: async (ctx) => {
+    const p = project(ctx)
+    const [app] = chooseApps(ctx, p.config, true)
+    const tables = list(ctx.values, 'table')
+    await withOrm(p, [app], async (orm) => {
+      const state = await must(
+        TE.tryCatch(
+          () => migrate.introspect(orm.dbFor(app), tables.length ? { tables } : {}),
+          (e) => e,
+        ),
+        app,
+      )
+      const found = new Set(state.models.map((m) => m.table))
+      const unknown = tables.filter((t) => !found.has(t) && !state.models.some((m) => Object.values(m.fields).some((f) => f.options.through === t)))
+      if (unknown.length) throw new CliFailure(failed(`app ${app}: no table ${unknown.join(', ')} in the database`))
+      ctx.io.out(migrate.modelSource(state).trimEnd())
+    })
+  },
+}
+
 /** Every command, in the order `terrapin --help` lists them. */
-export const COMMANDS: ReadonlyArray<Command> = [initCommand, initDbCommand, migrateCommand, upgradeCommand, downgradeCommand, historyCommand, headsCommand]
+export const COMMANDS: ReadonlyArray<Command> = [
+  initCommand,
+  initDbCommand,
+  migrateCommand,
+  upgradeCommand,
+  downgradeCommand,
+  historyCommand,
+  headsCommand,
+  checkCommand,
+  inspectdbCommand,
+]

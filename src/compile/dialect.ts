@@ -202,6 +202,13 @@ export interface Dialect {
    * rebuilt, then `PRAGMA foreign_key_check`).
    */
   readonly migrationGuard?: { readonly before: string; readonly after: string; readonly check: string }
+  /**
+   * The lock that keeps two upgrades of an app apart: `acquire` waits for it and selects 1 once
+   * held (anything else: not got), inside a transaction that holds it; `release` (when the lock
+   * outlives transactions) frees it. Absent where a migration's transaction locks the whole
+   * database itself (SQLite).
+   */
+  readonly migrationLock?: { readonly acquire: (key: string) => string; readonly release?: (key: string) => string }
 }
 
 /** A row of EXPLAIN as one line: its non-null values, separated by spaces. */

@@ -148,6 +148,11 @@ export const mysql: Dialect = {
   // the index of an inline UNIQUE takes the column's name
   columnUniqueName: (_table, column) => column,
   transactionalDdl: false,
+  // a session's lock, released by hand; waits up to ten minutes
+  migrationLock: {
+    acquire: (key) => `SELECT GET_LOCK('${key.replace(/'/g, "''")}', 600)`,
+    release: (key) => `SELECT RELEASE_LOCK('${key.replace(/'/g, "''")}')`,
+  },
 }
 
 /**

@@ -149,4 +149,6 @@ export const postgres: Dialect = {
   // PostgreSQL's own name for it, cut to its 63-byte identifiers
   columnUniqueName: (table, column) => `${table}_${column}_key`.slice(0, 63),
   transactionalDdl: true,
+  // held until the transaction ends
+  migrationLock: { acquire: (key) => `SELECT 1 FROM (SELECT pg_advisory_xact_lock(hashtext('${key.replace(/'/g, "''")}'))) AS l` },
 }

@@ -19,11 +19,13 @@ import { runPromise } from '../run/run'
 import { Db } from '../run/statement'
 import { inTransaction } from '../run/transaction'
 import { generateSchemas } from '../schema/ddl'
-import { diffViews, inverse } from './diff'
+import { describe, diffViews, inverse } from './diff'
+import { introspect, schemaDifferences } from './introspect'
 import { LoadedMigration, MigrationFile, MigrationStep, checksumOf, listMigrations, loadMigration, migrationText, stamp } from './files'
 import type {
   Applied,
   ChangedFile,
+  CheckResult,
   DowngradeOptions,
   DowngradeResult,
   Head,
@@ -68,6 +70,8 @@ type VersionRow = {
   readonly appliedAt: Date
   readonly checksum: string
   readonly progress: number | null
+  /** The model state after the migration, as JSON. */
+  readonly state: string
 }
 
 /** A refusal carried through async code as a throw, returned as the Left. */
@@ -141,6 +145,47 @@ const runData = async (step: Exclude<MigrationStep, string>, db: Db): Promise<vo
 const label = (step: MigrationStep, i: number): string => (typeof step === 'string' ? step : `-- data step ${i + 1}`)
 
 // ------------------------------------------------------------------------------------------
+// the migration lock
+// ------------------------------------------------------------------------------------------
+
+/**
+ * Runs `work` while this process holds the app's migration lock (PostgreSQL: an advisory lock,
+ * MySQL: GET_LOCK), so that two upgrades started at once apply each migration once: the second
+ * waits, then finds it applied. The lock is taken in a transaction of its own, held open on one
+ * connection of the pool while `work` runs on the others; `work` is started outside that
+ * transaction's async context, so that none of its statements joins it. Where the dialect has
+ * no lock statement (SQLite), each migration's transaction holds the database's write lock and
+ * reads again whether its version was applied meanwhile.
+ */
+const withLock = async <A>(t: MigrationTarget, work: () => Promise<A>): Promise<A> => {
+  const d = await dialectOf(t.db)
+  const lock = d.migrationLock
+  if (!lock) return await work()
+  const key = `terrapin_migrate:${t.app}`
+  let held = (): void => undefined
+  let finish = (): void => undefined
+  const locked = new Promise<void>((r) => (held = r))
+  const finished = new Promise<void>((r) => (finish = r))
+  const holder = inTransaction(t.db, async (tx) => {
+    const [[got]] = await tx.executor.all(lock.acquire(key), [], false)
+    if (Number(got) !== 1) refuse('locked', `another upgrade or downgrade of app ${t.app} is running (waited for its lock): try again when it is done`)
+    held()
+    try {
+      await finished
+    } finally {
+      if (lock.release) await tx.executor.all(lock.release(key), [], false)
+    }
+  })
+  await Promise.race([locked, holder])
+  try {
+    return await work()
+  } finally {
+    finish()
+    await holder
+  }
+}
+
+// ------------------------------------------------------------------------------------------
 // running one migration
 // ------------------------------------------------------------------------------------------
 
@@ -164,23 +209,26 @@ interface Running {
 }
 
 /** Applies (`up`) or reverts one migration and records it, atomically where DDL is transactional. */
-const runOne = async (t: MigrationTarget, m: LoadedMigration, up: boolean, o: RunOptions): Promise<Applied> => {
+const runOne = async (t: MigrationTarget, m: LoadedMigration, up: boolean, o: RunOptions): Promise<Applied | undefined> => {
   const d = await dialectOf(t.db)
   const r: Running = { t, m, up, d, o, steps: up ? m.upgrade : m.downgrade, what: `migration ${m.version} (${m.name})${up ? '' : ' downgrade'}` }
-  if (!o.force) await refuseDataLoss(r)
   const started = Date.now()
-  if (d.transactionalDdl) await runAtomically(r)
-  else await runResumably(r)
+  if (d.transactionalDdl) {
+    if (!(await runAtomically(r))) return undefined
+  } else {
+    if (!o.force) await refuseDataLoss(r, t.db)
+    await runResumably(r)
+  }
   const ms = Date.now() - started
   o.onProgress?.({ kind: 'migration', version: m.version, name: m.name, ms })
   return { version: m.version, name: m.name, statements: r.steps.length, ms }
 }
 
 /** Refuses a migration whose guards find values it would lose. */
-const refuseDataLoss = async ({ t, m, up, what }: Running): Promise<void> => {
+const refuseDataLoss = async ({ m, up, what }: Running, on: Db): Promise<void> => {
   const lost: string[] = []
   for (const g of (up ? m.guards.upgrade : m.guards.downgrade) ?? []) {
-    const n = await countOf(t.db, g.sql)
+    const n = await countOf(on, g.sql)
     if (n > 0) lost.push(`${g.message} (${n} row${n === 1 ? '' : 's'})`)
   }
   if (lost.length) refuse('dataLoss', `${what} would lose values: it ${lost.join('; it ')}; run with --force to go ahead`)
@@ -226,13 +274,22 @@ const record = async ({ t, m, up }: Running, tx: Db, progress: number | null): P
     )
 }
 
-/** Every step and the record in one transaction, inside the dialect's migration guard. */
-const runAtomically = async (r: Running): Promise<void> => {
-  const db = r.t.db
+/**
+ * Every step and the record in one transaction, inside the dialect's migration guard; false when
+ * another upgrade applied (or reverted) the migration since the versions were read.
+ */
+const runAtomically = async (r: Running): Promise<boolean> => {
+  const { t, m, up } = r
+  const db = t.db
   const guard = r.d.migrationGuard
   if (guard) await db.executor.run(guard.before, [])
   try {
-    await inTransaction(db, async (tx) => {
+    return await inTransaction(db, async (tx) => {
+      // this transaction holds the write lock (SQLite) or the migration lock (PostgreSQL) now, so
+      // what it reads of the versions is what the migration finds
+      const mine = await runPromise(tx)(pipe(query(Version), where({ app: t.app, version: m.version })))
+      if (up ? mine.some((v) => v.progress === null) : mine.length === 0) return false
+      if (!r.o.force) await refuseDataLoss(r, tx)
       for (let i = 0; i < r.steps.length; i++) await runStep(r, tx, r.steps[i], i)
       if (guard) {
         const problems = await tx.executor.all(guard.check, [], false)
@@ -243,6 +300,7 @@ const runAtomically = async (r: Running): Promise<void> => {
           )
       }
       await record(r, tx, null)
+      return true
     })
   } finally {
     if (guard) await db.executor.run(guard.after, [])
@@ -365,77 +423,87 @@ const changedOf = (files: ReadonlyArray<MigrationFile>, rows: ReadonlyArray<Vers
 export const upgrade = (t: MigrationTarget, options: UpgradeOptions = {}): TE.TaskEither<MigrationFailure, UpgradeResult> =>
   command(async () => {
     if (!fs.existsSync(folder(t))) refuse('noMigrations', `no migrations folder ${folder(t)}: run init-db first`)
-    const files = listMigrations(folder(t))
-    const rows = await appliedRows(t)
-    const d = await dialectOf(t.db)
-    const done = new Map(rows.map((r) => [r.version, r]))
-    const pending = files.filter((f) => done.get(f.version)?.progress !== null)
-    const changed = changedOf(
-      files,
-      rows.filter((r) => r.progress === null),
-    )
-    if (options.dryRun) {
-      const sql = pending.flatMap((f) => {
-        const m = loadMigration(f, d.name)
-        return m.upgrade.slice(done.get(f.version)?.progress ?? 0).map(label)
-      })
-      return { applied: [], sql, changed }
-    }
-    const applied: Applied[] = []
-    for (const f of pending) {
-      const m = loadMigration(f, d.name)
-      if (options.fake) {
-        await inTransaction(t.db, async (tx) => {
-          await runPromise(tx)(remove(pipe(query(Version), where({ app: t.app, version: m.version }))))
-          await runPromise(tx)(
-            create(Version, {
-              app: t.app,
-              version: m.version,
-              name: m.name,
-              appliedAt: new Date(),
-              state: JSON.stringify(m.state),
-              checksum: m.checksum,
-              progress: null,
-            }),
-          )
-        })
-        applied.push({ version: m.version, name: m.name, statements: 0, ms: 0 })
-      } else applied.push(await runOne(t, m, true, { force: options.force, onProgress: options.onProgress, from: done.get(f.version)?.progress ?? 0 }))
-    }
-    return { applied, changed }
+    return options.dryRun ? await upgradeLocked(t, options) : await withLock(t, () => upgradeLocked(t, options))
   })
+
+const upgradeLocked = async (t: MigrationTarget, options: UpgradeOptions): Promise<UpgradeResult> => {
+  const files = listMigrations(folder(t))
+  const rows = await appliedRows(t)
+  const d = await dialectOf(t.db)
+  const done = new Map(rows.map((r) => [r.version, r]))
+  const pending = files.filter((f) => done.get(f.version)?.progress !== null)
+  const changed = changedOf(
+    files,
+    rows.filter((r) => r.progress === null),
+  )
+  if (options.dryRun) {
+    const sql = pending.flatMap((f) => {
+      const m = loadMigration(f, d.name)
+      return m.upgrade.slice(done.get(f.version)?.progress ?? 0).map(label)
+    })
+    return { applied: [], sql, changed }
+  }
+  const applied: Applied[] = []
+  for (const f of pending) {
+    const m = loadMigration(f, d.name)
+    if (options.fake) {
+      await inTransaction(t.db, async (tx) => {
+        await runPromise(tx)(remove(pipe(query(Version), where({ app: t.app, version: m.version }))))
+        await runPromise(tx)(
+          create(Version, {
+            app: t.app,
+            version: m.version,
+            name: m.name,
+            appliedAt: new Date(),
+            state: JSON.stringify(m.state),
+            checksum: m.checksum,
+            progress: null,
+          }),
+        )
+      })
+      applied.push({ version: m.version, name: m.name, statements: 0, ms: 0 })
+    } else {
+      const one = await runOne(t, m, true, { force: options.force, onProgress: options.onProgress, from: done.get(f.version)?.progress ?? 0 })
+      if (one) applied.push(one)
+    }
+  }
+  return { applied, changed }
+}
 
 /** Reverts the applied migrations from the last one down to `version` (included). */
 export const downgrade = (t: MigrationTarget, options: DowngradeOptions = {}): TE.TaskEither<MigrationFailure, DowngradeResult> =>
-  command(async () => {
-    const files = listMigrations(folder(t))
-    const rows = (await appliedRows(t)).filter((r) => r.progress === null)
-    if (!rows.length) refuse('notInitialised', `app ${t.app} has no applied migration to downgrade`)
-    const target = options.version ?? rows[rows.length - 1].version
-    if (!rows.some((r) => r.version === target))
-      refuse('unknownVersion', `version ${target} of app ${t.app} is not applied (applied: ${rows.map((r) => r.version).join(', ')}): see history`)
-    const d = await dialectOf(t.db)
-    const revert = rows.filter((r) => r.version >= target).reverse()
-    const loaded = revert.map((r) => {
-      const f = files.find((x) => x.version === r.version)
-      if (!f) return refuse('badFile', `the file of migration ${r.version} (${r.name}) is missing from ${folder(t)}: restore it to downgrade`)
-      return loadMigration(f, d.name)
-    })
-    if (options.dryRun) return { reverted: [], sql: loaded.flatMap((m) => m.downgrade.map(label)), deleted: [] }
-    const drops = loaded.flatMap((m) => (m.guards.downgrade ?? []).map((g) => `migration ${m.version}: ${g.message.replace(/, which .*$/, '')}`))
-    if (options.ask && drops.length && !(await options.ask(`The downgrade ${drops.join('; ')}. Go ahead?`)))
-      refuse('cancelled', 'downgrade cancelled: nothing was changed')
-    const reverted: Applied[] = []
-    const deleted: string[] = []
-    for (const m of loaded) {
-      reverted.push(await runOne(t, m, false, { force: options.force, onProgress: options.onProgress }))
-      if (options.deleteFiles) {
-        fs.unlinkSync(m.file)
-        deleted.push(m.file)
-      }
-    }
-    return { reverted, deleted }
+  command(() => (options.dryRun ? downgradeLocked(t, options) : withLock(t, () => downgradeLocked(t, options))))
+
+const downgradeLocked = async (t: MigrationTarget, options: DowngradeOptions): Promise<DowngradeResult> => {
+  const files = listMigrations(folder(t))
+  const rows = (await appliedRows(t)).filter((r) => r.progress === null)
+  if (!rows.length) refuse('notInitialised', `app ${t.app} has no applied migration to downgrade`)
+  const target = options.version ?? rows[rows.length - 1].version
+  if (!rows.some((r) => r.version === target))
+    refuse('unknownVersion', `version ${target} of app ${t.app} is not applied (applied: ${rows.map((r) => r.version).join(', ')}): see history`)
+  const d = await dialectOf(t.db)
+  const revert = rows.filter((r) => r.version >= target).reverse()
+  const loaded = revert.map((r) => {
+    const f = files.find((x) => x.version === r.version)
+    if (!f) return refuse('badFile', `the file of migration ${r.version} (${r.name}) is missing from ${folder(t)}: restore it to downgrade`)
+    return loadMigration(f, d.name)
   })
+  if (options.dryRun) return { reverted: [], sql: loaded.flatMap((m) => m.downgrade.map(label)), deleted: [] }
+  const drops = loaded.flatMap((m) => (m.guards.downgrade ?? []).map((g) => `migration ${m.version}: ${g.message.replace(/, which .*$/, '')}`))
+  if (options.ask && drops.length && !(await options.ask(`The downgrade ${drops.join('; ')}. Go ahead?`)))
+    refuse('cancelled', 'downgrade cancelled: nothing was changed')
+  const reverted: Applied[] = []
+  const deleted: string[] = []
+  for (const m of loaded) {
+    const one = await runOne(t, m, false, { force: options.force, onProgress: options.onProgress })
+    if (one) reverted.push(one)
+    if (options.deleteFiles) {
+      fs.unlinkSync(m.file)
+      deleted.push(m.file)
+    }
+  }
+  return { reverted, deleted }
+}
 
 /** The applied migrations, oldest first. */
 export const history = (t: MigrationTarget): TE.TaskEither<MigrationFailure, ReadonlyArray<HistoryEntry>> =>
@@ -463,4 +531,31 @@ export const heads = (t: MigrationTarget): TE.TaskEither<MigrationFailure, Reado
     const rows = await appliedRows(t)
     const done = new Set(rows.filter((r) => r.progress === null).map((r) => r.version))
     return listMigrations(folder(t)).filter((f) => !done.has(f.version))
+  })
+
+/**
+ * What CI asks before a deploy: is a migration missing (the models differ from the state of the
+ * last migration), and has the database drifted (its live schema, introspected, differs from the
+ * state of the last applied migration, or a migration was applied in part)? Pending migrations
+ * are listed, not counted as a failure: a database may be behind its files.
+ */
+export const check = (t: MigrationTarget): TE.TaskEither<MigrationFailure, CheckResult> =>
+  command(async () => {
+    if (!fs.existsSync(folder(t))) refuse('noMigrations', `no migrations folder ${folder(t)}: run init-db first`)
+    const files = listMigrations(folder(t))
+    if (!files.length) refuse('notInitialised', `no migrations for app ${t.app} in ${folder(t)}: run init-db first`)
+    const d = await dialectOf(t.db)
+    const last = loadMigration(files[files.length - 1], d.name)
+    const models = viewsOf(modelState(t.models))
+    const missing = diffViews(viewsOf(last.state), models).operations.map(describe)
+    const rows = await appliedRows(t)
+    const applied = rows.filter((r) => r.progress === null)
+    const pending = files.filter((f) => !applied.some((r) => r.version === f.version))
+    const drift = rows.filter((r) => r.progress !== null).map((r) => `migration ${r.version} (${r.name}) is applied in part (${r.progress} statements)`)
+    const state = applied.length ? (JSON.parse(applied[applied.length - 1].state) as SchemaState) : EMPTY_STATE
+    const expected = viewsOf(state)
+    // the app's tables only: other apps may share the database
+    const tables = new Set([...expected.tables.keys(), ...expected.throughs.keys(), ...models.tables.keys(), ...models.throughs.keys()])
+    drift.push(...schemaDifferences(d, expected, await introspect(t.db, { tables: [...tables] })))
+    return { ok: !missing.length && !drift.length, missing, drift, pending }
   })

@@ -1,7 +1,8 @@
 /**
  * The diff: two model states in, the operations that turn one schema into the other out. Pure:
- * no database, no dialect. A column dropped and another added with the same type in one table
- * is reported as a likely rename, never silently made a drop and an add.
+ * no database, no dialect. Every pairing of a column dropped and one added with the same kind in
+ * one table (and of a table dropped and one created alike) is reported as a likely rename, never
+ * silently made a drop and an add.
  */
 import { Rename } from './types'
 import { ColumnView, SchemaState, TableView, Views, viewsOf } from './state'
@@ -31,8 +32,8 @@ export type Operation =
 export interface Diff {
   readonly operations: ReadonlyArray<Operation>
   /**
-   * Not given as renames: a column dropped and one added with the same type in the same table
-   * (`table` set), or a table dropped and one created with the same columns.
+   * Not given as renames: each pairing of a column dropped and one added with the same kind in
+   * the same table (`table` set), and of a table dropped and one created with the same columns.
    */
   readonly likelyRenames: ReadonlyArray<Rename>
 }
@@ -41,8 +42,8 @@ export interface Diff {
 // diff
 // ------------------------------------------------------------------------------------------
 
-const sameType = (a: ColumnView, b: ColumnView): boolean =>
-  a.kind === b.kind && a.maxLength === b.maxLength && a.maxDigits === b.maxDigits && a.decimalPlaces === b.decimalPlaces
+/** A column that could hold the other's values under a new name: the same kind (a length or precision may change with the rename). */
+const compatible = (a: ColumnView, b: ColumnView): boolean => a.kind === b.kind && a.pk === b.pk
 
 const changesOf = (a: ColumnView, b: ColumnView): ReadonlyArray<Change> => {
   const out: Change[] = []
@@ -73,7 +74,8 @@ const tableDiff = (bt: TableView, at: TableView, renames: ReadonlyArray<Rename>,
   const matched = new Set(toAfter.values())
   const dropped = bt.columns.filter((c) => !toAfter.has(c.name))
   const added = at.columns.filter((c) => !matched.has(c.name))
-  if (dropped.length === 1 && added.length === 1 && sameType(dropped[0], added[0])) likely.push({ table, from: dropped[0].name, to: added[0].name })
+  // every pairing is a question: with two dropped and one added, either may be the renamed one
+  for (const a of dropped) for (const b of added) if (compatible(a, b)) likely.push({ table, from: a.name, to: b.name })
   const mapCols = (cols: ReadonlyArray<string>): ReadonlyArray<string> => cols.map((c) => toAfter.get(c) ?? `\0${c}`)
   const setDiff = (before: ReadonlyArray<ReadonlyArray<string>>, after: ReadonlyArray<ReadonlyArray<string>>) => {
     const b = new Map(before.map((cols) => [key(mapCols(cols)), cols]))
@@ -121,10 +123,7 @@ export const diffViews = (before: Views, after: Views, renames: ReadonlyArray<Re
   const droppedTables = [...before.tables.keys()].filter((t) => !tableRenames.has(t) && !after.tables.has(t))
   const shape = (t: TableView): string =>
     JSON.stringify(t.columns.map((c) => ({ ...c, fk: c.fk && { ...c.fk, table: c.fk.table === t.table ? '' : c.fk.table } })))
-  for (const from of droppedTables) {
-    const to = created.find((c) => shape(after.tables.get(c)!) === shape(before.tables.get(from)!))
-    if (to !== undefined) likely.push({ from, to })
-  }
+  for (const from of droppedTables) for (const to of created) if (shape(after.tables.get(to)!) === shape(before.tables.get(from)!)) likely.push({ from, to })
   const throughsGone = [...before.throughs.keys()].filter((t) => !after.throughs.has(t))
   const throughsCome = [...after.throughs.keys()].filter((t) => !before.throughs.has(t))
   const operations: Operation[] = [
@@ -174,19 +173,47 @@ export const invert = (op: Operation): Operation => {
 }
 
 /**
- * The operations that undo a list of them, in the order they run. Table renames stay first (the
- * other operations name tables as they are after the renames), so the undoing operations name
- * the tables by their earlier names.
+ * The operations that undo a list of them, in the order they run: the diff's order, so that the
+ * undoing column renames run before the changes that name their columns. Table renames stay
+ * first (the other operations name tables as they are after the renames), so the undoing
+ * operations name the tables and the columns by their earlier names.
  */
 export const inverse = (ops: ReadonlyArray<Operation>): ReadonlyArray<Operation> => {
   const renames = ops.filter((op): op is Extract<Operation, { op: 'renameTable' }> => op.op === 'renameTable')
   const back = new Map(renames.map((r) => [r.to, r.from]))
+  const columnBack = new Map(ops.flatMap((op) => (op.op === 'renameColumn' ? [[`${op.table}\0${op.to}`, op.from] as const] : [])))
+  const was = (table: string, c: string): string => columnBack.get(`${table}\0${c}`) ?? c
   const rest = ops
     .filter((op) => op.op !== 'renameTable')
     .reverse()
     .map(invert)
+    .sort((a, b) => RANK[a.op] - RANK[b.op])
+    .map((op): Operation => {
+      // what runs after the column renames names the columns by their earlier names
+      if (RANK[op.op] <= RANK.renameColumn) return op
+      if (op.op === 'alterColumn' || op.op === 'addColumn') return { ...op, column: was(op.table, op.column) }
+      if (op.op === 'addUnique' || op.op === 'addIndex') return { ...op, columns: op.columns.map((c) => was(op.table, c)) }
+      return op
+    })
     .map((op) => ('table' in op && back.has(op.table) ? { ...op, table: back.get(op.table)! } : op))
   return [...renames.map(invert), ...rest]
+}
+
+/** The order the diff writes operations in (table renames aside), which the inverse keeps. */
+const RANK: Readonly<Record<Operation['op'], number>> = {
+  renameTable: 0,
+  dropThrough: 1,
+  createTable: 2,
+  dropUnique: 3,
+  dropIndex: 3,
+  renameColumn: 4,
+  dropColumn: 5,
+  addColumn: 6,
+  alterColumn: 7,
+  addUnique: 8,
+  addIndex: 8,
+  createThrough: 9,
+  dropTable: 10,
 }
 
 /** One line per operation, for the migration file's header and the CLI. */

@@ -23,7 +23,7 @@ export type * from './types'
 // commands
 // ------------------------------------------------------------------------------------------
 
-export { initDb, makeMigration, upgrade, downgrade, history, heads, migrationError } from './commands'
+export { initDb, makeMigration, upgrade, downgrade, history, heads, check, migrationError } from './commands'
 export { diff, diffViews, inverse, invert, describe } from './diff'
 export type { Operation, Change, Diff } from './diff'
 export { modelState, modelsOf, viewsOf, EMPTY_STATE } from './state'
@@ -33,6 +33,8 @@ export type { Guard } from './sql'
 export { listMigrations, loadMigration } from './files'
 export type { MigrationStep, MigrationSteps, MigrationGuards, DataStep, MigrationFile } from './files'
 export { loadModule } from './load'
+export { introspect, schemaDifferences, modelName, modelSource, VERSIONS_TABLE } from './introspect'
+export type { IntrospectOptions } from './introspect'
 
 /** `table.old:new` (a column) or `old:new` (a table), as the CLI's `--rename`; undefined when malformed. */
 export const parseRename = (s: string): Rename | undefined => {

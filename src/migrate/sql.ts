@@ -8,7 +8,7 @@
 import { Dialect } from '../compile/dialect'
 import { Column, Model } from '../model/model'
 import { addFkSql, columnSql, createTableSql, createThroughSql, dependencyOrder, fkName, indexName, isFk, literal, schemaSql } from '../schema/ddl'
-import { ManyToManyField } from '../model/fields'
+import { ForeignKeyField, ManyToManyField } from '../model/fields'
 import { Operation } from './diff'
 import { ColumnView, TableView, Views } from './state'
 
@@ -134,8 +134,10 @@ const alterTable = (d: Dialect, ops: ReadonlyArray<Operation>, bt: TableView, at
     // the renames the rebuild's copy makes, and the indexes it recreates
     return rebuild(d, bt, at, names)
   }
-  const out: string[] = [...dropIndexes]
   const beforeCol = (now: string): Column => columnOf(bt.model, names.column(table, now))
+  const lent = lentForeignKeys(d, table, ops, bt, before, after, names)
+  // the foreign keys whose index goes are dropped first and added back once it is gone
+  const out: string[] = [...[...lent].map((was) => d.dropForeignKey!(table, fkName(bt.model, columnOf(bt.model, was)))), ...dropIndexes]
   for (const op of ops) {
     switch (op.op) {
       case 'dropUnique':
@@ -146,7 +148,7 @@ const alterTable = (d: Dialect, ops: ReadonlyArray<Operation>, bt: TableView, at
         break
       case 'dropColumn': {
         const col = columnOf(bt.model, op.column)
-        if (isFk(col) && d.dropForeignKey) out.push(d.dropForeignKey(table, fkName(bt.model, col)))
+        if (isFk(col) && d.dropForeignKey && !lent.has(op.column)) out.push(d.dropForeignKey(table, fkName(bt.model, col)))
         out.push(`ALTER TABLE ${q(table)} DROP COLUMN ${q(op.column)}`)
         break
       }
@@ -162,7 +164,7 @@ const alterTable = (d: Dialect, ops: ReadonlyArray<Operation>, bt: TableView, at
         const col = columnOf(at.model, op.column)
         const has = (c: string): boolean => op.changes.includes(c as never)
         const fkChanged = has('foreignKey') || has('onDelete')
-        if (fkChanged && isFk(was)) out.push(d.dropForeignKey!(table, fkName(bt.model, was)))
+        if (fkChanged && isFk(was) && !lent.has(was.column)) out.push(d.dropForeignKey!(table, fkName(bt.model, was)))
         if (has('unique') && !viewOf(at, op.column)!.unique) out.push(d.dropUnique!(table, d.columnUniqueName(bt.table, was.column)))
         const type = has('type') || has('maxLength') || has('decimal') || d.columnType(was) !== d.columnType(col)
         if (type || has('null')) out.push(...d.alterColumn!(table, op.column, d.columnType(col), col.field.nullable, { type, null: has('null') }))
@@ -178,7 +180,45 @@ const alterTable = (d: Dialect, ops: ReadonlyArray<Operation>, bt: TableView, at
         break
     }
   }
-  return [...out, ...renamedConstraints(d, ops, bt, at, names), ...createIndexes]
+  const refks = new Set(
+    ops.flatMap((op) => (op.op === 'alterColumn' && (op.changes.includes('foreignKey') || op.changes.includes('onDelete')) ? [op.column] : [])),
+  )
+  const lentBack = at.model.columns.filter((col) => isFk(col) && lent.has(names.column(table, col.column)) && !refks.has(col.column))
+  return [
+    ...out,
+    ...renamedConstraints(d, ops, bt, at, names, lent),
+    ...createIndexes,
+    ...lentBack.map((col) => addFkSql(d, at.model, col as Column & { field: ForeignKeyField }, false)),
+  ]
+}
+
+/** The first column of an index statement's column list. */
+const leadOf = (d: Dialect, sql: string): string => unquote(d, /\(([^)]*)\)\s*$/.exec(sql)![1].split(',')[0].trim())
+
+/**
+ * The foreign-key columns (by their names before the operations) whose key may lean on an
+ * index the operations drop. A database that indexes a foreign key's column by itself (InnoDB)
+ * lets the key adopt any index led by its column and then refuses to drop that index ("needed
+ * in a foreign key constraint"): such a key is dropped before the index and added back after.
+ */
+const lentForeignKeys = (
+  d: Dialect,
+  table: string,
+  ops: ReadonlyArray<Operation>,
+  bt: TableView,
+  before: ReadonlyMap<string, string>,
+  after: ReadonlyMap<string, string>,
+  names: Names,
+): ReadonlySet<string> => {
+  if (!d.indexesForeignKeys || !d.dropForeignKey) return new Set()
+  const leads = [
+    ...[...before.keys()].filter((sql) => !after.has(sql)).map((sql) => leadOf(d, sql)),
+    ...ops.flatMap((op) => (op.op === 'dropUnique' ? [names.column(table, op.columns[0])] : [])),
+    ...ops
+      .flatMap((op) => (op.op === 'alterColumn' && op.changes.includes('unique') ? [names.column(table, op.column)] : []))
+      .filter((c) => viewOf(bt, c)?.unique),
+  ]
+  return new Set(leads.filter((c) => bt.model.columns.some((col) => col.column === c && isFk(col))))
 }
 
 /**
@@ -186,7 +226,14 @@ const alterTable = (d: Dialect, ops: ReadonlyArray<Operation>, bt: TableView, at
  * renamed: dropped and added again under the names the later state gives them, so that a later
  * migration finds them by name. (Indexes are matched by their whole statement, names included.)
  */
-const renamedConstraints = (d: Dialect, ops: ReadonlyArray<Operation>, bt: TableView, at: TableView, names: Names): ReadonlyArray<string> => {
+const renamedConstraints = (
+  d: Dialect,
+  ops: ReadonlyArray<Operation>,
+  bt: TableView,
+  at: TableView,
+  names: Names,
+  lent: ReadonlySet<string>,
+): ReadonlyArray<string> => {
   // SQLite never drops a constraint by name: its rebuild writes the table anew
   if (!d.dropForeignKey || !d.dropUnique) return []
   const q = d.quote
@@ -197,7 +244,7 @@ const renamedConstraints = (d: Dialect, ops: ReadonlyArray<Operation>, bt: Table
     const wasName = names.column(table, col.column)
     const was = bt.model.columns.find((c) => c.column === wasName)
     if (!was || touched.has(col.column)) continue
-    if (isFk(col) && isFk(was) && fkName(bt.model, was) !== fkName(at.model, col))
+    if (isFk(col) && isFk(was) && !lent.has(was.column) && fkName(bt.model, was) !== fkName(at.model, col))
       out.push(d.dropForeignKey(table, fkName(bt.model, was)), addFkSql(d, at.model, col, false))
     const unique = viewOf(at, col.column)!.unique
     if (unique && d.columnUniqueName(bt.table, was.column) !== d.columnUniqueName(table, col.column))

@@ -40,6 +40,8 @@ export type MigrationReason =
   | 'cancelled'
   /** A column dropped and one added with the same type, with no rename given and no one to ask. */
   | 'ambiguousRename'
+  /** Another upgrade or downgrade of the app held the migration lock for longer than the wait. */
+  | 'locked'
 
 /** A refusal or failure of a migration command: one line that says what to do. */
 export interface MigrationError {
@@ -161,4 +163,16 @@ export interface Head {
   readonly version: number
   readonly name: string
   readonly file: string
+}
+
+/** What `check` found: the models against the migrations, the database against the applied ones. */
+export interface CheckResult {
+  /** No migration is missing and the database has not drifted. */
+  readonly ok: boolean
+  /** The changes of the models not in any migration (run `migrate`), one line each. */
+  readonly missing: ReadonlyArray<string>
+  /** The differences of the live schema from the state of the last applied migration, one line each. */
+  readonly drift: ReadonlyArray<string>
+  /** Migrations written and not applied (not a failure). */
+  readonly pending: ReadonlyArray<Head>
 }

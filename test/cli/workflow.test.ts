@@ -53,9 +53,8 @@ const V2 = `{
       author: fields.foreignKey('Author', { relatedName: 'books', onDelete: 'RESTRICT' }),
       tags: fields.manyToMany('Tag', { relatedName: 'books' }),
     },
-    // name first: MariaDB's foreign key would adopt a unique index led by author_id, which the
-    // downgrade then cannot drop (the engine does not yet re-index the key before dropping it).
-    meta: { uniqueTogether: [['name', 'author']], indexes: [['pages', 'price']] },
+    // led by the foreign key's column: MariaDB's key adopts this index, which the downgrade drops
+    meta: { uniqueTogether: [['author', 'name']], indexes: [['pages', 'price']] },
   }),
   Publisher: model('Publisher', { table: 'press', fields: { id: fields.int({ pk: true }), name: fields.char({ maxLength: 40 }) } }),
   Tag: model('Tag', { fields: { id: fields.int({ pk: true }), label: fields.char({ maxLength: 30, unique: true }) } }),

@@ -95,6 +95,44 @@ describe('diff', () => {
     expect(diff(s0, s2).likelyRenames).toEqual([])
   })
 
+  it('asks about every pairing when more columns or tables are dropped than added, and of a compatible kind only', () => {
+    const s1 = changed({
+      Author: model('Author', {
+        fields: { id: fields.int({ pk: true }), alias: fields.char({ maxLength: 80 }), born: fields.int({ null: true }), note: fields.text({ null: true }) },
+      }),
+      Book: base.Book,
+    })
+    // name (char 50) and age (smallint) dropped; alias (char 80), born (int) and note (text) added: one char pairing
+    expect(diff(s0, s1).likelyRenames).toEqual([{ table: 'author', from: 'name', to: 'alias' }])
+    const two = changed({
+      Author: model('Author', { fields: { id: fields.int({ pk: true }), first: fields.char({ maxLength: 50 }), last: fields.char({ maxLength: 50 }) } }),
+      Book: base.Book,
+    })
+    const s2 = changed({
+      Author: model('Author', { fields: { id: fields.int({ pk: true }), full: fields.char({ maxLength: 50 }) } }),
+      Book: base.Book,
+    })
+    expect(diff(two, s2).likelyRenames).toEqual([
+      { table: 'author', from: 'first', to: 'full' },
+      { table: 'author', from: 'last', to: 'full' },
+    ])
+    // the second answered yes: only the first is dropped
+    expect(diff(two, s2, [{ table: 'author', from: 'last', to: 'full' }])).toEqual({
+      operations: [
+        { op: 'renameColumn', table: 'author', from: 'last', to: 'full' },
+        { op: 'dropColumn', table: 'author', column: 'first' },
+      ],
+      likelyRenames: [],
+    })
+    // two tables dropped, one created alike: either may be the renamed one
+    const t0 = changed({ A: model('A', { fields: { id: fields.int({ pk: true }) } }), B: model('B', { fields: { id: fields.int({ pk: true }) } }) })
+    const t1 = changed({ C: model('C', { fields: { id: fields.int({ pk: true }) } }) })
+    expect(diff(t0, t1).likelyRenames).toEqual([
+      { from: 'a', to: 'c' },
+      { from: 'b', to: 'c' },
+    ])
+  })
+
   it('renames a table when told, and inverts it first', () => {
     const s1 = changed({ Author: base.Author, Book: model('Book', { table: 'volume', fields: base.Book.fields }) })
     expect(diff(s0, s1).operations).toEqual([
@@ -121,14 +159,24 @@ describe('diff', () => {
       // table renames come first, as the diff writes them
       { op: 'renameTable', from: 'a', to: 'b' },
       { op: 'createTable', table: 't' },
-      { op: 'addColumn', table: 't', column: 'c' },
-      { op: 'renameColumn', table: 't', from: 'c', to: 'd' },
-      { op: 'alterColumn', table: 't', column: 'd', changes: ['type'] },
-      { op: 'addUnique', table: 't', columns: ['d'] },
-      { op: 'addIndex', table: 't', columns: ['d'] },
+      { op: 'dropUnique', table: 'u', columns: ['c', 'x'] },
+      { op: 'renameColumn', table: 'u', from: 'c', to: 'd' },
+      { op: 'addColumn', table: 'u', column: 'e' },
+      { op: 'alterColumn', table: 'u', column: 'd', changes: ['type'] },
+      { op: 'addUnique', table: 'u', columns: ['d'] },
+      { op: 'addIndex', table: 'u', columns: ['d'] },
       { op: 'createThrough', table: 'l' },
     ]
     expect(inverse(inverse(all))).toEqual(all)
+    // the renamed column is changed back after it has its earlier name again
+    expect(inverse(all).filter((op) => 'table' in op && op.table === 'u')).toEqual([
+      { op: 'dropIndex', table: 'u', columns: ['d'] },
+      { op: 'dropUnique', table: 'u', columns: ['d'] },
+      { op: 'renameColumn', table: 'u', from: 'd', to: 'c' },
+      { op: 'dropColumn', table: 'u', column: 'e' },
+      { op: 'alterColumn', table: 'u', column: 'c', changes: ['type'] },
+      { op: 'addUnique', table: 'u', columns: ['c', 'x'] },
+    ])
   })
 })
 

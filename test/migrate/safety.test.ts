@@ -184,6 +184,42 @@ for (const dialect of DIALECTS) {
       expect(await runPromise(db)(pipe(query(renamed.Item), orderBy('id'), values('fresh')))).toEqual([{ fresh: 1 }, { fresh: 2 }])
     })
 
+    it('asks about each pairing when two columns are dropped and one added, and renames the one answered yes', async () => {
+      const { t, table, M } = await fresh({ first: fields.char({ maxLength: 20, null: true }), last: fields.char({ maxLength: 20, null: true }) })
+      await runPromise(db)(
+        bulkCreate(M.Item, [
+          { label: 'a', first: null, last: 'Ames' },
+          { label: 'b', first: null, last: 'Bell' },
+        ]),
+      )
+      const merged = schema({
+        Item: model('Item', {
+          table,
+          fields: { id: fields.int({ pk: true }), label: fields.char({ maxLength: 20 }), surname: fields.char({ maxLength: 30, null: true }) },
+        }),
+      })
+      const t2 = { ...t, models: [merged.Item] }
+      // without anyone to ask it refuses (naming the first pairing), never a silent drop + add
+      expect(left(await makeMigration(t2)())).toMatchObject({ reason: 'ambiguousRename' })
+      const asked: string[] = []
+      right(await makeMigration(t2, { ask: (question) => Promise.resolve((asked.push(question), question.includes(`${table}.last renamed`))) })())
+      expect(asked).toEqual([
+        expect.stringContaining(`column ${table}.first renamed to ${table}.surname`),
+        expect.stringContaining(`column ${table}.last renamed`),
+      ])
+      right(await upgrade(t2)())
+      expect(await runPromise(db)(pipe(query(merged.Item), orderBy('id'), values('label', 'surname')))).toEqual([
+        { label: 'a', surname: 'Ames' },
+        { label: 'b', surname: 'Bell' },
+      ])
+      // and back: the column renamed and narrowed again under its earlier name, values kept
+      right(await downgrade(t2, { force: true })())
+      expect(await runPromise(db)(pipe(query(M.Item), orderBy('id'), values('label', 'first', 'last')))).toEqual([
+        { label: 'a', first: null, last: 'Ames' },
+        { label: 'b', first: null, last: 'Bell' },
+      ])
+    })
+
     it('runs data steps in the migration, reports a changed file, dry-runs, and downgrades to a version deleting the files', async () => {
       const { t, table, M } = await fresh()
       await runPromise(db)(bulkCreate(M.Item, [{ label: 'a' }, { label: 'b' }]))

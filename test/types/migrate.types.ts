@@ -3,7 +3,24 @@
  * options and results, renames, and the shape of a migration file's exports.
  */
 import * as TE from 'fp-ts/TaskEither'
-import { Db, MigrationFailure, MigrationSteps, MigrationTarget, Rename, connect, downgrade, heads, history, initDb, makeMigration, upgrade } from 'terrapin'
+import {
+  CheckResult,
+  Db,
+  MigrationFailure,
+  MigrationSteps,
+  MigrationTarget,
+  Rename,
+  SchemaState,
+  check,
+  connect,
+  downgrade,
+  heads,
+  history,
+  initDb,
+  introspect,
+  makeMigration,
+  upgrade,
+} from 'terrapin'
 import { Book } from '../../demo/models'
 
 type Equals<A, B> = (<T>() => T extends A ? 1 : 2) extends <T>() => T extends B ? 1 : 2 ? true : false
@@ -56,3 +73,18 @@ void steps
 void byDialect
 void bad
 void other
+
+// check and introspection
+const checked = check(t)
+expectType<Equals<typeof checked, TE.TaskEither<MigrationFailure, CheckResult>>>()
+const checkLines = async (): Promise<ReadonlyArray<string>> => {
+  const r = await checked()
+  return r._tag === 'Right' ? [...r.right.missing, ...r.right.drift, ...r.right.pending.map((h) => h.name)] : []
+}
+void checkLines
+// @ts-expect-error check takes no options
+check(t, { force: true })
+const live: Promise<SchemaState> = introspect(db, { tables: ['book'] })
+void live
+// @ts-expect-error tables are names
+void introspect(db, { tables: 'book' })

@@ -1,0 +1,516 @@
+/**
+ * Introspection: the live schema of a SQLite, PostgreSQL or MySQL/MariaDB database (tables,
+ * columns with type, null and default, primary keys, unique constraints, indexes, foreign keys
+ * with their ON DELETE) read from its catalog into the model-state shape the diff uses, and the
+ * differences between a model state and the live one (`check`'s drift).
+ *
+ * A catalog type names fewer kinds than models do (SQLite's TEXT holds text, decimals, dates and
+ * JSON alike): a column is given the plainest kind its type stands for, and two states are
+ * compared by the column types the dialect writes for them, so only what the database can tell
+ * apart counts as a difference. Defaults are read but not compared: a column added to a table
+ * with rows keeps the DEFAULT that filled them, where terrapin writes defaults itself.
+ */
+import { Dialect } from '../compile/dialect'
+import { Column } from '../model/model'
+import { isFk } from '../schema/ddl'
+import { Db } from '../run/statement'
+import { FieldState, Json, ModelState, SchemaState, TableView, Views, viewsOf } from './state'
+
+// ------------------------------------------------------------------------------------------
+// model
+// ------------------------------------------------------------------------------------------
+
+/** A column as a catalog describes it. */
+interface LiveColumn {
+  readonly name: string
+  readonly kind: FieldState['kind']
+  readonly maxLength?: number
+  readonly maxDigits?: number
+  readonly decimalPlaces?: number
+  readonly null: boolean
+  readonly default?: Json
+  readonly autoIncrement: boolean
+}
+
+interface LiveForeignKey {
+  readonly column: string
+  readonly table: string
+  readonly to: string
+  readonly onDelete: string
+}
+
+/** A table as a catalog describes it. */
+interface LiveTable {
+  readonly name: string
+  readonly columns: ReadonlyArray<LiveColumn>
+  readonly pk: ReadonlyArray<string>
+  /** Column lists unique together (one column: that column's unique). */
+  readonly uniques: ReadonlyArray<ReadonlyArray<string>>
+  /** Column lists of the other indexes (not those the database made for a foreign key). */
+  readonly indexes: ReadonlyArray<ReadonlyArray<string>>
+  readonly foreignKeys: ReadonlyArray<LiveForeignKey>
+}
+
+export interface IntrospectOptions {
+  /** Only these tables (default: every table but terrapin's own). */
+  readonly tables?: ReadonlyArray<string>
+}
+
+/** The table of applied migrations: never part of an app's schema. */
+export const VERSIONS_TABLE = 'terrapin_migrations'
+
+// ------------------------------------------------------------------------------------------
+// catalogs
+// ------------------------------------------------------------------------------------------
+
+type Row = ReadonlyArray<unknown>
+const rows = (db: Db, sql: string, params: ReadonlyArray<unknown> = []): Promise<ReadonlyArray<Row>> => db.executor.all(sql, params, false)
+const str = (x: unknown): string =>
+  typeof x === 'string'
+    ? x
+    : x === null || x === undefined
+      ? ''
+      : Buffer.isBuffer(x)
+        ? x.toString('utf8')
+        : typeof x === 'number' || typeof x === 'bigint' || typeof x === 'boolean'
+          ? String(x)
+          : JSON.stringify(x)
+const num = (x: unknown): number | undefined => (x === null || x === undefined ? undefined : Number(x))
+const list = (x: unknown): ReadonlyArray<string> => (str(x) === '' ? [] : str(x).split(','))
+
+/** A kind from a declared or catalog type (lower case), with its length or precision. */
+const kindOf = (type: string, len?: number, precision?: number, scale?: number): Omit<LiveColumn, 'name' | 'null' | 'autoIncrement'> => {
+  // MariaDB writes display widths (int(11)); a boolean is tinyint(1)
+  const t = type
+    .toLowerCase()
+    .trim()
+    .replace(/ unsigned$/, '')
+    .replace(/^(smallint|int|integer|bigint)\(\d+\)$/, '$1')
+  const m = /^(?:varchar|character varying)\s*\((\d+)\)$/.exec(t)
+  if (m) return { kind: 'char', maxLength: Number(m[1]) }
+  if (t === 'varchar' || t === 'character varying') return { kind: 'char', ...(len !== undefined ? { maxLength: len } : {}) }
+  const dec = /^(?:numeric|decimal)\s*\((\d+),\s*(\d+)\)$/.exec(t)
+  if (dec) return { kind: 'decimal', maxDigits: Number(dec[1]), decimalPlaces: Number(dec[2]) }
+  if (t === 'numeric' || t === 'decimal') return { kind: 'decimal', maxDigits: precision ?? 20, decimalPlaces: scale ?? 6 }
+  if (t === 'integer' || t === 'int') return { kind: 'int' }
+  if (t === 'bigint') return { kind: 'bigint' }
+  if (t === 'smallint') return { kind: 'smallint' }
+  if (t === 'boolean' || t === 'tinyint(1)') return { kind: 'boolean' }
+  if (t === 'real' || t === 'double' || t === 'double precision') return { kind: 'float' }
+  if (t.startsWith('timestamp') || t.startsWith('datetime')) return { kind: 'datetime' }
+  if (t === 'date') return { kind: 'date' }
+  if (t.startsWith('time')) return { kind: 'time' }
+  if (t === 'uuid' || t === 'char(36)') return { kind: 'uuid' }
+  if (t === 'jsonb') return { kind: 'json' }
+  return { kind: 'text' }
+}
+
+/** A default as the catalog writes it, as a JSON value where it is a plain literal. */
+const defaultOf = (raw: unknown): Json | undefined => {
+  if (raw === null || raw === undefined) return undefined
+  const s = str(raw)
+    .replace(/::[a-z ]+(\(\d+\))?$/i, '')
+    .trim()
+  if (/^-?\d+(\.\d+)?$/.test(s)) return Number(s)
+  const q = /^'((?:[^']|'')*)'$/.exec(s)
+  if (q) return q[1].replace(/''/g, "'")
+  if (/^(true|false)$/i.test(s)) return s.toLowerCase() === 'true'
+  return undefined
+}
+
+const ON_DELETE: Readonly<Record<string, string>> = { a: 'NO ACTION', r: 'RESTRICT', c: 'CASCADE', n: 'SET NULL', d: 'SET DEFAULT' }
+
+const sqliteTables = async (db: Db, names: ReadonlyArray<string>): Promise<ReadonlyArray<LiveTable>> => {
+  const out: LiveTable[] = []
+  for (const name of names) {
+    const [[sql]] = await rows(db, `SELECT sql FROM sqlite_master WHERE type = 'table' AND name = ?`, [name])
+    const cols = await rows(db, `SELECT name, type, "notnull", dflt_value, pk FROM pragma_table_info(?) ORDER BY cid`, [name])
+    const uniques: string[][] = []
+    const indexes: string[][] = []
+    for (const [index, unique, origin] of await rows(db, `SELECT name, "unique", origin FROM pragma_index_list(?)`, [name])) {
+      if (origin === 'pk') continue
+      const ic = (await rows(db, `SELECT name FROM pragma_index_info(?) ORDER BY seqno`, [str(index)])).map((r) => str(r[0]))
+      ;(Number(unique) ? uniques : indexes).push(ic)
+    }
+    const fks = await rows(db, `SELECT "from", "table", "to", on_delete FROM pragma_foreign_key_list(?) ORDER BY id, seq`, [name])
+    out.push({
+      name,
+      columns: cols.map(([n, type, notnull, dflt, pk]) => ({
+        name: str(n),
+        ...kindOf(str(type)),
+        null: !Number(notnull),
+        ...(defaultOf(dflt) !== undefined ? { default: defaultOf(dflt)! } : {}),
+        autoIncrement: Number(pk) > 0 && /\bAUTOINCREMENT\b/i.test(str(sql)),
+      })),
+      pk: cols.filter((c) => Number(c[4]) > 0).map((c) => str(c[0])),
+      uniques,
+      indexes,
+      foreignKeys: fks.map(([from, table, to, del]) => ({ column: str(from), table: str(table), to: str(to), onDelete: str(del).toUpperCase() })),
+    })
+  }
+  return out
+}
+
+const postgresTables = async (db: Db, names: ReadonlyArray<string>): Promise<ReadonlyArray<LiveTable>> => {
+  const out: LiveTable[] = []
+  const colsOf = (attrs: string, rel: string): string =>
+    `(SELECT string_agg(a.attname, ',' ORDER BY k.ord) FROM unnest(${attrs}) WITH ORDINALITY k(attnum, ord) JOIN pg_attribute a ON a.attrelid = ${rel} AND a.attnum = k.attnum)`
+  for (const name of names) {
+    const cols = await rows(
+      db,
+      `SELECT column_name, data_type, character_maximum_length, numeric_precision, numeric_scale, is_nullable, column_default, is_identity
+       FROM information_schema.columns WHERE table_schema = current_schema() AND table_name = $1 ORDER BY ordinal_position`,
+      [name],
+    )
+    const cons = await rows(
+      db,
+      `SELECT c.contype, ${colsOf('c.conkey', 'c.conrelid')}, c.confrelid::regclass::text, ${colsOf('c.confkey', 'c.confrelid')}, c.confdeltype
+       FROM pg_constraint c WHERE c.conrelid = to_regclass(quote_ident($1)) ORDER BY c.conname`,
+      [name],
+    )
+    const idx = await rows(
+      db,
+      `SELECT ix.indisunique, ${colsOf('ix.indkey', 'ix.indrelid')} FROM pg_index ix
+       WHERE ix.indrelid = to_regclass(quote_ident($1)) AND NOT ix.indisprimary AND NOT EXISTS (SELECT 1 FROM pg_constraint c WHERE c.conindid = ix.indexrelid)`,
+      [name],
+    )
+    const fks = cons.filter((c) => c[0] === 'f')
+    out.push({
+      name,
+      columns: cols.map(([n, type, len, precision, scale, nullable, dflt, identity]) => ({
+        name: str(n),
+        ...kindOf(str(type), num(len), num(precision), num(scale)),
+        null: nullable === 'YES',
+        ...(defaultOf(dflt) !== undefined ? { default: defaultOf(dflt)! } : {}),
+        autoIncrement: identity === 'YES' || /^nextval\(/.test(str(dflt)),
+      })),
+      pk: cons.filter((c) => c[0] === 'p').flatMap((c) => list(c[1])),
+      uniques: [...cons.filter((c) => c[0] === 'u').map((c) => list(c[1])), ...idx.filter((i) => i[0] === true).map((i) => list(i[1]))],
+      indexes: idx.filter((i) => i[0] !== true).map((i) => list(i[1])),
+      foreignKeys: fks.map((c) => ({
+        column: list(c[1])[0],
+        table: str(c[2]).replace(/^"|"$/g, ''),
+        to: list(c[3])[0],
+        onDelete: ON_DELETE[str(c[4])] ?? 'NO ACTION',
+      })),
+    })
+  }
+  return out
+}
+
+const mysqlTables = async (db: Db, names: ReadonlyArray<string>): Promise<ReadonlyArray<LiveTable>> => {
+  const out: LiveTable[] = []
+  for (const name of names) {
+    const cols = await rows(
+      db,
+      `SELECT COLUMN_NAME, COLUMN_TYPE, IS_NULLABLE, COLUMN_DEFAULT, EXTRA, COLUMN_KEY FROM information_schema.COLUMNS
+       WHERE TABLE_SCHEMA = DATABASE() AND TABLE_NAME = ? ORDER BY ORDINAL_POSITION`,
+      [name],
+    )
+    const stats = await rows(
+      db,
+      `SELECT INDEX_NAME, NON_UNIQUE, GROUP_CONCAT(COLUMN_NAME ORDER BY SEQ_IN_INDEX) FROM information_schema.STATISTICS
+       WHERE TABLE_SCHEMA = DATABASE() AND TABLE_NAME = ? GROUP BY INDEX_NAME, NON_UNIQUE ORDER BY INDEX_NAME`,
+      [name],
+    )
+    const fks = await rows(
+      db,
+      `SELECT k.CONSTRAINT_NAME, k.COLUMN_NAME, k.REFERENCED_TABLE_NAME, k.REFERENCED_COLUMN_NAME, r.DELETE_RULE
+       FROM information_schema.KEY_COLUMN_USAGE k JOIN information_schema.REFERENTIAL_CONSTRAINTS r
+         ON r.CONSTRAINT_SCHEMA = k.CONSTRAINT_SCHEMA AND r.CONSTRAINT_NAME = k.CONSTRAINT_NAME AND r.TABLE_NAME = k.TABLE_NAME
+       WHERE k.TABLE_SCHEMA = DATABASE() AND k.TABLE_NAME = ? ORDER BY k.CONSTRAINT_NAME`,
+      [name],
+    )
+    // InnoDB indexes a foreign key's column by itself, under the key's name
+    const fkNames = new Set(fks.map((f) => str(f[0])))
+    const keys = stats.filter((s) => str(s[0]) !== 'PRIMARY')
+    out.push({
+      name,
+      columns: cols.map(([n, type, nullable, dflt, extra]) => ({
+        name: str(n),
+        ...kindOf(str(type)),
+        null: nullable === 'YES',
+        ...(defaultOf(dflt) !== undefined ? { default: defaultOf(dflt)! } : {}),
+        autoIncrement: /auto_increment/i.test(str(extra)),
+      })),
+      pk: list(stats.find((s) => str(s[0]) === 'PRIMARY')?.[2]),
+      uniques: keys.filter((s) => !Number(s[1])).map((s) => list(s[2])),
+      indexes: keys.filter((s) => Number(s[1]) && !fkNames.has(str(s[0]))).map((s) => list(s[2])),
+      foreignKeys: fks.map(([, column, table, to, del]) => ({ column: str(column), table: str(table), to: str(to), onDelete: str(del) })),
+    })
+  }
+  return out
+}
+
+const tableNames = async (db: Db): Promise<ReadonlyArray<string>> => {
+  const d = db.executor.dialect.name
+  const sql =
+    d === 'sqlite'
+      ? `SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' ORDER BY name`
+      : d === 'postgres'
+        ? `SELECT table_name FROM information_schema.tables WHERE table_schema = current_schema() AND table_type = 'BASE TABLE' ORDER BY table_name`
+        : `SELECT TABLE_NAME FROM information_schema.TABLES WHERE TABLE_SCHEMA = DATABASE() AND TABLE_TYPE = 'BASE TABLE' ORDER BY TABLE_NAME`
+  return (await rows(db, sql)).map((r) => str(r[0])).filter((t) => t !== VERSIONS_TABLE)
+}
+
+// ------------------------------------------------------------------------------------------
+// into model state
+// ------------------------------------------------------------------------------------------
+
+/** `book_author` → `BookAuthor`. */
+export const modelName = (table: string): string =>
+  table
+    .split(/[^A-Za-z0-9]+/)
+    .filter(Boolean)
+    .map((w) => w[0].toUpperCase() + w.slice(1))
+    .join('') || 'Model'
+
+/** `author_id` → `author`: the field of a foreign key column. */
+const fkKey = (column: string): string => (column.endsWith('_id') && column.length > 3 ? column.slice(0, -3) : `${column}Rel`)
+
+const sameList = (a: ReadonlyArray<string>, b: ReadonlyArray<string>): boolean => a.length === b.length && a.every((x, i) => x === b[i])
+
+const modelOf = (t: LiveTable, byTable: ReadonlyMap<string, LiveTable>): ModelState => {
+  const keyOf = new Map(t.columns.map((c) => [c.name, t.foreignKeys.some((f) => f.column === c.name) ? fkKey(c.name) : c.name]))
+  const single = new Set(t.uniques.filter((u) => u.length === 1).map((u) => u[0]))
+  const indexed = new Set(t.indexes.filter((i) => i.length === 1).map((i) => i[0]))
+  const fields: Record<string, FieldState> = {}
+  for (const c of t.columns) {
+    const fk = t.foreignKeys.find((f) => f.column === c.name)
+    const pk = t.pk.length === 1 && t.pk[0] === c.name
+    const options: Record<string, Json> = {
+      ...(pk ? { pk: true } : {}),
+      ...(c.null ? { null: true } : {}),
+      ...(c.default !== undefined ? { default: c.default } : {}),
+      ...(single.has(c.name) && !pk ? { unique: true } : {}),
+      ...(indexed.has(c.name) && !fk ? { index: true } : {}),
+      ...(c.maxLength !== undefined ? { maxLength: c.maxLength } : {}),
+      ...(c.maxDigits !== undefined ? { maxDigits: c.maxDigits, decimalPlaces: c.decimalPlaces! } : {}),
+      ...(pk && c.autoIncrement ? { generated: true } : {}),
+    }
+    if (fk) {
+      const target = byTable.get(fk.table)
+      const targetPk = target?.pk.length === 1 ? target.pk[0] : undefined
+      fields[keyOf.get(c.name)!] = {
+        kind: single.has(c.name) ? 'oneToOne' : 'foreignKey',
+        target: modelName(fk.table),
+        nullable: c.null,
+        optional: c.null || c.default !== undefined,
+        options: {
+          ...options,
+          source: c.name,
+          onDelete: fk.onDelete === 'NO ACTION' ? 'RESTRICT' : fk.onDelete,
+          ...(fk.to !== targetPk ? { toField: fk.to } : {}),
+        },
+      }
+    } else fields[c.name] = { kind: c.kind, nullable: c.null, optional: c.null || c.default !== undefined || (pk && c.autoIncrement), options }
+  }
+  const keys = (cols: ReadonlyArray<string>): string[] => cols.map((c) => keyOf.get(c) ?? c)
+  // the indexes a dialect makes for each foreign key column are the models' own, not asked for
+  const fkIndex = (cols: ReadonlyArray<string>): boolean => cols.length === 1 && t.foreignKeys.some((f) => f.column === cols[0])
+  const together = t.uniques.filter((u) => u.length > 1 && !sameList(u, t.pk))
+  const indexes = t.indexes.filter((i) => i.length > 1 && !fkIndex(i))
+  return {
+    name: modelName(t.name),
+    table: t.name,
+    fields,
+    ...(together.length ? { uniqueTogether: together.map(keys) } : {}),
+    ...(indexes.length ? { indexes: indexes.map(keys) } : {}),
+  }
+}
+
+/**
+ * Whether a table is the link table of a many-to-many field: two NOT NULL foreign key columns,
+ * unique together, and nothing else (no key of its own).
+ */
+const isThrough = (t: LiveTable): boolean =>
+  t.columns.length === 2 &&
+  t.pk.length === 0 &&
+  t.columns.every((c) => !c.null && t.foreignKeys.some((f) => f.column === c.name)) &&
+  t.uniques.some((u) => sameList(u, [t.columns[0].name, t.columns[1].name]))
+
+/** The many-to-many field a link table stands for, on the model of its first column's target. */
+const throughField = (t: LiveTable): { readonly owner: string; readonly key: string; readonly field: FieldState } => {
+  const [own, other] = t.columns.map((c) => t.foreignKeys.find((f) => f.column === c.name)!)
+  return {
+    owner: own.table,
+    key: t.name,
+    field: {
+      kind: 'manyToMany',
+      target: modelName(other.table),
+      nullable: false,
+      optional: true,
+      options: { through: t.name, backwardKey: own.column, forwardKey: other.column },
+    },
+  }
+}
+
+/**
+ * SQLite's generated key is INTEGER whatever the model's kind: the key takes the kind of the
+ * foreign keys that point at it (their columns keep the declared BIGINT or SMALLINT).
+ */
+const keyKinds = (live: ReadonlyArray<LiveTable>): ReadonlyArray<LiveTable> =>
+  live.map((t) => ({
+    ...t,
+    columns: t.columns.map((c) => {
+      if (!(c.autoIncrement && t.pk.length === 1 && t.pk[0] === c.name)) return c
+      const refs = live.flatMap((o) =>
+        o.foreignKeys.filter((f) => f.table === t.name && f.to === c.name).map((f) => o.columns.find((x) => x.name === f.column)!),
+      )
+      const kind = refs.find((r) => r.kind === 'bigint' || r.kind === 'smallint')?.kind
+      return kind ? { ...c, kind } : c
+    }),
+  }))
+
+/**
+ * The live schema of `db` as a model state: one model per table (named after it), a field per
+ * column (a foreign key's named after its column without `_id`), composite uniques and indexes,
+ * and a many-to-many field for each link table.
+ */
+export const introspect = async (db: Db, options: IntrospectOptions = {}): Promise<SchemaState> => {
+  const all = await tableNames(db)
+  const names = options.tables ? all.filter((t) => options.tables!.includes(t)) : all
+  const d = db.executor.dialect.name
+  const live = keyKinds(await (d === 'sqlite' ? sqliteTables : d === 'postgres' ? postgresTables : mysqlTables)(db, names))
+  const byTable = new Map(live.map((t) => [t.name, t]))
+  const throughs = live.filter((t) => isThrough(t) && t.foreignKeys.every((f) => byTable.has(f.table))).map(throughField)
+  return {
+    models: live
+      .filter((t) => !throughs.some((x) => x.key === t.name))
+      .map((t) => {
+        const m = modelOf(t, byTable)
+        const links = throughs.filter((x) => x.owner === t.name)
+        // a link table to `tag` is the field `tags` (its own name where that is taken)
+        const keyOf = (x: (typeof links)[number]): string => {
+          const plural = `${x.field.options.forwardKey as string}`.replace(/_id$/, '') + 's'
+          return plural in m.fields || links.filter((y) => y.field.target === x.field.target).length > 1 ? x.key : plural
+        }
+        return links.length ? { ...m, fields: { ...m.fields, ...Object.fromEntries(links.map((x) => [keyOf(x), x.field])) } } : m
+      }),
+  }
+}
+
+// ------------------------------------------------------------------------------------------
+// differences
+// ------------------------------------------------------------------------------------------
+
+/** A column as the database can tell it apart: its type as the dialect writes it, null, key, unique, foreign key. */
+const columnShape = (d: Dialect, t: TableView, c: Column): string => {
+  const v = t.columns.find((x) => x.name === c.column)!
+  const type = (v.generated ? d.generatedKeyType(c) : d.columnType(c)).replace(/ COLLATE .*$/, '')
+  const fk = v.fk ? ` -> ${v.fk.table}(${v.fk.column}) ON DELETE ${v.fk.onDelete}` : ''
+  return `${type}${v.null ? '' : ' NOT NULL'}${v.pk ? ' PRIMARY KEY' : ''}${v.generated ? ' GENERATED' : ''}${v.unique ? ' UNIQUE' : ''}${v.index && !isFk(c) ? ' INDEX' : ''}${fk}`
+}
+
+const lists = (xs: ReadonlyArray<ReadonlyArray<string>>): ReadonlyArray<string> => xs.map((x) => `(${x.join(', ')})`).sort()
+
+/**
+ * Every difference between the schema a state describes (`expected`) and the live one (read by
+ * {@link introspect}), one line each; none when they are equal as far as the database tells.
+ * Link tables of many-to-many fields are compared by their existence.
+ */
+export const schemaDifferences = (d: Dialect, expected: SchemaState | Views, live: SchemaState | Views): ReadonlyArray<string> => {
+  const a = 'tables' in expected ? expected : viewsOf(expected)
+  const b = 'tables' in live ? live : viewsOf(live)
+  const out: string[] = []
+  const liveTables = new Map(b.tables)
+  for (const through of a.throughs.keys()) {
+    if (!liveTables.delete(through) && !b.throughs.has(through)) out.push(`table ${through} (many-to-many) is missing`)
+  }
+  for (const [name, at] of a.tables) {
+    const bt = liveTables.get(name)
+    liveTables.delete(name)
+    if (!bt) {
+      out.push(`table ${name} is missing`)
+      continue
+    }
+    for (const c of at.model.columns) {
+      const lc = bt.model.columns.find((x) => x.column === c.column)
+      if (!lc) out.push(`column ${name}.${c.column} is missing`)
+      else {
+        const [want, got] = [columnShape(d, at, c), columnShape(d, bt, lc)]
+        if (want !== got) out.push(`column ${name}.${c.column} is ${got}, expected ${want}`)
+      }
+    }
+    for (const c of bt.model.columns) if (!at.model.columns.some((x) => x.column === c.column)) out.push(`column ${name}.${c.column} is not in the models`)
+    for (const [what, want, got] of [
+      ['unique', lists(at.uniques), lists(bt.uniques)],
+      ['index', lists(at.indexes), lists(bt.indexes)],
+    ] as const) {
+      for (const u of want) if (!got.includes(u)) out.push(`${what} ${name} ${u} is missing`)
+      for (const u of got) if (!want.includes(u)) out.push(`${what} ${name} ${u} is not in the models`)
+    }
+  }
+  for (const name of liveTables.keys()) out.push(`table ${name} is not in the models`)
+  for (const name of b.throughs.keys()) if (!a.throughs.has(name) && !a.tables.has(name)) out.push(`table ${name} is not in the models`)
+  return out
+}
+
+// ------------------------------------------------------------------------------------------
+// inspectdb
+// ------------------------------------------------------------------------------------------
+
+const IDENT = /^[A-Za-z_$][\w$]*$/
+const prop = (k: string): string => (IDENT.test(k) ? k : JSON.stringify(k))
+const literal = (o: Readonly<Record<string, Json | undefined>>): string => {
+  const entries = Object.entries(o).filter(([, v]) => v !== undefined)
+  return entries.length ? `{ ${entries.map(([k, v]) => `${prop(k)}: ${JSON.stringify(v)}`).join(', ')} }` : ''
+}
+
+/** The options a field's constructor takes, of those a state records (`generated` follows from `pk`). */
+const SCALAR_OPTIONS = ['pk', 'null', 'default', 'unique', 'index', 'source', 'maxLength', 'maxDigits', 'decimalPlaces'] as const
+
+const fieldSource = (table: string, key: string, f: FieldState): string => {
+  const o = f.options
+  const pick = (names: ReadonlyArray<string>): Record<string, Json | undefined> => Object.fromEntries(names.map((n) => [n, o[n]]))
+  const relatedName = `${table}_by_${key}`
+  if (f.kind === 'manyToMany')
+    return `fields.manyToMany(${JSON.stringify(f.target)}, ${literal({ relatedName, ...pick(['through', 'forwardKey', 'backwardKey']) })})`
+  if (f.kind === 'foreignKey' || f.kind === 'oneToOne') {
+    const source = o.source === `${key}_id` ? undefined : o.source
+    const opts = { relatedName, ...pick(['onDelete', 'null', 'toField', 'default', 'index']), source }
+    return `fields.${f.kind}(${JSON.stringify(f.target)}, ${literal(opts)})`
+  }
+  const d = o.default
+  // a catalog's default as the field's own type: SQLite and MySQL store booleans as 1 and 0,
+  // decimals are text, 64-bit integers bigints
+  const scalar = literal({
+    ...pick(SCALAR_OPTIONS),
+    default:
+      d === undefined || d === null
+        ? undefined
+        : f.kind === 'boolean'
+          ? d === true || d === 1 || d === '1' || d === 't'
+          : f.kind === 'decimal' && typeof d === 'number'
+            ? String(d)
+            : d,
+  })
+  return `fields.${f.kind}(${f.kind === 'bigint' && typeof d === 'number' ? scalar.replace(/"default": (-?\d+)|default: (-?\d+)/, (_m, a: string, b: string) => `default: ${a ?? b}n`) : scalar})`
+}
+
+/**
+ * terrapin model definitions, as TypeScript source, for a state read by {@link introspect}
+ * (`terrapin inspectdb`): one `model` per table, relations included, in a `schema`.
+ */
+export const modelSource = (state: SchemaState): string => {
+  const models = state.models.map((m) => {
+    const meta = literal({ uniqueTogether: m.uniqueTogether, indexes: m.indexes })
+    return [
+      `  ${prop(m.name)}: model(${JSON.stringify(m.name)}, {`,
+      `    table: ${JSON.stringify(m.table)},`,
+      `    fields: {`,
+      ...Object.entries(m.fields).map(([k, f]) => `      ${prop(k)}: ${fieldSource(m.table, k, f)},`),
+      `    },`,
+      ...(meta ? [`    meta: ${meta},`] : []),
+      `  }),`,
+    ].join('\n')
+  })
+  return [
+    `import { fields, model, schema } from 'terrapin'`,
+    ``,
+    `export const { ${state.models.map((m) => m.name).join(', ')} } = schema({`,
+    ...models,
+    `})`,
+    ``,
+  ].join('\n')
+}

@@ -10,6 +10,7 @@
 import { ScalarKind } from '../model/fields'
 import { Column } from '../model/model'
 import { DatePart, Lock } from '../plan/ast'
+import { Catalog } from './catalog'
 
 export type DialectName = 'sqlite' | 'postgres' | 'mysql'
 
@@ -196,6 +197,8 @@ export interface Dialect {
   readonly columnUniqueName: (table: string, column: string) => string
   /** Whether DDL runs inside a transaction (MySQL commits before and after each DDL statement). */
   readonly transactionalDdl: boolean
+  /** How the database's catalog describes its tables (migrations' introspection). */
+  readonly catalog: Catalog
   /**
    * What runs around a migration, outside its transaction (`before`, `after`), and the query
    * whose rows are problems found before the commit (SQLite: foreign keys off while a table is

@@ -7,6 +7,7 @@
 import { DatePart } from '../plan/ast'
 import { Dialect, MatchKind, caseless, conversions, explainColumns, likePattern, lockWait, quoteWith, utcText } from './dialect'
 import { parseUtc } from '../model/codecs'
+import { CatalogRows, LiveTable, str, list, kindOf, defaultOf } from './catalog'
 
 const bq = quoteWith('`')
 
@@ -49,6 +50,48 @@ const TYPES: Readonly<Record<string, string>> = {
 }
 
 const DECIMAL_TEXT = /^-?(\d+\.?\d*|\.\d+)$/
+
+/** The tables' descriptions from MySQL/MariaDB's catalog. */
+const readCatalog = async (rows: CatalogRows, names: ReadonlyArray<string>): Promise<ReadonlyArray<LiveTable>> => {
+  const out: LiveTable[] = []
+  for (const name of names) {
+    const cols = await rows(
+      `SELECT COLUMN_NAME, COLUMN_TYPE, IS_NULLABLE, COLUMN_DEFAULT, EXTRA, COLUMN_KEY FROM information_schema.COLUMNS
+       WHERE TABLE_SCHEMA = DATABASE() AND TABLE_NAME = ? ORDER BY ORDINAL_POSITION`,
+      [name],
+    )
+    const stats = await rows(
+      `SELECT INDEX_NAME, NON_UNIQUE, GROUP_CONCAT(COLUMN_NAME ORDER BY SEQ_IN_INDEX) FROM information_schema.STATISTICS
+       WHERE TABLE_SCHEMA = DATABASE() AND TABLE_NAME = ? GROUP BY INDEX_NAME, NON_UNIQUE ORDER BY INDEX_NAME`,
+      [name],
+    )
+    const fks = await rows(
+      `SELECT k.CONSTRAINT_NAME, k.COLUMN_NAME, k.REFERENCED_TABLE_NAME, k.REFERENCED_COLUMN_NAME, r.DELETE_RULE
+       FROM information_schema.KEY_COLUMN_USAGE k JOIN information_schema.REFERENTIAL_CONSTRAINTS r
+         ON r.CONSTRAINT_SCHEMA = k.CONSTRAINT_SCHEMA AND r.CONSTRAINT_NAME = k.CONSTRAINT_NAME AND r.TABLE_NAME = k.TABLE_NAME
+       WHERE k.TABLE_SCHEMA = DATABASE() AND k.TABLE_NAME = ? ORDER BY k.CONSTRAINT_NAME`,
+      [name],
+    )
+    // InnoDB indexes a foreign key's column by itself, under the key's name
+    const fkNames = new Set(fks.map((f) => str(f[0])))
+    const keys = stats.filter((s) => str(s[0]) !== 'PRIMARY')
+    out.push({
+      name,
+      columns: cols.map(([n, type, nullable, dflt, extra]) => ({
+        name: str(n),
+        ...kindOf(str(type)),
+        null: nullable === 'YES',
+        ...(defaultOf(dflt) !== undefined ? { default: defaultOf(dflt)! } : {}),
+        autoIncrement: /auto_increment/i.test(str(extra)),
+      })),
+      pk: list(stats.find((s) => str(s[0]) === 'PRIMARY')?.[2]),
+      uniques: keys.filter((s) => !Number(s[1])).map((s) => list(s[2])),
+      indexes: keys.filter((s) => Number(s[1]) && !fkNames.has(str(s[0]))).map((s) => list(s[2])),
+      foreignKeys: fks.map(([, column, table, to, del]) => ({ column: str(column), table: str(table), to: str(to), onDelete: str(del) })),
+    })
+  }
+  return out
+}
 
 /**
  * A decimal item as the driver writes SQL in (`toSqlString`), cast as `comparable` casts a
@@ -148,6 +191,10 @@ export const mysql: Dialect = {
   // the index of an inline UNIQUE takes the column's name
   columnUniqueName: (_table, column) => column,
   transactionalDdl: false,
+  catalog: {
+    tables: `SELECT TABLE_NAME FROM information_schema.TABLES WHERE TABLE_SCHEMA = DATABASE() AND TABLE_TYPE = 'BASE TABLE' ORDER BY TABLE_NAME`,
+    read: readCatalog,
+  },
   // a session's lock, released by hand; waits up to ten minutes
   migrationLock: {
     acquire: (key) => `SELECT GET_LOCK('${key.replace(/'/g, "''")}', 600)`,

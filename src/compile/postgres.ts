@@ -5,6 +5,7 @@
  */
 import { Column } from '../model/model'
 import { Dialect, caseless, conversions, explainColumns, likePattern, lockWait, quoteWith } from './dialect'
+import { CatalogRows, LiveTable, str, num, list, kindOf, defaultOf } from './catalog'
 
 const fold = (expr: string): string => `LOWER(${expr} COLLATE "und-x-icu")`
 
@@ -28,6 +29,54 @@ const TYPES: Readonly<Record<string, string>> = {
   time: 'TIME(3)',
   uuid: 'UUID',
   json: 'JSONB',
+}
+
+/** pg_constraint's one-letter delete actions. */
+const ON_DELETE: Readonly<Record<string, string>> = { a: 'NO ACTION', r: 'RESTRICT', c: 'CASCADE', n: 'SET NULL', d: 'SET DEFAULT' }
+
+/** The tables' descriptions from PostgreSQL's catalog. */
+const readCatalog = async (rows: CatalogRows, names: ReadonlyArray<string>): Promise<ReadonlyArray<LiveTable>> => {
+  const out: LiveTable[] = []
+  const colsOf = (attrs: string, rel: string): string =>
+    `(SELECT string_agg(a.attname, ',' ORDER BY k.ord) FROM unnest(${attrs}) WITH ORDINALITY k(attnum, ord) JOIN pg_attribute a ON a.attrelid = ${rel} AND a.attnum = k.attnum)`
+  for (const name of names) {
+    const cols = await rows(
+      `SELECT column_name, data_type, character_maximum_length, numeric_precision, numeric_scale, is_nullable, column_default, is_identity
+       FROM information_schema.columns WHERE table_schema = current_schema() AND table_name = $1 ORDER BY ordinal_position`,
+      [name],
+    )
+    const cons = await rows(
+      `SELECT c.contype, ${colsOf('c.conkey', 'c.conrelid')}, c.confrelid::regclass::text, ${colsOf('c.confkey', 'c.confrelid')}, c.confdeltype
+       FROM pg_constraint c WHERE c.conrelid = to_regclass(quote_ident($1)) ORDER BY c.conname`,
+      [name],
+    )
+    const idx = await rows(
+      `SELECT ix.indisunique, ${colsOf('ix.indkey', 'ix.indrelid')} FROM pg_index ix
+       WHERE ix.indrelid = to_regclass(quote_ident($1)) AND NOT ix.indisprimary AND NOT EXISTS (SELECT 1 FROM pg_constraint c WHERE c.conindid = ix.indexrelid)`,
+      [name],
+    )
+    const fks = cons.filter((c) => c[0] === 'f')
+    out.push({
+      name,
+      columns: cols.map(([n, type, len, precision, scale, nullable, dflt, identity]) => ({
+        name: str(n),
+        ...kindOf(str(type), num(len), num(precision), num(scale)),
+        null: nullable === 'YES',
+        ...(defaultOf(dflt) !== undefined ? { default: defaultOf(dflt)! } : {}),
+        autoIncrement: identity === 'YES' || /^nextval\(/.test(str(dflt)),
+      })),
+      pk: cons.filter((c) => c[0] === 'p').flatMap((c) => list(c[1])),
+      uniques: [...cons.filter((c) => c[0] === 'u').map((c) => list(c[1])), ...idx.filter((i) => i[0] === true).map((i) => list(i[1]))],
+      indexes: idx.filter((i) => i[0] !== true).map((i) => list(i[1])),
+      foreignKeys: fks.map((c) => ({
+        column: list(c[1])[0],
+        table: str(c[2]).replace(/^"|"$/g, ''),
+        to: list(c[3])[0],
+        onDelete: ON_DELETE[str(c[4])] ?? 'NO ACTION',
+      })),
+    })
+  }
+  return out
 }
 
 /** The type an item of a long list is read as: the column's, unbounded. */
@@ -149,6 +198,10 @@ export const postgres: Dialect = {
   // PostgreSQL's own name for it, cut to its 63-byte identifiers
   columnUniqueName: (table, column) => `${table}_${column}_key`.slice(0, 63),
   transactionalDdl: true,
+  catalog: {
+    tables: `SELECT table_name FROM information_schema.tables WHERE table_schema = current_schema() AND table_type = 'BASE TABLE' ORDER BY table_name`,
+    read: readCatalog,
+  },
   // held until the transaction ends
   migrationLock: { acquire: (key) => `SELECT 1 FROM (SELECT pg_advisory_xact_lock(hashtext('${key.replace(/'/g, "''")}'))) AS l` },
 }

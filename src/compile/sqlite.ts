@@ -7,6 +7,7 @@
 import { canonicalTime } from '../model/codecs'
 import { SUBQUERY_MULTIPLE_ROWS, SUBQUERY_ROWS_MESSAGE } from '../errors'
 import { Conversion, Dialect, MatchKind, caseless, conversions, likePattern, quoteWith, utcText } from './dialect'
+import { CatalogRows, LiveTable, str, kindOf, defaultOf } from './catalog'
 
 /** The name of the Unicode case-fold function registered on SQLite connections. */
 export const FOLD_FUNCTION = 'terrapin_fold'
@@ -107,6 +108,38 @@ const TYPES: Readonly<Record<string, string>> = {
   json: 'TEXT',
 }
 
+/** The tables' descriptions from SQLite's catalog. */
+const readCatalog = async (rows: CatalogRows, names: ReadonlyArray<string>): Promise<ReadonlyArray<LiveTable>> => {
+  const out: LiveTable[] = []
+  for (const name of names) {
+    const [[sql]] = await rows(`SELECT sql FROM sqlite_master WHERE type = 'table' AND name = ?`, [name])
+    const cols = await rows(`SELECT name, type, "notnull", dflt_value, pk FROM pragma_table_info(?) ORDER BY cid`, [name])
+    const uniques: string[][] = []
+    const indexes: string[][] = []
+    for (const [index, unique, origin] of await rows(`SELECT name, "unique", origin FROM pragma_index_list(?)`, [name])) {
+      if (origin === 'pk') continue
+      const ic = (await rows(`SELECT name FROM pragma_index_info(?) ORDER BY seqno`, [str(index)])).map((r) => str(r[0]))
+      ;(Number(unique) ? uniques : indexes).push(ic)
+    }
+    const fks = await rows(`SELECT "from", "table", "to", on_delete FROM pragma_foreign_key_list(?) ORDER BY id, seq`, [name])
+    out.push({
+      name,
+      columns: cols.map(([n, type, notnull, dflt, pk]) => ({
+        name: str(n),
+        ...kindOf(str(type)),
+        null: !Number(notnull),
+        ...(defaultOf(dflt) !== undefined ? { default: defaultOf(dflt)! } : {}),
+        autoIncrement: Number(pk) > 0 && /\bAUTOINCREMENT\b/i.test(str(sql)),
+      })),
+      pk: cols.filter((c) => Number(c[4]) > 0).map((c) => str(c[0])),
+      uniques,
+      indexes,
+      foreignKeys: fks.map(([from, table, to, del]) => ({ column: str(from), table: str(table), to: str(to), onDelete: str(del).toUpperCase() })),
+    })
+  }
+  return out
+}
+
 /** An encoded value as a JSON item: 64-bit integers in full, booleans as the 1 and 0 SQLite stores. */
 const jsonItem = (v: unknown): string => (typeof v === 'bigint' ? String(v) : typeof v === 'boolean' ? (v ? '1' : '0') : JSON.stringify(v))
 
@@ -188,5 +221,6 @@ export const sqlite: Dialect = {
   dropIndex: (_table, name) => `DROP INDEX ${quoteWith('"')(name)}`,
   columnUniqueName: (table, column) => `${table}_${column}_key`,
   transactionalDdl: true,
+  catalog: { tables: `SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' ORDER BY name`, read: readCatalog },
   migrationGuard: { before: 'PRAGMA foreign_keys = OFF', after: 'PRAGMA foreign_keys = ON', check: 'PRAGMA foreign_key_check' },
 }

@@ -15,41 +15,11 @@ import { Column } from '../model/model'
 import { isFk } from '../schema/ddl'
 import { Db } from '../run/statement'
 import { FieldState, Json, ModelState, SchemaState, TableView, Views, viewsOf } from './state'
+import { LiveTable, str } from '../compile/catalog'
 
 // ------------------------------------------------------------------------------------------
 // model
 // ------------------------------------------------------------------------------------------
-
-/** A column as a catalog describes it. */
-interface LiveColumn {
-  readonly name: string
-  readonly kind: FieldState['kind']
-  readonly maxLength?: number
-  readonly maxDigits?: number
-  readonly decimalPlaces?: number
-  readonly null: boolean
-  readonly default?: Json
-  readonly autoIncrement: boolean
-}
-
-interface LiveForeignKey {
-  readonly column: string
-  readonly table: string
-  readonly to: string
-  readonly onDelete: string
-}
-
-/** A table as a catalog describes it. */
-interface LiveTable {
-  readonly name: string
-  readonly columns: ReadonlyArray<LiveColumn>
-  readonly pk: ReadonlyArray<string>
-  /** Column lists unique together (one column: that column's unique). */
-  readonly uniques: ReadonlyArray<ReadonlyArray<string>>
-  /** Column lists of the other indexes (not those the database made for a foreign key). */
-  readonly indexes: ReadonlyArray<ReadonlyArray<string>>
-  readonly foreignKeys: ReadonlyArray<LiveForeignKey>
-}
 
 export interface IntrospectOptions {
   /** Only these tables (default: every table but terrapin's own). */
@@ -63,195 +33,8 @@ export const VERSIONS_TABLE = 'terrapin_migrations'
 // catalogs
 // ------------------------------------------------------------------------------------------
 
-type Row = ReadonlyArray<unknown>
-const rows = (db: Db, sql: string, params: ReadonlyArray<unknown> = []): Promise<ReadonlyArray<Row>> => db.executor.all(sql, params, false)
-const str = (x: unknown): string =>
-  typeof x === 'string'
-    ? x
-    : x === null || x === undefined
-      ? ''
-      : Buffer.isBuffer(x)
-        ? x.toString('utf8')
-        : typeof x === 'number' || typeof x === 'bigint' || typeof x === 'boolean'
-          ? String(x)
-          : JSON.stringify(x)
-const num = (x: unknown): number | undefined => (x === null || x === undefined ? undefined : Number(x))
-const list = (x: unknown): ReadonlyArray<string> => (str(x) === '' ? [] : str(x).split(','))
-
-/** A kind from a declared or catalog type (lower case), with its length or precision. */
-const kindOf = (type: string, len?: number, precision?: number, scale?: number): Omit<LiveColumn, 'name' | 'null' | 'autoIncrement'> => {
-  // MariaDB writes display widths (int(11)); a boolean is tinyint(1)
-  const t = type
-    .toLowerCase()
-    .trim()
-    .replace(/ unsigned$/, '')
-    .replace(/^(smallint|int|integer|bigint)\(\d+\)$/, '$1')
-  const m = /^(?:varchar|character varying)\s*\((\d+)\)$/.exec(t)
-  if (m) return { kind: 'char', maxLength: Number(m[1]) }
-  if (t === 'varchar' || t === 'character varying') return { kind: 'char', ...(len !== undefined ? { maxLength: len } : {}) }
-  const dec = /^(?:numeric|decimal)\s*\((\d+),\s*(\d+)\)$/.exec(t)
-  if (dec) return { kind: 'decimal', maxDigits: Number(dec[1]), decimalPlaces: Number(dec[2]) }
-  if (t === 'numeric' || t === 'decimal') return { kind: 'decimal', maxDigits: precision ?? 20, decimalPlaces: scale ?? 6 }
-  if (t === 'integer' || t === 'int') return { kind: 'int' }
-  if (t === 'bigint') return { kind: 'bigint' }
-  if (t === 'smallint') return { kind: 'smallint' }
-  if (t === 'boolean' || t === 'tinyint(1)') return { kind: 'boolean' }
-  if (t === 'real' || t === 'double' || t === 'double precision') return { kind: 'float' }
-  if (t.startsWith('timestamp') || t.startsWith('datetime')) return { kind: 'datetime' }
-  if (t === 'date') return { kind: 'date' }
-  if (t.startsWith('time')) return { kind: 'time' }
-  if (t === 'uuid' || t === 'char(36)') return { kind: 'uuid' }
-  if (t === 'jsonb') return { kind: 'json' }
-  return { kind: 'text' }
-}
-
-/** A default as the catalog writes it, as a JSON value where it is a plain literal. */
-const defaultOf = (raw: unknown): Json | undefined => {
-  if (raw === null || raw === undefined) return undefined
-  const s = str(raw)
-    .replace(/::[a-z ]+(\(\d+\))?$/i, '')
-    .trim()
-  if (/^-?\d+(\.\d+)?$/.test(s)) return Number(s)
-  const q = /^'((?:[^']|'')*)'$/.exec(s)
-  if (q) return q[1].replace(/''/g, "'")
-  if (/^(true|false)$/i.test(s)) return s.toLowerCase() === 'true'
-  return undefined
-}
-
-const ON_DELETE: Readonly<Record<string, string>> = { a: 'NO ACTION', r: 'RESTRICT', c: 'CASCADE', n: 'SET NULL', d: 'SET DEFAULT' }
-
-const sqliteTables = async (db: Db, names: ReadonlyArray<string>): Promise<ReadonlyArray<LiveTable>> => {
-  const out: LiveTable[] = []
-  for (const name of names) {
-    const [[sql]] = await rows(db, `SELECT sql FROM sqlite_master WHERE type = 'table' AND name = ?`, [name])
-    const cols = await rows(db, `SELECT name, type, "notnull", dflt_value, pk FROM pragma_table_info(?) ORDER BY cid`, [name])
-    const uniques: string[][] = []
-    const indexes: string[][] = []
-    for (const [index, unique, origin] of await rows(db, `SELECT name, "unique", origin FROM pragma_index_list(?)`, [name])) {
-      if (origin === 'pk') continue
-      const ic = (await rows(db, `SELECT name FROM pragma_index_info(?) ORDER BY seqno`, [str(index)])).map((r) => str(r[0]))
-      ;(Number(unique) ? uniques : indexes).push(ic)
-    }
-    const fks = await rows(db, `SELECT "from", "table", "to", on_delete FROM pragma_foreign_key_list(?) ORDER BY id, seq`, [name])
-    out.push({
-      name,
-      columns: cols.map(([n, type, notnull, dflt, pk]) => ({
-        name: str(n),
-        ...kindOf(str(type)),
-        null: !Number(notnull),
-        ...(defaultOf(dflt) !== undefined ? { default: defaultOf(dflt)! } : {}),
-        autoIncrement: Number(pk) > 0 && /\bAUTOINCREMENT\b/i.test(str(sql)),
-      })),
-      pk: cols.filter((c) => Number(c[4]) > 0).map((c) => str(c[0])),
-      uniques,
-      indexes,
-      foreignKeys: fks.map(([from, table, to, del]) => ({ column: str(from), table: str(table), to: str(to), onDelete: str(del).toUpperCase() })),
-    })
-  }
-  return out
-}
-
-const postgresTables = async (db: Db, names: ReadonlyArray<string>): Promise<ReadonlyArray<LiveTable>> => {
-  const out: LiveTable[] = []
-  const colsOf = (attrs: string, rel: string): string =>
-    `(SELECT string_agg(a.attname, ',' ORDER BY k.ord) FROM unnest(${attrs}) WITH ORDINALITY k(attnum, ord) JOIN pg_attribute a ON a.attrelid = ${rel} AND a.attnum = k.attnum)`
-  for (const name of names) {
-    const cols = await rows(
-      db,
-      `SELECT column_name, data_type, character_maximum_length, numeric_precision, numeric_scale, is_nullable, column_default, is_identity
-       FROM information_schema.columns WHERE table_schema = current_schema() AND table_name = $1 ORDER BY ordinal_position`,
-      [name],
-    )
-    const cons = await rows(
-      db,
-      `SELECT c.contype, ${colsOf('c.conkey', 'c.conrelid')}, c.confrelid::regclass::text, ${colsOf('c.confkey', 'c.confrelid')}, c.confdeltype
-       FROM pg_constraint c WHERE c.conrelid = to_regclass(quote_ident($1)) ORDER BY c.conname`,
-      [name],
-    )
-    const idx = await rows(
-      db,
-      `SELECT ix.indisunique, ${colsOf('ix.indkey', 'ix.indrelid')} FROM pg_index ix
-       WHERE ix.indrelid = to_regclass(quote_ident($1)) AND NOT ix.indisprimary AND NOT EXISTS (SELECT 1 FROM pg_constraint c WHERE c.conindid = ix.indexrelid)`,
-      [name],
-    )
-    const fks = cons.filter((c) => c[0] === 'f')
-    out.push({
-      name,
-      columns: cols.map(([n, type, len, precision, scale, nullable, dflt, identity]) => ({
-        name: str(n),
-        ...kindOf(str(type), num(len), num(precision), num(scale)),
-        null: nullable === 'YES',
-        ...(defaultOf(dflt) !== undefined ? { default: defaultOf(dflt)! } : {}),
-        autoIncrement: identity === 'YES' || /^nextval\(/.test(str(dflt)),
-      })),
-      pk: cons.filter((c) => c[0] === 'p').flatMap((c) => list(c[1])),
-      uniques: [...cons.filter((c) => c[0] === 'u').map((c) => list(c[1])), ...idx.filter((i) => i[0] === true).map((i) => list(i[1]))],
-      indexes: idx.filter((i) => i[0] !== true).map((i) => list(i[1])),
-      foreignKeys: fks.map((c) => ({
-        column: list(c[1])[0],
-        table: str(c[2]).replace(/^"|"$/g, ''),
-        to: list(c[3])[0],
-        onDelete: ON_DELETE[str(c[4])] ?? 'NO ACTION',
-      })),
-    })
-  }
-  return out
-}
-
-const mysqlTables = async (db: Db, names: ReadonlyArray<string>): Promise<ReadonlyArray<LiveTable>> => {
-  const out: LiveTable[] = []
-  for (const name of names) {
-    const cols = await rows(
-      db,
-      `SELECT COLUMN_NAME, COLUMN_TYPE, IS_NULLABLE, COLUMN_DEFAULT, EXTRA, COLUMN_KEY FROM information_schema.COLUMNS
-       WHERE TABLE_SCHEMA = DATABASE() AND TABLE_NAME = ? ORDER BY ORDINAL_POSITION`,
-      [name],
-    )
-    const stats = await rows(
-      db,
-      `SELECT INDEX_NAME, NON_UNIQUE, GROUP_CONCAT(COLUMN_NAME ORDER BY SEQ_IN_INDEX) FROM information_schema.STATISTICS
-       WHERE TABLE_SCHEMA = DATABASE() AND TABLE_NAME = ? GROUP BY INDEX_NAME, NON_UNIQUE ORDER BY INDEX_NAME`,
-      [name],
-    )
-    const fks = await rows(
-      db,
-      `SELECT k.CONSTRAINT_NAME, k.COLUMN_NAME, k.REFERENCED_TABLE_NAME, k.REFERENCED_COLUMN_NAME, r.DELETE_RULE
-       FROM information_schema.KEY_COLUMN_USAGE k JOIN information_schema.REFERENTIAL_CONSTRAINTS r
-         ON r.CONSTRAINT_SCHEMA = k.CONSTRAINT_SCHEMA AND r.CONSTRAINT_NAME = k.CONSTRAINT_NAME AND r.TABLE_NAME = k.TABLE_NAME
-       WHERE k.TABLE_SCHEMA = DATABASE() AND k.TABLE_NAME = ? ORDER BY k.CONSTRAINT_NAME`,
-      [name],
-    )
-    // InnoDB indexes a foreign key's column by itself, under the key's name
-    const fkNames = new Set(fks.map((f) => str(f[0])))
-    const keys = stats.filter((s) => str(s[0]) !== 'PRIMARY')
-    out.push({
-      name,
-      columns: cols.map(([n, type, nullable, dflt, extra]) => ({
-        name: str(n),
-        ...kindOf(str(type)),
-        null: nullable === 'YES',
-        ...(defaultOf(dflt) !== undefined ? { default: defaultOf(dflt)! } : {}),
-        autoIncrement: /auto_increment/i.test(str(extra)),
-      })),
-      pk: list(stats.find((s) => str(s[0]) === 'PRIMARY')?.[2]),
-      uniques: keys.filter((s) => !Number(s[1])).map((s) => list(s[2])),
-      indexes: keys.filter((s) => Number(s[1]) && !fkNames.has(str(s[0]))).map((s) => list(s[2])),
-      foreignKeys: fks.map(([, column, table, to, del]) => ({ column: str(column), table: str(table), to: str(to), onDelete: str(del) })),
-    })
-  }
-  return out
-}
-
-const tableNames = async (db: Db): Promise<ReadonlyArray<string>> => {
-  const d = db.executor.dialect.name
-  const sql =
-    d === 'sqlite'
-      ? `SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' ORDER BY name`
-      : d === 'postgres'
-        ? `SELECT table_name FROM information_schema.tables WHERE table_schema = current_schema() AND table_type = 'BASE TABLE' ORDER BY table_name`
-        : `SELECT TABLE_NAME FROM information_schema.TABLES WHERE TABLE_SCHEMA = DATABASE() AND TABLE_TYPE = 'BASE TABLE' ORDER BY TABLE_NAME`
-  return (await rows(db, sql)).map((r) => str(r[0])).filter((t) => t !== VERSIONS_TABLE)
-}
+const tableNames = async (db: Db): Promise<ReadonlyArray<string>> =>
+  (await db.executor.all(db.executor.dialect.catalog.tables, [], false)).map((r) => str(r[0])).filter((t) => t !== VERSIONS_TABLE)
 
 // ------------------------------------------------------------------------------------------
 // into model state
@@ -370,8 +153,7 @@ const keyKinds = (live: ReadonlyArray<LiveTable>): ReadonlyArray<LiveTable> =>
 export const introspect = async (db: Db, options: IntrospectOptions = {}): Promise<SchemaState> => {
   const all = await tableNames(db)
   const names = options.tables ? all.filter((t) => options.tables!.includes(t)) : all
-  const d = db.executor.dialect.name
-  const live = keyKinds(await (d === 'sqlite' ? sqliteTables : d === 'postgres' ? postgresTables : mysqlTables)(db, names))
+  const live = keyKinds(await db.executor.dialect.catalog.read((sql, params = []) => db.executor.all(sql, params, false), names))
   const byTable = new Map(live.map((t) => [t.name, t]))
   const throughs = live.filter((t) => isThrough(t) && t.foreignKeys.every((f) => byTable.has(f.table))).map(throughField)
   return {

@@ -122,9 +122,65 @@ const rebuild = (d: Dialect, bt: TableView, at: TableView, names: Names): Readon
   ]
 }
 
+/** What an operation of `alterTable` needs besides the tables: the dialect, the table's name, the foreign keys lent to an index. */
+interface AlterScope {
+  readonly d: Dialect
+  readonly names: Names
+  readonly bt: TableView
+  readonly at: TableView
+  readonly table: string
+  readonly lent: ReadonlySet<string>
+}
+
+/** The statements of one operation on a table that exists before and after it (its indexes aside). */
+const opSql = ({ d, bt, at, table, lent, names }: AlterScope, op: Operation): ReadonlyArray<string> => {
+  const q = d.quote
+  const out: string[] = []
+  switch (op.op) {
+    case 'dropUnique':
+      out.push(d.dropUnique!(table, indexName(bt.table, op.columns, true)))
+      break
+    case 'renameColumn':
+      out.push(`ALTER TABLE ${q(table)} RENAME COLUMN ${q(op.from)} TO ${q(op.to)}`)
+      break
+    case 'dropColumn': {
+      const col = columnOf(bt.model, op.column)
+      if (isFk(col) && d.dropForeignKey && !lent.has(op.column)) out.push(d.dropForeignKey(table, fkName(bt.model, col)))
+      out.push(`ALTER TABLE ${q(table)} DROP COLUMN ${q(op.column)}`)
+      break
+    }
+    case 'addColumn': {
+      const col = columnOf(at.model, op.column)
+      const def = defaultOf(d, col)
+      out.push(`ALTER TABLE ${q(table)} ADD COLUMN ${columnSql(d, at.model, col)}${def === undefined ? '' : ` DEFAULT ${def}`}`)
+      if (isFk(col)) out.push(addFkSql(d, at.model, col, false))
+      break
+    }
+    case 'alterColumn': {
+      const was = columnOf(bt.model, names.column(table, op.column))
+      const col = columnOf(at.model, op.column)
+      const has = (c: string): boolean => op.changes.includes(c as never)
+      const fkChanged = has('foreignKey') || has('onDelete')
+      if (fkChanged && isFk(was) && !lent.has(was.column)) out.push(d.dropForeignKey!(table, fkName(bt.model, was)))
+      if (has('unique') && !viewOf(at, op.column)!.unique) out.push(d.dropUnique!(table, d.columnUniqueName(bt.table, was.column)))
+      const type = has('type') || has('maxLength') || has('decimal') || d.columnType(was) !== d.columnType(col)
+      if (type || has('null')) out.push(...d.alterColumn!(table, op.column, d.columnType(col), col.field.nullable, { type, null: has('null') }))
+      if (has('unique') && viewOf(at, op.column)!.unique)
+        out.push(`ALTER TABLE ${q(table)} ADD CONSTRAINT ${q(d.columnUniqueName(table, op.column))} UNIQUE (${q(op.column)})`)
+      if (fkChanged && isFk(col)) out.push(addFkSql(d, at.model, col, false))
+      break
+    }
+    case 'addUnique':
+      out.push(`ALTER TABLE ${q(table)} ADD CONSTRAINT ${q(indexName(table, op.columns, true))} UNIQUE (${op.columns.map(q).join(', ')})`)
+      break
+    default:
+      break
+  }
+  return out
+}
+
 /** The statements of the operations on one table that exists before and after them. */
 const alterTable = (d: Dialect, ops: ReadonlyArray<Operation>, bt: TableView, at: TableView, names: Names): ReadonlyArray<string> => {
-  const q = d.quote
   const table = at.table
   const before = indexStatements(d, bt.model)
   const after = indexStatements(d, at.model)
@@ -134,52 +190,10 @@ const alterTable = (d: Dialect, ops: ReadonlyArray<Operation>, bt: TableView, at
     // the renames the rebuild's copy makes, and the indexes it recreates
     return rebuild(d, bt, at, names)
   }
-  const beforeCol = (now: string): Column => columnOf(bt.model, names.column(table, now))
   const lent = lentForeignKeys(d, table, ops, bt, before, after, names)
   // the foreign keys whose index goes are dropped first and added back once it is gone
   const out: string[] = [...[...lent].map((was) => d.dropForeignKey!(table, fkName(bt.model, columnOf(bt.model, was)))), ...dropIndexes]
-  for (const op of ops) {
-    switch (op.op) {
-      case 'dropUnique':
-        out.push(d.dropUnique!(table, indexName(bt.table, op.columns, true)))
-        break
-      case 'renameColumn':
-        out.push(`ALTER TABLE ${q(table)} RENAME COLUMN ${q(op.from)} TO ${q(op.to)}`)
-        break
-      case 'dropColumn': {
-        const col = columnOf(bt.model, op.column)
-        if (isFk(col) && d.dropForeignKey && !lent.has(op.column)) out.push(d.dropForeignKey(table, fkName(bt.model, col)))
-        out.push(`ALTER TABLE ${q(table)} DROP COLUMN ${q(op.column)}`)
-        break
-      }
-      case 'addColumn': {
-        const col = columnOf(at.model, op.column)
-        const def = defaultOf(d, col)
-        out.push(`ALTER TABLE ${q(table)} ADD COLUMN ${columnSql(d, at.model, col)}${def === undefined ? '' : ` DEFAULT ${def}`}`)
-        if (isFk(col)) out.push(addFkSql(d, at.model, col, false))
-        break
-      }
-      case 'alterColumn': {
-        const was = beforeCol(op.column)
-        const col = columnOf(at.model, op.column)
-        const has = (c: string): boolean => op.changes.includes(c as never)
-        const fkChanged = has('foreignKey') || has('onDelete')
-        if (fkChanged && isFk(was) && !lent.has(was.column)) out.push(d.dropForeignKey!(table, fkName(bt.model, was)))
-        if (has('unique') && !viewOf(at, op.column)!.unique) out.push(d.dropUnique!(table, d.columnUniqueName(bt.table, was.column)))
-        const type = has('type') || has('maxLength') || has('decimal') || d.columnType(was) !== d.columnType(col)
-        if (type || has('null')) out.push(...d.alterColumn!(table, op.column, d.columnType(col), col.field.nullable, { type, null: has('null') }))
-        if (has('unique') && viewOf(at, op.column)!.unique)
-          out.push(`ALTER TABLE ${q(table)} ADD CONSTRAINT ${q(d.columnUniqueName(table, op.column))} UNIQUE (${q(op.column)})`)
-        if (fkChanged && isFk(col)) out.push(addFkSql(d, at.model, col, false))
-        break
-      }
-      case 'addUnique':
-        out.push(`ALTER TABLE ${q(table)} ADD CONSTRAINT ${q(indexName(table, op.columns, true))} UNIQUE (${op.columns.map(q).join(', ')})`)
-        break
-      default:
-        break
-    }
-  }
+  for (const op of ops) out.push(...opSql({ d, bt, at, table, lent, names }, op))
   const refks = new Set(
     ops.flatMap((op) => (op.op === 'alterColumn' && (op.changes.includes('foreignKey') || op.changes.includes('onDelete')) ? [op.column] : [])),
   )

@@ -16,7 +16,7 @@ import { AnyModel, Db, Fields, connect, create, fields, model, orderBy, query, r
 import { MigrationTarget, Rename, downgrade, initDb, introspect, makeMigration, modelState, schemaDifferences, upgrade } from '../../src/migrate'
 import { DIALECTS, IsolatedDatabase, createIsolated } from '../support/databases'
 
-const STEPS = Number(process.env.TERRAPIN_EVOLUTION_STEPS ?? 50)
+const STEPS = Number(process.env.TERRAPIN_EVOLUTION_STEPS ?? 100)
 
 type Kind = 'int' | 'bigint' | 'char' | 'text'
 interface Col {

@@ -10,4 +10,7 @@ module.exports = {
   roots: ['<rootDir>/src', '<rootDir>/laws', '<rootDir>/test'],
   testMatch: ['**/*.test.ts'],
   testTimeout: 60000,
+  // The suites wait on the databases more than they compute: two workers on a 2-core machine
+  // (Jest would take one, cores - 1) halve the wall time.
+  maxWorkers: 2,
 }

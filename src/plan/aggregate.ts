@@ -11,7 +11,7 @@ import { RowOf, Simplify } from '../model/types'
 import { Annotation, Lock, Select, freeze } from './ast'
 import { Expr, KeysOf, ValueOf, isExpr, refsOf } from './expr'
 import { AnnotationKeys, Resolve, ValidPaths } from './expr-types'
-import { KeyOf } from './filter-types'
+import { KeyOf, PathKeyValue, RelationKey, ValidKey } from './filter-types'
 import { hintOf, hinted, namesStep, step } from './hint'
 import { Query, isProblem, parseOrder } from './query'
 import { shapeOf } from './shape'
@@ -149,6 +149,14 @@ const exprKey = (e: Expr): string | undefined => {
 }
 
 /**
+ * A grouped plan's row: the model's own fields it groups by, each relation path it groups by
+ * (`'author__name'`) under that name with the related field's type, and the annotations.
+ */
+export type Grouped<M, R, K> = Simplify<
+  Pick<RowOf<M>, K & keyof RowOf<M>> & { readonly [P in Exclude<K, keyof RowOf<M>> & string]: PathKeyValue<M, P> } & Omit<R, keyof RowOf<M>>
+>
+
+/**
  * Groups the rows by fields: each row of the result is a group, holding those fields and the
  * annotations, whose aggregates are then per group.
  *
@@ -157,8 +165,8 @@ const exprKey = (e: Expr): string | undefined => {
  * // SELECT "t0"."author_id", COUNT(*), MAX("t0"."rating") FROM "book" AS "t0" GROUP BY "t0"."author_id"
  */
 export const groupBy =
-  <M, R, const K extends KeyOf<M>>(...keys: ReadonlyArray<K>) =>
-  (plan: Query<M, R>): Query<M, Simplify<Pick<RowOf<M>, K> & Omit<R, keyof RowOf<M>>>> => {
+  <M, R, const K extends KeyOf<M> | RelationKey>(...keys: ReadonlyArray<K & ValidKey<M, NoInfer<K>>>) =>
+  (plan: Query<M, R>): Query<M, Grouped<M, R, K>> => {
     let error: TerrapinError | undefined = keys.length === 0 ? invalid('groupBy', 'name at least one field', plan.model.name) : undefined
     for (let i = 0; i < keys.length && !error; i++) {
       const item = parseOrder(plan.model, keys[i])
@@ -166,10 +174,7 @@ export const groupBy =
     }
     const hint = error ? undefined : hintOf(plan)
     // the rest parameter's array is this call's own: frozen as it is
-    return withError(hinted({ ...plan, groupBy: freeze(keys) }, hint && namesStep(hint, 'g', keys)), error) as unknown as Query<
-      M,
-      Simplify<Pick<RowOf<M>, K> & Omit<R, keyof RowOf<M>>>
-    >
+    return withError(hinted({ ...plan, groupBy: freeze(keys) }, hint && namesStep(hint, 'g', keys)), error) as unknown as Query<M, Grouped<M, R, K>>
   }
 
 export interface LockOptions {

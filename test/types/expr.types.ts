@@ -104,6 +104,9 @@ expectType<Equals<typeof nullable, TE.TaskEither<TerrapinError, ReadonlyArray<{ 
 // Grouped rows hold the group keys and the annotations.
 const grouped = pipe(query(Book), groupBy('authorId'), annotate({ n: Count() }), run(db))
 expectType<Equals<typeof grouped, TE.TaskEither<TerrapinError, ReadonlyArray<{ readonly authorId: number; readonly n: number }>>>>()
+// A relation path is a group key too, under its own name, typed as the related field.
+const byAuthorName = pipe(query(Book), groupBy('author__name'), annotate({ n: Count() }), run(db))
+expectType<Equals<typeof byAuthorName, TE.TaskEither<TerrapinError, ReadonlyArray<{ readonly author__name: string; readonly n: number }>>>>()
 
 // Annotations can be filtered, ordered and referenced by later annotations.
 pipe(query(Author), annotate({ n: Count('books') }), where({ n__gte: 2 }), orderBy('-n'), annotate({ twice: F('n').mul(2) }))
@@ -142,6 +145,10 @@ pipe(query(Author), annotate({ x: Count('books') }), where({ n__gte: 2 }))
 pipe(query(Author), annotate({ n: Count('books') }), orderBy('-m'))
 // @ts-expect-error groupBy an unknown field
 pipe(query(Book), groupBy('nope'))
+// @ts-expect-error groupBy a path to an unknown field
+pipe(query(Book), groupBy('author__nome'))
+// @ts-expect-error groupBy through a to-many relation (one row per book is no group)
+pipe(query(Author), groupBy('books__title'))
 // @ts-expect-error bulkUpdate of an unknown field
 bulkUpdate(Book, [{ id: 1, rating: 2 }], ['ratin'])
 // @ts-expect-error a title is not a number

@@ -257,7 +257,7 @@ const runStep = async ({ m, d, steps, what, o }: Running, tx: Db, s: MigrationSt
 }
 
 /** Records the migration as applied (with `progress`: statements applied so far), or removes its row when reverted. */
-const record = async ({ t, m, up }: Running, tx: Db, progress: number | null): Promise<void> => {
+const record = async ({ t, m, up }: Pick<Running, 't' | 'm' | 'up'>, tx: Db, progress: number | null): Promise<void> => {
   const mine = pipe(query(Version), where({ app: t.app, version: m.version }))
   await runPromise(tx)(remove(mine))
   if (up)
@@ -447,20 +447,7 @@ const upgradeLocked = async (t: MigrationTarget, options: UpgradeOptions): Promi
   for (const f of pending) {
     const m = loadMigration(f, d.name)
     if (options.fake) {
-      await inTransaction(t.db, async (tx) => {
-        await runPromise(tx)(remove(pipe(query(Version), where({ app: t.app, version: m.version }))))
-        await runPromise(tx)(
-          create(Version, {
-            app: t.app,
-            version: m.version,
-            name: m.name,
-            appliedAt: new Date(),
-            state: JSON.stringify(m.state),
-            checksum: m.checksum,
-            progress: null,
-          }),
-        )
-      })
+      await inTransaction(t.db, (tx) => record({ t, m, up: true }, tx, null))
       applied.push({ version: m.version, name: m.name, statements: 0, ms: 0 })
     } else {
       const one = await runOne(t, m, true, { force: options.force, onProgress: options.onProgress, from: done.get(f.version)?.progress ?? 0 })

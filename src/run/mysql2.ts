@@ -10,10 +10,11 @@ import type * as mysql2 from 'mysql2/promise'
 import { TerrapinError, TerrapinFailure, configurationError, connectionError, integrityError, queryError, subqueryRowsError } from '../errors'
 import { mysql, mysqlDialectFor } from '../compile/mysql'
 import { Dialect } from '../compile/dialect'
-import { Executor, Isolation, WriteResult } from './executor'
+import { Executor, WriteResult } from './executor'
 import { abortFailure } from './cancel'
-import { OWN_PARAMS, PoolOptions, SOCKET_ERRORS, atCommit, driverUrl } from './pooled'
+import { OWN_PARAMS, PoolOptions, SOCKET_ERRORS, driverUrl } from './pooled'
 import { observed, reported } from './hook'
+import { Held as TxHeld, ServerTx, heldConnection, serverSavepoint, serverTransaction } from './server-transaction'
 
 // ------------------------------------------------------------------------------------------
 // errors
@@ -219,14 +220,18 @@ interface Server {
   readonly kill: Kill
 }
 
-/** A transaction's connection, as its statements (nested ones too) see it. */
-interface Held {
+/**
+ * A transaction's connection, as its statements (nested ones too) see it: the shared record
+ * (a changed session has it destroyed, not given back, at the end) and the connection, as the
+ * callback API (`conn`) and as taken from the pool (`taken`, given back or destroyed).
+ */
+interface Held extends TxHeld {
   readonly conn: CoreConnection
-  /** A statement may have changed its session: it is destroyed, not given back, at the end. */
-  dirty: boolean
-  /** Savepoints named so far (shared by the views `withSignal` makes of the transaction). */
-  savepoints: number
+  readonly taken: mysql2.PoolConnection
 }
+
+/** A handle inside a transaction. */
+type InTx = Conn & { readonly held: Held }
 
 /** One statement on the callback API, as a promise of its rows (or result header). */
 const query = (core: Core, statement: Statement, params?: ReadonlyArray<unknown>): Promise<unknown> =>
@@ -350,22 +355,6 @@ async function* streamedBatches(
   }
 }
 
-/** Inside a transaction: `f` between SAVEPOINT and RELEASE, rolled back to the savepoint when it rejects. */
-const savepoint = async <A>(c: Conn, held: Held, self: Executor, f: (tx: Executor) => Promise<A>): Promise<A> => {
-  const name = `terrapin_sp${++held.savepoints}`
-  await run(c, `SAVEPOINT ${name}`, [])
-  try {
-    const out = await f(self)
-    await run(c, `RELEASE SAVEPOINT ${name}`, [])
-    return out
-  } catch (e) {
-    // After a deadlock MySQL has rolled back the whole transaction and the savepoint is
-    // gone: the deadlock (retryable) is the error to report, not the missing savepoint.
-    await run(c, `ROLLBACK TO SAVEPOINT ${name}`, []).catch(() => undefined)
-    throw e
-  }
-}
-
 /** A connection taken from the pool, as the callback API has it. */
 const onConnection = (conn: mysql2.PoolConnection): CoreConnection => (conn as unknown as { connection: CoreConnection }).connection
 
@@ -373,34 +362,23 @@ const onConnection = (conn: mysql2.PoolConnection): CoreConnection => (conn as u
 const withSignal = (c: Conn, conn: CoreConnection): Core => (c.signal ? killableConnection(conn, c.signal, c.server.kill) : conn)
 
 /**
- * `f` on a connection of the pool between BEGIN and COMMIT (ROLLBACK when it rejects). The
+ * A transaction on a connection of the pool, as plain statements (`serverTransaction`). The
  * connection goes back to the pool after, unless ROLLBACK failed or a statement changed its
- * session: then it is destroyed.
+ * session (SET is not transactional: a changed session outlives a rollback too): then it is
+ * destroyed.
  */
-const transaction = async <A>(c: Conn, f: (tx: Executor) => Promise<A>, isolation?: Isolation): Promise<A> => {
-  const conn = await c.pool.getConnection()
-  let healthy = true
-  const own: Held = { conn: onConnection(conn), dirty: false, savepoints: 0 }
-  try {
-    const tx = make({ core: withSignal(c, own.conn), pool: c.pool, server: c.server, opts: c.opts, held: own, signal: c.signal })
-    // for the next transaction only: nothing of it stays on the connection
-    if (isolation) await tx.run(`SET TRANSACTION ISOLATION LEVEL ${isolation.toUpperCase()}`, [])
-    await tx.run('BEGIN', [])
-    let committing = false
-    try {
-      const out = await f(tx)
-      committing = true
-      await tx.run('COMMIT', [])
-      return out
-    } catch (e) {
-      await tx.run('ROLLBACK', []).catch(() => (healthy = false))
-      throw committing && !unsent(e) ? atCommit(e, classifyMysql) : e
-    }
-  } finally {
-    // SET is not transactional: a changed session outlives a rollback too
-    if (healthy && !own.dirty) conn.release()
-    else conn.destroy()
-  }
+const MYSQL_TX: ServerTx<Conn, InTx> = {
+  classify: classifyMysql,
+  reserve: async (c) => {
+    const taken = await c.pool.getConnection()
+    const held: Held = { ...heldConnection(), conn: onConnection(taken), taken }
+    return { core: withSignal(c, held.conn), pool: c.pool, server: c.server, opts: c.opts, held, signal: c.signal }
+  },
+  // SET TRANSACTION is for the next transaction only: nothing of it stays on the connection
+  opening: (isolation) => (isolation ? [`SET TRANSACTION ISOLATION LEVEL ${isolation.toUpperCase()}`, 'BEGIN'] : ['BEGIN']),
+  send: (c, sql) => run(c, sql, []),
+  release: (c, healthy) => (healthy && !c.held.dirty ? c.held.taken.release() : c.held.taken.destroy()),
+  unsent,
 }
 
 /**
@@ -434,7 +412,8 @@ const make = (c: Conn): Executor => {
     run: (sql, params) => run(c, sql, params),
     allObjects: (sql, params) => allObjects(c, sql, params),
     stream: (sql, params, _bigint, batchSize) => stream(c, sql, params, batchSize),
-    transaction: (f, isolation) => (held ? savepoint(c, held, self, f) : transaction(c, f, isolation)),
+    transaction: (f, isolation) =>
+      held ? serverSavepoint(MYSQL_TX, c as InTx, held, () => f(self)) : serverTransaction(MYSQL_TX, c, (tx) => f(make(tx)), isolation),
     withSignal: (s) => signalled(c, s),
     reserved: held ? undefined : (f) => reserved(c, f),
     sessionChanged: held && (() => void (held.dirty = true)),

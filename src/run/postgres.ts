@@ -12,6 +12,7 @@ import { postgres as pgDialect } from '../compile/postgres'
 import { Executor, Isolation, WriteResult } from './executor'
 import { PoolOptions, SOCKET_ERRORS, atCommit, cancelling, driverUrl, rowSink } from './pooled'
 import { observed, reported } from './hook'
+import { Held, heldConnection, lose, lostError, onHeld } from './server-transaction'
 
 type Sql = postgresJs.Sql
 type TxSql = postgresJs.TransactionSql
@@ -82,49 +83,13 @@ export const classifyPostgres = (e: unknown, sql?: string): TerrapinError => {
 // runner
 // ------------------------------------------------------------------------------------------
 
-/**
- * The connection a transaction holds, as its statements (nested ones too) see it. Once it is
- * lost, postgres.js must be given nothing more for it, not even the ROLLBACK or COMMIT its
- * `begin` sends when the program ends: it would write to a socket that is gone (an uncaught
- * TypeError a tick later) or, once the pool has reconnected that connection for other work,
- * run the statement there, outside any transaction.
- */
-interface Held {
-  lost: boolean
-  /**
-   * How to settle each statement not yet settled. postgres.js rejects those it has sent when
-   * the connection closes, but not those waiting for room in its pipeline (past `max_pipeline`,
-   * 100): they would wait forever.
-   */
-  readonly waiting: Set<(e: unknown) => void>
-  /** A statement may have changed the session: `RESET ALL` before COMMIT (a rollback undoes it). */
-  dirty?: boolean
-}
-
-const lostError = (): Error => Object.assign(new Error("the transaction's connection was lost; nothing more was sent"), { code: 'CONNECTION_CLOSED' })
-
-/** Marks the connection lost and fails the statements still waiting on it. */
-const lose = (held: Held): void => {
-  held.lost = true
-  for (const fail of held.waiting) fail(lostError())
-  held.waiting.clear()
-}
-
-/** A transaction's statement: refused once its connection is lost, and telling of the loss. */
-const onHeld = async <A>(held: Held, f: () => Promise<A>): Promise<A> => {
-  if (held.lost) throw lostError()
-  let fail!: (e: unknown) => void
-  const gone = new Promise<never>((_, reject) => (fail = reject))
-  held.waiting.add(fail)
-  try {
-    return await Promise.race([f(), gone])
-  } catch (e) {
-    if (classifyPostgres(e)._tag === 'ConnectionError') lose(held)
-    throw e
-  } finally {
-    held.waiting.delete(fail)
-  }
-}
+// A transaction's statements run through `onHeld` (`server-transaction.ts`): once its connection
+// is lost, postgres.js must be given nothing more for it, not even the ROLLBACK or COMMIT its
+// `begin` sends when the program ends: it would write to a socket that is gone (an uncaught
+// TypeError a tick later) or, once the pool has reconnected that connection for other work, run
+// the statement there, outside any transaction. Statements waiting for room in its pipeline
+// (past `max_pipeline`, 100) are not rejected by postgres.js when the connection closes: `lose`
+// settles them.
 
 /**
  * Whether `e` is a server error postgres.js attached to another statement than the one with these
@@ -176,7 +141,7 @@ const watch = <A>(c: Conn, query: Cancellable, p: Promise<A>, q: string): Promis
  */
 const within = <A>(c: Conn, params: ReadonlyArray<unknown>, f: () => Promise<A>): (() => Promise<A>) => {
   const held = c.held
-  return held ? () => onHeld(held, f) : () => f().catch((e: unknown) => (leftOver(e, params) ? f() : Promise.reject(e as Error)))
+  return held ? () => onHeld(held, classifyPostgres, f) : () => f().catch((e: unknown) => (leftOver(e, params) ? f() : Promise.reject(e as Error)))
 }
 
 const lengthOf = (r: ReadonlyArray<unknown>): number => r.length
@@ -307,7 +272,7 @@ const transaction = async <A>(c: Conn, f: (tx: Executor) => Promise<A>, isolatio
   const [open, close, undo] = inTx
     ? ['SAVEPOINT', 'RELEASE SAVEPOINT', 'ROLLBACK TO SAVEPOINT']
     : [isolation ? `BEGIN ISOLATION LEVEL ${isolation.toUpperCase()}` : 'BEGIN', 'COMMIT', 'ROLLBACK']
-  const t: TxRun = { open, close, undo, t0: performance.now(), phase: 'opening', conn: c.held ?? { lost: false, waiting: new Set() } }
+  const t: TxRun = { open, close, undo, t0: performance.now(), phase: 'opening', conn: c.held ?? heldConnection() }
   // A savepoint on a connection known to be lost: postgres.js would write its SAVEPOINT to a
   // socket that is gone (an uncaught TypeError a tick later).
   if (t.conn.lost) {

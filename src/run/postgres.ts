@@ -363,15 +363,16 @@ const openCursor = (c: Conn, cur: CursorState, q: string, params: ReadonlyArray<
  * (`RESET ALL` gives back the values terrapin connected with; DISCARD ALL would also drop the
  * prepared statements postgres.js keeps).
  */
-const reserved = async <A>(c: Conn, f: (ex: Executor) => Promise<A>): Promise<A> => {
-  const r = await c.pool.reserve()
-  try {
-    return await f(make({ sql: r, pool: c.pool, opts: c.opts, signal: c.signal }))
-  } finally {
-    await r.unsafe('RESET ALL').catch(noop)
-    r.release()
-  }
-}
+const reserved = <A>(c: Conn, f: (ex: Executor) => Promise<A>): Promise<A> =>
+  // A transaction holds one connection for the statements, as `reserve()` would; postgres.js's
+  // `reserve()` never settles when it has to open a connection for it with fetch_types off (the
+  // pool's setting). SET is transactional here: RESET ALL before COMMIT puts the session back,
+  // and a failure's ROLLBACK undoes it too.
+  c.pool.begin(async (s) => {
+    const out = await f(make({ sql: s, pool: c.pool, opts: c.opts, signal: c.signal }))
+    await s.unsafe('RESET ALL')
+    return out
+  }) as Promise<A>
 
 /** The executor of a handle: each member one of the functions above. */
 const make = (c: Conn): Executor => {

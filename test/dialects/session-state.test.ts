@@ -9,7 +9,7 @@ import * as E from 'fp-ts/Either'
 import * as t from 'io-ts'
 import * as TE from 'fp-ts/TaskEither'
 import { pipe } from 'fp-ts/function'
-import { Db, count, create, fields, model, query, rowsOf, run, schema, sql, transaction } from 'terrapin'
+import { Db, connect, count, create, fields, model, query, rowsOf, run, schema, sql, transaction } from 'terrapin'
 import { forEachDialect, left, right } from '../support/dialects'
 import { DIALECTS, DialectName } from '../support/databases'
 import { changesSession } from '../../src/run/pooled'
@@ -80,6 +80,17 @@ forEachDialect(
       right(await pipe(limit, run(ctx().db))())
       const slow = dialect() === 'postgres' ? sql`SELECT pg_sleep(0.05)` : sql`SELECT SLEEP(0.05)`
       expect(E.isRight(await pipe(slow, run(ctx().db))())).toBe(true)
+    })
+
+    it('a SET through raw sql as the first statement of a new pool runs (no connection is open yet) and leaks nothing', async () => {
+      const before = right(await read(dialect(), ctx().db)())
+      const fresh = connect(ctx().url, { pool: 1 })
+      try {
+        right(await pipe(change(dialect()), run(fresh))())
+        expect(right(await read(dialect(), fresh)())).toBe(before)
+      } finally {
+        await fresh.executor.close()
+      }
     })
 
     it('a SET inside a transaction holds for the rest of it, and is reset when it ends (committed or rolled back)', async () => {

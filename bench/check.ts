@@ -10,7 +10,8 @@ const canonical = (v: unknown, dropIds: boolean): unknown => {
   if (Array.isArray(v)) return v.map((x) => canonical(x, dropIds))
   if (typeof v === 'object' && v !== null) {
     const out: Record<string, unknown> = {}
-    for (const k of Object.keys(v).sort()) if (!(dropIds && k === 'id')) out[k] = canonical((v as Record<string, unknown>)[k], dropIds)
+    for (const k of Object.keys(v).sort())
+      if (!(dropIds && k === 'id')) out[k] = canonical((v as Record<string, unknown>)[k], dropIds)
     return out
   }
   return v

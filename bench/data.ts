@@ -53,7 +53,8 @@ export type NewBook = Omit<BookRow, 'id'>
 
 const BASE = Date.UTC(2001, 0, 1)
 
-export const authors = (): AuthorRow[] => Array.from({ length: AUTHORS }, (_, i) => ({ id: i + 1, name: `author ${i + 1}` }))
+export const authors = (): AuthorRow[] =>
+  Array.from({ length: AUTHORS }, (_, i) => ({ id: i + 1, name: `author ${i + 1}` }))
 
 export const books = (): BookRow[] => {
   const r = rng(7)
@@ -102,10 +103,12 @@ export interface ItemRow {
   readonly ownerId: number
 }
 
-export const owners = (): OwnerRow[] => Array.from({ length: OWNERS }, (_, i) => ({ id: i + 1, name: `owner ${i + 1}` }))
+export const owners = (): OwnerRow[] =>
+  Array.from({ length: OWNERS }, (_, i) => ({ id: i + 1, name: `owner ${i + 1}` }))
 
 /** Item i belongs to owner `i % OWNERS`: an owner's items are spread over the table, not side by side. */
-export const items = (): ItemRow[] => Array.from({ length: ITEMS }, (_, i) => ({ id: i + 1, name: `item ${i + 1}`, ownerId: (i % OWNERS) + 1 }))
+export const items = (): ItemRow[] =>
+  Array.from({ length: ITEMS }, (_, i) => ({ id: i + 1, name: `item ${i + 1}`, ownerId: (i % OWNERS) + 1 }))
 
 /**
  * `n` distinct item ids (a step coprime with `ITEMS` from a start that moves with `i`), about one
@@ -135,7 +138,10 @@ export const input = {
 }
 
 /** Each owner with its items (in the items' order): the long prefetch's result. */
-export const withItems = (os: ReadonlyArray<OwnerRow>, is: ReadonlyArray<ItemRow>): Array<OwnerRow & { items: ItemRow[] }> => {
+export const withItems = (
+  os: ReadonlyArray<OwnerRow>,
+  is: ReadonlyArray<ItemRow>,
+): Array<OwnerRow & { items: ItemRow[] }> => {
   const by = new Map<number, ItemRow[]>(os.map((o) => [o.id, []]))
   for (const x of is) by.get(x.ownerId)!.push(x)
   return os.map((o) => ({ ...o, items: by.get(o.id)! }))

@@ -23,7 +23,8 @@ import { Author, Book, Item, Owner } from './models'
 import { Setup, mysqlSetup, postgresSetup } from './servers'
 import { Column, Result, allocated, markdown, spread } from './report'
 
-const arg = (name: string, fallback: string): string => process.argv.find((a) => a.startsWith(`--${name}=`))?.slice(name.length + 3) ?? fallback
+const arg = (name: string, fallback: string): string =>
+  process.argv.find((a) => a.startsWith(`--${name}=`))?.slice(name.length + 3) ?? fallback
 
 const dialect = arg('dialect', 'sqlite')
 const sampleMs = Number(arg('time', '200'))
@@ -73,7 +74,10 @@ const sqliteSetup = (): Setup => {
   return {
     impls: [rawSqlite(file), terrapin(`sqlite://${file}`), kysely(file), drizzleImpl(file)],
     database: `SQLite ${version} (better-sqlite3, file on ${dir})`,
-    rowsOf: (sql, params) => Promise.resolve(admin.prepare(sql).all(...params.map((p) => (typeof p === 'boolean' ? Number(p) : p))) as { id: number }[]),
+    rowsOf: (sql, params) =>
+      Promise.resolve(
+        admin.prepare(sql).all(...params.map((p) => (typeof p === 'boolean' ? Number(p) : p))) as { id: number }[],
+      ),
     cleanup: () => Promise.resolve(void admin.prepare('DELETE FROM book WHERE id > ?').run(BOOKS)),
     close: () => {
       admin.close()
@@ -84,8 +88,10 @@ const sqliteSetup = (): Setup => {
 }
 
 const main = async (): Promise<void> => {
-  if (dialect !== 'sqlite' && dialect !== 'postgres' && dialect !== 'mysql') throw new Error(`--dialect=${dialect}: expected sqlite, postgres or mysql`)
-  const setup = dialect === 'sqlite' ? sqliteSetup() : dialect === 'postgres' ? await postgresSetup() : await mysqlSetup()
+  if (dialect !== 'sqlite' && dialect !== 'postgres' && dialect !== 'mysql')
+    throw new Error(`--dialect=${dialect}: expected sqlite, postgres or mysql`)
+  const setup =
+    dialect === 'sqlite' ? sqliteSetup() : dialect === 'postgres' ? await postgresSetup() : await mysqlSetup()
   const impls = setup.impls
   const cleanup = setup.cleanup
   const results: Result[] = []
@@ -109,7 +115,9 @@ const main = async (): Promise<void> => {
         if (WRITES.has(w)) await cleanup()
         if (!reference) reference = { label: c.label, print }
         else if (print !== reference.print)
-          throw new Error(`${w}: ${c.label} returns another result than ${reference.label}: ${firstDifference(reference.print, print)}`)
+          throw new Error(
+            `${w}: ${c.label} returns another result than ${reference.label}: ${firstDifference(reference.print, print)}`,
+          )
       }
       const samples = new Map<string, number[]>()
       const next = { i: 1000 }
@@ -131,7 +139,8 @@ const main = async (): Promise<void> => {
         const ops = median(samples.get(c.label)!)
         // A round times the libraries side by side in short slices: a round's ratio compares
         // time taken in the same stretch, so drift of the machine's speed between rounds cancels out.
-        const paired = w === 'compileOnly' || !rawSamples ? undefined : samples.get(c.label)!.map((x, r) => x / rawSamples[r])
+        const paired =
+          w === 'compileOnly' || !rawSamples ? undefined : samples.get(c.label)!.map((x, r) => x / rawSamples[r])
         const bytes = w === 'decode100k' ? await retainedBytes(op!, 5) : undefined
         const perCall = await allocatedBytes(op!, next)
         if (WRITES.has(w)) await cleanup()
@@ -148,7 +157,9 @@ const main = async (): Promise<void> => {
           allocatedBytesPerCall: perCall,
         })
       }
-      process.stderr.write(`${w}: ${cols.map(({ c }) => `${c.label} ${Math.round(median(samples.get(c.label)!))}`).join(', ')}\n`)
+      process.stderr.write(
+        `${w}: ${cols.map(({ c }) => `${c.label} ${Math.round(median(samples.get(c.label)!))}`).join(', ')}\n`,
+      )
     }
   } finally {
     for (const i of impls) await i.close()
@@ -171,7 +182,22 @@ const main = async (): Promise<void> => {
   mkdirSync(join(outFile, '..'), { recursive: true })
   writeFileSync(
     outFile,
-    JSON.stringify({ date: new Date().toISOString(), dialect, command, machine, sampleMs, sliceMs, rounds, clock, columns: COLUMNS, results }, null, 2) + '\n',
+    JSON.stringify(
+      {
+        date: new Date().toISOString(),
+        dialect,
+        command,
+        machine,
+        sampleMs,
+        sliceMs,
+        rounds,
+        clock,
+        columns: COLUMNS,
+        results,
+      },
+      null,
+      2,
+    ) + '\n',
   )
   console.log(`\nWritten to ${outFile}`)
 }

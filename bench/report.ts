@@ -45,14 +45,20 @@ const DESCRIPTIONS: Readonly<Record<Workload, string>> = {
 
 const fmt = (n: number): string => (n >= 100 ? Math.round(n).toLocaleString('en-US') : n.toPrecision(3))
 
-export const markdown = (columns: ReadonlyArray<Column>, workloads: ReadonlyArray<Workload>, results: ReadonlyArray<Result>): string => {
+export const markdown = (
+  columns: ReadonlyArray<Column>,
+  workloads: ReadonlyArray<Workload>,
+  results: ReadonlyArray<Result>,
+): string => {
   const head = `| workload | ${columns.map((c) => c.label).join(' | ')} |`
   const rule = `|---|${columns.map(() => '---:').join('|')}|`
   const rows = workloads.map((w) => {
     const cells = columns.map((c) => {
       const r = results.find((x) => x.workload === w && x.label === c.label)
       if (!r) return '—'
-      return r.ratio === undefined || Number.isNaN(r.ratio) ? fmt(r.opsPerSec) : `${fmt(r.opsPerSec)} (${r.ratio.toFixed(2)}×)`
+      return r.ratio === undefined || Number.isNaN(r.ratio)
+        ? fmt(r.opsPerSec)
+        : `${fmt(r.opsPerSec)} (${r.ratio.toFixed(2)}×)`
     })
     return `| ${DESCRIPTIONS[w]} | ${cells.join(' | ')} |`
   })
@@ -69,7 +75,11 @@ export const markdown = (columns: ReadonlyArray<Column>, workloads: ReadonlyArra
  * paired ratios (each round's sample over the raw driver's sample of that round). Two cells
  * whose ranges overlap are not told apart by this run.
  */
-export const spread = (columns: ReadonlyArray<Column>, workloads: ReadonlyArray<Workload>, results: ReadonlyArray<Result>): string => {
+export const spread = (
+  columns: ReadonlyArray<Column>,
+  workloads: ReadonlyArray<Workload>,
+  results: ReadonlyArray<Result>,
+): string => {
   const cols = columns.filter((c) => c.impl !== 'raw')
   const head = `| ratio per round (lowest–highest) | ${cols.map((c) => c.label).join(' | ')} |`
   const rule = `|---|${cols.map(() => '---:').join('|')}|`
@@ -86,7 +96,11 @@ export const spread = (columns: ReadonlyArray<Column>, workloads: ReadonlyArray<
 }
 
 /** Bytes of JavaScript heap a call allocates, per cell (fresh memory evicts the database's cache lines). */
-export const allocated = (columns: ReadonlyArray<Column>, workloads: ReadonlyArray<Workload>, results: ReadonlyArray<Result>): string => {
+export const allocated = (
+  columns: ReadonlyArray<Column>,
+  workloads: ReadonlyArray<Workload>,
+  results: ReadonlyArray<Result>,
+): string => {
   const head = `| bytes allocated per call | ${columns.map((c) => c.label).join(' | ')} |`
   const rule = `|---|${columns.map(() => '---:').join('|')}|`
   const rows = workloads.map((w) => {

@@ -41,11 +41,17 @@ interface ServerAdmin {
   readonly end: () => Promise<void>
 }
 
-const insertAll = async (admin: ServerAdmin, head: string, rows: ReadonlyArray<ReadonlyArray<unknown>>): Promise<void> => {
+const insertAll = async (
+  admin: ServerAdmin,
+  head: string,
+  rows: ReadonlyArray<ReadonlyArray<unknown>>,
+): Promise<void> => {
   for (let k = 0; k < rows.length; k += 1000) {
     const part = rows.slice(k, k + 1000)
     const width = part[0].length
-    const values = part.map((_, j) => `(${Array.from({ length: width }, (_, c) => admin.placeholder(j * width + c)).join(', ')})`).join(', ')
+    const values = part
+      .map((_, j) => `(${Array.from({ length: width }, (_, c) => admin.placeholder(j * width + c)).join(', ')})`)
+      .join(', ')
     await admin.rows(`${head} VALUES ${values}`, part.flat())
   }
 }
@@ -100,7 +106,12 @@ const pgAdmin = (url: string): ServerAdmin => {
     placeholder: (n) => `$${n + 1}`,
     dialect: () => dialects.postgres,
     versionSql: 'SHOW server_version',
-    afterSeed: [...['author', 'book'].map((t) => `SELECT setval(pg_get_serial_sequence('${t}', 'id'), (SELECT max(id) FROM ${t}))`), 'ANALYZE'],
+    afterSeed: [
+      ...['author', 'book'].map(
+        (t) => `SELECT setval(pg_get_serial_sequence('${t}', 'id'), (SELECT max(id) FROM ${t}))`,
+      ),
+      'ANALYZE',
+    ],
     end: () => sql.end(),
   }
 }

@@ -11,7 +11,8 @@ import { pipe } from 'fp-ts/function'
 import { connect, fields, generateSchemas, model, query, run, schema, sql, stream } from '../src'
 import { createIsolated, DialectName } from '../test/support/databases'
 
-const arg = (name: string, fallback: string): string => process.argv.find((a) => a.startsWith(`--${name}=`))?.slice(name.length + 3) ?? fallback
+const arg = (name: string, fallback: string): string =>
+  process.argv.find((a) => a.startsWith(`--${name}=`))?.slice(name.length + 3) ?? fallback
 const dialect = arg('dialect', 'sqlite') as DialectName
 const rows = Number(arg('rows', '1000000'))
 const batchSize = Number(arg('batch', '1000'))
@@ -19,7 +20,12 @@ const batchSize = Number(arg('batch', '1000'))
 const { Row } = schema({
   Row: model('Row', {
     table: 'stream_row',
-    fields: { id: fields.int({ pk: true }), title: fields.char({ maxLength: 100 }), value: fields.float({ null: true }), n: fields.int() },
+    fields: {
+      id: fields.int({ pk: true }),
+      title: fields.char({ maxLength: 100 }),
+      value: fields.float({ null: true }),
+      n: fields.int(),
+    },
   }),
 })
 
@@ -63,7 +69,8 @@ const main = async (): Promise<void> => {
     if (all._tag === 'Left') throw new Error(all.left.message)
     const held = process.memoryUsage().heapUsed - base2
     const sum2 = all.right.reduce((a, r) => a + r.n, 0)
-    if (seen !== rows || all.right.length !== rows || sum !== sum2) throw new Error(`mismatch: streamed ${seen}, ran ${all.right.length}`)
+    if (seen !== rows || all.right.length !== rows || sum !== sum2)
+      throw new Error(`mismatch: streamed ${seen}, ran ${all.right.length}`)
 
     console.log(
       `| ${dialect} | ${rows.toLocaleString('en')} | ${batchSize} | stream: peak heap +${mb(peak)}, ${Math.round(rows / (streamMs / 1000)).toLocaleString('en')} rows/s | run: heap +${mb(held)}, ${Math.round(rows / (runMs / 1000)).toLocaleString('en')} rows/s |`,
@@ -71,7 +78,8 @@ const main = async (): Promise<void> => {
   } finally {
     await db.executor.close()
     await iso.drop()
-    if (dialect === 'sqlite') for (const s of ['', '-wal', '-shm']) rmSync(`/tmp/terrapin-stream-${process.pid}.db${s}`, { force: true })
+    if (dialect === 'sqlite')
+      for (const s of ['', '-wal', '-shm']) rmSync(`/tmp/terrapin-stream-${process.pid}.db${s}`, { force: true })
   }
 }
 

@@ -42,7 +42,8 @@ import {
 import { Author, Book } from './models'
 
 const file = path.join(__dirname, '..', 'demo.sqlite3')
-const show = (label: string, value: unknown): void => console.log(`\n${label}\n  ${JSON.stringify(value, null, 1).replace(/\n\s*/g, ' ')}`)
+const show = (label: string, value: unknown): void =>
+  console.log(`\n${label}\n  ${JSON.stringify(value, null, 1).replace(/\n\s*/g, ' ')}`)
 
 const main = async (): Promise<void> => {
   for (const suffix of ['', '-wal', '-shm']) fs.rmSync(file + suffix, { force: true })
@@ -58,7 +59,12 @@ const main = async (): Promise<void> => {
 
   // The schema comes from the committed migration (demo/migrations/models/0_…_init.ts, written
   // by `terrapin init-db`), applied as an application migrates at start-up.
-  const migrated = await upgrade({ db, app: 'models', models: [Author, Book], location: path.join(__dirname, 'migrations') })()
+  const migrated = await upgrade({
+    db,
+    app: 'models',
+    models: [Author, Book],
+    location: path.join(__dirname, 'migrations'),
+  })()
   if (E.isLeft(migrated)) throw new Error(`upgrade failed: ${migrated.left.message}`)
   console.log(`upgraded ${file}: applied ${migrated.right.applied.map((a) => `${a.version} (${a.name})`).join(', ')}`)
 
@@ -81,15 +87,34 @@ const main = async (): Promise<void> => {
   const plan = pipe(query(Book), where({ title__contains: 'x' }))
   console.log('\nthe headline plan compiles to', compile(plan, 'sqlite'))
   const withX = await pipe(plan, run(db))()
-  show("where({ title__contains: 'x' })", E.map((rows: ReadonlyArray<{ title: string }>) => rows.map((b) => b.title))(withX))
-  show("where({ title__contains: 'Dune' }) — case-sensitive", (await exec(pipe(query(Book), where({ title__contains: 'Dune' }), valuesList('title')))).flat())
-  show("where({ title__icontains: 'dune' }) — case-insensitive", await exec(pipe(query(Book), where({ title__icontains: 'dune' }), count)))
+  show(
+    "where({ title__contains: 'x' })",
+    E.map((rows: ReadonlyArray<{ title: string }>) => rows.map((b) => b.title))(withX),
+  )
+  show(
+    "where({ title__contains: 'Dune' }) — case-sensitive",
+    (await exec(pipe(query(Book), where({ title__contains: 'Dune' }), valuesList('title')))).flat(),
+  )
+  show(
+    "where({ title__icontains: 'dune' }) — case-insensitive",
+    await exec(pipe(query(Book), where({ title__icontains: 'dune' }), count)),
+  )
 
   // Ordering, limit and offset (NULL ratings sort first ascending, last descending).
-  show("orderBy('-rating', 'id'), limit(3), offset(1)", await exec(pipe(query(Book), orderBy('-rating', 'id'), limit(3), offset(1), values('title', 'rating'))))
+  show(
+    "orderBy('-rating', 'id'), limit(3), offset(1)",
+    await exec(pipe(query(Book), orderBy('-rating', 'id'), limit(3), offset(1), values('title', 'rating'))),
+  )
   show(
     "q.or({ rating__gte: 4.6 }, { title__startswith: 'Children' })",
-    await exec(pipe(query(Book), where(q.or({ rating__gte: 4.6 }, { title__startswith: 'Children' })), orderBy('id'), valuesList('title'))),
+    await exec(
+      pipe(
+        query(Book),
+        where(q.or({ rating__gte: 4.6 }, { title__startswith: 'Children' })),
+        orderBy('id'),
+        valuesList('title'),
+      ),
+    ),
   )
   show(
     'exclude({ rating__gte: 4.5 }) keeps the unrated book too',
@@ -98,7 +123,10 @@ const main = async (): Promise<void> => {
 
   // Count, values across a relation, first/get.
   show('count of books by Le Guin', await exec(pipe(query(Book), where({ author__name: 'Ursula K. Le Guin' }), count)))
-  show("values('title', 'author__name')", await exec(pipe(query(Book), orderBy('id'), limit(2), values('title', 'author__name'))))
+  show(
+    "values('title', 'author__name')",
+    await exec(pipe(query(Book), orderBy('id'), limit(2), values('title', 'author__name'))),
+  )
   show('first book by rating', await exec(pipe(query(Book), orderBy('-rating'), first)))
   const missing = await pipe(query(Book), where({ title: 'Dune 7' }), get, run(db))()
   show('get of a missing book is a Left', E.isLeft(missing) ? missing.left : missing.right)
@@ -114,7 +142,10 @@ const main = async (): Promise<void> => {
   for (const a of authors) console.log(`\n${a.name} wrote ${a.books.map((b) => b.title).join(', ')}`)
 
   // Update and delete return affected row counts.
-  show('update({ rating: 5 }) where title = Dune', await exec(pipe(query(Book), where({ title: 'Dune' }), update({ rating: 5 }))))
+  show(
+    'update({ rating: 5 }) where title = Dune',
+    await exec(pipe(query(Book), where({ title: 'Dune' }), update({ rating: 5 }))),
+  )
   show('remove books rated under 4.45', await exec(pipe(query(Book), where({ rating__lt: 4.45 }), remove)))
   show('getOrCreate an author', await exec(getOrCreate(Author, { name: 'Frank Herbert' })))
 
@@ -124,7 +155,9 @@ const main = async (): Promise<void> => {
   const duplicate = await pipe(create(Author, { name: 'Frank Herbert' }), run(db))()
   show(
     'a duplicate name is an IntegrityError',
-    E.isLeft(duplicate) ? { tag: duplicate.left._tag, kind: duplicate.left._tag === 'IntegrityError' ? duplicate.left.kind : undefined } : 'written?!',
+    E.isLeft(duplicate)
+      ? { tag: duplicate.left._tag, kind: duplicate.left._tag === 'IntegrityError' ? duplicate.left.kind : undefined }
+      : 'written?!',
   )
 
   // A transaction that commits…

@@ -6,14 +6,37 @@
  */
 import * as fc from 'fast-check'
 import { pipe } from 'fp-ts/function'
-import { Avg, Count, Max, Min, Sum, annotate, bulkCreate, fields, groupBy, model, orderBy, query, run, schema, values, valuesFlat, where } from 'terrapin'
+import {
+  Avg,
+  Count,
+  Max,
+  Min,
+  Sum,
+  annotate,
+  bulkCreate,
+  fields,
+  groupBy,
+  model,
+  orderBy,
+  query,
+  run,
+  schema,
+  values,
+  valuesFlat,
+  where,
+} from 'terrapin'
 import { forEachDialect, right } from '../test/support/dialects'
 
 const { LawParent, LawChild } = schema({
   LawParent: model('LawParent', { table: 'law_agg_parent', fields: { id: fields.int({ pk: true }) } }),
   LawChild: model('LawChild', {
     table: 'law_agg_child',
-    fields: { id: fields.int({ pk: true }), v: fields.float({ null: true }), w: fields.int(), parent: fields.foreignKey('LawParent', { relatedName: 'kids' }) },
+    fields: {
+      id: fields.int({ pk: true }),
+      v: fields.float({ null: true }),
+      w: fields.int(),
+      parent: fields.foreignKey('LawParent', { relatedName: 'kids' }),
+    },
   }),
 })
 
@@ -39,7 +62,8 @@ const agg = (vs: ReadonlyArray<number | null>) => {
   }
 }
 
-const near = (a: number | null, b: number | null): boolean => (a === null || b === null ? a === b : Math.abs(a - b) <= 1e-9 * Math.max(1, Math.abs(b)))
+const near = (a: number | null, b: number | null): boolean =>
+  a === null || b === null ? a === b : Math.abs(a - b) <= 1e-9 * Math.max(1, Math.abs(b))
 
 forEachDialect('aggregate laws', [LawParent, LawChild], (t) => {
   it('over a relation, over groups, with HAVING: the same numbers as JS', async () => {
@@ -93,9 +117,20 @@ forEachDialect('aggregate laws', [LawParent, LawChild], (t) => {
             p.lo === e.min &&
             p.hi === e.max &&
             p.big === mine.filter((k) => k.w >= 2).length
-          if (!ok) throw new Error(`parent ${p.id}: got ${JSON.stringify(p)}, want ${JSON.stringify({ n: mine.length, ...e })}`)
+          if (!ok)
+            throw new Error(
+              `parent ${p.id}: got ${JSON.stringify(p)}, want ${JSON.stringify({ n: mine.length, ...e })}`,
+            )
         }
-        const groups = right(await pipe(query(LawChild), groupBy('w'), annotate({ n: Count(), s: Sum('v'), hi: Max('v') }), orderBy('w'), run(t().db))())
+        const groups = right(
+          await pipe(
+            query(LawChild),
+            groupBy('w'),
+            annotate({ n: Count(), s: Sum('v'), hi: Max('v') }),
+            orderBy('w'),
+            run(t().db),
+          )(),
+        )
         const ws = [...new Set(kids.map((k) => k.w))].sort((a, b) => a - b)
         expect(groups.map((g) => g.w)).toEqual(ws)
         for (const g of groups) {
@@ -120,7 +155,9 @@ forEachDialect('aggregate laws', [LawParent, LawChild], (t) => {
           return mine.length >= 2 && s !== null && s > 0
         })
         expect([...having].sort((a, b) => a - b)).toEqual(want)
-        const counted = right(await pipe(query(LawParent), annotate({ n: Count('kids') }), where({ n: 0 }), values('id'), run(t().db))())
+        const counted = right(
+          await pipe(query(LawParent), annotate({ n: Count('kids') }), where({ n: 0 }), values('id'), run(t().db))(),
+        )
         expect(counted.map((r) => r.id).sort((a, b) => a - b)).toEqual(
           Array.from({ length: PARENTS }, (_, i) => i + 1).filter((id) => !kids.some((k) => k.parent === id)),
         )

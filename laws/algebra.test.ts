@@ -39,7 +39,11 @@ interface Case {
   readonly perm: ReadonlyArray<number>
 }
 
-const plan = (model: ModelName, steps: ReadonlyArray<Step>, terminal: TerminalName = 'all'): PlanSpec => ({ model, steps, terminal })
+const plan = (model: ModelName, steps: ReadonlyArray<Step>, terminal: TerminalName = 'all'): PlanSpec => ({
+  model,
+  steps,
+  terminal,
+})
 
 /** The laws, instantiated with one case's filters and numbers. */
 const laws = (c: Case): ReadonlyArray<Law> => {
@@ -52,19 +56,37 @@ const laws = (c: Case): ReadonlyArray<Law> => {
       ordered: false,
       sides: [plan(model, [{ where: a }, { where: b }]), plan(model, [{ where: { and: [a, b] } }])],
     },
-    { name: 'q.not(q.not(a)) ≡ a', ordered: false, sides: [plan(model, [{ where: { not: { not: a } } }]), plan(model, [{ where: a }])] },
+    {
+      name: 'q.not(q.not(a)) ≡ a',
+      ordered: false,
+      sides: [plan(model, [{ where: { not: { not: a } } }]), plan(model, [{ where: a }])],
+    },
     {
       name: 'not(a and b) ≡ not a or not b',
       ordered: false,
-      sides: [plan(model, [{ where: { not: { and: [a, b] } } }]), plan(model, [{ where: { or: [{ not: a }, { not: b }] } }])],
+      sides: [
+        plan(model, [{ where: { not: { and: [a, b] } } }]),
+        plan(model, [{ where: { or: [{ not: a }, { not: b }] } }]),
+      ],
     },
     {
       name: 'not(a or b) ≡ not a and not b',
       ordered: false,
-      sides: [plan(model, [{ where: { not: { or: [a, b] } } }]), plan(model, [{ where: { and: [{ not: a }, { not: b }] } }])],
+      sides: [
+        plan(model, [{ where: { not: { or: [a, b] } } }]),
+        plan(model, [{ where: { and: [{ not: a }, { not: b }] } }]),
+      ],
     },
-    { name: 'exclude(a) ≡ where(q.not(a))', ordered: false, sides: [plan(model, [{ exclude: a }]), plan(model, [{ where: { not: a } }])] },
-    { name: 'where(a) and exclude(a) partition the rows', ordered: false, sides: [plan(model, [{ where: { or: [a, { not: a }] } }]), plan(model, [])] },
+    {
+      name: 'exclude(a) ≡ where(q.not(a))',
+      ordered: false,
+      sides: [plan(model, [{ exclude: a }]), plan(model, [{ where: { not: a } }])],
+    },
+    {
+      name: 'where(a) and exclude(a) partition the rows',
+      ordered: false,
+      sides: [plan(model, [{ where: { or: [a, { not: a }] } }]), plan(model, [])],
+    },
     {
       name: 'limit(n)∘limit(m) ≡ limit(min(n, m))',
       ordered: true,
@@ -94,7 +116,10 @@ const laws = (c: Case): ReadonlyArray<Law> => {
     {
       name: 'distinct commutes with where and values',
       ordered: false,
-      sides: [plan(model, [{ distinct: true }, { where: a }, { values: ['id'] }]), plan(model, [{ values: ['id'] }, { where: a }, { distinct: true }])],
+      sides: [
+        plan(model, [{ distinct: true }, { where: a }, { values: ['id'] }]),
+        plan(model, [{ values: ['id'] }, { where: a }, { distinct: true }]),
+      ],
     },
   ]
 }
@@ -151,14 +176,18 @@ forEachDialect(`algebraic laws (seed ${SEED})`, Object.values(models), (t) => {
                 continue
               }
               if (results.some((r) => r !== results[0]))
-                throw new Error(`${law.name} fails on ${t().dialect}:\n${law.sides.map((s, j) => `${show(s)}\n→ ${results[j]}`).join('\n')}`)
+                throw new Error(
+                  `${law.name} fails on ${t().dialect}:\n${law.sides.map((s, j) => `${show(s)}\n→ ${results[j]}`).join('\n')}`,
+                )
               // count and exists of the first side, against its rows.
               const base = law.sides[0]
               const rows = results[0] === '' ? 0 : results[0].split('\n').length
               const cnt = await runEither(t().db, buildPlan(models, { ...base, terminal: 'count' }))
               const ex = await runEither(t().db, buildPlan(models, { ...base, terminal: 'exists' }))
-              if (!E.isRight(cnt) || cnt.right !== rows) throw new Error(`count(p) = ${show(cnt)} but all(p) has ${rows} rows: ${show(base)}`)
-              if (!E.isRight(ex) || ex.right !== rows > 0) throw new Error(`exists(p) = ${show(ex)} but count(p) = ${rows}: ${show(base)}`)
+              if (!E.isRight(cnt) || cnt.right !== rows)
+                throw new Error(`count(p) = ${show(cnt)} but all(p) has ${rows} rows: ${show(base)}`)
+              if (!E.isRight(ex) || ex.right !== rows > 0)
+                throw new Error(`exists(p) = ${show(ex)} but count(p) = ${rows}: ${show(base)}`)
               checked++
             }
           },

@@ -32,7 +32,8 @@ const RUNS = 300
 
 type Statement = Parameters<typeof compileWith>[1]
 const compiles = (p: Plan<unknown>): p is Statement => !p.error && (p._tag === 'Select' || p._tag === 'Terminal')
-const direct = (d: Dialect, p: Statement) => (p._tag === 'Select' ? compileSelect(d, p) : compileTerminal(d, p as never))
+const direct = (d: Dialect, p: Statement) =>
+  p._tag === 'Select' ? compileSelect(d, p) : compileTerminal(d, p as never)
 const tokensOf = (d: Dialect, sql: string) => tokenize(sql, d.name)
 
 /** Every name the schema may put in SQL: tables, columns, link tables and their columns. */
@@ -48,22 +49,25 @@ const COLLATIONS: ReadonlySet<string> = new Set(['C', 'und-x-icu'])
 const plans = planArb(spec, pool).map((s) => [s, buildPlan(models, s)] as const)
 
 describe(`compilation laws (seed ${SEED})`, () => {
-  it.each(DIALECTS)('%s: compiling is deterministic, and the shape cache gives what compiling afresh gives', (_n, d) => {
-    fc.assert(
-      fc.property(plans, ([s, p]) => {
-        if (!compiles(p)) return
-        const again = buildPlan(models, s) as Statement
-        const a = compileWith(d, p)
-        const b = compileWith(d, again)
-        const fresh = direct(d, p)
-        expect({ sql: b.sql, params: b.params }).toEqual({ sql: a.sql, params: a.params })
-        expect({ sql: a.sql, params: a.params }).toEqual({ sql: fresh.sql, params: fresh.params })
-        // Equal plans share one cache entry: the same compiled output record.
-        expect(b.output).toBe(a.output)
-      }),
-      params(RUNS),
-    )
-  })
+  it.each(DIALECTS)(
+    '%s: compiling is deterministic, and the shape cache gives what compiling afresh gives',
+    (_n, d) => {
+      fc.assert(
+        fc.property(plans, ([s, p]) => {
+          if (!compiles(p)) return
+          const again = buildPlan(models, s) as Statement
+          const a = compileWith(d, p)
+          const b = compileWith(d, again)
+          const fresh = direct(d, p)
+          expect({ sql: b.sql, params: b.params }).toEqual({ sql: a.sql, params: a.params })
+          expect({ sql: a.sql, params: a.params }).toEqual({ sql: fresh.sql, params: fresh.params })
+          // Equal plans share one cache entry: the same compiled output record.
+          expect(b.output).toBe(a.output)
+        }),
+        params(RUNS),
+      )
+    },
+  )
 
   it.each(DIALECTS)('%s: placeholders match parameters, every identifier is quoted and names the schema', (_n, d) => {
     fc.assert(
@@ -74,7 +78,8 @@ describe(`compilation laws (seed ${SEED})`, () => {
         if (d.name === 'postgres') expect(new Set(t.placeholders)).toEqual(new Set(c.params.map((_, i) => `$${i + 1}`)))
         else expect(t.placeholders.length).toBe(c.params.length)
         for (const id of t.idents)
-          if (!KNOWN.has(id) && !ALIAS.test(id) && !COLLATIONS.has(id)) throw new Error(`identifier ${JSON.stringify(id)} is not in the schema: ${c.sql}`)
+          if (!KNOWN.has(id) && !ALIAS.test(id) && !COLLATIONS.has(id))
+            throw new Error(`identifier ${JSON.stringify(id)} is not in the schema: ${c.sql}`)
         // The odd characters of the schema's names appear only inside quoted identifiers.
         expect(t.bare).not.toMatch(/[éΩ⇄;`"\\%$]/)
       }),
@@ -129,7 +134,19 @@ const hostile: fc.Arbitrary<string> = fc
   .map(([a, b]) => `${a}${MARK}${b}`)
   .filter((s) => !s.includes('\u0000'))
 
-const TEXT_LOOKUPS = ['exact', 'not', 'gt', 'lte', 'contains', 'icontains', 'startswith', 'istartswith', 'endswith', 'iendswith', 'iexact'] as const
+const TEXT_LOOKUPS = [
+  'exact',
+  'not',
+  'gt',
+  'lte',
+  'contains',
+  'icontains',
+  'startswith',
+  'istartswith',
+  'endswith',
+  'iendswith',
+  'iexact',
+] as const
 
 /** A filter entry on a text column (maybe through a relation) with a list of `n` values' worth of slots. */
 const textKeys = (['Alpha', 'Beta', 'Gamma'] as const).flatMap((model) =>
@@ -140,21 +157,27 @@ const textKeys = (['Alpha', 'Beta', 'Gamma'] as const).flatMap((model) =>
   ),
 )
 
-const valueLaw = fc.tuple(fc.constantFrom(...textKeys), fc.constantFrom<string>(...TEXT_LOOKUPS, 'in', 'notIn', 'range'), fc.nat(3)).chain(([k, lookup, n]) => {
-  const one = (): fc.Arbitrary<unknown> =>
-    lookup === 'in' || lookup === 'notIn'
-      ? fc.array(hostile, { minLength: n + 1, maxLength: n + 1 })
-      : lookup === 'range'
-        ? fc.tuple(hostile, hostile)
-        : hostile
-  return fc.tuple(fc.constant(k), fc.constant(lookup), one(), one())
-})
+const valueLaw = fc
+  .tuple(fc.constantFrom(...textKeys), fc.constantFrom<string>(...TEXT_LOOKUPS, 'in', 'notIn', 'range'), fc.nat(3))
+  .chain(([k, lookup, n]) => {
+    const one = (): fc.Arbitrary<unknown> =>
+      lookup === 'in' || lookup === 'notIn'
+        ? fc.array(hostile, { minLength: n + 1, maxLength: n + 1 })
+        : lookup === 'range'
+          ? fc.tuple(hostile, hostile)
+          : hostile
+    return fc.tuple(fc.constant(k), fc.constant(lookup), one(), one())
+  })
 
 describe('filter values are parameters', () => {
   it.each(DIALECTS)('%s: arbitrary strings never change the SQL text nor appear in it', (_n, d) => {
     fc.assert(
       fc.property(valueLaw, ([k, lookup, v1, v2]) => {
-        const spec1: PlanSpec = { model: k.model, steps: [{ where: { obj: [[`${k.key}__${lookup}`, v1]] } }], terminal: 'all' }
+        const spec1: PlanSpec = {
+          model: k.model,
+          steps: [{ where: { obj: [[`${k.key}__${lookup}`, v1]] } }],
+          terminal: 'all',
+        }
         const spec2: PlanSpec = { ...spec1, steps: [{ exclude: { obj: [[`${k.key}__${lookup}`, v2]] } }] }
         const spec3: PlanSpec = { ...spec1, steps: [{ exclude: { obj: [[`${k.key}__${lookup}`, v1]] } }] }
         const [p1, p2, p3] = [spec1, spec2, spec3].map((s) => buildPlan(models, s))

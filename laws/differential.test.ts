@@ -25,7 +25,9 @@ forEachDialect(`differential (seed ${SEED})`, Object.values(models), (t) => {
       let plans = 0
       await fc.assert(
         fc.asyncProperty(
-          dataArb(spec).chain((d) => fc.tuple(fc.constant(d), fc.array(planArb(spec, poolOf(d)), { minLength: PLANS, maxLength: PLANS }))),
+          dataArb(spec).chain((d) =>
+            fc.tuple(fc.constant(d), fc.array(planArb(spec, poolOf(d)), { minLength: PLANS, maxLength: PLANS })),
+          ),
           async ([data, specs]) => {
             await t().reset()
             const ds = await insertData(t().db, models, data)

@@ -6,17 +6,43 @@
  */
 import * as fc from 'fast-check'
 import { pipe } from 'fp-ts/function'
-import { Coalesce, Expr, F, annotate, bulkCreate, compile, fields, model, orderBy, query, run, schema, update, values, valuesFlat, where } from 'terrapin'
+import {
+  Coalesce,
+  Expr,
+  F,
+  annotate,
+  bulkCreate,
+  compile,
+  fields,
+  model,
+  orderBy,
+  query,
+  run,
+  schema,
+  update,
+  values,
+  valuesFlat,
+  where,
+} from 'terrapin'
 import { forEachDialect, right } from '../test/support/dialects'
 
 const { LawRow } = schema({
   LawRow: model('LawRow', {
     table: 'law_expr_row',
-    fields: { id: fields.int({ pk: true }), i: fields.int(), f: fields.float({ null: true }), out: fields.float({ null: true }) },
+    fields: {
+      id: fields.int({ pk: true }),
+      i: fields.int(),
+      f: fields.float({ null: true }),
+      out: fields.float({ null: true }),
+    },
   }),
 })
 
-const ROWS = Array.from({ length: 16 }, (_, k) => ({ id: k + 1, i: ((k * 7) % 11) - 5, f: k % 4 === 0 ? null : ((k * 5) % 9) / 4 - 1 }))
+const ROWS = Array.from({ length: 16 }, (_, k) => ({
+  id: k + 1,
+  i: ((k * 7) % 11) - 5,
+  f: k % 4 === 0 ? null : ((k * 5) % 9) / 4 - 1,
+}))
 type Row = (typeof ROWS)[number]
 
 /** An expression tree, built both as a terrapin expression and as a JS evaluator. */
@@ -47,20 +73,24 @@ const tree: fc.Arbitrary<Tree> = fc
     t: fc.oneof(
       { depthSize: 'small', withCrossShrink: true },
       leaf,
-      fc.tuple(fc.constantFrom(...(Object.keys(OPS) as Array<keyof typeof OPS>)), tie('t'), tie('t')).map(([op, a, b]): Tree => ({
-        expr: (asExpr(a) as unknown as Record<string, (x: unknown) => Expr<unknown, string>>)[op](b.expr),
-        eval: (r) => {
-          const x = a.eval(r)
-          const y = b.eval(r)
-          if (x === null || y === null) return null
-          if (op === 'div' && y === 0) return null
-          return OPS[op](x, y)
-        },
-        show: `(${a.show} ${op} ${b.show})`,
-      })),
       fc
-        .tuple(tie('t'), tie('t'))
-        .map(([a, b]): Tree => ({ expr: Coalesce(a.expr, b.expr), eval: (r) => a.eval(r) ?? b.eval(r), show: `coalesce(${a.show}, ${b.show})` })),
+        .tuple(fc.constantFrom(...(Object.keys(OPS) as Array<keyof typeof OPS>)), tie('t'), tie('t'))
+        .map(([op, a, b]): Tree => ({
+          expr: (asExpr(a) as unknown as Record<string, (x: unknown) => Expr<unknown, string>>)[op](b.expr),
+          eval: (r) => {
+            const x = a.eval(r)
+            const y = b.eval(r)
+            if (x === null || y === null) return null
+            if (op === 'div' && y === 0) return null
+            return OPS[op](x, y)
+          },
+          show: `(${a.show} ${op} ${b.show})`,
+        })),
+      fc.tuple(tie('t'), tie('t')).map(([a, b]): Tree => ({
+        expr: Coalesce(a.expr, b.expr),
+        eval: (r) => a.eval(r) ?? b.eval(r),
+        show: `coalesce(${a.show}, ${b.show})`,
+      })),
     ),
   }))
   .t.filter((t) => typeof t.expr !== 'number' && ROWS.every((r) => Math.abs(t.eval(r) ?? 0) < 1e6))
@@ -69,7 +99,9 @@ const same = (got: number | null, want: number | null): boolean =>
   got === null || want === null ? got === want : Math.abs(got - want) <= 1e-9 * Math.max(1, Math.abs(want))
 
 const placeholders = (sql: string, dialect: string): number =>
-  dialect === 'postgres' ? new Set(sql.match(/\$\d+/g) ?? []).size : (sql.replace(/'(?:[^']|'')*'/g, '').match(/\?/g) ?? []).length
+  dialect === 'postgres'
+    ? new Set(sql.match(/\$\d+/g) ?? []).size
+    : (sql.replace(/'(?:[^']|'')*'/g, '').match(/\?/g) ?? []).length
 
 forEachDialect('expression laws', [LawRow], (t) => {
   beforeAll(async () => {
@@ -80,13 +112,19 @@ forEachDialect('expression laws', [LawRow], (t) => {
   it('annotations agree with the reference interpreter, and every value is a parameter', async () => {
     await fc.assert(
       fc.asyncProperty(tree, async (tr) => {
-        const plan = pipe(query(LawRow), annotate({ e: tr.expr as Expr<unknown, 'i'> }), orderBy('id'), values('id', 'e'))
+        const plan = pipe(
+          query(LawRow),
+          annotate({ e: tr.expr as Expr<unknown, 'i'> }),
+          orderBy('id'),
+          values('id', 'e'),
+        )
         const c = compile(plan, t().dialect)
         expect(placeholders(c.sql, t().dialect)).toBe(c.params.length)
         const rows = right(await pipe(plan, run(t().db))())
         rows.forEach((r, k) => {
           const got = r.e as number | null
-          if (!same(got, tr.eval(ROWS[k]))) throw new Error(`${tr.show} on row ${k}: got ${got}, want ${tr.eval(ROWS[k])}`)
+          if (!same(got, tr.eval(ROWS[k])))
+            throw new Error(`${tr.show} on row ${k}: got ${got}, want ${tr.eval(ROWS[k])}`)
         })
       }),
       { numRuns: 60 },
@@ -111,10 +149,13 @@ forEachDialect('expression laws', [LawRow], (t) => {
   it('in UPDATE … SET: out = e on every row', async () => {
     await fc.assert(
       fc.asyncProperty(tree, async (tr) => {
-        expect(right(await pipe(query(LawRow), update({ out: tr.expr as Expr<unknown, 'i'> }), run(t().db))())).toBe(ROWS.length)
+        expect(right(await pipe(query(LawRow), update({ out: tr.expr as Expr<unknown, 'i'> }), run(t().db))())).toBe(
+          ROWS.length,
+        )
         const outs = right(await pipe(query(LawRow), orderBy('id'), valuesFlat('out'), run(t().db))())
         outs.forEach((o, k) => {
-          if (!same(o, tr.eval(ROWS[k]))) throw new Error(`${tr.show} on row ${k}: stored ${o}, want ${tr.eval(ROWS[k])}`)
+          if (!same(o, tr.eval(ROWS[k])))
+            throw new Error(`${tr.show} on row ${k}: stored ${o}, want ${tr.eval(ROWS[k])}`)
         })
       }),
       { numRuns: 30 },

@@ -64,7 +64,10 @@ const segmentArb = (m: ModelName): fc.Arbitrary<string> =>
     { weight: 3, arbitrary: fc.constantFrom(...PROTO) },
     { weight: 6, arbitrary: fc.constantFrom(...realNames(m)) },
     { weight: 1, arbitrary: fc.constantFrom(...LOOKUPS, ...DATE_PARTS) },
-    { weight: 1, arbitrary: fc.constantFrom('', 'prototype', 'length', 'name', '0', 'then', 'toJSON', '$1', '"', '`', '-') },
+    {
+      weight: 1,
+      arbitrary: fc.constantFrom('', 'prototype', 'length', 'name', '0', 'then', 'toJSON', '$1', '"', '`', '-'),
+    },
     { weight: 1, arbitrary: fc.string({ maxLength: 6 }) },
   )
 
@@ -88,7 +91,8 @@ const valueArb: fc.Arbitrary<unknown> = fc.oneof(
  */
 const recordOf = (entries: ReadonlyArray<readonly [string, unknown]>): Record<string, unknown> => {
   const o: Record<string, unknown> = {}
-  for (const [k, v] of entries) Object.defineProperty(o, k, { value: v, enumerable: true, writable: true, configurable: true })
+  for (const [k, v] of entries)
+    Object.defineProperty(o, k, { value: v, enumerable: true, writable: true, configurable: true })
   return o
 }
 
@@ -96,53 +100,55 @@ const recordOf = (entries: ReadonlyArray<readonly [string, unknown]>): Record<st
 type Any = never
 
 /** Every combinator that takes a field name, given the key (and a second one, and a value). */
-const POSITIONS: Readonly<Record<string, (m: Models[ModelName], k: string, k2: string, v: unknown) => Plan<unknown>>> = {
-  where: (m, k, k2, v) => pipe(query(m), where(recordOf([[k, v]]) as Any)),
-  'where, two keys': (m, k, k2, v) =>
-    pipe(
-      query(m),
-      where(
-        recordOf([
-          [k, v],
-          [k2, v],
-        ]) as Any,
+const POSITIONS: Readonly<Record<string, (m: Models[ModelName], k: string, k2: string, v: unknown) => Plan<unknown>>> =
+  {
+    where: (m, k, k2, v) => pipe(query(m), where(recordOf([[k, v]]) as Any)),
+    'where, two keys': (m, k, k2, v) =>
+      pipe(
+        query(m),
+        where(
+          recordOf([
+            [k, v],
+            [k2, v],
+          ]) as Any,
+        ),
       ),
-    ),
-  exclude: (m, k, _k2, v) => pipe(query(m), exclude(recordOf([[k, v]]) as Any)),
-  'q.or': (m, k, k2, v) => pipe(query(m), where(q.or(recordOf([[k, v]]) as Any, recordOf([[k2, v]]) as Any))),
-  'q.and': (m, k, k2, v) => pipe(query(m), where(q.and(recordOf([[k, v]]) as Any, recordOf([[k2, 1]]) as Any))),
-  'q.not': (m, k, _k2, v) => pipe(query(m), exclude(q.not(q.or(recordOf([[k, v]]) as Any)))),
-  remove: (m, k, _k2, v) => pipe(query(m), where(recordOf([[k, v]]) as Any), remove),
-  values: (m, k, k2) => pipe(query(m), values(k as Any, k2 as Any)),
-  valuesList: (m, k) => pipe(query(m), valuesList(k as Any)),
-  valuesFlat: (m, k) => pipe(query(m), valuesFlat(k as Any)),
-  groupBy: (m, k) => pipe(query(m), groupBy(k as Any)),
-  orderBy: (m, k, k2) => pipe(query(m), orderBy(k as Any, `-${k2}` as Any)),
-  F: (m, k, k2) => pipe(query(m), where(recordOf([[k2, F(k)]]) as Any)),
-  'F in update': (m, k, k2) => pipe(query(m), update(recordOf([[k2, F(k)]]) as Any)),
-  OuterRef: (m, k, k2) => pipe(query(m), where(exists(pipe(query(m), where(recordOf([[k2, OuterRef(k)]]) as Any))) as Any)),
-  Count: (m, k) => pipe(query(m), annotate({ n: Count(k) } as Any)),
-  Max: (m, k, k2) => pipe(query(m), annotate({ n: Max(k) } as Any), where(recordOf([[k2, 1]]) as Any)),
-  'annotate name': (m, k, k2) => pipe(query(m), annotate(recordOf([[k, Count()]]) as Any), orderBy(k2 as Any)),
-  create: (m, k, _k2, v) => create(m, recordOf([[k, v]]) as Any),
-  bulkCreate: (m, k, k2, v) => bulkCreate(m, [recordOf([[k, v]]), recordOf([[k2, v]])] as Any),
-  update: (m, k, _k2, v) => pipe(query(m), update(recordOf([[k, v]]) as Any)),
-  getOrCreate: (m, k, k2, v) => getOrCreate(m, recordOf([[k, v]]) as Any, recordOf([[k2, v]]) as Any),
-  updateOrCreate: (m, k, k2, v) => updateOrCreate(m, recordOf([[k, v]]) as Any, recordOf([[k2, v]]) as Any),
-  save: (m, k, _k2, v) => save(m, recordOf([[k, v]]) as Any),
-  bulkUpdate: (m, k, k2, v) =>
-    bulkUpdate(
-      m,
-      [
-        recordOf([
-          ['id', 1],
-          [k, v],
-        ]),
-      ] as Any,
-      [k, k2] as Any,
-    ),
-  prefetch: (m, k) => pipe(query(m), prefetch(k as Any)),
-}
+    exclude: (m, k, _k2, v) => pipe(query(m), exclude(recordOf([[k, v]]) as Any)),
+    'q.or': (m, k, k2, v) => pipe(query(m), where(q.or(recordOf([[k, v]]) as Any, recordOf([[k2, v]]) as Any))),
+    'q.and': (m, k, k2, v) => pipe(query(m), where(q.and(recordOf([[k, v]]) as Any, recordOf([[k2, 1]]) as Any))),
+    'q.not': (m, k, _k2, v) => pipe(query(m), exclude(q.not(q.or(recordOf([[k, v]]) as Any)))),
+    remove: (m, k, _k2, v) => pipe(query(m), where(recordOf([[k, v]]) as Any), remove),
+    values: (m, k, k2) => pipe(query(m), values(k as Any, k2 as Any)),
+    valuesList: (m, k) => pipe(query(m), valuesList(k as Any)),
+    valuesFlat: (m, k) => pipe(query(m), valuesFlat(k as Any)),
+    groupBy: (m, k) => pipe(query(m), groupBy(k as Any)),
+    orderBy: (m, k, k2) => pipe(query(m), orderBy(k as Any, `-${k2}` as Any)),
+    F: (m, k, k2) => pipe(query(m), where(recordOf([[k2, F(k)]]) as Any)),
+    'F in update': (m, k, k2) => pipe(query(m), update(recordOf([[k2, F(k)]]) as Any)),
+    OuterRef: (m, k, k2) =>
+      pipe(query(m), where(exists(pipe(query(m), where(recordOf([[k2, OuterRef(k)]]) as Any))) as Any)),
+    Count: (m, k) => pipe(query(m), annotate({ n: Count(k) } as Any)),
+    Max: (m, k, k2) => pipe(query(m), annotate({ n: Max(k) } as Any), where(recordOf([[k2, 1]]) as Any)),
+    'annotate name': (m, k, k2) => pipe(query(m), annotate(recordOf([[k, Count()]]) as Any), orderBy(k2 as Any)),
+    create: (m, k, _k2, v) => create(m, recordOf([[k, v]]) as Any),
+    bulkCreate: (m, k, k2, v) => bulkCreate(m, [recordOf([[k, v]]), recordOf([[k2, v]])] as Any),
+    update: (m, k, _k2, v) => pipe(query(m), update(recordOf([[k, v]]) as Any)),
+    getOrCreate: (m, k, k2, v) => getOrCreate(m, recordOf([[k, v]]) as Any, recordOf([[k2, v]]) as Any),
+    updateOrCreate: (m, k, k2, v) => updateOrCreate(m, recordOf([[k, v]]) as Any, recordOf([[k2, v]]) as Any),
+    save: (m, k, _k2, v) => save(m, recordOf([[k, v]]) as Any),
+    bulkUpdate: (m, k, k2, v) =>
+      bulkUpdate(
+        m,
+        [
+          recordOf([
+            ['id', 1],
+            [k, v],
+          ]),
+        ] as Any,
+        [k, k2] as Any,
+      ),
+    prefetch: (m, k) => pipe(query(m), prefetch(k as Any)),
+  }
 
 interface Case {
   readonly model: ModelName
@@ -162,7 +168,8 @@ const caseArb: fc.Arbitrary<Case> = fc.constantFrom<ModelName>('Alpha', 'Beta', 
   }),
 )
 
-const tagOf = (e: unknown): string | undefined => (typeof e === 'object' && e !== null && '_tag' in e ? String(e._tag) : undefined)
+const tagOf = (e: unknown): string | undefined =>
+  typeof e === 'object' && e !== null && '_tag' in e ? String(e._tag) : undefined
 
 const show = (c: Case): string => JSON.stringify(c, (_k, x: unknown) => (x === undefined ? '(undefined)' : x))
 
@@ -171,7 +178,9 @@ const build = (c: Case): Plan<unknown> => {
   try {
     return POSITIONS[c.position](models[c.model], c.key, c.key2, c.value)
   } catch (e) {
-    throw new Error(`${c.position} threw ${(e as Error)?.name}: ${(e as Error)?.message}\ncase: ${show(c)}`, { cause: e })
+    throw new Error(`${c.position} threw ${(e as Error)?.name}: ${(e as Error)?.message}\ncase: ${show(c)}`, {
+      cause: e,
+    })
   }
 }
 
@@ -184,7 +193,10 @@ const compiles = (plan: Plan<unknown>, c: Case): void => {
       compile(plan as never, dialect)
     } catch (e) {
       if (tagOf(e) !== 'ValidationError')
-        throw new Error(`compiling on ${dialect} threw ${(e as Error)?.name}: ${(e as Error)?.message}\ncase: ${show(c)}`, { cause: e })
+        throw new Error(
+          `compiling on ${dialect} threw ${(e as Error)?.name}: ${(e as Error)?.message}\ncase: ${show(c)}`,
+          { cause: e },
+        )
     }
 }
 
@@ -194,7 +206,8 @@ describe(`keys are data (seed ${SEED})`, () => {
       fc.property(caseArb, (c) => {
         const plan = build(c)
         if (plan.error) {
-          if (plan.error._tag !== 'ValidationError') throw new Error(`expected a ValidationError, got ${plan.error._tag}\ncase: ${show(c)}`)
+          if (plan.error._tag !== 'ValidationError')
+            throw new Error(`expected a ValidationError, got ${plan.error._tag}\ncase: ${show(c)}`)
           // a key of Object.prototype never reaches the message as `undefined`
           expect(plan.error.message).not.toMatch(/no (field|relation) undefined/)
         } else compiles(plan, c)
@@ -224,7 +237,8 @@ forEachDialect(
           }
           if (E.isLeft(r) && !EXPECTED_LEFTS.has(tagOf(r.left) ?? ''))
             throw new Error(`run gave ${tagOf(r.left)}: ${(r.left as Error)?.message}\ncase: ${show(c)}`)
-          if (plan.error && (E.isRight(r) || tagOf(r.left) !== 'ValidationError')) throw new Error(`an invalid plan ran\ncase: ${show(c)}`)
+          if (plan.error && (E.isRight(r) || tagOf(r.left) !== 'ValidationError'))
+            throw new Error(`an invalid plan ran\ncase: ${show(c)}`)
           if (E.isRight(r)) valid++
         }),
         params(400),

@@ -128,10 +128,19 @@ const keyText = (k: Key): string => String(k)
 
 /** Key equality; a bigint key and its number agree. */
 const same = (a: unknown, b: unknown): boolean =>
-  a !== null && a !== undefined && b !== null && b !== undefined && (a === b || (typeof a !== typeof b && keyText(a as Key) === keyText(b as Key)))
+  a !== null &&
+  a !== undefined &&
+  b !== null &&
+  b !== undefined &&
+  (a === b || (typeof a !== typeof b && keyText(a as Key) === keyText(b as Key)))
 
 /** The rows related to `row` of `model` through the relation `name`, and their model. */
-export const related = (ds: Dataset, model: Model, row: Row, name: string): { model: Model; rows: ReadonlyArray<Row> } => {
+export const related = (
+  ds: Dataset,
+  model: Model,
+  row: Row,
+  name: string,
+): { model: Model; rows: ReadonlyArray<Row> } => {
   const f = model.fields[name]
   if (f && (f.kind === 'foreignKey' || f.kind === 'oneToOne')) {
     const target = model.registry[f.target]
@@ -149,8 +158,13 @@ export const related = (ds: Dataset, model: Model, row: Row, name: string): { mo
       if (of.kind === 'manyToMany' || of.kind === 'foreignKey' || of.kind === 'oneToOne') {
         if (of.target !== model.name || (of.options.relatedName ?? `${lowerFirst(other.name)}s`) !== name) continue
         if (of.kind === 'manyToMany') {
-          const ids = (ds.links[`${other.name}.${fname}`] ?? []).filter(([, t]) => same(t, row[model.pk])).map(([o]) => o)
-          return { model: other, rows: (ds.rows[other.name] ?? []).filter((r) => ids.some((id) => same(id, r[other.pk]))) }
+          const ids = (ds.links[`${other.name}.${fname}`] ?? [])
+            .filter(([, t]) => same(t, row[model.pk]))
+            .map(([o]) => o)
+          return {
+            model: other,
+            rows: (ds.rows[other.name] ?? []).filter((r) => ids.some((id) => same(id, r[other.pk]))),
+          }
         }
         const to = (of.options as { toField?: string }).toField ?? model.pk
         return { model: other, rows: (ds.rows[other.name] ?? []).filter((r) => same(r[`${fname}Id`], row[to])) }
@@ -160,7 +174,12 @@ export const related = (ds: Dataset, model: Model, row: Row, name: string): { mo
 }
 
 /** Walks a path of relations from one row: every row at its end. */
-const walk = (ds: Dataset, model: Model, rows: ReadonlyArray<Row>, path: ReadonlyArray<string>): { model: Model; rows: ReadonlyArray<Row> } => {
+const walk = (
+  ds: Dataset,
+  model: Model,
+  rows: ReadonlyArray<Row>,
+  path: ReadonlyArray<string>,
+): { model: Model; rows: ReadonlyArray<Row> } => {
   let current = { model, rows }
   for (const name of path) {
     const next = current.rows.map((r) => related(ds, current.model, r, name))
@@ -193,7 +212,14 @@ export const datePart = (kind: string, v: unknown, part: string): number | null 
     s = 0
   if (kind === 'datetime') {
     const t = v as Date
-    ;[y, mo, d, h, mi, s] = [t.getUTCFullYear(), t.getUTCMonth() + 1, t.getUTCDate(), t.getUTCHours(), t.getUTCMinutes(), t.getUTCSeconds()]
+    ;[y, mo, d, h, mi, s] = [
+      t.getUTCFullYear(),
+      t.getUTCMonth() + 1,
+      t.getUTCDate(),
+      t.getUTCHours(),
+      t.getUTCMinutes(),
+      t.getUTCSeconds(),
+    ]
   } else if (kind === 'date') [y, mo, d] = (v as string).split('-').map(Number)
   else [h, mi, s] = (v as string).split(':').map((x) => Math.floor(Number(x)))
   const parts: Record<string, number> = {
@@ -285,7 +311,9 @@ export const holds = (ds: Dataset, model: Model, row: Row, node: FilterNode): bo
 }
 
 /** A filter as `where` takes it: an object of lookups, or a `q` combination of such. */
-type FilterInput = Readonly<Record<string, unknown>> | { readonly _tag: 'Q'; readonly op: 'and' | 'or' | 'not'; readonly items: ReadonlyArray<FilterInput> }
+type FilterInput =
+  | Readonly<Record<string, unknown>>
+  | { readonly _tag: 'Q'; readonly op: 'and' | 'or' | 'not'; readonly items: ReadonlyArray<FilterInput> }
 
 const isQ = (f: FilterInput): f is Extract<FilterInput, { _tag: 'Q' }> => f._tag === 'Q'
 
@@ -315,7 +343,13 @@ export const rejectsFilter = (f: FilterInput): boolean =>
 // ------------------------------------------------------------------------------------------
 
 /** The value of `path`/`key` seen from a row through to-one relations (NULL when absent). */
-const valueAt = (ds: Dataset, model: Model, row: Row, path: ReadonlyArray<string>, key: string): { value: unknown; kind: string } => {
+const valueAt = (
+  ds: Dataset,
+  model: Model,
+  row: Row,
+  path: ReadonlyArray<string>,
+  key: string,
+): { value: unknown; kind: string } => {
   const end = walk(ds, model, [row], path)
   const col = end.model.columnByKey[key] ?? end.model.columnByKey[`${key}Id`]
   return { value: end.rows[0]?.[col.key] ?? null, kind: col.kind }
@@ -333,7 +367,12 @@ const projectRow = (ds: Dataset, plan: Select<unknown>, row: Row): unknown => {
   return p.flat ? vals[0] : vals
 }
 
-const orderKeys = (ds: Dataset, model: Model, row: Row, order: ReadonlyArray<OrderItem>): { keys: unknown[]; kinds: string[] } => {
+const orderKeys = (
+  ds: Dataset,
+  model: Model,
+  row: Row,
+  order: ReadonlyArray<OrderItem>,
+): { keys: unknown[]; kinds: string[] } => {
   const vs = order.map((o) => valueAt(ds, model, row, o.path, o.key))
   return { keys: vs.map((v) => v.value), kinds: vs.map((v) => v.kind) }
 }
@@ -342,7 +381,12 @@ const orderKeys = (ds: Dataset, model: Model, row: Row, order: ReadonlyArray<Ord
 export type Canon = (v: unknown) => string
 
 /** Filters, projects, de-duplicates and sorts: every row before offset and limit. */
-export const selectItems = (ds: Dataset, plan: Select<unknown>, canon: Canon, order: ReadonlyArray<OrderItem> = plan.order): Item[] => {
+export const selectItems = (
+  ds: Dataset,
+  plan: Select<unknown>,
+  canon: Canon,
+  order: ReadonlyArray<OrderItem> = plan.order,
+): Item[] => {
   const { model } = plan
   const rows = (ds.rows[model.name] ?? []).filter((r) => !plan.where || holds(ds, model, r, plan.where))
   let items: Item[] = rows.map((r) => ({ out: projectRow(ds, plan, r), ...orderKeys(ds, model, r, order) }))
@@ -400,6 +444,13 @@ export const expected = (ds: Dataset, plan: Plan<unknown>, canon: Canon): Expect
     }
     case 'get':
     case 'getOrNone':
-      return { _tag: 'Rows', items: all, desc: src.order.map((o) => o.desc), offset: off, limit: Math.min(src.limit ?? 2, 2), single: plan.kind }
+      return {
+        _tag: 'Rows',
+        items: all,
+        desc: src.order.map((o) => o.desc),
+        offset: off,
+        limit: Math.min(src.limit ?? 2, 2),
+        single: plan.kind,
+      }
   }
 }

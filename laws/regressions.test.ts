@@ -41,18 +41,37 @@ const spec: SchemaSpec = {
 }
 const models = buildModels(spec)
 
-const alpha = (id: number, enumInt0: number | null, decimal1: string | null, smallint3 = 0) => ({ id, enumInt0, decimal1, smallint3 })
+const alpha = (id: number, enumInt0: number | null, decimal1: string | null, smallint3 = 0) => ({
+  id,
+  enumInt0,
+  decimal1,
+  smallint3,
+})
 const data: DataSpec = {
-  alpha: [alpha(0, null, null), alpha(2, -1, '99999999999999999.9'), alpha(3, null, '-0.1'), alpha(4, -1, '9.0'), alpha(5, 7, '10.5')],
+  alpha: [
+    alpha(0, null, null),
+    alpha(2, -1, '99999999999999999.9'),
+    alpha(3, null, '-0.1'),
+    alpha(4, -1, '9.0'),
+    alpha(5, 7, '10.5'),
+  ],
   beta: [
     { row: { id: 'a', decimal5: '-9999999999999999.99' }, alpha: 0 },
     { row: { id: 'b', decimal5: '-1.12' }, alpha: 1 },
     { row: { id: 'AΣ\\ ẞ', decimal5: '0.00' }, alpha: null },
   ],
   gamma: [
-    { row: { decimal4: '99999999999999999.9', smallint4: 1, datetime5: new Date('2024-02-29T23:59:59.999Z') }, beta: 0, owner: 4 },
+    {
+      row: { decimal4: '99999999999999999.9', smallint4: 1, datetime5: new Date('2024-02-29T23:59:59.999Z') },
+      beta: 0,
+      owner: 4,
+    },
     { row: { decimal4: null, smallint4: -32768, datetime5: null }, beta: null, owner: 1 },
-    { row: { decimal4: '0.0', smallint4: null, datetime5: new Date('1999-12-31T12:30:15.250Z') }, beta: 1, owner: null },
+    {
+      row: { decimal4: '0.0', smallint4: null, datetime5: new Date('1999-12-31T12:30:15.250Z') },
+      beta: 1,
+      owner: null,
+    },
     { row: { decimal4: '-0.1', smallint4: 3, datetime5: new Date('2024-01-01T00:00:00.000Z') }, beta: null, owner: 3 },
   ],
   links: [],
@@ -110,16 +129,31 @@ const CASES: ReadonlyArray<readonly [string, PlanSpec]> = [
   [
     // MariaDB compared the DECIMAL column with the string parameters as doubles.
     'decimals past 2^53 compare exactly in notIn',
-    { model: 'Gamma', steps: [{ where: { obj: [['owner__decimal1__notIn', ['99999999999999999.95', '-0.1']]] } }, { valuesList: ['id'] }], terminal: 'all' },
+    {
+      model: 'Gamma',
+      steps: [
+        { where: { obj: [['owner__decimal1__notIn', ['99999999999999999.95', '-0.1']]] } },
+        { valuesList: ['id'] },
+      ],
+      terminal: 'all',
+    },
   ],
   [
     'decimals past 2^53 compare exactly in IN',
-    { model: 'Gamma', steps: [{ where: { obj: [['decimal4__in', ['0.0', '99999999999999999.95']]] } }], terminal: 'all' },
+    {
+      model: 'Gamma',
+      steps: [{ where: { obj: [['decimal4__in', ['0.0', '99999999999999999.95']]] } }],
+      terminal: 'all',
+    },
   ],
   [
     // SQLite compared CAST(… AS REAL), equal at this magnitude.
     'decimals past 2^53 compare exactly in lte',
-    { model: 'Beta', steps: [{ where: { obj: [['decimal5__lte', '-9999999999999999.995']] } }, { values: ['id'] }], terminal: 'all' },
+    {
+      model: 'Beta',
+      steps: [{ where: { obj: [['decimal5__lte', '-9999999999999999.995']] } }, { values: ['id'] }],
+      terminal: 'all',
+    },
   ],
   [
     // MariaDB replaced an explicit key of 0 with a generated one (no NO_AUTO_VALUE_ON_ZERO).
@@ -129,7 +163,11 @@ const CASES: ReadonlyArray<readonly [string, PlanSpec]> = [
   [
     // The date part was spliced into its SQL template with String.replace, which expands `$'`.
     "a date part of a column whose name holds $' and $&",
-    { model: 'Gamma', steps: [{ where: { obj: [['datetime5__year', 2024]] } }, { orderBy: ['-datetime5', 'id'] }, { valuesFlat: 'id' }], terminal: 'all' },
+    {
+      model: 'Gamma',
+      steps: [{ where: { obj: [['datetime5__year', 2024]] } }, { orderBy: ['-datetime5', 'id'] }, { valuesFlat: 'id' }],
+      terminal: 'all',
+    },
   ],
   [
     // toLowerCase (and ICU) lower a word-final Σ to ς, MariaDB to σ: fold ς to σ everywhere.

@@ -47,31 +47,48 @@ const codePoint = fc.oneof(
     .map((n) => String.fromCodePoint(n)),
   fc.integer({ min: 0x10000, max: 0x10ffff }).map((n) => String.fromCodePoint(n)),
 )
-const text = (min: number, max: number) => fc.array(codePoint, { minLength: min, maxLength: max }).map((cs) => cs.join(''))
+const text = (min: number, max: number) =>
+  fc.array(codePoint, { minLength: min, maxLength: max }).map((cs) => cs.join(''))
 const pad = (n: number, w = 2): string => String(n).padStart(w, '0')
 
 const nullable = <T>(a: fc.Arbitrary<T>): fc.Arbitrary<T | null> => fc.option(a, { nil: null, freq: 8 })
 
 const rowArb = fc.record({
   i: nullable(fc.oneof(fc.integer({ min: INT_EDGES[0], max: INT_EDGES[1] }), fc.constantFrom(...INT_EDGES))),
-  s: nullable(fc.oneof(fc.integer({ min: SMALLINT_EDGES[0], max: SMALLINT_EDGES[1] }), fc.constantFrom(...SMALLINT_EDGES))),
+  s: nullable(
+    fc.oneof(fc.integer({ min: SMALLINT_EDGES[0], max: SMALLINT_EDGES[1] }), fc.constantFrom(...SMALLINT_EDGES)),
+  ),
   b: nullable(fc.oneof(fc.bigInt({ min: BIGINT_EDGES[0], max: BIGINT_EDGES[1] }), fc.constantFrom(...BIGINT_EDGES))),
   // Often exactly at the maximum length, counted in code points.
   c: nullable(fc.oneof(text(CHAR_MAX, CHAR_MAX), text(0, CHAR_MAX))),
   t: nullable(text(0, 200)),
   bool: nullable(fc.boolean()),
   f: nullable(
-    fc.oneof(fc.double({ noNaN: true, noDefaultInfinity: true }), fc.constantFrom(Number.MAX_VALUE, Number.MIN_VALUE, -Number.MAX_VALUE, 0.1, 1 / 3)),
+    fc.oneof(
+      fc.double({ noNaN: true, noDefaultInfinity: true }),
+      fc.constantFrom(Number.MAX_VALUE, Number.MIN_VALUE, -Number.MAX_VALUE, 0.1, 1 / 3),
+    ),
   ),
   d: nullable(
     fc
-      .oneof(fc.bigInt({ min: -(10n ** 20n) + 1n, max: 10n ** 20n - 1n }), fc.constantFrom(10n ** 20n - 1n, -(10n ** 20n) + 1n, 1n, -1n))
+      .oneof(
+        fc.bigInt({ min: -(10n ** 20n) + 1n, max: 10n ** 20n - 1n }),
+        fc.constantFrom(10n ** 20n - 1n, -(10n ** 20n) + 1n, 1n, -1n),
+      )
       .map((n) => formatScaled(n, 6)),
   ),
   d0: nullable(fc.bigInt({ min: -(10n ** 18n) + 1n, max: 10n ** 18n - 1n }).map((n) => formatScaled(n, 0))),
-  dt: nullable(fc.date({ min: new Date('1000-01-01T00:00:00.000Z'), max: new Date('9999-12-31T23:59:59.999Z'), noInvalidDate: true })),
+  dt: nullable(
+    fc.date({
+      min: new Date('1000-01-01T00:00:00.000Z'),
+      max: new Date('9999-12-31T23:59:59.999Z'),
+      noInvalidDate: true,
+    }),
+  ),
   day: nullable(
-    fc.date({ min: new Date('1000-01-01T00:00:00Z'), max: new Date('9999-12-31T00:00:00Z'), noInvalidDate: true }).map((d) => d.toISOString().slice(0, 10)),
+    fc
+      .date({ min: new Date('1000-01-01T00:00:00Z'), max: new Date('9999-12-31T00:00:00Z'), noInvalidDate: true })
+      .map((d) => d.toISOString().slice(0, 10)),
   ),
   tm: nullable(
     fc
@@ -90,7 +107,8 @@ forEachDialect(`round-trip laws (seed ${SEED})`, [Trip], (t) => {
       await fc.assert(
         fc.asyncProperty(rowArb, async (row) => {
           const created = await run(t().db)(create(Trip, row))()
-          if (E.isLeft(created)) throw new Error(`create failed: ${created.left._tag}: ${created.left.message}\nrow: ${show(row)}`)
+          if (E.isLeft(created))
+            throw new Error(`create failed: ${created.left._tag}: ${created.left.message}\nrow: ${show(row)}`)
           const { id, ...stored } = created.right
           expect(canon(stored)).toBe(canon(row))
           const got = await pipe(query(Trip), where({ id }), get, run(t().db))()

@@ -6,13 +6,33 @@
  */
 import * as fc from 'fast-check'
 import { pipe } from 'fp-ts/function'
-import { Concat, F, Length, Lower, Trim, Upper, annotate, bulkCreate, fields, model, orderBy, query, run, schema, values } from 'terrapin'
+import {
+  Concat,
+  F,
+  Length,
+  Lower,
+  Trim,
+  Upper,
+  annotate,
+  bulkCreate,
+  fields,
+  model,
+  orderBy,
+  query,
+  run,
+  schema,
+  values,
+} from 'terrapin'
 import { forEachDialect, right } from '../test/support/dialects'
 
 const { LawText } = schema({
   LawText: model('LawText', {
     table: 'law_text_row',
-    fields: { id: fields.int({ pk: true }), s: fields.text({ null: true }), c: fields.char({ maxLength: 40, null: true }) },
+    fields: {
+      id: fields.int({ pk: true }),
+      s: fields.text({ null: true }),
+      c: fields.char({ maxLength: 40, null: true }),
+    },
   }),
 })
 
@@ -39,7 +59,13 @@ forEachDialect('text function laws', [LawText], (t) => {
         const got = right(
           await pipe(
             query(LawText),
-            annotate({ low: Lower(F('s')), up: Upper(F('c')), len: Length(F('s')), tr: Trim(F('c')), cat: Concat(F('s'), '|', F('c')) }),
+            annotate({
+              low: Lower(F('s')),
+              up: Upper(F('c')),
+              len: Length(F('s')),
+              tr: Trim(F('c')),
+              cat: Concat(F('s'), '|', F('c')),
+            }),
             orderBy('id'),
             values('low', 'up', 'len', 'tr', 'cat'),
             run(t().db),

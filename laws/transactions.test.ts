@@ -24,7 +24,9 @@ const { Mark } = schema({
 })
 
 /** An insert on the transaction, or a savepoint of one or more inserts. */
-type Step = { readonly kind: 'insert'; readonly label: string } | { readonly kind: 'savepoint'; readonly labels: ReadonlyArray<string> }
+type Step =
+  | { readonly kind: 'insert'; readonly label: string }
+  | { readonly kind: 'savepoint'; readonly labels: ReadonlyArray<string> }
 
 interface Program {
   readonly seeded: ReadonlyArray<string>

@@ -83,7 +83,15 @@ export interface QueryError {
 }
 
 export type TerrapinError =
-  DoesNotExist | MultipleObjectsReturned | IntegrityError | ValidationError | DecodeError | ConnectionError | TransactionError | ConfigurationError | QueryError
+  | DoesNotExist
+  | MultipleObjectsReturned
+  | IntegrityError
+  | ValidationError
+  | DecodeError
+  | ConnectionError
+  | TransactionError
+  | ConfigurationError
+  | QueryError
 
 // ------------------------------------------------------------------------------------------
 // constructors
@@ -105,10 +113,12 @@ export const validationError = (issues: ReadonlyArray<ValidationIssue>, model?: 
   _tag: 'ValidationError',
   model,
   issues,
-  message: (model ? `${model}: ` : '') + issues.map((i) => (i.field ? `${i.field}: ${i.message}` : i.message)).join('; '),
+  message:
+    (model ? `${model}: ` : '') + issues.map((i) => (i.field ? `${i.field}: ${i.message}` : i.message)).join('; '),
 })
 
-export const invalid = (field: string, message: string, model?: string): ValidationError => validationError([{ field, message }], model)
+export const invalid = (field: string, message: string, model?: string): ValidationError =>
+  validationError([{ field, message }], model)
 
 export const configurationError = (message: string): ConfigurationError => ({
   _tag: 'ConfigurationError',
@@ -121,7 +131,10 @@ export const connectionError = (message: string, cause?: unknown): ConnectionErr
   cause,
 })
 
-export const queryError = (message: string, fields: { sql?: string; code?: string; retryable?: boolean; cause?: unknown } = {}): QueryError => ({
+export const queryError = (
+  message: string,
+  fields: { sql?: string; code?: string; retryable?: boolean; cause?: unknown } = {},
+): QueryError => ({
   _tag: 'QueryError',
   message,
   sql: fields.sql,
@@ -182,7 +195,8 @@ const TAGS: ReadonlySet<string> = new Set([
 ])
 
 /** True for any member of the {@link TerrapinError} union. */
-export const isTerrapinError = (u: unknown): u is TerrapinError => typeof u === 'object' && u !== null && TAGS.has((u as { _tag?: unknown })._tag as string)
+export const isTerrapinError = (u: unknown): u is TerrapinError =>
+  typeof u === 'object' && u !== null && TAGS.has((u as { _tag?: unknown })._tag as string)
 
 /** Whether retrying the whole transaction may succeed (deadlock, serialization failure, its connection lost before COMMIT). */
 export const isRetryable = (e: TerrapinError): boolean =>

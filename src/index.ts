@@ -5,16 +5,54 @@
  */
 export * from './errors'
 export { fields, validators } from './model/fields'
-export type { Field, Fields, FieldOptions, ScalarField, ForeignKeyField, ManyToManyField, ScalarKind, OnDelete, Validator } from './model/fields'
+export type {
+  Field,
+  Fields,
+  FieldOptions,
+  ScalarField,
+  ForeignKeyField,
+  ManyToManyField,
+  ScalarKind,
+  OnDelete,
+  Validator,
+} from './model/fields'
 export { model, schema } from './model/model'
 export type { Model, AnyModel, ModelMeta, Column } from './model/model'
 export type { RowOf, InsertOf, PatchOf, PkOf } from './model/types'
-export type { Plan, ResultOf, Select, Terminal, Insert, Update, Delete, Upsert, Link, BulkUpdate, Raw, FilterNode, Lookup, DatePart, Param } from './plan/ast'
+export type {
+  Plan,
+  ResultOf,
+  Select,
+  Terminal,
+  Insert,
+  Update,
+  Delete,
+  Upsert,
+  Link,
+  BulkUpdate,
+  Raw,
+  FilterNode,
+  Lookup,
+  DatePart,
+  Param,
+} from './plan/ast'
 export { LOOKUPS, DATE_PARTS } from './plan/ast'
 export { q, param } from './plan/filter'
 export type { Q, FilterArg } from './plan/filter'
 export type { FilterOf, OrderKey, KeyOf } from './plan/filter-types'
-export { query, where, filter, exclude, orderBy, limit, offset, distinct, values, valuesList, valuesFlat } from './plan/query'
+export {
+  query,
+  where,
+  filter,
+  exclude,
+  orderBy,
+  limit,
+  offset,
+  distinct,
+  values,
+  valuesList,
+  valuesFlat,
+} from './plan/query'
 export type { Query } from './plan/query'
 export { all, first, get, getOrNone, count, exists } from './plan/terminal'
 export { create, bulkCreate, update, remove, save, getOrCreate, updateOrCreate } from './plan/write'
@@ -25,7 +63,22 @@ export type { RelatedRows, ManyToManyManager, RowRefOf } from './plan/related'
 export type { RelationNames, Prefetched } from './model/relation-types'
 export { prepare, bind, bindEach } from './plan/prepared'
 export type { Prepared, Bound, BoundEach, Values } from './plan/prepared'
-export { F, OuterRef, Subquery, Count, Sum, Avg, Min, Max, Lower, Upper, Length, Trim, Coalesce, Concat } from './plan/expr'
+export {
+  F,
+  OuterRef,
+  Subquery,
+  Count,
+  Sum,
+  Avg,
+  Min,
+  Max,
+  Lower,
+  Upper,
+  Length,
+  Trim,
+  Coalesce,
+  Concat,
+} from './plan/expr'
 export type { Expr, AggregateOptions } from './plan/expr'
 export { annotate, groupBy, selectForUpdate } from './plan/aggregate'
 export type { LockOptions } from './plan/aggregate'
@@ -46,7 +99,18 @@ export type { QueryEvent, QueryHook, Executor } from './run/executor'
 export { generateSchemas, schemaSql } from './schema/ddl'
 export { init, closeConnections, runAsync, connectionUrl } from './integrations/tortoise'
 export type { Config, FullConfig, UrlConfig, Terrapin, ConnectionConfig, AppConfig } from './integrations/tortoise'
-export { initDb, makeMigration, upgrade, downgrade, history, heads, check, introspect, parseRename, loadModule } from './migrate'
+export {
+  initDb,
+  makeMigration,
+  upgrade,
+  downgrade,
+  history,
+  heads,
+  check,
+  introspect,
+  parseRename,
+  loadModule,
+} from './migrate'
 export type {
   MigrationTarget,
   MigrationError,

@@ -2,7 +2,10 @@
 import { AuthorRow, BookRow } from '../data'
 
 /** Each author with its books (in the books' order): the relation load's result. */
-export const withBooks = (as: ReadonlyArray<AuthorRow>, bs: ReadonlyArray<BookRow>): Array<AuthorRow & { books: BookRow[] }> => {
+export const withBooks = (
+  as: ReadonlyArray<AuthorRow>,
+  bs: ReadonlyArray<BookRow>,
+): Array<AuthorRow & { books: BookRow[] }> => {
   const by = new Map<number, BookRow[]>(as.map((a) => [a.id, []]))
   for (const b of bs) by.get(b.authorId)!.push(b)
   return as.map((a) => ({ ...a, books: by.get(a.id)! }))

@@ -25,7 +25,9 @@ const book = mysqlTable('book', {
   authorId: int('author_id').notNull(),
 })
 const authorRelations = relations(author, ({ many }) => ({ books: many(book) }))
-const bookRelations = relations(book, ({ one }) => ({ author: one(author, { fields: [book.authorId], references: [author.id] }) }))
+const bookRelations = relations(book, ({ one }) => ({
+  author: one(author, { fields: [book.authorId], references: [author.id] }),
+}))
 
 export const drizzleMysql = (url: string): Impl => {
   const pool = openMysql(url)
@@ -59,7 +61,10 @@ export const drizzleMysql = (url: string): Impl => {
       .orderBy(asc(book.id))
   // Always 20 placeholders: fewer authors repeat the last id.
   const slots = Array.from({ length: 20 }, (_, k) => `a${k}`)
-  const p = { authorsAfter: authorsAfter(sql.placeholder('after')).prepare(), booksOf: booksOf(slots.map((k) => sql.placeholder(k))).prepare() }
+  const p = {
+    authorsAfter: authorsAfter(sql.placeholder('after')).prepare(),
+    booksOf: booksOf(slots.map((k) => sql.placeholder(k))).prepare(),
+  }
   return drizzleOnServer({
     relationLoad: {
       adhoc: async (i) => {
@@ -68,7 +73,10 @@ export const drizzleMysql = (url: string): Impl => {
       },
       prepared: async (i) => {
         const as = await p.authorsAfter.execute(input.relationLoad(i))
-        return withBooks(as, await p.booksOf.execute(Object.fromEntries(slots.map((k, j) => [k, as[Math.min(j, as.length - 1)].id]))))
+        return withBooks(
+          as,
+          await p.booksOf.execute(Object.fromEntries(slots.map((k, j) => [k, as[Math.min(j, as.length - 1)].id]))),
+        )
       },
     },
     db,

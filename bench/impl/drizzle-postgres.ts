@@ -19,7 +19,9 @@ const book = pgTable('book', {
   authorId: integer('author_id').notNull(),
 })
 const authorRelations = relations(author, ({ many }) => ({ books: many(book) }))
-const bookRelations = relations(book, ({ one }) => ({ author: one(author, { fields: [book.authorId], references: [author.id] }) }))
+const bookRelations = relations(book, ({ one }) => ({
+  author: one(author, { fields: [book.authorId], references: [author.id] }),
+}))
 
 export const drizzlePg = (url: string): Impl => {
   const client = openPg(url)

@@ -43,10 +43,19 @@ export const drizzleOnServer = (s: ServerDrizzle): Impl => {
       .orderBy(desc(book.rating), asc(book.id))
       .limit(20)
   const relation = (after: unknown) =>
-    db.query.author.findMany({ where: gt(author.id, after as number), orderBy: asc(author.id), limit: 20, with: { books: { orderBy: asc(book.id) } } })
+    db.query.author.findMany({
+      where: gt(author.id, after as number),
+      orderBy: asc(author.id),
+      limit: 20,
+      with: { books: { orderBy: asc(book.id) } },
+    })
   const grouped = (lo: unknown, hi: unknown) =>
     db
-      .select({ authorId: book.authorId, books: count(), avgRating: sql<number | null>`avg(${book.rating})`.mapWith((v) => (v === null ? null : Number(v))) })
+      .select({
+        authorId: book.authorId,
+        books: count(),
+        avgRating: sql<number | null>`avg(${book.rating})`.mapWith((v) => (v === null ? null : Number(v))),
+      })
       .from(book)
       .where(between(book.authorId, lo as number, hi as number))
       .groupBy(book.authorId)

@@ -26,7 +26,9 @@ const book = sqliteTable('book', {
   authorId: integer('author_id').notNull(),
 })
 const authorRelations = relations(author, ({ many }) => ({ books: many(book) }))
-const bookRelations = relations(book, ({ one }) => ({ author: one(author, { fields: [book.authorId], references: [author.id] }) }))
+const bookRelations = relations(book, ({ one }) => ({
+  author: one(author, { fields: [book.authorId], references: [author.id] }),
+}))
 
 export const drizzleImpl = (file: string): Impl => {
   const db = drizzle(open(file), { schema: { author, book, authorRelations, bookRelations } })
@@ -38,7 +40,12 @@ export const drizzleImpl = (file: string): Impl => {
       .orderBy(desc(book.rating), asc(book.id))
       .limit(20)
   const relation = (after: unknown) =>
-    db.query.author.findMany({ where: gt(author.id, after as number), orderBy: asc(author.id), limit: 20, with: { books: { orderBy: asc(book.id) } } })
+    db.query.author.findMany({
+      where: gt(author.id, after as number),
+      orderBy: asc(author.id),
+      limit: 20,
+      with: { books: { orderBy: asc(book.id) } },
+    })
   const grouped = (lo: unknown, hi: unknown) =>
     db
       .select({ authorId: book.authorId, books: count(), avgRating: sql<number | null>`avg(${book.rating})` })

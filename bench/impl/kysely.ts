@@ -20,7 +20,8 @@ interface DB {
 type RawBook = Omit<BookRow, 'publishedAt'> & { publishedAt: string | Date }
 
 /** SQLite stores datetimes as UTC text; PostgreSQL and MySQL return Dates. */
-const toBook = (r: RawBook): BookRow => (r.publishedAt instanceof Date ? (r as BookRow) : { ...r, publishedAt: parseUtc(r.publishedAt) })
+const toBook = (r: RawBook): BookRow =>
+  r.publishedAt instanceof Date ? (r as BookRow) : { ...r, publishedAt: parseUtc(r.publishedAt) }
 
 /** Opens Kysely on SQLite (a file), PostgreSQL or MySQL/MariaDB (a URL; mysql2, one connection, UTC). */
 export const kysely = (target: string, dialect: 'sqlite' | 'postgres' | 'mysql' = 'sqlite'): Impl => {
@@ -29,7 +30,10 @@ export const kysely = (target: string, dialect: 'sqlite' | 'postgres' | 'mysql' 
   if (dialect === 'sqlite') {
     const raw: Database.Database = open(target)
     db = new Kysely<DB>({ dialect: new SqliteDialect({ database: raw }) })
-  } else if (dialect === 'mysql') db = new Kysely<DB>({ dialect: new MysqlDialect({ pool: createPool({ uri: target, connectionLimit: 1, timezone: 'Z' }) }) })
+  } else if (dialect === 'mysql')
+    db = new Kysely<DB>({
+      dialect: new MysqlDialect({ pool: createPool({ uri: target, connectionLimit: 1, timezone: 'Z' }) }),
+    })
   else ({ db, end } = kyselyOnPostgres<DB>(target))
   const pg = dialect === 'postgres'
   const toRow = (b: NewBook) => ({
@@ -38,7 +42,8 @@ export const kysely = (target: string, dialect: 'sqlite' | 'postgres' | 'mysql' 
     published_at: dialect === 'sqlite' ? utcText(b.publishedAt) : b.publishedAt,
     author_id: b.authorId,
   })
-  const books = (ex: Kysely<DB> = db) => ex.selectFrom('book').select(['id', 'title', 'rating', 'published_at as publishedAt', 'author_id as authorId'])
+  const books = (ex: Kysely<DB> = db) =>
+    ex.selectFrom('book').select(['id', 'title', 'rating', 'published_at as publishedAt', 'author_id as authorId'])
   const filtered = (term: string, minRating: number) =>
     books()
       .where(pg ? sql<boolean>`strpos(title, ${term}) > 0` : sql<boolean>`instr(title, ${term}) > 0`)
@@ -64,7 +69,9 @@ export const kysely = (target: string, dialect: 'sqlite' | 'postgres' | 'mysql' 
   return {
     name: 'kysely',
     ops: {
-      pointSelect: { adhoc: async (i) => toBook(await books().where('id', '=', input.pointSelect(i).id).executeTakeFirstOrThrow()) },
+      pointSelect: {
+        adhoc: async (i) => toBook(await books().where('id', '=', input.pointSelect(i).id).executeTakeFirstOrThrow()),
+      },
       filteredList: {
         adhoc: async (i) => {
           const { term, minRating } = input.filteredList(i)
@@ -98,14 +105,24 @@ export const kysely = (target: string, dialect: 'sqlite' | 'postgres' | 'mysql' 
           const { lo, hi } = input.groupedAggregate(i)
           const rows = await db
             .selectFrom('book')
-            .select((eb) => ['author_id as authorId', eb.fn.countAll<number>().as('books'), eb.fn.avg<number | null>('rating').as('avgRating')])
+            .select((eb) => [
+              'author_id as authorId',
+              eb.fn.countAll<number>().as('books'),
+              eb.fn.avg<number | null>('rating').as('avgRating'),
+            ])
             .where('author_id', '>=', lo)
             .where('author_id', '<=', hi)
             .groupBy('author_id')
             .orderBy('author_id')
             .execute()
           // PostgreSQL returns COUNT as a bigint string and AVG as numeric text (mysql2: numbers).
-          return pg ? rows.map((r) => ({ authorId: r.authorId, books: Number(r.books), avgRating: r.avgRating === null ? null : Number(r.avgRating) })) : rows
+          return pg
+            ? rows.map((r) => ({
+                authorId: r.authorId,
+                books: Number(r.books),
+                avgRating: r.avgRating === null ? null : Number(r.avgRating),
+              }))
+            : rows
         },
       },
       compileOnly: {

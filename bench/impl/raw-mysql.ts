@@ -17,7 +17,8 @@ const ITEM_COLS = 'id, name, owner_id AS ownerId'
 /** One connection (as the other libraries get), datetimes read and written as UTC. */
 export const openMysql = (url: string): mysql.Pool => mysql.createPool({ uri: url, connectionLimit: 1, timezone: 'Z' })
 
-const placeholders = (rows: number, width: number): string => Array.from({ length: rows }, () => `(${Array(width).fill('?').join(', ')})`).join(', ')
+const placeholders = (rows: number, width: number): string =>
+  Array.from({ length: rows }, () => `(${Array(width).fill('?').join(', ')})`).join(', ')
 
 export const rawMysql = (url: string): Impl => {
   const pool = openMysql(url)
@@ -36,7 +37,8 @@ export const rawMysql = (url: string): Impl => {
     values.length <= 100
       ? q<T>(`${head} WHERE ${column} IN (${values.map(() => '?').join(', ')}) ORDER BY id`, [...values])
       : pool.query(`${head} WHERE ${column} IN (?) ORDER BY id`, [values]).then((r) => r[0] as T[])
-  const itemsIn = (column: string, values: ReadonlyArray<unknown>) => whereIn<ItemRow>(`SELECT ${ITEM_COLS} FROM item`, column, values)
+  const itemsIn = (column: string, values: ReadonlyArray<unknown>) =>
+    whereIn<ItemRow>(`SELECT ${ITEM_COLS} FROM item`, column, values)
   const ownersWithItems = async (after: number, n: number) => {
     const os = await q<OwnerRow>(`SELECT id, name FROM owner WHERE id > ? ORDER BY id LIMIT ${n}`, [after])
     return withItems(
@@ -50,7 +52,10 @@ export const rawMysql = (url: string): Impl => {
   return {
     name: 'raw',
     ops: {
-      pointSelect: { prepared: async (i) => (await q<BookRow>(`SELECT ${BOOK_COLS} FROM book WHERE id = ?`, [input.pointSelect(i).id]))[0] },
+      pointSelect: {
+        prepared: async (i) =>
+          (await q<BookRow>(`SELECT ${BOOK_COLS} FROM book WHERE id = ?`, [input.pointSelect(i).id]))[0],
+      },
       filteredList: {
         prepared: (i) => {
           const { term, minRating } = input.filteredList(i)
@@ -59,7 +64,9 @@ export const rawMysql = (url: string): Impl => {
       },
       relationLoad: {
         prepared: async (i) => {
-          const as = await q<AuthorRow>('SELECT id, name FROM author WHERE id > ? ORDER BY id LIMIT 20', [input.relationLoad(i).after])
+          const as = await q<AuthorRow>('SELECT id, name FROM author WHERE id > ? ORDER BY id LIMIT 20', [
+            input.relationLoad(i).after,
+          ])
           const bs = await q<BookRow>(
             `SELECT ${BOOK_COLS} FROM book WHERE author_id IN (${as.map(() => '?').join(', ')}) ORDER BY id`,
             as.map((a) => a.id),

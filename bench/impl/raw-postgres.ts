@@ -17,7 +17,8 @@ export const openPg = (url: string) => postgres(url, { max: 1, onnotice: () => u
 
 export const rawPostgres = (url: string): Impl => {
   const sql = openPg(url)
-  const q = <T>(text: string, params: unknown[]) => sql.unsafe(text, params as never[], { prepare: true }) as unknown as Promise<T[]>
+  const q = <T>(text: string, params: unknown[]) =>
+    sql.unsafe(text, params as never[], { prepare: true }) as unknown as Promise<T[]>
   const insertOne = async (b: NewBook, tx = sql): Promise<BookRow> =>
     (
       (await tx.unsafe(
@@ -28,16 +29,22 @@ export const rawPostgres = (url: string): Impl => {
     )[0]
   // A long list is one parameter typed as an array (postgres.js writes the JS array as its
   // literal): the server reads it once, and the planner hashes it as a constant.
-  const itemsIn = (ids: number[]) => q<ItemRow>(`SELECT ${ITEM_COLS} FROM item WHERE id = ANY($1::int[]) ORDER BY id`, [ids])
+  const itemsIn = (ids: number[]) =>
+    q<ItemRow>(`SELECT ${ITEM_COLS} FROM item WHERE id = ANY($1::int[]) ORDER BY id`, [ids])
   const ownersWithItems = async (after: number, n: number) => {
     const os = await q<OwnerRow>('SELECT id, name FROM owner WHERE id > $1 ORDER BY id LIMIT $2', [after, n])
-    const is = await q<ItemRow>(`SELECT ${ITEM_COLS} FROM item WHERE owner_id = ANY($1::int[]) ORDER BY id`, [os.map((o) => o.id)])
+    const is = await q<ItemRow>(`SELECT ${ITEM_COLS} FROM item WHERE owner_id = ANY($1::int[]) ORDER BY id`, [
+      os.map((o) => o.id),
+    ])
     return withItems(os, is)
   }
   return {
     name: 'raw',
     ops: {
-      pointSelect: { prepared: async (i) => (await q<BookRow>(`SELECT ${BOOK_COLS} FROM book WHERE id = $1`, [input.pointSelect(i).id]))[0] },
+      pointSelect: {
+        prepared: async (i) =>
+          (await q<BookRow>(`SELECT ${BOOK_COLS} FROM book WHERE id = $1`, [input.pointSelect(i).id]))[0],
+      },
       filteredList: {
         prepared: (i) => {
           const { term, minRating } = input.filteredList(i)
@@ -46,8 +53,12 @@ export const rawPostgres = (url: string): Impl => {
       },
       relationLoad: {
         prepared: async (i) => {
-          const as = await q<AuthorRow>('SELECT id, name FROM author WHERE id > $1 ORDER BY id LIMIT 20', [input.relationLoad(i).after])
-          const bs = await q<BookRow>(`SELECT ${BOOK_COLS} FROM book WHERE author_id = ANY($1::int[]) ORDER BY id`, [as.map((a) => a.id)])
+          const as = await q<AuthorRow>('SELECT id, name FROM author WHERE id > $1 ORDER BY id LIMIT 20', [
+            input.relationLoad(i).after,
+          ])
+          const bs = await q<BookRow>(`SELECT ${BOOK_COLS} FROM book WHERE author_id = ANY($1::int[]) ORDER BY id`, [
+            as.map((a) => a.id),
+          ])
           return withBooks(as, bs)
         },
       },
@@ -59,7 +70,11 @@ export const rawPostgres = (url: string): Impl => {
             [lo, hi],
           )
           // COUNT is a bigint and AVG a numeric: postgres.js returns both as text.
-          return rows.map((r) => ({ authorId: r.authorId, books: Number(r.books), avgRating: r.avgRating === null ? null : Number(r.avgRating) }))
+          return rows.map((r) => ({
+            authorId: r.authorId,
+            books: Number(r.books),
+            avgRating: r.avgRating === null ? null : Number(r.avgRating),
+          }))
         },
       },
       compileOnly: {
@@ -79,22 +94,33 @@ export const rawPostgres = (url: string): Impl => {
             const params = rows.flatMap((b) => [b.title, b.rating, b.publishedAt, b.authorId])
             const values = rows.map((_, j) => `($${j * 4 + 1}, $${j * 4 + 2}, $${j * 4 + 3}, $${j * 4 + 4})`).join(', ')
             return [
-              ...((await tx.unsafe(`INSERT INTO book (title, rating, published_at, author_id) VALUES ${values} RETURNING ${BOOK_COLS}`, params as never[], {
-                prepare: true,
-              })) as unknown as BookRow[]),
+              ...((await tx.unsafe(
+                `INSERT INTO book (title, rating, published_at, author_id) VALUES ${values} RETURNING ${BOOK_COLS}`,
+                params as never[],
+                {
+                  prepare: true,
+                },
+              )) as unknown as BookRow[]),
             ]
           }),
       },
       updateByFilter: {
         prepared: async (i) => {
           const { authorId, rating } = input.update(i)
-          return (await sql.unsafe('UPDATE book SET rating = $1 WHERE author_id = $2', [rating, authorId], { prepare: true })).count
+          return (
+            await sql.unsafe('UPDATE book SET rating = $1 WHERE author_id = $2', [rating, authorId], { prepare: true })
+          ).count
         },
       },
       inList100: { prepared: (i) => itemsIn(input.inList100(i).ids) },
       inList10k: { prepared: (i) => itemsIn(input.inList10k(i).ids) },
       inList70k: { prepared: (i) => itemsIn(input.inList70k(i).ids) },
-      nameIn2k: { prepared: (i) => q<ItemRow>(`SELECT ${ITEM_COLS} FROM item WHERE name = ANY($1::text[]) ORDER BY id`, [input.nameIn2k(i).names]) },
+      nameIn2k: {
+        prepared: (i) =>
+          q<ItemRow>(`SELECT ${ITEM_COLS} FROM item WHERE name = ANY($1::text[]) ORDER BY id`, [
+            input.nameIn2k(i).names,
+          ]),
+      },
       prefetch1k: { prepared: (i) => ownersWithItems(input.prefetch1k(i).after, 1000) },
       prefetch10k: { prepared: (i) => ownersWithItems(input.prefetch10k(i).after, 10000) },
     },

@@ -35,16 +35,25 @@ export const rawSqlite = (file: string): Impl => {
   const booksOfN = new Map<number, Database.Statement>()
   const booksOf = (n: number): Database.Statement => {
     let st = booksOfN.get(n)
-    if (!st) booksOfN.set(n, (st = db.prepare(`SELECT ${BOOK_COLS} FROM book WHERE author_id IN (${Array(n).fill('?').join(', ')}) ORDER BY id`)))
+    if (!st)
+      booksOfN.set(
+        n,
+        (st = db.prepare(
+          `SELECT ${BOOK_COLS} FROM book WHERE author_id IN (${Array(n).fill('?').join(', ')}) ORDER BY id`,
+        )),
+      )
     return st
   }
   const grouped = db.prepare(
     'SELECT author_id AS authorId, COUNT(*) AS books, AVG(rating) AS avgRating FROM book WHERE author_id BETWEEN ? AND ? GROUP BY author_id ORDER BY author_id',
   )
   const allBooks = db.prepare(`SELECT ${BOOK_COLS} FROM book`)
-  const insert = db.prepare(`INSERT INTO book (title, rating, published_at, author_id) VALUES (?, ?, ?, ?) RETURNING ${BOOK_COLS}`)
+  const insert = db.prepare(
+    `INSERT INTO book (title, rating, published_at, author_id) VALUES (?, ?, ?, ?) RETURNING ${BOOK_COLS}`,
+  )
   const update = db.prepare('UPDATE book SET rating = ? WHERE author_id = ?')
-  const insertOne = (b: ReturnType<typeof newBook>): BookRow => toBook(insert.get(b.title, b.rating, utcText(b.publishedAt), b.authorId) as RawBook)
+  const insertOne = (b: ReturnType<typeof newBook>): BookRow =>
+    toBook(insert.get(b.title, b.rating, utcText(b.publishedAt), b.authorId) as RawBook)
   const insertMany = db.transaction((rows: ReturnType<typeof newBooks>) => rows.map(insertOne))
   // A list of up to 100 values as placeholders (a statement per length). A longer list of ids as
   // JSON joined through json_each, each id a rowid lookup: a placeholder per value is slower from

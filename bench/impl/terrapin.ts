@@ -56,22 +56,48 @@ export const terrapin = (url: string, dialect: DialectName = 'sqlite'): Impl => 
   // do; the bulk inserts, and every plan on a server, through `run` (a TaskEither).
   const go = <A>(r: Runnable<A>): Promise<A> | A => (dialect === 'sqlite' ? unwrap(now(r)()) : task(r)().then(unwrap))
   const byId = prepare(pipe(query(Book), where({ id: param('id') }), get))
-  const filtered = prepare(pipe(query(Book), where({ title__contains: param('term'), rating__gte: param('minRating') }), orderBy('-rating', 'id'), limit(20)))
-  const relation = prepare(pipe(query(Author), where({ id__gt: param('after') }), orderBy('id'), limit(20), prefetch('books')))
+  const filtered = prepare(
+    pipe(
+      query(Book),
+      where({ title__contains: param('term'), rating__gte: param('minRating') }),
+      orderBy('-rating', 'id'),
+      limit(20),
+    ),
+  )
+  const relation = prepare(
+    pipe(query(Author), where({ id__gt: param('after') }), orderBy('id'), limit(20), prefetch('books')),
+  )
   const grouped = (lo: number | Param, hi: number | Param) =>
-    pipe(query(Book), where({ authorId__range: [lo, hi] }), groupBy('authorId'), annotate({ books: Count(), avgRating: Avg('rating') }), orderBy('authorId'))
+    pipe(
+      query(Book),
+      where({ authorId__range: [lo, hi] }),
+      groupBy('authorId'),
+      annotate({ books: Count(), avgRating: Avg('rating') }),
+      orderBy('authorId'),
+    )
   const groupedPrepared = prepare(grouped(param('lo'), param('hi')))
   const allBooks = prepare(query(Book))
-  const insertOne = prepare(create(Book, { title: param('title'), rating: param('rating'), publishedAt: param('publishedAt'), authorId: param('authorId') }))
-  const updateBy = prepare(pipe(query(Book), where({ authorId: param('authorId') }), update({ rating: param('rating') })))
+  const insertOne = prepare(
+    create(Book, {
+      title: param('title'),
+      rating: param('rating'),
+      publishedAt: param('publishedAt'),
+      authorId: param('authorId'),
+    }),
+  )
+  const updateBy = prepare(
+    pipe(query(Book), where({ authorId: param('authorId') }), update({ rating: param('rating') })),
+  )
   // A prepared plan takes a list as a list of placeholders, one per item: a list of any length
   // is an ad hoc plan (which compiles once for every length past LONG_LIST all the same).
-  const ownersWithItems = (n: number) => prepare(pipe(query(Owner), where({ id__gt: param('after') }), orderBy('id'), limit(n), prefetch('items')))
+  const ownersWithItems = (n: number) =>
+    prepare(pipe(query(Owner), where({ id__gt: param('after') }), orderBy('id'), limit(n), prefetch('items')))
   const ownersPrepared = new Map([1000, 10000].map((n) => [n, ownersWithItems(n)]))
   // The plans runSync takes, built on every call as in the headline example.
   const adhoc = {
     pointSelect: (i: number) => pipe(query(Book), where({ id: input.pointSelect(i).id }), get),
-    relationLoad: (i: number) => pipe(query(Author), where({ id__gt: input.relationLoad(i).after }), orderBy('id'), limit(20), prefetch('books')),
+    relationLoad: (i: number) =>
+      pipe(query(Author), where({ id__gt: input.relationLoad(i).after }), orderBy('id'), limit(20), prefetch('books')),
     filteredList: (i: number) => {
       const { term, minRating } = input.filteredList(i)
       return filteredPlan(term, minRating)
@@ -87,7 +113,8 @@ export const terrapin = (url: string, dialect: DialectName = 'sqlite'): Impl => 
     },
     itemsById: (ids: number[]) => pipe(query(Item), where({ id__in: ids }), orderBy('id')),
     nameIn2k: (i: number) => pipe(query(Item), where({ name__in: input.nameIn2k(i).names }), orderBy('id')),
-    ownersWithItems: ({ after, n }: { after: number; n: number }) => pipe(query(Owner), where({ id__gt: after }), orderBy('id'), limit(n), prefetch('items')),
+    ownersWithItems: ({ after, n }: { after: number; n: number }) =>
+      pipe(query(Owner), where({ id__gt: after }), orderBy('id'), limit(n), prefetch('items')),
   }
   const inList = (ids: (i: number) => { ids: number[] }) => ({
     adhoc: (i: number) => go(adhoc.itemsById(ids(i).ids)),
@@ -99,7 +126,8 @@ export const terrapin = (url: string, dialect: DialectName = 'sqlite'): Impl => 
     ...viaTask((i) => adhoc.ownersWithItems(at(i))),
   })
   // On SQLite, the same ad hoc plans through `run` and an awaiting caller, for comparison.
-  const viaTask = <A>(plan: (i: number) => Runnable<A>) => (dialect === 'sqlite' ? { task: async (i: number) => unwrap(await task(plan(i))()) } : {})
+  const viaTask = <A>(plan: (i: number) => Runnable<A>) =>
+    dialect === 'sqlite' ? { task: async (i: number) => unwrap(await task(plan(i))()) } : {}
   return {
     name: 'terrapin',
     ops: {

@@ -21,7 +21,8 @@ const within = (sub: ReadonlyArray<string>, sup: ReadonlyArray<string>): boolean
   return true
 }
 
-const show = (xs: ReadonlyArray<string>): string => (xs.length > 12 ? `[${xs.slice(0, 12).join(', ')}, … ${xs.length} rows]` : `[${xs.join(', ')}]`)
+const show = (xs: ReadonlyArray<string>): string =>
+  xs.length > 12 ? `[${xs.slice(0, 12).join(', ')}, … ${xs.length} rows]` : `[${xs.join(', ')}]`
 
 /** Checks a window of rows against the reference's sorted items; a message when they differ. */
 export const checkWindow = (
@@ -34,7 +35,8 @@ export const checkWindow = (
   const n = Math.max(0, Math.min(limit ?? Infinity, items.length - offset))
   const got = actual.map(canon)
   const all = items.map((i) => canon(i.out))
-  if (got.length !== n) return `expected ${n} rows, got ${got.length}: ${show(got)}; reference ${show(all.slice(offset, offset + n))}`
+  if (got.length !== n)
+    return `expected ${n} rows, got ${got.length}: ${show(got)}; reference ${show(all.slice(offset, offset + n))}`
   let start = 0
   while (start < items.length) {
     let end = start + 1
@@ -56,8 +58,11 @@ const tagOf = (e: unknown): string => (e && typeof e === 'object' && '_tag' in e
 /** Checks a run's `Either` against the expectation; undefined when they agree. */
 export const check = (exp: Expected, result: E.Either<unknown, unknown>): string | undefined => {
   if (exp._tag === 'Value') {
-    if (E.isLeft(result)) return `expected ${canon(exp.value)}, got ${tagOf(result.left)}: ${(result.left as Error).message}`
-    return canon(result.right) === canon(exp.value) ? undefined : `expected ${canon(exp.value)}, got ${canon(result.right)}`
+    if (E.isLeft(result))
+      return `expected ${canon(exp.value)}, got ${tagOf(result.left)}: ${(result.left as Error).message}`
+    return canon(result.right) === canon(exp.value)
+      ? undefined
+      : `expected ${canon(exp.value)}, got ${canon(result.right)}`
   }
   const n = Math.max(0, Math.min(exp.limit ?? Infinity, exp.items.length - exp.offset))
   if (exp.single === 'get' || exp.single === 'getOrNone') {
@@ -68,7 +73,11 @@ export const check = (exp: Expected, result: E.Either<unknown, unknown>): string
         : `expected ${want}, got ${E.isLeft(result) ? tagOf(result.left) : canon(result.right)}`
   }
   if (E.isLeft(result)) return `expected rows, got ${tagOf(result.left)}: ${(result.left as Error).message}`
-  const rows = exp.single ? (result.right === null && n === 0 ? [] : [result.right]) : (result.right as ReadonlyArray<unknown>)
+  const rows = exp.single
+    ? result.right === null && n === 0
+      ? []
+      : [result.right]
+    : (result.right as ReadonlyArray<unknown>)
   if (!Array.isArray(rows)) return `expected an array, got ${canon(rows)}`
   return checkWindow(exp.items, exp.desc, exp.offset, exp.limit, rows)
 }

@@ -27,4 +27,5 @@ export const params = <T>(defaultRuns: number, extra: fc.Parameters<T> = {}): fc
 })
 
 /** Jest's timeout for a property: generous, and scaled with `LAWS_RUNS`. */
-export const timeout = (defaultRuns: number, msPerRun: number): number => Math.max(60_000, (RUNS ?? defaultRuns) * msPerRun * 3)
+export const timeout = (defaultRuns: number, msPerRun: number): number =>
+  Math.max(60_000, (RUNS ?? defaultRuns) * msPerRun * 3)

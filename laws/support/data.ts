@@ -24,9 +24,16 @@ export interface DataSpec {
 }
 
 /** The key column of a model as a field spec (for filters and orderings). */
-export const pkSpec = (m: ModelSpec): FieldSpec => ({ key: 'id', kind: m.pk === 'char' ? 'char' : 'int', column: 'id', nullable: false, size: 10 })
+export const pkSpec = (m: ModelSpec): FieldSpec => ({
+  key: 'id',
+  kind: m.pk === 'char' ? 'char' : 'int',
+  column: 'id',
+  nullable: false,
+  size: 10,
+})
 
-const rowArb = (m: ModelSpec): fc.Arbitrary<Row> => fc.record(Object.fromEntries(m.fields.map((f) => [f.key, storedArb(f)])))
+const rowArb = (m: ModelSpec): fc.Arbitrary<Row> =>
+  fc.record(Object.fromEntries(m.fields.map((f) => [f.key, storedArb(f)])))
 
 const keysArb = (m: ModelSpec, max: number): fc.Arbitrary<ReadonlyArray<unknown>> =>
   m.pk === 'char'
@@ -35,7 +42,9 @@ const keysArb = (m: ModelSpec, max: number): fc.Arbitrary<ReadonlyArray<unknown>
       ? // Not near 2147483647: InnoDB reserves auto-increment values for a multi-row INSERT
         // even when every key is given, so once a key near the maximum is stored, later
         // inserts into the table fail (a limit of the server, noted in laws/README.md).
-        fc.uniqueArray(fc.oneof(fc.integer({ min: -3, max: 20 }), fc.constantFrom(-2147483648, 1_000_000)), { maxLength: max })
+        fc.uniqueArray(fc.oneof(fc.integer({ min: -3, max: 20 }), fc.constantFrom(-2147483648, 1_000_000)), {
+          maxLength: max,
+        })
       : fc.integer({ min: 0, max }).map((n) => Array.from({ length: n }, () => undefined))
 
 const ref = (n: number, nullable: boolean): fc.Arbitrary<number | null> =>
@@ -46,17 +55,29 @@ export const dataArb = (s: SchemaSpec, max = 10): fc.Arbitrary<DataSpec> => {
   const [a, b, g] = (['Alpha', 'Beta', 'Gamma'] as const).map((n) => specOf(s, n))
   return fc.record({ ak: keysArb(a, max), bk: keysArb(b, max), gk: keysArb(g, max) }).chain(({ ak, bk, gk }) => {
     if (!s.gammaBetaNull && bk.length === 0) gk = []
-    const withId = (m: ModelSpec, keys: ReadonlyArray<unknown>) => fc.tuple(...keys.map((k) => rowArb(m).map((r) => (k === undefined ? r : { id: k, ...r }))))
+    const withId = (m: ModelSpec, keys: ReadonlyArray<unknown>) =>
+      fc.tuple(...keys.map((k) => rowArb(m).map((r) => (k === undefined ? r : { id: k, ...r }))))
     return fc.record({
       alpha: withId(a, ak),
-      beta: fc.tuple(...bk.map((k) => fc.record({ row: withId(b, [k]).map((x) => x[0]), alpha: ref(ak.length, true) }))),
+      beta: fc.tuple(
+        ...bk.map((k) => fc.record({ row: withId(b, [k]).map((x) => x[0]), alpha: ref(ak.length, true) })),
+      ),
       gamma: fc.tuple(
-        ...gk.map((k) => fc.record({ row: withId(g, [k]).map((x) => x[0]), beta: ref(bk.length, s.gammaBetaNull), owner: ref(ak.length, true) })),
+        ...gk.map((k) =>
+          fc.record({
+            row: withId(g, [k]).map((x) => x[0]),
+            beta: ref(bk.length, s.gammaBetaNull),
+            owner: ref(ak.length, true),
+          }),
+        ),
       ),
       links:
         ak.length === 0 || gk.length === 0
           ? fc.constant([])
-          : fc.uniqueArray(fc.tuple(fc.nat(ak.length - 1), fc.nat(gk.length - 1)), { maxLength: max, selector: ([x, y]) => `${x},${y}` }),
+          : fc.uniqueArray(fc.tuple(fc.nat(ak.length - 1), fc.nat(gk.length - 1)), {
+              maxLength: max,
+              selector: ([x, y]) => `${x},${y}`,
+            }),
     })
   })
 }
@@ -84,7 +105,8 @@ export const insertData = async (db: Db, models: Models, data: DataSpec): Promis
     const stored = await insertAll(db, m, given)
     const out = given.map((g, i) => complete(m, g, stored[i]))
     out.forEach((r, i) => {
-      if (canon(r) !== canon(stored[i])) throw new Error(`${m.name} row ${i} reads back as ${canon(stored[i])}, written ${canon(r)}`)
+      if (canon(r) !== canon(stored[i]))
+        throw new Error(`${m.name} row ${i} reads back as ${canon(stored[i])}, written ${canon(r)}`)
     })
     rows[m.name] = out
     return out
@@ -106,7 +128,10 @@ export const insertData = async (db: Db, models: Models, data: DataSpec): Promis
     const { own, other } = throughColumns(Alpha, field, Gamma)
     const ph = (i: number) => db.executor.dialect.placeholder(i)
     const values = links.map((_, i) => `(${ph(2 * i + 1)}, ${ph(2 * i + 2)})`).join(', ')
-    await db.executor.run(`INSERT INTO ${q(throughTable(Alpha, field, Gamma))} (${q(own)}, ${q(other)}) VALUES ${values}`, links.flat())
+    await db.executor.run(
+      `INSERT INTO ${q(throughTable(Alpha, field, Gamma))} (${q(own)}, ${q(other)}) VALUES ${values}`,
+      links.flat(),
+    )
   }
   return { rows, links: { 'Alpha.tags': links } }
 }

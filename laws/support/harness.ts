@@ -13,7 +13,9 @@ import { canon } from './values'
 
 /** JSON with bigints and dates readable. */
 export const show = (v: unknown): string =>
-  JSON.stringify(v, (_k, x: unknown) => (typeof x === 'bigint' ? `${x}n` : x instanceof Date ? `Date(${x.toISOString()})` : x))
+  JSON.stringify(v, (_k, x: unknown) =>
+    typeof x === 'bigint' ? `${x}n` : x instanceof Date ? `Date(${x.toISOString()})` : x,
+  )
 
 const sqlOf = (plan: Plan<unknown>, dialect: 'sqlite' | 'postgres' | 'mysql'): string => {
   try {
@@ -35,7 +37,11 @@ export const runEither = async (db: Db, plan: Plan<unknown>): Promise<E.Either<u
 
 /** Whether the reference rejects a plan spec: a filter with an empty member of `q.or`. */
 export const rejected = (spec: PlanSpec): boolean =>
-  spec.steps.some((s) => ('where' in s && rejectsFilter(filterArg(s.where) as never)) || ('exclude' in s && rejectsFilter(filterArg(s.exclude) as never)))
+  spec.steps.some(
+    (s) =>
+      ('where' in s && rejectsFilter(filterArg(s.where) as never)) ||
+      ('exclude' in s && rejectsFilter(filterArg(s.exclude) as never)),
+  )
 
 /** A plan the reference rejects is a `ValidationError` naming the `q.or` member, from `run` (and `runSync`), before any statement. */
 const rejects = async (db: Db, spec: PlanSpec, plan: Plan<unknown>): Promise<void> => {
@@ -45,7 +51,9 @@ const rejects = async (db: Db, spec: PlanSpec, plan: Plan<unknown>): Promise<voi
   for (const [how, r] of results) {
     const e = E.isLeft(r) ? (r.left as { _tag?: string; message?: string }) : undefined
     if (e?._tag !== 'ValidationError' || !/q\.or: member \d+ is empty/.test(e.message ?? ''))
-      throw new Error(`${dialect} (${how}) should reject an empty member of q.or, got ${show(r)}\nplan: ${show(spec)}\nsql: ${sqlOf(plan, dialect)}`)
+      throw new Error(
+        `${dialect} (${how}) should reject an empty member of q.or, got ${show(r)}\nplan: ${show(spec)}\nsql: ${sqlOf(plan, dialect)}`,
+      )
   }
 }
 
@@ -62,11 +70,14 @@ export const agree = async (db: Db, models: Models, ds: Dataset, spec: PlanSpec)
   // On a synchronous driver, runSync runs the same plan at once: it must give exactly what run gives.
   if (db.executor.sync) {
     const now = runSync(db)(plan)()
-    if (show(now) !== show(got)) throw new Error(`runSync disagrees with run: ${show(now)} against ${show(got)}\nplan: ${show(spec)}`)
+    if (show(now) !== show(got))
+      throw new Error(`runSync disagrees with run: ${show(now)} against ${show(got)}\nplan: ${show(spec)}`)
   }
   const problem = check(exp, got)
   if (problem) {
     const dialect = db.executor.dialect.name
-    throw new Error(`${dialect} disagrees with the reference: ${problem}\nplan: ${show(spec)}\nsql: ${sqlOf(plan, dialect)}`)
+    throw new Error(
+      `${dialect} disagrees with the reference: ${problem}\nplan: ${show(spec)}\nsql: ${sqlOf(plan, dialect)}`,
+    )
   }
 }

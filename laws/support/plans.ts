@@ -65,7 +65,13 @@ export interface PlanSpec {
 
 /** The filter argument a spec stands for. */
 export const filterArg = (f: FilterSpec): FilterArg<unknown> =>
-  'obj' in f ? Object.fromEntries(f.obj) : 'and' in f ? q.and(...f.and.map(filterArg)) : 'or' in f ? q.or(...f.or.map(filterArg)) : q.not(filterArg(f.not))
+  'obj' in f
+    ? Object.fromEntries(f.obj)
+    : 'and' in f
+      ? q.and(...f.and.map(filterArg))
+      : 'or' in f
+        ? q.or(...f.or.map(filterArg))
+        : q.not(filterArg(f.not))
 
 /**
  * A read plan of the random schema, whose models and rows are known only at run time: the steps'
@@ -153,7 +159,19 @@ export const columnsOf = (s: SchemaSpec, name: ModelName): ReadonlyArray<FieldSp
 ]
 
 const TEXT = new Set(['char', 'text'])
-const COMPARABLE_LOOKUPS = ['exact', 'not', 'in', 'notIn', 'gt', 'gte', 'lt', 'lte', 'range', 'isnull', 'notIsnull'] as const
+const COMPARABLE_LOOKUPS = [
+  'exact',
+  'not',
+  'in',
+  'notIn',
+  'gt',
+  'gte',
+  'lt',
+  'lte',
+  'range',
+  'isnull',
+  'notIsnull',
+] as const
 const ORDERED: ReadonlySet<string> = new Set(['gt', 'gte', 'lt', 'lte', 'range'])
 const TEXT_LOOKUPS = ['contains', 'icontains', 'startswith', 'istartswith', 'endswith', 'iendswith', 'iexact'] as const
 const PARTS: Readonly<Record<string, ReadonlyArray<string>>> = {
@@ -172,7 +190,12 @@ const pool = (ds: Dataset, model: ModelName, f: FieldSpec): ReadonlyArray<unknow
 
 const scalarArb = (ds: Dataset, model: ModelName, f: FieldSpec): fc.Arbitrary<unknown> => {
   const have = pool(ds, model, f)
-  const fresh = f.key === 'id' || f.key.endsWith('Id') ? (f.kind === 'char' ? fc.constantFrom('', 'a', 'ß') : fc.integer({ min: -3, max: 20 })) : valueArb(f)
+  const fresh =
+    f.key === 'id' || f.key.endsWith('Id')
+      ? f.kind === 'char'
+        ? fc.constantFrom('', 'a', 'ß')
+        : fc.integer({ min: -3, max: 20 })
+      : valueArb(f)
   const arbs: fc.Arbitrary<unknown>[] = [fresh]
   if (have.length > 0) arbs.push(fc.constantFrom(...have), fc.constantFrom(...have))
   // A decimal with more places than the column must compare exactly, not be truncated.
@@ -207,11 +230,17 @@ const needleArb = (ds: Dataset, model: ModelName, f: FieldSpec): fc.Arbitrary<st
 }
 
 const partValueArb = (part: string): fc.Arbitrary<number> =>
-  part === 'year' ? fc.constantFrom(1000, 1999, 2020, 2024, 9999) : fc.integer({ min: 0, max: part === 'week' ? 53 : part === 'day' ? 31 : 60 })
+  part === 'year'
+    ? fc.constantFrom(1000, 1999, 2020, 2024, 9999)
+    : fc.integer({ min: 0, max: part === 'week' ? 53 : part === 'day' ? 31 : 60 })
 
 /** One `key: value` filter entry on the model (maybe through a relation). */
 const entryArb = (s: SchemaSpec, ds: Dataset, model: ModelName): fc.Arbitrary<readonly [string, unknown]> => {
-  const hops: ReadonlyArray<Hop> = [{ path: [], target: model, toOne: true }, { path: [], target: model, toOne: true }, ...RELATIONS[model]]
+  const hops: ReadonlyArray<Hop> = [
+    { path: [], target: model, toOne: true },
+    { path: [], target: model, toOne: true },
+    ...RELATIONS[model],
+  ]
   return fc.constantFrom(...hops).chain((hop) => {
     const prefix = hop.path.map((p) => `${p}__`).join('')
     return fc.constantFrom(...columnsOf(s, hop.target)).chain((f): fc.Arbitrary<readonly [string, unknown]> => {
@@ -224,7 +253,10 @@ const entryArb = (s: SchemaSpec, ds: Dataset, model: ModelName): fc.Arbitrary<re
       const value = scalarArb(ds, hop.target, f)
       // Booleans and enums have no order to filter by (see plan/filter.ts).
       const unordered = f.kind === 'boolean' || f.kind === 'enumText' || f.kind === 'enumInt'
-      const lookups: string[] = [...COMPARABLE_LOOKUPS.filter((l) => !unordered || !ORDERED.has(l)), ...(TEXT.has(f.kind) ? TEXT_LOOKUPS : [])]
+      const lookups: string[] = [
+        ...COMPARABLE_LOOKUPS.filter((l) => !unordered || !ORDERED.has(l)),
+        ...(TEXT.has(f.kind) ? TEXT_LOOKUPS : []),
+      ]
       const parts = PARTS[f.kind] ?? []
       return fc
         .record({
@@ -246,9 +278,13 @@ const entryArb = (s: SchemaSpec, ds: Dataset, model: ModelName): fc.Arbitrary<re
               return fc.boolean().map((b) => [name, b] as const)
             case 'exact':
             case 'not':
-              return fc.oneof({ arbitrary: v, weight: 5 }, { arbitrary: fc.constant(null), weight: 1 }).map((x) => [name, x] as const)
+              return fc
+                .oneof({ arbitrary: v, weight: 5 }, { arbitrary: fc.constant(null), weight: 1 })
+                .map((x) => [name, x] as const)
             default:
-              return TEXT_LOOKUPS.includes(lookup as never) ? needleArb(ds, hop.target, f).map((x) => [name, x] as const) : v.map((x) => [name, x] as const)
+              return TEXT_LOOKUPS.includes(lookup as never)
+                ? needleArb(ds, hop.target, f).map((x) => [name, x] as const)
+                : v.map((x) => [name, x] as const)
           }
         })
     })
@@ -257,7 +293,9 @@ const entryArb = (s: SchemaSpec, ds: Dataset, model: ModelName): fc.Arbitrary<re
 
 /** A filter: objects of one or two entries (or none) under nested `q.and/or/not`. */
 export const filterArb = (s: SchemaSpec, ds: Dataset, model: ModelName): fc.Arbitrary<FilterSpec> => {
-  const leaf = fc.uniqueArray(entryArb(s, ds, model), { minLength: 1, maxLength: 2, selector: ([k]) => k }).map((obj): FilterSpec => ({ obj }))
+  const leaf = fc
+    .uniqueArray(entryArb(s, ds, model), { minLength: 1, maxLength: 2, selector: ([k]) => k })
+    .map((obj): FilterSpec => ({ obj }))
   const tree = fc.letrec<{ f: FilterSpec }>((tie) => ({
     f: fc.oneof(
       { depthSize: 'small', withCrossShrink: true },
@@ -305,7 +343,10 @@ const orderArb = (keys: ReadonlyArray<string>, pkLast: boolean): fc.Arbitrary<Re
         .chain((ks) => fc.tuple(...ks.map((k) => fc.boolean().map((d) => (d ? `-${k}` : k)))))
         .map((ks) => (pkLast && !ks.some((k) => k.replace('-', '') === 'id') ? [...ks, 'id'] : ks))
 
-type Projection = { readonly values: ReadonlyArray<string> } | { readonly valuesList: ReadonlyArray<string> } | { readonly valuesFlat: string }
+type Projection =
+  | { readonly values: ReadonlyArray<string> }
+  | { readonly valuesList: ReadonlyArray<string> }
+  | { readonly valuesFlat: string }
 
 const projectionArb = (s: SchemaSpec, model: ModelName): fc.Arbitrary<Projection | null> => {
   const keys = projectable(s, model)
@@ -318,7 +359,8 @@ const projectionArb = (s: SchemaSpec, model: ModelName): fc.Arbitrary<Projection
   )
 }
 
-const projectedKeys = (p: Projection): ReadonlyArray<string> => ('values' in p ? p.values : 'valuesList' in p ? p.valuesList : [p.valuesFlat])
+const projectedKeys = (p: Projection): ReadonlyArray<string> =>
+  'values' in p ? p.values : 'valuesList' in p ? p.valuesList : [p.valuesFlat]
 
 /** A random read plan over a model of the schema, with values drawn from the data. */
 export const planArb = (s: SchemaSpec, ds: Dataset): fc.Arbitrary<PlanSpec> =>
@@ -332,7 +374,17 @@ export const planArb = (s: SchemaSpec, ds: Dataset): fc.Arbitrary<PlanSpec> =>
         order: fc.boolean(),
         limit: fc.option(fc.nat(4), { freq: 2 }),
         offset: fc.option(fc.nat(4), { freq: 3 }),
-        terminal: fc.constantFrom<TerminalName>('all', 'all', 'all', 'all', 'count', 'exists', 'first', 'get', 'getOrNone'),
+        terminal: fc.constantFrom<TerminalName>(
+          'all',
+          'all',
+          'all',
+          'all',
+          'count',
+          'exists',
+          'first',
+          'get',
+          'getOrNone',
+        ),
       })
       .chain((r) => {
         const jsonKeys = new Set(
@@ -341,9 +393,12 @@ export const planArb = (s: SchemaSpec, ds: Dataset): fc.Arbitrary<PlanSpec> =>
             .map((f) => f.key),
         )
         // DISTINCT compares stored JSON as text on some dialects: keep it to plain values, ordered only by what it selects.
-        const isDistinct = r.distinct && r.projection !== null && !projectedKeys(r.projection).some((k) => jsonKeys.has(k))
+        const isDistinct =
+          r.distinct && r.projection !== null && !projectedKeys(r.projection).some((k) => jsonKeys.has(k))
         const orderKeys = isDistinct
-          ? projectedKeys(r.projection!).filter((k) => !k.includes('__') && columnsOf(s, model).some((f) => f.key === k))
+          ? projectedKeys(r.projection!).filter(
+              (k) => !k.includes('__') && columnsOf(s, model).some((f) => f.key === k),
+            )
           : orderableKeys(s, model)
         return (r.order ? orderArb(orderKeys, r.pkLast && !isDistinct) : fc.constant(null)).map((order): PlanSpec => {
           const steps: Step[] = r.filters.map((x) => (x.exclude ? { exclude: x.f } : { where: x.f }))

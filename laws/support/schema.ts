@@ -54,7 +54,30 @@ export const ENUM_TEXT = ['draft', 'Draft', 'ß', 'z z'] as const
 export const ENUM_INT = [-1, 0, 7] as const
 
 /** Characters every dialect must quote correctly inside identifiers. */
-const IDENT_CHARS = ['a', 'b', 'Z', '_', '1', ' ', '"', '`', "'", '?', '$', '%', '-', ';', '(', ')', ',', '\\', 'é', 'Ω', '.', '*']
+const IDENT_CHARS = [
+  'a',
+  'b',
+  'Z',
+  '_',
+  '1',
+  ' ',
+  '"',
+  '`',
+  "'",
+  '?',
+  '$',
+  '%',
+  '-',
+  ';',
+  '(',
+  ')',
+  ',',
+  '\\',
+  'é',
+  'Ω',
+  '.',
+  '*',
+]
 
 const oddName = (suffix: string): fc.Arbitrary<string> =>
   fc
@@ -70,7 +93,12 @@ const fieldSpecs = (name: string, kinds: ReadonlyArray<Kind>): fc.Arbitrary<Read
         .record({
           column: oddName(`${name[0].toLowerCase()}${i}`),
           nullable: fc.boolean(),
-          size: kind === 'char' ? fc.integer({ min: 1, max: 12 }) : kind === 'decimal' ? fc.integer({ min: 0, max: 4 }) : fc.constant(0),
+          size:
+            kind === 'char'
+              ? fc.integer({ min: 1, max: 12 })
+              : kind === 'decimal'
+                ? fc.integer({ min: 0, max: 4 })
+                : fc.constant(0),
         })
         .map((r): FieldSpec => ({ key: `${kind}${i}`, kind, ...r })),
     ),
@@ -91,7 +119,12 @@ export const schemaArb: fc.Arbitrary<SchemaSpec> = fc
     const dealt = names.map((_, m) => [...r.order.filter((_, i) => i % 3 === m), ...r.extras[m]])
     return fc.tuple(...names.map((n, m) => fieldSpecs(n, dealt[m]))).map((fs): SchemaSpec => ({
       gammaBetaNull: r.gammaBetaNull,
-      models: names.map((name, m) => ({ name, table: r.tables[m], pk: name === 'Alpha' ? r.alphaPk : name === 'Beta' ? r.betaPk : 'auto', fields: fs[m] })),
+      models: names.map((name, m) => ({
+        name,
+        table: r.tables[m],
+        pk: name === 'Alpha' ? r.alphaPk : name === 'Beta' ? r.betaPk : 'auto',
+        fields: fs[m],
+      })),
     }))
   })
 
@@ -121,9 +154,14 @@ const PK: Readonly<Record<ModelSpec['pk'], () => Record<string, Field>>> = {
 export const buildModels = (s: SchemaSpec): Readonly<Record<'Alpha' | 'Beta' | 'Gamma', Model>> => {
   const defs: Record<string, AnyModel> = {}
   for (const m of s.models) {
-    const own: Record<string, Field> = { ...PK[m.pk](), ...Object.fromEntries(m.fields.map((f) => [f.key, scalarField(f)])) }
-    if (m.name === 'Alpha') own.tags = fields.manyToMany('Gamma', { relatedName: 'alphas', through: `${m.table} ⇄ links` })
-    if (m.name === 'Beta') own.alpha = fields.foreignKey('Alpha', { null: true, relatedName: 'betas', source: 'alpha "fk"' })
+    const own: Record<string, Field> = {
+      ...PK[m.pk](),
+      ...Object.fromEntries(m.fields.map((f) => [f.key, scalarField(f)])),
+    }
+    if (m.name === 'Alpha')
+      own.tags = fields.manyToMany('Gamma', { relatedName: 'alphas', through: `${m.table} ⇄ links` })
+    if (m.name === 'Beta')
+      own.alpha = fields.foreignKey('Alpha', { null: true, relatedName: 'betas', source: 'alpha "fk"' })
     if (m.name === 'Gamma') {
       own.beta = fields.foreignKey('Beta', { null: s.gammaBetaNull, relatedName: 'gammas', source: 'beta `fk`' })
       own.owner = fields.foreignKey('Alpha', { null: true, relatedName: 'owned', source: "owner 'fk'" })

@@ -41,7 +41,8 @@ export const TEXT_CHARS = [
   '[',
 ]
 
-export const textArb = (maxLength: number): fc.Arbitrary<string> => fc.array(fc.constantFrom(...TEXT_CHARS), { maxLength }).map((cs) => cs.join(''))
+export const textArb = (maxLength: number): fc.Arbitrary<string> =>
+  fc.array(fc.constantFrom(...TEXT_CHARS), { maxLength }).map((cs) => cs.join(''))
 
 const pad = (n: number, w = 2): string => String(n).padStart(w, '0')
 
@@ -84,11 +85,18 @@ const datetimeArb = fc.oneof(
 
 const dateArb = fc.oneof(
   fc.constantFrom('2024-02-29', '2021-01-03', '2020-12-31', '1000-01-01', '9999-12-31'),
-  fc.date({ min: new Date('1000-01-01T00:00:00Z'), max: new Date('9999-12-31T00:00:00Z'), noInvalidDate: true }).map((d) => d.toISOString().slice(0, 10)),
+  fc
+    .date({ min: new Date('1000-01-01T00:00:00Z'), max: new Date('9999-12-31T00:00:00Z'), noInvalidDate: true })
+    .map((d) => d.toISOString().slice(0, 10)),
 )
 
 const timeArb = fc
-  .tuple(fc.integer({ min: 0, max: 23 }), fc.constantFrom(0, 30, 59), fc.constantFrom(0, 1, 59), fc.constantFrom(0, 5, 250, 999))
+  .tuple(
+    fc.integer({ min: 0, max: 23 }),
+    fc.constantFrom(0, 30, 59),
+    fc.constantFrom(0, 1, 59),
+    fc.constantFrom(0, 5, 250, 999),
+  )
   .map(([h, m, s, ms]) => `${pad(h)}:${pad(m)}:${pad(s)}${ms ? `.${pad(ms, 3)}`.replace(/0+$/, '') : ''}`)
 
 const UUIDS = [
@@ -146,7 +154,8 @@ export const valueArb = (f: FieldSpec): fc.Arbitrary<unknown> => {
 }
 
 /** A stored value of a field: NULL now and then when the field allows it. */
-export const storedArb = (f: FieldSpec): fc.Arbitrary<unknown> => (f.nullable ? fc.option(valueArb(f), { nil: null, freq: 4 }) : valueArb(f))
+export const storedArb = (f: FieldSpec): fc.Arbitrary<unknown> =>
+  f.nullable ? fc.option(valueArb(f), { nil: null, freq: 4 }) : valueArb(f)
 
 // ------------------------------------------------------------------------------------------
 // canonical form

@@ -33,7 +33,11 @@ export interface Parsed {
  * @example
  * parseArgs([{ name: 'name', value: 'NAME', help: '' }], ['--name', 'add_email']) // Right({ values: { name: 'add_email' }, positionals: [] })
  */
-export const parseArgs = (options: ReadonlyArray<OptionSpec>, argv: ReadonlyArray<string>, stopAtPositional = false): E.Either<string, Parsed> => {
+export const parseArgs = (
+  options: ReadonlyArray<OptionSpec>,
+  argv: ReadonlyArray<string>,
+  stopAtPositional = false,
+): E.Either<string, Parsed> => {
   const values: Record<string, string | boolean | string[]> = {}
   const positionals: string[] = []
   const set = (o: OptionSpec, v: string | true): string | undefined => {
@@ -66,7 +70,13 @@ export const parseArgs = (options: ReadonlyArray<OptionSpec>, argv: ReadonlyArra
     const option = options.find((o) => (long ? o.name === key : o.short === key))
     if (!option) return E.left(`unknown option ${long ? `--${key}` : `-${key}`}`)
     // `-vVALUE` and `--name=VALUE` carry their value in the same word.
-    const inline = long ? (eq < 0 ? undefined : arg.slice(eq + 1)) : arg.length > 2 ? arg.slice(arg[2] === '=' ? 3 : 2) : undefined
+    const inline = long
+      ? eq < 0
+        ? undefined
+        : arg.slice(eq + 1)
+      : arg.length > 2
+        ? arg.slice(arg[2] === '=' ? 3 : 2)
+        : undefined
     if (!option.value) {
       if (inline !== undefined) return E.left(`${display(option)} takes no value`)
       const err = set(option, true)
@@ -76,7 +86,8 @@ export const parseArgs = (options: ReadonlyArray<OptionSpec>, argv: ReadonlyArra
     let value = inline
     if (value === undefined) {
       const next = argv[i + 1]
-      if (next === undefined || (next.startsWith('-') && next !== '-')) return E.left(`${display(option)} needs a value (${option.value})`)
+      if (next === undefined || (next.startsWith('-') && next !== '-'))
+        return E.left(`${display(option)} needs a value (${option.value})`)
       value = next
       i++
     }

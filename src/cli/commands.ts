@@ -41,8 +41,16 @@ export const GLOBAL_OPTIONS: ReadonlyArray<OptionSpec> = [
     value: 'MODULE',
     help: 'the config module (.ts or .js) whose default export is { connections, apps }; default: package.json "terrapin.config"',
   },
-  { name: 'location', value: 'DIR', help: `the migrations folder; default: package.json "terrapin.location", else ${DEFAULT_LOCATION}` },
-  { name: 'app', value: 'NAME', help: "only this app (default: every app of the config; downgrade: 'models' or the only app)" },
+  {
+    name: 'location',
+    value: 'DIR',
+    help: `the migrations folder; default: package.json "terrapin.location", else ${DEFAULT_LOCATION}`,
+  },
+  {
+    name: 'app',
+    value: 'NAME',
+    help: "only this app (default: every app of the config; downgrade: 'models' or the only app)",
+  },
   { name: 'verbose', help: 'print the stack trace of an error' },
   { name: 'help', short: 'h', help: 'show this help' },
 ]
@@ -62,10 +70,17 @@ const project = (ctx: Context): Project => {
   const settings = readSettings(ctx.io.cwd)
   if (E.isLeft(settings)) throw new CliFailure(settings.left)
   const configSpec = str(ctx.values, 'config') ?? settings.right.config
-  if (!configSpec) throw new CliFailure(failed('no config: run terrapin init -t <module> to record it in package.json, or pass -t <module>'))
+  if (!configSpec)
+    throw new CliFailure(
+      failed('no config: run terrapin init -t <module> to record it in package.json, or pass -t <module>'),
+    )
   const config = loadConfig(configSpec, ctx.io.cwd)
   if (E.isLeft(config)) throw new CliFailure(config.left)
-  return { configSpec, config: config.right, location: resolve(ctx.io.cwd, str(ctx.values, 'location') ?? settings.right.location ?? DEFAULT_LOCATION) }
+  return {
+    configSpec,
+    config: config.right,
+    location: resolve(ctx.io.cwd, str(ctx.values, 'location') ?? settings.right.location ?? DEFAULT_LOCATION),
+  }
 }
 
 const appsOf = (config: Config): ReadonlyArray<string> => Object.keys('apps' in config ? config.apps : config.modules)
@@ -236,7 +251,9 @@ const initDbCommand: Command = {
     await withOrm(p, apps, async (orm) => {
       for (const app of apps) {
         const r = await must(migrate.initDb(targetOf(p, orm, app)), app)
-        ctx.io.out(`app ${app}: created the tables, wrote ${shown(ctx, r.file)} and recorded version ${r.version} as applied`)
+        ctx.io.out(
+          `app ${app}: created the tables, wrote ${shown(ctx, r.file)} and recorded version ${r.version} as applied`,
+        )
       }
     })
   },
@@ -260,20 +277,33 @@ const migrateCommand: Command = {
   options: [
     { name: 'name', value: 'NAME', help: "the migration's name (default: update)" },
     { name: 'empty', help: 'write an empty migration to fill in by hand' },
-    { name: 'rename', value: 'TABLE.OLD:NEW', repeat: true, help: 'a column (table.old:new) or table (old:new) was renamed; repeatable' },
+    {
+      name: 'rename',
+      value: 'TABLE.OLD:NEW',
+      repeat: true,
+      help: 'a column (table.old:new) or table (old:new) was renamed; repeatable',
+    },
   ],
   run: async (ctx) => {
     const name = str(ctx.values, 'name')
-    if (name !== undefined && !/^[A-Za-z0-9_]+$/.test(name)) throw new CliFailure(usage(`--name ${name}: use letters, digits and _ only`))
+    if (name !== undefined && !/^[A-Za-z0-9_]+$/.test(name))
+      throw new CliFailure(usage(`--name ${name}: use letters, digits and _ only`))
     const renames = list(ctx.values, 'rename').map(parseRename)
     const p = project(ctx)
     const apps = chooseApps(ctx, p.config, false)
     await withOrm(p, apps, async (orm) => {
       for (const app of apps) {
         const a = asker(ctx, 'pass --rename table.old:new (or old:new for a table) to say what was renamed')
-        const r = await must(migrate.makeMigration(targetOf(p, orm, app), { name, empty: flag(ctx.values, 'empty'), renames, ask: a.ask }), app, a)
+        const r = await must(
+          migrate.makeMigration(targetOf(p, orm, app), { name, empty: flag(ctx.values, 'empty'), renames, ask: a.ask }),
+          app,
+          a,
+        )
         if ('noChanges' in r) ctx.io.out(`app ${app}: no changes, nothing to migrate`)
-        else ctx.io.out(`app ${app}: wrote ${shown(ctx, r.file)} (version ${r.version}, ${r.operations} operation${r.operations === 1 ? '' : 's'})`)
+        else
+          ctx.io.out(
+            `app ${app}: wrote ${shown(ctx, r.file)} (version ${r.version}, ${r.operations} operation${r.operations === 1 ? '' : 's'})`,
+          )
       }
     })
   },
@@ -304,13 +334,21 @@ const upgradeCommand: Command = {
         for (const app of apps) {
           const fake = flag(ctx.values, 'fake')
           const onProgress = json || dryRun || fake ? undefined : progress(ctx, app, 'applying')
-          const r = await must(migrate.upgrade(targetOf(p, orm, app), { dryRun, force: flag(ctx.values, 'force'), fake, onProgress }), app)
+          const r = await must(
+            migrate.upgrade(targetOf(p, orm, app), { dryRun, force: flag(ctx.values, 'force'), fake, onProgress }),
+            app,
+          )
           report.push({ app, ...r })
-          for (const c of r.changed) ctx.io.err(`terrapin: warning: app ${app}: ${shown(ctx, c.file)} changed after version ${c.version} was applied`)
+          for (const c of r.changed)
+            ctx.io.err(
+              `terrapin: warning: app ${app}: ${shown(ctx, c.file)} changed after version ${c.version} was applied`,
+            )
           if (json) continue
           if (dryRun) printSql(ctx, app, r.sql)
           else if (r.applied.length === 0) ctx.io.out(`app ${app}: up to date, nothing to upgrade`)
-          else if (fake) for (const m of r.applied) ctx.io.out(`app ${app}: recorded ${m.version}_${m.name} as applied, without running it (--fake)`)
+          else if (fake)
+            for (const m of r.applied)
+              ctx.io.out(`app ${app}: recorded ${m.version}_${m.name} as applied, without running it (--fake)`)
           else ctx.io.out(`app ${app}: applied ${r.applied.length} migration${r.applied.length === 1 ? '' : 's'}`)
         }
       })
@@ -336,7 +374,12 @@ const downgradeCommand: Command = {
   summary: 'revert migrations: the last one, or back to just before VERSION',
   details: ['Asks before dropping anything unless --yes; without a terminal the question is an error.'],
   options: [
-    { name: 'version', short: 'v', value: 'VERSION', help: 'revert every migration from VERSION on (default: the last one)' },
+    {
+      name: 'version',
+      short: 'v',
+      value: 'VERSION',
+      help: 'revert every migration from VERSION on (default: the last one)',
+    },
     { name: 'delete', short: 'd', help: "delete the reverted migrations' files" },
     { name: 'yes', help: 'do not ask before dropping' },
     { name: 'force', help: 'revert even when it would lose data (drop a table with rows, a column with values…)' },
@@ -345,7 +388,9 @@ const downgradeCommand: Command = {
   run: async (ctx) => {
     const v = str(ctx.values, 'version')
     if (v !== undefined && !/^\d+$/.test(v))
-      throw new CliFailure(usage(`-v ${v}: a version is the number a migration's file name starts with (see terrapin history)`))
+      throw new CliFailure(
+        usage(`-v ${v}: a version is the number a migration's file name starts with (see terrapin history)`),
+      )
     const dryRun = flag(ctx.values, 'dry-run')
     const p = project(ctx)
     const [app] = chooseApps(ctx, p.config, true)
@@ -451,8 +496,16 @@ const checkCommand: Command = {
             .map(
               (r) =>
                 `app ${r.app}: ${[
-                  ...(r.missing.length ? [`${r.missing.length} change${r.missing.length === 1 ? '' : 's'} not in a migration (run terrapin migrate)`] : []),
-                  ...(r.drift.length ? [`${r.drift.length} difference${r.drift.length === 1 ? '' : 's'} of the database from its migrations`] : []),
+                  ...(r.missing.length
+                    ? [
+                        `${r.missing.length} change${r.missing.length === 1 ? '' : 's'} not in a migration (run terrapin migrate)`,
+                      ]
+                    : []),
+                  ...(r.drift.length
+                    ? [
+                        `${r.drift.length} difference${r.drift.length === 1 ? '' : 's'} of the database from its migrations`,
+                      ]
+                    : []),
                 ].join(', ')}`,
             )
             .join('; '),
@@ -484,7 +537,9 @@ const inspectdbCommand: Command = {
         app,
       )
       const found = new Set(state.models.map((m) => m.table))
-      const unknown = tables.filter((t) => !found.has(t) && !state.models.some((m) => Object.values(m.fields).some((f) => f.options.through === t)))
+      const unknown = tables.filter(
+        (t) => !found.has(t) && !state.models.some((m) => Object.values(m.fields).some((f) => f.options.through === t)),
+      )
       if (unknown.length) throw new CliFailure(failed(`app ${app}: no table ${unknown.join(', ')} in the database`))
       ctx.io.out(migrate.modelSource(state).trimEnd())
     })

@@ -18,20 +18,22 @@ export interface Io {
  * Reads one yes/no answer from a terminal on stdin; rejects with a `CliFailure` naming `flag`
  * when stdin is not a terminal.
  */
-export const terminalAsk = (stdin: NodeJS.ReadStream, stderr: NodeJS.WriteStream) => (question: string, flag: string) => {
-  const q = question.replace(/\s+$/, '')
-  if (!stdin.isTTY) return Promise.reject(new CliFailure(failed(`${q.replace(/\?$/, '')}: no terminal to ask; ${flag}`)))
-  return new Promise<boolean>((resolve) => {
-    const rl = createInterface({ input: stdin, output: stderr })
-    rl.question(`${q} [y/N] `, (answer) => {
-      // Before close: its handler answers no.
-      resolve(/^y(es)?$/i.test(answer.trim()))
-      rl.close()
+export const terminalAsk =
+  (stdin: NodeJS.ReadStream, stderr: NodeJS.WriteStream) => (question: string, flag: string) => {
+    const q = question.replace(/\s+$/, '')
+    if (!stdin.isTTY)
+      return Promise.reject(new CliFailure(failed(`${q.replace(/\?$/, '')}: no terminal to ask; ${flag}`)))
+    return new Promise<boolean>((resolve) => {
+      const rl = createInterface({ input: stdin, output: stderr })
+      rl.question(`${q} [y/N] `, (answer) => {
+        // Before close: its handler answers no.
+        resolve(/^y(es)?$/i.test(answer.trim()))
+        rl.close()
+      })
+      // Ctrl-D: no answer is no.
+      rl.on('close', () => resolve(false))
     })
-    // Ctrl-D: no answer is no.
-    rl.on('close', () => resolve(false))
-  })
-}
+  }
 
 /** The process's own streams. */
 export const processIo = (): Io => ({

@@ -16,7 +16,8 @@ const VERSION_OPTION: OptionSpec = { name: 'version', help: "print terrapin's ve
 
 const version = (): string => {
   try {
-    return (JSON.parse(readFileSync(join(__dirname, '..', '..', 'package.json'), 'utf8')) as { version: string }).version
+    return (JSON.parse(readFileSync(join(__dirname, '..', '..', 'package.json'), 'utf8')) as { version: string })
+      .version
   } catch {
     return 'unknown'
   }
@@ -83,11 +84,18 @@ export const main = async (argv: ReadonlyArray<string>, io: Io = processIo()): P
       return 0
     }
     const command = COMMANDS.find((c) => c.name === name)
-    if (!command) throw new CliFailure(usage(`unknown command ${name}: the commands are ${COMMANDS.map((c) => c.name).join(', ')} (see terrapin --help)`))
+    if (!command)
+      throw new CliFailure(
+        usage(
+          `unknown command ${name}: the commands are ${COMMANDS.map((c) => c.name).join(', ')} (see terrapin --help)`,
+        ),
+      )
     const tail = parseArgs([...GLOBAL_OPTIONS, ...command.options], rest)
     if (E.isLeft(tail)) throw new CliFailure(usage(`${tail.left} for terrapin ${name} (see terrapin ${name} --help)`))
     if (tail.right.positionals.length > 0)
-      throw new CliFailure(usage(`terrapin ${name} takes no argument, got ${tail.right.positionals[0]} (see terrapin ${name} --help)`))
+      throw new CliFailure(
+        usage(`terrapin ${name} takes no argument, got ${tail.right.positionals[0]} (see terrapin ${name} --help)`),
+      )
     // Options before the command name count as well as those after it.
     const values = { ...head.right.values, ...tail.right.values }
     verbose = flag(values, 'verbose')

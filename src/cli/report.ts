@@ -23,7 +23,8 @@ export const usage = (message: string): CliError => ({ _tag: 'CliError', exit: 2
 /** A command that could not do its work (exit code 1). */
 export const failed = (message: string, cause?: unknown): CliError => ({ _tag: 'CliError', exit: 1, message, cause })
 
-export const isCliError = (u: unknown): u is CliError => typeof u === 'object' && u !== null && (u as CliError)._tag === 'CliError'
+export const isCliError = (u: unknown): u is CliError =>
+  typeof u === 'object' && u !== null && (u as CliError)._tag === 'CliError'
 
 /** A `CliError` as something to throw (or reject with): an `Error` that carries it. */
 export class CliFailure extends Error {
@@ -53,7 +54,10 @@ export const describe = (e: unknown, context?: string): CliError => {
   const prefix = context ? `${context}: ` : ''
   if (e instanceof CliFailure) return describe(e.error, context)
   if (isCliError(e)) return context ? { ...e, message: `${prefix}${e.message}` } : e
-  if (isTerrapinError(e) || (typeof e === 'object' && e !== null && typeof (e as { _tag?: unknown })._tag === 'string' && 'message' in e)) {
+  if (
+    isTerrapinError(e) ||
+    (typeof e === 'object' && e !== null && typeof (e as { _tag?: unknown })._tag === 'string' && 'message' in e)
+  ) {
     const tag = (e as { _tag: string })._tag
     const msg = oneLine(String((e as { message: unknown }).message))
     const hint = HINTS[tag]
@@ -75,6 +79,10 @@ export const details = (e: CliError): string | undefined => {
   if (c === undefined) return undefined
   if (c instanceof Error) return c.stack ?? c.message
   const inner = (c as { cause?: unknown }).cause
-  const own = JSON.stringify(c, (_k, v: unknown) => (typeof v === 'bigint' ? String(v) : v instanceof Error ? undefined : v), 2)
+  const own = JSON.stringify(
+    c,
+    (_k, v: unknown) => (typeof v === 'bigint' ? String(v) : v instanceof Error ? undefined : v),
+    2,
+  )
   return inner instanceof Error ? `${own}\n${inner.stack ?? inner.message}` : own
 }

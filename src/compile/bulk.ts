@@ -9,7 +9,14 @@ import { Dialect } from './dialect'
 import { fail } from './context'
 
 /** INSERT … ON CONFLICT (fields) DO UPDATE / ON DUPLICATE KEY UPDATE. */
-export const upsertSql = (d: Dialect, model: Model, table: string, names: string, values: string, on: NonNullable<Insert<unknown>['onConflict']>): string => {
+export const upsertSql = (
+  d: Dialect,
+  model: Model,
+  table: string,
+  names: string,
+  values: string,
+  on: NonNullable<Insert<unknown>['onConflict']>,
+): string => {
   const col = (k: string): string => d.quote((model.columnByKey[k] ?? fail(model, `no field ${k}`)).column)
   return d.upsert(table, names, values, on.fields.map(col), on.update.map(col), col(model.pk))
 }
@@ -18,7 +25,8 @@ export const upsertSql = (d: Dialect, model: Model, table: string, names: string
  * Rows per statement of a bulk write: at most `size`, and no more than the database binds in
  * one statement, for rows of `perRow` parameters each.
  */
-export const rowsPerStatement = (d: Dialect, size: number, perRow: number): number => Math.max(1, Math.min(size, Math.floor(d.maxParams / Math.max(1, perRow))))
+export const rowsPerStatement = (d: Dialect, size: number, perRow: number): number =>
+  Math.max(1, Math.min(size, Math.floor(d.maxParams / Math.max(1, perRow))))
 
 /** The UPDATE of one batch of rows (each holding the primary key and `fields`). */
 export const compileBulkUpdate = (
@@ -37,7 +45,8 @@ export const compileBulkUpdate = (
   const sets = fields.map((k) => {
     const col = model.columnByKey[k]
     const whens = rows.map(
-      (r) => `WHEN ${d.caseParam(ph(d.encode(pk, r[pk.key])), pk)} THEN ${d.caseParam(ph(r[k] === null ? null : d.encode(col, r[k])), col)}`,
+      (r) =>
+        `WHEN ${d.caseParam(ph(d.encode(pk, r[pk.key])), pk)} THEN ${d.caseParam(ph(r[k] === null ? null : d.encode(col, r[k])), col)}`,
     )
     return `${q(col.column)} = CASE ${q(pk.column)} ${whens.join(' ')} ELSE ${q(col.column)} END`
   })

@@ -6,7 +6,8 @@
 import { ScalarKind } from '../model/fields'
 
 /** A JSON value (a column default as a catalog writes it, where it is a plain literal). */
-export type CatalogJson = null | boolean | number | string | ReadonlyArray<CatalogJson> | { readonly [k: string]: CatalogJson }
+export type CatalogJson =
+  null | boolean | number | string | ReadonlyArray<CatalogJson> | { readonly [k: string]: CatalogJson }
 
 /** A column as a catalog describes it. */
 export interface LiveColumn {
@@ -40,7 +41,10 @@ export interface LiveTable {
 }
 
 /** A read of catalog rows (as arrays), with parameters. */
-export type CatalogRows = (sql: string, params?: ReadonlyArray<unknown>) => Promise<ReadonlyArray<ReadonlyArray<unknown>>>
+export type CatalogRows = (
+  sql: string,
+  params?: ReadonlyArray<unknown>,
+) => Promise<ReadonlyArray<ReadonlyArray<unknown>>>
 
 /** How a dialect reads its catalog: the query listing the tables (ordered by name), and each table's description. */
 export interface Catalog {
@@ -62,7 +66,12 @@ export const num = (x: unknown): number | undefined => (x === null || x === unde
 export const list = (x: unknown): ReadonlyArray<string> => (str(x) === '' ? [] : str(x).split(','))
 
 /** A kind from a declared or catalog type (lower case), with its length or precision. */
-export const kindOf = (type: string, len?: number, precision?: number, scale?: number): Omit<LiveColumn, 'name' | 'null' | 'autoIncrement'> => {
+export const kindOf = (
+  type: string,
+  len?: number,
+  precision?: number,
+  scale?: number,
+): Omit<LiveColumn, 'name' | 'null' | 'autoIncrement'> => {
   // MariaDB writes display widths (int(11)); a boolean is tinyint(1)
   const t = type
     .toLowerCase()
@@ -71,10 +80,12 @@ export const kindOf = (type: string, len?: number, precision?: number, scale?: n
     .replace(/^(smallint|int|integer|bigint)\(\d+\)$/, '$1')
   const m = /^(?:varchar|character varying)\s*\((\d+)\)$/.exec(t)
   if (m) return { kind: 'char', maxLength: Number(m[1]) }
-  if (t === 'varchar' || t === 'character varying') return { kind: 'char', ...(len !== undefined ? { maxLength: len } : {}) }
+  if (t === 'varchar' || t === 'character varying')
+    return { kind: 'char', ...(len !== undefined ? { maxLength: len } : {}) }
   const dec = /^(?:numeric|decimal)\s*\((\d+),\s*(\d+)\)$/.exec(t)
   if (dec) return { kind: 'decimal', maxDigits: Number(dec[1]), decimalPlaces: Number(dec[2]) }
-  if (t === 'numeric' || t === 'decimal') return { kind: 'decimal', maxDigits: precision ?? 20, decimalPlaces: scale ?? 6 }
+  if (t === 'numeric' || t === 'decimal')
+    return { kind: 'decimal', maxDigits: precision ?? 20, decimalPlaces: scale ?? 6 }
   if (t === 'integer' || t === 'int') return { kind: 'int' }
   if (t === 'bigint') return { kind: 'bigint' }
   if (t === 'smallint') return { kind: 'smallint' }

@@ -64,7 +64,11 @@ export interface Renderers {
   /** A filter on the row aliased `alias`. */
   readonly filter: (ctx: Ctx, alias: string, model: Model, node: FilterNode) => string
   /** The selected columns of a plan, and how the runner reads them. */
-  readonly projection: (ctx: Ctx, plan: Select<unknown>, alias: string) => { sql: string; named: string; output: Output }
+  readonly projection: (
+    ctx: Ctx,
+    plan: Select<unknown>,
+    alias: string,
+  ) => { sql: string; named: string; output: Output }
 }
 
 /** The compiler's state while it renders one statement. */
@@ -99,8 +103,17 @@ const readerOf = (name: string): ((values: Readonly<Record<string, unknown>>) =>
 }
 
 /** Adds a parameter and returns its placeholder. */
-export const bind = (ctx: Ctx, value: unknown, encode: (v: unknown) => unknown, check: (v: unknown) => string | undefined = noCheck): string => {
-  ctx.params.push(isParam(value) ? ({ _tag: 'Slot', name: value.name, encode, check, read: readerOf(value.name) } satisfies Slot) : encode(value))
+export const bind = (
+  ctx: Ctx,
+  value: unknown,
+  encode: (v: unknown) => unknown,
+  check: (v: unknown) => string | undefined = noCheck,
+): string => {
+  ctx.params.push(
+    isParam(value)
+      ? ({ _tag: 'Slot', name: value.name, encode, check, read: readerOf(value.name) } satisfies Slot)
+      : encode(value),
+  )
   return ctx.d.placeholder(ctx.params.length)
 }
 
@@ -108,11 +121,17 @@ export const bind = (ctx: Ctx, value: unknown, encode: (v: unknown) => unknown, 
 export const nextAlias = (ctx: Ctx): string => `t${ctx.alias++}`
 
 /** `"alias"."column"`. */
-export const colRef = (ctx: Ctx, alias: string, col: Column): string => `${ctx.d.quote(alias)}.${ctx.d.quote(col.column)}`
+export const colRef = (ctx: Ctx, alias: string, col: Column): string =>
+  `${ctx.d.quote(alias)}.${ctx.d.quote(col.column)}`
 
 /** Throws the ValidationError of a plan the compiler cannot render (returned by `run` as a Left). */
 export const fail = (model: Model, message: string): never => {
-  throw new TerrapinFailure({ _tag: 'ValidationError', model: model.name, issues: [{ field: '', message }], message: `${model.name}: ${message}` })
+  throw new TerrapinFailure({
+    _tag: 'ValidationError',
+    model: model.name,
+    issues: [{ field: '', message }],
+    message: `${model.name}: ${message}`,
+  })
 }
 
 /** `'author__name'` → the relation path `['author']` and the key `name`. */
@@ -153,7 +172,9 @@ export const walk = (
   const hops = rels.flatMap((r) => r.hops)
   const aliases = hops.map(() => nextAlias(ctx))
   const from = hops.map((h, i) =>
-    i === 0 ? `${q(h.table)} AS ${q(aliases[0])}` : `JOIN ${q(h.table)} AS ${q(aliases[i])} ON ${q(aliases[i])}.${q(h.to)} = ${q(aliases[i - 1])}.${q(h.from)}`,
+    i === 0
+      ? `${q(h.table)} AS ${q(aliases[0])}`
+      : `JOIN ${q(h.table)} AS ${q(aliases[i])} ON ${q(aliases[i])}.${q(h.to)} = ${q(aliases[i - 1])}.${q(h.from)}`,
   )
   const link = `${q(aliases[0])}.${q(hops[0].to)} = ${q(outer)}.${q(hops[0].from)}`
   const target = rels[rels.length - 1].target
@@ -162,7 +183,13 @@ export const walk = (
 }
 
 /** A column of the row or, through to-one relations, of a related row (a scalar subquery). */
-export const valueExpr = (ctx: Ctx, alias: string, model: Model, path: ReadonlyArray<string>, key: string): { sql: string; col: Column } => {
+export const valueExpr = (
+  ctx: Ctx,
+  alias: string,
+  model: Model,
+  path: ReadonlyArray<string>,
+  key: string,
+): { sql: string; col: Column } => {
   if (path.length === 0) {
     const col = model.columnByKey[key] ?? fail(model, `no field ${key}`)
     return { sql: colRef(ctx, alias, col), col }

@@ -124,7 +124,14 @@ export interface Dialect {
   /** The row-lock clause of a read (`selectForUpdate`). */
   readonly lock: (lock: Lock) => string
   /** INSERT … ON CONFLICT (target) DO UPDATE / ON DUPLICATE KEY UPDATE; column names quoted. */
-  readonly upsert: (table: string, names: string, values: string, target: ReadonlyArray<string>, update: ReadonlyArray<string>, pk: string) => string
+  readonly upsert: (
+    table: string,
+    names: string,
+    values: string,
+    target: ReadonlyArray<string>,
+    update: ReadonlyArray<string>,
+    pk: string,
+  ) => string
   /** A parameter in a branch of `CASE`, typed as the column's values where the server would guess text. */
   readonly caseParam: (placeholder: string, col: Column) => string
   /** The column an UPDATE sets (quoted alias and column). */
@@ -302,7 +309,8 @@ export const fixedDecimal = (col: Column, v: unknown): string => {
   const s = typeof v === 'number' ? v.toFixed(places) : String(v)
   const neg = s.startsWith('-')
   const [int, frac = ''] = (neg ? s.slice(1) : s).split('.')
-  const digits = frac.length <= places ? frac.padEnd(places, '0') : frac.slice(0, places) + frac.slice(places).replace(/0+$/, '')
+  const digits =
+    frac.length <= places ? frac.padEnd(places, '0') : frac.slice(0, places) + frac.slice(places).replace(/0+$/, '')
   const body = `${int.replace(/^0+(?=\d)/, '')}${digits.length > 0 ? '.' + digits : ''}`
   return neg && /[1-9]/.test(body) ? '-' + body : body
 }

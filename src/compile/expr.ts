@@ -46,12 +46,21 @@ const numeric = new t.Type<number, unknown, unknown>(
 const text = new t.Type<string, unknown, unknown>(
   'string',
   (u): u is string => typeof u === 'string',
-  (u, c) => (typeof u === 'string' ? t.success(u) : Buffer.isBuffer(u) ? t.success(u.toString('utf8')) : t.failure(u, c)),
+  (u, c) =>
+    typeof u === 'string' ? t.success(u) : Buffer.isBuffer(u) ? t.success(u.toString('utf8')) : t.failure(u, c),
   t.identity,
 )
 
 const computed = (kind: 'float' | 'text', codec: t.Type<unknown, unknown, unknown>): Column => {
-  const field = Object.freeze({ _tag: 'Field', kind, isPk: false, options: Object.freeze({}), nullable: true, optional: true, codec }) as unknown as ScalarField
+  const field = Object.freeze({
+    _tag: 'Field',
+    kind,
+    isPk: false,
+    options: Object.freeze({}),
+    nullable: true,
+    optional: true,
+    codec,
+  }) as unknown as ScalarField
   return Object.freeze({ key: '', column: '', field, kind, scalar: field, pk: false })
 }
 
@@ -95,7 +104,8 @@ export const annotationTarget = (ctx: Ctx, name: string): ExprSql => {
   return exprSql(ctx, a.expr)
 }
 
-const isAnnotation = (scope: Scope, name: string): boolean => !scope.model.columnByKey[name] && (scope.plan?.annotations?.some((a) => a.name === name) ?? false)
+const isAnnotation = (scope: Scope, name: string): boolean =>
+  !scope.model.columnByKey[name] && (scope.plan?.annotations?.some((a) => a.name === name) ?? false)
 
 /** Splits `'books__rating'` into the relations walked and the field at their end (if any). */
 const relationPrefix = (model: Model, ref: string): { path: string[]; key?: string } => {
@@ -132,7 +142,10 @@ const aggregate = (ctx: Ctx, e: Extract<Expr, { _tag: 'Agg' }>): ExprSql => {
     if (key === undefined) {
       if (e.fn !== 'count') fail(target, `${fn} needs a field`)
       const pk = colRef(ctx, alias, target.columnByKey[target.pk])
-      return { sql: e.distinct ? `COUNT(DISTINCT ${pick(pk)})` : when === undefined ? 'COUNT(*)' : `COUNT(${pick('1')})`, col: NUMBER_COLUMN }
+      return {
+        sql: e.distinct ? `COUNT(DISTINCT ${pick(pk)})` : when === undefined ? 'COUNT(*)' : `COUNT(${pick('1')})`,
+        col: NUMBER_COLUMN,
+      }
     }
     const col = target.columnByKey[key] ?? fail(target, `no field ${key}`)
     const ref = colRef(ctx, alias, col)
@@ -140,7 +153,10 @@ const aggregate = (ctx: Ctx, e: Extract<Expr, { _tag: 'Agg' }>): ExprSql => {
     // AVG and SUM as doubles: MySQL's decimal AVG keeps only 4 more digits. A float column is
     // one already, and the cast is a large part of a grouped average's time on MariaDB.
     if (e.fn === 'avg' || e.fn === 'sum')
-      return { sql: `${fn}(${dist}${pick(col.kind === 'float' ? ref : `CAST(${ref} AS ${d.floatType})`)})`, col: NUMBER_COLUMN }
+      return {
+        sql: `${fn}(${dist}${pick(col.kind === 'float' ? ref : `CAST(${ref} AS ${d.floatType})`)})`,
+        col: NUMBER_COLUMN,
+      }
     return { sql: d.extremum(e.fn === 'min' ? 'MIN' : 'MAX', col, ref, (x) => dist + pick(x)), col }
   }
   if (e.ref === undefined) return call(scope.model, scope.alias, undefined, only(scope.model, scope.alias))
@@ -162,7 +178,8 @@ const singleColumn = (ctx: Ctx, plan: Select<unknown>, alias: string): ExprSql =
     return { sql: colRef(ctx, alias, pk), col: pk }
   }
   const p = ctx.render.projection(ctx, plan, alias)
-  if (p.output.columns.length !== 1) fail(plan.model, `a subquery selects one column, not ${p.output.columns.length} (use values('field'))`)
+  if (p.output.columns.length !== 1)
+    fail(plan.model, `a subquery selects one column, not ${p.output.columns.length} (use values('field'))`)
   return { sql: p.sql, col: p.output.columns[0] }
 }
 
@@ -171,7 +188,11 @@ export const inSubquery = (ctx: Ctx, plan: Select<unknown>): string => {
   if (!sliced(plan)) return ctx.render.select(ctx, plan, (a) => singleColumn(ctx, plan, a).sql)
   // the slice is the rows `all` would return: in the model's ordering when the plan has none
   return ctx.d.limitedIn(
-    ctx.render.select(ctx, plan, (a) => singleColumn(ctx, plan, a).sql, { limit: plan.limit, offset: plan.offset, order: readOrder(plan) }),
+    ctx.render.select(ctx, plan, (a) => singleColumn(ctx, plan, a).sql, {
+      limit: plan.limit,
+      offset: plan.offset,
+      order: readOrder(plan),
+    }),
   )
 }
 
@@ -192,7 +213,11 @@ const scalarSubquery = (ctx: Ctx, plan: Select<unknown>): ExprSql => {
       col = c.col
       return one ? `${c.sql} AS ${name}` : c.sql
     },
-    { limit: one ? Math.min(plan.limit ?? 2, 2) : plan.limit, offset: plan.offset, order: sliced(plan) ? readOrder(plan) : plan.order },
+    {
+      limit: one ? Math.min(plan.limit ?? 2, 2) : plan.limit,
+      offset: plan.offset,
+      order: sliced(plan) ? readOrder(plan) : plan.order,
+    },
   )
   return { sql: one ? one(sql, name) : `(${sql})`, col: col! }
 }
@@ -213,14 +238,22 @@ export const exprSql = (ctx: Ctx, e: Expr, hint?: Column): ExprSql => {
       // Every database's integers stop at 64 bits: a bigint beyond is refused before anything is sent.
       if (typeof e.value === 'bigint' && !isInt64(e.value)) outOfRange(ctx, e.value, hint)
       // Typed by the value itself where it can be (1.5 beside an int column is still 1.5).
-      const col = typeof e.value === 'number' ? NUMBER_COLUMN : typeof e.value === 'string' ? TEXT_COLUMN : (hint ?? NUMBER_COLUMN)
+      const col =
+        typeof e.value === 'number'
+          ? NUMBER_COLUMN
+          : typeof e.value === 'string'
+            ? TEXT_COLUMN
+            : (hint ?? NUMBER_COLUMN)
       const sql = bind(ctx, e.value, (x) => (x === null || !hint ? x : d.encode(hint, x)))
       return { sql: typeof e.value === 'number' ? d.numberParam(sql, e.value) : sql, col }
     }
     case 'Arith': {
       const l = exprSql(ctx, e.left, hint)
       const r = exprSql(ctx, e.right, l.col)
-      const sql = e.op === 'div' ? `(CAST(${l.sql} AS ${d.floatType}) / NULLIF(${r.sql}, 0))` : `(${l.sql} ${ARITH[e.op]} ${r.sql})`
+      const sql =
+        e.op === 'div'
+          ? `(CAST(${l.sql} AS ${d.floatType}) / NULLIF(${r.sql}, 0))`
+          : `(${l.sql} ${ARITH[e.op]} ${r.sql})`
       return { sql, col: NUMBER_COLUMN }
     }
     case 'Func':
@@ -235,7 +268,9 @@ export const exprSql = (ctx: Ctx, e: Expr, hint?: Column): ExprSql => {
 /** A bigint literal outside the 64-bit range: a `ValidationError` naming the column it is written or compared beside. */
 const outOfRange = (ctx: Ctx, v: bigint, hint: Column | undefined): never => {
   const model = ctx.scopes[ctx.scopes.length - 1]?.model.name
-  throw new TerrapinFailure(validationError([{ field: hint?.key ?? '', message: `${v}n is outside the 64-bit integer range` }], model))
+  throw new TerrapinFailure(
+    validationError([{ field: hint?.key ?? '', message: `${v}n is outside the 64-bit integer range` }], model),
+  )
 }
 
 const funcSql = (ctx: Ctx, e: Extract<Expr, { _tag: 'Func' }>, hint?: Column): ExprSql => {
@@ -261,8 +296,12 @@ const funcSql = (ctx: Ctx, e: Extract<Expr, { _tag: 'Func' }>, hint?: Column): E
       const rest = e.args.slice(1).map((a) => exprSql(ctx, a, first.col))
       // Read as the arguments' column when they agree; numbers of mixed kinds as a number.
       const kinds = new Set([first, ...rest].map((x) => x.col.kind))
-      const col = kinds.size === 1 ? first.col : [...kinds].every((k) => NUMERIC_KINDS.has(k)) ? NUMBER_COLUMN : first.col
-      return { sql: rest.length === 0 ? first.sql : `COALESCE(${[first.sql, ...rest.map((x) => x.sql)].join(', ')})`, col }
+      const col =
+        kinds.size === 1 ? first.col : [...kinds].every((k) => NUMERIC_KINDS.has(k)) ? NUMBER_COLUMN : first.col
+      return {
+        sql: rest.length === 0 ? first.sql : `COALESCE(${[first.sql, ...rest.map((x) => x.sql)].join(', ')})`,
+        col,
+      }
     }
   }
 }

@@ -36,7 +36,8 @@ const groupedAnnotation = (plan: Select<unknown>, name: string): boolean => {
 }
 
 /** Whether a plan groups its rows (`groupBy`, or an aggregate of its own rows). */
-export const isGrouped = (plan: Select<unknown>): boolean => plan.groupBy !== undefined || (plan.annotations ?? []).some((a) => groups(plan, a.expr))
+export const isGrouped = (plan: Select<unknown>): boolean =>
+  plan.groupBy !== undefined || (plan.annotations ?? []).some((a) => groups(plan, a.expr))
 
 const mentionsGrouped = (plan: Select<unknown>, node: FilterNode): boolean => {
   switch (node._tag) {
@@ -60,7 +61,11 @@ const andOf = (items: ReadonlyArray<FilterNode>): FilterNode | undefined =>
  * HAVING, the others stay in WHERE. Without `groupBy`, the rows are grouped by all their
  * columns (one group per row), which every dialect accepts.
  */
-export const groupingSql = (ctx: Ctx, alias: string, plan: Select<unknown>): { where?: FilterNode; having?: FilterNode; groupBy?: string } => {
+export const groupingSql = (
+  ctx: Ctx,
+  alias: string,
+  plan: Select<unknown>,
+): { where?: FilterNode; having?: FilterNode; groupBy?: string } => {
   if (!isGrouped(plan)) return { where: plan.where }
   const { model } = plan
   const keys = plan.groupBy ?? model.columns.map((c) => c.key)
@@ -71,7 +76,11 @@ export const groupingSql = (ctx: Ctx, alias: string, plan: Select<unknown>): { w
     })
     .join(', ')
   const items = plan.where ? (plan.where._tag === 'And' ? plan.where.items : [plan.where]) : []
-  return { where: andOf(items.filter((i) => !mentionsGrouped(plan, i))), having: andOf(items.filter((i) => mentionsGrouped(plan, i))), groupBy }
+  return {
+    where: andOf(items.filter((i) => !mentionsGrouped(plan, i))),
+    having: andOf(items.filter((i) => mentionsGrouped(plan, i))),
+    groupBy,
+  }
 }
 
 /** `FOR UPDATE [NOWAIT | SKIP LOCKED]` or the dialect's form of it; '' without a lock. */

@@ -10,7 +10,17 @@ import { mysql } from './mysql'
 import { postgres } from './postgres'
 import { hintOf, ShapeNode } from '../plan/hint'
 import { HOLE, accessOf, shapeOf, shapeWithPaths, templateOf } from '../plan/shape'
-import { Compiled, Slot, withParams, compileDelete, compileInsert, compileSelect, compileTerminal, compileUpdate, isSlot } from './sql'
+import {
+  Compiled,
+  Slot,
+  withParams,
+  compileDelete,
+  compileInsert,
+  compileSelect,
+  compileTerminal,
+  compileUpdate,
+  isSlot,
+} from './sql'
 import { sqlite } from './sqlite'
 import { modelOrdering } from './ordering'
 
@@ -63,7 +73,9 @@ const entryOf = (d: Dialect, plan: Statement, key: string): Entry => {
   let entry = byKey.get(key)
   if (entry) return entry
   const compiled = compileUncached(d, templateOf(plan))
-  const holes = compiled.params.map((p) => (isSlot(p) && p.name.startsWith(HOLE) ? Number(p.name.slice(HOLE.length)) : -1))
+  const holes = compiled.params.map((p) =>
+    isSlot(p) && p.name.startsWith(HOLE) ? Number(p.name.slice(HOLE.length)) : -1,
+  )
   entry = { compiled, holes, filled: holes.some((h) => h >= 0) }
   if (byKey.size >= MAX_SHAPES) byKey.delete(byKey.keys().next().value as string)
   byKey.set(key, entry)
@@ -84,14 +96,20 @@ interface Hinted {
  * they are, into one array (made from a literal of nulls: one made from its numbers would hold
  * unboxed doubles, which the driver reads back as new number objects).
  */
-const paramsMaker = (entry: Entry, paths: ReadonlyArray<ReadonlyArray<string | number>>): ((plan: object) => ReadonlyArray<unknown>) | undefined => {
+const paramsMaker = (
+  entry: Entry,
+  paths: ReadonlyArray<ReadonlyArray<string | number>>,
+): ((plan: object) => ReadonlyArray<unknown>) | undefined => {
   if (!entry.filled) return undefined
   const params = entry.compiled.params
-  const writes = entry.holes.map((h, i) => (h >= 0 ? `a[${i}] = t[${i}].encode(${accessOf(paths[h])})` : `a[${i}] = t[${i}]`))
+  const writes = entry.holes.map((h, i) =>
+    h >= 0 ? `a[${i}] = t[${i}].encode(${accessOf(paths[h])})` : `a[${i}] = t[${i}]`,
+  )
   // eslint-disable-next-line @typescript-eslint/no-implied-eval -- a generated function is this cache's fast path (docs/architecture.md, "Generated functions"); its code holds property names only as JSON.stringify literals and indexes as numbers
-  const make = new Function('t', `return (p) => {\n const a = [${params.map(() => 'null').join(', ')}]\n ${writes.join('\n ')}\n return a\n}`) as (
-    template: ReadonlyArray<unknown>,
-  ) => (plan: object) => ReadonlyArray<unknown>
+  const make = new Function(
+    't',
+    `return (p) => {\n const a = [${params.map(() => 'null').join(', ')}]\n ${writes.join('\n ')}\n return a\n}`,
+  ) as (template: ReadonlyArray<unknown>) => (plan: object) => ReadonlyArray<unknown>
   return make(params)
 }
 
@@ -107,12 +125,14 @@ const UNDESCRIBED = 'undescribed'
  * describe the plan.
  */
 const hintedOf = (d: Dialect, plan: Statement, node: ShapeNode): Hinted | undefined => {
-  const hit = (node.lastDialect === d ? node.lastCompiled : node.compiled.get(d)) as Hinted | typeof UNDESCRIBED | undefined
+  const hit = (node.lastDialect === d ? node.lastCompiled : node.compiled.get(d)) as
+    Hinted | typeof UNDESCRIBED | undefined
   if (hit) {
     node.lastDialect = d
     node.lastCompiled = hit
     if (hit === UNDESCRIBED) return undefined
-    if (VERIFY && shapeOf(plan)?.key !== hit.key) throw new Error(`terrapin: a shape hint disagrees with the plan's shape (${plan._tag})`)
+    if (VERIFY && shapeOf(plan)?.key !== hit.key)
+      throw new Error(`terrapin: a shape hint disagrees with the plan's shape (${plan._tag})`)
     return hit
   }
   const shape = shapeWithPaths(plan)
@@ -186,7 +206,10 @@ const lastRemembered = (d: Dialect, plan: object, c: Compiled): Compiled => {
  * compile(pipe(query(Book), where({ title__contains: 'x' })), 'postgres')
  * // { sql: 'SELECT "t0"."id", … FROM "book" AS "t0" WHERE strpos("t0"."title", $1) > 0', params: ['x'] }
  */
-export const compile = (plan: Statement, dialect: DialectName): { readonly sql: string; readonly params: ReadonlyArray<unknown> } => {
+export const compile = (
+  plan: Statement,
+  dialect: DialectName,
+): { readonly sql: string; readonly params: ReadonlyArray<unknown> } => {
   const { sql, params } = compileWith(dialects[dialect], plan)
   return { sql, params }
 }

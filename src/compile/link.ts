@@ -27,7 +27,12 @@ export const LINK_KEY = '__link'
  * The related rows of `plan` linked to any of `owners`, each with its owner's key first:
  * `SELECT l.own, t.* FROM target t JOIN link l ON l.other = t.pk WHERE l.own IN (…) AND <plan's filter> ORDER BY …`.
  */
-export const compileLinked = (d: Dialect, plan: Select<unknown>, link: LinkTable, owners: ReadonlyArray<unknown>): Compiled => {
+export const compileLinked = (
+  d: Dialect,
+  plan: Select<unknown>,
+  link: LinkTable,
+  owners: ReadonlyArray<unknown>,
+): Compiled => {
   const ctx = newCtx(d)
   const q = d.quote
   const alias = nextAlias(ctx)
@@ -42,13 +47,22 @@ export const compileLinked = (d: Dialect, plan: Select<unknown>, link: LinkTable
   const sql =
     `SELECT ${cols} FROM ${q(model.table)} AS ${q(alias)} JOIN ${q(link.table)} AS ${q(l)} ON ${q(l)}.${q(link.other)} = ${colRef(ctx, alias, link.otherKey)}` +
     ` WHERE ${own}${where === '' || where === d.true ? '' : ` AND ${where}`}${order}`
-  return { sql, params: ctx.params, output: { keys: [LINK_KEY, ...model.columns.map((c) => c.key)], columns: [link.ownKey, ...model.columns] } }
+  return {
+    sql,
+    params: ctx.params,
+    output: { keys: [LINK_KEY, ...model.columns.map((c) => c.key)], columns: [link.ownKey, ...model.columns] },
+  }
 }
 
 const enc = (d: Dialect, col: Column) => (x: unknown) => d.encode(col, x)
 
 /** The related keys among `others` already linked to `owner`. */
-export const compileLinkedKeys = (d: Dialect, link: LinkTable, owner: unknown, others: ReadonlyArray<unknown>): Compiled => {
+export const compileLinkedKeys = (
+  d: Dialect,
+  link: LinkTable,
+  owner: unknown,
+  others: ReadonlyArray<unknown>,
+): Compiled => {
   const ctx = newCtx(d)
   const q = d.quote
   const o = bind(ctx, owner, enc(d, link.ownKey))
@@ -61,18 +75,32 @@ export const compileLinkedKeys = (d: Dialect, link: LinkTable, owner: unknown, o
 }
 
 /** Links `owner` to each of `others`. */
-export const compileLinkInsert = (d: Dialect, link: LinkTable, owner: unknown, others: ReadonlyArray<unknown>): Compiled => {
+export const compileLinkInsert = (
+  d: Dialect,
+  link: LinkTable,
+  owner: unknown,
+  others: ReadonlyArray<unknown>,
+): Compiled => {
   const ctx = newCtx(d)
   const q = d.quote
-  const rows = others.map((v) => `(${bind(ctx, owner, enc(d, link.ownKey))}, ${bind(ctx, v, enc(d, link.otherKey))})`).join(', ')
+  const rows = others
+    .map((v) => `(${bind(ctx, owner, enc(d, link.ownKey))}, ${bind(ctx, v, enc(d, link.otherKey))})`)
+    .join(', ')
   return { sql: `INSERT INTO ${q(link.table)} (${q(link.own)}, ${q(link.other)}) VALUES ${rows}`, params: ctx.params }
 }
 
 /** Unlinks `owner` from `others`, or from every related row when `others` is undefined. */
-export const compileUnlink = (d: Dialect, link: LinkTable, owner: unknown, others?: ReadonlyArray<unknown>): Compiled => {
+export const compileUnlink = (
+  d: Dialect,
+  link: LinkTable,
+  owner: unknown,
+  others?: ReadonlyArray<unknown>,
+): Compiled => {
   const ctx = newCtx(d)
   const q = d.quote
   const o = bind(ctx, owner, enc(d, link.ownKey))
-  const only = others ? ` AND ${q(link.other)} IN (${others.map((v) => bind(ctx, v, enc(d, link.otherKey))).join(', ')})` : ''
+  const only = others
+    ? ` AND ${q(link.other)} IN (${others.map((v) => bind(ctx, v, enc(d, link.otherKey))).join(', ')})`
+    : ''
   return { sql: `DELETE FROM ${q(link.table)} WHERE ${q(link.own)} = ${o}${only}`, params: ctx.params }
 }

@@ -5,7 +5,17 @@
  * character is written `'\\'`. MySQL already sorts NULLs first ascending and last descending.
  */
 import { DatePart } from '../plan/ast'
-import { Dialect, MatchKind, caseless, conversions, explainColumns, likePattern, lockWait, quoteWith, utcText } from './dialect'
+import {
+  Dialect,
+  MatchKind,
+  caseless,
+  conversions,
+  explainColumns,
+  likePattern,
+  lockWait,
+  quoteWith,
+  utcText,
+} from './dialect'
 import { parseUtc } from '../model/codecs'
 import { CatalogRows, LiveTable, str, list, kindOf, defaultOf } from './catalog'
 
@@ -87,7 +97,12 @@ const readCatalog = async (rows: CatalogRows, names: ReadonlyArray<string>): Pro
       pk: list(stats.find((s) => str(s[0]) === 'PRIMARY')?.[2]),
       uniques: keys.filter((s) => !Number(s[1])).map((s) => list(s[2])),
       indexes: keys.filter((s) => Number(s[1]) && !fkNames.has(str(s[0]))).map((s) => list(s[2])),
-      foreignKeys: fks.map(([, column, table, to, del]) => ({ column: str(column), table: str(table), to: str(to), onDelete: str(del) })),
+      foreignKeys: fks.map(([, column, table, to, del]) => ({
+        column: str(column),
+        table: str(table),
+        to: str(to),
+        onDelete: str(del),
+      })),
     })
   }
   return out
@@ -127,7 +142,11 @@ export const mysql: Dialect = {
   datePart: (part, expr) => PARTS[part].replace('X', () => expr),
   order: (expr, desc) => `${expr} ${desc ? 'DESC' : 'ASC'}`,
   limitOffset: (limit, offset) =>
-    limit === undefined ? (offset ? ` LIMIT 18446744073709551615 OFFSET ${offset}` : '') : ` LIMIT ${limit}${offset ? ` OFFSET ${offset}` : ''}`,
+    limit === undefined
+      ? offset
+        ? ` LIMIT 18446744073709551615 OFFSET ${offset}`
+        : ''
+      : ` LIMIT ${limit}${offset ? ` OFFSET ${offset}` : ''}`,
   encode,
   encoder,
   decode,
@@ -179,12 +198,17 @@ export const mysql: Dialect = {
   insertIdRow: 'first',
   setsDefaultOnDelete: false,
   // a warning of errno 1062 is a skipped duplicate; any other stands for the error it names
-  ignoredWarnings: { sql: 'SHOW WARNINGS', error: (w) => (Number(w[1]) === 1062 ? undefined : { errno: Number(w[1]), sqlMessage: String(w[2]) }) },
+  ignoredWarnings: {
+    sql: 'SHOW WARNINGS',
+    error: (w) => (Number(w[1]) === 1062 ? undefined : { errno: Number(w[1]), sqlMessage: String(w[2]) }),
+  },
   explain: 'EXPLAIN ',
   explainLine: explainColumns,
 
   // ---- migrations ----
-  alterColumn: (table, column, type, nullable) => [`ALTER TABLE ${bq(table)} MODIFY COLUMN ${bq(column)} ${type}${nullable ? ' NULL' : ' NOT NULL'}`],
+  alterColumn: (table, column, type, nullable) => [
+    `ALTER TABLE ${bq(table)} MODIFY COLUMN ${bq(column)} ${type}${nullable ? ' NULL' : ' NOT NULL'}`,
+  ],
   dropUnique: (table, name) => `ALTER TABLE ${bq(table)} DROP INDEX ${bq(name)}`,
   dropForeignKey: (table, name) => `ALTER TABLE ${bq(table)} DROP FOREIGN KEY ${bq(name)}`,
   dropIndex: (table, name) => `DROP INDEX ${bq(name)} ON ${bq(table)}`,

@@ -20,7 +20,10 @@ import { isGrouped } from './grouping'
 export const selectedKeys = (plan: Select<unknown>): ReadonlyArray<OrderItem> => {
   const { model, projection: p } = plan
   const annotations = plan.annotations ?? []
-  const keys = p._tag !== 'Rows' ? p.keys : [...(plan.groupBy ?? model.columns.map((c) => c.key)), ...annotations.map((a) => a.name)]
+  const keys =
+    p._tag !== 'Rows'
+      ? p.keys
+      : [...(plan.groupBy ?? model.columns.map((c) => c.key)), ...annotations.map((a) => a.name)]
   return keys.map((k): OrderItem => {
     if (annotations.some((a) => a.name === k)) return { path: [], key: k, desc: false, annotation: true }
     const { path, key } = splitKey(k)
@@ -47,7 +50,11 @@ export const modelOrdering = (model: Model): ReadonlyArray<OrderItem> => {
       const item = parseOrder(model, spec)
       if (isProblem(item)) {
         out = new TerrapinFailure(
-          invalid('meta.ordering', `${spec}: ${item._tag === 'ValidationError' ? item.issues.map((i) => i.message).join('; ') : item.message}`, model.name),
+          invalid(
+            'meta.ordering',
+            `${spec}: ${item._tag === 'ValidationError' ? item.issues.map((i) => i.message).join('; ') : item.message}`,
+            model.name,
+          ),
         )
         break
       }

@@ -32,7 +32,13 @@ const TYPES: Readonly<Record<string, string>> = {
 }
 
 /** pg_constraint's one-letter delete actions. */
-const ON_DELETE: Readonly<Record<string, string>> = { a: 'NO ACTION', r: 'RESTRICT', c: 'CASCADE', n: 'SET NULL', d: 'SET DEFAULT' }
+const ON_DELETE: Readonly<Record<string, string>> = {
+  a: 'NO ACTION',
+  r: 'RESTRICT',
+  c: 'CASCADE',
+  n: 'SET NULL',
+  d: 'SET DEFAULT',
+}
 
 /** The tables' descriptions from PostgreSQL's catalog. */
 const readCatalog = async (rows: CatalogRows, names: ReadonlyArray<string>): Promise<ReadonlyArray<LiveTable>> => {
@@ -66,7 +72,10 @@ const readCatalog = async (rows: CatalogRows, names: ReadonlyArray<string>): Pro
         autoIncrement: identity === 'YES' || /^nextval\(/.test(str(dflt)),
       })),
       pk: cons.filter((c) => c[0] === 'p').flatMap((c) => list(c[1])),
-      uniques: [...cons.filter((c) => c[0] === 'u').map((c) => list(c[1])), ...idx.filter((i) => i[0] === true).map((i) => list(i[1]))],
+      uniques: [
+        ...cons.filter((c) => c[0] === 'u').map((c) => list(c[1])),
+        ...idx.filter((i) => i[0] === true).map((i) => list(i[1])),
+      ],
       indexes: idx.filter((i) => i[0] !== true).map((i) => list(i[1])),
       foreignKeys: fks.map((c) => ({
         column: list(c[1])[0],
@@ -82,7 +91,8 @@ const readCatalog = async (rows: CatalogRows, names: ReadonlyArray<string>): Pro
 /** The type an item of a long list is read as: the column's, unbounded. */
 const itemType = (col: Column | undefined): string => {
   if (col === undefined) return 'INTEGER'
-  if (col.kind === 'char' || col.kind === 'text' || (col.kind === 'enum' && col.scalar.options.maxLength !== undefined)) return 'TEXT'
+  if (col.kind === 'char' || col.kind === 'text' || (col.kind === 'enum' && col.scalar.options.maxLength !== undefined))
+    return 'TEXT'
   if (col.kind === 'enum' || col.kind === 'int') return 'INTEGER'
   if (col.kind === 'decimal') return 'NUMERIC'
   if (col.kind === 'datetime') return 'TIMESTAMPTZ'
@@ -108,11 +118,14 @@ export const postgres: Dialect = {
   fold,
   comparable: (_col, expr) => expr,
   datePart: (part, expr) =>
-    part === 'second' ? `CAST(FLOOR(EXTRACT(SECOND FROM ${expr})) AS INTEGER)` : `CAST(EXTRACT(${part.toUpperCase()} FROM ${expr}) AS INTEGER)`,
+    part === 'second'
+      ? `CAST(FLOOR(EXTRACT(SECOND FROM ${expr})) AS INTEGER)`
+      : `CAST(EXTRACT(${part.toUpperCase()} FROM ${expr}) AS INTEGER)`,
   // PostgreSQL's own order puts NULLs last ascending. A btree index gives `ASC` (or `DESC`)
   // order, not `ASC NULLS FIRST`: a not-null column is ordered without the clause, so that
   // `ORDER BY id LIMIT 20` reads 20 index entries instead of sorting the table.
-  order: (expr, desc, nullable) => (!nullable ? `${expr} ${desc ? 'DESC' : 'ASC'}` : desc ? `${expr} DESC NULLS LAST` : `${expr} ASC NULLS FIRST`),
+  order: (expr, desc, nullable) =>
+    !nullable ? `${expr} ${desc ? 'DESC' : 'ASC'}` : desc ? `${expr} DESC NULLS LAST` : `${expr} ASC NULLS FIRST`,
   limitOffset: (limit, offset) => `${limit === undefined ? '' : ` LIMIT ${limit}`}${offset ? ` OFFSET ${offset}` : ''}`,
   encode,
   encoder,
@@ -134,7 +147,8 @@ export const postgres: Dialect = {
   insertDefaults: (table) => `INSERT INTO ${table} DEFAULT VALUES`,
   columnType: (col) => {
     const o = col.scalar.options
-    if (col.kind === 'char' || (col.kind === 'enum' && o.maxLength !== undefined)) return `VARCHAR(${o.maxLength}) COLLATE "C"`
+    if (col.kind === 'char' || (col.kind === 'enum' && o.maxLength !== undefined))
+      return `VARCHAR(${o.maxLength}) COLLATE "C"`
     if (col.kind === 'enum') return 'INTEGER'
     if (col.kind === 'decimal') return `NUMERIC(${o.maxDigits ?? 20}, ${o.decimalPlaces ?? 6})`
     return TYPES[col.kind]
@@ -149,7 +163,8 @@ export const postgres: Dialect = {
   castText: (x) => `CAST(${x} AS TEXT)`,
   textParam: (ph) => `CAST(${ph} AS TEXT)`,
   // typed by the value: `int_col + $1` would refuse 1.5, and `$1 + $2` is ambiguous
-  numberParam: (ph, v) => `CAST(${ph} AS ${!Number.isInteger(v) ? 'DOUBLE PRECISION' : Math.abs(v) <= 2147483647 ? 'INTEGER' : 'BIGINT'})`,
+  numberParam: (ph, v) =>
+    `CAST(${ph} AS ${!Number.isInteger(v) ? 'DOUBLE PRECISION' : Math.abs(v) <= 2147483647 ? 'INTEGER' : 'BIGINT'})`,
   // Fold with ICU (all of Unicode), then compare and sort the result by code point again.
   lower: (x) => `(LOWER(${x} COLLATE "und-x-icu") COLLATE "C")`,
   upper: (x) => `(UPPER(${x} COLLATE "und-x-icu") COLLATE "C")`,
@@ -203,5 +218,7 @@ export const postgres: Dialect = {
     read: readCatalog,
   },
   // held until the transaction ends
-  migrationLock: { acquire: (key) => `SELECT 1 FROM (SELECT pg_advisory_xact_lock(hashtext('${key.replace(/'/g, "''")}'))) AS l` },
+  migrationLock: {
+    acquire: (key) => `SELECT 1 FROM (SELECT pg_advisory_xact_lock(hashtext('${key.replace(/'/g, "''")}'))) AS l`,
+  },
 }

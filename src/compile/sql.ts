@@ -7,13 +7,39 @@
 import { Column, Model } from '../model/model'
 import { resolveRelation } from '../model/relations'
 import { checkColumnValue, guardDecides } from '../model/validate'
-import { Cond, Delete, FilterNode, Insert, Lookup, OrderItem, Select, Terminal, Update, isLongList, isParam } from '../plan/ast'
+import {
+  Cond,
+  Delete,
+  FilterNode,
+  Insert,
+  Lookup,
+  OrderItem,
+  Select,
+  Terminal,
+  Update,
+  isLongList,
+  isParam,
+} from '../plan/ast'
 import { HOLE } from '../plan/shape'
 import { checkValue } from '../plan/filter'
 import { isExpr, isSelectPlan } from '../plan/expr'
 import { Dialect, caseless } from './dialect'
 import { upsertSql } from './bulk'
-import { Ctx, Output, Renderers, SelectParts, Slot, bind, colRef, fail, isSlot, nextAlias, splitKey, valueExpr, walk } from './context'
+import {
+  Ctx,
+  Output,
+  Renderers,
+  SelectParts,
+  Slot,
+  bind,
+  colRef,
+  fail,
+  isSlot,
+  nextAlias,
+  splitKey,
+  valueExpr,
+  walk,
+} from './context'
 import { annotationTarget, exprSql, inSubquery } from './expr'
 import { groupingSql, isGrouped, lockSql } from './grouping'
 import { orderName, readOrder, selectedKeys, sliced } from './ordering'
@@ -30,7 +56,11 @@ const rowsOutputs = new WeakMap<Model, Output>()
 /** The output of a model's whole rows: one per model, so its row decoder is built once. */
 export const rowsOutput = (model: Model): Output => {
   let out = rowsOutputs.get(model)
-  if (!out) rowsOutputs.set(model, (out = Object.freeze({ keys: Object.freeze(model.columns.map((c) => c.key)), columns: model.columns })))
+  if (!out)
+    rowsOutputs.set(
+      model,
+      (out = Object.freeze({ keys: Object.freeze(model.columns.map((c) => c.key)), columns: model.columns })),
+    )
   return out
 }
 
@@ -73,7 +103,9 @@ export const newCtx = (d: Dialect): Ctx => ({ d, params: [], alias: 0, scopes: [
 const columnCheck = (col: Column): ((v: unknown) => string | undefined) => {
   const is = col.scalar.codec.is
   // A kind its codec's guard decides alone: a passing value needs nothing else.
-  return guardDecides(col) ? (v) => (v !== null && is(v) ? undefined : checkColumnValue(col, v)[0]) : (v) => checkColumnValue(col, v)[0]
+  return guardDecides(col)
+    ? (v) => (v !== null && is(v) ? undefined : checkColumnValue(col, v)[0])
+    : (v) => checkColumnValue(col, v)[0]
 }
 
 /** Lookups whose only check of a non-null value, on a column its guard decides, is that guard. */
@@ -110,13 +142,29 @@ const leaf = (ctx: Ctx, alias: string, model: Model, cond: Cond): string => {
   const expr = part ? d.datePart(part, raw, col) : raw
   const enc = part ? (v: unknown) => v : d.encoder(col)
   const cmpExpr = part ? expr : d.comparable(col, raw)
-  const one = checkerOf(col, part, cond.lookup === 'range' || cond.lookup === 'in' || cond.lookup === 'notIn' ? 'exact' : cond.lookup)
+  const one = checkerOf(
+    col,
+    part,
+    cond.lookup === 'range' || cond.lookup === 'in' || cond.lookup === 'notIn' ? 'exact' : cond.lookup,
+  )
   // A value may be an expression (`F('other')`) or, for `in`, a plan (a subquery).
   const operand = (v: unknown): string => (isExpr(v) ? exprSql(ctx, v, col).sql : bind(ctx, v, enc, one))
   const cmpVal = (v: unknown): string => (part ? operand(v) : d.comparable(col, operand(v)))
   // Decimals are equal by value, not by spelling: compared through the dialect's comparable form.
   const byValue = col.kind === 'decimal' && !part
-  return lookupSql({ ctx, model, cond, col, expr, cmpExpr, enc, one, cmpVal, eqExpr: byValue ? cmpExpr : expr, eqVal: byValue ? cmpVal : operand })
+  return lookupSql({
+    ctx,
+    model,
+    cond,
+    col,
+    expr,
+    cmpExpr,
+    enc,
+    one,
+    cmpVal,
+    eqExpr: byValue ? cmpExpr : expr,
+    eqVal: byValue ? cmpVal : operand,
+  })
 }
 
 /**
@@ -124,7 +172,8 @@ const leaf = (ctx: Ctx, alias: string, model: Model, cond: Cond): string => {
  * which a placeholder's `= ?` cannot express: refused.
  */
 const checkerOf = (col: Column, part: Cond['part'], lookup: Lookup): ((x: unknown) => string | undefined) => {
-  const full = (x: unknown): string | undefined => (x === null ? 'null cannot be bound to a placeholder (use __isnull)' : checkValue(col, lookup, part, x))
+  const full = (x: unknown): string | undefined =>
+    x === null ? 'null cannot be bound to a placeholder (use __isnull)' : checkValue(col, lookup, part, x)
   if (part || !COMPARED.has(lookup) || !guardDecides(col)) return full
   // A value the column's guard accepts passes every check of a comparison: no need to ask them.
   const is = col.scalar.codec.is
@@ -151,9 +200,13 @@ interface Sides {
 
 /** A statement has a fixed number of placeholders: a list or a range is one placeholder per item. */
 const notWhole = (s: Sides): never =>
-  fail(s.model, `${s.cond.key}__${s.cond.lookup} takes a list of placeholders, e.g. [param('a'), param('b')], not one placeholder`)
+  fail(
+    s.model,
+    `${s.cond.key}__${s.cond.lookup} takes a list of placeholders, e.g. [param('a'), param('b')], not one placeholder`,
+  )
 
-const eqList = (s: Sides, xs: unknown): string => (isParam(xs) ? notWhole(s) : (xs as unknown[]).map((x) => s.eqVal(x)).join(', '))
+const eqList = (s: Sides, xs: unknown): string =>
+  isParam(xs) ? notWhole(s) : (xs as unknown[]).map((x) => s.eqVal(x)).join(', ')
 
 /** A long list as one parameter. */
 const inList = (s: Sides, v: unknown): string => {
@@ -217,7 +270,10 @@ const lookupSql = (s: Sides): string => {
 /** A condition, reached through its relation path by EXISTS (never NULL, never duplicating rows). */
 const condition = (ctx: Ctx, alias: string, model: Model, cond: Cond): { sql: string; nullable: boolean } => {
   if (cond.path.length === 0) return { sql: leaf(ctx, alias, model, cond), nullable: true }
-  const sub = walk(ctx, alias, model, cond.path, (a, target) => ({ select: '1', where: leaf(ctx, a, target, { ...cond, path: [] }) }))
+  const sub = walk(ctx, alias, model, cond.path, (a, target) => ({
+    select: '1',
+    where: leaf(ctx, a, target, { ...cond, path: [] }),
+  }))
   return { sql: `EXISTS (${sub})`, nullable: false }
 }
 
@@ -279,7 +335,12 @@ export const orderSql = (ctx: Ctx, alias: string, model: Model, order: ReadonlyA
  * The SELECT of a plan with the given column list; `parts` overrides limit/order. Conditions on
  * aggregates of the plan's own rows go to HAVING (see `groupingSql`).
  */
-export const selectSql = (ctx: Ctx, plan: Select<unknown>, columns: (alias: string) => string, parts: SelectParts = plan): string => {
+export const selectSql = (
+  ctx: Ctx,
+  plan: Select<unknown>,
+  columns: (alias: string) => string,
+  parts: SelectParts = plan,
+): string => {
   const alias = nextAlias(ctx)
   const { model } = plan
   ctx.scopes.push({ alias, model, plan, related: isGrouped(plan) ? new Map() : undefined })
@@ -290,7 +351,9 @@ export const selectSql = (ctx: Ctx, plan: Select<unknown>, columns: (alias: stri
     const having = g.having ? filterSql(ctx, alias, model, g.having) : ''
     const order = orderSql(ctx, alias, model, distinctOrder(plan, parts.order ?? plan.order))
     const trueWhere = where === '' || where === ctx.d.true
-    const group = g.groupBy ? ` GROUP BY ${g.groupBy}${having === '' || having === ctx.d.true ? '' : ` HAVING ${having}`}` : ''
+    const group = g.groupBy
+      ? ` GROUP BY ${g.groupBy}${having === '' || having === ctx.d.true ? '' : ` HAVING ${having}`}`
+      : ''
     const lock = lockSql(ctx.d, plan.lock)
     return `SELECT ${plan.distinct ? 'DISTINCT ' : ''}${cols} FROM ${ctx.d.quote(model.table)} AS ${ctx.d.quote(alias)}${trueWhere ? '' : ` WHERE ${where}`}${group}${order}${ctx.d.limitOffset(parts.limit, parts.offset)}${lock}`
   } finally {
@@ -306,22 +369,34 @@ const distinctOrder = (plan: Select<unknown>, order: ReadonlyArray<OrderItem>): 
   if (!plan.distinct || order.length === 0) return order
   const selected = new Set(selectedKeys(plan).map(orderName))
   const stray = order.filter((o) => !selected.has(orderName(o)))
-  if (stray.length > 0) fail(plan.model, `a distinct plan can only be ordered by the fields it selects, not by ${stray.map(orderName).join(', ')}`)
+  if (stray.length > 0)
+    fail(
+      plan.model,
+      `a distinct plan can only be ordered by the fields it selects, not by ${stray.map(orderName).join(', ')}`,
+    )
   return order
 }
 
 /** The selected columns of a plan, and how the runner reads them. */
-export const projection = (ctx: Ctx, plan: Select<unknown>, alias: string): { sql: string; named: string; output: Output } => {
+export const projection = (
+  ctx: Ctx,
+  plan: Select<unknown>,
+  alias: string,
+): { sql: string; named: string; output: Output } => {
   const { model, projection: p } = plan
   const annotations = plan.annotations ?? []
   // In a derived table every column needs a distinct name (MySQL rejects `SELECT a, a`).
-  const named = (sqls: ReadonlyArray<string>): string => sqls.map((x, i) => `${x} AS ${ctx.d.quote(`c${i}`)}`).join(', ')
+  const named = (sqls: ReadonlyArray<string>): string =>
+    sqls.map((x, i) => `${x} AS ${ctx.d.quote(`c${i}`)}`).join(', ')
   if (p._tag === 'Rows' && annotations.length === 0 && !plan.groupBy) {
     const sqls = model.columns.map((c) => colRef(ctx, alias, c))
     return { sql: sqls.join(', '), named: named(sqls), output: rowsOutput(model) }
   }
   // Grouped rows hold the group keys and the annotations; model rows gain the annotations.
-  const keys = p._tag !== 'Rows' ? p.keys : [...(plan.groupBy ?? model.columns.map((c) => c.key)), ...annotations.map((a) => a.name)]
+  const keys =
+    p._tag !== 'Rows'
+      ? p.keys
+      : [...(plan.groupBy ?? model.columns.map((c) => c.key)), ...annotations.map((a) => a.name)]
   const names: Array<string | undefined> = []
   const exprs = keys.map((k) => {
     if (annotations.some((a) => a.name === k)) {
@@ -349,7 +424,12 @@ const selectRows = (d: Dialect, plan: Select<unknown>, order: ReadonlyArray<Orde
     output = p.output
     return p.sql
   }
-  const sql = selectSql(ctx, plan, cols, order === plan.order ? plan : { limit: plan.limit, offset: plan.offset, order })
+  const sql = selectSql(
+    ctx,
+    plan,
+    cols,
+    order === plan.order ? plan : { limit: plan.limit, offset: plan.offset, order },
+  )
   return { sql, params: ctx.params, output }
 }
 
@@ -380,7 +460,11 @@ const pinned = (src: Select<unknown>): boolean => {
     )
       return false
     const col = src.model.columnByKey[c.key]
-    return col !== undefined && KEY_KINDS.has(col.kind) && (col.pk || (col.field.options as { unique?: boolean }).unique === true)
+    return (
+      col !== undefined &&
+      KEY_KINDS.has(col.kind) &&
+      (col.pk || (col.field.options as { unique?: boolean }).unique === true)
+    )
   })
 }
 
@@ -389,14 +473,19 @@ const pkOrder = (model: Model): ReadonlyArray<OrderItem> => [{ path: [], key: mo
 export const compileTerminal = (d: Dialect, plan: Terminal<unknown>): Compiled => {
   const src = plan.source
   const ctx = newCtx(d)
-  const limited = src.limit !== undefined || src.offset !== undefined || src.distinct || src.groupBy !== undefined || isGrouped(src)
+  const limited =
+    src.limit !== undefined || src.offset !== undefined || src.distinct || src.groupBy !== undefined || isGrouped(src)
   switch (plan.kind) {
     case 'count': {
       if (!limited) return { sql: selectSql(ctx, src, () => 'COUNT(*)', { order: [] }), params: ctx.params }
       // Only a distinct or grouped plan's count depends on what it selects; never on the order.
       const grouped = src.groupBy !== undefined || isGrouped(src)
-      const cols = (a: string): string => (grouped ? projection(ctx, src, a).sql : src.distinct ? projection(ctx, src, a).named : '1')
-      return { sql: `SELECT COUNT(*) FROM (${selectSql(ctx, src, cols, { ...src, order: [] })}) AS ${d.quote('c')}`, params: ctx.params }
+      const cols = (a: string): string =>
+        grouped ? projection(ctx, src, a).sql : src.distinct ? projection(ctx, src, a).named : '1'
+      return {
+        sql: `SELECT COUNT(*) FROM (${selectSql(ctx, src, cols, { ...src, order: [] })}) AS ${d.quote('c')}`,
+        params: ctx.params,
+      }
     }
     case 'exists': {
       // Distinct rows are counted by what they select: `SELECT DISTINCT 1` would be one row.
@@ -404,7 +493,10 @@ export const compileTerminal = (d: Dialect, plan: Terminal<unknown>): Compiled =
       const inner = selectSql(ctx, src, cols, { order: src.offset ? src.order : [], limit: 1, offset: src.offset })
       // EXISTS lets SQLite and MySQL drop a DISTINCT inside it; a derived table keeps it.
       const probe = src.distinct ? `SELECT 1 FROM (${inner}) AS ${d.quote('e')}` : inner
-      return { sql: `SELECT ${src.limit === 0 ? d.false : 'EXISTS'} ${src.limit === 0 ? '' : `(${probe})`}`.trim(), params: src.limit === 0 ? [] : ctx.params }
+      return {
+        sql: `SELECT ${src.limit === 0 ? d.false : 'EXISTS'} ${src.limit === 0 ? '' : `(${probe})`}`.trim(),
+        params: src.limit === 0 ? [] : ctx.params,
+      }
     }
     case 'first': {
       // Unordered: by key, as tortoise; a distinct projection has no key, so by what it selects.
@@ -412,7 +504,14 @@ export const compileTerminal = (d: Dialect, plan: Terminal<unknown>): Compiled =
       const byGroup = (): ReadonlyArray<OrderItem> => (src.groupBy ?? []).map((k) => ({ ...splitKey(k), desc: false }))
       // The model's ordering first, where it applies.
       const own = readOrder(src)
-      const order = own.length > 0 ? own : src.distinct && src.projection._tag !== 'Rows' ? selectedKeys(src) : src.groupBy ? byGroup() : pkOrder(src.model)
+      const order =
+        own.length > 0
+          ? own
+          : src.distinct && src.projection._tag !== 'Rows'
+            ? selectedKeys(src)
+            : src.groupBy
+              ? byGroup()
+              : pkOrder(src.model)
       const one = { ...src, limit: Math.min(src.limit ?? 1, 1) }
       return { ...selectRows(d, one, order), single: true }
     }
@@ -435,7 +534,13 @@ export const compileTerminal = (d: Dialect, plan: Terminal<unknown>): Compiled =
  */
 const targetWhere = (ctx: Ctx, alias: string, src: Select<unknown>): string => {
   const { model } = src
-  if (src.limit === undefined && src.offset === undefined && !src.distinct && src.groupBy === undefined && !isGrouped(src)) {
+  if (
+    src.limit === undefined &&
+    src.offset === undefined &&
+    !src.distinct &&
+    src.groupBy === undefined &&
+    !isGrouped(src)
+  ) {
     ctx.scopes.push({ alias, model, plan: src })
     const w = src.where ? filterSql(ctx, alias, model, src.where) : ''
     ctx.scopes.pop()
@@ -443,11 +548,19 @@ const targetWhere = (ctx: Ctx, alias: string, src: Select<unknown>): string => {
   }
   const pk = model.columnByKey[model.pk]
   // A slice is the rows `all` would return: in the model's ordering when the plan has none.
-  const inner = selectSql(ctx, { ...src, distinct: false }, (a) => colRef(ctx, a, pk), { limit: src.limit, offset: src.offset, order: readOrder(src) })
+  const inner = selectSql(ctx, { ...src, distinct: false }, (a) => colRef(ctx, a, pk), {
+    limit: src.limit,
+    offset: src.offset,
+    order: readOrder(src),
+  })
   return ` WHERE ${colRef(ctx, alias, pk)} IN (SELECT ${ctx.d.quote(pk.column)} FROM (${inner}) AS ${ctx.d.quote('s')})`
 }
 
-export const compileUpdate = (d: Dialect, plan: Update<unknown>, patch: Readonly<Record<string, unknown>>): Compiled => {
+export const compileUpdate = (
+  d: Dialect,
+  plan: Update<unknown>,
+  patch: Readonly<Record<string, unknown>>,
+): Compiled => {
   const ctx = newCtx(d)
   const { model } = plan.source
   const alias = nextAlias(ctx)
@@ -459,7 +572,10 @@ export const compileUpdate = (d: Dialect, plan: Update<unknown>, patch: Readonly
   })
   ctx.scopes.pop()
   const where = targetWhere(ctx, alias, plan.source)
-  return { sql: `UPDATE ${d.quote(model.table)} AS ${d.quote(alias)} SET ${sets.join(', ')}${where}`, params: ctx.params }
+  return {
+    sql: `UPDATE ${d.quote(model.table)} AS ${d.quote(alias)} SET ${sets.join(', ')}${where}`,
+    params: ctx.params,
+  }
 }
 
 export const compileDelete = (d: Dialect, plan: Delete<unknown>): Compiled => {
@@ -471,7 +587,11 @@ export const compileDelete = (d: Dialect, plan: Delete<unknown>): Compiled => {
 }
 
 /** An INSERT of complete rows (every row has the same keys); RETURNING where the dialect has it. */
-export const compileInsert = (d: Dialect, plan: Insert<unknown>, rows: ReadonlyArray<Readonly<Record<string, unknown>>>): Compiled => {
+export const compileInsert = (
+  d: Dialect,
+  plan: Insert<unknown>,
+  rows: ReadonlyArray<Readonly<Record<string, unknown>>>,
+): Compiled => {
   const ctx = newCtx(d)
   const { model } = plan
   const cols = Object.keys(rows[0] ?? {}).map((k) => model.columnByKey[k] ?? fail(model, `no field ${k}`))
@@ -482,7 +602,9 @@ export const compileInsert = (d: Dialect, plan: Insert<unknown>, rows: ReadonlyA
   const single = rows.length === 1 && d.returning
   if (cols.length === 0) return { sql: d.insertDefaults(table) + returning, params: [], output, single }
   const names = `(${cols.map((c) => d.quote(c.column)).join(', ')})`
-  const values = rows.map((r) => `(${cols.map((c) => bind(ctx, r[c.key], nullOr(d, c), columnCheck(c))).join(', ')})`).join(', ')
+  const values = rows
+    .map((r) => `(${cols.map((c) => bind(ctx, r[c.key], nullOr(d, c), columnCheck(c))).join(', ')})`)
+    .join(', ')
   const sql = plan.onConflict
     ? upsertSql(d, model, table, names, values, plan.onConflict)
     : plan.ignoreConflicts

@@ -113,15 +113,23 @@ const readCatalog = async (rows: CatalogRows, names: ReadonlyArray<string>): Pro
   const out: LiveTable[] = []
   for (const name of names) {
     const [[sql]] = await rows(`SELECT sql FROM sqlite_master WHERE type = 'table' AND name = ?`, [name])
-    const cols = await rows(`SELECT name, type, "notnull", dflt_value, pk FROM pragma_table_info(?) ORDER BY cid`, [name])
+    const cols = await rows(`SELECT name, type, "notnull", dflt_value, pk FROM pragma_table_info(?) ORDER BY cid`, [
+      name,
+    ])
     const uniques: string[][] = []
     const indexes: string[][] = []
-    for (const [index, unique, origin] of await rows(`SELECT name, "unique", origin FROM pragma_index_list(?)`, [name])) {
+    for (const [index, unique, origin] of await rows(`SELECT name, "unique", origin FROM pragma_index_list(?)`, [
+      name,
+    ])) {
       if (origin === 'pk') continue
-      const ic = (await rows(`SELECT name FROM pragma_index_info(?) ORDER BY seqno`, [str(index)])).map((r) => str(r[0]))
+      const ic = (await rows(`SELECT name FROM pragma_index_info(?) ORDER BY seqno`, [str(index)])).map((r) =>
+        str(r[0]),
+      )
       ;(Number(unique) ? uniques : indexes).push(ic)
     }
-    const fks = await rows(`SELECT "from", "table", "to", on_delete FROM pragma_foreign_key_list(?) ORDER BY id, seq`, [name])
+    const fks = await rows(`SELECT "from", "table", "to", on_delete FROM pragma_foreign_key_list(?) ORDER BY id, seq`, [
+      name,
+    ])
     out.push({
       name,
       columns: cols.map(([n, type, notnull, dflt, pk]) => ({
@@ -134,14 +142,20 @@ const readCatalog = async (rows: CatalogRows, names: ReadonlyArray<string>): Pro
       pk: cols.filter((c) => Number(c[4]) > 0).map((c) => str(c[0])),
       uniques,
       indexes,
-      foreignKeys: fks.map(([from, table, to, del]) => ({ column: str(from), table: str(table), to: str(to), onDelete: str(del).toUpperCase() })),
+      foreignKeys: fks.map(([from, table, to, del]) => ({
+        column: str(from),
+        table: str(table),
+        to: str(to),
+        onDelete: str(del).toUpperCase(),
+      })),
     })
   }
   return out
 }
 
 /** An encoded value as a JSON item: 64-bit integers in full, booleans as the 1 and 0 SQLite stores. */
-const jsonItem = (v: unknown): string => (typeof v === 'bigint' ? String(v) : typeof v === 'boolean' ? (v ? '1' : '0') : JSON.stringify(v))
+const jsonItem = (v: unknown): string =>
+  typeof v === 'bigint' ? String(v) : typeof v === 'boolean' ? (v ? '1' : '0') : JSON.stringify(v)
 
 export const sqlite: Dialect = {
   name: 'sqlite',
@@ -149,21 +163,28 @@ export const sqlite: Dialect = {
   placeholder: () => '?',
   true: '1',
   false: '0',
-  match: (expr, ph, ci) => (ci ? `${caseless(fold(expr))} LIKE ${caseless(fold(ph))} ESCAPE '\\'` : `${expr} GLOB ${ph}`),
+  match: (expr, ph, ci) =>
+    ci ? `${caseless(fold(expr))} LIKE ${caseless(fold(ph))} ESCAPE '\\'` : `${expr} GLOB ${ph}`,
   pattern: (kind, ci, value) => (ci ? likePattern(kind, value) : globPattern(kind, value)),
   fold,
   comparable: (col, expr) => (col.kind === 'decimal' ? `${DECIMAL_KEY_FUNCTION}(${expr})` : expr),
   // A function replacement: a string one would expand `$'` and `$&` inside quoted identifiers.
   datePart: (part, expr) => PARTS[part].replace('X', () => expr),
   order: (expr, desc) => (desc ? `${expr} DESC NULLS LAST` : `${expr} ASC NULLS FIRST`),
-  limitOffset: (limit, offset) => (limit === undefined ? (offset ? ` LIMIT -1 OFFSET ${offset}` : '') : ` LIMIT ${limit}${offset ? ` OFFSET ${offset}` : ''}`),
+  limitOffset: (limit, offset) =>
+    limit === undefined
+      ? offset
+        ? ` LIMIT -1 OFFSET ${offset}`
+        : ''
+      : ` LIMIT ${limit}${offset ? ` OFFSET ${offset}` : ''}`,
   encode,
   encoder,
   decode,
   decoder,
   // JSON text read by json_each: an item comes out as the integer, real or text it was, as a
   // parameter would have been bound, and takes the column's affinity the same way.
-  inList: (expr, ph, col) => `${expr} IN (SELECT ${col?.kind === 'decimal' ? `${DECIMAL_KEY_FUNCTION}(value)` : 'value'} FROM json_each(${ph}))`,
+  inList: (expr, ph, col) =>
+    `${expr} IN (SELECT ${col?.kind === 'decimal' ? `${DECIMAL_KEY_FUNCTION}(value)` : 'value'} FROM json_each(${ph}))`,
   listValue: (items) => `[${items.map(jsonItem).join(',')}]`,
   returning: true,
   // SQLITE_MAX_VARIABLE_NUMBER since SQLite 3.32 (better-sqlite3 bundles its own SQLite)
@@ -191,10 +212,13 @@ export const sqlite: Dialect = {
   concat: (xs) => `(${xs.join(' || ')})`,
   // Decimals are text: MIN/MAX by the value-ordered key, then the value after it.
   extremum: (fn, col, ref, arg) =>
-    col.kind === 'decimal' ? `substr(${fn}(${arg(`${DECIMAL_KEY_FUNCTION}(${ref}) || ${ref}`)}), ${DECIMAL_KEY_LENGTH + 1})` : `${fn}(${arg(ref)})`,
+    col.kind === 'decimal'
+      ? `substr(${fn}(${arg(`${DECIMAL_KEY_FUNCTION}(${ref}) || ${ref}`)}), ${DECIMAL_KEY_LENGTH + 1})`
+      : `${fn}(${arg(ref)})`,
   limitedIn: (sql) => sql,
   // SQLite takes the first row of a scalar subquery; counting at most two tells one from many.
-  singleRow: (select, name) => `(SELECT CASE WHEN COUNT(*) > 1 THEN ${MULTIPLE_ROWS_FUNCTION}() ELSE MAX(${name}) END FROM (${select}))`,
+  singleRow: (select, name) =>
+    `(SELECT CASE WHEN COUNT(*) > 1 THEN ${MULTIPLE_ROWS_FUNCTION}() ELSE MAX(${name}) END FROM (${select}))`,
   // no row locks, and none needed: a transaction holds the database's write lock from BEGIN
   // IMMEDIATE, so no other one writes in between
   lock: () => '',
@@ -221,6 +245,13 @@ export const sqlite: Dialect = {
   dropIndex: (_table, name) => `DROP INDEX ${quoteWith('"')(name)}`,
   columnUniqueName: (table, column) => `${table}_${column}_key`,
   transactionalDdl: true,
-  catalog: { tables: `SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' ORDER BY name`, read: readCatalog },
-  migrationGuard: { before: 'PRAGMA foreign_keys = OFF', after: 'PRAGMA foreign_keys = ON', check: 'PRAGMA foreign_key_check' },
+  catalog: {
+    tables: `SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' ORDER BY name`,
+    read: readCatalog,
+  },
+  migrationGuard: {
+    before: 'PRAGMA foreign_keys = OFF',
+    after: 'PRAGMA foreign_keys = ON',
+    check: 'PRAGMA foreign_key_check',
+  },
 }

@@ -71,9 +71,17 @@ export type Config = FullConfig | UrlConfig
 const fullConfig = (c: Config): FullConfig => {
   if ('connections' in c) return c
   const url = c.dbUrl ?? c.db_url
-  if (url === undefined) throw new TerrapinFailure(configurationError('init needs connections and apps, or db_url and modules'))
-  const apps = Object.fromEntries(Object.entries(c.modules).map(([name, models]) => [name, { models, defaultConnection: 'default' }]))
-  return { connections: { default: url }, apps, generateSchemas: c.generateSchemas ?? c.generate_schemas, options: c.options }
+  if (url === undefined)
+    throw new TerrapinFailure(configurationError('init needs connections and apps, or db_url and modules'))
+  const apps = Object.fromEntries(
+    Object.entries(c.modules).map(([name, models]) => [name, { models, defaultConnection: 'default' }]),
+  )
+  return {
+    connections: { default: url },
+    apps,
+    generateSchemas: c.generateSchemas ?? c.generate_schemas,
+    options: c.options,
+  }
 }
 
 export interface Terrapin {
@@ -93,7 +101,13 @@ export const connectionUrl = (c: ConnectionConfig): string => {
   if (typeof c === 'string') return c
   const engine = c.engine.toLowerCase()
   const cr = c.credentials
-  const scheme = engine.includes('sqlite') ? 'sqlite' : /postgres|asyncpg|psycopg/.test(engine) ? 'postgres' : /mysql|maria/.test(engine) ? 'mysql' : undefined
+  const scheme = engine.includes('sqlite')
+    ? 'sqlite'
+    : /postgres|asyncpg|psycopg/.test(engine)
+      ? 'postgres'
+      : /mysql|maria/.test(engine)
+        ? 'mysql'
+        : undefined
   if (!scheme) throw new TerrapinFailure(configurationError(`unknown engine ${c.engine}`))
   if (scheme === 'sqlite') return `sqlite://${cr.file_path ?? cr.filePath ?? cr.database ?? ':memory:'}`
   const auth = cr.user ? `${enc(cr.user)}${cr.password ? `:${enc(cr.password)}` : ''}@` : ''
@@ -111,7 +125,8 @@ const isModel = (u: unknown): u is Model => typeof u === 'object' && u !== null 
 
 const isModelList = (models: AppConfig['models']): models is ReadonlyArray<AnyModel> => Array.isArray(models)
 
-const modelsOf = (app: AppConfig): ReadonlyArray<AnyModel> => (isModelList(app.models) ? app.models : Object.values(app.models).filter(isModel))
+const modelsOf = (app: AppConfig): ReadonlyArray<AnyModel> =>
+  isModelList(app.models) ? app.models : Object.values(app.models).filter(isModel)
 
 let current: Terrapin | undefined
 
@@ -129,16 +144,21 @@ export const init =
       const config = fullConfig(given)
       for (const [name, app] of Object.entries(config.apps)) {
         const conn = app.defaultConnection ?? app.default_connection ?? 'default'
-        if (!(conn in config.connections)) throw new TerrapinFailure(configurationError(`app ${name} uses the connection ${conn}, which is not configured`))
+        if (!(conn in config.connections))
+          throw new TerrapinFailure(
+            configurationError(`app ${name} uses the connection ${conn}, which is not configured`),
+          )
       }
-      for (const [name, c] of Object.entries(config.connections)) dbs.set(name, connect(connectionUrl(c), config.options))
+      for (const [name, c] of Object.entries(config.connections))
+        dbs.set(name, connect(connectionUrl(c), config.options))
       const self: Terrapin = {
         db: (name = 'default') => {
           const db = dbs.get(name)
           if (!db) throw new TerrapinFailure(configurationError(`no connection named ${name}`))
           return db
         },
-        dbFor: (app) => self.db(config.apps[app]?.defaultConnection ?? config.apps[app]?.default_connection ?? 'default'),
+        dbFor: (app) =>
+          self.db(config.apps[app]?.defaultConnection ?? config.apps[app]?.default_connection ?? 'default'),
         models: (app) => modelsOf(config.apps[app] ?? { models: [] }),
         close: async () => {
           await Promise.all([...dbs.values()].map((d) => d.executor.close()))

@@ -21,7 +21,16 @@ import { inTransaction } from '../run/transaction'
 import { generateSchemas } from '../schema/ddl'
 import { describe, diffViews, inverse } from './diff'
 import { introspect, schemaDifferences } from './introspect'
-import { LoadedMigration, MigrationFile, MigrationStep, checksumOf, listMigrations, loadMigration, migrationText, stamp } from './files'
+import {
+  LoadedMigration,
+  MigrationFile,
+  MigrationStep,
+  checksumOf,
+  listMigrations,
+  loadMigration,
+  migrationText,
+  stamp,
+} from './files'
 import type {
   Applied,
   ChangedFile,
@@ -88,7 +97,11 @@ export const migrationError = (
   extra: Partial<Omit<MigrationError, '_tag' | 'reason' | 'message'>> = {},
 ): MigrationError => Object.freeze({ _tag: 'MigrationError', reason, message, ...extra })
 
-const refuse = (reason: MigrationReason, message: string, extra: Partial<Omit<MigrationError, '_tag' | 'reason' | 'message'>> = {}): never => {
+const refuse = (
+  reason: MigrationReason,
+  message: string,
+  extra: Partial<Omit<MigrationError, '_tag' | 'reason' | 'message'>> = {},
+): never => {
   throw new Refusal(migrationError(reason, message, extra))
 }
 
@@ -129,8 +142,13 @@ const countOf = async (db: Db, sql: string): Promise<number> => {
 }
 
 const errorText = (e: unknown): string =>
-  e instanceof Refusal || e instanceof TerrapinFailure || e instanceof Error ? e.message : isTerrapinError(e) ? e.message : String(e)
-const causeOf = (e: unknown): TerrapinError | undefined => (e instanceof TerrapinFailure ? e.error : isTerrapinError(e) ? e : undefined)
+  e instanceof Refusal || e instanceof TerrapinFailure || e instanceof Error
+    ? e.message
+    : isTerrapinError(e)
+      ? e.message
+      : String(e)
+const causeOf = (e: unknown): TerrapinError | undefined =>
+  e instanceof TerrapinFailure ? e.error : isTerrapinError(e) ? e : undefined
 
 /** Runs a data step: a TaskEither's Left or a rejection fails it. */
 const runData = async (step: Exclude<MigrationStep, string>, db: Db): Promise<void> => {
@@ -138,7 +156,9 @@ const runData = async (step: Exclude<MigrationStep, string>, db: Db): Promise<vo
   const out: unknown = typeof r === 'function' ? await r() : await r
   if (typeof out === 'object' && out !== null && (out as { _tag?: unknown })._tag === 'Left') {
     const left = (out as { left: unknown }).left
-    throw isTerrapinError(left) ? new TerrapinFailure(left) : new Error(String((left as { message?: unknown })?.message ?? left))
+    throw isTerrapinError(left)
+      ? new TerrapinFailure(left)
+      : new Error(String((left as { message?: unknown })?.message ?? left))
   }
 }
 
@@ -168,7 +188,11 @@ const withLock = async <A>(t: MigrationTarget, work: () => Promise<A>): Promise<
   const finished = new Promise<void>((r) => (finish = r))
   const holder = inTransaction(t.db, async (tx) => {
     const [[got]] = await tx.executor.all(lock.acquire(key), [], false)
-    if (Number(got) !== 1) refuse('locked', `another upgrade or downgrade of app ${t.app} is running (waited for its lock): try again when it is done`)
+    if (Number(got) !== 1)
+      refuse(
+        'locked',
+        `another upgrade or downgrade of app ${t.app} is running (waited for its lock): try again when it is done`,
+      )
     held()
     try {
       await finished
@@ -209,9 +233,22 @@ interface Running {
 }
 
 /** Applies (`up`) or reverts one migration and records it, atomically where DDL is transactional. */
-const runOne = async (t: MigrationTarget, m: LoadedMigration, up: boolean, o: RunOptions): Promise<Applied | undefined> => {
+const runOne = async (
+  t: MigrationTarget,
+  m: LoadedMigration,
+  up: boolean,
+  o: RunOptions,
+): Promise<Applied | undefined> => {
   const d = await dialectOf(t.db)
-  const r: Running = { t, m, up, d, o, steps: up ? m.upgrade : m.downgrade, what: `migration ${m.version} (${m.name})${up ? '' : ' downgrade'}` }
+  const r: Running = {
+    t,
+    m,
+    up,
+    d,
+    o,
+    steps: up ? m.upgrade : m.downgrade,
+    what: `migration ${m.version} (${m.name})${up ? '' : ' downgrade'}`,
+  }
   const started = Date.now()
   if (d.transactionalDdl) {
     if (!(await runAtomically(r))) return undefined
@@ -231,7 +268,8 @@ const refuseDataLoss = async ({ m, up, what }: Running, on: Db): Promise<void> =
     const n = await countOf(on, g.sql)
     if (n > 0) lost.push(`${g.message} (${n} row${n === 1 ? '' : 's'})`)
   }
-  if (lost.length) refuse('dataLoss', `${what} would lose values: it ${lost.join('; it ')}; run with --force to go ahead`)
+  if (lost.length)
+    refuse('dataLoss', `${what} would lose values: it ${lost.join('; it ')}; run with --force to go ahead`)
 }
 
 /** Runs step `i`; a failure says what was applied. */
@@ -257,7 +295,11 @@ const runStep = async ({ m, d, steps, what, o }: Running, tx: Db, s: MigrationSt
 }
 
 /** Records the migration as applied (with `progress`: statements applied so far), or removes its row when reverted. */
-const record = async ({ t, m, up }: Pick<Running, 't' | 'm' | 'up'>, tx: Db, progress: number | null): Promise<void> => {
+const record = async (
+  { t, m, up }: Pick<Running, 't' | 'm' | 'up'>,
+  tx: Db,
+  progress: number | null,
+): Promise<void> => {
   const mine = pipe(query(Version), where({ app: t.app, version: m.version }))
   await runPromise(tx)(remove(mine))
   if (up)
@@ -315,7 +357,8 @@ const runResumably = async (r: Running): Promise<void> => {
   if (up) await record(r, db, from)
   for (let i = from; i < steps.length; i++) {
     await runStep(r, db, steps[i], i)
-    if (up) await runPromise(db)(pipe(query(Version), where({ app: t.app, version: m.version }), update({ progress: i + 1 })))
+    if (up)
+      await runPromise(db)(pipe(query(Version), where({ app: t.app, version: m.version }), update({ progress: i + 1 })))
   }
   await record(r, db, null)
 }
@@ -365,22 +408,41 @@ const tableExists = async (db: Db, table: string): Promise<boolean> => {
 }
 
 /** Creates the app's tables and the versions table, writes the first migration and records it applied; refuses when the tables exist. */
-export const initDb = (t: MigrationTarget, options: { readonly name?: string } = {}): TE.TaskEither<MigrationFailure, Made> =>
+export const initDb = (
+  t: MigrationTarget,
+  options: { readonly name?: string } = {},
+): TE.TaskEither<MigrationFailure, Made> =>
   command(async () => {
-    if (listMigrations(folder(t)).length) refuse('alreadyInitialised', `app ${t.app} already has migrations in ${folder(t)}: run upgrade`)
-    if ((await appliedRows(t)).length) refuse('alreadyInitialised', `app ${t.app} already has applied migrations in this database: run upgrade`)
+    if (listMigrations(folder(t)).length)
+      refuse('alreadyInitialised', `app ${t.app} already has migrations in ${folder(t)}: run upgrade`)
+    if ((await appliedRows(t)).length)
+      refuse('alreadyInitialised', `app ${t.app} already has applied migrations in this database: run upgrade`)
     const state = modelState(t.models)
     const views = viewsOf(state)
     for (const table of [...views.tables.keys(), ...views.throughs.keys()])
-      if (await tableExists(t.db, table)) refuse('alreadyInitialised', `table ${table} already exists: init-db creates the app's tables in an empty database`)
-    const made = await writeMigration(t, 0, options.name ?? 'init', EMPTY_STATE, state, diffViews(viewsOf(EMPTY_STATE), views).operations)
+      if (await tableExists(t.db, table))
+        refuse(
+          'alreadyInitialised',
+          `table ${table} already exists: init-db creates the app's tables in an empty database`,
+        )
+    const made = await writeMigration(
+      t,
+      0,
+      options.name ?? 'init',
+      EMPTY_STATE,
+      state,
+      diffViews(viewsOf(EMPTY_STATE), views).operations,
+    )
     const d = await dialectOf(t.db)
     await runOne(t, loadMigration({ version: made.version, name: made.name, file: made.file }, d.name), true, {})
     return made
   })
 
 /** Diffs the models against the state of the last migration and writes the next one; `noChanges` when there are none. */
-export const makeMigration = (t: MigrationTarget, options: MakeOptions = {}): TE.TaskEither<MigrationFailure, Made | { readonly noChanges: true }> =>
+export const makeMigration = (
+  t: MigrationTarget,
+  options: MakeOptions = {},
+): TE.TaskEither<MigrationFailure, Made | { readonly noChanges: true }> =>
   command(async () => {
     const files = listMigrations(folder(t))
     if (!files.length) refuse('notInitialised', `no migrations for app ${t.app} in ${folder(t)}: run init-db first`)
@@ -399,13 +461,15 @@ export const makeMigration = (t: MigrationTarget, options: MakeOptions = {}): TE
         return await writeMigration(t, last.version + 1, options.name ?? 'update', last.state, after, operations)
       }
       const r = open[0]
-      const [from, to, what] = r.table === undefined ? [r.from, r.to, 'table'] : [`${r.table}.${r.from}`, `${r.table}.${r.to}`, 'column']
+      const [from, to, what] =
+        r.table === undefined ? [r.from, r.to, 'table'] : [`${r.table}.${r.from}`, `${r.table}.${r.to}`, 'column']
       if (!options.ask)
         refuse(
           'ambiguousRename',
           `${what} ${from} was dropped and ${to} added alike: a rename? say so with --rename ${renameText(r)}, or answer the question interactively`,
         )
-      if (await options.ask!(`Was ${what} ${from} renamed to ${to}? (no: drop ${from} and its values, add ${to})`)) renames.push(r)
+      if (await options.ask!(`Was ${what} ${from} renamed to ${to}? (no: drop ${from} and its values, add ${to})`))
+        renames.push(r)
       else declined.add(renameText(r))
     }
   })
@@ -420,7 +484,10 @@ const changedOf = (files: ReadonlyArray<MigrationFile>, rows: ReadonlyArray<Vers
   })
 
 /** Applies the pending migrations in order, each in one transaction where the database allows. */
-export const upgrade = (t: MigrationTarget, options: UpgradeOptions = {}): TE.TaskEither<MigrationFailure, UpgradeResult> =>
+export const upgrade = (
+  t: MigrationTarget,
+  options: UpgradeOptions = {},
+): TE.TaskEither<MigrationFailure, UpgradeResult> =>
   command(async () => {
     if (!fs.existsSync(folder(t))) refuse('noMigrations', `no migrations folder ${folder(t)}: run init-db first`)
     return options.dryRun ? await upgradeLocked(t, options) : await withLock(t, () => upgradeLocked(t, options))
@@ -450,7 +517,11 @@ const upgradeLocked = async (t: MigrationTarget, options: UpgradeOptions): Promi
       await inTransaction(t.db, (tx) => record({ t, m, up: true }, tx, null))
       applied.push({ version: m.version, name: m.name, statements: 0, ms: 0 })
     } else {
-      const one = await runOne(t, m, true, { force: options.force, onProgress: options.onProgress, from: done.get(f.version)?.progress ?? 0 })
+      const one = await runOne(t, m, true, {
+        force: options.force,
+        onProgress: options.onProgress,
+        from: done.get(f.version)?.progress ?? 0,
+      })
       if (one) applied.push(one)
     }
   }
@@ -458,7 +529,10 @@ const upgradeLocked = async (t: MigrationTarget, options: UpgradeOptions): Promi
 }
 
 /** Reverts the applied migrations from the last one down to `version` (included). */
-export const downgrade = (t: MigrationTarget, options: DowngradeOptions = {}): TE.TaskEither<MigrationFailure, DowngradeResult> =>
+export const downgrade = (
+  t: MigrationTarget,
+  options: DowngradeOptions = {},
+): TE.TaskEither<MigrationFailure, DowngradeResult> =>
   command(() => (options.dryRun ? downgradeLocked(t, options) : withLock(t, () => downgradeLocked(t, options))))
 
 const downgradeLocked = async (t: MigrationTarget, options: DowngradeOptions): Promise<DowngradeResult> => {
@@ -467,16 +541,25 @@ const downgradeLocked = async (t: MigrationTarget, options: DowngradeOptions): P
   if (!rows.length) refuse('notInitialised', `app ${t.app} has no applied migration to downgrade`)
   const target = options.version ?? rows[rows.length - 1].version
   if (!rows.some((r) => r.version === target))
-    refuse('unknownVersion', `version ${target} of app ${t.app} is not applied (applied: ${rows.map((r) => r.version).join(', ')}): see history`)
+    refuse(
+      'unknownVersion',
+      `version ${target} of app ${t.app} is not applied (applied: ${rows.map((r) => r.version).join(', ')}): see history`,
+    )
   const d = await dialectOf(t.db)
   const revert = rows.filter((r) => r.version >= target).reverse()
   const loaded = revert.map((r) => {
     const f = files.find((x) => x.version === r.version)
-    if (!f) return refuse('badFile', `the file of migration ${r.version} (${r.name}) is missing from ${folder(t)}: restore it to downgrade`)
+    if (!f)
+      return refuse(
+        'badFile',
+        `the file of migration ${r.version} (${r.name}) is missing from ${folder(t)}: restore it to downgrade`,
+      )
     return loadMigration(f, d.name)
   })
   if (options.dryRun) return { reverted: [], sql: loaded.flatMap((m) => m.downgrade.map(label)), deleted: [] }
-  const drops = loaded.flatMap((m) => (m.guards.downgrade ?? []).map((g) => `migration ${m.version}: ${g.message.replace(/, which .*$/, '')}`))
+  const drops = loaded.flatMap((m) =>
+    (m.guards.downgrade ?? []).map((g) => `migration ${m.version}: ${g.message.replace(/, which .*$/, '')}`),
+  )
   if (options.ask && drops.length && !(await options.ask(`The downgrade ${drops.join('; ')}. Go ahead?`)))
     refuse('cancelled', 'downgrade cancelled: nothing was changed')
   const reverted: Applied[] = []
@@ -538,11 +621,18 @@ export const check = (t: MigrationTarget): TE.TaskEither<MigrationFailure, Check
     const rows = await appliedRows(t)
     const applied = rows.filter((r) => r.progress === null)
     const pending = files.filter((f) => !applied.some((r) => r.version === f.version))
-    const drift = rows.filter((r) => r.progress !== null).map((r) => `migration ${r.version} (${r.name}) is applied in part (${r.progress} statements)`)
+    const drift = rows
+      .filter((r) => r.progress !== null)
+      .map((r) => `migration ${r.version} (${r.name}) is applied in part (${r.progress} statements)`)
     const state = applied.length ? (JSON.parse(applied[applied.length - 1].state) as SchemaState) : EMPTY_STATE
     const expected = viewsOf(state)
     // the app's tables only: other apps may share the database
-    const tables = new Set([...expected.tables.keys(), ...expected.throughs.keys(), ...models.tables.keys(), ...models.throughs.keys()])
+    const tables = new Set([
+      ...expected.tables.keys(),
+      ...expected.throughs.keys(),
+      ...models.tables.keys(),
+      ...models.throughs.keys(),
+    ])
     drift.push(...schemaDifferences(d, expected, await introspect(t.db, { tables: [...tables] })))
     return { ok: !missing.length && !drift.length, missing, drift, pending }
   })

@@ -12,7 +12,8 @@ import { ColumnView, SchemaState, TableView, Views, viewsOf } from './state'
 // ------------------------------------------------------------------------------------------
 
 /** What changed about a column kept by a migration. */
-export type Change = 'type' | 'null' | 'default' | 'unique' | 'index' | 'maxLength' | 'decimal' | 'foreignKey' | 'onDelete' | 'pk'
+export type Change =
+  'type' | 'null' | 'default' | 'unique' | 'index' | 'maxLength' | 'decimal' | 'foreignKey' | 'onDelete' | 'pk'
 
 /**
  * One step of a migration. Table-scoped operations name the table as it is after the migration
@@ -25,8 +26,17 @@ export type Operation =
   | { readonly op: 'addColumn'; readonly table: string; readonly column: string }
   | { readonly op: 'dropColumn'; readonly table: string; readonly column: string }
   | { readonly op: 'renameColumn'; readonly table: string; readonly from: string; readonly to: string }
-  | { readonly op: 'alterColumn'; readonly table: string; readonly column: string; readonly changes: ReadonlyArray<Change> }
-  | { readonly op: 'addUnique' | 'dropUnique' | 'addIndex' | 'dropIndex'; readonly table: string; readonly columns: ReadonlyArray<string> }
+  | {
+      readonly op: 'alterColumn'
+      readonly table: string
+      readonly column: string
+      readonly changes: ReadonlyArray<Change>
+    }
+  | {
+      readonly op: 'addUnique' | 'dropUnique' | 'addIndex' | 'dropIndex'
+      readonly table: string
+      readonly columns: ReadonlyArray<string>
+    }
   | { readonly op: 'createThrough' | 'dropThrough'; readonly table: string }
 
 export interface Diff {
@@ -69,7 +79,8 @@ const tableDiff = (bt: TableView, at: TableView, renames: ReadonlyArray<Rename>,
   const beforeCols = new Map(bt.columns.map((c) => [c.name, c]))
   const afterCols = new Map(at.columns.map((c) => [c.name, c]))
   const toAfter = new Map<string, string>()
-  for (const r of given) if (beforeCols.has(r.from) && afterCols.has(r.to) && !afterCols.has(r.from)) toAfter.set(r.from, r.to)
+  for (const r of given)
+    if (beforeCols.has(r.from) && afterCols.has(r.to) && !afterCols.has(r.from)) toAfter.set(r.from, r.to)
   for (const c of bt.columns) if (!toAfter.has(c.name) && afterCols.has(c.name)) toAfter.set(c.name, c.name)
   const matched = new Set(toAfter.values())
   const dropped = bt.columns.filter((c) => !toAfter.has(c.name))
@@ -80,15 +91,26 @@ const tableDiff = (bt: TableView, at: TableView, renames: ReadonlyArray<Rename>,
   const setDiff = (before: ReadonlyArray<ReadonlyArray<string>>, after: ReadonlyArray<ReadonlyArray<string>>) => {
     const b = new Map(before.map((cols) => [key(mapCols(cols)), cols]))
     const a = new Map(after.map((cols) => [key(cols), cols]))
-    return { gone: [...b].filter(([k]) => !a.has(k)).map(([, c]) => c), come: [...a].filter(([k]) => !b.has(k)).map(([, c]) => c) }
+    return {
+      gone: [...b].filter(([k]) => !a.has(k)).map(([, c]) => c),
+      come: [...a].filter(([k]) => !b.has(k)).map(([, c]) => c),
+    }
   }
   const uniques = setDiff(bt.uniques, at.uniques)
   const indexes = setDiff(bt.indexes, at.indexes)
   const renamed = [...toAfter].filter(([from, to]) => from !== to)
   // Constraints over the old names go before the columns are renamed or dropped.
   return [
-    ...uniques.gone.map((columns): Operation => ({ op: 'dropUnique', table, columns: columns.map((c) => toAfter.get(c) ?? c) })),
-    ...indexes.gone.map((columns): Operation => ({ op: 'dropIndex', table, columns: columns.map((c) => toAfter.get(c) ?? c) })),
+    ...uniques.gone.map((columns): Operation => ({
+      op: 'dropUnique',
+      table,
+      columns: columns.map((c) => toAfter.get(c) ?? c),
+    })),
+    ...indexes.gone.map((columns): Operation => ({
+      op: 'dropIndex',
+      table,
+      columns: columns.map((c) => toAfter.get(c) ?? c),
+    })),
     ...renamed.map(([from, to]): Operation => ({ op: 'renameColumn', table, from, to })),
     ...dropped.map((c): Operation => ({ op: 'dropColumn', table, column: c.name })),
     ...added.map((c): Operation => ({ op: 'addColumn', table, column: c.name })),
@@ -109,7 +131,8 @@ const tableDiff = (bt: TableView, at: TableView, renames: ReadonlyArray<Rename>,
 export const diffViews = (before: Views, after: Views, renames: ReadonlyArray<Rename> = []): Diff => {
   const tableRenames = new Map<string, string>()
   for (const r of renames)
-    if (r.table === undefined && before.tables.has(r.from) && after.tables.has(r.to) && !after.tables.has(r.from)) tableRenames.set(r.from, r.to)
+    if (r.table === undefined && before.tables.has(r.from) && after.tables.has(r.to) && !after.tables.has(r.from))
+      tableRenames.set(r.from, r.to)
   const beforeOf = (afterName: string): TableView | undefined => {
     for (const [from, to] of tableRenames) if (to === afterName) return before.tables.get(from)
     return tableRenames.has(afterName) ? undefined : before.tables.get(afterName)
@@ -122,8 +145,12 @@ export const diffViews = (before: Views, after: Views, renames: ReadonlyArray<Re
   const created = [...after.tables.keys()].filter((t) => !beforeOf(t))
   const droppedTables = [...before.tables.keys()].filter((t) => !tableRenames.has(t) && !after.tables.has(t))
   const shape = (t: TableView): string =>
-    JSON.stringify(t.columns.map((c) => ({ ...c, fk: c.fk && { ...c.fk, table: c.fk.table === t.table ? '' : c.fk.table } })))
-  for (const from of droppedTables) for (const to of created) if (shape(after.tables.get(to)!) === shape(before.tables.get(from)!)) likely.push({ from, to })
+    JSON.stringify(
+      t.columns.map((c) => ({ ...c, fk: c.fk && { ...c.fk, table: c.fk.table === t.table ? '' : c.fk.table } })),
+    )
+  for (const from of droppedTables)
+    for (const to of created)
+      if (shape(after.tables.get(to)!) === shape(before.tables.get(from)!)) likely.push({ from, to })
   const throughsGone = [...before.throughs.keys()].filter((t) => !after.throughs.has(t))
   const throughsCome = [...after.throughs.keys()].filter((t) => !before.throughs.has(t))
   const operations: Operation[] = [
@@ -138,7 +165,8 @@ export const diffViews = (before: Views, after: Views, renames: ReadonlyArray<Re
 }
 
 /** {@link diffViews} of two snapshots. */
-export const diff = (before: SchemaState, after: SchemaState, renames: ReadonlyArray<Rename> = []): Diff => diffViews(viewsOf(before), viewsOf(after), renames)
+export const diff = (before: SchemaState, after: SchemaState, renames: ReadonlyArray<Rename> = []): Diff =>
+  diffViews(viewsOf(before), viewsOf(after), renames)
 
 /** The operation that undoes `op` (rendered with the two states swapped). */
 export const invert = (op: Operation): Operation => {
@@ -181,7 +209,9 @@ export const invert = (op: Operation): Operation => {
 export const inverse = (ops: ReadonlyArray<Operation>): ReadonlyArray<Operation> => {
   const renames = ops.filter((op): op is Extract<Operation, { op: 'renameTable' }> => op.op === 'renameTable')
   const back = new Map(renames.map((r) => [r.to, r.from]))
-  const columnBack = new Map(ops.flatMap((op) => (op.op === 'renameColumn' ? [[`${op.table}\0${op.to}`, op.from] as const] : [])))
+  const columnBack = new Map(
+    ops.flatMap((op) => (op.op === 'renameColumn' ? [[`${op.table}\0${op.to}`, op.from] as const] : [])),
+  )
   const was = (table: string, c: string): string => columnBack.get(`${table}\0${c}`) ?? c
   const rest = ops
     .filter((op) => op.op !== 'renameTable')
@@ -192,7 +222,8 @@ export const inverse = (ops: ReadonlyArray<Operation>): ReadonlyArray<Operation>
       // what runs after the column renames names the columns by their earlier names
       if (RANK[op.op] <= RANK.renameColumn) return op
       if (op.op === 'alterColumn' || op.op === 'addColumn') return { ...op, column: was(op.table, op.column) }
-      if (op.op === 'addUnique' || op.op === 'addIndex') return { ...op, columns: op.columns.map((c) => was(op.table, c)) }
+      if (op.op === 'addUnique' || op.op === 'addIndex')
+        return { ...op, columns: op.columns.map((c) => was(op.table, c)) }
       return op
     })
     .map((op) => ('table' in op && back.has(op.table) ? { ...op, table: back.get(op.table)! } : op))

@@ -31,7 +31,9 @@ export type DataStep = (db: Db) => PromiseLike<unknown> | (() => Promise<unknown
 export type MigrationStep = string | DataStep
 
 /** A migration's steps, by dialect (or a function of the dialect's name). */
-export type MigrationSteps = Partial<Readonly<Record<DialectName, ReadonlyArray<MigrationStep>>>> | ((dialect: DialectName) => ReadonlyArray<MigrationStep>)
+export type MigrationSteps =
+  | Partial<Readonly<Record<DialectName, ReadonlyArray<MigrationStep>>>>
+  | ((dialect: DialectName) => ReadonlyArray<MigrationStep>)
 
 export interface MigrationGuards {
   readonly upgrade?: ReadonlyArray<Guard>
@@ -73,12 +75,18 @@ export const listMigrations = (dir: string): ReadonlyArray<MigrationFile> => {
 }
 
 /** The SHA-256 of a file's text (line endings normalised, so a checkout on Windows matches). */
-export const checksumOf = (file: string): string => createHash('sha256').update(fs.readFileSync(file, 'utf8').replace(/\r\n/g, '\n')).digest('hex')
+export const checksumOf = (file: string): string =>
+  createHash('sha256').update(fs.readFileSync(file, 'utf8').replace(/\r\n/g, '\n')).digest('hex')
 
 const stepsFor = (steps: unknown, dialect: DialectName, what: string, file: string): ReadonlyArray<MigrationStep> => {
-  const list = typeof steps === 'function' ? (steps as (d: DialectName) => unknown)(dialect) : (steps as Record<string, unknown> | undefined)?.[dialect]
+  const list =
+    typeof steps === 'function'
+      ? (steps as (d: DialectName) => unknown)(dialect)
+      : (steps as Record<string, unknown> | undefined)?.[dialect]
   if (!Array.isArray(list) || !list.every((s) => typeof s === 'string' || typeof s === 'function'))
-    throw new TypeError(`${path.basename(file)} has no ${what} steps for ${dialect}: export ${what} = { ${dialect}: [ ... ] }`)
+    throw new TypeError(
+      `${path.basename(file)} has no ${what} steps for ${dialect}: export ${what} = { ${dialect}: [ ... ] }`,
+    )
   return list as ReadonlyArray<MigrationStep>
 }
 
@@ -86,7 +94,8 @@ const stepsFor = (steps: unknown, dialect: DialectName, what: string, file: stri
 export const loadMigration = (f: MigrationFile, dialect: DialectName): LoadedMigration => {
   const mod = loadModule(f.file)
   const state = mod.state as SchemaState | undefined
-  if (!state || !Array.isArray(state.models)) throw new TypeError(`${path.basename(f.file)} exports no model state (export const state = { models: [...] })`)
+  if (!state || !Array.isArray(state.models))
+    throw new TypeError(`${path.basename(f.file)} exports no model state (export const state = { models: [...] })`)
   return {
     ...f,
     upgrade: stepsFor(mod.upgrade, dialect, 'upgrade', f.file),

@@ -34,7 +34,9 @@ export const VERSIONS_TABLE = 'terrapin_migrations'
 // ------------------------------------------------------------------------------------------
 
 const tableNames = async (db: Db): Promise<ReadonlyArray<string>> =>
-  (await db.executor.all(db.executor.dialect.catalog.tables, [], false)).map((r) => str(r[0])).filter((t) => t !== VERSIONS_TABLE)
+  (await db.executor.all(db.executor.dialect.catalog.tables, [], false))
+    .map((r) => str(r[0]))
+    .filter((t) => t !== VERSIONS_TABLE)
 
 // ------------------------------------------------------------------------------------------
 // into model state
@@ -49,12 +51,16 @@ export const modelName = (table: string): string =>
     .join('') || 'Model'
 
 /** `author_id` → `author`: the field of a foreign key column. */
-const fkKey = (column: string): string => (column.endsWith('_id') && column.length > 3 ? column.slice(0, -3) : `${column}Rel`)
+const fkKey = (column: string): string =>
+  column.endsWith('_id') && column.length > 3 ? column.slice(0, -3) : `${column}Rel`
 
-const sameList = (a: ReadonlyArray<string>, b: ReadonlyArray<string>): boolean => a.length === b.length && a.every((x, i) => x === b[i])
+const sameList = (a: ReadonlyArray<string>, b: ReadonlyArray<string>): boolean =>
+  a.length === b.length && a.every((x, i) => x === b[i])
 
 const modelOf = (t: LiveTable, byTable: ReadonlyMap<string, LiveTable>): ModelState => {
-  const keyOf = new Map(t.columns.map((c) => [c.name, t.foreignKeys.some((f) => f.column === c.name) ? fkKey(c.name) : c.name]))
+  const keyOf = new Map(
+    t.columns.map((c) => [c.name, t.foreignKeys.some((f) => f.column === c.name) ? fkKey(c.name) : c.name]),
+  )
   const single = new Set(t.uniques.filter((u) => u.length === 1).map((u) => u[0]))
   const indexed = new Set(t.indexes.filter((i) => i.length === 1).map((i) => i[0]))
   const fields: Record<string, FieldState> = {}
@@ -86,11 +92,18 @@ const modelOf = (t: LiveTable, byTable: ReadonlyMap<string, LiveTable>): ModelSt
           ...(fk.to !== targetPk ? { toField: fk.to } : {}),
         },
       }
-    } else fields[c.name] = { kind: c.kind, nullable: c.null, optional: c.null || c.default !== undefined || (pk && c.autoIncrement), options }
+    } else
+      fields[c.name] = {
+        kind: c.kind,
+        nullable: c.null,
+        optional: c.null || c.default !== undefined || (pk && c.autoIncrement),
+        options,
+      }
   }
   const keys = (cols: ReadonlyArray<string>): string[] => cols.map((c) => keyOf.get(c) ?? c)
   // the indexes a dialect makes for each foreign key column are the models' own, not asked for
-  const fkIndex = (cols: ReadonlyArray<string>): boolean => cols.length === 1 && t.foreignKeys.some((f) => f.column === cols[0])
+  const fkIndex = (cols: ReadonlyArray<string>): boolean =>
+    cols.length === 1 && t.foreignKeys.some((f) => f.column === cols[0])
   const together = t.uniques.filter((u) => u.length > 1 && !sameList(u, t.pk))
   const indexes = t.indexes.filter((i) => i.length > 1 && !fkIndex(i))
   return {
@@ -138,7 +151,9 @@ const keyKinds = (live: ReadonlyArray<LiveTable>): ReadonlyArray<LiveTable> =>
     columns: t.columns.map((c) => {
       if (!(c.autoIncrement && t.pk.length === 1 && t.pk[0] === c.name)) return c
       const refs = live.flatMap((o) =>
-        o.foreignKeys.filter((f) => f.table === t.name && f.to === c.name).map((f) => o.columns.find((x) => x.name === f.column)!),
+        o.foreignKeys
+          .filter((f) => f.table === t.name && f.to === c.name)
+          .map((f) => o.columns.find((x) => x.name === f.column)!),
       )
       const kind = refs.find((r) => r.kind === 'bigint' || r.kind === 'smallint')?.kind
       return kind ? { ...c, kind } : c
@@ -153,9 +168,13 @@ const keyKinds = (live: ReadonlyArray<LiveTable>): ReadonlyArray<LiveTable> =>
 export const introspect = async (db: Db, options: IntrospectOptions = {}): Promise<SchemaState> => {
   const all = await tableNames(db)
   const names = options.tables ? all.filter((t) => options.tables!.includes(t)) : all
-  const live = keyKinds(await db.executor.dialect.catalog.read((sql, params = []) => db.executor.all(sql, params, false), names))
+  const live = keyKinds(
+    await db.executor.dialect.catalog.read((sql, params = []) => db.executor.all(sql, params, false), names),
+  )
   const byTable = new Map(live.map((t) => [t.name, t]))
-  const throughs = live.filter((t) => isThrough(t) && t.foreignKeys.every((f) => byTable.has(f.table))).map(throughField)
+  const throughs = live
+    .filter((t) => isThrough(t) && t.foreignKeys.every((f) => byTable.has(f.table)))
+    .map(throughField)
   return {
     models: live
       .filter((t) => !throughs.some((x) => x.key === t.name))
@@ -165,9 +184,13 @@ export const introspect = async (db: Db, options: IntrospectOptions = {}): Promi
         // a link table to `tag` is the field `tags` (its own name where that is taken)
         const keyOf = (x: (typeof links)[number]): string => {
           const plural = `${x.field.options.forwardKey as string}`.replace(/_id$/, '') + 's'
-          return plural in m.fields || links.filter((y) => y.field.target === x.field.target).length > 1 ? x.key : plural
+          return plural in m.fields || links.filter((y) => y.field.target === x.field.target).length > 1
+            ? x.key
+            : plural
         }
-        return links.length ? { ...m, fields: { ...m.fields, ...Object.fromEntries(links.map((x) => [keyOf(x), x.field])) } } : m
+        return links.length
+          ? { ...m, fields: { ...m.fields, ...Object.fromEntries(links.map((x) => [keyOf(x), x.field])) } }
+          : m
       }),
   }
 }
@@ -184,14 +207,19 @@ const columnShape = (d: Dialect, t: TableView, c: Column): string => {
   return `${type}${v.null ? '' : ' NOT NULL'}${v.pk ? ' PRIMARY KEY' : ''}${v.generated ? ' GENERATED' : ''}${v.unique ? ' UNIQUE' : ''}${v.index && !isFk(c) ? ' INDEX' : ''}${fk}`
 }
 
-const lists = (xs: ReadonlyArray<ReadonlyArray<string>>): ReadonlyArray<string> => xs.map((x) => `(${x.join(', ')})`).sort()
+const lists = (xs: ReadonlyArray<ReadonlyArray<string>>): ReadonlyArray<string> =>
+  xs.map((x) => `(${x.join(', ')})`).sort()
 
 /**
  * Every difference between the schema a state describes (`expected`) and the live one (read by
  * {@link introspect}), one line each; none when they are equal as far as the database tells.
  * Link tables of many-to-many fields are compared by their existence.
  */
-export const schemaDifferences = (d: Dialect, expected: SchemaState | Views, live: SchemaState | Views): ReadonlyArray<string> => {
+export const schemaDifferences = (
+  d: Dialect,
+  expected: SchemaState | Views,
+  live: SchemaState | Views,
+): ReadonlyArray<string> => {
   const a = 'tables' in expected ? expected : viewsOf(expected)
   const b = 'tables' in live ? live : viewsOf(live)
   const out: string[] = []
@@ -214,7 +242,9 @@ export const schemaDifferences = (d: Dialect, expected: SchemaState | Views, liv
         if (want !== got) out.push(`column ${name}.${c.column} is ${got}, expected ${want}`)
       }
     }
-    for (const c of bt.model.columns) if (!at.model.columns.some((x) => x.column === c.column)) out.push(`column ${name}.${c.column} is not in the models`)
+    for (const c of bt.model.columns)
+      if (!at.model.columns.some((x) => x.column === c.column))
+        out.push(`column ${name}.${c.column} is not in the models`)
     for (const [what, want, got] of [
       ['unique', lists(at.uniques), lists(bt.uniques)],
       ['index', lists(at.indexes), lists(bt.indexes)],
@@ -224,7 +254,8 @@ export const schemaDifferences = (d: Dialect, expected: SchemaState | Views, liv
     }
   }
   for (const name of liveTables.keys()) out.push(`table ${name} is not in the models`)
-  for (const name of b.throughs.keys()) if (!a.throughs.has(name) && !a.tables.has(name)) out.push(`table ${name} is not in the models`)
+  for (const name of b.throughs.keys())
+    if (!a.throughs.has(name) && !a.tables.has(name)) out.push(`table ${name} is not in the models`)
   return out
 }
 
@@ -240,11 +271,22 @@ const literal = (o: Readonly<Record<string, Json | undefined>>): string => {
 }
 
 /** The options a field's constructor takes, of those a state records (`generated` follows from `pk`). */
-const SCALAR_OPTIONS = ['pk', 'null', 'default', 'unique', 'index', 'source', 'maxLength', 'maxDigits', 'decimalPlaces'] as const
+const SCALAR_OPTIONS = [
+  'pk',
+  'null',
+  'default',
+  'unique',
+  'index',
+  'source',
+  'maxLength',
+  'maxDigits',
+  'decimalPlaces',
+] as const
 
 const fieldSource = (table: string, key: string, f: FieldState): string => {
   const o = f.options
-  const pick = (names: ReadonlyArray<string>): Record<string, Json | undefined> => Object.fromEntries(names.map((n) => [n, o[n]]))
+  const pick = (names: ReadonlyArray<string>): Record<string, Json | undefined> =>
+    Object.fromEntries(names.map((n) => [n, o[n]]))
   const relatedName = `${table}_by_${key}`
   if (f.kind === 'manyToMany')
     return `fields.manyToMany(${JSON.stringify(f.target)}, ${literal({ relatedName, ...pick(['through', 'forwardKey', 'backwardKey']) })})`

@@ -7,7 +7,18 @@
  */
 import { Dialect } from '../compile/dialect'
 import { Column, Model } from '../model/model'
-import { addFkSql, columnSql, createTableSql, createThroughSql, dependencyOrder, fkName, indexName, isFk, literal, schemaSql } from '../schema/ddl'
+import {
+  addFkSql,
+  columnSql,
+  createTableSql,
+  createThroughSql,
+  dependencyOrder,
+  fkName,
+  indexName,
+  isFk,
+  literal,
+  schemaSql,
+} from '../schema/ddl'
 import { ForeignKeyField, ManyToManyField } from '../model/fields'
 import { Operation } from './diff'
 import { ColumnView, TableView, Views } from './state'
@@ -145,14 +156,17 @@ const opSql = ({ d, bt, at, table, lent, names }: AlterScope, op: Operation): Re
       break
     case 'dropColumn': {
       const col = columnOf(bt.model, op.column)
-      if (isFk(col) && d.dropForeignKey && !lent.has(op.column)) out.push(d.dropForeignKey(table, fkName(bt.model, col)))
+      if (isFk(col) && d.dropForeignKey && !lent.has(op.column))
+        out.push(d.dropForeignKey(table, fkName(bt.model, col)))
       out.push(`ALTER TABLE ${q(table)} DROP COLUMN ${q(op.column)}`)
       break
     }
     case 'addColumn': {
       const col = columnOf(at.model, op.column)
       const def = defaultOf(d, col)
-      out.push(`ALTER TABLE ${q(table)} ADD COLUMN ${columnSql(d, at.model, col)}${def === undefined ? '' : ` DEFAULT ${def}`}`)
+      out.push(
+        `ALTER TABLE ${q(table)} ADD COLUMN ${columnSql(d, at.model, col)}${def === undefined ? '' : ` DEFAULT ${def}`}`,
+      )
       if (isFk(col)) out.push(addFkSql(d, at.model, col, false))
       break
     }
@@ -162,16 +176,24 @@ const opSql = ({ d, bt, at, table, lent, names }: AlterScope, op: Operation): Re
       const has = (c: string): boolean => op.changes.includes(c as never)
       const fkChanged = has('foreignKey') || has('onDelete')
       if (fkChanged && isFk(was) && !lent.has(was.column)) out.push(d.dropForeignKey!(table, fkName(bt.model, was)))
-      if (has('unique') && !viewOf(at, op.column)!.unique) out.push(d.dropUnique!(table, d.columnUniqueName(bt.table, was.column)))
+      if (has('unique') && !viewOf(at, op.column)!.unique)
+        out.push(d.dropUnique!(table, d.columnUniqueName(bt.table, was.column)))
       const type = has('type') || has('maxLength') || has('decimal') || d.columnType(was) !== d.columnType(col)
-      if (type || has('null')) out.push(...d.alterColumn!(table, op.column, d.columnType(col), col.field.nullable, { type, null: has('null') }))
+      if (type || has('null'))
+        out.push(
+          ...d.alterColumn!(table, op.column, d.columnType(col), col.field.nullable, { type, null: has('null') }),
+        )
       if (has('unique') && viewOf(at, op.column)!.unique)
-        out.push(`ALTER TABLE ${q(table)} ADD CONSTRAINT ${q(d.columnUniqueName(table, op.column))} UNIQUE (${q(op.column)})`)
+        out.push(
+          `ALTER TABLE ${q(table)} ADD CONSTRAINT ${q(d.columnUniqueName(table, op.column))} UNIQUE (${q(op.column)})`,
+        )
       if (fkChanged && isFk(col)) out.push(addFkSql(d, at.model, col, false))
       break
     }
     case 'addUnique':
-      out.push(`ALTER TABLE ${q(table)} ADD CONSTRAINT ${q(indexName(table, op.columns, true))} UNIQUE (${op.columns.map(q).join(', ')})`)
+      out.push(
+        `ALTER TABLE ${q(table)} ADD CONSTRAINT ${q(indexName(table, op.columns, true))} UNIQUE (${op.columns.map(q).join(', ')})`,
+      )
       break
     default:
       break
@@ -180,11 +202,19 @@ const opSql = ({ d, bt, at, table, lent, names }: AlterScope, op: Operation): Re
 }
 
 /** The statements of the operations on one table that exists before and after them. */
-const alterTable = (d: Dialect, ops: ReadonlyArray<Operation>, bt: TableView, at: TableView, names: Names): ReadonlyArray<string> => {
+const alterTable = (
+  d: Dialect,
+  ops: ReadonlyArray<Operation>,
+  bt: TableView,
+  at: TableView,
+  names: Names,
+): ReadonlyArray<string> => {
   const table = at.table
   const before = indexStatements(d, bt.model)
   const after = indexStatements(d, at.model)
-  const dropIndexes = [...before].filter(([sql]) => !after.has(sql)).map(([, name]) => d.dropIndex(table, unquote(d, name)))
+  const dropIndexes = [...before]
+    .filter(([sql]) => !after.has(sql))
+    .map(([, name]) => d.dropIndex(table, unquote(d, name)))
   const createIndexes = [...after.keys()].filter((sql) => !before.has(sql))
   if (!d.alterColumn && needsRebuild(ops, bt, at)) {
     // the renames the rebuild's copy makes, and the indexes it recreates
@@ -192,12 +222,21 @@ const alterTable = (d: Dialect, ops: ReadonlyArray<Operation>, bt: TableView, at
   }
   const lent = lentForeignKeys(d, table, ops, bt, before, after, names)
   // the foreign keys whose index goes are dropped first and added back once it is gone
-  const out: string[] = [...[...lent].map((was) => d.dropForeignKey!(table, fkName(bt.model, columnOf(bt.model, was)))), ...dropIndexes]
+  const out: string[] = [
+    ...[...lent].map((was) => d.dropForeignKey!(table, fkName(bt.model, columnOf(bt.model, was)))),
+    ...dropIndexes,
+  ]
   for (const op of ops) out.push(...opSql({ d, bt, at, table, lent, names }, op))
   const refks = new Set(
-    ops.flatMap((op) => (op.op === 'alterColumn' && (op.changes.includes('foreignKey') || op.changes.includes('onDelete')) ? [op.column] : [])),
+    ops.flatMap((op) =>
+      op.op === 'alterColumn' && (op.changes.includes('foreignKey') || op.changes.includes('onDelete'))
+        ? [op.column]
+        : [],
+    ),
   )
-  const lentBack = at.model.columns.filter((col) => isFk(col) && lent.has(names.column(table, col.column)) && !refks.has(col.column))
+  const lentBack = at.model.columns.filter(
+    (col) => isFk(col) && lent.has(names.column(table, col.column)) && !refks.has(col.column),
+  )
   return [
     ...out,
     ...renamedConstraints(d, ops, bt, at, names, lent),
@@ -229,7 +268,9 @@ const lentForeignKeys = (
     ...[...before.keys()].filter((sql) => !after.has(sql)).map((sql) => leadOf(d, sql)),
     ...ops.flatMap((op) => (op.op === 'dropUnique' ? [names.column(table, op.columns[0])] : [])),
     ...ops
-      .flatMap((op) => (op.op === 'alterColumn' && op.changes.includes('unique') ? [names.column(table, op.column)] : []))
+      .flatMap((op) =>
+        op.op === 'alterColumn' && op.changes.includes('unique') ? [names.column(table, op.column)] : [],
+      )
       .filter((c) => viewOf(bt, c)?.unique),
   ]
   return new Set(leads.filter((c) => bt.model.columns.some((col) => col.column === c && isFk(col))))
@@ -283,11 +324,18 @@ const renamedConstraints = (
  * The SQL of operations from the state `before` to `after` (for a downgrade: the inverse
  * operations, from the later state to the earlier).
  */
-export const renderSql = (d: Dialect, ops: ReadonlyArray<Operation>, before: Views, after: Views): ReadonlyArray<string> => {
+export const renderSql = (
+  d: Dialect,
+  ops: ReadonlyArray<Operation>,
+  before: Views,
+  after: Views,
+): ReadonlyArray<string> => {
   const q = d.quote
   const names = namesOf(ops)
   const out: string[] = []
-  for (const op of ops) if (op.op === 'renameTable') out.push(`ALTER TABLE ${q(op.from)} RENAME TO ${q(op.to)}`, ...(d.renamedTable?.(op.from, op.to) ?? []))
+  for (const op of ops)
+    if (op.op === 'renameTable')
+      out.push(`ALTER TABLE ${q(op.from)} RENAME TO ${q(op.to)}`, ...(d.renamedTable?.(op.from, op.to) ?? []))
   for (const op of ops) if (op.op === 'dropThrough') out.push(`DROP TABLE ${q(op.table)}`)
   const created = ops.flatMap((op) => (op.op === 'createTable' ? [after.tables.get(op.table)!.model] : []))
   if (created.length) out.push(...schemaSql(d, created, false, false))
@@ -297,7 +345,8 @@ export const renderSql = (d: Dialect, ops: ReadonlyArray<Operation>, before: Vie
       byTable.set(op.table, [...(byTable.get(op.table) ?? []), op])
   // a table whose only change is an index (or a rename) still has its indexes brought in line
   for (const op of ops) if (op.op === 'renameTable' && !byTable.has(op.to)) byTable.set(op.to, [])
-  for (const [table, tops] of byTable) out.push(...alterTable(d, tops, before.tables.get(names.table(table))!, after.tables.get(table)!, names))
+  for (const [table, tops] of byTable)
+    out.push(...alterTable(d, tops, before.tables.get(names.table(table))!, after.tables.get(table)!, names))
   for (const op of ops)
     if (op.op === 'createThrough') {
       const t = after.throughs.get(op.table)!
@@ -320,10 +369,16 @@ const INT_RANGE: Readonly<Record<string, readonly [string, string]>> = {
  * type than a stored value, NOT NULL over NULLs, a NOT NULL column without a default added to
  * a table with rows. They run before the migration, on the tables as they are then.
  */
-export const guardsOf = (d: Dialect, ops: ReadonlyArray<Operation>, before: Views, after: Views): ReadonlyArray<Guard> => {
+export const guardsOf = (
+  d: Dialect,
+  ops: ReadonlyArray<Operation>,
+  before: Views,
+  after: Views,
+): ReadonlyArray<Guard> => {
   const q = d.quote
   const names = namesOf(ops)
-  const count = (table: string, where?: string): string => `SELECT COUNT(*) FROM ${q(table)}${where ? ` WHERE ${where}` : ''}`
+  const count = (table: string, where?: string): string =>
+    `SELECT COUNT(*) FROM ${q(table)}${where ? ` WHERE ${where}` : ''}`
   return ops.flatMap((op): Guard[] => {
     switch (op.op) {
       case 'dropTable':
@@ -331,7 +386,12 @@ export const guardsOf = (d: Dialect, ops: ReadonlyArray<Operation>, before: View
         return [{ sql: count(op.table), message: `drops table ${op.table}, which holds rows` }]
       case 'dropColumn': {
         const table = names.table(op.table)
-        return [{ sql: count(table, `${q(op.column)} IS NOT NULL`), message: `drops column ${op.table}.${op.column}, which holds non-null values` }]
+        return [
+          {
+            sql: count(table, `${q(op.column)} IS NOT NULL`),
+            message: `drops column ${op.table}.${op.column}, which holds non-null values`,
+          },
+        ]
       }
       case 'addColumn': {
         const v = viewOf(after.tables.get(op.table)!, op.column)!
@@ -350,7 +410,11 @@ export const guardsOf = (d: Dialect, ops: ReadonlyArray<Operation>, before: View
         const b = viewOf(after.tables.get(op.table)!, op.column)!
         const c = q(column)
         const out: Guard[] = []
-        if (a.null && !b.null) out.push({ sql: count(table, `${c} IS NULL`), message: `makes ${op.table}.${op.column} NOT NULL, and it holds NULLs` })
+        if (a.null && !b.null)
+          out.push({
+            sql: count(table, `${c} IS NULL`),
+            message: `makes ${op.table}.${op.column} NOT NULL, and it holds NULLs`,
+          })
         if (b.maxLength !== undefined && (a.maxLength === undefined || b.maxLength < a.maxLength))
           out.push({
             sql: count(table, `${d.length(c)} > ${b.maxLength}`),
@@ -362,7 +426,11 @@ export const guardsOf = (d: Dialect, ops: ReadonlyArray<Operation>, before: View
             sql: count(table, `${c} < ${range[0]} OR ${c} > ${range[1]}`),
             message: `narrows ${op.table}.${op.column} to ${b.kind}, and larger values are stored`,
           })
-        if (a.kind === 'decimal' && b.kind === 'decimal' && b.maxDigits! - b.decimalPlaces! < a.maxDigits! - a.decimalPlaces!)
+        if (
+          a.kind === 'decimal' &&
+          b.kind === 'decimal' &&
+          b.maxDigits! - b.decimalPlaces! < a.maxDigits! - a.decimalPlaces!
+        )
           out.push({
             sql: count(table, `ABS(${c}) >= 1${'0'.repeat(b.maxDigits! - b.decimalPlaces!)}`),
             message: `narrows ${op.table}.${op.column} to ${b.maxDigits! - b.decimalPlaces!} digits before the point, and larger values are stored`,

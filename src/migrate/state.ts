@@ -120,7 +120,13 @@ const fieldState = (f: Field): FieldState => {
   const o = f.options as Record<string, unknown>
   const options: Record<string, Json> = {}
   for (const k of OPTIONS) if (o[k] !== undefined && isJson(o[k])) options[k] = o[k]
-  return { kind: f.kind, ...('target' in f ? { target: f.target } : {}), nullable: f.nullable, optional: f.optional, options }
+  return {
+    kind: f.kind,
+    ...('target' in f ? { target: f.target } : {}),
+    nullable: f.nullable,
+    optional: f.optional,
+    options,
+  }
 }
 
 /** The snapshot of an app's models. */
@@ -139,7 +145,9 @@ const fieldOf = (s: FieldState): Field =>
   Object.freeze({
     _tag: 'Field',
     kind: s.kind,
-    ...(s.target !== undefined ? { target: s.target, relatedName: s.options.relatedName, toField: s.options.toField } : {}),
+    ...(s.target !== undefined
+      ? { target: s.target, relatedName: s.options.relatedName, toField: s.options.toField }
+      : {}),
     isPk: s.options.pk === true,
     nullable: s.nullable,
     optional: s.optional,
@@ -159,7 +167,10 @@ export const modelsOf = (state: SchemaState): ReadonlyArray<Model> => {
             .filter(([, f]) => f.target === undefined || names.has(f.target))
             .map(([k, f]) => [k, fieldOf(f)]),
         ),
-        meta: { ...(s.uniqueTogether ? { uniqueTogether: s.uniqueTogether } : {}), ...(s.indexes ? { indexes: s.indexes } : {}) },
+        meta: {
+          ...(s.uniqueTogether ? { uniqueTogether: s.uniqueTogether } : {}),
+          ...(s.indexes ? { indexes: s.indexes } : {}),
+        },
       }),
     ]),
   )
@@ -191,12 +202,17 @@ const columnView = (m: Model, c: Column): ColumnView => {
     unique: !c.pk && o.unique === true,
     index: !c.pk && o.index === true,
     pk: c.pk,
-    generated: c.pk && c.field.optional && (c.kind === 'int' || c.kind === 'bigint' || c.kind === 'smallint') && o.default === undefined,
+    generated:
+      c.pk &&
+      c.field.optional &&
+      (c.kind === 'int' || c.kind === 'bigint' || c.kind === 'smallint') &&
+      o.default === undefined,
     ...(fk ? { fk } : {}),
   }
 }
 
-const columnsOf = (m: Model, keys: ReadonlyArray<string>): ReadonlyArray<string> => keys.map((k) => (m.columnByKey[k] ?? m.columnByKey[`${k}Id`])?.column ?? k)
+const columnsOf = (m: Model, keys: ReadonlyArray<string>): ReadonlyArray<string> =>
+  keys.map((k) => (m.columnByKey[k] ?? m.columnByKey[`${k}Id`])?.column ?? k)
 
 /** The tables and link tables of a snapshot, as the diff compares them. */
 export const viewsOf = (state: SchemaState): Views => {

@@ -51,7 +51,12 @@ export const floatCodec = new t.Type<number, unknown, unknown>(
 export const booleanCodec = new t.Type<boolean, unknown, unknown>(
   'boolean',
   (u): u is boolean => typeof u === 'boolean',
-  (u, c) => (typeof u === 'boolean' ? t.success(u) : u === 0 || u === 1 || u === 0n || u === 1n ? t.success(Number(u) === 1) : t.failure(u, c)),
+  (u, c) =>
+    typeof u === 'boolean'
+      ? t.success(u)
+      : u === 0 || u === 1 || u === 0n || u === 1n
+        ? t.success(Number(u) === 1)
+        : t.failure(u, c),
   t.identity,
 )
 
@@ -59,7 +64,11 @@ export const decimalCodec = new t.Type<string, unknown, unknown>(
   'decimal',
   (u): u is string => typeof u === 'string' && /^-?\d+(\.\d+)?$/.test(u),
   (u, c) =>
-    typeof u === 'string' && /^-?\d+(\.\d+)?$/.test(u) ? t.success(u) : typeof u === 'number' && Number.isFinite(u) ? t.success(String(u)) : t.failure(u, c),
+    typeof u === 'string' && /^-?\d+(\.\d+)?$/.test(u)
+      ? t.success(u)
+      : typeof u === 'number' && Number.isFinite(u)
+        ? t.success(String(u))
+        : t.failure(u, c),
   t.identity,
 )
 
@@ -96,7 +105,8 @@ export const validDateTime = (year: number, month: number, day: number, h: numbe
  * division costs more than the rest of the arithmetic). The epoch, 1970, counted the same way.
  */
 const SHIFT = 400
-const EPOCH_DAYS = 365 * (1970 + SHIFT) + (((1969 + SHIFT) / 4) | 0) - (((1969 + SHIFT) / 100) | 0) + (((1969 + SHIFT) / 400) | 0)
+const EPOCH_DAYS =
+  365 * (1970 + SHIFT) + (((1969 + SHIFT) / 4) | 0) - (((1969 + SHIFT) / 100) | 0) + (((1969 + SHIFT) / 400) | 0)
 
 /**
  * Days from 1970-01-01 to a proleptic Gregorian date in years 0–9999, in integer arithmetic:
@@ -108,7 +118,17 @@ const daysFromCivil = (year: number, month: number, day: number): number => {
   const y = year + SHIFT
   const before = y - 1
   const leapDay = month > 2 && (y & 3) === 0 && (y % 100 !== 0 || y % 400 === 0) ? 1 : 0
-  return 365 * y + ((before / 4) | 0) - ((before / 100) | 0) + ((before / 400) | 0) + DAYS_BEFORE_MONTH[month - 1] + leapDay + day - 1 - EPOCH_DAYS
+  return (
+    365 * y +
+    ((before / 4) | 0) -
+    ((before / 100) | 0) +
+    ((before / 400) | 0) +
+    DAYS_BEFORE_MONTH[month - 1] +
+    leapDay +
+    day -
+    1 -
+    EPOCH_DAYS
+  )
 }
 
 /** `+00`, `-00`, `+0000` or `+00:00` at `i`. */
@@ -158,7 +178,8 @@ const tailMs = (s: string, n: number): number => {
  */
 const fastUtc = (s: string): Date | undefined => {
   const n = s.length
-  if (n < 19 || s.charCodeAt(4) !== 45 || s.charCodeAt(7) !== 45 || s.charCodeAt(13) !== 58 || s.charCodeAt(16) !== 58) return undefined
+  if (n < 19 || s.charCodeAt(4) !== 45 || s.charCodeAt(7) !== 45 || s.charCodeAt(13) !== 58 || s.charCodeAt(16) !== 58)
+    return undefined
   const sep = s.charCodeAt(10)
   if (sep !== 32 && sep !== 84) return undefined
   const y0 = digit(s, 0)
@@ -266,7 +287,8 @@ export const dateCodec = new t.Type<string, unknown, unknown>(
   isCalendarDay,
   (u, c) => {
     if (isCalendarDay(u)) return t.success(u)
-    if (u instanceof Date && !Number.isNaN(u.getTime())) return t.success(`${pad(u.getUTCFullYear(), 4)}-${pad(u.getUTCMonth() + 1)}-${pad(u.getUTCDate())}`)
+    if (u instanceof Date && !Number.isNaN(u.getTime()))
+      return t.success(`${pad(u.getUTCFullYear(), 4)}-${pad(u.getUTCMonth() + 1)}-${pad(u.getUTCDate())}`)
     return t.failure(u, c)
   },
   t.identity,

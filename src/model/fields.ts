@@ -4,14 +4,39 @@
  * type — the row type is inferred from it and rows are checked against it.
  */
 import * as t from 'io-ts'
-import { bigintCodec, booleanCodec, dateCodec, datetimeCodec, decimalCodec, floatCodec, integer, jsonCodec, stringCodec, timeCodec, uuidCodec } from './codecs'
+import {
+  bigintCodec,
+  booleanCodec,
+  dateCodec,
+  datetimeCodec,
+  decimalCodec,
+  floatCodec,
+  integer,
+  jsonCodec,
+  stringCodec,
+  timeCodec,
+  uuidCodec,
+} from './codecs'
 
 // ------------------------------------------------------------------------------------------
 // model
 // ------------------------------------------------------------------------------------------
 
 export type ScalarKind =
-  'int' | 'bigint' | 'smallint' | 'char' | 'text' | 'boolean' | 'float' | 'decimal' | 'datetime' | 'date' | 'time' | 'uuid' | 'json' | 'enum'
+  | 'int'
+  | 'bigint'
+  | 'smallint'
+  | 'char'
+  | 'text'
+  | 'boolean'
+  | 'float'
+  | 'decimal'
+  | 'datetime'
+  | 'date'
+  | 'time'
+  | 'uuid'
+  | 'json'
+  | 'enum'
 
 /** Returns an error message when the value is invalid. (Declared as a method: bivariant.) */
 export type Validator<A> = { check(value: A): string | undefined | null | void }['check']
@@ -152,7 +177,11 @@ const scalar = <K extends ScalarKind, A, N extends boolean, D extends boolean, P
     isPk: (options.pk === true) as P,
     options: Object.freeze({ ...options, generated: generated || undefined }),
     nullable: (options.null === true) as N,
-    optional: (generated || options.null === true || options.default !== undefined || !!options.autoNow || !!options.autoNowAdd) as D,
+    optional: (generated ||
+      options.null === true ||
+      options.default !== undefined ||
+      !!options.autoNow ||
+      !!options.autoNowAdd) as D,
     codec,
   })
 
@@ -175,40 +204,71 @@ const smallint = <const O extends IntOptions = NoOptions>(options: O = {} as O):
 
 const bigint = <const O extends FieldOptions<bigint> = NoOptions>(
   options: O = {} as O,
-): ScalarField<'bigint', bigint, IsTrue<O extends { readonly null: true } ? true : false>, O extends { readonly pk: true } ? true : Opt<O>, IsPk<O>> =>
-  scalar('bigint', bigintCodec, options, options.pk === true && options.default === undefined)
+): ScalarField<
+  'bigint',
+  bigint,
+  IsTrue<O extends { readonly null: true } ? true : false>,
+  O extends { readonly pk: true } ? true : Opt<O>,
+  IsPk<O>
+> => scalar('bigint', bigintCodec, options, options.pk === true && options.default === undefined)
 
-type Simple<K extends ScalarKind, A, O> = ScalarField<K, A, IsTrue<O extends { readonly null: true } ? true : false>, Opt<O>, IsPk<O>>
+type Simple<K extends ScalarKind, A, O> = ScalarField<
+  K,
+  A,
+  IsTrue<O extends { readonly null: true } ? true : false>,
+  Opt<O>,
+  IsPk<O>
+>
 
-const char = <const O extends FieldOptions<string> & { readonly maxLength: number }>(options: O): Simple<'char', string, O> =>
-  scalar('char', stringCodec('char'), options)
+const char = <const O extends FieldOptions<string> & { readonly maxLength: number }>(
+  options: O,
+): Simple<'char', string, O> => scalar('char', stringCodec('char'), options)
 
-const text = <const O extends FieldOptions<string> = NoOptions>(options: O = {} as O): Simple<'text', string, O> => scalar('text', stringCodec('text'), options)
+const text = <const O extends FieldOptions<string> = NoOptions>(options: O = {} as O): Simple<'text', string, O> =>
+  scalar('text', stringCodec('text'), options)
 
-const boolean = <const O extends FieldOptions<boolean> = NoOptions>(options: O = {} as O): Simple<'boolean', boolean, O> =>
-  scalar('boolean', booleanCodec, options)
+const boolean = <const O extends FieldOptions<boolean> = NoOptions>(
+  options: O = {} as O,
+): Simple<'boolean', boolean, O> => scalar('boolean', booleanCodec, options)
 
-const float = <const O extends FieldOptions<number> = NoOptions>(options: O = {} as O): Simple<'float', number, O> => scalar('float', floatCodec, options)
+const float = <const O extends FieldOptions<number> = NoOptions>(options: O = {} as O): Simple<'float', number, O> =>
+  scalar('float', floatCodec, options)
 
 /** Decimals round-trip as strings, so no digit is lost to binary floating point. */
-const decimal = <const O extends FieldOptions<string> & { readonly maxDigits?: number; readonly decimalPlaces?: number } = NoOptions>(
+const decimal = <
+  const O extends FieldOptions<string> & { readonly maxDigits?: number; readonly decimalPlaces?: number } = NoOptions,
+>(
   options: O = {} as O,
 ): Simple<'decimal', string, O> => scalar('decimal', decimalCodec, { maxDigits: 20, decimalPlaces: 6, ...options })
 
 /** UTC, millisecond precision. `autoNowAdd` sets it on create, `autoNow` on every save/update. */
-const datetime = <const O extends FieldOptions<Date> & { readonly autoNow?: boolean; readonly autoNowAdd?: boolean } = NoOptions>(
+const datetime = <
+  const O extends FieldOptions<Date> & { readonly autoNow?: boolean; readonly autoNowAdd?: boolean } = NoOptions,
+>(
   options: O = {} as O,
 ): Simple<'datetime', Date, O> => scalar('datetime', datetimeCodec, options)
 
-const date = <const O extends FieldOptions<string> = NoOptions>(options: O = {} as O): Simple<'date', string, O> => scalar('date', dateCodec, options)
+const date = <const O extends FieldOptions<string> = NoOptions>(options: O = {} as O): Simple<'date', string, O> =>
+  scalar('date', dateCodec, options)
 
-const time = <const O extends FieldOptions<string> = NoOptions>(options: O = {} as O): Simple<'time', string, O> => scalar('time', timeCodec, options)
+const time = <const O extends FieldOptions<string> = NoOptions>(options: O = {} as O): Simple<'time', string, O> =>
+  scalar('time', timeCodec, options)
 
 /** A UUID primary key gets a random v4 default, as in tortoise. */
 const uuid = <const O extends FieldOptions<string> = NoOptions>(
   options: O = {} as O,
-): ScalarField<'uuid', string, IsTrue<O extends { readonly null: true } ? true : false>, O extends { readonly pk: true } ? true : Opt<O>, IsPk<O>> =>
-  scalar('uuid', uuidCodec, options.pk && options.default === undefined ? { ...options, default: () => crypto.randomUUID() } : options)
+): ScalarField<
+  'uuid',
+  string,
+  IsTrue<O extends { readonly null: true } ? true : false>,
+  O extends { readonly pk: true } ? true : Opt<O>,
+  IsPk<O>
+> =>
+  scalar(
+    'uuid',
+    uuidCodec,
+    options.pk && options.default === undefined ? { ...options, default: () => crypto.randomUUID() } : options,
+  )
 
 /** The value type of a json field: its codec's type, or `unknown`. */
 export type JsonValue<O> = O extends { readonly codec: t.Decoder<unknown, infer A> } ? A : unknown
@@ -253,7 +313,8 @@ const enum_ = <
     },
     t.identity,
   )
-  const maxLength = typeof values[0] === 'string' ? Math.max(1, ...(values as ReadonlyArray<string>).map((v) => v.length)) : undefined
+  const maxLength =
+    typeof values[0] === 'string' ? Math.max(1, ...(values as ReadonlyArray<string>).map((v) => v.length)) : undefined
   return scalar('enum', codec, { maxLength, ...options, values: Object.freeze([...values]) })
 }
 
@@ -268,7 +329,15 @@ type FkOptional<O> = O extends { readonly null: true } ? true : O extends { read
 const foreignKey = <const T extends string, const O extends RelationOptions = NoOptions>(
   target: T,
   options: O = {} as O,
-): ForeignKeyField<T, RelName<O>, IsTrue<O extends { readonly null: true } ? true : false>, FkOptional<O>, 'foreignKey', QueryName<O>, ToField<O>> =>
+): ForeignKeyField<
+  T,
+  RelName<O>,
+  IsTrue<O extends { readonly null: true } ? true : false>,
+  FkOptional<O>,
+  'foreignKey',
+  QueryName<O>,
+  ToField<O>
+> =>
   Object.freeze({
     _tag: 'Field' as const,
     kind: 'foreignKey' as const,
@@ -285,7 +354,15 @@ const foreignKey = <const T extends string, const O extends RelationOptions = No
 const oneToOne = <const T extends string, const O extends RelationOptions = NoOptions>(
   target: T,
   options: O = {} as O,
-): ForeignKeyField<T, RelName<O>, IsTrue<O extends { readonly null: true } ? true : false>, FkOptional<O>, 'oneToOne', QueryName<O>, ToField<O>> =>
+): ForeignKeyField<
+  T,
+  RelName<O>,
+  IsTrue<O extends { readonly null: true } ? true : false>,
+  FkOptional<O>,
+  'oneToOne',
+  QueryName<O>,
+  ToField<O>
+> =>
   Object.freeze({
     ...foreignKey(target, options),
     kind: 'oneToOne' as const,

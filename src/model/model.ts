@@ -74,9 +74,20 @@ const buildColumns = (fields: Fields, registry: Readonly<Record<string, Model>>)
       const target = registry[f.target]
       const targetCol = target ? target.columnByKey[f.options.toField ?? target.pk] : undefined
       const scalar = targetCol ? targetCol.scalar : DEFAULT_PK
-      return [{ key: `${name}Id`, column: f.options.source ?? `${snake(name)}_id`, field: f, kind: scalar.kind, scalar, pk: false }]
+      return [
+        {
+          key: `${name}Id`,
+          column: f.options.source ?? `${snake(name)}_id`,
+          field: f,
+          kind: scalar.kind,
+          scalar,
+          pk: false,
+        },
+      ]
     }
-    return [{ key: name, column: f.options.source ?? name, field: f, kind: f.kind, scalar: f, pk: f.options.pk === true }]
+    return [
+      { key: name, column: f.options.source ?? name, field: f, kind: f.kind, scalar: f, pk: f.options.pk === true },
+    ]
   })
 
 const freezeModel = <M extends Model>(m: M): M => {
@@ -86,9 +97,18 @@ const freezeModel = <M extends Model>(m: M): M => {
   return Object.freeze(m)
 }
 
-const assemble = (name: string, table: string, fields: Fields, meta: ModelMeta, registry: Readonly<Record<string, Model>>): Model => {
-  const pks = Object.entries(fields).filter(([, f]) => f.kind !== 'manyToMany' && !isRelationField(f) && f.options.pk === true)
-  if (pks.length > 1) throw new TypeError(`model ${name}: more than one field has pk: true (${pks.map(([k]) => k).join(', ')})`)
+const assemble = (
+  name: string,
+  table: string,
+  fields: Fields,
+  meta: ModelMeta,
+  registry: Readonly<Record<string, Model>>,
+): Model => {
+  const pks = Object.entries(fields).filter(
+    ([, f]) => f.kind !== 'manyToMany' && !isRelationField(f) && f.options.pk === true,
+  )
+  if (pks.length > 1)
+    throw new TypeError(`model ${name}: more than one field has pk: true (${pks.map(([k]) => k).join(', ')})`)
   const allFields: Fields = pks.length === 1 ? fields : { id: DEFAULT_PK, ...fields }
   const columns = buildColumns(allFields, registry)
   const seen = new Set<string>()
@@ -105,7 +125,10 @@ const assemble = (name: string, table: string, fields: Fields, meta: ModelMeta, 
     pk: pks.length === 1 ? pks[0][0] : 'id',
     columns,
     // No prototype: a key typed by a user (`constructor`, `__proto__`) names no column.
-    columnByKey: Object.setPrototypeOf(Object.fromEntries(columns.map((c) => [c.key, c])), null) as Record<string, Column>,
+    columnByKey: Object.setPrototypeOf(Object.fromEntries(columns.map((c) => [c.key, c])), null) as Record<
+      string,
+      Column
+    >,
     registry,
   })
 }
@@ -120,10 +143,16 @@ const assemble = (name: string, table: string, fields: Fields, meta: ModelMeta, 
 export const model = <const N extends string, const F extends Fields>(
   name: N,
   def: { readonly table?: string; readonly fields: F; readonly meta?: ModelMeta },
-): Model<N, WithPk<F>> => assemble(name, def.table ?? snake(name), def.fields, def.meta ?? {}, Object.freeze({})) as unknown as Model<N, WithPk<F>>
+): Model<N, WithPk<F>> =>
+  assemble(name, def.table ?? snake(name), def.fields, def.meta ?? {}, Object.freeze({})) as unknown as Model<
+    N,
+    WithPk<F>
+  >
 
 /** Adds the implicit `id` key to the type when no field is `pk`. */
-export type WithPk<F extends Fields> = true extends { [K in keyof F]: F[K] extends { readonly isPk: true } ? true : false }[keyof F]
+export type WithPk<F extends Fields> = true extends {
+  [K in keyof F]: F[K] extends { readonly isPk: true } ? true : false
+}[keyof F]
   ? F
   : { readonly id: ScalarField<'int', number, false, true, true> } & F
 
@@ -143,21 +172,27 @@ export const schema = <const D extends Record<string, AnyModel>>(defs: D): Resol
     for (const [fname, f] of Object.entries(m.fields as Fields))
       if (f.kind === 'foreignKey' || f.kind === 'oneToOne' || f.kind === 'manyToMany')
         if (!names.has(f.target))
-          throw new TypeError(`model ${m.name}: field ${fname} names the model ${f.target}, which is not in this schema (${[...names].join(', ')})`)
+          throw new TypeError(
+            `model ${m.name}: field ${fname} names the model ${f.target}, which is not in this schema (${[...names].join(', ')})`,
+          )
   // An action the database would refuse at the first delete is a definition mistake: say so now.
   for (const m of list)
     for (const [fname, f] of Object.entries(m.fields as Fields))
       if (f.kind === 'foreignKey' || f.kind === 'oneToOne') {
-        if (f.options.onDelete === 'SET NULL' && !f.nullable) throw new TypeError(`model ${m.name}: field ${fname} has onDelete SET NULL but is not null: true`)
+        if (f.options.onDelete === 'SET NULL' && !f.nullable)
+          throw new TypeError(`model ${m.name}: field ${fname} has onDelete SET NULL but is not null: true`)
         if (f.options.onDelete === 'SET DEFAULT' && f.options.default === undefined)
           throw new TypeError(`model ${m.name}: field ${fname} has onDelete SET DEFAULT but no default`)
       }
   const registry: Record<string, Model> = {}
   // Two passes: the first gives every model its own key column, the second lets each foreign
   // key take its type from its target's key (which never depends on another relation).
-  for (let pass = 0; pass < 2; pass++) for (const m of list) registry[m.name] = assemble(m.name, m.table, m.fields as Fields, m.meta, registry)
+  for (let pass = 0; pass < 2; pass++)
+    for (const m of list) registry[m.name] = assemble(m.name, m.table, m.fields as Fields, m.meta, registry)
   Object.freeze(registry)
-  return Object.freeze(Object.fromEntries(Object.entries(defs).map(([k, m]) => [k, registry[m.name]]))) as unknown as Resolved<D>
+  return Object.freeze(
+    Object.fromEntries(Object.entries(defs).map(([k, m]) => [k, registry[m.name]])),
+  ) as unknown as Resolved<D>
 }
 
 // ------------------------------------------------------------------------------------------
@@ -167,7 +202,8 @@ export const schema = <const D extends Record<string, AnyModel>>(defs: D): Resol
 /** The model a relation field points to, or a clear error. */
 export const relatedModel = (m: Model, field: ForeignKeyField | ManyToManyField): Model => {
   const target = m.registry[field.target]
-  if (!target) throw new TypeError(`model ${m.name} is not part of a schema: call schema({ ... }) to resolve ${field.target}`)
+  if (!target)
+    throw new TypeError(`model ${m.name} is not part of a schema: call schema({ ... }) to resolve ${field.target}`)
   return target
 }
 

@@ -41,16 +41,26 @@ type ForwardInfo<F> = F extends {
     : never
 
 /** The reverse name of a relation field: its `relatedName` literal, or `<owner>s`. */
-type ReverseName<F, Owner extends string> = F extends { readonly relatedName: infer R extends string } ? R : `${Uncapitalize<Owner>}s`
+type ReverseName<F, Owner extends string> = F extends { readonly relatedName: infer R extends string }
+  ? R
+  : `${Uncapitalize<Owner>}s`
 
 type ReverseInfo<F, Owner extends string> = F extends { readonly kind: infer K }
-  ? { target: Owner; many: K extends 'oneToOne' ? false : true; nullable: K extends 'manyToMany' ? false : true; forward: false }
+  ? {
+      target: Owner
+      many: K extends 'oneToOne' ? false : true
+      nullable: K extends 'manyToMany' ? false : true
+      forward: false
+    }
   : never
 
-type ForwardEntries<F> = { [K in keyof F]: ForwardInfo<F[K]> extends infer I ? ([I] extends [never] ? never : [unknown, K, I]) : never }[keyof F]
+type ForwardEntries<F> = {
+  [K in keyof F]: ForwardInfo<F[K]> extends infer I ? ([I] extends [never] ? never : [unknown, K, I]) : never
+}[keyof F]
 
 /** The reverse names of a relation field: `relatedName` (or the default) and `relatedQueryName`. */
-type ReverseNames<F, Owner extends string> = ReverseName<F, Owner> | (F extends { readonly relatedQueryName: infer Q extends string } ? Q : never)
+type ReverseNames<F, Owner extends string> =
+  ReverseName<F, Owner> | (F extends { readonly relatedQueryName: infer Q extends string } ? Q : never)
 
 /** One `[target, name, info]` triple per name. */
 type Entry<T, Names, I> = Names extends string ? [T, Names, I] : never
@@ -63,7 +73,10 @@ type Entry<T, Names, I> = Names extends string ? [T, Names, I] : never
 type ReverseIndex<S> = {
   [X in keyof S]: S[X] extends Model<infer XN, infer XF, unknown>
     ? {
-        [K in keyof XF]: XF[K] extends { readonly kind: 'foreignKey' | 'oneToOne' | 'manyToMany'; readonly target: infer T extends string }
+        [K in keyof XF]: XF[K] extends {
+          readonly kind: 'foreignKey' | 'oneToOne' | 'manyToMany'
+          readonly target: infer T extends string
+        }
           ? Entry<T, ReverseNames<XF[K], XN>, ReverseInfo<XF[K], XN>>
           : never
       }[keyof XF]
@@ -117,7 +130,11 @@ export type RelationPath<M, P> = P extends `${infer H}__${infer Rest}`
     : P
 
 /** What a relation holds once loaded: a list, a row, or a row or null; `Row` is the loaded row. */
-export type Loaded<I, Row> = I extends RelInfo ? (I['many'] extends true ? ReadonlyArray<Row> : Row | (I['nullable'] extends true ? null : never)) : never
+export type Loaded<I, Row> = I extends RelInfo
+  ? I['many'] extends true
+    ? ReadonlyArray<Row>
+    : Row | (I['nullable'] extends true ? null : never)
+  : never
 
 type Node<T, Rest extends string> = [Rest] extends [never] ? RowOf<T> : RowOf<T> & Prefetched<T, Rest>
 

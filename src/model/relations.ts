@@ -41,15 +41,22 @@ const isFk = (f: Field): f is ForeignKeyField => f.kind === 'foreignKey' || f.ki
 const lowerFirst = (s: string): string => s.charAt(0).toLowerCase() + s.slice(1)
 
 /** The reverse name of a relation field: its `relatedName`, or tortoise's default `<model>s`. */
-export const reverseName = (owner: Model, field: ForeignKeyField | ManyToManyField): string => field.options.relatedName ?? `${lowerFirst(owner.name)}s`
+export const reverseName = (owner: Model, field: ForeignKeyField | ManyToManyField): string =>
+  field.options.relatedName ?? `${lowerFirst(owner.name)}s`
 
 /** The many-to-many link table: `through`, or `<owner table>_<target table>`. */
-export const throughTable = (owner: Model, field: ManyToManyField, target: Model): string => field.options.through ?? `${owner.table}_${target.table}`
+export const throughTable = (owner: Model, field: ManyToManyField, target: Model): string =>
+  field.options.through ?? `${owner.table}_${target.table}`
 
 /** Link table columns: `<owner>_id` and `<target>_id` (`forwardKey`/`backwardKey` override). */
-export const throughColumns = (owner: Model, field: ManyToManyField, target: Model): { readonly own: string; readonly other: string } => {
+export const throughColumns = (
+  owner: Model,
+  field: ManyToManyField,
+  target: Model,
+): { readonly own: string; readonly other: string } => {
   const own = field.options.backwardKey ?? `${owner.table}_id`
-  const other = field.options.forwardKey ?? (owner.table === target.table ? `related_${target.table}_id` : `${target.table}_id`)
+  const other =
+    field.options.forwardKey ?? (owner.table === target.table ? `related_${target.table}_id` : `${target.table}_id`)
   return { own, other }
 }
 
@@ -71,7 +78,14 @@ const forward = (m: Model, name: string, f: ForeignKeyField): Relation | undefin
   }
 }
 
-const manyToMany = (owner: Model, f: ManyToManyField, target: Model, name: string, reverse: boolean, fieldName: string): Relation => {
+const manyToMany = (
+  owner: Model,
+  f: ManyToManyField,
+  target: Model,
+  name: string,
+  reverse: boolean,
+  fieldName: string,
+): Relation => {
   const table = throughTable(owner, f, target)
   const cols = throughColumns(owner, f, target)
   const [near, far] = reverse ? [cols.other, cols.own] : [cols.own, cols.other]
@@ -120,8 +134,14 @@ const findRelation = (m: Model, name: string): Relation | undefined => {
   }
   for (const other of Object.values(m.registry))
     for (const [fname, of] of Object.entries(other.fields)) {
-      if (of.kind === 'manyToMany' && of.target === m.name && reverseName(other, of) === name) return manyToMany(other, of, m, name, true, fname)
-      if (!isFk(of) || of.target !== m.name || (reverseName(other, of) !== name && of.options.relatedQueryName !== name)) continue
+      if (of.kind === 'manyToMany' && of.target === m.name && reverseName(other, of) === name)
+        return manyToMany(other, of, m, name, true, fname)
+      if (
+        !isFk(of) ||
+        of.target !== m.name ||
+        (reverseName(other, of) !== name && of.options.relatedQueryName !== name)
+      )
+        continue
       const fk = other.columnByKey[`${fname}Id`]
       const to = m.columnByKey[of.options.toField ?? m.pk]
       return {
@@ -139,7 +159,9 @@ const findRelation = (m: Model, name: string): Relation | undefined => {
 }
 
 /** The link table of a many-to-many relation as seen from its source, for the link SQL. */
-export const linkOf = (rel: Relation): { table: string; own: string; other: string; ownKey: Column; otherKey: Column } | undefined =>
+export const linkOf = (
+  rel: Relation,
+): { table: string; own: string; other: string; ownKey: Column; otherKey: Column } | undefined =>
   rel.kind === 'manyToMany'
     ? {
         table: rel.hops[0].table,

@@ -11,8 +11,14 @@ export type Simplify<T> = { [K in keyof T]: T[K] } & {}
 export type FieldsOf<M> = M extends Model<string, infer F, unknown> ? F : never
 type SchemaOf<M> = M extends Model<string, Fields, infer S> ? S : never
 
-export type ScalarKeys<F> = { [K in keyof F]: F[K] extends { readonly kind: ForeignKeyField['kind'] | 'manyToMany' } ? never : K }[keyof F] & string
-export type FkKeys<F> = { [K in keyof F]: F[K] extends { readonly kind: ForeignKeyField['kind'] } ? K : never }[keyof F] & string
+export type ScalarKeys<F> = {
+  [K in keyof F]: F[K] extends { readonly kind: ForeignKeyField['kind'] | 'manyToMany' } ? never : K
+}[keyof F] &
+  string
+export type FkKeys<F> = {
+  [K in keyof F]: F[K] extends { readonly kind: ForeignKeyField['kind'] } ? K : never
+}[keyof F] &
+  string
 
 /** The value type of a scalar field, `| null` when nullable. */
 export type ValueOf<F> = F extends ScalarField<infer _K, infer A, infer N> ? (N extends true ? A | null : A) : never
@@ -38,7 +44,10 @@ export type FkTargetField<F, S> = F extends { readonly target: infer T; readonly
 
 type PkFieldOrId<F> = [PkField<F>] extends [never] ? ScalarField<'int', number, false> : PkField<F>
 
-type FkValue<F, S> = F extends ForeignKeyField<infer _T, infer _R, infer N> ? BaseOf<FkTargetField<F, S>> | (N extends true ? null : never) : never
+type FkValue<F, S> =
+  F extends ForeignKeyField<infer _T, infer _R, infer N>
+    ? BaseOf<FkTargetField<F, S>> | (N extends true ? null : never)
+    : never
 
 /** The row of model `M`: scalar fields by name, foreign keys as `<name>Id`. */
 export type RowOf<M> = Simplify<
@@ -82,13 +91,19 @@ type RowRef<F, S> =
  * row (`{ author: authorRow }` for `{ authorId: authorRow.id }`); every key optional here, the
  * required ones are enforced by {@link MissingKeys} on the keys actually written.
  */
-export type CreateInput<M> = InsertScalar<FieldsOf<M>> & { [K in FkKeys<FieldsOf<M>> as `${K}Id`]?: FkValue<FieldsOf<M>[K], SchemaOf<M>> } & {
+export type CreateInput<M> = InsertScalar<FieldsOf<M>> & {
+  [K in FkKeys<FieldsOf<M>> as `${K}Id`]?: FkValue<FieldsOf<M>[K], SchemaOf<M>>
+} & {
   [K in FkKeys<FieldsOf<M>>]?: RowRef<FieldsOf<M>[K], SchemaOf<M>>
 }
 
 /** The required foreign keys written neither as `<name>Id` nor as `<name>`. */
 export type MissingKeys<M, D> = {
-  [K in Exclude<FkKeys<FieldsOf<M>>, OptionalKeys<FieldsOf<M>> | keyof D> as `${K}Id` extends keyof D ? never : `${K}Id`]: FkValue<FieldsOf<M>[K], SchemaOf<M>>
+  [
+    K in Exclude<FkKeys<FieldsOf<M>>, OptionalKeys<FieldsOf<M>> | keyof D> as `${K}Id` extends keyof D
+      ? never
+      : `${K}Id`
+  ]: FkValue<FieldsOf<M>[K], SchemaOf<M>>
 }
 
 /** What `update` takes: any subset of the stored fields. */

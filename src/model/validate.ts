@@ -60,7 +60,10 @@ const jsonFault = (v: unknown, depth: number): JsonFault | undefined => {
     for (const k of Object.keys(v)) {
       // JSON.stringify would drop the key (silently storing `{}` for `{ a: undefined }`)
       const x = (v as Record<string, unknown>)[k]
-      const f = badText(k) !== undefined ? fault(`key ${JSON.stringify(k)}: ${badText(k)}`) : under(jsonFault(x, depth + 1), step(k))
+      const f =
+        badText(k) !== undefined
+          ? fault(`key ${JSON.stringify(k)}: ${badText(k)}`)
+          : under(jsonFault(x, depth + 1), step(k))
       if (f) return f
     }
     // JSON.stringify drops symbol keys too; checked once per object, after its string keys
@@ -70,7 +73,10 @@ const jsonFault = (v: unknown, depth: number): JsonFault | undefined => {
   // JSON.stringify drops such a key, and stores such an item as null
   if (v === undefined) return fault('undefined is not a JSON value (omit the key, or use null)')
   // A Date would be stored as its ISO string and read back as that string, not as a Date.
-  if (v instanceof Date) return fault('a Date is not a JSON value (it would be read back as a string): store date.toISOString(), or use a datetime field')
+  if (v instanceof Date)
+    return fault(
+      'a Date is not a JSON value (it would be read back as a string): store date.toISOString(), or use a datetime field',
+    )
   return fault(`${kindOf(v)} is not a JSON value`)
 }
 
@@ -102,7 +108,8 @@ export const jsonProblem = (v: unknown): string | undefined => {
   if (!f) return undefined
   // A cycle shows as a value nested too deeply: named as what it is (this walk costs only here).
   const cycle = f.message === TOO_DEEP ? cycleAt(v, new Set(), new Set()) : undefined
-  if (cycle !== undefined) return `at ${cycle || '(the value itself)'}: refers back to a value that contains it (a cycle is not JSON)`
+  if (cycle !== undefined)
+    return `at ${cycle || '(the value itself)'}: refers back to a value that contains it (a cycle is not JSON)`
   // the path of a value nested too deeply is as long as its nesting: not worth a message
   return f.path === '' || f.message === TOO_DEEP ? f.message : `at ${f.path}: ${f.message}`
 }
@@ -110,7 +117,9 @@ export const jsonProblem = (v: unknown): string | undefined => {
 /** `a Map`, `an Object`, `a function`: what a value is, without showing it. */
 const kindOf = (v: unknown): string => {
   const name =
-    typeof v === 'object' && v !== null ? ((Object.getPrototypeOf(v) as { constructor?: { name?: string } } | null)?.constructor?.name ?? 'object') : typeof v
+    typeof v === 'object' && v !== null
+      ? ((Object.getPrototypeOf(v) as { constructor?: { name?: string } } | null)?.constructor?.name ?? 'object')
+      : typeof v
   return `${/^[aeiouAEIOU]/.test(name) ? 'an' : 'a'} ${name}`
 }
 
@@ -136,28 +145,43 @@ const INT_RANGES: Readonly<Record<string, string>> = {
 const notOfKind = (col: Column, v: unknown): string => {
   const range = INT_RANGES[col.kind]
   // a safe integer is taken (`lenient`): this one is past Number.MAX_SAFE_INTEGER, where a number may have lost digits
-  if (col.kind === 'bigint' && typeof v === 'number' && Number.isInteger(v)) return `${v} is beyond the exact integers of a number: pass a bigint`
+  if (col.kind === 'bigint' && typeof v === 'number' && Number.isInteger(v))
+    return `${v} is beyond the exact integers of a number: pass a bigint`
   const integral = typeof v === 'bigint' ? col.kind === 'bigint' : typeof v === 'number' && Number.isInteger(v)
-  return range && integral ? `${describeValue(v)} is outside the ${col.kind} range, ${range}` : `${describeValue(v)} is not a valid ${col.kind}`
+  return range && integral
+    ? `${describeValue(v)} is outside the ${col.kind} range, ${range}`
+    : `${describeValue(v)} is not a valid ${col.kind}`
 }
 
 /** Kinds whose only check is their codec's guard (no length, text, digits or JSON rules). */
-const GUARDED_KINDS: ReadonlySet<string> = new Set(['int', 'smallint', 'bigint', 'float', 'boolean', 'datetime', 'date', 'uuid'])
+const GUARDED_KINDS: ReadonlySet<string> = new Set([
+  'int',
+  'smallint',
+  'bigint',
+  'float',
+  'boolean',
+  'datetime',
+  'date',
+  'uuid',
+])
 
 const NO_PROBLEMS: ReadonlyArray<string> = Object.freeze([])
 
 /** Whether the column's codec guard alone decides a non-null value (no length, text, digits, JSON or validator rules). */
-export const guardDecides = (col: Column): boolean => GUARDED_KINDS.has(col.kind) && !col.scalar.options.validators?.length
+export const guardDecides = (col: Column): boolean =>
+  GUARDED_KINDS.has(col.kind) && !col.scalar.options.validators?.length
 
 /** Problems with one value for one column; empty when it is fine. */
 export const checkColumnValue = (col: Column, v: unknown): ReadonlyArray<string> => {
   // The common case, decided by the codec's guard alone.
-  if (v !== null && GUARDED_KINDS.has(col.kind) && !col.scalar.options.validators?.length && col.scalar.codec.is(v)) return NO_PROBLEMS
+  if (v !== null && GUARDED_KINDS.has(col.kind) && !col.scalar.options.validators?.length && col.scalar.codec.is(v))
+    return NO_PROBLEMS
   if (v === undefined) return ['undefined is not a value (omit the field, or use null)']
   if (v === null) return col.field.nullable || (col.pk && col.field.optional) ? NO_PROBLEMS : ['may not be null']
   if (typeof v === 'object' && (v as { _tag?: unknown })._tag === 'Param') return NO_PROBLEMS
   const lenient =
-    (col.kind === 'bigint' && typeof v === 'number' && Number.isSafeInteger(v)) || (col.kind === 'decimal' && typeof v === 'number' && Number.isFinite(v))
+    (col.kind === 'bigint' && typeof v === 'number' && Number.isSafeInteger(v)) ||
+    (col.kind === 'decimal' && typeof v === 'number' && Number.isFinite(v))
   if (!lenient && !col.scalar.codec.is(v)) return [notOfKind(col, v)]
   // made only when there is a problem: most values have none, and a text field is checked for
   // every row written
@@ -183,9 +207,11 @@ export const checkColumnValue = (col: Column, v: unknown): ReadonlyArray<string>
     const [int = '', frac = ''] = s.replace('-', '').split('.')
     const { maxDigits = 20, decimalPlaces = 6 } = col.scalar.options
     if (frac.length > decimalPlaces) (out ??= []).push(`has more than ${decimalPlaces} decimal places`)
-    if (int.replace(/^0+/, '').length > maxDigits - decimalPlaces) (out ??= []).push(`has more than ${maxDigits - decimalPlaces} digits before the point`)
+    if (int.replace(/^0+/, '').length > maxDigits - decimalPlaces)
+      (out ??= []).push(`has more than ${maxDigits - decimalPlaces} digits before the point`)
   }
-  const validators = col.field.kind === 'foreignKey' || col.field.kind === 'oneToOne' ? undefined : col.scalar.options.validators
+  const validators =
+    col.field.kind === 'foreignKey' || col.field.kind === 'oneToOne' ? undefined : col.scalar.options.validators
   if (validators)
     for (const validate of validators) {
       const msg = (validate as (x: unknown) => unknown)(v)
@@ -234,7 +260,8 @@ const hasKeys = (data: object, keys: ReadonlyArray<string>): boolean => {
 const COPIED_KINDS: ReadonlySet<string> = new Set(['datetime', 'json'])
 
 const makeFast = (model: Model, keys: ReadonlyArray<string>): Fast | undefined => {
-  if (keys.length === 0 || keys.length > 64 || keys.some((k) => k === '__proto__' || !model.columnByKey[k])) return undefined
+  if (keys.length === 0 || keys.length > 64 || keys.some((k) => k === '__proto__' || !model.columnByKey[k]))
+    return undefined
   const cols = keys.map((k) => model.columnByKey[k])
   // Every value checked once, whatever the others give: a failing record's problems are worded
   // from these checks, so that no validator runs twice.
@@ -273,7 +300,11 @@ const makeFast = (model: Model, keys: ReadonlyArray<string>): Fast | undefined =
  * the keys of the last valid one of this model and mode takes the check made for those keys;
  * the rest, the general loop. No `Either`: ad hoc writes check a record on every call.
  */
-export const checkInput = (model: Model, data: unknown, mode: 'create' | 'patch'): Readonly<Record<string, unknown>> | Invalid => {
+export const checkInput = (
+  model: Model,
+  data: unknown,
+  mode: 'create' | 'patch',
+): Readonly<Record<string, unknown>> | Invalid => {
   if (typeof data !== 'object' || data === null || Array.isArray(data))
     return new Invalid(validationError([{ field: '', message: 'expected an object of field values' }], model.name))
   let checks = fastChecks.get(model)
@@ -284,7 +315,11 @@ export const checkInput = (model: Model, data: unknown, mode: 'create' | 'patch'
     const keys = Object.keys(out)
     // a record the general loop took as it is (no relation given as a row): its keys are the record's
     if (hasKeys(data, keys)) {
-      if (!checks) fastChecks.set(model, (checks = { create: { byKeys: new Map(), last: undefined }, patch: { byKeys: new Map(), last: undefined } }))
+      if (!checks)
+        fastChecks.set(
+          model,
+          (checks = { create: { byKeys: new Map(), last: undefined }, patch: { byKeys: new Map(), last: undefined } }),
+        )
       const mine = checks[mode]
       const id = keys.join('\u0000')
       if (!mine.byKeys.has(id) && mine.byKeys.size < MAX_FAST) mine.byKeys.set(id, makeFast(model, keys))
@@ -295,13 +330,21 @@ export const checkInput = (model: Model, data: unknown, mode: 'create' | 'patch'
 }
 
 /** `checkInput` as an `Either`. */
-export const validateInput = (model: Model, data: unknown, mode: 'create' | 'patch'): E.Either<ValidationError, Readonly<Record<string, unknown>>> => {
+export const validateInput = (
+  model: Model,
+  data: unknown,
+  mode: 'create' | 'patch',
+): E.Either<ValidationError, Readonly<Record<string, unknown>>> => {
   const r = checkInput(model, data, mode)
   return r instanceof Invalid ? E.left(r.error) : E.right(r)
 }
 
 /** The general check: every key and value, every problem reported. */
-const validateSlowly = (model: Model, data: object, mode: 'create' | 'patch'): Readonly<Record<string, unknown>> | Invalid => {
+const validateSlowly = (
+  model: Model,
+  data: object,
+  mode: 'create' | 'patch',
+): Readonly<Record<string, unknown>> | Invalid => {
   const issues: ValidationIssue[] = []
   const out: Record<string, unknown> = {}
   for (const key in data) {
@@ -318,7 +361,12 @@ const validateSlowly = (model: Model, data: object, mode: 'create' | 'patch'): R
       } else if (rel?.column && raw === null) {
         col = rel.column
       } else {
-        issues.push({ field: key, message: rel ? 'is a relation: set it through its manager or the foreign key' : `${model.name} has no field ${key}` })
+        issues.push({
+          field: key,
+          message: rel
+            ? 'is a relation: set it through its manager or the foreign key'
+            : `${model.name} has no field ${key}`,
+        })
         continue
       }
     }
@@ -328,6 +376,8 @@ const validateSlowly = (model: Model, data: object, mode: 'create' | 'patch'): R
     // may hold a cycle: the record is refused with it).
     out[col.key] = problems.length === 0 ? deepFreeze(v) : v
   }
-  if (mode === 'create') for (const col of model.columns) if (!(col.key in out) && !col.field.optional) issues.push({ field: col.key, message: 'is required' })
+  if (mode === 'create')
+    for (const col of model.columns)
+      if (!(col.key in out) && !col.field.optional) issues.push({ field: col.key, message: 'is required' })
   return issues.length > 0 ? new Invalid(validationError(issues, model.name)) : Object.freeze(out)
 }

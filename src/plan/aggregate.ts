@@ -20,7 +20,8 @@ import { shapeOf } from './shape'
 // utils
 // ------------------------------------------------------------------------------------------
 
-const withError = <P extends Select<unknown>>(plan: P, error: TerrapinError | undefined): P => (error && !plan.error ? freeze({ ...plan, error }) : plan)
+const withError = <P extends Select<unknown>>(plan: P, error: TerrapinError | undefined): P =>
+  error && !plan.error ? freeze({ ...plan, error }) : plan
 
 /** Checks a field path of an expression: relations hop by hop, then at most one field. */
 const checkRef = (model: Model, ref: string, isName: (name: string) => boolean): string | undefined => {
@@ -29,7 +30,8 @@ const checkRef = (model: Model, ref: string, isName: (name: string) => boolean):
   const segments = ref.split('__')
   for (let i = 0; i < segments.length; i++) {
     const seg = segments[i]
-    if (current.columnByKey[seg]) return i === segments.length - 1 ? undefined : `${ref}: ${seg} is a field, not a relation`
+    if (current.columnByKey[seg])
+      return i === segments.length - 1 ? undefined : `${ref}: ${seg} is a field, not a relation`
     const rel = resolveRelation(current, seg)
     if (!rel) return `${current.name} has no field or relation ${seg || ref}`
     current = rel.target
@@ -100,8 +102,12 @@ const annotated = (plan: Select<unknown>, exprs: Readonly<Record<string, unknown
   // One step per annotation: its name, then its expression's shape (found by the expression
   // value, which a plain aggregate shares across calls), then an end.
   let edge = error ? undefined : step(hintOf(plan), 'a')
-  for (let i = 0; i < added.length && edge !== undefined; i++) edge = step(step(edge, added[i].name), exprKey(added[i].expr))
-  const next = hinted({ ...plan, annotations: freeze(existing.length === 0 ? added : existing.concat(added)) }, step(edge, '\u0000')) as Select<unknown>
+  for (let i = 0; i < added.length && edge !== undefined; i++)
+    edge = step(step(edge, added[i].name), exprKey(added[i].expr))
+  const next = hinted(
+    { ...plan, annotations: freeze(existing.length === 0 ? added : existing.concat(added)) },
+    step(edge, '\u0000'),
+  ) as Select<unknown>
   return withError(next, error)
 }
 
@@ -153,7 +159,9 @@ const exprKey = (e: Expr): string | undefined => {
  * (`'author__name'`) under that name with the related field's type, and the annotations.
  */
 export type Grouped<M, R, K> = Simplify<
-  Pick<RowOf<M>, K & keyof RowOf<M>> & { readonly [P in Exclude<K, keyof RowOf<M>> & string]: PathKeyValue<M, P> } & Omit<R, keyof RowOf<M>>
+  Pick<RowOf<M>, K & keyof RowOf<M>> & {
+    readonly [P in Exclude<K, keyof RowOf<M>> & string]: PathKeyValue<M, P>
+  } & Omit<R, keyof RowOf<M>>
 >
 
 /**
@@ -167,14 +175,18 @@ export type Grouped<M, R, K> = Simplify<
 export const groupBy =
   <M, R, const K extends KeyOf<M> | RelationKey>(...keys: ReadonlyArray<K & ValidKey<M, NoInfer<K>>>) =>
   (plan: Query<M, R>): Query<M, Grouped<M, R, K>> => {
-    let error: TerrapinError | undefined = keys.length === 0 ? invalid('groupBy', 'name at least one field', plan.model.name) : undefined
+    let error: TerrapinError | undefined =
+      keys.length === 0 ? invalid('groupBy', 'name at least one field', plan.model.name) : undefined
     for (let i = 0; i < keys.length && !error; i++) {
       const item = parseOrder(plan.model, keys[i])
       if (isProblem(item)) error = item
     }
     const hint = error ? undefined : hintOf(plan)
     // the rest parameter's array is this call's own: frozen as it is
-    return withError(hinted({ ...plan, groupBy: freeze(keys) }, hint && namesStep(hint, 'g', keys)), error) as unknown as Query<M, Grouped<M, R, K>>
+    return withError(
+      hinted({ ...plan, groupBy: freeze(keys) }, hint && namesStep(hint, 'g', keys)),
+      error,
+    ) as unknown as Query<M, Grouped<M, R, K>>
   }
 
 export interface LockOptions {
@@ -197,7 +209,14 @@ export interface LockOptions {
 export const selectForUpdate =
   (options: LockOptions = {}) =>
   <P extends Select<unknown>>(plan: P): P => {
-    const lock: Lock = freeze({ mode: options.share ? 'share' : 'update', nowait: options.nowait === true, skipLocked: options.skipLocked === true })
-    const error = lock.nowait && lock.skipLocked ? invalid('selectForUpdate', 'nowait and skipLocked exclude each other') : undefined
+    const lock: Lock = freeze({
+      mode: options.share ? 'share' : 'update',
+      nowait: options.nowait === true,
+      skipLocked: options.skipLocked === true,
+    })
+    const error =
+      lock.nowait && lock.skipLocked
+        ? invalid('selectForUpdate', 'nowait and skipLocked exclude each other')
+        : undefined
     return withError(freeze({ ...plan, lock }), error)
   }

@@ -219,7 +219,8 @@ export interface Raw<A> extends PlanBase<A> {
   readonly decode?: (row: unknown) => import('fp-ts/Either').Either<string, unknown>
 }
 
-export type Plan<A = unknown> = Select<A> | Terminal<A> | Insert<A> | Update<A> | Delete<A> | Upsert<A> | Link<A> | BulkUpdate<A> | Raw<A>
+export type Plan<A = unknown> =
+  Select<A> | Terminal<A> | Insert<A> | Update<A> | Delete<A> | Upsert<A> | Link<A> | BulkUpdate<A> | Raw<A>
 
 /** The value a plan produces. */
 export type ResultOf<P> = P extends { readonly _A?: infer A } ? A : never
@@ -299,7 +300,13 @@ export type ExprNode =
   | { readonly _tag: 'Value'; readonly value: unknown }
   | { readonly _tag: 'Arith'; readonly op: Arith; readonly left: Expr; readonly right: Expr }
   | { readonly _tag: 'Func'; readonly fn: FuncName; readonly args: ReadonlyArray<Expr> }
-  | { readonly _tag: 'Agg'; readonly fn: AggName; readonly ref?: string; readonly distinct: boolean; readonly filter?: unknown }
+  | {
+      readonly _tag: 'Agg'
+      readonly fn: AggName
+      readonly ref?: string
+      readonly distinct: boolean
+      readonly filter?: unknown
+    }
   | { readonly _tag: 'Subquery'; readonly plan: Select<unknown> }
 
 interface ExprOps<A, K extends string> {

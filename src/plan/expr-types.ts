@@ -18,7 +18,9 @@ type ReverseName<Owner, R> = R extends string ? R : `${Uncapitalize<NameOf<Owner
 
 /** Forward relations (foreign keys, one-to-one, many-to-many) of `M`, by name, to the target model. */
 type Forward<M> = {
-  [K in keyof FieldsOf<M> & string as FieldsOf<M>[K] extends ForeignKeyField | ManyToManyField ? K : never]: FieldsOf<M>[K] extends {
+  [
+    K in keyof FieldsOf<M> & string as FieldsOf<M>[K] extends ForeignKeyField | ManyToManyField ? K : never
+  ]: FieldsOf<M>[K] extends {
     readonly target: infer T
   }
     ? TargetOf<SchemaOf<M>, T>
@@ -103,11 +105,14 @@ type AnnotationEntries<K extends string, A> =
 
 /** Conditions on annotations: `{ n__gte: 2 }` after `annotate({ n: Count('books') })` (HAVING). */
 export type AnnotationFilter<M, R> = {
-  readonly [E in { [K in AnnotationKeys<M, R>]: AnnotationEntries<K, R[K & keyof R]> }[AnnotationKeys<M, R>] as E[0]]?: E[1]
+  readonly [
+    E in { [K in AnnotationKeys<M, R>]: AnnotationEntries<K, R[K & keyof R]> }[AnnotationKeys<M, R>] as E[0]
+  ]?: E[1]
 }
 
 /** Field paths of `M` one hop deep, as a plain union (for constraints): `'rating' | 'author__…'`. */
-export type PathsOf<M> = (keyof RowOf<M> & string) | (keyof RelationsOf<M> & string) | `${keyof RelationsOf<M> & string}__${string}`
+export type PathsOf<M> =
+  (keyof RowOf<M> & string) | (keyof RelationsOf<M> & string) | `${keyof RelationsOf<M> & string}__${string}`
 
 /**
  * Checks the expressions a filter object compares with (`pages__gt: F('rating')`): each may read

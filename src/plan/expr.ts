@@ -5,7 +5,22 @@
  * data alone. The value type `A` and the field paths `K` an expression reads are phantoms:
  * the context that knows the model (`annotate`, `update`) checks `K` and resolves `A`.
  */
-import { AggName, Arith, Coalesced, Expr, ExprArg, ExprNode, FieldValue, FuncName, KeysOf, OrNull, Select, SameNull, ValueOf, freeze } from './ast'
+import {
+  AggName,
+  Arith,
+  Coalesced,
+  Expr,
+  ExprArg,
+  ExprNode,
+  FieldValue,
+  FuncName,
+  KeysOf,
+  OrNull,
+  Select,
+  SameNull,
+  ValueOf,
+  freeze,
+} from './ast'
 
 // ------------------------------------------------------------------------------------------
 // model
@@ -13,7 +28,20 @@ import { AggName, Arith, Coalesced, Expr, ExprArg, ExprNode, FieldValue, FuncNam
 
 // The expression types live with the rest of the plan AST (`ast.ts`), which they refer to and
 // which refers to them: the AST's types are one module.
-export type { AggName, Arith, Coalesced, Expr, ExprArg, ExprNode, FieldValue, FuncName, KeysOf, OrNull, SameNull, ValueOf } from './ast'
+export type {
+  AggName,
+  Arith,
+  Coalesced,
+  Expr,
+  ExprArg,
+  ExprNode,
+  FieldValue,
+  FuncName,
+  KeysOf,
+  OrNull,
+  SameNull,
+  ValueOf,
+} from './ast'
 
 // ------------------------------------------------------------------------------------------
 // constructors
@@ -26,19 +54,24 @@ const arith = (op: Arith) =>
 
 const PROTO = Object.freeze({ add: arith('add'), sub: arith('sub'), mul: arith('mul'), div: arith('div') })
 
-const make = <A, K extends string>(node: ExprNode): Expr<A, K> => freeze(Object.assign(Object.create(PROTO), node)) as Expr<A, K>
+const make = <A, K extends string>(node: ExprNode): Expr<A, K> =>
+  freeze(Object.assign(Object.create(PROTO), node)) as Expr<A, K>
 
 /** True for an expression node (made by `F`, `Count`, `Lower`, …). */
-export const isExpr = (u: unknown): u is Expr => typeof u === 'object' && u !== null && Object.getPrototypeOf(u) === PROTO
+export const isExpr = (u: unknown): u is Expr =>
+  typeof u === 'object' && u !== null && Object.getPrototypeOf(u) === PROTO
 
 /** True for a read plan (used as a subquery). */
-export const isSelectPlan = (u: unknown): u is Select<unknown> => typeof u === 'object' && u !== null && (u as Select<unknown>)._tag === 'Select'
+export const isSelectPlan = (u: unknown): u is Select<unknown> =>
+  typeof u === 'object' && u !== null && (u as Select<unknown>)._tag === 'Select'
 
 /** A literal or a plan as an expression. */
-export const lift = (x: unknown): Expr => (isExpr(x) ? x : isSelectPlan(x) ? make({ _tag: 'Subquery', plan: x }) : make({ _tag: 'Value', value: own(x) }))
+export const lift = (x: unknown): Expr =>
+  isExpr(x) ? x : isSelectPlan(x) ? make({ _tag: 'Subquery', plan: x }) : make({ _tag: 'Value', value: own(x) })
 
 /** Copies a value the caller may still mutate (a Date, an array), so the plan never changes. */
-const own = (v: unknown): unknown => (v instanceof Date ? new Date(v.getTime()) : Array.isArray(v) ? freeze(v.map(own)) : v)
+const own = (v: unknown): unknown =>
+  v instanceof Date ? new Date(v.getTime()) : Array.isArray(v) ? freeze(v.map(own)) : v
 
 /**
  * A field of the row (`'rating'`), or of a related row through to-one relations
@@ -61,7 +94,8 @@ export const OuterRef = (ref: string): Expr<never, never> => make({ _tag: 'Outer
 /** A plan's single column as a value: `(SELECT …)`; the plan should return at most one row. */
 export const Subquery = <A>(plan: Select<ReadonlyArray<A>>): Expr<A | null, never> => make({ _tag: 'Subquery', plan })
 
-const func = <A, K extends string>(fn: FuncName, args: ReadonlyArray<unknown>): Expr<A, K> => make({ _tag: 'Func', fn, args: freeze(args.map(lift)) })
+const func = <A, K extends string>(fn: FuncName, args: ReadonlyArray<unknown>): Expr<A, K> =>
+  make({ _tag: 'Func', fn, args: freeze(args.map(lift)) })
 
 /**
  * Lower case, for all of Unicode.
@@ -69,13 +103,17 @@ const func = <A, K extends string>(fn: FuncName, args: ReadonlyArray<unknown>): 
  * @example
  * annotate({ low: Lower(F('name')) }) // SELECT …, terrapin_fold("t0"."name") (SQLite), LOWER(… COLLATE "und-x-icu") (PostgreSQL)
  */
-export const Lower = <X extends ExprArg<unknown, string>>(x: X): Expr<SameNull<ValueOf<X>, string>, KeysOf<X>> => func('lower', [x])
+export const Lower = <X extends ExprArg<unknown, string>>(x: X): Expr<SameNull<ValueOf<X>, string>, KeysOf<X>> =>
+  func('lower', [x])
 /** Upper case, for all of Unicode. */
-export const Upper = <X extends ExprArg<unknown, string>>(x: X): Expr<SameNull<ValueOf<X>, string>, KeysOf<X>> => func('upper', [x])
+export const Upper = <X extends ExprArg<unknown, string>>(x: X): Expr<SameNull<ValueOf<X>, string>, KeysOf<X>> =>
+  func('upper', [x])
 /** The length in code points: `Length(F('name'))` → `length("name")` / `char_length("name")`. */
-export const Length = <X extends ExprArg<unknown, string>>(x: X): Expr<SameNull<ValueOf<X>, number>, KeysOf<X>> => func('length', [x])
+export const Length = <X extends ExprArg<unknown, string>>(x: X): Expr<SameNull<ValueOf<X>, number>, KeysOf<X>> =>
+  func('length', [x])
 /** Removes leading and trailing spaces: `TRIM("name")`. */
-export const Trim = <X extends ExprArg<unknown, string>>(x: X): Expr<SameNull<ValueOf<X>, string>, KeysOf<X>> => func('trim', [x])
+export const Trim = <X extends ExprArg<unknown, string>>(x: X): Expr<SameNull<ValueOf<X>, string>, KeysOf<X>> =>
+  func('trim', [x])
 /**
  * The first argument that is not null.
  *
@@ -91,7 +129,9 @@ export const Coalesce = <const L extends ReadonlyArray<ExprArg<unknown, string>>
  * @example
  * annotate({ label: Concat(F('title'), ' by ', F('author__name')) }) // COALESCE(…, '') || ? || …
  */
-export const Concat = <const L extends ReadonlyArray<ExprArg<unknown, string>>>(...args: L): Expr<string, KeysOf<L[number]>> => func('concat', args)
+export const Concat = <const L extends ReadonlyArray<ExprArg<unknown, string>>>(
+  ...args: L
+): Expr<string, KeysOf<L[number]>> => func('concat', args)
 
 export interface AggregateOptions {
   /** Aggregate distinct values only (`COUNT(DISTINCT …)`). */
@@ -114,7 +154,10 @@ const ownFilter = (f: unknown): unknown =>
  * key string built per call): an expression is a frozen value, so every plan may share one (an
  * ad hoc `annotate` then finds its shape by it).
  */
-const plainAggs = [new Map<AggName, Map<string | undefined, Expr>>(), new Map<AggName, Map<string | undefined, Expr>>()] as const
+const plainAggs = [
+  new Map<AggName, Map<string | undefined, Expr>>(),
+  new Map<AggName, Map<string | undefined, Expr>>(),
+] as const
 let plainCount = 0
 
 const agg = <A, K extends string>(fn: AggName, ref: string | undefined, o?: AggregateOptions): Expr<A, K> => {
@@ -147,13 +190,17 @@ export const Count: {
 } = (ref?: string | AggregateOptions, options?: AggregateOptions): Expr<number, never> =>
   typeof ref === 'object' ? agg('count', undefined, ref) : agg('count', ref, options)
 /** The sum of a numeric field, null over no rows: `Sum('books__rating')`. */
-export const Sum = <const P extends string>(ref: P, options?: AggregateOptions): Expr<number | null, P> => agg('sum', ref, options)
+export const Sum = <const P extends string>(ref: P, options?: AggregateOptions): Expr<number | null, P> =>
+  agg('sum', ref, options)
 /** The mean of a numeric field, null over no rows. */
-export const Avg = <const P extends string>(ref: P, options?: AggregateOptions): Expr<number | null, P> => agg('avg', ref, options)
+export const Avg = <const P extends string>(ref: P, options?: AggregateOptions): Expr<number | null, P> =>
+  agg('avg', ref, options)
 /** The least value of a field, null over no rows: `Min('books__publishedAt')`. */
-export const Min = <const P extends string>(ref: P, options?: AggregateOptions): Expr<OrNull<FieldValue<P>>, P> => agg('min', ref, options)
+export const Min = <const P extends string>(ref: P, options?: AggregateOptions): Expr<OrNull<FieldValue<P>>, P> =>
+  agg('min', ref, options)
 /** The greatest value of a field, null over no rows. */
-export const Max = <const P extends string>(ref: P, options?: AggregateOptions): Expr<OrNull<FieldValue<P>>, P> => agg('max', ref, options)
+export const Max = <const P extends string>(ref: P, options?: AggregateOptions): Expr<OrNull<FieldValue<P>>, P> =>
+  agg('max', ref, options)
 
 /** The field paths an expression reads (for run-time checks of untyped code). */
 export const refsOf = (e: Expr): ReadonlyArray<string> => {

@@ -29,7 +29,9 @@ type FkInfo<F, S> =
 
 /** Stored columns by row key. */
 export type ColumnInfo<M> = {
-  [K in ScalarKeys<FieldsOf<M>>]: FieldsOf<M>[K] extends ScalarField<infer Kd, infer A, infer N> ? { kind: Kd; a: A; n: N } : never
+  [K in ScalarKeys<FieldsOf<M>>]: FieldsOf<M>[K] extends ScalarField<infer Kd, infer A, infer N>
+    ? { kind: Kd; a: A; n: N }
+    : never
 } & { [K in FkKeys<FieldsOf<M>> as `${K}Id`]: FkInfo<FieldsOf<M>[K], SchemaOf<M>> }
 
 type Cmp = 'gt' | 'gte' | 'lt' | 'lte'
@@ -56,7 +58,10 @@ type PartsOf<K extends ScalarKind> = K extends 'datetime'
 export type Arg<A> = A | Param | Expr<unknown, string>
 
 /** A plan whose rows are the values of an `in` list (`valuesFlat`, `values` of one field, or rows by key). */
-type Subquery<A> = Select<ReadonlyArray<A | null>> | Select<ReadonlyArray<{ readonly [k: string]: A | null }>> | Select<ReadonlyArray<object>>
+type Subquery<A> =
+  | Select<ReadonlyArray<A | null>>
+  | Select<ReadonlyArray<{ readonly [k: string]: A | null }>>
+  | Select<ReadonlyArray<object>>
 
 type Nullable<I extends Info> = I['n'] extends true ? null : never
 
@@ -72,7 +77,11 @@ type LookupValue<I extends Info, L> = L extends 'in' | 'notIn'
           ? Arg<I['a']> | Nullable<I>
           : Arg<I['a']>
 
-type PartLookupValue<L> = L extends 'in' | 'notIn' ? ReadonlyArray<number> : L extends 'range' ? readonly [number, number] : Arg<number>
+type PartLookupValue<L> = L extends 'in' | 'notIn'
+  ? ReadonlyArray<number>
+  : L extends 'range'
+    ? readonly [number, number]
+    : Arg<number>
 
 type Entries<C extends string, I extends Info> =
   // json compares with NULL only: the databases normalise documents differently.
@@ -80,12 +89,14 @@ type Entries<C extends string, I extends Info> =
   | { [L in LookupsOf<I['kind']>]: [`${C}__${L}`, LookupValue<I, L>] }[LookupsOf<I['kind']>]
   | { [P in PartsOf<I['kind']>]: [`${C}__${P}`, Arg<number>] }[PartsOf<I['kind']>]
   | {
-      [P in PartsOf<I['kind']>]: { [L in Cmp | 'in' | 'notIn' | 'range' | 'not']: [`${C}__${P}__${L}`, PartLookupValue<L>] }[
-        Cmp | 'in' | 'notIn' | 'range' | 'not']
+      [P in PartsOf<I['kind']>]: {
+        [L in Cmp | 'in' | 'notIn' | 'range' | 'not']: [`${C}__${P}__${L}`, PartLookupValue<L>]
+      }[Cmp | 'in' | 'notIn' | 'range' | 'not']
     }[PartsOf<I['kind']>]
 
-type AllEntries<M> = { [C in keyof ColumnInfo<M> & string]: ColumnInfo<M>[C] extends infer I extends Info ? Entries<C, I> : never }[keyof ColumnInfo<M> &
-  string]
+type AllEntries<M> = {
+  [C in keyof ColumnInfo<M> & string]: ColumnInfo<M>[C] extends infer I extends Info ? Entries<C, I> : never
+}[keyof ColumnInfo<M> & string]
 
 /** Conditions on the model's own columns: `{ title: 'x', rating__gte: 4, title__icontains: 'y' }`. */
 export type OwnFilter<in out M> = { readonly [E in AllEntries<M> as E[0]]?: E[1] }
@@ -136,10 +147,16 @@ type ColumnValue<T, Rest extends string, C = ColumnInfo<T>> = Rest extends keyof
     : never
 
 /** The value type of `Rest` (`name`, `name__icontains`, `tags__name`) on the model `T` of a relation. */
-type TargetValue<T, Rest extends string> = [ColumnValue<T, Rest>] extends [never] ? TargetRelationValue<T, Rest> : ColumnValue<T, Rest>
+type TargetValue<T, Rest extends string> = [ColumnValue<T, Rest>] extends [never]
+  ? TargetRelationValue<T, Rest>
+  : ColumnValue<T, Rest>
 
 type TargetRelationValue<T, Rest extends string> =
-  Rest extends FkKeys<FieldsOf<T>> ? Readonly<Record<string, unknown>> | null : Rest extends `${infer H}__${infer R2}` ? PathValue<T, H, R2> : NoField<T, Rest>
+  Rest extends FkKeys<FieldsOf<T>>
+    ? Readonly<Record<string, unknown>> | null
+    : Rest extends `${infer H}__${infer R2}`
+      ? PathValue<T, H, R2>
+      : NoField<T, Rest>
 
 /** The value type of the key `H__Rest` on `M`, one hop at a time. */
 type PathValue<M, H extends string, Rest extends string> = [RelationInfo<M, H>] extends [never]

@@ -7,7 +7,22 @@ import { ValidationError, ValidationIssue, validationError } from '../errors'
 import { Column, Model } from '../model/model'
 import { resolveRelation } from '../model/relations'
 import { badText, describeValue } from '../model/validate'
-import { And, Cond, DATE_PARTS, DatePart, Exists, FilterNode, LOOKUPS, Lookup, Not, Or, Param, Terminal, freeze, isParam } from './ast'
+import {
+  And,
+  Cond,
+  DATE_PARTS,
+  DatePart,
+  Exists,
+  FilterNode,
+  LOOKUPS,
+  Lookup,
+  Not,
+  Or,
+  Param,
+  Terminal,
+  freeze,
+  isParam,
+} from './ast'
 import { isExpr, isSelectPlan } from './expr'
 import { FilterOf } from './filter-types'
 
@@ -54,7 +69,8 @@ export const and = (items: ReadonlyArray<FilterNode>): FilterNode => {
     else flat.push(i)
   return freeze<And>({ _tag: 'And', items: freeze(flat) })
 }
-export const or = (items: ReadonlyArray<FilterNode>): FilterNode => (items.length === 1 ? items[0] : freeze<Or>({ _tag: 'Or', items: freeze([...items]) }))
+export const or = (items: ReadonlyArray<FilterNode>): FilterNode =>
+  items.length === 1 ? items[0] : freeze<Or>({ _tag: 'Or', items: freeze([...items]) })
 export const not = (item: FilterNode): FilterNode => freeze<Not>({ _tag: 'Not', item })
 
 // ------------------------------------------------------------------------------------------
@@ -63,7 +79,15 @@ export const not = (item: FilterNode): FilterNode => freeze<Not>({ _tag: 'Not', 
 
 const LOOKUP_SET: ReadonlySet<string> = new Set(LOOKUPS)
 const PART_SET: ReadonlySet<string> = new Set(DATE_PARTS)
-const TEXT_LOOKUPS: ReadonlySet<string> = new Set(['contains', 'icontains', 'startswith', 'istartswith', 'endswith', 'iendswith', 'iexact'])
+const TEXT_LOOKUPS: ReadonlySet<string> = new Set([
+  'contains',
+  'icontains',
+  'startswith',
+  'istartswith',
+  'endswith',
+  'iendswith',
+  'iexact',
+])
 const TEXT_KINDS: ReadonlySet<string> = new Set(['char', 'text'])
 const PART_KINDS: Readonly<Record<string, ReadonlySet<string>>> = {
   datetime: PART_SET,
@@ -80,7 +104,11 @@ const NULL_LOOKUPS: ReadonlySet<string> = new Set(['isnull', 'notIsnull'])
  * differently) but NULL.
  */
 const lookupApplies = (kind: string, lookup: string): boolean =>
-  kind === 'json' ? NULL_LOOKUPS.has(lookup) : kind === 'boolean' || kind === 'enum' ? !ORDERED_LOOKUPS.has(lookup) : true
+  kind === 'json'
+    ? NULL_LOOKUPS.has(lookup)
+    : kind === 'boolean' || kind === 'enum'
+      ? !ORDERED_LOOKUPS.has(lookup)
+      : true
 
 /** Checks one comparison value against the column's type; returns a problem or undefined. */
 const checkScalar = (col: Column, v: unknown, part: DatePart | undefined): string | undefined => {
@@ -102,7 +130,8 @@ const checkScalar = (col: Column, v: unknown, part: DatePart | undefined): strin
 export const checkValue = (col: Column, lookup: Lookup, part: DatePart | undefined, v: unknown): string | undefined => {
   if (v === undefined) return 'undefined is not a filter value (use null for IS NULL)'
   if (isParam(v) || isExpr(v)) return undefined
-  if (isSelectPlan(v)) return lookup === 'in' || lookup === 'notIn' ? v.error?.message : `a query is a value only with in / notIn`
+  if (isSelectPlan(v))
+    return lookup === 'in' || lookup === 'notIn' ? v.error?.message : `a query is a value only with in / notIn`
   switch (lookup) {
     case 'isnull':
     case 'notIsnull':
@@ -135,15 +164,19 @@ const checkItems = (col: Column, items: ReadonlyArray<unknown>, part: DatePart |
 
 /** A relation given as a row compares its key: `{ author: row }` is `{ authorId: row.id }`. */
 const relationKey = (key: string, v: unknown): unknown =>
-  typeof v === 'object' && v !== null && !Array.isArray(v) && !(v instanceof Date) && !isParam(v) ? (v as Record<string, unknown>)[key] : v
+  typeof v === 'object' && v !== null && !Array.isArray(v) && !(v instanceof Date) && !isParam(v)
+    ? (v as Record<string, unknown>)[key]
+    : v
 
 /** The plan's own copy of a filter value: arrays and dates copied, so later changes to the user's do not leak in. */
-const own = (v: unknown): unknown => (Array.isArray(v) ? freeze(v.map(own)) : v instanceof Date ? new Date(v.getTime()) : v)
+const own = (v: unknown): unknown =>
+  Array.isArray(v) ? freeze(v.map(own)) : v instanceof Date ? new Date(v.getTime()) : v
 
 /** A condition on an annotation: `n__gte: 2` after `annotate({ n: Count('books') })`. */
 const annotationKey = (key: string, segments: ReadonlyArray<string>, value: unknown): Cond | ValidationIssue => {
   const lookup = (segments[1] ?? 'exact') as Lookup
-  if (segments.length > 2 || !LOOKUP_SET.has(lookup)) return { field: key, message: `unknown lookup ${segments.slice(1).join('__')}` }
+  if (segments.length > 2 || !LOOKUP_SET.has(lookup))
+    return { field: key, message: `unknown lookup ${segments.slice(1).join('__')}` }
   if (value === undefined) return { field: key, message: 'undefined is not a filter value (use null for IS NULL)' }
   const bad = typeof value === 'string' ? badText(value) : undefined
   if (bad) return { field: key, message: bad }
@@ -201,7 +234,8 @@ const targetOf = (model: Model, key: string): Target | { readonly issue: string 
   let lookup: Lookup = 'exact'
   let j = i + 1
   if (j < segments.length && PART_SET.has(segments[j])) {
-    if (!PART_KINDS[col.kind]?.has(segments[j])) return { issue: `${segments[j]} does not apply to a ${col.kind} field` }
+    if (!PART_KINDS[col.kind]?.has(segments[j]))
+      return { issue: `${segments[j]} does not apply to a ${col.kind} field` }
     part = segments[j] as DatePart
     j++
   }
@@ -211,7 +245,8 @@ const targetOf = (model: Model, key: string): Target | { readonly issue: string 
     j++
   }
   if (j < segments.length) return { issue: `unexpected ${segments.slice(j).join('__')}` }
-  if (TEXT_LOOKUPS.has(lookup) && !TEXT_KINDS.has(col.kind)) return { issue: `${lookup} applies to text fields, not ${col.kind}` }
+  if (TEXT_LOOKUPS.has(lookup) && !TEXT_KINDS.has(col.kind))
+    return { issue: `${lookup} applies to text fields, not ${col.kind}` }
   return { path: freeze(path), col, part, lookup }
 }
 
@@ -237,7 +272,12 @@ const isCond = (r: Cond | ValidationIssue): r is Cond => (r as Cond)._tag === 'C
  * Resolves one `key: value` entry to a condition, walking relations hop by hop, or to its
  * problem (a union, not an `Either`: every filter key of every ad hoc plan comes through here).
  */
-const resolveKey = (model: Model, key: string, value: unknown, annotations: ReadonlySet<string>): Cond | ValidationIssue => {
+const resolveKey = (
+  model: Model,
+  key: string,
+  value: unknown,
+  annotations: ReadonlySet<string>,
+): Cond | ValidationIssue => {
   if (annotations.size > 0) {
     const segments = key.split('__')
     if (annotations.has(segments[0]) && !model.columnByKey[segments[0]]) return annotationKey(key, segments, value)
@@ -263,19 +303,30 @@ const byRelation = (via: ViaRelation, value: unknown): Cond | ValidationIssue =>
 const isQ = (u: unknown): u is Q<unknown> => typeof u === 'object' && u !== null && (u as Q<unknown>)._tag === 'Q'
 
 const isExists = (u: unknown): u is Terminal<boolean> =>
-  typeof u === 'object' && u !== null && (u as Terminal<unknown>)._tag === 'Terminal' && (u as Terminal<unknown>).kind === 'exists'
+  typeof u === 'object' &&
+  u !== null &&
+  (u as Terminal<unknown>)._tag === 'Terminal' &&
+  (u as Terminal<unknown>).kind === 'exists'
 
 /**
  * Resolves a filter argument against a model: every key checked, every problem reported.
  * `annotations` names the plan's annotations, which filters may compare too.
  */
-export const resolveFilter = (model: Model, input: unknown, annotations: ReadonlySet<string> = NO_ANNOTATIONS): E.Either<ValidationError, FilterNode> => {
+export const resolveFilter = (
+  model: Model,
+  input: unknown,
+  annotations: ReadonlySet<string> = NO_ANNOTATIONS,
+): E.Either<ValidationError, FilterNode> => {
   const r = filterNodeOf(model, input, annotations)
   return r._tag === 'ValidationError' ? E.left(r) : E.right(r)
 }
 
 /** `resolveFilter` as a union (a filter node, or the problems), which `where` takes without an `Either` per call. */
-export const filterNodeOf = (model: Model, input: unknown, annotations: ReadonlySet<string>): FilterNode | ValidationError => {
+export const filterNodeOf = (
+  model: Model,
+  input: unknown,
+  annotations: ReadonlySet<string>,
+): FilterNode | ValidationError => {
   // The common case first: a filter object of one key, resolved without the general walk.
   if (typeof input === 'object' && input !== null && !Array.isArray(input) && !isQ(input) && !isExists(input)) {
     let only: string | undefined

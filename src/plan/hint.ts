@@ -161,14 +161,22 @@ export const filterStep = (from: ShapeNode | undefined, f: FilterNode, negate: b
 }
 
 /** Steps for a list of names (an ordering, grouping keys), ended so that the next step is not read as one. */
-export const namesStep = (from: ShapeNode | undefined, label: string, names: ReadonlyArray<string>): ShapeNode | undefined => {
+export const namesStep = (
+  from: ShapeNode | undefined,
+  label: string,
+  names: ReadonlyArray<string>,
+): ShapeNode | undefined => {
   let n = step(from, label)
   for (const k of names) n = step(n, k)
   return step(n, '\u0000')
 }
 
 /** Steps for a record of values (an update's patch, an insert's row): each key and its value's kind, then an end. */
-export const recordStep = (from: ShapeNode | undefined, label: string, record: Readonly<Record<string, unknown>>): ShapeNode | undefined => {
+export const recordStep = (
+  from: ShapeNode | undefined,
+  label: string,
+  record: Readonly<Record<string, unknown>>,
+): ShapeNode | undefined => {
   let n = step(from, label)
   for (const k in record) n = step(step(n, k), valueEdge(record[k]))
   return step(n, '\u0000')

@@ -40,14 +40,30 @@ const itemOf = (path: string): PrefetchItem => {
  * of shapes (`hint.ts`), so an ad hoc plan that prefetches finds its compiled SQL as the others
  * do; a sub-plan (`prefetchWith`) is more than an edge can describe, and compiles by the walk.
  */
-const add = <P extends Select<unknown>>(plan: P, items: ReadonlyArray<PrefetchItem>, names: ReadonlyArray<string> | undefined): P => {
-  const error = plan.projection._tag === 'Rows' ? undefined : invalid('prefetch', 'prefetch applies to rows, not to values()', plan.model.name)
+const add = <P extends Select<unknown>>(
+  plan: P,
+  items: ReadonlyArray<PrefetchItem>,
+  names: ReadonlyArray<string> | undefined,
+): P => {
+  const error =
+    plan.projection._tag === 'Rows'
+      ? undefined
+      : invalid('prefetch', 'prefetch applies to rows, not to values()', plan.model.name)
   for (const item of items) {
     const problem = error ? undefined : checkPath(plan.model, item.path)
-    if (problem && !plan.error) return freeze({ ...plan, error: invalid(item.path.join('__'), problem, plan.model.name) })
+    if (problem && !plan.error)
+      return freeze({ ...plan, error: invalid(item.path.join('__'), problem, plan.model.name) })
   }
   const hint = names && hintOf(plan)
-  const added = next(plan, plan.where, plan.order, plan.limit, plan.offset, hint && namesStep(hint, 'p', names), freeze([...plan.prefetch, ...items]))
+  const added = next(
+    plan,
+    plan.where,
+    plan.order,
+    plan.limit,
+    plan.offset,
+    hint && namesStep(hint, 'p', names),
+    freeze([...plan.prefetch, ...items]),
+  )
   return error && !plan.error ? freeze({ ...added, error }) : added
 }
 
@@ -65,7 +81,9 @@ const add = <P extends Select<unknown>>(plan: P, items: ReadonlyArray<PrefetchIt
  * // SELECT "l"."book_id", … FROM "book_tag" AS "l" JOIN "tag" AS "t0" ON … WHERE "l"."book_id" IN (?, ?, …)
  */
 export const prefetch =
-  <M, R extends RowOf<M>, const P extends RelationNames<M> | `${RelationNames<M>}__${string}`>(...paths: ReadonlyArray<P & RelationPath<M, NoInfer<P>>>) =>
+  <M, R extends RowOf<M>, const P extends RelationNames<M> | `${RelationNames<M>}__${string}`>(
+    ...paths: ReadonlyArray<P & RelationPath<M, NoInfer<P>>>
+  ) =>
   (plan: Query<M, R>): Query<M, R & Prefetched<M, P>> =>
     add(plan, paths.map(itemOf), paths) as Query<M, R & Prefetched<M, P>>
 
@@ -87,7 +105,12 @@ export const prefetchWith =
   ): Query<
     M,
     R & {
-      readonly [K in H]: Loaded<RelationInfo<M, H> extends { many: infer Many } ? { target: string; many: Many; nullable: true; forward: boolean } : never, R2>
+      readonly [K in H]: Loaded<
+        RelationInfo<M, H> extends { many: infer Many }
+          ? { target: string; many: Many; nullable: true; forward: boolean }
+          : never,
+        R2
+      >
     }
   > => {
     const target = resolveRelation(plan.model, relation)?.target
@@ -96,8 +119,14 @@ export const prefetchWith =
       target && sub.model.name !== target.name
         ? invalid(relation, `prefetchWith takes a plan over ${target.name}, got ${sub.model.name}`, plan.model.name)
         : sub.limit !== undefined || sub.offset !== undefined
-          ? invalid(relation, 'a prefetch plan may not limit or offset (it would count rows across all parents)', plan.model.name)
+          ? invalid(
+              relation,
+              'a prefetch plan may not limit or offset (it would count rows across all parents)',
+              plan.model.name,
+            )
           : undefined
     const added = add(plan, [freeze({ path: freeze([relation]), plan: sub })], undefined)
-    return (added.error || !(mismatch ?? sub.error) ? added : freeze({ ...added, error: mismatch ?? sub.error })) as never
+    return (
+      added.error || !(mismatch ?? sub.error) ? added : freeze({ ...added, error: mismatch ?? sub.error })
+    ) as never
   }

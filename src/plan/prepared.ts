@@ -116,7 +116,8 @@ const problems = (names: ReadonlyArray<string>, values: Values, prefix: string):
   for (const _ in values) n++
   if (n !== names.length || issues)
     for (const k of Object.keys(values))
-      if (!names.includes(k)) (issues ??= []).push({ field: prefix + k, message: 'the plan has no placeholder of this name' })
+      if (!names.includes(k))
+        (issues ??= []).push({ field: prefix + k, message: 'the plan has no placeholder of this name' })
   return issues
 }
 
@@ -130,11 +131,14 @@ const problems = (names: ReadonlyArray<string>, values: Values, prefix: string):
 const fitsOf = (names: ReadonlyArray<string>): ((values: Values) => boolean) => {
   let f = fits.get(names)
   if (!f) {
-    const checks = names.map((n) => ` && v[${JSON.stringify(n)}] !== undefined && has.call(v, ${JSON.stringify(n)})`).join('')
+    const checks = names
+      .map((n) => ` && v[${JSON.stringify(n)}] !== undefined && has.call(v, ${JSON.stringify(n)})`)
+      .join('')
     // eslint-disable-next-line @typescript-eslint/no-implied-eval -- a generated function is this cache's fast path (docs/architecture.md, "Generated functions"); its code holds names only as JSON.stringify literals
-    const made = new Function('has', `return (v) => { let n = 0; for (const _ in v) n++; return n === ${names.length}${checks} }`) as (
-      has: (this: object, key: PropertyKey) => boolean,
-    ) => (values: Values) => boolean
+    const made = new Function(
+      'has',
+      `return (v) => { let n = 0; for (const _ in v) n++; return n === ${names.length}${checks} }`,
+    ) as (has: (this: object, key: PropertyKey) => boolean) => (values: Values) => boolean
     // eslint-disable-next-line @typescript-eslint/unbound-method -- passed on purpose without its object: the generated check calls it as `has.call(v, name)`
     fits.set(names, (f = made(Object.prototype.hasOwnProperty)))
   }
@@ -155,7 +159,11 @@ export const bind =
   <V extends Values>(values: V) =>
   <A>(prepared: Prepared<A, V>): Bound<A> => {
     const issues = fitsOf(prepared.names)(values) ? undefined : problems(prepared.names, values, '')
-    return freeze(issues ? { _tag: 'Bound', plan: prepared.plan, values, error: validationError(issues) } : { _tag: 'Bound', plan: prepared.plan, values })
+    return freeze(
+      issues
+        ? { _tag: 'Bound', plan: prepared.plan, values, error: validationError(issues) }
+        : { _tag: 'Bound', plan: prepared.plan, values },
+    )
   }
 
 /**

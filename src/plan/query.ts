@@ -7,7 +7,17 @@ import { TerrapinError, ValidationError, invalid } from '../errors'
 import { Model } from '../model/model'
 import { resolveRelation } from '../model/relations'
 import { RowOf } from '../model/types'
-import { Annotation, FilterNode, OrderItem, PrefetchItem, Projection, Select, Terminal, deepFreeze, freeze } from './ast'
+import {
+  Annotation,
+  FilterNode,
+  OrderItem,
+  PrefetchItem,
+  Projection,
+  Select,
+  Terminal,
+  deepFreeze,
+  freeze,
+} from './ast'
 import { AnnotationFilter, AnnotationKeys, CheckFilterExprs } from './expr-types'
 import { Q, and, filterNodeOf, not } from './filter'
 import { HINT, OWNER, ShapeNode, filterStep, hintOf, hinted, namesStep, rootOf, step } from './hint'
@@ -45,7 +55,16 @@ export const query = <M extends Model>(model: M): Query<M, RowOf<M>> => {
     queries.set(
       model,
       (q = hinted<Select<unknown>>(
-        { _tag: 'Select', model, order: EMPTY, distinct: false, projection: ROWS, prefetch: EMPTY, [HINT]: undefined, [OWNER]: undefined },
+        {
+          _tag: 'Select',
+          model,
+          order: EMPTY,
+          distinct: false,
+          projection: ROWS,
+          prefetch: EMPTY,
+          [HINT]: undefined,
+          [OWNER]: undefined,
+        },
         step(rootOf(model), 's'),
       )),
     )
@@ -93,7 +112,8 @@ export const next = <P extends Select<unknown>>(
     hint,
   ) as unknown as P
 
-const withError = <P extends Select<unknown>>(plan: P, error: TerrapinError): P => (plan.error ? plan : freeze({ ...plan, error: deepFreeze(error) }))
+const withError = <P extends Select<unknown>>(plan: P, error: TerrapinError): P =>
+  plan.error ? plan : freeze({ ...plan, error: deepFreeze(error) })
 
 /** The names of a plan's annotations, which filters, orderings and `values` may name. */
 const NO_NAMES: ReadonlySet<string> = new Set()
@@ -113,7 +133,14 @@ const addFilter = <P extends Select<unknown>>(plan: P, node: FilterNode | Valida
   if (node._tag === 'ValidationError') return withError(plan, node)
   const cond = negate ? not(node) : node
   const hint = hintOf(plan)
-  return next(plan, plan.where ? and([plan.where, cond]) : cond, plan.order, plan.limit, plan.offset, hint && filterStep(hint, node, negate))
+  return next(
+    plan,
+    plan.where ? and([plan.where, cond]) : cond,
+    plan.order,
+    plan.limit,
+    plan.offset,
+    hint && filterStep(hint, node, negate),
+  )
 }
 
 /**
@@ -167,11 +194,16 @@ export const isProblem = (x: OrderItem | TerrapinError): x is TerrapinError => (
  * Parses `'-author__name'` into an order item, walking relations, or into its problem (a union,
  * not an `Either`: every key of every `orderBy`, `groupBy` and `values` comes through here).
  */
-export const parseOrder = (model: Model, spec: string, annotations?: ReadonlySet<string>): OrderItem | TerrapinError => {
+export const parseOrder = (
+  model: Model,
+  spec: string,
+  annotations?: ReadonlySet<string>,
+): OrderItem | TerrapinError => {
   const desc = spec.startsWith('-')
   if (annotations !== undefined && annotations.size > 0) {
     const name = desc ? spec.slice(1) : spec
-    if (annotations.has(name) && !model.columnByKey[name]) return freeze({ path: freeze([]), key: name, desc, annotation: true })
+    if (annotations.has(name) && !model.columnByKey[name])
+      return freeze({ path: freeze([]), key: name, desc, annotation: true })
   }
   // A field's ordering is a frozen value: parsed once per model and spelling, shared by every plan.
   let known = orders.get(model)
@@ -217,7 +249,11 @@ const parseFieldOrder = (model: Model, spec: string, desc: boolean): OrderItem |
  * pipe(query(Book), orderBy('author__name')) // ORDER BY (SELECT "t1"."name" FROM "author" AS "t1" WHERE "t1"."id" = "t0"."author_id")
  */
 export const orderBy =
-  <M, R, const K extends OrderKey<M> | RelationKey | `-${RelationKey}` | AnnotationKeys<M, R> | `-${AnnotationKeys<M, R>}`>(
+  <
+    M,
+    R,
+    const K extends OrderKey<M> | RelationKey | `-${RelationKey}` | AnnotationKeys<M, R> | `-${AnnotationKeys<M, R>}`,
+  >(
     ...keys: ReadonlyArray<K & (ValidOrder<M, NoInfer<K>> | AnnotationKeys<M, R> | `-${AnnotationKeys<M, R>}`)>
   ) =>
   (plan: Query<M, R>): Query<M, R> => {
@@ -248,7 +284,14 @@ export const limit =
     const problem = countProblem('limit', n)
     if (problem) return withError(plan, problem)
     const hint = hintOf(plan)
-    return next(plan, plan.where, plan.order, plan.limit === undefined ? n : Math.min(plan.limit, n), plan.offset, hint && step(step(hint, 'l'), n))
+    return next(
+      plan,
+      plan.where,
+      plan.order,
+      plan.limit === undefined ? n : Math.min(plan.limit, n),
+      plan.offset,
+      hint && step(step(hint, 'l'), n),
+    )
   }
 
 /**
@@ -290,7 +333,9 @@ const checkKeys = (plan: Select<unknown>, keys: ReadonlyArray<string>): Terrapin
  * pipe(query(Book), values('title', 'author__name')) // { title: string; author__name: string }
  */
 export const values =
-  <M, R, const K extends KeyOf<M> | RelationKey | AnnotationKeys<M, R>>(...keys: ReadonlyArray<K & (ValidKey<M, NoInfer<K>> | AnnotationKeys<M, R>)>) =>
+  <M, R, const K extends KeyOf<M> | RelationKey | AnnotationKeys<M, R>>(
+    ...keys: ReadonlyArray<K & (ValidKey<M, NoInfer<K>> | AnnotationKeys<M, R>)>
+  ) =>
   (plan: Query<M, R>): Query<M, { readonly [P in K]: KeyValue<M, R, P> }> => {
     const error = checkKeys(plan, keys)
     const next = freeze({ ...plan, projection: freeze({ _tag: 'Values' as const, keys: freeze([...keys]) }) }) as Query<
@@ -317,7 +362,10 @@ export const valuesList =
   ) =>
   (plan: Query<M, R>): Query<M, Tuple<M, R, K>> => {
     const error = checkKeys(plan, keys)
-    const next = freeze({ ...plan, projection: freeze({ _tag: 'ValuesList' as const, keys: freeze([...keys]), flat: false }) }) as Query<M, Tuple<M, R, K>>
+    const next = freeze({
+      ...plan,
+      projection: freeze({ _tag: 'ValuesList' as const, keys: freeze([...keys]), flat: false }),
+    }) as Query<M, Tuple<M, R, K>>
     return error ? withError(next, error) : next
   }
 
@@ -328,9 +376,14 @@ export const valuesList =
  * pipe(query(Book), valuesFlat('title')) // ReadonlyArray<string>
  */
 export const valuesFlat =
-  <M, R, const K extends KeyOf<M> | RelationKey | AnnotationKeys<M, R>>(key: K & (ValidKey<M, NoInfer<K>> | AnnotationKeys<M, R>)) =>
+  <M, R, const K extends KeyOf<M> | RelationKey | AnnotationKeys<M, R>>(
+    key: K & (ValidKey<M, NoInfer<K>> | AnnotationKeys<M, R>),
+  ) =>
   (plan: Query<M, R>): Query<M, KeyValue<M, R, K>> => {
     const error = checkKeys(plan, [key])
-    const next = freeze({ ...plan, projection: freeze({ _tag: 'ValuesList' as const, keys: freeze([key]), flat: true }) }) as Query<M, KeyValue<M, R, K>>
+    const next = freeze({
+      ...plan,
+      projection: freeze({ _tag: 'ValuesList' as const, keys: freeze([key]), flat: true }),
+    }) as Query<M, KeyValue<M, R, K>>
     return error ? withError(next, error) : next
   }

@@ -13,7 +13,8 @@ export interface Ident {
   readonly name: string
 }
 
-const isRaw = (u: unknown): u is Raw<unknown> => typeof u === 'object' && u !== null && (u as Raw<unknown>)._tag === 'Raw'
+const isRaw = (u: unknown): u is Raw<unknown> =>
+  typeof u === 'object' && u !== null && (u as Raw<unknown>)._tag === 'Raw'
 
 /**
  * A raw statement; run as is it yields the number of rows affected. Values are parameters,

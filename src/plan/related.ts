@@ -40,7 +40,10 @@ export interface ManyToManyManager<T> extends RelatedRows<T> {
 }
 
 /** `RelationInfo` of a many-to-many relation (either direction) is the only one many and not nullable. */
-type Manager<M, H> = RelationInfo<M, H> extends { many: true; nullable: false } ? ManyToManyManager<RelatedModel<M, H>> : RelatedRows<RelatedModel<M, H>>
+type Manager<M, H> =
+  RelationInfo<M, H> extends { many: true; nullable: false }
+    ? ManyToManyManager<RelatedModel<M, H>>
+    : RelatedRows<RelatedModel<M, H>>
 
 // ------------------------------------------------------------------------------------------
 // constructors
@@ -49,8 +52,15 @@ type Manager<M, H> = RelationInfo<M, H> extends { many: true; nullable: false } 
 const keyOf = (model: Model, ref: unknown): unknown =>
   typeof ref === 'object' && ref !== null && !(ref instanceof Date) ? (ref as Record<string, unknown>)[model.pk] : ref
 
-const checkKeys = (col: Column, refs: ReadonlyArray<unknown>, model: Model, label: string): ReadonlyArray<ValidationIssue> =>
-  refs.flatMap((ref, i) => checkColumnValue(col, keyOf(model, ref)).map((message) => ({ field: `${label}[${i}]`, message })))
+const checkKeys = (
+  col: Column,
+  refs: ReadonlyArray<unknown>,
+  model: Model,
+  label: string,
+): ReadonlyArray<ValidationIssue> =>
+  refs.flatMap((ref, i) =>
+    checkColumnValue(col, keyOf(model, ref)).map((message) => ({ field: `${label}[${i}]`, message })),
+  )
 
 /**
  * The manager of relation `relation` of one row of `model` (given as a row or its key). Every
@@ -64,7 +74,11 @@ const checkKeys = (col: Column, refs: ReadonlyArray<unknown>, model: Model, labe
  * await pipe(tags.remove(sql), run(db))()         // DELETE FROM "book_tag" WHERE "book_id" = ? AND "tag_id" IN (?)
  * await pipe(tags.clear, run(db))()                // DELETE FROM "book_tag" WHERE "book_id" = ?
  */
-export const related = <M extends Model, const H extends RelationNames<M>>(model: M, owner: RowRefOf<M>, relation: H): Manager<M, H> => {
+export const related = <M extends Model, const H extends RelationNames<M>>(
+  model: M,
+  owner: RowRefOf<M>,
+  relation: H,
+): Manager<M, H> => {
   const rel = resolveRelation(model, relation)
   const key = keyOf(model, owner)
   const ownerIssues = checkKeys(model.columnByKey[model.pk], [owner], model, 'owner')
@@ -79,9 +93,17 @@ export const related = <M extends Model, const H extends RelationNames<M>>(model
   if (ownerError || !rel) all = freeze({ ...base, error: ownerError })
   else {
     // A reverse key compares its own column; other relations go through their inverse (EXISTS).
-    const direct = (rel.kind === 'reverseForeignKey' || rel.kind === 'reverseOneToOne') && rel.hops[0].from === model.columnByKey[model.pk].column
+    const direct =
+      (rel.kind === 'reverseForeignKey' || rel.kind === 'reverseOneToOne') &&
+      rel.hops[0].from === model.columnByKey[model.pk].column
     const fk = direct ? target.columns.find((c) => c.column === rel.hops[0].to)!.key : undefined
-    const cond: Cond = freeze({ _tag: 'Cond', path: freeze(fk ? [] : [rel.inverse]), key: fk ?? model.pk, lookup: 'exact', value: key })
+    const cond: Cond = freeze({
+      _tag: 'Cond',
+      path: freeze(fk ? [] : [rel.inverse]),
+      key: fk ?? model.pk,
+      lookup: 'exact',
+      value: key,
+    })
     all = freeze({ ...base, where: cond })
   }
   const link = (kind: Link<number>['kind'], refs: ReadonlyArray<unknown>): Link<number> => {
@@ -92,7 +114,14 @@ export const related = <M extends Model, const H extends RelationNames<M>>(model
         ? invalid(relation, `${kind} applies to many-to-many relations; set the foreign key instead`, model.name)
         : undefined) ??
       (issues.length > 0 ? validationError(issues, target.name) : undefined)
-    const plan: Link<number> = freeze({ _tag: 'Link', kind, model, relation, owner: key, others: freeze(refs.map((r) => keyOf(target, r))) })
+    const plan: Link<number> = freeze({
+      _tag: 'Link',
+      kind,
+      model,
+      relation,
+      owner: key,
+      others: freeze(refs.map((r) => keyOf(target, r))),
+    })
     return error ? freeze({ ...plan, error }) : plan
   }
   return freeze({

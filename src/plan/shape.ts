@@ -56,7 +56,8 @@ const MAX_CODES = 6000
 
 const str = (w: Walk, s: string): void => {
   let c = codes.get(s)
-  if (c === undefined && s.length <= 40 && codes.size < MAX_CODES) codes.set(s, (c = String.fromCharCode(0xe000 + codes.size)))
+  if (c === undefined && s.length <= 40 && codes.size < MAX_CODES)
+    codes.set(s, (c = String.fromCharCode(0xe000 + codes.size)))
   w.key += c ?? `${s.length}:${s}`
 }
 
@@ -122,7 +123,11 @@ const holes = (w: Walk, record: Readonly<Record<string, unknown>>): unknown => {
  * shape hints' classification: null, a value, a placeholder by name; a plan node is never the
  * same): the same part of the key.
  */
-const sameRowKey = (keys: ReadonlyArray<string>, prev: Readonly<Record<string, unknown>>, r: Readonly<Record<string, unknown>>): boolean => {
+const sameRowKey = (
+  keys: ReadonlyArray<string>,
+  prev: Readonly<Record<string, unknown>>,
+  r: Readonly<Record<string, unknown>>,
+): boolean => {
   let n = 0
   for (const k in r) {
     if (k !== keys[n++]) return false
@@ -278,7 +283,9 @@ export const templateOf = <P extends object>(plan: P): P => {
 }
 
 /** The shape of a plan with, per value taken out, where it sits in the plan. */
-export const shapeWithPaths = (plan: object): (Shape & { readonly paths: ReadonlyArray<ReadonlyArray<string | number>> }) | undefined => {
+export const shapeWithPaths = (
+  plan: object,
+): (Shape & { readonly paths: ReadonlyArray<ReadonlyArray<string | number>> }) | undefined => {
   const paths: Array<ReadonlyArray<string | number>> = []
   const w: Walk = { key: '', values: [], template: false, ok: true, path: [], paths }
   node(w, plan)
@@ -286,4 +293,5 @@ export const shapeWithPaths = (plan: object): (Shape & { readonly paths: Readonl
 }
 
 /** The expression that reads the value at `path` out of a plan named `p`, for generated code. */
-export const accessOf = (path: ReadonlyArray<string | number>): string => 'p' + path.map((k) => `[${typeof k === 'number' ? k : JSON.stringify(k)}]`).join('')
+export const accessOf = (path: ReadonlyArray<string | number>): string =>
+  'p' + path.map((k) => `[${typeof k === 'number' ? k : JSON.stringify(k)}]`).join('')

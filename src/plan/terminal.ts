@@ -18,7 +18,10 @@ const TOKENS: Readonly<Record<Terminal<unknown>['kind'], string>> = {
 const terminal = <A>(kind: Terminal<A>['kind'], source: Query<unknown, unknown>): Terminal<A> =>
   source.error
     ? freeze({ _tag: 'Terminal', kind, source, error: source.error })
-    : hinted({ _tag: 'Terminal', kind, source, [HINT]: undefined, [OWNER]: undefined }, step(hintOf(source), TOKENS[kind]))
+    : hinted(
+        { _tag: 'Terminal', kind, source, [HINT]: undefined, [OWNER]: undefined },
+        step(hintOf(source), TOKENS[kind]),
+      )
 
 /** All rows (the default when a query is run as is). */
 export const all = <M, R>(plan: Query<M, R>): Query<M, R> => plan
@@ -40,7 +43,8 @@ export const first = <M, R>(plan: Query<M, R>): Terminal<R | null> => terminal('
 export const get = <M, R>(plan: Query<M, R>): Terminal<R> => terminal('get', plan as Query<unknown, unknown>)
 
 /** One row or `null`; still `MultipleObjectsReturned` when several match. */
-export const getOrNone = <M, R>(plan: Query<M, R>): Terminal<R | null> => terminal('getOrNone', plan as Query<unknown, unknown>)
+export const getOrNone = <M, R>(plan: Query<M, R>): Terminal<R | null> =>
+  terminal('getOrNone', plan as Query<unknown, unknown>)
 
 /**
  * The number of rows `all` would return, limit and offset included.
@@ -51,4 +55,5 @@ export const getOrNone = <M, R>(plan: Query<M, R>): Terminal<R | null> => termin
 export const count = <M, R>(plan: Query<M, R>): Terminal<number> => terminal('count', plan as Query<unknown, unknown>)
 
 /** Whether `all` would return any row. */
-export const exists = <M, R>(plan: Query<M, R>): Terminal<boolean> => terminal('exists', plan as Query<unknown, unknown>)
+export const exists = <M, R>(plan: Query<M, R>): Terminal<boolean> =>
+  terminal('exists', plan as Query<unknown, unknown>)

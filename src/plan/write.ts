@@ -24,7 +24,9 @@ const withError = <P extends { readonly error?: TerrapinError }>(plan: P, error:
  * What `create` takes: a value or a named placeholder (`param('title')`, for a prepared insert)
  * per stored field; a relation given as its row (`author: frank`) takes no placeholder.
  */
-export type CreateData<M> = { readonly [K in keyof CreateInput<M>]: K extends FkKeys<FieldsOf<M>> ? CreateInput<M>[K] : CreateInput<M>[K] | Param }
+export type CreateData<M> = {
+  readonly [K in keyof CreateInput<M>]: K extends FkKeys<FieldsOf<M>> ? CreateInput<M>[K] : CreateInput<M>[K] | Param
+}
 
 /**
  * Inserts one row and returns it as stored (generated key and defaults included).
@@ -83,7 +85,10 @@ export const bulkCreate = <M extends Model>(
     else for (const x of r.left.issues) issues.push({ field: `[${i}].${x.field}`, message: x.message })
   }
   const size = options.batchSize
-  const sizeError = size === undefined || (Number.isSafeInteger(size) && size > 0) ? undefined : invalid('batchSize', 'must be a positive integer', model.name)
+  const sizeError =
+    size === undefined || (Number.isSafeInteger(size) && size > 0)
+      ? undefined
+      : invalid('batchSize', 'must be a positive integer', model.name)
   const on = options.onConflict
   const onError = on && [...on.fields, ...on.update].find((k) => !model.columnByKey[k])
   const conflictError =
@@ -101,14 +106,19 @@ export const bulkCreate = <M extends Model>(
     ignoreConflicts: options.ignoreConflicts ?? false,
     ...(on ? { onConflict: freeze({ fields: freeze([...on.fields]), update: freeze([...on.update]) }) } : {}),
   })
-  return withError(plan, sizeError ?? conflictError ?? (issues.length > 0 ? validationError(issues, model.name) : undefined))
+  return withError(
+    plan,
+    sizeError ?? conflictError ?? (issues.length > 0 ? validationError(issues, model.name) : undefined),
+  )
 }
 
 /**
  * A patch whose values may be expressions over the row (`{ rating: F('rating').add(1) }`) or
  * named placeholders (`{ rating: param('rating') }`, for a prepared update).
  */
-export type PatchExpr<M, K extends string> = { readonly [F in keyof PatchOf<M>]?: PatchOf<M>[F] | Expr<unknown, K> | Param }
+export type PatchExpr<M, K extends string> = {
+  readonly [F in keyof PatchOf<M>]?: PatchOf<M>[F] | Expr<unknown, K> | Param
+}
 
 const NO_PATCH: Readonly<Record<string, unknown>> = freeze({})
 
@@ -140,7 +150,10 @@ export const update =
         valid && recordStep(hintOf(plan), 'u', merged),
       )
       const empty = valid !== undefined && isEmpty(valid)
-      return withError(p, plan.error ?? error ?? (empty ? invalid('', 'update needs at least one field', plan.model.name) : undefined))
+      return withError(
+        p,
+        plan.error ?? error ?? (empty ? invalid('', 'update needs at least one field', plan.model.name) : undefined),
+      )
     }
     return updateWithExprs(plan as Query<unknown, unknown>, given)
   }
@@ -160,8 +173,17 @@ const updateWithExprs = (plan: Query<unknown, unknown>, patch: Readonly<Record<s
     { _tag: 'Update', source: plan, patch: merged, [HINT]: undefined, [OWNER]: undefined },
     recordStep(hintOf(plan), 'u', merged),
   )
-  const error = E.isLeft(valid) ? valid.left : exprIssues.length > 0 ? validationError(exprIssues, plan.model.name) : undefined
-  return withError(p, plan.error ?? error ?? (entries.length === 0 ? invalid('', 'update needs at least one field', plan.model.name) : undefined))
+  const error = E.isLeft(valid)
+    ? valid.left
+    : exprIssues.length > 0
+      ? validationError(exprIssues, plan.model.name)
+      : undefined
+  return withError(
+    p,
+    plan.error ??
+      error ??
+      (entries.length === 0 ? invalid('', 'update needs at least one field', plan.model.name) : undefined),
+  )
 }
 
 export interface BulkUpdateOptions {
@@ -187,13 +209,20 @@ export const bulkUpdate = <M extends Model, const K extends keyof PatchOf<M> & s
   const valid = rows.map((row, i) => {
     const r = row as Readonly<Record<string, unknown>>
     const picked = Object.fromEntries([model.pk, ...fields].map((k) => [k, r[k]]))
-    if (r[model.pk] === undefined || r[model.pk] === null) issues.push({ field: `[${i}].${model.pk}`, message: "bulkUpdate needs each row's primary key" })
+    if (r[model.pk] === undefined || r[model.pk] === null)
+      issues.push({ field: `[${i}].${model.pk}`, message: "bulkUpdate needs each row's primary key" })
     const v = validateInput(model, picked, 'patch')
     if (E.isLeft(v)) issues.push(...v.left.issues.map((x) => ({ field: `[${i}].${x.field}`, message: x.message })))
     return E.isRight(v) ? v.right : picked
   })
   const size = options.batchSize ?? 500
-  const plan: BulkUpdate<number> = freeze({ _tag: 'BulkUpdate', model, rows: freeze(valid), fields: freeze([...fields]), batchSize: size })
+  const plan: BulkUpdate<number> = freeze({
+    _tag: 'BulkUpdate',
+    model,
+    rows: freeze(valid),
+    fields: freeze([...fields]),
+    batchSize: size,
+  })
   const error =
     !Number.isSafeInteger(size) || size <= 0
       ? invalid('batchSize', 'must be a positive integer', model.name)
@@ -224,7 +253,9 @@ const upsert = <M extends Model>(
 ): Upsert<readonly [RowOf<M>, boolean]> => {
   const lk = validateInput(model, lookup, 'patch')
   const df = validateInput(model, defaults, 'patch')
-  const source = E.isRight(lk) ? (pipeWhere(model, lk.right) as Query<unknown, unknown>) : (query(model) as Query<unknown, unknown>)
+  const source = E.isRight(lk)
+    ? (pipeWhere(model, lk.right) as Query<unknown, unknown>)
+    : (query(model) as Query<unknown, unknown>)
   const plan: Upsert<readonly [RowOf<M>, boolean]> = freeze({
     _tag: 'Upsert',
     kind,
@@ -263,7 +294,11 @@ export const save = <M extends Model>(model: M, row: NoInfer<InsertOf<M> | RowOf
   const pk = (row as Record<string, unknown>)[model.pk]
   const { [model.pk]: _, ...given } = row as Record<string, unknown>
   // As in tortoise, `autoNow` fields are set on every save, whatever the row holds.
-  const rest = Object.fromEntries(Object.entries(given).filter(([k]) => !(model.columnByKey[k]?.field.options as { autoNow?: boolean } | undefined)?.autoNow))
+  const rest = Object.fromEntries(
+    Object.entries(given).filter(
+      ([k]) => !(model.columnByKey[k]?.field.options as { autoNow?: boolean } | undefined)?.autoNow,
+    ),
+  )
   const base = upsert('save', model, pk === undefined || pk === null ? {} : { [model.pk]: pk }, rest)
   return base as unknown as Upsert<RowOf<M>>
 }

@@ -18,7 +18,14 @@ import {
 } from '../errors'
 import { sqlite } from '../compile/sqlite'
 import { Dialect } from '../compile/dialect'
-import { DECIMAL_KEY_FUNCTION, FOLD_FUNCTION, MULTIPLE_ROWS_FUNCTION, UPPER_FUNCTION, decimalKey, multipleRows } from '../compile/sqlite'
+import {
+  DECIMAL_KEY_FUNCTION,
+  FOLD_FUNCTION,
+  MULTIPLE_ROWS_FUNCTION,
+  UPPER_FUNCTION,
+  decimalKey,
+  multipleRows,
+} from '../compile/sqlite'
 import { context } from './context'
 import { Executor, ExecutorOptions, SyncCalls, WriteResult } from './executor'
 import { observedNow, reported } from './hook'
@@ -43,14 +50,19 @@ export const classifySqlite = (e: unknown, sql?: string): TerrapinError => {
   const code = err?.code ?? ''
   const message = err?.message ?? String(e)
   const column = constraintColumn(message)
-  if (code === 'SQLITE_CONSTRAINT_UNIQUE' || code === 'SQLITE_CONSTRAINT_PRIMARYKEY') return integrityError('unique', message, { column, cause: e })
+  if (code === 'SQLITE_CONSTRAINT_UNIQUE' || code === 'SQLITE_CONSTRAINT_PRIMARYKEY')
+    return integrityError('unique', message, { column, cause: e })
   // ON DELETE RESTRICT reports itself as a trigger
-  if (code === 'SQLITE_CONSTRAINT_FOREIGNKEY' || (code.startsWith('SQLITE_CONSTRAINT') && message.includes('FOREIGN KEY')))
+  if (
+    code === 'SQLITE_CONSTRAINT_FOREIGNKEY' ||
+    (code.startsWith('SQLITE_CONSTRAINT') && message.includes('FOREIGN KEY'))
+  )
     return integrityError('foreignKey', message, { cause: e })
   if (code === 'SQLITE_CONSTRAINT_NOTNULL') return integrityError('notNull', message, { column, cause: e })
   if (code === 'SQLITE_CONSTRAINT_CHECK') return integrityError('check', message, { constraint: column, cause: e })
   if (code === SUBQUERY_MULTIPLE_ROWS) return subqueryRowsError(sql, e)
-  if (code === 'SQLITE_CANTOPEN' || code === 'SQLITE_NOTADB' || /connection is not open/.test(message)) return connectionError(message, e)
+  if (code === 'SQLITE_CANTOPEN' || code === 'SQLITE_NOTADB' || /connection is not open/.test(message))
+    return connectionError(message, e)
   return queryError(message, { sql, code: code || undefined, retryable: retryableSqlite(code), cause: e })
 }
 
@@ -61,7 +73,10 @@ export const classifySqlite = (e: unknown, sql?: string): TerrapinError => {
  * `SQLITE_BUSY_RECOVERY`, `SQLITE_BUSY_TIMEOUT`, `SQLITE_LOCKED_SHAREDCACHE`, `SQLITE_LOCKED_VTAB`, …).
  */
 export const retryableSqlite = (code: string): boolean =>
-  code === 'SQLITE_BUSY' || code === 'SQLITE_LOCKED' || code.startsWith('SQLITE_BUSY_') || code.startsWith('SQLITE_LOCKED_')
+  code === 'SQLITE_BUSY' ||
+  code === 'SQLITE_LOCKED' ||
+  code.startsWith('SQLITE_BUSY_') ||
+  code.startsWith('SQLITE_LOCKED_')
 
 // ------------------------------------------------------------------------------------------
 // runner
@@ -106,7 +121,8 @@ const prepare = (s: Session, sql: string): Cached => {
 
 /** The driver binds no booleans: 1 and 0 (copied only when there is one). */
 const toParams = (params: ReadonlyArray<unknown>): ReadonlyArray<unknown> => {
-  for (let i = 0; i < params.length; i++) if (typeof params[i] === 'boolean') return params.map((p) => (typeof p === 'boolean' ? (p ? 1 : 0) : p))
+  for (let i = 0; i < params.length; i++)
+    if (typeof params[i] === 'boolean') return params.map((p) => (typeof p === 'boolean' ? (p ? 1 : 0) : p))
   return params
 }
 
@@ -179,8 +195,13 @@ interface Conn {
 }
 
 /** `observedNow` with this runner's classification. */
-const observe = <A>(opts: ExecutorOptions, sql: string, params: ReadonlyArray<unknown>, f: () => A, count: (a: A) => number): A =>
-  observedNow(opts, classifySqlite, sql, params, f, count)
+const observe = <A>(
+  opts: ExecutorOptions,
+  sql: string,
+  params: ReadonlyArray<unknown>,
+  f: () => A,
+  count: (a: A) => number,
+): A => observedNow(opts, classifySqlite, sql, params, f, count)
 
 /**
  * Outside a transaction, waits for one in progress on this connection — unless that
@@ -208,7 +229,8 @@ const allNow = (s: Session, sql: string, params: ReadonlyArray<unknown>, bigint:
   allArgs(reader(s, sql, bigint), toParams(params)) as unknown[][]
 const oneNow = (s: Session, sql: string, params: ReadonlyArray<unknown>, bigint: boolean): unknown[] | undefined =>
   getArgs(reader(s, sql, bigint), toParams(params)) as unknown[] | undefined
-const runNow = (s: Session, sql: string, params: ReadonlyArray<unknown>): WriteResult => runArgs(prepare(s, sql).st, toParams(params))
+const runNow = (s: Session, sql: string, params: ReadonlyArray<unknown>): WriteResult =>
+  runArgs(prepare(s, sql).st, toParams(params))
 
 /** Rows as objects keyed by column name (a raw `sql` read); a statement that reads nothing runs and gives none. */
 const objectsNow = (s: Session, sql: string, params: ReadonlyArray<unknown>): Record<string, unknown>[] => {
@@ -229,17 +251,30 @@ const lengthOf = (r: ReadonlyArray<unknown>): number => r.length
 const changesOf = (r: WriteResult): number => r.changes
 const oneOrNone = (r: unknown): number => (r ? 1 : 0)
 
-const all = async (c: Conn, sql: string, params: ReadonlyArray<unknown>, bigint: boolean): Promise<ReadonlyArray<ReadonlyArray<unknown>>> => {
+const all = async (
+  c: Conn,
+  sql: string,
+  params: ReadonlyArray<unknown>,
+  bigint: boolean,
+): Promise<ReadonlyArray<ReadonlyArray<unknown>>> => {
   if (!c.inTx && c.s.lock) await waitTurn(c)
-  return c.opts.onQuery ? observe(c.opts, sql, params, () => allNow(c.s, sql, params, bigint), lengthOf) : allNow(c.s, sql, params, bigint)
+  return c.opts.onQuery
+    ? observe(c.opts, sql, params, () => allNow(c.s, sql, params, bigint), lengthOf)
+    : allNow(c.s, sql, params, bigint)
 }
 
 const run = async (c: Conn, sql: string, params: ReadonlyArray<unknown>): Promise<WriteResult> => {
   if (!c.inTx && c.s.lock) await waitTurn(c)
-  return c.opts.onQuery ? observe(c.opts, sql, params, () => runNow(c.s, sql, params), changesOf) : runNow(c.s, sql, params)
+  return c.opts.onQuery
+    ? observe(c.opts, sql, params, () => runNow(c.s, sql, params), changesOf)
+    : runNow(c.s, sql, params)
 }
 
-const allObjects = async (c: Conn, sql: string, params: ReadonlyArray<unknown>): Promise<ReadonlyArray<Readonly<Record<string, unknown>>>> => {
+const allObjects = async (
+  c: Conn,
+  sql: string,
+  params: ReadonlyArray<unknown>,
+): Promise<ReadonlyArray<Readonly<Record<string, unknown>>>> => {
   if (!c.inTx && c.s.lock) await waitTurn(c)
   return observe(c.opts, sql, params, () => objectsNow(c.s, sql, params), lengthOf)
 }
@@ -260,11 +295,20 @@ async function* stream(
   const st = c.s.db.prepare(sql)
   st.raw(true)
   st.safeIntegers(bigint)
-  yield* reported(c.opts, classifySqlite, sql, params, batchesOf(st.iterate(...toParams(params)) as IterableIterator<unknown[]>, batchSize))
+  yield* reported(
+    c.opts,
+    classifySqlite,
+    sql,
+    params,
+    batchesOf(st.iterate(...toParams(params)) as IterableIterator<unknown[]>, batchSize),
+  )
 }
 
 /** The rows of an iterator in batches of `batchSize`, read as each batch is asked for. */
-function* batchesOf(it: IterableIterator<unknown[]>, batchSize: number): Generator<ReadonlyArray<ReadonlyArray<unknown>>> {
+function* batchesOf(
+  it: IterableIterator<unknown[]>,
+  batchSize: number,
+): Generator<ReadonlyArray<ReadonlyArray<unknown>>> {
   try {
     for (;;) {
       const batch: unknown[][] = []
@@ -291,21 +335,32 @@ const syncCalls = (c: Conn): SyncCalls => {
   const { s, opts } = c
   return {
     all: (sql, params, bigint = false) =>
-      opts.onQuery ? observe(opts, sql, params, () => allNow(s, sql, params, bigint), lengthOf) : allNow(s, sql, params, bigint),
-    run: (sql, params) => (opts.onQuery ? observe(opts, sql, params, () => runNow(s, sql, params), changesOf) : runNow(s, sql, params)),
+      opts.onQuery
+        ? observe(opts, sql, params, () => allNow(s, sql, params, bigint), lengthOf)
+        : allNow(s, sql, params, bigint),
+    run: (sql, params) =>
+      opts.onQuery ? observe(opts, sql, params, () => runNow(s, sql, params), changesOf) : runNow(s, sql, params),
     one: (sql, params, bigint = false) =>
-      opts.onQuery ? observe(opts, sql, params, () => oneNow(s, sql, params, bigint), oneOrNone) : oneNow(s, sql, params, bigint),
-    objects: (sql, params) => (opts.onQuery ? observe(opts, sql, params, () => objectsNow(s, sql, params), lengthOf) : objectsNow(s, sql, params)),
+      opts.onQuery
+        ? observe(opts, sql, params, () => oneNow(s, sql, params, bigint), oneOrNone)
+        : oneNow(s, sql, params, bigint),
+    objects: (sql, params) =>
+      opts.onQuery
+        ? observe(opts, sql, params, () => objectsNow(s, sql, params), lengthOf)
+        : objectsNow(s, sql, params),
   }
 }
 
 const syncRefusal = (s: Session): TerrapinError =>
   s.lock && inside.get()?.has(s.lock)
     ? selfWait().error
-    : queryError('a transaction of another task holds this database: runSync cannot wait for it to end (run(db) waits); nothing was sent', {
-        code: 'SQLITE_BUSY',
-        retryable: true,
-      })
+    : queryError(
+        'a transaction of another task holds this database: runSync cannot wait for it to end (run(db) waits); nothing was sent',
+        {
+          code: 'SQLITE_BUSY',
+          retryable: true,
+        },
+      )
 
 const exec = (c: Conn, sql: string): void => {
   observe(
@@ -397,13 +452,18 @@ const fold = (s: unknown): unknown => (typeof s === 'string' ? s.toLowerCase() :
  * Opens a SQLite database file (`:memory:` for an in-memory one) with foreign keys on, WAL for
  * files, and terrapin's fold function registered.
  */
-export const openSqlite = (filename: string, opts: ExecutorOptions & { readonly timeoutMs?: number } = {}): Executor => {
+export const openSqlite = (
+  filename: string,
+  opts: ExecutorOptions & { readonly timeoutMs?: number } = {},
+): Executor => {
   let Driver: typeof BetterSqlite3
   try {
     // eslint-disable-next-line @typescript-eslint/no-require-imports -- loaded only when a database of this kind is opened, so that the driver is an optional peer
     Driver = require('better-sqlite3') as typeof BetterSqlite3
   } catch {
-    throw new TerrapinFailure(configurationError(`the SQLite driver is not installed; run \`npm install better-sqlite3\``))
+    throw new TerrapinFailure(
+      configurationError(`the SQLite driver is not installed; run \`npm install better-sqlite3\``),
+    )
   }
   const db = new Driver(filename, { timeout: opts.timeoutMs ?? 5000 })
   db.pragma('foreign_keys = ON')
@@ -413,5 +473,9 @@ export const openSqlite = (filename: string, opts: ExecutorOptions & { readonly 
   db.function(UPPER_FUNCTION, { deterministic: true }, (x: unknown) => (typeof x === 'string' ? x.toUpperCase() : x))
   db.function(MULTIPLE_ROWS_FUNCTION, multipleRows)
   const dialect = opts.returning === false ? Object.freeze({ ...sqlite, returning: false }) : sqlite
-  return make({ db, stmts: new Map(), lock: undefined, savepoints: 0, dialect, lastSql: undefined, lastStatement: undefined }, opts, false)
+  return make(
+    { db, stmts: new Map(), lock: undefined, savepoints: 0, dialect, lastSql: undefined, lastStatement: undefined },
+    opts,
+    false,
+  )
 }

@@ -27,7 +27,8 @@ export interface RunOptions {
 }
 
 /** Whether a signal fired for a deadline (`AbortSignal.timeout`) rather than by a caller. */
-const timedOut = (signal: AbortSignal): boolean => (signal.reason as { name?: unknown } | undefined)?.name === 'TimeoutError'
+const timedOut = (signal: AbortSignal): boolean =>
+  (signal.reason as { name?: unknown } | undefined)?.name === 'TimeoutError'
 
 /** The typed error of a statement refused or cancelled by its run's signal. */
 export const abortError = (signal: AbortSignal, sql?: string): QueryError =>
@@ -36,7 +37,8 @@ export const abortError = (signal: AbortSignal, sql?: string): QueryError =>
     : queryError('the statement was cancelled by its AbortSignal', { sql, code: 'CANCELLED' })
 
 /** `abortError` as something to throw. */
-export const abortFailure = (signal: AbortSignal, sql?: string): TerrapinFailure => new TerrapinFailure(abortError(signal, sql))
+export const abortFailure = (signal: AbortSignal, sql?: string): TerrapinFailure =>
+  new TerrapinFailure(abortError(signal, sql))
 
 /**
  * The signal a run's options make (the caller's, the deadline's, or both), a
@@ -60,7 +62,8 @@ export const signalOf = (ex: Executor, options: RunOptions): AbortSignal | Confi
  * The executor whose statements obey `signal`: refused once it has aborted, cancelled on the
  * server while running where the runner can (`withSignal`). A transaction's statements too.
  */
-export const signalled = (ex: Executor, signal: AbortSignal): Executor => checked(ex.withSignal ? ex.withSignal(signal) : ex, signal)
+export const signalled = (ex: Executor, signal: AbortSignal): Executor =>
+  checked(ex.withSignal ? ex.withSignal(signal) : ex, signal)
 
 const checked = (ex: Executor, signal: AbortSignal): Executor =>
   // Inherits from the executor, so that its getters (`dialect`, `ready`) stay live.
@@ -73,18 +76,24 @@ const checked = (ex: Executor, signal: AbortSignal): Executor =>
     decoded: {
       value:
         ex.decoded &&
-        (<A>(sql: string, params: ReadonlyArray<unknown>, bigint: boolean, decode: (row: ReadonlyArray<unknown>) => A) =>
-          signal.aborted ? Promise.reject(abortFailure(signal, sql)) : ex.decoded!(sql, params, bigint, decode)),
+        (<A>(
+          sql: string,
+          params: ReadonlyArray<unknown>,
+          bigint: boolean,
+          decode: (row: ReadonlyArray<unknown>) => A,
+        ) => (signal.aborted ? Promise.reject(abortFailure(signal, sql)) : ex.decoded!(sql, params, bigint, decode))),
       enumerable: true,
     },
     run: {
-      value: (sql: string, params: ReadonlyArray<unknown>) => (signal.aborted ? Promise.reject(abortFailure(signal, sql)) : ex.run(sql, params)),
+      value: (sql: string, params: ReadonlyArray<unknown>) =>
+        signal.aborted ? Promise.reject(abortFailure(signal, sql)) : ex.run(sql, params),
       enumerable: true,
     },
     allObjects: {
       value:
         ex.allObjects &&
-        ((sql: string, params: ReadonlyArray<unknown>) => (signal.aborted ? Promise.reject(abortFailure(signal, sql)) : ex.allObjects!(sql, params))),
+        ((sql: string, params: ReadonlyArray<unknown>) =>
+          signal.aborted ? Promise.reject(abortFailure(signal, sql)) : ex.allObjects!(sql, params)),
       enumerable: true,
     },
     // no direct call once aborted: the statement goes the awaited way, which refuses it
@@ -102,7 +111,8 @@ const checked = (ex: Executor, signal: AbortSignal): Executor =>
       enumerable: true,
     },
     transaction: {
-      value: <A>(f: (tx: Executor) => Promise<A>) => (signal.aborted ? Promise.reject(abortFailure(signal)) : ex.transaction((tx) => f(checked(tx, signal)))),
+      value: <A>(f: (tx: Executor) => Promise<A>) =>
+        signal.aborted ? Promise.reject(abortFailure(signal)) : ex.transaction((tx) => f(checked(tx, signal))),
       enumerable: true,
     },
     reserved: {

@@ -35,7 +35,11 @@ type Opener = ((url: URL, raw: string, options: ConnectOptions) => Executor) & {
 const sqliteOpener: Opener = Object.assign(
   (_url: URL, raw: string, options: ConnectOptions): Executor => {
     if (options.statementTimeoutMs !== undefined)
-      throw new TerrapinFailure(configurationError('SQLite cannot interrupt a statement: statementTimeoutMs is refused (a run can still take an AbortSignal)'))
+      throw new TerrapinFailure(
+        configurationError(
+          'SQLite cannot interrupt a statement: statementTimeoutMs is refused (a run can still take an AbortSignal)',
+        ),
+      )
     const rest = raw.slice('sqlite://'.length).split('?')[0]
     return openSqlite(rest === '' ? ':memory:' : decodeURIComponent(rest), options)
   },
@@ -68,11 +72,16 @@ const redact = (url: string): string => url.replace(/:[^:@/]*@/, ':***@')
 export const connect = (url: string, options: ConnectOptions = {}): Db => {
   const scheme = /^([a-z][a-z0-9+.-]*):\/\//i.exec(url)?.[1].toLowerCase()
   const opener = scheme && openers[scheme === 'postgresql' ? 'postgres' : scheme === 'mariadb' ? 'mysql' : scheme]
-  if (!opener) throw new TerrapinFailure(configurationError(`not a database URL: ${redact(url)} (use sqlite://path, postgres://… or mysql://…)`))
+  if (!opener)
+    throw new TerrapinFailure(
+      configurationError(`not a database URL: ${redact(url)} (use sqlite://path, postgres://… or mysql://…)`),
+    )
   let parsed: URL
   try {
     // a SQLite path is not a host: only its query parameters are read
-    parsed = new URL(scheme === 'sqlite' ? `sqlite://localhost${url.includes('?') ? url.slice(url.indexOf('?')) : ''}` : url)
+    parsed = new URL(
+      scheme === 'sqlite' ? `sqlite://localhost${url.includes('?') ? url.slice(url.indexOf('?')) : ''}` : url,
+    )
   } catch {
     throw new TerrapinFailure(configurationError(`not a database URL: ${redact(url)}`))
   }
@@ -86,7 +95,11 @@ export const connect = (url: string, options: ConnectOptions = {}): Db => {
     // file in a missing folder) is a runtime condition, the error of every query.
     if (e instanceof TerrapinFailure) throw e
     const name = (scheme === 'postgresql' ? 'postgres' : scheme === 'mariadb' ? 'mysql' : scheme) as DialectName
-    ex = unopened(name, connectionError(`cannot open ${redact(url)}: ${e instanceof Error ? e.message : String(e)}`, e), opener.synchronous === true)
+    ex = unopened(
+      name,
+      connectionError(`cannot open ${redact(url)}: ${e instanceof Error ? e.message : String(e)}`, e),
+      opener.synchronous === true,
+    )
   }
   const safe = guarded(ex)
   open.add(safe)
@@ -157,26 +170,36 @@ const view = (g: Guard, inner: Executor): Executor =>
     decoded: {
       value:
         inner.decoded &&
-        (<A>(sql: string, params: ReadonlyArray<unknown>, bigint: boolean, decode: (row: ReadonlyArray<unknown>) => A) =>
-          g.closing ? Promise.reject(closed()) : track(g, inner.decoded!(sql, params, bigint, decode))),
+        (<A>(
+          sql: string,
+          params: ReadonlyArray<unknown>,
+          bigint: boolean,
+          decode: (row: ReadonlyArray<unknown>) => A,
+        ) => (g.closing ? Promise.reject(closed()) : track(g, inner.decoded!(sql, params, bigint, decode)))),
       enumerable: true,
     },
     run: {
-      value: (sql: string, params: ReadonlyArray<unknown>) => (g.closing ? Promise.reject(closed()) : track(g, inner.run(sql, params))),
+      value: (sql: string, params: ReadonlyArray<unknown>) =>
+        g.closing ? Promise.reject(closed()) : track(g, inner.run(sql, params)),
       enumerable: true,
     },
     // raw `sql` reads: refused alike once closed (the pool's own error would differ by driver)
     allObjects: {
       value:
         inner.allObjects &&
-        ((sql: string, params: ReadonlyArray<unknown>) => (g.closing ? Promise.reject(closed()) : track(g, inner.allObjects!(sql, params)))),
+        ((sql: string, params: ReadonlyArray<unknown>) =>
+          g.closing ? Promise.reject(closed()) : track(g, inner.allObjects!(sql, params))),
       enumerable: true,
     },
     sync: { value: inner.sync && (() => (g.closing ? undefined : inner.sync!())), enumerable: true },
     // why `sync` gave nothing: once closed, that it is closed (not the runner's "busy")
-    syncRefusal: { value: inner.syncRefusal && (() => (g.closing ? closed().error : inner.syncRefusal!())), enumerable: true },
+    syncRefusal: {
+      value: inner.syncRefusal && (() => (g.closing ? closed().error : inner.syncRefusal!())),
+      enumerable: true,
+    },
     transaction: {
-      value: <A>(f: (tx: Executor) => Promise<A>, isolation?: Isolation) => (g.closing ? Promise.reject(closed()) : track(g, inner.transaction(f, isolation))),
+      value: <A>(f: (tx: Executor) => Promise<A>, isolation?: Isolation) =>
+        g.closing ? Promise.reject(closed()) : track(g, inner.transaction(f, isolation)),
       enumerable: true,
     },
     stream: {
@@ -186,9 +209,14 @@ const view = (g: Guard, inner: Executor): Executor =>
           endable(g.owner, () => inner.stream!(sql, params, bigint, batchSize))),
       enumerable: true,
     },
-    withSignal: { value: inner.withSignal && ((signal: AbortSignal) => view(g, inner.withSignal!(signal))), enumerable: true },
+    withSignal: {
+      value: inner.withSignal && ((signal: AbortSignal) => view(g, inner.withSignal!(signal))),
+      enumerable: true,
+    },
     reserved: {
-      value: inner.reserved && (<A>(f: (r: Executor) => Promise<A>) => (g.closing ? Promise.reject(closed()) : track(g, inner.reserved!(f)))),
+      value:
+        inner.reserved &&
+        (<A>(f: (r: Executor) => Promise<A>) => (g.closing ? Promise.reject(closed()) : track(g, inner.reserved!(f)))),
       enumerable: true,
     },
     close: { value: () => closeGuarded(g), enumerable: true },
@@ -202,7 +230,9 @@ const view = (g: Guard, inner: Executor): Executor =>
  */
 const unopened = (name: DialectName, error: ConnectionError, synchronous: boolean): Executor => {
   const fail = (): Promise<never> => Promise.reject(new TerrapinFailure(error))
-  const stream = (): AsyncIterable<never> => ({ [Symbol.asyncIterator]: () => ({ next: () => Promise.reject(new TerrapinFailure(error)) }) })
+  const stream = (): AsyncIterable<never> => ({
+    [Symbol.asyncIterator]: () => ({ next: () => Promise.reject(new TerrapinFailure(error)) }),
+  })
   return {
     dialect: dialects[name],
     all: fail,
@@ -217,7 +247,9 @@ const unopened = (name: DialectName, error: ConnectionError, synchronous: boolea
   }
 }
 
-const URL_OPTIONS: ReadonlyArray<readonly [string, 'pool' | 'connectTimeoutMs' | 'idleTimeoutMs' | 'statementTimeoutMs']> = [
+const URL_OPTIONS: ReadonlyArray<
+  readonly [string, 'pool' | 'connectTimeoutMs' | 'idleTimeoutMs' | 'statementTimeoutMs']
+> = [
   ['pool', 'pool'],
   ['connectTimeout', 'connectTimeoutMs'],
   ['idleTimeout', 'idleTimeoutMs'],

@@ -53,14 +53,23 @@ export type Isolation = 'read committed' | 'repeatable read' | 'serializable'
 export interface Executor {
   readonly dialect: Dialect
   /** Rows as arrays. `bigint` asks for exact 64-bit integers where the driver can. */
-  readonly all: (sql: string, params: ReadonlyArray<unknown>, bigint: boolean) => Promise<ReadonlyArray<ReadonlyArray<unknown>>>
+  readonly all: (
+    sql: string,
+    params: ReadonlyArray<unknown>,
+    bigint: boolean,
+  ) => Promise<ReadonlyArray<ReadonlyArray<unknown>>>
   /**
    * Rows decoded one by one as the driver reads them, so that no array of raw rows outlives the
    * read (for drivers that hand rows over singly; without it, `all` and then decoding). A failure
    * of `decode` ends the decoding (the rest of the result is read and dropped) and is the
    * promise's rejection.
    */
-  readonly decoded?: <A>(sql: string, params: ReadonlyArray<unknown>, bigint: boolean, decode: (row: ReadonlyArray<unknown>) => A) => Promise<A[]>
+  readonly decoded?: <A>(
+    sql: string,
+    params: ReadonlyArray<unknown>,
+    bigint: boolean,
+    decode: (row: ReadonlyArray<unknown>) => A,
+  ) => Promise<A[]>
   /** A statement that returns no rows. */
   readonly run: (sql: string, params: ReadonlyArray<unknown>) => Promise<WriteResult>
   /**
@@ -86,13 +95,21 @@ export interface Executor {
    */
   readonly ready?: Promise<void>
   /** Rows as objects keyed by column name (raw `sql` reads). */
-  readonly allObjects?: (sql: string, params: ReadonlyArray<unknown>) => Promise<ReadonlyArray<Readonly<Record<string, unknown>>>>
+  readonly allObjects?: (
+    sql: string,
+    params: ReadonlyArray<unknown>,
+  ) => Promise<ReadonlyArray<Readonly<Record<string, unknown>>>>
   /**
    * The rows of a read in batches of about `batchSize`, holding only one batch in memory (a
    * cursor on PostgreSQL, a streamed result on MySQL, `iterate` on SQLite). Breaking out of the
    * loop releases the cursor; a connection lost mid-way ends the loop with the driver's error.
    */
-  readonly stream?: (sql: string, params: ReadonlyArray<unknown>, bigint: boolean, batchSize: number) => AsyncIterable<ReadonlyArray<ReadonlyArray<unknown>>>
+  readonly stream?: (
+    sql: string,
+    params: ReadonlyArray<unknown>,
+    bigint: boolean,
+    batchSize: number,
+  ) => AsyncIterable<ReadonlyArray<ReadonlyArray<unknown>>>
   /**
    * A synchronous driver's direct calls, when they may be used now (nothing else holds the
    * connection); undefined otherwise, and for asynchronous drivers. The same statements as

@@ -30,7 +30,13 @@ export const observed = <A>(
     },
     (e: unknown) => {
       // a statement refused or cancelled by its run's signal carries its typed error already
-      hook({ sql, params: logged, durationMs: performance.now() - t0, rows: 0, error: e instanceof TerrapinFailure ? e.error : classify(e, sql) })
+      hook({
+        sql,
+        params: logged,
+        durationMs: performance.now() - t0,
+        rows: 0,
+        error: e instanceof TerrapinFailure ? e.error : classify(e, sql),
+      })
       throw e
     },
   )
@@ -49,10 +55,21 @@ export const observedNow = <A>(
   const t0 = performance.now()
   try {
     const out = f()
-    opts.onQuery({ sql, params: opts.logParams ? params : undefined, durationMs: performance.now() - t0, rows: count(out) })
+    opts.onQuery({
+      sql,
+      params: opts.logParams ? params : undefined,
+      durationMs: performance.now() - t0,
+      rows: count(out),
+    })
     return out
   } catch (e) {
-    opts.onQuery({ sql, params: opts.logParams ? params : undefined, durationMs: performance.now() - t0, rows: 0, error: classify(e, sql) })
+    opts.onQuery({
+      sql,
+      params: opts.logParams ? params : undefined,
+      durationMs: performance.now() - t0,
+      rows: 0,
+      error: classify(e, sql),
+    })
     throw e
   }
 }

@@ -11,7 +11,8 @@ import { Link } from '../plan/ast'
 import { Executor } from './executor'
 import { Abort } from './statement'
 
-const keyOf = (v: unknown): string => (typeof v === 'bigint' ? `${v}n` : typeof v === 'string' ? v.toLowerCase() : String(v))
+const keyOf = (v: unknown): string =>
+  typeof v === 'bigint' ? `${v}n` : typeof v === 'string' ? v.toLowerCase() : String(v)
 
 /** Executes a link plan; yields the number of links created or removed. */
 export const runLink = async (ex: Executor, plan: Link<unknown>): Promise<number> => {

@@ -7,7 +7,15 @@
  * (`BIGINT`, `DECIMAL`) and datetimes as text (the dialect reads them as UTC).
  */
 import type * as mysql2 from 'mysql2/promise'
-import { TerrapinError, TerrapinFailure, configurationError, connectionError, integrityError, queryError, subqueryRowsError } from '../errors'
+import {
+  TerrapinError,
+  TerrapinFailure,
+  configurationError,
+  connectionError,
+  integrityError,
+  queryError,
+  subqueryRowsError,
+} from '../errors'
 import { mysql, mysqlDialectFor } from '../compile/mysql'
 import { Dialect } from '../compile/dialect'
 import { Executor, WriteResult } from './executor'
@@ -29,7 +37,9 @@ const CONNECTION_CODES: ReadonlySet<string> = new Set([
 ])
 
 /** Server errnos meaning "no usable connection": bad login, no database, too many, gone, killed. */
-const CONNECTION_ERRNOS: ReadonlySet<number> = new Set([1040, 1044, 1045, 1049, 1053, 1927, 2002, 2003, 2006, 2013, 4031])
+const CONNECTION_ERRNOS: ReadonlySet<number> = new Set([
+  1040, 1044, 1045, 1049, 1053, 1927, 2002, 2003, 2006, 2013, 4031,
+])
 
 /** Drops quoted values from a server message: `Duplicate entry 'x' for key` → `Duplicate entry for key`. */
 const withoutValues = (m: string): string => m.replace(/\b(entry|value:?)\s+'(?:[^'\\]|\\.|'')*'/gi, '$1')
@@ -38,7 +48,15 @@ const quoted = (re: RegExp, m: string): string | undefined => re.exec(m)?.[1]
 
 /** errno to the typed union, with the constraint and column parsed from the message. */
 export const classifyMysql = (e: unknown, sql?: string): TerrapinError => {
-  const err = (e ?? {}) as { errno?: number; code?: string; sqlState?: string; sqlMessage?: string; message?: string; fatal?: boolean; sql?: string }
+  const err = (e ?? {}) as {
+    errno?: number
+    code?: string
+    sqlState?: string
+    sqlMessage?: string
+    message?: string
+    fatal?: boolean
+    sql?: string
+  }
   // mysql2 keeps the statement with its values interpolated: drop it from the cause.
   if (typeof err === 'object' && 'sql' in err) delete err.sql
   const raw = err.sqlMessage ?? err.message ?? String(e)
@@ -66,9 +84,13 @@ export const classifyMysql = (e: unknown, sql?: string): TerrapinError => {
       return integrityError('notNull', message, { column: quoted(/(?:Column|Field) '([^']*)'/, raw), cause: e })
     case 3819:
     case 4025:
-      return integrityError('check', message, { constraint: quoted(/[Cc]onstraint [`']([^`']*)[`']/, raw) ?? quoted(/CONSTRAINT `([^`]*)`/, raw), cause: e })
+      return integrityError('check', message, {
+        constraint: quoted(/[Cc]onstraint [`']([^`']*)[`']/, raw) ?? quoted(/CONSTRAINT `([^`]*)`/, raw),
+        cause: e,
+      })
   }
-  if (CONNECTION_CODES.has(code) || CONNECTION_ERRNOS.has(errno) || (err.fatal && !errno)) return connectionError(`MySQL connection failed: ${message}`, e)
+  if (CONNECTION_CODES.has(code) || CONNECTION_ERRNOS.has(errno) || (err.fatal && !errno))
+    return connectionError(`MySQL connection failed: ${message}`, e)
   // past max_statement_time (MariaDB) or max_execution_time (MySQL); interrupted (KILL QUERY)
   if (errno === 1969 || errno === 3024) return queryError(message, { sql, code: 'TIMEOUT', cause: e })
   if (errno === 1317) return queryError(message, { sql, code: 'CANCELLED', cause: e })
@@ -204,7 +226,9 @@ type RowStream = NodeJS.ReadableStream & { destroy: (e: unknown) => void }
 
 /** The callback-style connection (it alone can stream); it tells a lost connection as its own `error`. */
 interface CallbackConnection {
-  query: (options: { sql: string; values: unknown[]; rowsAsArray: boolean }) => { stream: (o: { highWaterMark: number }) => RowStream }
+  query: (options: { sql: string; values: unknown[]; rowsAsArray: boolean }) => {
+    stream: (o: { highWaterMark: number }) => RowStream
+  }
   once(event: 'error', f: (e: unknown) => void): unknown
   removeListener(event: 'error', f: (e: unknown) => void): unknown
   release: () => void
@@ -289,7 +313,11 @@ const run = (c: Conn, sql: string, params: ReadonlyArray<unknown>): Promise<Writ
     (r) => r.changes,
   )
 
-const allObjects = (c: Conn, sql: string, params: ReadonlyArray<unknown>): Promise<ReadonlyArray<Readonly<Record<string, unknown>>>> =>
+const allObjects = (
+  c: Conn,
+  sql: string,
+  params: ReadonlyArray<unknown>,
+): Promise<ReadonlyArray<Readonly<Record<string, unknown>>>> =>
   observed(
     c.opts,
     classifyMysql,
@@ -303,14 +331,26 @@ const allObjects = (c: Conn, sql: string, params: ReadonlyArray<unknown>): Promi
   )
 
 /** A stream on a connection of its own (outside a transaction) or the transaction's. */
-async function* stream(c: Conn, sql: string, params: ReadonlyArray<unknown>, batchSize: number): AsyncIterable<ReadonlyArray<ReadonlyArray<unknown>>> {
+async function* stream(
+  c: Conn,
+  sql: string,
+  params: ReadonlyArray<unknown>,
+  batchSize: number,
+): AsyncIterable<ReadonlyArray<ReadonlyArray<unknown>>> {
   const t0 = performance.now()
   const own = c.held
     ? undefined
     : await new Promise<CallbackConnection>((resolve, reject) =>
         c.pool.pool.getConnection((e, conn) => (e ? reject(e) : resolve(conn as unknown as CallbackConnection))),
       )
-  yield* reported(c.opts, classifyMysql, sql, params, streamedBatches(own ?? (c.core as unknown as CallbackConnection), own, sql, params, batchSize), t0)
+  yield* reported(
+    c.opts,
+    classifyMysql,
+    sql,
+    params,
+    streamedBatches(own ?? (c.core as unknown as CallbackConnection), own, sql, params, batchSize),
+    t0,
+  )
 }
 
 /**
@@ -356,10 +396,12 @@ async function* streamedBatches(
 }
 
 /** A connection taken from the pool, as the callback API has it. */
-const onConnection = (conn: mysql2.PoolConnection): CoreConnection => (conn as unknown as { connection: CoreConnection }).connection
+const onConnection = (conn: mysql2.PoolConnection): CoreConnection =>
+  (conn as unknown as { connection: CoreConnection }).connection
 
 /** A connection whose statements a run's signal kills, if there is one. */
-const withSignal = (c: Conn, conn: CoreConnection): Core => (c.signal ? killableConnection(conn, c.signal, c.server.kill) : conn)
+const withSignal = (c: Conn, conn: CoreConnection): Core =>
+  c.signal ? killableConnection(conn, c.signal, c.server.kill) : conn
 
 /**
  * A transaction on a connection of the pool, as plain statements (`serverTransaction`). The
@@ -375,7 +417,8 @@ const MYSQL_TX: ServerTx<Conn, InTx> = {
     return { core: withSignal(c, held.conn), pool: c.pool, server: c.server, opts: c.opts, held, signal: c.signal }
   },
   // SET TRANSACTION is for the next transaction only: nothing of it stays on the connection
-  opening: (isolation) => (isolation ? [`SET TRANSACTION ISOLATION LEVEL ${isolation.toUpperCase()}`, 'BEGIN'] : ['BEGIN']),
+  opening: (isolation) =>
+    isolation ? [`SET TRANSACTION ISOLATION LEVEL ${isolation.toUpperCase()}`, 'BEGIN'] : ['BEGIN'],
   send: (c, sql) => run(c, sql, []),
   release: (c, healthy) => (healthy && !c.held.dirty ? c.held.taken.release() : c.held.taken.destroy()),
   unsent,
@@ -388,7 +431,9 @@ const MYSQL_TX: ServerTx<Conn, InTx> = {
 const reserved = async <A>(c: Conn, f: (ex: Executor) => Promise<A>): Promise<A> => {
   const conn = await c.pool.getConnection()
   try {
-    return await f(make({ core: withSignal(c, onConnection(conn)), pool: c.pool, server: c.server, opts: c.opts, signal: c.signal }))
+    return await f(
+      make({ core: withSignal(c, onConnection(conn)), pool: c.pool, server: c.server, opts: c.opts, signal: c.signal }),
+    )
   } finally {
     conn.destroy()
   }
@@ -396,7 +441,13 @@ const reserved = async <A>(c: Conn, f: (ex: Executor) => Promise<A>): Promise<A>
 
 /** The same handle, its statements killed on the server when `signal` aborts. */
 const signalled = (c: Conn, signal: AbortSignal): Executor =>
-  make({ ...c, core: c.held ? killableConnection(c.held.conn, signal, c.server.kill) : killablePooled(c.pool.pool, signal, c.server.kill), signal })
+  make({
+    ...c,
+    core: c.held
+      ? killableConnection(c.held.conn, signal, c.server.kill)
+      : killablePooled(c.pool.pool, signal, c.server.kill),
+    signal,
+  })
 
 /** The executor of a handle: each member one of the functions above. */
 const make = (c: Conn): Executor => {
@@ -413,7 +464,9 @@ const make = (c: Conn): Executor => {
     allObjects: (sql, params) => allObjects(c, sql, params),
     stream: (sql, params, _bigint, batchSize) => stream(c, sql, params, batchSize),
     transaction: (f, isolation) =>
-      held ? serverSavepoint(MYSQL_TX, c as InTx, held, () => f(self)) : serverTransaction(MYSQL_TX, c, (tx) => f(make(tx)), isolation),
+      held
+        ? serverSavepoint(MYSQL_TX, c as InTx, held, () => f(self))
+        : serverTransaction(MYSQL_TX, c, (tx) => f(make(tx)), isolation),
     withSignal: (s) => signalled(c, s),
     reserved: held ? undefined : (f) => reserved(c, f),
     sessionChanged: held && (() => void (held.dirty = true)),
@@ -471,7 +524,8 @@ const statementTimeout = (url: URL, opts: PoolOptions): number | undefined | str
     const v = url.searchParams.get(key)
     if (v === null) continue
     const n = Number(v)
-    if (v.trim() === '' || !Number.isFinite(n) || n < 0) return `${key} must be a non-negative number, got ${JSON.stringify(v)}`
+    if (v.trim() === '' || !Number.isFinite(n) || n < 0)
+      return `${key} must be a non-negative number, got ${JSON.stringify(v)}`
     return Math.round(n * scale)
   }
   return undefined
@@ -494,7 +548,13 @@ export const openMysql = (url: URL, opts: PoolOptions = {}): Executor => {
   const u = driverUrl(url, SERVER_TIMEOUT_PARAMS)
   u.protocol = 'mysql:'
   const pool = createPool(driver, u, opts, timeout)
-  const server: Server = { dialect: mysql, known: false, pending: undefined, retry: () => Promise.resolve(), kill: killer(driver, u, opts) }
+  const server: Server = {
+    dialect: mysql,
+    known: false,
+    pending: undefined,
+    retry: () => Promise.resolve(),
+    kill: killer(driver, u, opts),
+  }
   // Plans wait until the first connection has told which server this is; a failure is the
   // first query's error, and the next query tries again.
   server.retry = () => attempt(pool, server, opts)
@@ -522,7 +582,8 @@ const createPool = (driver: typeof mysql2, u: URL, opts: PoolOptions, timeout: n
     rowsAsArray: true,
   })
   pool.pool.on('connection', (conn) => {
-    const version = (conn as unknown as { _handshakePacket?: { serverVersion?: string } })._handshakePacket?.serverVersion ?? ''
+    const version =
+      (conn as unknown as { _handshakePacket?: { serverVersion?: string } })._handshakePacket?.serverVersion ?? ''
     conn.query(sessionFor(version, timeout), (err: unknown) => {
       if (err) conn.destroy()
     })
@@ -552,7 +613,10 @@ const learn = async (pool: mysql2.Pool, server: Server, opts: PoolOptions): Prom
   try {
     const [rows] = (await conn.query({ sql: 'SELECT VERSION()', rowsAsArray: true })) as unknown as [unknown[][]]
     const found = mysqlDialectFor(String(rows[0][0]))
-    server.dialect = opts.returning === undefined || opts.returning === found.returning ? found : Object.freeze({ ...found, returning: opts.returning })
+    server.dialect =
+      opts.returning === undefined || opts.returning === found.returning
+        ? found
+        : Object.freeze({ ...found, returning: opts.returning })
   } finally {
     conn.release()
   }

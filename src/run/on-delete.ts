@@ -34,10 +34,15 @@ const rowsOf = (model: Model, key: string, values: ReadonlyArray<unknown>): Sele
 })
 
 /** Whether a delete runs more than one statement (setting referencing keys to their default first). */
-export const deleteWaits = (d: Dialect, plan: Delete<unknown>): boolean => !d.setsDefaultOnDelete && setDefaultReferrers(plan.source.model).length > 0
+export const deleteWaits = (d: Dialect, plan: Delete<unknown>): boolean =>
+  !d.setsDefaultOnDelete && setDefaultReferrers(plan.source.model).length > 0
 
 /** Runs a delete plan; yields the number of rows deleted. `fill` puts in a prepared plan's values. */
-export const runDelete = (ex: Executor, plan: Delete<unknown>, fill: (c: Compiled) => Compiled = (c) => c): MaybePromise<number> => {
+export const runDelete = (
+  ex: Executor,
+  plan: Delete<unknown>,
+  fill: (c: Compiled) => Compiled = (c) => c,
+): MaybePromise<number> => {
   const referrers = ex.dialect.setsDefaultOnDelete ? [] : setDefaultReferrers(plan.source.model)
   // one statement: no promise on a synchronous driver
   const del = (tx: Executor): MaybePromise<number> => {
@@ -48,7 +53,11 @@ export const runDelete = (ex: Executor, plan: Delete<unknown>, fill: (c: Compile
   return ex.transaction(async (tx) => {
     const model = plan.source.model
     const pk = model.columnByKey[model.pk]
-    const keysPlan: Select<unknown> = { ...plan.source, projection: { _tag: 'ValuesList', keys: [pk.key], flat: true }, prefetch: [] }
+    const keysPlan: Select<unknown> = {
+      ...plan.source,
+      projection: { _tag: 'ValuesList', keys: [pk.key], flat: true },
+      prefetch: [],
+    }
     const c = fill(compileWith(tx.dialect, keysPlan))
     const keys = (await tx.all(c.sql, c.params, pk.kind === 'bigint')).map((r) => r[0])
     if (keys.length > 0)

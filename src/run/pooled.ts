@@ -64,7 +64,8 @@ export const driverUrl = (url: URL, also: ReadonlyArray<string> = []): URL => {
  */
 export const changesSession = (sql: string): boolean => SESSION_STATEMENT.test(sql)
 
-const SESSION_STATEMENT = /^(?:\s|\(|--[^\n]*\n|\/\*[\s\S]*?\*\/)*(?:SET|RESET|USE|DISCARD)\b|\bset_config\s*\(|:=|\bINTO\s+@/i
+const SESSION_STATEMENT =
+  /^(?:\s|\(|--[^\n]*\n|\/\*[\s\S]*?\*\/)*(?:SET|RESET|USE|DISCARD)\b|\bset_config\s*\(|:=|\bINTO\s+@/i
 
 /**
  * A running statement's promise, its statement cancelled by `cancel` if `signal` aborts before

@@ -7,7 +7,15 @@
  */
 import { parseUtc } from '../model/codecs'
 import type postgresJs from 'postgres'
-import { TerrapinError, TerrapinFailure, configurationError, connectionError, integrityError, queryError, subqueryRowsError } from '../errors'
+import {
+  TerrapinError,
+  TerrapinFailure,
+  configurationError,
+  connectionError,
+  integrityError,
+  queryError,
+  subqueryRowsError,
+} from '../errors'
 import { postgres as pgDialect } from '../compile/postgres'
 import { Executor, Isolation, WriteResult } from './executor'
 import { PoolOptions, SOCKET_ERRORS, atCommit, cancelling, driverUrl, rowSink } from './pooled'
@@ -20,7 +28,11 @@ type TxSql = postgresJs.TransactionSql
 type RowsOneByOne = { forEach: (f: (row: unknown[]) => void) => Promise<unknown> }
 /** A query read in batches: the callback's promise asks for the next batch (or, with CLOSE, none). */
 type Cursor = { cursor: (n: number, f: (rows: unknown[][]) => Promise<unknown>) => Promise<unknown> }
-type Unsafe = (query: string, params: ReadonlyArray<unknown>, options: { prepare: boolean }) => postgresJs.PendingQuery<postgresJs.Row[]>
+type Unsafe = (
+  query: string,
+  params: ReadonlyArray<unknown>,
+  options: { prepare: boolean },
+) => postgresJs.PendingQuery<postgresJs.Row[]>
 
 // ------------------------------------------------------------------------------------------
 // errors
@@ -55,7 +67,13 @@ const keyColumns = (detail: string | undefined): string | undefined => {
  * value after a colon, so that part is cut off.
  */
 export const classifyPostgres = (e: unknown, sql?: string): TerrapinError => {
-  const err = (e ?? {}) as { code?: string; message?: string; constraint_name?: string; column_name?: string; detail?: string }
+  const err = (e ?? {}) as {
+    code?: string
+    message?: string
+    constraint_name?: string
+    column_name?: string
+    detail?: string
+  }
   const code = typeof err.code === 'string' ? err.code : ''
   const raw = err.message ?? String(e)
   const message = code.startsWith('22') ? raw.replace(/:.*$/s, '') : raw
@@ -70,9 +88,11 @@ export const classifyPostgres = (e: unknown, sql?: string): TerrapinError => {
     case '23514':
       return integrityError('check', message, { constraint, cause: e })
   }
-  if (CONNECTION_CODES.has(code) || code.startsWith('08')) return connectionError(`PostgreSQL connection failed: ${message}`, e)
+  if (CONNECTION_CODES.has(code) || code.startsWith('08'))
+    return connectionError(`PostgreSQL connection failed: ${message}`, e)
   // past statement_timeout, or cancelled (a cancel request, pg_cancel_backend)
-  if (code === '57014') return queryError(message, { sql, code: /statement timeout/.test(raw) ? 'TIMEOUT' : 'CANCELLED', cause: e })
+  if (code === '57014')
+    return queryError(message, { sql, code: /statement timeout/.test(raw) ? 'TIMEOUT' : 'CANCELLED', cause: e })
   // cardinality violation: also ON CONFLICT touching a row twice, told apart by the message
   if (code === '21000' && /more than one row returned by a subquery/.test(raw)) return subqueryRowsError(sql, e)
   const retryable = code === '40001' || code === '40P01'
@@ -141,7 +161,9 @@ const watch = <A>(c: Conn, query: Cancellable, p: Promise<A>, q: string): Promis
  */
 const within = <A>(c: Conn, params: ReadonlyArray<unknown>, f: () => Promise<A>): (() => Promise<A>) => {
   const held = c.held
-  return held ? () => onHeld(held, classifyPostgres, f) : () => f().catch((e: unknown) => (leftOver(e, params) ? f() : Promise.reject(e as Error)))
+  return held
+    ? () => onHeld(held, classifyPostgres, f)
+    : () => f().catch((e: unknown) => (leftOver(e, params) ? f() : Promise.reject(e as Error)))
 }
 
 const lengthOf = (r: ReadonlyArray<unknown>): number => r.length
@@ -163,7 +185,12 @@ const all = (c: Conn, q: string, params: ReadonlyArray<unknown>): Promise<Readon
  * Each row decoded as postgres.js parses it (`forEach`): the raw row dies young instead of being
  * kept, with all the others, until the last row has arrived.
  */
-const decoded = <A>(c: Conn, q: string, params: ReadonlyArray<unknown>, decode: (row: ReadonlyArray<unknown>) => A): Promise<A[]> =>
+const decoded = <A>(
+  c: Conn,
+  q: string,
+  params: ReadonlyArray<unknown>,
+  decode: (row: ReadonlyArray<unknown>) => A,
+): Promise<A[]> =>
   observed(
     c.opts,
     classifyPostgres,
@@ -191,7 +218,11 @@ const run = (c: Conn, q: string, params: ReadonlyArray<unknown>): Promise<WriteR
     (r) => r.changes,
   )
 
-const allObjects = (c: Conn, q: string, params: ReadonlyArray<unknown>): Promise<ReadonlyArray<Readonly<Record<string, unknown>>>> =>
+const allObjects = (
+  c: Conn,
+  q: string,
+  params: ReadonlyArray<unknown>,
+): Promise<ReadonlyArray<Readonly<Record<string, unknown>>>> =>
   observed(
     c.opts,
     classifyPostgres,
@@ -220,7 +251,12 @@ interface TxRun {
 
 /** Tells the hook of a statement postgres.js sent for the transaction (or that failed). */
 const emit = (c: Conn, t: TxRun, q: string, error?: unknown): void =>
-  c.opts.onQuery?.({ sql: q, durationMs: performance.now() - t.t0, rows: 0, error: error === undefined ? undefined : classifyPostgres(error, q) })
+  c.opts.onQuery?.({
+    sql: q,
+    durationMs: performance.now() - t.t0,
+    rows: 0,
+    error: error === undefined ? undefined : classifyPostgres(error, q),
+  })
 
 /** The program between BEGIN (or SAVEPOINT) and COMMIT, as postgres.js's `begin` runs it. */
 const body =
@@ -282,12 +318,20 @@ const transaction = async <A>(c: Conn, f: (tx: Executor) => Promise<A>, isolatio
   }
   const program = body(c, t, f)
   const begin = (): Promise<unknown> =>
-    inTx ? (c.sql as TxSql).savepoint(program) : isolation ? c.pool.begin(open.slice('BEGIN '.length), program) : c.pool.begin(program)
+    inTx
+      ? (c.sql as TxSql).savepoint(program)
+      : isolation
+        ? c.pool.begin(open.slice('BEGIN '.length), program)
+        : c.pool.begin(program)
   try {
     // A BEGIN the server refused for its connection's sake (or that got an error left over from
     // another statement, see `leftOver`) ran nothing of the program: it is tried once more.
     const out = (await begin().catch((e: unknown) =>
-      !inTx && t.phase === 'opening' && e instanceof Error && 'severity' in e && classifyPostgres(e)._tag === 'ConnectionError'
+      !inTx &&
+      t.phase === 'opening' &&
+      e instanceof Error &&
+      'severity' in e &&
+      classifyPostgres(e)._tag === 'ConnectionError'
         ? begin()
         : Promise.reject(e as Error),
     )) as A
@@ -305,7 +349,12 @@ const transaction = async <A>(c: Conn, f: (tx: Executor) => Promise<A>, isolatio
  * callback's promise asks for the next batch, or with CLOSE for none; after a loss it is left
  * unanswered, since postgres.js would write either to a socket that is gone.
  */
-async function* cursorBatches(c: Conn, q: string, params: ReadonlyArray<unknown>, batchSize: number): AsyncGenerator<ReadonlyArray<ReadonlyArray<unknown>>> {
+async function* cursorBatches(
+  c: Conn,
+  q: string,
+  params: ReadonlyArray<unknown>,
+  batchSize: number,
+): AsyncGenerator<ReadonlyArray<ReadonlyArray<unknown>>> {
   const cur: CursorState = { ready: undefined, end: undefined, wake: noop, more: undefined }
   let rows = 0
   let retried = false
@@ -383,7 +432,8 @@ const make = (c: Conn): Executor => {
     decoded: (q, params, _bigint, decode) => decoded(c, q, params, decode),
     run: (q, params) => run(c, q, params),
     allObjects: (q, params) => allObjects(c, q, params),
-    stream: (q, params, _bigint, batchSize) => reported(c.opts, classifyPostgres, q, params, cursorBatches(c, q, params, batchSize)),
+    stream: (q, params, _bigint, batchSize) =>
+      reported(c.opts, classifyPostgres, q, params, cursorBatches(c, q, params, batchSize)),
     transaction: (f, isolation) => transaction(c, f, isolation),
     withSignal: (signal) => make({ ...c, signal }),
     reserved: held ? undefined : (f) => reserved(c, f),
@@ -406,7 +456,9 @@ export const openPostgres = (url: URL, opts: PoolOptions = {}): Executor => {
     // eslint-disable-next-line @typescript-eslint/no-require-imports -- loaded only when a database of this kind is opened, so that the driver is an optional peer
     driver = require('postgres') as typeof postgresJs
   } catch {
-    throw new TerrapinFailure(configurationError(`the PostgreSQL driver is not installed; run \`npm install postgres\``))
+    throw new TerrapinFailure(
+      configurationError(`the PostgreSQL driver is not installed; run \`npm install postgres\``),
+    )
   }
   const pool = driver(driverUrl(url).href, {
     max: opts.pool ?? 10,

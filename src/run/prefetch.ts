@@ -66,11 +66,19 @@ const keyOf = (v: unknown): string => (typeof v === 'bigint' ? `${v}n` : String(
 
 /** The plan that reads the related rows of one level: the sub-plan (or all rows), deeper paths added. */
 const levelPlan = (target: Model, level: Level): Select<unknown> => {
-  const base: Select<unknown> = level.plan ?? { _tag: 'Select', model: target, order: [], distinct: false, projection: { _tag: 'Rows' }, prefetch: [] }
+  const base: Select<unknown> = level.plan ?? {
+    _tag: 'Select',
+    model: target,
+    order: [],
+    distinct: false,
+    projection: { _tag: 'Rows' },
+    prefetch: [],
+  }
   return {
     ...base,
     // unordered: the target's `meta.ordering` (applied when the level compiles), else its key
-    order: base.order.length > 0 || target.meta.ordering?.length ? base.order : [{ path: [], key: target.pk, desc: false }],
+    order:
+      base.order.length > 0 || target.meta.ordering?.length ? base.order : [{ path: [], key: target.pk, desc: false }],
     prefetch: [...base.prefetch, ...level.rest.map((path) => ({ path }))],
   }
 }
@@ -93,20 +101,36 @@ const levelStep = (level: Level, target: Model, key: string, values: ReadonlyArr
   return step(step(n, '\u0000'), isLongList(list) ? '[*]' : values.length)
 }
 
-const withIn = (plan: Select<unknown>, key: string, values: ReadonlyArray<unknown>, hint: ShapeNode | undefined): Select<unknown> => {
+const withIn = (
+  plan: Select<unknown>,
+  key: string,
+  values: ReadonlyArray<unknown>,
+  hint: ShapeNode | undefined,
+): Select<unknown> => {
   const cond: Cond = freeze({ _tag: 'Cond', path: [], key, lookup: 'in', value: values })
   if (plan.where) return { ...plan, where: { _tag: 'And', items: [plan.where, cond] } }
   return hinted<Select<unknown>>({ ...plan, where: cond, [HINT]: undefined, [OWNER]: undefined }, hint)
 }
 
 /** The related rows whose `key` is one of `values` (one query per chunk of keys). */
-const fetchWhere = (ex: Executor, level: Level, plan: Select<unknown>, key: string, values: ReadonlyArray<unknown>): MaybePromise<Row[]> =>
+const fetchWhere = (
+  ex: Executor,
+  level: Level,
+  plan: Select<unknown>,
+  key: string,
+  values: ReadonlyArray<unknown>,
+): MaybePromise<Row[]> =>
   then(
-    inTurn(chunks(values), (part) => select(ex, withIn(plan, key, part, levelStep(level, plan.model, key, part)), undefined) as MaybePromise<Row[]>),
+    inTurn(
+      chunks(values),
+      (part) =>
+        select(ex, withIn(plan, key, part, levelStep(level, plan.model, key, part)), undefined) as MaybePromise<Row[]>,
+    ),
     joined,
   )
 
-const joined = <A>(parts: ReadonlyArray<ReadonlyArray<A>>): A[] => (parts.length === 1 ? (parts[0] as A[]) : parts.flat())
+const joined = <A>(parts: ReadonlyArray<ReadonlyArray<A>>): A[] =>
+  parts.length === 1 ? (parts[0] as A[]) : parts.flat()
 
 /**
  * `f` of each item in turn, each once the one before it is done: at once while `f` answers at
@@ -137,7 +161,12 @@ const groupBy = (rows: ReadonlyArray<Row>, key: string): Map<string, Row[]> => {
 }
 
 /** Many-to-many: the related rows joined to the link table, grouped by the owner's key. */
-const fetchLinked = (ex: Executor, rel: Relation, plan: Select<unknown>, owners: ReadonlyArray<unknown>): MaybePromise<Map<string, Row[]>> => {
+const fetchLinked = (
+  ex: Executor,
+  rel: Relation,
+  plan: Select<unknown>,
+  owners: ReadonlyArray<unknown>,
+): MaybePromise<Map<string, Row[]>> => {
   const link = linkOf(rel)!
   const { prefetch: nested, ...flat } = plan
   const read = (part: ReadonlyArray<unknown>): MaybePromise<Row[]> => {
@@ -160,12 +189,17 @@ const fetchLinked = (ex: Executor, rel: Relation, plan: Select<unknown>, owners:
       return { owner, row }
     })
     const rows = owned.map((o) => o.row)
-    return nested.length > 0 ? then(prefetchRows(ex, plan, rows), (deeper) => linkedGroups(owned, deeper)) : linkedGroups(owned, rows)
+    return nested.length > 0
+      ? then(prefetchRows(ex, plan, rows), (deeper) => linkedGroups(owned, deeper))
+      : linkedGroups(owned, rows)
   })
 }
 
 /** The related rows by the key of the row they belong to (`owned[i]` is `rows[i]`'s owner). */
-const linkedGroups = (owned: ReadonlyArray<{ readonly owner: unknown }>, rows: ReadonlyArray<Row>): Map<string, Row[]> => {
+const linkedGroups = (
+  owned: ReadonlyArray<{ readonly owner: unknown }>,
+  rows: ReadonlyArray<Row>,
+): Map<string, Row[]> => {
   const groups = new Map<string, Row[]>()
   owned.forEach((o, i) => {
     const k = keyOf(o.owner)

@@ -18,7 +18,10 @@ const DATETIME = { kind: 'datetime' } as Column
 const isIdent = (u: unknown): u is Ident => typeof u === 'object' && u !== null && (u as Ident)._tag === 'Ident'
 
 /** The SQL and parameters of a raw plan for a dialect. */
-export const renderRaw = (d: Dialect, plan: Raw<unknown>): { readonly sql: string; readonly params: ReadonlyArray<unknown> } => {
+export const renderRaw = (
+  d: Dialect,
+  plan: Raw<unknown>,
+): { readonly sql: string; readonly params: ReadonlyArray<unknown> } => {
   const params: unknown[] = []
   let sql = plan.strings[0]
   plan.values.forEach((v, i) => {
@@ -48,14 +51,23 @@ export const runRaw = (ex: Executor, plan: Raw<unknown>): MaybePromise<unknown> 
   return rawOn(ex, sql, params, plan.decode)
 }
 
-const rawOn = (ex: Executor, sql: string, params: ReadonlyArray<unknown>, decode: Raw<unknown>['decode']): MaybePromise<unknown> =>
+const rawOn = (
+  ex: Executor,
+  sql: string,
+  params: ReadonlyArray<unknown>,
+  decode: Raw<unknown>['decode'],
+): MaybePromise<unknown> =>
   decode ? then(objectRows(ex, sql, params), (rows) => decodeRaw(decode, rows)) : changedRows(ex, sql, params)
 
 /** Each row through the plan's codec; the first that does not fit is a `DecodeError`. */
-const decodeRaw = (decode: NonNullable<Raw<unknown>['decode']>, rows: ReadonlyArray<Readonly<Record<string, unknown>>>): unknown[] =>
+const decodeRaw = (
+  decode: NonNullable<Raw<unknown>['decode']>,
+  rows: ReadonlyArray<Readonly<Record<string, unknown>>>,
+): unknown[] =>
   rows.map((row, i) => {
     const r = decode(row)
-    if (r._tag === 'Left') throw new DecodeFailure(decodeError('sql', `[${i}]`, `row ${i} does not fit the codec at: ${r.left}`))
+    if (r._tag === 'Left')
+      throw new DecodeFailure(decodeError('sql', `[${i}]`, `row ${i} does not fit the codec at: ${r.left}`))
     return r.right
   })
 

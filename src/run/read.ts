@@ -13,7 +13,8 @@ import { Abort, allRows, paramsOf, readOne, shapeOf, then } from './statement'
 // Callbacks in functions of their own: a closure in `terminal` would make V8 allocate what it
 // captures on every call, whether the closure is made or not.
 
-const oneOf = (plan: Terminal<unknown>, rows: MaybePromise<unknown[]>): MaybePromise<unknown> => then(rows, (r) => one(plan, r))
+const oneOf = (plan: Terminal<unknown>, rows: MaybePromise<unknown[]>): MaybePromise<unknown> =>
+  then(rows, (r) => one(plan, r))
 
 const one = (plan: Terminal<unknown>, rows: ReadonlyArray<unknown>): unknown => {
   if (plan.kind === 'first') return rows[0] ?? null

@@ -51,7 +51,8 @@ const dispatch = (ex: Executor, plan: Plan<unknown>, v: Values | undefined): May
 }
 
 // apart from `dispatch`, whose every call would otherwise allocate the `v` this closure captures
-const deleteWith = (ex: Executor, plan: Delete<unknown>, v: Values | undefined): MaybePromise<number> => runDelete(ex, plan, (c) => fill(c, v))
+const deleteWith = (ex: Executor, plan: Delete<unknown>, v: Values | undefined): MaybePromise<number> =>
+  runDelete(ex, plan, (c) => fill(c, v))
 
 /** A plan, or a prepared plan bound to values (or to a list of them). */
 export type Runnable<A> = Plan<A> | Bound<A> | BoundEach<A>
@@ -138,7 +139,11 @@ export const execute = <A>(ex: Executor, runnable: Runnable<A>): Promise<E.Eithe
  * Executes a plan under a run's options (`run(db, { timeoutMs, signal })`): refused before
  * anything is sent when the signal has already aborted or the deadline cannot be kept.
  */
-export const executeWith = <A>(ex: Executor, runnable: Runnable<A>, options: RunOptions): Promise<E.Either<TerrapinError, A>> => {
+export const executeWith = <A>(
+  ex: Executor,
+  runnable: Runnable<A>,
+  options: RunOptions,
+): Promise<E.Either<TerrapinError, A>> => {
   const signal = signalOf(ex, options)
   if (signal === undefined) return execute(ex, runnable)
   if (!(signal instanceof AbortSignal)) return Promise.resolve(E.left(signal))
@@ -163,7 +168,9 @@ export const waitsFor = (ex: Executor, plan: Plan<unknown>): string | undefined 
     case 'Update':
       return undefined
     case 'Delete':
-      return deleteWaits(ex.dialect, plan) ? 'a delete that first sets the referencing keys to their default (a transaction)' : undefined
+      return deleteWaits(ex.dialect, plan)
+        ? 'a delete that first sets the referencing keys to their default (a transaction)'
+        : undefined
     case 'Upsert':
       return `${plan.kind} (a read, then a write in a transaction)`
     case 'Link':
@@ -183,11 +190,15 @@ export const waitsFor = (ex: Executor, plan: Plan<unknown>): string | undefined 
  */
 export const executeSync = <A>(ex: Executor, runnable: Runnable<A>): E.Either<TerrapinError, A> => {
   if (runnable.error) return E.left(runnable.error)
-  if (runnable._tag === 'BoundEach') return E.left(configurationError('runSync runs one plan at a time: run a bindEach list with run(db), in one transaction'))
+  if (runnable._tag === 'BoundEach')
+    return E.left(
+      configurationError('runSync runs one plan at a time: run a bindEach list with run(db), in one transaction'),
+    )
   const bound = runnable._tag === 'Bound'
   const plan = (bound ? runnable.plan : runnable) as Plan<unknown>
   if (plan.error) return E.left(plan.error)
-  if (!ex.sync || ex.ready) return E.left(configurationError(`runSync needs a synchronous driver (SQLite); on ${ex.dialect.name}, use run(db)`))
+  if (!ex.sync || ex.ready)
+    return E.left(configurationError(`runSync needs a synchronous driver (SQLite); on ${ex.dialect.name}, use run(db)`))
   const why = waitsFor(ex, plan)
   if (why) return E.left(configurationError(`runSync runs plans of one statement; this one is ${why}: use run(db)`))
   if (!ex.sync()) return E.left(ex.syncRefusal?.() ?? configurationError('the connection is busy'))
@@ -221,7 +232,9 @@ export const executeSync = <A>(ex: Executor, runnable: Runnable<A>): E.Either<Te
  * const report = await pipe(slowReport, run(db, { timeoutMs: 2000, signal: request.signal }))()
  */
 export const run = (db: Db, options?: RunOptions): (<A>(plan: Runnable<A>) => TE.TaskEither<TerrapinError, A>) =>
-  options === undefined ? (plan) => () => execute(joined(db.executor), plan) : (plan) => () => executeWith(joined(db.executor), plan, options)
+  options === undefined
+    ? (plan) => () => execute(joined(db.executor), plan)
+    : (plan) => () => executeWith(joined(db.executor), plan, options)
 
 /**
  * Runs a plan at once on a synchronous driver (SQLite through better-sqlite3), as an `IOEither`:

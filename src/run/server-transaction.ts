@@ -33,7 +33,10 @@ export interface Held {
 export const heldConnection = (): Held => ({ lost: false, waiting: new Set(), dirty: false, savepoints: 0 })
 
 /** What a statement on a lost connection fails with (a connection error on every runner's `classify`). */
-export const lostError = (): Error => Object.assign(new Error("the transaction's connection was lost; nothing more was sent"), { code: 'CONNECTION_CLOSED' })
+export const lostError = (): Error =>
+  Object.assign(new Error("the transaction's connection was lost; nothing more was sent"), {
+    code: 'CONNECTION_CLOSED',
+  })
 
 /** Marks the connection lost and fails the statements still waiting on it. */
 export const lose = (held: Held): void => {
@@ -82,7 +85,12 @@ export interface ServerTx<C, H> {
  * that failed because the connection was lost is `lostAtCommit` (the outcome is unknown); a
  * connection lost earlier is the driver's error as it is (nothing committed: retryable).
  */
-export const serverTransaction = async <C, H, A>(d: ServerTx<C, H>, c: C, f: (h: H) => Promise<A>, isolation?: Isolation): Promise<A> => {
+export const serverTransaction = async <C, H, A>(
+  d: ServerTx<C, H>,
+  c: C,
+  f: (h: H) => Promise<A>,
+  isolation?: Isolation,
+): Promise<A> => {
   const h = await d.reserve(c)
   let healthy = true
   try {
@@ -103,7 +111,12 @@ export const serverTransaction = async <C, H, A>(d: ServerTx<C, H>, c: C, f: (h:
 }
 
 /** Inside a transaction: `f` between SAVEPOINT and RELEASE, rolled back to the savepoint when it rejects. */
-export const serverSavepoint = async <C, H, A>(d: ServerTx<C, H>, h: H, held: Held, f: () => Promise<A>): Promise<A> => {
+export const serverSavepoint = async <C, H, A>(
+  d: ServerTx<C, H>,
+  h: H,
+  held: Held,
+  f: () => Promise<A>,
+): Promise<A> => {
   const name = `terrapin_sp${++held.savepoints}`
   await d.send(h, `SAVEPOINT ${name}`)
   try {

@@ -104,11 +104,14 @@ export const fill = (c: Compiled, values: Values | undefined): Compiled => {
 }
 
 /** `f` of the value, at once when it is there, after it when it is a promise. */
-export const then = <A, B>(x: MaybePromise<A>, f: (a: A) => MaybePromise<B>): MaybePromise<B> => (isPromise(x) ? x.then(f) : f(x))
+export const then = <A, B>(x: MaybePromise<A>, f: (a: A) => MaybePromise<B>): MaybePromise<B> =>
+  isPromise(x) ? x.then(f) : f(x)
 
 /** A driver's error as the typed union, classified with the statement's SQL (never its values). */
 const failed = (ex: Executor, e: unknown, sql: string): unknown =>
-  e instanceof Abort || e instanceof DecodeFailure || e instanceof TerrapinFailure || isTerrapinError(e) ? e : new Abort(ex.classify(e, sql))
+  e instanceof Abort || e instanceof DecodeFailure || e instanceof TerrapinFailure || isTerrapinError(e)
+    ? e
+    : new Abort(ex.classify(e, sql))
 
 /** Runs one statement, so that whatever the driver throws is classified knowing its SQL. */
 const statement = <A>(ex: Executor, sql: string, f: () => MaybePromise<A>): MaybePromise<A> => {
@@ -128,7 +131,13 @@ const statement = <A>(ex: Executor, sql: string, f: () => MaybePromise<A>): Mayb
  * A synchronous driver's call, whatever it throws classified with the statement's SQL (the call
  * and its arguments passed apart, so that no closure is made per statement).
  */
-const now = <X, A>(ex: Executor, call: (sql: string, params: ReadonlyArray<unknown>, x: X) => A, sql: string, params: ReadonlyArray<unknown>, x: X): A => {
+const now = <X, A>(
+  ex: Executor,
+  call: (sql: string, params: ReadonlyArray<unknown>, x: X) => A,
+  sql: string,
+  params: ReadonlyArray<unknown>,
+  x: X,
+): A => {
   try {
     return call(sql, params, x)
   } catch (e) {
@@ -137,7 +146,12 @@ const now = <X, A>(ex: Executor, call: (sql: string, params: ReadonlyArray<unkno
 }
 
 /** Rows of a statement: directly from a synchronous driver when it is free, else awaited. */
-export const allRows = (ex: Executor, sql: string, params: ReadonlyArray<unknown>, bigint: boolean): MaybePromise<ReadonlyArray<ReadonlyArray<unknown>>> => {
+export const allRows = (
+  ex: Executor,
+  sql: string,
+  params: ReadonlyArray<unknown>,
+  bigint: boolean,
+): MaybePromise<ReadonlyArray<ReadonlyArray<unknown>>> => {
   const direct = ex.sync?.()
   return direct ? now(ex, direct.all, sql, params, bigint) : allLater(ex, sql, params, bigint)
 }
@@ -145,7 +159,12 @@ export const allRows = (ex: Executor, sql: string, params: ReadonlyArray<unknown
 // The awaited calls are functions of their own: a closure in the function that runs the direct
 // call would make V8 allocate the variables it captures on every call, direct ones included.
 
-const allLater = (ex: Executor, sql: string, params: ReadonlyArray<unknown>, bigint: boolean): Promise<ReadonlyArray<ReadonlyArray<unknown>>> =>
+const allLater = (
+  ex: Executor,
+  sql: string,
+  params: ReadonlyArray<unknown>,
+  bigint: boolean,
+): Promise<ReadonlyArray<ReadonlyArray<unknown>>> =>
   statement(ex, sql, () => ex.all(sql, params, bigint)) as Promise<ReadonlyArray<ReadonlyArray<unknown>>>
 
 const runLater = (ex: Executor, sql: string, params: ReadonlyArray<unknown>): Promise<WriteResult> =>
@@ -170,7 +189,13 @@ const hasBigint = (c: Compiled): boolean => {
  * The decoded row of a statement that returns at most one row, through the synchronous
  * driver's one-row call when it has one and is free (`undefined` when it is not: read a list).
  */
-export const readOne = (ex: Executor, c: Compiled, model: string, shape: Shape, params: ReadonlyArray<unknown> = c.params): unknown[] | undefined => {
+export const readOne = (
+  ex: Executor,
+  c: Compiled,
+  model: string,
+  shape: Shape,
+  params: ReadonlyArray<unknown> = c.params,
+): unknown[] | undefined => {
   const one = c.single ? ex.sync?.()?.one : undefined
   if (!one) return undefined
   const dec = rowDecoder(ex.dialect, model, c.output!, shape)
@@ -179,12 +204,20 @@ export const readOne = (ex: Executor, c: Compiled, model: string, shape: Shape, 
 }
 
 /** Rows of a raw read as objects keyed by column name: directly from a synchronous driver when it is free, else awaited. */
-export const objectRows = (ex: Executor, sql: string, params: ReadonlyArray<unknown>): MaybePromise<ReadonlyArray<Readonly<Record<string, unknown>>>> => {
+export const objectRows = (
+  ex: Executor,
+  sql: string,
+  params: ReadonlyArray<unknown>,
+): MaybePromise<ReadonlyArray<Readonly<Record<string, unknown>>>> => {
   const objects = ex.sync?.()?.objects
   return objects ? now(ex, objects, sql, params, undefined) : objectsLater(ex, sql, params)
 }
 
-const objectsLater = (ex: Executor, sql: string, params: ReadonlyArray<unknown>): Promise<ReadonlyArray<Readonly<Record<string, unknown>>>> => {
+const objectsLater = (
+  ex: Executor,
+  sql: string,
+  params: ReadonlyArray<unknown>,
+): Promise<ReadonlyArray<Readonly<Record<string, unknown>>>> => {
   const all = ex.allObjects
   if (!all) return Promise.reject(new Error(`the ${ex.dialect.name} runner cannot read raw rows`))
   return statement(ex, sql, () => all(sql, params)) as Promise<ReadonlyArray<Readonly<Record<string, unknown>>>>
@@ -193,7 +226,8 @@ const objectsLater = (ex: Executor, sql: string, params: ReadonlyArray<unknown>)
 const changesOf = (r: WriteResult): number => r.changes
 
 /** The rows a statement that returns none changed: at once on a synchronous driver, else awaited. */
-export const changedRows = (ex: Executor, sql: string, params: ReadonlyArray<unknown>): MaybePromise<number> => then(runStatement(ex, sql, params), changesOf)
+export const changedRows = (ex: Executor, sql: string, params: ReadonlyArray<unknown>): MaybePromise<number> =>
+  then(runStatement(ex, sql, params), changesOf)
 
 /** A statement that returns no rows, like `allRows`. */
 export const runStatement = (ex: Executor, sql: string, params: ReadonlyArray<unknown>): MaybePromise<WriteResult> => {
@@ -214,7 +248,13 @@ export const LONG_RESULT = 1000
 const longResults = new WeakSet<Output>()
 
 /** A statement's rows, decoded for the plan's projection. */
-export const readRows = (ex: Executor, c: Compiled, model: string, shape: Shape, params: ReadonlyArray<unknown> = c.params): MaybePromise<unknown[]> => {
+export const readRows = (
+  ex: Executor,
+  c: Compiled,
+  model: string,
+  shape: Shape,
+  params: ReadonlyArray<unknown> = c.params,
+): MaybePromise<unknown[]> => {
   const output = c.output!
   const dec = rowDecoder(ex.dialect, model, output, shape)
   if (ex.decoded && longResults.has(output)) return decodedRows(ex, c, params, dec)
@@ -222,8 +262,12 @@ export const readRows = (ex: Executor, c: Compiled, model: string, shape: Shape,
   return isPromise(raw) ? decodeLater(ex, output, dec, raw) : decodeAll(ex, output, dec, raw)
 }
 
-const decodedRows = (ex: Executor, c: Compiled, params: ReadonlyArray<unknown>, dec: (row: ReadonlyArray<unknown>) => unknown): MaybePromise<unknown[]> =>
-  statement(ex, c.sql, () => ex.decoded!(c.sql, params, hasBigint(c), dec))
+const decodedRows = (
+  ex: Executor,
+  c: Compiled,
+  params: ReadonlyArray<unknown>,
+  dec: (row: ReadonlyArray<unknown>) => unknown,
+): MaybePromise<unknown[]> => statement(ex, c.sql, () => ex.decoded!(c.sql, params, hasBigint(c), dec))
 
 const decodeLater = (
   ex: Executor,
@@ -232,7 +276,12 @@ const decodeLater = (
   raw: Promise<ReadonlyArray<ReadonlyArray<unknown>>>,
 ): Promise<unknown[]> => raw.then((r) => decodeAll(ex, output, dec, r))
 
-const decodeAll = (ex: Executor, output: Output, dec: (row: ReadonlyArray<unknown>) => unknown, raw: ReadonlyArray<ReadonlyArray<unknown>>): unknown[] => {
+const decodeAll = (
+  ex: Executor,
+  output: Output,
+  dec: (row: ReadonlyArray<unknown>) => unknown,
+  raw: ReadonlyArray<ReadonlyArray<unknown>>,
+): unknown[] => {
   if (ex.decoded && raw.length >= LONG_RESULT) longResults.add(output)
   const out = new Array<unknown>(raw.length)
   for (let i = 0; i < raw.length; i++) out[i] = dec(raw[i])
@@ -240,7 +289,8 @@ const decodeAll = (ex: Executor, output: Output, dec: (row: ReadonlyArray<unknow
 }
 
 /** How a select's rows are shaped: model rows, `values` objects, `valuesList` tuples or flat values. */
-export const shapeOf = (plan: Select<unknown>): Shape => (plan.projection._tag === 'ValuesList' && plan.projection.flat ? 'Flat' : plan.projection._tag)
+export const shapeOf = (plan: Select<unknown>): Shape =>
+  plan.projection._tag === 'ValuesList' && plan.projection.flat ? 'Flat' : plan.projection._tag
 
 /**
  * Any thrown value as the typed union. An `Error` with none of the drivers' marks (`code`,

@@ -32,7 +32,8 @@ export interface StreamOptions {
 export const stream =
   (db: Db, options: StreamOptions = {}) =>
   <M, R>(plan: Query<M, R>): AsyncIterable<R> => ({
-    [Symbol.asyncIterator]: () => iterate(db, plan, options.batchSize ?? 1000)[Symbol.asyncIterator]() as AsyncIterator<R>,
+    [Symbol.asyncIterator]: () =>
+      iterate(db, plan, options.batchSize ?? 1000)[Symbol.asyncIterator]() as AsyncIterator<R>,
   })
 
 async function* iterate(db: Db, plan: Select<unknown>, batchSize: number): AsyncIterable<unknown> {
@@ -42,7 +43,10 @@ async function* iterate(db: Db, plan: Select<unknown>, batchSize: number): Async
   }
   if (plan.error) fail(plan.error)
   if (!Number.isSafeInteger(batchSize) || batchSize <= 0) fail(invalid('batchSize', 'must be a positive integer'))
-  if (plan.prefetch.length > 0) fail(invalid('prefetch', 'stream does not prefetch: prefetch per batch with run, or read the relation with values()'))
+  if (plan.prefetch.length > 0)
+    fail(
+      invalid('prefetch', 'stream does not prefetch: prefetch per batch with run, or read the relation with values()'),
+    )
   if (!ex.stream) fail(queryError(`the ${ex.dialect.name} runner cannot stream`, { code: 'UNSUPPORTED' }))
   const open = ex.stream
   let c: Compiled

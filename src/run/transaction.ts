@@ -23,7 +23,14 @@
  */
 import * as E from 'fp-ts/Either'
 import * as TE from 'fp-ts/TaskEither'
-import { TerrapinError, TerrapinFailure, configurationError, isRetryable, isTerrapinError, transactionError } from '../errors'
+import {
+  TerrapinError,
+  TerrapinFailure,
+  configurationError,
+  isRetryable,
+  isTerrapinError,
+  transactionError,
+} from '../errors'
 import { DecodeFailure } from './decode'
 import { context as asyncContext } from './context'
 import { OpenStreams, endable } from './endable'
@@ -200,19 +207,29 @@ const scoped = (ex: Executor, s: Scope): Executor =>
   // Inherits from the runner's executor, so that its getters (`dialect`, `ready`) stay live.
   Object.create(ex, {
     all: {
-      value: (sql: string, params: ReadonlyArray<unknown>, bigint: boolean) => counted(s, () => ex.all(sql, params, bigint), ex, sql),
+      value: (sql: string, params: ReadonlyArray<unknown>, bigint: boolean) =>
+        counted(s, () => ex.all(sql, params, bigint), ex, sql),
       enumerable: true,
     },
     decoded: {
       value:
         ex.decoded &&
-        (<A>(sql: string, params: ReadonlyArray<unknown>, bigint: boolean, decode: (row: ReadonlyArray<unknown>) => A) =>
-          counted(s, () => ex.decoded!(sql, params, bigint, decode), ex, sql)),
+        (<A>(
+          sql: string,
+          params: ReadonlyArray<unknown>,
+          bigint: boolean,
+          decode: (row: ReadonlyArray<unknown>) => A,
+        ) => counted(s, () => ex.decoded!(sql, params, bigint, decode), ex, sql)),
       enumerable: true,
     },
-    run: { value: (sql: string, params: ReadonlyArray<unknown>) => counted(s, () => ex.run(sql, params), ex, sql), enumerable: true },
+    run: {
+      value: (sql: string, params: ReadonlyArray<unknown>) => counted(s, () => ex.run(sql, params), ex, sql),
+      enumerable: true,
+    },
     allObjects: {
-      value: ex.allObjects && ((sql: string, params: ReadonlyArray<unknown>) => counted(s, () => ex.allObjects!(sql, params), ex, sql)),
+      value:
+        ex.allObjects &&
+        ((sql: string, params: ReadonlyArray<unknown>) => counted(s, () => ex.allObjects!(sql, params), ex, sql)),
       enumerable: true,
     },
     // a synchronous driver's call runs at once: nothing to wait for, only the end to respect
@@ -230,14 +247,21 @@ const scoped = (ex: Executor, s: Scope): Executor =>
         ex.stream &&
         ((sql: string, params: ReadonlyArray<unknown>, bigint: boolean, batchSize: number) =>
           // each batch counted, refused after the end, closed when left open
-          endable({ open: s.streams, isOpen: () => isOpen(s), refused: ended, step: (next) => counted(s, next, ex, sql) }, () =>
-            ex.stream!(sql, params, bigint, batchSize),
+          endable(
+            { open: s.streams, isOpen: () => isOpen(s), refused: ended, step: (next) => counted(s, next, ex, sql) },
+            () => ex.stream!(sql, params, bigint, batchSize),
           )),
       enumerable: true,
     },
-    transaction: { value: <A>(f: (tx: Executor) => Promise<A>) => counted(s, () => within(ex, s, s.root, f)), enumerable: true },
+    transaction: {
+      value: <A>(f: (tx: Executor) => Promise<A>) => counted(s, () => within(ex, s, s.root, f)),
+      enumerable: true,
+    },
     // a run's signal on the handle: the runner's view of the transaction, scoped alike
-    withSignal: { value: ex.withSignal && ((signal: AbortSignal) => scoped(ex.withSignal!(signal), s)), enumerable: true },
+    withSignal: {
+      value: ex.withSignal && ((signal: AbortSignal) => scoped(ex.withSignal!(signal), s)),
+      enumerable: true,
+    },
   }) as Executor
 
 // ------------------------------------------------------------------------------------------
@@ -270,7 +294,13 @@ export const joined = (ex: Executor): Executor => {
  * runner's to refuse, with the ConnectionError that tells it why.) A program that returns while
  * its transaction is poisoned fails with the statement that poisoned it, so that it rolls back.
  */
-const within = <A>(ex: Executor, parent: Scope | undefined, root: Executor, f: (tx: Executor) => Promise<A>, isolation?: Isolation): Promise<A> =>
+const within = <A>(
+  ex: Executor,
+  parent: Scope | undefined,
+  root: Executor,
+  f: (tx: Executor) => Promise<A>,
+  isolation?: Isolation,
+): Promise<A> =>
   ex.transaction(async (raw) => {
     const s = scopeIn(parent, root)
     const handle = scoped(raw, s)
@@ -290,12 +320,18 @@ const within = <A>(ex: Executor, parent: Scope | undefined, root: Executor, f: (
 const checked = (ex: Executor, options: TransactionOptions): TerrapinError | undefined => {
   const { isolation, retry } = options
   if (isolation !== undefined && !ISOLATIONS.has(isolation))
-    return configurationError(`isolation must be one of ${[...ISOLATIONS].map((i) => `'${i}'`).join(', ')}, got ${JSON.stringify(isolation)}`)
+    return configurationError(
+      `isolation must be one of ${[...ISOLATIONS].map((i) => `'${i}'`).join(', ')}, got ${JSON.stringify(isolation)}`,
+    )
   if (retry !== undefined && (!Number.isSafeInteger(retry.attempts) || retry.attempts < 1))
-    return configurationError(`retry.attempts must be a positive integer (the number of runs in all), got ${JSON.stringify(retry.attempts)}`)
+    return configurationError(
+      `retry.attempts must be a positive integer (the number of runs in all), got ${JSON.stringify(retry.attempts)}`,
+    )
   const nested = ex.inTransaction || joined(ex) !== ex
   if (nested && isolation !== undefined)
-    return configurationError("isolation is set where a transaction begins: a nested transaction (a savepoint) runs with its transaction's isolation")
+    return configurationError(
+      "isolation is set where a transaction begins: a nested transaction (a savepoint) runs with its transaction's isolation",
+    )
   if (nested && retry !== undefined)
     return configurationError(
       'retry runs a whole transaction again: a nested transaction (a savepoint) cannot be retried alone; set retry on the outermost one',
@@ -350,7 +386,11 @@ const waitBefore = (retry: RetryOptions, failedRuns: number): Promise<void> => {
 
 /** The error of a transaction that failed with a retryable error on every run. */
 const gaveUp = (runs: number, last: TerrapinError): TerrapinError =>
-  transactionError(`the transaction failed on all ${runs} runs (retry.attempts) with a retryable error; the last: ${describe(last)}`, true, last)
+  transactionError(
+    `the transaction failed on all ${runs} runs (retry.attempts) with a retryable error; the last: ${describe(last)}`,
+    true,
+    last,
+  )
 
 /** Whether a run's failure is one to run the transaction again for. */
 const retryable = (e: unknown): e is TerrapinError => isTerrapinError(e) && isRetryable(e)
@@ -380,9 +420,14 @@ const withRetry = async <R>(
  * outcome is unknown, as a `TransactionError` of its own, so this one came before COMMIT was
  * sent, and the server rolled the transaction back.
  */
-const beforeCommit = (e: TerrapinError): TerrapinError => (e._tag === 'ConnectionError' && !e.retryable ? { ...e, retryable: true } : e)
+const beforeCommit = (e: TerrapinError): TerrapinError =>
+  e._tag === 'ConnectionError' && !e.retryable ? { ...e, retryable: true } : e
 
-const once = async <L, A>(db: Db, program: (tx: Db) => TE.TaskEither<L, A>, isolation: Isolation | undefined): Promise<E.Either<L | TerrapinError, A>> => {
+const once = async <L, A>(
+  db: Db,
+  program: (tx: Db) => TE.TaskEither<L, A>,
+  isolation: Isolation | undefined,
+): Promise<E.Either<L | TerrapinError, A>> => {
   try {
     return E.right(
       await begin(
@@ -431,7 +476,11 @@ const once = async <L, A>(db: Db, program: (tx: Db) => TE.TaskEither<L, A>, isol
  * })
  */
 export const transaction =
-  <L, A>(db: Db, program: (tx: Db) => TE.TaskEither<L, A>, options: TransactionOptions = {}): TE.TaskEither<L | TerrapinError, A> =>
+  <L, A>(
+    db: Db,
+    program: (tx: Db) => TE.TaskEither<L, A>,
+    options: TransactionOptions = {},
+  ): TE.TaskEither<L | TerrapinError, A> =>
   async () => {
     const bad = checked(db.executor, options)
     if (bad) return E.left(bad)
@@ -455,7 +504,11 @@ export const transaction =
  * @example
  * await inTransaction(db, async (tx) => { await runPromise(tx)(create(User, { name: 'a' })); throw new Error('no') })
  */
-export const inTransaction = async <A>(db: Db, program: (tx: Db) => Promise<A>, options: TransactionOptions = {}): Promise<A> => {
+export const inTransaction = async <A>(
+  db: Db,
+  program: (tx: Db) => Promise<A>,
+  options: TransactionOptions = {},
+): Promise<A> => {
   const bad = checked(db.executor, options)
   if (bad) throw new TerrapinFailure(bad)
   const r = await withRetry(
@@ -469,7 +522,11 @@ export const inTransaction = async <A>(db: Db, program: (tx: Db) => Promise<A>, 
 }
 
 /** One run of `inTransaction`'s function: its value, or what to reject with. */
-const inOnce = async <A>(db: Db, program: (tx: Db) => Promise<A>, isolation: Isolation | undefined): Promise<E.Either<unknown, A>> => {
+const inOnce = async <A>(
+  db: Db,
+  program: (tx: Db) => Promise<A>,
+  isolation: Isolation | undefined,
+): Promise<E.Either<unknown, A>> => {
   // What the program threw is rethrown as it is; what the driver threw around it (BEGIN,
   // COMMIT, a lost connection) as the typed error, like every other failure of the library.
   let own: { readonly e: unknown } | undefined
@@ -489,8 +546,15 @@ const inOnce = async <A>(db: Db, program: (tx: Db) => Promise<A>, isolation: Iso
       ),
     )
   } catch (e) {
-    if (own && own.e === e) return E.left(e instanceof TerrapinFailure && beforeCommit(e.error) !== e.error ? new TerrapinFailure(beforeCommit(e.error)) : e)
+    if (own && own.e === e)
+      return E.left(
+        e instanceof TerrapinFailure && beforeCommit(e.error) !== e.error
+          ? new TerrapinFailure(beforeCommit(e.error))
+          : e,
+      )
     const err = e instanceof TerrapinFailure ? e.error : isTerrapinError(e) ? e : toError(db.executor, e)
-    return E.left(e instanceof TerrapinFailure && beforeCommit(err) === err ? e : new TerrapinFailure(beforeCommit(err)))
+    return E.left(
+      e instanceof TerrapinFailure && beforeCommit(err) === err ? e : new TerrapinFailure(beforeCommit(err)),
+    )
   }
 }

@@ -45,13 +45,19 @@ const defaulted = memo((m) =>
 const autoNowColumns = memo((m) => m.columns.filter((c) => (c.field.options as Options).autoNow))
 
 /** Whether a model has `autoNow` or `autoNowAdd` columns, once per model. */
-const stamped = memo((m) => m.columns.some((c) => (c.field.options as Options).autoNow || (c.field.options as Options).autoNowAdd))
+const stamped = memo((m) =>
+  m.columns.some((c) => (c.field.options as Options).autoNow || (c.field.options as Options).autoNowAdd),
+)
 
 /** The time an insert stamps its rows with, when its model has columns to stamp (one for all its rows). */
 const insertTime = (model: Model): Date | undefined => (stamped(model) ? new Date() : undefined)
 
 /** The row itself when it needs nothing filled in (so a prepared insert keeps its plan). */
-const withDefaults = (model: Model, row: Readonly<Record<string, unknown>>, time: Date | undefined): Readonly<Record<string, unknown>> => {
+const withDefaults = (
+  model: Model,
+  row: Readonly<Record<string, unknown>>,
+  time: Date | undefined,
+): Readonly<Record<string, unknown>> => {
   let out: Record<string, unknown> | undefined
   for (const col of defaulted(model)) {
     if (col.key in row) continue
@@ -98,7 +104,12 @@ const groupByKeys = (rows: ReadonlyArray<Record<string, unknown>>): ReadonlyArra
   return [...groups.values()]
 }
 
-const insertBatch = async (ex: Executor, plan: Insert<unknown>, rows: ReadonlyArray<Record<string, unknown>>, v: Values | undefined): Promise<unknown[]> => {
+const insertBatch = async (
+  ex: Executor,
+  plan: Insert<unknown>,
+  rows: ReadonlyArray<Record<string, unknown>>,
+  v: Values | undefined,
+): Promise<unknown[]> => {
   const c = fill(compileWith(ex.dialect, { ...plan, rows }), v)
   if (ex.dialect.returning) return readRows(ex, c, plan.model.name, 'Rows')
   // Without RETURNING (MySQL): the insert id, then a re-read on the same connection, which on
@@ -110,11 +121,17 @@ const insertBatch = async (ex: Executor, plan: Insert<unknown>, rows: ReadonlyAr
   // One multi-row INSERT takes evenly spaced auto-increment values, and reports the first or the
   // last (`insertIdRow`).
   const generated = given.some((g) => g === undefined)
-  const step = generated && rows.length > 1 && ex.dialect.autoIncrementStep ? Number((await ex.all(ex.dialect.autoIncrementStep, [], false))[0][0]) : 1
+  const step =
+    generated && rows.length > 1 && ex.dialect.autoIncrementStep
+      ? Number((await ex.all(ex.dialect.autoIncrementStep, [], false))[0][0])
+      : 1
   const first = Number(r.lastInsertRowid) - (ex.dialect.insertIdRow === 'last' ? rows.length - 1 : 0)
   const ids = generated ? rows.map((_, i) => first + i * step) : given
   if (r.changes !== rows.length) return [] // ignoreConflicts skipped some: which ones is unknown
-  const found = (await readRows(ex, compileByPk(ex.dialect, plan.model, ids), plan.model.name, 'Rows')) as Record<string, unknown>[]
+  const found = (await readRows(ex, compileByPk(ex.dialect, plan.model, ids), plan.model.name, 'Rows')) as Record<
+    string,
+    unknown
+  >[]
   const byId = new Map(found.map((row) => [String(row[pk.key]), row]))
   return ids.map((id) => byId.get(String(id))).filter((row) => row !== undefined)
 }
@@ -123,7 +140,12 @@ const insertBatch = async (ex: Executor, plan: Insert<unknown>, rows: ReadonlyAr
  * One row inserted with RETURNING: no promise on a synchronous driver. When nothing was filled
  * in, the plan itself compiles (found by identity when it is prepared).
  */
-const insertReturning = (ex: Executor, plan: Insert<unknown>, row: Readonly<Record<string, unknown>>, v: Values | undefined): MaybePromise<unknown[]> => {
+const insertReturning = (
+  ex: Executor,
+  plan: Insert<unknown>,
+  row: Readonly<Record<string, unknown>>,
+  v: Values | undefined,
+): MaybePromise<unknown[]> => {
   const same = plan.rows.length === 1 && row === plan.rows[0]
   const c = compileWith(ex.dialect, same ? plan : { ...plan, rows: [row] }, same && v !== undefined)
   const params = paramsOf(c, v)
@@ -144,7 +166,9 @@ export const insert = (ex: Executor, plan: Insert<unknown>, v: Values | undefine
   const out = insertRows(ex, plan, v)
   const sync = ex.dialect.syncKey
   if (!sync || !explicitKey(plan.model, plan.rows)) return out
-  return then(out, (r) => then(ex.run(sync(plan.model.table, plan.model.columnByKey[plan.model.pk].column), []), () => r))
+  return then(out, (r) =>
+    then(ex.run(sync(plan.model.table, plan.model.columnByKey[plan.model.pk].column), []), () => r),
+  )
 }
 
 /**
@@ -171,7 +195,12 @@ const insertRows = (ex: Executor, plan: Insert<unknown>, v: Values | undefined):
 }
 
 /** Rows in batches in one transaction (apart from `insertRows`, whose every call its closures would cost). */
-const insertMany = (ex: Executor, plan: Insert<unknown>, time: Date | undefined, v: Values | undefined): MaybePromise<unknown[]> => {
+const insertMany = (
+  ex: Executor,
+  plan: Insert<unknown>,
+  time: Date | undefined,
+  v: Values | undefined,
+): MaybePromise<unknown[]> => {
   const rows = plan.rows.map((r) => withDefaults(plan.model, r, time))
   if (rows.length === 0) return []
   // Rows come back in the order given, though rows of different shapes are inserted apart
@@ -181,7 +210,11 @@ const insertMany = (ex: Executor, plan: Insert<unknown>, time: Date | undefined,
     const out: unknown[] = []
     let complete = true
     for (const group of groupByKeys(rows)) {
-      const size = rowsPerStatement(tx.dialect, plan.batchSize ?? tx.dialect.insertBatch, Object.keys(rows[group[0]]).length)
+      const size = rowsPerStatement(
+        tx.dialect,
+        plan.batchSize ?? tx.dialect.insertBatch,
+        Object.keys(rows[group[0]]).length,
+      )
       for (let i = 0; i < group.length; i += size) {
         const at = group.slice(i, i + size)
         const made = await insertBatch(
@@ -206,7 +239,11 @@ const insertMany = (ex: Executor, plan: Insert<unknown>, time: Date | undefined,
  * record's values checked first (a problem names the record, `[3].title`, and sends no SQL),
  * then the rows inserted in batches in one transaction, returned in the order given.
  */
-export const insertEach = async (ex: Executor, plan: Insert<unknown>, values: ReadonlyArray<Values>): Promise<unknown[]> => {
+export const insertEach = async (
+  ex: Executor,
+  plan: Insert<unknown>,
+  values: ReadonlyArray<Values>,
+): Promise<unknown[]> => {
   const template = plan.rows[0]
   const issues: ValidationIssue[] = []
   const rows = values.map((v, i) => {
@@ -232,7 +269,11 @@ export const update = (ex: Executor, plan: Update<unknown>, v: Values | undefine
   const patch = withAutoNow(plan.source.model, plan.patch)
   // save() of a row with nothing to change: no statement to send (the patch is never empty otherwise).
   if (isEmpty(patch)) return 0
-  const c = compileWith(ex.dialect, patch === plan.patch ? plan : { ...plan, patch }, v !== undefined && patch === plan.patch)
+  const c = compileWith(
+    ex.dialect,
+    patch === plan.patch ? plan : { ...plan, patch },
+    v !== undefined && patch === plan.patch,
+  )
   return changedRows(ex, c.sql, paramsOf(c, v))
 }
 
@@ -256,14 +297,19 @@ const createRow = (ex: Executor, model: Model, data: Readonly<Record<string, unk
  */
 export const upsert = async (ex: Executor, plan: Upsert<unknown>, v: Values | undefined): Promise<unknown> => {
   const model = plan.lookup.model
-  const getOne = () => terminal(ex, { _tag: 'Terminal', kind: 'getOrNone', source: plan.lookup }, v) as Promise<Record<string, unknown> | null>
+  const getOne = () =>
+    terminal(ex, { _tag: 'Terminal', kind: 'getOrNone', source: plan.lookup }, v) as Promise<Record<
+      string,
+      unknown
+    > | null>
   const byPk = (row: Record<string, unknown>): Select<unknown> => ({
     ...plan.lookup,
     where: { _tag: 'Cond', path: [], key: model.pk, lookup: 'exact', value: row[model.pk] },
   })
   const existing = async (row: Record<string, unknown>): Promise<unknown> => {
     if (plan.kind === 'getOrCreate') return [row, false]
-    if (Object.keys(plan.defaults).length > 0 || plan.kind === 'save') await update(ex, { _tag: 'Update', source: byPk(row), patch: plan.defaults }, v)
+    if (Object.keys(plan.defaults).length > 0 || plan.kind === 'save')
+      await update(ex, { _tag: 'Update', source: byPk(row), patch: plan.defaults }, v)
     const fresh = await terminal(ex, { _tag: 'Terminal', kind: 'get', source: byPk(row) }, v)
     return plan.kind === 'save' ? fresh : [fresh, false]
   }

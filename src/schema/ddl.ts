@@ -11,22 +11,34 @@ import { throughColumns, throughTable } from '../model/relations'
 import { Db, toError } from '../run/statement'
 
 /** Whether a column stores a foreign key. */
-export const isFk = (c: Column): c is Column & { field: ForeignKeyField } => c.field.kind === 'foreignKey' || c.field.kind === 'oneToOne'
+export const isFk = (c: Column): c is Column & { field: ForeignKeyField } =>
+  c.field.kind === 'foreignKey' || c.field.kind === 'oneToOne'
 
 /** A value as an SQL literal of the column (DEFAULT clauses). */
 export const literal = (d: Dialect, col: Column, v: unknown): string => {
   const e = d.encode(col, v)
-  return typeof e === 'number' || typeof e === 'bigint' ? String(e) : typeof e === 'boolean' ? (e ? d.true : d.false) : `'${String(e).replace(/'/g, "''")}'`
+  return typeof e === 'number' || typeof e === 'bigint'
+    ? String(e)
+    : typeof e === 'boolean'
+      ? e
+        ? d.true
+        : d.false
+      : `'${String(e).replace(/'/g, "''")}'`
 }
 
 /** A column's definition in CREATE TABLE (or ALTER TABLE … ADD COLUMN). */
 export const columnSql = (d: Dialect, m: Model, col: Column): string => {
   const q = d.quote
   const o = col.field.options as { default?: unknown; unique?: boolean }
-  const generated = col.pk && col.field.optional && (col.kind === 'int' || col.kind === 'bigint' || col.kind === 'smallint') && o.default === undefined
+  const generated =
+    col.pk &&
+    col.field.optional &&
+    (col.kind === 'int' || col.kind === 'bigint' || col.kind === 'smallint') &&
+    o.default === undefined
   const parts = [q(col.column), generated ? d.generatedKeyType(col) : d.columnType(col)]
   if (!col.field.nullable) parts.push('NOT NULL')
-  if (isFk(col) && o.default !== undefined && typeof o.default !== 'function') parts.push(`DEFAULT ${literal(d, col, o.default)}`)
+  if (isFk(col) && o.default !== undefined && typeof o.default !== 'function')
+    parts.push(`DEFAULT ${literal(d, col, o.default)}`)
   if (col.pk) parts.push('PRIMARY KEY')
   if (generated) parts.push(d.autoIncrement(col))
   if (!col.pk && o.unique) parts.push('UNIQUE')
@@ -53,25 +65,36 @@ export const addFkSql = (d: Dialect, m: Model, col: Column & { field: ForeignKey
   const q = d.quote
   const name = fkName(m, col)
   const body = fkSql(d, m, col)
-  return safe ? d.addForeignKeyIfMissing(m.table, name, body) : `ALTER TABLE ${q(m.table)} ADD CONSTRAINT ${q(name)} ${body}`
+  return safe
+    ? d.addForeignKeyIfMissing(m.table, name, body)
+    : `ALTER TABLE ${q(m.table)} ADD CONSTRAINT ${q(name)} ${body}`
 }
 
 /** The name of an index or unique constraint over columns of a table. */
 export const indexName = (table: string, cols: ReadonlyArray<string>, unique: boolean): string => {
   const name = `${unique ? 'uq' : 'idx'}_${table}_${cols.join('_')}`
-  return name.length <= 60 ? name : `${name.slice(0, 48)}_${Math.abs([...name].reduce((h, c) => (h * 31 + c.charCodeAt(0)) | 0, 7)).toString(36)}`
+  return name.length <= 60
+    ? name
+    : `${name.slice(0, 48)}_${Math.abs([...name].reduce((h, c) => (h * 31 + c.charCodeAt(0)) | 0, 7)).toString(36)}`
 }
 
-const columnsOf = (m: Model, keys: ReadonlyArray<string>): ReadonlyArray<string> => keys.map((k) => (m.columnByKey[k] ?? m.columnByKey[`${k}Id`])?.column ?? k)
+const columnsOf = (m: Model, keys: ReadonlyArray<string>): ReadonlyArray<string> =>
+  keys.map((k) => (m.columnByKey[k] ?? m.columnByKey[`${k}Id`])?.column ?? k)
 
 /** The statements that create one model's table and indexes. */
-export const createTableSql = (d: Dialect, m: Model, safe: boolean, deferred: ReadonlySet<Column> = new Set()): ReadonlyArray<string> => {
+export const createTableSql = (
+  d: Dialect,
+  m: Model,
+  safe: boolean,
+  deferred: ReadonlySet<Column> = new Set(),
+): ReadonlyArray<string> => {
   const q = d.quote
   const ine = safe ? 'IF NOT EXISTS ' : ''
   const body = [
     ...m.columns.map((c) => columnSql(d, m, c)),
     ...(m.meta.uniqueTogether ?? []).map(
-      (keys) => `CONSTRAINT ${q(indexName(m.table, columnsOf(m, keys), true))} UNIQUE (${columnsOf(m, keys).map(q).join(', ')})`,
+      (keys) =>
+        `CONSTRAINT ${q(indexName(m.table, columnsOf(m, keys), true))} UNIQUE (${columnsOf(m, keys).map(q).join(', ')})`,
     ),
     ...m.columns
       .filter(isFk)
@@ -82,7 +105,9 @@ export const createTableSql = (d: Dialect, m: Model, safe: boolean, deferred: Re
   const wanted = [
     ...m.columns.filter((c) => (c.field.options as { index?: boolean }).index && !c.pk).map((c) => [c.column]),
     ...(m.meta.indexes ?? []).map((keys) => columnsOf(m, keys)),
-    ...(d.indexesForeignKeys ? [] : m.columns.filter((c) => isFk(c) && !(c.field.options as { unique?: boolean }).unique).map((c) => [c.column])),
+    ...(d.indexesForeignKeys
+      ? []
+      : m.columns.filter((c) => isFk(c) && !(c.field.options as { unique?: boolean }).unique).map((c) => [c.column])),
   ]
   // A foreign key with `index: true` is asked for twice; one index per column list.
   const indexes = new Map(wanted.map((cols) => [indexName(m.table, cols, false), cols]))
@@ -118,7 +143,8 @@ export const dependencyOrder = (models: ReadonlyArray<Model>): ReadonlyArray<Mod
   const visit = (m: Model): void => {
     if (done.has(m.name) || visiting.has(m.name)) return
     visiting.add(m.name)
-    for (const c of m.columns) if (isFk(c) && c.field.target !== m.name && byName.has(c.field.target)) visit(byName.get(c.field.target)!)
+    for (const c of m.columns)
+      if (isFk(c) && c.field.target !== m.name && byName.has(c.field.target)) visit(byName.get(c.field.target)!)
     visiting.delete(m.name)
     done.add(m.name)
     out.push(m)
@@ -128,13 +154,21 @@ export const dependencyOrder = (models: ReadonlyArray<Model>): ReadonlyArray<Mod
 }
 
 /** Every statement `generateSchemas` runs, in order (`links` false: without the many-to-many link tables). */
-export const schemaSql = (d: Dialect, models: ReadonlyArray<AnyModel>, safe: boolean, links = true): ReadonlyArray<string> => {
+export const schemaSql = (
+  d: Dialect,
+  models: ReadonlyArray<AnyModel>,
+  safe: boolean,
+  links = true,
+): ReadonlyArray<string> => {
   const ordered = dependencyOrder(models as ReadonlyArray<Model>)
   // Keys to tables created later (a cycle) are added once every table exists; SQLite takes
   // them inline, since it checks the target only when rows are written.
   const position = new Map(ordered.map((m, i) => [m.name, i]))
-  const later = (m: Model, c: Column & { field: ForeignKeyField }): boolean => (position.get(c.field.target) ?? -1) > position.get(m.name)!
-  const deferred = new Set(d.inlineForeignKeys ? [] : ordered.flatMap((m) => m.columns.filter(isFk).filter((c) => later(m, c))))
+  const later = (m: Model, c: Column & { field: ForeignKeyField }): boolean =>
+    (position.get(c.field.target) ?? -1) > position.get(m.name)!
+  const deferred = new Set(
+    d.inlineForeignKeys ? [] : ordered.flatMap((m) => m.columns.filter(isFk).filter((c) => later(m, c))),
+  )
   const linkSql = ordered.flatMap((m) =>
     Object.values(links ? m.fields : {})
       .filter((f): f is ManyToManyField => f.kind === 'manyToMany')
@@ -157,7 +191,11 @@ export const schemaSql = (d: Dialect, models: ReadonlyArray<AnyModel>, safe: boo
  * await generateSchemas(db, [Author, Book], { safe: true })()
  */
 export const generateSchemas =
-  (db: Db, models: ReadonlyArray<AnyModel>, options: { readonly safe?: boolean } = {}): TE.TaskEither<TerrapinError, void> =>
+  (
+    db: Db,
+    models: ReadonlyArray<AnyModel>,
+    options: { readonly safe?: boolean } = {},
+  ): TE.TaskEither<TerrapinError, void> =>
   async () => {
     const ex = db.executor
     try {

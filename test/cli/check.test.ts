@@ -47,7 +47,9 @@ for (const dialect of DIALECTS) {
     it('passes on a fresh project, fails on a missing migration, lists a pending one, fails on drift', async () => {
       done(await p.terrapin('init', '-t', './db.ts'))
       done(await p.terrapin('init-db'))
-      expect(done(await p.terrapin('check')).stdout).toBe('app models: the models match the migrations, and the database the applied ones\n')
+      expect(done(await p.terrapin('check')).stdout).toBe(
+        'app models: the models match the migrations, and the database the applied ones\n',
+      )
 
       // a field added to the models, no migration for it
       p.write('models.ts', models(', bio: fields.text({ null: true })'))
@@ -60,7 +62,9 @@ for (const dialect of DIALECTS) {
 
       // written, not applied: pending, and the database still matches the applied migrations
       done(await p.terrapin('migrate', '--name', 'bio'))
-      expect(done(await p.terrapin('check')).stdout).toMatch(/^app models: pending: 1_bio\napp models: the models match/)
+      expect(done(await p.terrapin('check')).stdout).toMatch(
+        /^app models: pending: 1_bio\napp models: the models match/,
+      )
       done(await p.terrapin('upgrade'))
       done(await p.terrapin('check'))
 
@@ -69,7 +73,10 @@ for (const dialect of DIALECTS) {
       try {
         const q = db.executor.dialect.quote
         await db.executor.run(`ALTER TABLE ${q('author')} ADD COLUMN ${q('nick')} INTEGER`, [])
-        await db.executor.run(`DROP INDEX ${q('idx_book_title_author_id')}${dialect === 'mysql' ? ` ON ${q('book')}` : ''}`, [])
+        await db.executor.run(
+          `DROP INDEX ${q('idx_book_title_author_id')}${dialect === 'mysql' ? ` ON ${q('book')}` : ''}`,
+          [],
+        )
       } finally {
         await db.executor.close()
       }
@@ -82,7 +89,10 @@ for (const dialect of DIALECTS) {
       expect(drift.stderr).toBe('terrapin: app models: 2 differences of the database from its migrations\n')
       const json = await p.terrapin('check', '--json')
       expect(json.code).toBe(1)
-      expect(JSON.parse(json.stdout)).toMatchObject({ ok: false, apps: [{ app: 'models', ok: false, missing: [], pending: [] }] })
+      expect(JSON.parse(json.stdout)).toMatchObject({
+        ok: false,
+        apps: [{ app: 'models', ok: false, missing: [], pending: [] }],
+      })
     })
   })
 }

@@ -46,7 +46,10 @@ for (const dialect of DIALECTS) {
       // a data step that waits first: the other process reads the versions while this one runs
       const slow = p
         .read(file)
-        .replace(/(export const upgrade: MigrationSteps = \{\n\s+\w+: \[)/, '$1\n    () => new Promise((done) => setTimeout(done, 2500)),')
+        .replace(
+          /(export const upgrade: MigrationSteps = \{\n\s+\w+: \[)/,
+          '$1\n    () => new Promise((done) => setTimeout(done, 2500)),',
+        )
       expect(slow).not.toBe(p.read(file))
       p.write(file, slow)
 
@@ -59,7 +62,11 @@ for (const dialect of DIALECTS) {
       const db = connect(url)
       try {
         const q = db.executor.dialect.quote
-        const rows = await db.executor.all(`SELECT ${q('version')} FROM ${q('terrapin_migrations')} ORDER BY ${q('version')}`, [], false)
+        const rows = await db.executor.all(
+          `SELECT ${q('version')} FROM ${q('terrapin_migrations')} ORDER BY ${q('version')}`,
+          [],
+          false,
+        )
         expect(rows.map((r) => Number(r[0]))).toEqual([0, 1])
         await db.executor.run(`INSERT INTO ${q('item')} (${q('label')}, ${q('note')}) VALUES ('a', 'b')`, [])
       } finally {

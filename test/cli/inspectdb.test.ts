@@ -32,7 +32,9 @@ const models = schema({
     },
     meta: { uniqueTogether: [['author', 'title']], indexes: [['pages', 'price']] },
   }),
-  Cover: model('Cover', { fields: { id: fields.int({ pk: true }), book: fields.oneToOne('Book', { relatedName: 'cover' }) } }),
+  Cover: model('Cover', {
+    fields: { id: fields.int({ pk: true }), book: fields.oneToOne('Book', { relatedName: 'cover' }) },
+  }),
   Tag: model('Tag', { fields: { id: fields.int({ pk: true }), label: fields.char({ maxLength: 20 }) } }),
 })
 
@@ -57,7 +59,10 @@ for (const dialect of DIALECTS) {
         await db.executor.close()
       }
       // the config needs a model to load: one whose table the database lacks
-      p.write('models.ts', `import { fields, model } from 'terrapin'\nexport const Stub = model('Stub', { fields: { id: fields.int({ pk: true }) } })\n`)
+      p.write(
+        'models.ts',
+        `import { fields, model } from 'terrapin'\nexport const Stub = model('Stub', { fields: { id: fields.int({ pk: true }) } })\n`,
+      )
       p.write('db.ts', configModule(url))
     })
     afterAll(async () => {
@@ -86,7 +91,10 @@ for (const dialect of DIALECTS) {
       expect(r.code).toBe(0)
       expect(r.stdout).toContain('export const { Tag } = schema({')
       const bad = await p.terrapin('inspectdb', '-t', './db.ts', '--table', 'nosuch')
-      expect({ code: bad.code, stderr: bad.stderr }).toEqual({ code: 1, stderr: 'terrapin: app models: no table nosuch in the database\n' })
+      expect({ code: bad.code, stderr: bad.stderr }).toEqual({
+        code: 1,
+        stderr: 'terrapin: app models: no table nosuch in the database\n',
+      })
     })
   })
 }

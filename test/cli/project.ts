@@ -58,7 +58,13 @@ export const makeProject = (label: string): Project => {
       }
     },
     terrapin: (...args) => spawn(dir, process.execPath, ['-r', TSX, MAIN, ...args]),
-    terrapinTty: (input, ...args) => spawn(dir, 'script', ['-qec', [process.execPath, '-r', TSX, MAIN, ...args].map(quote).join(' '), '/dev/null'], input),
+    terrapinTty: (input, ...args) =>
+      spawn(
+        dir,
+        'script',
+        ['-qec', [process.execPath, '-r', TSX, MAIN, ...args].map(quote).join(' '), '/dev/null'],
+        input,
+      ),
     remove: () => rmSync(dir, { recursive: true, force: true }),
   }
 }
@@ -67,8 +73,16 @@ const quote = (s: string): string => `'${s.replace(/'/g, `'\\''`)}'`
 
 const spawn = (cwd: string, file: string, args: ReadonlyArray<string>, input = ''): Promise<Result> =>
   new Promise((done) => {
-    const child = execFile(file, args, { cwd, env: { ...process.env, NODE_OPTIONS: '' }, timeout: 60_000 }, (error, stdout, stderr) =>
-      done({ code: error ? (typeof error.code === 'number' ? error.code : null) : 0, stdout: String(stdout), stderr: String(stderr) }),
+    const child = execFile(
+      file,
+      args,
+      { cwd, env: { ...process.env, NODE_OPTIONS: '' }, timeout: 60_000 },
+      (error, stdout, stderr) =>
+        done({
+          code: error ? (typeof error.code === 'number' ? error.code : null) : 0,
+          stdout: String(stdout),
+          stderr: String(stderr),
+        }),
     )
     child.stdin?.end(input)
   })

@@ -7,7 +7,22 @@
  */
 import * as E from 'fp-ts/Either'
 import { pipe } from 'fp-ts/function'
-import { AnyModel, bulkCreate, connect, create, fields, model, orderBy, query, related, remove, run, schema, values, where } from '../../src'
+import {
+  AnyModel,
+  bulkCreate,
+  connect,
+  create,
+  fields,
+  model,
+  orderBy,
+  query,
+  related,
+  remove,
+  run,
+  schema,
+  values,
+  where,
+} from '../../src'
 import { Db } from '../../src/run/statement'
 import { DIALECTS, IsolatedDatabase, createIsolated } from '../support/databases'
 import { Project, Result, configModule, makeProject } from './project'
@@ -61,7 +76,8 @@ const V2 = `{
 }`
 
 const names = (src: string): string => [...src.matchAll(/^ {2}(\w+): model\(/gm)].map((m) => m[1]).join(', ')
-const modelsFile = (src: string): string => `import { fields, model, schema } from 'terrapin'\n\nexport const { ${names(src)} } = schema(${src})\n`
+const modelsFile = (src: string): string =>
+  `import { fields, model, schema } from 'terrapin'\n\nexport const { ${names(src)} } = schema(${src})\n`
 /** The models of a source, built here as the project's models.ts builds them. */
 const evaluate = (src: string): Readonly<Record<string, AnyModel>> => {
   // eslint-disable-next-line @typescript-eslint/no-implied-eval -- one source for the project's file and this process's models, so they cannot drift
@@ -115,10 +131,12 @@ const insert = (db: Db, m: AnyModel, data: ReadonlyArray<Row>): Promise<Readonly
   ok(pipe(bulkCreate(m, data as never), run(db)) as () => Promise<E.Either<unknown, ReadonlyArray<Row>>>)
 
 /** Inserts one row, the outcome as is. */
-const tryCreate = (db: Db, m: AnyModel, row: Row): Promise<E.Either<{ readonly _tag: string }, unknown>> => pipe(create(m, row as never), run(db))()
+const tryCreate = (db: Db, m: AnyModel, row: Row): Promise<E.Either<{ readonly _tag: string }, unknown>> =>
+  pipe(create(m, row as never), run(db))()
 
 /** The rows of a model, some fields, in id order. */
-const rows = (db: Db, m: AnyModel, ...fields: string[]): Promise<unknown> => ok(pipe(query(m), orderBy('id'), values(...(fields as never[])), run(db)) as never)
+const rows = (db: Db, m: AnyModel, ...fields: string[]): Promise<unknown> =>
+  ok(pipe(query(m), orderBy('id'), values(...(fields as never[])), run(db)) as never)
 
 const BOOKS_V1 = [
   { title: 'One', pages: 100, price: '12.50' },
@@ -149,11 +167,19 @@ for (const dialect of DIALECTS) {
     it('init, init-db, nothing to migrate', async () => {
       done(await p.terrapin('init', '-t', './db.ts'))
       // The refusals that do not depend on the dialect run on SQLite only, to keep the suite short.
-      if (sqliteOnly) failsWith(await p.terrapin('upgrade'), 1, /^terrapin: app models: no migrations folder \/.*\/migrations\/models: run init-db first$/)
+      if (sqliteOnly)
+        failsWith(
+          await p.terrapin('upgrade'),
+          1,
+          /^terrapin: app models: no migrations folder \/.*\/migrations\/models: run init-db first$/,
+        )
       const first = done(await p.terrapin('init-db'))
-      expect(first.stdout).toMatch(/^app models: created the tables, wrote \.\/migrations\/models\/0_\d{14}_init\.ts and recorded version 0 as applied$/m)
+      expect(first.stdout).toMatch(
+        /^app models: created the tables, wrote \.\/migrations\/models\/0_\d{14}_init\.ts and recorded version 0 as applied$/m,
+      )
       expect(p.files('migrations/models')).toEqual([expect.stringMatching(/^0_\d{14}_init\.ts$/)])
-      if (sqliteOnly) failsWith(await p.terrapin('init-db'), 1, /^terrapin: app models already has migrations in \/.*: run upgrade$/)
+      if (sqliteOnly)
+        failsWith(await p.terrapin('init-db'), 1, /^terrapin: app models already has migrations in \/.*: run upgrade$/)
       expect(done(await p.terrapin('migrate')).stdout).toBe('app models: no changes, nothing to migrate\n')
       expect(p.files('migrations/models')).toHaveLength(1)
     })
@@ -176,16 +202,25 @@ for (const dialect of DIALECTS) {
         /^terrapin: app models: Was (column )?book\.title renamed to book\.name\? \(no: drop .*\): no terminal to ask; pass --rename table\.old:new/,
       )
       expect(p.files('migrations/models')).toHaveLength(1)
-      const made = done(await p.terrapin('migrate', '--name', 'v2', '--rename', 'book.title:name', '--rename', 'publisher:press'))
-      expect(made.stdout).toMatch(/^app models: wrote \.\/migrations\/models\/1_\d{14}_v2\.ts \(version 1, \d+ operations\)$/m)
-      if (sqliteOnly) expect(done(await p.terrapin('heads')).stdout).toMatch(/^app models: 1_v2 {2}\.\/migrations\/models\/1_\d{14}_v2\.ts$/m)
+      const made = done(
+        await p.terrapin('migrate', '--name', 'v2', '--rename', 'book.title:name', '--rename', 'publisher:press'),
+      )
+      expect(made.stdout).toMatch(
+        /^app models: wrote \.\/migrations\/models\/1_\d{14}_v2\.ts \(version 1, \d+ operations\)$/m,
+      )
+      if (sqliteOnly)
+        expect(done(await p.terrapin('heads')).stdout).toMatch(
+          /^app models: 1_v2 {2}\.\/migrations\/models\/1_\d{14}_v2\.ts$/m,
+        )
     })
 
     it('upgrade: --dry-run prints the SQL and applies nothing; then each migration and statement with its time; the schema is v2, values kept', async () => {
       const dry = done(await p.terrapin('upgrade', '--dry-run'))
       expect(dry.stdout).toMatch(/^-- app models\n/)
       expect(dry.stdout).toMatch(/CREATE TABLE "tag"|CREATE TABLE `tag`/)
-      await withDb(url, async (db) => expect(await rows(db, v1.Book, 'title')).toEqual(BOOKS_V1.map(({ title }) => ({ title }))))
+      await withDb(url, async (db) =>
+        expect(await rows(db, v1.Book, 'title')).toEqual(BOOKS_V1.map(({ title }) => ({ title }))),
+      )
       const up = done(await p.terrapin('upgrade'))
       expect(up.stdout).toMatch(/^app models: applying 1_v2$/m)
       expect(up.stdout).toMatch(/^ {2}\S.* \(\d+ ms\)$/m)
@@ -205,7 +240,9 @@ for (const dialect of DIALECTS) {
         const [tag] = await insert(db, v2.Tag, [{ label: 'sf' }])
         const [one] = (await rows(db, v2.Book, 'id')) as Array<{ id: number }>
         await ok(pipe(related(v2.Book, one as never, 'tags' as never).add(tag as never), run(db)))
-        expect(await ok(pipe(query(v2.Book), whereAny({ tags__label: 'sf' }), values('name' as never), run(db)))).toEqual([{ name: 'One' }])
+        expect(
+          await ok(pipe(query(v2.Book), whereAny({ tags__label: 'sf' }), values('name' as never), run(db))),
+        ).toEqual([{ name: 'One' }])
         // The composite unique holds; the foreign key now restricts.
         const dup = await tryCreate(db, v2.Book, { name: 'One', pages: 1, price: '1.00', authorId: ann.id })
         expect(E.isLeft(dup) && dup.left._tag).toBe('IntegrityError')
@@ -214,16 +251,27 @@ for (const dialect of DIALECTS) {
         await ok(pipe(query(v2.Book), whereAny({ name: 'Four' }), remove, run(db)))
       })
       if (sqliteOnly)
-        expect(done(await p.terrapin('history')).stdout).toMatch(/^app models: 0_init {2}applied \d{4}-\d\d-\d\dT.*\napp models: 1_v2 {2}applied /m)
-      if (sqliteOnly) expect(done(await p.terrapin('upgrade')).stdout).toBe('app models: up to date, nothing to upgrade\n')
+        expect(done(await p.terrapin('history')).stdout).toMatch(
+          /^app models: 0_init {2}applied \d{4}-\d\d-\d\dT.*\napp models: 1_v2 {2}applied /m,
+        )
+      if (sqliteOnly)
+        expect(done(await p.terrapin('upgrade')).stdout).toBe('app models: up to date, nothing to upgrade\n')
     })
 
     it('downgrade: a drop is a question (--yes answers it), an unknown version an error; values back as they were', async () => {
       // The author whose name only fits v2's width goes first: narrowing over it must fail, even with --force.
       await withDb(url, (db) => ok(pipe(query(v2.Author), whereAny({ name: 'x'.repeat(60) }), remove, run(db))))
       if (sqliteOnly)
-        failsWith(await p.terrapin('downgrade', '-v', '7'), 1, /^terrapin: version 7 of app models is not applied \(applied: 0, 1\): see history$/)
-      failsWith(await p.terrapin('downgrade', '--force'), 1, /^terrapin: app models: The downgrade .*drops.*: no terminal to ask; pass --yes to confirm$/)
+        failsWith(
+          await p.terrapin('downgrade', '-v', '7'),
+          1,
+          /^terrapin: version 7 of app models is not applied \(applied: 0, 1\): see history$/,
+        )
+      failsWith(
+        await p.terrapin('downgrade', '--force'),
+        1,
+        /^terrapin: app models: The downgrade .*drops.*: no terminal to ask; pass --yes to confirm$/,
+      )
       if (sqliteOnly) {
         // At a terminal the question is asked; "n" cancels, and nothing is reverted.
         const no = await p.terrapinTty('n\n', 'downgrade', '--force')
@@ -254,11 +302,18 @@ for (const dialect of DIALECTS) {
         ok: true,
         dryRun: false,
         apps: [
-          { app: 'models', applied: [{ version: 1, name: 'v2', statements: expect.any(Number) as unknown, ms: expect.any(Number) as unknown }], changed: [] },
+          {
+            app: 'models',
+            applied: [
+              { version: 1, name: 'v2', statements: expect.any(Number) as unknown, ms: expect.any(Number) as unknown },
+            ],
+            changed: [],
+          },
         ],
       })
       await withDb(url, async (db) => expect(await rows(db, v2.Book, 'name', 'pages', 'price')).toEqual(BOOKS_V2))
-      if (sqliteOnly) expect(done(await p.terrapin('migrate')).stdout).toBe('app models: no changes, nothing to migrate\n')
+      if (sqliteOnly)
+        expect(done(await p.terrapin('migrate')).stdout).toBe('app models: no changes, nothing to migrate\n')
     })
 
     if (sqliteOnly)
@@ -270,7 +325,9 @@ for (const dialect of DIALECTS) {
         expect(made.stdout).toMatch(/renamed to book\.name\?.*\[y\/N\]/)
         expect(made.stdout).toMatch(/app models: wrote \.\/migrations\/models\/1_\d{14}_again\.ts/)
         expect(made.code).toBe(0)
-        expect(p.read(`migrations/models/${p.files('migrations/models')[1]}`)).toMatch(/rename column book\.title to name/)
+        expect(p.read(`migrations/models/${p.files('migrations/models')[1]}`)).toMatch(
+          /rename column book\.title to name/,
+        )
         const fake = done(await p.terrapin('upgrade', '--fake'))
         expect(fake.stdout).toMatch(/^app models: recorded 1_again as applied, without running it \(--fake\)$/m)
         expect(fake.stdout).not.toMatch(/ALTER|CREATE/)

@@ -41,7 +41,11 @@ const fresh = (plan: Statement, d = dialects.sqlite): Compiled => compileUncache
 
 const sqlOf = (c: Compiled) => ({
   sql: c.sql,
-  params: c.params.map((p) => (typeof p === 'object' && p !== null && (p as { _tag?: string })._tag === 'Slot' ? `slot:${(p as { name: string }).name}` : p)),
+  params: c.params.map((p) =>
+    typeof p === 'object' && p !== null && (p as { _tag?: string })._tag === 'Slot'
+      ? `slot:${(p as { name: string }).name}`
+      : p,
+  ),
 })
 
 const same = (plan: Statement): void => {
@@ -114,7 +118,8 @@ describe('compile cache', () => {
   })
 
   it('shares statements between annotated and grouped plans that differ only in filter values', () => {
-    const plan = (lo: number) => pipe(query(Item), where({ n__gte: lo }), groupBy('n'), annotate({ c: Count(), m: F('n').add(1) }), orderBy('n'))
+    const plan = (lo: number) =>
+      pipe(query(Item), where({ n__gte: lo }), groupBy('n'), annotate({ c: Count(), m: F('n').add(1) }), orderBy('n'))
     for (const d of Object.values(dialects)) {
       expect(compileWith(d, plan(1)).sql).toBe(compileWith(d, plan(5)).sql)
       for (const lo of [1, 5, 9]) expect(sqlOf(compileWith(d, plan(lo)))).toEqual(sqlOf(fresh(plan(lo), d)))
@@ -129,7 +134,9 @@ describe('compile cache', () => {
       fc.array(fc.integer({ min: 0, max: 3 }), { maxLength: 3 }).map((xs) => ({ n__in: xs })),
       fc.array(fc.integer({ min: 0, max: 3 }), { maxLength: 3 }).map((xs) => ({ n__notIn: xs })),
       fc.boolean().map((b) => ({ x__isnull: b })),
-      fc.tuple(fc.integer({ min: 0, max: 5 }), fc.integer({ min: 0, max: 5 })).map(([a, b]) => ({ x__range: [a, b] as const })),
+      fc
+        .tuple(fc.integer({ min: 0, max: 5 }), fc.integer({ min: 0, max: 5 }))
+        .map(([a, b]) => ({ x__range: [a, b] as const })),
       fc
         .string({ maxLength: 3 })
         .filter((s) => !s.includes('\u0000'))
@@ -141,14 +148,23 @@ describe('compile cache', () => {
     )
     const filter = fc.array(cond, { minLength: 1, maxLength: 3 })
     fc.assert(
-      fc.property(filter, fc.boolean(), fc.option(fc.integer({ min: 0, max: 3 }), { nil: undefined }), (conds, negate, lim) => {
-        const base = pipe(query(Item), negate ? exclude(q.or(...(conds as never[]))) : where(q.and(...(conds as never[]))), orderBy('n'))
-        const plan = lim === undefined ? base : pipe(base, limit(lim))
-        same(plan)
-        same(pipe(plan, first))
-        same(pipe(plan, count))
-        same(pipe(plan, update({ note: 'x' })))
-      }),
+      fc.property(
+        filter,
+        fc.boolean(),
+        fc.option(fc.integer({ min: 0, max: 3 }), { nil: undefined }),
+        (conds, negate, lim) => {
+          const base = pipe(
+            query(Item),
+            negate ? exclude(q.or(...(conds as never[]))) : where(q.and(...(conds as never[]))),
+            orderBy('n'),
+          )
+          const plan = lim === undefined ? base : pipe(base, limit(lim))
+          same(plan)
+          same(pipe(plan, first))
+          same(pipe(plan, count))
+          same(pipe(plan, update({ note: 'x' })))
+        },
+      ),
       { numRuns: 300 },
     )
   })
@@ -172,7 +188,12 @@ describe('compile cache', () => {
       at__year: [2020, 1999],
       price: ['1.5', null, 2],
     }
-    type Step = { where: ReadonlyArray<string> } | { exclude: ReadonlyArray<string> } | { order: string[] } | { limit: number } | { offset: number }
+    type Step =
+      | { where: ReadonlyArray<string> }
+      | { exclude: ReadonlyArray<string> }
+      | { order: string[] }
+      | { limit: number }
+      | { offset: number }
     const keys = fc.uniqueArray(fc.constantFrom(...Object.keys(POOLS)), { minLength: 1, maxLength: 3 })
     const stepArb: fc.Arbitrary<Step> = fc.oneof(
       keys.map((k) => ({ where: k })),
@@ -184,7 +205,8 @@ describe('compile cache', () => {
     /** The plan of a chain of steps, each filter key taking the value `pick` chooses from its pool. */
     const build = (steps: ReadonlyArray<Step>, pick: (n: number) => number) => {
       let i = 0
-      const filter = (ks: ReadonlyArray<string>) => Object.fromEntries(ks.map((k) => [k, POOLS[k][pick(i++) % POOLS[k].length]])) as never
+      const filter = (ks: ReadonlyArray<string>) =>
+        Object.fromEntries(ks.map((k) => [k, POOLS[k][pick(i++) % POOLS[k].length]])) as never
       return steps.reduce(
         (p, s) =>
           'where' in s
@@ -212,36 +234,53 @@ describe('compile cache', () => {
     it('two plans share a hint exactly when the full walk gives them one shape, and compile as a fresh compile does', () => {
       const choices = fc.array(fc.nat(), { minLength: 12, maxLength: 12 })
       fc.assert(
-        fc.property(fc.array(stepArb, { maxLength: 4 }), choices, choices, fc.constantFrom(null, 'n', 'note', 'x'), (steps, a, b, patch) => {
-          const as = ends(
-            build(steps, (i) => a[i % a.length]),
-            patch,
-          )
-          const bs = ends(
-            build(steps, (i) => b[i % b.length]),
-            patch,
-          )
-          as.forEach((p, i) => {
-            const other = bs[i]
-            if (p.error || other.error) return
-            expect(hintOf(p)).toBeDefined()
-            expect(hintOf(p) === hintOf(other)).toBe(shapeOf(p)?.key === shapeOf(other)?.key)
-            same(p)
-            same(other)
-          })
-        }),
+        fc.property(
+          fc.array(stepArb, { maxLength: 4 }),
+          choices,
+          choices,
+          fc.constantFrom(null, 'n', 'note', 'x'),
+          (steps, a, b, patch) => {
+            const as = ends(
+              build(steps, (i) => a[i % a.length]),
+              patch,
+            )
+            const bs = ends(
+              build(steps, (i) => b[i % b.length]),
+              patch,
+            )
+            as.forEach((p, i) => {
+              const other = bs[i]
+              if (p.error || other.error) return
+              expect(hintOf(p)).toBeDefined()
+              expect(hintOf(p) === hintOf(other)).toBe(shapeOf(p)?.key === shapeOf(other)?.key)
+              same(p)
+              same(other)
+            })
+          },
+        ),
         { numRuns: 400 },
       )
     })
 
     it('groupBy and annotate step too: the same expressions share a hint, other expressions or keys do not', () => {
       const plan = (lo: number, e: unknown, key: 'n' | 'x' = 'n'): Statement =>
-        pipe(query(Item), where({ n__gte: lo }), groupBy(key), annotate({ c: Count(), m: e } as never), orderBy(key) as never)
+        pipe(
+          query(Item),
+          where({ n__gte: lo }),
+          groupBy(key),
+          annotate({ c: Count(), m: e } as never),
+          orderBy(key) as never,
+        )
       const a = plan(1, F('n').add(1))
       const b = plan(7, F('n').add(1))
       expect(hintOf(a)).toBeDefined()
       expect(hintOf(a)).toBe(hintOf(b))
-      for (const other of [plan(1, F('n').add(2)), plan(1, F('x').add(1)), plan(1, Count()), plan(1, F('n').add(1), 'x')]) {
+      for (const other of [
+        plan(1, F('n').add(2)),
+        plan(1, F('x').add(1)),
+        plan(1, Count()),
+        plan(1, F('n').add(1), 'x'),
+      ]) {
         expect(hintOf(other)).toBeDefined()
         expect(hintOf(other)).not.toBe(hintOf(a))
         same(other)
@@ -249,7 +288,11 @@ describe('compile cache', () => {
       same(a)
       same(b)
       const filtered = (k: number) =>
-        pipe(query(Rel.Author), annotate({ n: Count('books', { filter: { title__contains: 'x' } } as never) }), where({ n__gte: k }))
+        pipe(
+          query(Rel.Author),
+          annotate({ n: Count('books', { filter: { title__contains: 'x' } } as never) }),
+          where({ n__gte: k }),
+        )
       expect(hintOf(filtered(1))).toBe(hintOf(filtered(2)))
       same(filtered(1))
       same(filtered(2))

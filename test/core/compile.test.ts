@@ -38,13 +38,21 @@ const SEED = [
 
 const COLS = (q: string) => ['id', 'name', 'uses', 'touchedAt'].map((c) => `${q}t0${q}.${q}${c}${q}`).join(', ')
 
-const filterPlan = pipe(query(Tag), where({ name__contains: 'a%', uses__gte: 1 }), orderBy('-uses', 'name'), limit(10), offset(0))
+const filterPlan = pipe(
+  query(Tag),
+  where({ name__contains: 'a%', uses__gte: 1 }),
+  orderBy('-uses', 'name'),
+  limit(10),
+  offset(0),
+)
 const orPlan = pipe(query(Tag), where(q.or({ name: 'x' }, { uses__in: [1, 2] })), exclude({ uses: 2 }), values('name'))
 const countPlan = pipe(query(Tag), where({ uses__gt: 1 }), limit(3), count)
 const existsPlan = pipe(query(Tag), where({ name: 'zed' }), exists)
 const firstPlan = pipe(query(Tag), first)
 
-const GOLDEN: ReadonlyArray<readonly [string, object, Golden, (rows: ReadonlyArray<ReadonlyArray<unknown>>) => unknown, unknown]> = [
+const GOLDEN: ReadonlyArray<
+  readonly [string, object, Golden, (rows: ReadonlyArray<ReadonlyArray<unknown>>) => unknown, unknown]
+> = [
   [
     'a filtered, ordered, limited select',
     filterPlan,
@@ -89,9 +97,18 @@ const GOLDEN: ReadonlyArray<readonly [string, object, Golden, (rows: ReadonlyArr
     'count of a limited plan',
     countPlan,
     {
-      sqlite: { sql: `SELECT COUNT(*) FROM (SELECT 1 FROM "core_tag" AS "t0" WHERE "t0"."uses" > ? LIMIT 3) AS "c"`, params: [1] },
-      postgres: { sql: `SELECT COUNT(*) FROM (SELECT 1 FROM "core_tag" AS "t0" WHERE "t0"."uses" > $1 LIMIT 3) AS "c"`, params: [1] },
-      mysql: { sql: `SELECT COUNT(*) FROM (SELECT 1 FROM \`core_tag\` AS \`t0\` WHERE \`t0\`.\`uses\` > ? LIMIT 3) AS \`c\``, params: [1] },
+      sqlite: {
+        sql: `SELECT COUNT(*) FROM (SELECT 1 FROM "core_tag" AS "t0" WHERE "t0"."uses" > ? LIMIT 3) AS "c"`,
+        params: [1],
+      },
+      postgres: {
+        sql: `SELECT COUNT(*) FROM (SELECT 1 FROM "core_tag" AS "t0" WHERE "t0"."uses" > $1 LIMIT 3) AS "c"`,
+        params: [1],
+      },
+      mysql: {
+        sql: `SELECT COUNT(*) FROM (SELECT 1 FROM \`core_tag\` AS \`t0\` WHERE \`t0\`.\`uses\` > ? LIMIT 3) AS \`c\``,
+        params: [1],
+      },
     },
     (rows) => Number(rows[0][0]),
     3,
@@ -100,8 +117,14 @@ const GOLDEN: ReadonlyArray<readonly [string, object, Golden, (rows: ReadonlyArr
     'exists',
     existsPlan,
     {
-      sqlite: { sql: 'SELECT EXISTS (SELECT 1 FROM "core_tag" AS "t0" WHERE "t0"."name" = ? LIMIT 1)', params: ['zed'] },
-      postgres: { sql: 'SELECT EXISTS (SELECT 1 FROM "core_tag" AS "t0" WHERE "t0"."name" = $1 LIMIT 1)', params: ['zed'] },
+      sqlite: {
+        sql: 'SELECT EXISTS (SELECT 1 FROM "core_tag" AS "t0" WHERE "t0"."name" = ? LIMIT 1)',
+        params: ['zed'],
+      },
+      postgres: {
+        sql: 'SELECT EXISTS (SELECT 1 FROM "core_tag" AS "t0" WHERE "t0"."name" = $1 LIMIT 1)',
+        params: ['zed'],
+      },
       mysql: { sql: 'SELECT EXISTS (SELECT 1 FROM `core_tag` AS `t0` WHERE `t0`.`name` = ? LIMIT 1)', params: ['zed'] },
     },
     (rows) => Number(rows[0][0]) === 1 || rows[0][0] === true,
@@ -111,7 +134,10 @@ const GOLDEN: ReadonlyArray<readonly [string, object, Golden, (rows: ReadonlyArr
     'first of an unordered plan orders by the key',
     firstPlan,
     {
-      sqlite: { sql: `SELECT ${COLS('"')} FROM "core_tag" AS "t0" ORDER BY "t0"."id" ASC NULLS FIRST LIMIT 1`, params: [] },
+      sqlite: {
+        sql: `SELECT ${COLS('"')} FROM "core_tag" AS "t0" ORDER BY "t0"."id" ASC NULLS FIRST LIMIT 1`,
+        params: [],
+      },
       postgres: { sql: `SELECT ${COLS('"')} FROM "core_tag" AS "t0" ORDER BY "t0"."id" ASC LIMIT 1`, params: [] },
       mysql: { sql: `SELECT ${COLS('`')} FROM \`core_tag\` AS \`t0\` ORDER BY \`t0\`.\`id\` ASC LIMIT 1`, params: [] },
     },
@@ -146,7 +172,13 @@ describe('compile is pure', () => {
   it('gives the same output for the same plan, and for an equal plan built again', () => {
     for (const d of ['sqlite', 'postgres', 'mysql'] as const) {
       expect(compile(filterPlan, d)).toEqual(compile(filterPlan, d))
-      const again = pipe(query(Tag), where({ name__contains: 'a%', uses__gte: 1 }), orderBy('-uses', 'name'), limit(10), offset(0))
+      const again = pipe(
+        query(Tag),
+        where({ name__contains: 'a%', uses__gte: 1 }),
+        orderBy('-uses', 'name'),
+        limit(10),
+        offset(0),
+      )
       expect(compile(again, d)).toEqual(compile(filterPlan, d))
     }
   })
@@ -180,7 +212,8 @@ forEachDialect('compile', [Tag], (t) => {
     // and the plan run through the runner agrees
     const via = right(await run(t().db)(plan as never)())
     if (Array.isArray(via) && Array.isArray(expected)) expect(via.length).toBe(expected.length)
-    else if (!Array.isArray(via) && via !== null && typeof via === 'object') expect((via as { name: string }).name).toEqual((expected as string[])[0])
+    else if (!Array.isArray(via) && via !== null && typeof via === 'object')
+      expect((via as { name: string }).name).toEqual((expected as string[])[0])
     else expect(via).toEqual(expected)
   })
 

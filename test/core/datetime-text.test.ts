@@ -88,7 +88,15 @@ describe('datetime text', () => {
       }),
       { numRuns: 20000 },
     )
-    for (const t of [first, past - 1, -1, 0, Date.UTC(2000, 1, 29, 23, 59, 59, 999), Date.UTC(1600, 2, 1), Date.UTC(999, 11, 31, 23, 59, 59, 9)])
+    for (const t of [
+      first,
+      past - 1,
+      -1,
+      0,
+      Date.UTC(2000, 1, 29, 23, 59, 59, 999),
+      Date.UTC(1600, 2, 1),
+      Date.UTC(999, 11, 31, 23, 59, 59, 9),
+    ])
       expect([t, utcText(new Date(t))]).toEqual([t, iso(new Date(t))])
   })
 })

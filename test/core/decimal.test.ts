@@ -58,14 +58,31 @@ forEachDialect('decimal', [Money], (t) => {
 
   it('orders by value, exactly', async () => {
     const got = right(await pipe(query(Money), orderBy('amount', 'label'), valuesFlat('amount'), run(t().db))())
-    expect(got).toEqual([...AMOUNTS].sort((a, b) => (scaled(a) < scaled(b) ? -1 : scaled(a) > scaled(b) ? 1 : 0)).map(fixed))
+    expect(got).toEqual(
+      [...AMOUNTS].sort((a, b) => (scaled(a) < scaled(b) ? -1 : scaled(a) > scaled(b) ? 1 : 0)).map(fixed),
+    )
     const desc = right(await pipe(query(Money), orderBy('-amount', 'label'), valuesFlat('amount'), run(t().db))())
     expect(desc).toEqual([...got].reverse())
   })
 
   it.each(['gt', 'gte', 'lt', 'lte'] as const)('%s compares by value, exactly', async (lookup) => {
-    for (const pivot of ['1234567890123456789012.00000001', '-1234567890123456789012.00000001', '0', '-0.00000001', '9.99999999']) {
-      const got = [...right(await pipe(query(Money), where({ [`amount__${lookup}`]: pivot } as never), valuesFlat('label'), run(t().db))())].sort()
+    for (const pivot of [
+      '1234567890123456789012.00000001',
+      '-1234567890123456789012.00000001',
+      '0',
+      '-0.00000001',
+      '9.99999999',
+    ]) {
+      const got = [
+        ...right(
+          await pipe(
+            query(Money),
+            where({ [`amount__${lookup}`]: pivot } as never),
+            valuesFlat('label'),
+            run(t().db),
+          )(),
+        ),
+      ].sort()
       const p = scaled(pivot)
       const want = AMOUNTS.map((a, i) => [scaled(a), label(i)] as const)
         .filter(([v]) => (lookup === 'gt' ? v > p : lookup === 'gte' ? v >= p : lookup === 'lt' ? v < p : v <= p))
@@ -77,7 +94,12 @@ forEachDialect('decimal', [Money], (t) => {
 
   it('range and equality are exact; a value written with fewer places is the same value', async () => {
     const inRange = right(
-      await pipe(query(Money), where({ amount__range: ['1234567890123456789012.00000001', '1234567890123456789012.00000002'] }), count, run(t().db))(),
+      await pipe(
+        query(Money),
+        where({ amount__range: ['1234567890123456789012.00000001', '1234567890123456789012.00000002'] }),
+        count,
+        run(t().db),
+      )(),
     )
     expect(inRange).toBe(2)
     expect(right(await pipe(query(Money), where({ amount: '0.50' }), count, run(t().db))())).toBe(1)
@@ -87,6 +109,8 @@ forEachDialect('decimal', [Money], (t) => {
 
   it('an update writes at the field scale', async () => {
     right(await pipe(query(Money), where({ label: 'm06' }), update({ amount: '-0' }), run(t().db))())
-    expect(right(await pipe(query(Money), where({ label: 'm06' }), valuesFlat('amount'), run(t().db))())).toEqual(['0.00000000'])
+    expect(right(await pipe(query(Money), where({ label: 'm06' }), valuesFlat('amount'), run(t().db))())).toEqual([
+      '0.00000000',
+    ])
   })
 })

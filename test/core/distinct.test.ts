@@ -4,7 +4,20 @@
  * does not select; `SELECT DISTINCT 1` would collapse every row into one).
  */
 import { pipe } from 'fp-ts/function'
-import { bulkCreate, count, distinct, exists, first, limit, offset, orderBy, query, run, values, valuesFlat } from 'terrapin'
+import {
+  bulkCreate,
+  count,
+  distinct,
+  exists,
+  first,
+  limit,
+  offset,
+  orderBy,
+  query,
+  run,
+  values,
+  valuesFlat,
+} from 'terrapin'
 import { forEachDialect, left, right } from '../support/dialects'
 import { Item } from './models'
 

@@ -4,7 +4,22 @@
  * the driver throws escapes as a rejection.
  */
 import { pipe } from 'fp-ts/function'
-import { TerrapinError, bulkCreate, connect, count, create, fields, get, inTransaction, model, orderBy, query, run, runPromise, where } from 'terrapin'
+import {
+  TerrapinError,
+  bulkCreate,
+  connect,
+  count,
+  create,
+  fields,
+  get,
+  inTransaction,
+  model,
+  orderBy,
+  query,
+  run,
+  runPromise,
+  where,
+} from 'terrapin'
 import { forEachDialect, left, right } from '../support/dialects'
 import { LONG_RESULT } from '../../src/run/statement'
 import { Kinds } from './models'
@@ -12,7 +27,8 @@ import { Kinds } from './models'
 const Ghost = model('Ghost', { table: 'core_ghost_never_created', fields: { name: fields.char({ maxLength: 20 }) } })
 const SECRET = 'hunter2-secret'
 
-const mentionsSecret = (e: TerrapinError): boolean => JSON.stringify({ ...e, cause: undefined }).includes(SECRET) || e.message.includes(SECRET)
+const mentionsSecret = (e: TerrapinError): boolean =>
+  JSON.stringify({ ...e, cause: undefined }).includes(SECRET) || e.message.includes(SECRET)
 
 forEachDialect('errors', [Kinds], (t) => {
   beforeEach(() => t().reset())
@@ -25,7 +41,9 @@ forEachDialect('errors', [Kinds], (t) => {
     await db.executor.run(`UPDATE ${q('core_kinds')} SET ${q('status')} = 'bogus' WHERE ${q('id')} = ${made.id}`, [])
     const e = left(await pipe(query(Kinds), where({ id: made.id }), get, run(db))())
     expect(e).toMatchObject({ _tag: 'DecodeError', model: 'Kinds', field: 'status' })
-    await expect(runPromise(db)(pipe(query(Kinds), where({ id: made.id }), get))).rejects.toMatchObject({ _tag: 'DecodeError' })
+    await expect(runPromise(db)(pipe(query(Kinds), where({ id: made.id }), get))).rejects.toMatchObject({
+      _tag: 'DecodeError',
+    })
   })
 
   it('a stored datetime that names no real moment (February 31st) is a DecodeError, never a day in March', async () => {
@@ -34,14 +52,20 @@ forEachDialect('errors', [Kinds], (t) => {
     const at = new Date(Date.UTC(2001, 1, 28))
     const made = right(await pipe(create(Kinds, { name: 'x', at }), run(db))())
     // Written behind the model's back. PostgreSQL refuses the text; SQLite stores it as given.
-    const stored = await db.executor.run(`UPDATE ${q('core_kinds')} SET ${q('at')} = '2001-02-31 00:00:00' WHERE ${q('id')} = ${made.id}`, []).then(
-      () => true,
-      () => false,
-    )
+    const stored = await db.executor
+      .run(`UPDATE ${q('core_kinds')} SET ${q('at')} = '2001-02-31 00:00:00' WHERE ${q('id')} = ${made.id}`, [])
+      .then(
+        () => true,
+        () => false,
+      )
     const r = await pipe(query(Kinds), where({ id: made.id }), get, run(db))()
-    if (stored && t().dialect === 'sqlite') expect(left(r)).toMatchObject({ _tag: 'DecodeError', model: 'Kinds', field: 'at' })
+    if (stored && t().dialect === 'sqlite')
+      expect(left(r)).toMatchObject({ _tag: 'DecodeError', model: 'Kinds', field: 'at' })
     // Whatever a server kept (the old value, or MariaDB's zero date in a lenient mode), it is not March 3rd.
-    else expect(r._tag === 'Left' ? r.left._tag : r.right.at?.toISOString()).toMatch(/^(DecodeError|2001-02-28T00:00:00.000Z)$/)
+    else
+      expect(r._tag === 'Left' ? r.left._tag : r.right.at?.toISOString()).toMatch(
+        /^(DecodeError|2001-02-28T00:00:00.000Z)$/,
+      )
   })
 
   it('a bad value amid a long read is a DecodeError, and the connection reads on afterwards', async () => {
@@ -64,7 +88,12 @@ forEachDialect('errors', [Kinds], (t) => {
     // them over, and the rest of a result with a bad row must still be read off the connection.
     for (let k = 0; k < 2; k++) {
       const rows = right(await pipe(all, run(db))())
-      expect([rows.length, rows[0].name, rows[n - 1].name, rows[n - 1].at?.toISOString()]).toEqual([n, 'r0', last, lastAt])
+      expect([rows.length, rows[0].name, rows[n - 1].name, rows[n - 1].at?.toISOString()]).toEqual([
+        n,
+        'r0',
+        last,
+        lastAt,
+      ])
     }
     await db.executor.run(`UPDATE ${q('core_kinds')} SET ${q('status')} = 'bogus' WHERE ${q('name')} = 'r600'`, [])
     expect(left(await pipe(all, run(db))())).toMatchObject({ _tag: 'DecodeError', model: 'Kinds', field: 'status' })

@@ -4,7 +4,22 @@
  * DDL carries unique and index.
  */
 import { pipe } from 'fp-ts/function'
-import { bulkCreate, compile, create, dialects, fields, get, model, orderBy, query, run, schemaSql, update, values, where } from 'terrapin'
+import {
+  bulkCreate,
+  compile,
+  create,
+  dialects,
+  fields,
+  get,
+  model,
+  orderBy,
+  query,
+  run,
+  schemaSql,
+  update,
+  values,
+  where,
+} from 'terrapin'
 import { LONG_RESULT } from '../../src/run/statement'
 import { forEachDialect, left, right } from '../support/dialects'
 import { Kinds, Seq } from './models'
@@ -49,13 +64,44 @@ forEachDialect('fields', [Kinds, Seq], (t) => {
   it('round-trips the extremes: bigint beyond 2^53 both ways, max int, negative decimals, empty strings', async () => {
     const db = t().db
     const a = right(
-      await pipe(create(Kinds, { name: 'a', big: -9223372036854775808n, i: 2147483647, small: 32767, price: '-0.05', body: '', ratio: -1e300 }), run(db))(),
+      await pipe(
+        create(Kinds, {
+          name: 'a',
+          big: -9223372036854775808n,
+          i: 2147483647,
+          small: 32767,
+          price: '-0.05',
+          body: '',
+          ratio: -1e300,
+        }),
+        run(db),
+      )(),
     )
-    const b = right(await pipe(create(Kinds, { name: 'b', big: 9223372036854775807n, price: '0', ratio: 0 }), run(db))())
-    const rows = right(await pipe(query(Kinds), values('name', 'big', 'i', 'small', 'price', 'body', 'ratio'), run(db))())
+    const b = right(
+      await pipe(create(Kinds, { name: 'b', big: 9223372036854775807n, price: '0', ratio: 0 }), run(db))(),
+    )
+    const rows = right(
+      await pipe(query(Kinds), values('name', 'big', 'i', 'small', 'price', 'body', 'ratio'), run(db))(),
+    )
     const byName = Object.fromEntries(rows.map((r) => [r.name, r]))
-    expect(byName.a).toEqual({ name: 'a', big: -9223372036854775808n, i: 2147483647, small: 32767, price: '-0.05', body: '', ratio: -1e300 })
-    expect(byName.b).toEqual({ name: 'b', big: 9223372036854775807n, i: null, small: null, price: '0.00', body: null, ratio: 0 })
+    expect(byName.a).toEqual({
+      name: 'a',
+      big: -9223372036854775808n,
+      i: 2147483647,
+      small: 32767,
+      price: '-0.05',
+      body: '',
+      ratio: -1e300,
+    })
+    expect(byName.b).toEqual({
+      name: 'b',
+      big: 9223372036854775807n,
+      i: null,
+      small: null,
+      price: '0.00',
+      body: null,
+      ratio: 0,
+    })
     expect(a.big).toBe(-9223372036854775808n)
     expect(b.price).toBe('0.00')
   })
@@ -78,7 +124,18 @@ forEachDialect('fields', [Kinds, Seq], (t) => {
     const before = Date.now()
     const row = right(await pipe(create(Kinds, { name: 'x' }), run(t().db))())
     const after = Date.now()
-    expect(row).toMatchObject({ big: 0n, flag: false, status: 'draft', score: 10, i: null, body: null, data: null, point: null, level: null, code: null })
+    expect(row).toMatchObject({
+      big: 0n,
+      flag: false,
+      status: 'draft',
+      score: 10,
+      i: null,
+      body: null,
+      data: null,
+      point: null,
+      level: null,
+      code: null,
+    })
     expect(row.createdAt.getTime()).toBeGreaterThanOrEqual(before - 1)
     expect(row.createdAt.getTime()).toBeLessThanOrEqual(after + 1)
     expect(row.updatedAt.getTime()).toBe(row.createdAt.getTime())
@@ -120,12 +177,16 @@ forEachDialect('fields', [Kinds, Seq], (t) => {
     const db = t().db
     const row = right(await pipe(create(Kinds, { name: 'e1', status: 'draft', level: 1 }), run(db))())
     expect([row.status, row.level]).toEqual(['draft', 1])
-    expect(left(await pipe(create(Kinds, { name: 'e2', status: 'gone' as never }), run(db))())._tag).toBe('ValidationError')
+    expect(left(await pipe(create(Kinds, { name: 'e2', status: 'gone' as never }), run(db))())._tag).toBe(
+      'ValidationError',
+    )
     expect(left(await pipe(create(Kinds, { name: 'e3', level: 4 as never }), run(db))())._tag).toBe('ValidationError')
   })
 
   it('uuid: stored and returned in lower case; a uuid pk gets a random default', async () => {
-    const row = right(await pipe(create(Kinds, { name: 'u', ref: '5F1C2A4E-8B3D-4C6F-9A7E-1D2C3B4A5E6F' }), run(t().db))())
+    const row = right(
+      await pipe(create(Kinds, { name: 'u', ref: '5F1C2A4E-8B3D-4C6F-9A7E-1D2C3B4A5E6F' }), run(t().db))(),
+    )
     expect(row.ref).toBe('5f1c2a4e-8b3d-4c6f-9a7e-1d2c3b4a5e6f')
     const U = model('U', { fields: { id: fields.uuid({ pk: true }) } })
     expect(U.fields.id.optional).toBe(true)
@@ -168,10 +229,14 @@ forEachDialect('fields', [Kinds, Seq], (t) => {
       const made = right(await pipe(create(Kinds, { name: `y${iso.slice(0, 4)}`, at }), run(db))())
       const read = right(await pipe(query(Kinds), where({ id: made.id }), get, run(db))())
       expect([iso, made.at?.toISOString(), read.at?.toISOString()]).toEqual([iso, iso, iso])
-      expect(right(await pipe(query(Kinds), where({ at }), values('name'), run(db))())).toEqual([{ name: `y${iso.slice(0, 4)}` }])
+      expect(right(await pipe(query(Kinds), where({ at }), values('name'), run(db))())).toEqual([
+        { name: `y${iso.slice(0, 4)}` },
+      ])
     }
     for (const iso of ['+010000-01-01T00:00:00.000Z', '-000001-01-01T00:00:00.000Z', '0000-06-01T00:00:00.000Z'])
-      expect(left(await pipe(create(Kinds, { name: 'bad', at: new Date(iso) }), run(db))())._tag).toBe('ValidationError')
+      expect(left(await pipe(create(Kinds, { name: 'bad', at: new Date(iso) }), run(db))())._tag).toBe(
+        'ValidationError',
+      )
   })
 
   it('datetimes at the edges of the calendar read back alike in a long result, read whole and row by row', async () => {
@@ -229,7 +294,12 @@ describe('field definitions', () => {
       expect(Object.isFrozen(f.options)).toBe(true)
       expect(f._tag).toBe('Field')
     }
-    expect(Kinds.fields.code.options).toMatchObject({ maxLength: 5, source: 'code_col', index: true, description: 'a short code' })
+    expect(Kinds.fields.code.options).toMatchObject({
+      maxLength: 5,
+      source: 'code_col',
+      index: true,
+      description: 'a short code',
+    })
     expect(Kinds.columnByKey.code.column).toBe('code_col')
     expect(Kinds.fields.name.codec.is('x')).toBe(true)
     expect(Kinds.fields.name.codec.is(1)).toBe(false)
@@ -245,7 +315,9 @@ describe('field definitions', () => {
   })
 
   it('a model has exactly one primary key; an implicit int id otherwise', () => {
-    expect(() => model('Two', { fields: { a: fields.int({ pk: true }), b: fields.int({ pk: true }) } })).toThrow(/more than one/)
+    expect(() => model('Two', { fields: { a: fields.int({ pk: true }), b: fields.int({ pk: true }) } })).toThrow(
+      /more than one/,
+    )
     const M = model('M', { fields: { a: fields.text() } })
     expect(M.pk).toBe('id')
     expect(M.columns.map((c) => c.key)).toEqual(['id', 'a'])

@@ -14,7 +14,19 @@ import { Compiled, isSlot } from '../../src/compile/sql'
 import { Abort, paramsOf } from '../../src/run/statement'
 import { Kinds } from './models'
 
-const NAMES = ['id', 'constructor', 'toString', 'hasOwnProperty', `it's "odd"`, 'back\\slash', 'line\u2028sep', '${x}', '0', 'n', 'a b']
+const NAMES = [
+  'id',
+  'constructor',
+  'toString',
+  'hasOwnProperty',
+  `it's "odd"`,
+  'back\\slash',
+  'line\u2028sep',
+  '${x}',
+  '0',
+  'n',
+  'a b',
+]
 
 /** Per field, the lookups to filter it with and values that fit or not. */
 const FIELDS: ReadonlyArray<readonly [string, ReadonlyArray<unknown>]> = [
@@ -32,7 +44,10 @@ const FIELDS: ReadonlyArray<readonly [string, ReadonlyArray<unknown>]> = [
 ]
 
 /** The rule: each placeholder in order, its value read by name, checked, encoded; the first problem ends it. */
-const reference = (c: Compiled, values: Readonly<Record<string, unknown>> | undefined): ReadonlyArray<unknown> | string => {
+const reference = (
+  c: Compiled,
+  values: Readonly<Record<string, unknown>> | undefined,
+): ReadonlyArray<unknown> | string => {
   const out = c.params.slice()
   for (let i = 0; i < out.length; i++) {
     const p = out[i]
@@ -46,7 +61,10 @@ const reference = (c: Compiled, values: Readonly<Record<string, unknown>> | unde
   return out
 }
 
-const attempt = (c: Compiled, values: Readonly<Record<string, unknown>> | undefined): ReadonlyArray<unknown> | string => {
+const attempt = (
+  c: Compiled,
+  values: Readonly<Record<string, unknown>> | undefined,
+): ReadonlyArray<unknown> | string => {
   try {
     return paramsOf(c, values)
   } catch (e) {
@@ -61,7 +79,11 @@ describe('paramsOf', () => {
     const field = fc.constantFrom(...FIELDS)
     fc.assert(
       fc.property(
-        fc.uniqueArray(fc.tuple(field, fc.constantFrom(...NAMES)), { minLength: 1, maxLength: 4, selector: ([[f], n]) => `${f}|${n}` }),
+        fc.uniqueArray(fc.tuple(field, fc.constantFrom(...NAMES)), {
+          minLength: 1,
+          maxLength: 4,
+          selector: ([[f], n]) => `${f}|${n}`,
+        }),
         fc.boolean(),
         fc.constantFrom('sqlite', 'postgres', 'mysql' as const),
         fc.array(fc.tuple(fc.nat(), fc.nat()), { maxLength: 6 }),
@@ -70,9 +92,14 @@ describe('paramsOf', () => {
           // the first two become a filter (each its own field), the rest an update's patch
           const byField = new Map(slots.map(([[f], n]) => [f, n]))
           const entries = [...byField.entries()]
-          const filter = Object.fromEntries(entries.slice(0, asUpdate ? 1 : entries.length).map(([f, n]) => [f, param(n)]))
+          const filter = Object.fromEntries(
+            entries.slice(0, asUpdate ? 1 : entries.length).map(([f, n]) => [f, param(n)]),
+          )
           const base = pipe(query(Kinds), where(filter as never))
-          const plan = asUpdate && entries.length > 1 ? pipe(base, update(Object.fromEntries(entries.slice(1).map(([f, n]) => [f, param(n)])) as never)) : base
+          const plan =
+            asUpdate && entries.length > 1
+              ? pipe(base, update(Object.fromEntries(entries.slice(1).map(([f, n]) => [f, param(n)])) as never))
+              : base
           const c = compileWith(dialects[dialect], prepare(plan as never).plan as never, true)
           const before = [...c.params]
           const values: Record<string, unknown> = {}

@@ -9,7 +9,20 @@ import { tmpdir } from 'os'
 import { join } from 'path'
 import { pipe } from 'fp-ts/function'
 import * as E from 'fp-ts/Either'
-import { ConnectionConfig, TerrapinFailure, close, closeConnections, connect, count, create, generateSchemas, init, query, run, runAsync } from 'terrapin'
+import {
+  ConnectionConfig,
+  TerrapinFailure,
+  close,
+  closeConnections,
+  connect,
+  count,
+  create,
+  generateSchemas,
+  init,
+  query,
+  run,
+  runAsync,
+} from 'terrapin'
 import { forEachDialect, left, right } from '../support/dialects'
 import { thrownBy } from '../support/matchers'
 import { Code, Tag } from './models'
@@ -44,7 +57,11 @@ forEachDialect('init', [], (t) => {
   it("takes tortoise's config shape and creates the tables with generateSchemas", async () => {
     const u = url()
     const app = right(
-      await init({ connections: { default: u }, apps: { models: { models: [Tag, Code], defaultConnection: 'default' } }, generateSchemas: true })(),
+      await init({
+        connections: { default: u },
+        apps: { models: { models: [Tag, Code], defaultConnection: 'default' } },
+        generateSchemas: true,
+      })(),
     )
     const db = app.db()
     right(await pipe(create(Tag, { name: 'from init' }), run(db))())
@@ -62,7 +79,12 @@ forEachDialect('init', [], (t) => {
   it('takes the { engine, credentials } form and tortoise spellings (default_connection, models as a module)', async () => {
     const file = join(dir, `cred${++k}.sqlite3`)
     const conn = credentialsOf(t().url, file)
-    const app = right(await init({ connections: { main: conn }, apps: { shop: { models: { Tag, notAModel: 42 }, default_connection: 'main' } } })())
+    const app = right(
+      await init({
+        connections: { main: conn },
+        apps: { shop: { models: { Tag, notAModel: 42 }, default_connection: 'main' } },
+      })(),
+    )
     expect(app.models('shop')).toEqual([Tag])
     right(await generateSchemas(app.dbFor('shop'), [Tag], { safe: true })())
     expect(right(await pipe(query(Tag), count, run(app.db('main')))())).toBeGreaterThanOrEqual(0)
@@ -86,7 +108,10 @@ forEachDialect('init', [], (t) => {
     const app = right(
       await init({
         connections: { default: u, side },
-        apps: { main: { models: [Tag], defaultConnection: 'default' }, other: { models: [Code], defaultConnection: 'side' } },
+        apps: {
+          main: { models: [Tag], defaultConnection: 'default' },
+          other: { models: [Code], defaultConnection: 'side' },
+        },
         generateSchemas: true,
       })(),
     )
@@ -99,10 +124,17 @@ forEachDialect('init', [], (t) => {
   })
 
   it('a config naming a connection that does not exist, or an unknown engine, is a ConfigurationError', async () => {
-    expect(left(await init({ connections: { default: url() }, apps: { models: { models: [Tag], defaultConnection: 'other' } } })())._tag).toBe(
+    expect(
+      left(
+        await init({
+          connections: { default: url() },
+          apps: { models: { models: [Tag], defaultConnection: 'other' } },
+        })(),
+      )._tag,
+    ).toBe('ConfigurationError')
+    expect(left(await init({ connections: { default: { engine: 'oracle', credentials: {} } }, apps: {} })())._tag).toBe(
       'ConfigurationError',
     )
-    expect(left(await init({ connections: { default: { engine: 'oracle', credentials: {} } }, apps: {} })())._tag).toBe('ConfigurationError')
     expect(left(await init({ connections: { default: 'ftp://x' }, apps: {} })())._tag).toBe('ConfigurationError')
   })
 
@@ -121,7 +153,9 @@ forEachDialect('init', [], (t) => {
     const u = url()
     let db: ReturnType<typeof connect> | undefined
     const out = await runAsync(async () => {
-      const app = right(await init({ connections: { default: u }, apps: { models: { models: [Tag] } }, generateSchemas: true })())
+      const app = right(
+        await init({ connections: { default: u }, apps: { models: { models: [Tag] } }, generateSchemas: true })(),
+      )
       db = app.db()
       return pipe(query(Tag), count, run(db))()
     })
@@ -146,7 +180,8 @@ forEachDialect('init', [], (t) => {
     const a = connect(url())
     const b = connect('sqlite://:memory:')
     await closeConnections()
-    for (const db of [a, b]) expect(left(await pipe(query(Tag), count, run(db))())).toMatchObject({ _tag: 'ConnectionError' })
+    for (const db of [a, b])
+      expect(left(await pipe(query(Tag), count, run(db))())).toMatchObject({ _tag: 'ConnectionError' })
     await closeConnections()
     await close(a)
   })
@@ -168,7 +203,8 @@ describe('connect', () => {
   })
 
   it('a malformed URL is a ConfigurationError thrown at start-up', () => {
-    for (const bad of ['nope', 'ftp://host/db', '://x']) expect(thrownBy(() => connect(bad))).toMatchObject({ _tag: 'ConfigurationError' })
+    for (const bad of ['nope', 'ftp://host/db', '://x'])
+      expect(thrownBy(() => connect(bad))).toMatchObject({ _tag: 'ConfigurationError' })
   })
 
   it('a SQLite file that cannot be opened gives ConnectionError Lefts', async () => {

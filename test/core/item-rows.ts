@@ -42,7 +42,18 @@ export const NAMES = [
   '😀',
   '',
 ]
-export const NOTES = [null, 'hello world', 'HELLO', '100%', '50% off', 'under_score', 'back\\slash', 'Éclair', 'éclair', '']
+export const NOTES = [
+  null,
+  'hello world',
+  'HELLO',
+  '100%',
+  '50% off',
+  'under_score',
+  'back\\slash',
+  'Éclair',
+  'éclair',
+  '',
+]
 
 export const row = (i: number): Row => {
   const nul = () => i % 5 === 4
@@ -54,9 +65,28 @@ export const row = (i: number): Row => {
     x: i % 7 === 6 ? null : (i - 10) / 4,
     price: i % 8 === 7 ? null : (((i * 37) % 200) - 90).toFixed(3).replace(/^(-?)(\d+)/, '$1$2'),
     on: i % 3 === 2 ? null : i % 2 === 0,
-    at: i % 9 === 8 ? null : new Date(Date.UTC(2019 + (i % 4), (i * 5) % 12, 1 + ((i * 11) % 28), (i * 7) % 24, (i * 13) % 60, (i * 17) % 60, (i * 89) % 1000)),
-    day: i % 10 === 9 ? null : `${2020 + (i % 3)}-${String(1 + ((i * 7) % 12)).padStart(2, '0')}-${String(1 + ((i * 3) % 28)).padStart(2, '0')}`,
-    clock: i % 11 === 10 ? null : `${String((i * 5) % 24).padStart(2, '0')}:${String((i * 7) % 60).padStart(2, '0')}:${String((i * 13) % 60).padStart(2, '0')}`,
+    at:
+      i % 9 === 8
+        ? null
+        : new Date(
+            Date.UTC(
+              2019 + (i % 4),
+              (i * 5) % 12,
+              1 + ((i * 11) % 28),
+              (i * 7) % 24,
+              (i * 13) % 60,
+              (i * 17) % 60,
+              (i * 89) % 1000,
+            ),
+          ),
+    day:
+      i % 10 === 9
+        ? null
+        : `${2020 + (i % 3)}-${String(1 + ((i * 7) % 12)).padStart(2, '0')}-${String(1 + ((i * 3) % 28)).padStart(2, '0')}`,
+    clock:
+      i % 11 === 10
+        ? null
+        : `${String((i * 5) % 24).padStart(2, '0')}:${String((i * 7) % 60).padStart(2, '0')}:${String((i * 13) % 60).padStart(2, '0')}`,
     ref: i % 4 === 3 ? null : `0000000${i % 10}-0000-4000-8000-${String(i).padStart(12, '0')}`,
     kind: i % 4 === 0 ? null : (['a', 'b', 'c'] as const)[i % 3],
   }

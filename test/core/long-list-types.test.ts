@@ -37,18 +37,29 @@ const GOLDEN: ReadonlyArray<readonly [string, string, ReadonlyArray<unknown>]> =
 
 describe('long lists on PostgreSQL: golden SQL', () => {
   it.each(GOLDEN)('%s: one parameter typed as an array of %s', (key, type, list) => {
-    const { sql, params } = compile(pipe(query(Kinds), where({ [`${key}__in`]: list } as never), values('id')), 'postgres')
+    const { sql, params } = compile(
+      pipe(query(Kinds), where({ [`${key}__in`]: list } as never), values('id')),
+      'postgres',
+    )
     expect(sql).toBe(`SELECT "t0"."id" FROM "core_kinds" AS "t0" WHERE "t0"."${key}" = ANY(CAST($1 AS ${type}[]))`)
     expect(params).toHaveLength(1)
-    const excluded = compile(pipe(query(Kinds), where({ [`${key}__notIn`]: list } as never), values('id')), 'postgres').sql
-    expect(excluded).toBe(`SELECT "t0"."id" FROM "core_kinds" AS "t0" WHERE (NOT ("t0"."${key}" = ANY(CAST($1 AS ${type}[]))) OR "t0"."${key}" IS NULL)`)
+    const excluded = compile(
+      pipe(query(Kinds), where({ [`${key}__notIn`]: list } as never), values('id')),
+      'postgres',
+    ).sql
+    expect(excluded).toBe(
+      `SELECT "t0"."id" FROM "core_kinds" AS "t0" WHERE (NOT ("t0"."${key}" = ANY(CAST($1 AS ${type}[]))) OR "t0"."${key}" IS NULL)`,
+    )
   })
 
   it('the parameter is the text of an array literal, every item quoted and escaped', () => {
     const names = long(['q"d', 'b\\s', '{x,y}', 'NULL', 'ä😀'], (j) => `n${j}`)
     const { params } = compile(pipe(query(Kinds), where({ name__in: names }), values('id')), 'postgres')
     expect(String(params[0]).startsWith('{"q\\"d","b\\\\s","{x,y}","NULL","ä😀","n5",')).toBe(true)
-    const at = compile(pipe(query(Kinds), where({ at__in: long([], (j) => new Date(Date.UTC(2020, 0, 1, 0, 0, 0, j))) }), values('id')), 'postgres')
+    const at = compile(
+      pipe(query(Kinds), where({ at__in: long([], (j) => new Date(Date.UTC(2020, 0, 1, 0, 0, 0, j))) }), values('id')),
+      'postgres',
+    )
     expect(String(at.params[0]).startsWith('{"2020-01-01T00:00:00.000Z","2020-01-01T00:00:00.001Z",')).toBe(true)
   })
 })
@@ -81,19 +92,31 @@ forEachDialect('long lists of every kind', [Kinds], (t) => {
   })
 
   const ids = async (filter: Record<string, unknown>, negate = false): Promise<number[]> =>
-    [...right(await pipe(query(Kinds), negate ? exclude(filter as never) : where(filter as never), valuesFlat('id'), run(t().db))())].sort((a, b) => a - b)
+    [
+      ...right(
+        await pipe(
+          query(Kinds),
+          negate ? exclude(filter as never) : where(filter as never),
+          valuesFlat('id'),
+          run(t().db),
+        )(),
+      ),
+    ].sort((a, b) => a - b)
 
-  it.each(CASES)('%s: a long list finds the rows its short list finds, negated and excluded too', async (key, held, filler) => {
-    const list = long(held, filler ?? ((j) => held[j % held.length]))
-    const wanted = ROWS.filter((r) => held.includes(r[key])).map((r) => r.id)
-    expect(wanted.length).toBeGreaterThan(0)
-    expect(await ids({ [`${key}__in`]: held })).toEqual(wanted)
-    expect(await ids({ [`${key}__in`]: list })).toEqual(wanted)
-    // two-valued: notIn keeps the rows whose value is NULL, as `exclude` of `in` does
-    const others = ROWS.filter((r) => !held.includes(r[key])).map((r) => r.id)
-    expect(await ids({ [`${key}__notIn`]: list })).toEqual(others)
-    expect(await ids({ [`${key}__in`]: list }, true)).toEqual(others)
-  })
+  it.each(CASES)(
+    '%s: a long list finds the rows its short list finds, negated and excluded too',
+    async (key, held, filler) => {
+      const list = long(held, filler ?? ((j) => held[j % held.length]))
+      const wanted = ROWS.filter((r) => held.includes(r[key])).map((r) => r.id)
+      expect(wanted.length).toBeGreaterThan(0)
+      expect(await ids({ [`${key}__in`]: held })).toEqual(wanted)
+      expect(await ids({ [`${key}__in`]: list })).toEqual(wanted)
+      // two-valued: notIn keeps the rows whose value is NULL, as `exclude` of `in` does
+      const others = ROWS.filter((r) => !held.includes(r[key])).map((r) => r.id)
+      expect(await ids({ [`${key}__notIn`]: list })).toEqual(others)
+      expect(await ids({ [`${key}__in`]: list }, true)).toEqual(others)
+    },
+  )
 
   it('text compares by code point: neither case nor a trailing space matches', async () => {
     expect(await ids({ name__in: long(['Q"d', 'ab'], (j) => `zz${j}`) })).toEqual([3])
@@ -103,7 +126,13 @@ forEachDialect('long lists of every kind', [Kinds], (t) => {
   it('a NULL item is a ValidationError, as in a short list', async () => {
     const list: unknown[] = long([1], (j) => j + 10)
     list[LONG_LIST + 1] = null
-    expect(left(await pipe(query(Kinds), where({ small__in: list as number[] }), valuesFlat('id'), run(t().db))())._tag).toBe('ValidationError')
-    expect(left(await pipe(query(Kinds), where({ small__in: [1, null as unknown as number] }), valuesFlat('id'), run(t().db))())._tag).toBe('ValidationError')
+    expect(
+      left(await pipe(query(Kinds), where({ small__in: list as number[] }), valuesFlat('id'), run(t().db))())._tag,
+    ).toBe('ValidationError')
+    expect(
+      left(
+        await pipe(query(Kinds), where({ small__in: [1, null as unknown as number] }), valuesFlat('id'), run(t().db))(),
+      )._tag,
+    ).toBe('ValidationError')
   })
 })

@@ -8,7 +8,24 @@
  * through the compile cache.
  */
 import { pipe } from 'fp-ts/function'
-import { Count, annotate, bind, bulkCreate, compile, count, exclude, orderBy, param, prepare, query, remove, run, update, valuesFlat, where } from 'terrapin'
+import {
+  Count,
+  annotate,
+  bind,
+  bulkCreate,
+  compile,
+  count,
+  exclude,
+  orderBy,
+  param,
+  prepare,
+  query,
+  remove,
+  run,
+  update,
+  valuesFlat,
+  where,
+} from 'terrapin'
 import { LONG_LIST } from '../../src/plan/ast'
 import { forEachDialect, right } from '../support/dialects'
 import { Item } from './models'
@@ -20,10 +37,13 @@ const LONG = 70_000
 
 type Field = keyof Row
 
-const hms = (s: number): string => [Math.floor(s / 3600), Math.floor(s / 60) % 60, s % 60].map((x) => String(x).padStart(2, '0')).join(':')
+const hms = (s: number): string =>
+  [Math.floor(s / 3600), Math.floor(s / 60) % 60, s % 60].map((x) => String(x).padStart(2, '0')).join(':')
 
 /** Times of day no row holds (more than 70,000 of the 86,400). */
-const FREE_CLOCKS: ReadonlyArray<string> = Array.from({ length: 86_400 }, (_, s) => hms(s)).filter((c) => !ROWS.some((r) => r.clock === c))
+const FREE_CLOCKS: ReadonlyArray<string> = Array.from({ length: 86_400 }, (_, s) => hms(s)).filter(
+  (c) => !ROWS.some((r) => r.clock === c),
+)
 
 /** The i-th value of a field that no row holds (booleans and the enum have none: their lists repeat what matters). */
 const FILLER: { readonly [K in Field]: ((i: number) => Row[K]) | undefined } = {
@@ -54,13 +74,29 @@ const relevant = <K extends Field>(k: K): Row[K][] => {
 /** `values` padded to `LONG` items with values no row holds (or with themselves). */
 const padded = <K extends Field>(k: K, values: Row[K][]): Row[K][] => {
   const filler = FILLER[k]
-  return Array.from({ length: LONG }, (_, i) => (i < values.length ? values[i] : filler ? filler(i) : values[i % values.length]))
+  return Array.from({ length: LONG }, (_, i) =>
+    i < values.length ? values[i] : filler ? filler(i) : values[i % values.length],
+  )
 }
 
 /** Integers padded to `LONG` with integers past any the tests hold. */
-const longInts = (values: number[]): number[] => Array.from({ length: LONG }, (_, i) => (i < values.length ? values[i] : 1_000_000 + i))
+const longInts = (values: number[]): number[] =>
+  Array.from({ length: LONG }, (_, i) => (i < values.length ? values[i] : 1_000_000 + i))
 
-const FIELDS: ReadonlyArray<Field> = ['name', 'note', 'n', 'big', 'x', 'price', 'on', 'at', 'day', 'clock', 'ref', 'kind']
+const FIELDS: ReadonlyArray<Field> = [
+  'name',
+  'note',
+  'n',
+  'big',
+  'x',
+  'price',
+  'on',
+  'at',
+  'day',
+  'clock',
+  'ref',
+  'kind',
+]
 
 forEachDialect('long in lists', [Item, Author, Book], (t) => {
   beforeAll(async () => {
@@ -80,7 +116,16 @@ forEachDialect('long in lists', [Item, Author, Book], (t) => {
 
   /** The names (unique) of the rows a filter keeps, in order. */
   const names = async (filter: Record<string, unknown>, negate = false): Promise<string[]> =>
-    [...right(await pipe(query(Item), negate ? exclude(filter as never) : where(filter as never), valuesFlat('name'), run(t().db))())].sort()
+    [
+      ...right(
+        await pipe(
+          query(Item),
+          negate ? exclude(filter as never) : where(filter as never),
+          valuesFlat('name'),
+          run(t().db),
+        )(),
+      ),
+    ].sort()
 
   it.each(FIELDS)('%s: in and notIn with 70,000 values find what the short list finds, excluded too', async (k) => {
     const short = relevant(k)
@@ -102,7 +147,20 @@ forEachDialect('long in lists', [Item, Author, Book], (t) => {
   })
 
   it('text an array literal or JSON would read otherwise is matched as it is', async () => {
-    const odd = ['quote"d', '{braces}', 'x,y', 'NULL', 'null', 'back\\slash\\', ' lead', 'trail ', '[1]', '"', '\\"', 'ä\u2028b']
+    const odd = [
+      'quote"d',
+      '{braces}',
+      'x,y',
+      'NULL',
+      'null',
+      'back\\slash\\',
+      ' lead',
+      'trail ',
+      '[1]',
+      '"',
+      '\\"',
+      'ä\u2028b',
+    ]
     right(
       await pipe(
         bulkCreate(
@@ -133,12 +191,23 @@ forEachDialect('long in lists', [Item, Author, Book], (t) => {
 
   it('a long list through a relation, and in a grouped count', async () => {
     const pages = longInts([0, 10, 20])
-    const names = right(await pipe(query(Author), where({ books__pages__in: pages }), orderBy('name'), valuesFlat('name'), run(t().db))())
+    const names = right(
+      await pipe(query(Author), where({ books__pages__in: pages }), orderBy('name'), valuesFlat('name'), run(t().db))(),
+    )
     expect(names).toEqual(['a', 'b', 'c'])
-    const only = right(await pipe(query(Author), where({ books__pages__in: longInts([10]) }), valuesFlat('name'), run(t().db))())
+    const only = right(
+      await pipe(query(Author), where({ books__pages__in: longInts([10]) }), valuesFlat('name'), run(t().db))(),
+    )
     expect(only).toEqual(['b'])
     const perAuthor = right(
-      await pipe(query(Author), annotate({ n: Count('books') }), where({ n__in: longInts([10]) }), orderBy('name'), valuesFlat('name'), run(t().db))(),
+      await pipe(
+        query(Author),
+        annotate({ n: Count('books') }),
+        where({ n__in: longInts([10]) }),
+        orderBy('name'),
+        valuesFlat('name'),
+        run(t().db),
+      )(),
     )
     expect(perAuthor).toEqual(['a', 'b', 'c'])
   })
@@ -147,8 +216,12 @@ forEachDialect('long in lists', [Item, Author, Book], (t) => {
     const all = right(await pipe(query(Book), orderBy('id'), valuesFlat('id'), run(t().db))())
     const some = [all[2], all[5], all[7], all[11]]
     const long = longInts(some)
-    expect(right(await pipe(query(Book), where({ id__in: long }), update({ title: 'chosen' }), run(t().db))())).toBe(some.length)
-    expect(right(await pipe(query(Book), where({ title: 'chosen' }), orderBy('id'), valuesFlat('id'), run(t().db))())).toEqual(some)
+    expect(right(await pipe(query(Book), where({ id__in: long }), update({ title: 'chosen' }), run(t().db))())).toBe(
+      some.length,
+    )
+    expect(
+      right(await pipe(query(Book), where({ title: 'chosen' }), orderBy('id'), valuesFlat('id'), run(t().db))()),
+    ).toEqual(some)
     expect(right(await pipe(query(Book), where({ id__in: long }), remove, run(t().db))())).toBe(some.length)
     expect(right(await pipe(query(Book), where({ title: 'chosen' }), count, run(t().db))())).toBe(0)
     expect(right(await pipe(query(Book), count, run(t().db))())).toBe(30 - some.length)
@@ -156,7 +229,9 @@ forEachDialect('long in lists', [Item, Author, Book], (t) => {
 
   it('a prepared plan with a long list and a placeholder', async () => {
     const first = ROWS.slice(0, 6).map((r) => r.name)
-    const plan = prepare(pipe(query(Item), where({ name__in: padded('name', first), n__gte: param('n') }), valuesFlat('name')))
+    const plan = prepare(
+      pipe(query(Item), where({ name__in: padded('name', first), n__gte: param('n') }), valuesFlat('name')),
+    )
     for (const n of [-3, 0, 4]) {
       const expected = ROWS.filter((r) => first.includes(r.name) && r.n !== null && r.n >= n).map((r) => r.name)
       expect([...right(await pipe(plan, bind({ n }), run(t().db))())].sort()).toEqual(expected.sort())
@@ -164,10 +239,13 @@ forEachDialect('long in lists', [Item, Author, Book], (t) => {
   })
 
   it('one statement for every length past LONG_LIST, and the cache never mixes up two lists', async () => {
-    const sqlOf = (n: number): string => compile(pipe(query(Item), where({ id__in: Array.from({ length: n }, (_, i) => i) })), t().dialect).sql
+    const sqlOf = (n: number): string =>
+      compile(pipe(query(Item), where({ id__in: Array.from({ length: n }, (_, i) => i) })), t().dialect).sql
     expect(sqlOf(LONG_LIST + 1)).toBe(sqlOf(LONG))
     expect(sqlOf(LONG_LIST + 1)).not.toBe(sqlOf(LONG_LIST))
-    expect(compile(pipe(query(Item), where({ id__in: Array.from({ length: LONG }, (_, i) => i) })), t().dialect).params).toHaveLength(1)
+    expect(
+      compile(pipe(query(Item), where({ id__in: Array.from({ length: LONG }, (_, i) => i) })), t().dialect).params,
+    ).toHaveLength(1)
     for (const first of [1, 11, 21, 31]) {
       const wanted = [ROWS[first], ROWS[first + 3], ROWS[first + 5]].map((r) => r.name).sort()
       expect(await names({ name__in: padded('name', wanted) })).toEqual(wanted)

@@ -38,7 +38,15 @@ const part = (field: keyof Row, p: string, v: unknown): number => {
     h = 0,
     mi = 0,
     s = 0
-  if (v instanceof Date) [Y, M, D, h, mi, s] = [v.getUTCFullYear(), v.getUTCMonth() + 1, v.getUTCDate(), v.getUTCHours(), v.getUTCMinutes(), v.getUTCSeconds()]
+  if (v instanceof Date)
+    [Y, M, D, h, mi, s] = [
+      v.getUTCFullYear(),
+      v.getUTCMonth() + 1,
+      v.getUTCDate(),
+      v.getUTCHours(),
+      v.getUTCMinutes(),
+      v.getUTCSeconds(),
+    ]
   else if (field === 'day') [Y, M, D] = (v as string).split('-').map(Number)
   else [h, mi, s] = (v as string).split(':').map(Number)
   switch (p) {
@@ -124,7 +132,8 @@ const holds = (r: Row, key: string, value: unknown): boolean => {
   throw new Error(`no reference for ${key}`)
 }
 
-const matches = (r: Row, filter: Record<string, unknown>): boolean => Object.entries(filter).every(([k, v]) => holds(r, k, v))
+const matches = (r: Row, filter: Record<string, unknown>): boolean =>
+  Object.entries(filter).every(([k, v]) => holds(r, k, v))
 
 // ------------------------------------------------------------------------------------------
 // the cases
@@ -319,22 +328,25 @@ forEachDialect('lookups', [Item], (t) => {
     }
   })
 
-  it.each(CASES.map((c) => [JSON.stringify(c, (_k, v: unknown) => (typeof v === 'bigint' ? `${v}n` : v)), c] as const))('%s', async (_label, filter) => {
-    const expected = ROWS.filter((r) => matches(r, filter))
-      .map((r) => r.name)
-      .sort()
-    const got = await ids(filter)
-    expect(got).toEqual(expected)
-    // exclude() is the exact complement: together they partition the table.
-    const rest = await ids(filter, true)
-    expect(rest).toEqual(
-      ROWS.filter((r) => !matches(r, filter))
+  it.each(CASES.map((c) => [JSON.stringify(c, (_k, v: unknown) => (typeof v === 'bigint' ? `${v}n` : v)), c] as const))(
+    '%s',
+    async (_label, filter) => {
+      const expected = ROWS.filter((r) => matches(r, filter))
         .map((r) => r.name)
-        .sort(),
-    )
-    // and the count agrees with the rows.
-    expect(right(await pipe(query(Item), where(filter as never), count, run(t().db))())).toBe(expected.length)
-  })
+        .sort()
+      const got = await ids(filter)
+      expect(got).toEqual(expected)
+      // exclude() is the exact complement: together they partition the table.
+      const rest = await ids(filter, true)
+      expect(rest).toEqual(
+        ROWS.filter((r) => !matches(r, filter))
+          .map((r) => r.name)
+          .sort(),
+      )
+      // and the count agrees with the rows.
+      expect(right(await pipe(query(Item), where(filter as never), count, run(t().db))())).toBe(expected.length)
+    },
+  )
 
   it('most cases select some rows and not all (the cases can fail)', () => {
     const informative = CASES.filter((c) => {
@@ -374,7 +386,16 @@ forEachDialect('lookups', [Item], (t) => {
 
   it('successive where calls are ANDed, where and exclude compose', async () => {
     const got = [
-      ...right(await pipe(query(Item), where({ n__gte: 0 }), where({ name__contains: 'a' }), exclude({ on: true }), valuesFlat('name'), run(t().db))()),
+      ...right(
+        await pipe(
+          query(Item),
+          where({ n__gte: 0 }),
+          where({ name__contains: 'a' }),
+          exclude({ on: true }),
+          valuesFlat('name'),
+          run(t().db),
+        )(),
+      ),
     ].sort()
     expect(got).toEqual(
       ROWS.filter((r) => holds(r, 'n__gte', 0) && holds(r, 'name__contains', 'a') && !holds(r, 'on', true))

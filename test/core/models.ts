@@ -90,7 +90,10 @@ export const Rel = schema({ Author, Book })
 
 let seq = 0
 /** A default function, called for each new row. */
-export const Seq = model('Seq', { table: 'core_seq', fields: { name: fields.char({ maxLength: 10, default: () => `n${++seq}` }) } })
+export const Seq = model('Seq', {
+  table: 'core_seq',
+  fields: { name: fields.char({ maxLength: 10, default: () => `n${++seq}` }) },
+})
 
 /** Decimals with more digits than a double holds. */
 export const Money = model('Money', {

@@ -4,7 +4,24 @@
  * unknown, undefined, null and ill-typed values are ValidationErrors and send no SQL.
  */
 import { pipe } from 'fp-ts/function'
-import { Runnable, bind, bindEach, bulkCreate, count, create, get, limit, orderBy, param, prepare, query, remove, run, update, where } from 'terrapin'
+import {
+  Runnable,
+  bind,
+  bindEach,
+  bulkCreate,
+  count,
+  create,
+  get,
+  limit,
+  orderBy,
+  param,
+  prepare,
+  query,
+  remove,
+  run,
+  update,
+  where,
+} from 'terrapin'
 import { forEachDialect, left, right } from '../support/dialects'
 import { Item, Tag } from './models'
 
@@ -34,7 +51,9 @@ forEachDialect('prepared plans', [Item, Tag], (t) => {
       const literal = right(await go(pipe(query(Item), where({ n, note__contains: text }), orderBy('name'))))
       const prepared = right(await go(pipe(byN, bind({ n, text }))))
       expect(prepared).toEqual(literal)
-      expect(prepared.map((r) => r.name)).toEqual(SEED.filter((s) => s.n === n && s.note?.includes(text)).map((s) => s.name))
+      expect(prepared.map((r) => r.name)).toEqual(
+        SEED.filter((s) => s.n === n && s.note?.includes(text)).map((s) => s.name),
+      )
     }
   })
 
@@ -60,11 +79,16 @@ forEachDialect('prepared plans', [Item, Tag], (t) => {
       const byName = prepare(pipe(query(Item), where({ name: param(name) }), get))
       expect(right(await go(pipe(byName, bind({ [name]: 'p03' })))).id).toBe(ids.p03)
       const missing = left(await go(pipe(byName, bind({}))))
-      expect(missing).toMatchObject({ _tag: 'ValidationError', issues: [{ field: name, message: 'no value for this placeholder' }] })
+      expect(missing).toMatchObject({
+        _tag: 'ValidationError',
+        issues: [{ field: name, message: 'no value for this placeholder' }],
+      })
     }
     // Two placeholders, two statements, two value records: each value goes to its own slot.
     const between = prepare(pipe(query(Item), where({ n__gte: param('a"'), n__lte: param("b'") }), orderBy('name')))
-    expect(right(await go(pipe(between, bind({ 'a"': 1, "b'": 2 })))).map((r) => r.n)).toEqual(SEED.filter((x) => x.n >= 1 && x.n <= 2).map((x) => x.n))
+    expect(right(await go(pipe(between, bind({ 'a"': 1, "b'": 2 })))).map((r) => r.n)).toEqual(
+      SEED.filter((x) => x.n >= 1 && x.n <= 2).map((x) => x.n),
+    )
   })
 
   it('inserts with placeholders', async () => {
@@ -164,7 +188,9 @@ forEachDialect('prepared plans', [Item, Tag], (t) => {
     const firstTwo = prepare(pipe(query(Item), where({ n__in: [param('a'), param('b')] }), orderBy('name'), limit(2)))
     expect(right(await go(pipe(firstTwo, bind({ a: 1, b: 2 })))).map((r) => r.name)).toEqual(['p01', 'p02'])
     expect(right(await go(pipe(firstTwo, bind({ a: 3, b: 3 })))).map((r) => r.name)).toEqual(['p03', 'p07'])
-    const between = prepare(pipe(query(Item), where({ n__range: [param('lo'), param('hi')], name__startswith: 'p' }), orderBy('name')))
+    const between = prepare(
+      pipe(query(Item), where({ n__range: [param('lo'), param('hi')], name__startswith: 'p' }), orderBy('name')),
+    )
     expect(right(await go(pipe(between, bind({ lo: 2, hi: 3 })))).map((r) => r.name)).toEqual(
       SEED.filter((s) => s.n >= 2 && s.name !== 'p11').map((s) => s.name),
     ) // p11 was removed above

@@ -38,7 +38,8 @@ const SEED: ReadonlyArray<Seed> = Array.from({ length: 13 }, (_, i) => ({
   note: i % 2 ? 'odd' : i % 3 ? 'even' : null,
 }))
 
-const nullsFirst = (a: number | null, b: number | null): number => (a === null ? (b === null ? 0 : -1) : b === null ? 1 : a - b)
+const nullsFirst = (a: number | null, b: number | null): number =>
+  a === null ? (b === null ? 0 : -1) : b === null ? 1 : a - b
 
 /** The seed sorted by n (NULLs first), ties by name: the JS model of orderBy('n', 'name'). */
 const byN = [...SEED].sort((a, b) => nullsFirst(a.n, b.n) || (a.name < b.name ? -1 : 1))
@@ -51,13 +52,17 @@ forEachDialect('reads', [Item, Rel.Author, Rel.Book], (t) => {
     const rows = right(await pipe(bulkCreate(Item, SEED), run(t().db))())
     ids = Object.fromEntries(rows.map((r) => [r.name, r.id]))
   })
-  const names = async <R>(plan: Query<typeof Item, R>): Promise<string[]> => [...right(await pipe(plan, valuesFlat('name'), run(t().db))())]
+  const names = async <R>(plan: Query<typeof Item, R>): Promise<string[]> => [
+    ...right(await pipe(plan, valuesFlat('name'), run(t().db))()),
+  ]
 
   it('orders ascending with NULLs first and descending with NULLs last, ties broken by the next key', async () => {
     expect(await names(pipe(query(Item), orderBy('n', 'name')))).toEqual(byN.map((r) => r.name))
     expect(await names(pipe(query(Item), orderBy('-n', 'name')))).toEqual(byNDesc.map((r) => r.name))
     expect(await names(pipe(query(Item), orderBy('-name')))).toEqual(SEED.map((r) => r.name).reverse())
-    const byXThenNDesc = [...SEED].sort((a, b) => nullsFirst(a.x, b.x) || nullsFirst(b.n, a.n) || (a.name < b.name ? -1 : 1))
+    const byXThenNDesc = [...SEED].sort(
+      (a, b) => nullsFirst(a.x, b.x) || nullsFirst(b.n, a.n) || (a.name < b.name ? -1 : 1),
+    )
     expect(await names(pipe(query(Item), orderBy('x', '-n', 'name')))).toEqual(byXThenNDesc.map((r) => r.name))
   })
 
@@ -82,7 +87,9 @@ forEachDialect('reads', [Item, Rel.Author, Rel.Book], (t) => {
 
   it('distinct drops duplicate rows of a projection', async () => {
     const got = right(await pipe(query(Item), values('note'), distinct, orderBy('note'), run(t().db))())
-    const expected = [...new Set(SEED.map((r) => r.note))].sort((a, b) => (a === null ? -1 : b === null ? 1 : a < b ? -1 : 1))
+    const expected = [...new Set(SEED.map((r) => r.note))].sort((a, b) =>
+      a === null ? -1 : b === null ? 1 : a < b ? -1 : 1,
+    )
     expect(got).toEqual(expected.map((note) => ({ note })))
     const flat = right(await pipe(query(Item), distinct, orderBy('-n'), valuesFlat('n'), run(t().db))())
     expect(flat).toEqual([...new Set(byNDesc.map((r) => r.n))])
@@ -118,24 +125,36 @@ forEachDialect('reads', [Item, Rel.Author, Rel.Book], (t) => {
     expect(right(await pipe(query(Item), first, run(db))())?.id).toBe(minId)
     expect(right(await pipe(query(Item), orderBy('-n', 'name'), first, run(db))())?.name).toBe(byNDesc[0].name)
     expect(right(await pipe(query(Item), where({ name: 'nope' }), first, run(db))())).toBeNull()
-    expect(right(await pipe(query(Item), values('name'), first, run(db))())).toEqual({ name: byN.slice().sort((a, b) => ids[a.name] - ids[b.name])[0].name })
+    expect(right(await pipe(query(Item), values('name'), first, run(db))())).toEqual({
+      name: byN.slice().sort((a, b) => ids[a.name] - ids[b.name])[0].name,
+    })
   })
 
   it('first respects offset and limit', async () => {
     const db = t().db
     const all = byN.map((r) => r.name)
     expect(right(await pipe(query(Item), orderBy('n', 'name'), offset(5), first, run(db))())?.name).toBe(all[5])
-    expect(right(await pipe(query(Item), offset(2), first, run(db))())?.id).toBe([...Object.values(ids)].sort((a, b) => a - b)[2])
+    expect(right(await pipe(query(Item), offset(2), first, run(db))())?.id).toBe(
+      [...Object.values(ids)].sort((a, b) => a - b)[2],
+    )
     expect(right(await pipe(query(Item), orderBy('n', 'name'), limit(0), first, run(db))())).toBeNull()
-    expect(right(await pipe(query(Item), orderBy('n', 'name'), offset(3), limit(5), first, run(db))())?.name).toBe(all[3])
+    expect(right(await pipe(query(Item), orderBy('n', 'name'), offset(3), limit(5), first, run(db))())?.name).toBe(
+      all[3],
+    )
     expect(right(await pipe(query(Item), orderBy('n', 'name'), offset(100), first, run(db))())).toBeNull()
   })
 
   it('get: exactly one row, DoesNotExist when none, MultipleObjectsReturned when several', async () => {
     const db = t().db
     expect(right(await pipe(query(Item), where({ name: 'r03' }), get, run(db))()).id).toBe(ids.r03)
-    expect(left(await pipe(query(Item), where({ name: 'nope' }), get, run(db))())).toMatchObject({ _tag: 'DoesNotExist', model: 'Item' })
-    expect(left(await pipe(query(Item), where({ n: 1 }), get, run(db))())).toMatchObject({ _tag: 'MultipleObjectsReturned', model: 'Item' })
+    expect(left(await pipe(query(Item), where({ name: 'nope' }), get, run(db))())).toMatchObject({
+      _tag: 'DoesNotExist',
+      model: 'Item',
+    })
+    expect(left(await pipe(query(Item), where({ n: 1 }), get, run(db))())).toMatchObject({
+      _tag: 'MultipleObjectsReturned',
+      model: 'Item',
+    })
     // runPromise rejects with the same typed error
     const rejected = await runPromise(db)(pipe(query(Item), where({ name: 'nope' }), get)).catch((e: unknown) => e)
     expect(rejected).toBeInstanceOf(TerrapinFailure)
@@ -146,11 +165,21 @@ forEachDialect('reads', [Item, Rel.Author, Rel.Book], (t) => {
     const db = t().db
     const ones = byN.filter((r) => r.n === 1).map((r) => r.name)
     expect(ones.length).toBeGreaterThan(1)
-    expect(right(await pipe(query(Item), where({ n: 1 }), orderBy('name'), limit(1), get, run(db))()).name).toBe(ones[0])
-    expect(right(await pipe(query(Item), where({ n: 1 }), orderBy('name'), offset(ones.length - 1), get, run(db))()).name).toBe(ones[ones.length - 1])
-    expect(left(await pipe(query(Item), where({ n: 1 }), orderBy('name'), offset(ones.length), get, run(db))())._tag).toBe('DoesNotExist')
-    expect(right(await pipe(query(Item), where({ n: 1 }), orderBy('name'), offset(ones.length), getOrNone, run(db))())).toBeNull()
-    expect(left(await pipe(query(Item), where({ n: 1 }), orderBy('name'), limit(2), getOrNone, run(db))())._tag).toBe('MultipleObjectsReturned')
+    expect(right(await pipe(query(Item), where({ n: 1 }), orderBy('name'), limit(1), get, run(db))()).name).toBe(
+      ones[0],
+    )
+    expect(
+      right(await pipe(query(Item), where({ n: 1 }), orderBy('name'), offset(ones.length - 1), get, run(db))()).name,
+    ).toBe(ones[ones.length - 1])
+    expect(
+      left(await pipe(query(Item), where({ n: 1 }), orderBy('name'), offset(ones.length), get, run(db))())._tag,
+    ).toBe('DoesNotExist')
+    expect(
+      right(await pipe(query(Item), where({ n: 1 }), orderBy('name'), offset(ones.length), getOrNone, run(db))()),
+    ).toBeNull()
+    expect(left(await pipe(query(Item), where({ n: 1 }), orderBy('name'), limit(2), getOrNone, run(db))())._tag).toBe(
+      'MultipleObjectsReturned',
+    )
     expect(right(await pipe(query(Item), where({ n: 1 }), limit(0), getOrNone, run(db))())).toBeNull()
   })
 
@@ -158,7 +187,9 @@ forEachDialect('reads', [Item, Rel.Author, Rel.Book], (t) => {
     const db = t().db
     expect(right(await pipe(query(Item), where({ name: 'r04' }), getOrNone, run(db))())?.name).toBe('r04')
     expect(right(await pipe(query(Item), where({ name: 'nope' }), getOrNone, run(db))())).toBeNull()
-    expect(left(await pipe(query(Item), where({ n__isnull: true }), getOrNone, run(db))())._tag).toBe('MultipleObjectsReturned')
+    expect(left(await pipe(query(Item), where({ n__isnull: true }), getOrNone, run(db))())._tag).toBe(
+      'MultipleObjectsReturned',
+    )
   })
 
   it('count is the number of rows all() returns, limit, offset and distinct included', async () => {

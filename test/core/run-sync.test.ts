@@ -102,7 +102,10 @@ forEachDialect(
     it('runs raw sql: rows through their codec, a write as its count, a bad row as a DecodeError', async () => {
       const { a } = await seed()
       const Row = io.type({ title: io.string, author_id: io.number })
-      const read = pipe(sql`SELECT title, author_id FROM core_book WHERE author_id = ${a.id} ORDER BY title`, rowsOf(Row))
+      const read = pipe(
+        sql`SELECT title, author_id FROM core_book WHERE author_id = ${a.id} ORDER BY title`,
+        rowsOf(Row),
+      )
       expect(right(sync(read))).toEqual([
         { title: 'x1', author_id: a.id },
         { title: 'x2', author_id: a.id },
@@ -167,7 +170,10 @@ forEachDialect(
         expect(now).toEqual(right(await task(plan)))
         expect(t().log.length).toBe(2 * statements)
       }
-      const nested = right(sync(plans[1])) as ReadonlyArray<{ title: string; author: { name: string; books: ReadonlyArray<{ title: string }> } }>
+      const nested = right(sync(plans[1])) as ReadonlyArray<{
+        title: string
+        author: { name: string; books: ReadonlyArray<{ title: string }> }
+      }>
       expect(nested.map((b) => `${b.title}:${b.author.name}:${b.author.books.map((x) => x.title).join('+')}`)).toEqual([
         'x1:Ann:x1+x2',
         'x2:Ann:x1+x2',
@@ -263,7 +269,11 @@ forEachDialect('runSync on each dialect', [Tag], (t) => {
   beforeEach(() => t().reset())
   const { sync, task } = helpers(t)
   it('runs at once on SQLite; on a server it is a ConfigurationError and sends nothing', async () => {
-    const plans: ReadonlyArray<Plan<unknown>> = [create(Tag, { name: 'x' }), pipe(query(Tag), update({ uses: 1 })), pipe(query(Tag), count)]
+    const plans: ReadonlyArray<Plan<unknown>> = [
+      create(Tag, { name: 'x' }),
+      pipe(query(Tag), update({ uses: 1 })),
+      pipe(query(Tag), count),
+    ]
     t().clearLog()
     if (t().dialect === 'sqlite') {
       expect(plans.map((p) => right(sync(p)))).toEqual([expect.objectContaining({ name: 'x' }), 1, 1])

@@ -11,11 +11,29 @@ import { pipe } from 'fp-ts/function'
 import { mkdtempSync, rmSync } from 'fs'
 import { tmpdir } from 'os'
 import { join } from 'path'
-import { Db, TerrapinError, connect, create, fields, generateSchemas, get, model, query, run, schema, sql, transaction, update, where } from 'terrapin'
+import {
+  Db,
+  TerrapinError,
+  connect,
+  create,
+  fields,
+  generateSchemas,
+  get,
+  model,
+  query,
+  run,
+  schema,
+  sql,
+  transaction,
+  update,
+  where,
+} from 'terrapin'
 import { classifySqlite } from '../../src/run/better-sqlite3'
 
 // eslint-disable-next-line @typescript-eslint/no-require-imports -- the driver's error class, loaded as the runner loads the driver (a require at run time, see src/run/better-sqlite3.ts)
-const { SqliteError } = require('better-sqlite3') as { SqliteError: new (message: string, code: string) => Error & { code: string } }
+const { SqliteError } = require('better-sqlite3') as {
+  SqliteError: new (message: string, code: string) => Error & { code: string }
+}
 
 const RETRYABLE = [
   'SQLITE_BUSY',
@@ -49,7 +67,9 @@ describe('the classifier', () => {
   })
 })
 
-const { Counter } = schema({ Counter: model('Counter', { table: 'busy_counter', fields: { id: fields.int({ pk: true }), n: fields.int() } }) })
+const { Counter } = schema({
+  Counter: model('Counter', { table: 'busy_counter', fields: { id: fields.int({ pk: true }), n: fields.int() } }),
+})
 
 describe('three connections to one WAL file', () => {
   let dir: string

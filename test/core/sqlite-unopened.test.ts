@@ -32,12 +32,17 @@ import {
   where,
 } from 'terrapin'
 
-const { Note } = schema({ Note: model('Note', { table: 'uo_note', fields: { id: fields.int({ pk: true }), body: fields.text() } }) })
+const { Note } = schema({
+  Note: model('Note', { table: 'uo_note', fields: { id: fields.int({ pk: true }), body: fields.text() } }),
+})
 
 let dir: string
 beforeAll(() => {
   dir = mkdtempSync(join(tmpdir(), 'terrapin-unopened-'))
-  writeFileSync(join(dir, 'garbage.db'), 'this is not a SQLite database, and it is long enough to have a header'.repeat(20))
+  writeFileSync(
+    join(dir, 'garbage.db'),
+    'this is not a SQLite database, and it is long enough to have a header'.repeat(20),
+  )
 })
 afterAll(() => rmSync(dir, { recursive: true, force: true }))
 

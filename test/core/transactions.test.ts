@@ -76,7 +76,9 @@ forEachDialect('transactions', [Tag], (t) => {
         create(Tag, { name: 'user1' }),
         run(tx),
         TE.chainW(() => pipe(create(Tag, { name: 'user2' }), run(tx))),
-        TE.chainW((u) => (u.name === 'user2' ? TE.left('Something went wrong, rolling back transaction' as const) : TE.right(u))),
+        TE.chainW((u) =>
+          u.name === 'user2' ? TE.left('Something went wrong, rolling back transaction' as const) : TE.right(u),
+        ),
       ),
     )()
     expect(left(r)).toBe('Something went wrong, rolling back transaction')
@@ -282,7 +284,9 @@ forEachDialect('transactions', [Tag], (t) => {
     expect(right(r)).toBe(1)
     expect(await n()).toBe(1)
     // a transaction begun on the database inside one is a savepoint of it
-    const nested = await transaction(t().db, () => transaction(t().db, (inner) => pipe(query(Tag), count, run(inner))))()
+    const nested = await transaction(t().db, () =>
+      transaction(t().db, (inner) => pipe(query(Tag), count, run(inner))),
+    )()
     expect(right(nested)).toBe(1)
   })
 })

@@ -40,7 +40,11 @@ const VALUES: Readonly<Record<string, ReadonlyArray<unknown>>> = {
   nope: [1],
 }
 
-const record = (keys: ReadonlyArray<string>, pick: ReadonlyArray<number>, extra: ReadonlyArray<[string, unknown]>): Record<string, unknown> => {
+const record = (
+  keys: ReadonlyArray<string>,
+  pick: ReadonlyArray<number>,
+  extra: ReadonlyArray<[string, unknown]>,
+): Record<string, unknown> => {
   const out: Record<string, unknown> = {}
   keys.forEach((k, i) => (out[k] = VALUES[k][pick[i] % VALUES[k].length]))
   for (const [k, v] of extra) out[k] = v
@@ -48,7 +52,8 @@ const record = (keys: ReadonlyArray<string>, pick: ReadonlyArray<number>, extra:
 }
 
 /** The first valid value of each key (a record the fast path is made from). */
-const valid = (keys: ReadonlyArray<string>): Record<string, unknown> => Object.fromEntries(keys.map((k) => [k, VALUES[k][0]]))
+const valid = (keys: ReadonlyArray<string>): Record<string, unknown> =>
+  Object.fromEntries(keys.map((k) => [k, VALUES[k][0]]))
 
 const viaGeneral = (model: typeof Kinds, data: Record<string, unknown>, mode: 'create' | 'patch') =>
   validateInput(model, Object.assign(Object.create(null) as object, data), mode)
@@ -89,7 +94,11 @@ describe('validateInput, the check made per list of keys', () => {
     expect(E.isRight(validateInput(Counted, { a: 1, b: 'x' }, 'create'))).toBe(true)
     calls = 0
     const failed = validateInput(Counted, { a: 2, b: 'too long' }, 'create')
-    expect(failed).toEqual(E.left(expect.objectContaining({ issues: [{ field: 'b', message: 'is 8 characters long, more than maxLength 3' }] })))
+    expect(failed).toEqual(
+      E.left(
+        expect.objectContaining({ issues: [{ field: 'b', message: 'is 8 characters long, more than maxLength 3' }] }),
+      ),
+    )
     expect(calls).toBe(1)
     // the same through the plan combinators
     expect(create(Counted, { a: 3, b: 'long' }).error?._tag).toBe('ValidationError')
@@ -105,7 +114,13 @@ describe('validateInput, the check made per list of keys', () => {
       fc.property(
         fc.constantFrom(...lists),
         fc.array(fc.nat(10), { minLength: 22, maxLength: 22 }),
-        fc.array(fc.tuple(fc.constantFrom('unknown', 'ratio', '__proto__'), fc.constantFrom<unknown>(undefined, 1, param('p'))), { maxLength: 2 }),
+        fc.array(
+          fc.tuple(
+            fc.constantFrom('unknown', 'ratio', '__proto__'),
+            fc.constantFrom<unknown>(undefined, 1, param('p')),
+          ),
+          { maxLength: 2 },
+        ),
         fc.constantFrom<'create' | 'patch'>('create', 'patch'),
         (keys, pick, extra, mode) => {
           const warm = valid(keys.filter((k) => k !== 'nope'))

@@ -218,12 +218,26 @@ forEachDialect('validation', [Kinds, Item], (t) => {
   })
 
   it('lookups a kind does not have are rejected as the types reject them (json compares with NULL only)', async () => {
-    for (const f of [{ data: { a: 1 } }, { data__in: [1] }, { data__not: 'x' }, { status__gte: 'draft' }, { flag__lt: true }, { level__range: [1, 2] }])
+    for (const f of [
+      { data: { a: 1 } },
+      { data__in: [1] },
+      { data__not: 'x' },
+      { status__gte: 'draft' },
+      { flag__lt: true },
+      { level__range: [1, 2] },
+    ])
       await rejects(pipe(query(Kinds), where(f as never)), Object.keys(f)[0])
     right(
       await pipe(
         query(Kinds),
-        where({ data: null, data__isnull: true, point__notIsnull: false, status__in: ['draft'], level__not: 1, flag__not: true }),
+        where({
+          data: null,
+          data__isnull: true,
+          point__notIsnull: false,
+          status__in: ['draft'],
+          level__not: 1,
+          flag__not: true,
+        }),
         count,
         run(t().db),
       )(),

@@ -67,7 +67,10 @@ forEachDialect('writes', [Tag, Code, Item, Rel.Author, Rel.Book], (t) => {
     expect(a.id).toBe(1000)
     const c = right(await pipe(create(Code, { code: 'X1', label: 'one' }), run(t().db))())
     expect(c).toEqual({ code: 'X1', label: 'one' })
-    expect(left(await pipe(create(Code, { code: 'X1', label: 'again' }), run(t().db))())).toMatchObject({ _tag: 'IntegrityError', kind: 'unique' })
+    expect(left(await pipe(create(Code, { code: 'X1', label: 'again' }), run(t().db))())).toMatchObject({
+      _tag: 'IntegrityError',
+      kind: 'unique',
+    })
   })
 
   it('bulkCreate inserts in batches of batchSize and returns every row', async () => {
@@ -92,7 +95,12 @@ forEachDialect('writes', [Tag, Code, Item, Rel.Author, Rel.Book], (t) => {
 
   it('bulkCreate with ignoreConflicts skips duplicates and returns the rows inserted', async () => {
     right(await pipe(create(Tag, { name: 'b', uses: 9 }), run(t().db))())
-    const made = right(await pipe(bulkCreate(Tag, [{ name: 'a' }, { name: 'b' }, { name: 'c' }], { ignoreConflicts: true, batchSize: 2 }), run(t().db))())
+    const made = right(
+      await pipe(
+        bulkCreate(Tag, [{ name: 'a' }, { name: 'b' }, { name: 'c' }], { ignoreConflicts: true, batchSize: 2 }),
+        run(t().db),
+      )(),
+    )
     expect(made.map((r) => r.name).sort()).toEqual(['a', 'c'])
     expect(await tags()).toEqual([
       { name: 'a', uses: 0 },
@@ -123,7 +131,9 @@ forEachDialect('writes', [Tag, Code, Item, Rel.Author, Rel.Book], (t) => {
   })
 
   it('bulkCreate with rows that give different fields returns them in the order given', async () => {
-    const made = right(await pipe(bulkCreate(Tag, [{ name: 'a' }, { name: 'b', uses: 2 }, { name: 'c' }]), run(t().db))())
+    const made = right(
+      await pipe(bulkCreate(Tag, [{ name: 'a' }, { name: 'b', uses: 2 }, { name: 'c' }]), run(t().db))(),
+    )
     expect(made.map((r) => [r.name, r.uses])).toEqual([
       ['a', 0],
       ['b', 2],
@@ -131,7 +141,11 @@ forEachDialect('writes', [Tag, Code, Item, Rel.Author, Rel.Book], (t) => {
     ])
     const items = right(
       await pipe(
-        bulkCreate(Item, [{ name: 'i1' }, { name: 'i2', n: 2 }, { name: 'i3' }, { name: 'i4', note: 'x' }, { name: 'i5', n: 5 }], { batchSize: 1 }),
+        bulkCreate(
+          Item,
+          [{ name: 'i1' }, { name: 'i2', n: 2 }, { name: 'i3' }, { name: 'i4', note: 'x' }, { name: 'i5', n: 5 }],
+          { batchSize: 1 },
+        ),
         run(t().db),
       )(),
     )
@@ -157,7 +171,9 @@ forEachDialect('writes', [Tag, Code, Item, Rel.Author, Rel.Book], (t) => {
     // an explicit value for an autoNow field wins
     const at = new Date('2001-01-01T00:00:00.000Z')
     right(await pipe(query(Tag), where({ name: 'b' }), update({ touchedAt: at }), run(t().db))())
-    expect(right(await pipe(query(Tag), where({ name: 'b' }), get, run(t().db))()).touchedAt.toISOString()).toBe(at.toISOString())
+    expect(right(await pipe(query(Tag), where({ name: 'b' }), get, run(t().db))()).touchedAt.toISOString()).toBe(
+      at.toISOString(),
+    )
   })
 
   it('update and remove on plans with limit, offset or distinct touch only the rows the plan returns', async () => {
@@ -171,10 +187,16 @@ forEachDialect('writes', [Tag, Code, Item, Rel.Author, Rel.Book], (t) => {
       )(),
     )
     const ordered = rows.map((r) => r.name)
-    expect(right(await pipe(query(Tag), orderBy('name'), offset(2), limit(3), update({ uses: 100 }), run(t().db))())).toBe(3)
-    expect(right(await pipe(query(Tag), where({ uses: 100 }), orderBy('name'), valuesFlat('name'), run(t().db))())).toEqual(ordered.slice(2, 5))
+    expect(
+      right(await pipe(query(Tag), orderBy('name'), offset(2), limit(3), update({ uses: 100 }), run(t().db))()),
+    ).toBe(3)
+    expect(
+      right(await pipe(query(Tag), where({ uses: 100 }), orderBy('name'), valuesFlat('name'), run(t().db))()),
+    ).toEqual(ordered.slice(2, 5))
     expect(right(await pipe(query(Tag), orderBy('-name'), limit(2), remove, run(t().db))())).toBe(2)
-    expect(right(await pipe(query(Tag), orderBy('name'), valuesFlat('name'), run(t().db))())).toEqual(ordered.slice(0, 8))
+    expect(right(await pipe(query(Tag), orderBy('name'), valuesFlat('name'), run(t().db))())).toEqual(
+      ordered.slice(0, 8),
+    )
     expect(right(await pipe(query(Tag), orderBy('name'), offset(6), remove, run(t().db))())).toBe(2)
     expect(right(await pipe(query(Tag), where({ uses: 100 }), distinct, update({ uses: 7 }), run(t().db))())).toBe(3)
     expect(right(await pipe(query(Tag), limit(0), remove, run(t().db))())).toBe(0)
@@ -223,7 +245,9 @@ forEachDialect('writes', [Tag, Code, Item, Rel.Author, Rel.Book], (t) => {
 
   it('getOrCreate of the same row from many callers at once creates it once', async () => {
     const db = t().db
-    const results = await Promise.all(Array.from({ length: 8 }, () => pipe(getOrCreate(Tag, { name: 'race' }, { uses: 1 }), run(db))()))
+    const results = await Promise.all(
+      Array.from({ length: 8 }, () => pipe(getOrCreate(Tag, { name: 'race' }, { uses: 1 }), run(db))()),
+    )
     const rows = results.map(right)
     expect(new Set(rows.map(([r]) => r.id)).size).toBe(1)
     expect(rows.filter(([, created]) => created).length).toBe(1)
@@ -296,8 +320,14 @@ forEachDialect('writes', [Tag, Code, Item, Rel.Author, Rel.Book], (t) => {
 
   it('writes that break a unique constraint are IntegrityErrors and change nothing', async () => {
     right(await pipe(bulkCreate(Tag, [{ name: 'a' }, { name: 'b' }]), run(t().db))())
-    expect(left(await pipe(query(Tag), where({ name: 'b' }), update({ name: 'a' }), run(t().db))())).toMatchObject({ _tag: 'IntegrityError', kind: 'unique' })
-    expect(left(await pipe(updateOrCreate(Tag, { name: 'b' }, { name: 'a' }), run(t().db))())).toMatchObject({ _tag: 'IntegrityError', kind: 'unique' })
+    expect(left(await pipe(query(Tag), where({ name: 'b' }), update({ name: 'a' }), run(t().db))())).toMatchObject({
+      _tag: 'IntegrityError',
+      kind: 'unique',
+    })
+    expect(left(await pipe(updateOrCreate(Tag, { name: 'b' }, { name: 'a' }), run(t().db))())).toMatchObject({
+      _tag: 'IntegrityError',
+      kind: 'unique',
+    })
     expect((await tags()).map((r) => r.name)).toEqual(['a', 'b'])
   })
 

@@ -10,7 +10,21 @@ import * as E from 'fp-ts/Either'
 import { pipe } from 'fp-ts/function'
 import postgres from 'postgres'
 import * as mysql from 'mysql2/promise'
-import { Db, TerrapinFailure, connect, count, create, fields, model, query, run, runPromise, schema, sql, transaction } from 'terrapin'
+import {
+  Db,
+  TerrapinFailure,
+  connect,
+  count,
+  create,
+  fields,
+  model,
+  query,
+  run,
+  runPromise,
+  schema,
+  sql,
+  transaction,
+} from 'terrapin'
 import * as TE from 'fp-ts/TaskEither'
 import { forEachDialect, left, right } from '../support/dialects'
 import { connectionUrl } from '../../src/integrations/tortoise'
@@ -98,17 +112,24 @@ forEachDialect(
       const ac = new AbortController()
       ac.abort()
       t().clearLog()
-      expect(left(await pipe(create(Tick, { label: 'a' }), run(t().db, { signal: ac.signal }))())).toMatchObject(CANCELLED)
-      await expect(runPromise(t().db, { signal: ac.signal })(create(Tick, { label: 'a' }))).rejects.toBeInstanceOf(TerrapinFailure)
+      expect(left(await pipe(create(Tick, { label: 'a' }), run(t().db, { signal: ac.signal }))())).toMatchObject(
+        CANCELLED,
+      )
+      await expect(runPromise(t().db, { signal: ac.signal })(create(Tick, { label: 'a' }))).rejects.toBeInstanceOf(
+        TerrapinFailure,
+      )
       expect(t().log).toEqual([])
       expect(await ticks()).toBe(0)
     })
 
     it('a signal not aborted changes nothing', async () => {
       const ac = new AbortController()
-      expect(right(await pipe(create(Tick, { label: 'a' }), run(t().db, { signal: ac.signal }))())).toMatchObject({ label: 'a' })
+      expect(right(await pipe(create(Tick, { label: 'a' }), run(t().db, { signal: ac.signal }))())).toMatchObject({
+        label: 'a',
+      })
       expect(right(await pipe(query(Tick), count, run(t().db, {}))())).toBe(1)
-      if (t().dialect !== 'sqlite') expect(right(await pipe(query(Tick), count, run(t().db, { timeoutMs: 5000 }))())).toBe(1)
+      if (t().dialect !== 'sqlite')
+        expect(right(await pipe(query(Tick), count, run(t().db, { timeoutMs: 5000 }))())).toBe(1)
     })
 
     it('a signal that aborts inside a transaction stops it there: the rest is not sent, and it rolls back', async () => {
@@ -133,12 +154,16 @@ forEachDialect(
         expect(left(r).message).toMatch(/cannot interrupt/)
         expect(t().log).toEqual([])
       } else expect(E.isRight(r)).toBe(true)
-      expect(left(await pipe(query(Tick), count, run(t().db, { timeoutMs: -1 }))())).toMatchObject({ _tag: 'ConfigurationError' })
+      expect(left(await pipe(query(Tick), count, run(t().db, { timeoutMs: -1 }))())).toMatchObject({
+        _tag: 'ConfigurationError',
+      })
     })
 
     it('statementTimeoutMs on SQLite is a ConfigurationError at connect', () => {
       if (t().dialect !== 'sqlite') return
-      expect(() => connect('sqlite://:memory:', { statementTimeoutMs: 100 })).toThrow(/SQLite cannot interrupt a statement/)
+      expect(() => connect('sqlite://:memory:', { statementTimeoutMs: 100 })).toThrow(
+        /SQLite cannot interrupt a statement/,
+      )
       expect(() => connect('sqlite://:memory:?statementTimeout=100')).toThrow(/SQLite cannot interrupt a statement/)
     })
   },
@@ -219,11 +244,19 @@ forEachDialect(
       urls.push([
         connectionUrl({
           engine: server() === 'postgres' ? 'tortoise.backends.asyncpg' : 'tortoise.backends.mysql',
-          credentials: { host: u.hostname, port: u.port, user: decodeURIComponent(u.username), database: u.pathname.slice(1), pool: 1, statementTimeout: 300 },
+          credentials: {
+            host: u.hostname,
+            port: u.port,
+            user: decodeURIComponent(u.username),
+            database: u.pathname.slice(1),
+            pool: 1,
+            statementTimeout: 300,
+          },
         }),
         {},
       ])
-      if (server() === 'mysql') urls.push([`${t().url}${t().url.includes('?') ? '&' : '?'}max_statement_time=0.3&pool=1`, {}])
+      if (server() === 'mysql')
+        urls.push([`${t().url}${t().url.includes('?') ? '&' : '?'}max_statement_time=0.3&pool=1`, {}])
       for (const [url, options] of urls) {
         const db = connect(url, options)
         try {

@@ -5,13 +5,32 @@
 import * as E from 'fp-ts/Either'
 import { pipe } from 'fp-ts/function'
 import * as io from 'io-ts'
-import { TerrapinFailure, connect, connectionUrl, count, create, fields, inTransaction, init, model, query, rowsOf, run, schema, sql } from 'terrapin'
+import {
+  TerrapinFailure,
+  connect,
+  connectionUrl,
+  count,
+  create,
+  fields,
+  inTransaction,
+  init,
+  model,
+  query,
+  rowsOf,
+  run,
+  schema,
+  sql,
+} from 'terrapin'
 import { forEachDialect, left, right } from '../support/dialects'
 import { MYSQL_URL, PG_URL } from '../support/databases'
 import { mysqlDialectFor } from '../../src/compile/mysql'
 
-const { Note } = schema({ Note: model('Note', { table: 'cn_note', fields: { id: fields.int({ pk: true }), body: fields.text() } }) })
-const { Memo } = schema({ Memo: model('Memo', { table: 'cn_memo', fields: { id: fields.int({ pk: true }), body: fields.text() } }) })
+const { Note } = schema({
+  Note: model('Note', { table: 'cn_note', fields: { id: fields.int({ pk: true }), body: fields.text() } }),
+})
+const { Memo } = schema({
+  Memo: model('Memo', { table: 'cn_memo', fields: { id: fields.int({ pk: true }), body: fields.text() } }),
+})
 
 /** How many transactions manage to be open at the same time (waiting at most `ms`). */
 const simultaneous = async (url: string, wanted: number, ms = 400): Promise<number> => {
@@ -39,7 +58,8 @@ const simultaneous = async (url: string, wanted: number, ms = 400): Promise<numb
 const liveSessions = async (dialect: string, ids: ReadonlySet<string>): Promise<unknown[]> => {
   const admin = connect(dialect === 'postgres' ? PG_URL : MYSQL_URL, { pool: 1 })
   try {
-    const sql = dialect === 'postgres' ? 'SELECT pid FROM pg_stat_activity' : 'SELECT ID FROM information_schema.PROCESSLIST'
+    const sql =
+      dialect === 'postgres' ? 'SELECT pid FROM pg_stat_activity' : 'SELECT ID FROM information_schema.PROCESSLIST'
     return (await admin.executor.all(sql, [], false)).map((r) => String(r[0])).filter((id) => ids.has(id))
   } finally {
     await admin.executor.close()
@@ -48,7 +68,8 @@ const liveSessions = async (dialect: string, ids: ReadonlySet<string>): Promise<
 
 /** tortoise's credentials for the database of a URL. */
 const credentialsOf = (url: string, extra: object = {}) => {
-  if (url.startsWith('sqlite:')) return { engine: 'tortoise.backends.sqlite', credentials: { file_path: ':memory:', ...extra } }
+  if (url.startsWith('sqlite:'))
+    return { engine: 'tortoise.backends.sqlite', credentials: { file_path: ':memory:', ...extra } }
   const u = new URL(url)
   return {
     engine: u.protocol === 'postgres:' ? 'tortoise.backends.asyncpg' : 'tortoise.backends.mysql',
@@ -81,7 +102,9 @@ forEachDialect('connect and init', [Note], (t) => {
     const db = connect(`${t().url}${sep}pool=2`)
     try {
       const session = t().dialect === 'postgres' ? 'SELECT pg_backend_pid()' : 'SELECT CONNECTION_ID()'
-      const ids = await Promise.all(Array.from({ length: 30 }, async () => String((await db.executor.all(session, [], false))[0][0])))
+      const ids = await Promise.all(
+        Array.from({ length: 30 }, async () => String((await db.executor.all(session, [], false))[0][0])),
+      )
       expect(ids).toHaveLength(30)
       expect(new Set(ids).size).toBeLessThanOrEqual(2)
       // a refused statement gives its connection back too
@@ -98,7 +121,9 @@ forEachDialect('connect and init', [Note], (t) => {
     const idle = connect(`${t().url}${sep}idleTimeout=300`)
     const own = t().dialect === 'postgres' ? 'SELECT pg_backend_pid()' : 'SELECT CONNECTION_ID()'
     try {
-      const ids = new Set((await Promise.all([1, 2, 3].map(() => idle.executor.all(own, [], false)))).map((rows) => String(rows[0][0])))
+      const ids = new Set(
+        (await Promise.all([1, 2, 3].map(() => idle.executor.all(own, [], false)))).map((rows) => String(rows[0][0])),
+      )
       expect((await liveSessions(t().dialect, ids)).length).toBe(ids.size)
       let alive = ids.size
       for (let i = 0; i < 40 && alive > 0; i++) {
@@ -147,14 +172,22 @@ forEachDialect('connect and init', [Note], (t) => {
     if (t().dialect === 'sqlite') return expect(connectionUrl(c)).toBe('sqlite://:memory:')
     const url = new URL(connectionUrl(c))
     const want = new URL(t().url)
-    expect([url.protocol, url.host, url.pathname, url.username]).toEqual([want.protocol, want.host, want.pathname, want.username])
+    expect([url.protocol, url.host, url.pathname, url.username]).toEqual([
+      want.protocol,
+      want.host,
+      want.pathname,
+      want.username,
+    ])
     expect(Object.fromEntries(url.searchParams)).toEqual({ pool: '4', connectTimeout: '1500', idleTimeout: '30000' })
   })
 
   it('init opens several named connections and each app uses its defaultConnection', async () => {
     const made = await init({
       connections: { main: credentialsOf(t().url, { maxsize: 3 }), side: 'sqlite://:memory:' },
-      apps: { notes: { models: [Note], defaultConnection: 'main' }, memos: { models: { Memo }, default_connection: 'side' } },
+      apps: {
+        notes: { models: [Note], defaultConnection: 'main' },
+        memos: { models: { Memo }, default_connection: 'side' },
+      },
       generateSchemas: true,
     })()
     const orm = right(made)
@@ -173,7 +206,10 @@ forEachDialect('connect and init', [Note], (t) => {
   })
 
   it('an app naming a connection that is not configured is a ConfigurationError', async () => {
-    const r = await init({ connections: { main: t().url }, apps: { notes: { models: [Note], defaultConnection: 'other' } } })()
+    const r = await init({
+      connections: { main: t().url },
+      apps: { notes: { models: [Note], defaultConnection: 'other' } },
+    })()
     expect(E.isLeft(r) && r.left._tag).toBe('ConfigurationError')
   })
 })
@@ -208,7 +244,12 @@ describe('MySQL or MariaDB, from the server version', () => {
     for (const [version, returning, uca] of cases) {
       const d = mysqlDialectFor(version)
       const mariadb = version.includes('MariaDB')
-      expect({ version, returning: d.returning, uca: d.fold('x').includes('uca1400'), nopad: d.tableSuffix.includes('utf8mb4_nopad_bin') }).toEqual({
+      expect({
+        version,
+        returning: d.returning,
+        uca: d.fold('x').includes('uca1400'),
+        nopad: d.tableSuffix.includes('utf8mb4_nopad_bin'),
+      }).toEqual({
         version,
         returning,
         uca,

@@ -5,7 +5,23 @@
  * the same plans with RETURNING switched off).
  */
 import { pipe } from 'fp-ts/function'
-import { Db, bulkCreate, connect, create, fields, generateSchemas, inTransaction, model, orderBy, query, run, runPromise, schema, where, get } from 'terrapin'
+import {
+  Db,
+  bulkCreate,
+  connect,
+  create,
+  fields,
+  generateSchemas,
+  inTransaction,
+  model,
+  orderBy,
+  query,
+  run,
+  runPromise,
+  schema,
+  where,
+  get,
+} from 'terrapin'
 import { forEachDialect, right } from '../support/dialects'
 
 const { Ticket, Tag } = schema({
@@ -22,7 +38,10 @@ const { Ticket, Tag } = schema({
     },
   }),
   // a key the application chooses
-  Tag: model('Tag', { table: 'cr_tag', fields: { code: fields.char({ maxLength: 8, pk: true }), uses: fields.int({ default: 0 }) } }),
+  Tag: model('Tag', {
+    table: 'cr_tag',
+    fields: { code: fields.char({ maxLength: 8, pk: true }), uses: fields.int({ default: 0 }) },
+  }),
 })
 
 forEachDialect('create returns the stored row', [Ticket, Tag], (t) => {
@@ -40,7 +59,8 @@ forEachDialect('create returns the stored row', [Ticket, Tag], (t) => {
     await plain?.executor.close()
   })
   beforeEach(async () => {
-    if (t().dialect === 'sqlite' && plain) for (const table of ['cr_ticket', 'cr_tag']) await plain.executor.run(`DELETE FROM "${table}"`, [])
+    if (t().dialect === 'sqlite' && plain)
+      for (const table of ['cr_ticket', 'cr_tag']) await plain.executor.run(`DELETE FROM "${table}"`, [])
   })
   const paths = (): ReadonlyArray<readonly [string, Db]> =>
     plain
@@ -82,7 +102,8 @@ forEachDialect('create returns the stored row', [Ticket, Tag], (t) => {
       expect(a).toMatchObject({ title: `${path} a`, status: 'new', priority: 3, note: null, big: 2n ** 60n })
       expect(b).toMatchObject({ status: 'open', note: 'n' })
       expect(a.openedAt.getTime()).toBeGreaterThanOrEqual(before - 1)
-      for (const row of [a, b]) expect(right(await pipe(query(Ticket), where({ id: row.id }), get, run(reader(db)))())).toEqual(row)
+      for (const row of [a, b])
+        expect(right(await pipe(query(Ticket), where({ id: row.id }), get, run(reader(db)))())).toEqual(row)
     }
   })
 
@@ -100,7 +121,9 @@ forEachDialect('create returns the stored row', [Ticket, Tag], (t) => {
       )
       expect(rows.map((r) => r.title)).toEqual(titles)
       expect(new Set(rows.map((r) => r.id)).size).toBe(7)
-      const stored = right(await pipe(query(Ticket), where({ title__startswith: `${path} ` }), orderBy('id'), run(reader(db)))())
+      const stored = right(
+        await pipe(query(Ticket), where({ title__startswith: `${path} ` }), orderBy('id'), run(reader(db)))(),
+      )
       expect([...rows].sort((x, y) => x.id - y.id)).toEqual(stored)
     }
   })
@@ -124,7 +147,9 @@ forEachDialect('create returns the stored row', [Ticket, Tag], (t) => {
     })
     expect(made.map((r) => r.title)).toEqual(['s1', 's2', 's3', 's4'])
     expect(made.slice(1).map((r, i) => r.id - made[i].id)).toEqual([spacing, spacing, spacing])
-    const stored = right(await pipe(query(Ticket), where({ title__in: ['s1', 's2', 's3', 's4'] }), orderBy('id'), run(reader(db)))())
+    const stored = right(
+      await pipe(query(Ticket), where({ title__in: ['s1', 's2', 's3', 's4'] }), orderBy('id'), run(reader(db)))(),
+    )
     expect(stored).toEqual(made)
   })
 

@@ -64,7 +64,8 @@ const elapsed = async <A>(f: () => Promise<A>): Promise<[A, number]> => {
 }
 
 /** What `inTransaction` rejected with, as the typed union. */
-const toTyped = (e: unknown, db: Db): TerrapinError => (e instanceof TerrapinFailure ? e.error : db.executor.classify(e))
+const toTyped = (e: unknown, db: Db): TerrapinError =>
+  e instanceof TerrapinFailure ? e.error : db.executor.classify(e)
 
 /** A port nothing listens on (bound, then released). */
 const freePort = (): Promise<number> =>
@@ -100,7 +101,10 @@ forEachDialect('errors', [Author, Book], (t) => {
 
   it('a duplicate primary key is IntegrityError unique', async () => {
     const a = right(await pipe(create(Author, { name: 'a' }), run(t().db))())
-    expect(left(await pipe(create(Author, { id: a.id, name: 'b' }), run(t().db))())).toMatchObject({ _tag: 'IntegrityError', kind: 'unique' })
+    expect(left(await pipe(create(Author, { id: a.id, name: 'b' }), run(t().db))())).toMatchObject({
+      _tag: 'IntegrityError',
+      kind: 'unique',
+    })
   })
 
   it('a missing parent is IntegrityError foreignKey (column where the server names it)', async () => {
@@ -114,7 +118,10 @@ forEachDialect('errors', [Author, Book], (t) => {
     const a = right(await pipe(create(Author, { name: 'parent' }), run(t().db))())
     right(await pipe(create(Book, { title: 'child', authorId: a.id }), run(t().db))())
     const { remove } = await import('terrapin')
-    expect(left(await pipe(query(Author), where({ id: a.id }), remove, run(t().db))())).toMatchObject({ _tag: 'IntegrityError', kind: 'foreignKey' })
+    expect(left(await pipe(query(Author), where({ id: a.id }), remove, run(t().db))())).toMatchObject({
+      _tag: 'IntegrityError',
+      kind: 'foreignKey',
+    })
   })
 
   it('a NULL in a NOT NULL column is IntegrityError notNull with the column', async () => {
@@ -145,7 +152,9 @@ forEachDialect('errors', [Author, Book], (t) => {
         const p = new Promise<void>((r) => (open = r))
         const wait = (): Promise<void> => {
           let timer: NodeJS.Timeout | undefined
-          return Promise.race([p, new Promise<void>((r) => (timer = setTimeout(r, 300)))]).finally(() => clearTimeout(timer))
+          return Promise.race([p, new Promise<void>((r) => (timer = setTimeout(r, 300)))]).finally(() =>
+            clearTimeout(timer),
+          )
         }
         return { open, wait }
       }
@@ -156,7 +165,11 @@ forEachDialect('errors', [Author, Book], (t) => {
           pipe(
             rename(db, first, `${i}-first`),
             TE.chainFirst(() => TE.fromTask(async () => (held[i].open(), held[1 - i].wait()))),
-            TE.chain(() => (nested ? transaction(db, (inner) => rename(inner, second, `${i}-second`)) : rename(db, second, `${i}-second`))),
+            TE.chain(() =>
+              nested
+                ? transaction(db, (inner) => rename(inner, second, `${i}-second`))
+                : rename(db, second, `${i}-second`),
+            ),
           ),
         )()
       const results = await Promise.all([tx(a.id, b.id, 0), tx(b.id, a.id, 1)])
@@ -198,7 +211,9 @@ forEachDialect(
     it('a server that accepts but never answers is ConnectionError within the connect timeout', async () => {
       const sockets: net.Socket[] = []
       const srv = net.createServer((s) => void sockets.push(s))
-      const port = await new Promise<number>((resolve) => srv.listen(0, '127.0.0.1', () => resolve((srv.address() as net.AddressInfo).port)))
+      const port = await new Promise<number>((resolve) =>
+        srv.listen(0, '127.0.0.1', () => resolve((srv.address() as net.AddressInfo).port)),
+      )
       const db = connect(`${urlAt(t().dialect, port)}?connectTimeout=700`)
       try {
         const [r, ms] = await elapsed(() => pipe(query(Author), count, run(db))())
@@ -216,10 +231,12 @@ forEachDialect(
       const ex = t().db.executor
       const q = ex.dialect.quote
       const ph = ex.dialect.placeholder
-      const err = await ex.run(`INSERT INTO ${q('err_author')} (${q('id')}, ${q('name')}) VALUES (${ph(1)}, ${ph(2)})`, [SECRET, 'x']).then(
-        () => undefined,
-        (e: unknown) => ex.classify(e),
-      )
+      const err = await ex
+        .run(`INSERT INTO ${q('err_author')} (${q('id')}, ${q('name')}) VALUES (${ph(1)}, ${ph(2)})`, [SECRET, 'x'])
+        .then(
+          () => undefined,
+          (e: unknown) => ex.classify(e),
+        )
       expect(err).toMatchObject({ _tag: 'QueryError', retryable: false })
       expect(logged(err!)).not.toContain(SECRET)
       expect(err!.message.length).toBeGreaterThan(10)
@@ -237,7 +254,11 @@ forEachDialect(
         inTransaction(db, async (tx) => {
           const ex = tx.executor
           if (t().dialect === 'postgres') await ex.run('SET TRANSACTION ISOLATION LEVEL SERIALIZABLE', [])
-          await ex.all(`SELECT COUNT(*) FROM ${q('err_author')}${t().dialect === 'mysql' ? ' LOCK IN SHARE MODE' : ''}`, [], false)
+          await ex.all(
+            `SELECT COUNT(*) FROM ${q('err_author')}${t().dialect === 'mysql' ? ' LOCK IN SHARE MODE' : ''}`,
+            [],
+            false,
+          )
           if (++arrived.n === 2) open()
           await Promise.race([both, new Promise((r) => setTimeout(r, 2000))])
           await runPromise(tx)(create(Author, { name }))
@@ -283,7 +304,8 @@ forEachDialect(
 
     it('a connection lost in the middle of a query is ConnectionError, and the pool recovers', async () => {
       const ex = t().db.executor
-      const sleep = t().dialect === 'postgres' ? 'SELECT pg_sleep(20) AS terrapin_victim' : 'SELECT SLEEP(20) AS terrapin_victim'
+      const sleep =
+        t().dialect === 'postgres' ? 'SELECT pg_sleep(20) AS terrapin_victim' : 'SELECT SLEEP(20) AS terrapin_victim'
       const pending = ex.all(sleep, [], false).then(
         () => undefined,
         (e: unknown) => ex.classify(e),
@@ -306,7 +328,8 @@ forEachDialect(
       try {
         for (const next of ['statement', 'transaction', 'stream'] as const) {
           const marker = `terrapin_one_${next}`
-          const sleep = t().dialect === 'postgres' ? `SELECT pg_sleep(20) AS ${marker}` : `SELECT SLEEP(20) AS ${marker}`
+          const sleep =
+            t().dialect === 'postgres' ? `SELECT pg_sleep(20) AS ${marker}` : `SELECT SLEEP(20) AS ${marker}`
           const pending = db.executor.all(sleep, [], false).then(
             () => undefined,
             (e: unknown) => db.executor.classify(e),
@@ -320,7 +343,8 @@ forEachDialect(
           expect(await pending).toMatchObject({ _tag: 'ConnectionError' })
           const name = `after kill, ${next}`
           if (next === 'statement') right(await pipe(create(Author, { name }), run(db))())
-          else if (next === 'transaction') right(await transaction(db, (tx) => pipe(create(Author, { name }), run(tx)))())
+          else if (next === 'transaction')
+            right(await transaction(db, (tx) => pipe(create(Author, { name }), run(tx)))())
           else {
             const read: string[] = []
             for await (const a of pipe(query(Author), stream(db))) read.push(a.name)
@@ -336,7 +360,8 @@ forEachDialect(
 
     it('a connection lost in the middle of a long read (row by row on PostgreSQL, whole on MySQL) is ConnectionError, in a transaction too', async () => {
       const db = t().db
-      const sleep = (marker: string): string => (t().dialect === 'postgres' ? `SELECT pg_sleep(20) AS ${marker}` : `SELECT SLEEP(20) AS ${marker}`)
+      const sleep = (marker: string): string =>
+        t().dialect === 'postgres' ? `SELECT pg_sleep(20) AS ${marker}` : `SELECT SLEEP(20) AS ${marker}`
       const killed = async (marker: string): Promise<number> => {
         let n = 0
         for (let i = 0; i < 50 && n === 0; i++) {
@@ -375,7 +400,15 @@ forEachDialect(
       ['in a savepoint', true],
     ])('a transaction whose connection is killed, %s', (_where, nested) => {
       const sessionId = async (tx: Db): Promise<number> =>
-        Number((await tx.executor.all(t().dialect === 'postgres' ? 'SELECT pg_backend_pid()' : 'SELECT CONNECTION_ID()', [], false))[0][0])
+        Number(
+          (
+            await tx.executor.all(
+              t().dialect === 'postgres' ? 'SELECT pg_backend_pid()' : 'SELECT CONNECTION_ID()',
+              [],
+              false,
+            )
+          )[0][0],
+        )
       const pause = (ms: number) => new Promise((r) => setTimeout(r, ms))
       it.each([
         ['runs a statement', 200, 'statement'],
@@ -390,10 +423,16 @@ forEachDialect(
           pipe(
             create(Author, { name: 'before kill' }),
             run(tx),
-            TE.chainFirst(() => TE.fromTask(async () => (await killSession(t().dialect, await sessionId(tx)), await pause(waitMs)))),
+            TE.chainFirst(() =>
+              TE.fromTask(async () => (await killSession(t().dialect, await sessionId(tx)), await pause(waitMs))),
+            ),
             TE.chain(() => {
               const after = (db: Db) => pipe(create(Author, { name: 'after kill' }), run(db))
-              return next === 'statement' ? after(tx) : next === 'savepoint' ? transaction(tx, after) : TE.right(undefined)
+              return next === 'statement'
+                ? after(tx)
+                : next === 'savepoint'
+                  ? transaction(tx, after)
+                  : TE.right(undefined)
             }),
           )
         const r = await transaction(db, nested ? (tx) => transaction(tx, program) : program)()
@@ -401,12 +440,23 @@ forEachDialect(
         // MySQL's client may learn of the kill only when its COMMIT is sent: a loss during COMMIT
         // then, whose outcome it cannot know (here: nothing written)
         if (next === 'commit' && waitMs === 0 && t().dialect === 'mysql' && left(r)._tag === 'TransactionError')
-          expect(left(r)).toMatchObject({ _tag: 'TransactionError', retryable: false, message: stringMatching(/lost during COMMIT/) })
+          expect(left(r)).toMatchObject({
+            _tag: 'TransactionError',
+            retryable: false,
+            message: stringMatching(/lost during COMMIT/),
+          })
         else expect(left(r)).toMatchObject({ _tag: 'ConnectionError', retryable: true })
         right(await pipe(create(Author, { name: 'recovered' }), run(db))())
-        expect(right(await pipe(query(Author), where({ name__in: ['before kill', 'after kill', 'recovered'] }), valuesFlat('name'), run(db))())).toEqual([
-          'recovered',
-        ])
+        expect(
+          right(
+            await pipe(
+              query(Author),
+              where({ name__in: ['before kill', 'after kill', 'recovered'] }),
+              valuesFlat('name'),
+              run(db),
+            )(),
+          ),
+        ).toEqual(['recovered'])
         right(await pipe(query(Author), where({ name: 'recovered' }), remove, run(db))())
       })
 
@@ -417,7 +467,9 @@ forEachDialect(
           await killSession(t().dialect, await sessionId(tx))
           await pause(200)
         }
-        const e = await (nested ? inTransaction(db, (tx) => inTransaction(tx, program)) : inTransaction(db, program)).then(
+        const e = await (
+          nested ? inTransaction(db, (tx) => inTransaction(tx, program)) : inTransaction(db, program)
+        ).then(
           () => undefined,
           (x: unknown) => x,
         )

@@ -40,7 +40,10 @@ import {
 import { forEachDialect, left, right } from '../support/dialects'
 
 const { Author, Book } = schema({
-  Author: model('Author', { table: 'hf_author', fields: { id: fields.int({ pk: true }), name: fields.char({ maxLength: 50 }) } }),
+  Author: model('Author', {
+    table: 'hf_author',
+    fields: { id: fields.int({ pk: true }), name: fields.char({ maxLength: 50 }) },
+  }),
   Book: model('Book', {
     table: 'hf_book',
     fields: {
@@ -98,13 +101,49 @@ const plansNaming = (key: string): ReadonlyArray<readonly [string, () => Plan<un
     ['Count', () => pipe(query(Author), annotate({ n: Count(k) }))],
     ['Max', () => pipe(query(Book), annotate({ n: Max(k) }))],
     ['annotate name', () => pipe(query(Author), annotate(untyped({ [key]: Count('books') })))],
-    ['create', () => create(Book, untyped(key === '__proto__' ? protoBody({ title: 'x', authorId: 1 }) : { title: 'x', authorId: 1, [key]: 1 }))],
-    ['bulkCreate', () => bulkCreate(Book, [untyped(key === '__proto__' ? protoBody({ title: 'x', authorId: 1 }) : { title: 'x', authorId: 1, [key]: 1 })])],
-    ['update', () => pipe(query(Book), update(untyped(key === '__proto__' ? protoBody({ title: 'y' }) : { title: 'y', [key]: 1 })))],
+    [
+      'create',
+      () =>
+        create(
+          Book,
+          untyped(key === '__proto__' ? protoBody({ title: 'x', authorId: 1 }) : { title: 'x', authorId: 1, [key]: 1 }),
+        ),
+    ],
+    [
+      'bulkCreate',
+      () =>
+        bulkCreate(Book, [
+          untyped(key === '__proto__' ? protoBody({ title: 'x', authorId: 1 }) : { title: 'x', authorId: 1, [key]: 1 }),
+        ]),
+    ],
+    [
+      'update',
+      () =>
+        pipe(query(Book), update(untyped(key === '__proto__' ? protoBody({ title: 'y' }) : { title: 'y', [key]: 1 }))),
+    ],
     ['getOrCreate', () => getOrCreate(Book, untyped(filter), untyped({ title: 'x', authorId: 1 }))],
-    ['getOrCreate defaults', () => getOrCreate(Book, { id: 1 }, untyped(key === '__proto__' ? protoBody({ title: 'x' }) : { title: 'x', [key]: 1 }))],
+    [
+      'getOrCreate defaults',
+      () =>
+        getOrCreate(
+          Book,
+          { id: 1 },
+          untyped(key === '__proto__' ? protoBody({ title: 'x' }) : { title: 'x', [key]: 1 }),
+        ),
+    ],
     ['updateOrCreate', () => updateOrCreate(Book, untyped(filter), untyped({ title: 'x', authorId: 1 }))],
-    ['save', () => save(Book, untyped(key === '__proto__' ? protoBody({ id: 1, title: 'x', authorId: 1 }) : { id: 1, title: 'x', authorId: 1, [key]: 1 }))],
+    [
+      'save',
+      () =>
+        save(
+          Book,
+          untyped(
+            key === '__proto__'
+              ? protoBody({ id: 1, title: 'x', authorId: 1 })
+              : { id: 1, title: 'x', authorId: 1, [key]: 1 },
+          ),
+        ),
+    ],
     ['bulkUpdate', () => bulkUpdate(Book, untyped([{ id: 1, title: 'x', [key]: 1 }]), untyped([key]))],
     ['prefetch', () => pipe(query(Author), prefetch(k))],
   ]
@@ -113,24 +152,53 @@ const plansNaming = (key: string): ReadonlyArray<readonly [string, () => Plan<un
 /** Empty members of `q.or`, however deep, and in `exclude`/`q.not` positions. */
 const EMPTY_MEMBERS: ReadonlyArray<readonly [string, () => Plan<number>, string]> = [
   ['where(q.or({}, { id: 1 }))', () => pipe(query(Book), where(q.or({}, { id: 1 })), remove), 'member 1 is empty'],
-  ['where(q.or({ id: 1 }, q.and()))', () => pipe(query(Book), where(q.or({ id: 1 }, q.and())), remove), 'member 2 is empty'],
+  [
+    'where(q.or({ id: 1 }, q.and()))',
+    () => pipe(query(Book), where(q.or({ id: 1 }, q.and())), remove),
+    'member 2 is empty',
+  ],
   ['where(q.or({}))', () => pipe(query(Book), where(q.or({})), remove), 'member 1 is empty'],
-  ['where(q.or({ id: 1 }, q.and({}, q.and())))', () => pipe(query(Book), where(q.or({ id: 1 }, q.and({}, q.and()))), remove), 'member 2 is empty'],
-  ['where(q.or({ id: 1 }, q.not(q.not({}))))', () => pipe(query(Book), where(q.or({ id: 1 }, q.not(q.not({})))), remove), 'member 2 is empty'],
-  ['where(q.or({ id: 1 }, q.not(q.or())))', () => pipe(query(Book), where(q.or({ id: 1 }, q.not(q.or()))), remove), 'member 2 is empty'],
+  [
+    'where(q.or({ id: 1 }, q.and({}, q.and())))',
+    () => pipe(query(Book), where(q.or({ id: 1 }, q.and({}, q.and()))), remove),
+    'member 2 is empty',
+  ],
+  [
+    'where(q.or({ id: 1 }, q.not(q.not({}))))',
+    () => pipe(query(Book), where(q.or({ id: 1 }, q.not(q.not({})))), remove),
+    'member 2 is empty',
+  ],
+  [
+    'where(q.or({ id: 1 }, q.not(q.or())))',
+    () => pipe(query(Book), where(q.or({ id: 1 }, q.not(q.or()))), remove),
+    'member 2 is empty',
+  ],
   [
     'where(q.and({ id: 2 }, q.or({ id: 1 }, q.or({ id: 3 }, {}))))',
     () => pipe(query(Book), where(q.and({ id: 2 }, q.or({ id: 1 }, q.or({ id: 3 }, {})))), remove),
     'member 2 is empty',
   ],
   ['exclude(q.or({}, { id: 1 }))', () => pipe(query(Book), exclude(q.or({}, { id: 1 })), remove), 'member 1 is empty'],
-  ['where(q.not(q.or({ id: 1 }, {})))', () => pipe(query(Book), where(q.not(q.or({ id: 1 }, {}))), remove), 'member 2 is empty'],
+  [
+    'where(q.not(q.or({ id: 1 }, {})))',
+    () => pipe(query(Book), where(q.not(q.or({ id: 1 }, {}))), remove),
+    'member 2 is empty',
+  ],
   [
     'where(q.or(...[].map(…), {}))',
-    () => pipe(query(Book), where(q.or(...[1, 2].map((id) => ({ id })), JSON.parse('{}') as Record<string, never>)), remove),
+    () =>
+      pipe(
+        query(Book),
+        where(q.or(...[1, 2].map((id) => ({ id })), JSON.parse('{}') as Record<string, never>)),
+        remove,
+      ),
     'member 3 is empty',
   ],
-  ['update after where(q.or({}, { id: 1 }))', () => pipe(query(Book), where(q.or({}, { id: 1 })), update({ title: 'gone' })), 'member 1 is empty'],
+  [
+    'update after where(q.or({}, { id: 1 }))',
+    () => pipe(query(Book), where(q.or({}, { id: 1 })), update({ title: 'gone' })),
+    'member 1 is empty',
+  ],
 ]
 
 const N = 4
@@ -153,18 +221,27 @@ forEachDialect('hostile filters', [Author, Book], (t) => {
   const rowsLeft = async (): Promise<number> => right(await run(t().db)(count(query(Book)))())
 
   describe('an empty member of q.or', () => {
-    it.each(EMPTY_MEMBERS)('%s is a ValidationError naming it; nothing is sent, every row stays', async (_name, plan, says) => {
-      const e = left(await run(t().db)(plan())())
-      expect(e._tag).toBe('ValidationError')
-      expect(e.message).toContain(`q.or: ${says} (an empty filter matches every row)`)
-      expect(t().log).toEqual([])
-      expect(await rowsLeft()).toBe(N)
-    })
+    it.each(EMPTY_MEMBERS)(
+      '%s is a ValidationError naming it; nothing is sent, every row stays',
+      async (_name, plan, says) => {
+        const e = left(await run(t().db)(plan())())
+        expect(e._tag).toBe('ValidationError')
+        expect(e.message).toContain(`q.or: ${says} (an empty filter matches every row)`)
+        expect(t().log).toEqual([])
+        expect(await rowsLeft()).toBe(N)
+      },
+    )
 
     it("in an aggregate's filter and in a prefetch plan too", async () => {
-      const agg = left(await run(t().db)(pipe(query(Author), annotate({ n: Count('books', { filter: q.or({}, { id: 1 }) }) })))())
+      const agg = left(
+        await run(t().db)(pipe(query(Author), annotate({ n: Count('books', { filter: q.or({}, { id: 1 }) }) })))(),
+      )
       expect(agg.message).toBe('Book: q.or: member 1 is empty (an empty filter matches every row)')
-      const pre = left(await run(t().db)(pipe(query(Author), prefetchWith('books', pipe(query(Book), where(q.or({ id: 1 }, q.and()))))))())
+      const pre = left(
+        await run(t().db)(
+          pipe(query(Author), prefetchWith('books', pipe(query(Book), where(q.or({ id: 1 }, q.and()))))),
+        )(),
+      )
       expect(pre.message).toBe('Book: q.or: member 2 is empty (an empty filter matches every row)')
       expect(t().log).toEqual([])
     })
@@ -214,8 +291,12 @@ forEachDialect('hostile filters', [Author, Book], (t) => {
 
     it('a value that is a prototype name, or a row holding one, is an ordinary value', async () => {
       right(await run(t().db)(create(Book, { id: 9, title: 'constructor', authorId: 1 }))())
-      expect(right(await run(t().db)(pipe(query(Book), where({ title: 'constructor' }), valuesFlat('id')))())).toEqual([9])
-      expect(right(await run(t().db)(pipe(query(Book), where({ title__in: ['__proto__', 'toString'] }), count))())).toBe(0)
+      expect(right(await run(t().db)(pipe(query(Book), where({ title: 'constructor' }), valuesFlat('id')))())).toEqual([
+        9,
+      ])
+      expect(
+        right(await run(t().db)(pipe(query(Book), where({ title__in: ['__proto__', 'toString'] }), count))()),
+      ).toBe(0)
     })
   })
 })

@@ -109,7 +109,11 @@ forEachDialect('input gaps', [Gap], (t) => {
       ] as const) {
         const row = right(await pipe(create(Gap, { big, n, small }), run(t().db))())
         expect(row).toMatchObject({ big, n, small })
-        expect(right(await pipe(query(Gap), where({ id: row.id }), get, run(t().db))())).toMatchObject({ big, n, small })
+        expect(right(await pipe(query(Gap), where({ id: row.id }), get, run(t().db))())).toMatchObject({
+          big,
+          n,
+          small,
+        })
         expect(right(await pipe(query(Gap), where({ big, n, small }), run(t().db))())).toHaveLength(1)
       }
     })
@@ -171,17 +175,23 @@ forEachDialect('input gaps', [Gap], (t) => {
       expect(right(await pipe(query(Gap), where({ id: row.id }), get, run(t().db))()).data).toEqual(data)
       // one value under two keys is no cycle
       const shared = { x: [1, 2] }
-      expect(right(await pipe(create(Gap, { data: { a: shared, b: [shared, shared] } }), run(t().db))()).data).toEqual({ a: shared, b: [shared, shared] })
+      expect(right(await pipe(create(Gap, { data: { a: shared, b: [shared, shared] } }), run(t().db))()).data).toEqual({
+        a: shared,
+        b: [shared, shared],
+      })
     })
 
-    it.each(BAD_JSON)('%s is refused in create, update and bulkCreate, naming where it is', async (_label, make, message) => {
-      const e = await refused(create(Gap, { data: make() }), 'data')
-      expect(e.message).toMatch(message)
-      await refused(pipe(query(Gap), update({ data: make() })), 'data')
-      await refused(bulkCreate(Gap, [{ data: { ok: 1 } }, { data: make() }]), 'data')
-      await refused(getOrCreate(Gap, { n: 1 }, { data: make() }), 'data')
-      expect(await stored()).toEqual([])
-    })
+    it.each(BAD_JSON)(
+      '%s is refused in create, update and bulkCreate, naming where it is',
+      async (_label, make, message) => {
+        const e = await refused(create(Gap, { data: make() }), 'data')
+        expect(e.message).toMatch(message)
+        await refused(pipe(query(Gap), update({ data: make() })), 'data')
+        await refused(bulkCreate(Gap, [{ data: { ok: 1 } }, { data: make() }]), 'data')
+        await refused(getOrCreate(Gap, { n: 1 }, { data: make() }), 'data')
+        expect(await stored()).toEqual([])
+      },
+    )
 
     it('a value refused with a cycle does not throw while the plan is built', () => {
       expect(() => create(Gap, { data: cyclic() })).not.toThrow()

@@ -20,7 +20,10 @@ const driversLoadedBy = (body: string): string[] => {
         `const names = Object.keys(require.cache).map((k) => /node_modules[\\\\/](postgres|mysql2|better-sqlite3)[\\\\/]/.exec(k)?.[1]).filter(Boolean)\n` +
         `console.log(JSON.stringify([...new Set(names)].sort()))\n`,
     )
-    const out = execFileSync(process.execPath, [require.resolve('tsx/cli'), file], { encoding: 'utf8', timeout: 60_000 })
+    const out = execFileSync(process.execPath, [require.resolve('tsx/cli'), file], {
+      encoding: 'utf8',
+      timeout: 60_000,
+    })
     const names: unknown = JSON.parse(out.trim().split('\n').pop()!)
     if (!isNameList(names)) throw new Error(`the probe printed ${out}`)
     return names

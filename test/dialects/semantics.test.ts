@@ -58,7 +58,29 @@ const TEXTS: ReadonlyArray<string | null> = [
   null,
 ]
 
-const NEEDLES: ReadonlyArray<string> = ['ab', 'AB', 'a', 'b ', '%', '_', '\\', 'a%', '_b', 'ß', 'ss', 'ñ', 'Ñ', 'é', '😀', 'ｚ', '[a', '*', '?', "'", '']
+const NEEDLES: ReadonlyArray<string> = [
+  'ab',
+  'AB',
+  'a',
+  'b ',
+  '%',
+  '_',
+  '\\',
+  'a%',
+  '_b',
+  'ß',
+  'ss',
+  'ñ',
+  'Ñ',
+  'é',
+  '😀',
+  'ｚ',
+  '[a',
+  '*',
+  '?',
+  "'",
+  '',
+]
 
 /** Unicode case fold, as the `i`-lookups promise. */
 const fold = (s: string): string => s.toLowerCase()
@@ -95,7 +117,16 @@ forEachDialect('semantics', [Word], (t) => {
   })
 
   const select = async (filter: object, negate = false): Promise<number[]> =>
-    sorted(right(await pipe(query(Word), negate ? exclude(filter as never) : where(filter as never), valuesFlat('id'), run(t().db))()))
+    sorted(
+      right(
+        await pipe(
+          query(Word),
+          negate ? exclude(filter as never) : where(filter as never),
+          valuesFlat('id'),
+          run(t().db),
+        )(),
+      ),
+    )
 
   for (const field of ['s', 'c'] as const)
     for (const [lookup, pred] of Object.entries(LOOKUPS))
@@ -129,7 +160,13 @@ forEachDialect('semantics', [Word], (t) => {
   it('text sorts by code point, NULLs first ascending and last descending', async () => {
     for (const field of ['s', 'c'] as const) {
       const byText = (a: (typeof rows)[number], b: (typeof rows)[number]): number =>
-        a[field] === null ? (b[field] === null ? a.id - b.id : -1) : b[field] === null ? 1 : cmp(a[field], b[field]) || a.id - b.id
+        a[field] === null
+          ? b[field] === null
+            ? a.id - b.id
+            : -1
+          : b[field] === null
+            ? 1
+            : cmp(a[field], b[field]) || a.id - b.id
       const asc = right(await pipe(query(Word), orderBy(field, 'id'), valuesFlat('id'), run(t().db))())
       expect(asc).toEqual([...rows].sort(byText).map((r) => r.id))
       const desc = right(await pipe(query(Word), orderBy(`-${field}`, 'id'), valuesFlat('id'), run(t().db))())
@@ -148,9 +185,13 @@ forEachDialect('semantics', [Word], (t) => {
   it('integers sort with NULLs first ascending and last descending', async () => {
     const byN = (a: (typeof rows)[number], b: (typeof rows)[number]): number =>
       a.n === null ? (b.n === null ? a.id - b.id : -1) : b.n === null ? 1 : a.n - b.n || a.id - b.id
-    expect(right(await pipe(query(Word), orderBy('n', 'id'), valuesFlat('id'), run(t().db))())).toEqual([...rows].sort(byN).map((r) => r.id))
+    expect(right(await pipe(query(Word), orderBy('n', 'id'), valuesFlat('id'), run(t().db))())).toEqual(
+      [...rows].sort(byN).map((r) => r.id),
+    )
     const byNDesc = (a: (typeof rows)[number], b: (typeof rows)[number]): number =>
       a.n === null ? (b.n === null ? a.id - b.id : 1) : b.n === null ? -1 : b.n - a.n || a.id - b.id
-    expect(right(await pipe(query(Word), orderBy('-n', 'id'), valuesFlat('id'), run(t().db))())).toEqual([...rows].sort(byNDesc).map((r) => r.id))
+    expect(right(await pipe(query(Word), orderBy('-n', 'id'), valuesFlat('id'), run(t().db))())).toEqual(
+      [...rows].sort(byNDesc).map((r) => r.id),
+    )
   })
 })

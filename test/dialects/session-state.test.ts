@@ -32,7 +32,8 @@ const read = (dialect: DialectName, db: Db) =>
     TE.map((rows) => String(rows[0].v)),
   )
 
-const change = (dialect: DialectName) => (dialect === 'postgres' ? sql`SET application_name = 'leaked'` : sql`SET SESSION sql_mode = 'ANSI_QUOTES'`)
+const change = (dialect: DialectName) =>
+  dialect === 'postgres' ? sql`SET application_name = 'leaked'` : sql`SET SESSION sql_mode = 'ANSI_QUOTES'`
 
 /** The server's id of the connection a plan runs on. */
 const connectionId = async (dialect: DialectName, db: Db): Promise<string> =>
@@ -59,7 +60,13 @@ describe('changesSession', () => {
       'SELECT 1 INTO @x',
     ])
       expect([s, changesSession(s)]).toEqual([s, true])
-    for (const s of ['SELECT 1', 'UPDATE t SET a = 1', 'INSERT INTO t (a) VALUES (1)', 'SELECT settings FROM t', 'SELECT @@version'])
+    for (const s of [
+      'SELECT 1',
+      'UPDATE t SET a = 1',
+      'INSERT INTO t (a) VALUES (1)',
+      'SELECT settings FROM t',
+      'SELECT @@version',
+    ])
       expect([s, changesSession(s)]).toEqual([s, false])
   })
 })
@@ -76,7 +83,8 @@ forEachDialect(
       right(await pipe(change(dialect()), run(ctx().db))())
       expect(right(await read(dialect(), ctx().db)())).toBe(before)
       // the issue's case: a statement limit set by one task failed an unrelated query later
-      const limit = dialect() === 'postgres' ? sql`SET statement_timeout = 1` : sql`SET SESSION max_statement_time = 0.001`
+      const limit =
+        dialect() === 'postgres' ? sql`SET statement_timeout = 1` : sql`SET SESSION max_statement_time = 0.001`
       right(await pipe(limit, run(ctx().db))())
       const slow = dialect() === 'postgres' ? sql`SELECT pg_sleep(0.05)` : sql`SELECT SLEEP(0.05)`
       expect(E.isRight(await pipe(slow, run(ctx().db))())).toBe(true)

@@ -5,7 +5,21 @@
  */
 import * as E from 'fp-ts/Either'
 import { pipe } from 'fp-ts/function'
-import { bulkCreate, fields, first, get, getOrNone, model, orderBy, query, q, run, schema, values, where } from 'terrapin'
+import {
+  bulkCreate,
+  fields,
+  first,
+  get,
+  getOrNone,
+  model,
+  orderBy,
+  query,
+  q,
+  run,
+  schema,
+  values,
+  where,
+} from 'terrapin'
 import { forEachDialect, right } from '../support/dialects'
 
 const { Person, Passport } = schema({
@@ -64,16 +78,24 @@ forEachDialect('single-row reads', [Person, Passport], (t) => {
 
   it('get on a field that is not unique, or on keys joined by or, still reports two rows', async () => {
     const multiple = (e: E.Either<{ readonly _tag: string }, unknown>) => tagOf(e)
-    expect(multiple(await pipe(query(Person), where({ team: 'red' }), get, run(t().db))())).toBe('MultipleObjectsReturned')
-    expect(multiple(await pipe(query(Person), where(q.or({ id: 1 }, { id: 2 })), get, run(t().db))())).toBe('MultipleObjectsReturned')
-    expect(multiple(await pipe(query(Person), where({ id__in: [1, 3] }), getOrNone, run(t().db))())).toBe('MultipleObjectsReturned')
+    expect(multiple(await pipe(query(Person), where({ team: 'red' }), get, run(t().db))())).toBe(
+      'MultipleObjectsReturned',
+    )
+    expect(multiple(await pipe(query(Person), where(q.or({ id: 1 }, { id: 2 })), get, run(t().db))())).toBe(
+      'MultipleObjectsReturned',
+    )
+    expect(multiple(await pipe(query(Person), where({ id__in: [1, 3] }), getOrNone, run(t().db))())).toBe(
+      'MultipleObjectsReturned',
+    )
   })
 
   it('first: the lowest key unordered, the first by the order given, null when none', async () => {
     expect(right(await pipe(query(Person), where({ team: 'red' }), first, run(t().db))())?.id).toBe(1)
     expect(right(await pipe(query(Person), orderBy('-email'), first, run(t().db))())?.id).toBe(3)
     expect(right(await pipe(query(Person), where({ team: 'green' }), first, run(t().db))())).toBeNull()
-    expect(right(await pipe(query(Person), where({ id: 2 }), values('email'), first, run(t().db))())).toEqual({ email: 'bob@x.org' })
+    expect(right(await pipe(query(Person), where({ id: 2 }), values('email'), first, run(t().db))())).toEqual({
+      email: 'bob@x.org',
+    })
   })
 
   it('a read by key is one statement, logged with its one row', async () => {

@@ -49,7 +49,8 @@ forEachDialect(
   [Mark],
   (t) => {
     beforeEach(() => t().reset())
-    const labels = async (db: Db = t().db) => right(await pipe(query(Mark), orderBy('label'), valuesFlat('label'), run(db))())
+    const labels = async (db: Db = t().db) =>
+      right(await pipe(query(Mark), orderBy('label'), valuesFlat('label'), run(db))())
     /** What a kept handle does once its transaction has ended: refuses a statement, a stream and a nested transaction, sending nothing. */
     const refuses = async (tx: Db, label: string): Promise<void> => {
       t().clearLog()
@@ -179,7 +180,9 @@ forEachDialect(
       let it: AsyncIterator<unknown, unknown> | undefined
       const first = await inTransaction(t().db, async (tx) => {
         await runPromise(tx)(mark('d'))
-        it = pipe(query(Mark), orderBy('label'), valuesFlat('label'), stream(tx, { batchSize: 1 }))[Symbol.asyncIterator]()
+        it = pipe(query(Mark), orderBy('label'), valuesFlat('label'), stream(tx, { batchSize: 1 }))[
+          Symbol.asyncIterator
+        ]()
         return (await it.next()).value
       })
       expect(first).toBe('a')
@@ -252,7 +255,12 @@ forEachDialect(
           mark('before kill'),
           run(tx),
           TE.chainFirst(() =>
-            TE.fromTask(async () => (await killSession(t().dialect, Number((await tx.executor.all(session, [], false))[0][0])), await pause(200))),
+            TE.fromTask(
+              async () => (
+                await killSession(t().dialect, Number((await tx.executor.all(session, [], false))[0][0])),
+                await pause(200)
+              ),
+            ),
           ),
           TE.chain(() => TE.fromTask(async () => (during = await pipe(mark('after kill'), run(tx))()))),
           TE.chainFirst(() => TE.fromIO(returned)),
@@ -271,13 +279,16 @@ forEachDialect(
 
     it('statements pipelined past what the connection takes all settle with ConnectionError when it is lost', async () => {
       // postgres.js sends 100 at most and queues the rest: once the connection was lost, those never settled
-      const sleep = t().dialect === 'postgres' ? 'SELECT pg_sleep(20) AS txend_victim' : 'SELECT SLEEP(20) AS txend_victim'
+      const sleep =
+        t().dialect === 'postgres' ? 'SELECT pg_sleep(20) AS txend_victim' : 'SELECT SLEEP(20) AS txend_victim'
       let timer: NodeJS.Timeout | undefined
       let settled!: Promise<ReadonlyArray<PromiseSettledResult<unknown>> | 'never settled'>
       // PostgreSQL's transaction ends at the loss, the program (which waits) after it
       const r = inTransaction(t().db, (tx) => {
         const all = [
-          tx.executor.all(sleep, [], false).catch((e: unknown) => Promise.reject(new TerrapinFailure(t().db.executor.classify(e)))),
+          tx.executor
+            .all(sleep, [], false)
+            .catch((e: unknown) => Promise.reject(new TerrapinFailure(t().db.executor.classify(e)))),
           ...Array.from({ length: 150 }, (_, i) => runPromise(tx)(mark(`piped ${i}`))),
         ]
         const late = new Promise<'never settled'>((r) => (timer = setTimeout(() => r('never settled'), 5000)))
@@ -295,7 +306,11 @@ forEachDialect(
       expect(
         outcomes === 'never settled'
           ? outcomes
-          : [...new Set(outcomes.map((o) => (o.status === 'rejected' ? (o.reason as TerrapinFailure).error?._tag : o.status)))],
+          : [
+              ...new Set(
+                outcomes.map((o) => (o.status === 'rejected' ? (o.reason as TerrapinFailure).error?._tag : o.status)),
+              ),
+            ],
       ).toEqual(['ConnectionError'])
       await pause(100)
       expect(right(await pipe(query(Mark), count, run(t().db))())).toBe(0)

@@ -15,6 +15,7 @@ import {
   Db,
   TerrapinError,
   TerrapinFailure,
+  TransactionOptions,
   connect,
   count,
   create,
@@ -52,19 +53,24 @@ const { Item, Counter } = schema({
   }),
 })
 
-const POISONED = { _tag: 'TransactionError', message: stringMatching(/an earlier statement in this transaction failed.*nested transaction\(tx, …\)/s) }
+const POISONED = {
+  _tag: 'TransactionError',
+  message: stringMatching(/an earlier statement in this transaction failed.*nested transaction\(tx, …\)/s),
+}
 const ROLLED_BACK = { _tag: 'TransactionError', cause: { _tag: 'IntegrityError', kind: 'unique' } }
 
 const pause = (ms: number) => new Promise((r) => setTimeout(r, ms))
 const add = (label: string) => create(Item, { label })
-const sessionSql = (dialect: string): string => (dialect === 'postgres' ? 'SELECT pg_backend_pid()' : 'SELECT CONNECTION_ID()')
+const sessionSql = (dialect: string): string =>
+  dialect === 'postgres' ? 'SELECT pg_backend_pid()' : 'SELECT CONNECTION_ID()'
 
 forEachDialect(
   'transaction semantics',
   [Item, Counter],
   (t) => {
     beforeEach(() => t().reset())
-    const labels = async (db: Db = t().db) => right(await pipe(query(Item), orderBy('label'), valuesFlat('label'), run(db))())
+    const labels = async (db: Db = t().db) =>
+      right(await pipe(query(Item), orderBy('label'), valuesFlat('label'), run(db))())
     const sent = (label: string) => t().log.some((e) => e.params?.includes(label) || e.sql.includes(label))
 
     describe('a failed statement poisons its transaction', () => {
@@ -138,7 +144,9 @@ forEachDialect(
         expect(await labels()).toEqual(['taken'])
         const ok = await inTransaction(t().db, async (tx) => {
           await runPromise(tx)(add('first'))
-          const dup = await inTransaction(tx, (sp) => runPromise(sp)(add('taken'))).catch((e: TerrapinFailure) => e.error._tag)
+          const dup = await inTransaction(tx, (sp) => runPromise(sp)(add('taken'))).catch(
+            (e: TerrapinFailure) => e.error._tag,
+          )
           await runPromise(tx)(add('after'))
           return dup
         })
@@ -262,7 +270,8 @@ forEachDialect(
       }
     }
     const counter = async (db: Db) => right(await pipe(query(Counter), where({ id: 1 }), valuesFlat('n'), run(db))())[0]
-    const readN = (tx: Db, lock: boolean) => pipe(query(Counter), where({ id: 1 }), (q) => (lock ? selectForUpdate()(q) : q), valuesFlat('n'), run(tx))
+    const readN = (tx: Db, lock: boolean) =>
+      pipe(query(Counter), where({ id: 1 }), (q) => (lock ? selectForUpdate()(q) : q), valuesFlat('n'), run(tx))
     const increment = (tx: Db, lock: boolean) =>
       pipe(
         readN(tx, lock),
@@ -271,7 +280,9 @@ forEachDialect(
 
     it('50 concurrent read-modify-write transactions with selectForUpdate end at 50', async () => {
       await withCounter(async (db) => {
-        const results = await Promise.all(Array.from({ length: 50 }, () => transaction(db, (tx) => increment(tx, true))()))
+        const results = await Promise.all(
+          Array.from({ length: 50 }, () => transaction(db, (tx) => increment(tx, true))()),
+        )
         expect(results.filter(E.isLeft)).toEqual([])
         expect(await counter(db)).toBe(50)
       })
@@ -301,22 +312,31 @@ forEachDialect(
     describe('options', () => {
       it('isolation is set at BEGIN (PostgreSQL reports it); what a transaction cannot take is a ConfigurationError, nothing sent', async () => {
         if (t().dialect === 'postgres') {
-          const level = await inTransaction(t().db, (tx) => tx.executor.all('SHOW transaction_isolation', [], false), { isolation: 'repeatable read' })
+          const level = await inTransaction(t().db, (tx) => tx.executor.all('SHOW transaction_isolation', [], false), {
+            isolation: 'repeatable read',
+          })
           expect(level).toEqual([['repeatable read']])
         }
         for (const isolation of ['read committed', 'repeatable read', 'serializable'] as const)
           right(await transaction(t().db, (tx) => pipe(add(isolation.slice(0, 10)), run(tx)), { isolation })())
         expect(await labels()).toHaveLength(3)
         t().clearLog()
-        const nested = await transaction(t().db, (tx) => transaction(tx, (sp) => pipe(query(Item), count, run(sp)), { isolation: 'serializable' }))()
+        const nested = await transaction(t().db, (tx) =>
+          transaction(tx, (sp) => pipe(query(Item), count, run(sp)), { isolation: 'serializable' }),
+        )()
         expect(left(nested)).toMatchObject({ _tag: 'ConfigurationError', message: stringMatching(/nested/) })
-        const joinedRetry = await inTransaction(t().db, () => inTransaction(t().db, () => Promise.resolve(1), { retry: { attempts: 3 } })).catch(
-          (e: TerrapinFailure) => e.error,
-        )
+        const joinedRetry = await inTransaction(t().db, () =>
+          inTransaction(t().db, () => Promise.resolve(1), { retry: { attempts: 3 } }),
+        ).catch((e: TerrapinFailure) => e.error)
         expect(joinedRetry).toMatchObject({ _tag: 'ConfigurationError', message: stringMatching(/outermost/) })
-        // @ts-expect-error not an isolation level
-        expect(left(await transaction(t().db, (tx) => pipe(query(Item), count, run(tx)), { isolation: 'read uncommitted' })())._tag).toBe('ConfigurationError')
-        expect(left(await transaction(t().db, (tx) => pipe(query(Item), count, run(tx)), { retry: { attempts: 0 } })())._tag).toBe('ConfigurationError')
+        // not an isolation level (a type error too)
+        const badLevel = { isolation: 'read uncommitted' } as unknown as TransactionOptions
+        expect(left(await transaction(t().db, (tx) => pipe(query(Item), count, run(tx)), badLevel)())._tag).toBe(
+          'ConfigurationError',
+        )
+        expect(
+          left(await transaction(t().db, (tx) => pipe(query(Item), count, run(tx)), { retry: { attempts: 0 } })())._tag,
+        ).toBe('ConfigurationError')
         expect(t().log.filter((e) => !/^(BEGIN|COMMIT|SAVEPOINT|RELEASE|ROLLBACK)/i.test(e.sql))).toHaveLength(0)
       })
 
@@ -332,7 +352,12 @@ forEachDialect(
           { retry: { attempts: 3, backoffMs: () => 1 } },
         )()
         expect(runs).toBe(3)
-        expect(left(r)).toMatchObject({ _tag: 'TransactionError', retryable: true, cause: busy, message: stringMatching(/all 3 runs/) })
+        expect(left(r)).toMatchObject({
+          _tag: 'TransactionError',
+          retryable: true,
+          cause: busy,
+          message: stringMatching(/all 3 runs/),
+        })
         right(await pipe(add('taken'), run(t().db))())
         runs = 0
         const dup = await transaction(
@@ -365,7 +390,8 @@ forEachDialect(
   'transaction semantics, synchronous driver',
   [Item],
   (t) => {
-    const labels = async (db: Db = t().db) => right(await pipe(query(Item), orderBy('label'), valuesFlat('label'), run(db))())
+    const labels = async (db: Db = t().db) =>
+      right(await pipe(query(Item), orderBy('label'), valuesFlat('label'), run(db))())
     it('runSync on a poisoned transaction is the same TransactionError (SQLite)', async () => {
       right(await pipe(add('taken'), run(t().db))())
       const r = await transaction(t().db, (tx) =>
@@ -431,7 +457,8 @@ forEachDialect(
   [Item],
   (t) => {
     beforeEach(() => t().reset())
-    const labels = async (db: Db = t().db) => right(await pipe(query(Item), orderBy('label'), valuesFlat('label'), run(db))())
+    const labels = async (db: Db = t().db) =>
+      right(await pipe(query(Item), orderBy('label'), valuesFlat('label'), run(db))())
     const sessionOf = async (tx: Db) => Number((await tx.executor.all(sessionSql(t().dialect), [], false))[0][0])
     describe('a lost connection (servers)', () => {
       it('lost before COMMIT: a retryable ConnectionError, and retry runs the transaction again', async () => {
@@ -444,7 +471,11 @@ forEachDialect(
               run(tx),
               TE.chainFirst(() =>
                 TE.fromTask(async () => {
-                  if (runs === 1) await killSession(t().dialect, Number((await tx.executor.all(sessionSql(t().dialect), [], false))[0][0]))
+                  if (runs === 1)
+                    await killSession(
+                      t().dialect,
+                      Number((await tx.executor.all(sessionSql(t().dialect), [], false))[0][0]),
+                    )
                   await pause(100)
                 }),
               ),
@@ -462,7 +493,10 @@ forEachDialect(
             run(tx),
             TE.chainFirst(() =>
               TE.fromTask(async () => {
-                await killSession(t().dialect, Number((await tx.executor.all(sessionSql(t().dialect), [], false))[0][0]))
+                await killSession(
+                  t().dialect,
+                  Number((await tx.executor.all(sessionSql(t().dialect), [], false))[0][0]),
+                )
                 await pause(100)
               }),
             ),
@@ -480,7 +514,10 @@ forEachDialect(
       const ex = t().db.executor
       let admin: mysql.Connection | undefined
       if (t().dialect === 'postgres') {
-        await ex.run('CREATE OR REPLACE FUNCTION txs_slow() RETURNS trigger AS $$ BEGIN PERFORM pg_sleep(2); RETURN NULL; END $$ LANGUAGE plpgsql', [])
+        await ex.run(
+          'CREATE OR REPLACE FUNCTION txs_slow() RETURNS trigger AS $$ BEGIN PERFORM pg_sleep(2); RETURN NULL; END $$ LANGUAGE plpgsql',
+          [],
+        )
         await ex.run('DROP TRIGGER IF EXISTS txs_slow_commit ON txs_item', [])
         await ex.run(
           "CREATE CONSTRAINT TRIGGER txs_slow_commit AFTER INSERT ON txs_item DEFERRABLE INITIALLY DEFERRED FOR EACH ROW WHEN (NEW.label = 'slow commit') EXECUTE FUNCTION txs_slow()",

@@ -6,7 +6,22 @@
 import * as E from 'fp-ts/Either'
 import * as TE from 'fp-ts/TaskEither'
 import { pipe } from 'fp-ts/function'
-import { Db, connect, count, create, fields, inTransaction, model, query, run, runPromise, schema, transaction, valuesFlat, orderBy } from 'terrapin'
+import {
+  Db,
+  connect,
+  count,
+  create,
+  fields,
+  inTransaction,
+  model,
+  query,
+  run,
+  runPromise,
+  schema,
+  transaction,
+  valuesFlat,
+  orderBy,
+} from 'terrapin'
 import { forEachDialect, right } from '../support/dialects'
 
 const { Entry } = schema({
@@ -34,14 +49,16 @@ const barrier = (n: number, ms = 5000) => {
 const sessionSql = (dialect: string): string =>
   dialect === 'postgres' ? 'SELECT pg_backend_pid()' : dialect === 'mysql' ? 'SELECT CONNECTION_ID()' : 'SELECT 1'
 
-const sessionOf = async (db: Db, dialect: string): Promise<string> => String((await db.executor.all(sessionSql(dialect), [], false))[0][0])
+const sessionOf = async (db: Db, dialect: string): Promise<string> =>
+  String((await db.executor.all(sessionSql(dialect), [], false))[0][0])
 
 forEachDialect(
   'transactions',
   [Entry],
   (t) => {
     beforeEach(() => t().reset())
-    const entries = async (db: Db = t().db) => right(await pipe(query(Entry), orderBy('id'), valuesFlat('label'), run(db))())
+    const entries = async (db: Db = t().db) =>
+      right(await pipe(query(Entry), orderBy('id'), valuesFlat('label'), run(db))())
 
     it('a transaction keeps one connection from BEGIN to COMMIT while other work runs on the pool', async () => {
       const seen = await inTransaction(t().db, async (tx) => {
@@ -85,18 +102,29 @@ forEachDialect(
         )()
         // a failing statement inside a savepoint does not poison the outer transaction
         const dup = await transaction(tx, (tx2) => pipe(create(Entry, { tag: 2, label: 'outer-1' }), run(tx2)))()
-        const deeper = await inTransaction(tx, (tx2) => inTransaction(tx2, (tx3) => runPromise(tx3)(create(Entry, { tag: 3, label: 'deep' }))))
+        const deeper = await inTransaction(tx, (tx2) =>
+          inTransaction(tx2, (tx3) => runPromise(tx3)(create(Entry, { tag: 3, label: 'deep' }))),
+        )
         await runPromise(tx)(create(Entry, { tag: 1, label: 'outer-2' }))
         return { inner, dup: E.isLeft(dup) ? dup.left._tag : 'no error', deeper: deeper.label, seen: await entries(tx) }
       })
-      expect(out).toEqual({ inner: E.left('undo inner'), dup: 'IntegrityError', deeper: 'deep', seen: ['outer-1', 'deep', 'outer-2'] })
+      expect(out).toEqual({
+        inner: E.left('undo inner'),
+        dup: 'IntegrityError',
+        deeper: 'deep',
+        seen: ['outer-1', 'deep', 'outer-2'],
+      })
       expect(await entries()).toEqual(['outer-1', 'deep', 'outer-2'])
     })
 
     it('the onQuery hook hears BEGIN, SAVEPOINT, ROLLBACK TO and COMMIT on every dialect', async () => {
       const kinds = (): string[] =>
         t()
-          .log.map((e) => /^(BEGIN|COMMIT|ROLLBACK TO|ROLLBACK|SAVEPOINT|RELEASE|INSERT|SELECT)/i.exec(e.sql)?.[1].toUpperCase() ?? e.sql)
+          .log.map(
+            (e) =>
+              /^(BEGIN|COMMIT|ROLLBACK TO|ROLLBACK|SAVEPOINT|RELEASE|INSERT|SELECT)/i.exec(e.sql)?.[1].toUpperCase() ??
+              e.sql,
+          )
           // SQLite also releases a savepoint it rolled back to
           .filter((k, i, all) => !(k === 'RELEASE' && all[i - 1] === 'ROLLBACK TO'))
       t().clearLog()
@@ -152,7 +180,9 @@ forEachDialect(
       for (const r of results) {
         expect(r.together).toBe(true)
         // own row, plus (SQLite only) rows of transactions that had already committed
-        expect([...r.seen].sort((a, b) => a - b)).toEqual([r.i, ...[...r.done].filter((j) => j !== r.i)].sort((a, b) => a - b))
+        expect([...r.seen].sort((a, b) => a - b)).toEqual(
+          [r.i, ...[...r.done].filter((j) => j !== r.i)].sort((a, b) => a - b),
+        )
         if (concurrent) expect(r.seen).toEqual([r.i])
         expect(r.joined).toBe(1)
       }
@@ -183,7 +213,9 @@ forEachDialect(
               return pipe(
                 create(Entry, { tag: i, label: kind === 'sql' ? 'taken' : label }),
                 run(tx),
-                TE.chainW((): TE.TaskEither<string, never> => (kind === 'reject' ? () => Promise.reject(new Error('rejected')) : TE.left('no'))),
+                TE.chainW((): TE.TaskEither<string, never> =>
+                  kind === 'reject' ? () => Promise.reject(new Error('rejected')) : TE.left('no'),
+                ),
               )
             })()
             return E.isLeft(r) ? 'rolled back' : 'committed'
@@ -195,7 +227,9 @@ forEachDialect(
         if (t().dialect !== 'sqlite') {
           const all5 = barrier(5)
           const together = await Promise.all(
-            Array.from({ length: 5 }, () => inTransaction(db, async (tx) => [await all5.arrive(), await sessionOf(tx, t().dialect)] as const)),
+            Array.from({ length: 5 }, () =>
+              inTransaction(db, async (tx) => [await all5.arrive(), await sessionOf(tx, t().dialect)] as const),
+            ),
           )
           expect(together.map(([ok]) => ok)).toEqual([true, true, true, true, true])
           expect(new Set(together.map(([, s]) => s)).size).toBe(5)

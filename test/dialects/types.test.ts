@@ -78,14 +78,18 @@ forEachDialect('type round-trips', [Value], (t) => {
     for (const big of [BIG - 1n, BIG, BIG + 1n]) right(await pipe(create(Value, { big }), run(t().db))())
     const got = right(await pipe(query(Value), where({ big: BIG }), valuesFlat('big'), run(t().db))())
     expect(got).toEqual([BIG])
-    const gt = right(await pipe(query(Value), where({ big__gt: BIG - 1n }), orderBy('big'), valuesFlat('big'), run(t().db))())
+    const gt = right(
+      await pipe(query(Value), where({ big__gt: BIG - 1n }), orderBy('big'), valuesFlat('big'), run(t().db))(),
+    )
     expect(gt).toEqual([BIG, BIG + 1n])
   })
 
   it('datetimes compare and order by instant, with milliseconds', async () => {
     const base = Date.UTC(2020, 5, 1, 12, 0, 0, 0)
     for (const ms of [2, 0, 1]) right(await pipe(create(Value, { at: new Date(base + ms) }), run(t().db))())
-    const after = right(await pipe(query(Value), where({ at__gt: new Date(base) }), orderBy('at'), valuesFlat('at'), run(t().db))())
+    const after = right(
+      await pipe(query(Value), where({ at__gt: new Date(base) }), orderBy('at'), valuesFlat('at'), run(t().db))(),
+    )
     expect(after.map((d) => d?.getTime())).toEqual([base + 1, base + 2])
   })
 
@@ -108,7 +112,11 @@ forEachDialect('type round-trips', [Value], (t) => {
       const eq = right(await pipe(query(Value), where({ price: pivot }), valuesFlat('price'), run(t().db))())
       expect(eq).toEqual([pivot])
     }
-    const ordered = right(await pipe(query(Value), where({ price__isnull: false }), orderBy('price'), valuesFlat('price'), run(t().db))())
-    expect(ordered).toEqual([...prices].sort((a, b) => (asNumber(a) < asNumber(b) ? -1 : asNumber(a) > asNumber(b) ? 1 : 0)))
+    const ordered = right(
+      await pipe(query(Value), where({ price__isnull: false }), orderBy('price'), valuesFlat('price'), run(t().db))(),
+    )
+    expect(ordered).toEqual(
+      [...prices].sort((a, b) => (asNumber(a) < asNumber(b) ? -1 : asNumber(a) > asNumber(b) ? 1 : 0)),
+    )
   })
 })

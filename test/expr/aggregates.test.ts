@@ -45,7 +45,13 @@ forEachDialect('aggregates', [Author, Book], (t) => {
       await pipe(
         bulkCreate(
           Book,
-          BOOKS.map((b) => ({ title: b.title, rating: b.rating, pages: b.pages, price: b.price, authorId: authorId[b.author] })),
+          BOOKS.map((b) => ({
+            title: b.title,
+            rating: b.rating,
+            pages: b.pages,
+            price: b.price,
+            authorId: authorId[b.author],
+          })),
         ),
         run(t().db),
       )(),
@@ -99,26 +105,55 @@ forEachDialect('aggregates', [Author, Book], (t) => {
     expect([...atLeast2].sort(byCodePoint)).toEqual([...expected].sort(byCodePoint))
     expect([...atLeast2, ...others].sort(byCodePoint)).toEqual(AUTHORS.map((a) => a.name).sort(byCodePoint))
     // combined with a condition on a field, and on an aggregate that may be NULL
-    const rated = right(await pipe(base, annotate({ mean: Avg('books__rating') }), where({ mean__gt: 2, name__not: 'Ada' }), valuesFlat('name'), run(t().db))())
+    const rated = right(
+      await pipe(
+        base,
+        annotate({ mean: Avg('books__rating') }),
+        where({ mean__gt: 2, name__not: 'Ada' }),
+        valuesFlat('name'),
+        run(t().db),
+      )(),
+    )
     expect([...rated].sort(byCodePoint)).toEqual(
       AUTHORS.filter((a) => a.name !== 'Ada' && (stats(a.name).avg ?? -1) > 2)
         .map((a) => a.name)
         .sort(byCodePoint),
     )
-    expect(right(await pipe(base, where({ n: 0 }), count, run(t().db))())).toBe(AUTHORS.filter((a) => stats(a.name).n === 0).length)
-    expect(right(await pipe(base, where({ n__gte: 3 }), exists, run(t().db))())).toBe(AUTHORS.some((a) => stats(a.name).n >= 3))
+    expect(right(await pipe(base, where({ n: 0 }), count, run(t().db))())).toBe(
+      AUTHORS.filter((a) => stats(a.name).n === 0).length,
+    )
+    expect(right(await pipe(base, where({ n__gte: 3 }), exists, run(t().db))())).toBe(
+      AUTHORS.some((a) => stats(a.name).n >= 3),
+    )
   })
 
   it('orders by annotations (NULLs first ascending) and selects them with values', async () => {
     const rows = right(
-      await pipe(query(Author), annotate({ n: Count('books'), mean: Avg('books__rating') }), orderBy('mean', 'name'), values('name', 'mean'), run(t().db))(),
+      await pipe(
+        query(Author),
+        annotate({ n: Count('books'), mean: Avg('books__rating') }),
+        orderBy('mean', 'name'),
+        values('name', 'mean'),
+        run(t().db),
+      )(),
     )
     const expected = AUTHORS.map((a) => ({ name: a.name, mean: stats(a.name).avg })).sort(
-      (x, y) => (x.mean === null ? (y.mean === null ? 0 : -1) : y.mean === null ? 1 : x.mean - y.mean) || byCodePoint(x.name, y.name),
+      (x, y) =>
+        (x.mean === null ? (y.mean === null ? 0 : -1) : y.mean === null ? 1 : x.mean - y.mean) ||
+        byCodePoint(x.name, y.name),
     )
     expect(rows.map((r) => r.name)).toEqual(expected.map((r) => r.name))
     rows.forEach((r, i) => close(r.mean, expected[i].mean))
-    const desc = right(await pipe(query(Author), annotate({ n: Count('books') }), orderBy('-n', 'name'), limit(2), valuesFlat('name'), run(t().db))())
+    const desc = right(
+      await pipe(
+        query(Author),
+        annotate({ n: Count('books') }),
+        orderBy('-n', 'name'),
+        limit(2),
+        valuesFlat('name'),
+        run(t().db),
+      )(),
+    )
     expect(desc).toEqual(
       AUTHORS.map((a) => a.name)
         .sort((x, y) => stats(y).n - stats(x).n || byCodePoint(x, y))
@@ -136,7 +171,9 @@ forEachDialect('aggregates', [Author, Book], (t) => {
         run(t().db),
       )(),
     )
-    const withBooks = AUTHORS.filter((a) => booksOf(a.name).length > 0).sort((x, y) => authorId[x.name] - authorId[y.name])
+    const withBooks = AUTHORS.filter((a) => booksOf(a.name).length > 0).sort(
+      (x, y) => authorId[x.name] - authorId[y.name],
+    )
     expect(rows.map((r) => r.authorId)).toEqual(withBooks.map((a) => authorId[a.name]))
     rows.forEach((r, i) => {
       const s = stats(withBooks[i].name)
@@ -146,13 +183,34 @@ forEachDialect('aggregates', [Author, Book], (t) => {
       close(r.top, s.max)
       expect(r.allPages).toBe(sum(booksOf(withBooks[i].name).map((b) => b.pages)))
     })
-    const having = right(await pipe(query(Book), groupBy('authorId'), annotate({ n: Count() }), where({ n__gte: 2 }), valuesFlat('authorId'), run(t().db))())
-    expect([...having].sort((a, b) => a - b)).toEqual(withBooks.filter((a) => stats(a.name).n >= 2).map((a) => authorId[a.name]))
-    expect(right(await pipe(query(Book), groupBy('authorId'), annotate({ n: Count() }), count, run(t().db))())).toBe(withBooks.length)
+    const having = right(
+      await pipe(
+        query(Book),
+        groupBy('authorId'),
+        annotate({ n: Count() }),
+        where({ n__gte: 2 }),
+        valuesFlat('authorId'),
+        run(t().db),
+      )(),
+    )
+    expect([...having].sort((a, b) => a - b)).toEqual(
+      withBooks.filter((a) => stats(a.name).n >= 2).map((a) => authorId[a.name]),
+    )
+    expect(right(await pipe(query(Book), groupBy('authorId'), annotate({ n: Count() }), count, run(t().db))())).toBe(
+      withBooks.length,
+    )
   })
 
   it('aggregates over the whole filtered set by grouping on a constant-per-group field', async () => {
-    const rows = right(await pipe(query(Book), where({ rating__isnull: false }), groupBy('authorId'), annotate({ m: Avg('rating') }), run(t().db))())
+    const rows = right(
+      await pipe(
+        query(Book),
+        where({ rating__isnull: false }),
+        groupBy('authorId'),
+        annotate({ m: Avg('rating') }),
+        run(t().db),
+      )(),
+    )
     for (const r of rows) {
       const name = AUTHORS.find((a) => authorId[a.name] === r.authorId)!.name
       close(
@@ -168,7 +226,12 @@ forEachDialect('aggregates', [Author, Book], (t) => {
 
   it('an annotation referring to an earlier one, and arithmetic on aggregates', async () => {
     const rows = right(
-      await pipe(query(Author), annotate({ n: Count('books') }), annotate({ twice: F('n').mul(2), perBook: Sum('books__pages').div(F('n')) }), run(t().db))(),
+      await pipe(
+        query(Author),
+        annotate({ n: Count('books') }),
+        annotate({ twice: F('n').mul(2), perBook: Sum('books__pages').div(F('n')) }),
+        run(t().db),
+      )(),
     )
     for (const r of rows) {
       const s = stats(r.name)
@@ -181,7 +244,10 @@ forEachDialect('aggregates', [Author, Book], (t) => {
     const rows = right(
       await pipe(
         query(Author),
-        annotate({ good: Count('books', { filter: { rating__gte: 2 } }), pagesRated: Sum('books__pages', { filter: { rating__isnull: false } }) }),
+        annotate({
+          good: Count('books', { filter: { rating__gte: 2 } }),
+          pagesRated: Sum('books__pages', { filter: { rating__isnull: false } }),
+        }),
         run(t().db),
       )(),
     )
@@ -194,7 +260,10 @@ forEachDialect('aggregates', [Author, Book], (t) => {
       await pipe(
         query(Book),
         groupBy('authorId'),
-        annotate({ good: Count({ filter: { rating__gte: 2 } }), top: Max('pages', { filter: { rating__isnull: true } }) }),
+        annotate({
+          good: Count({ filter: { rating__gte: 2 } }),
+          top: Max('pages', { filter: { rating__isnull: true } }),
+        }),
         run(t().db),
       )(),
     )
@@ -210,7 +279,11 @@ forEachDialect('aggregates', [Author, Book], (t) => {
 
   it('Min and Max of a decimal compare by value (not as text) and return the stored decimal', async () => {
     const rows = right(
-      await pipe(query(Author), annotate({ cheap: Min('books__price'), dear: Max('books__price'), total: Sum('books__price') }), run(t().db))(),
+      await pipe(
+        query(Author),
+        annotate({ cheap: Min('books__price'), dear: Max('books__price'), total: Sum('books__price') }),
+        run(t().db),
+      )(),
     )
     for (const r of rows) {
       const prices = booksOf(r.name)
@@ -220,7 +293,14 @@ forEachDialect('aggregates', [Author, Book], (t) => {
       expect([r.cheap, r.dear]).toEqual(prices.length ? [byValue[0], byValue[byValue.length - 1]] : [null, null])
       close(r.total, sum(prices.map(Number)))
     }
-    const grouped = right(await pipe(query(Book), groupBy('authorId'), annotate({ cheap: Min('price'), dear: Max('price') }), run(t().db))())
+    const grouped = right(
+      await pipe(
+        query(Book),
+        groupBy('authorId'),
+        annotate({ cheap: Min('price'), dear: Max('price') }),
+        run(t().db),
+      )(),
+    )
     for (const g of grouped) {
       const prices = booksOf(AUTHORS.find((a) => authorId[a.name] === g.authorId)!.name)
         .map((b) => b.price)
@@ -243,7 +323,9 @@ forEachDialect('aggregates', [Author, Book], (t) => {
     t().clearLog()
     const untyped = annotate as unknown as (x: object) => (p: unknown) => never
     expect(left(await pipe(query(Author), untyped({ n: Count('bookz') }), run(t().db))())._tag).toBe('ValidationError')
-    expect(left(await pipe(query(Author), untyped({ name: Count('books') }), run(t().db))())._tag).toBe('ValidationError')
+    expect(left(await pipe(query(Author), untyped({ name: Count('books') }), run(t().db))())._tag).toBe(
+      'ValidationError',
+    )
     expect(left(await pipe(query(Author), untyped({ n: 3 }), run(t().db))())._tag).toBe('ValidationError')
     expect(t().log.length).toBe(0)
   })

@@ -91,8 +91,17 @@ forEachDialect('bulk', [Author, Book], (t) => {
 
   it('rejects onConflict naming unknown fields, and a bad batchSize, without SQL', async () => {
     const loose = bulkCreate as unknown as (m: unknown, r: unknown, o: unknown) => never
-    expect(left(await pipe(loose(Author, [{ name: 'x' }], { onConflict: { fields: ['nope'], update: ['nick'] } }), run(t().db))())._tag).toBe('ValidationError')
-    expect(left(await pipe(bulkCreate(Author, [{ name: 'x' }], { batchSize: 0 }), run(t().db))())._tag).toBe('ValidationError')
+    expect(
+      left(
+        await pipe(
+          loose(Author, [{ name: 'x' }], { onConflict: { fields: ['nope'], update: ['nick'] } }),
+          run(t().db),
+        )(),
+      )._tag,
+    ).toBe('ValidationError')
+    expect(left(await pipe(bulkCreate(Author, [{ name: 'x' }], { batchSize: 0 }), run(t().db))())._tag).toBe(
+      'ValidationError',
+    )
     expect(t().log.length).toBe(0)
   })
 
@@ -115,7 +124,9 @@ forEachDialect('bulk', [Author, Book], (t) => {
         run(t().db),
       )(),
     )
-    const patch = books.filter((_, i) => i % 3 !== 1).map((b, i) => ({ id: b.id, rating: i % 2 ? null : b.pages * 1.5, title: `${b.title}!` }))
+    const patch = books
+      .filter((_, i) => i % 3 !== 1)
+      .map((b, i) => ({ id: b.id, rating: i % 2 ? null : b.pages * 1.5, title: `${b.title}!` }))
     t().clearLog()
     const changed = right(await pipe(bulkUpdate(Book, patch, ['rating', 'title'], { batchSize: 4 }), run(t().db))())
     expect(changed).toBe(patch.length)
@@ -125,7 +136,9 @@ forEachDialect('bulk', [Author, Book], (t) => {
     for (const b of after) {
       const p = byId.get(b.id)
       const before = books.find((x) => x.id === b.id)!
-      expect([b.title, b.rating, b.pages]).toEqual(p ? [p.title, p.rating, before.pages] : [before.title, before.rating, before.pages])
+      expect([b.title, b.rating, b.pages]).toEqual(
+        p ? [p.title, p.rating, before.pages] : [before.title, before.rating, before.pages],
+      )
     }
   })
 
@@ -137,7 +150,9 @@ forEachDialect('bulk', [Author, Book], (t) => {
       { id: authors[1].id, name: 'q2' },
       { id: authors[2].id, name: 'p2' },
     ]
-    expect(left(await pipe(bulkUpdate(Author, bad, ['name'], { batchSize: 2 }), run(t().db))())._tag).toBe('IntegrityError')
+    expect(left(await pipe(bulkUpdate(Author, bad, ['name'], { batchSize: 2 }), run(t().db))())._tag).toBe(
+      'IntegrityError',
+    )
     const names = right(await pipe(query(Author), orderBy('id'), run(t().db))()).map((a) => a.name)
     expect(names).toEqual(['p', 'q', 'r'])
     const loose = bulkUpdate as unknown as (m: unknown, r: unknown, f: unknown) => never
@@ -160,7 +175,8 @@ const Wide = model('Wide', {
 /** The model's type knows only `id` (its fields are made in a loop): rows are read as this. */
 type WideRow = { readonly id: number } & Readonly<Record<string, number>>
 const wide = (rows: unknown): ReadonlyArray<WideRow> => rows as ReadonlyArray<WideRow>
-const wideRow = (n: number): Record<string, number> => Object.fromEntries(Array.from({ length: WIDTH }, (_, i) => [`c${i}`, n * 100 + i]))
+const wideRow = (n: number): Record<string, number> =>
+  Object.fromEntries(Array.from({ length: WIDTH }, (_, i) => [`c${i}`, n * 100 + i]))
 
 forEachDialect('bulk wide', [Wide], (t) => {
   beforeEach(() => t().reset())
@@ -180,7 +196,9 @@ forEachDialect('bulk wide', [Wide], (t) => {
   })
 
   it('bulkUpdate splits its batches the same way', async () => {
-    const made = wide(right(await pipe(bulkCreate(Wide, Array.from({ length: 600 }, (_, i) => wideRow(i)) as never), run(t().db))()))
+    const made = wide(
+      right(await pipe(bulkCreate(Wide, Array.from({ length: 600 }, (_, i) => wideRow(i)) as never), run(t().db))()),
+    )
     const names = Array.from({ length: WIDTH - 1 }, (_, i) => `c${i}` as const)
     const changed = made.map((r) => ({ ...r, ...Object.fromEntries(names.map((k) => [k, -r.c0 - 1])) }))
     t().clearLog()

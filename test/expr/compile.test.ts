@@ -37,7 +37,13 @@ const countBooks = (q: string, a: string): string =>
 const CASES: ReadonlyArray<readonly [string, object, Golden, unknown]> = [
   [
     'an aggregate over a reverse relation, filtered and ordered',
-    pipe(query(Author), annotate({ n: Count('books') }), where({ n__gte: 2 }), orderBy('-n', 'name'), values('name', 'n')),
+    pipe(
+      query(Author),
+      annotate({ n: Count('books') }),
+      where({ n__gte: 2 }),
+      orderBy('-n', 'name'),
+      values('name', 'n'),
+    ),
     {
       sqlite: {
         sql: `SELECT "t0"."name", ${countBooks('"', 't1')} FROM "x_author" AS "t0" WHERE ${countBooks('"', 't2')} >= ? ORDER BY ${countBooks('"', 't3')} DESC NULLS LAST, "t0"."name" ASC NULLS FIRST`,
@@ -88,7 +94,13 @@ const CASES: ReadonlyArray<readonly [string, object, Golden, unknown]> = [
   ],
   [
     'AVG and SUM as doubles: an integer column cast, a float column as it is',
-    pipe(query(Book), groupBy('authorId'), annotate({ mean: Avg('rating'), total: Sum('pages') }), orderBy('authorId'), values('mean', 'total')),
+    pipe(
+      query(Book),
+      groupBy('authorId'),
+      annotate({ mean: Avg('rating'), total: Sum('pages') }),
+      orderBy('authorId'),
+      values('mean', 'total'),
+    ),
     {
       sqlite: {
         sql: 'SELECT AVG("t0"."rating"), SUM(CAST("t0"."pages" AS REAL)) FROM "x_book" AS "t0" GROUP BY "t0"."author_id" ORDER BY "t0"."author_id" ASC NULLS FIRST',
@@ -110,7 +122,11 @@ const CASES: ReadonlyArray<readonly [string, object, Golden, unknown]> = [
   ],
   [
     'EXISTS correlated by OuterRef',
-    pipe(query(Author), where(exists(pipe(query(Book), where({ authorId: OuterRef('id'), pages__gte: 400 })))), values('name')),
+    pipe(
+      query(Author),
+      where(exists(pipe(query(Book), where({ authorId: OuterRef('id'), pages__gte: 400 })))),
+      values('name'),
+    ),
     {
       sqlite: {
         sql: 'SELECT "t0"."name" FROM "x_author" AS "t0" WHERE EXISTS (SELECT 1 FROM "x_book" AS "t1" WHERE ("t1"."author_id" = "t0"."id" AND "t1"."pages" >= ?))',
@@ -129,7 +145,12 @@ const CASES: ReadonlyArray<readonly [string, object, Golden, unknown]> = [
   ],
   [
     'Lower and Concat (NULL as empty)',
-    pipe(query(Author), annotate({ low: Lower(F('name')), label: Concat(F('name'), ':', F('nick')) }), orderBy('name'), values('low', 'label')),
+    pipe(
+      query(Author),
+      annotate({ low: Lower(F('name')), label: Concat(F('name'), ':', F('nick')) }),
+      orderBy('name'),
+      values('low', 'label'),
+    ),
     {
       sqlite: {
         sql: `SELECT terrapin_fold("t0"."name"), (COALESCE("t0"."name", '') || COALESCE(?, '') || COALESCE("t0"."nick", '')) FROM "x_author" AS "t0" ORDER BY "t0"."name" ASC NULLS FIRST`,
@@ -152,7 +173,11 @@ const CASES: ReadonlyArray<readonly [string, object, Golden, unknown]> = [
   ],
 ]
 
-const UPDATE = pipe(query(Book), where({ pages__lt: 150 }), update({ pages: F('pages').add(1), rating: F('rating').div(2) }))
+const UPDATE = pipe(
+  query(Book),
+  where({ pages__lt: 150 }),
+  update({ pages: F('pages').add(1), rating: F('rating').div(2) }),
+)
 const UPDATE_GOLDEN: Golden = {
   sqlite: {
     sql: 'UPDATE "x_book" AS "t0" SET "pages" = ("t0"."pages" + ?), "rating" = (CAST("t0"."rating" AS REAL) / NULLIF(?, 0)) WHERE "t0"."pages" < ?',
@@ -171,7 +196,9 @@ const UPDATE_GOLDEN: Golden = {
 forEachDialect('expression sql', [Author, Book], (t) => {
   beforeAll(async () => {
     await t().reset()
-    const [a, b] = right(await pipe(bulkCreate(Author, [{ name: 'a', nick: 'A' }, { name: 'b' }, { name: 'c' }]), run(t().db))())
+    const [a, b] = right(
+      await pipe(bulkCreate(Author, [{ name: 'a', nick: 'A' }, { name: 'b' }, { name: 'c' }]), run(t().db))(),
+    )
     right(
       await pipe(
         bulkCreate(Book, [
@@ -199,7 +226,11 @@ forEachDialect('expression sql', [Author, Book], (t) => {
     const c = compile(UPDATE, t().dialect)
     expect(c).toEqual(UPDATE_GOLDEN[t().dialect])
     expect((await t().db.executor.run(c.sql, c.params)).changes).toBe(2)
-    const rows = await t().db.executor.all('SELECT pages, rating FROM x_book WHERE pages < 150 ORDER BY pages', [], false)
+    const rows = await t().db.executor.all(
+      'SELECT pages, rating FROM x_book WHERE pages < 150 ORDER BY pages',
+      [],
+      false,
+    )
     expect(rows.map((r) => [Number(r[0]), r[1] === null ? null : Number(r[1])])).toEqual([
       [51, 2.5],
       [101, 1.5],

@@ -86,19 +86,43 @@ forEachDialect('expressions', [Author, Book], (t) => {
 
   it('filters and orders on function annotations by code point', async () => {
     const target = AUTHORS[1].name.toLowerCase()
-    const hit = right(await pipe(query(Author), annotate({ low: Lower(F('name')) }), where({ low: target }), valuesFlat('name'), run(t().db))())
+    const hit = right(
+      await pipe(
+        query(Author),
+        annotate({ low: Lower(F('name')) }),
+        where({ low: target }),
+        valuesFlat('name'),
+        run(t().db),
+      )(),
+    )
     expect(hit).toEqual([AUTHORS[1].name])
-    const ordered = right(await pipe(query(Author), annotate({ up: Upper(F('name')) }), orderBy('-up'), valuesFlat('up'), run(t().db))())
+    const ordered = right(
+      await pipe(query(Author), annotate({ up: Upper(F('name')) }), orderBy('-up'), valuesFlat('up'), run(t().db))(),
+    )
     expect(ordered).toEqual(sorted(AUTHORS.map((a) => a.name.toUpperCase())).reverse())
-    const long = right(await pipe(query(Author), annotate({ len: Length(F('name')) }), where({ len__gte: 5 }), valuesFlat('name'), run(t().db))())
+    const long = right(
+      await pipe(
+        query(Author),
+        annotate({ len: Length(F('name')) }),
+        where({ len__gte: 5 }),
+        valuesFlat('name'),
+        run(t().db),
+      )(),
+    )
     expect(sorted(long)).toEqual(sorted(AUTHORS.filter((a) => [...a.name].length >= 5).map((a) => a.name)))
   })
 
   it('compares a field with an expression over the row: pages < rating × 100', async () => {
-    const titles = right(await pipe(query(Book), where({ pages__lt: F('rating').mul(100) }), valuesFlat('title'), run(t().db))())
-    expect(sorted(titles)).toEqual(sorted(BOOKS.filter((b) => b.rating !== null && b.pages < b.rating * 100).map((b) => b.title)))
+    const titles = right(
+      await pipe(query(Book), where({ pages__lt: F('rating').mul(100) }), valuesFlat('title'), run(t().db))(),
+    )
+    expect(sorted(titles)).toEqual(
+      sorted(BOOKS.filter((b) => b.rating !== null && b.pages < b.rating * 100).map((b) => b.title)),
+    )
     // the complement keeps the rows whose rating is NULL (two-valued logic)
-    const rest = right(await pipe(query(Book), exclude({ pages__lt: F('rating').mul(100) }), valuesFlat('title'), run(t().db))())
+    const rest = right(
+      await pipe(query(Book), exclude({ pages__lt: F('rating').mul(100) }), valuesFlat('title'), run(t().db))(),
+    )
     expect(titles.length + rest.length).toBe(BOOKS.length)
   })
 
@@ -132,7 +156,12 @@ forEachDialect('expressions', [Author, Book], (t) => {
 
   it('reads a field across a to-one relation with F', async () => {
     const rows = right(
-      await pipe(query(Book), annotate({ by: F('author__name'), nick: Upper(F('author__nick')) }), values('title', 'by', 'nick'), run(t().db))(),
+      await pipe(
+        query(Book),
+        annotate({ by: F('author__name'), nick: Upper(F('author__nick')) }),
+        values('title', 'by', 'nick'),
+        run(t().db),
+      )(),
     )
     const byTitle = new Map<string, BookSeed>(BOOKS.map((b) => [b.title, b]))
     for (const r of rows) {
@@ -149,7 +178,9 @@ forEachDialect('expressions', [Author, Book], (t) => {
     const nickedNames = new Set(AUTHORS.filter((a) => a.nick !== null).map((a) => a.name))
     expect(sorted(inTitles)).toEqual(sorted(BOOKS.filter((b) => nickedNames.has(b.author)).map((b) => b.title)))
     // a subquery of nullable values: ratings of the first author's books (one is NULL)
-    const first = AUTHORS.find((a) => booksOf(a.name).some((b) => b.rating === null) && booksOf(a.name).some((b) => b.rating !== null))!
+    const first = AUTHORS.find(
+      (a) => booksOf(a.name).some((b) => b.rating === null) && booksOf(a.name).some((b) => b.rating !== null),
+    )!
     const ratings = pipe(query(Book), where({ authorId: authorId[first.name] }), valuesFlat('rating'))
     const inR = right(await pipe(query(Book), where({ rating__in: ratings }), valuesFlat('title'), run(t().db))())
     const notInR = right(await pipe(query(Book), where({ rating__notIn: ratings }), valuesFlat('title'), run(t().db))())
@@ -162,18 +193,26 @@ forEachDialect('expressions', [Author, Book], (t) => {
     expect(sorted([...inR, ...notInR])).toEqual(sorted(BOOKS.map((b) => b.title)))
     // a limited subquery (MySQL needs it wrapped)
     const firstTwo = pipe(query(Author), orderBy('id'), limit(2), valuesFlat('id'))
-    const limited = right(await pipe(query(Book), where({ authorId__in: firstTwo }), valuesFlat('title'), run(t().db))())
-    expect(sorted(limited)).toEqual(sorted(BOOKS.filter((b) => [AUTHORS[0].name, AUTHORS[1].name].includes(b.author)).map((b) => b.title)))
+    const limited = right(
+      await pipe(query(Book), where({ authorId__in: firstTwo }), valuesFlat('title'), run(t().db))(),
+    )
+    expect(sorted(limited)).toEqual(
+      sorted(BOOKS.filter((b) => [AUTHORS[0].name, AUTHORS[1].name].includes(b.author)).map((b) => b.title)),
+    )
   })
 
   it('correlated EXISTS with OuterRef, negated with q.not, and a scalar subquery', async () => {
     const good = pipe(query(Book), where({ authorId: OuterRef('id'), rating__gte: 3 }))
     const withGood = right(await pipe(query(Author), where(exists(good)), valuesFlat('name'), run(t().db))())
-    const expected = AUTHORS.filter((a) => booksOf(a.name).some((b) => b.rating !== null && b.rating >= 3)).map((a) => a.name)
+    const expected = AUTHORS.filter((a) => booksOf(a.name).some((b) => b.rating !== null && b.rating >= 3)).map(
+      (a) => a.name,
+    )
     expect(sorted(withGood)).toEqual(sorted(expected))
     const without = right(await pipe(query(Author), where(q.not(exists(good))), valuesFlat('name'), run(t().db))())
     expect(sorted([...withGood, ...without])).toEqual(sorted(AUTHORS.map((a) => a.name)))
-    const longest = Subquery(pipe(query(Book), where({ authorId: OuterRef('id') }), orderBy('-pages'), limit(1), valuesFlat('title')))
+    const longest = Subquery(
+      pipe(query(Book), where({ authorId: OuterRef('id') }), orderBy('-pages'), limit(1), valuesFlat('title')),
+    )
     const rows = right(await pipe(query(Author), annotate({ longest }), values('name', 'longest'), run(t().db))())
     for (const r of rows) {
       const bs = [...booksOf(r.name)].sort((x, y) => y.pages - x.pages)
@@ -186,7 +225,12 @@ forEachDialect('expressions', [Author, Book], (t) => {
   it('updates with F: rating + 1 and pages × 2 for some rows only, NULL stays NULL', async () => {
     const target = AUTHORS.find((a) => booksOf(a.name).length >= 2)!
     const changed = right(
-      await pipe(query(Book), where({ authorId: authorId[target.name] }), update({ rating: F('rating').add(1), pages: F('pages').mul(2) }), run(t().db))(),
+      await pipe(
+        query(Book),
+        where({ authorId: authorId[target.name] }),
+        update({ rating: F('rating').add(1), pages: F('pages').mul(2) }),
+        run(t().db),
+      )(),
     )
     expect(changed).toBe(booksOf(target.name).length)
     const rows = right(await pipe(query(Book), orderBy('id'), run(t().db))())

@@ -32,7 +32,11 @@ const books = pipe(query(Book), where({ pages__gte: 1 }))
 
 const CASES: ReadonlyArray<readonly [string, () => object, object]> = [
   ['annotate', () => pipe(base, annotate({ n: Count('books'), low: Lower(F('name')) })), base],
-  ['an aggregate with a filter option', () => pipe(base, annotate({ n: Count('books', { filter: { title__in: ['x', 'y'], pages__gte: 2 } }) })), base],
+  [
+    'an aggregate with a filter option',
+    () => pipe(base, annotate({ n: Count('books', { filter: { title__in: ['x', 'y'], pages__gte: 2 } }) })),
+    base,
+  ],
   ['annotate on annotate', () => pipe(base, annotate({ n: Count('books') }), annotate({ m: F('n').add(1) })), base],
   ['where on an annotation', () => pipe(base, annotate({ n: Count('books') }), where({ n__gte: 2 })), base],
   ['groupBy', () => pipe(books, groupBy('authorId'), annotate({ top: Max('rating') })), books],
@@ -40,7 +44,15 @@ const CASES: ReadonlyArray<readonly [string, () => object, object]> = [
   ['update with F', () => pipe(books, update({ pages: F('pages').mul(2) })), books],
   ['in a subquery', () => pipe(books, where({ authorId__in: pipe(base, valuesFlat('id')) })), books],
   ['exists', () => pipe(base, where(exists(pipe(books, where({ authorId: OuterRef('id') }))))), base],
-  ['scalar subquery', () => pipe(base, annotate({ t: Subquery(pipe(books, where({ authorId: OuterRef('id') }), limit(1), valuesFlat('title'))) })), base],
+  [
+    'scalar subquery',
+    () =>
+      pipe(
+        base,
+        annotate({ t: Subquery(pipe(books, where({ authorId: OuterRef('id') }), limit(1), valuesFlat('title'))) }),
+      ),
+    base,
+  ],
 ]
 
 describe('expression plans are immutable', () => {

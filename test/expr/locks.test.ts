@@ -6,7 +6,19 @@
  */
 import { pipe } from 'fp-ts/function'
 import * as TE from 'fp-ts/TaskEither'
-import { bulkCreate, explain, orderBy, query, run, selectForUpdate, transaction, update, valuesFlat, where, limit } from 'terrapin'
+import {
+  bulkCreate,
+  explain,
+  orderBy,
+  query,
+  run,
+  selectForUpdate,
+  transaction,
+  update,
+  valuesFlat,
+  where,
+  limit,
+} from 'terrapin'
 import { forEachDialect, left, right } from '../support/dialects'
 import { Author } from './models'
 
@@ -65,7 +77,9 @@ forEachDialect('locks', [Author], (t) => {
     const nowait = await whileLocked(() => transaction(t().db, (tx) => pipe(plan, run(tx)))())
     expect(left(nowait)._tag).toBe('QueryError')
     const skipped = await whileLocked(() =>
-      transaction(t().db, (tx) => pipe(query(Author), orderBy('id'), selectForUpdate({ skipLocked: true }), valuesFlat('id'), run(tx)))(),
+      transaction(t().db, (tx) =>
+        pipe(query(Author), orderBy('id'), selectForUpdate({ skipLocked: true }), valuesFlat('id'), run(tx)),
+      )(),
     )
     expect(right(skipped)).toEqual(ids.slice(1))
     // without the other transaction, every row is read and locked
@@ -93,14 +107,18 @@ forEachDialect('locks', [Author], (t) => {
       ),
     )()
     await isLocked
-    const waiter = transaction(t().db, (tx) => pipe(query(Author), where({ id: ids[1] }), selectForUpdate(), valuesFlat('nick'), run(tx)))()
+    const waiter = transaction(t().db, (tx) =>
+      pipe(query(Author), where({ id: ids[1] }), selectForUpdate(), valuesFlat('nick'), run(tx)),
+    )()
     setTimeout(release, 200)
     right(await holder)
     expect(right(await waiter)).toEqual(['held'])
   })
 
   it('rejects nowait together with skipLocked', async () => {
-    expect(left(await pipe(query(Author), selectForUpdate({ nowait: true, skipLocked: true }), run(t().db))())._tag).toBe('ValidationError')
+    expect(
+      left(await pipe(query(Author), selectForUpdate({ nowait: true, skipLocked: true }), run(t().db))())._tag,
+    ).toBe('ValidationError')
   })
 
   it('explain describes a read and a write without executing them', async () => {

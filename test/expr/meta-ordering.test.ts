@@ -35,7 +35,11 @@ import {
 import { forEachDialect, left, right } from '../support/dialects'
 
 const { Writer, Novel, Chapter } = schema({
-  Writer: model('Writer', { table: 'mo_writer', fields: { id: fields.int({ pk: true }), name: fields.char({ maxLength: 50 }) }, meta: { ordering: ['name'] } }),
+  Writer: model('Writer', {
+    table: 'mo_writer',
+    fields: { id: fields.int({ pk: true }), name: fields.char({ maxLength: 50 }) },
+    meta: { ordering: ['name'] },
+  }),
   Novel: model('Novel', {
     table: 'mo_novel',
     fields: {
@@ -48,13 +52,21 @@ const { Writer, Novel, Chapter } = schema({
   }),
   Chapter: model('Chapter', {
     table: 'mo_chapter',
-    fields: { id: fields.int({ pk: true }), n: fields.int(), novel: fields.foreignKey('Novel', { relatedName: 'chapters' }) },
+    fields: {
+      id: fields.int({ pk: true }),
+      n: fields.int(),
+      novel: fields.foreignKey('Novel', { relatedName: 'chapters' }),
+    },
     meta: { ordering: ['novel__title', '-n'] },
   }),
 })
 
 const { Broken } = schema({
-  Broken: model('Broken', { table: 'mo_broken', fields: { id: fields.int({ pk: true }) }, meta: { ordering: ['-nope'] } }),
+  Broken: model('Broken', {
+    table: 'mo_broken',
+    fields: { id: fields.int({ pk: true }) },
+    meta: { ordering: ['-nope'] },
+  }),
 })
 
 const WRITERS = [
@@ -74,10 +86,20 @@ const CHAPTERS = [1, 2, 3, 4, 5, 6].flatMap((novelId) => [1, 2, 3].map((n) => ({
 
 /** The novels in their meta ordering: rating descending with NULLs last, then title. */
 const byMeta = [...NOVELS].sort((a, b) =>
-  a.rating === b.rating ? (a.title < b.title ? -1 : 1) : a.rating === null ? 1 : b.rating === null ? -1 : b.rating - a.rating,
+  a.rating === b.rating
+    ? a.title < b.title
+      ? -1
+      : 1
+    : a.rating === null
+      ? 1
+      : b.rating === null
+        ? -1
+        : b.rating - a.rating,
 )
 const titleOf = (id: number): string => NOVELS.find((x) => x.id === id)!.title
-const chaptersByMeta = [...CHAPTERS].sort((a, b) => (a.novelId === b.novelId ? b.n - a.n : titleOf(a.novelId) < titleOf(b.novelId) ? -1 : 1))
+const chaptersByMeta = [...CHAPTERS].sort((a, b) =>
+  a.novelId === b.novelId ? b.n - a.n : titleOf(a.novelId) < titleOf(b.novelId) ? -1 : 1,
+)
 
 forEachDialect('meta-ordering', [Writer, Novel, Chapter], (t) => {
   beforeEach(async () => {
@@ -112,7 +134,9 @@ forEachDialect('meta-ordering', [Writer, Novel, Chapter], (t) => {
   })
 
   it('a limit and an offset keep the slice of the ordering, in get, update and remove too', async () => {
-    expect(right(await pipe(query(Novel), offset(1), limit(2), valuesFlat('id'), run(t().db))())).toEqual(byMeta.slice(1, 3).map((n) => n.id))
+    expect(right(await pipe(query(Novel), offset(1), limit(2), valuesFlat('id'), run(t().db))())).toEqual(
+      byMeta.slice(1, 3).map((n) => n.id),
+    )
     expect(right(await pipe(query(Novel), offset(2), limit(1), get, run(t().db))()).id).toBe(byMeta[2].id)
     expect(right(await pipe(query(Chapter), limit(3), remove, run(t().db))())).toBe(3)
     const rest = right(await pipe(query(Chapter), valuesFlat('id'), run(t().db))())
@@ -135,7 +159,8 @@ forEachDialect('meta-ordering', [Writer, Novel, Chapter], (t) => {
   it('prefetch levels take the target model ordering', async () => {
     const writers = right(await pipe(query(Writer), prefetch('novels'), run(t().db))())
     expect(writers.map((w) => w.name)).toEqual(['Austen', 'Mann', 'Zola'])
-    for (const w of writers) expect(w.novels.map((n) => n.id)).toEqual(byMeta.filter((n) => n.writerId === w.id).map((n) => n.id))
+    for (const w of writers)
+      expect(w.novels.map((n) => n.id)).toEqual(byMeta.filter((n) => n.writerId === w.id).map((n) => n.id))
   })
 
   it('count, exists, update and remove of a whole filter and get send no ORDER BY', async () => {
@@ -148,7 +173,9 @@ forEachDialect('meta-ordering', [Writer, Novel, Chapter], (t) => {
   })
 
   it('a grouped plan drops the ordering (as Django since 3.1)', async () => {
-    const rows = right(await pipe(query(Novel), groupBy('writerId'), annotate({ k: Count() }), values('writerId', 'k'), run(t().db))())
+    const rows = right(
+      await pipe(query(Novel), groupBy('writerId'), annotate({ k: Count() }), values('writerId', 'k'), run(t().db))(),
+    )
     expect([...rows].sort((a, b) => a.writerId - b.writerId)).toEqual([
       { writerId: 1, k: 2 },
       { writerId: 2, k: 2 },
@@ -158,7 +185,12 @@ forEachDialect('meta-ordering', [Writer, Novel, Chapter], (t) => {
   })
 
   it('a bad name in meta.ordering is a ValidationError of every plan on the model, before any SQL', async () => {
-    for (const plan of [query(Broken), pipe(query(Broken), count), pipe(query(Broken), first), pipe(query(Broken), remove)]) {
+    for (const plan of [
+      query(Broken),
+      pipe(query(Broken), count),
+      pipe(query(Broken), first),
+      pipe(query(Broken), remove),
+    ]) {
       const e = left(await pipe(plan as never, run(t().db))()) as { _tag: string; message: string }
       expect(e._tag).toBe('ValidationError')
       expect(e.message).toMatch(/meta\.ordering/)

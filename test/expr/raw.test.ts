@@ -16,11 +16,15 @@ forEachDialect('raw sql', [Author], (t2) => {
   let ids: number[] = []
   beforeAll(async () => {
     await t2().reset()
-    ids = right(await pipe(bulkCreate(Author, [{ name: 'a' }, { name: "o'hara" }, { name: 'c', nick: 'x' }]), run(t2().db))()).map((r) => r.id)
+    ids = right(
+      await pipe(bulkCreate(Author, [{ name: 'a' }, { name: "o'hara" }, { name: 'c', nick: 'x' }]), run(t2().db))(),
+    ).map((r) => r.id)
   })
 
   it('reads rows decoded by a codec, with values bound as parameters', async () => {
-    const rows = right(await pipe(sql`SELECT id, name FROM x_author WHERE id > ${ids[0]} ORDER BY id`, rowsOf(Row), run(t2().db))())
+    const rows = right(
+      await pipe(sql`SELECT id, name FROM x_author WHERE id > ${ids[0]} ORDER BY id`, rowsOf(Row), run(t2().db))(),
+    )
     expect(rows).toEqual([
       { id: ids[1], name: "o'hara" },
       { id: ids[2], name: 'c' },
@@ -31,8 +35,14 @@ forEachDialect('raw sql', [Author], (t2) => {
 
   it('treats an injection attempt as a plain value', async () => {
     const evil = "x' OR '1'='1"
-    expect(right(await pipe(sql`SELECT id, name FROM x_author WHERE name = ${evil}`, rowsOf(Row), run(t2().db))())).toEqual([])
-    expect(right(await pipe(sql`SELECT id, name FROM x_author WHERE name = ${"o'hara"}`, rowsOf(Row), run(t2().db))()).map((r) => r.id)).toEqual([ids[1]])
+    expect(
+      right(await pipe(sql`SELECT id, name FROM x_author WHERE name = ${evil}`, rowsOf(Row), run(t2().db))()),
+    ).toEqual([])
+    expect(
+      right(await pipe(sql`SELECT id, name FROM x_author WHERE name = ${"o'hara"}`, rowsOf(Row), run(t2().db))()).map(
+        (r) => r.id,
+      ),
+    ).toEqual([ids[1]])
   })
 
   it('quotes identifiers with sql.ident and splices nested fragments (their values stay parameters)', async () => {
@@ -53,7 +63,13 @@ forEachDialect('raw sql', [Author], (t2) => {
   })
 
   it('a row that does not fit the codec is a DecodeError naming the key, not the value', async () => {
-    const e = left(await pipe(sql`SELECT id, name FROM x_author WHERE name = ${"o'hara"}`, rowsOf(t.type({ id: t.string, name: t.string })), run(t2().db))())
+    const e = left(
+      await pipe(
+        sql`SELECT id, name FROM x_author WHERE name = ${"o'hara"}`,
+        rowsOf(t.type({ id: t.string, name: t.string })),
+        run(t2().db),
+      )(),
+    )
     expect(e._tag).toBe('DecodeError')
     expect(e.message).toContain('id')
     expect(e.message).not.toContain(String(ids[1]))

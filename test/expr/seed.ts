@@ -35,10 +35,13 @@ export const BOOKS: ReadonlyArray<BookSeed> = AUTHORS.flatMap((a, i) =>
 
 export const booksOf = (name: string): ReadonlyArray<BookSeed> => BOOKS.filter((b) => b.author === name)
 
-const ratings = (bs: ReadonlyArray<BookSeed>): number[] => bs.map((b) => b.rating).filter((r): r is number => r !== null)
+const ratings = (bs: ReadonlyArray<BookSeed>): number[] =>
+  bs.map((b) => b.rating).filter((r): r is number => r !== null)
 
-export const sum = (xs: ReadonlyArray<number>): number | null => (xs.length === 0 ? null : xs.reduce((a, b) => a + b, 0))
-export const avg = (xs: ReadonlyArray<number>): number | null => (xs.length === 0 ? null : xs.reduce((a, b) => a + b, 0) / xs.length)
+export const sum = (xs: ReadonlyArray<number>): number | null =>
+  xs.length === 0 ? null : xs.reduce((a, b) => a + b, 0)
+export const avg = (xs: ReadonlyArray<number>): number | null =>
+  xs.length === 0 ? null : xs.reduce((a, b) => a + b, 0) / xs.length
 
 /** Aggregates of an author's books, as the database should compute them. */
 export const stats = (name: string) => {

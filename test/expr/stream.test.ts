@@ -51,7 +51,12 @@ forEachDialect('stream', [Author, Book], (t) => {
       await pipe(
         bulkCreate(
           Book,
-          Array.from({ length: N }, (_, i) => ({ title: `t${i}`, rating: i % 7 ? i / 10 : null, pages: i, authorId: i % 3 ? a.id : b.id })),
+          Array.from({ length: N }, (_, i) => ({
+            title: `t${i}`,
+            rating: i % 7 ? i / 10 : null,
+            pages: i,
+            authorId: i % 3 ? a.id : b.id,
+          })),
         ),
         run(t().db),
       )(),
@@ -72,7 +77,9 @@ forEachDialect('stream', [Author, Book], (t) => {
     const plan = pipe(query(Author), annotate({ n: Count('books') }), orderBy('name'), values('name', 'n'))
     expect(await collect(pipe(plan, stream(t().db, { batchSize: 1 })))).toEqual(right(await pipe(plan, run(t().db))()))
     const inTx = await transaction(t().db, (tx) =>
-      TE.fromTask(async () => (await collect(pipe(query(Book), orderBy('id'), limit(5), stream(tx, { batchSize: 2 })))).map((b) => b.pages)),
+      TE.fromTask(async () =>
+        (await collect(pipe(query(Book), orderBy('id'), limit(5), stream(tx, { batchSize: 2 })))).map((b) => b.pages),
+      ),
     )()
     expect(right(inTx)).toEqual([0, 1, 2, 3, 4])
   })
@@ -140,7 +147,9 @@ forEachDialect('stream', [Author, Book], (t) => {
 // Rows big enough (about 48 MB) that the server is still sending when its session is killed: more
 // than the kernel's socket buffers take in (here up to 32 MB received + 4 MB sent), or MariaDB
 // may have sent the whole result, finished the statement, and the kill find nothing running.
-const { Page } = schema({ Page: model('Page', { table: 'x_page', fields: { id: fields.int({ pk: true }), body: fields.text() } }) })
+const { Page } = schema({
+  Page: model('Page', { table: 'x_page', fields: { id: fields.int({ pk: true }), body: fields.text() } }),
+})
 const PAGES = 8000
 
 forEachDialect(
@@ -181,7 +190,8 @@ forEachDialect(
       }
       return { rows }
     }
-    const recovered = async (): Promise<void> => expect(right(await pipe(query(Page), count, run(t().db))())).toBe(PAGES)
+    const recovered = async (): Promise<void> =>
+      expect(right(await pipe(query(Page), count, run(t().db))())).toBe(PAGES)
 
     it('ends the loop with ConnectionError, never a hang or a short result without an error, and the pool recovers', async () => {
       const r = await read(t().db)
@@ -192,7 +202,9 @@ forEachDialect(
 
     it('in a transaction: the loop ends with ConnectionError, so does the transaction, and a stream after it fails at once', async () => {
       let inside!: Promise<ReadonlyArray<{ rows: number; error?: string }>>
-      const r = await transaction(t().db, (tx) => TE.fromTask(() => (inside = read(tx).then(async (first) => [first, await read(tx, Infinity, false)]))))()
+      const r = await transaction(t().db, (tx) =>
+        TE.fromTask(() => (inside = read(tx).then(async (first) => [first, await read(tx, Infinity, false)]))),
+      )()
       expect(left(r)).toMatchObject({ _tag: 'ConnectionError' })
       // on PostgreSQL the transaction ends when its connection closes, the program after it
       expect(await inside).toEqual([
@@ -210,7 +222,8 @@ forEachDialect(
       // the COMMIT of a connection known to be lost is not sent (PostgreSQL) or fails (MariaDB:
       // its client, whose socket the stream had paused, may learn of the loss only once COMMIT
       // is written, a loss during COMMIT then, whose outcome it cannot know)
-      if (t().dialect === 'mysql' && left(r)._tag === 'TransactionError') expect(left(r).message).toMatch(/lost during COMMIT/)
+      if (t().dialect === 'mysql' && left(r)._tag === 'TransactionError')
+        expect(left(r).message).toMatch(/lost during COMMIT/)
       else expect(left(r)).toMatchObject({ _tag: 'ConnectionError' })
       await new Promise((r) => setTimeout(r, 100))
       await recovered()

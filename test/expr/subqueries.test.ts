@@ -32,7 +32,10 @@ import {
 import { forEachDialect, left, right } from '../support/dialects'
 
 const { Shelf, Item } = schema({
-  Shelf: model('Shelf', { table: 'sq_shelf', fields: { id: fields.int({ pk: true }), room: fields.char({ maxLength: 20 }) } }),
+  Shelf: model('Shelf', {
+    table: 'sq_shelf',
+    fields: { id: fields.int({ pk: true }), room: fields.char({ maxLength: 20 }) },
+  }),
   Item: model('Item', {
     table: 'sq_item',
     fields: {
@@ -72,14 +75,22 @@ forEachDialect('subqueries', [Shelf, Item], (t) => {
   const byRoom = pipe(query(Item), groupBy('shelf__room'), annotate({ n: Count(), total: Sum('price') }))
 
   it('groupBy over a relation path gives one row per related value, with its aggregates', async () => {
-    const rows = right(await pipe(byRoom, orderBy('shelf__room'), run(t().db))()) as unknown as ReadonlyArray<Record<string, unknown>>
+    const rows = right(await pipe(byRoom, orderBy('shelf__room'), run(t().db))()) as unknown as ReadonlyArray<
+      Record<string, unknown>
+    >
     expect(rows).toEqual(perRoom)
-    const unordered = right(await pipe(byRoom, values('shelf__room', 'total'), run(t().db))()) as unknown as ReadonlyArray<{ shelf__room: string }>
-    expect([...unordered].sort((a, b) => (a.shelf__room < b.shelf__room ? -1 : 1))).toEqual(perRoom.map(({ shelf__room, total }) => ({ shelf__room, total })))
+    const unordered = right(
+      await pipe(byRoom, values('shelf__room', 'total'), run(t().db))(),
+    ) as unknown as ReadonlyArray<{ shelf__room: string }>
+    expect([...unordered].sort((a, b) => (a.shelf__room < b.shelf__room ? -1 : 1))).toEqual(
+      perRoom.map(({ shelf__room, total }) => ({ shelf__room, total })),
+    )
   })
 
   it('a grouped relation path works with HAVING, first and count', async () => {
-    const busy = right(await pipe(byRoom, where({ n__gte: 2 }), orderBy('-total'), valuesFlat('shelf__room'), run(t().db))())
+    const busy = right(
+      await pipe(byRoom, where({ n__gte: 2 }), orderBy('-total'), valuesFlat('shelf__room'), run(t().db))(),
+    )
     expect(busy).toEqual(perRoom.filter((r) => r.n >= 2).map((r) => r.shelf__room))
     expect(right(await pipe(byRoom, first, run(t().db))())).toEqual(perRoom[0])
     expect(right(await pipe(byRoom, count, run(t().db))())).toBe(perRoom.length)
@@ -89,14 +100,29 @@ forEachDialect('subqueries', [Shelf, Item], (t) => {
 
   it('a scalar subquery of one row is its value, of none NULL', async () => {
     const rows = right(
-      await pipe(query(Shelf), where({ id__in: [2, 3, 4] }), orderBy('id'), annotate({ t: Subquery(titles) }), values('id', 't'), run(t().db))(),
+      await pipe(
+        query(Shelf),
+        where({ id__in: [2, 3, 4] }),
+        orderBy('id'),
+        annotate({ t: Subquery(titles) }),
+        values('id', 't'),
+        run(t().db),
+      )(),
     )
     expect(rows).toEqual([
       { id: 2, t: 'c' },
       { id: 3, t: 'd' },
       { id: 4, t: null },
     ])
-    const firstTitle = right(await pipe(query(Shelf), orderBy('id'), annotate({ t: Subquery(pipe(titles, limit(1))) }), valuesFlat('t'), run(t().db))())
+    const firstTitle = right(
+      await pipe(
+        query(Shelf),
+        orderBy('id'),
+        annotate({ t: Subquery(pipe(titles, limit(1))) }),
+        valuesFlat('t'),
+        run(t().db),
+      )(),
+    )
     expect(firstTitle).toEqual(['a', 'c', 'd', null])
   })
 
@@ -107,7 +133,12 @@ forEachDialect('subqueries', [Shelf, Item], (t) => {
       pipe(query(Item), where({ id: 4 }), update({ price: Subquery(pipe(query(Item), valuesFlat('price'))) })),
     ]
     for (const plan of plans) {
-      const e = left(await pipe(plan as never, run(t().db))()) as { _tag: string; code?: string; message: string; sql?: string }
+      const e = left(await pipe(plan as never, run(t().db))()) as {
+        _tag: string
+        code?: string
+        message: string
+        sql?: string
+      }
       expect({ tag: e._tag, code: e.code, message: e.message }).toEqual({
         tag: 'QueryError',
         code: SUBQUERY_MULTIPLE_ROWS,
@@ -128,15 +159,25 @@ describe('subqueries compiled', () => {
     expect(many).toBe(
       'SELECT (SELECT CASE WHEN COUNT(*) > 1 THEN terrapin_multiple_rows() ELSE MAX("v") END FROM (SELECT "t1"."title" AS "v" FROM "sq_item" AS "t1" WHERE "t1"."shelf_id" = "t0"."id" LIMIT 2)) FROM "sq_shelf" AS "t0"',
     )
-    const one = compile(pipe(query(Shelf), annotate({ t: Subquery(pipe(titles, limit(1))) }), values('t')), 'sqlite').sql
-    expect(one).toBe('SELECT (SELECT "t1"."title" FROM "sq_item" AS "t1" WHERE "t1"."shelf_id" = "t0"."id" LIMIT 1) FROM "sq_shelf" AS "t0"')
+    const one = compile(
+      pipe(query(Shelf), annotate({ t: Subquery(pipe(titles, limit(1))) }), values('t')),
+      'sqlite',
+    ).sql
+    expect(one).toBe(
+      'SELECT (SELECT "t1"."title" FROM "sq_item" AS "t1" WHERE "t1"."shelf_id" = "t0"."id" LIMIT 1) FROM "sq_shelf" AS "t0"',
+    )
     for (const d of ['postgres', 'mysql'] as const)
       expect(compile(pipe(query(Shelf), annotate({ t: Subquery(titles) }), values('t')), d).sql).not.toMatch(/COUNT/)
   })
 
   it('a grouped relation path is the same text in SELECT, GROUP BY and ORDER BY', () => {
-    const { sql } = compile(pipe(query(Item), groupBy('shelf__room'), annotate({ n: Count() }), orderBy('shelf__room')), 'postgres')
+    const { sql } = compile(
+      pipe(query(Item), groupBy('shelf__room'), annotate({ n: Count() }), orderBy('shelf__room')),
+      'postgres',
+    )
     const path = '(SELECT "t1"."room" FROM "sq_shelf" AS "t1" WHERE "t1"."id" = "t0"."shelf_id")'
-    expect(sql).toBe(`SELECT ${path}, COUNT(*) FROM "sq_item" AS "t0" GROUP BY ${path} ORDER BY ${path} ASC NULLS FIRST`)
+    expect(sql).toBe(
+      `SELECT ${path}, COUNT(*) FROM "sq_item" AS "t0" GROUP BY ${path} ORDER BY ${path} ASC NULLS FIRST`,
+    )
   })
 })

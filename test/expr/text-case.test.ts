@@ -42,7 +42,9 @@ const RANGES: ReadonlyArray<readonly [number, number]> = [
 ]
 /** Mappings newer than the servers' Unicode tables (ƛ → Ƛ came with Unicode 16): see the README. */
 const NEWER: ReadonlySet<string> = new Set(['\u019b'])
-const CHARS = RANGES.flatMap(([lo, hi]) => Array.from({ length: hi - lo + 1 }, (_, i) => String.fromCodePoint(lo + i))).filter((c) => !NEWER.has(c))
+const CHARS = RANGES.flatMap(([lo, hi]) =>
+  Array.from({ length: hi - lo + 1 }, (_, i) => String.fromCodePoint(lo + i)),
+).filter((c) => !NEWER.has(c))
 const TEXTS = [...WORDS, ...CHARS]
 
 forEachDialect('text-case', [Txt], (t) => {
@@ -59,15 +61,33 @@ forEachDialect('text-case', [Txt], (t) => {
   })
 
   it('Lower and Upper of a column are JS toLowerCase / toUpperCase', async () => {
-    const rows = right(await pipe(query(Txt), annotate({ low: Lower(F('s')), up: Upper(F('s')) }), orderBy('id'), values('s', 'low', 'up'), run(t().db))())
+    const rows = right(
+      await pipe(
+        query(Txt),
+        annotate({ low: Lower(F('s')), up: Upper(F('s')) }),
+        orderBy('id'),
+        values('s', 'low', 'up'),
+        run(t().db),
+      )(),
+    )
     const wrong = rows.filter((r) => r.low !== r.s.toLowerCase() || r.up !== r.s.toUpperCase())
-    expect(wrong.map((r) => ({ s: r.s, low: r.low, up: r.up, jsLow: r.s.toLowerCase(), jsUp: r.s.toUpperCase() }))).toEqual([])
+    expect(
+      wrong.map((r) => ({ s: r.s, low: r.low, up: r.up, jsLow: r.s.toLowerCase(), jsUp: r.s.toUpperCase() })),
+    ).toEqual([])
     expect(rows).toHaveLength(TEXTS.length)
   })
 
   it('Lower and Upper of a value are JS toLowerCase / toUpperCase', async () => {
     for (const w of WORDS) {
-      const [r] = right(await pipe(query(Txt), orderBy('id'), annotate({ low: Lower(w), up: Upper(w) }), values('low', 'up'), run(t().db))())
+      const [r] = right(
+        await pipe(
+          query(Txt),
+          orderBy('id'),
+          annotate({ low: Lower(w), up: Upper(w) }),
+          values('low', 'up'),
+          run(t().db),
+        )(),
+      )
       expect({ w, ...r }).toEqual({ w, low: w.toLowerCase(), up: w.toUpperCase() })
     }
   })

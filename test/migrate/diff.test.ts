@@ -7,12 +7,34 @@ import { fields, model, schema } from 'terrapin'
 import { mysql } from '../../src/compile/mysql'
 import { postgres } from '../../src/compile/postgres'
 import { sqlite } from '../../src/compile/sqlite'
-import { EMPTY_STATE, Operation, SchemaState, diff, guardsOf, inverse, modelState, modelsOf, parseRename, renderSql, viewsOf } from '../../src/migrate'
+import {
+  EMPTY_STATE,
+  Operation,
+  SchemaState,
+  diff,
+  guardsOf,
+  inverse,
+  modelState,
+  modelsOf,
+  parseRename,
+  renderSql,
+  viewsOf,
+} from '../../src/migrate'
 
 const base = schema({
-  Author: model('Author', { fields: { id: fields.int({ pk: true }), name: fields.char({ maxLength: 50 }), age: fields.smallint({ null: true }) } }),
+  Author: model('Author', {
+    fields: {
+      id: fields.int({ pk: true }),
+      name: fields.char({ maxLength: 50 }),
+      age: fields.smallint({ null: true }),
+    },
+  }),
   Book: model('Book', {
-    fields: { id: fields.int({ pk: true }), title: fields.char({ maxLength: 100 }), author: fields.foreignKey('Author', { relatedName: 'books' }) },
+    fields: {
+      id: fields.int({ pk: true }),
+      title: fields.char({ maxLength: 100 }),
+      author: fields.foreignKey('Author', { relatedName: 'books' }),
+    },
   }),
 })
 const s0 = modelState(Object.values(base))
@@ -28,7 +50,13 @@ describe('model state', () => {
 
   it('keeps no function defaults, validators or codecs', () => {
     const s = changed({
-      A: model('A', { fields: { id: fields.int({ pk: true }), at: fields.datetime({ default: () => new Date() }), n: fields.int({ default: 4 }) } }),
+      A: model('A', {
+        fields: {
+          id: fields.int({ pk: true }),
+          at: fields.datetime({ default: () => new Date() }),
+          n: fields.int({ default: 4 }),
+        },
+      }),
     })
     expect(s.models[0].fields.at.options.default).toBeUndefined()
     expect(s.models[0].fields.n.options.default).toBe(4)
@@ -52,7 +80,11 @@ describe('diff', () => {
   it('reports each kind of column change', () => {
     const s1 = changed({
       Author: model('Author', {
-        fields: { id: fields.int({ pk: true }), name: fields.char({ maxLength: 80, unique: true, index: true }), age: fields.int({ default: 0 }) },
+        fields: {
+          id: fields.int({ pk: true }),
+          name: fields.char({ maxLength: 80, unique: true, index: true }),
+          age: fields.int({ default: 0 }),
+        },
       }),
       Book: model('Book', {
         fields: {
@@ -80,16 +112,27 @@ describe('diff', () => {
 
   it('never turns a likely rename into drop + add silently: it reports it, and renames what it is told', () => {
     const s1 = changed({
-      Author: model('Author', { fields: { id: fields.int({ pk: true }), fullName: fields.char({ maxLength: 50 }), age: fields.smallint({ null: true }) } }),
+      Author: model('Author', {
+        fields: {
+          id: fields.int({ pk: true }),
+          fullName: fields.char({ maxLength: 50 }),
+          age: fields.smallint({ null: true }),
+        },
+      }),
       Book: base.Book,
     })
     const guessed = diff(s0, s1)
     expect(guessed.likelyRenames).toEqual([{ table: 'author', from: 'name', to: 'fullName' }])
     const told = diff(s0, s1, [parseRename('author.name:fullName')!])
-    expect(told).toEqual({ operations: [{ op: 'renameColumn', table: 'author', from: 'name', to: 'fullName' }], likelyRenames: [] })
+    expect(told).toEqual({
+      operations: [{ op: 'renameColumn', table: 'author', from: 'name', to: 'fullName' }],
+      likelyRenames: [],
+    })
     // a drop and an add of different types is no rename
     const s2 = changed({
-      Author: model('Author', { fields: { id: fields.int({ pk: true }), fullName: fields.text(), age: fields.smallint({ null: true }) } }),
+      Author: model('Author', {
+        fields: { id: fields.int({ pk: true }), fullName: fields.text(), age: fields.smallint({ null: true }) },
+      }),
       Book: base.Book,
     })
     expect(diff(s0, s2).likelyRenames).toEqual([])
@@ -98,14 +141,25 @@ describe('diff', () => {
   it('asks about every pairing when more columns or tables are dropped than added, and of a compatible kind only', () => {
     const s1 = changed({
       Author: model('Author', {
-        fields: { id: fields.int({ pk: true }), alias: fields.char({ maxLength: 80 }), born: fields.int({ null: true }), note: fields.text({ null: true }) },
+        fields: {
+          id: fields.int({ pk: true }),
+          alias: fields.char({ maxLength: 80 }),
+          born: fields.int({ null: true }),
+          note: fields.text({ null: true }),
+        },
       }),
       Book: base.Book,
     })
     // name (char 50) and age (smallint) dropped; alias (char 80), born (int) and note (text) added: one char pairing
     expect(diff(s0, s1).likelyRenames).toEqual([{ table: 'author', from: 'name', to: 'alias' }])
     const two = changed({
-      Author: model('Author', { fields: { id: fields.int({ pk: true }), first: fields.char({ maxLength: 50 }), last: fields.char({ maxLength: 50 }) } }),
+      Author: model('Author', {
+        fields: {
+          id: fields.int({ pk: true }),
+          first: fields.char({ maxLength: 50 }),
+          last: fields.char({ maxLength: 50 }),
+        },
+      }),
       Book: base.Book,
     })
     const s2 = changed({
@@ -125,7 +179,10 @@ describe('diff', () => {
       likelyRenames: [],
     })
     // two tables dropped, one created alike: either may be the renamed one
-    const t0 = changed({ A: model('A', { fields: { id: fields.int({ pk: true }) } }), B: model('B', { fields: { id: fields.int({ pk: true }) } }) })
+    const t0 = changed({
+      A: model('A', { fields: { id: fields.int({ pk: true }) } }),
+      B: model('B', { fields: { id: fields.int({ pk: true }) } }),
+    })
     const t1 = changed({ C: model('C', { fields: { id: fields.int({ pk: true }) } }) })
     expect(diff(t0, t1).likelyRenames).toEqual([
       { from: 'a', to: 'c' },
@@ -147,7 +204,12 @@ describe('diff', () => {
 
   it('adds and drops many-to-many link tables', () => {
     const s1 = changed({
-      Author: model('Author', { fields: { ...base.Author.fields, friends: fields.manyToMany('Author', { relatedName: 'friendOf', through: 'friendship' }) } }),
+      Author: model('Author', {
+        fields: {
+          ...base.Author.fields,
+          friends: fields.manyToMany('Author', { relatedName: 'friendOf', through: 'friendship' }),
+        },
+      }),
       Book: base.Book,
     })
     expect(diff(s0, s1).operations).toEqual([{ op: 'createThrough', table: 'friendship' }])
@@ -182,7 +244,13 @@ describe('diff', () => {
 
 describe('SQL', () => {
   const s1 = changed({
-    Author: model('Author', { fields: { id: fields.int({ pk: true }), name: fields.char({ maxLength: 80 }), age: fields.smallint({ null: true }) } }),
+    Author: model('Author', {
+      fields: {
+        id: fields.int({ pk: true }),
+        name: fields.char({ maxLength: 80 }),
+        age: fields.smallint({ null: true }),
+      },
+    }),
     Book: base.Book,
   })
   const ops = diff(s0, s1).operations
@@ -193,7 +261,9 @@ describe('SQL', () => {
       'ALTER TABLE "author" ALTER COLUMN "name" TYPE VARCHAR(80) COLLATE "C" USING CAST("name" AS VARCHAR(80))',
     ])
     expect(renderSql(mysql, ops, v0, v1)).toEqual(['ALTER TABLE `author` MODIFY COLUMN `name` VARCHAR(80) NOT NULL'])
-    expect(renderSql(mysql, inverse(ops), v1, v0)).toEqual(['ALTER TABLE `author` MODIFY COLUMN `name` VARCHAR(50) NOT NULL'])
+    expect(renderSql(mysql, inverse(ops), v1, v0)).toEqual([
+      'ALTER TABLE `author` MODIFY COLUMN `name` VARCHAR(50) NOT NULL',
+    ])
   })
 
   it('rebuilds the table on SQLite: new table, copy, drop, rename', () => {
@@ -206,7 +276,10 @@ describe('SQL', () => {
   })
 
   it('adds a nullable column with ALTER TABLE on every dialect', () => {
-    const s2 = changed({ Author: model('Author', { fields: { ...base.Author.fields, bio: fields.text({ null: true }) } }), Book: base.Book })
+    const s2 = changed({
+      Author: model('Author', { fields: { ...base.Author.fields, bio: fields.text({ null: true }) } }),
+      Book: base.Book,
+    })
     const add = diff(s0, s2).operations
     expect(renderSql(sqlite, add, v0, viewsOf(s2))).toEqual(['ALTER TABLE "author" ADD COLUMN "bio" TEXT'])
     expect(renderSql(sqlite, inverse(add), viewsOf(s2), v0)).toEqual(['ALTER TABLE "author" DROP COLUMN "bio"'])
@@ -214,7 +287,10 @@ describe('SQL', () => {
 
   it('guards a narrowing by counting the rows that do not fit', () => {
     expect(guardsOf(postgres, inverse(ops), v1, v0)).toEqual([
-      { sql: 'SELECT COUNT(*) FROM "author" WHERE char_length("name") > 50', message: 'shortens author.name to 50 characters, and longer values are stored' },
+      {
+        sql: 'SELECT COUNT(*) FROM "author" WHERE char_length("name") > 50',
+        message: 'shortens author.name to 50 characters, and longer values are stored',
+      },
     ])
     expect(guardsOf(postgres, ops, v0, v1)).toEqual([])
   })

@@ -12,8 +12,31 @@ import * as path from 'path'
 import * as fc from 'fast-check'
 import * as E from 'fp-ts/Either'
 import { pipe } from 'fp-ts/function'
-import { AnyModel, Db, Fields, connect, create, fields, model, orderBy, query, runPromise, schema, values } from 'terrapin'
-import { MigrationTarget, Rename, downgrade, initDb, introspect, makeMigration, modelState, schemaDifferences, upgrade } from '../../src/migrate'
+import {
+  AnyModel,
+  Db,
+  Fields,
+  connect,
+  create,
+  fields,
+  model,
+  orderBy,
+  query,
+  runPromise,
+  schema,
+  values,
+} from 'terrapin'
+import {
+  MigrationTarget,
+  Rename,
+  downgrade,
+  initDb,
+  introspect,
+  makeMigration,
+  modelState,
+  schemaDifferences,
+  upgrade,
+} from '../../src/migrate'
 import { DIALECTS, IsolatedDatabase, createIsolated } from '../support/databases'
 
 const STEPS = Number(process.env.TERRAPIN_EVOLUTION_STEPS ?? 100)
@@ -46,10 +69,17 @@ const modelsOf = (s: State): ReadonlyArray<AnyModel> => {
                 : fields.bigint({ null: true }),
         ]),
       )
-      const fk: Fields = t.fk ? { ref: fields.foreignKey(modelName(t.fk), { relatedName: `${table}_refs`, null: true, onDelete: 'SET NULL' }) } : {}
+      const fk: Fields = t.fk
+        ? {
+            ref: fields.foreignKey(modelName(t.fk), { relatedName: `${table}_refs`, null: true, onDelete: 'SET NULL' }),
+          }
+        : {}
       return [
         modelName(table),
-        model(modelName(table), { table, fields: { id: fields.int({ pk: true }), label: fields.char({ maxLength: 20 }), ...cols, ...fk } }),
+        model(modelName(table), {
+          table,
+          fields: { id: fields.int({ pk: true }), label: fields.char({ maxLength: 20 }), ...cols, ...fk },
+        }),
       ]
     }),
   )
@@ -63,7 +93,11 @@ type Step = { readonly op: number; readonly a: number; readonly b: number }
 const KINDS: ReadonlyArray<Kind> = ['int', 'bigint', 'char', 'text']
 
 /** The next state and the renames it makes. */
-const apply = (s: State, step: Step, fresh: () => string): { readonly next: State; readonly renames: ReadonlyArray<Rename> } => {
+const apply = (
+  s: State,
+  step: Step,
+  fresh: () => string,
+): { readonly next: State; readonly renames: ReadonlyArray<Rename> } => {
   const tables = Object.keys(s)
   const table = tables[step.a % tables.length]
   const t = s[table]
@@ -72,7 +106,10 @@ const apply = (s: State, step: Step, fresh: () => string): { readonly next: Stat
   const put = (tt: Table): State => ({ ...s, [table]: tt })
   switch (step.op) {
     case 0:
-      return { next: put({ ...t, cols: { ...t.cols, [fresh()]: { kind: KINDS[step.b % 4], maxLength: 10 + (step.b % 20) } } }), renames: [] }
+      return {
+        next: put({ ...t, cols: { ...t.cols, [fresh()]: { kind: KINDS[step.b % 4], maxLength: 10 + (step.b % 20) } } }),
+        renames: [],
+      }
     case 1: {
       if (!col) break
       const { [col]: _gone, ...rest } = t.cols
@@ -88,7 +125,12 @@ const apply = (s: State, step: Step, fresh: () => string): { readonly next: Stat
     case 3: {
       if (!col) break
       const c = t.cols[col]
-      const wider: Col | undefined = c.kind === 'char' ? { ...c, maxLength: c.maxLength + 5 } : c.kind === 'int' ? { ...c, kind: 'bigint' } : undefined
+      const wider: Col | undefined =
+        c.kind === 'char'
+          ? { ...c, maxLength: c.maxLength + 5 }
+          : c.kind === 'int'
+            ? { ...c, kind: 'bigint' }
+            : undefined
       if (!wider) break
       return { next: put({ ...t, cols: { ...t.cols, [col]: wider } }), renames: [] }
     }
@@ -118,18 +160,36 @@ const right = <A>(r: E.Either<{ message: string }, A>): A => {
 }
 
 /** Adds a row with a value in every column to each table, then reads every table back and compares it with `rows`. */
-const writeAndRead = async (db: Db, models: ReadonlyArray<AnyModel>, s: State, i: number, rows: Map<string, Array<Record<string, string>>>): Promise<void> => {
+const writeAndRead = async (
+  db: Db,
+  models: ReadonlyArray<AnyModel>,
+  s: State,
+  i: number,
+  rows: Map<string, Array<Record<string, string>>>,
+): Promise<void> => {
   for (const m of models) {
     const cols = s[m.table].cols
     const row: Record<string, unknown> = { label: `s${i}` }
     for (const [c, col] of Object.entries(cols))
-      row[c] = col.kind === 'int' ? i : col.kind === 'bigint' ? BigInt(i) * 1000000000n : col.kind === 'char' ? `v${i}` : `text ${i}`
+      row[c] =
+        col.kind === 'int'
+          ? i
+          : col.kind === 'bigint'
+            ? BigInt(i) * 1000000000n
+            : col.kind === 'char'
+              ? `v${i}`
+              : `text ${i}`
     await runPromise(db)(create(m as never, row as never))
-    rows.set(m.table, [...(rows.get(m.table) ?? []), Object.fromEntries(Object.entries(row).map(([k, v]) => [k, String(v as string)]))])
+    rows.set(m.table, [
+      ...(rows.get(m.table) ?? []),
+      Object.fromEntries(Object.entries(row).map(([k, v]) => [k, String(v as string)])),
+    ])
     const stored = (await runPromise(db)(
       pipe(query(m as never), orderBy('id' as never), values(...(['label', ...Object.keys(cols)] as never[]))),
     )) as ReadonlyArray<Record<string, unknown>>
-    const text = stored.map((r) => Object.fromEntries(Object.entries(r).flatMap(([k, v]) => (v === null ? [] : [[k, String(v as string)]]))))
+    const text = stored.map((r) =>
+      Object.fromEntries(Object.entries(r).flatMap(([k, v]) => (v === null ? [] : [[k, String(v as string)]]))),
+    )
     expect({ step: i, table: m.table, rows: text }).toEqual({ step: i, table: m.table, rows: rows.get(m.table) })
   }
 }
@@ -162,7 +222,12 @@ for (const dialect of DIALECTS) {
           let n = 0
           const fresh = (): string => `r${run}_${++n}`
           const start: State = { [fresh()]: { cols: { [fresh()]: { kind: 'char', maxLength: 12 } } } }
-          const target = (s: State): MigrationTarget => ({ db, app: `evolve${run}`, models: modelsOf(s), location: dir })
+          const target = (s: State): MigrationTarget => ({
+            db,
+            app: `evolve${run}`,
+            models: modelsOf(s),
+            location: dir,
+          })
           right(await initDb(target(start))())
           /** Each table's rows as they should be stored: every value as text. */
           const rows = new Map<string, Array<Record<string, string>>>()
@@ -171,7 +236,8 @@ for (const dialect of DIALECTS) {
           let migrations = 0
           for (const [i, step] of steps.entries()) {
             const { next, renames } = apply(s, step, fresh)
-            if (process.env.TERRAPIN_EVOLUTION_DEBUG) console.log(i, JSON.stringify(step), JSON.stringify(next), JSON.stringify(renames))
+            if (process.env.TERRAPIN_EVOLUTION_DEBUG)
+              console.log(i, JSON.stringify(step), JSON.stringify(next), JSON.stringify(renames))
             s = next
             // renamed columns keep their values, dropped ones lose them, dropped tables their rows
             for (const r of renames)
@@ -181,7 +247,9 @@ for (const dialect of DIALECTS) {
               }
             for (const [t, list] of rows)
               if (!(t in s)) rows.delete(t)
-              else for (const row of list) for (const k of Object.keys(row)) if (k !== 'label' && !(k in s[t].cols)) delete row[k]
+              else
+                for (const row of list)
+                  for (const k of Object.keys(row)) if (k !== 'label' && !(k in s[t].cols)) delete row[k]
             Object.keys(s).forEach((t) => everyTable.add(t))
             const made = right(await makeMigration(target(s), { renames, ask: () => Promise.resolve(false) })())
             // every step changes the models: each is one migration
@@ -189,7 +257,10 @@ for (const dialect of DIALECTS) {
             migrations += right(await upgrade(target(s), { force: true })()).applied.length
             const models = modelsOf(s)
             const live = await introspect(db, { tables: Object.keys(s) })
-            expect({ step: i, differences: schemaDifferences(db.executor.dialect, modelState(models), live) }).toEqual({ step: i, differences: [] })
+            expect({ step: i, differences: schemaDifferences(db.executor.dialect, modelState(models), live) }).toEqual({
+              step: i,
+              differences: [],
+            })
             // rows through a connection opened after the migration, as an application restarted
             // on the new schema: a statement postgres.js prepared before a column's type changed
             // keeps the old parameter type on the connections that prepared it
@@ -207,7 +278,11 @@ for (const dialect of DIALECTS) {
           const back = await introspect(db, { tables: [...everyTable] })
           expect(schemaDifferences(db.executor.dialect, modelState(modelsOf(start)), back)).toEqual([])
         }),
-        { numRuns: 1, endOnFailure: true, ...(process.env.TERRAPIN_EVOLUTION_SEED ? { seed: Number(process.env.TERRAPIN_EVOLUTION_SEED) } : {}) },
+        {
+          numRuns: 1,
+          endOnFailure: true,
+          ...(process.env.TERRAPIN_EVOLUTION_SEED ? { seed: Number(process.env.TERRAPIN_EVOLUTION_SEED) } : {}),
+        },
       )
     })
   })

@@ -10,20 +10,40 @@ import * as os from 'os'
 import * as path from 'path'
 import * as E from 'fp-ts/Either'
 import { pipe } from 'fp-ts/function'
-import { AnyModel, Db, bulkCreate, connect, fields, generateSchemas, model, orderBy, query, runPromise, schema, values } from 'terrapin'
+import {
+  AnyModel,
+  Db,
+  bulkCreate,
+  connect,
+  fields,
+  generateSchemas,
+  model,
+  orderBy,
+  query,
+  runPromise,
+  schema,
+  values,
+} from 'terrapin'
 import { MigrationTarget, downgrade, initDb, makeMigration, upgrade } from '../../src/migrate'
 import { DIALECTS, IsolatedDatabase, createIsolated } from '../support/databases'
 import { liveSchema } from './live-schema'
 
 const author = model('Author', { fields: { id: fields.int({ pk: true }), name: fields.char({ maxLength: 50 }) } })
 
-const v1 = schema({ Author: author, Book: model('Book', { fields: { id: fields.int({ pk: true }), name: fields.char({ maxLength: 50 }) } }) })
+const v1 = schema({
+  Author: author,
+  Book: model('Book', { fields: { id: fields.int({ pk: true }), name: fields.char({ maxLength: 50 }) } }),
+})
 
 /** The key and the unique it leads, added together (the case). */
 const v2 = schema({
   Author: author,
   Book: model('Book', {
-    fields: { id: fields.int({ pk: true }), name: fields.char({ maxLength: 50 }), author: fields.foreignKey('Author', { relatedName: 'books', null: true }) },
+    fields: {
+      id: fields.int({ pk: true }),
+      name: fields.char({ maxLength: 50 }),
+      author: fields.foreignKey('Author', { relatedName: 'books', null: true }),
+    },
     meta: { uniqueTogether: [['author', 'name']] },
   }),
 })
@@ -32,7 +52,11 @@ const v2 = schema({
 const v3 = schema({
   Author: author,
   Book: model('Book', {
-    fields: { id: fields.int({ pk: true }), name: fields.char({ maxLength: 50 }), author: fields.foreignKey('Author', { relatedName: 'books', null: true }) },
+    fields: {
+      id: fields.int({ pk: true }),
+      name: fields.char({ maxLength: 50 }),
+      author: fields.foreignKey('Author', { relatedName: 'books', null: true }),
+    },
   }),
 })
 
@@ -48,7 +72,12 @@ for (const dialect of DIALECTS) {
     let iso: IsolatedDatabase
     let db: Db
     let dir: string
-    const target = (models: Record<string, AnyModel>): MigrationTarget => ({ db, app: 'models', models: Object.values(models), location: dir })
+    const target = (models: Record<string, AnyModel>): MigrationTarget => ({
+      db,
+      app: 'models',
+      models: Object.values(models),
+      location: dir,
+    })
 
     /** The live schema the models would create in an empty database. */
     const expected = async (models: Record<string, AnyModel>): Promise<unknown> => {

@@ -41,7 +41,9 @@ const models = schema({
     },
     meta: { uniqueTogether: [['author', 'title']], indexes: [['rating', 'pages']] },
   }),
-  Cover: model('Cover', { fields: { id: fields.int({ pk: true }), book: fields.oneToOne('Book', { relatedName: 'cover' }) } }),
+  Cover: model('Cover', {
+    fields: { id: fields.int({ pk: true }), book: fields.oneToOne('Book', { relatedName: 'cover' }) },
+  }),
   Tag: model('Tag', { fields: { id: fields.int({ pk: true }), label: fields.char({ maxLength: 20 }) } }),
 })
 
@@ -69,17 +71,35 @@ for (const dialect of DIALECTS) {
     it('reads a database created by generateSchemas as the state of its models', async () => {
       const live = await introspect(db)
       expect(live.models.map((m) => m.table).sort()).toEqual(['author', 'book', 'cover', 'tag'])
-      expect(live.models.find((m) => m.table === 'author')!.fields.tags).toMatchObject({ kind: 'manyToMany', target: 'Tag' })
+      expect(live.models.find((m) => m.table === 'author')!.fields.tags).toMatchObject({
+        kind: 'manyToMany',
+        target: 'Tag',
+      })
       expect(schemaDifferences(db.executor.dialect, expected, live)).toEqual([])
       const book = live.models.find((m) => m.table === 'book')!
-      expect(book.fields.author).toMatchObject({ kind: 'foreignKey', target: 'Author', nullable: false, options: { onDelete: 'RESTRICT' } })
-      expect(book.fields.editor).toMatchObject({ kind: 'foreignKey', target: 'Author', nullable: true, options: { onDelete: 'SET NULL' } })
+      expect(book.fields.author).toMatchObject({
+        kind: 'foreignKey',
+        target: 'Author',
+        nullable: false,
+        options: { onDelete: 'RESTRICT' },
+      })
+      expect(book.fields.editor).toMatchObject({
+        kind: 'foreignKey',
+        target: 'Author',
+        nullable: true,
+        options: { onDelete: 'SET NULL' },
+      })
       expect(book.fields.title).toMatchObject({ kind: 'char', nullable: false, options: { maxLength: 100 } })
       // SQLite stores a decimal as TEXT: its catalog cannot tell one from text
-      expect(book.fields.price).toMatchObject(dialect === 'sqlite' ? { kind: 'text' } : { kind: 'decimal', options: { maxDigits: 10, decimalPlaces: 2 } })
+      expect(book.fields.price).toMatchObject(
+        dialect === 'sqlite' ? { kind: 'text' } : { kind: 'decimal', options: { maxDigits: 10, decimalPlaces: 2 } },
+      )
       expect(book.uniqueTogether).toEqual([['author', 'title']])
       expect(book.indexes).toEqual([['rating', 'pages']])
-      expect(live.models.find((m) => m.table === 'cover')!.fields.book).toMatchObject({ kind: 'oneToOne', target: 'Book' })
+      expect(live.models.find((m) => m.table === 'cover')!.fields.book).toMatchObject({
+        kind: 'oneToOne',
+        target: 'Book',
+      })
       expect(live.models.find((m) => m.table === 'author')!.fields.name).toMatchObject({ options: { unique: true } })
     })
 
@@ -100,14 +120,23 @@ for (const dialect of DIALECTS) {
     it('lists every change made by hand as a difference', async () => {
       const q = db.executor.dialect.quote
       await db.executor.run(`ALTER TABLE ${q('tag')} ADD COLUMN ${q('colour')} INTEGER`, [])
-      await db.executor.run(`DROP INDEX ${q('idx_book_rating_pages')}${dialect === 'mysql' ? ` ON ${q('book')}` : ''}`, [])
+      await db.executor.run(
+        `DROP INDEX ${q('idx_book_rating_pages')}${dialect === 'mysql' ? ` ON ${q('book')}` : ''}`,
+        [],
+      )
       const diffs = schemaDifferences(db.executor.dialect, expected, await introspect(db))
-      expect(diffs).toEqual(expect.arrayContaining(['column tag.colour is not in the models', 'index book (rating, pages) is missing']))
+      expect(diffs).toEqual(
+        expect.arrayContaining(['column tag.colour is not in the models', 'index book (rating, pages) is missing']),
+      )
       expect(diffs).toHaveLength(2)
       // and the models' own view of a table the database lacks
-      expect(schemaDifferences(db.executor.dialect, expected, await introspect(db, { tables: ['author', 'author_tag', 'book', 'cover'] }))).toContain(
-        'table tag is missing',
-      )
+      expect(
+        schemaDifferences(
+          db.executor.dialect,
+          expected,
+          await introspect(db, { tables: ['author', 'author_tag', 'book', 'cover'] }),
+        ),
+      ).toContain('table tag is missing')
     })
 
     it('reads a database made by init-db, migrate and upgrade as the state of the last migration', async () => {
@@ -115,18 +144,30 @@ for (const dialect of DIALECTS) {
       const db3 = connect(fresh.url)
       const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'terrapin-introspect-'))
       try {
-        const v1 = schema({ Tag: models.Tag, Note: model('Note', { fields: { id: fields.int({ pk: true }), text: fields.char({ maxLength: 10 }) } }) })
+        const v1 = schema({
+          Tag: models.Tag,
+          Note: model('Note', { fields: { id: fields.int({ pk: true }), text: fields.char({ maxLength: 10 }) } }),
+        })
         right(await initDb({ db: db3, app: 'models', models: Object.values(v1), location: dir })())
         const t = { db: db3, app: 'models', models: Object.values(models), location: dir }
         right(await makeMigration(t)())
         right(await upgrade(t, { force: true })())
-        expect(schemaDifferences(db3.executor.dialect, expected, await introspect(db3, { tables: ['author', 'author_tag', 'book', 'cover', 'tag'] }))).toEqual(
-          [],
-        )
+        expect(
+          schemaDifferences(
+            db3.executor.dialect,
+            expected,
+            await introspect(db3, { tables: ['author', 'author_tag', 'book', 'cover', 'tag'] }),
+          ),
+        ).toEqual([])
         // the table the migration dropped is gone
         expect(schemaDifferences(db3.executor.dialect, expected, await introspect(db3))).toEqual([])
-        await db3.executor.run(`CREATE TABLE ${db3.executor.dialect.quote('note')} (${db3.executor.dialect.quote('id')} INTEGER)`, [])
-        expect(schemaDifferences(db3.executor.dialect, expected, await introspect(db3))).toEqual(['table note is not in the models'])
+        await db3.executor.run(
+          `CREATE TABLE ${db3.executor.dialect.quote('note')} (${db3.executor.dialect.quote('id')} INTEGER)`,
+          [],
+        )
+        expect(schemaDifferences(db3.executor.dialect, expected, await introspect(db3))).toEqual([
+          'table note is not in the models',
+        ])
       } finally {
         await db3.executor.close()
         await fresh.drop()

@@ -8,14 +8,34 @@ import * as os from 'os'
 import * as path from 'path'
 import * as E from 'fp-ts/Either'
 import { pipe } from 'fp-ts/function'
-import { AnyModel, Db, bulkCreate, connect, create, fields, generateSchemas, model, orderBy, query, runPromise, schema, update, values, where } from 'terrapin'
+import {
+  AnyModel,
+  Db,
+  bulkCreate,
+  connect,
+  create,
+  fields,
+  generateSchemas,
+  model,
+  orderBy,
+  query,
+  runPromise,
+  schema,
+  update,
+  values,
+  where,
+} from 'terrapin'
 import { MigrationTarget, downgrade, heads, history, initDb, makeMigration, upgrade } from '../../src/migrate'
 import { DIALECTS, IsolatedDatabase, createIsolated } from '../support/databases'
 import { liveSchema } from './live-schema'
 
 const v1 = schema({
   Author: model('Author', {
-    fields: { id: fields.int({ pk: true }), name: fields.char({ maxLength: 50 }), email: fields.char({ maxLength: 100, null: true }) },
+    fields: {
+      id: fields.int({ pk: true }),
+      name: fields.char({ maxLength: 50 }),
+      email: fields.char({ maxLength: 100, null: true }),
+    },
   }),
   Book: model('Book', {
     fields: {
@@ -52,7 +72,9 @@ const v2 = schema({
     },
     meta: { uniqueTogether: [['title', 'author']] },
   }),
-  Publisher: model('Publisher', { fields: { id: fields.int({ pk: true }), name: fields.char({ maxLength: 60, unique: true }) } }),
+  Publisher: model('Publisher', {
+    fields: { id: fields.int({ pk: true }), name: fields.char({ maxLength: 60, unique: true }) },
+  }),
   Tag: model('Tag', { fields: { id: fields.int({ pk: true }), label: fields.char({ maxLength: 20 }) } }),
 })
 
@@ -127,7 +149,12 @@ for (const dialect of DIALECTS) {
       )
       expect(right(await makeMigration(target(Object.values(v1)))())).toEqual({ noChanges: true })
 
-      const m1 = right(await makeMigration(target(Object.values(v2)), { name: 'second', renames: [{ table: 'author', from: 'email', to: 'contact' }] })())
+      const m1 = right(
+        await makeMigration(target(Object.values(v2)), {
+          name: 'second',
+          renames: [{ table: 'author', from: 'email', to: 'contact' }],
+        })(),
+      )
       expect('file' in m1 && path.basename(m1.file)).toMatch(/^1_\d{14}_second\.ts$/)
       expect(right(await heads(target(Object.values(v2)))()).map((h) => h.version)).toEqual([1])
 
@@ -138,21 +165,36 @@ for (const dialect of DIALECTS) {
       expect(right(await heads(target(Object.values(v2)))())).toEqual([])
 
       // the new models work on the migrated tables, and the old rows are there
-      const authors = await runPromise(db)(pipe(query(v2.Author), orderBy('id'), values('id', 'name', 'contact', 'bio')))
+      const authors = await runPromise(db)(
+        pipe(query(v2.Author), orderBy('id'), values('id', 'name', 'contact', 'bio')),
+      )
       expect(authors).toEqual([
         { id: 1, name: 'Ann', contact: 'ann@x', bio: null },
         { id: 2, name: 'Bob', contact: null, bio: null },
       ])
-      const books = await runPromise(db)(pipe(query(v2.Book), orderBy('id'), values('id', 'title', 'price', 'code', 'rating', 'publisherId')))
+      const books = await runPromise(db)(
+        pipe(query(v2.Book), orderBy('id'), values('id', 'title', 'price', 'code', 'rating', 'publisherId')),
+      )
       expect(books).toEqual([
         { id: 1, title: 'One', price: '12.50', code: 7n, rating: 3, publisherId: null },
         { id: 2, title: 'Two', price: '3.00', code: 2147483647n, rating: 3, publisherId: null },
       ])
       const pub = await runPromise(db)(create(v2.Publisher, { name: 'P' }))
       await runPromise(db)(create(v2.Author, { id: 3, name: 'C'.repeat(80), contact: 'c@x', bio: 'long' }))
-      await runPromise(db)(create(v2.Book, { id: 3, title: 'Three', authorId: 3, price: '1234567890.00', code: 2n ** 40n, publisherId: pub.id }))
+      await runPromise(db)(
+        create(v2.Book, {
+          id: 3,
+          title: 'Three',
+          authorId: 3,
+          price: '1234567890.00',
+          code: 2n ** 40n,
+          publisherId: pub.id,
+        }),
+      )
       // the composite unique holds
-      const dup = await pipe(create(v2.Book, { title: 'Three', authorId: 3, price: '1.00', code: 1n }), (p) => runPromise(db)(p).then(E.right, E.left))
+      const dup = await pipe(create(v2.Book, { title: 'Three', authorId: 3, price: '1.00', code: 1n }), (p) =>
+        runPromise(db)(p).then(E.right, E.left),
+      )
       expect(E.isLeft(dup)).toBe(true)
       // RESTRICT: an author with books cannot be deleted
       const del = await runPromise(db)(pipe(query(v2.Author), where({ id: 1 }), update({ name: 'Ann' })))
@@ -162,18 +204,26 @@ for (const dialect of DIALECTS) {
       const refused = await downgrade(target(Object.values(v2)))()
       expect(E.isLeft(refused) && refused.left._tag === 'MigrationError' && refused.left.reason).toBe('dataLoss')
       await runPromise(db)(pipe(query(v2.Book), where({ id: 3 }), (p) => p))
-      await db.executor.run(`DELETE FROM ${db.executor.dialect.quote('book')} WHERE ${db.executor.dialect.quote('id')} = 3`, [])
-      await db.executor.run(`DELETE FROM ${db.executor.dialect.quote('author')} WHERE ${db.executor.dialect.quote('id')} = 3`, [])
+      await db.executor.run(
+        `DELETE FROM ${db.executor.dialect.quote('book')} WHERE ${db.executor.dialect.quote('id')} = 3`,
+        [],
+      )
+      await db.executor.run(
+        `DELETE FROM ${db.executor.dialect.quote('author')} WHERE ${db.executor.dialect.quote('id')} = 3`,
+        [],
+      )
       const down = right(await downgrade(target(Object.values(v2)), { force: true })())
       expect(down.reverted.map((r) => r.version)).toEqual([1])
       expect(await runPromise(db)(pipe(query(v1.Author), orderBy('id'), values('id', 'name', 'email')))).toEqual([
         { id: 1, name: 'Ann', email: 'ann@x' },
         { id: 2, name: 'Bob', email: null },
       ])
-      expect(await runPromise(db)(pipe(query(v1.Book), orderBy('id'), values('id', 'title', 'price', 'code')))).toEqual([
-        { id: 1, title: 'One', price: '12.50', code: 7 },
-        { id: 2, title: 'Two', price: '3.00', code: 2147483647 },
-      ])
+      expect(await runPromise(db)(pipe(query(v1.Book), orderBy('id'), values('id', 'title', 'price', 'code')))).toEqual(
+        [
+          { id: 1, title: 'One', price: '12.50', code: 7 },
+          { id: 2, title: 'Two', price: '3.00', code: 2147483647 },
+        ],
+      )
 
       right(await upgrade(target(Object.values(v2)))())
       expect(await runPromise(db)(pipe(query(v2.Author), orderBy('id'), values('id', 'name', 'contact')))).toEqual([
@@ -197,7 +247,11 @@ for (const dialect of DIALECTS) {
         { id: 1, title: 'One', authorId: 1, price: '12.50', code: 7n, rating: 5 },
         { id: 2, title: 'Two', authorId: 2, price: '3.00', code: 2147483647n, rating: 3 },
       ]
-      expect(await runPromise(db)(pipe(query(v3.Book), orderBy('id'), values('id', 'title', 'authorId', 'price', 'code', 'rating')))).toEqual(rows)
+      expect(
+        await runPromise(db)(
+          pipe(query(v3.Book), orderBy('id'), values('id', 'title', 'authorId', 'price', 'code', 'rating')),
+        ),
+      ).toEqual(rows)
       await runPromise(db)(create(v3.Book, { id: 4, title: null, authorId: 1, price: '1.00', code: 1n }))
       // the unique added to contact holds, the one dropped from publisher.name is gone
       const dupContact = await runPromise(db)(create(v3.Author, { name: 'X', contact: 'ann@x' })).then(E.right, E.left)
@@ -206,12 +260,23 @@ for (const dialect of DIALECTS) {
       expect(right(await makeMigration(t3)())).toEqual({ noChanges: true })
 
       // back to v2: the rows added since do not fit it (two publishers named alike, a NULL title)
-      await db.executor.run(`DELETE FROM ${db.executor.dialect.quote('volume')} WHERE ${db.executor.dialect.quote('id')} = 4`, [])
+      await db.executor.run(
+        `DELETE FROM ${db.executor.dialect.quote('volume')} WHERE ${db.executor.dialect.quote('id')} = 4`,
+        [],
+      )
       await db.executor.run(`DELETE FROM ${db.executor.dialect.quote('publisher')}`, [])
       right(await downgrade(t3, { version: 2 })())
-      expect(await runPromise(db)(pipe(query(v2.Book), orderBy('id'), values('id', 'title', 'authorId', 'price', 'code', 'rating')))).toEqual(rows)
+      expect(
+        await runPromise(db)(
+          pipe(query(v2.Book), orderBy('id'), values('id', 'title', 'authorId', 'price', 'code', 'rating')),
+        ),
+      ).toEqual(rows)
       right(await upgrade(t3)())
-      expect(await runPromise(db)(pipe(query(v3.Book), orderBy('id'), values('id', 'title', 'authorId', 'price', 'code', 'rating')))).toEqual(rows)
+      expect(
+        await runPromise(db)(
+          pipe(query(v3.Book), orderBy('id'), values('id', 'title', 'authorId', 'price', 'code', 'rating')),
+        ),
+      ).toEqual(rows)
       expect(await runPromise(db)(pipe(query(v3.Author), orderBy('id'), values('id', 'name', 'contact')))).toEqual([
         { id: 1, name: 'Ann', contact: 'ann@x' },
         { id: 2, name: 'Bob', contact: null },
@@ -232,7 +297,9 @@ for (const dialect of DIALECTS) {
         const third = connect(first.url)
         try {
           right(await generateSchemas(third, Object.values(v1))())
-          expect(await liveSchema(db, ['author', 'book', 'obsolete'])).toEqual(await liveSchema(third, ['author', 'book', 'obsolete']))
+          expect(await liveSchema(db, ['author', 'book', 'obsolete'])).toEqual(
+            await liveSchema(third, ['author', 'book', 'obsolete']),
+          )
         } finally {
           await third.executor.close()
           await first.drop()

@@ -9,8 +9,32 @@ import * as os from 'os'
 import * as path from 'path'
 import * as E from 'fp-ts/Either'
 import { pipe } from 'fp-ts/function'
-import { AnyModel, Db, Fields, bulkCreate, connect, fields, model, orderBy, query, runPromise, schema, update, values, where } from 'terrapin'
-import { MigrationFailure, MigrationTarget, downgrade, heads, history, initDb, makeMigration, upgrade } from '../../src/migrate'
+import {
+  AnyModel,
+  Db,
+  Fields,
+  bulkCreate,
+  connect,
+  fields,
+  model,
+  orderBy,
+  query,
+  runPromise,
+  schema,
+  update,
+  values,
+  where,
+} from 'terrapin'
+import {
+  MigrationFailure,
+  MigrationTarget,
+  downgrade,
+  heads,
+  history,
+  initDb,
+  makeMigration,
+  upgrade,
+} from '../../src/migrate'
 import { DIALECTS, IsolatedDatabase, createIsolated } from '../support/databases'
 
 const right = <A>(r: E.Either<{ message: string }, A>): A => {
@@ -23,7 +47,8 @@ const left = (r: E.Either<MigrationFailure, unknown>): MigrationFailure => {
   return r.left
 }
 
-const item = () => schema({ Item: model('Item', { fields: { id: fields.int({ pk: true }), label: fields.char({ maxLength: 20 }) } }) })
+const item = () =>
+  schema({ Item: model('Item', { fields: { id: fields.int({ pk: true }), label: fields.char({ maxLength: 20 }) } }) })
 
 for (const dialect of DIALECTS) {
   describe(`migration safety [${dialect}]`, () => {
@@ -32,7 +57,12 @@ for (const dialect of DIALECTS) {
     let root: string
     let n = 0
     /** A fresh app (its own tables and folder) in the suite's database. */
-    const app = (models: ReadonlyArray<AnyModel>, name: string): MigrationTarget => ({ db, app: name, models, location: root })
+    const app = (models: ReadonlyArray<AnyModel>, name: string): MigrationTarget => ({
+      db,
+      app: name,
+      models,
+      location: root,
+    })
     const q = (s: string): string => db.executor.dialect.quote(s)
 
     beforeAll(async () => {
@@ -50,7 +80,12 @@ for (const dialect of DIALECTS) {
     const fresh = async <const X extends Fields = Record<never, never>>(extra: X = {} as X) => {
       n++
       const table = `item${n}`
-      const M = schema({ Item: model('Item', { table, fields: { id: fields.int({ pk: true }), label: fields.char({ maxLength: 20 }), ...extra } as const }) })
+      const M = schema({
+        Item: model('Item', {
+          table,
+          fields: { id: fields.int({ pk: true }), label: fields.char({ maxLength: 20 }), ...extra } as const,
+        }),
+      })
       const t = app([M.Item], `app${n}`)
       right(await initDb(t)())
       return { t, table, M }
@@ -65,7 +100,9 @@ for (const dialect of DIALECTS) {
           { label: 'c', note: null },
         ]),
       )
-      const without = schema({ Item: model('Item', { table, fields: { id: fields.int({ pk: true }), label: fields.char({ maxLength: 20 }) } }) })
+      const without = schema({
+        Item: model('Item', { table, fields: { id: fields.int({ pk: true }), label: fields.char({ maxLength: 20 }) } }),
+      })
       right(await makeMigration({ ...t, models: [without.Item] })())
       const e = left(await upgrade(t)())
       expect(e).toMatchObject({ _tag: 'MigrationError', reason: 'dataLoss' })
@@ -73,7 +110,11 @@ for (const dialect of DIALECTS) {
       expect(e.message).toContain('(2 rows)')
       expect(right(await heads(t)()).length).toBe(1)
       right(await upgrade(t, { force: true })())
-      expect(await runPromise(db)(pipe(query(without.Item), orderBy('id'), values('label')))).toEqual([{ label: 'a' }, { label: 'b' }, { label: 'c' }])
+      expect(await runPromise(db)(pipe(query(without.Item), orderBy('id'), values('label')))).toEqual([
+        { label: 'a' },
+        { label: 'b' },
+        { label: 'c' },
+      ])
     })
 
     it('refuses narrowing: a shorter maxLength, a smaller integer, NOT NULL over NULLs', async () => {
@@ -86,7 +127,10 @@ for (const dialect of DIALECTS) {
         ]),
       )
       const narrow = schema({
-        Item: model('Item', { table, fields: { id: fields.int({ pk: true }), label: fields.char({ maxLength: 10 }), size: fields.int() } }),
+        Item: model('Item', {
+          table,
+          fields: { id: fields.int({ pk: true }), label: fields.char({ maxLength: 10 }), size: fields.int() },
+        }),
       })
       right(await makeMigration({ ...t, models: [narrow.Item] })())
       const e = left(await upgrade(t)())
@@ -152,9 +196,15 @@ for (const dialect of DIALECTS) {
           [1, 2],
         ])
         // fixed by hand: the next upgrade resumes at statement 3
-        fs.writeFileSync(made.file, fs.readFileSync(made.file, 'utf8').replace(steps[2], `UPDATE ${q(table)} SET ${q('label')} = 'third'`))
+        fs.writeFileSync(
+          made.file,
+          fs.readFileSync(made.file, 'utf8').replace(steps[2], `UPDATE ${q(table)} SET ${q('label')} = 'third'`),
+        )
         right(await upgrade(t)())
-        expect(await runPromise(db)(pipe(query(M.Item), orderBy('id'), values('label')))).toEqual([{ label: 'later' }, { label: 'later' }])
+        expect(await runPromise(db)(pipe(query(M.Item), orderBy('id'), values('label')))).toEqual([
+          { label: 'later' },
+          { label: 'later' },
+        ])
         expect(right(await history(t)()).map((h) => [h.version, h.progress])).toEqual([
           [0, null],
           [1, null],
@@ -171,7 +221,14 @@ for (const dialect of DIALECTS) {
         ]),
       )
       const renamed = schema({
-        Item: model('Item', { table, fields: { id: fields.int({ pk: true }), label: fields.char({ maxLength: 20 }), fresh: fields.int({ null: true }) } }),
+        Item: model('Item', {
+          table,
+          fields: {
+            id: fields.int({ pk: true }),
+            label: fields.char({ maxLength: 20 }),
+            fresh: fields.int({ null: true }),
+          },
+        }),
       })
       const t2 = { ...t, models: [renamed.Item] }
       const e = left(await makeMigration(t2)())
@@ -181,11 +238,17 @@ for (const dialect of DIALECTS) {
       right(await makeMigration(t2, { ask: (question) => Promise.resolve((asked.push(question), true)) })())
       expect(asked).toEqual([expect.stringContaining(`column ${table}.old renamed to ${table}.fresh`)])
       right(await upgrade(t2)())
-      expect(await runPromise(db)(pipe(query(renamed.Item), orderBy('id'), values('fresh')))).toEqual([{ fresh: 1 }, { fresh: 2 }])
+      expect(await runPromise(db)(pipe(query(renamed.Item), orderBy('id'), values('fresh')))).toEqual([
+        { fresh: 1 },
+        { fresh: 2 },
+      ])
     })
 
     it('asks about each pairing when two columns are dropped and one added, and renames the one answered yes', async () => {
-      const { t, table, M } = await fresh({ first: fields.char({ maxLength: 20, null: true }), last: fields.char({ maxLength: 20, null: true }) })
+      const { t, table, M } = await fresh({
+        first: fields.char({ maxLength: 20, null: true }),
+        last: fields.char({ maxLength: 20, null: true }),
+      })
       await runPromise(db)(
         bulkCreate(M.Item, [
           { label: 'a', first: null, last: 'Ames' },
@@ -195,14 +258,22 @@ for (const dialect of DIALECTS) {
       const merged = schema({
         Item: model('Item', {
           table,
-          fields: { id: fields.int({ pk: true }), label: fields.char({ maxLength: 20 }), surname: fields.char({ maxLength: 30, null: true }) },
+          fields: {
+            id: fields.int({ pk: true }),
+            label: fields.char({ maxLength: 20 }),
+            surname: fields.char({ maxLength: 30, null: true }),
+          },
         }),
       })
       const t2 = { ...t, models: [merged.Item] }
       // without anyone to ask it refuses (naming the first pairing), never a silent drop + add
       expect(left(await makeMigration(t2)())).toMatchObject({ reason: 'ambiguousRename' })
       const asked: string[] = []
-      right(await makeMigration(t2, { ask: (question) => Promise.resolve((asked.push(question), question.includes(`${table}.last renamed`))) })())
+      right(
+        await makeMigration(t2, {
+          ask: (question) => Promise.resolve((asked.push(question), question.includes(`${table}.last renamed`))),
+        })(),
+      )
       expect(asked).toEqual([
         expect.stringContaining(`column ${table}.first renamed to ${table}.surname`),
         expect.stringContaining(`column ${table}.last renamed`),
@@ -224,7 +295,14 @@ for (const dialect of DIALECTS) {
       const { t, table, M } = await fresh()
       await runPromise(db)(bulkCreate(M.Item, [{ label: 'a' }, { label: 'b' }]))
       const v2 = schema({
-        Item: model('Item', { table, fields: { id: fields.int({ pk: true }), label: fields.char({ maxLength: 20 }), score: fields.int({ null: true }) } }),
+        Item: model('Item', {
+          table,
+          fields: {
+            id: fields.int({ pk: true }),
+            label: fields.char({ maxLength: 20 }),
+            score: fields.int({ null: true }),
+          },
+        }),
       })
       const t2 = { ...t, models: [v2.Item] }
       const made = right(await makeMigration(t2, { name: 'score' })())
@@ -247,7 +325,10 @@ for (const dialect of DIALECTS) {
       expect(dry.applied).toEqual([])
       expect(dry.sql).toEqual([expect.stringContaining('ADD COLUMN'), '-- data step 2'])
       right(await upgrade(t2)())
-      expect(await runPromise(db)(pipe(query(v2.Item), orderBy('id'), values('score')))).toEqual([{ score: 10 }, { score: 10 }])
+      expect(await runPromise(db)(pipe(query(v2.Item), orderBy('id'), values('score')))).toEqual([
+        { score: 10 },
+        { score: 10 },
+      ])
 
       fs.appendFileSync(made.file, '\n// edited after it was applied\n')
       expect(right(await history(t2)()).map((h) => h.changed)).toEqual([false, true])
@@ -255,13 +336,18 @@ for (const dialect of DIALECTS) {
 
       expect(left(await downgrade(t2, { version: 7 })())).toMatchObject({ reason: 'unknownVersion' })
       const questions: string[] = []
-      expect(left(await downgrade(t2, { version: 1, ask: (s) => Promise.resolve((questions.push(s), false)) })())).toMatchObject({ reason: 'cancelled' })
+      expect(
+        left(await downgrade(t2, { version: 1, ask: (s) => Promise.resolve((questions.push(s), false)) })()),
+      ).toMatchObject({ reason: 'cancelled' })
       expect(questions[0]).toContain(`drops column ${table}.score`)
       const down = right(await downgrade(t2, { version: 1, deleteFiles: true, force: true })())
       expect(down.deleted).toEqual([made.file])
       expect(fs.existsSync(made.file)).toBe(false)
       expect(right(await history(t)()).map((h) => h.version)).toEqual([0])
-      expect(await runPromise(db)(pipe(query(M.Item), orderBy('id'), values('label')))).toEqual([{ label: 'a' }, { label: 'b' }])
+      expect(await runPromise(db)(pipe(query(M.Item), orderBy('id'), values('label')))).toEqual([
+        { label: 'a' },
+        { label: 'b' },
+      ])
     })
 
     it('refuses a NOT NULL column without a default on a table with rows; adds a one-to-one key and a defaulted column', async () => {
@@ -270,11 +356,16 @@ for (const dialect of DIALECTS) {
       const owner = model('Owner', { table: `${table}_owner`, fields: { id: fields.int({ pk: true }) } })
       const strict = schema({
         Owner: owner,
-        Item: model('Item', { table, fields: { id: fields.int({ pk: true }), label: fields.char({ maxLength: 20 }), rank: fields.int() } }),
+        Item: model('Item', {
+          table,
+          fields: { id: fields.int({ pk: true }), label: fields.char({ maxLength: 20 }), rank: fields.int() },
+        }),
       })
       const made = right(await makeMigration({ ...t, models: Object.values(strict) })())
       const e = left(await upgrade(t)())
-      expect(e.message).toContain(`adds column ${table}.rank NOT NULL without a default to a table with rows: give it a default or null: true (2 rows)`)
+      expect(e.message).toContain(
+        `adds column ${table}.rank NOT NULL without a default to a table with rows: give it a default or null: true (2 rows)`,
+      )
       if ('file' in made) fs.unlinkSync(made.file)
       const kind = schema({
         Owner: owner,
@@ -298,10 +389,16 @@ for (const dialect of DIALECTS) {
         { label: 'b', rank: 1, ownerId: null },
       ])
       // one-to-one: a second item of the same owner is refused
-      const twice = await runPromise(db)(pipe(query(kind.Item), where({ label: 'b' }), update({ ownerId: 1 }))).then(E.right, E.left)
+      const twice = await runPromise(db)(pipe(query(kind.Item), where({ label: 'b' }), update({ ownerId: 1 }))).then(
+        E.right,
+        E.left,
+      )
       expect(E.isLeft(twice) && (twice.left as { _tag: string })._tag).toBe('IntegrityError')
       right(await downgrade(tk, { force: true })())
-      expect(await runPromise(db)(pipe(query(M.Item), orderBy('id'), values('label')))).toEqual([{ label: 'a' }, { label: 'b' }])
+      expect(await runPromise(db)(pipe(query(M.Item), orderBy('id'), values('label')))).toEqual([
+        { label: 'a' },
+        { label: 'b' },
+      ])
     })
 
     it('a foreign key added over values without a target fails and changes nothing (SQLite: PRAGMA foreign_key_check before the commit)', async () => {
@@ -309,7 +406,10 @@ for (const dialect of DIALECTS) {
       const table = `item${n}`
       const plain = schema({
         Owner: model('Owner', { table: `owner${n}`, fields: { id: fields.int({ pk: true }) } }),
-        Item: model('Item', { table, fields: { id: fields.int({ pk: true }), ownerId: fields.int({ source: 'owner_id' }) } }),
+        Item: model('Item', {
+          table,
+          fields: { id: fields.int({ pk: true }), ownerId: fields.int({ source: 'owner_id' }) },
+        }),
       })
       const t = app(Object.values(plain), `app${n}`)
       right(await initDb(t)())
@@ -317,7 +417,10 @@ for (const dialect of DIALECTS) {
       await runPromise(db)(bulkCreate(plain.Item, [{ ownerId: 1 }, { ownerId: 99 }]))
       const keyed = schema({
         Owner: plain.Owner,
-        Item: model('Item', { table, fields: { id: fields.int({ pk: true }), owner: fields.foreignKey('Owner', { relatedName: 'items' }) } }),
+        Item: model('Item', {
+          table,
+          fields: { id: fields.int({ pk: true }), owner: fields.foreignKey('Owner', { relatedName: 'items' }) },
+        }),
       })
       const tk = { ...t, models: Object.values(keyed) }
       right(await makeMigration(tk)())
@@ -329,10 +432,16 @@ for (const dialect of DIALECTS) {
         // foreign keys are enforced again once the migration is over
         expect(await db.executor.all('PRAGMA foreign_keys', [], false)).toEqual([[1]])
       }
-      expect(right(await history(tk)()).map((h) => h.version)).toEqual(db.executor.dialect.transactionalDdl ? [0] : [0, 1])
+      expect(right(await history(tk)()).map((h) => h.version)).toEqual(
+        db.executor.dialect.transactionalDdl ? [0] : [0, 1],
+      )
       // the rows and the table as they were: a row pointing nowhere can still be written
       await runPromise(db)(bulkCreate(plain.Item, [{ ownerId: 98 }]))
-      expect(await runPromise(db)(pipe(query(plain.Item), orderBy('id'), values('ownerId')))).toEqual([{ ownerId: 1 }, { ownerId: 99 }, { ownerId: 98 }])
+      expect(await runPromise(db)(pipe(query(plain.Item), orderBy('id'), values('ownerId')))).toEqual([
+        { ownerId: 1 },
+        { ownerId: 99 },
+        { ownerId: 98 },
+      ])
     })
 
     it('says what to do when there is nothing to work on', async () => {
@@ -350,7 +459,10 @@ for (const dialect of DIALECTS) {
       const broken = left(await upgrade(t)())
       expect(broken).toMatchObject({ _tag: 'MigrationError', reason: 'badFile' })
       expect(broken.message).toContain('0_20260101000000_init.ts')
-      fs.writeFileSync(file, `export const upgrade = { oracle: [] }\nexport const downgrade = {}\nexport const state = { models: [] }\n`)
+      fs.writeFileSync(
+        file,
+        `export const upgrade = { oracle: [] }\nexport const downgrade = {}\nexport const state = { models: [] }\n`,
+      )
       const steps = left(await upgrade(t)())
       expect(steps.message).toContain(`0_20260101000000_init.ts has no upgrade steps for ${db.executor.dialect.name}`)
       expect(right(await heads(t)()).map((h) => h.version)).toEqual([0])

@@ -9,13 +9,18 @@ import { forEachDialect, right } from '../support/dialects'
 const { Shelf, Item } = schema({
   Shelf: model('Shelf', { fields: { label: fields.char({ maxLength: 20 }) } }),
   Item: model('Item', {
-    fields: { shelf: fields.foreignKey('Shelf', { relatedName: 'items', index: true }), name: fields.char({ maxLength: 20, index: true }) },
+    fields: {
+      shelf: fields.foreignKey('Shelf', { relatedName: 'items', index: true }),
+      name: fields.char({ maxLength: 20, index: true }),
+    },
   }),
 })
 
 forEachDialect('indexed foreign key', [Shelf, Item], (t) => {
   it('creates each index once and the tables work', async () => {
-    const statements = schemaSql(dialects[t().dialect], [Shelf, Item], false).filter((s) => s.startsWith('CREATE INDEX'))
+    const statements = schemaSql(dialects[t().dialect], [Shelf, Item], false).filter((s) =>
+      s.startsWith('CREATE INDEX'),
+    )
     expect(new Set(statements).size).toBe(statements.length)
     const shelf = right(await pipe(create(Shelf, { label: 'a' }), run(t().db))())
     right(await pipe(create(Item, { shelfId: shelf.id, name: 'x' }), run(t().db))())

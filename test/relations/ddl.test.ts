@@ -7,7 +7,8 @@ import { dialects, fields, model, schema, schemaSql } from 'terrapin'
 import { ALL } from './models'
 
 const created = (sql: string): string | undefined => /^CREATE TABLE (?:IF NOT EXISTS )?["`]([^"`]+)["`]/.exec(sql)?.[1]
-const referenced = (sql: string): ReadonlyArray<string> => [...sql.matchAll(/REFERENCES ["`]([^"`]+)["`]/g)].map((m) => m[1])
+const referenced = (sql: string): ReadonlyArray<string> =>
+  [...sql.matchAll(/REFERENCES ["`]([^"`]+)["`]/g)].map((m) => m[1])
 
 describe.each(['sqlite', 'postgres', 'mysql'] as const)('relations DDL [%s]', (name) => {
   const sql = schemaSql(dialects[name], ALL, false)
@@ -39,7 +40,8 @@ describe.each(['sqlite', 'postgres', 'mysql'] as const)('relations DDL [%s]', (n
 
   it('emits each ON DELETE action and the link table keys', () => {
     const all = sql.join('\n')
-    for (const action of ['CASCADE', 'SET NULL', 'RESTRICT', 'SET DEFAULT']) expect(all).toContain(`ON DELETE ${action}`)
+    for (const action of ['CASCADE', 'SET NULL', 'RESTRICT', 'SET DEFAULT'])
+      expect(all).toContain(`ON DELETE ${action}`)
     const link = sql.find((s) => created(s) === 'book_tag')!
     expect(referenced(link)).toEqual(['book', 'tag'])
     expect(link).toMatch(/UNIQUE \(["`]book_id["`], ["`]tag_id["`]\)/)
@@ -61,7 +63,10 @@ describe('relation definitions', () => {
     expect(() => schema({ parent, setDefault })).toThrow(/SET DEFAULT but no default/)
     expect(() => schema({ parent, missing })).toThrow(/names the model Nope/)
     expect(() =>
-      schema({ parent, ok: model('Child', { fields: { parent: fields.foreignKey('Parent', { null: true, onDelete: 'SET NULL' }) } }) }),
+      schema({
+        parent,
+        ok: model('Child', { fields: { parent: fields.foreignKey('Parent', { null: true, onDelete: 'SET NULL' }) } }),
+      }),
     ).not.toThrow()
   })
 })

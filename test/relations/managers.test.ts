@@ -22,7 +22,9 @@ forEachDialect('relations: managers', ALL, (t) => {
     expect(books.map((b) => b.title)).toEqual(['Alpha', 'Beta'])
     expect(right(await pipe(related(Author, s.cy.id, 'books').all, run(t().db))())).toEqual([])
     expect(await tagNames(s.a1)).toEqual(['python', 'sql'])
-    expect(right(await pipe(related(Tag, s.py, 'books').all, where({ rating__gte: 4 }), valuesFlat('title'), run(t().db))())).toEqual(['Alpha'])
+    expect(
+      right(await pipe(related(Tag, s.py, 'books').all, where({ rating__gte: 4 }), valuesFlat('title'), run(t().db))()),
+    ).toEqual(['Alpha'])
     expect(right(await pipe(related(Book, s.b1, 'author').all, valuesFlat('name'), run(t().db))())).toEqual(['Bob'])
   })
 
@@ -33,11 +35,15 @@ forEachDialect('relations: managers', ALL, (t) => {
     expect(await tagNames(s.a2)).toEqual(['python', 'sql', 'unused'])
     // From the other side of the relation: the same link table.
     expect(await go(related(Tag, s.un, 'books').add(s.a2, s.b1))).toBe(1)
-    expect(right(await pipe(related(Tag, s.un, 'books').all, orderBy('id'), valuesFlat('title'), run(t().db))())).toEqual(['Beta', 'Gamma'])
+    expect(
+      right(await pipe(related(Tag, s.un, 'books').all, orderBy('id'), valuesFlat('title'), run(t().db))()),
+    ).toEqual(['Beta', 'Gamma'])
   })
 
   it('concurrent adds of the same link create it once', async () => {
-    const adds = await Promise.all(Array.from({ length: 6 }, () => run(t().db)(related(Book, s.b1, 'tags').add(s.sq, s.un))()))
+    const adds = await Promise.all(
+      Array.from({ length: 6 }, () => run(t().db)(related(Book, s.b1, 'tags').add(s.sq, s.un))()),
+    )
     expect(adds.map(right).reduce((a, b) => a + b, 0)).toBe(2)
     expect(await tagNames(s.b1)).toEqual(['python', 'sql', 'unused'])
   })
@@ -68,7 +74,11 @@ forEachDialect('relations: managers', ALL, (t) => {
     const bad = related(Book, s.a1, 'tags') as unknown as { add: (x: unknown) => never }
     t().clearLog()
     expect(left(await run(t().db)(bad.add('x'))())._tag).toBe('ValidationError')
-    const byName = related as unknown as (m: unknown, o: unknown, r: string) => { add: (x: unknown) => never; all: never }
+    const byName = related as unknown as (
+      m: unknown,
+      o: unknown,
+      r: string,
+    ) => { add: (x: unknown) => never; all: never }
     expect(left(await run(t().db)(byName(Author, s.ann, 'books').add(s.a1))())._tag).toBe('ValidationError')
     expect(left(await run(t().db)(byName(Author, s.ann, 'nope').all)())._tag).toBe('ValidationError')
     expect(t().log).toHaveLength(0)

@@ -53,7 +53,11 @@ export const { Author, Book, Tag, Profile, Employee, Person, Country, City, Publ
   }),
   // A foreign key to a unique field other than the primary key (toField).
   Country: model('Country', {
-    fields: { id: fields.int({ pk: true }), code: fields.char({ maxLength: 2, unique: true }), name: fields.char({ maxLength: 50 }) },
+    fields: {
+      id: fields.int({ pk: true }),
+      code: fields.char({ maxLength: 2, unique: true }),
+      name: fields.char({ maxLength: 50 }),
+    },
   }),
   City: model('City', {
     fields: {

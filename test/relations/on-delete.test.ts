@@ -21,7 +21,11 @@ forEachDialect('relations: onDelete', ALL, (t) => {
     expect(await go(pipe(query(Author), where({ id: s.ann.id }), remove))).toBe(1)
     expect(await go(pipe(query(Book), orderBy('id'), valuesFlat('title')))).toEqual(['Gamma'])
     expect(await go(pipe(query(Profile), count))).toBe(0)
-    const links = await t().db.executor.all(`SELECT COUNT(*) FROM ${t().db.executor.dialect.quote('book_tag')}`, [], false)
+    const links = await t().db.executor.all(
+      `SELECT COUNT(*) FROM ${t().db.executor.dialect.quote('book_tag')}`,
+      [],
+      false,
+    )
     expect(Number(links[0][0])).toBe(1)
   })
 

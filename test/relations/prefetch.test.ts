@@ -66,8 +66,17 @@ forEachDialect('relations: prefetch', ALL, (t) => {
   })
 
   it('follows a self reference both ways', async () => {
-    const staff = right(await pipe(query(Employee), orderBy('id'), prefetch('manager', 'reports', 'reports__reports'), run(t().db))())
-    expect(staff.map((e) => [e.name, e.manager?.name ?? null, e.reports.map((r) => r.name), e.reports.flatMap((r) => r.reports.map((x) => x.name))])).toEqual([
+    const staff = right(
+      await pipe(query(Employee), orderBy('id'), prefetch('manager', 'reports', 'reports__reports'), run(t().db))(),
+    )
+    expect(
+      staff.map((e) => [
+        e.name,
+        e.manager?.name ?? null,
+        e.reports.map((r) => r.name),
+        e.reports.flatMap((r) => r.reports.map((x) => x.name)),
+      ]),
+    ).toEqual([
       ['Boss', null, ['Mid'], ['Low']],
       ['Mid', 'Boss', ['Low'], []],
       ['Low', 'Mid', [], []],
@@ -85,7 +94,10 @@ forEachDialect('relations: prefetch', ALL, (t) => {
       ['ben', ['col'], ['ana']],
       ['col', [], ['ana', 'ben']],
     ])
-    expect(await go(pipe(related(Person, col, 'followers').all, orderBy('name'), valuesFlat('name')))).toEqual(['ana', 'ben'])
+    expect(await go(pipe(related(Person, col, 'followers').all, orderBy('name'), valuesFlat('name')))).toEqual([
+      'ana',
+      'ben',
+    ])
   })
 
   it('follows a key to a unique field other than the primary key (toField)', async () => {
@@ -105,13 +117,23 @@ forEachDialect('relations: prefetch', ALL, (t) => {
       ['FR', ['Lyon', 'Nice']],
     ])
     expect(await go(pipe(query(City), where({ country: fr }), count))).toBe(2)
-    expect(await go(pipe(related(Country, fr, 'cities').all, orderBy('name'), valuesFlat('name')))).toEqual(['Lyon', 'Nice'])
+    expect(await go(pipe(related(Country, fr, 'cities').all, orderBy('name'), valuesFlat('name')))).toEqual([
+      'Lyon',
+      'Nice',
+    ])
     expect(await go(pipe(related(Country, fr.id, 'cities').all, count))).toBe(2)
   })
 
   it('prefetches for annotated rows', async () => {
     const authors = right(
-      await pipe(query(Author), where({ name__in: ['Ann', 'Bob', 'Cy'] }), annotate({ n: Count('books') }), orderBy('id'), prefetch('books'), run(t().db))(),
+      await pipe(
+        query(Author),
+        where({ name__in: ['Ann', 'Bob', 'Cy'] }),
+        annotate({ n: Count('books') }),
+        orderBy('id'),
+        prefetch('books'),
+        run(t().db),
+      )(),
     )
     expect(authors.map((a) => [a.n, a.books.length])).toEqual([
       [2, 2],
@@ -130,7 +152,9 @@ forEachDialect('relations: prefetch', ALL, (t) => {
 
   it('loads nested paths, with one statement per level', async () => {
     t().clearLog()
-    const authors = right(await pipe(query(Author), orderBy('id'), prefetch('books', 'books__tags', 'books__tags__books'), run(t().db))())
+    const authors = right(
+      await pipe(query(Author), orderBy('id'), prefetch('books', 'books__tags', 'books__tags__books'), run(t().db))(),
+    )
     expect(t().log.length).toBe(4)
     expect(authors[0].books.map((b) => [b.title, b.tags.map((x) => [x.name, x.books.length])])).toEqual([
       [
@@ -162,19 +186,37 @@ forEachDialect('relations: prefetch', ALL, (t) => {
       [],
       [],
     ])
-    const books = right(await pipe(query(Book), orderBy('id'), prefetchWith('tags', pipe(query(Tag), where({ name: 'sql' }))), run(t().db))())
+    const books = right(
+      await pipe(
+        query(Book),
+        orderBy('id'),
+        prefetchWith('tags', pipe(query(Tag), where({ name: 'sql' }))),
+        run(t().db),
+      )(),
+    )
     expect(books.map((b) => b.tags.map((x) => x.name))).toEqual([['sql'], ['sql'], []])
-    const named = right(await pipe(query(Book), orderBy('id'), prefetchWith('author', pipe(query(Author), where({ name: 'Bob' }))), run(t().db))())
+    const named = right(
+      await pipe(
+        query(Book),
+        orderBy('id'),
+        prefetchWith('author', pipe(query(Author), where({ name: 'Bob' }))),
+        run(t().db),
+      )(),
+    )
     expect(named.map((b) => b.author?.name ?? null)).toEqual([null, null, 'Bob'])
   })
 
   it('rejects a limited sub-plan, a values() parent, and a plan over the wrong model', async () => {
-    expect(left(await pipe(query(Author), prefetchWith('books', pipe(query(Book), limit(1))), run(t().db))())._tag).toBe('ValidationError')
+    expect(
+      left(await pipe(query(Author), prefetchWith('books', pipe(query(Book), limit(1))), run(t().db))())._tag,
+    ).toBe('ValidationError')
     const wrong = query(Tag) as unknown as ReturnType<typeof query<typeof Book>>
     expect(left(await pipe(query(Author), prefetchWith('books', wrong), run(t().db))())._tag).toBe('ValidationError')
     const untyped = prefetch as unknown as (p: string) => (q: unknown) => never
     expect(left(await run(t().db)(untyped('nope')(query(Author)))())._tag).toBe('ValidationError')
-    expect(left(await run(t().db)(untyped('books')(pipe(query(Author), values('name'))))())._tag).toBe('ValidationError')
+    expect(left(await run(t().db)(untyped('books')(pipe(query(Author), values('name'))))())._tag).toBe(
+      'ValidationError',
+    )
   })
 
   it('runs one statement per level for many rows', async () => {
@@ -191,14 +233,21 @@ forEachDialect('relations: prefetch', ALL, (t) => {
         authors.flatMap((a, i) => Array.from({ length: 3 }, (_, j) => ({ title: `b${i}-${j}`, authorId: a.id }))),
       ),
     )
-    for (const b of await go(pipe(query(Book), where({ title__startswith: 'b' })))) await go(related(Book, b, 'tags').add(s.py, s.un))
+    for (const b of await go(pipe(query(Book), where({ title__startswith: 'b' }))))
+      await go(related(Book, b, 'tags').add(s.py, s.un))
     t().clearLog()
-    const rows = await go(pipe(query(Author), where({ name__startswith: 'bulk' }), prefetch('books__tags', 'books__author', 'profile')))
+    const rows = await go(
+      pipe(query(Author), where({ name__startswith: 'bulk' }), prefetch('books__tags', 'books__author', 'profile')),
+    )
     expect(t().log.length).toBe(5)
     expect(rows).toHaveLength(60)
-    expect(rows.every((a) => a.books.length === 3 && a.books.every((b) => b.tags.map((x) => x.name).join() === 'python,unused' && b.author.id === a.id))).toBe(
-      true,
-    )
+    expect(
+      rows.every(
+        (a) =>
+          a.books.length === 3 &&
+          a.books.every((b) => b.tags.map((x) => x.name).join() === 'python,unused' && b.author.id === a.id),
+      ),
+    ).toBe(true)
     expect(rows.every((a) => a.profile === null)).toBe(true)
   })
 
@@ -253,12 +302,17 @@ forEachDialect('relations: prefetch', ALL, (t) => {
     t().clearLog()
     const rows = await go(pipe(query(Author), where({ name__startswith: 'chunk' }), orderBy('id'), prefetch('books')))
     expect(t().log.length).toBe(3)
-    expect(rows.filter((a) => a.books.length > 0).map((a) => a.books[0].title)).toEqual(['end-chunk0', `end-chunk${PREFETCH_CHUNK}`])
+    expect(rows.filter((a) => a.books.length > 0).map((a) => a.books[0].title)).toEqual([
+      'end-chunk0',
+      `end-chunk${PREFETCH_CHUNK}`,
+    ])
   })
 
   it('sends no prefetch query when there are no rows', async () => {
     t().clearLog()
-    expect(right(await pipe(query(Author), where({ name: 'nobody' }), prefetch('books__tags'), run(t().db))())).toEqual([])
+    expect(right(await pipe(query(Author), where({ name: 'nobody' }), prefetch('books__tags'), run(t().db))())).toEqual(
+      [],
+    )
     expect(t().log.length).toBe(1)
   })
 })

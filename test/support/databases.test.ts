@@ -39,8 +39,12 @@ describe('isolatedName', () => {
 
 describe('URLs and dialect list', () => {
   it('replaces only the database of a URL', () => {
-    expect(withDatabase('postgres://root@127.0.0.1:5432/test', 'terrapin_a_1_ff')).toBe('postgres://root@127.0.0.1:5432/terrapin_a_1_ff')
-    expect(withDatabase('mysql://u:p%40ss@db.example:3307/test?ssl=false', 'terrapin_b')).toBe('mysql://u:p%40ss@db.example:3307/terrapin_b?ssl=false')
+    expect(withDatabase('postgres://root@127.0.0.1:5432/test', 'terrapin_a_1_ff')).toBe(
+      'postgres://root@127.0.0.1:5432/terrapin_a_1_ff',
+    )
+    expect(withDatabase('mysql://u:p%40ss@db.example:3307/test?ssl=false', 'terrapin_b')).toBe(
+      'mysql://u:p%40ss@db.example:3307/terrapin_b?ssl=false',
+    )
     expect(withDatabase('postgres://root@localhost', 'terrapin_c')).toBe('postgres://root@localhost/terrapin_c')
     expect(databaseOf('mysql://root@127.0.0.1:3306/terrapin_x')).toBe('terrapin_x')
   })
@@ -124,7 +128,10 @@ const my: ServerDriver = {
   async exists(name) {
     const conn = await mysql.createConnection(MYSQL_URL)
     try {
-      const [rows] = await conn.query<mysql.RowDataPacket[]>('SELECT SCHEMA_NAME FROM information_schema.SCHEMATA WHERE SCHEMA_NAME = ?', [name])
+      const [rows] = await conn.query<mysql.RowDataPacket[]>(
+        'SELECT SCHEMA_NAME FROM information_schema.SCHEMATA WHERE SCHEMA_NAME = ?',
+        [name],
+      )
       return rows.length > 0
     } finally {
       await conn.end()

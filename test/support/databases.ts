@@ -46,7 +46,8 @@ export function parseDialects(env: string | undefined): ReadonlyArray<DialectNam
   const unknown = wanted.filter((s) => !isDialectName(s))
   if (unknown.length > 0) {
     throw new Error(
-      `TERRAPIN_DIALECTS: unknown dialect(s) ${unknown.map((s) => JSON.stringify(s)).join(', ')}; ` + `expected a comma list of ${ALL_DIALECTS.join(', ')}`,
+      `TERRAPIN_DIALECTS: unknown dialect(s) ${unknown.map((s) => JSON.stringify(s)).join(', ')}; ` +
+        `expected a comma list of ${ALL_DIALECTS.join(', ')}`,
     )
   }
   return ALL_DIALECTS.filter((d) => wanted.includes(d))
@@ -179,7 +180,10 @@ async function dropMysql(name: string): Promise<void> {
   await withMysql(async (conn) => {
     // Like PostgreSQL's WITH (FORCE): a connection a test leaked inside an open
     // transaction holds metadata locks that would make DROP DATABASE hang.
-    const [rows] = await conn.query<mysql.RowDataPacket[]>('SELECT ID FROM information_schema.PROCESSLIST WHERE DB = ? AND ID <> CONNECTION_ID()', [name])
+    const [rows] = await conn.query<mysql.RowDataPacket[]>(
+      'SELECT ID FROM information_schema.PROCESSLIST WHERE DB = ? AND ID <> CONNECTION_ID()',
+      [name],
+    )
     for (const row of rows) {
       try {
         await conn.query('KILL ?', [Number(row.ID)])
@@ -205,10 +209,10 @@ export async function killRunning(dialect: DialectName, url: string, marker: str
     return withPg(
       async (sql) =>
         (
-          await sql.unsafe(`SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = $1 AND query LIKE $2 AND pid <> pg_backend_pid()`, [
-            name,
-            `%${marker}%`,
-          ])
+          await sql.unsafe(
+            `SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = $1 AND query LIKE $2 AND pid <> pg_backend_pid()`,
+            [name, `%${marker}%`],
+          )
         ).length,
     )
   return withMysql(async (conn) => {

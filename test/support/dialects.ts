@@ -73,12 +73,18 @@ export const forEachDialect = (
 
 /** Unwraps a Right or fails the test with the Left. */
 export const right = <A>(e: E.Either<unknown, A>): A => {
-  if (E.isLeft(e)) throw new Error(`expected Right, got Left: ${JSON.stringify(e.left, (_k, v: unknown) => (typeof v === 'bigint' ? `${v}n` : v))}`)
+  if (E.isLeft(e))
+    throw new Error(
+      `expected Right, got Left: ${JSON.stringify(e.left, (_k, v: unknown) => (typeof v === 'bigint' ? `${v}n` : v))}`,
+    )
   return e.right
 }
 
 /** Unwraps a Left or fails the test with the Right. */
 export const left = <L>(e: E.Either<L, unknown>): L => {
-  if (E.isRight(e)) throw new Error(`expected Left, got Right: ${JSON.stringify(e.right, (_k, v: unknown) => (typeof v === 'bigint' ? `${v}n` : v))}`)
+  if (E.isRight(e))
+    throw new Error(
+      `expected Left, got Right: ${JSON.stringify(e.right, (_k, v: unknown) => (typeof v === 'bigint' ? `${v}n` : v))}`,
+    )
   return e.left
 }

@@ -5,7 +5,8 @@
 
 /** A structural snapshot of a plan: models by name, dates by time, functions by name. */
 export const snapshot = (v: unknown): unknown => {
-  if (v === null || typeof v !== 'object') return typeof v === 'function' ? `fn:${v.name}` : typeof v === 'bigint' ? `${v}n` : v
+  if (v === null || typeof v !== 'object')
+    return typeof v === 'function' ? `fn:${v.name}` : typeof v === 'bigint' ? `${v}n` : v
   if (v instanceof Date) return `date:${v.getTime()}`
   if ((v as { _tag?: unknown })._tag === 'Model') return `model:${(v as { name: string }).name}`
   if (Array.isArray(v)) return v.map(snapshot)

@@ -16,10 +16,24 @@ const SRC = path.join(ROOT, 'src')
 const specifiers = (file: string): string[] => {
   const out: string[] = []
   walk(parse(file), (node) => {
-    if ((ts.isImportDeclaration(node) || ts.isExportDeclaration(node)) && node.moduleSpecifier && ts.isStringLiteral(node.moduleSpecifier))
+    if (
+      (ts.isImportDeclaration(node) || ts.isExportDeclaration(node)) &&
+      node.moduleSpecifier &&
+      ts.isStringLiteral(node.moduleSpecifier)
+    )
       out.push(node.moduleSpecifier.text)
-    else if (ts.isImportTypeNode(node) && ts.isLiteralTypeNode(node.argument) && ts.isStringLiteral(node.argument.literal)) out.push(node.argument.literal.text)
-    else if (ts.isCallExpression(node) && node.expression.kind === ts.SyntaxKind.ImportKeyword && node.arguments[0] && ts.isStringLiteral(node.arguments[0]))
+    else if (
+      ts.isImportTypeNode(node) &&
+      ts.isLiteralTypeNode(node.argument) &&
+      ts.isStringLiteral(node.argument.literal)
+    )
+      out.push(node.argument.literal.text)
+    else if (
+      ts.isCallExpression(node) &&
+      node.expression.kind === ts.SyntaxKind.ImportKeyword &&
+      node.arguments[0] &&
+      ts.isStringLiteral(node.arguments[0])
+    )
       out.push(node.arguments[0].text)
   })
   return out
@@ -101,8 +115,12 @@ describe('imports of src/', () => {
     ).toEqual([['a', 'b', 'c'], ['d']])
     expect(graph.size).toBeGreaterThan(40)
     // a plain import, and a type import written `import('…')`
-    expect(graph.get(path.join(SRC, 'compile/sql.ts'))?.map(rel)).toEqual(expect.arrayContaining(['compile/context.ts', 'compile/expr.ts']))
-    expect(graph.get(path.join(SRC, 'plan/ast.ts'))?.map(rel)).toEqual(expect.arrayContaining(['errors.ts', 'model/model.ts']))
+    expect(graph.get(path.join(SRC, 'compile/sql.ts'))?.map(rel)).toEqual(
+      expect.arrayContaining(['compile/context.ts', 'compile/expr.ts']),
+    )
+    expect(graph.get(path.join(SRC, 'plan/ast.ts'))?.map(rel)).toEqual(
+      expect.arrayContaining(['errors.ts', 'model/model.ts']),
+    )
     expect(graph.get(path.join(SRC, 'plan/expr.ts'))?.map(rel)).toEqual(['plan/ast.ts'])
     // the re-export of the expression types, and a type written `import('…')`
     expect(specifiers('src/plan/expr.ts')).toEqual(['./ast', './ast'])

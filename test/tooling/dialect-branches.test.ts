@@ -33,7 +33,8 @@ const handedOn = (n: ts.Node): boolean =>
   (ts.isPropertyAssignment(n.parent) && n.parent.initializer === n)
 
 const isDialectValue = (e: ts.Expression): boolean =>
-  (ts.isIdentifier(e) && /^(d|dialect)$/.test(e.text)) || (ts.isPropertyAccessExpression(e) && /^(d|dialect)$/.test(e.name.text))
+  (ts.isIdentifier(e) && /^(d|dialect)$/.test(e.text)) ||
+  (ts.isPropertyAccessExpression(e) && /^(d|dialect)$/.test(e.name.text))
 
 /** Reads of a dialect's name in one parsed file that decide something, as `file:line text`. */
 export const branchesIn = (sf: ts.SourceFile): ReadonlyArray<string> => {
@@ -44,14 +45,16 @@ export const branchesIn = (sf: ts.SourceFile): ReadonlyArray<string> => {
   walk(sf, (n) => {
     // d.name, dialect.name, ex.dialect.name, ctx.d.name — compared, switched on, indexing a
     // table (`FUNCS[d.name]`), kept in a variable — but not printed or handed on
-    if (ts.isPropertyAccessExpression(n) && n.name.text === 'name' && isDialectValue(n.expression) && !handedOn(n)) report(n.parent)
+    if (ts.isPropertyAccessExpression(n) && n.name.text === 'name' && isDialectValue(n.expression) && !handedOn(n))
+      report(n.parent)
     // a name compared with a dialect's, however it was reached: `name === 'mysql'`
     if (ts.isBinaryExpression(n) && /^[!=]==?$/.test(n.operatorToken.getText(sf)))
       for (const [side, other] of [
         [n.left, n.right],
         [n.right, n.left],
       ])
-        if (ts.isStringLiteral(side) && DIALECT_NAMES.has(side.text) && /\bname$|Name$/.test(other.getText(sf))) report(n)
+        if (ts.isStringLiteral(side) && DIALECT_NAMES.has(side.text) && /\bname$|Name$/.test(other.getText(sf)))
+          report(n)
   })
   return [...out]
 }
@@ -80,6 +83,14 @@ describe('dialect branches', () => {
       'const also = m.name === x',
     ].join('\n')
     const found = branchesIn(ts.createSourceFile('t.ts', text, ts.ScriptTarget.ES2022, true))
-    expect(found.map((s) => s.split(' ')[0])).toEqual(['t.ts:1', 't.ts:2', 't.ts:3', 't.ts:4', 't.ts:5', 't.ts:6', 't.ts:7'])
+    expect(found.map((s) => s.split(' ')[0])).toEqual([
+      't.ts:1',
+      't.ts:2',
+      't.ts:3',
+      't.ts:4',
+      't.ts:5',
+      't.ts:6',
+      't.ts:7',
+    ])
   })
 })

@@ -30,7 +30,16 @@ connect('mysql://db/x', { poolSize: 5 })
 // tortoise's credentials form
 const creds: ConnectionConfig = {
   engine: 'tortoise.backends.asyncpg',
-  credentials: { host: 'db', port: 5432, user: 'app', password: 's', database: 'shop', maxsize: 10, connectTimeout: 2000, idleTimeout: 1000 },
+  credentials: {
+    host: 'db',
+    port: 5432,
+    user: 'app',
+    password: 's',
+    database: 'shop',
+    maxsize: 10,
+    connectTimeout: 2000,
+    idleTimeout: 1000,
+  },
 }
 // @ts-expect-error credentials have no such key
 const badCreds: ConnectionConfig = { engine: 'tortoise.backends.mysql', credentials: { hostname: 'db' } }

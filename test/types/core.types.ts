@@ -101,7 +101,16 @@ expectType<Equals<RowOf<typeof Code>, { readonly code: string; readonly label: s
 expectType<Equals<InsertOf<typeof Code>, { code: string; label: string }>>()
 expectType<Equals<InsertOf<typeof Tag>, { name: string; id?: number; uses?: number; touchedAt?: Date }>>()
 
-create(Kinds, { name: 'x', status: 'published', level: 2, point: { x: 1, y: 2 }, big: 1n, price: '1.50', at: new Date(), data: { anything: [1] } })
+create(Kinds, {
+  name: 'x',
+  status: 'published',
+  level: 2,
+  point: { x: 1, y: 2 },
+  big: 1n,
+  price: '1.50',
+  at: new Date(),
+  data: { anything: [1] },
+})
 // @ts-expect-error not a member of the enum
 create(Kinds, { name: 'x', status: 'archived' })
 // @ts-expect-error an integer enum takes its numbers only
@@ -195,7 +204,12 @@ const v = pipe(query(Kinds), values('name', 'status', 'point', 'big'), run(db))
 expectType<
   Equals<
     R<typeof v>,
-    ReadonlyArray<{ readonly name: string; readonly status: 'draft' | 'published'; readonly point: { x: number; y: number } | null; readonly big: bigint }>
+    ReadonlyArray<{
+      readonly name: string
+      readonly status: 'draft' | 'published'
+      readonly point: { x: number; y: number } | null
+      readonly big: bigint
+    }>
   >
 >()
 const vl = pipe(query(Kinds), valuesList('level', 'at', 'price'), run(db))

@@ -52,13 +52,21 @@ const counted = pipe(query(Author), annotate({ n: Count('books') }), run(db))
 expectType<
   Equals<
     typeof counted,
-    TE.TaskEither<TerrapinError, ReadonlyArray<{ readonly id: number; readonly name: string; readonly nick: string | null; readonly n: number }>>
+    TE.TaskEither<
+      TerrapinError,
+      ReadonlyArray<{ readonly id: number; readonly name: string; readonly nick: string | null; readonly n: number }>
+    >
   >
 >()
 
 const stats = pipe(
   query(Author),
-  annotate({ mean: Avg('books__rating'), top: Max('books__rating'), first: Min('books__title'), total: Sum('books__pages') }),
+  annotate({
+    mean: Avg('books__rating'),
+    top: Max('books__rating'),
+    first: Min('books__title'),
+    total: Sum('books__pages'),
+  }),
   values('name', 'mean', 'top', 'first', 'total'),
   run(db),
 )
@@ -99,17 +107,38 @@ const nullable = pipe(
   values('up', 'both', 'plus'),
   run(db),
 )
-expectType<Equals<typeof nullable, TE.TaskEither<TerrapinError, ReadonlyArray<{ readonly up: string | null; readonly both: string; readonly plus: number }>>>>()
+expectType<
+  Equals<
+    typeof nullable,
+    TE.TaskEither<
+      TerrapinError,
+      ReadonlyArray<{ readonly up: string | null; readonly both: string; readonly plus: number }>
+    >
+  >
+>()
 
 // Grouped rows hold the group keys and the annotations.
 const grouped = pipe(query(Book), groupBy('authorId'), annotate({ n: Count() }), run(db))
-expectType<Equals<typeof grouped, TE.TaskEither<TerrapinError, ReadonlyArray<{ readonly authorId: number; readonly n: number }>>>>()
+expectType<
+  Equals<typeof grouped, TE.TaskEither<TerrapinError, ReadonlyArray<{ readonly authorId: number; readonly n: number }>>>
+>()
 // A relation path is a group key too, under its own name, typed as the related field.
 const byAuthorName = pipe(query(Book), groupBy('author__name'), annotate({ n: Count() }), run(db))
-expectType<Equals<typeof byAuthorName, TE.TaskEither<TerrapinError, ReadonlyArray<{ readonly author__name: string; readonly n: number }>>>>()
+expectType<
+  Equals<
+    typeof byAuthorName,
+    TE.TaskEither<TerrapinError, ReadonlyArray<{ readonly author__name: string; readonly n: number }>>
+  >
+>()
 
 // Annotations can be filtered, ordered and referenced by later annotations.
-pipe(query(Author), annotate({ n: Count('books') }), where({ n__gte: 2 }), orderBy('-n'), annotate({ twice: F('n').mul(2) }))
+pipe(
+  query(Author),
+  annotate({ n: Count('books') }),
+  where({ n__gte: 2 }),
+  orderBy('-n'),
+  annotate({ twice: F('n').mul(2) }),
+)
 
 // F in updates; subqueries in filters; exists with OuterRef.
 pipe(query(Book), update({ rating: F('rating').add(1), pages: F('pages').mul(2) }))
@@ -119,7 +148,11 @@ pipe(query(Author), where(exists(pipe(query(Book), where({ authorId: OuterRef('i
 pipe(query(Book), where({ pages__gt: F('rating') }))
 
 // Raw SQL rows are typed by the codec; a raw statement alone yields the affected count.
-const raw = pipe(sql`SELECT id, name FROM x_author WHERE id > ${1}`, rowsOf(t.type({ id: t.number, name: t.string })), run(db))
+const raw = pipe(
+  sql`SELECT id, name FROM x_author WHERE id > ${1}`,
+  rowsOf(t.type({ id: t.number, name: t.string })),
+  run(db),
+)
 expectType<Equals<typeof raw, TE.TaskEither<TerrapinError, ReadonlyArray<{ id: number; name: string }>>>>()
 const affected = pipe(sql`DELETE FROM x_author`, run(db))
 expectType<Equals<typeof affected, TE.TaskEither<TerrapinError, number>>>()

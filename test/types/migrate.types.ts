@@ -33,8 +33,14 @@ const t: MigrationTarget = { db, app: 'models', models: [Book], location: './mig
 const noApp: MigrationTarget = { db, models: [Book], location: './migrations' }
 void noApp
 
-const made = makeMigration(t, { name: 'add_rating', renames: [{ table: 'book', from: 'title', to: 'name' }], ask: () => Promise.resolve(false) })
-expectType<Equals<typeof made, TE.TaskEither<MigrationFailure, import('../../src/migrate').Made | { readonly noChanges: true }>>>()
+const made = makeMigration(t, {
+  name: 'add_rating',
+  renames: [{ table: 'book', from: 'title', to: 'name' }],
+  ask: () => Promise.resolve(false),
+})
+expectType<
+  Equals<typeof made, TE.TaskEither<MigrationFailure, import('../../src/migrate').Made | { readonly noChanges: true }>>
+>()
 // @ts-expect-error ask answers with a promise
 makeMigration(t, { ask: () => true })
 // @ts-expect-error a rename names where it goes
@@ -63,7 +69,9 @@ const reasons = async (): Promise<void> => {
 void reasons
 
 // a migration file's steps: statements and data steps per dialect, or a function of the dialect
-const steps: MigrationSteps = { sqlite: ['ALTER TABLE "book" ADD COLUMN "x" INTEGER', (tx) => Promise.resolve(void tx)] }
+const steps: MigrationSteps = {
+  sqlite: ['ALTER TABLE "book" ADD COLUMN "x" INTEGER', (tx) => Promise.resolve(void tx)],
+}
 const byDialect: MigrationSteps = (d) => (d === 'postgres' ? ['SELECT 1'] : [])
 // @ts-expect-error steps are statements or functions
 const bad: MigrationSteps = { sqlite: [42] }

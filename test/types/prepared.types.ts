@@ -7,7 +7,22 @@ import { pipe } from 'fp-ts/function'
 import * as E from 'fp-ts/Either'
 import type * as IOE from 'fp-ts/IOEither'
 import * as TE from 'fp-ts/TaskEither'
-import { RowOf, TerrapinError, bind, bindEach, connect, create, get, param, prepare, query, run, runSync, update, where } from 'terrapin'
+import {
+  RowOf,
+  TerrapinError,
+  bind,
+  bindEach,
+  connect,
+  create,
+  get,
+  param,
+  prepare,
+  query,
+  run,
+  runSync,
+  update,
+  where,
+} from 'terrapin'
 import { Book } from '../../demo/models'
 
 type Equals<A, B> = (<T>() => T extends A ? 1 : 2) extends <T>() => T extends B ? 1 : 2 ? true : false

@@ -31,11 +31,22 @@ const expectType = <T extends true>(): T | undefined => undefined
 
 const db = connect('sqlite://:memory:')
 
-type BookRow = { readonly id: number; readonly title: string; readonly rating: number | null; readonly publishedAt: Date; readonly authorId: number }
+type BookRow = {
+  readonly id: number
+  readonly title: string
+  readonly rating: number | null
+  readonly publishedAt: Date
+  readonly authorId: number
+}
 
 // Row and insert types are inferred from the definition.
 expectType<Equals<RowOf<typeof Book>, BookRow>>()
-expectType<Equals<InsertOf<typeof Book>, { title: string; rating?: number | null; publishedAt?: Date; authorId: number; id?: number }>>()
+expectType<
+  Equals<
+    InsertOf<typeof Book>,
+    { title: string; rating?: number | null; publishedAt?: Date; authorId: number; id?: number }
+  >
+>()
 
 // The headline query is typed end to end.
 const headline = pipe(query(Book), where({ title__contains: 'x' }), run(db))
@@ -51,7 +62,9 @@ const combined = pipe(
 expectType<Equals<typeof combined, TE.TaskEither<TerrapinError, ReadonlyArray<BookRow>>>>()
 
 const picked = pipe(query(Book), values('id', 'title'), run(db))
-expectType<Equals<typeof picked, TE.TaskEither<TerrapinError, ReadonlyArray<{ readonly id: number; readonly title: string }>>>>()
+expectType<
+  Equals<typeof picked, TE.TaskEither<TerrapinError, ReadonlyArray<{ readonly id: number; readonly title: string }>>>
+>()
 const pairs = pipe(query(Book), valuesList('id', 'title'), run(db))
 expectType<Equals<typeof pairs, TE.TaskEither<TerrapinError, ReadonlyArray<readonly [number, string]>>>>()
 const titles = pipe(query(Book), valuesFlat('title'), run(db))
@@ -68,7 +81,14 @@ expectType<Equals<typeof changed, TE.TaskEither<TerrapinError, number>>>()
 // Lookups and date parts that exist compile.
 pipe(
   query(Book),
-  where({ publishedAt__year: 2020, publishedAt__month__in: [1, 2], title__in: ['a'], rating__range: [1, 2], rating__isnull: true, authorId: 1 }),
+  where({
+    publishedAt__year: 2020,
+    publishedAt__month__in: [1, 2],
+    title__in: ['a'],
+    rating__range: [1, 2],
+    rating__isnull: true,
+    authorId: 1,
+  }),
 )
 
 // Unknown fields do not compile.

@@ -37,11 +37,21 @@ type BookRow = RowOf<typeof Book>
 type TagRow = RowOf<typeof Tag>
 
 expectType<Equals<AuthorRow, { readonly id: number; readonly name: string; readonly favouriteId: number | null }>>()
-expectType<Equals<BookRow, { readonly id: number; readonly title: string; readonly rating: number | null; readonly authorId: number }>>()
+expectType<
+  Equals<
+    BookRow,
+    { readonly id: number; readonly title: string; readonly rating: number | null; readonly authorId: number }
+  >
+>()
 
 // Reverse relation from relatedName: a list.
 const withBooks = pipe(query(Author), prefetch('books'), run(db))
-expectType<Equals<typeof withBooks, TE.TaskEither<TerrapinError, ReadonlyArray<AuthorRow & { readonly books: ReadonlyArray<BookRow> }>>>>()
+expectType<
+  Equals<
+    typeof withBooks,
+    TE.TaskEither<TerrapinError, ReadonlyArray<AuthorRow & { readonly books: ReadonlyArray<BookRow> }>>
+  >
+>()
 
 // Forward key: a row; a nullable key: a row or null.
 const withAuthor = pipe(query(Book), prefetch('author'), run(db))
@@ -60,11 +70,21 @@ const profileAuthor = pipe(query(Profile), prefetch('author'), run(db))
 expectType<Equals<Rows<typeof profileAuthor>, RowOf<typeof Profile> & { readonly author: AuthorRow }>>()
 type EmployeeRow = RowOf<typeof Employee>
 const staff = pipe(query(Employee), prefetch('manager', 'reports'), run(db))
-expectType<Equals<Rows<typeof staff>, EmployeeRow & { readonly manager: EmployeeRow | null; readonly reports: ReadonlyArray<EmployeeRow> }>>()
+expectType<
+  Equals<
+    Rows<typeof staff>,
+    EmployeeRow & { readonly manager: EmployeeRow | null; readonly reports: ReadonlyArray<EmployeeRow> }
+  >
+>()
 
 type PersonRow = RowOf<typeof Person>
 const network = pipe(query(Person), prefetch('follows', 'followers'), run(db))
-expectType<Equals<Rows<typeof network>, PersonRow & { readonly follows: ReadonlyArray<PersonRow>; readonly followers: ReadonlyArray<PersonRow> }>>()
+expectType<
+  Equals<
+    Rows<typeof network>,
+    PersonRow & { readonly follows: ReadonlyArray<PersonRow>; readonly followers: ReadonlyArray<PersonRow> }
+  >
+>()
 
 // A key to another unique field (toField) takes that field's type.
 expectType<Equals<RowOf<typeof City>, { readonly id: number; readonly name: string; readonly countryId: string }>>()
@@ -75,23 +95,47 @@ pipe(query(City), where({ countryId__in: ['FR'], country__name: 'France' }))
 // @ts-expect-error countryId is a country code, not a number
 create(City, { name: 'Lyon', countryId: 1 })
 const cities = pipe(query(Country), prefetch('cities'), run(db))
-expectType<Equals<Rows<typeof cities>, RowOf<typeof Country> & { readonly cities: ReadonlyArray<RowOf<typeof City>> }>>()
+expectType<
+  Equals<Rows<typeof cities>, RowOf<typeof Country> & { readonly cities: ReadonlyArray<RowOf<typeof City>> }>
+>()
 
 // Nested paths.
 const nested = pipe(query(Author), prefetch('books', 'books__tags'), run(db))
-expectType<Equals<Rows<typeof nested>, AuthorRow & { readonly books: ReadonlyArray<BookRow & { readonly tags: ReadonlyArray<TagRow> }> }>>()
+expectType<
+  Equals<
+    Rows<typeof nested>,
+    AuthorRow & { readonly books: ReadonlyArray<BookRow & { readonly tags: ReadonlyArray<TagRow> }> }
+  >
+>()
 const deep = pipe(query(Tag), prefetch('books__author__profile'), run(db))
 expectType<
   Equals<
     Rows<typeof deep>,
-    TagRow & { readonly books: ReadonlyArray<BookRow & { readonly author: AuthorRow & { readonly profile: RowOf<typeof Profile> | null } }> }
+    TagRow & {
+      readonly books: ReadonlyArray<
+        BookRow & { readonly author: AuthorRow & { readonly profile: RowOf<typeof Profile> | null } }
+      >
+    }
   >
 >()
 
 // A sub-plan: the related rows take its type.
-const good = pipe(query(Author), prefetchWith('books', pipe(query(Book), where({ rating__gte: 4 }), prefetch('tags'))), run(db))
-expectType<Equals<Rows<typeof good>, AuthorRow & { readonly books: ReadonlyArray<BookRow & { readonly tags: ReadonlyArray<TagRow> }> }>>()
-const namedOnly = pipe(query(Book), prefetchWith('author', pipe(query(Author), where({ name__startswith: 'A' }))), run(db))
+const good = pipe(
+  query(Author),
+  prefetchWith('books', pipe(query(Book), where({ rating__gte: 4 }), prefetch('tags'))),
+  run(db),
+)
+expectType<
+  Equals<
+    Rows<typeof good>,
+    AuthorRow & { readonly books: ReadonlyArray<BookRow & { readonly tags: ReadonlyArray<TagRow> }> }
+  >
+>()
+const namedOnly = pipe(
+  query(Book),
+  prefetchWith('author', pipe(query(Author), where({ name__startswith: 'A' }))),
+  run(db),
+)
 expectType<Equals<Rows<typeof namedOnly>, BookRow & { readonly author: AuthorRow | null }>>()
 
 // Wrong paths do not compile.
@@ -118,7 +162,16 @@ pipe(query(Book), where({ fans__name: 'x', fans__books__title: 'y' }))
 pipe(query(Employee), where({ manager__manager__name: 'boss', reports__name__startswith: 'a', manager__isnull: true }))
 pipe(query(Book), where({ author__in: [1, 2], author__id__gte: 1 }))
 pipe(query(Book), where(q.or({ title: 'x' }, { rating__gte: 4 })))
-pipe(query(Book), where(q.or({ author__name: 'x' }, q.not({ tags__name__in: ['a'] }), q.and({ author__books__rating__gte: 1 }, { title: 'y' }))))
+pipe(
+  query(Book),
+  where(
+    q.or(
+      { author__name: 'x' },
+      q.not({ tags__name__in: ['a'] }),
+      q.and({ author__books__rating__gte: 1 }, { title: 'y' }),
+    ),
+  ),
+)
 // Inside q, a relation key is checked up to its first hop (the rest at run time: ValidationError).
 // @ts-expect-error Book has no relation writer (inside q.or)
 pipe(query(Book), where(q.or({ writer__name: 'x' }, { title: 'y' })))

@@ -5,7 +5,19 @@
  */
 import { pipe } from 'fp-ts/function'
 import * as TE from 'fp-ts/TaskEither'
-import { Isolation, TerrapinError, TransactionOptions, connect, count, create, inTransaction, query, run, runPromise, transaction } from 'terrapin'
+import {
+  Isolation,
+  TerrapinError,
+  TransactionOptions,
+  connect,
+  count,
+  create,
+  inTransaction,
+  query,
+  run,
+  runPromise,
+  transaction,
+} from 'terrapin'
 import { Tag } from '../core/models'
 
 type Equals<A, B> = (<T>() => T extends A ? 1 : 2) extends <T>() => T extends B ? 1 : 2 ? true : false
@@ -14,7 +26,10 @@ const db = connect('sqlite://:memory:')
 
 expectType<Equals<Isolation, 'read committed' | 'repeatable read' | 'serializable'>>()
 
-const serializable = transaction(db, (tx) => pipe(query(Tag), count, run(tx)), { isolation: 'serializable', retry: { attempts: 5 } })
+const serializable = transaction(db, (tx) => pipe(query(Tag), count, run(tx)), {
+  isolation: 'serializable',
+  retry: { attempts: 5 },
+})
 expectType<Equals<typeof serializable, TE.TaskEither<TerrapinError, number>>>()
 const withLeft = transaction(
   db,

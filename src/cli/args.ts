@@ -26,6 +26,26 @@ export interface Parsed {
   readonly positionals: ReadonlyArray<string>
 }
 
+/** The option an argument names, with the value it carries in the same word (`-vVALUE`, `--name=VALUE`), or what is wrong. */
+const optionWord = (
+  options: ReadonlyArray<OptionSpec>,
+  arg: string,
+): { readonly option: OptionSpec; readonly inline: string | undefined } | string => {
+  const long = arg.startsWith('--')
+  const eq = arg.indexOf('=')
+  const key = long ? arg.slice(2, eq < 0 ? undefined : eq) : arg.slice(1, 2)
+  const option = options.find((o) => (long ? o.name === key : o.short === key))
+  if (!option) return `unknown option ${long ? `--${key}` : `-${key}`}`
+  const inline = long
+    ? eq < 0
+      ? undefined
+      : arg.slice(eq + 1)
+    : arg.length > 2
+      ? arg.slice(arg[2] === '=' ? 3 : 2)
+      : undefined
+  return { option, inline }
+}
+
 /**
  * Parses `argv` against `options`. Parsing stops at the first positional when `stopAtPositional`
  * is set (the global options before a command name), leaving the rest in `positionals`.
@@ -64,19 +84,9 @@ export const parseArgs = (
       positionals.push(arg)
       continue
     }
-    const long = arg.startsWith('--')
-    const eq = arg.indexOf('=')
-    const key = long ? arg.slice(2, eq < 0 ? undefined : eq) : arg.slice(1, 2)
-    const option = options.find((o) => (long ? o.name === key : o.short === key))
-    if (!option) return E.left(`unknown option ${long ? `--${key}` : `-${key}`}`)
-    // `-vVALUE` and `--name=VALUE` carry their value in the same word.
-    const inline = long
-      ? eq < 0
-        ? undefined
-        : arg.slice(eq + 1)
-      : arg.length > 2
-        ? arg.slice(arg[2] === '=' ? 3 : 2)
-        : undefined
+    const word = optionWord(options, arg)
+    if (typeof word === 'string') return E.left(word)
+    const { option, inline } = word
     if (!option.value) {
       if (inline !== undefined) return E.left(`${display(option)} takes no value`)
       const err = set(option, true)

@@ -363,6 +363,46 @@ const INT_RANGE: Readonly<Record<string, readonly [string, string]>> = {
   bigint: ['-9223372036854775808', '9223372036854775807'],
 }
 
+/** The guards of an altered column: NOT NULL over NULLs, a shorter text, a smaller integer or decimal. */
+const alterGuards = (
+  d: Dialect,
+  op: Extract<Operation, { op: 'alterColumn' }>,
+  names: Names,
+  before: Views,
+  after: Views,
+): ReadonlyArray<Guard> => {
+  const q = d.quote
+  const count = (table: string, where: string): string => `SELECT COUNT(*) FROM ${q(table)} WHERE ${where}`
+  const table = names.table(op.table)
+  const column = names.column(op.table, op.column)
+  const a = viewOf(before.tables.get(table)!, column)!
+  const b = viewOf(after.tables.get(op.table)!, op.column)!
+  const c = q(column)
+  const out: Guard[] = []
+  if (a.null && !b.null)
+    out.push({
+      sql: count(table, `${c} IS NULL`),
+      message: `makes ${op.table}.${op.column} NOT NULL, and it holds NULLs`,
+    })
+  if (b.maxLength !== undefined && (a.maxLength === undefined || b.maxLength < a.maxLength))
+    out.push({
+      sql: count(table, `${d.length(c)} > ${b.maxLength}`),
+      message: `shortens ${op.table}.${op.column} to ${b.maxLength} characters, and longer values are stored`,
+    })
+  const range = INT_RANGE[b.kind]
+  if (range && a.kind !== b.kind && INT_RANGE[a.kind] && BigInt(INT_RANGE[a.kind][1]) > BigInt(range[1]))
+    out.push({
+      sql: count(table, `${c} < ${range[0]} OR ${c} > ${range[1]}`),
+      message: `narrows ${op.table}.${op.column} to ${b.kind}, and larger values are stored`,
+    })
+  if (a.kind === 'decimal' && b.kind === 'decimal' && b.maxDigits! - b.decimalPlaces! < a.maxDigits! - a.decimalPlaces!)
+    out.push({
+      sql: count(table, `ABS(${c}) >= 1${'0'.repeat(b.maxDigits! - b.decimalPlaces!)}`),
+      message: `narrows ${op.table}.${op.column} to ${b.maxDigits! - b.decimalPlaces!} digits before the point, and larger values are stored`,
+    })
+  return out
+}
+
 /**
  * The checks that keep a migration from losing values: a dropped table that holds rows, a
  * dropped column that holds values, a shorter maxLength than a stored text, a smaller integer
@@ -403,40 +443,8 @@ export const guardsOf = (
           },
         ]
       }
-      case 'alterColumn': {
-        const table = names.table(op.table)
-        const column = names.column(op.table, op.column)
-        const a = viewOf(before.tables.get(table)!, column)!
-        const b = viewOf(after.tables.get(op.table)!, op.column)!
-        const c = q(column)
-        const out: Guard[] = []
-        if (a.null && !b.null)
-          out.push({
-            sql: count(table, `${c} IS NULL`),
-            message: `makes ${op.table}.${op.column} NOT NULL, and it holds NULLs`,
-          })
-        if (b.maxLength !== undefined && (a.maxLength === undefined || b.maxLength < a.maxLength))
-          out.push({
-            sql: count(table, `${d.length(c)} > ${b.maxLength}`),
-            message: `shortens ${op.table}.${op.column} to ${b.maxLength} characters, and longer values are stored`,
-          })
-        const range = INT_RANGE[b.kind]
-        if (range && a.kind !== b.kind && INT_RANGE[a.kind] && BigInt(INT_RANGE[a.kind][1]) > BigInt(range[1]))
-          out.push({
-            sql: count(table, `${c} < ${range[0]} OR ${c} > ${range[1]}`),
-            message: `narrows ${op.table}.${op.column} to ${b.kind}, and larger values are stored`,
-          })
-        if (
-          a.kind === 'decimal' &&
-          b.kind === 'decimal' &&
-          b.maxDigits! - b.decimalPlaces! < a.maxDigits! - a.decimalPlaces!
-        )
-          out.push({
-            sql: count(table, `ABS(${c}) >= 1${'0'.repeat(b.maxDigits! - b.decimalPlaces!)}`),
-            message: `narrows ${op.table}.${op.column} to ${b.maxDigits! - b.decimalPlaces!} digits before the point, and larger values are stored`,
-          })
-        return out
-      }
+      case 'alterColumn':
+        return [...alterGuards(d, op, names, before, after)]
       default:
         return []
     }

@@ -153,6 +153,35 @@ const closeGuarded = (g: Guard): Promise<void> =>
     await g.ex.close()
   })())
 
+/** The handle's statement calls: each refused once the database is closing, else tracked. */
+const statements = (g: Guard, inner: Executor): PropertyDescriptorMap => ({
+  all: {
+    value: (sql: string, params: ReadonlyArray<unknown>, bigint: boolean) =>
+      g.closing ? Promise.reject(closed()) : track(g, inner.all(sql, params, bigint)),
+    enumerable: true,
+  },
+  decoded: {
+    value:
+      inner.decoded &&
+      (<A>(sql: string, params: ReadonlyArray<unknown>, bigint: boolean, decode: (row: ReadonlyArray<unknown>) => A) =>
+        g.closing ? Promise.reject(closed()) : track(g, inner.decoded!(sql, params, bigint, decode))),
+    enumerable: true,
+  },
+  run: {
+    value: (sql: string, params: ReadonlyArray<unknown>) =>
+      g.closing ? Promise.reject(closed()) : track(g, inner.run(sql, params)),
+    enumerable: true,
+  },
+  // raw `sql` reads: refused alike once closed (the pool's own error would differ by driver)
+  allObjects: {
+    value:
+      inner.allObjects &&
+      ((sql: string, params: ReadonlyArray<unknown>) =>
+        g.closing ? Promise.reject(closed()) : track(g, inner.allObjects!(sql, params))),
+    enumerable: true,
+  },
+})
+
 /**
  * The handle over `inner` (the runner's executor or its view with a run's signal). It inherits
  * from it: its `dialect` may be a getter (MySQL vs MariaDB is known only after the first
@@ -162,35 +191,7 @@ const view = (g: Guard, inner: Executor): Executor =>
   Object.create(inner, {
     // A closed database has nothing to get ready for: its calls fail with ConnectionError.
     ready: { get: () => (g.closing ? undefined : inner.ready), enumerable: true },
-    all: {
-      value: (sql: string, params: ReadonlyArray<unknown>, bigint: boolean) =>
-        g.closing ? Promise.reject(closed()) : track(g, inner.all(sql, params, bigint)),
-      enumerable: true,
-    },
-    decoded: {
-      value:
-        inner.decoded &&
-        (<A>(
-          sql: string,
-          params: ReadonlyArray<unknown>,
-          bigint: boolean,
-          decode: (row: ReadonlyArray<unknown>) => A,
-        ) => (g.closing ? Promise.reject(closed()) : track(g, inner.decoded!(sql, params, bigint, decode)))),
-      enumerable: true,
-    },
-    run: {
-      value: (sql: string, params: ReadonlyArray<unknown>) =>
-        g.closing ? Promise.reject(closed()) : track(g, inner.run(sql, params)),
-      enumerable: true,
-    },
-    // raw `sql` reads: refused alike once closed (the pool's own error would differ by driver)
-    allObjects: {
-      value:
-        inner.allObjects &&
-        ((sql: string, params: ReadonlyArray<unknown>) =>
-          g.closing ? Promise.reject(closed()) : track(g, inner.allObjects!(sql, params))),
-      enumerable: true,
-    },
+    ...statements(g, inner),
     sync: { value: inner.sync && (() => (g.closing ? undefined : inner.sync!())), enumerable: true },
     // why `sync` gave nothing: once closed, that it is closed (not the runner's "busy")
     syncRefusal: {

@@ -181,6 +181,12 @@ const withLock = async <A>(t: MigrationTarget, work: () => Promise<A>): Promise<
   const d = await dialectOf(t.db)
   const lock = d.migrationLock
   if (!lock) return await work()
+  // the lock's transaction holds a connection for as long as the migrations run on others
+  if ((t.db.executor.poolSize ?? 2) < 2)
+    refuse(
+      'poolTooSmall',
+      `app ${t.app}: migrations on this database need a pool of at least 2 connections (one holds the migration lock); connect with pool: 2 or more`,
+    )
   const key = `terrapin_migrate:${t.app}`
   let held = (): void => undefined
   let finish = (): void => undefined

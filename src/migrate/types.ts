@@ -42,6 +42,8 @@ export type MigrationReason =
   | 'ambiguousRename'
   /** Another upgrade or downgrade of the app held the migration lock for longer than the wait. */
   | 'locked'
+  /** A pool of one connection: the migration lock holds it, and the migration would wait for it forever. */
+  | 'poolTooSmall'
 
 /** A refusal or failure of a migration command: one line that says what to do. */
 export interface MigrationError {

@@ -88,6 +88,8 @@ export interface Executor {
    * (an insert id) is there for the next, without a transaction to hold a connection.
    */
   readonly oneConnection?: boolean
+  /** How many connections the pool opens at most (PostgreSQL, MySQL); absent for one connection. */
+  readonly poolSize?: number
   /**
    * Pending while the runner is still learning its server (MySQL or MariaDB, which version),
    * since that decides `dialect`; plans wait for it before they compile. Rejects with the

@@ -474,6 +474,7 @@ const make = (c: Conn): Executor => {
     // Closing a pool whose connections failed reports that failure again: nothing to act on.
     close: () => c.pool.end().catch(() => undefined),
     inTransaction: held !== undefined,
+    poolSize: c.opts.pool ?? 10,
   }
   return self
 }

@@ -441,6 +441,7 @@ const make = (c: Conn): Executor => {
     classify: classifyPostgres,
     close: () => c.pool.end({ timeout: 5 }),
     inTransaction: held !== undefined,
+    poolSize: c.opts.pool ?? 10,
   }
 }
 

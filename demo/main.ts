@@ -1,5 +1,5 @@
 /**
- * The terrapin demo: tortoise-notes.txt's Author/Book, on an embedded SQLite file.
+ * The terrapin demo: tortoise's Author/Book, on an embedded SQLite file.
  * Run it with `npm start`.
  */
 import * as fs from 'node:fs'
@@ -131,7 +131,7 @@ const main = async (): Promise<void> => {
   const missing = await pipe(query(Book), where({ title: 'Dune 7' }), get, run(db))()
   show('get of a missing book is a Left', E.isLeft(missing) ? missing.left : missing.right)
 
-  // tortoise-notes.txt's one-to-many example: `author = await Author.get(id=1)`, then
+  // tortoise's one-to-many example: `author = await Author.get(id=1)`, then
   // `await author.books.all()` through relatedName 'books'.
   const first1 = await exec(pipe(query(Author), where({ id: 1 }), get))
   const hisBooks = await exec(pipe(related(Author, first1, 'books').all, orderBy('id'), valuesFlat('title')))
@@ -170,7 +170,7 @@ const main = async (): Promise<void> => {
   )()
   show('transaction that commits', E.isRight(committed) ? committed.right.title : committed.left)
 
-  // …and one that rolls back, as tortoise-notes.txt's example: the error undoes both creates.
+  // …and one that rolls back, as in tortoise's example: the error undoes both creates.
   const before = await exec(pipe(query(Author), count))
   try {
     await inTransaction(db, async (tx) => {

@@ -1,5 +1,5 @@
 /**
- * The Author/Book models of tortoise-notes.txt: a one-to-many relation named `books`.
+ * The Author/Book models of tortoise's tutorial: a one-to-many relation named `books`.
  */
 import { fields, model, schema } from '../src'
 

@@ -1,5 +1,5 @@
 /**
- * The reference interpreter: a read plan evaluated over in-memory rows with DESIGN.md's
+ * The reference interpreter: a read plan evaluated over in-memory rows with the README's
  * semantics, written for obviousness, not speed. The differential laws hold every dialect to it.
  *
  * - text compares by Unicode code point (not by UTF-16 code unit, which puts U+E000–U+FFFF

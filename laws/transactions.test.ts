@@ -53,7 +53,7 @@ const programArb: fc.Arbitrary<Program> = fc.record({
   endsLeft: fc.boolean(),
 })
 
-/** The reference: DESIGN.md's transaction semantics on a set of labels. */
+/** The reference: the README's transaction semantics on a set of labels. */
 const reference = (p: Program): Outcome => {
   const tags: string[] = []
   let rows = new Set(p.seeded)

@@ -3,7 +3,7 @@
  * relations are a union over every relation field of its schema that names it (by `relatedName`,
  * or tortoise's default `<model>s`). Paths the user writes (`'books__tags'`, `author__name`) are
  * resolved one hop at a time from the written key, never enumerated, so type-checking stays
- * proportional to what a program uses (DESIGN.md, "Typing the contract").
+ * proportional to what a program uses (a written key is checked; every possible path is never listed).
  */
 import { Fields } from './fields'
 import { AnyModel, Model } from './model'

@@ -1,5 +1,5 @@
 /**
- * Every lookup of DESIGN.md, on every kind it applies to, with its decided semantics: text by
+ * Every lookup of the README, on every kind it applies to, with its decided semantics: text by
  * code point, case-sensitive contains/startswith/endswith/exact, Unicode case-insensitive
  * i-variants, `%` `_` `\` (and GLOB's `*` `?` `[`) matched literally, `{ f: null }` = IS NULL,
  * `in: []` nothing, `notIn: []` everything, two-valued logic (exclude is the exact complement),

@@ -1,6 +1,6 @@
 /**
  * The transaction effect: commit on Right; rollback on Left and on a thrown exception (0 rows
- * left, as in tortoise-notes.txt's example); nested transactions are savepoints; inTransaction
+ * left, as in tortoise's example); nested transactions are savepoints; inTransaction
  * for async/await; work outside a transaction never sees its uncommitted writes (on SQLite, one
  * connection, it waits for the transaction to end); a closed database answers with a Left.
  */

@@ -1,5 +1,5 @@
 /**
- * The cross-dialect semantics of DESIGN.md, on every dialect: case-sensitive text lookups even
+ * The cross-dialect semantics of the README, on every dialect: case-sensitive text lookups even
  * on MariaDB (whose default collations ignore case), Unicode `i`-lookups, `%` `_` `\` (and
  * SQLite's GLOB metacharacters) matched literally, code-point ordering, NULL ordering, `in: []`,
  * and two-valued `exclude`. Every expectation is computed here from the data with a JS

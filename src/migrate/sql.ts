@@ -19,6 +19,7 @@ import {
   literal,
   schemaSql,
 } from '../schema/ddl'
+import { INT_RANGE } from '../model/codecs'
 import { ForeignKeyField, ManyToManyField } from '../model/fields'
 import { Operation } from './diff'
 import { ColumnView, TableView, Views } from './state'
@@ -357,11 +358,8 @@ export const renderSql = (
   return out
 }
 
-const INT_RANGE: Readonly<Record<string, readonly [string, string]>> = {
-  smallint: ['-32768', '32767'],
-  int: ['-2147483648', '2147483647'],
-  bigint: ['-9223372036854775808', '9223372036854775807'],
-}
+/** The integer kinds' ranges, looked up by any kind (one without a range is no integer). */
+const INT_RANGES: Readonly<Record<string, readonly [bigint, bigint]>> = INT_RANGE
 
 /** The guards of an altered column: NOT NULL over NULLs, a shorter text, a smaller integer or decimal. */
 const alterGuards = (
@@ -389,8 +387,8 @@ const alterGuards = (
       sql: count(table, `${d.length(c)} > ${b.maxLength}`),
       message: `shortens ${op.table}.${op.column} to ${b.maxLength} characters, and longer values are stored`,
     })
-  const range = INT_RANGE[b.kind]
-  if (range && a.kind !== b.kind && INT_RANGE[a.kind] && BigInt(INT_RANGE[a.kind][1]) > BigInt(range[1]))
+  const range = INT_RANGES[b.kind]
+  if (range && a.kind !== b.kind && INT_RANGES[a.kind] && INT_RANGES[a.kind][1] > range[1])
     out.push({
       sql: count(table, `${c} < ${range[0]} OR ${c} > ${range[1]}`),
       message: `narrows ${op.table}.${op.column} to ${b.kind}, and larger values are stored`,

@@ -19,6 +19,13 @@ export const integer = (name: string, min: number, max: number): t.Type<number, 
 const MIN_INT64 = -(2n ** 63n)
 const MAX_INT64 = 2n ** 63n - 1n
 
+/** The values each integer kind holds, inclusive: the one table the codecs, messages and migration guards read. */
+export const INT_RANGE: Readonly<Record<'smallint' | 'int' | 'bigint', readonly [bigint, bigint]>> = {
+  smallint: [-(2n ** 15n), 2n ** 15n - 1n],
+  int: [-(2n ** 31n), 2n ** 31n - 1n],
+  bigint: [MIN_INT64, MAX_INT64],
+}
+
 /** A bigint in the signed 64-bit range (two comparisons: the guard runs for every bigint written or compared). */
 export const isInt64 = (u: unknown): u is bigint => typeof u === 'bigint' && u >= MIN_INT64 && u <= MAX_INT64
 

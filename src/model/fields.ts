@@ -5,13 +5,14 @@
  */
 import * as t from 'io-ts'
 import {
+  INT_RANGE,
+  integer,
   bigintCodec,
   booleanCodec,
   dateCodec,
   datetimeCodec,
   decimalCodec,
   floatCodec,
-  integer,
   jsonCodec,
   stringCodec,
   timeCodec,
@@ -197,10 +198,20 @@ type IntField<K extends ScalarKind, O> = ScalarField<
 >
 
 const int = <const O extends IntOptions = NoOptions>(options: O = {} as O): IntField<'int', O> =>
-  scalar('int', integer('int', -2147483648, 2147483647), options, options.pk === true && options.default === undefined)
+  scalar(
+    'int',
+    integer('int', Number(INT_RANGE.int[0]), Number(INT_RANGE.int[1])),
+    options,
+    options.pk === true && options.default === undefined,
+  )
 
 const smallint = <const O extends IntOptions = NoOptions>(options: O = {} as O): IntField<'smallint', O> =>
-  scalar('smallint', integer('smallint', -32768, 32767), options, options.pk === true && options.default === undefined)
+  scalar(
+    'smallint',
+    integer('smallint', Number(INT_RANGE.smallint[0]), Number(INT_RANGE.smallint[1])),
+    options,
+    options.pk === true && options.default === undefined,
+  )
 
 const bigint = <const O extends FieldOptions<bigint> = NoOptions>(
   options: O = {} as O,

@@ -5,6 +5,7 @@
  */
 import * as E from 'fp-ts/Either'
 import { ValidationError, ValidationIssue, validationError } from '../errors'
+import { INT_RANGE } from './codecs'
 import { Column, Model } from './model'
 import { resolveRelation } from './relations'
 import { deepFreeze } from './freeze'
@@ -134,16 +135,15 @@ export const describeValue = (v: unknown): string => {
   }
 }
 
-/** The range an integer kind holds, for the message of a value outside it. */
-const INT_RANGES: Readonly<Record<string, string>> = {
-  smallint: '-32768 to 32767 (16-bit)',
-  int: '-2147483648 to 2147483647 (32-bit)',
-  bigint: '-9223372036854775808 to 9223372036854775807 (64-bit)',
+/** The range an integer kind holds, for the message of a value outside it (`-32768 to 32767 (16-bit)`). */
+const rangeText = (kind: string): string | undefined => {
+  const r = (INT_RANGE as Readonly<Record<string, readonly [bigint, bigint]>>)[kind]
+  return r && `${r[0]} to ${r[1]} (${(r[1] + 1n).toString(2).length}-bit)`
 }
 
 /** Why a value is not of a column's kind: an integer out of the kind's range is told so. */
 const notOfKind = (col: Column, v: unknown): string => {
-  const range = INT_RANGES[col.kind]
+  const range = rangeText(col.kind)
   // a safe integer is taken (`lenient`): this one is past Number.MAX_SAFE_INTEGER, where a number may have lost digits
   if (col.kind === 'bigint' && typeof v === 'number' && Number.isInteger(v))
     return `${v} is beyond the exact integers of a number: pass a bigint`

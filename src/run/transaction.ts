@@ -99,32 +99,32 @@ const ended = (): TerrapinFailure =>
 
 const describe = (e: TerrapinError): string => `${e._tag}: ${e.message}`
 
-/** A statement refused because an earlier one failed (after a lost connection: that loss, as the runners tell it). */
-const refused = (p: Poison): TerrapinFailure =>
-  p.error._tag === 'ConnectionError'
-    ? new TerrapinFailure(p.error)
-    : new TerrapinFailure(
-        transactionError(
-          `an earlier statement in this transaction failed (${describe(p.error)}), so the transaction rolls back at its end and runs nothing more; nothing was sent. To go on after a statement that may fail, run it in a nested transaction(tx, …): its failure rolls back only that savepoint`,
-          false,
-          p.error,
-        ),
-      )
-
 /**
- * The result of a program that returned Right in a poisoned transaction (a lost connection is
- * told as itself, as when it is lost at any other time).
+ * What a poisoned transaction fails with: a lost connection as itself (as the runners tell it,
+ * as when it is lost at any other time), else a TransactionError saying `why` of the failure.
  */
+const poisoned = (p: Poison, why: (failure: string) => string, retryable: boolean): TerrapinFailure =>
+  new TerrapinFailure(
+    p.error._tag === 'ConnectionError' ? p.error : transactionError(why(describe(p.error)), retryable, p.error),
+  )
+
+/** A statement refused because an earlier one failed. */
+const refused = (p: Poison): TerrapinFailure =>
+  poisoned(
+    p,
+    (failure) =>
+      `an earlier statement in this transaction failed (${failure}), so the transaction rolls back at its end and runs nothing more; nothing was sent. To go on after a statement that may fail, run it in a nested transaction(tx, …): its failure rolls back only that savepoint`,
+    false,
+  )
+
+/** The result of a program that returned Right in a poisoned transaction. */
 const rolledBack = (p: Poison): TerrapinFailure =>
-  p.error._tag === 'ConnectionError'
-    ? new TerrapinFailure(p.error)
-    : new TerrapinFailure(
-        transactionError(
-          `the transaction was rolled back because a statement in it failed (${describe(p.error)}); to go on after a statement that may fail, run it in a nested transaction(tx, …)`,
-          isRetryable(p.error),
-          p.error,
-        ),
-      )
+  poisoned(
+    p,
+    (failure) =>
+      `the transaction was rolled back because a statement in it failed (${failure}); to go on after a statement that may fail, run it in a nested transaction(tx, …)`,
+    isRetryable(p.error),
+  )
 
 /**
  * Records a statement's failure in its scope when the database refused it (what terrapin refused

@@ -9,6 +9,7 @@ import { mkdirSync } from 'fs'
 import { relative, resolve } from 'path'
 import { Config, Terrapin, connectionUrl, init } from '../integrations/tortoise'
 import { sql } from '../plan/raw'
+import { redact } from '../run/connect'
 import { run } from '../run/run'
 import * as migrate from '../migrate'
 import { OptionSpec, Values, flag, list, str } from './args'
@@ -112,8 +113,6 @@ const connectionOf = (config: Config, app: string): { readonly name: string; rea
   }
   return { name, url: redact(url) }
 }
-
-const redact = (url: string): string => url.replace(/:[^:@/]*@/, ':***@')
 
 /**
  * Opens the connections (never creating tables: that is what migrations are for) and checks

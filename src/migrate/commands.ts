@@ -141,12 +141,7 @@ const countOf = async (db: Db, sql: string): Promise<number> => {
   return Number(rows[0]?.[0] ?? 0)
 }
 
-const errorText = (e: unknown): string =>
-  e instanceof Refusal || e instanceof TerrapinFailure || e instanceof Error
-    ? e.message
-    : isTerrapinError(e)
-      ? e.message
-      : String(e)
+const errorText = (e: unknown): string => (e instanceof Error || isTerrapinError(e) ? e.message : String(e))
 const causeOf = (e: unknown): TerrapinError | undefined =>
   e instanceof TerrapinFailure ? e.error : isTerrapinError(e) ? e : undefined
 

@@ -60,7 +60,7 @@ export const registerOpener = (scheme: string, opener: Opener): void => {
 const open = new Set<Executor>()
 
 /** A URL without its password, for messages. */
-const redact = (url: string): string => url.replace(/:[^:@/]*@/, ':***@')
+export const redact = (url: string): string => url.replace(/:[^:@/]*@/, ':***@')
 
 /**
  * Opens a database from a URL. Throws a `TerrapinFailure` holding a `ConfigurationError` for a

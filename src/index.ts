@@ -4,6 +4,7 @@
  * MySQL/MariaDB interpret them with one semantics.
  */
 export * from './errors'
+export { pipe, flow } from './plan/pipe'
 export { fields, validators } from './model/fields'
 export type {
   Field,

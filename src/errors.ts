@@ -203,10 +203,24 @@ export const isRetryable = (e: TerrapinError): boolean =>
   (e._tag === 'QueryError' || e._tag === 'TransactionError' || e._tag === 'ConnectionError') && e.retryable === true
 
 /**
+ * The brand of a `TerrapinFailure`, under a registered symbol: an application may load both
+ * builds of terrapin (its ESM and its CommonJS one, say through a dependency), each with its own
+ * class, and a failure from either must pass `instanceof TerrapinFailure` in both.
+ */
+const FAILURE: unique symbol = Symbol.for('terrapin.TerrapinFailure')
+
+/**
  * The error a Promise-based API rejects with: a real `Error` (so stack traces and `instanceof
- * Error` work) that carries the typed value in `error` and copies its fields.
+ * Error` work) that carries the typed value in `error` and copies its fields. `instanceof
+ * TerrapinFailure` holds for a failure from any copy of terrapin loaded in the process.
  */
 export class TerrapinFailure extends Error {
+  static {
+    Object.defineProperty(this.prototype, FAILURE, { value: true })
+  }
+  static override [Symbol.hasInstance](u: unknown): boolean {
+    return typeof u === 'object' && u !== null && (u as { readonly [FAILURE]?: unknown })[FAILURE] === true
+  }
   readonly error: TerrapinError
   readonly _tag: TerrapinError['_tag']
   constructor(error: TerrapinError) {

@@ -53,11 +53,18 @@ const openers: Record<string, Opener> = {
   mysql: (url, _raw, options) => openMysql(url, options),
 }
 
+const OPEN: unique symbol = Symbol.for('terrapin.openHandles')
+
 export const registerOpener = (scheme: string, opener: Opener): void => {
   openers[scheme] = opener
 }
 
-const open = new Set<Executor>()
+/**
+ * The handles `connect` opened and `closeAll` has not closed, kept on `globalThis` under a
+ * registered symbol: an application that loads both builds of terrapin (ESM and CommonJS) has
+ * two copies of this module, and `closeConnections()` from either must close what both opened.
+ */
+const open: Set<Executor> = ((globalThis as { [OPEN]?: Set<Executor> })[OPEN] ??= new Set<Executor>())
 
 /** A URL without its password, for messages. */
 export const redact = (url: string): string => url.replace(/:[^:@/]*@/, ':***@')

@@ -226,6 +226,50 @@ describe('installed into a fresh project', () => {
   })
 })
 
+describe('both builds loaded in one process (an ESM application with a CommonJS dependency on terrapin)', () => {
+  // Two copies of every module: their caches are their own (a pure function of frozen keys, so
+  // only warmed twice), a transaction's async context belongs to the runner that opened the
+  // database, and the two things that must be one are: \`instanceof TerrapinFailure\`, and the
+  // set of open handles that \`closeConnections()\` closes.
+  test('models, plans, databases, transactions and failures of one copy work with the other', async () => {
+    write('dual/package.json', '{ "type": "module" }\n')
+    write(
+      'dual/main.js',
+      `import { createRequire } from 'module'
+import * as esm from 'terrapin'
+const cjs = createRequire(import.meta.url)('terrapin')
+const out = { twoCopies: esm.query !== cjs.query }
+const { Book } = esm.schema({
+  Book: esm.model('Book', { fields: { id: esm.fields.int({ pk: true }), title: esm.fields.char({ maxLength: 100 }) } }),
+})
+const db = cjs.connect('sqlite://:memory:')
+await esm.generateSchemas(db, [Book])()
+await cjs.pipe(esm.create(Book, { title: 'Dune' }), cjs.runPromise(db))
+out.transaction = await esm.transaction(db, (tx) => cjs.pipe(cjs.create(Book, { title: 'Emma' }), cjs.run(tx)))()
+out.rows = await esm.pipe(cjs.query(Book), esm.orderBy('title'), cjs.valuesFlat('title'), esm.runPromise(db))
+try {
+  await esm.pipe(esm.query(Book), esm.where({ title: 'Ulysses' }), esm.get, cjs.runPromise(db))
+} catch (e) {
+  out.failure = [e instanceof esm.TerrapinFailure, e instanceof cjs.TerrapinFailure, e._tag]
+}
+out.notFailures = [new Error('x') instanceof esm.TerrapinFailure, null instanceof cjs.TerrapinFailure]
+await esm.closeConnections()
+const after = await cjs.pipe(cjs.query(Book), cjs.run(db))()
+out.afterClose = after._tag === 'Left' ? after.left._tag : 'still open'
+console.log(JSON.stringify(out))
+`,
+    )
+    expect(JSON.parse(await node(['main.js'], path.join(tmp, 'dual')))).toEqual({
+      twoCopies: true,
+      transaction: { _tag: 'Right', right: { id: 2, title: 'Emma' } },
+      rows: ['Dune', 'Emma'],
+      failure: [true, true, 'DoesNotExist'],
+      notFailures: [false, false],
+      afterClose: 'ConnectionError',
+    })
+  })
+})
+
 /** esbuild as an application would call it: everything bundled, for Node, as ESM. */
 const bundle = async (dir: string, entry: string, outfile: string): Promise<void> => {
   await build({

@@ -218,6 +218,7 @@ export class TerrapinFailure extends Error {
   static {
     Object.defineProperty(this.prototype, FAILURE, { value: true })
   }
+  /** True for a failure made by any copy of terrapin in the process, whichever class it was made by. */
   static override [Symbol.hasInstance](u: unknown): boolean {
     return typeof u === 'object' && u !== null && (u as { readonly [FAILURE]?: unknown })[FAILURE] === true
   }

@@ -207,6 +207,21 @@ describe('installed into a fresh project', () => {
     expect(await node(['out/main.mjs'], dir)).toBe(OUTPUT)
   })
 
+  test('exports lets in . and ./package.json only, from require and import alike', async () => {
+    write(
+      'subpaths/main.cjs',
+      `const deep = (load) => { try { load(); return 'loaded' } catch (e) { return e.code } }
+const out = [require('terrapin/package.json').name, deep(() => require('terrapin/dist/errors'))]
+import('terrapin/dist/errors.js').then(() => 'loaded', (e) => e.code).then((code) => console.log(JSON.stringify([...out, code])))
+`,
+    )
+    expect(JSON.parse(await node(['main.cjs'], path.join(tmp, 'subpaths')))).toEqual([
+      'terrapin',
+      'ERR_PACKAGE_PATH_NOT_EXPORTED',
+      'ERR_PACKAGE_PATH_NOT_EXPORTED',
+    ])
+  })
+
   test('an application bundled by esbuild as ESM starts and runs a query', async () => {
     write('bundled/package.json', '{ "type": "module" }\n')
     write('bundled/main.js', esm(untyped(PROGRAM)))

@@ -46,7 +46,7 @@ let files: Set<string>
 /** Runs a command; its stdout, or a failure that shows what it printed. */
 const run = async (file: string, args: ReadonlyArray<string>, cwd: string): Promise<string> => {
   try {
-    const { stdout } = await exec(file, [...args], { cwd, maxBuffer: 64 * 1024 * 1024, env: { ...process.env } })
+    const { stdout } = await exec(file, [...args], { cwd, maxBuffer: 64 * 1024 * 1024 })
     return stdout
   } catch (e) {
     const { stdout, stderr, message } = e as { stdout?: string; stderr?: string; message: string }
@@ -85,7 +85,6 @@ const main = async () => {
 void main()
 `
 const NAMES = 'bulkCreate, close, connect, fields, flow, generateSchemas, model, pipe, query, runPromise, schema, where'
-const typed = (text: string): string => text
 const untyped = (text: string): string => text.replace(/: ReadonlyArray<\{ title: string \}>/, '')
 const esm = (text: string): string => text.replace('IMPORT', `import { ${NAMES} } from 'terrapin'`)
 const cjs = (text: string): string => text.replace('IMPORT', `const { ${NAMES} } = require('terrapin')`)
@@ -182,9 +181,9 @@ describe('installed into a fresh project', () => {
       'ts-nodenext/tsconfig.json',
       JSON.stringify({ compilerOptions: { ...TS_STRICT, module: 'nodenext', outDir: 'out' }, include: ['src'] }),
     )
-    write('ts-nodenext/src/main.ts', esm(typed(PROGRAM)) + REFUSED)
+    write('ts-nodenext/src/main.ts', esm(PROGRAM) + REFUSED)
     // a .cts file is CommonJS: its import is a require, typed by the require condition
-    write('ts-nodenext/src/other.cts', esm(typed(PROGRAM)) + REFUSED)
+    write('ts-nodenext/src/other.cts', esm(PROGRAM) + REFUSED)
     const dir = path.join(tmp, 'ts-nodenext')
     await node([TSC, '-p', '.'], dir)
     expect(await node(['out/main.js'], dir)).toBe(OUTPUT)
@@ -200,7 +199,7 @@ describe('installed into a fresh project', () => {
         include: ['src'],
       }),
     )
-    write('ts-bundler/src/main.ts', esm(typed(PROGRAM)) + REFUSED)
+    write('ts-bundler/src/main.ts', esm(PROGRAM) + REFUSED)
     const dir = path.join(tmp, 'ts-bundler')
     await node([TSC, '-p', '.'], dir)
     await bundle(dir, 'src/main.ts', 'out/main.mjs')

@@ -77,6 +77,15 @@ export const rawPostgres = (url: string): Impl => {
           }))
         },
       },
+      aggregateTop: {
+        prepared: async (i) =>
+          (
+            await q<{ authorId: number; books: string }>(
+              'SELECT author_id AS "authorId", COUNT(*) AS books FROM book WHERE strpos(title, $1) > 0 GROUP BY author_id ORDER BY books DESC, author_id LIMIT 10',
+              [input.aggregateTop(i).term],
+            )
+          ).map((r) => ({ authorId: r.authorId, books: Number(r.books) })),
+      },
       compileOnly: {
         prepared: (i) => {
           const { term, minRating } = input.filteredList(i)
@@ -111,6 +120,14 @@ export const rawPostgres = (url: string): Impl => {
             await sql.unsafe('UPDATE book SET rating = $1 WHERE author_id = $2', [rating, authorId], { prepare: true })
           ).count
         },
+      },
+      updateByExpression: {
+        prepared: async (i) =>
+          (
+            await sql.unsafe('UPDATE book SET rating = rating + 1 WHERE author_id = $1', [input.update(i).authorId], {
+              prepare: true,
+            })
+          ).count,
       },
       inList100: { prepared: (i) => itemsIn(input.inList100(i).ids) },
       inList10k: { prepared: (i) => itemsIn(input.inList10k(i).ids) },

@@ -125,7 +125,7 @@ export const knexImpl = (target: string, dialect: 'sqlite' | 'postgres' | 'mysql
     }
     const q = run.knex('book').insert(rows.map(toRow))
     if (dialect !== 'mysql') return readBooks(q.returning(BOOK_COLS), run)
-    const [first] = (await q) as number[]
+    const [first] = await q
     return readBooks(
       books(run.knex)
         .where('id', '>=', first)

@@ -205,7 +205,7 @@ const updateWithExprs = (plan: Query<unknown, unknown>, patch: Readonly<Record<s
     p,
     plan.error ??
       error ??
-      (entries.length === 0 ? invalid('', 'update needs at least one field', plan.model.name) : undefined),
+      (isEmpty(patch) ? invalid('', 'update needs at least one field', plan.model.name) : undefined),
   )
 }
 

@@ -310,7 +310,7 @@ describe('compile cache', () => {
         plan(1, { x: F('n').add(1) }),
         plan(1, { n: F('n').add(1), name: 'a' }),
         plan(1, { name: 'a', n: F('n').add(1) }),
-        plan(1, { n: F('n').add(F('i')) }),
+        plan(1, { n: F('n').mul(2) }),
         plan(1, { n: 3 }),
       ]) {
         expect(hintOf(other)).toBeDefined()

@@ -129,6 +129,8 @@ export const input = {
   relationLoad: (i: number) => ({ after: (i * 20) % (AUTHORS - 20) }),
   groupedAggregate: (i: number) => ({ lo: ((i * 50) % (AUTHORS - 50)) + 1, hi: ((i * 50) % (AUTHORS - 50)) + 50 }),
   update: (i: number) => ({ authorId: (i % AUTHORS) + 1, rating: (i % 50) / 10 }),
+  /** The authors with the most books whose title contains a term (the count decides, then the id). */
+  aggregateTop: (i: number) => ({ term: TERMS[i % TERMS.length] }),
   inList100: (i: number) => ({ ids: itemIds(i, 100) }),
   inList10k: (i: number) => ({ ids: itemIds(i, 10000) }),
   inList70k: (i: number) => ({ ids: itemIds(i, 70000) }),

@@ -3,6 +3,7 @@
  * median ops/s and its ratio to the raw driver (compile-only has no raw counterpart).
  */
 import { Mode, Workload } from './impl/types'
+import { median } from './measure'
 
 export interface Column {
   readonly impl: string
@@ -30,11 +31,13 @@ const DESCRIPTIONS: Readonly<Record<Workload, string>> = {
   filteredList: 'filtered list (contains, >=, order, limit 20)',
   relationLoad: 'relation load (20 authors + books)',
   groupedAggregate: 'grouped aggregate (50 authors)',
+  aggregateTop: 'aggregate ordered by the aggregate (count, top 10)',
   compileOnly: 'compile only (filtered list → SQL)',
   decode100k: 'decode 100,000 rows (10 × 10,000)',
   singleInsert: 'single insert (returning row)',
   bulkInsert: 'bulk insert 1,000 rows in a transaction',
-  updateByFilter: 'update by filter',
+  updateByFilter: 'update by filter (10 rows)',
+  updateByExpression: 'update by an F expression (rating + 1, 10 rows)',
   inList100: 'id in a list of 100 (100,000 items)',
   inList10k: 'id in a list of 10,000 (100,000 items)',
   inList70k: 'id in a list of 70,000 (100,000 items)',
@@ -110,5 +113,62 @@ export const allocated = (
     })
     return `| ${DESCRIPTIONS[w]} | ${cells.join(' | ')} |`
   })
+  return [head, rule, ...rows].join('\n')
+}
+
+/** A column's paired ratios (each round's sample over the raw driver's of that round). */
+const ratios = (results: ReadonlyArray<Result>, w: Workload, label: string): ReadonlyArray<number> | undefined =>
+  results.find((x) => x.workload === w && x.label === label)?.pairedRatios
+
+/** `a` against `b` by their ranges over the rounds: ahead or behind only where the ranges do not overlap. */
+const compare = (a: ReadonlyArray<number>, b: ReadonlyArray<number>): 'ahead' | 'level' | 'behind' =>
+  Math.min(...a) > Math.max(...b) ? 'ahead' : Math.max(...a) < Math.min(...b) ? 'behind' : 'level'
+
+const PREPARED_PEERS = ['Drizzle prepared']
+const ADHOC_PEERS = ['Kysely', 'Knex', 'Drizzle']
+
+/**
+ * The criterion, per workload: terrapin prepared at least level with every peer's prepared mode;
+ * terrapin ad hoc ahead of every peer's ad hoc mode and within 10% of the best prepared peer (its
+ * median paired ratio at least 0.9 of that peer's). Ahead and behind need ranges that do not
+ * overlap; overlapping ranges are level, which fails "ahead". ✓ meets, ✗ fails, — no such peer.
+ */
+export const verdicts = (workloads: ReadonlyArray<Workload>, results: ReadonlyArray<Result>): string => {
+  const head =
+    '| criterion | terrapin prepared vs Drizzle prepared | ad hoc vs Kysely | ad hoc vs Knex | ad hoc vs Drizzle | ad hoc ≥ 0.9 × best prepared peer | verdict |'
+  const rule = '|---|---|---|---|---|---|---|'
+  const rows = workloads
+    .filter((w) => w !== 'compileOnly')
+    .map((w) => {
+      const ok: boolean[] = []
+      const prepared = ratios(results, w, 'terrapin prepared')
+      const adhoc = ratios(results, w, 'terrapin ad hoc')
+      const preparedCells = PREPARED_PEERS.map((p) => {
+        const peer = ratios(results, w, p)
+        if (!peer || !prepared) return '—'
+        const c = compare(prepared, peer)
+        ok.push(c !== 'behind')
+        return `${c} ${c === 'behind' ? '✗' : '✓'}`
+      })
+      const adhocCells = ADHOC_PEERS.map((p) => {
+        const peer = ratios(results, w, p)
+        if (!peer || !adhoc) return '—'
+        const c = compare(adhoc, peer)
+        ok.push(c === 'ahead')
+        return `${c} ${c === 'ahead' ? '✓' : '✗'}`
+      })
+      const best = PREPARED_PEERS.map((p) => ratios(results, w, p))
+        .filter((x): x is ReadonlyArray<number> => x !== undefined)
+        .map(median)
+        .sort((a, b) => b - a)[0]
+      let within = '—'
+      if (best !== undefined && adhoc) {
+        const m = median(adhoc) / best
+        ok.push(m >= 0.9)
+        within = `${m.toFixed(2)} ${m >= 0.9 ? '✓' : '✗'}`
+      }
+      const verdict = ok.length === 0 ? '—' : ok.every(Boolean) ? '**meets**' : '**fails**'
+      return `| ${DESCRIPTIONS[w]} | ${[...preparedCells, ...adhocCells, within, verdict].join(' | ')} |`
+    })
   return [head, rule, ...rows].join('\n')
 }

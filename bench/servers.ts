@@ -11,6 +11,7 @@ import { createIsolated } from '../test/support/databases'
 import { BOOKS, authors, books, items, owners } from './data'
 import { drizzleMysql } from './impl/drizzle-mysql'
 import { drizzlePg } from './impl/drizzle-postgres'
+import { knexImpl } from './impl/knex'
 import { kysely } from './impl/kysely'
 import { openMysql, rawMysql } from './impl/raw-mysql'
 import { openPg, rawPostgres } from './impl/raw-postgres'
@@ -26,6 +27,8 @@ export interface Setup {
   readonly rowsOf: (sql: string, params: ReadonlyArray<unknown>) => Promise<ReadonlyArray<{ id: number }>>
   /** Deletes the rows the write workloads added. */
   readonly cleanup: () => Promise<void>
+  /** Inserts the owners and items (the long-list workloads' rows), once, when a workload needs them. */
+  readonly seedLongLists: () => Promise<void>
   readonly close: () => Promise<void>
 }
 
@@ -76,19 +79,22 @@ const serverSetup = async (
     'INSERT INTO book (id, title, rating, published_at, author_id)',
     books().map((b) => [b.id, b.title, b.rating, b.publishedAt, b.authorId]),
   )
-  await insertAll(
-    admin,
-    'INSERT INTO owner (id, name)',
-    owners().map((o) => [o.id, o.name]),
-  )
-  await insertAll(
-    admin,
-    'INSERT INTO item (id, name, owner_id)',
-    items().map((x) => [x.id, x.name, x.ownerId]),
-  )
   for (const s of admin.afterSeed) await admin.rows(s)
   return {
     impls: libraries(iso.url),
+    seedLongLists: async () => {
+      await insertAll(
+        admin,
+        'INSERT INTO owner (id, name)',
+        owners().map((o) => [o.id, o.name]),
+      )
+      await insertAll(
+        admin,
+        'INSERT INTO item (id, name, owner_id)',
+        items().map((x) => [x.id, x.name, x.ownerId]),
+      )
+      for (const s of admin.afterSeed) await admin.rows(s)
+    },
     database: `${label.replace('%s', version)}`,
     rowsOf: async (sql, params) => (await admin.rows(sql, params)) as { id: number }[],
     cleanup: async () => void (await admin.rows(`DELETE FROM book WHERE id > ${admin.placeholder(0)}`, [BOOKS])),
@@ -132,7 +138,13 @@ export const postgresSetup = (): Promise<Setup> =>
   serverSetup(
     'postgres',
     pgAdmin,
-    (url) => [rawPostgres(url), terrapin(url, 'postgres'), kysely(url, 'postgres'), drizzlePg(url)],
+    (url) => [
+      rawPostgres(url),
+      terrapin(url, 'postgres'),
+      kysely(url, 'postgres'),
+      knexImpl(url, 'postgres'),
+      drizzlePg(url),
+    ],
     'PostgreSQL %s (postgres.js, local server)',
   )
 
@@ -140,6 +152,6 @@ export const mysqlSetup = (): Promise<Setup> =>
   serverSetup(
     'mysql',
     mysqlAdmin,
-    (url) => [rawMysql(url), terrapin(url, 'mysql'), kysely(url, 'mysql'), drizzleMysql(url)],
+    (url) => [rawMysql(url), terrapin(url, 'mysql'), kysely(url, 'mysql'), knexImpl(url, 'mysql'), drizzleMysql(url)],
     'MySQL/MariaDB %s (mysql2, local server)',
   )

@@ -24,6 +24,12 @@ const book = mysqlTable('book', {
   publishedAt: datetime('published_at', { fsp: 3, mode: 'date' }).notNull(),
   authorId: int('author_id').notNull(),
 })
+const owner = mysqlTable('owner', { id: int('id').primaryKey(), name: varchar('name', { length: 100 }).notNull() })
+const item = mysqlTable('item', {
+  id: int('id').primaryKey(),
+  name: varchar('name', { length: 100 }).notNull(),
+  ownerId: int('owner_id').notNull(),
+})
 const authorRelations = relations(author, ({ many }) => ({ books: many(book) }))
 const bookRelations = relations(book, ({ one }) => ({
   author: one(author, { fields: [book.authorId], references: [author.id] }),
@@ -82,6 +88,8 @@ export const drizzleMysql = (url: string): Impl => {
     db,
     author,
     book,
+    owner,
+    item,
     contains: (column, term) => sql`instr(${column}, ${term}) > 0`,
     prepare: (q) => q.prepare() as never,
     insert: async (on: typeof db, rows: ReadonlyArray<NewBook>) => {

@@ -18,6 +18,12 @@ const book = pgTable('book', {
   publishedAt: timestamp('published_at', { withTimezone: true, precision: 3, mode: 'date' }).notNull(),
   authorId: integer('author_id').notNull(),
 })
+const owner = pgTable('owner', { id: integer('id').primaryKey(), name: varchar('name', { length: 100 }).notNull() })
+const item = pgTable('item', {
+  id: integer('id').primaryKey(),
+  name: varchar('name', { length: 100 }).notNull(),
+  ownerId: integer('owner_id').notNull(),
+})
 const authorRelations = relations(author, ({ many }) => ({ books: many(book) }))
 const bookRelations = relations(book, ({ one }) => ({
   author: one(author, { fields: [book.authorId], references: [author.id] }),
@@ -40,6 +46,11 @@ export const drizzlePg = (url: string): Impl => {
     db,
     author,
     book,
+    owner,
+    item,
+    // The raw driver's form: one parameter typed as an array, read once by the server.
+    longList: (column: unknown, values) =>
+      sql`${column} = ANY(${Array.isArray(values) ? sql.param(values) : values}::${sql.raw(column === item.name ? 'text' : 'int')}[])`,
     contains: (column, term) => sql`strpos(${column}, ${term}) > 0`,
     prepare: (q, name) => q.prepare(name) as never,
     insert: (on: typeof db, rows: ReadonlyArray<NewBook>) =>

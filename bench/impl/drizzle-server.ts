@@ -5,8 +5,8 @@
  * comes in a `ServerDrizzle`. The relation load uses Drizzle's relational queries.
  */
 // `any` below: pg-core and mysql-core share no table or database type.
-import { SQL, and, asc, between, count, desc, eq, gt, sql } from 'drizzle-orm'
-import { BookRow, NewBook, input, newBook, newBooks } from '../data'
+import { SQL, and, asc, between, count, desc, eq, gt, inArray, sql } from 'drizzle-orm'
+import { BookRow, NewBook, OwnerRow, input, newBook, newBooks, withItems } from '../data'
 import { tenTimes } from './common'
 import { Impl } from './types'
 
@@ -20,6 +20,13 @@ export interface ServerDrizzle {
   readonly db: any
   readonly author: any
   readonly book: any
+  readonly owner: any
+  readonly item: any
+  /**
+   * A list longer than 100 values as one parameter (`values`: the list, or a placeholder), where
+   * the dialect has such a form; without it, `inArray` (ad hoc only).
+   */
+  readonly longList?: (column: any, values: unknown) => SQL
   readonly contains: (column: unknown, term: unknown) => SQL
   readonly prepare: (query: { prepare: (name?: any) => unknown }, name: string) => Prepared
   /** Inserts rows (ad hoc) and returns them, on `db` or a transaction. */
@@ -34,7 +41,32 @@ export interface ServerDrizzle {
 }
 
 export const drizzleOnServer = (s: ServerDrizzle): Impl => {
-  const { db, author, book } = s
+  const { db, author, book, owner, item } = s
+  const listWhere = (column: unknown, values: ReadonlyArray<unknown>): SQL =>
+    values.length <= 100 || !s.longList ? inArray(column as never, [...values]) : s.longList(column, values)
+  const items = (where: SQL) => db.select().from(item).where(where).orderBy(asc(item.id))
+  const ownersAfter = (after: unknown, n: number) =>
+    db
+      .select()
+      .from(owner)
+      .where(gt(owner.id, after as number))
+      .orderBy(asc(owner.id))
+      .limit(n)
+  const slots = Array.from({ length: 100 }, (_, k) => sql.placeholder(`v${k}`))
+  const asSlots = (ids: ReadonlyArray<number>) => Object.fromEntries(ids.map((v, k) => [`v${k}`, v]))
+  const top = (term: unknown) =>
+    db
+      .select({ authorId: book.authorId, books: count() })
+      .from(book)
+      .where(s.contains(book.title, term))
+      .groupBy(book.authorId)
+      .orderBy(desc(count()), asc(book.authorId))
+      .limit(10)
+  const bump = (authorId: unknown) =>
+    db
+      .update(book)
+      .set({ rating: sql`${book.rating} + 1` })
+      .where(eq(book.authorId, authorId as number))
   const filtered = (term: unknown, minRating: unknown) =>
     db
       .select()
@@ -79,7 +111,52 @@ export const drizzleOnServer = (s: ServerDrizzle): Impl => {
         .where(eq(book.authorId, sql.placeholder('authorId'))),
       'update_books',
     ),
+    top: s.prepare(top(sql.placeholder('term')), 'top_authors'),
+    bump: s.prepare(bump(sql.placeholder('authorId')), 'bump_books'),
+    in100: s.prepare(items(inArray(item.id, slots)), 'items_in_100'),
+    long: s.longList && {
+      ids: s.prepare(items(s.longList(item.id, sql.placeholder('ids'))), 'items_in_ids'),
+      names: s.prepare(items(s.longList(item.name, sql.placeholder('ids'))), 'items_in_names'),
+      owners: s.prepare(items(s.longList(item.ownerId, sql.placeholder('ids'))), 'items_of_owners'),
+      after: new Map(
+        [1000, 10000].map((n) => [n, s.prepare(ownersAfter(sql.placeholder('after'), n), `owners_after_${n}`)]),
+      ),
+    },
   }
+  const long = p.long
+  const inList = (ids: (i: number) => { ids: number[] }) => ({
+    adhoc: (i: number) => items(listWhere(item.id, ids(i).ids)).execute(),
+    ...(long || ids(0).ids.length <= 100
+      ? {
+          prepared: (i: number) => {
+            const v = ids(i).ids
+            return v.length <= 100 ? p.in100.execute(asSlots(v)) : long!.ids.execute({ ids: v })
+          },
+        }
+      : {}),
+  })
+  const prefetch = (at: (i: number) => { after: number; n: number }) => ({
+    adhoc: async (i: number) => {
+      const os: OwnerRow[] = await ownersAfter(at(i).after, at(i).n).execute()
+      return withItems(
+        os,
+        await items(
+          listWhere(
+            item.ownerId,
+            os.map((o) => o.id),
+          ),
+        ).execute(),
+      )
+    },
+    ...(long
+      ? {
+          prepared: async (i: number) => {
+            const os: OwnerRow[] = await long.after.get(at(i).n)!.execute({ after: at(i).after })
+            return withItems(os, await long.owners.execute({ ids: os.map((o) => o.id) }))
+          },
+        }
+      : {}),
+  })
   return {
     name: 'drizzle',
     ops: {
@@ -111,6 +188,10 @@ export const drizzleOnServer = (s: ServerDrizzle): Impl => {
         },
         prepared: (i) => p.grouped.execute(input.groupedAggregate(i)),
       },
+      aggregateTop: {
+        adhoc: (i) => top(input.aggregateTop(i).term).execute(),
+        prepared: (i) => p.top.execute(input.aggregateTop(i)),
+      },
       compileOnly: {
         adhoc: (i) => {
           const { term, minRating } = input.filteredList(i)
@@ -136,6 +217,19 @@ export const drizzleOnServer = (s: ServerDrizzle): Impl => {
         },
         prepared: async (i) => s.changed(await p.update.execute(input.update(i))),
       },
+      updateByExpression: {
+        adhoc: async (i) => s.changed(await bump(input.update(i).authorId)),
+        prepared: async (i) => s.changed(await p.bump.execute({ authorId: input.update(i).authorId })),
+      },
+      inList100: inList(input.inList100),
+      inList10k: inList(input.inList10k),
+      inList70k: inList(input.inList70k),
+      nameIn2k: {
+        adhoc: (i) => items(listWhere(item.name, input.nameIn2k(i).names)).execute(),
+        ...(long ? { prepared: (i: number) => long.names.execute({ ids: input.nameIn2k(i).names }) } : {}),
+      },
+      prefetch1k: prefetch(input.prefetch1k),
+      prefetch10k: prefetch(input.prefetch10k),
     },
     close: s.close,
   }

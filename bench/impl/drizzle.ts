@@ -3,10 +3,10 @@
  * call) and prepared (`.prepare()` with `sql.placeholder`, executed with values). The relation
  * load uses Drizzle's relational queries (`with: { books: true }`), as its documentation shows.
  */
-import { and, asc, between, count, desc, eq, gt, relations, sql } from 'drizzle-orm'
+import { SQL, and, asc, between, count, desc, eq, gt, inArray, relations, sql } from 'drizzle-orm'
 import { drizzle } from 'drizzle-orm/better-sqlite3'
 import { customType, integer, real, sqliteTable, text } from 'drizzle-orm/sqlite-core'
-import { NewBook, input, newBook, newBooks, parseUtc, utcText } from '../data'
+import { NewBook, input, newBook, newBooks, parseUtc, utcText, withItems } from '../data'
 import { open } from './raw-sqlite'
 import { Impl } from './types'
 
@@ -24,6 +24,12 @@ const book = sqliteTable('book', {
   rating: real('rating'),
   publishedAt: utcDatetime('published_at').notNull(),
   authorId: integer('author_id').notNull(),
+})
+const owner = sqliteTable('owner', { id: integer('id').primaryKey(), name: text('name').notNull() })
+const item = sqliteTable('item', {
+  id: integer('id').primaryKey(),
+  name: text('name').notNull(),
+  ownerId: integer('owner_id').notNull(),
 })
 const authorRelations = relations(author, ({ many }) => ({ books: many(book) }))
 const bookRelations = relations(book, ({ one }) => ({
@@ -53,6 +59,35 @@ export const drizzleImpl = (file: string): Impl => {
       .where(between(book.authorId, lo as number, hi as number))
       .groupBy(book.authorId)
       .orderBy(book.authorId)
+  const top = (term: unknown) =>
+    db
+      .select({ authorId: book.authorId, books: count() })
+      .from(book)
+      .where(sql`instr(${book.title}, ${term}) > 0`)
+      .groupBy(book.authorId)
+      .orderBy(desc(count()), asc(book.authorId))
+      .limit(10)
+  const bump = (authorId: unknown) =>
+    db
+      .update(book)
+      .set({ rating: sql`${book.rating} + 1` })
+      .where(eq(book.authorId, authorId as number))
+  // A list of up to 100 values through `inArray` (a placeholder each), a longer one as JSON read
+  // by json_each (one parameter: a placeholder each stops at 32,766 and is slower long before).
+  const listWhere = (column: typeof item.id | typeof item.name | typeof item.ownerId, values: unknown): SQL =>
+    Array.isArray(values) && values.length <= 100
+      ? inArray(column, values)
+      : sql`${column} IN (SELECT value FROM json_each(${Array.isArray(values) ? JSON.stringify(values) : values}))`
+  const items = (where: SQL) => db.select().from(item).where(where).orderBy(asc(item.id))
+  const ownersAfter = (after: unknown, n: number) =>
+    db
+      .select()
+      .from(owner)
+      .where(gt(owner.id, after as number))
+      .orderBy(asc(owner.id))
+      .limit(n)
+  const slots = Array.from({ length: 100 }, (_, k) => sql.placeholder(`v${k}`))
+  const asSlots = (ids: ReadonlyArray<number>) => Object.fromEntries(ids.map((v, k) => [`v${k}`, v]))
   const insert = (b: NewBook) => db.insert(book).values(b).returning().get()
   const p = {
     byId: db
@@ -64,6 +99,13 @@ export const drizzleImpl = (file: string): Impl => {
     relation: relation(sql.placeholder('after')).prepare(),
     grouped: grouped(sql.placeholder('lo'), sql.placeholder('hi')).prepare(),
     all: db.select().from(book).prepare(),
+    top: top(sql.placeholder('term')).prepare(),
+    bump: bump(sql.placeholder('authorId')).prepare(),
+    in100: items(inArray(item.id, slots)).prepare(),
+    inJson: items(listWhere(item.id, sql.placeholder('json'))).prepare(),
+    ownersAfter: new Map([1000, 10000].map((n) => [n, ownersAfter(sql.placeholder('after'), n).prepare()])),
+    inJsonName: items(listWhere(item.name, sql.placeholder('json'))).prepare(),
+    itemsOfJson: items(listWhere(item.ownerId, sql.placeholder('json'))).prepare(),
     insert: db
       .insert(book)
       .values({
@@ -81,6 +123,31 @@ export const drizzleImpl = (file: string): Impl => {
       .prepare(),
   }
   const insertPrepared = (b: NewBook) => p.insert.get(b)
+  const inList = (ids: (i: number) => { ids: number[] }) => ({
+    adhoc: (i: number) => items(listWhere(item.id, ids(i).ids)).all(),
+    prepared: (i: number) => {
+      const v = ids(i).ids
+      return v.length <= 100 ? p.in100.all(asSlots(v)) : p.inJson.all({ json: JSON.stringify(v) })
+    },
+  })
+  const prefetch = (at: (i: number) => { after: number; n: number }) => ({
+    adhoc: (i: number) => {
+      const os = ownersAfter(at(i).after, at(i).n).all()
+      return withItems(
+        os,
+        items(
+          listWhere(
+            item.ownerId,
+            os.map((o) => o.id),
+          ),
+        ).all(),
+      )
+    },
+    prepared: (i: number) => {
+      const os = p.ownersAfter.get(at(i).n)!.all({ after: at(i).after })
+      return withItems(os, p.itemsOfJson.all({ json: JSON.stringify(os.map((o) => o.id)) }))
+    },
+  })
   return {
     name: 'drizzle',
     ops: {
@@ -111,6 +178,10 @@ export const drizzleImpl = (file: string): Impl => {
         },
         prepared: (i) => p.grouped.all(input.groupedAggregate(i)),
       },
+      aggregateTop: {
+        adhoc: (i) => top(input.aggregateTop(i).term).all(),
+        prepared: (i) => p.top.all(input.aggregateTop(i)),
+      },
       compileOnly: {
         adhoc: (i) => {
           const { term, minRating } = input.filteredList(i)
@@ -136,6 +207,19 @@ export const drizzleImpl = (file: string): Impl => {
         },
         prepared: (i) => p.update.run(input.update(i)).changes,
       },
+      updateByExpression: {
+        adhoc: (i) => bump(input.update(i).authorId).run().changes,
+        prepared: (i) => p.bump.run({ authorId: input.update(i).authorId }).changes,
+      },
+      inList100: inList(input.inList100),
+      inList10k: inList(input.inList10k),
+      inList70k: inList(input.inList70k),
+      nameIn2k: {
+        adhoc: (i) => items(listWhere(item.name, input.nameIn2k(i).names)).all(),
+        prepared: (i) => p.inJsonName.all({ json: JSON.stringify(input.nameIn2k(i).names) }),
+      },
+      prefetch1k: prefetch(input.prefetch1k),
+      prefetch10k: prefetch(input.prefetch10k),
     },
     close: () => Promise.resolve(void db.$client.close()),
   }

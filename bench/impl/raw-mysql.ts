@@ -83,6 +83,13 @@ export const rawMysql = (url: string): Impl => {
           )
         },
       },
+      aggregateTop: {
+        prepared: (i) =>
+          q(
+            'SELECT author_id AS authorId, COUNT(*) AS books FROM book WHERE INSTR(title, ?) > 0 GROUP BY author_id ORDER BY books DESC, author_id LIMIT 10',
+            [input.aggregateTop(i).term],
+          ),
+      },
       compileOnly: {
         prepared: (i) => {
           const { term, minRating } = input.filteredList(i)
@@ -113,6 +120,14 @@ export const rawMysql = (url: string): Impl => {
         prepared: async (i) => {
           const { authorId, rating } = input.update(i)
           const [r] = await pool.execute('UPDATE book SET rating = ? WHERE author_id = ?', [rating, authorId])
+          return (r as mysql.ResultSetHeader).affectedRows
+        },
+      },
+      updateByExpression: {
+        prepared: async (i) => {
+          const [r] = await pool.execute('UPDATE book SET rating = rating + 1 WHERE author_id = ?', [
+            input.update(i).authorId,
+          ])
           return (r as mysql.ResultSetHeader).affectedRows
         },
       },

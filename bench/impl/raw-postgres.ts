@@ -77,6 +77,15 @@ export const rawPostgres = (url: string): Impl => {
           }))
         },
       },
+      aggregateTop: {
+        prepared: async (i) =>
+          (
+            await q<{ authorId: number; books: string }>(
+              'SELECT author_id AS "authorId", COUNT(*) AS books FROM book WHERE strpos(title, $1) > 0 GROUP BY author_id ORDER BY books DESC, author_id LIMIT 10',
+              [input.aggregateTop(i).term],
+            )
+          ).map((r) => ({ authorId: r.authorId, books: Number(r.books) })),
+      },
       compileOnly: {
         prepared: (i) => {
           const { term, minRating } = input.filteredList(i)
@@ -87,19 +96,24 @@ export const rawPostgres = (url: string): Impl => {
         prepared: () => tenTimes(async () => q<BookRow>(`SELECT ${BOOK_COLS} FROM book`, [])),
       },
       singleInsert: { prepared: (i) => insertOne(newBook(i)) },
+      // One INSERT … SELECT FROM unnest of four typed arrays: one statement text whatever the row
+      // count (parsed and planned once, prepared), four parameters instead of 4,000, and the
+      // fastest correct way postgres.js has (a multi-row VALUES of 4,000 placeholders took about
+      // a fifth longer). Datetimes go as ISO text, which the timestamptz[] cast reads.
       bulkInsert: {
         prepared: (i) =>
           sql.begin(async (tx) => {
             const rows = newBooks(i)
-            const params = rows.flatMap((b) => [b.title, b.rating, b.publishedAt, b.authorId])
-            const values = rows.map((_, j) => `($${j * 4 + 1}, $${j * 4 + 2}, $${j * 4 + 3}, $${j * 4 + 4})`).join(', ')
             return [
               ...((await tx.unsafe(
-                `INSERT INTO book (title, rating, published_at, author_id) VALUES ${values} RETURNING ${BOOK_COLS}`,
-                params as never[],
-                {
-                  prepare: true,
-                },
+                `INSERT INTO book (title, rating, published_at, author_id) SELECT * FROM unnest($1::varchar[], $2::float8[], $3::timestamptz[], $4::int[]) RETURNING ${BOOK_COLS}`,
+                [
+                  rows.map((b) => b.title),
+                  rows.map((b) => b.rating),
+                  rows.map((b) => b.publishedAt.toISOString()),
+                  rows.map((b) => b.authorId),
+                ] as never[],
+                { prepare: true },
               )) as unknown as BookRow[]),
             ]
           }),
@@ -111,6 +125,14 @@ export const rawPostgres = (url: string): Impl => {
             await sql.unsafe('UPDATE book SET rating = $1 WHERE author_id = $2', [rating, authorId], { prepare: true })
           ).count
         },
+      },
+      updateByExpression: {
+        prepared: async (i) =>
+          (
+            await sql.unsafe('UPDATE book SET rating = rating + 1 WHERE author_id = $1', [input.update(i).authorId], {
+              prepare: true,
+            })
+          ).count,
       },
       inList100: { prepared: (i) => itemsIn(input.inList100(i).ids) },
       inList10k: { prepared: (i) => itemsIn(input.inList10k(i).ids) },

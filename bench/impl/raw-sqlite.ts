@@ -47,6 +47,10 @@ export const rawSqlite = (file: string): Impl => {
   const grouped = db.prepare(
     'SELECT author_id AS authorId, COUNT(*) AS books, AVG(rating) AS avgRating FROM book WHERE author_id BETWEEN ? AND ? GROUP BY author_id ORDER BY author_id',
   )
+  const top = db.prepare(
+    'SELECT author_id AS authorId, COUNT(*) AS books FROM book WHERE instr(title, ?) > 0 GROUP BY author_id ORDER BY books DESC, author_id LIMIT 10',
+  )
+  const bump = db.prepare('UPDATE book SET rating = rating + 1 WHERE author_id = ?')
   const allBooks = db.prepare(`SELECT ${BOOK_COLS} FROM book`)
   const insert = db.prepare(
     `INSERT INTO book (title, rating, published_at, author_id) VALUES (?, ?, ?, ?) RETURNING ${BOOK_COLS}`,
@@ -112,6 +116,7 @@ export const rawSqlite = (file: string): Impl => {
           return grouped.all(lo, hi)
         },
       },
+      aggregateTop: { prepared: (i) => top.all(input.aggregateTop(i).term) },
       compileOnly: {
         prepared: (i) => {
           const { term, minRating } = input.filteredList(i)
@@ -129,6 +134,7 @@ export const rawSqlite = (file: string): Impl => {
           return update.run(rating, authorId).changes
         },
       },
+      updateByExpression: { prepared: (i) => bump.run(input.update(i).authorId).changes },
       inList100: { prepared: (i) => itemsIn('id', input.inList100(i).ids) },
       inList10k: { prepared: (i) => itemsIn('id', input.inList10k(i).ids) },
       inList70k: { prepared: (i) => itemsIn('id', input.inList70k(i).ids) },

@@ -16,6 +16,7 @@ import { Impl } from './types'
 const {
   Avg,
   Count,
+  F,
   annotate,
   bind,
   bindEach,
@@ -76,6 +77,19 @@ export const terrapin = (url: string, dialect: DialectName = 'sqlite'): Impl => 
       orderBy('authorId'),
     )
   const groupedPrepared = prepare(grouped(param('lo'), param('hi')))
+  const top = (term: string | Param) =>
+    pipe(
+      query(Book),
+      where({ title__contains: term }),
+      groupBy('authorId'),
+      annotate({ books: Count() }),
+      orderBy('-books', 'authorId'),
+      limit(10),
+    )
+  const topPrepared = prepare(top(param('term')))
+  const bump = (authorId: number | Param) =>
+    pipe(query(Book), where({ authorId }), update({ rating: F('rating').add(1) }))
+  const bumpPrepared = prepare(bump(param('authorId')))
   const allBooks = prepare(query(Book))
   const insertOne = prepare(
     create(Book, {
@@ -106,6 +120,8 @@ export const terrapin = (url: string, dialect: DialectName = 'sqlite'): Impl => 
       const { lo, hi } = input.groupedAggregate(i)
       return grouped(lo, hi)
     },
+    aggregateTop: (i: number) => top(input.aggregateTop(i).term),
+    updateByExpression: (i: number) => bump(input.update(i).authorId),
     singleInsert: (i: number) => create(Book, newBook(i)),
     updateByFilter: (i: number) => {
       const { authorId, rating } = input.update(i)
@@ -151,6 +167,11 @@ export const terrapin = (url: string, dialect: DialectName = 'sqlite'): Impl => 
         prepared: (i) => go(pipe(groupedPrepared, bind(input.groupedAggregate(i)))),
         ...viaTask(adhoc.groupedAggregate),
       },
+      aggregateTop: {
+        adhoc: (i) => go(adhoc.aggregateTop(i)),
+        prepared: (i) => go(pipe(topPrepared, bind(input.aggregateTop(i)))),
+        ...viaTask(adhoc.aggregateTop),
+      },
       compileOnly: {
         adhoc: (i) => {
           const { term, minRating } = input.filteredList(i)
@@ -174,6 +195,11 @@ export const terrapin = (url: string, dialect: DialectName = 'sqlite'): Impl => 
         adhoc: (i) => go(adhoc.updateByFilter(i)),
         prepared: (i) => go(pipe(updateBy, bind(input.update(i)))),
         ...viaTask(adhoc.updateByFilter),
+      },
+      updateByExpression: {
+        adhoc: (i) => go(adhoc.updateByExpression(i)),
+        prepared: (i) => go(pipe(bumpPrepared, bind({ authorId: input.update(i).authorId }))),
+        ...viaTask(adhoc.updateByExpression),
       },
       inList100: inList(input.inList100),
       inList10k: inList(input.inList10k),

@@ -66,6 +66,8 @@ const computed = (kind: 'float' | 'text', codec: t.Type<unknown, unknown, unknow
 
 /** The column of a computed number (counts, sums, arithmetic). */
 export const NUMBER_COLUMN = computed('float', numeric as t.Type<unknown, unknown, unknown>)
+/** The column of a count: a number like the others, told apart because a count is never NULL (an order by it needs no NULLS clause). */
+export const COUNT_COLUMN = computed('float', numeric as t.Type<unknown, unknown, unknown>)
 /** The column of a computed text (lower, concat, …). */
 export const TEXT_COLUMN = computed('text', text as t.Type<unknown, unknown, unknown>)
 
@@ -144,12 +146,12 @@ const aggregate = (ctx: Ctx, e: Extract<Expr, { _tag: 'Agg' }>): ExprSql => {
       const pk = colRef(ctx, alias, target.columnByKey[target.pk])
       return {
         sql: e.distinct ? `COUNT(DISTINCT ${pick(pk)})` : when === undefined ? 'COUNT(*)' : `COUNT(${pick('1')})`,
-        col: NUMBER_COLUMN,
+        col: COUNT_COLUMN,
       }
     }
     const col = target.columnByKey[key] ?? fail(target, `no field ${key}`)
     const ref = colRef(ctx, alias, col)
-    if (e.fn === 'count') return { sql: `COUNT(${dist}${pick(ref)})`, col: NUMBER_COLUMN }
+    if (e.fn === 'count') return { sql: `COUNT(${dist}${pick(ref)})`, col: COUNT_COLUMN }
     // AVG and SUM as doubles: MySQL's decimal AVG keeps only 4 more digits. A float column is
     // one already, and the cast is a large part of a grouped average's time on MariaDB.
     if (e.fn === 'avg' || e.fn === 'sum')

@@ -40,7 +40,7 @@ import {
   valueExpr,
   walk,
 } from './context'
-import { annotationTarget, exprSql, inSubquery } from './expr'
+import { COUNT_COLUMN, annotationTarget, exprSql, inSubquery } from './expr'
 import { groupingSql, isGrouped, lockSql } from './grouping'
 import { orderName, readOrder, selectedKeys, sliced } from './ordering'
 
@@ -320,7 +320,10 @@ export const orderSql = (ctx: Ctx, alias: string, model: Model, order: ReadonlyA
   const scope = ctx.scopes[ctx.scopes.length - 1]
   const selected = scope && scope.alias === alias ? selectedExprs.get(scope) : undefined
   const items = order.map((o) => {
-    if (o.annotation) return ctx.d.order(annotationTarget(ctx, o.key).sql, o.desc, true)
+    if (o.annotation) {
+      const t = annotationTarget(ctx, o.key)
+      return ctx.d.order(t.sql, o.desc, t.col !== COUNT_COLUMN)
+    }
     const v = selected?.get(orderName(o)) ?? valueExpr(ctx, alias, model, o.path, o.key)
     // A column of the select's own table declared not null holds no NULL (through a relation,
     // a missing row gives one).

@@ -170,7 +170,9 @@ export const sqlite: Dialect = {
   comparable: (col, expr) => (col.kind === 'decimal' ? `${DECIMAL_KEY_FUNCTION}(${expr})` : expr),
   // A function replacement: a string one would expand `$'` and `$&` inside quoted identifiers.
   datePart: (part, expr) => PARTS[part].replace('X', () => expr),
-  order: (expr, desc) => (desc ? `${expr} DESC NULLS LAST` : `${expr} ASC NULLS FIRST`),
+  // SQLite's own order already is the semantics': NULLs sort below every value, first ascending
+  // and last descending.
+  order: (expr, desc) => `${expr} ${desc ? 'DESC' : 'ASC'}`,
   limitOffset: (limit, offset) =>
     limit === undefined
       ? offset

@@ -176,8 +176,9 @@ export const recordStep = (
   from: ShapeNode | undefined,
   label: string,
   record: Readonly<Record<string, unknown>>,
+  edgeOf: (v: unknown) => string | undefined = valueEdge,
 ): ShapeNode | undefined => {
   let n = step(from, label)
-  for (const k in record) n = step(step(n, k), valueEdge(record[k]))
+  for (const k in record) n = step(step(n, k), edgeOf(record[k]))
   return step(n, '\u0000')
 }

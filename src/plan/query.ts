@@ -245,7 +245,7 @@ const parseFieldOrder = (model: Model, spec: string, desc: boolean): OrderItem |
  * (e.g. `'id'`) to paginate.
  *
  * @example
- * pipe(query(Book), orderBy('-rating', 'id')) // ORDER BY "rating" DESC NULLS LAST, "id" ASC NULLS FIRST
+ * pipe(query(Book), orderBy('-rating', 'id')) // ORDER BY "rating" DESC NULLS LAST, "id" ASC (PostgreSQL; SQLite and MySQL order NULLs so by default)
  * pipe(query(Book), orderBy('author__name')) // ORDER BY (SELECT "t1"."name" FROM "author" AS "t1" WHERE "t1"."id" = "t0"."author_id")
  */
 export const orderBy =

@@ -9,7 +9,8 @@ import { Model } from '../model/model'
 import { CreateInput, FieldsOf, FkKeys, InsertOf, MissingKeys, PatchOf, RowOf } from '../model/types'
 import { Invalid, checkInput, validateInput } from '../model/validate'
 import { BulkUpdate, Delete, Insert, Param, Update, Upsert, deepFreeze, freeze, isEmpty } from './ast'
-import { HINT, OWNER, hintOf, hinted, recordStep, rootOf } from './hint'
+import { HINT, OWNER, hintOf, hinted, recordStep, rootOf, valueEdge } from './hint'
+import { shapeOf } from './shape'
 import { Expr, isExpr, refsOf } from './expr'
 import { PathsOf } from './expr-types'
 import { Query, query, where } from './query'
@@ -158,31 +159,53 @@ export const update =
     return updateWithExprs(plan as Query<unknown, unknown>, given)
   }
 
+/**
+ * A patch value's trie edge: an expression's is its shape key (the full walk's description of the
+ * SQL it compiles to and of where its values sit), so an update by an expression built afresh on
+ * every call still finds its compiled statement without walking the whole plan.
+ */
+const patchEdge = (v: unknown): string | undefined => {
+  if (!isExpr(v)) return valueEdge(v)
+  const key = shapeOf(v)?.key
+  return key === undefined ? undefined : `e${key}`
+}
+
 /** An update whose patch has expressions (apart from `update`, whose every call its closures would cost). */
 const updateWithExprs = (plan: Query<unknown, unknown>, patch: Readonly<Record<string, unknown>>): Update<number> => {
-  const entries = Object.entries(patch)
-  const exprs = entries.filter(([, v]) => isExpr(v))
-  const valid = validateInput(plan.model, Object.fromEntries(entries.filter(([, v]) => !isExpr(v))), 'patch')
-  const exprIssues: ValidationIssue[] = exprs.flatMap(([k, v]) => {
-    if (!plan.model.columnByKey[k]) return [{ field: k, message: `${plan.model.name} has no field ${k}` }]
-    const bad = refsOf(v as Expr).find((r) => !plan.model.columnByKey[r.split('__')[0]] && !r.includes('__'))
-    return bad ? [{ field: k, message: `${plan.model.name} has no field ${bad}` }] : []
-  })
-  const merged = E.isRight(valid) ? freeze({ ...valid.right, ...Object.fromEntries(exprs) }) : {}
+  const values: Record<string, unknown> = {}
+  const exprs: Record<string, unknown> = {}
+  const exprIssues: ValidationIssue[] = []
+  for (const k in patch) {
+    const v = patch[k]
+    if (!isExpr(v)) {
+      values[k] = v
+      continue
+    }
+    exprs[k] = v
+    if (!plan.model.columnByKey[k]) exprIssues.push({ field: k, message: `${plan.model.name} has no field ${k}` })
+    else {
+      const bad = refsOf(v).find((r) => !plan.model.columnByKey[r.split('__')[0]] && !r.includes('__'))
+      if (bad) exprIssues.push({ field: k, message: `${plan.model.name} has no field ${bad}` })
+    }
+  }
+  const checked = checkInput(plan.model, values, 'patch')
+  const valid = checked instanceof Invalid ? undefined : checked
+  const merged = valid ? freeze({ ...valid, ...exprs }) : NO_PATCH
   const p: Update<number> = hinted<Update<number>>(
     { _tag: 'Update', source: plan, patch: merged, [HINT]: undefined, [OWNER]: undefined },
-    recordStep(hintOf(plan), 'u', merged),
+    recordStep(hintOf(plan), 'u', merged, patchEdge),
   )
-  const error = E.isLeft(valid)
-    ? valid.left
-    : exprIssues.length > 0
-      ? validationError(exprIssues, plan.model.name)
-      : undefined
+  const error =
+    checked instanceof Invalid
+      ? checked.error
+      : exprIssues.length > 0
+        ? validationError(exprIssues, plan.model.name)
+        : undefined
   return withError(
     p,
     plan.error ??
       error ??
-      (entries.length === 0 ? invalid('', 'update needs at least one field', plan.model.name) : undefined),
+      (isEmpty(patch) ? invalid('', 'update needs at least one field', plan.model.name) : undefined),
   )
 }
 

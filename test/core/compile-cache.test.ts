@@ -298,6 +298,30 @@ describe('compile cache', () => {
       same(filtered(2))
     })
 
+    it('an update by an expression steps by the expression: plans built alike share a hint and compile as a fresh compile does', () => {
+      const plan = (n: number, patch: object): Statement => pipe(query(Item), where({ n }), update(patch as never))
+      const a = plan(1, { n: F('n').add(1) })
+      const b = plan(7, { n: F('n').add(1) })
+      expect(hintOf(a)).toBeDefined()
+      expect(hintOf(a)).toBe(hintOf(b))
+      for (const other of [
+        plan(1, { n: F('n').sub(1) }),
+        plan(1, { n: F('x').add(1) }),
+        plan(1, { x: F('n').add(1) }),
+        plan(1, { n: F('n').add(1), name: 'a' }),
+        plan(1, { name: 'a', n: F('n').add(1) }),
+        plan(1, { n: F('n').mul(2) }),
+        plan(1, { n: 3 }),
+      ]) {
+        expect(hintOf(other)).toBeDefined()
+        expect(hintOf(other)).not.toBe(hintOf(a))
+        same(other)
+      }
+      same(a)
+      same(b)
+      expect(compileWith(dialects.sqlite, b).params).toEqual([1, 7])
+    })
+
     it('inserts of different fields, nulls and placeholders compile as a fresh compile does', () => {
       const rows = [
         { name: 'a' },

@@ -58,7 +58,7 @@ const GOLDEN: ReadonlyArray<
     filterPlan,
     {
       sqlite: {
-        sql: `SELECT ${COLS('"')} FROM "core_tag" AS "t0" WHERE ("t0"."name" GLOB ? AND "t0"."uses" >= ?) ORDER BY "t0"."uses" DESC NULLS LAST, "t0"."name" ASC NULLS FIRST LIMIT 10`,
+        sql: `SELECT ${COLS('"')} FROM "core_tag" AS "t0" WHERE ("t0"."name" GLOB ? AND "t0"."uses" >= ?) ORDER BY "t0"."uses" DESC, "t0"."name" ASC LIMIT 10`,
         params: ['*a%*', 1],
       },
       postgres: {
@@ -135,7 +135,7 @@ const GOLDEN: ReadonlyArray<
     firstPlan,
     {
       sqlite: {
-        sql: `SELECT ${COLS('"')} FROM "core_tag" AS "t0" ORDER BY "t0"."id" ASC NULLS FIRST LIMIT 1`,
+        sql: `SELECT ${COLS('"')} FROM "core_tag" AS "t0" ORDER BY "t0"."id" ASC LIMIT 1`,
         params: [],
       },
       postgres: { sql: `SELECT ${COLS('"')} FROM "core_tag" AS "t0" ORDER BY "t0"."id" ASC LIMIT 1`, params: [] },
@@ -149,7 +149,7 @@ const GOLDEN: ReadonlyArray<
 const updatePlan = pipe(query(Tag), orderBy('name'), limit(2), update({ uses: 9 }))
 const UPDATE_GOLDEN: Golden = {
   sqlite: {
-    sql: 'UPDATE "core_tag" AS "t0" SET "uses" = ? WHERE "t0"."id" IN (SELECT "id" FROM (SELECT "t1"."id" FROM "core_tag" AS "t1" ORDER BY "t1"."name" ASC NULLS FIRST LIMIT 2) AS "s")',
+    sql: 'UPDATE "core_tag" AS "t0" SET "uses" = ? WHERE "t0"."id" IN (SELECT "id" FROM (SELECT "t1"."id" FROM "core_tag" AS "t1" ORDER BY "t1"."name" ASC LIMIT 2) AS "s")',
     params: [9],
   },
   postgres: {

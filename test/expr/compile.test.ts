@@ -46,11 +46,11 @@ const CASES: ReadonlyArray<readonly [string, object, Golden, unknown]> = [
     ),
     {
       sqlite: {
-        sql: `SELECT "t0"."name", ${countBooks('"', 't1')} FROM "x_author" AS "t0" WHERE ${countBooks('"', 't2')} >= ? ORDER BY ${countBooks('"', 't3')} DESC NULLS LAST, "t0"."name" ASC NULLS FIRST`,
+        sql: `SELECT "t0"."name", ${countBooks('"', 't1')} FROM "x_author" AS "t0" WHERE ${countBooks('"', 't2')} >= ? ORDER BY ${countBooks('"', 't3')} DESC, "t0"."name" ASC`,
         params: [2],
       },
       postgres: {
-        sql: `SELECT "t0"."name", ${countBooks('"', 't1')} FROM "x_author" AS "t0" WHERE ${countBooks('"', 't2')} >= $1 ORDER BY ${countBooks('"', 't3')} DESC NULLS LAST, "t0"."name" ASC`,
+        sql: `SELECT "t0"."name", ${countBooks('"', 't1')} FROM "x_author" AS "t0" WHERE ${countBooks('"', 't2')} >= $1 ORDER BY ${countBooks('"', 't3')} DESC, "t0"."name" ASC`,
         params: [2],
       },
       mysql: {
@@ -75,7 +75,7 @@ const CASES: ReadonlyArray<readonly [string, object, Golden, unknown]> = [
     ),
     {
       sqlite: {
-        sql: 'SELECT COUNT(*), MAX("t0"."pages") FROM "x_book" AS "t0" WHERE "t0"."pages" >= ? GROUP BY "t0"."author_id" HAVING COUNT(*) > ? ORDER BY "t0"."author_id" ASC NULLS FIRST',
+        sql: 'SELECT COUNT(*), MAX("t0"."pages") FROM "x_book" AS "t0" WHERE "t0"."pages" >= ? GROUP BY "t0"."author_id" HAVING COUNT(*) > ? ORDER BY "t0"."author_id" ASC',
         params: [100, 1],
       },
       postgres: {
@@ -103,7 +103,7 @@ const CASES: ReadonlyArray<readonly [string, object, Golden, unknown]> = [
     ),
     {
       sqlite: {
-        sql: 'SELECT AVG("t0"."rating"), SUM(CAST("t0"."pages" AS REAL)) FROM "x_book" AS "t0" GROUP BY "t0"."author_id" ORDER BY "t0"."author_id" ASC NULLS FIRST',
+        sql: 'SELECT AVG("t0"."rating"), SUM(CAST("t0"."pages" AS REAL)) FROM "x_book" AS "t0" GROUP BY "t0"."author_id" ORDER BY "t0"."author_id" ASC',
         params: [],
       },
       postgres: {
@@ -153,7 +153,7 @@ const CASES: ReadonlyArray<readonly [string, object, Golden, unknown]> = [
     ),
     {
       sqlite: {
-        sql: `SELECT terrapin_fold("t0"."name"), (COALESCE("t0"."name", '') || COALESCE(?, '') || COALESCE("t0"."nick", '')) FROM "x_author" AS "t0" ORDER BY "t0"."name" ASC NULLS FIRST`,
+        sql: `SELECT terrapin_fold("t0"."name"), (COALESCE("t0"."name", '') || COALESCE(?, '') || COALESCE("t0"."nick", '')) FROM "x_author" AS "t0" ORDER BY "t0"."name" ASC`,
         params: [':'],
       },
       postgres: {

@@ -4,6 +4,8 @@
  * MySQL/MariaDB interpret them with one semantics.
  */
 export * from './errors'
+/** fp-ts's `pipe` and `flow`, re-exported so that one import works in every module system. */
+export { pipe, flow } from 'fp-ts/function'
 export { fields, validators } from './model/fields'
 export type {
   Field,

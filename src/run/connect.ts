@@ -284,5 +284,8 @@ export const closeAll = async (): Promise<void> => {
   await Promise.all(all.map((ex) => ex.close()))
 }
 
+/** How many databases `connect` opened are not closed yet (the documentation's examples are checked with it). */
+export const openDatabases = (): number => open.size
+
 /** Closes one database handle. */
 export const close = (db: Db): Promise<void> => db.executor.close()

@@ -24,6 +24,7 @@ import {
 import { sqlite } from './sqlite'
 import { modelOrdering } from './ordering'
 
+/** The dialect records by name, for `schemaSql` and for compiling by hand (`compile(plan, name)` takes the name). */
 export const dialects: Readonly<Record<DialectName, Dialect>> = { sqlite, postgres, mysql }
 
 /** The plans that compile to one statement. */

@@ -9,6 +9,7 @@ import { Field, Fields, ForeignKeyField, ManyToManyField, ScalarField, ScalarKin
 // model
 // ------------------------------------------------------------------------------------------
 
+/** What a model holds besides its fields, as tortoise's `Meta`: `uniqueTogether`, `indexes`, `ordering`, `description`. */
 export interface ModelMeta {
   /** Sets of field names that are unique together. */
   readonly uniqueTogether?: ReadonlyArray<ReadonlyArray<string>>
@@ -35,6 +36,10 @@ export interface Column {
   readonly pk: boolean
 }
 
+/**
+ * A model, made by `model(name, { fields, meta })`: its table, its columns and its relations. Use
+ * it as a value (`query(Book)`) and as a type (`RowOf<typeof Book>`).
+ */
 export interface Model<N extends string = string, F extends Fields = Fields, S = unknown> {
   readonly _tag: 'Model'
   readonly name: N

@@ -78,7 +78,17 @@ const own = (v: unknown): unknown =>
  * (`'author__name'`); in an annotation or a filter, also an annotation's name.
  *
  * @example
- * pipe(query(Book), update({ rating: F('rating').add(1) })) // UPDATE "book" SET "rating" = ("rating" + ?)
+ * ```ts
+ * pipe(query(Book), update({ rating: F('rating').add(1) }))
+ * ```
+ * ```sql
+ * -- sqlite
+ * UPDATE "book" AS "t0" SET "rating" = ("t0"."rating" + ?)
+ * -- postgres
+ * UPDATE "book" AS "t0" SET "rating" = ("t0"."rating" + CAST($1 AS INTEGER))
+ * -- mysql
+ * UPDATE `book` AS `t0` SET `t0`.`rating` = (`t0`.`rating` + ?)
+ * ```
  */
 export const F = <const P extends string>(ref: P): Expr<FieldValue<P>, P> => make({ _tag: 'F', ref })
 
@@ -133,6 +143,7 @@ export const Concat = <const L extends ReadonlyArray<ExprArg<unknown, string>>>(
   ...args: L
 ): Expr<string, KeysOf<L[number]>> => func('concat', args)
 
+/** Options of an aggregate: `distinct`, and `filter`, the rows it counts (tortoise's `_filter`). */
 export interface AggregateOptions {
   /** Aggregate distinct values only (`COUNT(DISTINCT …)`). */
   readonly distinct?: boolean
@@ -180,8 +191,26 @@ const agg = <A, K extends string>(fn: AggName, ref: string | undefined, o?: Aggr
  * different relations never multiply each other's rows.
  *
  * @example
- * pipe(query(Author), annotate({ n: Count('books') }))
- * // SELECT …, (SELECT COUNT(*) FROM "book" AS "t1" WHERE "t1"."author_id" = "t0"."id") FROM "author" AS "t0"
+ * ```ts
+ * pipe(query(Author), annotate({ rated: Count('books', { filter: { rating__gte: 4 } }) }), values('name', 'rated'))
+ * ```
+ * ```sql
+ * -- sqlite
+ * SELECT "t0"."name", (SELECT COUNT(*)
+ * FROM "book" AS "t1"
+ * WHERE "t1"."author_id" = "t0"."id" AND "t1"."rating" >= ?)
+ * FROM "author" AS "t0"
+ * -- postgres
+ * SELECT "t0"."name", (SELECT COUNT(*)
+ * FROM "book" AS "t1"
+ * WHERE "t1"."author_id" = "t0"."id" AND "t1"."rating" >= $1)
+ * FROM "author" AS "t0"
+ * -- mysql
+ * SELECT `t0`.`name`, (SELECT COUNT(*)
+ * FROM `book` AS `t1`
+ * WHERE `t1`.`author_id` = `t0`.`id` AND `t1`.`rating` >= ?)
+ * FROM `author` AS `t0`
+ * ```
  */
 export const Count: {
   /** Rows of the group: `Count()`, or only those matching a filter: `Count({ filter: { rating__gte: 4 } })`. */

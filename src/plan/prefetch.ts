@@ -74,11 +74,17 @@ const add = <P extends Select<unknown>>(
  * of relations does not compile.
  *
  * @example
- * pipe(query(Author), prefetch('books', 'books__tags'), run(db))
- * // ReadonlyArray<Author & { books: ReadonlyArray<Book & { tags: ReadonlyArray<Tag> }> }>
- * // SELECT … FROM "author" AS "t0"
- * // SELECT … FROM "book" AS "t0" WHERE "t0"."author_id" IN (?, ?, …)
- * // SELECT "l"."book_id", … FROM "book_tag" AS "l" JOIN "tag" AS "t0" ON … WHERE "l"."book_id" IN (?, ?, …)
+ * ```ts
+ * pipe(query(Author), prefetch('books'))
+ * ```
+ * ```sql
+ * -- sqlite
+ * SELECT "t0"."id", "t0"."name" FROM "author" AS "t0"
+ * -- postgres
+ * SELECT "t0"."id", "t0"."name" FROM "author" AS "t0"
+ * -- mysql
+ * SELECT `t0`.`id`, `t0`.`name` FROM `author` AS `t0`
+ * ```
  */
 export const prefetch =
   <M, R extends RowOf<M>, const P extends RelationNames<M> | `${RelationNames<M>}__${string}`>(

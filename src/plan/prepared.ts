@@ -23,6 +23,7 @@ export interface Prepared<A, V extends Values = Values> {
   readonly plan: Plan<A>
   /** The placeholder names the plan holds, in order of first appearance. */
   readonly names: ReadonlyArray<string>
+  /** The values the plan's placeholders take: a type only, never set. */
   readonly _V?: (v: V) => void
 }
 

@@ -12,6 +12,10 @@ import { openMysql } from './mysql2'
 import { openPostgres } from './postgres'
 import { Db, makeDb } from './statement'
 
+/**
+ * `connect`'s options (they win over the URL's query parameters): `pool`, `connectTimeoutMs`,
+ * `idleTimeoutMs`, `statementTimeoutMs`, `onQuery`, `logParams`, `returning`.
+ */
 export interface ConnectOptions extends ExecutorOptions {
   /** Pool size (PostgreSQL, MySQL); also `?pool=` in the URL. */
   readonly pool?: number

@@ -13,6 +13,7 @@ import { rowDecoder } from './decode'
 import { Db, shapeOf, toError } from './statement'
 import { joined } from './transaction'
 
+/** Options of `stream`: `batchSize`, the rows read per round trip (default 1000). */
 export interface StreamOptions {
   /** Rows fetched per round trip (default 1000). */
   readonly batchSize?: number

@@ -111,3 +111,90 @@ export const documentationFiles = (): ReadonlyArray<string> => {
 /** The programs of every documentation file. */
 export const documentationPrograms = (): ReadonlyArray<Program> =>
   documentationFiles().flatMap((f) => programs(fencedBlocks(f, fs.readFileSync(path.join(ROOT, f), 'utf8'))))
+
+/** The SQL a reference example promises for each dialect (a `-- dialect` line, then the SQL). */
+export type ShownSql = ReadonlyArray<{ readonly dialect: string; readonly sql: string }>
+
+/** A reference example: a program whose last part is a plan, and the SQL shown for it. */
+export interface Example extends Program {
+  readonly sql: ShownSql | undefined
+}
+
+/** The fenced blocks of the doc comments of a source file, with the comments' `*` removed. */
+export const commentBlocks = (file: string, text: string): ReadonlyArray<Block> => {
+  const out: Block[] = []
+  for (const m of text.matchAll(/\/\*\*[\s\S]*?\*\//g)) {
+    const startLine = text.slice(0, m.index).split('\n').length
+    const body = m[0]
+      .split('\n')
+      .map((l) => l.replace(/^\s*\/?\*\*?\/?( |$)/, '').replace(/\s*\*\/$/, ''))
+      .join('\n')
+    out.push(...fencedBlocks(file, body).map((b) => ({ ...b, line: b.line + startLine - 1 })))
+  }
+  return out
+}
+
+const SRC = path.join(ROOT, 'src')
+const sourceFiles = (dir: string): ReadonlyArray<string> =>
+  fs
+    .readdirSync(dir, { withFileTypes: true })
+    .flatMap((e) =>
+      e.isDirectory()
+        ? sourceFiles(path.join(dir, e.name))
+        : e.name.endsWith('.ts')
+          ? [path.relative(ROOT, path.join(dir, e.name))]
+          : [],
+    )
+    .sort()
+
+/** The SQL of a `sql` block: for each `-- dialect` line, the lines under it joined by spaces. */
+const shownSql = (b: Block): ShownSql =>
+  b.code.split(/^-- (\w+)\s*$/m).flatMap((part, i, parts) =>
+    i % 2 === 1
+      ? [
+          {
+            dialect: part,
+            sql: parts[i + 1]
+              .trim()
+              .split(/\s*\n\s*/)
+              .join(' '),
+          },
+        ]
+      : [],
+  )
+
+/**
+ * The examples of the API reference: every `ts` block of a doc comment under src/, after the
+ * models of the reference's front page (the first block of src/index.ts, which every example
+ * may use) and an import of every value 'terrapin' exports. A block followed by a `sql` block is
+ * one expression, a plan, whose SQL on each dialect named there is what the `sql` block shows.
+ */
+export const referenceExamples = (exported: ReadonlyArray<string>): ReadonlyArray<Example> => {
+  const blocks = sourceFiles(SRC).flatMap((f) => commentBlocks(f, fs.readFileSync(path.join(ROOT, f), 'utf8')))
+  const prelude = blocks.find((b) => b.file === path.join('src', 'index.ts') && TS.has(b.lang))
+  if (!prelude) throw new Error('src/index.ts has no example block of models')
+  const own = new Set(
+    [...prelude.code.matchAll(/import \{([^}]*)\} from 'terrapin'/g)].flatMap((m) =>
+      m[1].split(',').map((s) => s.trim()),
+    ),
+  )
+  const imports = `import { ${exported.filter((n) => !own.has(n)).join(', ')} } from 'terrapin'`
+  return blocks.flatMap((b, i) => {
+    if (b === prelude || !TS.has(b.lang)) return []
+    const next = blocks[i + 1]
+    const sql = next && next.lang === 'sql' && next.file === b.file ? shownSql(next) : undefined
+    const body: Block = sql ? { ...b, line: b.line - 1, code: `export const shown = (\n${b.code}\n)` } : b
+    const parts = [prelude, { ...b, code: imports }, body]
+    return [
+      {
+        file: b.file,
+        line: b.line,
+        blocks: parts,
+        code: parts.map((p) => p.code).join('\n'),
+        run: true,
+        expected: undefined,
+        sql,
+      },
+    ]
+  })
+}

@@ -150,6 +150,9 @@ const undocumented = (program: ts.Program): ReadonlyArray<string> => {
 }
 
 describe('documentation blocks', () => {
+  // one compiler program for every check below: src/ and every block (tens of seconds on a busy machine)
+  beforeAll(() => void compiled(), 180_000)
+
   it('finds the programs of README.md and docs/', () => {
     expect(all.filter((p) => p.file === 'README.md').length).toBeGreaterThan(5)
   })

@@ -22,9 +22,29 @@ export type RowRefOf<M> = PkOf<M> | { readonly [K in PkKeyOf<M>]: PkOf<M> }
 /** The related rows of one row, as a query to refine with `where`, `orderBy`, … and run. */
 export interface RelatedRows<T> {
   /**
+   * The related rows, as a query.
+   *
    * @example
-   * pipe(related(Author, author, 'books').all, orderBy('title'), run(db))
-   * // SELECT … FROM "book" AS "t0" WHERE "t0"."author_id" = ?
+   * ```ts
+   * pipe(related(Author, 1, 'books').all, orderBy('title'))
+   * ```
+   * ```sql
+   * -- sqlite
+   * SELECT "t0"."id", "t0"."title", "t0"."rating", "t0"."author_id"
+   * FROM "book" AS "t0"
+   * WHERE "t0"."author_id" = ?
+   * ORDER BY "t0"."title" ASC NULLS FIRST
+   * -- postgres
+   * SELECT "t0"."id", "t0"."title", "t0"."rating", "t0"."author_id"
+   * FROM "book" AS "t0"
+   * WHERE "t0"."author_id" = $1
+   * ORDER BY "t0"."title" ASC
+   * -- mysql
+   * SELECT `t0`.`id`, `t0`.`title`, `t0`.`rating`, `t0`.`author_id`
+   * FROM `book` AS `t0`
+   * WHERE `t0`.`author_id` = ?
+   * ORDER BY `t0`.`title` ASC
+   * ```
    */
   readonly all: Query<T, RowOf<T>>
 }

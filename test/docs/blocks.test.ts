@@ -197,7 +197,9 @@ describe('documentation blocks', () => {
   describe('reference examples show the SQL compile() makes', () => {
     it.each(examples.map((p) => [`${p.file}:${p.line}`, p] as const))('%s', async (_name, p: Example) => {
       const before = openDatabases()
-      const { shown } = await execute(p, [])
+      const out: string[] = []
+      const { shown } = await execute(p, out)
+      if (p.expected) expect(out).toEqual(p.expected)
       for (const { dialect, sql } of p.sql ?? [])
         expect([dialect, terrapin.compile(shown as Statement, dialect as terrapin.DialectName).sql]).toEqual([
           dialect,

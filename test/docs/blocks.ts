@@ -59,6 +59,13 @@ export const fencedBlocks = (file: string, text: string): ReadonlyArray<Block> =
   return out
 }
 
+/** What the `//>` lines of a program's code say it prints. */
+const printed = (code: string): ReadonlyArray<string> =>
+  code.split('\n').flatMap((l) => {
+    const m = /^\s*\/\/> ?(.*)$/.exec(l)
+    return m ? [m[1]] : []
+  })
+
 /** The programs of a list of blocks (TypeScript ones only), in order. */
 export const programs = (blocks: ReadonlyArray<Block>): ReadonlyArray<Program> => {
   const groups: Block[][] = []
@@ -71,10 +78,7 @@ export const programs = (blocks: ReadonlyArray<Block>): ReadonlyArray<Program> =
   }
   return groups.map((bs) => {
     const code = bs.map((b) => b.code).join('\n')
-    const shown = code.split('\n').flatMap((l) => {
-      const m = /^\s*\/\/> ?(.*)$/.exec(l)
-      return m ? [m[1]] : []
-    })
+    const shown = printed(code)
     return {
       file: bs[0].file,
       line: bs[0].line,
@@ -185,6 +189,7 @@ export const referenceExamples = (exported: ReadonlyArray<string>): ReadonlyArra
     const sql = next && next.lang === 'sql' && next.file === b.file ? shownSql(next) : undefined
     const body: Block = sql ? { ...b, line: b.line - 1, code: `export const shown = (\n${b.code}\n)` } : b
     const parts = [prelude, { ...b, code: imports }, body]
+    const shown = printed(b.code)
     return [
       {
         file: b.file,
@@ -192,7 +197,7 @@ export const referenceExamples = (exported: ReadonlyArray<string>): ReadonlyArra
         blocks: parts,
         code: parts.map((p) => p.code).join('\n'),
         run: true,
-        expected: undefined,
+        expected: shown.length > 0 ? shown : undefined,
         sql,
       },
     ]

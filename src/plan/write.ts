@@ -228,8 +228,16 @@ export interface BulkUpdateOptions {
  * changed. One `UPDATE … SET f = CASE pk WHEN … END WHERE pk IN (…)` per batch.
  *
  * @example
- * bulkUpdate(Book, [{ id: 1, rating: 5 }, { id: 2, rating: 3 }], ['rating'])
- * // UPDATE "book" SET "rating" = CASE "id" WHEN ? THEN ? WHEN ? THEN ? END WHERE "id" IN (?, ?)
+ * ```ts
+ * const db = connect('sqlite://:memory:')
+ * await generateSchemas(db, [Author, Book])()
+ * const [a] = await pipe(bulkCreate(Author, [{ name: 'A' }]), runPromise(db))
+ * await pipe(bulkCreate(Book, [{ title: 'x', authorId: a.id }, { title: 'y', authorId: a.id }]), runPromise(db))
+ * // UPDATE "book" SET "rating" = CASE "id" WHEN ? THEN ? WHEN ? THEN ? ELSE "rating" END WHERE "id" IN (?, ?)
+ * console.log(await pipe(bulkUpdate(Book, [{ id: 1, rating: 5 }, { id: 2, rating: 3 }], ['rating']), runPromise(db)))
+ * //> 2
+ * await close(db)
+ * ```
  */
 export const bulkUpdate = <M extends Model, const K extends keyof PatchOf<M> & string>(
   model: M,

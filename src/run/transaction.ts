@@ -502,7 +502,18 @@ export const transaction =
  * with) runs again.
  *
  * @example
- * await inTransaction(db, async (tx) => { await runPromise(tx)(create(User, { name: 'a' })); throw new Error('no') })
+ * ```ts
+ * const db = connect('sqlite://:memory:')
+ * await generateSchemas(db, [Author, Book])()
+ * await inTransaction(db, async (tx) => {
+ *   await runPromise(tx)(create(Author, { name: 'a' }))
+ *   throw new Error('no')
+ * }).catch((e: unknown) => console.log(String(e)))
+ * //> Error: no
+ * console.log(await pipe(query(Author), count, runPromise(db))) // rolled back
+ * //> 0
+ * await close(db)
+ * ```
  */
 export const inTransaction = async <A>(
   db: Db,

@@ -138,7 +138,16 @@ let current: Terrapin | undefined
  * Opens the configured connections (and creates missing tables when `generateSchemas` is set).
  *
  * @example
- * await init({ connections: { default: 'sqlite://db.sqlite3' }, apps: { models: { models: [Author, Book], defaultConnection: 'default' } } })()
+ * ```ts
+ * const orm = await init({
+ *   connections: { default: 'sqlite://:memory:' },
+ *   apps: { models: { models: [Author, Book], defaultConnection: 'default' } },
+ *   generateSchemas: true,
+ * })()
+ * if (orm._tag === 'Right') console.log(await pipe(query(Book), count, runPromise(orm.right.db())))
+ * //> 0
+ * await closeConnections()
+ * ```
  */
 export const init =
   (given: Config): TE.TaskEither<TerrapinError, Terrapin> =>

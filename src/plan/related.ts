@@ -88,11 +88,24 @@ const checkKeys = (
  * `clear`. Each is a plan: run it like any other, in a transaction or not.
  *
  * @example
- * const tags = related(Book, book, 'tags')
- * await pipe(tags.add(python, sql), run(db))()   // INSERT INTO "book_tag" … (links that exist are skipped)
- * await pipe(tags.all, orderBy('name'), run(db))() // ReadonlyArray<Tag>
- * await pipe(tags.remove(sql), run(db))()         // DELETE FROM "book_tag" WHERE "book_id" = ? AND "tag_id" IN (?)
- * await pipe(tags.clear, run(db))()                // DELETE FROM "book_tag" WHERE "book_id" = ?
+ * ```ts
+ * const { Post, Tag } = schema({
+ *   Post: model('Post', { fields: { tags: fields.manyToMany('Tag', { relatedName: 'posts' }) } }),
+ *   Tag: model('Tag', { fields: { name: fields.char({ maxLength: 30 }) } }),
+ * })
+ * const db = connect('sqlite://:memory:')
+ * await generateSchemas(db, [Post, Tag])()
+ * const exec = runPromise(db)
+ * const post = await exec(create(Post, {}))
+ * const [a, b] = await exec(bulkCreate(Tag, [{ name: 'a' }, { name: 'b' }]))
+ * const tags = related(Post, post, 'tags')
+ * await exec(tags.add(a, b, a)) // a link that exists is skipped
+ * await exec(tags.remove(a))
+ * console.log(await exec(pipe(tags.all, orderBy('name'), valuesFlat('name'))))
+ * //> [ 'b' ]
+ * await exec(tags.clear)
+ * await close(db)
+ * ```
  */
 export const related = <M extends Model, const H extends RelationNames<M>>(
   model: M,

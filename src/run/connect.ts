@@ -71,7 +71,10 @@ export const redact = (url: string): string => url.replace(/:[^:@/]*@/, ':***@')
  * malformed URL or an unknown scheme (a start-up mistake, not a runtime condition).
  *
  * @example
- * const db = connect('sqlite://db.sqlite3')
+ * ```ts
+ * const db = connect('sqlite://:memory:') // 'sqlite://db.sqlite3', 'postgres://user:password@host:5432/db?pool=20', 'mysql://…'
+ * await close(db)
+ * ```
  */
 export const connect = (url: string, options: ConnectOptions = {}): Db => {
   const scheme = /^([a-z][a-z0-9+.-]*):\/\//i.exec(url)?.[1].toLowerCase()

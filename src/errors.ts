@@ -10,14 +10,17 @@ export interface DoesNotExist {
   readonly message: string
 }
 
+/** `get` found more than one row. */
 export interface MultipleObjectsReturned {
   readonly _tag: 'MultipleObjectsReturned'
   readonly model: string
   readonly message: string
 }
 
+/** The constraint an `IntegrityError` broke. */
 export type IntegrityKind = 'unique' | 'foreignKey' | 'notNull' | 'check'
 
+/** The database refused a write: a unique, foreign-key, not-null or check constraint. */
 export interface IntegrityError {
   readonly _tag: 'IntegrityError'
   readonly kind: IntegrityKind
@@ -29,11 +32,16 @@ export interface IntegrityError {
   readonly cause?: unknown
 }
 
+/** One problem of a `ValidationError`: the field (or path, `[3].title`) and what is wrong with it. */
 export interface ValidationIssue {
   readonly field: string
   readonly message: string
 }
 
+/**
+ * Input refused before any SQL was sent: unknown fields, wrong types, values out of range, failing
+ * validators. Holds every issue.
+ */
 export interface ValidationError {
   readonly _tag: 'ValidationError'
   readonly model?: string
@@ -41,6 +49,7 @@ export interface ValidationError {
   readonly message: string
 }
 
+/** A row read back does not match its model's codec (the table is not what the model says). */
 export interface DecodeError {
   readonly _tag: 'DecodeError'
   readonly model: string
@@ -48,6 +57,7 @@ export interface DecodeError {
   readonly message: string
 }
 
+/** The database cannot be reached, the connection was lost, or the handle is closed. */
 export interface ConnectionError {
   readonly _tag: 'ConnectionError'
   readonly message: string
@@ -56,6 +66,7 @@ export interface ConnectionError {
   readonly cause?: unknown
 }
 
+/** A transaction cannot go on: poisoned by a failed statement, ended, or failed on every retry. */
 export interface TransactionError {
   readonly _tag: 'TransactionError'
   readonly message: string
@@ -63,11 +74,16 @@ export interface TransactionError {
   readonly cause?: unknown
 }
 
+/** A mistake of set-up: a bad URL or option, an operation the dialect cannot do (`runSync` on PostgreSQL). */
 export interface ConfigurationError {
   readonly _tag: 'ConfigurationError'
   readonly message: string
 }
 
+/**
+ * Any other failure of a statement (SQL refused, timeout, cancel, deadlock); `retryable` tells
+ * whether running it again may succeed.
+ */
 export interface QueryError {
   readonly _tag: 'QueryError'
   readonly message: string
@@ -82,6 +98,7 @@ export interface QueryError {
   readonly cause?: unknown
 }
 
+/** Every error terrapin returns: a union discriminated by `_tag`. */
 export type TerrapinError =
   | DoesNotExist
   | MultipleObjectsReturned
@@ -97,18 +114,21 @@ export type TerrapinError =
 // constructors
 // ------------------------------------------------------------------------------------------
 
+/** Makes a `DoesNotExist`. */
 export const doesNotExist = (model: string): DoesNotExist => ({
   _tag: 'DoesNotExist',
   model,
   message: `${model} matching query does not exist`,
 })
 
+/** Makes a `MultipleObjectsReturned`. */
 export const multipleObjectsReturned = (model: string, n: number): MultipleObjectsReturned => ({
   _tag: 'MultipleObjectsReturned',
   model,
   message: `get() returned more than one ${model} (${n >= 2 ? 'at least 2' : n})`,
 })
 
+/** Makes a `ValidationError` of several issues. */
 export const validationError = (issues: ReadonlyArray<ValidationIssue>, model?: string): ValidationError => ({
   _tag: 'ValidationError',
   model,
@@ -117,20 +137,24 @@ export const validationError = (issues: ReadonlyArray<ValidationIssue>, model?: 
     (model ? `${model}: ` : '') + issues.map((i) => (i.field ? `${i.field}: ${i.message}` : i.message)).join('; '),
 })
 
+/** Makes a `ValidationError` of one issue. */
 export const invalid = (field: string, message: string, model?: string): ValidationError =>
   validationError([{ field, message }], model)
 
+/** Makes a `ConfigurationError`. */
 export const configurationError = (message: string): ConfigurationError => ({
   _tag: 'ConfigurationError',
   message,
 })
 
+/** Makes a `ConnectionError`. */
 export const connectionError = (message: string, cause?: unknown): ConnectionError => ({
   _tag: 'ConnectionError',
   message,
   cause,
 })
 
+/** Makes a `QueryError`. */
 export const queryError = (
   message: string,
   fields: { sql?: string; code?: string; retryable?: boolean; cause?: unknown } = {},
@@ -158,12 +182,14 @@ export const SUBQUERY_ROWS_MESSAGE = 'a subquery used as a value returned more t
 export const subqueryRowsError = (sql: string | undefined, cause: unknown): QueryError =>
   queryError(SUBQUERY_ROWS_MESSAGE, { sql, code: SUBQUERY_MULTIPLE_ROWS, cause })
 
+/** Makes an `IntegrityError`. */
 export const integrityError = (
   kind: IntegrityKind,
   message: string,
   fields: { constraint?: string; column?: string; cause?: unknown } = {},
 ): IntegrityError => ({ _tag: 'IntegrityError', kind, message, ...fields })
 
+/** Makes a `TransactionError`. */
 export const transactionError = (message: string, retryable = false, cause?: unknown): TransactionError => ({
   _tag: 'TransactionError',
   message,
@@ -171,6 +197,7 @@ export const transactionError = (message: string, retryable = false, cause?: unk
   cause,
 })
 
+/** Makes a `DecodeError`. */
 export const decodeError = (model: string, field: string, message: string): DecodeError => ({
   _tag: 'DecodeError',
   model,

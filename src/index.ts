@@ -2,9 +2,33 @@
  * terrapin: a typed, functional ORM in the spirit of tortoise-orm. Models are plain records,
  * queries are immutable plans built with `pipe`, and runners for SQLite, PostgreSQL and
  * MySQL/MariaDB interpret them with one semantics.
- */
-export * from './errors'
-export { pipe, flow } from './plan/pipe'
+ *
+ * The examples of this reference use these models (and every function they name comes from
+ * 'terrapin'); an example followed by SQL shows what `compile(plan, dialect).sql` gives for that
+ * plan on each dialect, as the tests check:
+ *
+ * ```ts
+ * import { fields, model, schema } from 'terrapin'
+ *
+ * export const { Author, Book } = schema({
+ *   Author: model('Author', {
+ *     fields: { id: fields.int({ pk: true }), name: fields.char({ maxLength: 100, unique: true }) },
+ *   }),
+ *   Book: model('Book', {
+ *     fields: {
+ *       id: fields.int({ pk: true }),
+ *       title: fields.char({ maxLength: 100 }),
+ *       rating: fields.float({ null: true }),
+ *       author: fields.foreignKey('Author', { relatedName: 'books' }),
+ *     },
+ *   }),
+ * })
+ * ```
+ *
+ * @packageDocumentation
+ */ export * from './errors'
+/** fp-ts's `pipe` and `flow`, re-exported so that one import works in every module system. */
+export { pipe, flow } from 'fp-ts/function'
 export { fields, validators } from './model/fields'
 export type {
   Field,

@@ -12,11 +12,13 @@ import { Column } from '../model/model'
 import { DatePart, Lock } from '../plan/ast'
 import { Catalog } from './catalog'
 
+/** The SQL dialects terrapin compiles to: MariaDB is `mysql`. */
 export type DialectName = 'sqlite' | 'postgres' | 'mysql'
 
 /** The text-matching lookups. */
 export type MatchKind = 'contains' | 'startswith' | 'endswith'
 
+/** Everything one database does differently, as data and functions; one record per dialect (`dialects`). */
 export interface Dialect {
   readonly name: DialectName
   /** Quotes an identifier, doubling the quote character inside it. */
@@ -172,7 +174,11 @@ export interface Dialect {
    * missing, with a warning): the statement listing the last statement's warnings, and the
    * driver error a warning row stands for (undefined for a skipped duplicate, which is wanted).
    */
-  readonly ignoredWarnings?: { readonly sql: string; readonly error: (row: ReadonlyArray<unknown>) => unknown }
+  readonly ignoredWarnings?: {
+    readonly sql: string
+    /** The error a warning row stands for. */
+    readonly error: (row: ReadonlyArray<unknown>) => unknown
+  }
   /** `explain` prefix: the statement that describes how the database would run a select. */
   readonly explain: string
   /** One line of `explain`'s text, from one row of its result. */
@@ -218,7 +224,12 @@ export interface Dialect {
    * outlives transactions) frees it. Absent where a migration's transaction locks the whole
    * database itself (SQLite).
    */
-  readonly migrationLock?: { readonly acquire: (key: string) => string; readonly release?: (key: string) => string }
+  readonly migrationLock?: {
+    /** The statement that takes the lock named `key`. */
+    readonly acquire: (key: string) => string
+    /** The statement that gives it back (none where the lock ends with its transaction). */
+    readonly release?: (key: string) => string
+  }
 }
 
 /** A row of EXPLAIN as one line: its non-null values, separated by spaces. */

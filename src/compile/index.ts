@@ -24,6 +24,7 @@ import {
 import { sqlite } from './sqlite'
 import { modelOrdering } from './ordering'
 
+/** The dialect records by name, for `schemaSql` and for compiling by hand (`compile(plan, name)` takes the name). */
 export const dialects: Readonly<Record<DialectName, Dialect>> = { sqlite, postgres, mysql }
 
 /** The plans that compile to one statement. */
@@ -203,8 +204,13 @@ const lastRemembered = (d: Dialect, plan: object, c: Compiled): Compiled => {
  * values given: defaults are filled in when it runs.
  *
  * @example
- * compile(pipe(query(Book), where({ title__contains: 'x' })), 'postgres')
- * // { sql: 'SELECT "t0"."id", … FROM "book" AS "t0" WHERE strpos("t0"."title", $1) > 0', params: ['x'] }
+ * ```ts
+ * console.log(compile(pipe(query(Book), where({ title__contains: 'x' }), values('title')), 'postgres'))
+ * //> {
+ * //>   sql: 'SELECT "t0"."title" FROM "book" AS "t0" WHERE strpos("t0"."title", $1) > 0',
+ * //>   params: [ 'x' ]
+ * //> }
+ * ```
  */
 export const compile = (
   plan: Statement,

@@ -37,6 +37,7 @@ export type ConnectionConfig =
       }
     }
 
+/** One app of `init`'s configuration: its models and the name of its `defaultConnection`. */
 export interface AppConfig {
   readonly models: ReadonlyArray<AnyModel> | Readonly<Record<string, unknown>>
   readonly defaultConnection?: string
@@ -65,6 +66,7 @@ export interface UrlConfig {
   readonly options?: ConnectOptions
 }
 
+/** `init`'s configuration: tortoise's shape (`connections`, `apps`) or one `dbUrl` with `modules` (as `Tortoise.init(db_url=…, modules=…)`). */
 export type Config = FullConfig | UrlConfig
 
 /** The short form as the full one. */
@@ -84,6 +86,7 @@ const fullConfig = (c: Config): FullConfig => {
   }
 }
 
+/** What `init` gives: the databases by connection name (`db(name)`, `db()` the default one) and by app (`dbFor(app)`), the apps' models, and `close`. */
 export interface Terrapin {
   /** A named connection (`default` when omitted). */
   readonly db: (name?: string) => Db
@@ -91,6 +94,7 @@ export interface Terrapin {
   readonly dbFor: (app: string) => Db
   /** The models of an app. */
   readonly models: (app: string) => ReadonlyArray<AnyModel>
+  /** Closes every connection of this configuration. */
   readonly close: () => Promise<void>
 }
 
@@ -134,7 +138,16 @@ let current: Terrapin | undefined
  * Opens the configured connections (and creates missing tables when `generateSchemas` is set).
  *
  * @example
- * await init({ connections: { default: 'sqlite://db.sqlite3' }, apps: { models: { models: [Author, Book], defaultConnection: 'default' } } })()
+ * ```ts
+ * const orm = await init({
+ *   connections: { default: 'sqlite://:memory:' },
+ *   apps: { models: { models: [Author, Book], defaultConnection: 'default' } },
+ *   generateSchemas: true,
+ * })()
+ * if (orm._tag === 'Right') console.log(await pipe(query(Book), count, runPromise(orm.right.db())))
+ * //> 0
+ * await closeConnections()
+ * ```
  */
 export const init =
   (given: Config): TE.TaskEither<TerrapinError, Terrapin> =>

@@ -35,6 +35,7 @@ export type MigrationSteps =
   | Partial<Readonly<Record<DialectName, ReadonlyArray<MigrationStep>>>>
   | ((dialect: DialectName) => ReadonlyArray<MigrationStep>)
 
+/** A migration file's checks run before its upgrade or downgrade (a step refused when data would be lost). */
 export interface MigrationGuards {
   readonly upgrade?: ReadonlyArray<Guard>
   readonly downgrade?: ReadonlyArray<Guard>

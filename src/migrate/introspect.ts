@@ -21,6 +21,7 @@ import { LiveTable, str } from '../compile/catalog'
 // model
 // ------------------------------------------------------------------------------------------
 
+/** Options of `introspect`: the tables to read. */
 export interface IntrospectOptions {
   /** Only these tables (default: every table but terrapin's own). */
   readonly tables?: ReadonlyArray<string>

@@ -58,6 +58,7 @@ export interface MigrationError {
   readonly cause?: TerrapinError
 }
 
+/** Why a migration command failed: a database error or a `MigrationError` of the engine. */
 export type MigrationFailure = TerrapinError | MigrationError
 
 /**
@@ -84,6 +85,7 @@ export interface ProgressEvent {
   readonly ms: number
 }
 
+/** Options of `makeMigration` (`terrapin migrate`). */
 export interface MakeOptions {
   /** The migration's name (default `update`, `init` for the first). */
   readonly name?: string
@@ -94,6 +96,7 @@ export interface MakeOptions {
   readonly ask?: Ask
 }
 
+/** The migration file `makeMigration` wrote: its path, version, name and number of operations. */
 export interface Made {
   readonly file: string
   readonly version: number
@@ -101,6 +104,7 @@ export interface Made {
   readonly operations: number
 }
 
+/** Options of `upgrade` (`terrapin upgrade`). */
 export interface UpgradeOptions {
   /** Returns the statements in `sql` and applies nothing. */
   readonly dryRun?: boolean
@@ -108,9 +112,11 @@ export interface UpgradeOptions {
   readonly force?: boolean
   /** Records the versions as applied without running them. */
   readonly fake?: boolean
+  /** Called as each migration starts and each statement ends. */
   readonly onProgress?: (event: ProgressEvent) => void
 }
 
+/** A migration applied (or reverted): its version, name, number of statements and time taken. */
 export interface Applied {
   readonly version: number
   readonly name: string
@@ -125,6 +131,10 @@ export interface ChangedFile {
   readonly file: string
 }
 
+/**
+ * What `upgrade` did: the migrations applied, the statements of a dry run, the files changed since
+ * they were applied.
+ */
 export interface UpgradeResult {
   readonly applied: ReadonlyArray<Applied>
   /** With `dryRun`: every statement that would run, in order. */
@@ -132,6 +142,7 @@ export interface UpgradeResult {
   readonly changed: ReadonlyArray<ChangedFile>
 }
 
+/** Options of `downgrade` (`terrapin downgrade`). */
 export interface DowngradeOptions {
   /** Reverts to just before this version (default: the last applied one). */
   readonly version?: number
@@ -141,15 +152,18 @@ export interface DowngradeOptions {
   /** Asked before a downgrade that drops a table or column; without one, it goes ahead. */
   readonly ask?: Ask
   readonly dryRun?: boolean
+  /** Called as each migration starts and each statement ends. */
   readonly onProgress?: (event: ProgressEvent) => void
 }
 
+/** What `downgrade` did: the migrations reverted, the statements of a dry run, the files deleted. */
 export interface DowngradeResult {
   readonly reverted: ReadonlyArray<Applied>
   readonly sql?: ReadonlyArray<string>
   readonly deleted: ReadonlyArray<string>
 }
 
+/** One applied migration, as `history` lists it. */
 export interface HistoryEntry {
   readonly version: number
   readonly name: string
@@ -161,6 +175,7 @@ export interface HistoryEntry {
   readonly progress: number | null
 }
 
+/** A migration file not applied yet, as `heads` lists it. */
 export interface Head {
   readonly version: number
   readonly name: string

@@ -23,6 +23,7 @@ import {
 // model
 // ------------------------------------------------------------------------------------------
 
+/** The kinds of scalar fields, one per `fields` constructor. */
 export type ScalarKind =
   | 'int'
   | 'bigint'
@@ -40,8 +41,15 @@ export type ScalarKind =
   | 'enum'
 
 /** Returns an error message when the value is invalid. (Declared as a method: bivariant.) */
-export type Validator<A> = { check(value: A): string | undefined | null | void }['check']
+export type Validator<A> = {
+  /** The problem with `value`, or nothing. */
+  check(value: A): string | undefined | null | void
+}['check']
 
+/**
+ * The options every scalar field takes, as tortoise's: `pk`, `null`, `default`, `unique`, `index`,
+ * `source` (the column's name), `description`, `validators`.
+ */
 export interface FieldOptions<A> {
   readonly pk?: boolean
   readonly null?: boolean
@@ -52,6 +60,7 @@ export interface FieldOptions<A> {
   /** The column name, when it differs from the field name. */
   readonly source?: string
   readonly description?: string
+  /** Checks run on every value written; a message returned is a `ValidationError`. */
   readonly validators?: ReadonlyArray<Validator<A>>
 }
 
@@ -62,6 +71,7 @@ export interface FieldCodec<A> {
   readonly validate: t.Validate<unknown, A>
 }
 
+/** A field stored in one column, made by `fields.int`, `fields.char`, … : its kind, its io-ts codec and its options. */
 export interface ScalarField<
   K extends ScalarKind = ScalarKind,
   A = unknown,
@@ -91,6 +101,7 @@ export interface ExtraOptions {
   readonly generated?: boolean
 }
 
+/** What deleting a referenced row does to the rows whose foreign key points at it; the same on every dialect. */
 export type OnDelete = 'CASCADE' | 'RESTRICT' | 'SET NULL' | 'SET DEFAULT' | 'NO ACTION'
 
 export interface RelationOptions {
@@ -130,6 +141,7 @@ export interface ForeignKeyField<
   readonly optional: O
 }
 
+/** A many-to-many relation (`fields.manyToMany(target, { relatedName, through })`), stored in a link table. */
 export interface ManyToManyField<T extends string = string, R extends string | undefined = string | undefined> {
   readonly _tag: 'Field'
   readonly kind: 'manyToMany'
@@ -146,7 +158,9 @@ export interface ManyToManyField<T extends string = string, R extends string | u
   readonly optional: true
 }
 
+/** Any field of a model: a scalar column, a foreign key (or one-to-one) or a many-to-many relation. */
 export type Field = ScalarField | ForeignKeyField | ManyToManyField
+/** The fields of a model by name, as given to `model(name, { fields })`. */
 export type Fields = { readonly [name: string]: Field }
 
 // ------------------------------------------------------------------------------------------
@@ -197,6 +211,7 @@ type IntField<K extends ScalarKind, O> = ScalarField<
   IsPk<O>
 >
 
+/** A 32-bit integer (`INT`); `pk: true` makes it the auto-incremented primary key. */
 const int = <const O extends IntOptions = NoOptions>(options: O = {} as O): IntField<'int', O> =>
   scalar(
     'int',
@@ -205,6 +220,7 @@ const int = <const O extends IntOptions = NoOptions>(options: O = {} as O): IntF
     options.pk === true && options.default === undefined,
   )
 
+/** A 16-bit integer (`SMALLINT`). */
 const smallint = <const O extends IntOptions = NoOptions>(options: O = {} as O): IntField<'smallint', O> =>
   scalar(
     'smallint',
@@ -213,6 +229,7 @@ const smallint = <const O extends IntOptions = NoOptions>(options: O = {} as O):
     options.pk === true && options.default === undefined,
   )
 
+/** A 64-bit integer (`BIGINT`), read as a JS `bigint`. */
 const bigint = <const O extends FieldOptions<bigint> = NoOptions>(
   options: O = {} as O,
 ): ScalarField<
@@ -231,17 +248,21 @@ type Simple<K extends ScalarKind, A, O> = ScalarField<
   IsPk<O>
 >
 
+/** A string of at most `maxLength` characters (`VARCHAR(maxLength)`). */
 const char = <const O extends FieldOptions<string> & { readonly maxLength: number }>(
   options: O,
 ): Simple<'char', string, O> => scalar('char', stringCodec('char'), options)
 
+/** A string of any length (`TEXT`). */
 const text = <const O extends FieldOptions<string> = NoOptions>(options: O = {} as O): Simple<'text', string, O> =>
   scalar('text', stringCodec('text'), options)
 
+/** `true` or `false`. */
 const boolean = <const O extends FieldOptions<boolean> = NoOptions>(
   options: O = {} as O,
 ): Simple<'boolean', boolean, O> => scalar('boolean', booleanCodec, options)
 
+/** A double-precision number. */
 const float = <const O extends FieldOptions<number> = NoOptions>(options: O = {} as O): Simple<'float', number, O> =>
   scalar('float', floatCodec, options)
 
@@ -259,9 +280,11 @@ const datetime = <
   options: O = {} as O,
 ): Simple<'datetime', Date, O> => scalar('datetime', datetimeCodec, options)
 
+/** A calendar date, as `'YYYY-MM-DD'`. */
 const date = <const O extends FieldOptions<string> = NoOptions>(options: O = {} as O): Simple<'date', string, O> =>
   scalar('date', dateCodec, options)
 
+/** A time of day, as `'HH:MM:SS[.mmm]'`. */
 const time = <const O extends FieldOptions<string> = NoOptions>(options: O = {} as O): Simple<'time', string, O> =>
   scalar('time', timeCodec, options)
 
@@ -380,6 +403,7 @@ const oneToOne = <const T extends string, const O extends RelationOptions = NoOp
     options: Object.freeze({ onDelete: 'CASCADE', ...options, unique: true }),
   })
 
+/** A many-to-many relation to the model named `target`, through a link table (`through` names it). */
 const manyToMany = <const T extends string, const O extends ManyToManyField['options'] = NoOptions>(
   target: T,
   options: O = {} as O,
@@ -409,6 +433,7 @@ export const fields = {
   time,
   uuid,
   json,
+  /** A closed set of strings or integers, stored as char/int: `fields.enum(['draft', 'published'])`. */
   enum: enum_,
   foreignKey,
   oneToOne,
@@ -421,18 +446,22 @@ export const fields = {
 
 /** Built-in validators, tortoise's `MinValueValidator` & co. */
 export const validators = {
+  /** At least `n`. */
   min:
     (n: number): Validator<number> =>
     (v) =>
       v < n ? `must be at least ${n}` : undefined,
+  /** At most `n`. */
   max:
     (n: number): Validator<number> =>
     (v) =>
       v > n ? `must be at most ${n}` : undefined,
+  /** At least `n` characters (code points). */
   minLength:
     (n: number): Validator<string> =>
     (v) =>
       [...v].length < n ? `must have at least ${n} characters` : undefined,
+  /** Matches `re`. */
   regex:
     (re: RegExp, message = `must match ${re}`): Validator<string> =>
     (v) =>

@@ -9,6 +9,7 @@ import { Field, Fields, ForeignKeyField, ManyToManyField, ScalarField, ScalarKin
 // model
 // ------------------------------------------------------------------------------------------
 
+/** What a model holds besides its fields, as tortoise's `Meta`: `uniqueTogether`, `indexes`, `ordering`, `description`. */
 export interface ModelMeta {
   /** Sets of field names that are unique together. */
   readonly uniqueTogether?: ReadonlyArray<ReadonlyArray<string>>
@@ -35,6 +36,10 @@ export interface Column {
   readonly pk: boolean
 }
 
+/**
+ * A model, made by `model(name, { fields, meta })`: its table, its columns and its relations. Use
+ * it as a value (`query(Book)`) and as a type (`RowOf<typeof Book>`).
+ */
 export interface Model<N extends string = string, F extends Fields = Fields, S = unknown> {
   readonly _tag: 'Model'
   readonly name: N
@@ -138,7 +143,11 @@ const assemble = (
  * gets `id: fields.int({ pk: true })`.
  *
  * @example
- * const Author = model('Author', { fields: { id: fields.int({ pk: true }), name: fields.char({ maxLength: 100 }) } })
+ * ```ts
+ * const Tag = model('Tag', { fields: { name: fields.char({ maxLength: 30, unique: true }) } })
+ * console.log(Tag.table, Tag.pk) // the table's name, and the implicit primary key
+ * //> tag id
+ * ```
  */
 export const model = <const N extends string, const F extends Fields>(
   name: N,
@@ -163,7 +172,13 @@ type Resolved<D extends Record<string, AnyModel>> = { readonly [K in keyof D]: M
  * derives reverse relations. Use the returned models in queries.
  *
  * @example
- * const { Author, Book } = schema({ Author, Book })
+ * ```ts
+ * const models = schema({
+ *   Shelf: model('Shelf', { fields: { label: fields.char({ maxLength: 20 }) } }),
+ *   Volume: model('Volume', { fields: { shelf: fields.foreignKey('Shelf', { relatedName: 'volumes' }) } }),
+ * })
+ * pipe(query(models.Shelf), where({ volumes__id__gt: 10 })) // the reverse relation, typed
+ * ```
  */
 export const schema = <const D extends Record<string, AnyModel>>(defs: D): Resolved<D> => {
   const list = Object.values(defs)

@@ -59,9 +59,35 @@ export type CheckedExprs<M, R, X> = {
  * annotations, filters (HAVING for aggregates), orderings and `values` may name them.
  *
  * @example
- * pipe(query(Author), annotate({ n: Count('books') }), where({ n__gte: 2 }), orderBy('-n'))
- * // SELECT "t0"."id", "t0"."name", (SELECT COUNT(*) FROM "book" AS "t1" WHERE "t1"."author_id" = "t0"."id")
- * // FROM "author" AS "t0" WHERE (SELECT COUNT(*) …) >= ? ORDER BY (SELECT COUNT(*) …) DESC
+ * ```ts
+ * pipe(query(Author), annotate({ n: Count('books') }), where({ n__gte: 2 }))
+ * ```
+ * ```sql
+ * -- sqlite
+ * SELECT "t0"."id", "t0"."name", (SELECT COUNT(*)
+ * FROM "book" AS "t1"
+ * WHERE "t1"."author_id" = "t0"."id")
+ * FROM "author" AS "t0"
+ * WHERE (SELECT COUNT(*)
+ * FROM "book" AS "t2"
+ * WHERE "t2"."author_id" = "t0"."id") >= ?
+ * -- postgres
+ * SELECT "t0"."id", "t0"."name", (SELECT COUNT(*)
+ * FROM "book" AS "t1"
+ * WHERE "t1"."author_id" = "t0"."id")
+ * FROM "author" AS "t0"
+ * WHERE (SELECT COUNT(*)
+ * FROM "book" AS "t2"
+ * WHERE "t2"."author_id" = "t0"."id") >= $1
+ * -- mysql
+ * SELECT `t0`.`id`, `t0`.`name`, (SELECT COUNT(*)
+ * FROM `book` AS `t1`
+ * WHERE `t1`.`author_id` = `t0`.`id`)
+ * FROM `author` AS `t0`
+ * WHERE (SELECT COUNT(*)
+ * FROM `book` AS `t2`
+ * WHERE `t2`.`author_id` = `t0`.`id`) >= ?
+ * ```
  */
 export const annotate =
   <M, R, const X extends Readonly<Record<string, Expr<unknown, string>>>>(exprs: X & CheckedExprs<M, R, X>) =>
@@ -169,8 +195,17 @@ export type Grouped<M, R, K> = Simplify<
  * annotations, whose aggregates are then per group.
  *
  * @example
- * pipe(query(Book), groupBy('authorId'), annotate({ n: Count(), best: Max('rating') }))
- * // SELECT "t0"."author_id", COUNT(*), MAX("t0"."rating") FROM "book" AS "t0" GROUP BY "t0"."author_id"
+ * ```ts
+ * pipe(query(Book), groupBy('authorId'), annotate({ n: Count() }), values('authorId', 'n'))
+ * ```
+ * ```sql
+ * -- sqlite
+ * SELECT "t0"."author_id", COUNT(*) FROM "book" AS "t0" GROUP BY "t0"."author_id"
+ * -- postgres
+ * SELECT "t0"."author_id", COUNT(*) FROM "book" AS "t0" GROUP BY "t0"."author_id"
+ * -- mysql
+ * SELECT `t0`.`author_id`, COUNT(*) FROM `book` AS `t0` GROUP BY `t0`.`author_id`
+ * ```
  */
 export const groupBy =
   <M, R, const K extends KeyOf<M> | RelationKey>(...keys: ReadonlyArray<K & ValidKey<M, NoInfer<K>>>) =>
@@ -189,6 +224,7 @@ export const groupBy =
     ) as unknown as Query<M, Grouped<M, R, K>>
   }
 
+/** Options of `selectForUpdate`: `share` (FOR SHARE), `nowait`, `skipLocked`. */
 export interface LockOptions {
   /** Fail at once (`NOWAIT`) when a row is locked by another transaction. */
   readonly nowait?: boolean
@@ -203,8 +239,25 @@ export interface LockOptions {
  * running such a plan there is a `QueryError`.
  *
  * @example
- * transaction(db, (tx) => pipe(query(Job), where({ done: false }), limit(1), selectForUpdate({ skipLocked: true }), run(tx)))
- * // SELECT … LIMIT 1 FOR UPDATE SKIP LOCKED
+ * ```ts
+ * pipe(query(Book), where({ id: 7 }), selectForUpdate())
+ * ```
+ * ```sql
+ * -- sqlite
+ * SELECT "t0"."id", "t0"."title", "t0"."rating", "t0"."author_id"
+ * FROM "book" AS "t0"
+ * WHERE "t0"."id" = ?
+ * -- postgres
+ * SELECT "t0"."id", "t0"."title", "t0"."rating", "t0"."author_id"
+ * FROM "book" AS "t0"
+ * WHERE "t0"."id" = $1
+ * FOR UPDATE
+ * -- mysql
+ * SELECT `t0`.`id`, `t0`.`title`, `t0`.`rating`, `t0`.`author_id`
+ * FROM `book` AS `t0`
+ * WHERE `t0`.`id` = ?
+ * FOR UPDATE
+ * ```
  */
 export const selectForUpdate =
   (options: LockOptions = {}) =>

@@ -10,6 +10,7 @@ import { Model } from '../model/model'
 // filters
 // ------------------------------------------------------------------------------------------
 
+/** The lookups a filter key may end with (`title__contains`); `exact` when none is given. */
 export const LOOKUPS = [
   'exact',
   'not',
@@ -30,9 +31,12 @@ export const LOOKUPS = [
   'iendswith',
   'iexact',
 ] as const
+/** One of `LOOKUPS`. */
 export type Lookup = (typeof LOOKUPS)[number]
 
+/** The parts of a date or datetime a filter key may name (`publishedAt__year__gte`). */
 export const DATE_PARTS = ['year', 'quarter', 'month', 'week', 'day', 'hour', 'minute', 'second'] as const
+/** One of `DATE_PARTS`. */
 export type DatePart = (typeof DATE_PARTS)[number]
 
 /** A value a condition compares with: a literal, or a named placeholder bound at execution. */
@@ -77,6 +81,7 @@ export interface Exists {
   readonly plan: Select<unknown>
 }
 
+/** A resolved filter: a condition on one field, `and`, `or`, `not`, or an `EXISTS` of a plan. */
 export type FilterNode = Cond | And | Or | Not | Exists
 
 // ------------------------------------------------------------------------------------------
@@ -125,6 +130,7 @@ interface PlanBase<A> {
   readonly error?: TerrapinError
 }
 
+/** A plan that reads rows of a model (`query(Book)` and the combinators on it); `A` is the type of one result row. */
 export interface Select<A> extends PlanBase<A> {
   readonly _tag: 'Select'
   readonly model: Model
@@ -153,6 +159,7 @@ export interface Terminal<A> extends PlanBase<A> {
 // writes
 // ------------------------------------------------------------------------------------------
 
+/** A plan that inserts rows (`create`, `bulkCreate`); `A` is its result. */
 export interface Insert<A> extends PlanBase<A> {
   readonly _tag: 'Insert'
   readonly model: Model
@@ -166,6 +173,7 @@ export interface Insert<A> extends PlanBase<A> {
   readonly onConflict?: { readonly fields: ReadonlyArray<string>; readonly update: ReadonlyArray<string> }
 }
 
+/** A plan that updates the rows of a select (`update(patch)`); its result is the number of rows updated. */
 export interface Update<A> extends PlanBase<A> {
   readonly _tag: 'Update'
   readonly source: Select<unknown>
@@ -181,6 +189,7 @@ export interface BulkUpdate<A> extends PlanBase<A> {
   readonly batchSize: number
 }
 
+/** A plan that deletes the rows of a select (`remove`); its result is the number of rows deleted. */
 export interface Delete<A> extends PlanBase<A> {
   readonly _tag: 'Delete'
   readonly source: Select<unknown>
@@ -219,6 +228,10 @@ export interface Raw<A> extends PlanBase<A> {
   readonly decode?: (row: unknown) => import('fp-ts/Either').Either<string, unknown>
 }
 
+/**
+ * Any plan: an immutable value that describes a statement and the type `A` of its result; a runner
+ * (`run`, `runPromise`, `runSync`) executes it.
+ */
 export type Plan<A = unknown> =
   Select<A> | Terminal<A> | Insert<A> | Update<A> | Delete<A> | Upsert<A> | Link<A> | BulkUpdate<A> | Raw<A>
 

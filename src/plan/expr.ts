@@ -78,7 +78,17 @@ const own = (v: unknown): unknown =>
  * (`'author__name'`); in an annotation or a filter, also an annotation's name.
  *
  * @example
- * pipe(query(Book), update({ rating: F('rating').add(1) })) // UPDATE "book" SET "rating" = ("rating" + ?)
+ * ```ts
+ * pipe(query(Book), update({ rating: F('rating').add(1) }))
+ * ```
+ * ```sql
+ * -- sqlite
+ * UPDATE "book" AS "t0" SET "rating" = ("t0"."rating" + ?)
+ * -- postgres
+ * UPDATE "book" AS "t0" SET "rating" = ("t0"."rating" + CAST($1 AS INTEGER))
+ * -- mysql
+ * UPDATE `book` AS `t0` SET `t0`.`rating` = (`t0`.`rating` + ?)
+ * ```
  */
 export const F = <const P extends string>(ref: P): Expr<FieldValue<P>, P> => make({ _tag: 'F', ref })
 
@@ -86,12 +96,63 @@ export const F = <const P extends string>(ref: P): Expr<FieldValue<P>, P> => mak
  * A field of the enclosing query's row, inside a subquery (Django's `OuterRef`).
  *
  * @example
- * where(exists(pipe(query(Book), where({ authorId: OuterRef('id') }))))
- * // WHERE EXISTS (SELECT 1 FROM "book" AS "t1" WHERE "t1"."author_id" = "t0"."id")
+ * ```ts
+ * pipe(query(Author), where(exists(pipe(query(Book), where({ authorId: OuterRef('id'), rating__gte: 4 })))))
+ * ```
+ * ```sql
+ * -- sqlite
+ * SELECT "t0"."id", "t0"."name"
+ * FROM "author" AS "t0"
+ * WHERE EXISTS (SELECT 1
+ * FROM "book" AS "t1"
+ * WHERE ("t1"."author_id" = "t0"."id" AND "t1"."rating" >= ?))
+ * -- postgres
+ * SELECT "t0"."id", "t0"."name"
+ * FROM "author" AS "t0"
+ * WHERE EXISTS (SELECT 1
+ * FROM "book" AS "t1"
+ * WHERE ("t1"."author_id" = "t0"."id" AND "t1"."rating" >= $1))
+ * -- mysql
+ * SELECT `t0`.`id`, `t0`.`name`
+ * FROM `author` AS `t0`
+ * WHERE EXISTS (SELECT 1
+ * FROM `book` AS `t1`
+ * WHERE (`t1`.`author_id` = `t0`.`id` AND `t1`.`rating` >= ?))
+ * ```
  */
 export const OuterRef = (ref: string): Expr<never, never> => make({ _tag: 'OuterRef', ref })
 
-/** A plan's single column as a value: `(SELECT …)`; the plan should return at most one row. */
+/**
+ * A plan's single column as a value: `(SELECT …)`; the plan should return at most one row.
+ *
+ * @example
+ * ```ts
+ * pipe(query(Author), annotate({ latest: Subquery(pipe(query(Book), where({ authorId: OuterRef('id') }), orderBy('-id'), limit(1), valuesFlat('title'))) }), values('name', 'latest'))
+ * ```
+ * ```sql
+ * -- sqlite
+ * SELECT "t0"."name", (SELECT "t1"."title"
+ * FROM "book" AS "t1"
+ * WHERE "t1"."author_id" = "t0"."id"
+ * ORDER BY "t1"."id" DESC
+ * LIMIT 1)
+ * FROM "author" AS "t0"
+ * -- postgres
+ * SELECT "t0"."name", (SELECT "t1"."title"
+ * FROM "book" AS "t1"
+ * WHERE "t1"."author_id" = "t0"."id"
+ * ORDER BY "t1"."id" DESC
+ * LIMIT 1)
+ * FROM "author" AS "t0"
+ * -- mysql
+ * SELECT `t0`.`name`, (SELECT `t1`.`title`
+ * FROM `book` AS `t1`
+ * WHERE `t1`.`author_id` = `t0`.`id`
+ * ORDER BY `t1`.`id` DESC
+ * LIMIT 1)
+ * FROM `author` AS `t0`
+ * ```
+ */
 export const Subquery = <A>(plan: Select<ReadonlyArray<A>>): Expr<A | null, never> => make({ _tag: 'Subquery', plan })
 
 const func = <A, K extends string>(fn: FuncName, args: ReadonlyArray<unknown>): Expr<A, K> =>
@@ -101,24 +162,89 @@ const func = <A, K extends string>(fn: FuncName, args: ReadonlyArray<unknown>): 
  * Lower case, for all of Unicode.
  *
  * @example
- * annotate({ low: Lower(F('name')) }) // SELECT …, terrapin_fold("t0"."name") (SQLite), LOWER(… COLLATE "und-x-icu") (PostgreSQL)
+ * ```ts
+ * pipe(query(Author), annotate({ low: Lower(F('name')) }), values('low'))
+ * ```
+ * ```sql
+ * -- sqlite
+ * SELECT terrapin_fold("t0"."name") FROM "author" AS "t0"
+ * -- postgres
+ * SELECT (LOWER("t0"."name" COLLATE "und-x-icu") COLLATE "C") FROM "author" AS "t0"
+ * -- mysql
+ * SELECT LOWER(`t0`.`name`) FROM `author` AS `t0`
+ * ```
  */
 export const Lower = <X extends ExprArg<unknown, string>>(x: X): Expr<SameNull<ValueOf<X>, string>, KeysOf<X>> =>
   func('lower', [x])
-/** Upper case, for all of Unicode. */
+/**
+ * Upper case, for all of Unicode.
+ *
+ * @example
+ * ```ts
+ * pipe(query(Author), annotate({ up: Upper(F('name')) }), values('up'))
+ * ```
+ * ```sql
+ * -- sqlite
+ * SELECT terrapin_upper("t0"."name") FROM "author" AS "t0"
+ * -- postgres
+ * SELECT (UPPER("t0"."name" COLLATE "und-x-icu") COLLATE "C") FROM "author" AS "t0"
+ * -- mysql
+ * SELECT REPLACE(UPPER(`t0`.`name`), 'ß', 'SS') FROM `author` AS `t0`
+ * ```
+ */
 export const Upper = <X extends ExprArg<unknown, string>>(x: X): Expr<SameNull<ValueOf<X>, string>, KeysOf<X>> =>
   func('upper', [x])
-/** The length in code points: `Length(F('name'))` → `length("name")` / `char_length("name")`. */
+/**
+ * The length in code points: `Length(F('name'))` → `length("name")` / `char_length("name")`.
+ *
+ * @example
+ * ```ts
+ * pipe(query(Author), annotate({ n: Length(F('name')) }), values('n'))
+ * ```
+ * ```sql
+ * -- sqlite
+ * SELECT length("t0"."name") FROM "author" AS "t0"
+ * -- postgres
+ * SELECT char_length("t0"."name") FROM "author" AS "t0"
+ * -- mysql
+ * SELECT CHAR_LENGTH(`t0`.`name`) FROM `author` AS `t0`
+ * ```
+ */
 export const Length = <X extends ExprArg<unknown, string>>(x: X): Expr<SameNull<ValueOf<X>, number>, KeysOf<X>> =>
   func('length', [x])
-/** Removes leading and trailing spaces: `TRIM("name")`. */
+/**
+ * Removes leading and trailing spaces: `TRIM("name")`.
+ *
+ * @example
+ * ```ts
+ * pipe(query(Author), annotate({ t: Trim(F('name')) }), values('t'))
+ * ```
+ * ```sql
+ * -- sqlite
+ * SELECT TRIM("t0"."name") FROM "author" AS "t0"
+ * -- postgres
+ * SELECT TRIM("t0"."name") FROM "author" AS "t0"
+ * -- mysql
+ * SELECT TRIM(`t0`.`name`) FROM `author` AS `t0`
+ * ```
+ */
 export const Trim = <X extends ExprArg<unknown, string>>(x: X): Expr<SameNull<ValueOf<X>, string>, KeysOf<X>> =>
   func('trim', [x])
 /**
  * The first argument that is not null.
  *
  * @example
- * annotate({ r: Coalesce(F('rating'), 0) }) // COALESCE("t0"."rating", ?)
+ * ```ts
+ * pipe(query(Book), annotate({ r: Coalesce(F('rating'), 0) }), values('r'))
+ * ```
+ * ```sql
+ * -- sqlite
+ * SELECT COALESCE("t0"."rating", ?) FROM "book" AS "t0"
+ * -- postgres
+ * SELECT COALESCE("t0"."rating", CAST($1 AS INTEGER)) FROM "book" AS "t0"
+ * -- mysql
+ * SELECT COALESCE(`t0`.`rating`, ?) FROM `book` AS `t0`
+ * ```
  */
 export const Coalesce = <const L extends ReadonlyArray<ExprArg<unknown, string>>>(
   ...args: L
@@ -127,12 +253,32 @@ export const Coalesce = <const L extends ReadonlyArray<ExprArg<unknown, string>>
  * Text concatenation; a null argument counts as the empty string (as Django's `Concat`).
  *
  * @example
- * annotate({ label: Concat(F('title'), ' by ', F('author__name')) }) // COALESCE(…, '') || ? || …
+ * ```ts
+ * pipe(query(Book), annotate({ label: Concat(F('title'), ' by ', F('author__name')) }), values('label'))
+ * ```
+ * ```sql
+ * -- sqlite
+ * SELECT (COALESCE("t0"."title", '') || COALESCE(?, '') || COALESCE((SELECT "t1"."name"
+ * FROM "author" AS "t1"
+ * WHERE "t1"."id" = "t0"."author_id"), ''))
+ * FROM "book" AS "t0"
+ * -- postgres
+ * SELECT (COALESCE("t0"."title", '') || COALESCE(CAST($1 AS TEXT), '') || COALESCE((SELECT "t1"."name"
+ * FROM "author" AS "t1"
+ * WHERE "t1"."id" = "t0"."author_id"), ''))
+ * FROM "book" AS "t0"
+ * -- mysql
+ * SELECT CONCAT(COALESCE(`t0`.`title`, ''), COALESCE(?, ''), COALESCE((SELECT `t1`.`name`
+ * FROM `author` AS `t1`
+ * WHERE `t1`.`id` = `t0`.`author_id`), ''))
+ * FROM `book` AS `t0`
+ * ```
  */
 export const Concat = <const L extends ReadonlyArray<ExprArg<unknown, string>>>(
   ...args: L
 ): Expr<string, KeysOf<L[number]>> => func('concat', args)
 
+/** Options of an aggregate: `distinct`, and `filter`, the rows it counts (tortoise's `_filter`). */
 export interface AggregateOptions {
   /** Aggregate distinct values only (`COUNT(DISTINCT …)`). */
   readonly distinct?: boolean
@@ -180,8 +326,26 @@ const agg = <A, K extends string>(fn: AggName, ref: string | undefined, o?: Aggr
  * different relations never multiply each other's rows.
  *
  * @example
- * pipe(query(Author), annotate({ n: Count('books') }))
- * // SELECT …, (SELECT COUNT(*) FROM "book" AS "t1" WHERE "t1"."author_id" = "t0"."id") FROM "author" AS "t0"
+ * ```ts
+ * pipe(query(Author), annotate({ rated: Count('books', { filter: { rating__gte: 4 } }) }), values('name', 'rated'))
+ * ```
+ * ```sql
+ * -- sqlite
+ * SELECT "t0"."name", (SELECT COUNT(*)
+ * FROM "book" AS "t1"
+ * WHERE "t1"."author_id" = "t0"."id" AND "t1"."rating" >= ?)
+ * FROM "author" AS "t0"
+ * -- postgres
+ * SELECT "t0"."name", (SELECT COUNT(*)
+ * FROM "book" AS "t1"
+ * WHERE "t1"."author_id" = "t0"."id" AND "t1"."rating" >= $1)
+ * FROM "author" AS "t0"
+ * -- mysql
+ * SELECT `t0`.`name`, (SELECT COUNT(*)
+ * FROM `book` AS `t1`
+ * WHERE `t1`.`author_id` = `t0`.`id` AND `t1`.`rating` >= ?)
+ * FROM `author` AS `t0`
+ * ```
  */
 export const Count: {
   /** Rows of the group: `Count()`, or only those matching a filter: `Count({ filter: { rating__gte: 4 } })`. */
@@ -189,16 +353,85 @@ export const Count: {
   <const P extends string>(ref: P, options?: AggregateOptions): Expr<number, P>
 } = (ref?: string | AggregateOptions, options?: AggregateOptions): Expr<number, never> =>
   typeof ref === 'object' ? agg('count', undefined, ref) : agg('count', ref, options)
-/** The sum of a numeric field, null over no rows: `Sum('books__rating')`. */
+/**
+ * The sum of a numeric field, null over no rows: `Sum('books__rating')`.
+ *
+ * @example
+ * ```ts
+ * pipe(query(Author), annotate({ total: Sum('books__rating') }), values('name', 'total'))
+ * ```
+ * ```sql
+ * -- sqlite
+ * SELECT "t0"."name", (SELECT SUM("t1"."rating")
+ * FROM "book" AS "t1"
+ * WHERE "t1"."author_id" = "t0"."id")
+ * FROM "author" AS "t0"
+ * -- postgres
+ * SELECT "t0"."name", (SELECT SUM("t1"."rating")
+ * FROM "book" AS "t1"
+ * WHERE "t1"."author_id" = "t0"."id")
+ * FROM "author" AS "t0"
+ * -- mysql
+ * SELECT `t0`.`name`, (SELECT SUM(`t1`.`rating`)
+ * FROM `book` AS `t1`
+ * WHERE `t1`.`author_id` = `t0`.`id`)
+ * FROM `author` AS `t0`
+ * ```
+ */
 export const Sum = <const P extends string>(ref: P, options?: AggregateOptions): Expr<number | null, P> =>
   agg('sum', ref, options)
-/** The mean of a numeric field, null over no rows. */
+/**
+ * The mean of a numeric field, null over no rows.
+ *
+ * @example
+ * ```ts
+ * pipe(query(Book), groupBy('authorId'), annotate({ mean: Avg('rating') }), values('authorId', 'mean'))
+ * ```
+ * ```sql
+ * -- sqlite
+ * SELECT "t0"."author_id", AVG("t0"."rating") FROM "book" AS "t0" GROUP BY "t0"."author_id"
+ * -- postgres
+ * SELECT "t0"."author_id", AVG("t0"."rating") FROM "book" AS "t0" GROUP BY "t0"."author_id"
+ * -- mysql
+ * SELECT `t0`.`author_id`, AVG(`t0`.`rating`) FROM `book` AS `t0` GROUP BY `t0`.`author_id`
+ * ```
+ */
 export const Avg = <const P extends string>(ref: P, options?: AggregateOptions): Expr<number | null, P> =>
   agg('avg', ref, options)
-/** The least value of a field, null over no rows: `Min('books__publishedAt')`. */
+/**
+ * The least value of a field, null over no rows: `Min('books__publishedAt')`.
+ *
+ * @example
+ * ```ts
+ * pipe(query(Book), groupBy('authorId'), annotate({ low: Min('rating') }), values('authorId', 'low'))
+ * ```
+ * ```sql
+ * -- sqlite
+ * SELECT "t0"."author_id", MIN("t0"."rating") FROM "book" AS "t0" GROUP BY "t0"."author_id"
+ * -- postgres
+ * SELECT "t0"."author_id", MIN("t0"."rating") FROM "book" AS "t0" GROUP BY "t0"."author_id"
+ * -- mysql
+ * SELECT `t0`.`author_id`, MIN(`t0`.`rating`) FROM `book` AS `t0` GROUP BY `t0`.`author_id`
+ * ```
+ */
 export const Min = <const P extends string>(ref: P, options?: AggregateOptions): Expr<OrNull<FieldValue<P>>, P> =>
   agg('min', ref, options)
-/** The greatest value of a field, null over no rows. */
+/**
+ * The greatest value of a field, null over no rows.
+ *
+ * @example
+ * ```ts
+ * pipe(query(Book), groupBy('authorId'), annotate({ best: Max('rating') }), values('authorId', 'best'))
+ * ```
+ * ```sql
+ * -- sqlite
+ * SELECT "t0"."author_id", MAX("t0"."rating") FROM "book" AS "t0" GROUP BY "t0"."author_id"
+ * -- postgres
+ * SELECT "t0"."author_id", MAX("t0"."rating") FROM "book" AS "t0" GROUP BY "t0"."author_id"
+ * -- mysql
+ * SELECT `t0`.`author_id`, MAX(`t0`.`rating`) FROM `book` AS `t0` GROUP BY `t0`.`author_id`
+ * ```
+ */
 export const Max = <const P extends string>(ref: P, options?: AggregateOptions): Expr<OrNull<FieldValue<P>>, P> =>
   agg('max', ref, options)
 

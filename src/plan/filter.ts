@@ -35,6 +35,7 @@ export interface Q<in out M> {
   readonly _tag: 'Q'
   readonly op: 'and' | 'or' | 'not'
   readonly items: ReadonlyArray<FilterArg<M>>
+  /** The model the filter is for: a type only, never set. */
   readonly _M?: (m: M) => M
 }
 
@@ -52,12 +53,30 @@ export const param = (name: string): Param => freeze({ _tag: 'Param', name })
  * Logical combinations of filters, as tortoise's `Q`.
  *
  * @example
- * where(q.or({ title__contains: 'x' }, q.not({ rating__lt: 4 })))
- * // MySQL: WHERE (INSTR(`t0`.`title`, ?) > 0 OR NOT COALESCE(`t0`.`rating` < ?, 0)) — ['x', 4]
+ * ```ts
+ * pipe(query(Book), where(q.or({ rating__gte: 4 }, q.not({ title__startswith: 'A' }))))
+ * ```
+ * ```sql
+ * -- sqlite
+ * SELECT "t0"."id", "t0"."title", "t0"."rating", "t0"."author_id"
+ * FROM "book" AS "t0"
+ * WHERE ("t0"."rating" >= ? OR NOT COALESCE("t0"."title" GLOB ?, 0))
+ * -- postgres
+ * SELECT "t0"."id", "t0"."title", "t0"."rating", "t0"."author_id"
+ * FROM "book" AS "t0"
+ * WHERE ("t0"."rating" >= $1 OR NOT COALESCE("t0"."title" LIKE $2 ESCAPE '\', FALSE))
+ * -- mysql
+ * SELECT `t0`.`id`, `t0`.`title`, `t0`.`rating`, `t0`.`author_id`
+ * FROM `book` AS `t0`
+ * WHERE (`t0`.`rating` >= ? OR NOT COALESCE(`t0`.`title` LIKE ? ESCAPE '\\', 0))
+ * ```
  */
 export const q = {
+  /** All of the filters (`{}` and `q.and()` are true). */
   and: <M>(...items: ReadonlyArray<FilterArg<M>>): Q<M> => freeze({ _tag: 'Q', op: 'and', items: freeze([...items]) }),
+  /** Any of the filters (`q.or()` is false). */
   or: <M>(...items: ReadonlyArray<FilterArg<M>>): Q<M> => freeze({ _tag: 'Q', op: 'or', items: freeze([...items]) }),
+  /** Not the filter: exactly the rows it does not keep. */
   not: <M>(item: FilterArg<M>): Q<M> => freeze({ _tag: 'Q', op: 'not', items: freeze([item]) }),
 }
 

@@ -74,11 +74,17 @@ const add = <P extends Select<unknown>>(
  * of relations does not compile.
  *
  * @example
- * pipe(query(Author), prefetch('books', 'books__tags'), run(db))
- * // ReadonlyArray<Author & { books: ReadonlyArray<Book & { tags: ReadonlyArray<Tag> }> }>
- * // SELECT … FROM "author" AS "t0"
- * // SELECT … FROM "book" AS "t0" WHERE "t0"."author_id" IN (?, ?, …)
- * // SELECT "l"."book_id", … FROM "book_tag" AS "l" JOIN "tag" AS "t0" ON … WHERE "l"."book_id" IN (?, ?, …)
+ * ```ts
+ * pipe(query(Author), prefetch('books'))
+ * ```
+ * ```sql
+ * -- sqlite
+ * SELECT "t0"."id", "t0"."name" FROM "author" AS "t0"
+ * -- postgres
+ * SELECT "t0"."id", "t0"."name" FROM "author" AS "t0"
+ * -- mysql
+ * SELECT `t0`.`id`, `t0`.`name` FROM `author` AS `t0`
+ * ```
  */
 export const prefetch =
   <M, R extends RowOf<M>, const P extends RelationNames<M> | `${RelationNames<M>}__${string}`>(
@@ -94,9 +100,18 @@ export const prefetch =
  * count rows across all parents, not per parent).
  *
  * @example
- * pipe(query(Author), prefetchWith('books', pipe(query(Book), where({ rating__gte: 4 }), orderBy('-rating'), prefetch('tags'))), run(db))
- * // ReadonlyArray<Author & { books: ReadonlyArray<Book & { tags: ReadonlyArray<Tag> }> }>
- * // SELECT … FROM "book" AS "t0" WHERE "t0"."rating" >= ? AND "t0"."author_id" IN (…) ORDER BY "t0"."rating" DESC
+ * ```ts
+ * const db = connect('sqlite://:memory:')
+ * await generateSchemas(db, [Author, Book])()
+ * const [a] = await pipe(bulkCreate(Author, [{ name: 'A' }]), runPromise(db))
+ * const rows = [4.5, 2, 5].map((rating, i) => ({ title: `t${i}`, rating, authorId: a.id }))
+ * await pipe(bulkCreate(Book, rows), runPromise(db))
+ * const best = pipe(query(Author), prefetchWith('books', pipe(query(Book), where({ rating__gte: 4 }), orderBy('-rating'))))
+ * const [author] = await pipe(best, runPromise(db)) // Author & { books: ReadonlyArray<Book> }
+ * console.log(author.books.map((b) => b.title))
+ * //> [ 't2', 't0' ]
+ * await close(db)
+ * ```
  */
 export const prefetchWith =
   <M, R extends RowOf<M>, const H extends RelationNames<M>, R2>(relation: H, related: Query<RelatedModel<M, H>, R2>) =>

@@ -23,6 +23,7 @@ export interface Prepared<A, V extends Values = Values> {
   readonly plan: Plan<A>
   /** The placeholder names the plan holds, in order of first appearance. */
   readonly names: ReadonlyArray<string>
+  /** The values the plan's placeholders take: a type only, never set. */
   readonly _V?: (v: V) => void
 }
 
@@ -96,8 +97,17 @@ const paramsOfPlan = (plan: Plan<unknown>, out: Set<string>): void => {
  * cache keys on the plan value, which a prepared plan keeps), and each run binds new values.
  *
  * @example
- * const byId = prepare(pipe(query(Book), where({ id: param('id') }), get))
- * pipe(byId, bind({ id: 7 }), run(db)) // SELECT … FROM "book" AS "t0" WHERE "t0"."id" = ? LIMIT 2 — [7]
+ * ```ts
+ * import type { RowOf } from 'terrapin'
+ *
+ * const db = connect('sqlite://:memory:')
+ * await generateSchemas(db, [Author, Book])()
+ * await pipe(create(Author, { name: 'A' }), runPromise(db))
+ * const byName = prepare<RowOf<typeof Author>, { name: string }>(pipe(query(Author), where({ name: param('name') }), get))
+ * console.log(await pipe(byName, bind({ name: 'A' }), runPromise(db))) // SELECT … WHERE "t0"."name" = ? LIMIT 2
+ * //> { id: 1, name: 'A' }
+ * await close(db)
+ * ```
  */
 export const prepare = <A, V extends Values = Values>(plan: Plan<A>): Prepared<A, V> => {
   const names = new Set<string>()
@@ -153,7 +163,12 @@ const fits = new WeakMap<ReadonlyArray<string>, (values: Values) => boolean>()
  * columns when the plan runs.
  *
  * @example
- * pipe(byId, bind({ id: 7 }), run(db))
+ * ```ts
+ * import type { RowOf } from 'terrapin'
+ *
+ * const byId = prepare<RowOf<typeof Book>, { id: number }>(pipe(query(Book), where({ id: param('id') }), get))
+ * pipe(byId, bind({ id: 7 })) // a plan to run; bind({ idd: 7 }) does not compile
+ * ```
  */
 export const bind =
   <V extends Values>(values: V) =>
@@ -173,9 +188,15 @@ export const bind =
  * promise each.
  *
  * @example
- * const add = prepare(create(Book, { title: param('title'), authorId: param('authorId') }))
- * pipe(add, bindEach([{ title: 'A', authorId: 1 }, { title: 'B', authorId: 1 }]), run(db))
- * // BEGIN; INSERT … VALUES (?, ?), (?, ?) RETURNING …; COMMIT — [bookA, bookB]
+ * ```ts
+ * const db = connect('sqlite://:memory:')
+ * await generateSchemas(db, [Author, Book])()
+ * const add = prepare(create(Author, { name: param('name') }))
+ * // BEGIN; INSERT … VALUES (?), (?) RETURNING …; COMMIT
+ * console.log(await pipe(add, bindEach([{ name: 'A' }, { name: 'B' }]), runPromise(db)))
+ * //> [ { id: 1, name: 'A' }, { id: 2, name: 'B' } ]
+ * await close(db)
+ * ```
  */
 export const bindEach =
   <V extends Values>(values: ReadonlyArray<V>) =>

@@ -47,7 +47,17 @@ const queries = new WeakMap<Model, Select<unknown>>()
  * All rows of a model.
  *
  * @example
- * pipe(query(Book), run(db)) // SELECT "id", "title", … FROM "book"
+ * ```ts
+ * query(Book)
+ * ```
+ * ```sql
+ * -- sqlite
+ * SELECT "t0"."id", "t0"."title", "t0"."rating", "t0"."author_id" FROM "book" AS "t0"
+ * -- postgres
+ * SELECT "t0"."id", "t0"."title", "t0"."rating", "t0"."author_id" FROM "book" AS "t0"
+ * -- mysql
+ * SELECT `t0`.`id`, `t0`.`title`, `t0`.`rating`, `t0`.`author_id` FROM `book` AS `t0`
+ * ```
  */
 export const query = <M extends Model>(model: M): Query<M, RowOf<M>> => {
   let q = queries.get(model)
@@ -164,15 +174,57 @@ export interface FilterCombinator {
  * condition is an `EXISTS`, so a parent matching through several related rows appears once.
  *
  * @example
- * pipe(query(Book), where({ title__contains: 'x', rating__gte: 4 }))
- * // PostgreSQL: WHERE (strpos("t0"."title", $1) > 0 AND "t0"."rating" >= $2) — ['x', 4]
+ * ```ts
+ * pipe(query(Book), where({ title__contains: 'Dune', rating__gte: 4 }))
+ * ```
+ * ```sql
+ * -- sqlite
+ * SELECT "t0"."id", "t0"."title", "t0"."rating", "t0"."author_id"
+ * FROM "book" AS "t0"
+ * WHERE ("t0"."title" GLOB ? AND "t0"."rating" >= ?)
+ * -- postgres
+ * SELECT "t0"."id", "t0"."title", "t0"."rating", "t0"."author_id"
+ * FROM "book" AS "t0"
+ * WHERE (strpos("t0"."title", $1) > 0 AND "t0"."rating" >= $2)
+ * -- mysql
+ * SELECT `t0`.`id`, `t0`.`title`, `t0`.`rating`, `t0`.`author_id`
+ * FROM `book` AS `t0`
+ * WHERE (INSTR(`t0`.`title`, ?) > 0 AND `t0`.`rating` >= ?)
+ * ```
  */
 export const where: FilterCombinator =
   (filter: unknown) =>
   <P extends Select<unknown>>(plan: P): P =>
     addFilter(plan, filterNodeOf(plan.model, filter, annotationNames(plan)), false)
 
-/** Alias of {@link where}, tortoise's name. */
+/**
+ * Alias of {@link where}, tortoise's name.
+ *
+ * @example
+ * ```ts
+ * pipe(query(Book), filter({ author__name: 'Frank Herbert' }))
+ * ```
+ * ```sql
+ * -- sqlite
+ * SELECT "t0"."id", "t0"."title", "t0"."rating", "t0"."author_id"
+ * FROM "book" AS "t0"
+ * WHERE EXISTS (SELECT 1
+ * FROM "author" AS "t1"
+ * WHERE "t1"."id" = "t0"."author_id" AND "t1"."name" = ?)
+ * -- postgres
+ * SELECT "t0"."id", "t0"."title", "t0"."rating", "t0"."author_id"
+ * FROM "book" AS "t0"
+ * WHERE EXISTS (SELECT 1
+ * FROM "author" AS "t1"
+ * WHERE "t1"."id" = "t0"."author_id" AND "t1"."name" = $1)
+ * -- mysql
+ * SELECT `t0`.`id`, `t0`.`title`, `t0`.`rating`, `t0`.`author_id`
+ * FROM `book` AS `t0`
+ * WHERE EXISTS (SELECT 1
+ * FROM `author` AS `t1`
+ * WHERE `t1`.`id` = `t0`.`author_id` AND `t1`.`name` = ?)
+ * ```
+ */
 export const filter = where
 
 /**
@@ -180,7 +232,23 @@ export const filter = where
  * is NULL are kept).
  *
  * @example
- * pipe(query(Book), exclude({ rating: 5 })) // WHERE NOT COALESCE("rating" = ?, 0)
+ * ```ts
+ * pipe(query(Book), exclude({ rating: 5 }))
+ * ```
+ * ```sql
+ * -- sqlite
+ * SELECT "t0"."id", "t0"."title", "t0"."rating", "t0"."author_id"
+ * FROM "book" AS "t0"
+ * WHERE NOT COALESCE("t0"."rating" = ?, 0)
+ * -- postgres
+ * SELECT "t0"."id", "t0"."title", "t0"."rating", "t0"."author_id"
+ * FROM "book" AS "t0"
+ * WHERE NOT COALESCE("t0"."rating" = $1, FALSE)
+ * -- mysql
+ * SELECT `t0`.`id`, `t0`.`title`, `t0`.`rating`, `t0`.`author_id`
+ * FROM `book` AS `t0`
+ * WHERE NOT COALESCE(`t0`.`rating` = ?, 0)
+ * ```
  */
 export const exclude: FilterCombinator =
   (filter: unknown) =>
@@ -245,8 +313,23 @@ const parseFieldOrder = (model: Model, spec: string, desc: boolean): OrderItem |
  * (e.g. `'id'`) to paginate.
  *
  * @example
- * pipe(query(Book), orderBy('-rating', 'id')) // ORDER BY "rating" DESC NULLS LAST, "id" ASC (PostgreSQL; SQLite and MySQL order NULLs so by default)
- * pipe(query(Book), orderBy('author__name')) // ORDER BY (SELECT "t1"."name" FROM "author" AS "t1" WHERE "t1"."id" = "t0"."author_id")
+ * ```ts
+ * pipe(query(Book), orderBy('-rating', 'id'))
+ * ```
+ * ```sql
+ * -- sqlite
+ * SELECT "t0"."id", "t0"."title", "t0"."rating", "t0"."author_id"
+ * FROM "book" AS "t0"
+ * ORDER BY "t0"."rating" DESC, "t0"."id" ASC
+ * -- postgres
+ * SELECT "t0"."id", "t0"."title", "t0"."rating", "t0"."author_id"
+ * FROM "book" AS "t0"
+ * ORDER BY "t0"."rating" DESC NULLS LAST, "t0"."id" ASC
+ * -- mysql
+ * SELECT `t0`.`id`, `t0`.`title`, `t0`.`rating`, `t0`.`author_id`
+ * FROM `book` AS `t0`
+ * ORDER BY `t0`.`rating` DESC, `t0`.`id` ASC
+ * ```
  */
 export const orderBy =
   <
@@ -276,7 +359,26 @@ const countProblem = (name: string, n: number): TerrapinError | undefined =>
  * At most `n` rows. `limit(n)` after `limit(m)` keeps `min(n, m)` rows.
  *
  * @example
- * pipe(query(Book), orderBy('id'), limit(20)) // … ORDER BY "id" LIMIT 20
+ * ```ts
+ * pipe(query(Book), orderBy('id'), limit(10))
+ * ```
+ * ```sql
+ * -- sqlite
+ * SELECT "t0"."id", "t0"."title", "t0"."rating", "t0"."author_id"
+ * FROM "book" AS "t0"
+ * ORDER BY "t0"."id" ASC
+ * LIMIT 10
+ * -- postgres
+ * SELECT "t0"."id", "t0"."title", "t0"."rating", "t0"."author_id"
+ * FROM "book" AS "t0"
+ * ORDER BY "t0"."id" ASC
+ * LIMIT 10
+ * -- mysql
+ * SELECT `t0`.`id`, `t0`.`title`, `t0`.`rating`, `t0`.`author_id`
+ * FROM `book` AS `t0`
+ * ORDER BY `t0`.`id` ASC
+ * LIMIT 10
+ * ```
  */
 export const limit =
   (n: number) =>
@@ -299,7 +401,26 @@ export const limit =
  * tortoise: `limit(20)` and `offset(40)` in either order give rows 41–60.
  *
  * @example
- * pipe(query(Book), orderBy('id'), offset(40), limit(20)) // … LIMIT 20 OFFSET 40
+ * ```ts
+ * pipe(query(Book), orderBy('id'), offset(20), limit(10))
+ * ```
+ * ```sql
+ * -- sqlite
+ * SELECT "t0"."id", "t0"."title", "t0"."rating", "t0"."author_id"
+ * FROM "book" AS "t0"
+ * ORDER BY "t0"."id" ASC
+ * LIMIT 10 OFFSET 20
+ * -- postgres
+ * SELECT "t0"."id", "t0"."title", "t0"."rating", "t0"."author_id"
+ * FROM "book" AS "t0"
+ * ORDER BY "t0"."id" ASC
+ * LIMIT 10 OFFSET 20
+ * -- mysql
+ * SELECT `t0`.`id`, `t0`.`title`, `t0`.`rating`, `t0`.`author_id`
+ * FROM `book` AS `t0`
+ * ORDER BY `t0`.`id` ASC
+ * LIMIT 10 OFFSET 20
+ * ```
  */
 export const offset =
   (n: number) =>
@@ -310,7 +431,22 @@ export const offset =
     return next(plan, plan.where, plan.order, plan.limit, n, hint && step(step(hint, 'f'), n))
   }
 
-/** Drops duplicate rows (`SELECT DISTINCT`); most useful with `values`. */
+/**
+ * Drops duplicate rows (`SELECT DISTINCT`); most useful with `values`.
+ *
+ * @example
+ * ```ts
+ * pipe(query(Book), values('authorId'), distinct)
+ * ```
+ * ```sql
+ * -- sqlite
+ * SELECT DISTINCT "t0"."author_id" FROM "book" AS "t0"
+ * -- postgres
+ * SELECT DISTINCT "t0"."author_id" FROM "book" AS "t0"
+ * -- mysql
+ * SELECT DISTINCT `t0`.`author_id` FROM `book` AS `t0`
+ * ```
+ */
 export const distinct = <P extends Select<unknown>>(plan: P): P => freeze({ ...plan, distinct: true })
 
 const checkKeys = (plan: Select<unknown>, keys: ReadonlyArray<string>): TerrapinError | undefined => {
@@ -329,8 +465,26 @@ const checkKeys = (plan: Select<unknown>, keys: ReadonlyArray<string>): Terrapin
  * (`'author__name'`) is a key of its own.
  *
  * @example
- * pipe(query(Book), values('id', 'title')) // SELECT "id", "title" FROM "book"
- * pipe(query(Book), values('title', 'author__name')) // { title: string; author__name: string }
+ * ```ts
+ * pipe(query(Book), values('title', 'author__name'))
+ * ```
+ * ```sql
+ * -- sqlite
+ * SELECT "t0"."title", (SELECT "t1"."name"
+ * FROM "author" AS "t1"
+ * WHERE "t1"."id" = "t0"."author_id")
+ * FROM "book" AS "t0"
+ * -- postgres
+ * SELECT "t0"."title", (SELECT "t1"."name"
+ * FROM "author" AS "t1"
+ * WHERE "t1"."id" = "t0"."author_id")
+ * FROM "book" AS "t0"
+ * -- mysql
+ * SELECT `t0`.`title`, (SELECT `t1`.`name`
+ * FROM `author` AS `t1`
+ * WHERE `t1`.`id` = `t0`.`author_id`)
+ * FROM `book` AS `t0`
+ * ```
  */
 export const values =
   <M, R, const K extends KeyOf<M> | RelationKey | AnnotationKeys<M, R>>(
@@ -354,7 +508,17 @@ type Tuple<M, R, K extends ReadonlyArray<unknown>> = { readonly [I in keyof K]: 
  * Rows as tuples of the named fields.
  *
  * @example
- * pipe(query(Book), valuesList('id', 'title')) // ReadonlyArray<readonly [number, string]>
+ * ```ts
+ * pipe(query(Book), valuesList('id', 'title'))
+ * ```
+ * ```sql
+ * -- sqlite
+ * SELECT "t0"."id", "t0"."title" FROM "book" AS "t0"
+ * -- postgres
+ * SELECT "t0"."id", "t0"."title" FROM "book" AS "t0"
+ * -- mysql
+ * SELECT `t0`.`id`, `t0`.`title` FROM `book` AS `t0`
+ * ```
  */
 export const valuesList =
   <M, R, const K extends ReadonlyArray<KeyOf<M> | RelationKey | AnnotationKeys<M, R>>>(
@@ -373,7 +537,17 @@ export const valuesList =
  * The values of one field, as a flat array (tortoise's `values_list(field, flat=True)`).
  *
  * @example
- * pipe(query(Book), valuesFlat('title')) // ReadonlyArray<string>
+ * ```ts
+ * pipe(query(Book), valuesFlat('title'))
+ * ```
+ * ```sql
+ * -- sqlite
+ * SELECT "t0"."title" FROM "book" AS "t0"
+ * -- postgres
+ * SELECT "t0"."title" FROM "book" AS "t0"
+ * -- mysql
+ * SELECT `t0`.`title` FROM `book` AS `t0`
+ * ```
  */
 export const valuesFlat =
   <M, R, const K extends KeyOf<M> | RelationKey | AnnotationKeys<M, R>>(

@@ -21,7 +21,15 @@ const isRaw = (u: unknown): u is Raw<unknown> =>
  * nested `sql` fragments are spliced in (their values stay parameters).
  *
  * @example
- * pipe(sql`UPDATE book SET rating = ${5} WHERE id = ${id}`, run(db)) // UPDATE book SET rating = ? WHERE id = ?
+ * ```ts
+ * const db = connect('sqlite://:memory:')
+ * await generateSchemas(db, [Author, Book])()
+ * const id = 7
+ * const changed = await pipe(sql`UPDATE book SET rating = ${5} WHERE id = ${id}`, runPromise(db)) // UPDATE book SET rating = ? WHERE id = ?
+ * console.log(changed)
+ * //> 0
+ * await close(db)
+ * ```
  */
 export const sql = Object.assign(
   (strings: TemplateStringsArray, ...values: ReadonlyArray<unknown>): Raw<number> => {
@@ -53,8 +61,17 @@ export const sql = Object.assign(
  * one does not fit).
  *
  * @example
- * pipe(sql`SELECT id, name FROM author WHERE id > ${3}`, rowsOf(t.type({ id: t.number, name: t.string })), run(db))
- * // TaskEither<TerrapinError, ReadonlyArray<{ id: number; name: string }>>
+ * ```ts
+ * import * as t from 'io-ts'
+ *
+ * const db = connect('sqlite://:memory:')
+ * await generateSchemas(db, [Author, Book])()
+ * await pipe(bulkCreate(Author, [{ name: 'A' }, { name: 'B' }]), runPromise(db))
+ * const rows = pipe(sql`SELECT id, name FROM author WHERE id > ${1}`, rowsOf(t.type({ id: t.number, name: t.string })))
+ * console.log(await pipe(rows, runPromise(db))) // ReadonlyArray<{ id: number; name: string }>
+ * //> [ { id: 2, name: 'B' } ]
+ * await close(db)
+ * ```
  */
 export const rowsOf =
   <A>(codec: t.Decoder<unknown, A>) =>

@@ -22,9 +22,29 @@ export type RowRefOf<M> = PkOf<M> | { readonly [K in PkKeyOf<M>]: PkOf<M> }
 /** The related rows of one row, as a query to refine with `where`, `orderBy`, … and run. */
 export interface RelatedRows<T> {
   /**
+   * The related rows, as a query.
+   *
    * @example
-   * pipe(related(Author, author, 'books').all, orderBy('title'), run(db))
-   * // SELECT … FROM "book" AS "t0" WHERE "t0"."author_id" = ?
+   * ```ts
+   * pipe(related(Author, 1, 'books').all, orderBy('title'))
+   * ```
+   * ```sql
+   * -- sqlite
+   * SELECT "t0"."id", "t0"."title", "t0"."rating", "t0"."author_id"
+   * FROM "book" AS "t0"
+   * WHERE "t0"."author_id" = ?
+   * ORDER BY "t0"."title" ASC
+   * -- postgres
+   * SELECT "t0"."id", "t0"."title", "t0"."rating", "t0"."author_id"
+   * FROM "book" AS "t0"
+   * WHERE "t0"."author_id" = $1
+   * ORDER BY "t0"."title" ASC
+   * -- mysql
+   * SELECT `t0`.`id`, `t0`.`title`, `t0`.`rating`, `t0`.`author_id`
+   * FROM `book` AS `t0`
+   * WHERE `t0`.`author_id` = ?
+   * ORDER BY `t0`.`title` ASC
+   * ```
    */
   readonly all: Query<T, RowOf<T>>
 }
@@ -68,11 +88,24 @@ const checkKeys = (
  * `clear`. Each is a plan: run it like any other, in a transaction or not.
  *
  * @example
- * const tags = related(Book, book, 'tags')
- * await pipe(tags.add(python, sql), run(db))()   // INSERT INTO "book_tag" … (links that exist are skipped)
- * await pipe(tags.all, orderBy('name'), run(db))() // ReadonlyArray<Tag>
- * await pipe(tags.remove(sql), run(db))()         // DELETE FROM "book_tag" WHERE "book_id" = ? AND "tag_id" IN (?)
- * await pipe(tags.clear, run(db))()                // DELETE FROM "book_tag" WHERE "book_id" = ?
+ * ```ts
+ * const { Post, Tag } = schema({
+ *   Post: model('Post', { fields: { tags: fields.manyToMany('Tag', { relatedName: 'posts' }) } }),
+ *   Tag: model('Tag', { fields: { name: fields.char({ maxLength: 30 }) } }),
+ * })
+ * const db = connect('sqlite://:memory:')
+ * await generateSchemas(db, [Post, Tag])()
+ * const exec = runPromise(db)
+ * const post = await exec(create(Post, {}))
+ * const [a, b] = await exec(bulkCreate(Tag, [{ name: 'a' }, { name: 'b' }]))
+ * const tags = related(Post, post, 'tags')
+ * await exec(tags.add(a, b, a)) // a link that exists is skipped
+ * await exec(tags.remove(a))
+ * console.log(await exec(pipe(tags.all, orderBy('name'), valuesFlat('name'))))
+ * //> [ 'b' ]
+ * await exec(tags.clear)
+ * await close(db)
+ * ```
  */
 export const related = <M extends Model, const H extends RelationNames<M>>(
   model: M,

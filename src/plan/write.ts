@@ -33,9 +33,17 @@ export type CreateData<M> = {
  * Inserts one row and returns it as stored (generated key and defaults included).
  *
  * @example
- * create(Book, { title: 'Dune', authorId: 1 }) // INSERT INTO "book" ("title", "author_id") VALUES (?, ?) RETURNING …
- * create(Book, { title: 'Dune', author: frank }) // the same, with frank's key
- * prepare(create(Book, { title: param('title'), authorId: param('authorId') })) // bound per run
+ * ```ts
+ * create(Author, { name: 'Frank Herbert' })
+ * ```
+ * ```sql
+ * -- sqlite
+ * INSERT INTO "author" ("name") VALUES (?) RETURNING "id", "name"
+ * -- postgres
+ * INSERT INTO "author" ("name") VALUES ($1) RETURNING "id", "name"
+ * -- mysql
+ * INSERT INTO `author` (`name`) VALUES (?)
+ * ```
  */
 export const create = <M extends Model, const D extends CreateData<M>>(
   model: M,
@@ -51,6 +59,7 @@ export const create = <M extends Model, const D extends CreateData<M>>(
   return withError(plan, error)
 }
 
+/** Options of `bulkCreate`: `batchSize`, `ignoreConflicts`, `onConflict: { fields, update }` (an upsert). */
 export interface BulkCreateOptions {
   /**
    * Rows per INSERT statement, at most (default 1,000 on PostgreSQL and MySQL, 8 on SQLite,
@@ -71,6 +80,19 @@ export interface BulkCreateOptions {
 /**
  * Inserts many rows in batches, in one transaction, and returns them as stored (with
  * `ignoreConflicts`, the rows that were inserted).
+ *
+ * @example
+ * ```ts
+ * bulkCreate(Author, [{ name: 'A' }, { name: 'B' }])
+ * ```
+ * ```sql
+ * -- sqlite
+ * INSERT INTO "author" ("name") VALUES (?), (?) RETURNING "id", "name"
+ * -- postgres
+ * INSERT INTO "author" ("name") VALUES ($1), ($2) RETURNING "id", "name"
+ * -- mysql
+ * INSERT INTO `author` (`name`) VALUES (?), (?)
+ * ```
  */
 export const bulkCreate = <M extends Model>(
   model: M,
@@ -133,8 +155,17 @@ const hasExpr = (patch: Readonly<Record<string, unknown>>): boolean => {
  * number of rows changed.
  *
  * @example
- * pipe(query(Book), where({ id: 1 }), update({ title: 'New' })) // UPDATE "book" SET "title" = ? WHERE "id" = ?
- * pipe(query(Book), update({ rating: F('rating').add(1) }))   // UPDATE "book" SET "rating" = ("t0"."rating" + ?)
+ * ```ts
+ * pipe(query(Book), where({ id: 7 }), update({ rating: 5 }))
+ * ```
+ * ```sql
+ * -- sqlite
+ * UPDATE "book" AS "t0" SET "rating" = ? WHERE "t0"."id" = ?
+ * -- postgres
+ * UPDATE "book" AS "t0" SET "rating" = $1 WHERE "t0"."id" = $2
+ * -- mysql
+ * UPDATE `book` AS `t0` SET `t0`.`rating` = ? WHERE `t0`.`id` = ?
+ * ```
  */
 export const update =
   <M, R, K extends PathsOf<M>>(patch: PatchExpr<M, K>) =>
@@ -209,6 +240,7 @@ const updateWithExprs = (plan: Query<unknown, unknown>, patch: Readonly<Record<s
   )
 }
 
+/** Options of `bulkUpdate`: `batchSize` (rows per UPDATE, default 500). */
 export interface BulkUpdateOptions {
   /** Rows per UPDATE statement, at most (default 500; fewer when they would bind more parameters than the database takes); all batches run in one transaction. */
   readonly batchSize?: number
@@ -219,8 +251,16 @@ export interface BulkUpdateOptions {
  * changed. One `UPDATE … SET f = CASE pk WHEN … END WHERE pk IN (…)` per batch.
  *
  * @example
- * bulkUpdate(Book, [{ id: 1, rating: 5 }, { id: 2, rating: 3 }], ['rating'])
- * // UPDATE "book" SET "rating" = CASE "id" WHEN ? THEN ? WHEN ? THEN ? END WHERE "id" IN (?, ?)
+ * ```ts
+ * const db = connect('sqlite://:memory:')
+ * await generateSchemas(db, [Author, Book])()
+ * const [a] = await pipe(bulkCreate(Author, [{ name: 'A' }]), runPromise(db))
+ * await pipe(bulkCreate(Book, [{ title: 'x', authorId: a.id }, { title: 'y', authorId: a.id }]), runPromise(db))
+ * // UPDATE "book" SET "rating" = CASE "id" WHEN ? THEN ? WHEN ? THEN ? ELSE "rating" END WHERE "id" IN (?, ?)
+ * console.log(await pipe(bulkUpdate(Book, [{ id: 1, rating: 5 }, { id: 2, rating: 3 }], ['rating']), runPromise(db)))
+ * //> 2
+ * await close(db)
+ * ```
  */
 export const bulkUpdate = <M extends Model, const K extends keyof PatchOf<M> & string>(
   model: M,
@@ -263,7 +303,17 @@ export const bulkUpdate = <M extends Model, const K extends keyof PatchOf<M> & s
  * Deletes every row of a plan; yields the number of rows deleted.
  *
  * @example
- * pipe(query(Book), where({ rating__lt: 2 }), remove) // DELETE FROM "book" WHERE "rating" < ?
+ * ```ts
+ * pipe(query(Book), where({ rating__lt: 2 }), remove)
+ * ```
+ * ```sql
+ * -- sqlite
+ * DELETE FROM "book" AS "t0" WHERE "t0"."rating" < ?
+ * -- postgres
+ * DELETE FROM "book" AS "t0" WHERE "t0"."rating" < $1
+ * -- mysql
+ * DELETE `t0` FROM `book` AS `t0` WHERE `t0`.`rating` < ?
+ * ```
  */
 export const remove = <M, R>(plan: Query<M, R>): Delete<number> =>
   withError<Delete<number>>(freeze({ _tag: 'Delete', source: plan as Query<unknown, unknown> }), plan.error)

@@ -12,6 +12,10 @@ import { openMysql } from './mysql2'
 import { openPostgres } from './postgres'
 import { Db, makeDb } from './statement'
 
+/**
+ * `connect`'s options (they win over the URL's query parameters): `pool`, `connectTimeoutMs`,
+ * `idleTimeoutMs`, `statementTimeoutMs`, `onQuery`, `logParams`, `returning`.
+ */
 export interface ConnectOptions extends ExecutorOptions {
   /** Pool size (PostgreSQL, MySQL); also `?pool=` in the URL. */
   readonly pool?: number
@@ -74,7 +78,10 @@ export const redact = (url: string): string => url.replace(/:[^:@/]*@/, ':***@')
  * malformed URL or an unknown scheme (a start-up mistake, not a runtime condition).
  *
  * @example
- * const db = connect('sqlite://db.sqlite3')
+ * ```ts
+ * const db = connect('sqlite://:memory:') // 'sqlite://db.sqlite3', 'postgres://user:password@host:5432/db?pool=20', 'mysql://…'
+ * await close(db)
+ * ```
  */
 export const connect = (url: string, options: ConnectOptions = {}): Db => {
   const scheme = /^([a-z][a-z0-9+.-]*):\/\//i.exec(url)?.[1].toLowerCase()
@@ -290,6 +297,9 @@ export const closeAll = async (): Promise<void> => {
   open.clear()
   await Promise.all(all.map((ex) => ex.close()))
 }
+
+/** How many databases `connect` opened are not closed yet (the documentation's examples are checked with it). */
+export const openDatabases = (): number => open.size
 
 /** Closes one database handle. */
 export const close = (db: Db): Promise<void> => db.executor.close()

@@ -16,6 +16,7 @@ export interface QueryEvent {
   readonly error?: TerrapinError
 }
 
+/** `connect(url, { onQuery })`: called after each statement with its SQL, duration, row count or error. */
 export type QueryHook = (event: QueryEvent) => void
 
 /**
@@ -50,6 +51,10 @@ export interface SyncCalls {
 /** A transaction's isolation level, as SQL names it. */
 export type Isolation = 'read committed' | 'repeatable read' | 'serializable'
 
+/**
+ * A runner's connection to one database (`db.executor`): runs SQL, holds the pool, opens
+ * transactions. Plans are run through `run`, not through it.
+ */
 export interface Executor {
   readonly dialect: Dialect
   /** Rows as arrays. `bigint` asks for exact 64-bit integers where the driver can. */
@@ -80,6 +85,7 @@ export interface Executor {
   readonly transaction: <A>(f: (tx: Executor) => Promise<A>, isolation?: Isolation) => Promise<A>
   /** Maps anything the driver throws to the typed union. */
   readonly classify: (error: unknown, sql?: string) => TerrapinError
+  /** Closes the connections, after the work in progress. */
   readonly close: () => Promise<void>
   /** True inside `transaction`. */
   readonly inTransaction: boolean

@@ -227,9 +227,19 @@ export const executeSync = <A>(ex: Executor, runnable: Runnable<A>): E.Either<Te
  * MySQL/MariaDB) and the run is a `QueryError` of code `'TIMEOUT'` or `'CANCELLED'`.
  *
  * @example
- * const books = await pipe(query(Book), where({ title__contains: 'x' }), run(db))()
- * // Either<TerrapinError, ReadonlyArray<Book>>
- * const report = await pipe(slowReport, run(db, { timeoutMs: 2000, signal: request.signal }))()
+ * ```ts
+ * const db = connect('sqlite://:memory:')
+ * await generateSchemas(db, [Author, Book])()
+ * const books = await pipe(query(Book), where({ title__contains: 'x' }), run(db))() // Either<TerrapinError, ReadonlyArray<Book>>
+ * console.log(books)
+ * //> { _tag: 'Right', right: [] }
+ * const cancel = new AbortController()
+ * cancel.abort()
+ * const stopped = await pipe(query(Book), count, run(db, { signal: cancel.signal }))()
+ * console.log(stopped._tag === 'Left' && stopped.left._tag === 'QueryError' && stopped.left.code)
+ * //> CANCELLED
+ * await close(db)
+ * ```
  */
 export const run = (db: Db, options?: RunOptions): (<A>(plan: Runnable<A>) => TE.TaskEither<TerrapinError, A>) =>
   options === undefined
@@ -245,8 +255,14 @@ export const run = (db: Db, options?: RunOptions): (<A>(plan: Runnable<A>) => TE
  * (which `run` would wait for) is a Left and sends nothing.
  *
  * @example
- * const book = pipe(byId, bind({ id: 7 }), runSync(db))()
- * // Either<TerrapinError, Book>, with no await
+ * ```ts
+ * const db = connect('sqlite://:memory:')
+ * await generateSchemas(db, [Author, Book])()
+ * const n = pipe(query(Book), count, runSync(db))() // Either<TerrapinError, number>, with no await
+ * console.log(n)
+ * //> { _tag: 'Right', right: 0 }
+ * await close(db)
+ * ```
  */
 export const runSync =
   (db: Db) =>

@@ -13,6 +13,7 @@ import { rowDecoder } from './decode'
 import { Db, shapeOf, toError } from './statement'
 import { joined } from './transaction'
 
+/** Options of `stream`: `batchSize`, the rows read per round trip (default 1000). */
 export interface StreamOptions {
   /** Rows fetched per round trip (default 1000). */
   readonly batchSize?: number
@@ -27,7 +28,15 @@ export interface StreamOptions {
  * other statements after it, or on another connection.
  *
  * @example
- * for await (const book of pipe(query(Book), orderBy('id'), stream(db))) total += book.rating ?? 0
+ * ```ts
+ * const db = connect('sqlite://:memory:')
+ * await generateSchemas(db, [Author, Book])()
+ * await pipe(bulkCreate(Author, [{ name: 'A' }, { name: 'B' }]), runPromise(db))
+ * for await (const author of pipe(query(Author), orderBy('id'), stream(db, { batchSize: 1000 }))) console.log(author.name)
+ * //> A
+ * //> B
+ * await close(db)
+ * ```
  */
 export const stream =
   (db: Db, options: StreamOptions = {}) =>
@@ -73,7 +82,12 @@ async function* iterate(db: Db, plan: Select<unknown>, batchSize: number): Async
  * and MySQL, as lines of text. Nothing is executed.
  *
  * @example
- * await pipe(query(Book), where({ authorId: 1 }), explain(db))() // Right('SEARCH t0 USING INDEX …')
+ * ```ts
+ * const db = connect('sqlite://:memory:')
+ * await generateSchemas(db, [Author, Book])()
+ * const plan = await pipe(query(Book), where({ authorId: 1 }), explain(db))() // Right(the database's plan, as text)
+ * await close(db)
+ * ```
  */
 export const explain =
   (db: Db) =>

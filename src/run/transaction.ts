@@ -468,12 +468,28 @@ const once = async <L, A>(
  * Plans run on `db` itself inside the program join the transaction.
  *
  * @example
- * transaction(db, (tx) => pipe(create(Author, { name: 'A' }), run(tx), TE.chain(() => TE.left('stop'))))
- * // ROLLBACK: nothing is written
- * transaction(db, (tx) => pipe(query(Counter), get, run(tx), TE.chain((c) => pipe(Counter.update(c, { n: c.n + 1 }), run(tx)))), {
- *   isolation: 'serializable',
- *   retry: { attempts: 10 },
- * })
+ * ```ts
+ * import { chain, chainW, left } from 'fp-ts/lib/TaskEither.js'
+ *
+ * const db = connect('sqlite://:memory:')
+ * await generateSchemas(db, [Author, Book])()
+ * const stopped = await transaction(db, (tx) => pipe(create(Author, { name: 'A' }), run(tx), chainW(() => left('stop'))))()
+ * console.log(stopped, await pipe(query(Author), count, runPromise(db))) // ROLLBACK: nothing is written
+ * //> { _tag: 'Left', left: 'stop' } 0
+ * const renamed = await transaction(
+ *   db,
+ *   (tx) =>
+ *     pipe(
+ *       create(Author, { name: 'B' }),
+ *       run(tx),
+ *       chain((a) => pipe(query(Author), where({ id: a.id }), update({ name: 'C' }), run(tx))),
+ *     ),
+ *   { isolation: 'serializable', retry: { attempts: 10 } },
+ * )()
+ * console.log(renamed)
+ * //> { _tag: 'Right', right: 1 }
+ * await close(db)
+ * ```
  */
 export const transaction =
   <L, A>(
@@ -502,7 +518,18 @@ export const transaction =
  * with) runs again.
  *
  * @example
- * await inTransaction(db, async (tx) => { await runPromise(tx)(create(User, { name: 'a' })); throw new Error('no') })
+ * ```ts
+ * const db = connect('sqlite://:memory:')
+ * await generateSchemas(db, [Author, Book])()
+ * await inTransaction(db, async (tx) => {
+ *   await runPromise(tx)(create(Author, { name: 'a' }))
+ *   throw new Error('no')
+ * }).catch((e: unknown) => console.log(String(e)))
+ * //> Error: no
+ * console.log(await pipe(query(Author), count, runPromise(db))) // rolled back
+ * //> 0
+ * await close(db)
+ * ```
  */
 export const inTransaction = async <A>(
   db: Db,

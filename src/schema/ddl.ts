@@ -188,7 +188,12 @@ export const schemaSql = (
  * and indexes that exist are left alone (`IF NOT EXISTS`).
  *
  * @example
- * await generateSchemas(db, [Author, Book], { safe: true })()
+ * ```ts
+ * const db = connect('sqlite://:memory:')
+ * console.log(await generateSchemas(db, [Author, Book], { safe: true })())
+ * //> { _tag: 'Right', right: undefined }
+ * await close(db)
+ * ```
  */
 export const generateSchemas =
   (

@@ -13,6 +13,7 @@ import { HINT, OWNER, hintOf, hinted, recordStep, rootOf } from './hint'
 import { Expr, isExpr, refsOf } from './expr'
 import { PathsOf } from './expr-types'
 import { Query, query, where } from './query'
+import { unknownField } from '../model/suggest'
 
 /** Keys written that the model does not have, typed `never` so that writing them fails to compile. */
 type ExtraKeys<T, D> = { readonly [K in Exclude<keyof D, keyof T>]: never }
@@ -93,7 +94,7 @@ export const bulkCreate = <M extends Model>(
   const onError = on && [...on.fields, ...on.update].find((k) => !model.columnByKey[k])
   const conflictError =
     onError !== undefined
-      ? invalid('onConflict', `${model.name} has no field ${onError}`, model.name)
+      ? invalid('onConflict', unknownField(model, onError), model.name)
       : on && on.fields.length === 0
         ? invalid('onConflict', 'name the unique fields', model.name)
         : undefined
@@ -164,9 +165,9 @@ const updateWithExprs = (plan: Query<unknown, unknown>, patch: Readonly<Record<s
   const exprs = entries.filter(([, v]) => isExpr(v))
   const valid = validateInput(plan.model, Object.fromEntries(entries.filter(([, v]) => !isExpr(v))), 'patch')
   const exprIssues: ValidationIssue[] = exprs.flatMap(([k, v]) => {
-    if (!plan.model.columnByKey[k]) return [{ field: k, message: `${plan.model.name} has no field ${k}` }]
+    if (!plan.model.columnByKey[k]) return [{ field: k, message: unknownField(plan.model, k) }]
     const bad = refsOf(v as Expr).find((r) => !plan.model.columnByKey[r.split('__')[0]] && !r.includes('__'))
-    return bad ? [{ field: k, message: `${plan.model.name} has no field ${bad}` }] : []
+    return bad ? [{ field: k, message: unknownField(plan.model, bad) }] : []
   })
   const merged = E.isRight(valid) ? freeze({ ...valid.right, ...Object.fromEntries(exprs) }) : {}
   const p: Update<number> = hinted<Update<number>>(

@@ -106,7 +106,7 @@ export type {
   ConstraintDescription,
   DefaultDescription,
   DbTypes,
-  JsonValue,
+  JsonData,
 } from './schema/describe'
 export { init, closeConnections, runAsync, connectionUrl } from './integrations/tortoise'
 export type { Config, FullConfig, UrlConfig, Terrapin, ConnectionConfig, AppConfig } from './integrations/tortoise'

@@ -16,14 +16,13 @@ import { indexName } from './ddl'
 // ------------------------------------------------------------------------------------------
 
 /** A value as JSON holds it. */
-export type JsonValue =
-  null | boolean | number | string | ReadonlyArray<JsonValue> | { readonly [k: string]: JsonValue }
+export type JsonData = null | boolean | number | string | ReadonlyArray<JsonData> | { readonly [k: string]: JsonData }
 
 /**
  * A field's default: a value (a `Date` as its ISO string, a `bigint` as its decimal string), or
  * a function called for each new row (by its name, `anonymous` when it has none).
  */
-export type DefaultDescription = { readonly value: JsonValue } | { readonly function: string }
+export type DefaultDescription = { readonly value: JsonData } | { readonly function: string }
 
 /** The column type of a field on each database, as `CREATE TABLE` writes it. */
 export type DbTypes = { readonly [D in DialectName]: string }
@@ -129,7 +128,7 @@ const dbTypesOf = (col: Column): DbTypes => {
   return Object.fromEntries(entries) as Record<DialectName, string>
 }
 
-const jsonOf = (v: unknown): JsonValue =>
+const jsonOf = (v: unknown): JsonData =>
   v instanceof Date
     ? v.toISOString()
     : typeof v === 'bigint'
@@ -140,7 +139,7 @@ const jsonOf = (v: unknown): JsonValue =>
           ? Object.fromEntries(Object.entries(v).map(([k, x]) => [k, jsonOf(x)]))
           : typeof v === 'number' && !Number.isFinite(v)
             ? null
-            : (v as JsonValue)
+            : (v as JsonData)
 
 const defaultOf = (value: unknown): DefaultDescription | null =>
   value === undefined

@@ -8,8 +8,10 @@ import * as E from 'fp-ts/Either'
 import {
   Count,
   F,
+  OuterRef,
   QueryEvent,
   Runnable,
+  Subquery,
   annotate,
   bulkCreate,
   bulkUpdate,
@@ -17,6 +19,7 @@ import {
   connect,
   create,
   exclude,
+  exists,
   generateSchemas,
   getOrCreate,
   groupBy,
@@ -102,6 +105,23 @@ describe('an unknown field suggests the nearest names', () => {
       "unknown field or relation 'book' on Author — did you mean 'books'?",
     ],
     ['groupBy', pipe(query(Book), groupBy(untyped('titel'))), TITLE],
+    [
+      'an OuterRef',
+      pipe(query(Author), where(exists(pipe(query(Book), where(untyped({ authorId: OuterRef('idd') })))))),
+      "unknown field 'idd' on Author — did you mean 'id'?",
+    ],
+    [
+      'the values of a Subquery',
+      pipe(
+        query(Author),
+        annotate(
+          untyped({
+            t: Subquery(pipe(query(Book), where(untyped({ authorId: OuterRef('id') })), valuesFlat(untyped('titel')))),
+          }),
+        ),
+      ),
+      TITLE,
+    ],
     [
       'prefetch',
       pipe(query(Author), prefetch(untyped('book'))),

@@ -96,6 +96,8 @@ export interface QueryError {
   readonly code?: string
   readonly retryable: boolean
   readonly cause?: unknown
+  /** What to do about it, where terrapin knows (a missing table: create it, or migrate). */
+  readonly hint?: string
 }
 
 /** Every error terrapin returns: a union discriminated by `_tag`. */
@@ -165,6 +167,22 @@ export const queryError = (
   code: fields.code,
   retryable: fields.retryable ?? false,
   cause: fields.cause,
+})
+
+/** The hint of a statement on a table the database does not have. */
+export const MISSING_TABLE_HINT =
+  'create the tables with generateSchemas(db, models), or apply the migrations with `terrapin upgrade` (upgrade() in code)'
+
+/**
+ * The QueryError of a statement on a missing table (SQLite's "no such table", PostgreSQL's
+ * 42P01, MySQL's 1146): the database's message and code, with the hint of what to run.
+ */
+export const missingTableError = (
+  message: string,
+  fields: { sql?: string; code?: string; cause?: unknown } = {},
+): QueryError => ({
+  ...queryError(`${message}: ${MISSING_TABLE_HINT}`, fields),
+  hint: MISSING_TABLE_HINT,
 })
 
 /**

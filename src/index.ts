@@ -122,6 +122,17 @@ export { connect, close } from './run/connect'
 export type { ConnectOptions } from './run/connect'
 export type { QueryEvent, QueryHook, Executor } from './run/executor'
 export { generateSchemas, schemaSql } from './schema/ddl'
+export { describe } from './schema/describe'
+export type {
+  ModelDescription,
+  FieldDescription,
+  RelationDescription,
+  RelationKind,
+  ConstraintDescription,
+  DefaultDescription,
+  DbTypes,
+  JsonData,
+} from './schema/describe'
 export { init, closeConnections, runAsync, connectionUrl } from './integrations/tortoise'
 export type { Config, FullConfig, UrlConfig, Terrapin, ConnectionConfig, AppConfig } from './integrations/tortoise'
 export {

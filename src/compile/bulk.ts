@@ -7,6 +7,7 @@ import { Model } from '../model/model'
 import { Insert } from '../plan/ast'
 import { Dialect } from './dialect'
 import { fail } from './context'
+import { unknownField } from '../model/suggest'
 
 /** INSERT … ON CONFLICT (fields) DO UPDATE / ON DUPLICATE KEY UPDATE. */
 export const upsertSql = (
@@ -17,7 +18,7 @@ export const upsertSql = (
   values: string,
   on: NonNullable<Insert<unknown>['onConflict']>,
 ): string => {
-  const col = (k: string): string => d.quote((model.columnByKey[k] ?? fail(model, `no field ${k}`)).column)
+  const col = (k: string): string => d.quote((model.columnByKey[k] ?? fail(model, unknownField(model, k))).column)
   return d.upsert(table, names, values, on.fields.map(col), on.update.map(col), col(model.pk))
 }
 

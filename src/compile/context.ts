@@ -11,6 +11,7 @@ import { Column, Model } from '../model/model'
 import { Relation, resolveRelation } from '../model/relations'
 import { FilterNode, OrderItem, Select, isParam } from '../plan/ast'
 import { Dialect } from './dialect'
+import { unknownField } from '../model/suggest'
 
 // ------------------------------------------------------------------------------------------
 // model
@@ -191,7 +192,7 @@ export const valueExpr = (
   key: string,
 ): { sql: string; col: Column } => {
   if (path.length === 0) {
-    const col = model.columnByKey[key] ?? fail(model, `no field ${key}`)
+    const col = model.columnByKey[key] ?? fail(model, unknownField(model, key))
     return { sql: colRef(ctx, alias, col), col }
   }
   const scope = ctx.scopes[ctx.scopes.length - 1]
@@ -201,7 +202,7 @@ export const valueExpr = (
   if (known) return known
   let col: Column | undefined
   const sub = walk(ctx, alias, model, path, (a, target) => {
-    col = target.columnByKey[key] ?? fail(target, `no field ${key}`)
+    col = target.columnByKey[key] ?? fail(target, unknownField(target, key))
     return { select: colRef(ctx, a, col) }
   })
   const out = { sql: `(${sub})`, col: col! }

@@ -15,6 +15,7 @@ import { Expr } from '../plan/expr'
 import { resolveFilter } from '../plan/filter'
 import { Ctx, Scope, bind, colRef, fail, relationsOf, splitKey, valueExpr, walk } from './context'
 import { readOrder, sliced } from './ordering'
+import { unknownField } from '../model/suggest'
 
 // ------------------------------------------------------------------------------------------
 // model
@@ -117,7 +118,7 @@ const relationPrefix = (model: Model, ref: string): { path: string[]; key?: stri
   for (const seg of segments) {
     if (current.columnByKey[seg]) break
     const rel = resolveRelation(current, seg)
-    if (!rel) fail(current, `no field or relation ${seg} (in ${ref})`)
+    if (!rel) fail(current, `${unknownField(current, seg, 'field or relation')} (in ${ref})`)
     path.push(seg)
     current = rel!.target
   }
@@ -149,7 +150,7 @@ const aggregate = (ctx: Ctx, e: Extract<Expr, { _tag: 'Agg' }>): ExprSql => {
         col: COUNT_COLUMN,
       }
     }
-    const col = target.columnByKey[key] ?? fail(target, `no field ${key}`)
+    const col = target.columnByKey[key] ?? fail(target, unknownField(target, key))
     const ref = colRef(ctx, alias, col)
     if (e.fn === 'count') return { sql: `COUNT(${dist}${pick(ref)})`, col: COUNT_COLUMN }
     // AVG and SUM as doubles: MySQL's decimal AVG keeps only 4 more digits. A float column is

@@ -43,6 +43,7 @@ import {
 import { COUNT_COLUMN, annotationTarget, exprSql, inSubquery } from './expr'
 import { groupingSql, isGrouped, lockSql } from './grouping'
 import { orderName, readOrder, selectedKeys, sliced } from './ordering'
+import { unknownField } from '../model/suggest'
 
 export type { Ctx, Output, Slot }
 export { bind, colRef, fail, isSlot, nextAlias }
@@ -136,7 +137,7 @@ const CMP: Readonly<Record<string, string>> = { gt: '>', gte: '>=', lt: '<', lte
 const leaf = (ctx: Ctx, alias: string, model: Model, cond: Cond): string => {
   const { d } = ctx
   const target = cond.annotation ? annotationTarget(ctx, cond.key) : undefined
-  const col = target?.col ?? model.columnByKey[cond.key] ?? fail(model, `no field ${cond.key}`)
+  const col = target?.col ?? model.columnByKey[cond.key] ?? fail(model, unknownField(model, cond.key))
   const raw = target?.sql ?? colRef(ctx, alias, col)
   const part = cond.part
   const expr = part ? d.datePart(part, raw, col) : raw
@@ -569,7 +570,7 @@ export const compileUpdate = (
   const alias = nextAlias(ctx)
   ctx.scopes.push({ alias, model, plan: plan.source })
   const sets = Object.entries(patch).map(([k, v]) => {
-    const col = model.columnByKey[k] ?? fail(model, `no field ${k}`)
+    const col = model.columnByKey[k] ?? fail(model, unknownField(model, k))
     const value = isExpr(v) ? exprSql(ctx, v, col).sql : bind(ctx, v, nullOr(d, col), columnCheck(col))
     return `${d.setTarget(d.quote(alias), d.quote(col.column))} = ${value}`
   })
@@ -597,7 +598,7 @@ export const compileInsert = (
 ): Compiled => {
   const ctx = newCtx(d)
   const { model } = plan
-  const cols = Object.keys(rows[0] ?? {}).map((k) => model.columnByKey[k] ?? fail(model, `no field ${k}`))
+  const cols = Object.keys(rows[0] ?? {}).map((k) => model.columnByKey[k] ?? fail(model, unknownField(model, k)))
   const output = rowsOutput(model)
   const returning = d.returning ? ` RETURNING ${model.columns.map((c) => d.quote(c.column)).join(', ')}` : ''
   const table = d.quote(model.table)

@@ -9,6 +9,7 @@ import { INT_RANGE } from './codecs'
 import { Column, Model } from './model'
 import { resolveRelation } from './relations'
 import { deepFreeze } from './freeze'
+import { unknownField } from './suggest'
 
 /** Text the databases cannot all store: NUL (PostgreSQL rejects it) and lone surrogates. */
 export const badText = (s: string): string | undefined =>
@@ -363,9 +364,7 @@ const validateSlowly = (
       } else {
         issues.push({
           field: key,
-          message: rel
-            ? 'is a relation: set it through its manager or the foreign key'
-            : `${model.name} has no field ${key}`,
+          message: rel ? 'is a relation: set it through its manager or the foreign key' : unknownField(model, key),
         })
         continue
       }

@@ -15,6 +15,7 @@ import { KeyOf, PathKeyValue, RelationKey, ValidKey } from './filter-types'
 import { hintOf, hinted, namesStep, step } from './hint'
 import { Query, isProblem, parseOrder } from './query'
 import { shapeOf } from './shape'
+import { unknownField } from '../model/suggest'
 
 // ------------------------------------------------------------------------------------------
 // utils
@@ -33,7 +34,7 @@ const checkRef = (model: Model, ref: string, isName: (name: string) => boolean):
     if (current.columnByKey[seg])
       return i === segments.length - 1 ? undefined : `${ref}: ${seg} is a field, not a relation`
     const rel = resolveRelation(current, seg)
-    if (!rel) return `${current.name} has no field or relation ${seg || ref}`
+    if (!rel) return unknownField(current, seg || ref, 'field or relation')
     current = rel.target
   }
   return undefined

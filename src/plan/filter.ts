@@ -25,6 +25,7 @@ import {
 } from './ast'
 import { isExpr, isSelectPlan } from './expr'
 import { FilterOf } from './filter-types'
+import { unknownField, unknownName } from '../model/suggest'
 
 // ------------------------------------------------------------------------------------------
 // model
@@ -236,7 +237,7 @@ const targetOf = (model: Model, key: string): Target | { readonly issue: string 
     const seg = segments[i]
     if (current.columnByKey[seg]) break
     const rel = resolveRelation(current, seg)
-    if (!rel) return { issue: `${current.name} has no field ${seg || key}` }
+    if (!rel) return { issue: unknownField(current, seg || key) }
     const rest = segments.slice(i + 1)
     if (rel.column && (rest.length === 0 || (rest.length === 1 && LOOKUP_SET.has(rest[0])))) {
       // The referenced field: the target's key, or the foreign key's `toField`.
@@ -259,7 +260,7 @@ const targetOf = (model: Model, key: string): Target | { readonly issue: string 
     j++
   }
   if (j < segments.length) {
-    if (!LOOKUP_SET.has(segments[j])) return { issue: `unknown lookup ${segments[j]}` }
+    if (!LOOKUP_SET.has(segments[j])) return { issue: unknownName('lookup', segments[j], [...LOOKUP_SET, ...PART_SET]) }
     lookup = segments[j] as Lookup
     j++
   }

@@ -10,13 +10,14 @@ import { RowOf } from '../model/types'
 import { PrefetchItem, Select, freeze } from './ast'
 import { hintOf, namesStep } from './hint'
 import { Query, next } from './query'
+import { unknownField } from '../model/suggest'
 
 /** The first problem with a relation path from `model`, if any. */
 const checkPath = (model: Model, path: ReadonlyArray<string>): string | undefined => {
   let current = model
   for (const seg of path) {
     const rel = resolveRelation(current, seg)
-    if (!rel) return `${current.name} has no relation ${seg}`
+    if (!rel) return unknownField(current, seg, 'relation')
     current = rel.target
   }
   return undefined

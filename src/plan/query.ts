@@ -22,6 +22,7 @@ import { AnnotationFilter, AnnotationKeys, CheckFilterExprs } from './expr-types
 import { Q, and, filterNodeOf, not } from './filter'
 import { HINT, OWNER, ShapeNode, filterStep, hintOf, hinted, namesStep, rootOf, step } from './hint'
 import { CheckFilter, FilterOf, KeyOf, OrderKey, PathKeyValue, RelationKey, ValidKey, ValidOrder } from './filter-types'
+import { unknownField } from '../model/suggest'
 
 // ------------------------------------------------------------------------------------------
 // model
@@ -296,14 +297,14 @@ const parseFieldOrder = (model: Model, spec: string, desc: boolean): OrderItem |
   let current = model
   for (let i = 0; i < segments.length - 1; i++) {
     const rel = resolveRelation(current, segments[i])
-    if (!rel) return invalid(spec, `${current.name} has no relation ${segments[i] || name}`, model.name)
+    if (!rel) return invalid(spec, unknownField(current, segments[i] || name, 'relation'), model.name)
     if (rel.many) return invalid(spec, `cannot order by a to-many relation (${segments[i]})`, model.name)
     path.push(segments[i])
     current = rel.target
   }
   const last = segments[segments.length - 1]
   const col = current.columnByKey[last] ?? resolveRelation(current, last)?.column
-  if (!col) return invalid(spec, `${current.name} has no field ${last || name}`, model.name)
+  if (!col) return invalid(spec, unknownField(current, last || name), model.name)
   return freeze({ path: freeze(path), key: col.key, desc })
 }
 

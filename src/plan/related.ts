@@ -11,6 +11,7 @@ import { PkKeyOf, PkOf, RowOf } from '../model/types'
 import { checkColumnValue } from '../model/validate'
 import { Cond, Link, freeze } from './ast'
 import { Query, query } from './query'
+import { unknownField } from '../model/suggest'
 
 // ------------------------------------------------------------------------------------------
 // model
@@ -116,7 +117,7 @@ export const related = <M extends Model, const H extends RelationNames<M>>(
   const key = keyOf(model, owner)
   const ownerIssues = checkKeys(model.columnByKey[model.pk], [owner], model, 'owner')
   const ownerError: TerrapinError | undefined = !rel
-    ? invalid(relation, `${model.name} has no relation ${relation}`, model.name)
+    ? invalid(relation, unknownField(model, relation, 'relation'), model.name)
     : ownerIssues.length > 0
       ? validationError(ownerIssues, model.name)
       : undefined

@@ -14,6 +14,7 @@ import { shapeOf } from './shape'
 import { Expr, isExpr, refsOf } from './expr'
 import { PathsOf } from './expr-types'
 import { Query, query, where } from './query'
+import { unknownField } from '../model/suggest'
 
 /** Keys written that the model does not have, typed `never` so that writing them fails to compile. */
 type ExtraKeys<T, D> = { readonly [K in Exclude<keyof D, keyof T>]: never }
@@ -116,7 +117,7 @@ export const bulkCreate = <M extends Model>(
   const onError = on && [...on.fields, ...on.update].find((k) => !model.columnByKey[k])
   const conflictError =
     onError !== undefined
-      ? invalid('onConflict', `${model.name} has no field ${onError}`, model.name)
+      ? invalid('onConflict', unknownField(model, onError), model.name)
       : on && on.fields.length === 0
         ? invalid('onConflict', 'name the unique fields', model.name)
         : undefined
@@ -213,10 +214,10 @@ const updateWithExprs = (plan: Query<unknown, unknown>, patch: Readonly<Record<s
       continue
     }
     exprs[k] = v
-    if (!plan.model.columnByKey[k]) exprIssues.push({ field: k, message: `${plan.model.name} has no field ${k}` })
+    if (!plan.model.columnByKey[k]) exprIssues.push({ field: k, message: unknownField(plan.model, k) })
     else {
       const bad = refsOf(v).find((r) => !plan.model.columnByKey[r.split('__')[0]] && !r.includes('__'))
-      if (bad) exprIssues.push({ field: k, message: `${plan.model.name} has no field ${bad}` })
+      if (bad) exprIssues.push({ field: k, message: unknownField(plan.model, bad) })
     }
   }
   const checked = checkInput(plan.model, values, 'patch')

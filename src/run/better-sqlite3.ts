@@ -15,6 +15,7 @@ import {
   transactionError,
   SUBQUERY_MULTIPLE_ROWS,
   subqueryRowsError,
+  missingTableError,
 } from '../errors'
 import { sqlite } from '../compile/sqlite'
 import { Dialect } from '../compile/dialect'
@@ -63,6 +64,7 @@ export const classifySqlite = (e: unknown, sql?: string): TerrapinError => {
   if (code === SUBQUERY_MULTIPLE_ROWS) return subqueryRowsError(sql, e)
   if (code === 'SQLITE_CANTOPEN' || code === 'SQLITE_NOTADB' || /connection is not open/.test(message))
     return connectionError(message, e)
+  if (/^no such table: /.test(message)) return missingTableError(message, { sql, code: code || undefined, cause: e })
   return queryError(message, { sql, code: code || undefined, retryable: retryableSqlite(code), cause: e })
 }
 

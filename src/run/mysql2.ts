@@ -15,6 +15,7 @@ import {
   integrityError,
   queryError,
   subqueryRowsError,
+  missingTableError,
 } from '../errors'
 import { mysql, mysqlDialectFor } from '../compile/mysql'
 import { Dialect } from '../compile/dialect'
@@ -95,6 +96,8 @@ export const classifyMysql = (e: unknown, sql?: string): TerrapinError => {
   if (errno === 1969 || errno === 3024) return queryError(message, { sql, code: 'TIMEOUT', cause: e })
   if (errno === 1317) return queryError(message, { sql, code: 'CANCELLED', cause: e })
   if (errno === 1242) return subqueryRowsError(sql, e)
+  // ER_NO_SUCH_TABLE
+  if (errno === 1146) return missingTableError(message, { sql, code: err.sqlState ?? (code || undefined), cause: e })
   const retryable = errno === 1213 || errno === 1205
   return queryError(message, { sql, code: err.sqlState ?? (code || undefined), retryable, cause: e })
 }

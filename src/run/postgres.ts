@@ -15,6 +15,7 @@ import {
   integrityError,
   queryError,
   subqueryRowsError,
+  missingTableError,
 } from '../errors'
 import { postgres as pgDialect } from '../compile/postgres'
 import { Executor, Isolation, WriteResult } from './executor'
@@ -95,6 +96,8 @@ export const classifyPostgres = (e: unknown, sql?: string): TerrapinError => {
     return queryError(message, { sql, code: /statement timeout/.test(raw) ? 'TIMEOUT' : 'CANCELLED', cause: e })
   // cardinality violation: also ON CONFLICT touching a row twice, told apart by the message
   if (code === '21000' && /more than one row returned by a subquery/.test(raw)) return subqueryRowsError(sql, e)
+  // undefined_table
+  if (code === '42P01') return missingTableError(message, { sql, code, cause: e })
   const retryable = code === '40001' || code === '40P01'
   return queryError(message, { sql, code: code || undefined, retryable, cause: e })
 }

@@ -17,6 +17,7 @@ import { Abort, allRows, paramsOf, readRows, shapeOf, then } from './statement'
 import { compileWith } from '../compile'
 import { Compiled } from '../compile/sql'
 import { Values } from '../plan/prepared'
+import { unknownField } from '../model/suggest'
 
 type Row = Record<string, unknown>
 
@@ -279,7 +280,7 @@ export const prefetchRows = (ex: Executor, plan: Select<unknown>, rows: Row[]): 
     for (; i < heads.length; i++) {
       const [head, level] = heads[i]
       const rel = resolveRelation(plan.model, head)
-      if (!rel) throw new Abort(invalid(head, `${plan.model.name} has no relation ${head}`, plan.model.name))
+      if (!rel) throw new Abort(invalid(head, unknownField(plan.model, head, 'relation'), plan.model.name))
       const next = attach(ex, rel, out, level)
       if (isPromise(next)) return next.then((r) => from(i + 1, r))
       out = next

@@ -21,7 +21,16 @@ import {
 import { AnnotationFilter, AnnotationKeys, CheckFilterExprs } from './expr-types'
 import { Q, and, filterNodeOf, not } from './filter'
 import { HINT, OWNER, ShapeNode, filterStep, hintOf, hinted, namesStep, rootOf, sharedList, step } from './hint'
-import { CheckFilter, FilterOf, KeyOf, OrderKey, PathKeyValue, RelationKey, ValidKey, ValidOrder } from './filter-types'
+import {
+  CheckFilter,
+  KeyOf,
+  OrderKey,
+  PathKeyValue,
+  RelationKey,
+  ValidKey,
+  ValidOrder,
+  WrittenFilter,
+} from './filter-types'
 
 // ------------------------------------------------------------------------------------------
 // model
@@ -181,7 +190,7 @@ export interface FilterCombinator {
   /** `where(exists(pipe(query(Book), where({ authorId: OuterRef('id') }))))`: a correlated EXISTS. */
   <M, R>(filter: Terminal<boolean>): (plan: Query<M, R>) => Query<M, R>
   /** Keys may also name the plan's annotations (`n__gte: 2`): conditions on aggregates go to HAVING. */
-  <M, R, const F extends FilterOf<M> & AnnotationFilter<M, R>>(
+  <M, R, const F extends WrittenFilter<M> & AnnotationFilter<M, R>>(
     filter: F & CheckFilter<M, Omit<F, keyof AnnotationFilter<M, R>>> & CheckFilterExprs<M, R, F>,
   ): (plan: Query<M, R>) => Query<M, R>
 }

@@ -1,7 +1,8 @@
 /**
- * The static shape of filters, orderings and projections of a model. Own fields and their
- * lookups are offered eagerly (completion lists them); relation paths are checked one hop at
- * a time from the keys the user wrote (see `RelationFilter`), never enumerated.
+ * The static shape of filters, orderings and projections of a model. `FilterOf` lists a model's
+ * own fields and all their lookups (what `q` checks against); `where`/`exclude` take own fields
+ * eagerly and check lookups, date parts and relation paths from the keys the user wrote (see
+ * `CheckFilter`), one hop at a time, never enumerated.
  */
 import { ForeignKeyField, ScalarField, ScalarKind } from '../model/fields'
 import { Model } from '../model/model'
@@ -101,7 +102,7 @@ type AllEntries<M> = {
 /**
  * Conditions on the model's own columns, every column × lookup × date part listed (`{ title:
  * 'x', rating__gte: 4, title__icontains: 'y', publishedAt__year__gte: 2020 }`): what `q` checks
- * its filter objects against, and what completion offers.
+ * its filter objects against.
  */
 export type OwnFilter<in out M> = { readonly [E in AllEntries<M> as E[0]]?: E[1] }
 

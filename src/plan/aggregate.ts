@@ -12,8 +12,8 @@ import { Annotation, Lock, Select, freeze } from './ast'
 import { Expr, KeysOf, ValueOf, isExpr, refsOf } from './expr'
 import { AnnotationKeys, Resolve, ValidPaths } from './expr-types'
 import { KeyOf, PathKeyValue, RelationKey, ValidKey } from './filter-types'
-import { hintOf, hinted, namesStep, step } from './hint'
-import { Query, isProblem, parseOrder } from './query'
+import { hintOf, namesStep, sharedList, step } from './hint'
+import { Query, isProblem, nextGrouped, parseOrder } from './query'
 import { shapeOf } from './shape'
 import { unknownField } from '../model/suggest'
 
@@ -26,7 +26,7 @@ const withError = <P extends Select<unknown>>(plan: P, error: TerrapinError | un
 
 /** Checks a field path of an expression: relations hop by hop, then at most one field. */
 const checkRef = (model: Model, ref: string, isName: (name: string) => boolean): string | undefined => {
-  if (isName(ref)) return undefined
+  if (isName(ref) || model.columnByKey[ref]) return undefined
   let current = model
   const segments = ref.split('__')
   for (let i = 0; i < segments.length; i++) {
@@ -131,11 +131,9 @@ const annotated = (plan: Select<unknown>, exprs: Readonly<Record<string, unknown
   let edge = error ? undefined : step(hintOf(plan), 'a')
   for (let i = 0; i < added.length && edge !== undefined; i++)
     edge = step(step(edge, added[i].name), exprKey(added[i].expr))
-  const next = hinted(
-    { ...plan, annotations: freeze(existing.length === 0 ? added : existing.concat(added)) },
-    step(edge, '\u0000'),
-  ) as Select<unknown>
-  return withError(next, error)
+  const hint = step(edge, '\u0000')
+  const list = sharedList(hint, existing.length === 0 ? added : existing.concat(added))
+  return withError(nextGrouped(plan, list, plan.groupBy, hint), error)
 }
 
 /** The first problem of the field paths an expression reads. */
@@ -217,12 +215,11 @@ export const groupBy =
       const item = parseOrder(plan.model, keys[i])
       if (isProblem(item)) error = item
     }
-    const hint = error ? undefined : hintOf(plan)
-    // the rest parameter's array is this call's own: frozen as it is
-    return withError(
-      hinted({ ...plan, groupBy: freeze(keys) }, hint && namesStep(hint, 'g', keys)),
-      error,
-    ) as unknown as Query<M, Grouped<M, R, K>>
+    const hint = error ? undefined : namesStep(hintOf(plan), 'g', keys)
+    return withError(nextGrouped(plan, plan.annotations, sharedList(hint, keys), hint), error) as unknown as Query<
+      M,
+      Grouped<M, R, K>
+    >
   }
 
 /** Options of `selectForUpdate`: `share` (FOR SHARE), `nowait`, `skipLocked`. */

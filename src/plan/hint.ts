@@ -182,3 +182,29 @@ export const recordStep = (
   for (const k in record) n = step(step(n, k), edgeOf(record[k]))
   return step(n, '\u0000')
 }
+
+// ------------------------------------------------------------------------------------------
+// parts shared by the plans of a shape
+// ------------------------------------------------------------------------------------------
+
+/** The list of parts made last for the plans that reached a node (one kind of list per node: the step into it says which). */
+const lists = new WeakMap<ShapeNode, ReadonlyArray<unknown>>()
+
+/**
+ * A frozen list of plan parts (orderings, grouping keys, annotations), shared by the plans of
+ * one shape whose parts are the same values: the list made last for the node when it holds the
+ * same items, else `items` frozen (and kept for the node). A plan built again reuses the list,
+ * so that what is kept per list (the annotation names a filter may use) is found again.
+ */
+export const sharedList = <T>(node: ShapeNode | undefined, items: ReadonlyArray<T>): ReadonlyArray<T> => {
+  if (node === undefined) return Object.freeze(items)
+  const last = lists.get(node) as ReadonlyArray<T> | undefined
+  if (last !== undefined && last.length === items.length) {
+    let same = true
+    for (let i = 0; i < items.length && same; i++) same = last[i] === items[i]
+    if (same) return last
+  }
+  const list = Object.freeze(items)
+  lists.set(node, list)
+  return list
+}

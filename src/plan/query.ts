@@ -20,8 +20,17 @@ import {
 } from './ast'
 import { AnnotationFilter, AnnotationKeys, CheckFilterExprs } from './expr-types'
 import { Q, and, filterNodeOf, not } from './filter'
-import { HINT, OWNER, ShapeNode, filterStep, hintOf, hinted, namesStep, rootOf, step } from './hint'
-import { CheckFilter, FilterOf, KeyOf, OrderKey, PathKeyValue, RelationKey, ValidKey, ValidOrder } from './filter-types'
+import { HINT, OWNER, ShapeNode, filterStep, hintOf, hinted, namesStep, rootOf, sharedList, step } from './hint'
+import {
+  CheckFilter,
+  KeyOf,
+  OrderKey,
+  PathKeyValue,
+  RelationKey,
+  ValidKey,
+  ValidOrder,
+  WrittenFilter,
+} from './filter-types'
 import { unknownField } from '../model/suggest'
 
 // ------------------------------------------------------------------------------------------
@@ -123,6 +132,34 @@ export const next = <P extends Select<unknown>>(
     hint,
   ) as unknown as P
 
+/** A select like `p` with new annotations and grouping keys, and its shape hint: every field written out, as in `next`. */
+export const nextGrouped = <P extends Select<unknown>>(
+  p: P,
+  annotations: ReadonlyArray<Annotation> | undefined,
+  groupBy: ReadonlyArray<string> | undefined,
+  hint: ShapeNode | undefined,
+): P =>
+  hinted<SelectFields>(
+    {
+      _tag: 'Select',
+      model: p.model,
+      where: p.where,
+      order: p.order,
+      limit: p.limit,
+      offset: p.offset,
+      distinct: p.distinct,
+      projection: p.projection,
+      prefetch: p.prefetch,
+      annotations,
+      groupBy,
+      lock: p.lock,
+      error: p.error,
+      [HINT]: undefined,
+      [OWNER]: undefined,
+    },
+    hint,
+  ) as unknown as P
+
 const withError = <P extends Select<unknown>>(plan: P, error: TerrapinError): P =>
   plan.error ? plan : freeze({ ...plan, error: deepFreeze(error) })
 
@@ -164,7 +201,7 @@ export interface FilterCombinator {
   /** `where(exists(pipe(query(Book), where({ authorId: OuterRef('id') }))))`: a correlated EXISTS. */
   <M, R>(filter: Terminal<boolean>): (plan: Query<M, R>) => Query<M, R>
   /** Keys may also name the plan's annotations (`n__gte: 2`): conditions on aggregates go to HAVING. */
-  <M, R, const F extends FilterOf<M> & AnnotationFilter<M, R>>(
+  <M, R, const F extends WrittenFilter<M> & AnnotationFilter<M, R>>(
     filter: F & CheckFilter<M, Omit<F, keyof AnnotationFilter<M, R>>> & CheckFilterExprs<M, R, F>,
   ): (plan: Query<M, R>) => Query<M, R>
 }
@@ -271,8 +308,7 @@ export const parseOrder = (
   const desc = spec.startsWith('-')
   if (annotations !== undefined && annotations.size > 0) {
     const name = desc ? spec.slice(1) : spec
-    if (annotations.has(name) && !model.columnByKey[name])
-      return freeze({ path: freeze([]), key: name, desc, annotation: true })
+    if (annotations.has(name) && !model.columnByKey[name]) return annotationOrder(annotations, spec, name, desc)
   }
   // A field's ordering is a frozen value: parsed once per model and spelling, shared by every plan.
   let known = orders.get(model)
@@ -286,6 +322,20 @@ export const parseOrder = (
   }
   return item
 }
+
+/** An ordering by an annotation: a frozen value, made once per set of annotation names and spelling. */
+const annotationOrder = (annotations: ReadonlySet<string>, spec: string, name: string, desc: boolean): OrderItem => {
+  let known = annotationOrders.get(annotations)
+  if (!known) annotationOrders.set(annotations, (known = new Map<string, OrderItem>()))
+  let item = known.get(spec)
+  if (item === undefined) {
+    item = freeze({ path: EMPTY, key: name, desc, annotation: true })
+    if (known.size < 100) known.set(spec, item)
+  }
+  return item
+}
+
+const annotationOrders = new WeakMap<ReadonlySet<string>, Map<string, OrderItem>>()
 
 /** Orderings parsed, per model, by spelling (`'-author__name'`). */
 const orders = new WeakMap<Model, Map<string, OrderItem>>()
@@ -348,8 +398,8 @@ export const orderBy =
       if (isProblem(item)) return withError(plan, item)
       items.push(item)
     }
-    const hint = hintOf(plan)
-    return next(plan, plan.where, freeze(items), plan.limit, plan.offset, hint && namesStep(hint, 'o', keys))
+    const hint = namesStep(hintOf(plan), 'o', keys)
+    return next(plan, plan.where, sharedList(hint, items), plan.limit, plan.offset, hint)
   }
 
 /** Why a limit or offset is not a row count (undefined when it is). */

@@ -129,3 +129,21 @@ expectType<Equals<RowOf<typeof Tag>, { readonly id: number; readonly label: stri
 expectType<Equals<PkOf<typeof Post>, string>>()
 expectType<Equals<RowOf<typeof Post>, { readonly key: string; readonly tagId: number | null }>>()
 expectType<Equals<InsertOf<typeof Post>, { key?: string; tagId?: number | null }>>()
+
+// Own lookups and date parts are checked as written, in where/exclude and inside q alike.
+// @ts-expect-error a text lookup on a number
+pipe(query(Book), where({ rating__icontains: 'x' }))
+// @ts-expect-error a lookup that does not exist
+pipe(query(Book), exclude({ title__bogus: 'x' }))
+// @ts-expect-error a comparison with the wrong type
+pipe(query(Book), where({ rating__gte: 'high' }))
+// @ts-expect-error the wrong type inside q.or
+pipe(query(Book), where(q.or({ rating__gte: 'high' }, { id: 1 })))
+// @ts-expect-error an unknown lookup inside q.not
+pipe(query(Book), where(q.not({ title__bogus: 'x' })))
+pipe(query(Book), where({ rating__gte: 4, title__icontains: 'x', id__in: [1, 2], rating__isnull: false }))
+pipe(query(Book), where({ publishedAt__year__gte: 2020, publishedAt__month__in: [1, 2], publishedAt__day: 3 }))
+// @ts-expect-error a date part's lookup with the wrong type
+pipe(query(Book), where({ publishedAt__year__gte: '2020' }))
+// @ts-expect-error a date part on a text column
+pipe(query(Book), where({ title__year: 2020 }))

@@ -51,9 +51,11 @@ export interface FieldDescription {
   readonly values: ReadonlyArray<string | number> | null
   /** How many validators the field runs on writes. */
   readonly validators: number
+  /** The field's `description` option (a column comment where the database keeps one). */
   readonly description: string | null
 }
 
+/** A relation's kind, seen from the model described: its own side, or the reverse of another model's. */
 export type RelationKind =
   'foreignKey' | 'oneToOne' | 'manyToMany' | 'reverseForeignKey' | 'reverseOneToOne' | 'reverseManyToMany'
 

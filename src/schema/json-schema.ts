@@ -69,9 +69,16 @@ export const INT64_PATTERN = `^(0*(${upTo(MAX64.toString())})|-0*(${upTo((-MIN64
 /** `HH:MM:SS[.mmm]`, a time as terrapin stores it (JSON Schema's `time` format asks for a zone offset). */
 const TIME_PATTERN = '^([01]\\d|2[0-3]):[0-5]\\d:[0-5]\\d(\\.\\d{1,3})?$'
 
-/** Years 1–9999 and seconds 0–59 (the `date-time` format alone allows year 0 and leap seconds, which no database stores). */
+/**
+ * What `datetime` reads: years 1–9999 once in UTC (so no offset that would carry the first or the
+ * last day past them), seconds 0–59, up to nine decimals, `T` and `Z` (the `date-time` format
+ * alone allows year 0, leap seconds and lower case, which no database stores or terrapin reads).
+ */
 const DATETIME_PATTERN =
-  '^(?!0000)\\d{4}-\\d{2}-\\d{2}[Tt]([01]\\d|2[0-3]):[0-5]\\d:[0-5]\\d(\\.\\d+)?([Zz]|[+-]([01]\\d|2[0-3]):[0-5]\\d)$'
+  '^(?!0000)(?!0001-01-01T.*\\+)(?!9999-12-31T.*-\\d\\d:)\\d{4}-\\d{2}-\\d{2}T([01]\\d|2[0-3]):[0-5]\\d:[0-5]\\d(\\.\\d{1,9})?(Z|[+-]([01]\\d|2[0-3]):[0-5]\\d)$'
+
+/** A UUID as `create` takes it (the `uuid` format alone allows a `urn:uuid:` prefix). */
+const UUID_PATTERN = '^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$'
 
 /** Year 1 onwards (the `date` format alone allows year 0). */
 const DATE_PATTERN = '^(?!0000)\\d{4}-\\d{2}-\\d{2}$'
@@ -114,7 +121,7 @@ const valueSchema = (col: Column, writing: boolean): Record<string, unknown> => 
     case 'time':
       return { type: 'string', pattern: TIME_PATTERN }
     case 'uuid':
-      return { type: 'string', format: 'uuid' }
+      return { type: 'string', format: 'uuid', pattern: UUID_PATTERN }
     case 'json':
       return {}
     case 'enum': {

@@ -15,6 +15,7 @@ import type {
   FastifyReply,
   FastifyRequest,
   RouteGenericInterface,
+  RouteOptions,
 } from 'fastify'
 import fp from 'fastify-plugin'
 import * as E from 'fp-ts/Either'
@@ -57,7 +58,10 @@ export interface TerrapinPluginOptions {
   readonly answer?: (error: TerrapinError, request: FastifyRequest) => HttpAnswer | undefined
   /** Seconds in `Retry-After` of a 503 (default 1). */
   readonly retryAfter?: number
-  /** Serialize `bigint`s as strings in replies without a response schema (default `true`). */
+  /**
+   * Serialize `bigint`s as strings in the replies of routes registered after the plugin that have
+   * no response schema (default `true`; with one, fast-json-stringify writes them by the schema).
+   */
   readonly bigintJson?: boolean
 }
 
@@ -181,6 +185,23 @@ const stringify = (payload: unknown): string => {
   }
 }
 
+/** Tells a reply to use {@link stringify} (Fastify's serializer would throw on a bigint). */
+const bigintReply = async (_request: FastifyRequest, reply: FastifyReply, payload: unknown): Promise<unknown> => {
+  void reply.serializer(stringify)
+  return payload
+}
+
+/**
+ * Gives a route without a response schema the serializer that writes bigints. (A route with one
+ * keeps fast-json-stringify, which writes them by the schema; `setReplySerializer` would replace
+ * it on every route.)
+ */
+const withBigints = (route: RouteOptions): void => {
+  if (route.schema?.response !== undefined) return
+  const own = route.preSerialization
+  route.preSerialization = [...(own === undefined ? [] : Array.isArray(own) ? own : [own]), bigintReply]
+}
+
 /** Applies the pending migrations of every app of the config. */
 const migrateAll = async (orm: Terrapin, config: Config, location: string): Promise<void> => {
   const apps = 'apps' in config ? Object.keys(config.apps) : Object.keys(config.modules)
@@ -209,7 +230,7 @@ const plugin: FastifyPluginAsync<TerrapinPluginOptions> = async (app: FastifyIns
   app.decorate('db', orm.db())
   app.addHook('onClose', async () => orm.close())
   if (options.errorHandler !== false) app.setErrorHandler(errorHandler(options))
-  if (options.bigintJson !== false) app.setReplySerializer(stringify)
+  if (options.bigintJson !== false) app.addHook('onRoute', withBigints)
 }
 
 /**

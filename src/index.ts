@@ -173,3 +173,5 @@ export type {
   CheckResult,
   IntrospectOptions,
 } from './migrate'
+export { jsonSchema, fromJson } from './schema/json-schema'
+export type { JsonSchema, JsonSchemaMode, JsonSchemaOptions } from './schema/json-schema'

@@ -108,6 +108,8 @@ export interface Dialect {
   readonly length: (expr: string) => string
   /** Text joined; each item is already not NULL. */
   readonly concat: (exprs: ReadonlyArray<string>) => string
+  /** The remainder of a truncating division, of floats too (the sign of `l`); `r` is never 0 (NULLIF). */
+  readonly mod: (l: string, r: string) => string
   /** `MIN`/`MAX` of a column by its value; `arg` wraps what is aggregated (DISTINCT, a filter's CASE). */
   readonly extremum: (fn: 'MIN' | 'MAX', col: Column, ref: string, arg: (x: string) => string) => string
   /** A subquery of `IN (…)` that limits or offsets its rows (MySQL refuses LIMIT there, but not in a derived table). */

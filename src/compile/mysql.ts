@@ -180,6 +180,7 @@ export const mysql: Dialect = {
   upper: (x) => `REPLACE(UPPER(${x}), 'ß', 'SS')`,
   length: (x) => `CHAR_LENGTH(${x})`,
   concat: (xs) => `CONCAT(${xs.join(', ')})`,
+  mod: (l, r) => `MOD(${l}, ${r})`,
   extremum: (fn, _col, ref, arg) => `${fn}(${arg(ref)})`,
   limitedIn: (sql) => `SELECT * FROM (${sql}) AS \`s\``,
   lock: (lock) => `${lock.mode === 'share' ? ' LOCK IN SHARE MODE' : ' FOR UPDATE'}${lockWait(lock)}`,

@@ -170,6 +170,8 @@ export const postgres: Dialect = {
   upper: (x) => `(UPPER(${x} COLLATE "und-x-icu") COLLATE "C")`,
   length: (x) => `char_length(${x})`,
   concat: (xs) => `(${xs.join(' || ')})`,
+  // MOD has no double precision form: through numeric, which holds every double exactly enough
+  mod: (l, r) => `CAST(MOD(CAST(${l} AS NUMERIC), CAST(${r} AS NUMERIC)) AS DOUBLE PRECISION)`,
   extremum: (fn, _col, ref, arg) => `${fn}(${arg(ref)})`,
   limitedIn: (sql) => sql,
   lock: (lock) => `${lock.mode === 'share' ? ' FOR SHARE' : ' FOR UPDATE'}${lockWait(lock)}`,

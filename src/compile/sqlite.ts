@@ -210,6 +210,8 @@ export const sqlite: Dialect = {
   upper: (x) => `${UPPER_FUNCTION}(${x})`,
   length: (x) => `length(${x})`,
   concat: (xs) => `(${xs.join(' || ')})`,
+  // math functions (mod, pow, ln, floor) are built into better-sqlite3's SQLite; `+ 0` turns fmod's -0 into 0
+  mod: (l, r) => `(mod(${l}, ${r}) + 0)`,
   // Decimals are text: MIN/MAX by the value-ordered key, then the value after it.
   extremum: (fn, col, ref, arg) =>
     col.kind === 'decimal'

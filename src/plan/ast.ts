@@ -286,8 +286,8 @@ export interface Coalesced<L extends ReadonlyArray<unknown>> {
   readonly _coalesce: L
 }
 
-/** The arithmetic operators of `F(…).add/sub/mul/div`. */
-export type Arith = 'add' | 'sub' | 'mul' | 'div'
+/** The arithmetic operators of `F(…).add/sub/mul/div/mod/pow`. */
+export type Arith = 'add' | 'sub' | 'mul' | 'div' | 'mod' | 'pow'
 /** The scalar functions. */
 export type FuncName = 'lower' | 'upper' | 'length' | 'trim' | 'coalesce' | 'concat'
 /** The aggregates. */
@@ -306,8 +306,20 @@ export type ExprNode =
       readonly ref?: string
       readonly distinct: boolean
       readonly filter?: unknown
+      /** An expression aggregated in place of a field (`Avg(F('books__rating').add(1))`). */
+      readonly arg?: Expr
     }
   | { readonly _tag: 'Subquery'; readonly plan: Select<unknown> }
+  | { readonly _tag: 'Neg'; readonly arg: Expr }
+  | { readonly _tag: 'Case'; readonly whens: ReadonlyArray<WhenNode>; readonly otherwise?: Expr }
+  | { readonly _tag: 'RawExpr'; readonly strings: ReadonlyArray<string>; readonly values: ReadonlyArray<Expr> }
+
+/** One branch of a `Case`: an unresolved filter (checked against the model when the plan compiles) and its value. */
+export interface WhenNode {
+  readonly _tag: 'When'
+  readonly filter: unknown
+  readonly then: Expr
+}
 
 interface ExprOps<A, K extends string> {
   /** `this + x` */
@@ -318,6 +330,12 @@ interface ExprOps<A, K extends string> {
   mul<X extends number | Expr<unknown, string>>(x: X): Expr<SameNull<A | ValueOf<X>, number>, K | KeysOf<X>>
   /** `this / x`, always a real division; null when `x` is 0 (on every dialect). */
   div<X extends number | Expr<unknown, string>>(x: X): Expr<SameNull<A | ValueOf<X>, number | null>, K | KeysOf<X>>
+  /** `this mod x`: the remainder of a truncating division (its sign is `this`'s), null when `x` is 0. */
+  mod<X extends number | Expr<unknown, string>>(x: X): Expr<SameNull<A | ValueOf<X>, number | null>, K | KeysOf<X>>
+  /** `this` to the power `x`, a float; null where that is no finite real number (`(-8) ** 0.5`, `0 ** -1`, overflow). */
+  pow<X extends number | Expr<unknown, string>>(x: X): Expr<SameNull<A | ValueOf<X>, number | null>, K | KeysOf<X>>
+  /** `-this` */
+  neg(): Expr<SameNull<A, number>, K>
 }
 
 /** An expression of value `A` reading the field paths `K`. */

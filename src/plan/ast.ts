@@ -281,6 +281,14 @@ export interface OrNull<A> {
 export interface SameNull<A, B> {
   readonly _sameNull: readonly [A, B]
 }
+/** `B` computed from the operands `L` (arithmetic), or null when one may be null; every operand must be a number. */
+export interface Numeric<L, B> {
+  readonly _numeric: readonly [L, B]
+}
+/** The value of arithmetic over an operand that is not a number: `annotate` refuses it. */
+export interface NotNumeric {
+  readonly _error: 'an arithmetic operand is not a number'
+}
 /** COALESCE of the values `L`: the first that is not null. */
 export interface Coalesced<L extends ReadonlyArray<unknown>> {
   readonly _coalesce: L
@@ -323,19 +331,19 @@ export interface WhenNode {
 
 interface ExprOps<A, K extends string> {
   /** `this + x` */
-  add<X extends number | Expr<unknown, string>>(x: X): Expr<SameNull<A | ValueOf<X>, number>, K | KeysOf<X>>
+  add<X extends number | Expr<unknown, string>>(x: X): Expr<Numeric<A | ValueOf<X>, number>, K | KeysOf<X>>
   /** `this - x` */
-  sub<X extends number | Expr<unknown, string>>(x: X): Expr<SameNull<A | ValueOf<X>, number>, K | KeysOf<X>>
+  sub<X extends number | Expr<unknown, string>>(x: X): Expr<Numeric<A | ValueOf<X>, number>, K | KeysOf<X>>
   /** `this * x` */
-  mul<X extends number | Expr<unknown, string>>(x: X): Expr<SameNull<A | ValueOf<X>, number>, K | KeysOf<X>>
+  mul<X extends number | Expr<unknown, string>>(x: X): Expr<Numeric<A | ValueOf<X>, number>, K | KeysOf<X>>
   /** `this / x`, always a real division; null when `x` is 0 (on every dialect). */
-  div<X extends number | Expr<unknown, string>>(x: X): Expr<SameNull<A | ValueOf<X>, number | null>, K | KeysOf<X>>
+  div<X extends number | Expr<unknown, string>>(x: X): Expr<Numeric<A | ValueOf<X>, number | null>, K | KeysOf<X>>
   /** `this mod x`: the remainder of a truncating division (its sign is `this`'s), null when `x` is 0. */
-  mod<X extends number | Expr<unknown, string>>(x: X): Expr<SameNull<A | ValueOf<X>, number | null>, K | KeysOf<X>>
+  mod<X extends number | Expr<unknown, string>>(x: X): Expr<Numeric<A | ValueOf<X>, number | null>, K | KeysOf<X>>
   /** `this` to the power `x`, a float; null where that is no finite real number (`(-8) ** 0.5`, `0 ** -1`, overflow). */
-  pow<X extends number | Expr<unknown, string>>(x: X): Expr<SameNull<A | ValueOf<X>, number | null>, K | KeysOf<X>>
+  pow<X extends number | Expr<unknown, string>>(x: X): Expr<Numeric<A | ValueOf<X>, number | null>, K | KeysOf<X>>
   /** `-this` */
-  neg(): Expr<SameNull<A, number>, K>
+  neg(): Expr<Numeric<A, number>, K>
 }
 
 /** An expression of value `A` reading the field paths `K`. */

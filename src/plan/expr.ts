@@ -40,6 +40,8 @@ export type {
   FieldValue,
   FuncName,
   KeysOf,
+  NotNumeric,
+  Numeric,
   OrNull,
   SameNull,
   ValueOf,

@@ -108,6 +108,18 @@ export interface Dialect {
   readonly length: (expr: string) => string
   /** Text joined; each item is already not NULL. */
   readonly concat: (exprs: ReadonlyArray<string>) => string
+  /**
+   * A condition on a json column `col` against a JSON parameter (`value()` renders one more
+   * placeholder of it each call), with the meaning of `compile/json.ts`: equal, contains, or
+   * contained by. Never NULL where `col` is not.
+   */
+  readonly jsonMatch: (
+    op: 'exact' | 'contains' | 'containedBy',
+    col: string,
+    value: () => string,
+    /** A placeholder of the value's `jsonGuards` (for a containment that needs them). */
+    guards: () => string,
+  ) => string
   /** The remainder of a truncating division, of floats too (the sign of `l`); `r` is never 0 (NULLIF). */
   readonly mod: (l: string, r: string) => string
   /** `MIN`/`MAX` of a column by its value; `arg` wraps what is aggregated (DISTINCT, a filter's CASE). */

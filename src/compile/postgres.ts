@@ -170,6 +170,7 @@ export const postgres: Dialect = {
   upper: (x) => `(UPPER(${x} COLLATE "und-x-icu") COLLATE "C")`,
   length: (x) => `char_length(${x})`,
   concat: (xs) => `(${xs.join(' || ')})`,
+  jsonMatch: (op, col, v) => `${col} ${op === 'exact' ? '=' : op === 'contains' ? '@>' : '<@'} CAST(${v()} AS JSONB)`,
   // MOD has no double precision form: through numeric, which holds every double exactly enough
   mod: (l, r) => `CAST(MOD(CAST(${l} AS NUMERIC), CAST(${r} AS NUMERIC)) AS DOUBLE PRECISION)`,
   extremum: (fn, _col, ref, arg) => `${fn}(${arg(ref)})`,

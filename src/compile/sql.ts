@@ -41,6 +41,7 @@ import {
   walk,
 } from './context'
 import { annotationTarget, exprSql, inSubquery } from './expr'
+import { jsonGuards } from './json'
 import { groupingSql, isGrouped, lockSql } from './grouping'
 import { orderName, readOrder, selectedKeys, sliced } from './ordering'
 
@@ -132,6 +133,14 @@ const MATCH: Readonly<Record<string, { kind: 'contains' | 'startswith' | 'endswi
 
 const CMP: Readonly<Record<string, string>> = { gt: '>', gte: '>=', lt: '<', lte: '<=' }
 
+/** The json lookups, as the dialect's `jsonMatch` operations (`not` negates equality). */
+const JSON_MATCH: Readonly<Record<string, 'exact' | 'contains' | 'containedBy' | undefined>> = {
+  exact: 'exact',
+  not: 'exact',
+  contains: 'contains',
+  containedBy: 'containedBy',
+}
+
 /** One condition on a column of the row aliased `alias`. May be NULL only where the column is. */
 const leaf = (ctx: Ctx, alias: string, model: Model, cond: Cond): string => {
   const { d } = ctx
@@ -149,6 +158,14 @@ const leaf = (ctx: Ctx, alias: string, model: Model, cond: Cond): string => {
   )
   // A value may be an expression (`F('other')`) or, for `in`, a plan (a subquery).
   const operand = (v: unknown): string => (isExpr(v) ? exprSql(ctx, v, col).sql : bind(ctx, v, enc, one))
+  if (col.kind === 'json' && !part && cond.value !== null) {
+    const json = JSON_MATCH[cond.lookup]
+    if (json) {
+      const guards = (): string => bind(ctx, cond.value, (x) => (json === 'exact' ? '[]' : jsonGuards(json, x)), one)
+      const m = d.jsonMatch(json, raw, () => operand(cond.value), guards)
+      return cond.lookup === 'not' ? `(NOT (${m}) OR ${raw} IS NULL)` : m
+    }
+  }
   const cmpVal = (v: unknown): string => (part ? operand(v) : d.comparable(col, operand(v)))
   // Decimals are equal by value, not by spelling: compared through the dialect's comparable form.
   const byValue = col.kind === 'decimal' && !part

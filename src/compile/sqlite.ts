@@ -12,6 +12,10 @@ import { CatalogRows, LiveTable, str, kindOf, defaultOf } from './catalog'
 /** The name of the Unicode case-fold function registered on SQLite connections. */
 export const FOLD_FUNCTION = 'terrapin_fold'
 
+/** The names of the JSON containment and equality functions registered on SQLite connections (`compile/json.ts`). */
+export const JSON_CONTAINS_FUNCTION = 'terrapin_json_contains'
+export const JSON_EQUAL_FUNCTION = 'terrapin_json_equal'
+
 /** The name of the Unicode upper-case function registered on SQLite connections. */
 export const UPPER_FUNCTION = 'terrapin_upper'
 
@@ -211,6 +215,12 @@ export const sqlite: Dialect = {
   length: (x) => `length(${x})`,
   concat: (xs) => `(${xs.join(' || ')})`,
   // math functions (mod, pow, ln, floor) are built into better-sqlite3's SQLite; `+ 0` turns fmod's -0 into 0
+  jsonMatch: (op, col, v) =>
+    op === 'exact'
+      ? `${JSON_EQUAL_FUNCTION}(${col}, ${v()})`
+      : op === 'contains'
+        ? `${JSON_CONTAINS_FUNCTION}(${col}, ${v()})`
+        : `${JSON_CONTAINS_FUNCTION}(${v()}, ${col})`,
   mod: (l, r) => `(mod(${l}, ${r}) + 0)`,
   // Decimals are text: MIN/MAX by the value-ordered key, then the value after it.
   extremum: (fn, col, ref, arg) =>

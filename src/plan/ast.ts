@@ -29,6 +29,8 @@ export const LOOKUPS = [
   'endswith',
   'iendswith',
   'iexact',
+  // json: the value is contained in the field's document (`@>` on PostgreSQL), or the reverse
+  'containedBy',
 ] as const
 export type Lookup = (typeof LOOKUPS)[number]
 

@@ -38,13 +38,23 @@ type Cmp = 'gt' | 'gte' | 'lt' | 'lte'
 type Base = 'exact' | 'not' | 'in' | 'notIn' | 'isnull' | 'notIsnull'
 type Text = 'contains' | 'icontains' | 'startswith' | 'istartswith' | 'endswith' | 'iendswith' | 'iexact'
 
-type LookupsOf<K extends ScalarKind> = K extends 'char' | 'text'
-  ? Base | Cmp | 'range' | Text
-  : K extends 'int' | 'bigint' | 'smallint' | 'float' | 'decimal' | 'datetime' | 'date' | 'time' | 'uuid'
-    ? Base | Cmp | 'range'
-    : K extends 'boolean' | 'enum'
-      ? Base
-      : 'isnull' | 'notIsnull'
+/** A document a json value contains: objects with some of their keys, arrays with some of their elements. */
+export type JsonPart<A> =
+  A extends ReadonlyArray<infer E>
+    ? ReadonlyArray<JsonPart<E>> | (E extends object ? never : E)
+    : A extends object
+      ? { readonly [K in keyof A]?: JsonPart<A[K]> }
+      : A
+
+type LookupsOf<K extends ScalarKind> = K extends 'json'
+  ? 'isnull' | 'notIsnull' | 'exact' | 'not' | 'contains' | 'containedBy'
+  : K extends 'char' | 'text'
+    ? Base | Cmp | 'range' | Text
+    : K extends 'int' | 'bigint' | 'smallint' | 'float' | 'decimal' | 'datetime' | 'date' | 'time' | 'uuid'
+      ? Base | Cmp | 'range'
+      : K extends 'boolean' | 'enum'
+        ? Base
+        : never
 
 type PartsOf<K extends ScalarKind> = K extends 'datetime'
   ? DatePart
@@ -65,17 +75,28 @@ type Subquery<A> =
 
 type Nullable<I extends Info> = I['n'] extends true ? null : never
 
-type LookupValue<I extends Info, L> = L extends 'in' | 'notIn'
-  ? ReadonlyArray<Arg<I['a']>> | Param | Subquery<I['a']>
-  : L extends 'range'
-    ? readonly [I['a'] | Param, I['a'] | Param] | Param
-    : L extends 'isnull' | 'notIsnull'
-      ? boolean
-      : L extends Text
-        ? Arg<string>
-        : L extends 'exact' | 'not'
-          ? Arg<I['a']> | Nullable<I>
-          : Arg<I['a']>
+type LookupValue<I extends Info, L> = I['kind'] extends 'json'
+  ? JsonLookupValue<I, L>
+  : L extends 'in' | 'notIn'
+    ? ReadonlyArray<Arg<I['a']>> | Param | Subquery<I['a']>
+    : L extends 'range'
+      ? readonly [I['a'] | Param, I['a'] | Param] | Param
+      : L extends 'isnull' | 'notIsnull'
+        ? boolean
+        : L extends Text
+          ? Arg<string>
+          : L extends 'exact' | 'not'
+            ? Arg<I['a']> | Nullable<I>
+            : Arg<I['a']>
+
+/** Values of a json field's lookups: a document of its type (or part of one, for `contains`). */
+type JsonLookupValue<I extends Info, L> = L extends 'isnull' | 'notIsnull'
+  ? boolean
+  : L extends 'contains'
+    ? JsonPart<I['a']> | Param
+    : L extends 'containedBy'
+      ? unknown
+      : I['a'] | Param | Nullable<I>
 
 type PartLookupValue<L> = L extends 'in' | 'notIn'
   ? ReadonlyArray<number>
@@ -84,8 +105,8 @@ type PartLookupValue<L> = L extends 'in' | 'notIn'
     : Arg<number>
 
 type Entries<C extends string, I extends Info> =
-  // json compares with NULL only: the databases normalise documents differently.
-  | [C, I['kind'] extends 'json' ? null : Arg<I['a']> | Nullable<I>]
+  // json compares as documents (jsonb's equality on every dialect), never with expressions
+  | [C, I['kind'] extends 'json' ? I['a'] | Param | Nullable<I> : Arg<I['a']> | Nullable<I>]
   | { [L in LookupsOf<I['kind']>]: [`${C}__${L}`, LookupValue<I, L>] }[LookupsOf<I['kind']>]
   | { [P in PartsOf<I['kind']>]: [`${C}__${P}`, Arg<number>] }[PartsOf<I['kind']>]
   | {

@@ -6,7 +6,7 @@ import * as E from 'fp-ts/Either'
 import { ValidationError, ValidationIssue, validationError } from '../errors'
 import { Column, Model } from '../model/model'
 import { resolveRelation } from '../model/relations'
-import { badText, describeValue } from '../model/validate'
+import { badText, describeValue, jsonProblem } from '../model/validate'
 import {
   And,
   Cond,
@@ -20,6 +20,7 @@ import {
   Or,
   Param,
   Terminal,
+  deepFreeze,
   freeze,
   isParam,
 } from './ast'
@@ -105,10 +106,25 @@ const NULL_LOOKUPS: ReadonlySet<string> = new Set(['isnull', 'notIsnull'])
  */
 const lookupApplies = (kind: string, lookup: string): boolean =>
   kind === 'json'
-    ? NULL_LOOKUPS.has(lookup)
-    : kind === 'boolean' || kind === 'enum'
-      ? !ORDERED_LOOKUPS.has(lookup)
-      : true
+    ? NULL_LOOKUPS.has(lookup) || JSON_LOOKUPS.has(lookup)
+    : lookup === 'containedBy'
+      ? false
+      : kind === 'boolean' || kind === 'enum'
+        ? !ORDERED_LOOKUPS.has(lookup)
+        : true
+
+/** The lookups of a json field besides NULL's: equality and containment, as PostgreSQL's jsonb means them. */
+const JSON_LOOKUPS: ReadonlySet<string> = new Set(['exact', 'not', 'contains', 'containedBy'])
+
+/** Why a value does not fit a json lookup (equality checks it against the field's codec too). */
+const checkJson = (col: Column, lookup: Lookup, v: unknown): string | undefined => {
+  if (v === null) return lookup === 'exact' || lookup === 'not' ? undefined : `${lookup} does not take null`
+  const bad = jsonProblem(v)
+  if (bad) return bad
+  return (lookup === 'exact' || lookup === 'not') && !col.scalar.codec.is(v)
+    ? `${describeValue(v)} is not a valid json value of the field`
+    : undefined
+}
 
 /** Checks one comparison value against the column's type; returns a problem or undefined. */
 const checkScalar = (col: Column, v: unknown, part: DatePart | undefined): string | undefined => {
@@ -132,6 +148,7 @@ export const checkValue = (col: Column, lookup: Lookup, part: DatePart | undefin
   if (isParam(v) || isExpr(v)) return undefined
   if (isSelectPlan(v))
     return lookup === 'in' || lookup === 'notIn' ? v.error?.message : `a query is a value only with in / notIn`
+  if (col.kind === 'json' && JSON_LOOKUPS.has(lookup)) return checkJson(col, lookup, v)
   switch (lookup) {
     case 'isnull':
     case 'notIsnull':
@@ -245,7 +262,7 @@ const targetOf = (model: Model, key: string): Target | { readonly issue: string 
     j++
   }
   if (j < segments.length) return { issue: `unexpected ${segments.slice(j).join('__')}` }
-  if (TEXT_LOOKUPS.has(lookup) && !TEXT_KINDS.has(col.kind))
+  if (TEXT_LOOKUPS.has(lookup) && !TEXT_KINDS.has(col.kind) && !(col.kind === 'json' && lookup === 'contains'))
     return { issue: `${lookup} applies to text fields, not ${col.kind}` }
   return { path: freeze(path), col, part, lookup }
 }
@@ -290,7 +307,12 @@ const resolveKey = (
     return { field: key, message: `${lookup} does not apply to a ${col.kind} field` }
   const problem = checkValue(col, lookup, part, value)
   if (problem) return { field: key, message: problem }
-  return freeze<Cond>({ _tag: 'Cond', path: t.path, key: col.key, part, lookup, value: own(value) })
+  // a JSON document is the plan's own deep-frozen copy (it was checked to be plain JSON)
+  const v =
+    col.kind === 'json' && typeof value === 'object' && value !== null && !isParam(value) && !isExpr(value)
+      ? deepFreeze(JSON.parse(JSON.stringify(value)) as object)
+      : own(value)
+  return freeze<Cond>({ _tag: 'Cond', path: t.path, key: col.key, part, lookup, value: v })
 }
 
 /** `author: row` or `author__in: [...]` compare the foreign key column itself, with the referenced field of the values. */

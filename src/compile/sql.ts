@@ -144,6 +144,10 @@ const JSON_MATCH: Readonly<Record<string, 'exact' | 'contains' | 'containedBy' |
 /** One condition on a column of the row aliased `alias`. May be NULL only where the column is. */
 const leaf = (ctx: Ctx, alias: string, model: Model, cond: Cond): string => {
   const { d } = ctx
+  // An annotation's SQL may hold placeholders: `x <> ? OR x IS NULL` would repeat them, which
+  // positional placeholders cannot. Its two-valued complement says the same with one copy.
+  if (cond.annotation && (cond.lookup === 'not' || cond.lookup === 'notIn') && cond.value !== null)
+    return `NOT COALESCE(${leaf(ctx, alias, model, { ...cond, lookup: cond.lookup === 'not' ? 'exact' : 'in' })}, ${d.false})`
   const target = cond.annotation ? annotationTarget(ctx, cond.key) : undefined
   const col = target?.col ?? model.columnByKey[cond.key] ?? fail(model, `no field ${cond.key}`)
   const raw = target?.sql ?? colRef(ctx, alias, col)

@@ -135,6 +135,30 @@ forEachDialect('case, raw and arithmetic expressions', [Author, Book], (t) => {
     await seed()
   })
 
+  it('__not and __notIn on an annotation holding parameters (positional placeholders are not repeated)', async () => {
+    const g = Case([When({ rating__gte: 4 }, 'good'), When({ rating__gte: 2 }, 'fair')], { default: 'poor' })
+    const titles = async (f: Record<string, unknown>): Promise<string[]> =>
+      [
+        ...right(
+          await pipe(
+            query(Book),
+            annotate({ g, p: F('pages').add(1) }),
+            where(f as never),
+            valuesFlat('title'),
+            run(t().db),
+          )(),
+        ),
+      ].sort()
+    const all = BOOKS.map((b) => b.title).sort()
+    expect(await titles({ g__not: 'good' })).toEqual(
+      all.filter((x) => grade(BOOKS.find((b) => b.title === x)!.rating) !== 'good'),
+    )
+    expect(await titles({ g__notIn: ['good', 'fair'] })).toEqual(
+      all.filter((x) => !['good', 'fair'].includes(grade(BOOKS.find((b) => b.title === x)!.rating))),
+    )
+    expect(await titles({ p__not: 101 })).toEqual(all.filter((x) => BOOKS.find((b) => b.title === x)!.pages !== 100))
+  })
+
   it('a When filter with an unknown field is a ValidationError, and nothing is sent', async () => {
     t().clearLog()
     const e = left(await pipe(query(Book), annotate({ g: Case([When({ ratingg__gte: 4 }, 1)]) }), run(t().db))())

@@ -120,6 +120,20 @@ export interface Dialect {
     /** A placeholder of the value's `jsonGuards` (for a containment that needs them). */
     guards: () => string,
   ) => string
+  /**
+   * The value at a path in a json column, as SQL of the JSON type `as` (NULL where the path is
+   * missing or holds another type); for `any`, the JSON type's name, NULL where missing or null.
+   * `path()` renders one more placeholder of the path each call.
+   */
+  readonly jsonAt: (
+    col: string,
+    as: 'text' | 'number' | 'boolean' | 'any',
+    path: () => string,
+    /** One renderer per array index of the path: the path of the array it indexes (MySQL reads `[0]` of a scalar as the scalar). */
+    arrays: ReadonlyArray<() => string>,
+  ) => string
+  /** The parameter a json path is bound as (PostgreSQL: a text[]; the others: `$."a"[0]`). */
+  readonly jsonPathValue: (steps: ReadonlyArray<string | number>) => unknown
   /** The remainder of a truncating division, of floats too (the sign of `l`); `r` is never 0 (NULLIF). */
   readonly mod: (l: string, r: string) => string
   /** `MIN`/`MAX` of a column by its value; `arg` wraps what is aggregated (DISTINCT, a filter's CASE). */
@@ -375,3 +389,7 @@ export const conversions = (
     },
   }
 }
+
+/** A JSON path as SQLite and MySQL spell it: `$."author"."name"`, `$."tags"[0]` (keys hold no `"` or `\`). */
+export const dollarPath = (steps: ReadonlyArray<string | number>): string =>
+  '$' + steps.map((s) => (typeof s === 'number' ? `[${s}]` : `."${s}"`)).join('')

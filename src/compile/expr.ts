@@ -51,7 +51,7 @@ const text = new t.Type<string, unknown, unknown>(
   t.identity,
 )
 
-const computed = (kind: 'float' | 'text', codec: t.Type<unknown, unknown, unknown>): Column => {
+const computed = (kind: 'float' | 'text' | 'boolean', codec: t.Type<unknown, unknown, unknown>): Column => {
   const field = Object.freeze({
     _tag: 'Field',
     kind,
@@ -68,6 +68,8 @@ const computed = (kind: 'float' | 'text', codec: t.Type<unknown, unknown, unknow
 export const NUMBER_COLUMN = computed('float', numeric as t.Type<unknown, unknown, unknown>)
 /** The column of a computed text (lower, concat, …). */
 export const TEXT_COLUMN = computed('text', text as t.Type<unknown, unknown, unknown>)
+/** The column of a computed boolean (a JSON `true`/`false` read at a path). */
+export const BOOLEAN_COLUMN = computed('boolean', t.boolean as t.Type<unknown, unknown, unknown>)
 /** The column of a raw SQL fragment: its value as the driver returns it (`RawSQL<A>` names the type). */
 const RAW_COLUMN = computed('text', t.unknown)
 

@@ -10,6 +10,7 @@ import {
   MatchKind,
   caseless,
   conversions,
+  dollarPath,
   explainColumns,
   likePattern,
   lockWait,
@@ -203,6 +204,30 @@ export const mysql: Dialect = {
   length: (x) => `CHAR_LENGTH(${x})`,
   concat: (xs) => `CONCAT(${xs.join(', ')})`,
   jsonMatch: (op, col, v, g) => mysqlJson(op, col, v, g, (a, b) => `${a} = CAST(${b} AS JSON)`),
+  jsonAt: (col, as, p, arrays) => {
+    // placeholders in the order of the text: the type's, the arrays', the value's
+    const type = `JSON_TYPE(JSON_EXTRACT(${col}, ${p()}))`
+    const inArrays = arrays.map((a) => ` AND JSON_TYPE(JSON_EXTRACT(${col}, ${a()})) = 'ARRAY'`).join('')
+    const is =
+      as === 'any'
+        ? `${type} <> 'NULL'`
+        : as === 'text'
+          ? `${type} = 'STRING'`
+          : as === 'number'
+            ? `${type} IN ('INTEGER', 'UNSIGNED INTEGER', 'DOUBLE', 'DECIMAL')`
+            : `${type} = 'BOOLEAN'`
+    const at = `JSON_EXTRACT(${col}, ${p()})`
+    const value =
+      as === 'any'
+        ? `JSON_TYPE(${at})`
+        : as === 'text'
+          ? `JSON_UNQUOTE(${at}) COLLATE utf8mb4_bin`
+          : as === 'number'
+            ? `CAST(${at} AS DOUBLE)`
+            : `${at} = 'true'`
+    return `(CASE WHEN ${is}${inArrays} THEN ${value} END)`
+  },
+  jsonPathValue: dollarPath,
   mod: (l, r) => `MOD(${l}, ${r})`,
   extremum: (fn, _col, ref, arg) => `${fn}(${arg(ref)})`,
   limitedIn: (sql) => `SELECT * FROM (${sql}) AS \`s\``,

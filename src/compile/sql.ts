@@ -40,7 +40,7 @@ import {
   valueExpr,
   walk,
 } from './context'
-import { annotationTarget, exprSql, inSubquery } from './expr'
+import { BOOLEAN_COLUMN, NUMBER_COLUMN, TEXT_COLUMN, annotationTarget, exprSql, inSubquery } from './expr'
 import { jsonGuards } from './json'
 import { groupingSql, isGrouped, lockSql } from './grouping'
 import { orderName, readOrder, selectedKeys, sliced } from './ordering'
@@ -141,14 +141,32 @@ const JSON_MATCH: Readonly<Record<string, 'exact' | 'contains' | 'containedBy' |
   containedBy: 'containedBy',
 }
 
+/** The value at a json path as a computed column of its JSON type (`JsonPath.as`). */
+const jsonTarget = (ctx: Ctx, alias: string, model: Model, cond: Cond): { sql: string; col: Column } => {
+  const json = cond.json!
+  const col = model.columnByKey[cond.key] ?? fail(model, `no field ${cond.key}`)
+  const path = ctx.d.jsonPathValue(json.steps)
+  const arrays = json.steps.flatMap((s, i) => {
+    if (typeof s !== 'number') return []
+    const parent = ctx.d.jsonPathValue(json.steps.slice(0, i))
+    return [() => bind(ctx, parent, (x) => x)]
+  })
+  const sql = ctx.d.jsonAt(colRef(ctx, alias, col), json.as, () => bind(ctx, path, (x) => x), arrays)
+  return { sql, col: json.as === 'number' ? NUMBER_COLUMN : json.as === 'boolean' ? BOOLEAN_COLUMN : TEXT_COLUMN }
+}
+
 /** One condition on a column of the row aliased `alias`. May be NULL only where the column is. */
 const leaf = (ctx: Ctx, alias: string, model: Model, cond: Cond): string => {
   const { d } = ctx
   // An annotation's SQL may hold placeholders: `x <> ? OR x IS NULL` would repeat them, which
   // positional placeholders cannot. Its two-valued complement says the same with one copy.
-  if (cond.annotation && (cond.lookup === 'not' || cond.lookup === 'notIn') && cond.value !== null)
+  if ((cond.annotation || cond.json) && (cond.lookup === 'not' || cond.lookup === 'notIn') && cond.value !== null)
     return `NOT COALESCE(${leaf(ctx, alias, model, { ...cond, lookup: cond.lookup === 'not' ? 'exact' : 'in' })}, ${d.false})`
-  const target = cond.annotation ? annotationTarget(ctx, cond.key) : undefined
+  const target = cond.annotation
+    ? annotationTarget(ctx, cond.key)
+    : cond.json
+      ? jsonTarget(ctx, alias, model, cond)
+      : undefined
   const col = target?.col ?? model.columnByKey[cond.key] ?? fail(model, `no field ${cond.key}`)
   const raw = target?.sql ?? colRef(ctx, alias, col)
   const part = cond.part

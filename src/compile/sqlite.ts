@@ -6,7 +6,17 @@
  */
 import { canonicalTime } from '../model/codecs'
 import { SUBQUERY_MULTIPLE_ROWS, SUBQUERY_ROWS_MESSAGE } from '../errors'
-import { Conversion, Dialect, MatchKind, caseless, conversions, likePattern, quoteWith, utcText } from './dialect'
+import {
+  Conversion,
+  Dialect,
+  MatchKind,
+  caseless,
+  conversions,
+  dollarPath,
+  likePattern,
+  quoteWith,
+  utcText,
+} from './dialect'
 import { CatalogRows, LiveTable, str, kindOf, defaultOf } from './catalog'
 
 /** The name of the Unicode case-fold function registered on SQLite connections. */
@@ -221,6 +231,13 @@ export const sqlite: Dialect = {
       : op === 'contains'
         ? `${JSON_CONTAINS_FUNCTION}(${col}, ${v()})`
         : `${JSON_CONTAINS_FUNCTION}(${v()}, ${col})`,
+  jsonAt: (col, as, p) => {
+    const type = `json_type(${col}, ${p()})`
+    if (as === 'any') return `NULLIF(${type}, 'null')`
+    const is = as === 'text' ? `= 'text'` : as === 'number' ? `IN ('integer', 'real')` : `IN ('true', 'false')`
+    return `(CASE WHEN ${type} ${is} THEN json_extract(${col}, ${p()}) END)`
+  },
+  jsonPathValue: dollarPath,
   mod: (l, r) => `(mod(${l}, ${r}) + 0)`,
   // Decimals are text: MIN/MAX by the value-ordered key, then the value after it.
   extremum: (fn, col, ref, arg) =>

@@ -58,6 +58,15 @@ export interface Cond {
   readonly value: Operand
   /** `key` names an annotation of the plan (`annotate`), not a column. */
   readonly annotation?: boolean
+  /** A path into the json column `key` (`data__author__name`), and the JSON type compared there. */
+  readonly json?: JsonPath
+}
+
+/** Where a filter reads inside a json document: object keys and array indexes, and as what. */
+export interface JsonPath {
+  readonly steps: ReadonlyArray<string | number>
+  /** The JSON type the value there is compared as (any other type there is NULL); `any` for isnull. */
+  readonly as: 'text' | 'number' | 'boolean' | 'any'
 }
 
 export interface And {

@@ -18,6 +18,7 @@ import {
   Lookup,
   Not,
   Or,
+  JsonPath,
   Param,
   Terminal,
   deepFreeze,
@@ -208,6 +209,69 @@ interface Target {
   readonly col: Column
   readonly part?: DatePart
   readonly lookup: Lookup
+  /** Steps into a json column (`data__tags__0`). */
+  readonly steps?: ReadonlyArray<string | number>
+}
+
+/** Lookups after a path into a json document: the scalar ones. */
+const JSON_PATH_LOOKUPS: ReadonlySet<string> = new Set([
+  'exact',
+  'not',
+  'in',
+  'notIn',
+  'gt',
+  'gte',
+  'lt',
+  'lte',
+  'range',
+  'isnull',
+  'notIsnull',
+  ...TEXT_LOOKUPS,
+])
+
+/** `data__author__name__icontains` past the json column: its steps (digits index arrays) and lookup. */
+const jsonTarget = (
+  path: ReadonlyArray<string>,
+  col: Column,
+  rest: ReadonlyArray<string>,
+): Target | { readonly issue: string } => {
+  const last = rest[rest.length - 1]
+  const lookup = rest.length > 1 && JSON_PATH_LOOKUPS.has(last) ? (last as Lookup) : 'exact'
+  const keys = lookup === 'exact' && last !== 'exact' ? rest : rest.slice(0, -1)
+  const bad = keys.find((k) => k === '' || /["\\]/.test(k))
+  if (bad !== undefined) return { issue: `a key of a json path is empty or holds " or \\ (${keys.join('__')})` }
+  const steps = freeze(keys.map((k) => (/^(0|[1-9]\d{0,8})$/.test(k) ? Number(k) : k)))
+  return { path: freeze([...path]), col, lookup, steps }
+}
+
+/** The JSON type a path's value is compared as, from the lookup and the value. */
+const jsonAs = (lookup: Lookup, value: unknown): JsonPath['as'] => {
+  if (lookup === 'isnull' || lookup === 'notIsnull') return 'any'
+  if (TEXT_LOOKUPS.has(lookup)) return 'text'
+  const v: unknown = Array.isArray(value) ? value[0] : value
+  return typeof v === 'number' ? 'number' : typeof v === 'boolean' ? 'boolean' : 'text'
+}
+
+/** Why a value does not fit a lookup at a json path. */
+const checkJsonPath = (lookup: Lookup, v: unknown): string | undefined => {
+  if (v === undefined) return 'undefined is not a filter value (use null for IS NULL)'
+  if (isParam(v)) return undefined
+  if (lookup === 'isnull' || lookup === 'notIsnull')
+    return typeof v === 'boolean' ? undefined : `${lookup} takes true or false`
+  const items: ReadonlyArray<unknown> =
+    lookup === 'in' || lookup === 'notIn' || lookup === 'range' ? (Array.isArray(v) ? v : [undefined]) : [v]
+  if (lookup === 'range' && items.length !== 2) return 'range takes [low, high]'
+  const kinds = new Set(items.map((x) => typeof x))
+  if (kinds.size > 1) return 'the values at a json path are of one type'
+  for (const x of items) {
+    if (x === null && (lookup === 'exact' || lookup === 'not')) continue
+    if (TEXT_LOOKUPS.has(lookup) ? typeof x !== 'string' : !['string', 'number', 'boolean'].includes(typeof x))
+      return `${describeValue(x)} is not a value to compare inside a json document`
+    if (typeof x === 'string' && badText(x)) return badText(x)
+    if (typeof x === 'number' && !Number.isFinite(x)) return `${x} is not a JSON number`
+    if (typeof x === 'boolean' && ORDERED_LOOKUPS.has(lookup)) return 'booleans have no order'
+  }
+  return undefined
 }
 
 /**
@@ -247,6 +311,9 @@ const targetOf = (model: Model, key: string): Target | { readonly issue: string 
   }
   if (i >= segments.length) return { issue: 'a relation needs a field to compare, e.g. author__name' }
   const col = current.columnByKey[segments[i]]
+  const next = segments[i + 1]
+  if (col.kind === 'json' && next !== undefined && !(segments.length === i + 2 && LOOKUP_SET.has(next)))
+    return jsonTarget(path, col, segments.slice(i + 1))
   let part: DatePart | undefined
   let lookup: Lookup = 'exact'
   let j = i + 1
@@ -303,6 +370,12 @@ const resolveKey = (
   if ('via' in t) return byRelation(t.via, value)
   if ('issue' in t) return { field: key, message: t.issue }
   const { col, lookup, part } = t
+  if (t.steps) {
+    const problem = checkJsonPath(lookup, value)
+    if (problem) return { field: key, message: problem }
+    const json = freeze({ steps: t.steps, as: jsonAs(lookup, value) })
+    return freeze<Cond>({ _tag: 'Cond', path: t.path, key: col.key, lookup, value: own(value), json })
+  }
   if (!part && !lookupApplies(col.kind, lookup) && !(value === null && (lookup === 'exact' || lookup === 'not')))
     return { field: key, message: `${lookup} does not apply to a ${col.kind} field` }
   const problem = checkValue(col, lookup, part, value)

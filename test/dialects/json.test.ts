@@ -159,6 +159,53 @@ forEachDialect('json fields', [Doc], (ctx) => {
     )
   })
 
+  it('path filters: keys and array indexes into the document, then the usual lookups', async () => {
+    const P = { author: { name: 'Ann Émile', age: 40 }, tags: ['orm', 'ts'], ok: true, none: null }
+    await ctx().reset()
+    right(
+      await pipe(
+        bulkCreate(Doc, [
+          { id: 1, data: P },
+          { id: 2, data: { author: { name: 'bob', age: 7 }, tags: ['sql'], ok: false } },
+          { id: 3, data: { author: 'plain text', tags: 'orm' } },
+          { id: 4, data: [1, 2] },
+          { id: 5, data: null },
+        ]),
+        run(ctx().db),
+      )(),
+    )
+    const cases: Array<[Record<string, unknown>, number[]]> = [
+      [{ data__author__name: 'Ann Émile' }, [1]],
+      [{ data__author__name__icontains: 'émi' }, [1]],
+      [{ data__author__name__startswith: 'b' }, [2]],
+      [{ data__author__age__gte: 10 }, [1]],
+      [{ data__author__age__in: [7, 8] }, [2]],
+      [{ data__author__age__range: [1, 50] }, [1, 2]],
+      [{ data__tags__0: 'orm' }, [1]],
+      [{ data__tags__1: 'ts' }, [1]],
+      [{ data__0: 1 }, [4]],
+      [{ data__ok: true }, [1]],
+      [{ data__ok: false }, [2]],
+      [{ data__author__name__not: 'bob' }, [1, 3, 4, 5]],
+      [{ data__author__age__notIn: [40] }, [2, 3, 4, 5]],
+      [{ data__none__isnull: true }, [1, 2, 3, 4, 5]],
+      [{ data__author__isnull: false }, [1, 2, 3]],
+      [{ data__author: 'plain text' }, [3]],
+      [{ data__author__age: '40' }, []],
+    ]
+    for (const [f, want] of cases) expect([f, await ids(f)]).toEqual([f, want])
+    await ctx().reset()
+    right(
+      await pipe(
+        bulkCreate(
+          Doc,
+          DOCS.map((data, i) => ({ id: i + 1, data })),
+        ),
+        run(ctx().db),
+      )(),
+    )
+  })
+
   it('bad values are ValidationErrors before any SQL: undefined inside, null to contains, a codec mismatch', async () => {
     ctx().clearLog()
     for (const f of [{ data__contains: { a: undefined } }, { data__contains: null }, { point: { x: 1 } }]) {

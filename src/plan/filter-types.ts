@@ -131,8 +131,61 @@ type RelationEquality<M> = { readonly [K in FkKeys<FieldsOf<M>>]?: Readonly<Reco
  */
 type RelationKeys<M> = { readonly [K in `${RelationNames<M>}__${string}`]?: unknown }
 
-/** A filter object on model `M`: own fields eagerly, relation paths by pattern (checked lazily). */
-export type FilterOf<M> = OwnFilter<M> & RelationEquality<M> & RelationKeys<M>
+/** The json columns of `M`. */
+type JsonColumns<M> = {
+  [C in keyof ColumnInfo<M> & string]: ColumnInfo<M>[C] extends { kind: 'json' } ? C : never
+}[keyof ColumnInfo<M> & string]
+
+/** Paths into json columns, `data__author__name__icontains`: by pattern, checked by {@link CheckFilter}. */
+type JsonPathKeys<M> = { readonly [K in `${JsonColumns<M>}__${string}`]?: unknown }
+
+/** A filter object on model `M`: own fields eagerly, relation and json paths by pattern (checked lazily). */
+export type FilterOf<M> = OwnFilter<M> & RelationEquality<M> & RelationKeys<M> & JsonPathKeys<M>
+
+type JsonScalar = string | number | boolean
+type JsonPathLookup = Base | Cmp | 'range' | Text
+
+/** The value of lookup `L` at a json path whose value is `V`. */
+type JsonLookupAt<V, L> = L extends Text
+  ? string
+  : L extends 'isnull' | 'notIsnull'
+    ? boolean
+    : L extends 'in' | 'notIn'
+      ? ReadonlyArray<V>
+      : L extends 'range'
+        ? readonly [V, V]
+        : L extends 'exact' | 'not'
+          ? V | null
+          : V
+
+/** One step into a codec's type: an object key, or an array index. */
+type JsonStep<A, K extends string> =
+  A extends ReadonlyArray<infer E> ? (K extends `${number}` ? E : never) : K extends keyof A ? A[K] : never
+
+/** A scalar compared at a path: the codec's type there (only scalars can be compared). */
+type JsonLeaf<V> = Extract<V, JsonScalar>
+
+/**
+ * The value type of `Rest` (`author__name__icontains`) into a json field of type `A`: any path
+ * without a codec (scalar values), the codec's types along the path with one.
+ */
+type JsonPathValue<A, Rest extends string> = unknown extends A
+  ? Rest extends `${string}__${infer L}`
+    ? L extends JsonPathLookup
+      ? JsonLookupAt<JsonScalar, L>
+      : JsonScalar | null
+    : JsonScalar | null
+  : Rest extends `${infer K}__${infer R2}`
+    ? [JsonStep<A, K>] extends [never]
+      ? Invalid<`${K} is not a key of the json document`>
+      : R2 extends JsonPathLookup
+        ? [JsonStep<JsonStep<A, K>, R2>] extends [never]
+          ? JsonLookupAt<JsonLeaf<JsonStep<A, K>>, R2>
+          : JsonPathValue<JsonStep<A, K>, R2>
+        : JsonPathValue<JsonStep<A, K>, R2>
+    : [JsonStep<A, Rest>] extends [never]
+      ? Invalid<`${Rest} is not a key of the json document`>
+      : JsonLeaf<JsonStep<A, Rest>> | null
 
 /** A key the type level rejects, with the reason in the error message. */
 export interface Invalid<Reason extends string> {
@@ -182,7 +235,9 @@ type TargetRelationValue<T, Rest extends string> =
 /** The value type of the key `H__Rest` on `M`, one hop at a time. */
 type PathValue<M, H extends string, Rest extends string> = [RelationInfo<M, H>] extends [never]
   ? H extends keyof ColumnInfo<M>
-    ? Invalid<`${Rest} is not a lookup of ${H}`>
+    ? ColumnInfo<M>[H] extends { kind: 'json'; a: infer A }
+      ? JsonPathValue<A, Rest>
+      : Invalid<`${Rest} is not a lookup of ${H}`>
     : NoField<M, H>
   : RelationInfo<M, H> extends { forward: true }
     ? [ColumnValue<M, `${H}Id__${Rest}`>] extends [never]

@@ -242,8 +242,49 @@ export const datePart = (kind: string, v: unknown, part: string): number | null 
 export const fold = (s: string): string => s.toLowerCase().replace(/ς/g, 'σ')
 
 /** One condition on one row (the column is on the row's own model). */
+/** JSON documents as PostgreSQL's jsonb compares them: `@>` (`top`: an array holds a scalar element too). */
+const jsonHolds = (t: unknown, c: unknown, top: boolean): boolean => {
+  const k = (v: unknown): string => (Array.isArray(v) ? 'a' : typeof v === 'object' && v !== null ? 'o' : 's')
+  if (top && k(t) === 'a' && k(c) === 's') return (t as unknown[]).some((e) => k(e) === 's' && e === c)
+  if (k(t) !== k(c)) return false
+  if (k(t) === 's') return t === c
+  if (k(t) === 'a') return (c as unknown[]).every((e) => (t as unknown[]).some((x) => jsonHolds(x, e, false)))
+  const o = t as Record<string, unknown>
+  return Object.entries(c as Record<string, unknown>).every(([key, v]) => key in o && jsonHolds(o[key], v, false))
+}
+
+/** jsonb equality: containment both ways, with arrays of the same length in the same order. */
+const jsonSame = (a: unknown, b: unknown): boolean =>
+  Array.isArray(a) && Array.isArray(b)
+    ? a.length === b.length && a.every((x, i) => jsonSame(x, b[i]))
+    : Array.isArray(a) !== Array.isArray(b)
+      ? false
+      : typeof a === 'object' && a !== null && typeof b === 'object' && b !== null
+        ? Object.keys(a).length === Object.keys(b).length &&
+          Object.entries(a).every(([k, v]) => k in b && jsonSame(v, (b as Record<string, unknown>)[k]))
+        : a === b
+
+/** A json field's equality and containment (SQL NULL matches nothing). */
+const jsonLeaf = (v: unknown, cond: Cond): boolean | undefined => {
+  const arg = cond.value
+  if (arg === null || !['exact', 'not', 'contains', 'containedBy'].includes(cond.lookup)) return undefined
+  if (v === null || v === undefined) return cond.lookup === 'not'
+  switch (cond.lookup) {
+    case 'exact':
+      return jsonSame(v, arg)
+    case 'not':
+      return !jsonSame(v, arg)
+    case 'contains':
+      return jsonHolds(v, arg, true)
+    default:
+      return jsonHolds(arg, v, true)
+  }
+}
+
 const leaf = (col: Column, row: Row, cond: Cond): boolean => {
   const raw = row[cond.key]
+  const json = col.kind === 'json' && !cond.part ? jsonLeaf(raw, cond) : undefined
+  if (json !== undefined) return json
   const kind = cond.part ? 'int' : col.kind
   const v = cond.part ? datePart(col.kind, raw, cond.part) : raw
   const isNull = v === null || v === undefined
@@ -288,6 +329,8 @@ const leaf = (col: Column, row: Row, cond: Cond): boolean => {
       return !isNull && fold(v as string).endsWith(fold(arg as string))
     case 'iexact':
       return !isNull && fold(v as string) === fold(arg as string)
+    case 'containedBy':
+      return false
   }
 }
 

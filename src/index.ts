@@ -105,6 +105,7 @@ export {
   Concat,
 } from './plan/expr'
 export type { Expr, AggregateOptions } from './plan/expr'
+export { Value, When, Case, RawSQL } from './plan/expr'
 export { annotate, groupBy, selectForUpdate } from './plan/aggregate'
 export type { LockOptions } from './plan/aggregate'
 export { sql, rowsOf } from './plan/raw'

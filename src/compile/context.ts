@@ -10,6 +10,7 @@ import { TerrapinFailure } from '../errors'
 import { Column, Model } from '../model/model'
 import { Relation, resolveRelation } from '../model/relations'
 import { FilterNode, OrderItem, Select, isParam } from '../plan/ast'
+import { Expr, refsOf } from '../plan/expr'
 import { Dialect } from './dialect'
 import { unknownField } from '../model/suggest'
 
@@ -208,4 +209,38 @@ export const valueExpr = (
   const out = { sql: `(${sub})`, col: col! }
   if (name) related.set(name, out)
   return out
+}
+
+/**
+ * The relations an aggregated expression is computed across: the common relation prefix of the
+ * paths it reads, up to its last to-many relation (`F('books__rating').add(F('books__pages'))` →
+ * `['books']`); empty when it reads the query's own rows (or only to-one paths).
+ */
+export const aggregatedPath = (model: Model, arg: Expr): ReadonlyArray<string> => {
+  const paths = refsOf(arg).map((r) => {
+    const segments = r.split('__')
+    const path: string[] = []
+    let current: Model | undefined = model
+    for (const seg of segments) {
+      if (!current || current.columnByKey[seg]) break
+      const rel = resolveRelation(current, seg)
+      if (!rel) break
+      path.push(seg)
+      current = rel.target
+    }
+    return path
+  })
+  if (paths.length === 0) return []
+  let common = paths[0]
+  for (const p of paths) {
+    let n = 0
+    while (n < common.length && n < p.length && common[n] === p[n]) n++
+    common = common.slice(0, n)
+  }
+  const rels = relationsOf(model, common)
+  let last = -1
+  rels.forEach((r, i) => {
+    if (r.many) last = i
+  })
+  return common.slice(0, last + 1)
 }

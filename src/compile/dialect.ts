@@ -110,6 +110,34 @@ export interface Dialect {
   readonly length: (expr: string) => string
   /** Text joined; each item is already not NULL. */
   readonly concat: (exprs: ReadonlyArray<string>) => string
+  /**
+   * A condition on a json column `col` against a JSON parameter (`value()` renders one more
+   * placeholder of it each call), with the meaning of `compile/json.ts`: equal, contains, or
+   * contained by. Never NULL where `col` is not.
+   */
+  readonly jsonMatch: (
+    op: 'exact' | 'contains' | 'containedBy',
+    col: string,
+    value: () => string,
+    /** A placeholder of the value's `jsonGuards` (for a containment that needs them). */
+    guards: () => string,
+  ) => string
+  /**
+   * The value at a path in a json column, as SQL of the JSON type `as` (NULL where the path is
+   * missing or holds another type); for `any`, the JSON type's name, NULL where missing or null.
+   * `path()` renders one more placeholder of the path each call.
+   */
+  readonly jsonAt: (
+    col: string,
+    as: 'text' | 'number' | 'boolean' | 'any',
+    path: () => string,
+    /** One renderer per array index of the path: the path of the array it indexes (MySQL reads `[0]` of a scalar as the scalar). */
+    arrays: ReadonlyArray<() => string>,
+  ) => string
+  /** The parameter a json path is bound as (PostgreSQL: a text[]; the others: `$."a"[0]`). */
+  readonly jsonPathValue: (steps: ReadonlyArray<string | number>) => unknown
+  /** The remainder of a truncating division, of floats too (the sign of `l`); `r` is never 0 (NULLIF). */
+  readonly mod: (l: string, r: string) => string
   /** `MIN`/`MAX` of a column by its value; `arg` wraps what is aggregated (DISTINCT, a filter's CASE). */
   readonly extremum: (fn: 'MIN' | 'MAX', col: Column, ref: string, arg: (x: string) => string) => string
   /** A subquery of `IN (…)` that limits or offsets its rows (MySQL refuses LIMIT there, but not in a derived table). */
@@ -372,3 +400,7 @@ export const conversions = (
     },
   }
 }
+
+/** A JSON path as SQLite and MySQL spell it: `$."author"."name"`, `$."tags"[0]` (keys hold no `"` or `\`). */
+export const dollarPath = (steps: ReadonlyArray<string | number>): string =>
+  '$' + steps.map((s) => (typeof s === 'number' ? `[${s}]` : `."${s}"`)).join('')

@@ -11,9 +11,9 @@ import { ScalarField } from '../model/fields'
 import { Column, Model } from '../model/model'
 import { resolveRelation } from '../model/relations'
 import { Select } from '../plan/ast'
-import { Expr } from '../plan/expr'
+import { Expr, rebased } from '../plan/expr'
 import { resolveFilter } from '../plan/filter'
-import { Ctx, Scope, bind, colRef, fail, relationsOf, splitKey, valueExpr, walk } from './context'
+import { Ctx, Scope, aggregatedPath, bind, colRef, fail, relationsOf, splitKey, valueExpr, walk } from './context'
 import { readOrder, sliced } from './ordering'
 import { unknownField } from '../model/suggest'
 
@@ -52,7 +52,7 @@ const text = new t.Type<string, unknown, unknown>(
   t.identity,
 )
 
-const computed = (kind: 'float' | 'text', codec: t.Type<unknown, unknown, unknown>): Column => {
+const computed = (kind: 'float' | 'text' | 'boolean', codec: t.Type<unknown, unknown, unknown>): Column => {
   const field = Object.freeze({
     _tag: 'Field',
     kind,
@@ -71,6 +71,10 @@ export const NUMBER_COLUMN = computed('float', numeric as t.Type<unknown, unknow
 export const COUNT_COLUMN = computed('float', numeric as t.Type<unknown, unknown, unknown>)
 /** The column of a computed text (lower, concat, …). */
 export const TEXT_COLUMN = computed('text', text as t.Type<unknown, unknown, unknown>)
+/** The column of a computed boolean (a JSON `true`/`false` read at a path). */
+export const BOOLEAN_COLUMN = computed('boolean', t.boolean as t.Type<unknown, unknown, unknown>)
+/** The column of a raw SQL fragment: its value as the driver returns it (`RawSQL<A>` names the type). */
+const RAW_COLUMN = computed('text', t.unknown)
 
 const ARITH = { add: '+', sub: '-', mul: '*', div: '/' } as const
 
@@ -127,7 +131,46 @@ const relationPrefix = (model: Model, ref: string): { path: string[]; key?: stri
   return { path, key: rest[0] }
 }
 
-const aggregate = (ctx: Ctx, e: Extract<Expr, { _tag: 'Agg' }>): ExprSql => {
+type AggExpr = Extract<Expr, { _tag: 'Agg' }>
+
+/** The rows' filter of an aggregate (`filter` option), resolved on the aggregated model. */
+const aggFilter = (ctx: Ctx, e: AggExpr, target: Model, alias: string): string | undefined => {
+  if (e.filter === undefined) return undefined
+  const node = resolveFilter(target, e.filter)
+  if (node._tag === 'Left') throw new TerrapinFailure(node.left)
+  return ctx.render.filter(ctx, alias, target, node.right)
+}
+
+/** An aggregate of an expression computed per row: `AVG(CAST((x + ?) AS REAL))`. */
+const aggregateExpr = (ctx: Ctx, e: AggExpr & { readonly arg: Expr }): ExprSql => {
+  const { d } = ctx
+  const scope = scopeAt(ctx, 0)
+  const fn = e.fn.toUpperCase()
+  const dist = e.distinct ? 'DISTINCT ' : ''
+  const call = (x: ExprSql, when: string | undefined): ExprSql => {
+    const pick = (v: string): string => (when === undefined ? v : `CASE WHEN ${when} THEN ${v} END`)
+    if (e.fn === 'count') return { sql: `COUNT(${dist}${pick(x.sql)})`, col: NUMBER_COLUMN }
+    if (e.fn === 'avg' || e.fn === 'sum')
+      return { sql: `${fn}(${dist}${pick(`CAST(${x.sql} AS ${d.floatType})`)})`, col: NUMBER_COLUMN }
+    return { sql: `${fn}(${dist}${pick(x.sql)})`, col: x.col }
+  }
+  const path = aggregatedPath(scope.model, e.arg)
+  if (path.length === 0) return call(exprSql(ctx, e.arg), aggFilter(ctx, e, scope.model, scope.alias))
+  let out: ExprSql | undefined
+  const sub = walk(ctx, scope.alias, scope.model, path, (alias, target) => {
+    ctx.scopes.push({ alias, model: target })
+    try {
+      out = call(exprSql(ctx, rebased(e.arg, path)), undefined)
+    } finally {
+      ctx.scopes.pop()
+    }
+    return { select: out.sql, where: aggFilter(ctx, e, target, alias) }
+  })
+  return { sql: `(${sub})`, col: out!.col }
+}
+
+const aggregate = (ctx: Ctx, e: AggExpr): ExprSql => {
+  if (e.arg !== undefined) return aggregateExpr(ctx, e as AggExpr & { readonly arg: Expr })
   const { d } = ctx
   const scope = scopeAt(ctx, 0)
   const fn = e.fn.toUpperCase()
@@ -251,21 +294,83 @@ export const exprSql = (ctx: Ctx, e: Expr, hint?: Column): ExprSql => {
       return { sql: typeof e.value === 'number' ? d.numberParam(sql, e.value) : sql, col }
     }
     case 'Arith': {
+      if (e.op === 'pow') return powSql(ctx, e, hint)
       const l = exprSql(ctx, e.left, hint)
       const r = exprSql(ctx, e.right, l.col)
       const sql =
         e.op === 'div'
           ? `(CAST(${l.sql} AS ${d.floatType}) / NULLIF(${r.sql}, 0))`
-          : `(${l.sql} ${ARITH[e.op]} ${r.sql})`
+          : e.op === 'mod'
+            ? d.mod(l.sql, `NULLIF(${r.sql}, 0)`)
+            : `(${l.sql} ${ARITH[e.op]} ${r.sql})`
       return { sql, col: NUMBER_COLUMN }
     }
+    case 'Neg':
+      return { sql: `(- ${exprSql(ctx, e.arg, hint).sql})`, col: NUMBER_COLUMN }
     case 'Func':
       return funcSql(ctx, e, hint)
     case 'Agg':
       return aggregate(ctx, e)
     case 'Subquery':
       return scalarSubquery(ctx, e.plan)
+    case 'Case':
+      return caseSql(ctx, e, hint)
+    case 'RawExpr':
+      return {
+        sql: `(${e.strings.map((s, i) => (i === 0 ? s : exprSql(ctx, e.values[i - 1]).sql + s)).join('')})`,
+        col: RAW_COLUMN,
+      }
   }
+}
+
+/**
+ * `b ** x` as a float, NULL where that is no finite real number, on every dialect: PostgreSQL and
+ * MySQL raise errors there (a negative base to a fractional power, 0 to a negative power,
+ * overflow) and SQLite returns NaN or infinity; an underflow is 0 (PostgreSQL raises one). Each
+ * operand is rendered where it is used, so that its parameters are bound in order.
+ */
+const powSql = (ctx: Ctx, e: Extract<Expr, { _tag: 'Arith' }>, hint?: Column): ExprSql => {
+  const f = ctx.d.floatType
+  const b = (): string => `CAST(${exprSql(ctx, e.left, hint).sql} AS ${f})`
+  const x = (): string => `CAST(${exprSql(ctx, e.right, hint).sql} AS ${f})`
+  const sql =
+    `(CASE WHEN ${b()} = 0 THEN (CASE WHEN ${x()} < 0 THEN NULL ELSE POWER(${b()}, ${x()}) END)` +
+    ` WHEN ${b()} < 0 AND ${x()} <> FLOOR(${x()}) THEN NULL` +
+    ` WHEN ${x()} * LN(ABS(${b()})) > 709.782712893384 THEN NULL` +
+    ` WHEN ${x()} * LN(ABS(${b()})) < -745.1332191019412 THEN 0` +
+    ` ELSE POWER(${b()}, ${x()}) END)`
+  return { sql, col: NUMBER_COLUMN }
+}
+
+/** `CASE WHEN <filter> THEN … ELSE … END`, each filter resolved on the query's model (annotations included). */
+const caseSql = (ctx: Ctx, e: Extract<Expr, { _tag: 'Case' }>, hint?: Column): ExprSql => {
+  const scope = scopeAt(ctx, 0)
+  const names = new Set((scope.plan?.annotations ?? []).map((a) => a.name))
+  const values: ExprSql[] = []
+  const branches = e.whens.map((w) => {
+    const node = resolveFilter(scope.model, w.filter, names)
+    if (node._tag === 'Left') throw new TerrapinFailure(node.left)
+    const cond = ctx.render.filter(ctx, scope.alias, scope.model, node.right)
+    const then = exprSql(ctx, w.then, hint ?? values[0]?.col)
+    values.push(then)
+    return `WHEN ${cond} THEN ${then.sql}`
+  })
+  const otherwise = e.otherwise && exprSql(ctx, e.otherwise, hint ?? values[0]?.col)
+  if (otherwise) values.push(otherwise)
+  return {
+    sql: `(CASE ${branches.join(' ')}${otherwise ? ` ELSE ${otherwise.sql}` : ''} END)`,
+    col: commonColumn(values),
+  }
+}
+
+/** The column a value chosen among `values` is read as: theirs when they agree, a number for mixed numbers. */
+const commonColumn = (values: ReadonlyArray<ExprSql>): Column => {
+  const kinds = new Set(values.map((x) => x.col.kind))
+  return kinds.size <= 1
+    ? (values[0]?.col ?? NUMBER_COLUMN)
+    : [...kinds].every((k) => NUMERIC_KINDS.has(k))
+      ? NUMBER_COLUMN
+      : values[0].col
 }
 
 /** A bigint literal outside the 64-bit range: a `ValidationError` naming the column it is written or compared beside. */
@@ -298,9 +403,7 @@ const funcSql = (ctx: Ctx, e: Extract<Expr, { _tag: 'Func' }>, hint?: Column): E
       const first = exprSql(ctx, e.args[0], hint)
       const rest = e.args.slice(1).map((a) => exprSql(ctx, a, first.col))
       // Read as the arguments' column when they agree; numbers of mixed kinds as a number.
-      const kinds = new Set([first, ...rest].map((x) => x.col.kind))
-      const col =
-        kinds.size === 1 ? first.col : [...kinds].every((k) => NUMERIC_KINDS.has(k)) ? NUMBER_COLUMN : first.col
+      const col = commonColumn([first, ...rest])
       return {
         sql: rest.length === 0 ? first.sql : `COALESCE(${[first.sql, ...rest.map((x) => x.sql)].join(', ')})`,
         col,

@@ -6,12 +6,13 @@ import { resolveRelation } from '../model/relations'
 import { FilterNode, Lock, Select } from '../plan/ast'
 import { Expr } from '../plan/expr'
 import { Dialect } from './dialect'
-import { Ctx, splitKey, valueExpr } from './context'
+import { Ctx, aggregatedPath, splitKey, valueExpr } from './context'
 
 /** Whether an expression aggregates the rows of `plan` itself (not a relation's). */
 const groups = (plan: Select<unknown>, e: Expr, seen: ReadonlySet<string> = new Set()): boolean => {
   switch (e._tag) {
     case 'Agg': {
+      if (e.arg !== undefined) return aggregatedPath(plan.model, e.arg).length === 0
       if (e.ref === undefined) return true
       const head = e.ref.split('__')[0]
       return !!plan.model.columnByKey[head] || !resolveRelation(plan.model, head)
@@ -20,6 +21,15 @@ const groups = (plan: Select<unknown>, e: Expr, seen: ReadonlySet<string> = new 
       return groups(plan, e.left, seen) || groups(plan, e.right, seen)
     case 'Func':
       return e.args.some((a) => groups(plan, a, seen))
+    case 'Neg':
+      return groups(plan, e.arg, seen)
+    case 'RawExpr':
+      return e.values.some((a) => groups(plan, a, seen))
+    case 'Case':
+      return (
+        e.whens.some((w) => groups(plan, w.then, seen)) ||
+        (e.otherwise !== undefined && groups(plan, e.otherwise, seen))
+      )
     case 'F': {
       if (plan.model.columnByKey[e.ref] || seen.has(e.ref)) return false
       const a = plan.annotations?.find((x) => x.name === e.ref)

@@ -10,6 +10,7 @@ import {
   MatchKind,
   caseless,
   conversions,
+  dollarPath,
   explainColumns,
   likePattern,
   lockWait,
@@ -119,6 +120,28 @@ const decimalItem = (v: unknown): { toSqlString: () => string } => {
   return { toSqlString: () => `CAST('${s}' AS DECIMAL(65, 30))` }
 }
 
+/**
+ * JSON_CONTAINS differs from PostgreSQL's containment where an array meets a non-array: it finds
+ * a scalar or an object inside an array, PostgreSQL does not. The guards (`jsonGuards`, a JSON
+ * list of paths and what may not be there) rule that out along the document's object keys.
+ */
+const mysqlJson = (
+  op: 'exact' | 'contains' | 'containedBy',
+  col: string,
+  v: () => string,
+  guards: () => string,
+  equal: (a: string, b: string) => string,
+): string => {
+  if (op === 'exact') return equal(col, v())
+  const holds = op === 'contains' ? `JSON_CONTAINS(${col}, ${v()})` : `JSON_CONTAINS(${v()}, ${col})`
+  const at = `JSON_TYPE(JSON_EXTRACT(${col}, \`g\`.\`p\`))`
+  return (
+    `(${holds} AND NOT EXISTS (SELECT 1 FROM JSON_TABLE(${guards()}, '$[*]' COLUMNS (\`p\` VARCHAR(4000) PATH '$[0]', ` +
+    `\`k\` CHAR(1) PATH '$[1]')) AS \`g\` WHERE (\`g\`.\`k\` = 'A' AND ${at} = 'ARRAY') OR ` +
+    `(\`g\`.\`k\` = 'N' AND ${at} <> 'ARRAY') OR (\`g\`.\`k\` = 'O' AND ${at} = 'OBJECT')))`
+  )
+}
+
 export const mysql: Dialect = {
   name: 'mysql',
   quote: quoteWith('`'),
@@ -180,6 +203,32 @@ export const mysql: Dialect = {
   upper: (x) => `REPLACE(UPPER(${x}), 'ß', 'SS')`,
   length: (x) => `CHAR_LENGTH(${x})`,
   concat: (xs) => `CONCAT(${xs.join(', ')})`,
+  jsonMatch: (op, col, v, g) => mysqlJson(op, col, v, g, (a, b) => `${a} = CAST(${b} AS JSON)`),
+  jsonAt: (col, as, p, arrays) => {
+    // placeholders in the order of the text: the type's, the arrays', the value's
+    const type = `JSON_TYPE(JSON_EXTRACT(${col}, ${p()}))`
+    const inArrays = arrays.map((a) => ` AND JSON_TYPE(JSON_EXTRACT(${col}, ${a()})) = 'ARRAY'`).join('')
+    const is =
+      as === 'any'
+        ? `${type} <> 'NULL'`
+        : as === 'text'
+          ? `${type} = 'STRING'`
+          : as === 'number'
+            ? `${type} IN ('INTEGER', 'UNSIGNED INTEGER', 'DOUBLE', 'DECIMAL')`
+            : `${type} = 'BOOLEAN'`
+    const at = `JSON_EXTRACT(${col}, ${p()})`
+    const value =
+      as === 'any'
+        ? `JSON_TYPE(${at})`
+        : as === 'text'
+          ? `JSON_UNQUOTE(${at}) COLLATE utf8mb4_bin`
+          : as === 'number'
+            ? `CAST(${at} AS DOUBLE)`
+            : `${at} = 'true'`
+    return `(CASE WHEN ${is}${inArrays} THEN ${value} END)`
+  },
+  jsonPathValue: dollarPath,
+  mod: (l, r) => `MOD(${l}, ${r})`,
   extremum: (fn, _col, ref, arg) => `${fn}(${arg(ref)})`,
   limitedIn: (sql) => `SELECT * FROM (${sql}) AS \`s\``,
   lock: (lock) => `${lock.mode === 'share' ? ' LOCK IN SHARE MODE' : ' FOR UPDATE'}${lockWait(lock)}`,
@@ -275,17 +324,30 @@ const mariadbLower = (x: string): string =>
 const mariadbUpper = (x: string): string =>
   `(UPPER(${EXPANSIONS.reduce((e, [c, up]) => `REPLACE(${e}, '${c}', '${up}')`, x)} COLLATE utf8mb4_uca1400_ai_ci) COLLATE utf8mb4_nopad_bin)`
 
+/**
+ * MariaDB has no JSON type to cast to: JSON_EQUALS (10.7+) compares documents. In a WHERE it holds
+ * of a NULL field (10.11), hence the IS NOT NULL.
+ */
+const mariadbJson: Dialect['jsonMatch'] = (op, col, v, g) =>
+  mysqlJson(op, col, v, g, (a, b) => `(${a} IS NOT NULL AND JSON_EQUALS(${a}, ${b}))`)
+
 /** MariaDB before 10.5: no RETURNING. */
-const mariadbLegacy: Dialect = Object.freeze({ ...mysql, tableSuffix: MARIADB_TABLES })
+const mariadbLegacy: Dialect = Object.freeze({ ...mysql, tableSuffix: MARIADB_TABLES, jsonMatch: mariadbJson })
 
 /** MariaDB 10.5–10.9: INSERT … RETURNING, and MariaDB's name for the no-pad binary collation. */
-export const mariadb105: Dialect = Object.freeze({ ...mysql, returning: true, tableSuffix: MARIADB_TABLES })
+export const mariadb105: Dialect = Object.freeze({
+  ...mysql,
+  returning: true,
+  tableSuffix: MARIADB_TABLES,
+  jsonMatch: mariadbJson,
+})
 
 /** MariaDB 10.10+: RETURNING and a Unicode 14 case fold. */
 export const mariadb: Dialect = Object.freeze({
   ...mysql,
   returning: true,
   tableSuffix: MARIADB_TABLES,
+  jsonMatch: mariadbJson,
   fold: ucaFold,
   lower: mariadbLower,
   upper: mariadbUpper,

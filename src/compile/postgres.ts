@@ -170,6 +170,17 @@ export const postgres: Dialect = {
   upper: (x) => `(UPPER(${x} COLLATE "und-x-icu") COLLATE "C")`,
   length: (x) => `char_length(${x})`,
   concat: (xs) => `(${xs.join(' || ')})`,
+  jsonMatch: (op, col, v) => `${col} ${op === 'exact' ? '=' : op === 'contains' ? '@>' : '<@'} CAST(${v()} AS JSONB)`,
+  jsonAt: (col, as, p) => {
+    const type = `jsonb_typeof(${col} #> CAST(${p()} AS TEXT[]))`
+    if (as === 'any') return `NULLIF(${type}, 'null')`
+    const sqlType = as === 'text' ? 'TEXT' : as === 'number' ? 'DOUBLE PRECISION' : 'BOOLEAN'
+    const value = `CAST(${col} #>> CAST(${p()} AS TEXT[]) AS ${sqlType})`
+    return `(CASE WHEN ${type} = '${as === 'text' ? 'string' : as}' THEN ${as === 'text' ? `(${value} COLLATE "C")` : value} END)`
+  },
+  jsonPathValue: (steps) => `{${steps.map((x) => `"${String(x)}"`).join(',')}}`,
+  // MOD has no double precision form: through numeric, which holds every double exactly enough
+  mod: (l, r) => `CAST(MOD(CAST(${l} AS NUMERIC), CAST(${r} AS NUMERIC)) AS DOUBLE PRECISION)`,
   extremum: (fn, _col, ref, arg) => `${fn}(${arg(ref)})`,
   limitedIn: (sql) => sql,
   lock: (lock) => `${lock.mode === 'share' ? ' FOR SHARE' : ' FOR UPDATE'}${lockWait(lock)}`,

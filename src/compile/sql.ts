@@ -40,7 +40,8 @@ import {
   valueExpr,
   walk,
 } from './context'
-import { COUNT_COLUMN, annotationTarget, exprSql, inSubquery } from './expr'
+import { BOOLEAN_COLUMN, COUNT_COLUMN, NUMBER_COLUMN, TEXT_COLUMN, annotationTarget, exprSql, inSubquery } from './expr'
+import { jsonGuards } from './json'
 import { groupingSql, isGrouped, lockSql } from './grouping'
 import { orderName, readOrder, selectedKeys, sliced } from './ordering'
 import { unknownField } from '../model/suggest'
@@ -133,10 +134,40 @@ const MATCH: Readonly<Record<string, { kind: 'contains' | 'startswith' | 'endswi
 
 const CMP: Readonly<Record<string, string>> = { gt: '>', gte: '>=', lt: '<', lte: '<=' }
 
+/** The json lookups, as the dialect's `jsonMatch` operations (`not` negates equality). */
+const JSON_MATCH: Readonly<Record<string, 'exact' | 'contains' | 'containedBy' | undefined>> = {
+  exact: 'exact',
+  not: 'exact',
+  contains: 'contains',
+  containedBy: 'containedBy',
+}
+
+/** The value at a json path as a computed column of its JSON type (`JsonPath.as`). */
+const jsonTarget = (ctx: Ctx, alias: string, model: Model, cond: Cond): { sql: string; col: Column } => {
+  const json = cond.json!
+  const col = model.columnByKey[cond.key] ?? fail(model, `no field ${cond.key}`)
+  const path = ctx.d.jsonPathValue(json.steps)
+  const arrays = json.steps.flatMap((s, i) => {
+    if (typeof s !== 'number') return []
+    const parent = ctx.d.jsonPathValue(json.steps.slice(0, i))
+    return [() => bind(ctx, parent, (x) => x)]
+  })
+  const sql = ctx.d.jsonAt(colRef(ctx, alias, col), json.as, () => bind(ctx, path, (x) => x), arrays)
+  return { sql, col: json.as === 'number' ? NUMBER_COLUMN : json.as === 'boolean' ? BOOLEAN_COLUMN : TEXT_COLUMN }
+}
+
 /** One condition on a column of the row aliased `alias`. May be NULL only where the column is. */
 const leaf = (ctx: Ctx, alias: string, model: Model, cond: Cond): string => {
   const { d } = ctx
-  const target = cond.annotation ? annotationTarget(ctx, cond.key) : undefined
+  // An annotation's SQL may hold placeholders: `x <> ? OR x IS NULL` would repeat them, which
+  // positional placeholders cannot. Its two-valued complement says the same with one copy.
+  if ((cond.annotation || cond.json) && (cond.lookup === 'not' || cond.lookup === 'notIn') && cond.value !== null)
+    return `NOT COALESCE(${leaf(ctx, alias, model, { ...cond, lookup: cond.lookup === 'not' ? 'exact' : 'in' })}, ${d.false})`
+  const target = cond.annotation
+    ? annotationTarget(ctx, cond.key)
+    : cond.json
+      ? jsonTarget(ctx, alias, model, cond)
+      : undefined
   const col = target?.col ?? model.columnByKey[cond.key] ?? fail(model, unknownField(model, cond.key))
   const raw = target?.sql ?? colRef(ctx, alias, col)
   const part = cond.part
@@ -150,6 +181,14 @@ const leaf = (ctx: Ctx, alias: string, model: Model, cond: Cond): string => {
   )
   // A value may be an expression (`F('other')`) or, for `in`, a plan (a subquery).
   const operand = (v: unknown): string => (isExpr(v) ? exprSql(ctx, v, col).sql : bind(ctx, v, enc, one))
+  if (col.kind === 'json' && !part && cond.value !== null) {
+    const json = JSON_MATCH[cond.lookup]
+    if (json) {
+      const guards = (): string => bind(ctx, cond.value, (x) => (json === 'exact' ? '[]' : jsonGuards(json, x)), one)
+      const m = d.jsonMatch(json, raw, () => operand(cond.value), guards)
+      return cond.lookup === 'not' ? `(NOT (${m}) OR ${raw} IS NULL)` : m
+    }
+  }
   const cmpVal = (v: unknown): string => (part ? operand(v) : d.comparable(col, operand(v)))
   // Decimals are equal by value, not by spelling: compared through the dialect's comparable form.
   const byValue = col.kind === 'decimal' && !part

@@ -6,11 +6,25 @@
  */
 import { canonicalTime } from '../model/codecs'
 import { SUBQUERY_MULTIPLE_ROWS, SUBQUERY_ROWS_MESSAGE } from '../errors'
-import { Conversion, Dialect, MatchKind, caseless, conversions, likePattern, quoteWith, utcText } from './dialect'
+import {
+  Conversion,
+  Dialect,
+  MatchKind,
+  caseless,
+  conversions,
+  dollarPath,
+  likePattern,
+  quoteWith,
+  utcText,
+} from './dialect'
 import { CatalogRows, LiveTable, str, kindOf, defaultOf } from './catalog'
 
 /** The name of the Unicode case-fold function registered on SQLite connections. */
 export const FOLD_FUNCTION = 'terrapin_fold'
+
+/** The names of the JSON containment and equality functions registered on SQLite connections (`compile/json.ts`). */
+export const JSON_CONTAINS_FUNCTION = 'terrapin_json_contains'
+export const JSON_EQUAL_FUNCTION = 'terrapin_json_equal'
 
 /** The name of the Unicode upper-case function registered on SQLite connections. */
 export const UPPER_FUNCTION = 'terrapin_upper'
@@ -212,6 +226,21 @@ export const sqlite: Dialect = {
   upper: (x) => `${UPPER_FUNCTION}(${x})`,
   length: (x) => `length(${x})`,
   concat: (xs) => `(${xs.join(' || ')})`,
+  // math functions (mod, pow, ln, floor) are built into better-sqlite3's SQLite; `+ 0` turns fmod's -0 into 0
+  jsonMatch: (op, col, v) =>
+    op === 'exact'
+      ? `${JSON_EQUAL_FUNCTION}(${col}, ${v()})`
+      : op === 'contains'
+        ? `${JSON_CONTAINS_FUNCTION}(${col}, ${v()})`
+        : `${JSON_CONTAINS_FUNCTION}(${v()}, ${col})`,
+  jsonAt: (col, as, p) => {
+    const type = `json_type(${col}, ${p()})`
+    if (as === 'any') return `NULLIF(${type}, 'null')`
+    const is = as === 'text' ? `= 'text'` : as === 'number' ? `IN ('integer', 'real')` : `IN ('true', 'false')`
+    return `(CASE WHEN ${type} ${is} THEN json_extract(${col}, ${p()}) END)`
+  },
+  jsonPathValue: dollarPath,
+  mod: (l, r) => `(mod(${l}, ${r}) + 0)`,
   // Decimals are text: MIN/MAX by the value-ordered key, then the value after it.
   extremum: (fn, col, ref, arg) =>
     col.kind === 'decimal'

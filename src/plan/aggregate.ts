@@ -8,7 +8,7 @@ import { TerrapinError, invalid } from '../errors'
 import { Model } from '../model/model'
 import { resolveRelation } from '../model/relations'
 import { RowOf, Simplify } from '../model/types'
-import { Annotation, Lock, Select, freeze } from './ast'
+import { Annotation, Lock, NotNumeric, Select, freeze } from './ast'
 import { Expr, KeysOf, ValueOf, isExpr, refsOf } from './expr'
 import { AnnotationKeys, Resolve, ValidPaths } from './expr-types'
 import { KeyOf, PathKeyValue, RelationKey, ValidKey } from './filter-types'
@@ -43,10 +43,15 @@ const checkRef = (model: Model, ref: string, isName: (name: string) => boolean):
 /** Each annotation's values, once the model is known. */
 type Annotated<M, R, X> = { readonly [N in keyof X]: Resolve<M, ValueOf<X[N]>, R> }
 
-/** Rejects expressions reading paths that `M` lacks (`F('nope')`, `Count('bookz')`). */
+/**
+ * Rejects expressions reading paths that `M` lacks (`F('nope')`, `Count('bookz')`), and arithmetic
+ * over operands that are not numbers (`F('title').add(1)`).
+ */
 export type CheckedExprs<M, R, X> = {
   readonly [N in keyof X]: KeysOf<X[N]> extends ValidPaths<M, KeysOf<X[N]>> | AnnotationKeys<M, R>
-    ? X[N]
+    ? [Extract<Resolve<M, ValueOf<X[N]>, R>, NotNumeric>] extends [never]
+      ? X[N]
+      : NotNumeric
     : Expr<unknown, ValidPaths<M, KeysOf<X[N]>> | AnnotationKeys<M, R>>
 }
 

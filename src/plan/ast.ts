@@ -30,6 +30,8 @@ export const LOOKUPS = [
   'endswith',
   'iendswith',
   'iexact',
+  // json: the value is contained in the field's document (`@>` on PostgreSQL), or the reverse
+  'containedBy',
 ] as const
 /** One of `LOOKUPS`. */
 export type Lookup = (typeof LOOKUPS)[number]
@@ -60,6 +62,15 @@ export interface Cond {
   readonly value: Operand
   /** `key` names an annotation of the plan (`annotate`), not a column. */
   readonly annotation?: boolean
+  /** A path into the json column `key` (`data__author__name`), and the JSON type compared there. */
+  readonly json?: JsonPath
+}
+
+/** Where a filter reads inside a json document: object keys and array indexes, and as what. */
+export interface JsonPath {
+  readonly steps: ReadonlyArray<string | number>
+  /** The JSON type the value there is compared as (any other type there is NULL); `any` for isnull. */
+  readonly as: 'text' | 'number' | 'boolean' | 'any'
 }
 
 export interface And {
@@ -294,13 +305,21 @@ export interface OrNull<A> {
 export interface SameNull<A, B> {
   readonly _sameNull: readonly [A, B]
 }
+/** `B` computed from the operands `L` (arithmetic), or null when one may be null; every operand must be a number. */
+export interface Numeric<L, B> {
+  readonly _numeric: readonly [L, B]
+}
+/** The value of arithmetic over an operand that is not a number: `annotate` refuses it. */
+export interface NotNumeric {
+  readonly _error: 'an arithmetic operand is not a number'
+}
 /** COALESCE of the values `L`: the first that is not null. */
 export interface Coalesced<L extends ReadonlyArray<unknown>> {
   readonly _coalesce: L
 }
 
-/** The arithmetic operators of `F(…).add/sub/mul/div`. */
-export type Arith = 'add' | 'sub' | 'mul' | 'div'
+/** The arithmetic operators of `F(…).add/sub/mul/div/mod/pow`. */
+export type Arith = 'add' | 'sub' | 'mul' | 'div' | 'mod' | 'pow'
 /** The scalar functions. */
 export type FuncName = 'lower' | 'upper' | 'length' | 'trim' | 'coalesce' | 'concat'
 /** The aggregates. */
@@ -319,18 +338,36 @@ export type ExprNode =
       readonly ref?: string
       readonly distinct: boolean
       readonly filter?: unknown
+      /** An expression aggregated in place of a field (`Avg(F('books__rating').add(1))`). */
+      readonly arg?: Expr
     }
   | { readonly _tag: 'Subquery'; readonly plan: Select<unknown> }
+  | { readonly _tag: 'Neg'; readonly arg: Expr }
+  | { readonly _tag: 'Case'; readonly whens: ReadonlyArray<WhenNode>; readonly otherwise?: Expr }
+  | { readonly _tag: 'RawExpr'; readonly strings: ReadonlyArray<string>; readonly values: ReadonlyArray<Expr> }
+
+/** One branch of a `Case`: an unresolved filter (checked against the model when the plan compiles) and its value. */
+export interface WhenNode {
+  readonly _tag: 'When'
+  readonly filter: unknown
+  readonly then: Expr
+}
 
 interface ExprOps<A, K extends string> {
   /** `this + x` */
-  add<X extends number | Expr<unknown, string>>(x: X): Expr<SameNull<A | ValueOf<X>, number>, K | KeysOf<X>>
+  add<X extends number | Expr<unknown, string>>(x: X): Expr<Numeric<A | ValueOf<X>, number>, K | KeysOf<X>>
   /** `this - x` */
-  sub<X extends number | Expr<unknown, string>>(x: X): Expr<SameNull<A | ValueOf<X>, number>, K | KeysOf<X>>
+  sub<X extends number | Expr<unknown, string>>(x: X): Expr<Numeric<A | ValueOf<X>, number>, K | KeysOf<X>>
   /** `this * x` */
-  mul<X extends number | Expr<unknown, string>>(x: X): Expr<SameNull<A | ValueOf<X>, number>, K | KeysOf<X>>
+  mul<X extends number | Expr<unknown, string>>(x: X): Expr<Numeric<A | ValueOf<X>, number>, K | KeysOf<X>>
   /** `this / x`, always a real division; null when `x` is 0 (on every dialect). */
-  div<X extends number | Expr<unknown, string>>(x: X): Expr<SameNull<A | ValueOf<X>, number | null>, K | KeysOf<X>>
+  div<X extends number | Expr<unknown, string>>(x: X): Expr<Numeric<A | ValueOf<X>, number | null>, K | KeysOf<X>>
+  /** `this mod x`: the remainder of a truncating division (its sign is `this`'s), null when `x` is 0. */
+  mod<X extends number | Expr<unknown, string>>(x: X): Expr<Numeric<A | ValueOf<X>, number | null>, K | KeysOf<X>>
+  /** `this` to the power `x`, a float; null where that is no finite real number (`(-8) ** 0.5`, `0 ** -1`, overflow). */
+  pow<X extends number | Expr<unknown, string>>(x: X): Expr<Numeric<A | ValueOf<X>, number | null>, K | KeysOf<X>>
+  /** `-this` */
+  neg(): Expr<Numeric<A, number>, K>
 }
 
 /** An expression of value `A` reading the field paths `K`. */

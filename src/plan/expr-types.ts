@@ -7,7 +7,7 @@
 import { ForeignKeyField, ManyToManyField } from '../model/fields'
 import { Model } from '../model/model'
 import { RowOf, TargetOf } from '../model/types'
-import { Coalesced, Expr, FieldValue, OrNull, SameNull } from './expr'
+import { Coalesced, Expr, FieldValue, NotNumeric, Numeric, OrNull, SameNull } from './expr'
 
 type FieldsOf<M> = M extends Model<string, infer F, unknown> ? F : never
 type SchemaOf<M> = M extends Model<string, infer _F, infer S> ? S : never
@@ -63,6 +63,34 @@ export type PathValue<M, P extends string> = P extends `${infer H}__${infer Rest
     ? RowOf<M>[P]
     : number
 
+/** The kind of the field at a path (`'float'`, `'char'`, …), unknown for keys and annotations. */
+type KindAt<M, P extends string> = P extends `${infer H}__${infer Rest}`
+  ? H extends keyof RelationsOf<M>
+    ? KindAt<RelationsOf<M>[H], Rest>
+    : unknown
+  : P extends keyof FieldsOf<M>
+    ? FieldsOf<M>[P] extends { readonly kind: infer K }
+      ? K
+      : unknown
+    : unknown
+
+type NumericKind = 'int' | 'smallint' | 'bigint' | 'float' | 'decimal'
+type OtherKind = 'char' | 'text' | 'boolean' | 'datetime' | 'date' | 'time' | 'uuid' | 'json' | 'enum'
+
+/** Whether each operand of `L` is a number: a numeric field (decimals included), or a value of number type. */
+type OperandOk<M, L, R> =
+  L extends FieldValue<infer P>
+    ? KindAt<M, P> extends NumericKind
+      ? true
+      : KindAt<M, P> extends OtherKind
+        ? false
+        : [Exclude<Resolve<M, L, R>, null>] extends [number | bigint]
+          ? true
+          : false
+    : [Exclude<Resolve<M, L, R>, null>] extends [number | bigint]
+      ? true
+      : false
+
 type CoalesceList<M, L, R> = L extends readonly [infer H, ...infer T]
   ? null extends Resolve<M, H, R>
     ? Exclude<Resolve<M, H, R>, null> | CoalesceList<M, T, R>
@@ -80,11 +108,15 @@ export type Resolve<M, A, R = unknown> =
       : PathValue<M, P>
     : A extends OrNull<infer B>
       ? Resolve<M, B, R> | null
-      : A extends SameNull<infer X, infer B>
-        ? Resolve<M, B, R> | (null extends Resolve<M, X, R> ? null : never)
-        : A extends Coalesced<infer L>
-          ? CoalesceList<M, L, R>
-          : A
+      : A extends Numeric<infer L, infer B>
+        ? false extends OperandOk<M, L, R>
+          ? NotNumeric
+          : Resolve<M, B, R> | (null extends Resolve<M, L, R> ? null : never)
+        : A extends SameNull<infer X, infer B>
+          ? Resolve<M, B, R> | (null extends Resolve<M, X, R> ? null : never)
+          : A extends Coalesced<infer L>
+            ? CoalesceList<M, L, R>
+            : A
 
 // ------------------------------------------------------------------------------------------
 // annotations in filters, orderings and projections

@@ -16,9 +16,11 @@ import {
   FuncName,
   KeysOf,
   OrNull,
+  Raw,
   Select,
   SameNull,
   ValueOf,
+  WhenNode,
   freeze,
 } from './ast'
 
@@ -38,9 +40,12 @@ export type {
   FieldValue,
   FuncName,
   KeysOf,
+  NotNumeric,
+  Numeric,
   OrNull,
   SameNull,
   ValueOf,
+  WhenNode,
 } from './ast'
 
 // ------------------------------------------------------------------------------------------
@@ -52,7 +57,17 @@ const arith = (op: Arith) =>
     return make({ _tag: 'Arith', op, left: this, right: lift(x) })
   }
 
-const PROTO = Object.freeze({ add: arith('add'), sub: arith('sub'), mul: arith('mul'), div: arith('div') })
+const PROTO = Object.freeze({
+  add: arith('add'),
+  sub: arith('sub'),
+  mul: arith('mul'),
+  div: arith('div'),
+  mod: arith('mod'),
+  pow: arith('pow'),
+  neg: function (this: Expr): Expr {
+    return make({ _tag: 'Neg', arg: this })
+  },
+})
 
 const make = <A, K extends string>(node: ExprNode): Expr<A, K> =>
   freeze(Object.assign(Object.create(PROTO), node)) as Expr<A, K>
@@ -65,9 +80,22 @@ export const isExpr = (u: unknown): u is Expr =>
 export const isSelectPlan = (u: unknown): u is Select<unknown> =>
   typeof u === 'object' && u !== null && (u as Select<unknown>)._tag === 'Select'
 
-/** A literal or a plan as an expression. */
+/** True for a `sql` template fragment. */
+const isRawFragment = (u: unknown): u is Raw<unknown> =>
+  typeof u === 'object' && u !== null && (u as Raw<unknown>)._tag === 'Raw'
+
+/** A literal, a plan or a `sql` fragment as an expression. */
 export const lift = (x: unknown): Expr =>
-  isExpr(x) ? x : isSelectPlan(x) ? make({ _tag: 'Subquery', plan: x }) : make({ _tag: 'Value', value: own(x) })
+  isExpr(x)
+    ? x
+    : isSelectPlan(x)
+      ? make({ _tag: 'Subquery', plan: x })
+      : isRawFragment(x)
+        ? rawExpr(x)
+        : make({ _tag: 'Value', value: own(x) })
+
+const rawExpr = (x: Raw<unknown>): Expr =>
+  make({ _tag: 'RawExpr', strings: freeze([...x.strings]), values: freeze(x.values.map(lift)) })
 
 /** Copies a value the caller may still mutate (a Date, an array), so the plan never changes. */
 const own = (v: unknown): unknown =>
@@ -278,6 +306,65 @@ export const Concat = <const L extends ReadonlyArray<ExprArg<unknown, string>>>(
   ...args: L
 ): Expr<string, KeysOf<L[number]>> => func('concat', args)
 
+/**
+ * A literal as an expression (Django's `Value`), bound as a parameter: where a value must be an
+ * expression, e.g. `Coalesce(Value(0))` or `Case`'s branches.
+ *
+ * @example
+ * annotate({ one: Value(1) }) // SELECT …, ? — [1]
+ */
+export const Value = <A>(value: A): Expr<A, never> => make({ _tag: 'Value', value: own(value) })
+
+/** A `Case` branch: `then` when the filter holds (the filter is resolved on the query's model). */
+export interface When<A = unknown, K extends string = string> extends WhenNode {
+  readonly _A?: A
+  readonly _K?: () => K
+}
+
+/**
+ * One branch of a `Case`: the value `then` where the filter (an object of lookups, or a `q`
+ * combination) holds of the row.
+ *
+ * @example
+ * When({ rating__gte: 4 }, 'good') // WHEN "t0"."rating" >= ? THEN ?
+ */
+export const When = <const X>(
+  filter: Readonly<Record<string, unknown>> | { readonly _tag: 'Q' },
+  then: X,
+): When<ValueOf<X>, KeysOf<X>> => freeze({ _tag: 'When', filter: ownFilter(filter), then: lift(then) })
+
+/** The value type of a `Case`: its branches', and null without a default. */
+type CaseValue<W extends ReadonlyArray<When>, D> =
+  { [I in keyof W]: W[I] extends When<infer A> ? A : never }[number] | ([D] extends [undefined] ? null : ValueOf<D>)
+
+/**
+ * The value of the first branch whose filter holds, else `default` (else null), as SQL's CASE
+ * and tortoise's `Case`. Usable in `annotate`, in `update` and as a filter value.
+ *
+ * @example
+ * annotate({ grade: Case([When({ rating__gte: 4 }, 'good'), When({ rating__gte: 2 }, 'fair')], { default: 'poor' }) })
+ * // CASE WHEN "t0"."rating" >= ? THEN ? WHEN "t0"."rating" >= ? THEN ? ELSE ? END
+ */
+export const Case = <const W extends ReadonlyArray<When>, const D = undefined>(
+  whens: W,
+  options?: { readonly default?: D },
+): Expr<CaseValue<W, D>, { [I in keyof W]: W[I] extends When<unknown, infer K> ? K : never }[number] | KeysOf<D>> =>
+  make({
+    _tag: 'Case',
+    whens: freeze([...whens]),
+    ...(options?.default === undefined ? {} : { otherwise: lift(options.default) }),
+  })
+
+/**
+ * A raw SQL fragment as an expression of value `A` (tortoise's `RawSQL`): values interpolated in
+ * the `sql` template are parameters, and expressions in it (`F('rating')`) are rendered in place,
+ * with the query's table aliases.
+ *
+ * @example
+ * annotate({ r: RawSQL<number>(sql`abs(${F('rating')} - ${3})`) }) // SELECT …, abs("t0"."rating" - ?) — [3]
+ */
+export const RawSQL = <A = unknown>(fragment: Raw<unknown>): Expr<A, never> => rawExpr(fragment) as Expr<A, never>
+
 /** Options of an aggregate: `distinct`, and `filter`, the rows it counts (tortoise's `_filter`). */
 export interface AggregateOptions {
   /** Aggregate distinct values only (`COUNT(DISTINCT …)`). */
@@ -306,8 +393,16 @@ const plainAggs = [
 ] as const
 let plainCount = 0
 
-const agg = <A, K extends string>(fn: AggName, ref: string | undefined, o?: AggregateOptions): Expr<A, K> => {
+const agg = <A, K extends string>(fn: AggName, ref: string | Expr | undefined, o?: AggregateOptions): Expr<A, K> => {
   const distinct = o?.distinct === true
+  if (typeof ref === 'object')
+    return make({
+      _tag: 'Agg',
+      fn,
+      distinct,
+      arg: ref,
+      ...(o?.filter === undefined ? {} : { filter: ownFilter(o.filter) }),
+    })
   if (o?.filter !== undefined) return make({ _tag: 'Agg', fn, ref, distinct, filter: ownFilter(o.filter) })
   const byFn = plainAggs[distinct ? 1 : 0]
   let byRef = byFn.get(fn)
@@ -351,8 +446,25 @@ export const Count: {
   /** Rows of the group: `Count()`, or only those matching a filter: `Count({ filter: { rating__gte: 4 } })`. */
   (options?: AggregateOptions): Expr<number, never>
   <const P extends string>(ref: P, options?: AggregateOptions): Expr<number, P>
-} = (ref?: string | AggregateOptions, options?: AggregateOptions): Expr<number, never> =>
-  typeof ref === 'object' ? agg('count', undefined, ref) : agg('count', ref, options)
+  /** Non-null values of an expression: `Count(F('books__rating').mul(2))`. */
+  <X extends Expr<unknown, string>>(expr: X, options?: AggregateOptions): Expr<number, KeysOf<X>>
+} = (ref?: string | AggregateOptions | Expr, options?: AggregateOptions): Expr<number, never> =>
+  typeof ref === 'object' && !isExpr(ref) ? agg('count', undefined, ref) : agg('count', ref, options)
+
+/**
+ * An aggregate of a field (`'books__rating'`), or of an expression computed per row
+ * (`F('books__rating').add(1)`: over the related rows its paths reach through a to-many
+ * relation, else over the query's own rows or group).
+ */
+type AggregateOf<R> = {
+  <const P extends string>(ref: P, options?: AggregateOptions): Expr<R, P>
+  <X extends Expr<unknown, string>>(expr: X, options?: AggregateOptions): Expr<R, KeysOf<X>>
+}
+type ExtremumOf = {
+  <const P extends string>(ref: P, options?: AggregateOptions): Expr<OrNull<FieldValue<P>>, P>
+  <X extends Expr<unknown, string>>(expr: X, options?: AggregateOptions): Expr<OrNull<ValueOf<X>>, KeysOf<X>>
+}
+
 /**
  * The sum of a numeric field, null over no rows: `Sum('books__rating')`.
  *
@@ -378,8 +490,9 @@ export const Count: {
  * FROM `author` AS `t0`
  * ```
  */
-export const Sum = <const P extends string>(ref: P, options?: AggregateOptions): Expr<number | null, P> =>
-  agg('sum', ref, options)
+export const Sum = ((ref: string | Expr, options?: AggregateOptions) => agg('sum', ref, options)) as AggregateOf<
+  number | null
+>
 /**
  * The mean of a numeric field, null over no rows.
  *
@@ -396,8 +509,9 @@ export const Sum = <const P extends string>(ref: P, options?: AggregateOptions):
  * SELECT `t0`.`author_id`, AVG(`t0`.`rating`) FROM `book` AS `t0` GROUP BY `t0`.`author_id`
  * ```
  */
-export const Avg = <const P extends string>(ref: P, options?: AggregateOptions): Expr<number | null, P> =>
-  agg('avg', ref, options)
+export const Avg = ((ref: string | Expr, options?: AggregateOptions) => agg('avg', ref, options)) as AggregateOf<
+  number | null
+>
 /**
  * The least value of a field, null over no rows: `Min('books__publishedAt')`.
  *
@@ -414,8 +528,7 @@ export const Avg = <const P extends string>(ref: P, options?: AggregateOptions):
  * SELECT `t0`.`author_id`, MIN(`t0`.`rating`) FROM `book` AS `t0` GROUP BY `t0`.`author_id`
  * ```
  */
-export const Min = <const P extends string>(ref: P, options?: AggregateOptions): Expr<OrNull<FieldValue<P>>, P> =>
-  agg('min', ref, options)
+export const Min = ((ref: string | Expr, options?: AggregateOptions) => agg('min', ref, options)) as ExtremumOf
 /**
  * The greatest value of a field, null over no rows.
  *
@@ -432,8 +545,7 @@ export const Min = <const P extends string>(ref: P, options?: AggregateOptions):
  * SELECT `t0`.`author_id`, MAX(`t0`.`rating`) FROM `book` AS `t0` GROUP BY `t0`.`author_id`
  * ```
  */
-export const Max = <const P extends string>(ref: P, options?: AggregateOptions): Expr<OrNull<FieldValue<P>>, P> =>
-  agg('max', ref, options)
+export const Max = ((ref: string | Expr, options?: AggregateOptions) => agg('max', ref, options)) as ExtremumOf
 
 /** The field paths an expression reads (for run-time checks of untyped code). */
 export const refsOf = (e: Expr): ReadonlyArray<string> => {
@@ -441,12 +553,60 @@ export const refsOf = (e: Expr): ReadonlyArray<string> => {
     case 'F':
       return [e.ref]
     case 'Agg':
-      return e.ref === undefined ? [] : [e.ref]
+      return e.arg !== undefined ? refsOf(e.arg) : e.ref === undefined ? [] : [e.ref]
     case 'Arith':
       return [...refsOf(e.left), ...refsOf(e.right)]
+    case 'Neg':
+      return refsOf(e.arg)
     case 'Func':
       return e.args.flatMap(refsOf)
+    case 'RawExpr':
+      return e.values.flatMap(refsOf)
+    case 'Case':
+      return [...e.whens.flatMap((w) => refsOf(w.then)), ...(e.otherwise ? refsOf(e.otherwise) : [])]
     default:
       return []
   }
+}
+
+/** The expression with each field path's leading relations `prefix` (`['books']`) removed: read from the related row. */
+export const rebased = (e: Expr, prefix: ReadonlyArray<string>): Expr => {
+  if (prefix.length === 0) return e
+  const head = prefix.join('__') + '__'
+  const go = (x: Expr): Expr => {
+    switch (x._tag) {
+      case 'F':
+        return x.ref.startsWith(head) ? make({ _tag: 'F', ref: x.ref.slice(head.length) }) : x
+      case 'Arith':
+        return make({ _tag: 'Arith', op: x.op, left: go(x.left), right: go(x.right) })
+      case 'Neg':
+        return make({ _tag: 'Neg', arg: go(x.arg) })
+      case 'Func':
+        return make({ _tag: 'Func', fn: x.fn, args: freeze(x.args.map(go)) })
+      case 'RawExpr':
+        return make({ _tag: 'RawExpr', strings: x.strings, values: freeze(x.values.map(go)) })
+      case 'Case':
+        return make({
+          _tag: 'Case',
+          whens: freeze(
+            x.whens.map((w) => freeze({ _tag: 'When', filter: rebasedFilter(w.filter, head), then: go(w.then) })),
+          ),
+          ...(x.otherwise ? { otherwise: go(x.otherwise) } : {}),
+        })
+      default:
+        return x
+    }
+  }
+  return go(e)
+}
+
+/** A `When` filter's keys with the relation prefix `head` (`'books__'`) removed, through `q` combinations. */
+const rebasedFilter = (f: unknown, head: string): unknown => {
+  if (typeof f !== 'object' || f === null) return f
+  const o = f as Record<string, unknown>
+  if (o._tag === 'Q')
+    return freeze({ ...o, items: freeze((o.items as ReadonlyArray<unknown>).map((i) => rebasedFilter(i, head))) })
+  return freeze(
+    Object.fromEntries(Object.entries(o).map(([k, v]) => [k.startsWith(head) ? k.slice(head.length) : k, v])),
+  )
 }

@@ -39,13 +39,23 @@ type Cmp = 'gt' | 'gte' | 'lt' | 'lte'
 type Base = 'exact' | 'not' | 'in' | 'notIn' | 'isnull' | 'notIsnull'
 type Text = 'contains' | 'icontains' | 'startswith' | 'istartswith' | 'endswith' | 'iendswith' | 'iexact'
 
-type LookupsOf<K extends ScalarKind> = K extends 'char' | 'text'
-  ? Base | Cmp | 'range' | Text
-  : K extends 'int' | 'bigint' | 'smallint' | 'float' | 'decimal' | 'datetime' | 'date' | 'time' | 'uuid'
-    ? Base | Cmp | 'range'
-    : K extends 'boolean' | 'enum'
-      ? Base
-      : 'isnull' | 'notIsnull'
+/** A document a json value contains: objects with some of their keys, arrays with some of their elements. */
+export type JsonPart<A> =
+  A extends ReadonlyArray<infer E>
+    ? ReadonlyArray<JsonPart<E>> | (E extends object ? never : E)
+    : A extends object
+      ? { readonly [K in keyof A]?: JsonPart<A[K]> }
+      : A
+
+type LookupsOf<K extends ScalarKind> = K extends 'json'
+  ? 'isnull' | 'notIsnull' | 'exact' | 'not' | 'contains' | 'containedBy'
+  : K extends 'char' | 'text'
+    ? Base | Cmp | 'range' | Text
+    : K extends 'int' | 'bigint' | 'smallint' | 'float' | 'decimal' | 'datetime' | 'date' | 'time' | 'uuid'
+      ? Base | Cmp | 'range'
+      : K extends 'boolean' | 'enum'
+        ? Base
+        : never
 
 type PartsOf<K extends ScalarKind> = K extends 'datetime'
   ? DatePart
@@ -66,17 +76,28 @@ type Subquery<A> =
 
 type Nullable<I extends Info> = I['n'] extends true ? null : never
 
-type LookupValue<I extends Info, L> = L extends 'in' | 'notIn'
-  ? ReadonlyArray<Arg<I['a']>> | Param | Subquery<I['a']>
-  : L extends 'range'
-    ? readonly [I['a'] | Param, I['a'] | Param] | Param
-    : L extends 'isnull' | 'notIsnull'
-      ? boolean
-      : L extends Text
-        ? Arg<string>
-        : L extends 'exact' | 'not'
-          ? Arg<I['a']> | Nullable<I>
-          : Arg<I['a']>
+type LookupValue<I extends Info, L> = I['kind'] extends 'json'
+  ? JsonLookupValue<I, L>
+  : L extends 'in' | 'notIn'
+    ? ReadonlyArray<Arg<I['a']>> | Param | Subquery<I['a']>
+    : L extends 'range'
+      ? readonly [I['a'] | Param, I['a'] | Param] | Param
+      : L extends 'isnull' | 'notIsnull'
+        ? boolean
+        : L extends Text
+          ? Arg<string>
+          : L extends 'exact' | 'not'
+            ? Arg<I['a']> | Nullable<I>
+            : Arg<I['a']>
+
+/** Values of a json field's lookups: a document of its type (or part of one, for `contains`). */
+type JsonLookupValue<I extends Info, L> = L extends 'isnull' | 'notIsnull'
+  ? boolean
+  : L extends 'contains'
+    ? JsonPart<I['a']> | Param
+    : L extends 'containedBy'
+      ? unknown
+      : I['a'] | Param | Nullable<I>
 
 type PartLookupValue<L> = L extends 'in' | 'notIn'
   ? ReadonlyArray<number>
@@ -85,8 +106,8 @@ type PartLookupValue<L> = L extends 'in' | 'notIn'
     : Arg<number>
 
 type Entries<C extends string, I extends Info> =
-  // json compares with NULL only: the databases normalise documents differently.
-  | [C, I['kind'] extends 'json' ? null : Arg<I['a']> | Nullable<I>]
+  // json compares as documents (jsonb's equality on every dialect), never with expressions
+  | [C, I['kind'] extends 'json' ? I['a'] | Param | Nullable<I> : Arg<I['a']> | Nullable<I>]
   | { [L in LookupsOf<I['kind']>]: [`${C}__${L}`, LookupValue<I, L>] }[LookupsOf<I['kind']>]
   | { [P in PartsOf<I['kind']>]: [`${C}__${P}`, Arg<number>] }[PartsOf<I['kind']>]
   | {
@@ -110,7 +131,8 @@ export type OwnFilter<in out M> = { readonly [E in AllEntries<M> as E[0]]?: E[1]
 type ColumnEquality<M> = {
   readonly [C in keyof ColumnInfo<M> & string]?: ColumnInfo<M>[C] extends infer I extends Info
     ? I['kind'] extends 'json'
-      ? null
+      ? // json compares as documents (jsonb's equality on every dialect), never with expressions
+        I['a'] | Param | Nullable<I>
       : Arg<I['a']> | Nullable<I>
     : never
 }
@@ -132,15 +154,72 @@ type RelationEquality<M> = { readonly [K in FkKeys<FieldsOf<M>>]?: Readonly<Reco
  */
 type RelationKeys<M> = { readonly [K in `${RelationNames<M>}__${string}`]?: unknown }
 
-/** A filter object on model `M`: own fields and their lookups eagerly, relation paths by pattern (checked lazily). */
-export type FilterOf<M> = OwnFilter<M> & RelationEquality<M> & RelationKeys<M>
+/** The json columns of `M`. */
+type JsonColumns<M> = {
+  [C in keyof ColumnInfo<M> & string]: ColumnInfo<M>[C] extends { kind: 'json' } ? C : never
+}[keyof ColumnInfo<M> & string]
+
+/** Paths into json columns, `data__author__name__icontains`: by pattern, checked by {@link CheckFilter}. */
+type JsonPathKeys<M> = { readonly [K in `${JsonColumns<M>}__${string}`]?: unknown }
+
+/** A filter object on model `M`: own fields eagerly, relation and json paths by pattern (checked lazily). */
+export type FilterOf<M> = OwnFilter<M> & RelationEquality<M> & RelationKeys<M> & JsonPathKeys<M>
+
+type JsonScalar = string | number | boolean
+type JsonPathLookup = Base | Cmp | 'range' | Text
+
+/** The value of lookup `L` at a json path whose value is `V`. */
+type JsonLookupAt<V, L> = L extends Text
+  ? string
+  : L extends 'isnull' | 'notIsnull'
+    ? boolean
+    : L extends 'in' | 'notIn'
+      ? ReadonlyArray<V>
+      : L extends 'range'
+        ? readonly [V, V]
+        : L extends 'exact' | 'not'
+          ? V | null
+          : V
+
+/** One step into a codec's type: an object key, or an array index. */
+type JsonStep<A, K extends string> =
+  A extends ReadonlyArray<infer E> ? (K extends `${number}` ? E : never) : K extends keyof A ? A[K] : never
+
+/** A scalar compared at a path: the codec's type there (only scalars can be compared). */
+type JsonLeaf<V> = Extract<V, JsonScalar>
+
+/**
+ * The value type of `Rest` (`author__name__icontains`) into a json field of type `A`: any path
+ * without a codec (scalar values), the codec's types along the path with one.
+ */
+type JsonPathValue<A, Rest extends string> = unknown extends A
+  ? Rest extends `${string}__${infer L}`
+    ? L extends JsonPathLookup
+      ? JsonLookupAt<JsonScalar, L>
+      : JsonScalar | null
+    : JsonScalar | null
+  : Rest extends `${infer K}__${infer R2}`
+    ? [JsonStep<A, K>] extends [never]
+      ? Invalid<`${K} is not a key of the json document`>
+      : R2 extends JsonPathLookup
+        ? [JsonStep<JsonStep<A, K>, R2>] extends [never]
+          ? JsonLookupAt<JsonLeaf<JsonStep<A, K>>, R2>
+          : JsonPathValue<JsonStep<A, K>, R2>
+        : JsonPathValue<JsonStep<A, K>, R2>
+    : [JsonStep<A, Rest>] extends [never]
+      ? Invalid<`${Rest} is not a key of the json document`>
+      : JsonLeaf<JsonStep<A, Rest>> | null
 
 /**
  * What `where`/`exclude` constrain a filter object to before {@link CheckFilter} checks each key
  * as written: columns compared with a value eagerly, lookups, date parts and relation paths by
  * pattern. Cheaper to check than {@link FilterOf}, with the same keys and value types accepted.
  */
-export type WrittenFilter<M> = ColumnEquality<M> & ColumnLookups<M> & RelationEquality<M> & RelationKeys<M>
+export type WrittenFilter<M> = ColumnEquality<M> &
+  ColumnLookups<M> &
+  RelationEquality<M> &
+  RelationKeys<M> &
+  JsonPathKeys<M>
 
 /** A key the type level rejects, with the reason in the error message. */
 export interface Invalid<Reason extends string> {
@@ -190,7 +269,9 @@ type TargetRelationValue<T, Rest extends string> =
 /** The value type of the key `H__Rest` on `M`, one hop at a time. */
 type PathValue<M, H extends string, Rest extends string> = [RelationInfo<M, H>] extends [never]
   ? H extends keyof ColumnInfo<M>
-    ? Invalid<`${Rest} is not a lookup of ${H}`>
+    ? ColumnInfo<M>[H] extends { kind: 'json'; a: infer A }
+      ? JsonPathValue<A, Rest>
+      : Invalid<`${Rest} is not a lookup of ${H}`>
     : NoField<M, H>
   : RelationInfo<M, H> extends { forward: true }
     ? [ColumnValue<M, `${H}Id__${Rest}`>] extends [never]

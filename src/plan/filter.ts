@@ -6,7 +6,7 @@ import * as E from 'fp-ts/Either'
 import { ValidationError, ValidationIssue, validationError } from '../errors'
 import { Column, Model } from '../model/model'
 import { resolveRelation } from '../model/relations'
-import { badText, describeValue } from '../model/validate'
+import { badText, describeValue, jsonProblem } from '../model/validate'
 import {
   And,
   Cond,
@@ -18,8 +18,10 @@ import {
   Lookup,
   Not,
   Or,
+  JsonPath,
   Param,
   Terminal,
+  deepFreeze,
   freeze,
   isParam,
 } from './ast'
@@ -125,10 +127,25 @@ const NULL_LOOKUPS: ReadonlySet<string> = new Set(['isnull', 'notIsnull'])
  */
 const lookupApplies = (kind: string, lookup: string): boolean =>
   kind === 'json'
-    ? NULL_LOOKUPS.has(lookup)
-    : kind === 'boolean' || kind === 'enum'
-      ? !ORDERED_LOOKUPS.has(lookup)
-      : true
+    ? NULL_LOOKUPS.has(lookup) || JSON_LOOKUPS.has(lookup)
+    : lookup === 'containedBy'
+      ? false
+      : kind === 'boolean' || kind === 'enum'
+        ? !ORDERED_LOOKUPS.has(lookup)
+        : true
+
+/** The lookups of a json field besides NULL's: equality and containment, as PostgreSQL's jsonb means them. */
+const JSON_LOOKUPS: ReadonlySet<string> = new Set(['exact', 'not', 'contains', 'containedBy'])
+
+/** Why a value does not fit a json lookup (equality checks it against the field's codec too). */
+const checkJson = (col: Column, lookup: Lookup, v: unknown): string | undefined => {
+  if (v === null) return lookup === 'exact' || lookup === 'not' ? undefined : `${lookup} does not take null`
+  const bad = jsonProblem(v)
+  if (bad) return bad
+  return (lookup === 'exact' || lookup === 'not') && !col.scalar.codec.is(v)
+    ? `${describeValue(v)} is not a valid json value of the field`
+    : undefined
+}
 
 /** Checks one comparison value against the column's type; returns a problem or undefined. */
 const checkScalar = (col: Column, v: unknown, part: DatePart | undefined): string | undefined => {
@@ -152,6 +169,7 @@ export const checkValue = (col: Column, lookup: Lookup, part: DatePart | undefin
   if (isParam(v) || isExpr(v)) return undefined
   if (isSelectPlan(v))
     return lookup === 'in' || lookup === 'notIn' ? v.error?.message : `a query is a value only with in / notIn`
+  if (col.kind === 'json' && JSON_LOOKUPS.has(lookup)) return checkJson(col, lookup, v)
   switch (lookup) {
     case 'isnull':
     case 'notIsnull':
@@ -211,6 +229,69 @@ interface Target {
   readonly col: Column
   readonly part?: DatePart
   readonly lookup: Lookup
+  /** Steps into a json column (`data__tags__0`). */
+  readonly steps?: ReadonlyArray<string | number>
+}
+
+/** Lookups after a path into a json document: the scalar ones. */
+const JSON_PATH_LOOKUPS: ReadonlySet<string> = new Set([
+  'exact',
+  'not',
+  'in',
+  'notIn',
+  'gt',
+  'gte',
+  'lt',
+  'lte',
+  'range',
+  'isnull',
+  'notIsnull',
+  ...TEXT_LOOKUPS,
+])
+
+/** `data__author__name__icontains` past the json column: its steps (digits index arrays) and lookup. */
+const jsonTarget = (
+  path: ReadonlyArray<string>,
+  col: Column,
+  rest: ReadonlyArray<string>,
+): Target | { readonly issue: string } => {
+  const last = rest[rest.length - 1]
+  const lookup = rest.length > 1 && JSON_PATH_LOOKUPS.has(last) ? (last as Lookup) : 'exact'
+  const keys = lookup === 'exact' && last !== 'exact' ? rest : rest.slice(0, -1)
+  const bad = keys.find((k) => k === '' || /["\\]/.test(k))
+  if (bad !== undefined) return { issue: `a key of a json path is empty or holds " or \\ (${keys.join('__')})` }
+  const steps = freeze(keys.map((k) => (/^(0|[1-9]\d{0,8})$/.test(k) ? Number(k) : k)))
+  return { path: freeze([...path]), col, lookup, steps }
+}
+
+/** The JSON type a path's value is compared as, from the lookup and the value. */
+const jsonAs = (lookup: Lookup, value: unknown): JsonPath['as'] => {
+  if (lookup === 'isnull' || lookup === 'notIsnull') return 'any'
+  if (TEXT_LOOKUPS.has(lookup)) return 'text'
+  const v: unknown = Array.isArray(value) ? value[0] : value
+  return typeof v === 'number' ? 'number' : typeof v === 'boolean' ? 'boolean' : 'text'
+}
+
+/** Why a value does not fit a lookup at a json path. */
+const checkJsonPath = (lookup: Lookup, v: unknown): string | undefined => {
+  if (v === undefined) return 'undefined is not a filter value (use null for IS NULL)'
+  if (isParam(v)) return undefined
+  if (lookup === 'isnull' || lookup === 'notIsnull')
+    return typeof v === 'boolean' ? undefined : `${lookup} takes true or false`
+  const items: ReadonlyArray<unknown> =
+    lookup === 'in' || lookup === 'notIn' || lookup === 'range' ? (Array.isArray(v) ? v : [undefined]) : [v]
+  if (lookup === 'range' && items.length !== 2) return 'range takes [low, high]'
+  const kinds = new Set(items.map((x) => typeof x))
+  if (kinds.size > 1) return 'the values at a json path are of one type'
+  for (const x of items) {
+    if (x === null && (lookup === 'exact' || lookup === 'not')) continue
+    if (TEXT_LOOKUPS.has(lookup) ? typeof x !== 'string' : !['string', 'number', 'boolean'].includes(typeof x))
+      return `${describeValue(x)} is not a value to compare inside a json document`
+    if (typeof x === 'string' && badText(x)) return badText(x)
+    if (typeof x === 'number' && !Number.isFinite(x)) return `${x} is not a JSON number`
+    if (typeof x === 'boolean' && ORDERED_LOOKUPS.has(lookup)) return 'booleans have no order'
+  }
+  return undefined
 }
 
 /**
@@ -250,6 +331,9 @@ const targetOf = (model: Model, key: string): Target | { readonly issue: string 
   }
   if (i >= segments.length) return { issue: 'a relation needs a field to compare, e.g. author__name' }
   const col = current.columnByKey[segments[i]]
+  const next = segments[i + 1]
+  if (col.kind === 'json' && next !== undefined && !(segments.length === i + 2 && LOOKUP_SET.has(next)))
+    return jsonTarget(path, col, segments.slice(i + 1))
   let part: DatePart | undefined
   let lookup: Lookup = 'exact'
   let j = i + 1
@@ -265,7 +349,7 @@ const targetOf = (model: Model, key: string): Target | { readonly issue: string 
     j++
   }
   if (j < segments.length) return { issue: `unexpected ${segments.slice(j).join('__')}` }
-  if (TEXT_LOOKUPS.has(lookup) && !TEXT_KINDS.has(col.kind))
+  if (TEXT_LOOKUPS.has(lookup) && !TEXT_KINDS.has(col.kind) && !(col.kind === 'json' && lookup === 'contains'))
     return { issue: `${lookup} applies to text fields, not ${col.kind}` }
   return { path: freeze(path), col, part, lookup }
 }
@@ -306,11 +390,22 @@ const resolveKey = (
   if ('via' in t) return byRelation(t.via, value)
   if ('issue' in t) return { field: key, message: t.issue }
   const { col, lookup, part } = t
+  if (t.steps) {
+    const problem = checkJsonPath(lookup, value)
+    if (problem) return { field: key, message: problem }
+    const json = freeze({ steps: t.steps, as: jsonAs(lookup, value) })
+    return freeze<Cond>({ _tag: 'Cond', path: t.path, key: col.key, lookup, value: own(value), json })
+  }
   if (!part && !lookupApplies(col.kind, lookup) && !(value === null && (lookup === 'exact' || lookup === 'not')))
     return { field: key, message: `${lookup} does not apply to a ${col.kind} field` }
   const problem = checkValue(col, lookup, part, value)
   if (problem) return { field: key, message: problem }
-  return freeze<Cond>({ _tag: 'Cond', path: t.path, key: col.key, part, lookup, value: own(value) })
+  // a JSON document is the plan's own deep-frozen copy (it was checked to be plain JSON)
+  const v =
+    col.kind === 'json' && typeof value === 'object' && value !== null && !isParam(value) && !isExpr(value)
+      ? deepFreeze(JSON.parse(JSON.stringify(value)) as object)
+      : own(value)
+  return freeze<Cond>({ _tag: 'Cond', path: t.path, key: col.key, part, lookup, value: v })
 }
 
 /** `author: row` or `author__in: [...]` compare the foreign key column itself, with the referenced field of the values. */

@@ -17,11 +17,14 @@ import {
   subqueryRowsError,
   missingTableError,
 } from '../errors'
+import { jsonContainsSql, jsonEqualSql } from '../compile/json'
 import { sqlite } from '../compile/sqlite'
 import { Dialect } from '../compile/dialect'
 import {
   DECIMAL_KEY_FUNCTION,
   FOLD_FUNCTION,
+  JSON_CONTAINS_FUNCTION,
+  JSON_EQUAL_FUNCTION,
   MULTIPLE_ROWS_FUNCTION,
   UPPER_FUNCTION,
   decimalKey,
@@ -471,6 +474,8 @@ export const openSqlite = (
   db.pragma('foreign_keys = ON')
   if (filename !== ':memory:' && filename !== '') db.pragma('journal_mode = WAL')
   db.function(FOLD_FUNCTION, { deterministic: true }, fold)
+  db.function(JSON_CONTAINS_FUNCTION, { deterministic: true }, jsonContainsSql)
+  db.function(JSON_EQUAL_FUNCTION, { deterministic: true }, jsonEqualSql)
   db.function(DECIMAL_KEY_FUNCTION, { deterministic: true }, decimalKey)
   db.function(UPPER_FUNCTION, { deterministic: true }, (x: unknown) => (typeof x === 'string' ? x.toUpperCase() : x))
   db.function(MULTIPLE_ROWS_FUNCTION, multipleRows)

@@ -167,8 +167,12 @@ pipe(
     data__isnull: true,
   }),
 )
-// @ts-expect-error json compares with null only
-pipe(query(Kinds), where({ data: { a: 1 } }))
+// @ts-expect-error json equality takes a document of the field's codec type
+pipe(query(Kinds), where({ point: { x: 1 } }))
+// json compares as documents, and by containment
+pipe(query(Kinds), where({ data: { a: 1 }, point__contains: { x: 1 }, point__containedBy: { x: 1, y: 2, z: 3 } }))
+// @ts-expect-error a contained part of the codec type: y is a number
+pipe(query(Kinds), where({ point__contains: { y: 'a' } }))
 // @ts-expect-error json has no order
 pipe(query(Kinds), where({ point__gt: { x: 1, y: 1 } }))
 // @ts-expect-error an enum has no order

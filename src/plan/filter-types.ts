@@ -6,7 +6,7 @@
 import { ForeignKeyField, ScalarField, ScalarKind } from '../model/fields'
 import { Model } from '../model/model'
 import { NameOf, RelationInfo, RelationNames, RelatedModel } from '../model/relation-types'
-import { BaseOf, FkKeys, FkTargetField, RowOf, ScalarKeys } from '../model/types'
+import { BaseOf, FkKeys, FkTargetField, PkOf, RowOf, ScalarKeys } from '../model/types'
 import { DatePart, Param, Select } from './ast'
 import type { Expr } from './expr'
 
@@ -104,6 +104,30 @@ export type OwnFilter<in out M> = { readonly [E in AllEntries<M> as E[0]]?: E[1]
 /** `where({ author: authorRow })` — a relation compared by key, as tortoise allows. */
 type RelationEquality<M> = { readonly [K in FkKeys<FieldsOf<M>>]?: Readonly<Record<string, unknown>> | null }
 
+/** The names of `M`'s relations to many rows and reverse one-to-ones (no key stored on `M`). */
+type ExistenceNames<M> = {
+  [H in RelationNames<M>]: RelationInfo<M, H> extends { forward: false } ? H : never
+}[RelationNames<M>]
+
+/** A related row, or its key. */
+type RelatedRef<T> = Readonly<Record<string, unknown>> | PkOf<T> | Param
+
+/** The value of `books`, `books__in`, `books__not`, `books__isnull`: existence of related rows. */
+type ExistenceValue<T, L> = L extends 'in'
+  ? ReadonlyArray<RelatedRef<T>> | Subquery<PkOf<T>>
+  : L extends 'isnull' | 'notIsnull'
+    ? boolean
+    : L extends 'exact' | 'not'
+      ? RelatedRef<T> | null
+      : never
+
+type ExistenceLookup = 'exact' | 'not' | 'in' | 'isnull' | 'notIsnull'
+
+/** `where({ books: row })`, `where({ tags: 3 })`: some related row is this one (EXISTS). */
+type RelationExistence<M> = {
+  readonly [K in ExistenceNames<M> & string]?: ExistenceValue<RelatedModel<M, K>, 'exact'>
+}
+
 /**
  * Keys through a relation, `author__name` or `books__title__contains`: the first hop offered
  * for completion, the rest checked as written by {@link CheckFilter}.
@@ -111,7 +135,7 @@ type RelationEquality<M> = { readonly [K in FkKeys<FieldsOf<M>>]?: Readonly<Reco
 type RelationKeys<M> = { readonly [K in `${RelationNames<M>}__${string}`]?: unknown }
 
 /** A filter object on model `M`: own fields eagerly, relation paths by pattern (checked lazily). */
-export type FilterOf<M> = OwnFilter<M> & RelationEquality<M> & RelationKeys<M>
+export type FilterOf<M> = OwnFilter<M> & RelationEquality<M> & RelationExistence<M> & RelationKeys<M>
 
 /** A key the type level rejects, with the reason in the error message. */
 export interface Invalid<Reason extends string> {
@@ -167,7 +191,9 @@ type PathValue<M, H extends string, Rest extends string> = [RelationInfo<M, H>] 
     ? [ColumnValue<M, `${H}Id__${Rest}`>] extends [never]
       ? TargetValue<RelatedModel<M, H>, Rest>
       : ColumnValue<M, `${H}Id__${Rest}`>
-    : TargetValue<RelatedModel<M, H>, Rest>
+    : Rest extends ExistenceLookup
+      ? ExistenceValue<RelatedModel<M, H>, Rest>
+      : TargetValue<RelatedModel<M, H>, Rest>
 
 /**
  * Checks the keys a filter object was written with: own keys were checked by {@link FilterOf};
@@ -175,7 +201,7 @@ type PathValue<M, H extends string, Rest extends string> = [RelationInfo<M, H>] 
  * names the problem.
  */
 export type CheckFilter<M, F> = {
-  readonly [K in keyof F]: K extends keyof OwnFilter<M> | FkKeys<FieldsOf<M>>
+  readonly [K in keyof F]: K extends keyof OwnFilter<M> | FkKeys<FieldsOf<M>> | ExistenceNames<M>
     ? unknown
     : K extends `${infer H}__${infer Rest}`
       ? PathValue<M, H, Rest>

@@ -228,3 +228,23 @@ create(Book, { title: 'x', author: { name: 1 } })
 const annotated = pipe(query(Author), annotate({ n: Count('books') }), prefetch('books'), run(db))
 expectType<Equals<Rows<typeof annotated>['n'], number>>()
 expectType<Equals<Rows<typeof annotated>['books'], ReadonlyArray<BookRow>>>()
+
+// Existence of related rows through a to-many relation: a row, its key, a list, null, isnull.
+declare const someBook: BookRow
+declare const someTag: TagRow
+pipe(query(Author), where({ books__isnull: true }))
+pipe(query(Author), where({ books: someBook, profile__isnull: false }))
+pipe(query(Author), where({ books__in: [someBook, 2], books__not: 3 }))
+pipe(query(Book), where({ tags: someTag, tags__not: null }))
+pipe(query(Tag), where({ books__in: pipe(query(Book), valuesFlat('id')) }))
+pipe(query(Author), exclude({ books: null }))
+// @ts-expect-error isnull takes a boolean
+pipe(query(Author), where({ books__isnull: 1 }))
+// @ts-expect-error a book's key is a number
+pipe(query(Author), where({ books: 'x' }))
+// @ts-expect-error in takes a list
+pipe(query(Author), where({ books__in: 3 }))
+// @ts-expect-error a to-many relation compares by existence only, not by order
+pipe(query(Author), where({ books__gt: 3 }))
+// @ts-expect-error Author has no relation bokks
+pipe(query(Author), where({ bokks__isnull: true }))

@@ -43,6 +43,7 @@ import {
 import { annotationTarget, exprSql, inSubquery } from './expr'
 import { groupingSql, isGrouped, lockSql } from './grouping'
 import { orderName, readOrder, selectedKeys, sliced } from './ordering'
+import { joinedOutput, joinsOf, joinsRelated } from './joined'
 
 export type { Ctx, Output, Slot }
 export { bind, colRef, fail, isSlot, nextAlias }
@@ -343,7 +344,8 @@ export const selectSql = (
 ): string => {
   const alias = nextAlias(ctx)
   const { model } = plan
-  ctx.scopes.push({ alias, model, plan, related: isGrouped(plan) ? new Map() : undefined })
+  const joined = joinsRelated(plan) ? joinsOf(ctx, alias, plan) : undefined
+  ctx.scopes.push({ alias, model, plan, related: isGrouped(plan) ? new Map() : undefined, joined: joined?.byPath })
   try {
     const cols = columns(alias)
     const g = groupingSql(ctx, alias, plan)
@@ -355,7 +357,7 @@ export const selectSql = (
       ? ` GROUP BY ${g.groupBy}${having === '' || having === ctx.d.true ? '' : ` HAVING ${having}`}`
       : ''
     const lock = lockSql(ctx.d, plan.lock)
-    return `SELECT ${plan.distinct ? 'DISTINCT ' : ''}${cols} FROM ${ctx.d.quote(model.table)} AS ${ctx.d.quote(alias)}${trueWhere ? '' : ` WHERE ${where}`}${group}${order}${ctx.d.limitOffset(parts.limit, parts.offset)}${lock}`
+    return `SELECT ${plan.distinct ? 'DISTINCT ' : ''}${cols} FROM ${ctx.d.quote(model.table)} AS ${ctx.d.quote(alias)}${joined?.sql ?? ''}${trueWhere ? '' : ` WHERE ${where}`}${group}${order}${ctx.d.limitOffset(parts.limit, parts.offset)}${lock}`
   } finally {
     ctx.scopes.pop()
   }
@@ -379,6 +381,19 @@ const distinctOrder = (plan: Select<unknown>, order: ReadonlyArray<OrderItem>): 
 
 /** The selected columns of a plan, and how the runner reads them. */
 export const projection = (
+  ctx: Ctx,
+  plan: Select<unknown>,
+  alias: string,
+): { sql: string; named: string; output: Output } => {
+  const own = ownProjection(ctx, plan, alias)
+  const scope = ctx.scopes[ctx.scopes.length - 1]
+  if (!scope?.joined || scope.alias !== alias) return own
+  const j = joinedOutput(ctx, scope.joined, own)
+  return { ...j, named: own.named }
+}
+
+/** The selected columns of a plan's own rows (or values), without the relations it joins. */
+const ownProjection = (
   ctx: Ctx,
   plan: Select<unknown>,
   alias: string,

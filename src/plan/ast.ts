@@ -140,6 +140,11 @@ export interface Select<A> extends PlanBase<A> {
   /** Row keys the rows are grouped by (`groupBy`); aggregates are then per group. */
   readonly groupBy?: ReadonlyArray<string>
   readonly lock?: Lock
+  /**
+   * To-one relation paths read with the rows by joins (`selectRelated`), every prefix listed
+   * before the paths below it.
+   */
+  readonly related?: ReadonlyArray<ReadonlyArray<string>>
 }
 
 /** A terminal over a select: `first` (row or null), `get`, `getOrNone`, `count`, `exists`. */

@@ -105,6 +105,7 @@ export const next = <P extends Select<unknown>>(
       annotations: p.annotations,
       groupBy: p.groupBy,
       lock: p.lock,
+      related: p.related,
       error: p.error,
       [HINT]: undefined,
       [OWNER]: undefined,

@@ -19,6 +19,7 @@ import {
   q,
   query,
   run,
+  selectRelated,
   values,
   valuesFlat,
   valuesList,
@@ -248,3 +249,17 @@ pipe(query(Author), where({ books__in: 3 }))
 pipe(query(Author), where({ books__gt: 3 }))
 // @ts-expect-error Author has no relation bokks
 pipe(query(Author), where({ bokks__isnull: true }))
+
+// selectRelated: to-one relations joined, nested and typed (null where the key is nullable).
+const joinedBooks = pipe(query(Book), selectRelated('author__favourite'), run(db))
+expectType<
+  Equals<Rows<typeof joinedBooks>, BookRow & { readonly author: AuthorRow & { readonly favourite: BookRow | null } }>
+>()
+const joinedAuthors = pipe(query(Author), selectRelated('profile'), where({ name: 'x' }), run(db))
+expectType<Equals<Rows<typeof joinedAuthors>['profile'], RowOf<typeof Profile> | null>>()
+// @ts-expect-error books holds many rows: prefetch, not selectRelated
+pipe(query(Author), selectRelated('books'))
+// @ts-expect-error Book has no relation writer
+pipe(query(Book), selectRelated('writer'))
+// @ts-expect-error a to-many hop inside the path
+pipe(query(Book), selectRelated('author__books'))

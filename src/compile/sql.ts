@@ -427,7 +427,8 @@ const ownProjection = (
   if (plan.distinct && scope?.alias === alias)
     selectedExprs.set(scope, new Map(exprs.flatMap((e, i) => (names[i] === undefined ? [] : [[names[i], e] as const]))))
   const sqls = exprs.map((e) => e.sql)
-  return { sql: sqls.join(', '), named: named(sqls), output: { keys, columns: exprs.map((e) => e.col) } }
+  const as = p._tag === 'Values' ? p.as : undefined
+  return { sql: sqls.join(', '), named: named(sqls), output: { keys: as ?? keys, columns: exprs.map((e) => e.col) } }
 }
 
 /** A select of rows in the given order (its own, unless a terminal chose another). */

@@ -109,7 +109,12 @@ export interface Lock {
 /** What a select returns per row: model rows, `values()` objects, or `valuesList()` tuples. */
 export type Projection =
   | { readonly _tag: 'Rows' }
-  | { readonly _tag: 'Values'; readonly keys: ReadonlyArray<string> }
+  | {
+      readonly _tag: 'Values'
+      readonly keys: ReadonlyArray<string>
+      /** The object key of each selected field, when `values({ alias: 'field' })` renamed them. */
+      readonly as?: ReadonlyArray<string>
+    }
   | { readonly _tag: 'ValuesList'; readonly keys: ReadonlyArray<string>; readonly flat: boolean }
 
 export interface PrefetchItem {

@@ -263,3 +263,15 @@ pipe(query(Author), selectRelated('books'))
 pipe(query(Book), selectRelated('writer'))
 // @ts-expect-error a to-many hop inside the path
 pipe(query(Book), selectRelated('author__books'))
+
+// values(): every field with none named, aliases with an object.
+const allValues = pipe(query(Book), values(), run(db))
+expectType<Equals<Rows<typeof allValues>, BookRow>>()
+const aliased = pipe(query(Book), values({ t: 'title', a: 'author__name' }), run(db))
+expectType<Equals<Rows<typeof aliased>, { readonly t: string; readonly a: string }>>()
+const named = pipe(query(Book), values('title', 'author__name'), run(db))
+expectType<Equals<Rows<typeof named>, { readonly title: string; readonly author__name: string }>>()
+// @ts-expect-error Book has no field titel
+pipe(query(Book), values({ t: 'titel' }))
+// @ts-expect-error Author has no field nmae
+pipe(query(Book), values({ a: 'author__nmae' }))

@@ -60,6 +60,7 @@ export { create, bulkCreate, update, remove, save, getOrCreate, updateOrCreate }
 export type { BulkCreateOptions } from './plan/write'
 export { prefetch, prefetchWith } from './plan/prefetch'
 export { selectRelated } from './plan/select-related'
+export { earliest, last, latest } from './plan/latest'
 export type { ToOnePath } from './plan/select-related'
 export { related } from './plan/related'
 export type { RelatedRows, ManyToManyManager, RowRefOf } from './plan/related'

@@ -20,6 +20,9 @@ import {
   query,
   run,
   selectRelated,
+  last,
+  latest,
+  earliest,
   values,
   valuesFlat,
   valuesList,
@@ -275,3 +278,12 @@ expectType<Equals<Rows<typeof named>, { readonly title: string; readonly author_
 pipe(query(Book), values({ t: 'titel' }))
 // @ts-expect-error Author has no field nmae
 pipe(query(Book), values({ a: 'author__nmae' }))
+
+// last / latest / earliest: a row (or null for last); field names checked.
+const lastBook = pipe(query(Book), last, run(db))
+expectType<Equals<typeof lastBook, TE.TaskEither<TerrapinError, BookRow | null>>>()
+const latestBook = pipe(query(Book), latest('rating', '-id'), run(db))
+expectType<Equals<typeof latestBook, TE.TaskEither<TerrapinError, BookRow>>>()
+pipe(query(Book), earliest('author__name'))
+// @ts-expect-error Book has no field ratin
+pipe(query(Book), latest('ratin'))

@@ -291,10 +291,31 @@ const entryArb = (s: SchemaSpec, ds: Dataset, model: ModelName): fc.Arbitrary<re
   })
 }
 
+/**
+ * An entry that tests a to-many relation by existence (`betas__isnull`, `tags: key`,
+ * `betas__in: [...]`, `betas__not: key`): the reference walks the relation and asks whether
+ * some related row has the key (or any row at all).
+ */
+const existenceArb = (s: SchemaSpec, ds: Dataset, model: ModelName): fc.Arbitrary<readonly [string, unknown]> =>
+  fc.constantFrom(...RELATIONS[model].filter((h) => !h.toOne)).chain((hop) => {
+    const name = hop.path.join('__')
+    const key = scalarArb(ds, hop.target, columnsOf(s, hop.target)[0])
+    return fc.oneof(
+      fc.boolean().map((b) => [`${name}__isnull`, b] as const),
+      fc.boolean().map((b) => [`${name}__notIsnull`, b] as const),
+      fc.oneof(key, fc.constant(null)).map((v) => [name, v] as const),
+      fc.oneof(key, fc.constant(null)).map((v) => [`${name}__not`, v] as const),
+      fc.array(key, { maxLength: 3 }).map((vs) => [`${name}__in`, vs] as const),
+    )
+  })
+
 /** A filter: objects of one or two entries (or none) under nested `q.and/or/not`. */
 export const filterArb = (s: SchemaSpec, ds: Dataset, model: ModelName): fc.Arbitrary<FilterSpec> => {
   const leaf = fc
-    .uniqueArray(entryArb(s, ds, model), { minLength: 1, maxLength: 2, selector: ([k]) => k })
+    .uniqueArray(
+      fc.oneof({ arbitrary: entryArb(s, ds, model), weight: 6 }, { arbitrary: existenceArb(s, ds, model), weight: 1 }),
+      { minLength: 1, maxLength: 2, selector: ([k]) => k },
+    )
     .map((obj): FilterSpec => ({ obj }))
   const tree = fc.letrec<{ f: FilterSpec }>((tie) => ({
     f: fc.oneof(

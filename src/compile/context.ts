@@ -37,6 +37,20 @@ export interface Output {
   /** The object key (or tuple position) of each selected column, in order. */
   readonly keys: ReadonlyArray<string>
   readonly columns: ReadonlyArray<Column>
+  /**
+   * Rows read with related rows by joins (`selectRelated`): the columns from `start` to `end`
+   * are the row at `path` (null when its key, at `pk`, is NULL); the columns before the first
+   * are the row itself.
+   */
+  readonly nest?: ReadonlyArray<Nest>
+}
+
+/** One related row inside a row (see `Output.nest`). */
+export interface Nest {
+  readonly path: ReadonlyArray<string>
+  readonly start: number
+  readonly end: number
+  readonly pk: number
 }
 
 /** A SELECT being rendered: the alias and model of its rows, and its plan (for annotations). */
@@ -44,6 +58,8 @@ export interface Scope {
   readonly alias: string
   readonly model: Model
   readonly plan?: Select<unknown>
+  /** The aliases and models of the relations joined by `selectRelated`, by path (`author__publisher`). */
+  readonly joined?: ReadonlyMap<string, { readonly alias: string; readonly model: Model }>
   /**
    * A grouped select's related values by path: each rendered once and repeated as the same text
    * wherever the select names it, since PostgreSQL matches a grouped expression by its text and

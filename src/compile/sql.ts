@@ -45,6 +45,7 @@ import { jsonGuards } from './json'
 import { groupingSql, isGrouped, lockSql } from './grouping'
 import { orderName, readOrder, selectedKeys, sliced } from './ordering'
 import { unknownField } from '../model/suggest'
+import { joinedOutput, joinsOf, joinsRelated } from './joined'
 
 export type { Ctx, Output, Slot }
 export { bind, colRef, fail, isSlot, nextAlias }
@@ -386,7 +387,8 @@ export const selectSql = (
 ): string => {
   const alias = nextAlias(ctx)
   const { model } = plan
-  ctx.scopes.push({ alias, model, plan, related: isGrouped(plan) ? new Map() : undefined })
+  const joined = joinsRelated(plan) ? joinsOf(ctx, alias, plan) : undefined
+  ctx.scopes.push({ alias, model, plan, related: isGrouped(plan) ? new Map() : undefined, joined: joined?.byPath })
   try {
     const cols = columns(alias)
     const g = groupingSql(ctx, alias, plan)
@@ -398,7 +400,7 @@ export const selectSql = (
       ? ` GROUP BY ${g.groupBy}${having === '' || having === ctx.d.true ? '' : ` HAVING ${having}`}`
       : ''
     const lock = lockSql(ctx.d, plan.lock)
-    return `SELECT ${plan.distinct ? 'DISTINCT ' : ''}${cols} FROM ${ctx.d.quote(model.table)} AS ${ctx.d.quote(alias)}${trueWhere ? '' : ` WHERE ${where}`}${group}${order}${ctx.d.limitOffset(parts.limit, parts.offset)}${lock}`
+    return `SELECT ${plan.distinct ? 'DISTINCT ' : ''}${cols} FROM ${ctx.d.quote(model.table)} AS ${ctx.d.quote(alias)}${joined?.sql ?? ''}${trueWhere ? '' : ` WHERE ${where}`}${group}${order}${ctx.d.limitOffset(parts.limit, parts.offset)}${lock}`
   } finally {
     ctx.scopes.pop()
   }
@@ -422,6 +424,19 @@ const distinctOrder = (plan: Select<unknown>, order: ReadonlyArray<OrderItem>): 
 
 /** The selected columns of a plan, and how the runner reads them. */
 export const projection = (
+  ctx: Ctx,
+  plan: Select<unknown>,
+  alias: string,
+): { sql: string; named: string; output: Output } => {
+  const own = ownProjection(ctx, plan, alias)
+  const scope = ctx.scopes[ctx.scopes.length - 1]
+  if (!scope?.joined || scope.alias !== alias) return own
+  const j = joinedOutput(ctx, scope.joined, own)
+  return { ...j, named: own.named }
+}
+
+/** The selected columns of a plan's own rows (or values), without the relations it joins. */
+const ownProjection = (
   ctx: Ctx,
   plan: Select<unknown>,
   alias: string,
@@ -455,7 +470,8 @@ export const projection = (
   if (plan.distinct && scope?.alias === alias)
     selectedExprs.set(scope, new Map(exprs.flatMap((e, i) => (names[i] === undefined ? [] : [[names[i], e] as const]))))
   const sqls = exprs.map((e) => e.sql)
-  return { sql: sqls.join(', '), named: named(sqls), output: { keys, columns: exprs.map((e) => e.col) } }
+  const as = p._tag === 'Values' ? p.as : undefined
+  return { sql: sqls.join(', '), named: named(sqls), output: { keys: as ?? keys, columns: exprs.map((e) => e.col) } }
 }
 
 /** A select of rows in the given order (its own, unless a terminal chose another). */

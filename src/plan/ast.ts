@@ -125,7 +125,12 @@ export interface Lock {
 /** What a select returns per row: model rows, `values()` objects, or `valuesList()` tuples. */
 export type Projection =
   | { readonly _tag: 'Rows' }
-  | { readonly _tag: 'Values'; readonly keys: ReadonlyArray<string> }
+  | {
+      readonly _tag: 'Values'
+      readonly keys: ReadonlyArray<string>
+      /** The object key of each selected field, when `values({ alias: 'field' })` renamed them. */
+      readonly as?: ReadonlyArray<string>
+    }
   | { readonly _tag: 'ValuesList'; readonly keys: ReadonlyArray<string>; readonly flat: boolean }
 
 export interface PrefetchItem {
@@ -157,6 +162,11 @@ export interface Select<A> extends PlanBase<A> {
   /** Row keys the rows are grouped by (`groupBy`); aggregates are then per group. */
   readonly groupBy?: ReadonlyArray<string>
   readonly lock?: Lock
+  /**
+   * To-one relation paths read with the rows by joins (`selectRelated`), every prefix listed
+   * before the paths below it.
+   */
+  readonly related?: ReadonlyArray<ReadonlyArray<string>>
 }
 
 /** A terminal over a select: `first` (row or null), `get`, `getOrNone`, `count`, `exists`. */

@@ -7,7 +7,7 @@
 import { ForeignKeyField, ScalarField, ScalarKind } from '../model/fields'
 import { Model } from '../model/model'
 import { NameOf, RelationInfo, RelationNames, RelatedModel } from '../model/relation-types'
-import { BaseOf, FkKeys, FkTargetField, RowOf, ScalarKeys } from '../model/types'
+import { BaseOf, FkKeys, FkTargetField, PkOf, RowOf, ScalarKeys } from '../model/types'
 import { DatePart, Param, Select } from './ast'
 import type { Expr } from './expr'
 
@@ -148,6 +148,30 @@ type ColumnLookups<M> = { readonly [K in `${keyof ColumnInfo<M> & string}__${str
 /** `where({ author: authorRow })` — a relation compared by key, as tortoise allows. */
 type RelationEquality<M> = { readonly [K in FkKeys<FieldsOf<M>>]?: Readonly<Record<string, unknown>> | null }
 
+/** The names of `M`'s relations to many rows and reverse one-to-ones (no key stored on `M`). */
+type ExistenceNames<M> = {
+  [H in RelationNames<M>]: RelationInfo<M, H> extends { forward: false } ? H : never
+}[RelationNames<M>]
+
+/** A related row, or its key. */
+type RelatedRef<T> = Readonly<Record<string, unknown>> | PkOf<T> | Param
+
+/** The value of `books`, `books__in`, `books__not`, `books__isnull`: existence of related rows. */
+type ExistenceValue<T, L> = L extends 'in'
+  ? ReadonlyArray<RelatedRef<T>> | Subquery<PkOf<T>>
+  : L extends 'isnull' | 'notIsnull'
+    ? boolean
+    : L extends 'exact' | 'not'
+      ? RelatedRef<T> | null
+      : never
+
+type ExistenceLookup = 'exact' | 'not' | 'in' | 'isnull' | 'notIsnull'
+
+/** `where({ books: row })`, `where({ tags: 3 })`: some related row is this one (EXISTS). */
+type RelationExistence<M> = {
+  readonly [K in ExistenceNames<M> & string]?: ExistenceValue<RelatedModel<M, K>, 'exact'>
+}
+
 /**
  * Keys through a relation, `author__name` or `books__title__contains`: the first hop offered
  * for completion, the rest checked as written by {@link CheckFilter}.
@@ -163,7 +187,7 @@ type JsonColumns<M> = {
 type JsonPathKeys<M> = { readonly [K in `${JsonColumns<M>}__${string}`]?: unknown }
 
 /** A filter object on model `M`: own fields eagerly, relation and json paths by pattern (checked lazily). */
-export type FilterOf<M> = OwnFilter<M> & RelationEquality<M> & RelationKeys<M> & JsonPathKeys<M>
+export type FilterOf<M> = OwnFilter<M> & RelationEquality<M> & RelationExistence<M> & RelationKeys<M> & JsonPathKeys<M>
 
 type JsonScalar = string | number | boolean
 type JsonPathLookup = Base | Cmp | 'range' | Text
@@ -218,6 +242,7 @@ type JsonPathValue<A, Rest extends string> = unknown extends A
 export type WrittenFilter<M> = ColumnEquality<M> &
   ColumnLookups<M> &
   RelationEquality<M> &
+  RelationExistence<M> &
   RelationKeys<M> &
   JsonPathKeys<M>
 
@@ -277,7 +302,9 @@ type PathValue<M, H extends string, Rest extends string> = [RelationInfo<M, H>] 
     ? [ColumnValue<M, `${H}Id__${Rest}`>] extends [never]
       ? TargetValue<RelatedModel<M, H>, Rest>
       : ColumnValue<M, `${H}Id__${Rest}`>
-    : TargetValue<RelatedModel<M, H>, Rest>
+    : Rest extends ExistenceLookup
+      ? ExistenceValue<RelatedModel<M, H>, Rest>
+      : TargetValue<RelatedModel<M, H>, Rest>
 
 /**
  * Checks the keys a filter object was written with: a column compared with a value was checked
@@ -285,7 +312,7 @@ type PathValue<M, H extends string, Rest extends string> = [RelationInfo<M, H>] 
  * value type, and each relation key hop by hop, or to an {@link Invalid} that names the problem.
  */
 export type CheckFilter<M, F> = {
-  readonly [K in keyof F]: K extends keyof ColumnInfo<M> | FkKeys<FieldsOf<M>>
+  readonly [K in keyof F]: K extends keyof ColumnInfo<M> | FkKeys<FieldsOf<M>> | ExistenceNames<M>
     ? unknown
     : [ColumnValue<M, K & string>] extends [never]
       ? K extends `${infer H}__${infer Rest}`

@@ -308,8 +308,24 @@ interface ViaRelation {
   readonly key: string
 }
 
-/** What a key names on a model: a target, a problem, or a foreign key compared through its relation. */
-const targetOf = (model: Model, key: string): Target | { readonly issue: string } | { readonly via: ViaRelation } => {
+/**
+ * A key that tests a to-many (or reverse one-to-one) relation by the existence of related rows
+ * (`books__isnull`, `books: row`, `books__in`, `books__not`): compiled to EXISTS / NOT EXISTS
+ * on the related rows' key, so a parent row is never repeated.
+ */
+interface ByExistence {
+  readonly path: ReadonlyArray<string>
+  readonly target: Model
+  readonly lookup: 'exact' | 'not' | 'in' | 'isnull' | 'notIsnull'
+}
+
+const EXISTENCE_LOOKUPS: ReadonlySet<string> = new Set(['exact', 'not', 'in', 'isnull', 'notIsnull'])
+
+/** What a key names on a model: a target, a problem, or a relation compared by key or by existence. */
+const targetOf = (
+  model: Model,
+  key: string,
+): Target | { readonly issue: string } | { readonly via: ViaRelation } | { readonly exists: ByExistence } => {
   const segments = key.split('__')
   const path: string[] = []
   let current = model
@@ -325,6 +341,12 @@ const targetOf = (model: Model, key: string): Target | { readonly issue: string 
       const to = rel.target.columns.find((c) => c.column === rel.hops[0].to)?.key ?? rel.target.pk
       const lookup = (rest[0] ?? 'exact') as Lookup
       return { via: { path: freeze(path), model: current, to, lookup, key: [rel.column.key, ...rest].join('__') } }
+    }
+    if (!rel.column && (rest.length === 0 || (rest.length === 1 && LOOKUP_SET.has(rest[0])))) {
+      const lookup = rest[0] ?? 'exact'
+      if (!EXISTENCE_LOOKUPS.has(lookup))
+        return { issue: `${seg} is a relation to many rows: compare it with exact, not, in or isnull, not ${lookup}` }
+      return { exists: { path: freeze([...path, seg]), target: rel.target, lookup: lookup as ByExistence['lookup'] } }
     }
     path.push(seg)
     current = rel.target
@@ -369,8 +391,8 @@ const cachedTargetOf = (model: Model, key: string): ReturnType<typeof targetOf> 
   return t
 }
 
-/** Whether a key resolved to a condition (or to a problem). */
-const isCond = (r: Cond | ValidationIssue): r is Cond => (r as Cond)._tag === 'Cond'
+/** Whether a key resolved to a filter node (or to a problem). */
+const isCond = (r: FilterNode | ValidationIssue): r is FilterNode => (r as FilterNode)._tag !== undefined
 
 /**
  * Resolves one `key: value` entry to a condition, walking relations hop by hop, or to its
@@ -381,13 +403,14 @@ const resolveKey = (
   key: string,
   value: unknown,
   annotations: ReadonlySet<string>,
-): Cond | ValidationIssue => {
+): FilterNode | ValidationIssue => {
   if (annotations.size > 0) {
     const segments = key.split('__')
     if (annotations.has(segments[0]) && !model.columnByKey[segments[0]]) return annotationKey(key, segments, value)
   }
   const t = cachedTargetOf(model, key)
   if ('via' in t) return byRelation(t.via, value)
+  if ('exists' in t) return byExistence(t.exists, key, value)
   if ('issue' in t) return { field: key, message: t.issue }
   const { col, lookup, part } = t
   if (t.steps) {
@@ -409,10 +432,35 @@ const resolveKey = (
 }
 
 /** `author: row` or `author__in: [...]` compare the foreign key column itself, with the referenced field of the values. */
-const byRelation = (via: ViaRelation, value: unknown): Cond | ValidationIssue => {
+const byRelation = (via: ViaRelation, value: unknown): FilterNode | ValidationIssue => {
   const v = Array.isArray(value) ? value.map((x) => relationKey(via.to, x)) : relationKey(via.to, value)
   const c = resolveKey(via.model, via.key, v, NO_ANNOTATIONS)
-  return isCond(c) ? freeze<Cond>({ ...c, path: freeze([...via.path, ...c.path]), lookup: via.lookup }) : c
+  if (!isCond(c) || c._tag !== 'Cond') return c
+  return freeze<Cond>({ ...c, path: freeze([...via.path, ...c.path]), lookup: via.lookup })
+}
+
+/** A related row given as itself (not a key, a placeholder, an expression or a query) compares its key. */
+const rowKey = (pk: string, v: unknown): unknown => (isExpr(v) || isSelectPlan(v) ? v : relationKey(pk, v))
+
+/**
+ * `books__isnull: true` is NOT EXISTS a related row; `books: x` EXISTS one whose key is x (or
+ * x's key); `books__in: [...]` EXISTS one among them; `books__not: x` NOT EXISTS one whose key is
+ * x. A null value means no related row (`books: null`) or some (`books__not: null`).
+ */
+const byExistence = (e: ByExistence, key: string, value: unknown): FilterNode | ValidationIssue => {
+  const pk = e.target.columnByKey[e.target.pk]
+  const some = freeze<Cond>({ _tag: 'Cond', path: e.path, key: pk.key, lookup: 'isnull', value: false })
+  if (e.lookup === 'isnull' || e.lookup === 'notIsnull') {
+    if (typeof value !== 'boolean') return { field: key, message: `${e.lookup} takes true or false` }
+    return value === (e.lookup === 'isnull') ? not(some) : some
+  }
+  if (value === null && e.lookup !== 'in') return e.lookup === 'exact' ? not(some) : some
+  const v = Array.isArray(value) ? value.map((x) => rowKey(pk.key, x)) : rowKey(pk.key, value)
+  const lookup = e.lookup === 'in' ? 'in' : 'exact'
+  const problem = checkValue(pk, lookup, undefined, v)
+  if (problem) return { field: key, message: problem }
+  const c = freeze<Cond>({ _tag: 'Cond', path: e.path, key: pk.key, lookup, value: own(v) })
+  return e.lookup === 'not' ? not(c) : c
 }
 
 const isQ = (u: unknown): u is Q<unknown> => typeof u === 'object' && u !== null && (u as Q<unknown>)._tag === 'Q'

@@ -125,6 +125,7 @@ export const next = <P extends Select<unknown>>(
       annotations: p.annotations,
       groupBy: p.groupBy,
       lock: p.lock,
+      related: p.related,
       error: p.error,
       [HINT]: undefined,
       [OWNER]: undefined,
@@ -153,6 +154,7 @@ export const nextGrouped = <P extends Select<unknown>>(
       annotations,
       groupBy,
       lock: p.lock,
+      related: p.related,
       error: p.error,
       [HINT]: undefined,
       [OWNER]: undefined,
@@ -504,6 +506,7 @@ const checkKeys = (plan: Select<unknown>, keys: ReadonlyArray<string>): Terrapin
   const model = plan.model
   const names = annotationNames(plan)
   for (const k of keys) {
+    if (typeof k !== 'string') return invalid(String(k), 'a field is named by a string', model.name)
     const item = parseOrder(model, k, names)
     if (isProblem(item)) return item
   }
@@ -511,9 +514,27 @@ const checkKeys = (plan: Select<unknown>, keys: ReadonlyArray<string>): Terrapin
   return undefined
 }
 
+/** What `values` selects: field names, or one object of aliases to field names. */
+type ValuesArgs<M, R, K> =
+  | ReadonlyArray<K & (ValidKey<M, NoInfer<K>> | AnnotationKeys<M, R>)>
+  | readonly [Readonly<Record<string, K & (ValidKey<M, NoInfer<K>> | AnnotationKeys<M, R>)>>]
+
+/** The row `values` gives: every field (none named), the named ones, or the aliased ones. */
+type ValuesRow<M, R, K, Args> = Args extends readonly [infer A extends Readonly<Record<string, string>>]
+  ? string extends keyof A
+    ? never
+    : { readonly [X in keyof A]: KeyValue<M, R, A[X]> }
+  : [K] extends [never]
+    ? R
+    : { readonly [P in K & string]: KeyValue<M, R, P> }
+
+const isAliases = (args: ReadonlyArray<unknown>): args is readonly [Readonly<Record<string, string>>] =>
+  args.length === 1 && typeof args[0] === 'object' && args[0] !== null
+
 /**
  * Rows as objects holding only the named fields; a path through to-one relations
- * (`'author__name'`) is a key of its own.
+ * (`'author__name'`) is a key of its own. With no field, every field (and annotation); with one
+ * object, each field under its alias (tortoise's `values(t='title')`).
  *
  * @example
  * ```ts
@@ -536,17 +557,37 @@ const checkKeys = (plan: Select<unknown>, keys: ReadonlyArray<string>): Terrapin
  * WHERE `t1`.`id` = `t0`.`author_id`)
  * FROM `book` AS `t0`
  * ```
+ *
+ * With no field, every column (and annotation); with one object, each field under its alias:
+ *
+ * ```ts
+ * pipe(query(Book), values()) // every column: SELECT "t0"."id", "t0"."title", … FROM "book" AS "t0"
+ * pipe(query(Book), values({ t: 'title', a: 'author__name' })) // rows { t: string; a: string }
+ * ```
  */
 export const values =
-  <M, R, const K extends KeyOf<M> | RelationKey | AnnotationKeys<M, R>>(
-    ...keys: ReadonlyArray<K & (ValidKey<M, NoInfer<K>> | AnnotationKeys<M, R>)>
+  <
+    M,
+    R,
+    const K extends KeyOf<M> | RelationKey | AnnotationKeys<M, R> = never,
+    const Args extends ValuesArgs<M, R, K> = [],
+  >(
+    ...args: Args & ValuesArgs<M, R, K>
   ) =>
-  (plan: Query<M, R>): Query<M, { readonly [P in K]: KeyValue<M, R, P> }> => {
+  (plan: Query<M, R>): Query<M, ValuesRow<M, R, K, Args>> => {
+    const aliased = isAliases(args)
+    const keys: ReadonlyArray<string> = aliased
+      ? Object.values(args[0])
+      : args.length > 0
+        ? args
+        : [...plan.model.columns.map((c) => c.key), ...annotationNames(plan)]
     const error = checkKeys(plan, keys)
-    const next = freeze({ ...plan, projection: freeze({ _tag: 'Values' as const, keys: freeze([...keys]) }) }) as Query<
-      M,
-      { readonly [P in K]: KeyValue<M, R, P> }
-    >
+    const projection = freeze({
+      _tag: 'Values' as const,
+      keys: freeze([...keys]),
+      ...(aliased ? { as: freeze(Object.keys(args[0])) } : {}),
+    })
+    const next = freeze({ ...plan, projection }) as Query<M, ValuesRow<M, R, K, Args>>
     return error ? withError(next, error) : next
   }
 

@@ -72,6 +72,37 @@ const objectBuilder = (keys: ReadonlyArray<string>, decs: ReadonlyArray<ColumnDe
   return make(decs)
 }
 
+/**
+ * Rows with related rows read by joins (`selectRelated`): the row's own columns, then each
+ * related row under its name (`book.author.publisher`), or null where the join found none.
+ */
+const nestedBuilder = (out: Output, decs: ReadonlyArray<ColumnDecoder>): RowDecoder => {
+  const nest = out.nest!
+  const ownEnd = nest[0].start
+  const own = objectBuilder(out.keys.slice(0, ownEnd), decs.slice(0, ownEnd))
+  const parts = nest.map((n) => ({
+    path: n.path,
+    pk: n.pk,
+    start: n.start,
+    end: n.end,
+    build: objectBuilder(
+      out.keys.slice(n.start, n.end).map((k) => k.slice(n.path.join('__').length + 2)),
+      decs.slice(n.start, n.end),
+    ),
+  }))
+  return (row) => {
+    const o = own(row) as Record<string, unknown>
+    for (const p of parts) {
+      let parent: Record<string, unknown> | null = o
+      for (let i = 0; i < p.path.length - 1 && parent; i++) parent = parent[p.path[i]] as Record<string, unknown> | null
+      if (!parent) continue
+      parent[p.path[p.path.length - 1]] =
+        row[p.pk] === null || row[p.pk] === undefined ? null : p.build(row.slice(p.start, p.end))
+    }
+    return o
+  }
+}
+
 export type Shape = Projection['_tag'] | 'Flat'
 
 const cache = new WeakMap<Dialect, WeakMap<Output, Partial<Record<Shape, RowDecoder>>>>()
@@ -112,6 +143,7 @@ const decoderOf = (d: Dialect, model: string, out: Output, shape: Shape): RowDec
       for (let i = 0; i < n; i++) t[i] = decs[i](row[i])
       return t
     }
+  else if (out.nest && shape === 'Rows') dec = nestedBuilder(out, decs)
   else dec = objectBuilder(out.keys, decs)
   byShape[shape] = dec
   return dec

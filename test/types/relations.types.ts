@@ -19,6 +19,10 @@ import {
   q,
   query,
   run,
+  selectRelated,
+  last,
+  latest,
+  earliest,
   values,
   valuesFlat,
   valuesList,
@@ -228,3 +232,58 @@ create(Book, { title: 'x', author: { name: 1 } })
 const annotated = pipe(query(Author), annotate({ n: Count('books') }), prefetch('books'), run(db))
 expectType<Equals<Rows<typeof annotated>['n'], number>>()
 expectType<Equals<Rows<typeof annotated>['books'], ReadonlyArray<BookRow>>>()
+
+// Existence of related rows through a to-many relation: a row, its key, a list, null, isnull.
+declare const someBook: BookRow
+declare const someTag: TagRow
+pipe(query(Author), where({ books__isnull: true }))
+pipe(query(Author), where({ books: someBook, profile__isnull: false }))
+pipe(query(Author), where({ books__in: [someBook, 2], books__not: 3 }))
+pipe(query(Book), where({ tags: someTag, tags__not: null }))
+pipe(query(Tag), where({ books__in: pipe(query(Book), valuesFlat('id')) }))
+pipe(query(Author), exclude({ books: null }))
+// @ts-expect-error isnull takes a boolean
+pipe(query(Author), where({ books__isnull: 1 }))
+// @ts-expect-error a book's key is a number
+pipe(query(Author), where({ books: 'x' }))
+// @ts-expect-error in takes a list
+pipe(query(Author), where({ books__in: 3 }))
+// @ts-expect-error a to-many relation compares by existence only, not by order
+pipe(query(Author), where({ books__gt: 3 }))
+// @ts-expect-error Author has no relation bokks
+pipe(query(Author), where({ bokks__isnull: true }))
+
+// selectRelated: to-one relations joined, nested and typed (null where the key is nullable).
+const joinedBooks = pipe(query(Book), selectRelated('author__favourite'), run(db))
+expectType<
+  Equals<Rows<typeof joinedBooks>, BookRow & { readonly author: AuthorRow & { readonly favourite: BookRow | null } }>
+>()
+const joinedAuthors = pipe(query(Author), selectRelated('profile'), where({ name: 'x' }), run(db))
+expectType<Equals<Rows<typeof joinedAuthors>['profile'], RowOf<typeof Profile> | null>>()
+// @ts-expect-error books holds many rows: prefetch, not selectRelated
+pipe(query(Author), selectRelated('books'))
+// @ts-expect-error Book has no relation writer
+pipe(query(Book), selectRelated('writer'))
+// @ts-expect-error a to-many hop inside the path
+pipe(query(Book), selectRelated('author__books'))
+
+// values(): every field with none named, aliases with an object.
+const allValues = pipe(query(Book), values(), run(db))
+expectType<Equals<Rows<typeof allValues>, BookRow>>()
+const aliased = pipe(query(Book), values({ t: 'title', a: 'author__name' }), run(db))
+expectType<Equals<Rows<typeof aliased>, { readonly t: string; readonly a: string }>>()
+const named = pipe(query(Book), values('title', 'author__name'), run(db))
+expectType<Equals<Rows<typeof named>, { readonly title: string; readonly author__name: string }>>()
+// @ts-expect-error Book has no field titel
+pipe(query(Book), values({ t: 'titel' }))
+// @ts-expect-error Author has no field nmae
+pipe(query(Book), values({ a: 'author__nmae' }))
+
+// last / latest / earliest: a row (or null for last); field names checked.
+const lastBook = pipe(query(Book), last, run(db))
+expectType<Equals<typeof lastBook, TE.TaskEither<TerrapinError, BookRow | null>>>()
+const latestBook = pipe(query(Book), latest('rating', '-id'), run(db))
+expectType<Equals<typeof latestBook, TE.TaskEither<TerrapinError, BookRow>>>()
+pipe(query(Book), earliest('author__name'))
+// @ts-expect-error Book has no field ratin
+pipe(query(Book), latest('ratin'))

@@ -36,6 +36,12 @@ const step = (k: string): string => (/^[A-Za-z_$][\w$]*$/.test(k) ? `.${k}` : `[
 
 const fault = (message: string): JsonFault => ({ path: '', message })
 
+/** An object literal (or `Object.create(null)`), from any realm: its prototype is an `Object.prototype`, or null. */
+const isPlainObject = (v: object): boolean => {
+  const proto = Object.getPrototypeOf(v) as object | null
+  return proto === null || Object.getPrototypeOf(proto) === null
+}
+
 /** The fault of a value found beneath `at` (its path extended on the way out). */
 const under = (f: JsonFault | undefined, at: string): JsonFault | undefined => {
   if (f) f.path = at + f.path
@@ -58,7 +64,7 @@ const jsonFault = (v: unknown, depth: number): JsonFault | undefined => {
     }
     return undefined
   }
-  if (typeof v === 'object' && (Object.getPrototypeOf(v) === Object.prototype || Object.getPrototypeOf(v) === null)) {
+  if (typeof v === 'object' && isPlainObject(v)) {
     for (const k of Object.keys(v)) {
       // JSON.stringify would drop the key (silently storing `{}` for `{ a: undefined }`)
       const x = (v as Record<string, unknown>)[k]

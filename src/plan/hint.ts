@@ -142,6 +142,8 @@ const condValueEdge = (c: Cond): string | undefined => {
  * date part, lookup, and what its value adds.
  */
 const condStep = (from: ShapeNode | undefined, c: Cond): ShapeNode | undefined => {
+  // a path into a json document shapes the SQL by its steps and their kinds: the full walk says it
+  if (c.json) return undefined
   const v = condValueEdge(c)
   if (v === undefined) return undefined
   const n = step(step(from, c.path.length === 0 ? '' : c.path.join('.')), c.key)

@@ -51,7 +51,7 @@ export interface FieldDescription {
   readonly values: ReadonlyArray<string | number> | null
   /** How many validators the field runs on writes. */
   readonly validators: number
-  /** The field's `description` option (a column comment where the database keeps one). */
+  /** The field's `description` option (documentation; not written to the database). */
   readonly description: string | null
 }
 

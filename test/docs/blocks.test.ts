@@ -86,6 +86,8 @@ const importProblems = (p: Program, sf: ts.SourceFile): ReadonlyArray<string> =>
     const from = s.moduleSpecifier.text
     const ok =
       from === 'terrapin' ||
+      from === 'terrapin/fastify' ||
+      from === 'fastify' ||
       from === 'io-ts' ||
       from.startsWith('node:') ||
       /^fp-ts\/lib\/\w+\.js$/.test(from) ||

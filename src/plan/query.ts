@@ -504,6 +504,12 @@ export const distinct = <P extends Select<unknown>>(plan: P): P => freeze({ ...p
 
 const checkKeys = (plan: Select<unknown>, keys: ReadonlyArray<string>): TerrapinError | undefined => {
   const model = plan.model
+  if (plan.prefetch.length > 0)
+    return invalid(
+      'prefetch',
+      "values gives plain values, which prefetched rows cannot attach to: drop prefetch, or name related fields by path ('books__title')",
+      model.name,
+    )
   const names = annotationNames(plan)
   for (const k of keys) {
     if (typeof k !== 'string') return invalid(String(k), 'a field is named by a string', model.name)

@@ -3,7 +3,20 @@
  * (`values({ t: 'title', a: 'author__name' })`), on every dialect.
  */
 import { pipe } from 'fp-ts/function'
-import { Count, Plan, annotate, distinct, orderBy, query, run, values, where } from 'terrapin'
+import {
+  Count,
+  Plan,
+  annotate,
+  distinct,
+  orderBy,
+  prefetch,
+  query,
+  run,
+  values,
+  valuesFlat,
+  valuesList,
+  where,
+} from 'terrapin'
 import { forEachDialect, left, right } from '../support/dialects'
 import { seed } from './fixtures'
 import { ALL, Author, Book } from './models'
@@ -26,6 +39,19 @@ forEachDialect('relations: values forms', ALL, (t) => {
       ['Bob', 1],
       ['Cy', 0],
     ])
+  })
+
+  it('values after prefetch is a ValidationError, not rows whose prefetched relation is silently empty', async () => {
+    for (const p of [
+      pipe(query(Author), prefetch('books'), values('name')),
+      pipe(query(Author), prefetch('books'), values()),
+      pipe(query(Author), prefetch('books'), valuesList('name')),
+      pipe(query(Author), prefetch('books'), valuesFlat('name')),
+    ])
+      expect(left(await run(t().db)(p as Plan<unknown>)())).toMatchObject({
+        _tag: 'ValidationError',
+        issues: [{ field: 'prefetch' }],
+      })
   })
 
   it('values({ alias: field }) renames, through relations too', async () => {

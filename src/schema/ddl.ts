@@ -14,6 +14,10 @@ import { Db, toError } from '../run/statement'
 export const isFk = (c: Column): c is Column & { field: ForeignKeyField } =>
   c.field.kind === 'foreignKey' || c.field.kind === 'oneToOne'
 
+/** Whether a foreign key column gets a FOREIGN KEY constraint (not when its field says `dbConstraint: false`). */
+export const hasConstraint = (c: Column): c is Column & { field: ForeignKeyField } =>
+  isFk(c) && c.field.options.dbConstraint !== false
+
 /** A value as an SQL literal of the column (DEFAULT clauses). */
 export const literal = (d: Dialect, col: Column, v: unknown): string => {
   const e = d.encode(col, v)
@@ -97,7 +101,7 @@ export const createTableSql = (
         `CONSTRAINT ${q(indexName(m.table, columnsOf(m, keys), true))} UNIQUE (${columnsOf(m, keys).map(q).join(', ')})`,
     ),
     ...m.columns
-      .filter(isFk)
+      .filter(hasConstraint)
       .filter((c) => !deferred.has(c))
       // named, so that a migration can drop it
       .map((c) => `CONSTRAINT ${q(fkName(m, c))} ${fkSql(d, m, c)}`),
@@ -105,9 +109,11 @@ export const createTableSql = (
   const wanted = [
     ...m.columns.filter((c) => (c.field.options as { index?: boolean }).index && !c.pk).map((c) => [c.column]),
     ...(m.meta.indexes ?? []).map((keys) => columnsOf(m, keys)),
-    ...(d.indexesForeignKeys
-      ? []
-      : m.columns.filter((c) => isFk(c) && !(c.field.options as { unique?: boolean }).unique).map((c) => [c.column])),
+    // the database indexes a constrained key itself where `indexesForeignKeys`; a key without one, nowhere
+    ...m.columns
+      .filter((c) => isFk(c) && !(c.field.options as { unique?: boolean }).unique)
+      .filter((c) => !d.indexesForeignKeys || !hasConstraint(c))
+      .map((c) => [c.column]),
   ]
   // A foreign key with `index: true` is asked for twice; one index per column list.
   const indexes = new Map(wanted.map((cols) => [indexName(m.table, cols, false), cols]))
@@ -167,7 +173,7 @@ export const schemaSql = (
   const later = (m: Model, c: Column & { field: ForeignKeyField }): boolean =>
     (position.get(c.field.target) ?? -1) > position.get(m.name)!
   const deferred = new Set(
-    d.inlineForeignKeys ? [] : ordered.flatMap((m) => m.columns.filter(isFk).filter((c) => later(m, c))),
+    d.inlineForeignKeys ? [] : ordered.flatMap((m) => m.columns.filter(hasConstraint).filter((c) => later(m, c))),
   )
   const linkSql = ordered.flatMap((m) =>
     Object.values(links ? m.fields : {})
@@ -176,7 +182,7 @@ export const schemaSql = (
   )
   const alters = ordered.flatMap((m) =>
     m.columns
-      .filter(isFk)
+      .filter(hasConstraint)
       .filter((c) => deferred.has(c))
       .map((c) => addFkSql(d, m, c, safe)),
   )

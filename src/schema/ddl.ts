@@ -48,6 +48,8 @@ export const columnSql = (d: Dialect, m: Model, col: Column): string => {
   if (!col.pk && o.unique) parts.push('UNIQUE')
   const check = d.columnCheck(col, q(col.column))
   if (check) parts.push(check)
+  const description = col.field.options.description
+  if (description !== undefined && d.comments.column) parts.push(d.comments.column(description))
   void m
   return parts.join(' ')
 }
@@ -118,8 +120,23 @@ export const createTableSql = (
   // A foreign key with `index: true` is asked for twice; one index per column list.
   const indexes = new Map(wanted.map((cols) => [indexName(m.table, cols, false), cols]))
   return [
-    `CREATE TABLE ${ine}${q(m.table)} (${body.join(', ')})${d.tableSuffix}`,
+    `CREATE TABLE ${ine}${q(m.table)} (${body.join(', ')})${d.tableSuffix}${tableComment(d, m)}`,
     ...[...indexes].map(([name, cols]) => `CREATE INDEX ${ine}${q(name)} ON ${q(m.table)} (${cols.map(q).join(', ')})`),
+  ]
+}
+
+const tableComment = (d: Dialect, m: Model): string =>
+  m.meta.description !== undefined && d.comments.table ? d.comments.table(m.meta.description) : ''
+
+/** The COMMENT ON statements of a model's descriptions, where the dialect comments in statements (PostgreSQL). */
+export const commentSql = (d: Dialect, m: Model): ReadonlyArray<string> => {
+  const statement = d.comments.statement
+  if (!statement) return []
+  return [
+    ...(m.meta.description !== undefined ? [statement(m.table, undefined, m.meta.description)] : []),
+    ...m.columns.flatMap((c) =>
+      c.field.options.description !== undefined ? [statement(m.table, c.column, c.field.options.description)] : [],
+    ),
   ]
 }
 
@@ -186,7 +203,11 @@ export const schemaSql = (
       .filter((c) => deferred.has(c))
       .map((c) => addFkSql(d, m, c, safe)),
   )
-  return [...ordered.flatMap((m) => createTableSql(d, m, safe, deferred)), ...alters, ...linkSql]
+  return [
+    ...ordered.flatMap((m) => [...createTableSql(d, m, safe, deferred), ...commentSql(d, m)]),
+    ...alters,
+    ...linkSql,
+  ]
 }
 
 /**

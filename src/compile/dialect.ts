@@ -180,6 +180,18 @@ export interface Dialect {
   /** The database indexes a foreign key's column by itself (InnoDB): no index of ours beside it. */
   readonly indexesForeignKeys: boolean
   /**
+   * Descriptions (a field's `description`, a model's `meta.description`) as database comments:
+   * `column` and `table` give a clause for the column definition and the CREATE TABLE options
+   * (MySQL's `COMMENT '…'`), `statement` one run after CREATE TABLE (PostgreSQL's `COMMENT ON`,
+   * `column` undefined for the table's own); none where the database keeps no comments (SQLite).
+   * Each escapes the text as a string literal of its dialect.
+   */
+  readonly comments: {
+    readonly column?: (text: string) => string
+    readonly table?: (text: string) => string
+    readonly statement?: (table: string, column: string | undefined, text: string) => string
+  }
+  /**
    * ALTER TABLE `table` ADD CONSTRAINT `name` `body` (a `FOREIGN KEY …` clause; names unquoted),
    * doing nothing when the constraint exists. Unused where foreign keys are inline.
    */

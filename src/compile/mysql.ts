@@ -242,6 +242,7 @@ export const mysql: Dialect = {
   columnCheck: () => undefined,
   inlineForeignKeys: false,
   indexesForeignKeys: true,
+  comments: { column: (text) => `COMMENT ${literal(text)}`, table: (text) => ` COMMENT=${literal(text)}` },
   addForeignKeyIfMissing: (table, name, body) =>
     `ALTER TABLE ${quoteWith('`')(table)} ADD CONSTRAINT ${quoteWith('`')(name)} ${body.replace(/^FOREIGN KEY /, 'FOREIGN KEY IF NOT EXISTS ')}`,
   insertIdRow: 'first',

@@ -194,6 +194,11 @@ export const postgres: Dialect = {
   columnCheck: () => undefined,
   inlineForeignKeys: false,
   indexesForeignKeys: false,
+  comments: {
+    // standard_conforming_strings is on (the default since 9.1): only a quote is doubled
+    statement: (table, column, text) =>
+      `COMMENT ON ${column === undefined ? 'TABLE' : 'COLUMN'} ${quoteWith('"')(table)}${column === undefined ? '' : `.${quoteWith('"')(column)}`} IS '${text.replace(/'/g, "''")}'`,
+  },
   addForeignKeyIfMissing: (table, name, body) => {
     const q = quoteWith('"')
     return `DO $$ BEGIN IF NOT EXISTS (SELECT 1 FROM pg_constraint WHERE conname = '${name.replace(/'/g, "''")}') THEN ALTER TABLE ${q(table)} ADD CONSTRAINT ${q(name)} ${body}; END IF; END $$`

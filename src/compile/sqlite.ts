@@ -263,6 +263,8 @@ export const sqlite: Dialect = {
   columnCheck: (col, name) => (col.kind === 'boolean' ? `CHECK (${name} IN (0, 1))` : undefined),
   inlineForeignKeys: true,
   indexesForeignKeys: false,
+  // SQLite keeps no comments: descriptions stay in the models (and `describe`)
+  comments: {},
   addForeignKeyIfMissing: () => {
     throw new Error('terrapin: SQLite declares foreign keys in CREATE TABLE')
   },

@@ -12,7 +12,7 @@
  */
 import { Dialect } from '../compile/dialect'
 import { Column } from '../model/model'
-import { isFk } from '../schema/ddl'
+import { hasConstraint } from '../schema/ddl'
 import { Db } from '../run/statement'
 import { FieldState, Json, ModelState, SchemaState, TableView, Views, viewsOf } from './state'
 import { LiveTable, str } from '../compile/catalog'
@@ -205,7 +205,7 @@ const columnShape = (d: Dialect, t: TableView, c: Column): string => {
   const v = t.columns.find((x) => x.name === c.column)!
   const type = (v.generated ? d.generatedKeyType(c) : d.columnType(c)).replace(/ COLLATE .*$/, '')
   const fk = v.fk ? ` -> ${v.fk.table}(${v.fk.column}) ON DELETE ${v.fk.onDelete}` : ''
-  return `${type}${v.null ? '' : ' NOT NULL'}${v.pk ? ' PRIMARY KEY' : ''}${v.generated ? ' GENERATED' : ''}${v.unique ? ' UNIQUE' : ''}${v.index && !isFk(c) ? ' INDEX' : ''}${fk}`
+  return `${type}${v.null ? '' : ' NOT NULL'}${v.pk ? ' PRIMARY KEY' : ''}${v.generated ? ' GENERATED' : ''}${v.unique ? ' UNIQUE' : ''}${v.index && !hasConstraint(c) ? ' INDEX' : ''}${fk}`
 }
 
 const lists = (xs: ReadonlyArray<ReadonlyArray<string>>): ReadonlyArray<string> =>

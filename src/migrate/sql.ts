@@ -15,6 +15,7 @@ import {
   dependencyOrder,
   fkName,
   indexName,
+  hasConstraint,
   isFk,
   literal,
   schemaSql,
@@ -157,7 +158,7 @@ const opSql = ({ d, bt, at, table, lent, names }: AlterScope, op: Operation): Re
       break
     case 'dropColumn': {
       const col = columnOf(bt.model, op.column)
-      if (isFk(col) && d.dropForeignKey && !lent.has(op.column))
+      if (hasConstraint(col) && d.dropForeignKey && !lent.has(op.column))
         out.push(d.dropForeignKey(table, fkName(bt.model, col)))
       out.push(`ALTER TABLE ${q(table)} DROP COLUMN ${q(op.column)}`)
       break
@@ -168,7 +169,7 @@ const opSql = ({ d, bt, at, table, lent, names }: AlterScope, op: Operation): Re
       out.push(
         `ALTER TABLE ${q(table)} ADD COLUMN ${columnSql(d, at.model, col)}${def === undefined ? '' : ` DEFAULT ${def}`}`,
       )
-      if (isFk(col)) out.push(addFkSql(d, at.model, col, false))
+      if (hasConstraint(col)) out.push(addFkSql(d, at.model, col, false))
       break
     }
     case 'alterColumn': {
@@ -176,7 +177,8 @@ const opSql = ({ d, bt, at, table, lent, names }: AlterScope, op: Operation): Re
       const col = columnOf(at.model, op.column)
       const has = (c: string): boolean => op.changes.includes(c as never)
       const fkChanged = has('foreignKey') || has('onDelete')
-      if (fkChanged && isFk(was) && !lent.has(was.column)) out.push(d.dropForeignKey!(table, fkName(bt.model, was)))
+      if (fkChanged && hasConstraint(was) && !lent.has(was.column))
+        out.push(d.dropForeignKey!(table, fkName(bt.model, was)))
       if (has('unique') && !viewOf(at, op.column)!.unique)
         out.push(d.dropUnique!(table, d.columnUniqueName(bt.table, was.column)))
       const type = has('type') || has('maxLength') || has('decimal') || d.columnType(was) !== d.columnType(col)
@@ -188,7 +190,7 @@ const opSql = ({ d, bt, at, table, lent, names }: AlterScope, op: Operation): Re
         out.push(
           `ALTER TABLE ${q(table)} ADD CONSTRAINT ${q(d.columnUniqueName(table, op.column))} UNIQUE (${q(op.column)})`,
         )
-      if (fkChanged && isFk(col)) out.push(addFkSql(d, at.model, col, false))
+      if (fkChanged && hasConstraint(col)) out.push(addFkSql(d, at.model, col, false))
       break
     }
     case 'addUnique':
@@ -236,7 +238,7 @@ const alterTable = (
     ),
   )
   const lentBack = at.model.columns.filter(
-    (col) => isFk(col) && lent.has(names.column(table, col.column)) && !refks.has(col.column),
+    (col) => hasConstraint(col) && lent.has(names.column(table, col.column)) && !refks.has(col.column),
   )
   return [
     ...out,
@@ -274,7 +276,7 @@ const lentForeignKeys = (
       )
       .filter((c) => viewOf(bt, c)?.unique),
   ]
-  return new Set(leads.filter((c) => bt.model.columns.some((col) => col.column === c && isFk(col))))
+  return new Set(leads.filter((c) => bt.model.columns.some((col) => col.column === c && hasConstraint(col))))
 }
 
 /**
@@ -300,7 +302,12 @@ const renamedConstraints = (
     const wasName = names.column(table, col.column)
     const was = bt.model.columns.find((c) => c.column === wasName)
     if (!was || touched.has(col.column)) continue
-    if (isFk(col) && isFk(was) && !lent.has(was.column) && fkName(bt.model, was) !== fkName(at.model, col))
+    if (
+      hasConstraint(col) &&
+      hasConstraint(was) &&
+      !lent.has(was.column) &&
+      fkName(bt.model, was) !== fkName(at.model, col)
+    )
       out.push(d.dropForeignKey(table, fkName(bt.model, was)), addFkSql(d, at.model, col, false))
     const unique = viewOf(at, col.column)!.unique
     if (unique && d.columnUniqueName(bt.table, was.column) !== d.columnUniqueName(table, col.column))

@@ -6,6 +6,7 @@
 import { Field } from '../model/fields'
 import { AnyModel, Column, Model, model, schema } from '../model/model'
 import { throughColumns, throughTable } from '../model/relations'
+import { hasConstraint, isFk } from '../schema/ddl'
 
 // ------------------------------------------------------------------------------------------
 // model
@@ -101,6 +102,7 @@ const OPTIONS = [
   'autoNow',
   'autoNowAdd',
   'onDelete',
+  'dbConstraint',
   'toField',
   'through',
   'forwardKey',
@@ -140,19 +142,24 @@ export const modelState = (models: ReadonlyArray<AnyModel>): SchemaState => ({
   })),
 })
 
-/** A field record with what DDL reads of one (no codec: the rebuilt models never see a row). */
-const fieldOf = (s: FieldState): Field =>
-  Object.freeze({
+/**
+ * A field record with what DDL reads of one (no codec: the rebuilt models never see a row). A
+ * snapshot keeps no reverse names (they are no part of the database), so each relation gets one
+ * of its own: `schema()` refuses two relations giving a model the same name.
+ */
+const fieldOf = (s: FieldState, owner: string, name: string): Field => {
+  const relatedName = s.target === undefined ? undefined : `${owner}.${name}`
+  const options = relatedName === undefined ? s.options : { ...s.options, relatedName }
+  return Object.freeze({
     _tag: 'Field',
     kind: s.kind,
-    ...(s.target !== undefined
-      ? { target: s.target, relatedName: s.options.relatedName, toField: s.options.toField }
-      : {}),
+    ...(s.target !== undefined ? { target: s.target, relatedName, toField: s.options.toField } : {}),
     isPk: s.options.pk === true,
     nullable: s.nullable,
     optional: s.optional,
-    options: Object.freeze({ ...s.options }),
+    options: Object.freeze({ ...options }),
   }) as unknown as Field
+}
 
 /** The models of a snapshot, resolved with each other (relations to models outside it are dropped). */
 export const modelsOf = (state: SchemaState): ReadonlyArray<Model> => {
@@ -165,7 +172,7 @@ export const modelsOf = (state: SchemaState): ReadonlyArray<Model> => {
         fields: Object.fromEntries(
           Object.entries(s.fields)
             .filter(([, f]) => f.target === undefined || names.has(f.target))
-            .map(([k, f]) => [k, fieldOf(f)]),
+            .map(([k, f]) => [k, fieldOf(f, s.name, k)]),
         ),
         meta: {
           ...(s.uniqueTogether ? { uniqueTogether: s.uniqueTogether } : {}),
@@ -181,7 +188,8 @@ const columnView = (m: Model, c: Column): ColumnView => {
   const o = c.field.options as Record<string, unknown>
   const so = c.scalar.options
   const fk =
-    c.field.kind === 'foreignKey' || c.field.kind === 'oneToOne'
+    // a key without its constraint is, to the database, a plain column
+    (c.field.kind === 'foreignKey' || c.field.kind === 'oneToOne') && c.field.options.dbConstraint !== false
       ? (() => {
           const target = m.registry[c.field.target] ?? m
           return {
@@ -200,7 +208,8 @@ const columnView = (m: Model, c: Column): ColumnView => {
     null: c.field.nullable,
     ...(o.default !== undefined && isJson(o.default) ? { default: o.default } : {}),
     unique: !c.pk && o.unique === true,
-    index: !c.pk && o.index === true,
+    // a key without its constraint is indexed by the DDL on every dialect
+    index: !c.pk && (o.index === true || (isFk(c) && !hasConstraint(c) && o.unique !== true)),
     pk: c.pk,
     generated:
       c.pk &&

@@ -108,6 +108,12 @@ export interface RelationOptions {
   readonly relatedName?: string
   readonly relatedQueryName?: string
   readonly onDelete?: OnDelete
+  /**
+   * `false`: no FOREIGN KEY constraint in the database (tortoise's `db_constraint`): the column
+   * may hold a key no row has, `onDelete` is not carried out, and joins, filters and prefetch
+   * work as with the constraint. Default `true`.
+   */
+  readonly dbConstraint?: boolean
   readonly null?: boolean
   readonly toField?: string
   readonly source?: string

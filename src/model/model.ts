@@ -3,6 +3,7 @@
  * relations that name their target by model name, so mutually referencing models need no
  * type annotations, and links every model to the others at run time.
  */
+import { TerrapinFailure, configurationError } from '../errors'
 import { Field, Fields, ForeignKeyField, ManyToManyField, ScalarField, ScalarKind, fields } from './fields'
 
 // ------------------------------------------------------------------------------------------
@@ -199,6 +200,7 @@ export const schema = <const D extends Record<string, AnyModel>>(defs: D): Resol
         if (f.options.onDelete === 'SET DEFAULT' && f.options.default === undefined)
           throw new TypeError(`model ${m.name}: field ${fname} has onDelete SET DEFAULT but no default`)
       }
+  checkReverseNames(list)
   const registry: Record<string, Model> = {}
   // Two passes: the first gives every model its own key column, the second lets each foreign
   // key take its type from its target's key (which never depends on another relation).
@@ -213,6 +215,41 @@ export const schema = <const D extends Record<string, AnyModel>>(defs: D): Resol
 // ------------------------------------------------------------------------------------------
 // utils
 // ------------------------------------------------------------------------------------------
+
+/** The names a relation field gives its target: `relatedName` (default `<owner>s`) and `relatedQueryName`. */
+const reverseNamesOf = (owner: AnyModel, f: ForeignKeyField | ManyToManyField): ReadonlyArray<string> => {
+  const name = f.options.relatedName ?? `${owner.name.charAt(0).toLowerCase()}${owner.name.slice(1)}s`
+  const query = f.kind === 'manyToMany' ? undefined : f.options.relatedQueryName
+  return query === undefined || query === name ? [name] : [name, query]
+}
+
+/**
+ * Every name a model answers to must mean one thing: two relations giving a model the same
+ * reverse name, or a reverse name that is already one of its fields, is a `ConfigurationError`
+ * naming both (a query would otherwise reach whichever the search met first).
+ */
+const checkReverseNames = (list: ReadonlyArray<AnyModel>): void => {
+  const byName = new Map(list.map((m) => [m.name, m]))
+  const taken = new Map<string, string>()
+  for (const m of list)
+    for (const [fname, f] of Object.entries(m.fields as Fields)) {
+      if (f.kind !== 'foreignKey' && f.kind !== 'oneToOne' && f.kind !== 'manyToMany') continue
+      const target = byName.get(f.target) as AnyModel
+      for (const name of reverseNamesOf(m, f)) {
+        const here = `${m.name}.${fname}`
+        // a model's fields include its implicit `id`
+        const own = Object.prototype.hasOwnProperty.call(target.fields, name)
+        const first = own ? `${target.name}.${name}` : taken.get(`${target.name}.${name}`)
+        if (first !== undefined)
+          throw new TerrapinFailure(
+            configurationError(
+              `model ${target.name}: the reverse name ${name} of ${here} is already ${own ? 'the field' : 'the reverse name of'} ${first}; give one of them another relatedName`,
+            ),
+          )
+        taken.set(`${target.name}.${name}`, here)
+      }
+    }
+}
 
 /** The model a relation field points to, or a clear error. */
 export const relatedModel = (m: Model, field: ForeignKeyField | ManyToManyField): Model => {

@@ -14,12 +14,15 @@ import { changedRows } from './statement'
 
 type Referrer = { readonly model: Model; readonly column: Column }
 
-/** Foreign keys of other models that point at `model` with `onDelete: 'SET DEFAULT'`. */
+/** Foreign keys of other models that point at `model` with `onDelete: 'SET DEFAULT'` (and a constraint to act for). */
 const setDefaultReferrers = (model: Model): ReadonlyArray<Referrer> =>
   Object.values(model.registry).flatMap((m) =>
     m.columns
       .filter((c) => (c.field.kind === 'foreignKey' || c.field.kind === 'oneToOne') && c.field.target === model.name)
-      .filter((c) => (c.field as ForeignKeyField).options.onDelete === 'SET DEFAULT')
+      .filter((c) => {
+        const o = (c.field as ForeignKeyField).options
+        return o.onDelete === 'SET DEFAULT' && o.dbConstraint !== false
+      })
       .map((column) => ({ model: m, column })),
   )
 

@@ -14,6 +14,10 @@ import { Db, toError } from '../run/statement'
 export const isFk = (c: Column): c is Column & { field: ForeignKeyField } =>
   c.field.kind === 'foreignKey' || c.field.kind === 'oneToOne'
 
+/** Whether a foreign key column gets a FOREIGN KEY constraint (not when its field says `dbConstraint: false`). */
+export const hasConstraint = (c: Column): c is Column & { field: ForeignKeyField } =>
+  isFk(c) && c.field.options.dbConstraint !== false
+
 /** A value as an SQL literal of the column (DEFAULT clauses). */
 export const literal = (d: Dialect, col: Column, v: unknown): string => {
   const e = d.encode(col, v)
@@ -44,6 +48,8 @@ export const columnSql = (d: Dialect, m: Model, col: Column): string => {
   if (!col.pk && o.unique) parts.push('UNIQUE')
   const check = d.columnCheck(col, q(col.column))
   if (check) parts.push(check)
+  const description = col.field.options.description
+  if (description !== undefined && d.comments.column) parts.push(d.comments.column(description))
   void m
   return parts.join(' ')
 }
@@ -97,7 +103,7 @@ export const createTableSql = (
         `CONSTRAINT ${q(indexName(m.table, columnsOf(m, keys), true))} UNIQUE (${columnsOf(m, keys).map(q).join(', ')})`,
     ),
     ...m.columns
-      .filter(isFk)
+      .filter(hasConstraint)
       .filter((c) => !deferred.has(c))
       // named, so that a migration can drop it
       .map((c) => `CONSTRAINT ${q(fkName(m, c))} ${fkSql(d, m, c)}`),
@@ -105,15 +111,32 @@ export const createTableSql = (
   const wanted = [
     ...m.columns.filter((c) => (c.field.options as { index?: boolean }).index && !c.pk).map((c) => [c.column]),
     ...(m.meta.indexes ?? []).map((keys) => columnsOf(m, keys)),
-    ...(d.indexesForeignKeys
-      ? []
-      : m.columns.filter((c) => isFk(c) && !(c.field.options as { unique?: boolean }).unique).map((c) => [c.column])),
+    // the database indexes a constrained key itself where `indexesForeignKeys`; a key without one, nowhere
+    ...m.columns
+      .filter((c) => isFk(c) && !(c.field.options as { unique?: boolean }).unique)
+      .filter((c) => !d.indexesForeignKeys || !hasConstraint(c))
+      .map((c) => [c.column]),
   ]
   // A foreign key with `index: true` is asked for twice; one index per column list.
   const indexes = new Map(wanted.map((cols) => [indexName(m.table, cols, false), cols]))
   return [
-    `CREATE TABLE ${ine}${q(m.table)} (${body.join(', ')})${d.tableSuffix}`,
+    `CREATE TABLE ${ine}${q(m.table)} (${body.join(', ')})${d.tableSuffix}${tableComment(d, m)}`,
     ...[...indexes].map(([name, cols]) => `CREATE INDEX ${ine}${q(name)} ON ${q(m.table)} (${cols.map(q).join(', ')})`),
+  ]
+}
+
+const tableComment = (d: Dialect, m: Model): string =>
+  m.meta.description !== undefined && d.comments.table ? d.comments.table(m.meta.description) : ''
+
+/** The COMMENT ON statements of a model's descriptions, where the dialect comments in statements (PostgreSQL). */
+export const commentSql = (d: Dialect, m: Model): ReadonlyArray<string> => {
+  const statement = d.comments.statement
+  if (!statement) return []
+  return [
+    ...(m.meta.description !== undefined ? [statement(m.table, undefined, m.meta.description)] : []),
+    ...m.columns.flatMap((c) =>
+      c.field.options.description !== undefined ? [statement(m.table, c.column, c.field.options.description)] : [],
+    ),
   ]
 }
 
@@ -167,7 +190,7 @@ export const schemaSql = (
   const later = (m: Model, c: Column & { field: ForeignKeyField }): boolean =>
     (position.get(c.field.target) ?? -1) > position.get(m.name)!
   const deferred = new Set(
-    d.inlineForeignKeys ? [] : ordered.flatMap((m) => m.columns.filter(isFk).filter((c) => later(m, c))),
+    d.inlineForeignKeys ? [] : ordered.flatMap((m) => m.columns.filter(hasConstraint).filter((c) => later(m, c))),
   )
   const linkSql = ordered.flatMap((m) =>
     Object.values(links ? m.fields : {})
@@ -176,11 +199,15 @@ export const schemaSql = (
   )
   const alters = ordered.flatMap((m) =>
     m.columns
-      .filter(isFk)
+      .filter(hasConstraint)
       .filter((c) => deferred.has(c))
       .map((c) => addFkSql(d, m, c, safe)),
   )
-  return [...ordered.flatMap((m) => createTableSql(d, m, safe, deferred)), ...alters, ...linkSql]
+  return [
+    ...ordered.flatMap((m) => [...createTableSql(d, m, safe, deferred), ...commentSql(d, m)]),
+    ...alters,
+    ...linkSql,
+  ]
 }
 
 /**

@@ -51,7 +51,7 @@ export interface FieldDescription {
   readonly values: ReadonlyArray<string | number> | null
   /** How many validators the field runs on writes. */
   readonly validators: number
-  /** The field's `description` option (documentation; not written to the database). */
+  /** The field's `description` option (the column's comment on PostgreSQL and MySQL). */
   readonly description: string | null
 }
 

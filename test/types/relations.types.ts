@@ -13,6 +13,7 @@ import {
   connect,
   create,
   exclude,
+  fields,
   orderBy,
   prefetch,
   prefetchWith,
@@ -287,3 +288,11 @@ expectType<Equals<typeof latestBook, TE.TaskEither<TerrapinError, BookRow>>>()
 pipe(query(Book), earliest('author__name'))
 // @ts-expect-error Book has no field ratin
 pipe(query(Book), latest('ratin'))
+
+// dbConstraint is a boolean option of foreignKey and oneToOne, not of manyToMany
+fields.foreignKey('Author', { dbConstraint: false })
+fields.oneToOne('Author', { dbConstraint: true })
+// @ts-expect-error dbConstraint takes a boolean
+fields.foreignKey('Author', { dbConstraint: 'no' })
+// @ts-expect-error a link table always has its keys
+fields.manyToMany('Tag', { dbConstraint: false })

@@ -574,6 +574,8 @@ export const compileTerminal = (d: Dialect, plan: Terminal<unknown>): Compiled =
       const one = { ...src, limit: Math.min(src.limit ?? 1, 1) }
       return { ...selectRows(d, one, order), single: true }
     }
+    case 'inBulk':
+      return compileSelect(d, src)
     case 'get':
     case 'getOrNone': {
       // Without a slice the order cannot change the answer (one row, or an error).

@@ -169,11 +169,18 @@ export interface Select<A> extends PlanBase<A> {
   readonly related?: ReadonlyArray<ReadonlyArray<string>>
 }
 
-/** A terminal over a select: `first` (row or null), `get`, `getOrNone`, `count`, `exists`. */
+/**
+ * A terminal over a select: `first` (row or null), `get`, `getOrNone`, `count`, `exists`,
+ * `inBulk` (the rows keyed by `key`).
+ */
 export interface Terminal<A> extends PlanBase<A> {
   readonly _tag: 'Terminal'
-  readonly kind: 'first' | 'get' | 'getOrNone' | 'count' | 'exists'
+  readonly kind: 'first' | 'get' | 'getOrNone' | 'count' | 'exists' | 'inBulk'
   readonly source: Select<unknown>
+  /** `inBulk`: the row key the record is keyed by. */
+  readonly key?: string
+  /** `inBulk` over no ids: the answer is `{}` and no SQL is sent. */
+  readonly empty?: boolean
 }
 
 // ------------------------------------------------------------------------------------------

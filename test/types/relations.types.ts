@@ -7,6 +7,8 @@ import { pipe } from 'fp-ts/function'
 import * as TE from 'fp-ts/TaskEither'
 import {
   Count,
+  Plan,
+  inBulk,
   RowOf,
   TerrapinError,
   annotate,
@@ -287,3 +289,17 @@ expectType<Equals<typeof latestBook, TE.TaskEither<TerrapinError, BookRow>>>()
 pipe(query(Book), earliest('author__name'))
 // @ts-expect-error Book has no field ratin
 pipe(query(Book), latest('ratin'))
+
+// inBulk: a record of rows keyed by strings; ids typed by the field; unknown fields refused.
+{
+  const byId: Plan<Readonly<Record<string, RowOf<typeof Book>>>> = pipe(query(Book), inBulk([1, 2]))
+  const byCode = pipe(query(Country), inBulk(['FR'], 'code'))
+  void byId
+  void byCode
+  // @ts-expect-error -- Book's key is a number
+  pipe(query(Book), inBulk(['1']))
+  // @ts-expect-error -- no field `nope`
+  pipe(query(Book), inBulk([1], 'nope'))
+  // @ts-expect-error -- a title is text
+  pipe(query(Book), inBulk([1], 'title'))
+}

@@ -137,6 +137,8 @@ export interface PrefetchItem {
   readonly path: ReadonlyArray<string>
   /** A sub-plan that filters/orders the related rows (tortoise's `Prefetch`). */
   readonly plan?: Select<unknown>
+  /** The name the related rows land under, when not the relation's (tortoise's `to_attr`). */
+  readonly to?: string
 }
 
 interface PlanBase<A> {

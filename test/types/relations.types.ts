@@ -303,3 +303,26 @@ pipe(query(Book), latest('ratin'))
   // @ts-expect-error -- a title is text
   pipe(query(Book), inBulk([1], 'title'))
 }
+
+// prefetchWith to a target name: typed under that name; a field, relation or present key refused.
+{
+  const good = pipe(query(Book), where({ rating__gte: 4 }))
+  const twice = pipe(
+    query(Author),
+    prefetchWith('books', good, { to: 'goodBooks' }),
+    prefetchWith('books', query(Book), { to: 'allBooks' }),
+    run(db),
+  )
+  type Twice = Rows<typeof twice>
+  const ok1: Equals<Twice['goodBooks'], ReadonlyArray<BookRow>> = true
+  const ok2: Equals<Twice['allBooks'], ReadonlyArray<BookRow>> = true
+  void ok1
+  void ok2
+  // @ts-expect-error -- `name` is a field of Author
+  pipe(query(Author), prefetchWith('books', good, { to: 'name' }))
+  // @ts-expect-error -- `profile` is a relation of Author
+  pipe(query(Author), prefetchWith('books', good, { to: 'profile' }))
+  const once = pipe(query(Author), prefetchWith('books', good, { to: 'goodBooks' }))
+  // @ts-expect-error -- `goodBooks` is already on the row
+  pipe(once, prefetchWith('books', good, { to: 'goodBooks' }))
+}

@@ -169,6 +169,8 @@ export interface Select<A> extends PlanBase<A> {
    * before the paths below it.
    */
   readonly related?: ReadonlyArray<ReadonlyArray<string>>
+  /** The row keys a row holds (`only`), the primary key among them; all when absent. */
+  readonly only?: ReadonlyArray<string>
 }
 
 /**

@@ -9,6 +9,7 @@ import {
   Count,
   Plan,
   inBulk,
+  only,
   RowOf,
   TerrapinError,
   annotate,
@@ -325,4 +326,18 @@ pipe(query(Book), latest('ratin'))
   const once = pipe(query(Author), prefetchWith('books', good, { to: 'goodBooks' }))
   // @ts-expect-error -- `goodBooks` is already on the row
   pipe(once, prefetchWith('books', good, { to: 'goodBooks' }))
+}
+
+// only: a partial row (the named fields and the key); relation paths and unknown fields refused.
+{
+  const partial = pipe(query(Book), only('title'), run(db))
+  const ok: Equals<Rows<typeof partial>, { readonly id: number; readonly title: string }> = true
+  void ok
+  const counted = pipe(query(Author), annotate({ n: Count('books') }), only('name'), run(db))
+  const ok2: Equals<Rows<typeof counted>['n'], number> = true
+  void ok2
+  // @ts-expect-error -- a relation path is not an own field
+  pipe(query(Book), only('author__name'))
+  // @ts-expect-error -- no field `titel`
+  pipe(query(Book), only('titel'))
 }

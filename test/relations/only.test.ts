@@ -9,6 +9,8 @@ import {
   annotate,
   compile,
   get,
+  inBulk,
+  selectRelated,
   only,
   orderBy,
   prefetch,
@@ -58,6 +60,14 @@ forEachDialect('relations: only', ALL, (t) => {
     ])
     const withKey = await go(pipe(query(Book), orderBy('title'), prefetch('author'), only('title', 'authorId')))
     expect(withKey.map((b) => b.author.name)).toEqual(['Ann', 'Ann', 'Bob'])
+    const joined = await go(pipe(query(Book), orderBy('title'), selectRelated('author'), only('title')))
+    expect(joined.map((b) => [Object.keys(b).sort(), b.author.name])).toEqual([
+      [['author', 'id', 'title'], 'Ann'],
+      [['author', 'id', 'title'], 'Ann'],
+      [['author', 'id', 'title'], 'Bob'],
+    ])
+    const bulk = await go(pipe(query(Book), only('title'), inBulk([alpha.id])))
+    expect(bulk[String(alpha.id)]).toEqual({ id: alpha.id, title: 'Alpha' })
   })
 
   it('a relation path, an unknown field, no field or a values() plan is a ValidationError, sending nothing', async () => {

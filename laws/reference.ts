@@ -463,6 +463,8 @@ export const expected = (ds: Dataset, plan: Plan<unknown>, canon: Canon): Expect
   const all = selectItems(ds, src, canon)
   const n = Math.max(0, Math.min(src.limit ?? Infinity, all.length - off))
   switch (plan.kind) {
+    case 'inBulk':
+      throw new Error('reference: inBulk is not evaluated (its rows are a select)')
     case 'count':
       return { _tag: 'Value', value: n }
     case 'exists':

@@ -446,15 +446,15 @@ const ownProjection = (
   // In a derived table every column needs a distinct name (MySQL rejects `SELECT a, a`).
   const named = (sqls: ReadonlyArray<string>): string =>
     sqls.map((x, i) => `${x} AS ${ctx.d.quote(`c${i}`)}`).join(', ')
+  const cols = plan.only ? model.columns.filter((c) => plan.only!.includes(c.key)) : model.columns
   if (p._tag === 'Rows' && annotations.length === 0 && !plan.groupBy) {
-    const sqls = model.columns.map((c) => colRef(ctx, alias, c))
-    return { sql: sqls.join(', '), named: named(sqls), output: rowsOutput(model) }
+    const sqls = cols.map((c) => colRef(ctx, alias, c))
+    const output = plan.only ? { keys: cols.map((c) => c.key), columns: cols } : rowsOutput(model)
+    return { sql: sqls.join(', '), named: named(sqls), output }
   }
   // Grouped rows hold the group keys and the annotations; model rows gain the annotations.
   const keys =
-    p._tag !== 'Rows'
-      ? p.keys
-      : [...(plan.groupBy ?? model.columns.map((c) => c.key)), ...annotations.map((a) => a.name)]
+    p._tag !== 'Rows' ? p.keys : [...(plan.groupBy ?? cols.map((c) => c.key)), ...annotations.map((a) => a.name)]
   const names: Array<string | undefined> = []
   const exprs = keys.map((k) => {
     if (annotations.some((a) => a.name === k)) {
@@ -574,6 +574,8 @@ export const compileTerminal = (d: Dialect, plan: Terminal<unknown>): Compiled =
       const one = { ...src, limit: Math.min(src.limit ?? 1, 1) }
       return { ...selectRows(d, one, order), single: true }
     }
+    case 'inBulk':
+      return compileSelect(d, src)
     case 'get':
     case 'getOrNone': {
       // Without a slice the order cannot change the answer (one row, or an error).

@@ -137,6 +137,8 @@ export interface PrefetchItem {
   readonly path: ReadonlyArray<string>
   /** A sub-plan that filters/orders the related rows (tortoise's `Prefetch`). */
   readonly plan?: Select<unknown>
+  /** The name the related rows land under, when not the relation's (tortoise's `to_attr`). */
+  readonly to?: string
 }
 
 interface PlanBase<A> {
@@ -167,13 +169,22 @@ export interface Select<A> extends PlanBase<A> {
    * before the paths below it.
    */
   readonly related?: ReadonlyArray<ReadonlyArray<string>>
+  /** The row keys a row holds (`only`), the primary key among them; all when absent. */
+  readonly only?: ReadonlyArray<string>
 }
 
-/** A terminal over a select: `first` (row or null), `get`, `getOrNone`, `count`, `exists`. */
+/**
+ * A terminal over a select: `first` (row or null), `get`, `getOrNone`, `count`, `exists`,
+ * `inBulk` (the rows keyed by `key`).
+ */
 export interface Terminal<A> extends PlanBase<A> {
   readonly _tag: 'Terminal'
-  readonly kind: 'first' | 'get' | 'getOrNone' | 'count' | 'exists'
+  readonly kind: 'first' | 'get' | 'getOrNone' | 'count' | 'exists' | 'inBulk'
   readonly source: Select<unknown>
+  /** `inBulk`: the row key the record is keyed by. */
+  readonly key?: string
+  /** `inBulk` over no ids: the answer is `{}` and no SQL is sent. */
+  readonly empty?: boolean
 }
 
 // ------------------------------------------------------------------------------------------

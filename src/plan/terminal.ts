@@ -12,14 +12,22 @@ const TOKENS: Readonly<Record<Terminal<unknown>['kind'], string>> = {
   getOrNone: 'tgetOrNone',
   count: 'tcount',
   exists: 'texists',
+  inBulk: 'tinBulk',
 }
 
-/** A terminal over an invalid plan carries the plan's error, so running it sends no SQL. */
-const terminal = <A>(kind: Terminal<A>['kind'], source: Query<unknown, unknown>): Terminal<A> =>
+/**
+ * A terminal over a plan; one over an invalid plan carries the plan's error, so running it sends
+ * no SQL. `extra` holds what only the runner reads (`inBulk`'s key), never what the SQL depends on.
+ */
+export const terminal = <A>(
+  kind: Terminal<A>['kind'],
+  source: Query<unknown, unknown>,
+  extra?: Pick<Terminal<A>, 'key' | 'empty'>,
+): Terminal<A> =>
   source.error
-    ? freeze({ _tag: 'Terminal', kind, source, error: source.error })
+    ? freeze({ _tag: 'Terminal', kind, source, ...extra, error: source.error })
     : hinted(
-        { _tag: 'Terminal', kind, source, [HINT]: undefined, [OWNER]: undefined },
+        { _tag: 'Terminal', kind, source, ...extra, [HINT]: undefined, [OWNER]: undefined },
         step(hintOf(source), TOKENS[kind]),
       )
 

@@ -28,19 +28,26 @@ type Row = Record<string, unknown>
 export const PREFETCH_CHUNK = 10_000
 
 interface Level {
+  /** The relation this level loads (the name it lands under is the level's key in `byHead`). */
+  readonly relation: string
   /** Deeper paths below this relation. */
   readonly rest: ReadonlyArray<ReadonlyArray<string>>
   /** The sub-plan given with `prefetchWith`, if any. */
   readonly plan?: Select<unknown>
 }
 
-/** Groups prefetch items by their first hop: `'books__tags'`, `'books'`, `'author'`. */
+/**
+ * Groups prefetch items by the name their rows land under: the first hop (`'books__tags'`,
+ * `'books'`, `'author'`), or the target a `prefetchWith` names (a level of its own).
+ */
 const byHead = (items: ReadonlyArray<PrefetchItem>): Map<string, Level> => {
   const out = new Map<string, Level>()
   for (const item of items) {
     const [head, ...tail] = item.path
-    const level = out.get(head) ?? { rest: [] }
-    out.set(head, {
+    const name = item.to ?? head
+    const level = out.get(name) ?? { relation: head, rest: [] }
+    out.set(name, {
+      relation: head,
       rest: tail.length > 0 ? [...level.rest, tail] : level.rest,
       plan: tail.length === 0 && item.plan ? item.plan : level.plan,
     })
@@ -242,9 +249,15 @@ const withRelation = (keys: ReadonlyArray<string>, name: string): WithRelation =
   return f
 }
 
-const attach = (ex: Executor, rel: Relation, rows: ReadonlyArray<Row>, level: Level): MaybePromise<Row[]> => {
+const attach = (
+  ex: Executor,
+  rel: Relation,
+  rows: ReadonlyArray<Row>,
+  level: Level,
+  name: string,
+): MaybePromise<Row[]> => {
   const plan = levelPlan(rel.target, level)
-  const copy = withRelation(Object.keys(rows[0]), rel.name)
+  const copy = withRelation(Object.keys(rows[0]), name)
   if (rel.column) {
     // Forward key: parent.authorId → the author row (null when the key is null or filtered out).
     const fk = rel.column.key
@@ -278,10 +291,11 @@ export const prefetchRows = (ex: Executor, plan: Select<unknown>, rows: Row[]): 
   const heads = [...byHead(plan.prefetch)]
   const from = (i: number, out: Row[]): MaybePromise<Row[]> => {
     for (; i < heads.length; i++) {
-      const [head, level] = heads[i]
+      const [name, level] = heads[i]
+      const head = level.relation
       const rel = resolveRelation(plan.model, head)
       if (!rel) throw new Abort(invalid(head, unknownField(plan.model, head, 'relation'), plan.model.name))
-      const next = attach(ex, rel, out, level)
+      const next = attach(ex, rel, out, level, name)
       if (isPromise(next)) return next.then((r) => from(i + 1, r))
       out = next
     }

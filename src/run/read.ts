@@ -26,7 +26,19 @@ const one = (plan: Terminal<unknown>, rows: ReadonlyArray<unknown>): unknown => 
 const countOf = (rows: ReadonlyArray<ReadonlyArray<unknown>>): number => Number(rows[0][0])
 const existsOf = (rows: ReadonlyArray<ReadonlyArray<unknown>>): boolean => Number(rows[0][0]) > 0 || rows[0][0] === true
 
+/** `inBulk`'s record: each row under `String` of its key (a bigint's digits, without `n`). */
+const keyed = (plan: Terminal<unknown>, rows: ReadonlyArray<unknown>): Readonly<Record<string, unknown>> => {
+  const key = plan.key!
+  const out: Record<string, unknown> = Object.create(null) as Record<string, unknown>
+  for (const r of rows as ReadonlyArray<Record<string, unknown>>) out[String(r[key])] = r
+  return Object.freeze(out)
+}
+
+const keyedOf = (plan: Terminal<unknown>, rows: MaybePromise<unknown[]>): MaybePromise<unknown> =>
+  then(rows, (r) => keyed(plan, r))
+
 export const terminal = (ex: Executor, plan: Terminal<unknown>, v: Values | undefined): MaybePromise<unknown> => {
+  if (plan.kind === 'inBulk' && plan.empty) return Object.freeze({})
   const c = compileWith(ex.dialect, plan, v !== undefined)
   const params = paramsOf(c, v)
   switch (plan.kind) {
@@ -34,6 +46,8 @@ export const terminal = (ex: Executor, plan: Terminal<unknown>, v: Values | unde
       return then(allRows(ex, c.sql, params, false), countOf)
     case 'exists':
       return then(allRows(ex, c.sql, params, false), existsOf)
+    case 'inBulk':
+      return keyedOf(plan, select(ex, plan.source, v, c, params))
     case 'first':
     case 'get':
     case 'getOrNone': {

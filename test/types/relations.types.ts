@@ -7,6 +7,9 @@ import { pipe } from 'fp-ts/function'
 import * as TE from 'fp-ts/TaskEither'
 import {
   Count,
+  Plan,
+  inBulk,
+  only,
   RowOf,
   TerrapinError,
   annotate,
@@ -296,3 +299,54 @@ fields.oneToOne('Author', { dbConstraint: true })
 fields.foreignKey('Author', { dbConstraint: 'no' })
 // @ts-expect-error a link table always has its keys
 fields.manyToMany('Tag', { dbConstraint: false })
+
+// inBulk: a record of rows keyed by strings; ids typed by the field; unknown fields refused.
+{
+  const byId: Plan<Readonly<Record<string, RowOf<typeof Book>>>> = pipe(query(Book), inBulk([1, 2]))
+  const byCode = pipe(query(Country), inBulk(['FR'], 'code'))
+  void byId
+  void byCode
+  // @ts-expect-error -- Book's key is a number
+  pipe(query(Book), inBulk(['1']))
+  // @ts-expect-error -- no field `nope`
+  pipe(query(Book), inBulk([1], 'nope'))
+  // @ts-expect-error -- a title is text
+  pipe(query(Book), inBulk([1], 'title'))
+}
+
+// prefetchWith to a target name: typed under that name; a field, relation or present key refused.
+{
+  const good = pipe(query(Book), where({ rating__gte: 4 }))
+  const twice = pipe(
+    query(Author),
+    prefetchWith('books', good, { to: 'goodBooks' }),
+    prefetchWith('books', query(Book), { to: 'allBooks' }),
+    run(db),
+  )
+  type Twice = Rows<typeof twice>
+  const ok1: Equals<Twice['goodBooks'], ReadonlyArray<BookRow>> = true
+  const ok2: Equals<Twice['allBooks'], ReadonlyArray<BookRow>> = true
+  void ok1
+  void ok2
+  // @ts-expect-error -- `name` is a field of Author
+  pipe(query(Author), prefetchWith('books', good, { to: 'name' }))
+  // @ts-expect-error -- `profile` is a relation of Author
+  pipe(query(Author), prefetchWith('books', good, { to: 'profile' }))
+  const once = pipe(query(Author), prefetchWith('books', good, { to: 'goodBooks' }))
+  // @ts-expect-error -- `goodBooks` is already on the row
+  pipe(once, prefetchWith('books', good, { to: 'goodBooks' }))
+}
+
+// only: a partial row (the named fields and the key); relation paths and unknown fields refused.
+{
+  const partial = pipe(query(Book), only('title'), run(db))
+  const ok: Equals<Rows<typeof partial>, { readonly id: number; readonly title: string }> = true
+  void ok
+  const counted = pipe(query(Author), annotate({ n: Count('books') }), only('name'), run(db))
+  const ok2: Equals<Rows<typeof counted>['n'], number> = true
+  void ok2
+  // @ts-expect-error -- a relation path is not an own field
+  pipe(query(Book), only('author__name'))
+  // @ts-expect-error -- no field `titel`
+  pipe(query(Book), only('titel'))
+}

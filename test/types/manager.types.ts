@@ -29,7 +29,7 @@ export const q4: Query<typeof Note, NoteRow> = Notes.unfiltered()
 // @ts-expect-error a helper's argument keeps its type
 Notes.about(1)
 // @ts-expect-error unknown helper
-Notes.missing()
+export type Missing = (typeof Notes)['missing']
 
 manager(Note, {
   // @ts-expect-error unknown field in the base
@@ -45,5 +45,5 @@ manager(Note, {
 manager(Note, {
   base: (q) => q,
   // @ts-expect-error a helper may not hide a member
-  helpers: { query: (q) => q },
+  helpers: { query: (q: unknown) => q },
 })

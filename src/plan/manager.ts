@@ -50,19 +50,18 @@ const RESERVED = new Set(['model', 'query', 'unfiltered'])
  *
  * @example
  * ```ts
- * const Books = manager(Book, {
+ * manager(Book, {
  *   base: (q) => pipe(q, where({ rating__isnull: false })),
  *   helpers: { good: (q) => pipe(q, where({ rating__gte: 4 })) },
- * })
- * Books.good()
+ * }).good()
  * ```
  * ```sql
  * -- sqlite
- * SELECT "t0"."id", "t0"."title", "t0"."rating", "t0"."author_id" FROM "book" AS "t0" WHERE "t0"."rating" IS NOT NULL AND "t0"."rating" >= ?
+ * SELECT "t0"."id", "t0"."title", "t0"."rating", "t0"."author_id" FROM "book" AS "t0" WHERE ("t0"."rating" IS NOT NULL AND "t0"."rating" >= ?)
  * -- postgres
- * SELECT "t0"."id", "t0"."title", "t0"."rating", "t0"."author_id" FROM "book" AS "t0" WHERE "t0"."rating" IS NOT NULL AND "t0"."rating" >= $1
+ * SELECT "t0"."id", "t0"."title", "t0"."rating", "t0"."author_id" FROM "book" AS "t0" WHERE ("t0"."rating" IS NOT NULL AND "t0"."rating" >= $1)
  * -- mysql
- * SELECT `t0`.`id`, `t0`.`title`, `t0`.`rating`, `t0`.`author_id` FROM `book` AS `t0` WHERE `t0`.`rating` IS NOT NULL AND `t0`.`rating` >= ?
+ * SELECT `t0`.`id`, `t0`.`title`, `t0`.`rating`, `t0`.`author_id` FROM `book` AS `t0` WHERE (`t0`.`rating` IS NOT NULL AND `t0`.`rating` >= ?)
  * ```
  */
 export const manager = <M extends Model, R, H = Record<never, never>>(

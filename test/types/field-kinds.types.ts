@@ -1,0 +1,44 @@
+/**
+ * Type tests of the field kinds `enum` (from a TypeScript enum object), checked by `tsc --noEmit`:
+ * the row type is the enum type, and values outside it fail to compile.
+ */
+import { pipe } from 'fp-ts/function'
+import { InsertOf, RowOf, fields, model, query, where } from 'terrapin'
+
+/** Mutual assignability (an enum type and the union of its members are the same set of values). */
+type Equals<A, B> = [A] extends [B] ? ([B] extends [A] ? true : false) : false
+const expectType = <T extends true>(): T => true as T
+
+enum Color {
+  Red = 'red',
+  Green = 'green',
+}
+enum Level {
+  Low = 1,
+  High = 5,
+}
+
+const Paint = model('Paint', {
+  fields: {
+    id: fields.int({ pk: true }),
+    color: fields.enum(Color, { default: Color.Red }),
+    level: fields.enum(Level, { null: true }),
+    tag: fields.enum(['a', 'b']),
+  },
+})
+
+expectType<Equals<RowOf<typeof Paint>['color'], Color>>()
+expectType<Equals<RowOf<typeof Paint>['level'], Level | null>>()
+expectType<Equals<RowOf<typeof Paint>['tag'], 'a' | 'b'>>()
+
+export const ok: InsertOf<typeof Paint> = { color: Color.Green, level: Level.High, tag: 'a' }
+// @ts-expect-error -- a string that is not a member of the string enum
+export const badColor: InsertOf<typeof Paint> = { color: 'blue', tag: 'a' }
+// @ts-expect-error -- the reverse-mapping name is not a value of a numeric enum
+export const badLevel: InsertOf<typeof Paint> = { level: 'High', tag: 'a' }
+// @ts-expect-error -- a default outside the enum
+fields.enum(Color, { default: 'blue' })
+
+export const f = pipe(query(Paint), where({ level: Level.Low, color__in: [Color.Red] }))
+// @ts-expect-error -- filtering with a value outside the enum
+pipe(query(Paint), where({ color: 'blue' }))

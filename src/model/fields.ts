@@ -99,6 +99,8 @@ export interface ExtraOptions {
   readonly autoNowAdd?: boolean
   readonly values?: ReadonlyArray<string | number>
   readonly generated?: boolean
+  /** Set by `fields.timedelta`: the bigint column holds a duration in this unit. */
+  readonly unit?: 'microseconds'
 }
 
 /** What deleting a referenced row does to the rows whose foreign key points at it; the same on every dialect. */
@@ -245,6 +247,16 @@ const bigint = <const O extends FieldOptions<bigint> = NoOptions>(
   O extends { readonly pk: true } ? true : Opt<O>,
   IsPk<O>
 > => scalar('bigint', bigintCodec, options, options.pk === true && options.default === undefined)
+
+/**
+ * A duration (tortoise's `TimeDeltaField`): a `BIGINT` column of microseconds, read and written as
+ * a JS `bigint` of microseconds (`3_600_000_000n` is one hour). Compared and ordered as numbers
+ * (`where({ took__gt: 1_000_000n })`); a `bigint` field whose description says its unit.
+ */
+const timedelta = <const O extends FieldOptions<bigint> = NoOptions>(
+  options: O = {} as O,
+): ScalarField<'bigint', bigint, IsTrue<O extends { readonly null: true } ? true : false>, Opt<O>, IsPk<O>> =>
+  scalar('bigint', bigintCodec, { ...options, unit: 'microseconds' })
 
 type Simple<K extends ScalarKind, A, O> = ScalarField<
   K,
@@ -463,6 +475,7 @@ export const fields = {
   datetime,
   date,
   time,
+  timedelta,
   uuid,
   json,
   /** A closed set of strings or integers, stored as char/int: `fields.enum(['draft', 'published'])` or `fields.enum(MyEnum)`. */

@@ -103,7 +103,7 @@ const valueSchema = (col: Column, writing: boolean): Record<string, unknown> => 
     case 'smallint':
       return { type: 'integer', minimum: Number(INT_RANGE[col.kind][0]), maximum: Number(INT_RANGE[col.kind][1]) }
     case 'bigint':
-      return { type: 'string', pattern: INT64_PATTERN }
+      return { type: 'string', pattern: INT64_PATTERN, ...(o.unit !== undefined ? { description: o.unit } : {}) }
     case 'float':
       return { type: 'number' }
     case 'decimal':

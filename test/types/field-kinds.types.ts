@@ -1,5 +1,5 @@
 /**
- * Type tests of the field kinds `enum` (from a TypeScript enum object), checked by `tsc --noEmit`:
+ * Type tests of the field kinds `enum` (from a TypeScript enum object) and `timedelta`, checked by `tsc --noEmit`:
  * the row type is the enum type, and values outside it fail to compile.
  */
 import { pipe } from 'fp-ts/function'
@@ -24,6 +24,7 @@ const Paint = model('Paint', {
     color: fields.enum(Color, { default: Color.Red }),
     level: fields.enum(Level, { null: true }),
     tag: fields.enum(['a', 'b']),
+    took: fields.timedelta({ null: true }),
   },
 })
 
@@ -42,3 +43,10 @@ fields.enum(Color, { default: 'blue' })
 export const f = pipe(query(Paint), where({ level: Level.Low, color__in: [Color.Red] }))
 // @ts-expect-error -- filtering with a value outside the enum
 pipe(query(Paint), where({ color: 'blue' }))
+
+expectType<Equals<RowOf<typeof Paint>['took'], bigint | null>>()
+// @ts-expect-error -- a timedelta is a bigint of microseconds, not a number
+export const badTook: InsertOf<typeof Paint> = { tag: 'a', took: 1000 }
+export const cmp = pipe(query(Paint), where({ took__gt: 1000n, took__lte: 5000n }))
+// @ts-expect-error -- no text lookups on a timedelta
+pipe(query(Paint), where({ took__contains: 1n }))

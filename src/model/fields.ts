@@ -8,6 +8,7 @@ import {
   INT_RANGE,
   integer,
   bigintCodec,
+  binaryCodec,
   booleanCodec,
   dateCodec,
   datetimeCodec,
@@ -39,6 +40,7 @@ export type ScalarKind =
   | 'uuid'
   | 'json'
   | 'enum'
+  | 'binary'
 
 /** Returns an error message when the value is invalid. (Declared as a method: bivariant.) */
 export type Validator<A> = {
@@ -258,6 +260,16 @@ const timedelta = <const O extends FieldOptions<bigint> = NoOptions>(
 ): ScalarField<'bigint', bigint, IsTrue<O extends { readonly null: true } ? true : false>, Opt<O>, IsPk<O>> =>
   scalar('bigint', bigintCodec, { ...options, unit: 'microseconds' })
 
+/**
+ * Bytes (tortoise's `BinaryField`): `BLOB` on SQLite, `BYTEA` on PostgreSQL, `LONGBLOB` on
+ * MySQL/MariaDB. Written as a `Buffer` or any `Uint8Array`, read back as a `Buffer` (a
+ * `Uint8Array`). Filters: `exact`, `not`, `in`, `notIn`, `isnull`, `notIsnull` only.
+ */
+const binary = <const O extends FieldOptions<Uint8Array> = NoOptions>(
+  options: O = {} as O,
+): ScalarField<'binary', Uint8Array, IsTrue<O extends { readonly null: true } ? true : false>, Opt<O>, IsPk<O>> =>
+  scalar('binary', binaryCodec, options)
+
 type Simple<K extends ScalarKind, A, O> = ScalarField<
   K,
   A,
@@ -476,6 +488,7 @@ export const fields = {
   date,
   time,
   timedelta,
+  binary,
   uuid,
   json,
   /** A closed set of strings or integers, stored as char/int: `fields.enum(['draft', 'published'])` or `fields.enum(MyEnum)`. */

@@ -163,6 +163,7 @@ const TYPES: Readonly<Record<Exclude<ScalarKind, 'enum' | 'json'>, string>> = {
   uuid: 'string',
   boolean: 'boolean',
   datetime: 'Date',
+  binary: 'Buffer',
 }
 
 const typeOf = (f: ScalarField): string =>

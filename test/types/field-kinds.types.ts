@@ -1,5 +1,5 @@
 /**
- * Type tests of the field kinds `enum` (from a TypeScript enum object) and `timedelta`, checked by `tsc --noEmit`:
+ * Type tests of the field kinds `enum` (from a TypeScript enum object) `timedelta` and `binary`, checked by `tsc --noEmit`:
  * the row type is the enum type, and values outside it fail to compile.
  */
 import { pipe } from 'fp-ts/function'
@@ -25,6 +25,7 @@ const Paint = model('Paint', {
     level: fields.enum(Level, { null: true }),
     tag: fields.enum(['a', 'b']),
     took: fields.timedelta({ null: true }),
+    data: fields.binary({ null: true }),
   },
 })
 
@@ -50,3 +51,17 @@ export const badTook: InsertOf<typeof Paint> = { tag: 'a', took: 1000 }
 export const cmp = pipe(query(Paint), where({ took__gt: 1000n, took__lte: 5000n }))
 // @ts-expect-error -- no text lookups on a timedelta
 pipe(query(Paint), where({ took__contains: 1n }))
+
+expectType<Equals<RowOf<typeof Paint>['data'], Uint8Array | null>>()
+export const bytes: InsertOf<typeof Paint> = { tag: 'a', data: Buffer.from('x') }
+export const u8: InsertOf<typeof Paint> = { tag: 'a', data: new Uint8Array([1]) }
+// @ts-expect-error -- a string is not bytes
+export const badData: InsertOf<typeof Paint> = { tag: 'a', data: 'x' }
+export const eq = pipe(
+  query(Paint),
+  where({ data: Buffer.from('x'), data__in: [Buffer.from('y')], data__isnull: false }),
+)
+// @ts-expect-error -- bytes have no order
+pipe(query(Paint), where({ data__gt: Buffer.from('x') }))
+// @ts-expect-error -- bytes have no text lookups
+pipe(query(Paint), where({ data__contains: Buffer.from('x') }))

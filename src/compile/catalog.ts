@@ -96,6 +96,7 @@ export const kindOf = (
   if (t.startsWith('time')) return { kind: 'time' }
   if (t === 'uuid' || t === 'char(36)') return { kind: 'uuid' }
   if (t === 'jsonb') return { kind: 'json' }
+  if (t === 'blob' || t === 'bytea' || t === 'longblob') return { kind: 'binary' }
   return { kind: 'text' }
 }
 

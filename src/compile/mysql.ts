@@ -57,6 +57,7 @@ const TYPES: Readonly<Record<string, string>> = {
   date: 'DATE',
   time: 'TIME(3)',
   uuid: 'CHAR(36)',
+  binary: 'LONGBLOB',
   json: 'LONGTEXT',
 }
 

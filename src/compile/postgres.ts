@@ -28,6 +28,7 @@ const TYPES: Readonly<Record<string, string>> = {
   date: 'DATE',
   time: 'TIME(3)',
   uuid: 'UUID',
+  binary: 'BYTEA',
   json: 'JSONB',
 }
 

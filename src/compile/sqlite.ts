@@ -118,6 +118,7 @@ const TYPES: Readonly<Record<string, string>> = {
   date: 'TEXT',
   time: 'TEXT',
   uuid: 'CHAR(36)',
+  binary: 'BLOB',
   // Not 'JSON': that name has NUMERIC affinity, which turns the text '42' into an integer.
   json: 'TEXT',
 }

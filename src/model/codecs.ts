@@ -328,6 +328,19 @@ export const uuidCodec = new t.Type<string, unknown, unknown>(
   t.identity,
 )
 
+/** Bytes: a `Buffer` or any `Uint8Array` written, a `Buffer` (a `Uint8Array`) read back. */
+export const binaryCodec = new t.Type<Uint8Array, unknown, unknown>(
+  'binary',
+  (u): u is Uint8Array => u instanceof Uint8Array,
+  (u, c) =>
+    Buffer.isBuffer(u)
+      ? t.success(u)
+      : u instanceof Uint8Array
+        ? t.success(Buffer.from(u.buffer, u.byteOffset, u.byteLength))
+        : t.failure(u, c),
+  t.identity,
+)
+
 export const jsonCodec = new t.Type<unknown, unknown, unknown>(
   'json',
   (_u): _u is unknown => true,

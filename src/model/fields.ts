@@ -8,6 +8,7 @@ import {
   INT_RANGE,
   integer,
   bigintCodec,
+  binaryCodec,
   booleanCodec,
   dateCodec,
   datetimeCodec,
@@ -39,6 +40,7 @@ export type ScalarKind =
   | 'uuid'
   | 'json'
   | 'enum'
+  | 'binary'
 
 /** Returns an error message when the value is invalid. (Declared as a method: bivariant.) */
 export type Validator<A> = {
@@ -99,6 +101,8 @@ export interface ExtraOptions {
   readonly autoNowAdd?: boolean
   readonly values?: ReadonlyArray<string | number>
   readonly generated?: boolean
+  /** Set by `fields.timedelta`: the bigint column holds a duration in this unit. */
+  readonly unit?: 'microseconds'
 }
 
 /** What deleting a referenced row does to the rows whose foreign key points at it; the same on every dialect. */
@@ -246,6 +250,26 @@ const bigint = <const O extends FieldOptions<bigint> = NoOptions>(
   IsPk<O>
 > => scalar('bigint', bigintCodec, options, options.pk === true && options.default === undefined)
 
+/**
+ * A duration (tortoise's `TimeDeltaField`): a `BIGINT` column of microseconds, read and written as
+ * a JS `bigint` of microseconds (`3_600_000_000n` is one hour). Compared and ordered as numbers
+ * (`where({ took__gt: 1_000_000n })`); a `bigint` field whose description says its unit.
+ */
+const timedelta = <const O extends FieldOptions<bigint> = NoOptions>(
+  options: O = {} as O,
+): ScalarField<'bigint', bigint, IsTrue<O extends { readonly null: true } ? true : false>, Opt<O>, IsPk<O>> =>
+  scalar('bigint', bigintCodec, { ...options, unit: 'microseconds' })
+
+/**
+ * Bytes (tortoise's `BinaryField`): `BLOB` on SQLite, `BYTEA` on PostgreSQL, `LONGBLOB` on
+ * MySQL/MariaDB. Written as a `Buffer` or any `Uint8Array`, read back as a `Buffer` (a
+ * `Uint8Array`). Filters: `exact`, `not`, `in`, `notIn`, `isnull`, `notIsnull` only.
+ */
+const binary = <const O extends FieldOptions<Uint8Array> = NoOptions>(
+  options: O = {} as O,
+): ScalarField<'binary', Uint8Array, IsTrue<O extends { readonly null: true } ? true : false>, Opt<O>, IsPk<O>> =>
+  scalar('binary', binaryCodec, options)
+
 type Simple<K extends ScalarKind, A, O> = ScalarField<
   K,
   A,
@@ -334,28 +358,54 @@ const json = <const O extends FieldOptions<JsonValue<O>> & { readonly codec?: t.
   return scalar('json', codec, options as FieldOptions<A>)
 }
 
-/** A closed set of strings or integers, stored as char/int: `fields.enum(['draft', 'published'])`. */
+/** What `fields.enum` takes: a list of values, or a TypeScript enum object (string or numeric). */
+export type EnumSource = ReadonlyArray<string> | ReadonlyArray<number> | { readonly [key: string]: string | number }
+
+/** The value type of an enum field: the list's element, or the enum object's member type (not its reverse-mapping keys). */
+export type EnumValue<V> = V extends ReadonlyArray<infer X> ? X : V[Exclude<keyof V, number>]
+
+/**
+ * The values of an enum source: a list as given; an enum object's member values — for a numeric
+ * enum the numbers, never the names TypeScript's reverse mapping adds under numeric keys.
+ */
+const enumValues = (source: EnumSource): ReadonlyArray<string> | ReadonlyArray<number> => {
+  if (Array.isArray(source)) return source as ReadonlyArray<string> | ReadonlyArray<number>
+  const members = Object.keys(source)
+    .filter((k) => !/^-?\d+(\.\d+)?$/.test(k))
+    .map((k) => (source as Record<string, string | number>)[k])
+  const numbers = members.filter((v): v is number => typeof v === 'number')
+  if (numbers.length > 0 && numbers.length < members.length)
+    throw new TypeError('fields.enum: an enum mixing string and numeric members is not supported')
+  return numbers.length > 0 ? numbers : (members as string[])
+}
+
+/**
+ * A closed set of strings or integers, stored as char/int: `fields.enum(['draft', 'published'])`,
+ * or `fields.enum(Status)` with a TypeScript enum (a numeric enum stores its numbers).
+ */
 const enum_ = <
-  const V extends ReadonlyArray<string> | ReadonlyArray<number>,
-  const O extends FieldOptions<V[number]> & { readonly maxLength?: number } = NoOptions,
+  const V extends EnumSource,
+  const O extends FieldOptions<EnumValue<V>> & { readonly maxLength?: number } = NoOptions,
 >(
-  values: V,
+  source: V,
   options: O = {} as O,
-): Simple<'enum', V[number], O> => {
+): Simple<'enum', EnumValue<V>, O> => {
+  type A = EnumValue<V>
+  const values = enumValues(source)
   const set = new Set<unknown>(values)
-  const codec = new t.Type<V[number], unknown, unknown>(
+  const codec = new t.Type<A, unknown, unknown>(
     'enum',
-    (u): u is V[number] => set.has(u),
+    (u): u is A => set.has(u),
     (u, c) => {
-      if (set.has(u)) return t.success(u as V[number])
+      if (set.has(u)) return t.success(u as A)
       const n = typeof u === 'string' && /^-?\d+$/.test(u) ? Number(u) : typeof u === 'bigint' ? Number(u) : undefined
-      return n !== undefined && set.has(n) ? t.success(n) : t.failure(u, c)
+      return n !== undefined && set.has(n) ? t.success(n as A) : t.failure(u, c)
     },
     t.identity,
   )
   const maxLength =
     typeof values[0] === 'string' ? Math.max(1, ...(values as ReadonlyArray<string>).map((v) => v.length)) : undefined
-  return scalar('enum', codec, { maxLength, ...options, values: Object.freeze([...values]) })
+  return scalar('enum', codec, { maxLength, ...(options as FieldOptions<A>), values: Object.freeze([...values]) })
 }
 
 /** The `relatedName` literal of relation options, or undefined. */
@@ -437,9 +487,11 @@ export const fields = {
   datetime,
   date,
   time,
+  timedelta,
+  binary,
   uuid,
   json,
-  /** A closed set of strings or integers, stored as char/int: `fields.enum(['draft', 'published'])`. */
+  /** A closed set of strings or integers, stored as char/int: `fields.enum(['draft', 'published'])` or `fields.enum(MyEnum)`. */
   enum: enum_,
   foreignKey,
   oneToOne,

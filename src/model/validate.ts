@@ -170,6 +170,7 @@ const GUARDED_KINDS: ReadonlySet<string> = new Set([
   'datetime',
   'date',
   'uuid',
+  'binary',
 ])
 
 const NO_PROBLEMS: ReadonlyArray<string> = Object.freeze([])
@@ -264,7 +265,7 @@ const hasKeys = (data: object, keys: ReadonlyArray<string>): boolean => {
 }
 
 /** Kinds whose values may be objects, which the plan copies (`deepFreeze`). */
-const COPIED_KINDS: ReadonlySet<string> = new Set(['datetime', 'json'])
+const COPIED_KINDS: ReadonlySet<string> = new Set(['datetime', 'json', 'binary'])
 
 const makeFast = (model: Model, keys: ReadonlyArray<string>): Fast | undefined => {
   if (keys.length === 0 || keys.length > 64 || keys.some((k) => k === '__proto__' || !model.columnByKey[k]))

@@ -75,7 +75,7 @@ type KindAt<M, P extends string> = P extends `${infer H}__${infer Rest}`
     : unknown
 
 type NumericKind = 'int' | 'smallint' | 'bigint' | 'float' | 'decimal'
-type OtherKind = 'char' | 'text' | 'boolean' | 'datetime' | 'date' | 'time' | 'uuid' | 'json' | 'enum'
+type OtherKind = 'char' | 'text' | 'boolean' | 'datetime' | 'date' | 'time' | 'uuid' | 'json' | 'enum' | 'binary'
 
 /** Whether each operand of `L` is a number: a numeric field (decimals included), or a value of number type. */
 type OperandOk<M, L, R> =

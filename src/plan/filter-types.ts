@@ -53,7 +53,7 @@ type LookupsOf<K extends ScalarKind> = K extends 'json'
     ? Base | Cmp | 'range' | Text
     : K extends 'int' | 'bigint' | 'smallint' | 'float' | 'decimal' | 'datetime' | 'date' | 'time' | 'uuid'
       ? Base | Cmp | 'range'
-      : K extends 'boolean' | 'enum'
+      : K extends 'boolean' | 'enum' | 'binary'
         ? Base
         : never
 

@@ -119,6 +119,8 @@ const PART_KINDS: Readonly<Record<string, ReadonlySet<string>>> = {
 
 const ORDERED_LOOKUPS: ReadonlySet<string> = new Set(['gt', 'gte', 'lt', 'lte', 'range'])
 const NULL_LOOKUPS: ReadonlySet<string> = new Set(['isnull', 'notIsnull'])
+/** Bytes compare for equality only: no order, no text lookups. */
+const BINARY_LOOKUPS: ReadonlySet<string> = new Set(['exact', 'not', 'in', 'notIn', 'isnull', 'notIsnull'])
 
 /**
  * The lookups of a kind, as the filter types allow them: booleans and enums have no order (an
@@ -130,9 +132,11 @@ const lookupApplies = (kind: string, lookup: string): boolean =>
     ? NULL_LOOKUPS.has(lookup) || JSON_LOOKUPS.has(lookup)
     : lookup === 'containedBy'
       ? false
-      : kind === 'boolean' || kind === 'enum'
-        ? !ORDERED_LOOKUPS.has(lookup)
-        : true
+      : kind === 'binary'
+        ? BINARY_LOOKUPS.has(lookup)
+        : kind === 'boolean' || kind === 'enum'
+          ? !ORDERED_LOOKUPS.has(lookup)
+          : true
 
 /** The lookups of a json field besides NULL's: equality and containment, as PostgreSQL's jsonb means them. */
 const JSON_LOOKUPS: ReadonlySet<string> = new Set(['exact', 'not', 'contains', 'containedBy'])

@@ -163,6 +163,7 @@ const TYPES: Readonly<Record<Exclude<ScalarKind, 'enum' | 'json'>, string>> = {
   uuid: 'string',
   boolean: 'boolean',
   datetime: 'Date',
+  binary: 'Buffer',
 }
 
 const typeOf = (f: ScalarField): string =>
@@ -170,7 +171,9 @@ const typeOf = (f: ScalarField): string =>
     ? (f.options.values ?? []).map((v) => JSON.stringify(v)).join(' | ')
     : f.kind === 'json'
       ? ((f.options as { readonly codec?: { readonly name: string } }).codec?.name ?? 'unknown')
-      : TYPES[f.kind]
+      : f.options.unit !== undefined
+        ? `${TYPES[f.kind]} (${f.options.unit})`
+        : TYPES[f.kind]
 
 const fieldOf = (name: string, f: ScalarField, col: Column): FieldDescription => {
   const o = f.options

@@ -103,7 +103,7 @@ const valueSchema = (col: Column, writing: boolean): Record<string, unknown> => 
     case 'smallint':
       return { type: 'integer', minimum: Number(INT_RANGE[col.kind][0]), maximum: Number(INT_RANGE[col.kind][1]) }
     case 'bigint':
-      return { type: 'string', pattern: INT64_PATTERN }
+      return { type: 'string', pattern: INT64_PATTERN, ...(o.unit !== undefined ? { description: o.unit } : {}) }
     case 'float':
       return { type: 'number' }
     case 'decimal':
@@ -124,6 +124,8 @@ const valueSchema = (col: Column, writing: boolean): Record<string, unknown> => 
       return { type: 'string', format: 'uuid', pattern: UUID_PATTERN }
     case 'json':
       return {}
+    case 'binary':
+      return { type: 'string', contentEncoding: 'base64' }
     case 'enum': {
       const values = o.values ?? []
       return { type: typeof values[0] === 'number' ? 'integer' : 'string', enum: [...values] }
@@ -191,7 +193,8 @@ const readSchema = (m: Model, columns: ReadonlyArray<Column>, paths: ReadonlyArr
  * Kinds: `int`/`smallint` integers within their range; `bigint` a string of digits within 64
  * bits; `decimal` a string with at most the column's digits; `char` with `maxLength`; `datetime`
  * `format: 'date-time'`, `date` `'date'`, `uuid` `'uuid'`, `time` a pattern (`HH:MM:SS[.mmm]`);
- * `enum` its values; `json` any value; a nullable field `nullable: true`.
+ * `enum` its values; `json` any value; `binary` a base64 string (`contentEncoding: 'base64'`);
+ * a `timedelta` the bigint string described as `microseconds`; a nullable field `nullable: true`.
  *
  * @example
  * jsonSchema(Book, { mode: 'create' })
@@ -227,13 +230,14 @@ const fromJsonValue = (col: Column | undefined, v: unknown): unknown => {
     return d && !Number.isNaN(d.getTime()) ? d : v
   }
   if (col.kind === 'bigint' && /^-?\d+$/.test(v)) return BigInt(v)
+  if (col.kind === 'binary' && /^[A-Za-z0-9+/]*={0,2}$/.test(v)) return Buffer.from(v, 'base64')
   return v
 }
 
 /**
  * A JSON body (valid against `jsonSchema(model, { mode })`) as the values `create` (or `update`)
- * takes: ISO strings of `datetime` fields become `Date`s and digit strings of `bigint` fields
- * `bigint`s; every other value is kept. Anything the schema would not have let through is left
+ * takes: ISO strings of `datetime` fields become `Date`s, digit strings of `bigint` fields
+ * `bigint`s and base64 strings of `binary` fields `Buffer`s; every other value is kept. Anything the schema would not have let through is left
  * as it is, for `create` to refuse with a `ValidationError`. The type is the schema's promise:
  * `create` and `update` check every value again.
  *

@@ -237,21 +237,8 @@ interface Target {
   readonly steps?: ReadonlyArray<string | number>
 }
 
-/** Lookups after a path into a json document: the scalar ones. */
-const JSON_PATH_LOOKUPS: ReadonlySet<string> = new Set([
-  'exact',
-  'not',
-  'in',
-  'notIn',
-  'gt',
-  'gte',
-  'lt',
-  'lte',
-  'range',
-  'isnull',
-  'notIsnull',
-  ...TEXT_LOOKUPS,
-])
+/** Lookups after a path into a json document: the scalar ones, every lookup but a document's containment. */
+const JSON_PATH_LOOKUPS: ReadonlySet<string> = new Set(LOOKUPS.filter((l) => l !== 'containedBy'))
 
 /** `data__author__name__icontains` past the json column: its steps (digits index arrays) and lookup. */
 const jsonTarget = (

@@ -99,17 +99,19 @@ export const query = <M extends Model>(model: M): Query<M, RowOf<M>> => {
 type SelectFields = { [K in Exclude<keyof Required<Select<unknown>>, '_A'>]: Select<unknown>[K] }
 
 /**
- * A select like `p` with a new filter, order, limit, offset or prefetch list, and its shape hint.
- * Every field is written out: copying a frozen plan with a spread costs more than building it.
+ * A select like `p` with the parts a combinator changes, and its shape hint. Every field is
+ * written out: copying a frozen plan with a spread costs more than building it.
  */
-export const next = <P extends Select<unknown>>(
+const rebuilt = <P extends Select<unknown>>(
   p: P,
   where: FilterNode | undefined,
   order: ReadonlyArray<OrderItem>,
   limit: number | undefined,
   offset: number | undefined,
+  prefetch: ReadonlyArray<PrefetchItem>,
+  annotations: ReadonlyArray<Annotation> | undefined,
+  groupBy: ReadonlyArray<string> | undefined,
   hint: ShapeNode | undefined,
-  prefetch: ReadonlyArray<PrefetchItem> = p.prefetch,
 ): P =>
   hinted<SelectFields>(
     {
@@ -122,36 +124,6 @@ export const next = <P extends Select<unknown>>(
       distinct: p.distinct,
       projection: p.projection,
       prefetch,
-      annotations: p.annotations,
-      groupBy: p.groupBy,
-      lock: p.lock,
-      related: p.related,
-      only: p.only,
-      error: p.error,
-      [HINT]: undefined,
-      [OWNER]: undefined,
-    },
-    hint,
-  ) as unknown as P
-
-/** A select like `p` with new annotations and grouping keys, and its shape hint: every field written out, as in `next`. */
-export const nextGrouped = <P extends Select<unknown>>(
-  p: P,
-  annotations: ReadonlyArray<Annotation> | undefined,
-  groupBy: ReadonlyArray<string> | undefined,
-  hint: ShapeNode | undefined,
-): P =>
-  hinted<SelectFields>(
-    {
-      _tag: 'Select',
-      model: p.model,
-      where: p.where,
-      order: p.order,
-      limit: p.limit,
-      offset: p.offset,
-      distinct: p.distinct,
-      projection: p.projection,
-      prefetch: p.prefetch,
       annotations,
       groupBy,
       lock: p.lock,
@@ -163,6 +135,25 @@ export const nextGrouped = <P extends Select<unknown>>(
     },
     hint,
   ) as unknown as P
+
+/** A select like `p` with a new filter, order, limit, offset or prefetch list, and its shape hint. */
+export const next = <P extends Select<unknown>>(
+  p: P,
+  where: FilterNode | undefined,
+  order: ReadonlyArray<OrderItem>,
+  limit: number | undefined,
+  offset: number | undefined,
+  hint: ShapeNode | undefined,
+  prefetch: ReadonlyArray<PrefetchItem> = p.prefetch,
+): P => rebuilt(p, where, order, limit, offset, prefetch, p.annotations, p.groupBy, hint)
+
+/** A select like `p` with new annotations and grouping keys, and its shape hint. */
+export const nextGrouped = <P extends Select<unknown>>(
+  p: P,
+  annotations: ReadonlyArray<Annotation> | undefined,
+  groupBy: ReadonlyArray<string> | undefined,
+  hint: ShapeNode | undefined,
+): P => rebuilt(p, p.where, p.order, p.limit, p.offset, p.prefetch, annotations, groupBy, hint)
 
 const withError = <P extends Select<unknown>>(plan: P, error: TerrapinError): P =>
   plan.error ? plan : freeze({ ...plan, error: deepFreeze(error) })

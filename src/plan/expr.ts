@@ -54,7 +54,7 @@ export type {
 
 const arith = (op: Arith) =>
   function (this: Expr, x: unknown): Expr {
-    return make({ _tag: 'Arith', op, left: this, right: lift(x) })
+    return new ArithNode(op, this, lift(x)) as unknown as Expr
   }
 
 const PROTO = Object.freeze({
@@ -71,6 +71,60 @@ const PROTO = Object.freeze({
 
 const make = <A, K extends string>(node: ExprNode): Expr<A, K> =>
   freeze(Object.assign(Object.create(PROTO), node)) as Expr<A, K>
+
+// The nodes an update or a filter builds on every call (a field, a literal, arithmetic) have
+// constructors of their own: one allocation of a fixed layout, where `make` copies a literal
+// into an empty object. Their instances are `make`'s: the same prototype, keys and freeze.
+interface FieldNode {
+  readonly _tag: 'F'
+  readonly ref: string
+}
+interface FieldNodeCtor {
+  new (ref: string): FieldNode
+}
+const FieldNode = function (this: { _tag: 'F'; ref: string }, ref: string) {
+  this._tag = 'F'
+  this.ref = ref
+  Object.freeze(this)
+} as unknown as FieldNodeCtor
+FieldNode.prototype = PROTO
+
+interface ValueNode {
+  readonly _tag: 'Value'
+  readonly value: unknown
+}
+interface ValueNodeCtor {
+  new (value: unknown): ValueNode
+}
+const ValueNode = function (this: { _tag: 'Value'; value: unknown }, value: unknown) {
+  this._tag = 'Value'
+  this.value = value
+  Object.freeze(this)
+} as unknown as ValueNodeCtor
+ValueNode.prototype = PROTO
+
+interface ArithNode {
+  readonly _tag: 'Arith'
+  readonly op: Arith
+  readonly left: Expr
+  readonly right: Expr
+}
+interface ArithNodeCtor {
+  new (op: Arith, left: Expr, right: Expr): ArithNode
+}
+const ArithNode = function (
+  this: { _tag: 'Arith'; op: Arith; left: Expr; right: Expr },
+  op: Arith,
+  left: Expr,
+  right: Expr,
+) {
+  this._tag = 'Arith'
+  this.op = op
+  this.left = left
+  this.right = right
+  Object.freeze(this)
+} as unknown as ArithNodeCtor
+ArithNode.prototype = PROTO
 
 /** True for an expression node (made by `F`, `Count`, `Lower`, …). */
 export const isExpr = (u: unknown): u is Expr =>
@@ -92,7 +146,7 @@ export const lift = (x: unknown): Expr =>
       ? make({ _tag: 'Subquery', plan: x })
       : isRawFragment(x)
         ? rawExpr(x)
-        : make({ _tag: 'Value', value: own(x) })
+        : (new ValueNode(own(x)) as unknown as Expr)
 
 const rawExpr = (x: Raw<unknown>): Expr =>
   make({ _tag: 'RawExpr', strings: freeze([...x.strings]), values: freeze(x.values.map(lift)) })
@@ -118,7 +172,8 @@ const own = (v: unknown): unknown =>
  * UPDATE `book` AS `t0` SET `t0`.`rating` = (`t0`.`rating` + ?)
  * ```
  */
-export const F = <const P extends string>(ref: P): Expr<FieldValue<P>, P> => make({ _tag: 'F', ref })
+export const F = <const P extends string>(ref: P): Expr<FieldValue<P>, P> =>
+  new FieldNode(ref) as unknown as Expr<FieldValue<P>, P>
 
 /**
  * A field of the enclosing query's row, inside a subquery (Django's `OuterRef`).

@@ -198,29 +198,79 @@ export const update =
  */
 const patchEdge = (v: unknown): string | undefined => {
   if (!isExpr(v)) return valueEdge(v)
+  const quick = arithEdge(v)
+  if (quick !== undefined) return quick
   const key = shapeOf(v)?.key
   return key === undefined ? undefined : `e${key}`
 }
 
+/**
+ * The edge of the common patch expression, fields and literals under arithmetic
+ * (`F('rating').add(1)`), written directly: the same facts the full walk's key holds (tags,
+ * operators, field names, the literals, which the SQL carries as they are), without its
+ * generic record walk. Undefined for any other node, which takes the full walk. Its `x` prefix
+ * keeps it apart from the walk's edges (`e…`).
+ */
+const arithEdge = (e: Expr): string | undefined => {
+  const body = arithKey(e)
+  return body === undefined ? undefined : `x${body}`
+}
+
+const arithKey = (e: Expr): string | undefined => {
+  switch (e._tag) {
+    case 'F':
+      return `F${e.ref.length}:${e.ref}`
+    case 'Value':
+      return literalKey(e.value)
+    case 'Neg': {
+      const a = arithKey(e.arg)
+      return a === undefined ? undefined : `-(${a})`
+    }
+    case 'Arith': {
+      const l = arithKey(e.left)
+      const r = l === undefined ? undefined : arithKey(e.right)
+      return r === undefined ? undefined : `${e.op}(${l},${r})`
+    }
+    default:
+      return undefined
+  }
+}
+
+const literalKey = (v: unknown): string | undefined => {
+  switch (typeof v) {
+    case 'number':
+      return `#${v};`
+    case 'bigint':
+      return `n${v};`
+    case 'boolean':
+      return v ? 'T' : 'F'
+    case 'string':
+      return `s${v.length}:${v}`
+    default:
+      return v === null ? 'N' : undefined
+  }
+}
+
 /** An update whose patch has expressions (apart from `update`, whose every call its closures would cost). */
 const updateWithExprs = (plan: Query<unknown, unknown>, patch: Readonly<Record<string, unknown>>): Update<number> => {
-  const values: Record<string, unknown> = {}
+  let values: Record<string, unknown> | undefined
   const exprs: Record<string, unknown> = {}
   const exprIssues: ValidationIssue[] = []
   for (const k in patch) {
     const v = patch[k]
     if (!isExpr(v)) {
-      values[k] = v
+      ;(values ??= {})[k] = v
       continue
     }
     exprs[k] = v
     if (!plan.model.columnByKey[k]) exprIssues.push({ field: k, message: unknownField(plan.model, k) })
     else {
-      const bad = refsOf(v).find((r) => !plan.model.columnByKey[r.split('__')[0]] && !r.includes('__'))
+      const bad = refsOf(v).find((r) => !r.includes('__') && !plan.model.columnByKey[r])
       if (bad) exprIssues.push({ field: k, message: unknownField(plan.model, bad) })
     }
   }
-  const checked = checkInput(plan.model, values, 'patch')
+  // only expressions: no values to check (their fields are checked above)
+  const checked = values ? checkInput(plan.model, values, 'patch') : NO_PATCH
   const valid = checked instanceof Invalid ? undefined : checked
   const merged = valid ? freeze({ ...valid, ...exprs }) : NO_PATCH
   const p: Update<number> = hinted<Update<number>>(

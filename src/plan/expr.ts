@@ -57,7 +57,7 @@ const arith = (op: Arith) =>
     return new ArithNode(op, this, lift(x)) as unknown as Expr
   }
 
-const PROTO = Object.freeze({
+const METHODS = {
   add: arith('add'),
   sub: arith('sub'),
   mul: arith('mul'),
@@ -67,7 +67,16 @@ const PROTO = Object.freeze({
   neg: function (this: Expr): Expr {
     return make({ _tag: 'Neg', arg: this })
   },
-})
+}
+
+// The methods are not enumerable: a `for…in` over a node (the shape walk's) sees its data alone,
+// and stays on V8's fast path, which enumerable properties on a prototype leave.
+const PROTO: typeof METHODS = Object.freeze(
+  Object.defineProperties(
+    {},
+    Object.fromEntries(Object.entries(METHODS).map(([k, f]) => [k, { value: f, enumerable: false }])),
+  ) as typeof METHODS,
+)
 
 const make = <A, K extends string>(node: ExprNode): Expr<A, K> =>
   freeze(Object.assign(Object.create(PROTO), node)) as Expr<A, K>

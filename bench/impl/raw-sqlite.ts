@@ -25,6 +25,9 @@ export const open = (file: string): Database.Database => {
   return db
 }
 
+/** Rows per statement of the raw bulk insert (the fastest of 1, 8, 40, 50 and 100 measured). */
+const ROWS_PER_INSERT = 50
+
 export const FILTERED_SQL = `SELECT ${BOOK_COLS} FROM book WHERE instr(title, ?) > 0 AND rating >= ? ORDER BY rating DESC, id ASC LIMIT 20`
 
 export const rawSqlite = (file: string): Impl => {
@@ -58,7 +61,33 @@ export const rawSqlite = (file: string): Impl => {
   const update = db.prepare('UPDATE book SET rating = ? WHERE author_id = ?')
   const insertOne = (b: ReturnType<typeof newBook>): BookRow =>
     toBook(insert.get(b.title, b.rating, utcText(b.publishedAt), b.authorId) as RawBook)
-  const insertMany = db.transaction((rows: ReturnType<typeof newBooks>) => rows.map(insertOne))
+  // Multi-row INSERTs of up to ROWS_PER_INSERT rows, each length prepared once, inside one
+  // transaction: measured faster than one single-row INSERT reused for every row (bench/README).
+  const insertN = new Map<number, Database.Statement>()
+  const insertRows = (n: number): Database.Statement => {
+    let st = insertN.get(n)
+    if (!st)
+      insertN.set(
+        n,
+        (st = db.prepare(
+          `INSERT INTO book (title, rating, published_at, author_id) VALUES ${Array(n).fill('(?, ?, ?, ?)').join(', ')} RETURNING ${BOOK_COLS}`,
+        )),
+      )
+    return st
+  }
+  const insertMany = db.transaction((rows: ReturnType<typeof newBooks>): BookRow[] => {
+    const out: BookRow[] = []
+    for (let i = 0; i < rows.length; i += ROWS_PER_INSERT) {
+      const n = Math.min(ROWS_PER_INSERT, rows.length - i)
+      const args: unknown[] = []
+      for (let j = i; j < i + n; j++) {
+        const b = rows[j]
+        args.push(b.title, b.rating, utcText(b.publishedAt), b.authorId)
+      }
+      for (const r of insertRows(n).all(...args) as RawBook[]) out.push(toBook(r))
+    }
+    return out
+  })
   // A list of up to 100 values as placeholders (a statement per length). A longer list of ids as
   // JSON joined through json_each, each id a rowid lookup: a placeholder per value is slower from
   // a few thousand on and stops at 32,766, and `IN (SELECT value FROM json_each(?))` lets SQLite

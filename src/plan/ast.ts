@@ -288,9 +288,10 @@ export const isParam = (v: unknown): v is Param => typeof v === 'object' && v !=
  * database as one parameter holding the whole list (`IN (SELECT value FROM json_each(?))` on
  * SQLite, `= ANY(CAST($1 AS …[]))` on PostgreSQL): a parameter per item would stop at the
  * database's limit (32,766 on SQLite, 65,534 on PostgreSQL), and every length would be a
- * statement of its own.
+ * statement of its own (on PostgreSQL a prepared statement per length, each planned with a
+ * parameter per item). Up to this many, a parameter per item.
  */
-export const LONG_LIST = 100
+export const LONG_LIST = 10
 
 /** Whether an `in`/`notIn` value is a long list of plain values (see `LONG_LIST`). */
 export const isLongList = (v: unknown): v is ReadonlyArray<unknown> => {

@@ -60,8 +60,8 @@ export type Runnable<A> = Plan<A> | Bound<A> | BoundEach<A>
 /**
  * Each value record in turn, in one transaction; synchronous rows are not awaited one by one.
  * An insert is sent as a bulk insert instead, in multi-row INSERTs: on a server one round trip
- * per batch, not per row; on SQLite short ones (`Dialect.insertBatch`), which cost less per row
- * than one statement per row.
+ * per batch, not per row; on SQLite too (`Dialect.insertBatch` rows each), which cost less per
+ * row than one statement per row.
  */
 const each = (ex: Executor, b: BoundEach<unknown>): Promise<unknown[]> =>
   b.plan._tag === 'Insert' && b.plan.returns === 'one' ? insertEach(ex, b.plan, b.values) : eachInTurn(ex, b)

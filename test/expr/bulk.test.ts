@@ -14,8 +14,8 @@ const updates = (log: ReadonlyArray<{ sql: string }>): number => log.filter((e) 
 forEachDialect('bulk', [Author, Book], (t) => {
   beforeEach(() => t().reset())
 
-  it('bulkCreate sends one INSERT for up to 1,000 rows by default on a server, 8 on SQLite', async () => {
-    const batch = t().dialect === 'sqlite' ? 8 : 1000
+  it('bulkCreate sends one INSERT for up to 1,000 rows by default on a server, 100 on SQLite', async () => {
+    const batch = t().dialect === 'sqlite' ? 100 : 1000
     for (const n of new Set([batch, batch + 1, 1001])) {
       t().clearLog()
       const rows = Array.from({ length: n }, (_, i) => ({ name: `d${n}-${i}` }))
@@ -188,8 +188,8 @@ forEachDialect('bulk wide', [Wide], (t) => {
       const made = wide(right(await pipe(bulkCreate(Wide, rows as never, options), run(t().db))()))
       expect(made.map((r) => [r.c0, r.c69])).toEqual(rows.map((r) => [r.c0, r.c69]))
       // SQLite takes 32,766 parameters (468 rows of 70), PostgreSQL and MySQL 65,535 (936 rows);
-      // SQLite's own default is 8 rows
-      expect(inserts(t().log)).toBe(t().dialect !== 'sqlite' ? 2 : options.batchSize ? 3 : 150)
+      // SQLite's own default is 100 rows
+      expect(inserts(t().log)).toBe(t().dialect !== 'sqlite' ? 2 : options.batchSize ? 3 : 12)
       expect(right(await pipe(query(Wide), count, run(t().db))())).toBe(made.length)
       await t().reset()
     }

@@ -19,11 +19,11 @@ import {
 } from '../errors'
 import { mysql, mysqlDialectFor } from '../compile/mysql'
 import { Dialect } from '../compile/dialect'
-import { Executor, WriteResult } from './executor'
+import { Executor, Isolation, WriteResult } from './executor'
 import { abortFailure } from './cancel'
 import { OWN_PARAMS, PoolOptions, SOCKET_ERRORS, driverUrl } from './pooled'
 import { observed, reported } from './hook'
-import { Held as TxHeld, ServerTx, heldConnection, serverSavepoint, serverTransaction } from './server-transaction'
+import { Held as TxHeld, PlainTx, ServerTx, plainBracket, serverTransaction } from './server-transaction'
 
 // ------------------------------------------------------------------------------------------
 // errors
@@ -407,23 +407,42 @@ const withSignal = (c: Conn, conn: CoreConnection): Core =>
   c.signal ? killableConnection(conn, c.signal, c.server.kill) : conn
 
 /**
- * A transaction on a connection of the pool, as plain statements (`serverTransaction`). The
+ * The transaction's statements: SET TRANSACTION is for the next transaction only, so nothing of
+ * it stays on the connection.
+ */
+const opening = (isolation?: Isolation): ReadonlyArray<string> =>
+  isolation ? [`SET TRANSACTION ISOLATION LEVEL ${isolation.toUpperCase()}`, 'BEGIN'] : ['BEGIN']
+
+/**
+ * A transaction on a connection of the pool, as plain statements (`plainBracket`). The
  * connection goes back to the pool after, unless ROLLBACK failed or a statement changed its
  * session (SET is not transactional: a changed session outlives a rollback too): then it is
  * destroyed.
  */
-const MYSQL_TX: ServerTx<Conn, InTx> = {
-  classify: classifyMysql,
-  reserve: async (c) => {
+const MYSQL_BRACKET: PlainTx<Conn> = {
+  reserve: async (c, shared) => {
     const taken = await c.pool.getConnection()
-    const held: Held = { ...heldConnection(), conn: onConnection(taken), taken }
+    const held: Held = Object.assign(shared, { conn: onConnection(taken), taken })
     return { core: withSignal(c, held.conn), pool: c.pool, server: c.server, opts: c.opts, held, signal: c.signal }
   },
-  // SET TRANSACTION is for the next transaction only: nothing of it stays on the connection
-  opening: (isolation) =>
-    isolation ? [`SET TRANSACTION ISOLATION LEVEL ${isolation.toUpperCase()}`, 'BEGIN'] : ['BEGIN'],
-  send: (c, sql) => run(c, sql, []),
-  release: (c, healthy) => (healthy && !c.held.dirty ? c.held.taken.release() : c.held.taken.destroy()),
+  send: (c, sql) => query(c.core, sql),
+  release: (c, healthy) => {
+    const { held } = c as InTx
+    if (healthy && !held.dirty) held.taken.release()
+    else held.taken.destroy()
+  },
+}
+
+/** The runner's part of the shared transaction bookkeeping (`serverTransaction`). */
+const MYSQL_TX: ServerTx<Conn> = {
+  classify: classifyMysql,
+  options: (c) => c.opts,
+  heldOf: (c) => c.held,
+  opening,
+  ...plainBracket(MYSQL_BRACKET, opening),
+  // a changed session is dropped with its connection (`release`)
+  reset: () => undefined,
+  beginAgain: () => false,
   unsent,
 }
 
@@ -466,10 +485,7 @@ const make = (c: Conn): Executor => {
     run: (sql, params) => run(c, sql, params),
     allObjects: (sql, params) => allObjects(c, sql, params),
     stream: (sql, params, _bigint, batchSize) => stream(c, sql, params, batchSize),
-    transaction: (f, isolation) =>
-      held
-        ? serverSavepoint(MYSQL_TX, c as InTx, held, () => f(self))
-        : serverTransaction(MYSQL_TX, c, (tx) => f(make(tx)), isolation),
+    transaction: (f, isolation) => serverTransaction(MYSQL_TX, c, (tx) => f(make(tx)), isolation),
     withSignal: (s) => signalled(c, s),
     reserved: held ? undefined : (f) => reserved(c, f),
     sessionChanged: held && (() => void (held.dirty = true)),

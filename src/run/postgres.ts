@@ -19,9 +19,9 @@ import {
 } from '../errors'
 import { postgres as pgDialect } from '../compile/postgres'
 import { Executor, Isolation, WriteResult } from './executor'
-import { PoolOptions, SOCKET_ERRORS, atCommit, cancelling, driverUrl, rowSink } from './pooled'
+import { PoolOptions, SOCKET_ERRORS, cancelling, driverUrl, rowSink } from './pooled'
 import { observed, reported } from './hook'
-import { Held, heldConnection, lose, lostError, onHeld } from './server-transaction'
+import { Held, ServerTx, lose, lostError, onHeld, serverTransaction } from './server-transaction'
 
 type Sql = postgresJs.Sql
 type TxSql = postgresJs.TransactionSql
@@ -121,9 +121,6 @@ export const classifyPostgres = (e: unknown, sql?: string): TerrapinError => {
  */
 const leftOver = (e: unknown, args: ReadonlyArray<unknown>): boolean =>
   e instanceof Error && 'severity' in e && 'args' in e && (e as { args?: unknown }).args !== args
-
-/** A promise that never settles: what a transaction's body becomes after its connection is lost. */
-const stranded = (): Promise<never> => new Promise(() => undefined)
 
 /**
  * A write's result. The driver's query is taken with `then`, not awaited in an async function:
@@ -238,111 +235,34 @@ const allObjects = (
     lengthOf,
   )
 
-/**
- * How one transaction (or savepoint) stands, for the `onQuery` events of the statements
- * postgres.js sends for it: its opening, closing and undoing statements, when the current one
- * began, and how far it got.
- */
-interface TxRun {
-  readonly open: string
-  readonly close: string
-  readonly undo: string
-  t0: number
-  phase: 'opening' | 'running' | 'failed' | 'closing'
-  readonly conn: Held
-}
-
-/** Tells the hook of a statement postgres.js sent for the transaction (or that failed). */
-const emit = (c: Conn, t: TxRun, q: string, error?: unknown): void =>
-  c.opts.onQuery?.({
-    sql: q,
-    durationMs: performance.now() - t.t0,
-    rows: 0,
-    error: error === undefined ? undefined : classifyPostgres(error, q),
-  })
-
-/** The program between BEGIN (or SAVEPOINT) and COMMIT, as postgres.js's `begin` runs it. */
-const body =
-  <A>(c: Conn, t: TxRun, f: (tx: Executor) => Promise<A>) =>
-  async (s: TxSql): Promise<A> => {
-    emit(c, t, t.open)
-    t.phase = 'running'
-    let out: A
-    try {
-      out = await f(make({ sql: s, pool: c.pool, opts: c.opts, held: t.conn, signal: c.signal }))
-    } catch (e) {
-      t.phase = 'failed'
-      // no ROLLBACK on a lost connection: `begin` has already rejected (postgres.js rejects it
-      // when the connection closes), and that is the error the caller gets
-      if (t.conn.lost) return stranded()
-      throw e
-    } finally {
-      t.t0 = performance.now()
-    }
-    if (t.conn.lost) return stranded() // nor a COMMIT
-    // a session changed in the transaction would outlive its COMMIT on the pool's connection
-    if (t.conn.dirty && !c.held) await s.unsafe('RESET ALL')
-    t.phase = 'closing'
-    return out
-  }
-
-/** What a failed transaction tells the hook and its caller (see `transaction`). */
-const failed = (c: Conn, t: TxRun, e: unknown): unknown => {
-  const inTx = c.held !== undefined
-  // The connection closed while the program may still be running: its later statements
-  // must not reach postgres.js.
-  if (!inTx && classifyPostgres(e)._tag === 'ConnectionError') lose(t.conn)
-  // BEGIN failed, the program failed (ROLLBACK), the connection was lost (the server rolls
-  // back), or the end failed (COMMIT, or a statement the program had caught made
-  // postgres.js roll back)
-  if (t.phase === 'failed' && !t.conn.lost) emit(c, t, t.undo)
-  else emit(c, t, t.phase === 'opening' ? t.open : t.phase === 'closing' ? t.close : t.undo, e)
-  return !inTx && t.phase === 'closing' ? atCommit(e, classifyPostgres) : e
-}
+/** A BEGIN the server refused for its connection's sake, or that got an error left over from another statement (see `leftOver`): it ran nothing. */
+const refusedBegin = (e: unknown): boolean =>
+  e instanceof Error && 'severity' in e && classifyPostgres(e)._tag === 'ConnectionError'
 
 /**
- * `f` in a transaction, or a savepoint inside one. postgres.js sends BEGIN/SAVEPOINT and
- * COMMIT/RELEASE or ROLLBACK itself (rolling back when `body` rejects, and when any statement
- * inside failed even if the program caught it); the hook still hears of them, as on the other
- * dialects.
+ * The runner's part of the shared transaction bookkeeping (`serverTransaction`): postgres.js's
+ * `begin` and `savepoint` bracket the program. They send BEGIN/SAVEPOINT and COMMIT or ROLLBACK
+ * (TO) themselves, rolling back when the program rejects and when any statement inside failed
+ * even if the program caught it, and `begin` rejects the moment its connection closes.
  */
-const transaction = async <A>(c: Conn, f: (tx: Executor) => Promise<A>, isolation?: Isolation): Promise<A> => {
-  const inTx = c.held !== undefined
-  const [open, close, undo] = inTx
-    ? ['SAVEPOINT', 'RELEASE SAVEPOINT', 'ROLLBACK TO SAVEPOINT']
-    : [isolation ? `BEGIN ISOLATION LEVEL ${isolation.toUpperCase()}` : 'BEGIN', 'COMMIT', 'ROLLBACK']
-  const t: TxRun = { open, close, undo, t0: performance.now(), phase: 'opening', conn: c.held ?? heldConnection() }
-  // A savepoint on a connection known to be lost: postgres.js would write its SAVEPOINT to a
-  // socket that is gone (an uncaught TypeError a tick later).
-  if (t.conn.lost) {
-    const e = lostError()
-    emit(c, t, open, e)
-    throw e
-  }
-  const program = body(c, t, f)
-  const begin = (): Promise<unknown> =>
-    inTx
-      ? (c.sql as TxSql).savepoint(program)
-      : isolation
-        ? c.pool.begin(open.slice('BEGIN '.length), program)
-        : c.pool.begin(program)
-  try {
-    // A BEGIN the server refused for its connection's sake (or that got an error left over from
-    // another statement, see `leftOver`) ran nothing of the program: it is tried once more.
-    const out = (await begin().catch((e: unknown) =>
-      !inTx &&
-      t.phase === 'opening' &&
-      e instanceof Error &&
-      'severity' in e &&
-      classifyPostgres(e)._tag === 'ConnectionError'
-        ? begin()
-        : Promise.reject(e as Error),
-    )) as A
-    emit(c, t, close)
-    return out
-  } catch (e) {
-    throw failed(c, t, e)
-  }
+const PG_TX: ServerTx<Conn> = {
+  classify: classifyPostgres,
+  options: (c) => c.opts,
+  heldOf: (c) => c.held,
+  opening: (isolation) => [isolation ? `BEGIN ISOLATION LEVEL ${isolation.toUpperCase()}` : 'BEGIN'],
+  begin: <A>(c: Conn, held: Held, isolation: Isolation | undefined, body: (tx: Conn) => Promise<A>) => {
+    const program = (s: TxSql): Promise<A> => body({ sql: s, pool: c.pool, opts: c.opts, held, signal: c.signal })
+    return (
+      isolation ? c.pool.begin(`ISOLATION LEVEL ${isolation.toUpperCase()}`, program) : c.pool.begin(program)
+    ) as Promise<A>
+  },
+  savepoint: <A>(c: Conn, name: string, body: (sp: Conn) => Promise<A>) =>
+    (c.sql as TxSql).savepoint(name, (s) => body({ ...c, sql: s })) as Promise<A>,
+  // SET is transactional here: RESET ALL before COMMIT puts the session back (a rollback undoes it too)
+  reset: (tx) => tx.sql.unsafe('RESET ALL'),
+  beginAgain: refusedBegin,
+  // postgres.js sends what it is given, or fails it with the connection's error
+  unsent: () => false,
 }
 
 /**
@@ -437,7 +357,7 @@ const make = (c: Conn): Executor => {
     allObjects: (q, params) => allObjects(c, q, params),
     stream: (q, params, _bigint, batchSize) =>
       reported(c.opts, classifyPostgres, q, params, cursorBatches(c, q, params, batchSize)),
-    transaction: (f, isolation) => transaction(c, f, isolation),
+    transaction: (f, isolation) => serverTransaction(PG_TX, c, (tx) => f(make(tx)), isolation),
     withSignal: (signal) => make({ ...c, signal }),
     reserved: held ? undefined : (f) => reserved(c, f),
     sessionChanged: held && (() => void (held.dirty = true)),

@@ -21,7 +21,8 @@ import { postgres as pgDialect } from '../compile/postgres'
 import { Executor, Isolation, WriteResult } from './executor'
 import { PoolOptions, SOCKET_ERRORS, cancelling, driverUrl, rowSink } from './pooled'
 import { observed, reported } from './hook'
-import { Held, ServerTx, lose, lostError, onHeld, serverTransaction } from './server-transaction'
+import { Held, ServerTx, onHeld, serverTransaction } from './server-transaction'
+import { BatchCursor, serverBatches } from './server-stream'
 
 type Sql = postgresJs.Sql
 type TxSql = postgresJs.TransactionSql
@@ -265,54 +266,7 @@ const PG_TX: ServerTx<Conn> = {
   unsent: () => false,
 }
 
-/**
- * One cursor's batches. postgres.js fetches `batchSize` rows per Execute of a portal: one batch in
- * memory at a time. Its cursor is taken with a callback, whose query rejects when the connection
- * is lost between batches (as an iterator it would end as if the rows had run out). The
- * callback's promise asks for the next batch, or with CLOSE for none; after a loss it is left
- * unanswered, since postgres.js would write either to a socket that is gone.
- */
-async function* cursorBatches(
-  c: Conn,
-  q: string,
-  params: ReadonlyArray<unknown>,
-  batchSize: number,
-): AsyncGenerator<ReadonlyArray<ReadonlyArray<unknown>>> {
-  const cur: CursorState = { ready: undefined, end: undefined, wake: noop, more: undefined }
-  let rows = 0
-  let retried = false
-  try {
-    if (c.held?.lost) throw lostError()
-    openCursor(c, cur, q, params, batchSize)
-    for (;;) {
-      if (!cur.ready && !cur.end) await new Promise<void>((r) => (cur.wake = r))
-      if (cur.ready) {
-        const batch = cur.ready.batch
-        cur.more = cur.ready.more
-        cur.ready = undefined
-        rows += batch.length
-        yield batch
-        if (!cur.end) cur.more()
-        cur.more = undefined
-      } else if (cur.end!.error === undefined) break
-      // refused with an error left over from another statement (see `leftOver`): never sent, so
-      // opened once more, as `within` sends a statement again
-      else if (!c.held && !retried && rows === 0 && leftOver(cur.end!.error, params)) {
-        retried = true
-        cur.end = undefined
-        openCursor(c, cur, q, params, batchSize)
-      } else throw cur.end!.error as Error
-    }
-  } catch (e) {
-    if (c.held && classifyPostgres(e)._tag === 'ConnectionError') lose(c.held)
-    throw e
-  } finally {
-    // the loop was left early: release the portal
-    if (cur.more && !cur.end) cur.more(c.pool.CLOSE)
-  }
-}
-
-/** A cursor's state between its callback and the loop that reads it. */
+/** A cursor's state between postgres.js's callback and the loop that reads it. */
 interface CursorState {
   ready: { batch: unknown[][]; more: (x?: unknown) => void } | undefined
   end: { error?: unknown } | undefined
@@ -320,7 +274,15 @@ interface CursorState {
   more: ((x?: unknown) => void) | undefined
 }
 
-const openCursor = (c: Conn, cur: CursorState, q: string, params: ReadonlyArray<unknown>, batchSize: number): void => {
+/**
+ * One statement's cursor (`serverBatches` reads it). postgres.js fetches `batchSize` rows per
+ * Execute of a portal: one batch in memory at a time. Its cursor is taken with a callback, whose
+ * query rejects when the connection is lost between batches (as an iterator it would end as if
+ * the rows had run out). The callback's promise asks for the next batch, or with CLOSE for none;
+ * after a loss it is left unanswered, since postgres.js would write either to a socket that is gone.
+ */
+const pgCursor = (c: Conn, q: string, params: ReadonlyArray<unknown>, batchSize: number): BatchCursor => {
+  const cur: CursorState = { ready: undefined, end: undefined, wake: noop, more: undefined }
   const cursor = unsafe(c, q, params).values() as unknown as Cursor
   cursor
     .cursor(batchSize, (batch) => new Promise((r) => ((cur.ready = { batch, more: r }), cur.wake())))
@@ -328,6 +290,24 @@ const openCursor = (c: Conn, cur: CursorState, q: string, params: ReadonlyArray<
       () => ((cur.end = {}), cur.wake()),
       (error: unknown) => ((cur.end = { error }), cur.wake()),
     )
+  return {
+    next: async () => {
+      const more = cur.more
+      cur.more = undefined
+      if (more && !cur.end) more()
+      if (!cur.ready && !cur.end) await new Promise<void>((r) => (cur.wake = r))
+      if (cur.ready) {
+        const { batch } = cur.ready
+        cur.more = cur.ready.more
+        cur.ready = undefined
+        return batch
+      }
+      if (cur.end!.error === undefined) return undefined
+      throw cur.end!.error as Error
+    },
+    // left early: the portal released
+    close: () => (cur.more && !cur.end ? cur.more(c.pool.CLOSE) : undefined),
+  }
 }
 
 /**
@@ -356,7 +336,20 @@ const make = (c: Conn): Executor => {
     run: (q, params) => run(c, q, params),
     allObjects: (q, params) => allObjects(c, q, params),
     stream: (q, params, _bigint, batchSize) =>
-      reported(c.opts, classifyPostgres, q, params, cursorBatches(c, q, params, batchSize)),
+      reported(
+        c.opts,
+        classifyPostgres,
+        q,
+        params,
+        serverBatches({
+          classify: classifyPostgres,
+          held,
+          open: () => pgCursor(c, q, params, batchSize),
+          // refused with an error left over from another statement (see `leftOver`): never sent,
+          // so opened once more, as `within` sends a statement again
+          again: (e) => !held && leftOver(e, params),
+        }),
+      ),
     transaction: (f, isolation) => serverTransaction(PG_TX, c, (tx) => f(make(tx)), isolation),
     withSignal: (signal) => make({ ...c, signal }),
     reserved: held ? undefined : (f) => reserved(c, f),

@@ -92,6 +92,20 @@ forEachDialect('stream', [Author, Book], (t) => {
     }
   })
 
+  it('breaking out early inside a transaction: its next statements run on the same connection, and it commits', async () => {
+    const r = await transaction(t().db, (tx) =>
+      TE.fromTask(async () => {
+        const first = await collect(pipe(query(Book), orderBy('id'), stream(tx, { batchSize: 100 })), 150)
+        const again = await collect(pipe(query(Book), orderBy('id'), stream(tx, { batchSize: 7 })), 10)
+        const [author] = await pipe(bulkCreate(Author, [{ name: 'after the break' }]), run(tx))().then(right)
+        return { first: first.length, again: again.map((b) => b.pages), author: author.name }
+      }),
+    )()
+    expect(right(r)).toEqual({ first: 150, again: Array.from({ length: 10 }, (_, k) => k), author: 'after the break' })
+    expect(right(await pipe(query(Author), where({ name: 'after the break' }), count, run(t().db))())).toBe(1)
+    expect(right(await pipe(query(Book), count, run(t().db))())).toBe(N)
+  })
+
   it('throws TerrapinFailure with the typed error for an invalid plan or a bad batch size', async () => {
     const fail = async (it: AsyncIterable<unknown>): Promise<string> => {
       try {

@@ -22,9 +22,9 @@ import { Dialect } from '../compile/dialect'
 import { Executor, Isolation, WriteResult } from './executor'
 import { abortFailure } from './cancel'
 import { OWN_PARAMS, PoolOptions, SOCKET_ERRORS, driverUrl } from './pooled'
-import { observed, reported } from './hook'
+import { observed } from './hook'
 import { Held as TxHeld, PlainTx, ServerTx, plainBracket, serverTransaction } from './server-transaction'
-import { BatchCursor, serverBatches } from './server-stream'
+import { BatchCursor, serverStream } from './server-stream'
 
 // ------------------------------------------------------------------------------------------
 // errors
@@ -487,18 +487,12 @@ const make = (c: Conn): Executor => {
     run: (sql, params) => run(c, sql, params),
     allObjects: (sql, params) => allObjects(c, sql, params),
     stream: (sql, params, _bigint, batchSize) =>
-      reported(
-        c.opts,
-        classifyMysql,
-        sql,
-        params,
-        serverBatches({
-          classify: classifyMysql,
-          held,
-          open: () => rowCursor(c, sql, params, batchSize),
-          again: () => false,
-        }),
-      ),
+      serverStream(c.opts, sql, params, {
+        classify: classifyMysql,
+        held,
+        open: () => rowCursor(c, sql, params, batchSize),
+        again: () => false,
+      }),
     transaction: (f, isolation) => serverTransaction(MYSQL_TX, c, (tx) => f(make(tx)), isolation),
     withSignal: (s) => signalled(c, s),
     reserved: held ? undefined : (f) => reserved(c, f),

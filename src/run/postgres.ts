@@ -20,9 +20,9 @@ import {
 import { postgres as pgDialect } from '../compile/postgres'
 import { Executor, Isolation, WriteResult } from './executor'
 import { PoolOptions, SOCKET_ERRORS, cancelling, driverUrl, rowSink } from './pooled'
-import { observed, reported } from './hook'
+import { observed } from './hook'
 import { Held, ServerTx, onHeld, serverTransaction } from './server-transaction'
-import { BatchCursor, serverBatches } from './server-stream'
+import { BatchCursor, serverStream } from './server-stream'
 
 type Sql = postgresJs.Sql
 type TxSql = postgresJs.TransactionSql
@@ -236,7 +236,10 @@ const allObjects = (
     lengthOf,
   )
 
-/** A BEGIN the server refused for its connection's sake, or that got an error left over from another statement (see `leftOver`): it ran nothing. */
+/**
+ * A BEGIN the server refused for its connection's sake, or that got an error left over from
+ * another statement (see `leftOver`): it ran nothing.
+ */
 const refusedBegin = (e: unknown): boolean =>
   e instanceof Error && 'severity' in e && classifyPostgres(e)._tag === 'ConnectionError'
 
@@ -336,20 +339,14 @@ const make = (c: Conn): Executor => {
     run: (q, params) => run(c, q, params),
     allObjects: (q, params) => allObjects(c, q, params),
     stream: (q, params, _bigint, batchSize) =>
-      reported(
-        c.opts,
-        classifyPostgres,
-        q,
-        params,
-        serverBatches({
-          classify: classifyPostgres,
-          held,
-          open: () => pgCursor(c, q, params, batchSize),
-          // refused with an error left over from another statement (see `leftOver`): never sent,
-          // so opened once more, as `within` sends a statement again
-          again: (e) => !held && leftOver(e, params),
-        }),
-      ),
+      serverStream(c.opts, q, params, {
+        classify: classifyPostgres,
+        held,
+        open: () => pgCursor(c, q, params, batchSize),
+        // refused with an error left over from another statement (see `leftOver`): never sent,
+        // so opened once more, as `within` sends a statement again
+        again: (e) => !held && leftOver(e, params),
+      }),
     transaction: (f, isolation) => serverTransaction(PG_TX, c, (tx) => f(make(tx)), isolation),
     withSignal: (signal) => make({ ...c, signal }),
     reserved: held ? undefined : (f) => reserved(c, f),

@@ -5,7 +5,8 @@
  * more, what a lost connection does to the transaction it belongs to, and that the cursor is
  * closed however the loop ends (read to its end, failed, or left early by the consumer).
  */
-import { Classify } from './hook'
+import { ExecutorOptions } from './executor'
+import { Classify, reported } from './hook'
 import { Held, lose, lostError } from './server-transaction'
 
 /** One batch of rows, as arrays in select order. */
@@ -73,3 +74,11 @@ export async function* serverBatches(s: ServerStream): AsyncGenerator<Batch> {
     cursor?.close(complete)
   }
 }
+
+/** A stream of a pooled runner: `serverBatches`, and the hook's one event for it when it ends (`reported`). */
+export const serverStream = (
+  opts: ExecutorOptions,
+  sql: string,
+  params: ReadonlyArray<unknown>,
+  s: ServerStream,
+): AsyncGenerator<Batch> => reported(opts, s.classify, sql, params, serverBatches(s))

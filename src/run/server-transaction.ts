@@ -7,6 +7,7 @@
  * sends BEGIN … COMMIT/ROLLBACK and SAVEPOINT … RELEASE/ROLLBACK TO as plain statements
  * (`plainBracket`).
  */
+import { TerrapinFailure } from '../errors'
 import { ExecutorOptions, Isolation } from './executor'
 import { Classify } from './hook'
 import { atCommit } from './pooled'
@@ -88,9 +89,15 @@ export interface ServerTx<H> {
   readonly begin: <A>(h: H, held: Held, isolation: Isolation | undefined, body: (tx: H) => Promise<A>) => Promise<A>
   /** `body` between SAVEPOINT `name` and its release, rolled back to it when `body` rejects. */
   readonly savepoint: <A>(h: H, name: string, body: (sp: H) => Promise<A>) => Promise<A>
-  /** Before the COMMIT of a transaction whose session changed: puts it back, or nothing (then `begin` drops the connection after). */
+  /**
+   * Before the COMMIT of a transaction whose session changed: puts the session back, or does
+   * nothing (the runner's `begin` then drops the connection after).
+   */
   readonly reset: (tx: H) => Promise<unknown> | undefined
-  /** Whether a failed `begin` ran nothing of the program and may be tried once more (the server refused BEGIN for its connection's sake). */
+  /**
+   * Whether a failed `begin` ran nothing of the program and may be tried once more (the server
+   * refused BEGIN for its connection's sake).
+   */
   readonly beginAgain: (e: unknown) => boolean
   /** Whether a failed COMMIT was refused by the driver before it was sent (so it surely did not commit). */
   readonly unsent: (e: unknown) => boolean
@@ -115,7 +122,8 @@ const tell = <H>(d: ServerTx<H>, h: H, t: Scope, sql: string, error?: unknown): 
     sql,
     durationMs: performance.now() - t.t0,
     rows: 0,
-    error: error === undefined ? undefined : d.classify(error, sql),
+    // a statement cancelled by its run's signal carries its typed error already
+    error: error === undefined ? undefined : error instanceof TerrapinFailure ? error.error : d.classify(error, sql),
   })
 
 /** Tells the hook of the opening statements, the last one with `error` if opening failed. */
@@ -189,6 +197,8 @@ export const serverTransaction = async <H, A>(
     phase: 'opening',
     held,
   }
+  // a savepoint on a connection known lost: the driver would write to a socket that is gone
+  // (postgres.js: an uncaught TypeError a tick later)
   if (held.lost) {
     const e = lostError()
     tellOpen(d, h, t, e)
@@ -226,7 +236,10 @@ export interface PlainTx<H> {
   readonly reserve: (h: H, held: Held) => Promise<H>
   /** One statement on the held connection (the bookkeeping tells the hook of it). */
   readonly send: (tx: H, sql: string) => Promise<unknown>
-  /** Gives the connection back; `healthy` false when ROLLBACK failed or could not be sent (the runner drops it then). */
+  /**
+   * Gives the connection back; `healthy` false when ROLLBACK failed or could not be sent (the
+   * runner drops it then).
+   */
   readonly release: (tx: H, healthy: boolean) => void
 }
 

@@ -214,15 +214,23 @@ forEachDialect(
       await recovered()
     }, 15000)
 
-    it('in a transaction: the loop ends with ConnectionError, so does the transaction, and a stream after it fails at once', async () => {
+    it('in a transaction: the loop ends with ConnectionError, so does the transaction, and a stream or statement after it fails at once', async () => {
       let inside!: Promise<ReadonlyArray<{ rows: number; error?: string }>>
       const r = await transaction(t().db, (tx) =>
-        TE.fromTask(() => (inside = read(tx).then(async (first) => [first, await read(tx, Infinity, false)]))),
+        TE.fromTask(
+          () =>
+            (inside = read(tx).then(async (first) => [
+              first,
+              await read(tx, Infinity, false),
+              { rows: 0, error: left(await pipe(query(Page), count, run(tx))())._tag },
+            ])),
+        ),
       )()
       expect(left(r)).toMatchObject({ _tag: 'ConnectionError' })
-      // on PostgreSQL the transaction ends when its connection closes, the program after it
+      // the transaction ends when its connection is lost, the program after it
       expect(await inside).toEqual([
         { rows: anyNumber(), error: 'ConnectionError' },
+        { rows: 0, error: 'ConnectionError' },
         { rows: 0, error: 'ConnectionError' },
       ])
       await recovered()

@@ -19,11 +19,12 @@ import {
 } from '../errors'
 import { mysql, mysqlDialectFor } from '../compile/mysql'
 import { Dialect } from '../compile/dialect'
-import { Executor, WriteResult } from './executor'
+import { Executor, Isolation, WriteResult } from './executor'
 import { abortFailure } from './cancel'
 import { OWN_PARAMS, PoolOptions, SOCKET_ERRORS, driverUrl } from './pooled'
-import { observed, reported } from './hook'
-import { Held as TxHeld, ServerTx, heldConnection, serverSavepoint, serverTransaction } from './server-transaction'
+import { observed } from './hook'
+import { Held as TxHeld, PlainTx, ServerTx, plainBracket, serverTransaction } from './server-transaction'
+import { BatchCursor, serverStream } from './server-stream'
 
 // ------------------------------------------------------------------------------------------
 // errors
@@ -35,6 +36,8 @@ const CONNECTION_CODES: ReadonlySet<string> = new Set([
   'PROTOCOL_SEQUENCE_TIMEOUT',
   'PROTOCOL_ENQUEUE_AFTER_FATAL_ERROR',
   'PROTOCOL_ENQUEUE_AFTER_QUIT',
+  // a transaction's statement refused once its connection is known lost (`lostError`)
+  'CONNECTION_CLOSED',
 ])
 
 /** Server errnos meaning "no usable connection": bad login, no database, too many, gone, killed. */
@@ -333,68 +336,67 @@ const allObjects = (
     lengthOf,
   )
 
-/** A stream on a connection of its own (outside a transaction) or the transaction's. */
-async function* stream(
+/** A stream's connection: one of its own taken from the pool (`own`), or the transaction's. */
+const streamConnection = async (c: Conn): Promise<{ conn: CallbackConnection; own: boolean }> =>
+  c.held
+    ? { conn: c.held.conn as unknown as CallbackConnection, own: false }
+    : {
+        conn: await new Promise<CallbackConnection>((resolve, reject) =>
+          c.pool.pool.getConnection((e, conn) => (e ? reject(e) : resolve(conn as unknown as CallbackConnection))),
+        ),
+        own: true,
+      }
+
+/**
+ * One statement's result as a cursor (`serverBatches` reads it). mysql2 streams a result row by
+ * row and pauses the socket while the consumer is behind. A connection lost mid-result is told to
+ * the connection only (a statement without a callback), so the cursor listens there: otherwise
+ * the loop would wait for rows that never come. A connection taken for the stream alone (`own`)
+ * is given back after it, or destroyed if the result was not read to its end (it cannot be
+ * abandoned on the wire).
+ */
+const rowCursor = async (
   c: Conn,
   sql: string,
   params: ReadonlyArray<unknown>,
   batchSize: number,
-): AsyncIterable<ReadonlyArray<ReadonlyArray<unknown>>> {
-  const t0 = performance.now()
-  const own = c.held
-    ? undefined
-    : await new Promise<CallbackConnection>((resolve, reject) =>
-        c.pool.pool.getConnection((e, conn) => (e ? reject(e) : resolve(conn as unknown as CallbackConnection))),
-      )
-  yield* reported(
-    c.opts,
-    classifyMysql,
-    sql,
-    params,
-    streamedBatches(own ?? (c.core as unknown as CallbackConnection), own, sql, params, batchSize),
-    t0,
-  )
-}
-
-/**
- * mysql2 streams a result row by row and pauses the socket while the consumer is behind. A
- * connection lost mid-result is told to the connection only (a statement without a callback),
- * so the stream listens there: otherwise the loop would wait for rows that never come. `own`:
- * the connection taken for this stream, given back after it.
- */
-async function* streamedBatches(
-  conn: CallbackConnection,
-  own: CallbackConnection | undefined,
-  sql: string,
-  params: ReadonlyArray<unknown>,
-  batchSize: number,
-): AsyncGenerator<ReadonlyArray<ReadonlyArray<unknown>>> {
-  let done = false
+): Promise<BatchCursor> => {
+  const { conn, own } = await streamConnection(c)
   // (a connection already closed tells it from within `query`, before there is a stream)
   let rs: RowStream | undefined
   let early: { error: unknown } | undefined
   const lost = (e: unknown): void => (rs ? rs.destroy(e) : void (early = { error: e }))
   conn.once('error', lost)
+  const done = (complete: boolean): void => {
+    conn.removeListener('error', lost)
+    if (own) {
+      if (complete) conn.release()
+      else conn.destroy()
+    }
+  }
   try {
     rs = conn.query({ sql, values: params as unknown[], rowsAsArray: true }).stream({ highWaterMark: batchSize })
     if (early) throw early.error
-    let batch: unknown[][] = []
-    for await (const row of rs as AsyncIterable<unknown[]>) {
-      batch.push(row)
-      if (batch.length >= batchSize) {
-        yield batch
-        batch = []
+  } catch (e) {
+    done(false)
+    throw e
+  }
+  const rows = (rs as AsyncIterable<unknown[]>)[Symbol.asyncIterator]()
+  return {
+    next: async () => {
+      const batch: unknown[][] = []
+      while (batch.length < batchSize) {
+        const r = await rows.next()
+        if (r.done) break
+        batch.push(r.value)
       }
-    }
-    if (batch.length > 0) yield batch
-    done = true
-  } finally {
-    conn.removeListener('error', lost)
-    // A result not read to its end cannot be abandoned on the wire: drop that connection.
-    if (own) {
-      if (done) own.release()
-      else own.destroy()
-    }
+      return batch.length > 0 ? batch : undefined
+    },
+    close: (complete) => {
+      // left early: the row stream ended too
+      if (!complete) void rows.return?.().catch(() => undefined)
+      done(complete)
+    },
   }
 }
 
@@ -407,23 +409,42 @@ const withSignal = (c: Conn, conn: CoreConnection): Core =>
   c.signal ? killableConnection(conn, c.signal, c.server.kill) : conn
 
 /**
- * A transaction on a connection of the pool, as plain statements (`serverTransaction`). The
+ * The transaction's statements: SET TRANSACTION is for the next transaction only, so nothing of
+ * it stays on the connection.
+ */
+const opening = (isolation?: Isolation): ReadonlyArray<string> =>
+  isolation ? [`SET TRANSACTION ISOLATION LEVEL ${isolation.toUpperCase()}`, 'BEGIN'] : ['BEGIN']
+
+/**
+ * A transaction on a connection of the pool, as plain statements (`plainBracket`). The
  * connection goes back to the pool after, unless ROLLBACK failed or a statement changed its
  * session (SET is not transactional: a changed session outlives a rollback too): then it is
  * destroyed.
  */
-const MYSQL_TX: ServerTx<Conn, InTx> = {
-  classify: classifyMysql,
-  reserve: async (c) => {
+const MYSQL_BRACKET: PlainTx<Conn> = {
+  reserve: async (c, shared) => {
     const taken = await c.pool.getConnection()
-    const held: Held = { ...heldConnection(), conn: onConnection(taken), taken }
+    const held: Held = Object.assign(shared, { conn: onConnection(taken), taken })
     return { core: withSignal(c, held.conn), pool: c.pool, server: c.server, opts: c.opts, held, signal: c.signal }
   },
-  // SET TRANSACTION is for the next transaction only: nothing of it stays on the connection
-  opening: (isolation) =>
-    isolation ? [`SET TRANSACTION ISOLATION LEVEL ${isolation.toUpperCase()}`, 'BEGIN'] : ['BEGIN'],
-  send: (c, sql) => run(c, sql, []),
-  release: (c, healthy) => (healthy && !c.held.dirty ? c.held.taken.release() : c.held.taken.destroy()),
+  send: (c, sql) => query(c.core, sql),
+  release: (c, healthy) => {
+    const { held } = c as InTx
+    if (healthy && !held.dirty) held.taken.release()
+    else held.taken.destroy()
+  },
+}
+
+/** The runner's part of the shared transaction bookkeeping (`serverTransaction`). */
+const MYSQL_TX: ServerTx<Conn> = {
+  classify: classifyMysql,
+  options: (c) => c.opts,
+  heldOf: (c) => c.held,
+  opening,
+  ...plainBracket(MYSQL_BRACKET, opening),
+  // a changed session is dropped with its connection (`release`)
+  reset: () => undefined,
+  beginAgain: () => false,
   unsent,
 }
 
@@ -465,11 +486,14 @@ const make = (c: Conn): Executor => {
     all: (sql, params) => all(c, sql, params),
     run: (sql, params) => run(c, sql, params),
     allObjects: (sql, params) => allObjects(c, sql, params),
-    stream: (sql, params, _bigint, batchSize) => stream(c, sql, params, batchSize),
-    transaction: (f, isolation) =>
-      held
-        ? serverSavepoint(MYSQL_TX, c as InTx, held, () => f(self))
-        : serverTransaction(MYSQL_TX, c, (tx) => f(make(tx)), isolation),
+    stream: (sql, params, _bigint, batchSize) =>
+      serverStream(c.opts, sql, params, {
+        classify: classifyMysql,
+        held,
+        open: () => rowCursor(c, sql, params, batchSize),
+        again: () => false,
+      }),
+    transaction: (f, isolation) => serverTransaction(MYSQL_TX, c, (tx) => f(make(tx)), isolation),
     withSignal: (s) => signalled(c, s),
     reserved: held ? undefined : (f) => reserved(c, f),
     sessionChanged: held && (() => void (held.dirty = true)),

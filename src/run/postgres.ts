@@ -19,9 +19,10 @@ import {
 } from '../errors'
 import { postgres as pgDialect } from '../compile/postgres'
 import { Executor, Isolation, WriteResult } from './executor'
-import { PoolOptions, SOCKET_ERRORS, atCommit, cancelling, driverUrl, rowSink } from './pooled'
-import { observed, reported } from './hook'
-import { Held, heldConnection, lose, lostError, onHeld } from './server-transaction'
+import { PoolOptions, SOCKET_ERRORS, cancelling, driverUrl, rowSink } from './pooled'
+import { observed } from './hook'
+import { Held, ServerTx, onHeld, serverTransaction } from './server-transaction'
+import { BatchCursor, serverStream } from './server-stream'
 
 type Sql = postgresJs.Sql
 type TxSql = postgresJs.TransactionSql
@@ -121,9 +122,6 @@ export const classifyPostgres = (e: unknown, sql?: string): TerrapinError => {
  */
 const leftOver = (e: unknown, args: ReadonlyArray<unknown>): boolean =>
   e instanceof Error && 'severity' in e && 'args' in e && (e as { args?: unknown }).args !== args
-
-/** A promise that never settles: what a transaction's body becomes after its connection is lost. */
-const stranded = (): Promise<never> => new Promise(() => undefined)
 
 /**
  * A write's result. The driver's query is taken with `then`, not awaited in an async function:
@@ -239,160 +237,39 @@ const allObjects = (
   )
 
 /**
- * How one transaction (or savepoint) stands, for the `onQuery` events of the statements
- * postgres.js sends for it: its opening, closing and undoing statements, when the current one
- * began, and how far it got.
+ * A BEGIN the server refused for its connection's sake, or that got an error left over from
+ * another statement (see `leftOver`): it ran nothing.
  */
-interface TxRun {
-  readonly open: string
-  readonly close: string
-  readonly undo: string
-  t0: number
-  phase: 'opening' | 'running' | 'failed' | 'closing'
-  readonly conn: Held
-}
-
-/** Tells the hook of a statement postgres.js sent for the transaction (or that failed). */
-const emit = (c: Conn, t: TxRun, q: string, error?: unknown): void =>
-  c.opts.onQuery?.({
-    sql: q,
-    durationMs: performance.now() - t.t0,
-    rows: 0,
-    error: error === undefined ? undefined : classifyPostgres(error, q),
-  })
-
-/** The program between BEGIN (or SAVEPOINT) and COMMIT, as postgres.js's `begin` runs it. */
-const body =
-  <A>(c: Conn, t: TxRun, f: (tx: Executor) => Promise<A>) =>
-  async (s: TxSql): Promise<A> => {
-    emit(c, t, t.open)
-    t.phase = 'running'
-    let out: A
-    try {
-      out = await f(make({ sql: s, pool: c.pool, opts: c.opts, held: t.conn, signal: c.signal }))
-    } catch (e) {
-      t.phase = 'failed'
-      // no ROLLBACK on a lost connection: `begin` has already rejected (postgres.js rejects it
-      // when the connection closes), and that is the error the caller gets
-      if (t.conn.lost) return stranded()
-      throw e
-    } finally {
-      t.t0 = performance.now()
-    }
-    if (t.conn.lost) return stranded() // nor a COMMIT
-    // a session changed in the transaction would outlive its COMMIT on the pool's connection
-    if (t.conn.dirty && !c.held) await s.unsafe('RESET ALL')
-    t.phase = 'closing'
-    return out
-  }
-
-/** What a failed transaction tells the hook and its caller (see `transaction`). */
-const failed = (c: Conn, t: TxRun, e: unknown): unknown => {
-  const inTx = c.held !== undefined
-  // The connection closed while the program may still be running: its later statements
-  // must not reach postgres.js.
-  if (!inTx && classifyPostgres(e)._tag === 'ConnectionError') lose(t.conn)
-  // BEGIN failed, the program failed (ROLLBACK), the connection was lost (the server rolls
-  // back), or the end failed (COMMIT, or a statement the program had caught made
-  // postgres.js roll back)
-  if (t.phase === 'failed' && !t.conn.lost) emit(c, t, t.undo)
-  else emit(c, t, t.phase === 'opening' ? t.open : t.phase === 'closing' ? t.close : t.undo, e)
-  return !inTx && t.phase === 'closing' ? atCommit(e, classifyPostgres) : e
-}
+const refusedBegin = (e: unknown): boolean =>
+  e instanceof Error && 'severity' in e && classifyPostgres(e)._tag === 'ConnectionError'
 
 /**
- * `f` in a transaction, or a savepoint inside one. postgres.js sends BEGIN/SAVEPOINT and
- * COMMIT/RELEASE or ROLLBACK itself (rolling back when `body` rejects, and when any statement
- * inside failed even if the program caught it); the hook still hears of them, as on the other
- * dialects.
+ * The runner's part of the shared transaction bookkeeping (`serverTransaction`): postgres.js's
+ * `begin` and `savepoint` bracket the program. They send BEGIN/SAVEPOINT and COMMIT or ROLLBACK
+ * (TO) themselves, rolling back when the program rejects and when any statement inside failed
+ * even if the program caught it, and `begin` rejects the moment its connection closes.
  */
-const transaction = async <A>(c: Conn, f: (tx: Executor) => Promise<A>, isolation?: Isolation): Promise<A> => {
-  const inTx = c.held !== undefined
-  const [open, close, undo] = inTx
-    ? ['SAVEPOINT', 'RELEASE SAVEPOINT', 'ROLLBACK TO SAVEPOINT']
-    : [isolation ? `BEGIN ISOLATION LEVEL ${isolation.toUpperCase()}` : 'BEGIN', 'COMMIT', 'ROLLBACK']
-  const t: TxRun = { open, close, undo, t0: performance.now(), phase: 'opening', conn: c.held ?? heldConnection() }
-  // A savepoint on a connection known to be lost: postgres.js would write its SAVEPOINT to a
-  // socket that is gone (an uncaught TypeError a tick later).
-  if (t.conn.lost) {
-    const e = lostError()
-    emit(c, t, open, e)
-    throw e
-  }
-  const program = body(c, t, f)
-  const begin = (): Promise<unknown> =>
-    inTx
-      ? (c.sql as TxSql).savepoint(program)
-      : isolation
-        ? c.pool.begin(open.slice('BEGIN '.length), program)
-        : c.pool.begin(program)
-  try {
-    // A BEGIN the server refused for its connection's sake (or that got an error left over from
-    // another statement, see `leftOver`) ran nothing of the program: it is tried once more.
-    const out = (await begin().catch((e: unknown) =>
-      !inTx &&
-      t.phase === 'opening' &&
-      e instanceof Error &&
-      'severity' in e &&
-      classifyPostgres(e)._tag === 'ConnectionError'
-        ? begin()
-        : Promise.reject(e as Error),
-    )) as A
-    emit(c, t, close)
-    return out
-  } catch (e) {
-    throw failed(c, t, e)
-  }
+const PG_TX: ServerTx<Conn> = {
+  classify: classifyPostgres,
+  options: (c) => c.opts,
+  heldOf: (c) => c.held,
+  opening: (isolation) => [isolation ? `BEGIN ISOLATION LEVEL ${isolation.toUpperCase()}` : 'BEGIN'],
+  begin: <A>(c: Conn, held: Held, isolation: Isolation | undefined, body: (tx: Conn) => Promise<A>) => {
+    const program = (s: TxSql): Promise<A> => body({ sql: s, pool: c.pool, opts: c.opts, held, signal: c.signal })
+    return (
+      isolation ? c.pool.begin(`ISOLATION LEVEL ${isolation.toUpperCase()}`, program) : c.pool.begin(program)
+    ) as Promise<A>
+  },
+  savepoint: <A>(c: Conn, name: string, body: (sp: Conn) => Promise<A>) =>
+    (c.sql as TxSql).savepoint(name, (s) => body({ ...c, sql: s })) as Promise<A>,
+  // SET is transactional here: RESET ALL before COMMIT puts the session back (a rollback undoes it too)
+  reset: (tx) => tx.sql.unsafe('RESET ALL'),
+  beginAgain: refusedBegin,
+  // postgres.js sends what it is given, or fails it with the connection's error
+  unsent: () => false,
 }
 
-/**
- * One cursor's batches. postgres.js fetches `batchSize` rows per Execute of a portal: one batch in
- * memory at a time. Its cursor is taken with a callback, whose query rejects when the connection
- * is lost between batches (as an iterator it would end as if the rows had run out). The
- * callback's promise asks for the next batch, or with CLOSE for none; after a loss it is left
- * unanswered, since postgres.js would write either to a socket that is gone.
- */
-async function* cursorBatches(
-  c: Conn,
-  q: string,
-  params: ReadonlyArray<unknown>,
-  batchSize: number,
-): AsyncGenerator<ReadonlyArray<ReadonlyArray<unknown>>> {
-  const cur: CursorState = { ready: undefined, end: undefined, wake: noop, more: undefined }
-  let rows = 0
-  let retried = false
-  try {
-    if (c.held?.lost) throw lostError()
-    openCursor(c, cur, q, params, batchSize)
-    for (;;) {
-      if (!cur.ready && !cur.end) await new Promise<void>((r) => (cur.wake = r))
-      if (cur.ready) {
-        const batch = cur.ready.batch
-        cur.more = cur.ready.more
-        cur.ready = undefined
-        rows += batch.length
-        yield batch
-        if (!cur.end) cur.more()
-        cur.more = undefined
-      } else if (cur.end!.error === undefined) break
-      // refused with an error left over from another statement (see `leftOver`): never sent, so
-      // opened once more, as `within` sends a statement again
-      else if (!c.held && !retried && rows === 0 && leftOver(cur.end!.error, params)) {
-        retried = true
-        cur.end = undefined
-        openCursor(c, cur, q, params, batchSize)
-      } else throw cur.end!.error as Error
-    }
-  } catch (e) {
-    if (c.held && classifyPostgres(e)._tag === 'ConnectionError') lose(c.held)
-    throw e
-  } finally {
-    // the loop was left early: release the portal
-    if (cur.more && !cur.end) cur.more(c.pool.CLOSE)
-  }
-}
-
-/** A cursor's state between its callback and the loop that reads it. */
+/** A cursor's state between postgres.js's callback and the loop that reads it. */
 interface CursorState {
   ready: { batch: unknown[][]; more: (x?: unknown) => void } | undefined
   end: { error?: unknown } | undefined
@@ -400,7 +277,15 @@ interface CursorState {
   more: ((x?: unknown) => void) | undefined
 }
 
-const openCursor = (c: Conn, cur: CursorState, q: string, params: ReadonlyArray<unknown>, batchSize: number): void => {
+/**
+ * One statement's cursor (`serverBatches` reads it). postgres.js fetches `batchSize` rows per
+ * Execute of a portal: one batch in memory at a time. Its cursor is taken with a callback, whose
+ * query rejects when the connection is lost between batches (as an iterator it would end as if
+ * the rows had run out). The callback's promise asks for the next batch, or with CLOSE for none;
+ * after a loss it is left unanswered, since postgres.js would write either to a socket that is gone.
+ */
+const pgCursor = (c: Conn, q: string, params: ReadonlyArray<unknown>, batchSize: number): BatchCursor => {
+  const cur: CursorState = { ready: undefined, end: undefined, wake: noop, more: undefined }
   const cursor = unsafe(c, q, params).values() as unknown as Cursor
   cursor
     .cursor(batchSize, (batch) => new Promise((r) => ((cur.ready = { batch, more: r }), cur.wake())))
@@ -408,6 +293,24 @@ const openCursor = (c: Conn, cur: CursorState, q: string, params: ReadonlyArray<
       () => ((cur.end = {}), cur.wake()),
       (error: unknown) => ((cur.end = { error }), cur.wake()),
     )
+  return {
+    next: async () => {
+      const more = cur.more
+      cur.more = undefined
+      if (more && !cur.end) more()
+      if (!cur.ready && !cur.end) await new Promise<void>((r) => (cur.wake = r))
+      if (cur.ready) {
+        const { batch } = cur.ready
+        cur.more = cur.ready.more
+        cur.ready = undefined
+        return batch
+      }
+      if (cur.end!.error === undefined) return undefined
+      throw cur.end!.error as Error
+    },
+    // left early: the portal released
+    close: () => (cur.more && !cur.end ? cur.more(c.pool.CLOSE) : undefined),
+  }
 }
 
 /**
@@ -436,8 +339,15 @@ const make = (c: Conn): Executor => {
     run: (q, params) => run(c, q, params),
     allObjects: (q, params) => allObjects(c, q, params),
     stream: (q, params, _bigint, batchSize) =>
-      reported(c.opts, classifyPostgres, q, params, cursorBatches(c, q, params, batchSize)),
-    transaction: (f, isolation) => transaction(c, f, isolation),
+      serverStream(c.opts, q, params, {
+        classify: classifyPostgres,
+        held,
+        open: () => pgCursor(c, q, params, batchSize),
+        // refused with an error left over from another statement (see `leftOver`): never sent,
+        // so opened once more, as `within` sends a statement again
+        again: (e) => !held && leftOver(e, params),
+      }),
+    transaction: (f, isolation) => serverTransaction(PG_TX, c, (tx) => f(make(tx)), isolation),
     withSignal: (signal) => make({ ...c, signal }),
     reserved: held ? undefined : (f) => reserved(c, f),
     sessionChanged: held && (() => void (held.dirty = true)),

@@ -8,6 +8,7 @@ import * as TE from 'fp-ts/TaskEither'
 import { pipe } from 'fp-ts/function'
 import {
   Db,
+  TerrapinFailure,
   connect,
   count,
   create,
@@ -153,6 +154,46 @@ forEachDialect(
       t().clearLog()
       await inTransaction(t().db, () => Promise.reject(new Error('no'))).catch(() => undefined)
       expect(kinds()).toEqual(['BEGIN', 'ROLLBACK'])
+    })
+
+    it('the onQuery hook hears the isolation level at BEGIN, names the savepoint of each bracket statement, and tells a failed statement with its error, the ROLLBACK TO after it without one', async () => {
+      t().clearLog()
+      const out = await inTransaction(
+        t().db,
+        (tx) =>
+          inTransaction(tx, async (sp) => {
+            await inTransaction(sp, () => Promise.resolve())
+            await runPromise(sp)(create(Entry, { tag: 1, label: 'same' }))
+            await runPromise(sp)(create(Entry, { tag: 2, label: 'same' }))
+          }).catch((e: TerrapinFailure) => e.error._tag),
+        { isolation: 'serializable' },
+      )
+      expect(out).toBe('IntegrityError')
+      const log = t().log
+      const opening = {
+        postgres: ['BEGIN ISOLATION LEVEL SERIALIZABLE'],
+        mysql: ['SET TRANSACTION ISOLATION LEVEL SERIALIZABLE', 'BEGIN'],
+        sqlite: ['BEGIN IMMEDIATE'],
+      }[t().dialect]
+      expect(log.slice(0, opening.length).map((e) => [e.sql, e.error])).toEqual(opening.map((sql) => [sql, undefined]))
+      const told = log
+        .map((e) => {
+          const kind = /^(SAVEPOINT|RELEASE|ROLLBACK TO|INSERT|COMMIT)/i.exec(e.sql)?.[1].toUpperCase()
+          return kind && [kind, /terrapin_sp\d+/.exec(e.sql)?.[0] ?? '', e.error?._tag ?? 'ok']
+        })
+        .filter((k) => k !== undefined)
+        // SQLite also releases a savepoint it rolled back to
+        .filter((k, i, all) => !(k[0] === 'RELEASE' && all[i - 1][0] === 'ROLLBACK TO'))
+      expect(told).toEqual([
+        ['SAVEPOINT', 'terrapin_sp1', 'ok'],
+        ['SAVEPOINT', 'terrapin_sp2', 'ok'],
+        ['RELEASE', 'terrapin_sp2', 'ok'],
+        ['INSERT', '', 'ok'],
+        ['INSERT', '', 'IntegrityError'],
+        ['ROLLBACK TO', 'terrapin_sp1', 'ok'],
+        ['COMMIT', '', 'ok'],
+      ])
+      expect(await entries()).toEqual([])
     })
 
     it('20 concurrent transactions each see only their own uncommitted writes', async () => {

@@ -92,6 +92,20 @@ forEachDialect('stream', [Author, Book], (t) => {
     }
   })
 
+  it('breaking out early inside a transaction: its next statements run on the same connection, and it commits', async () => {
+    const r = await transaction(t().db, (tx) =>
+      TE.fromTask(async () => {
+        const first = await collect(pipe(query(Book), orderBy('id'), stream(tx, { batchSize: 100 })), 150)
+        const again = await collect(pipe(query(Book), orderBy('id'), stream(tx, { batchSize: 7 })), 10)
+        const [author] = await pipe(bulkCreate(Author, [{ name: 'after the break' }]), run(tx))().then(right)
+        return { first: first.length, again: again.map((b) => b.pages), author: author.name }
+      }),
+    )()
+    expect(right(r)).toEqual({ first: 150, again: Array.from({ length: 10 }, (_, k) => k), author: 'after the break' })
+    expect(right(await pipe(query(Author), where({ name: 'after the break' }), count, run(t().db))())).toBe(1)
+    expect(right(await pipe(query(Book), count, run(t().db))())).toBe(N)
+  })
+
   it('throws TerrapinFailure with the typed error for an invalid plan or a bad batch size', async () => {
     const fail = async (it: AsyncIterable<unknown>): Promise<string> => {
       try {
@@ -200,15 +214,23 @@ forEachDialect(
       await recovered()
     }, 15000)
 
-    it('in a transaction: the loop ends with ConnectionError, so does the transaction, and a stream after it fails at once', async () => {
+    it('in a transaction: the loop ends with ConnectionError, so does the transaction, and a stream or statement after it fails at once', async () => {
       let inside!: Promise<ReadonlyArray<{ rows: number; error?: string }>>
       const r = await transaction(t().db, (tx) =>
-        TE.fromTask(() => (inside = read(tx).then(async (first) => [first, await read(tx, Infinity, false)]))),
+        TE.fromTask(
+          () =>
+            (inside = read(tx).then(async (first) => [
+              first,
+              await read(tx, Infinity, false),
+              { rows: 0, error: left(await pipe(query(Page), count, run(tx))())._tag },
+            ])),
+        ),
       )()
       expect(left(r)).toMatchObject({ _tag: 'ConnectionError' })
-      // on PostgreSQL the transaction ends when its connection closes, the program after it
+      // the transaction ends when its connection is lost, the program after it
       expect(await inside).toEqual([
         { rows: anyNumber(), error: 'ConnectionError' },
+        { rows: 0, error: 'ConnectionError' },
         { rows: 0, error: 'ConnectionError' },
       ])
       await recovered()

@@ -2,8 +2,8 @@
  * Model options through migrations and introspection, on every dialect: `description` as table
  * and column comments (set, changed, removed, kept across MySQL's MODIFY COLUMN), bigint
  * defaults beyond 2^53 (through the state file, the diff, ADD COLUMN's DEFAULT and the catalog,
- * digit for digit) and `dbConstraint: false` keys (no drift against the live schema, inspectdb's
- * guess of the relation). Each step: makeMigration, upgrade, `check` clean, introspection equal
+ * digit for digit), `dbConstraint: false` keys (no drift against the live schema, inspectdb's
+ * guess of the relation, the constraint added and dropped again) and composite indexes and uniques. Each step: makeMigration, upgrade, `check` clean, introspection equal
  * to the models, nothing left to migrate; then a downgrade back to the start.
  */
 import * as fs from 'fs'
@@ -78,6 +78,21 @@ const v2 = schema({
       rank: fields.bigint({ default: -BIG - 4n, description: "It's ranked" }),
     },
     meta: { description: 'Books' },
+  }),
+})
+
+/** `book.author_id` given its FOREIGN KEY, a composite index and a unique led by the key. */
+const v3 = schema({
+  Author: v2.Author,
+  Book: model('Book', {
+    table: 'book',
+    fields: {
+      id: fields.int({ pk: true }),
+      title: fields.char({ maxLength: 100, description: 'Title' }),
+      author: fields.foreignKey('Author', { relatedName: 'books', null: true }),
+      rank: fields.bigint({ default: -BIG - 4n, description: "It's ranked" }),
+    },
+    meta: { description: 'Books', indexes: [['title', 'rank']], uniqueTogether: [['author', 'title']] },
   }),
 })
 
@@ -180,6 +195,25 @@ for (const dialect of DIALECTS) {
         expect(source).toContain('description: "It\'s ranked"')
         expect(source).toContain('meta: { description: "Books" }')
       } else expect(source).not.toContain('description')
+    })
+
+    it('adds and drops a FOREIGN KEY with dbConstraint, a composite index and a unique, with no drift', async () => {
+      right(await makeMigration(target(v3))())
+      right(await upgrade(target(v3))())
+      expect(right(await check(target(v3))())).toMatchObject({ ok: true, missing: [], drift: [] })
+      await inLine(v3)
+      expect(right(await makeMigration(target(v3))())).toEqual({ noChanges: true })
+      const book = (await live()).models.find((m) => m.table === 'book')!
+      expect(book.fields.author).toMatchObject({ kind: 'foreignKey', target: 'Author' })
+      expect(book).toMatchObject({ indexes: [['title', 'rank']], uniqueTogether: [['author', 'title']] })
+      // the key holds now: a book of no author is an IntegrityError
+      expect(
+        await runPromise(db)(create(v3.Book, { id: 2, title: 'Two', authorId: 99 })).catch((e: Error) => e.name),
+      ).toBe('IntegrityError')
+
+      right(await downgrade(target(v3), { version: 2 })())
+      await inLine(v2)
+      expect((await live()).models.find((m) => m.table === 'book')!.fields.author_id).toMatchObject({ kind: 'int' })
     })
   })
 }

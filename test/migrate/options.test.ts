@@ -215,5 +215,16 @@ for (const dialect of DIALECTS) {
       await inLine(v2)
       expect((await live()).models.find((m) => m.table === 'book')!.fields.author_id).toMatchObject({ kind: 'int' })
     })
+
+    it('reports a comment changed by hand as drift, where the database keeps comments', async () => {
+      expect(right(await check(target(v3))())).toMatchObject({ ok: true, drift: [] })
+      const c = db.executor.dialect.comments
+      const byHand =
+        c.statement?.('book', undefined, 'By hand') ?? (c.table ? `ALTER TABLE book${c.table('By hand')}` : undefined)
+      if (byHand !== undefined) await db.executor.run(byHand, [])
+      expect(right(await check(target(v3))()).drift).toEqual(
+        keeps ? ['table book has COMMENT "By hand", expected COMMENT "Books"'] : [],
+      )
+    })
   })
 }

@@ -68,9 +68,11 @@ const readCatalog = async (rows: CatalogRows, names: ReadonlyArray<string>): Pro
   const out: LiveTable[] = []
   for (const name of names) {
     const cols = await rows(
-      `SELECT COLUMN_NAME, COLUMN_TYPE, IS_NULLABLE, COLUMN_DEFAULT, EXTRA, COLUMN_COMMENT FROM information_schema.COLUMNS
+      `SELECT COLUMN_NAME, COLUMN_TYPE, IS_NULLABLE, COLUMN_DEFAULT, EXTRA, COLUMN_COMMENT,
+         (SELECT TABLE_COMMENT FROM information_schema.TABLES t WHERE t.TABLE_SCHEMA = DATABASE() AND t.TABLE_NAME = ?)
+       FROM information_schema.COLUMNS
        WHERE TABLE_SCHEMA = DATABASE() AND TABLE_NAME = ? ORDER BY ORDINAL_POSITION`,
-      [name],
+      [name, name],
     )
     const stats = await rows(
       `SELECT INDEX_NAME, NON_UNIQUE, GROUP_CONCAT(COLUMN_NAME ORDER BY SEQ_IN_INDEX) FROM information_schema.STATISTICS
@@ -87,13 +89,10 @@ const readCatalog = async (rows: CatalogRows, names: ReadonlyArray<string>): Pro
     // InnoDB indexes a foreign key's column by itself, under the key's name
     const fkNames = new Set(fks.map((f) => str(f[0])))
     const keys = stats.filter((s) => str(s[0]) !== 'PRIMARY')
-    const [[tableComment] = []] = await rows(
-      `SELECT TABLE_COMMENT FROM information_schema.TABLES WHERE TABLE_SCHEMA = DATABASE() AND TABLE_NAME = ?`,
-      [name],
-    )
     out.push({
       name,
-      ...commentOf(tableComment),
+      // every row of `cols` carries the table's comment
+      ...commentOf(cols[0]?.[6]),
       columns: cols.map(([n, type, nullable, dflt, extra, comment]) => ({
         name: str(n),
         ...kindOf(str(type)),

@@ -49,7 +49,7 @@ const readCatalog = async (rows: CatalogRows, names: ReadonlyArray<string>): Pro
   for (const name of names) {
     const cols = await rows(
       `SELECT column_name, data_type, character_maximum_length, numeric_precision, numeric_scale, is_nullable, column_default, is_identity,
-         col_description(to_regclass(quote_ident($1)), ordinal_position::int)
+         col_description(to_regclass(quote_ident($1)), ordinal_position::int), obj_description(to_regclass(quote_ident($1)), 'pg_class')
        FROM information_schema.columns WHERE table_schema = current_schema() AND table_name = $1 ORDER BY ordinal_position`,
       [name],
     )
@@ -63,11 +63,11 @@ const readCatalog = async (rows: CatalogRows, names: ReadonlyArray<string>): Pro
        WHERE ix.indrelid = to_regclass(quote_ident($1)) AND NOT ix.indisprimary AND NOT EXISTS (SELECT 1 FROM pg_constraint c WHERE c.conindid = ix.indexrelid)`,
       [name],
     )
-    const [[tableComment] = []] = await rows(`SELECT obj_description(to_regclass(quote_ident($1)), 'pg_class')`, [name])
     const fks = cons.filter((c) => c[0] === 'f')
     out.push({
       name,
-      ...commentOf(tableComment),
+      // every row of `cols` carries the table's comment
+      ...commentOf(cols[0]?.[9]),
       columns: cols.map(([n, type, len, precision, scale, nullable, dflt, identity, comment]) => ({
         name: str(n),
         ...kindOf(str(type), num(len), num(precision), num(scale)),

@@ -19,6 +19,8 @@ export interface LiveColumn {
   readonly null: boolean
   readonly default?: CatalogJson
   readonly autoIncrement: boolean
+  /** The column's comment (none where the database keeps none). */
+  readonly comment?: string
 }
 
 export interface LiveForeignKey {
@@ -38,6 +40,8 @@ export interface LiveTable {
   /** Column lists of the other indexes (not those the database made for a foreign key). */
   readonly indexes: ReadonlyArray<ReadonlyArray<string>>
   readonly foreignKeys: ReadonlyArray<LiveForeignKey>
+  /** The table's comment (none where the database keeps none). */
+  readonly comment?: string
 }
 
 /** A read of catalog rows (as arrays), with parameters. */
@@ -63,6 +67,9 @@ export const str = (x: unknown): string =>
           ? String(x)
           : JSON.stringify(x)
 export const num = (x: unknown): number | undefined => (x === null || x === undefined ? undefined : Number(x))
+/** A catalog's comment: none for NULL or empty text (MySQL's way of saying none). */
+export const commentOf = (x: unknown): { readonly comment?: string } =>
+  x === null || x === undefined || str(x) === '' ? {} : { comment: str(x) }
 export const list = (x: unknown): ReadonlyArray<string> => (str(x) === '' ? [] : str(x).split(','))
 
 /** A kind from a declared or catalog type (lower case), with its length or precision. */
@@ -106,6 +113,8 @@ export const defaultOf = (raw: unknown): CatalogJson | undefined => {
   const s = str(raw)
     .replace(/::[a-z ]+(\(\d+\))?$/i, '')
     .trim()
+  // an integer beyond a double's (a BIGINT's) stays text, digit for digit
+  if (/^-?\d+$/.test(s) && !Number.isSafeInteger(Number(s))) return s
   if (/^-?\d+(\.\d+)?$/.test(s)) return Number(s)
   const q = /^'((?:[^']|'')*)'$/.exec(s)
   if (q) return q[1].replace(/''/g, "'")

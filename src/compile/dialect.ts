@@ -183,13 +183,13 @@ export interface Dialect {
    * Descriptions (a field's `description`, a model's `meta.description`) as database comments:
    * `column` and `table` give a clause for the column definition and the CREATE TABLE options
    * (MySQL's `COMMENT '…'`), `statement` one run after CREATE TABLE (PostgreSQL's `COMMENT ON`,
-   * `column` undefined for the table's own); none where the database keeps no comments (SQLite).
-   * Each escapes the text as a string literal of its dialect.
+   * `column` undefined for the table's own, `text` null to remove it); none where the database
+   * keeps no comments (SQLite). Each escapes the text as a string literal of its dialect.
    */
   readonly comments: {
     readonly column?: (text: string) => string
     readonly table?: (text: string) => string
-    readonly statement?: (table: string, column: string | undefined, text: string) => string
+    readonly statement?: (table: string, column: string | undefined, text: string | null) => string
   }
   /**
    * ALTER TABLE `table` ADD CONSTRAINT `name` `body` (a `FOREIGN KEY …` clause; names unquoted),
@@ -229,7 +229,8 @@ export interface Dialect {
   /**
    * The statements that change a column's type (`type` holds the new one, as `columnType` names
    * it) and nullability in place; absent where ALTER TABLE cannot (SQLite), whose migrations
-   * rebuild the table instead.
+   * rebuild the table instead. `comment` is the column's (its field's `description`): restated
+   * where the statement redefines the whole column (MySQL's MODIFY COLUMN), or it would be lost.
    */
   readonly alterColumn?: (
     table: string,
@@ -237,6 +238,7 @@ export interface Dialect {
     type: string,
     nullable: boolean,
     changed: { readonly type: boolean; readonly null: boolean },
+    comment?: string,
   ) => ReadonlyArray<string>
   /** Drops a named unique constraint (absent: the table is rebuilt). */
   readonly dropUnique?: (table: string, name: string) => string

@@ -18,7 +18,7 @@ import {
   utcText,
 } from './dialect'
 import { parseUtc } from '../model/codecs'
-import { CatalogRows, LiveTable, str, list, kindOf, defaultOf } from './catalog'
+import { CatalogRows, LiveTable, str, list, kindOf, defaultOf, commentOf } from './catalog'
 
 const bq = quoteWith('`')
 
@@ -68,9 +68,11 @@ const readCatalog = async (rows: CatalogRows, names: ReadonlyArray<string>): Pro
   const out: LiveTable[] = []
   for (const name of names) {
     const cols = await rows(
-      `SELECT COLUMN_NAME, COLUMN_TYPE, IS_NULLABLE, COLUMN_DEFAULT, EXTRA, COLUMN_KEY FROM information_schema.COLUMNS
+      `SELECT COLUMN_NAME, COLUMN_TYPE, IS_NULLABLE, COLUMN_DEFAULT, EXTRA, COLUMN_COMMENT,
+         (SELECT TABLE_COMMENT FROM information_schema.TABLES t WHERE t.TABLE_SCHEMA = DATABASE() AND t.TABLE_NAME = ?)
+       FROM information_schema.COLUMNS
        WHERE TABLE_SCHEMA = DATABASE() AND TABLE_NAME = ? ORDER BY ORDINAL_POSITION`,
-      [name],
+      [name, name],
     )
     const stats = await rows(
       `SELECT INDEX_NAME, NON_UNIQUE, GROUP_CONCAT(COLUMN_NAME ORDER BY SEQ_IN_INDEX) FROM information_schema.STATISTICS
@@ -89,12 +91,15 @@ const readCatalog = async (rows: CatalogRows, names: ReadonlyArray<string>): Pro
     const keys = stats.filter((s) => str(s[0]) !== 'PRIMARY')
     out.push({
       name,
-      columns: cols.map(([n, type, nullable, dflt, extra]) => ({
+      // every row of `cols` carries the table's comment
+      ...commentOf(cols[0]?.[6]),
+      columns: cols.map(([n, type, nullable, dflt, extra, comment]) => ({
         name: str(n),
         ...kindOf(str(type)),
         null: nullable === 'YES',
         ...(defaultOf(dflt) !== undefined ? { default: defaultOf(dflt)! } : {}),
         autoIncrement: /auto_increment/i.test(str(extra)),
+        ...commentOf(comment),
       })),
       pk: list(stats.find((s) => str(s[0]) === 'PRIMARY')?.[2]),
       uniques: keys.filter((s) => !Number(s[1])).map((s) => list(s[2])),
@@ -257,8 +262,9 @@ export const mysql: Dialect = {
   explainLine: explainColumns,
 
   // ---- migrations ----
-  alterColumn: (table, column, type, nullable) => [
-    `ALTER TABLE ${bq(table)} MODIFY COLUMN ${bq(column)} ${type}${nullable ? ' NULL' : ' NOT NULL'}`,
+  // MODIFY COLUMN redefines the whole column: its comment is restated
+  alterColumn: (table, column, type, nullable, _changed, comment) => [
+    `ALTER TABLE ${bq(table)} MODIFY COLUMN ${bq(column)} ${type}${nullable ? ' NULL' : ' NOT NULL'}${comment === undefined ? '' : ` COMMENT ${literal(comment)}`}`,
   ],
   dropUnique: (table, name) => `ALTER TABLE ${bq(table)} DROP INDEX ${bq(name)}`,
   dropForeignKey: (table, name) => `ALTER TABLE ${bq(table)} DROP FOREIGN KEY ${bq(name)}`,

@@ -5,7 +5,7 @@
  */
 import { Column } from '../model/model'
 import { Dialect, caseless, conversions, explainColumns, likePattern, lockWait, quoteWith } from './dialect'
-import { CatalogRows, LiveTable, str, num, list, kindOf, defaultOf } from './catalog'
+import { CatalogRows, LiveTable, str, num, list, kindOf, defaultOf, commentOf } from './catalog'
 
 const fold = (expr: string): string => `LOWER(${expr} COLLATE "und-x-icu")`
 
@@ -48,7 +48,8 @@ const readCatalog = async (rows: CatalogRows, names: ReadonlyArray<string>): Pro
     `(SELECT string_agg(a.attname, ',' ORDER BY k.ord) FROM unnest(${attrs}) WITH ORDINALITY k(attnum, ord) JOIN pg_attribute a ON a.attrelid = ${rel} AND a.attnum = k.attnum)`
   for (const name of names) {
     const cols = await rows(
-      `SELECT column_name, data_type, character_maximum_length, numeric_precision, numeric_scale, is_nullable, column_default, is_identity
+      `SELECT column_name, data_type, character_maximum_length, numeric_precision, numeric_scale, is_nullable, column_default, is_identity,
+         col_description(to_regclass(quote_ident($1)), ordinal_position::int), obj_description(to_regclass(quote_ident($1)), 'pg_class')
        FROM information_schema.columns WHERE table_schema = current_schema() AND table_name = $1 ORDER BY ordinal_position`,
       [name],
     )
@@ -65,12 +66,15 @@ const readCatalog = async (rows: CatalogRows, names: ReadonlyArray<string>): Pro
     const fks = cons.filter((c) => c[0] === 'f')
     out.push({
       name,
-      columns: cols.map(([n, type, len, precision, scale, nullable, dflt, identity]) => ({
+      // every row of `cols` carries the table's comment
+      ...commentOf(cols[0]?.[9]),
+      columns: cols.map(([n, type, len, precision, scale, nullable, dflt, identity, comment]) => ({
         name: str(n),
         ...kindOf(str(type), num(len), num(precision), num(scale)),
         null: nullable === 'YES',
         ...(defaultOf(dflt) !== undefined ? { default: defaultOf(dflt)! } : {}),
         autoIncrement: identity === 'YES' || /^nextval\(/.test(str(dflt)),
+        ...commentOf(comment),
       })),
       pk: cons.filter((c) => c[0] === 'p').flatMap((c) => list(c[1])),
       uniques: [
@@ -198,7 +202,7 @@ export const postgres: Dialect = {
   comments: {
     // standard_conforming_strings is on (the default since 9.1): only a quote is doubled
     statement: (table, column, text) =>
-      `COMMENT ON ${column === undefined ? 'TABLE' : 'COLUMN'} ${quoteWith('"')(table)}${column === undefined ? '' : `.${quoteWith('"')(column)}`} IS '${text.replace(/'/g, "''")}'`,
+      `COMMENT ON ${column === undefined ? 'TABLE' : 'COLUMN'} ${quoteWith('"')(table)}${column === undefined ? '' : `.${quoteWith('"')(column)}`} IS ${text === null ? 'NULL' : `'${text.replace(/'/g, "''")}'`}`,
   },
   addForeignKeyIfMissing: (table, name, body) => {
     const q = quoteWith('"')

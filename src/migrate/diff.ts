@@ -13,7 +13,17 @@ import { ColumnView, SchemaState, TableView, Views, viewsOf } from './state'
 
 /** What changed about a column kept by a migration. */
 export type Change =
-  'type' | 'null' | 'default' | 'unique' | 'index' | 'maxLength' | 'decimal' | 'foreignKey' | 'onDelete' | 'pk'
+  | 'type'
+  | 'null'
+  | 'default'
+  | 'unique'
+  | 'index'
+  | 'maxLength'
+  | 'decimal'
+  | 'foreignKey'
+  | 'onDelete'
+  | 'pk'
+  | 'comment'
 
 /**
  * One step of a migration. Table-scoped operations name the table as it is after the migration
@@ -38,6 +48,8 @@ export type Operation =
       readonly columns: ReadonlyArray<string>
     }
   | { readonly op: 'createThrough' | 'dropThrough'; readonly table: string }
+  /** The table's comment (its model's `meta.description`) set, changed or removed. */
+  | { readonly op: 'commentTable'; readonly table: string }
 
 export interface Diff {
   readonly operations: ReadonlyArray<Operation>
@@ -67,6 +79,7 @@ const changesOf = (a: ColumnView, b: ColumnView): ReadonlyArray<Change> => {
   if (a.pk !== b.pk || a.generated !== b.generated) out.push('pk')
   if (a.fk?.table !== b.fk?.table || a.fk?.column !== b.fk?.column) out.push('foreignKey')
   else if (a.fk && b.fk && a.fk.onDelete !== b.fk.onDelete) out.push('onDelete')
+  if (a.comment !== b.comment) out.push('comment')
   return out
 }
 
@@ -118,6 +131,7 @@ const tableDiff = (bt: TableView, at: TableView, renames: ReadonlyArray<Rename>,
       const changes = changesOf(beforeCols.get(from)!, afterCols.get(to)!)
       return changes.length ? [{ op: 'alterColumn', table, column: to, changes }] : []
     }),
+    ...(bt.comment !== at.comment ? [{ op: 'commentTable', table } as const] : []),
     ...uniques.come.map((columns): Operation => ({ op: 'addUnique', table, columns })),
     ...indexes.come.map((columns): Operation => ({ op: 'addIndex', table, columns })),
   ]
@@ -146,7 +160,11 @@ export const diffViews = (before: Views, after: Views, renames: ReadonlyArray<Re
   const droppedTables = [...before.tables.keys()].filter((t) => !tableRenames.has(t) && !after.tables.has(t))
   const shape = (t: TableView): string =>
     JSON.stringify(
-      t.columns.map((c) => ({ ...c, fk: c.fk && { ...c.fk, table: c.fk.table === t.table ? '' : c.fk.table } })),
+      t.columns.map((c) => ({
+        ...c,
+        comment: undefined,
+        fk: c.fk && { ...c.fk, table: c.fk.table === t.table ? '' : c.fk.table },
+      })),
     )
   for (const from of droppedTables)
     for (const to of created)
@@ -184,6 +202,7 @@ export const invert = (op: Operation): Operation => {
     case 'renameColumn':
       return { op: 'renameColumn', table: op.table, from: op.to, to: op.from }
     case 'alterColumn':
+    case 'commentTable':
       return op
     case 'addUnique':
       return { ...op, op: 'dropUnique' }
@@ -241,6 +260,7 @@ const RANK: Readonly<Record<Operation['op'], number>> = {
   dropColumn: 5,
   addColumn: 6,
   alterColumn: 7,
+  commentTable: 7,
   addUnique: 8,
   addIndex: 8,
   createThrough: 9,
@@ -264,6 +284,8 @@ export const describe = (op: Operation): string => {
     case 'addIndex':
     case 'dropIndex':
       return `${op.op.startsWith('add') ? 'add' : 'drop'} ${op.op.endsWith('Unique') ? 'unique' : 'index'} ${op.table} (${op.columns.join(', ')})`
+    case 'commentTable':
+      return `comment table ${op.table}`
     default:
       return `${op.op.replace(/[A-Z]/, (c) => ' ' + c.toLowerCase())} ${op.table}`
   }

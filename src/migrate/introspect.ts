@@ -14,7 +14,7 @@ import { Dialect } from '../compile/dialect'
 import { Column } from '../model/model'
 import { hasConstraint } from '../schema/ddl'
 import { Db } from '../run/statement'
-import { FieldState, Json, ModelState, SchemaState, TableView, Views, viewsOf } from './state'
+import { FieldState, Json, ModelState, SchemaState, TableView, Views, jsonDefault, viewsOf } from './state'
 import { LiveTable, str } from '../compile/catalog'
 
 // ------------------------------------------------------------------------------------------
@@ -58,6 +58,12 @@ const fkKey = (column: string): string =>
 const sameList = (a: ReadonlyArray<string>, b: ReadonlyArray<string>): boolean =>
   a.length === b.length && a.every((x, i) => x === b[i])
 
+/** A catalog's default as a state holds it: a BIGINT's as a `bigint` (`{ $bigint }`), digit for digit. */
+const liveDefault = (kind: string, v: Json): Json =>
+  kind === 'bigint' && (typeof v === 'number' || typeof v === 'string') && /^-?\d+$/.test(String(v))
+    ? (jsonDefault(BigInt(v)) as Json)
+    : v
+
 const modelOf = (t: LiveTable, byTable: ReadonlyMap<string, LiveTable>): ModelState => {
   const keyOf = new Map(
     t.columns.map((c) => [c.name, t.foreignKeys.some((f) => f.column === c.name) ? fkKey(c.name) : c.name]),
@@ -71,12 +77,13 @@ const modelOf = (t: LiveTable, byTable: ReadonlyMap<string, LiveTable>): ModelSt
     const options: Record<string, Json> = {
       ...(pk ? { pk: true } : {}),
       ...(c.null ? { null: true } : {}),
-      ...(c.default !== undefined ? { default: c.default } : {}),
+      ...(c.default !== undefined ? { default: liveDefault(c.kind, c.default) } : {}),
       ...(single.has(c.name) && !pk ? { unique: true } : {}),
       ...(indexed.has(c.name) && !fk ? { index: true } : {}),
       ...(c.maxLength !== undefined ? { maxLength: c.maxLength } : {}),
       ...(c.maxDigits !== undefined ? { maxDigits: c.maxDigits, decimalPlaces: c.decimalPlaces! } : {}),
       ...(pk && c.autoIncrement ? { generated: true } : {}),
+      ...(c.comment !== undefined ? { description: c.comment } : {}),
     }
     if (fk) {
       const target = byTable.get(fk.table)
@@ -113,6 +120,7 @@ const modelOf = (t: LiveTable, byTable: ReadonlyMap<string, LiveTable>): ModelSt
     fields,
     ...(together.length ? { uniqueTogether: together.map(keys) } : {}),
     ...(indexes.length ? { indexes: indexes.map(keys) } : {}),
+    ...(t.comment !== undefined ? { description: t.comment } : {}),
   }
 }
 
@@ -200,12 +208,19 @@ export const introspect = async (db: Db, options: IntrospectOptions = {}): Promi
 // differences
 // ------------------------------------------------------------------------------------------
 
-/** A column as the database can tell it apart: its type as the dialect writes it, null, key, unique, foreign key. */
+/** Whether the database keeps comments (a field's and a model's `description`). */
+const keepsComments = (d: Dialect): boolean => d.comments.column !== undefined || d.comments.statement !== undefined
+
+/** A comment as a difference shows it. */
+const commentText = (d: Dialect, comment: string | undefined): string =>
+  keepsComments(d) && comment !== undefined ? ` COMMENT ${JSON.stringify(comment)}` : ''
+
+/** A column as the database can tell it apart: its type as the dialect writes it, null, key, unique, foreign key, comment. */
 const columnShape = (d: Dialect, t: TableView, c: Column): string => {
   const v = t.columns.find((x) => x.name === c.column)!
   const type = (v.generated ? d.generatedKeyType(c) : d.columnType(c)).replace(/ COLLATE .*$/, '')
   const fk = v.fk ? ` -> ${v.fk.table}(${v.fk.column}) ON DELETE ${v.fk.onDelete}` : ''
-  return `${type}${v.null ? '' : ' NOT NULL'}${v.pk ? ' PRIMARY KEY' : ''}${v.generated ? ' GENERATED' : ''}${v.unique ? ' UNIQUE' : ''}${v.index && !hasConstraint(c) ? ' INDEX' : ''}${fk}`
+  return `${type}${v.null ? '' : ' NOT NULL'}${v.pk ? ' PRIMARY KEY' : ''}${v.generated ? ' GENERATED' : ''}${v.unique ? ' UNIQUE' : ''}${v.index && !hasConstraint(c) ? ' INDEX' : ''}${fk}${commentText(d, v.comment)}`
 }
 
 const lists = (xs: ReadonlyArray<ReadonlyArray<string>>): ReadonlyArray<string> =>
@@ -235,6 +250,10 @@ export const schemaDifferences = (
       out.push(`table ${name} is missing`)
       continue
     }
+    if (commentText(d, at.comment) !== commentText(d, bt.comment))
+      out.push(
+        `table ${name} has${commentText(d, bt.comment) || ' no comment'}, expected${commentText(d, at.comment) || ' none'}`,
+      )
     for (const c of at.model.columns) {
       const lc = bt.model.columns.find((x) => x.column === c.column)
       if (!lc) out.push(`column ${name}.${c.column} is missing`)
@@ -266,9 +285,15 @@ export const schemaDifferences = (
 
 const IDENT = /^[A-Za-z_$][\w$]*$/
 const prop = (k: string): string => (IDENT.test(k) ? k : JSON.stringify(k))
+/** A value as TypeScript source: a state's `{ $bigint }` as a bigint literal. */
+const valueSource = (v: Json): string => {
+  const big =
+    v !== null && typeof v === 'object' && !Array.isArray(v) ? (v as { $bigint?: unknown }).$bigint : undefined
+  return typeof big === 'string' && /^-?\d+$/.test(big) ? `${big}n` : JSON.stringify(v)
+}
 const literal = (o: Readonly<Record<string, Json | undefined>>): string => {
-  const entries = Object.entries(o).filter(([, v]) => v !== undefined)
-  return entries.length ? `{ ${entries.map(([k, v]) => `${prop(k)}: ${JSON.stringify(v)}`).join(', ')} }` : ''
+  const entries = Object.entries(o).filter((e): e is [string, Json] => e[1] !== undefined)
+  return entries.length ? `{ ${entries.map(([k, v]) => `${prop(k)}: ${valueSource(v)}`).join(', ')} }` : ''
 }
 
 /** The options a field's constructor takes, of those a state records (`generated` follows from `pk`). */
@@ -282,6 +307,7 @@ const SCALAR_OPTIONS = [
   'maxLength',
   'maxDigits',
   'decimalPlaces',
+  'description',
 ] as const
 
 const fieldSource = (table: string, key: string, f: FieldState): string => {
@@ -293,12 +319,16 @@ const fieldSource = (table: string, key: string, f: FieldState): string => {
     return `fields.manyToMany(${JSON.stringify(f.target)}, ${literal({ relatedName, ...pick(['through', 'forwardKey', 'backwardKey']) })})`
   if (f.kind === 'foreignKey' || f.kind === 'oneToOne') {
     const source = o.source === `${key}_id` ? undefined : o.source
-    const opts = { relatedName, ...pick(['onDelete', 'null', 'toField', 'default', 'index']), source }
+    const opts = {
+      relatedName,
+      ...pick(['onDelete', 'null', 'toField', 'default', 'index', 'dbConstraint', 'description']),
+      source,
+    }
     return `fields.${f.kind}(${JSON.stringify(f.target)}, ${literal(opts)})`
   }
   const d = o.default
   // a catalog's default as the field's own type: SQLite and MySQL store booleans as 1 and 0,
-  // decimals are text, 64-bit integers bigints
+  // decimals are text, 64-bit integers bigints (read as `{ $bigint }`)
   const scalar = literal({
     ...pick(SCALAR_OPTIONS),
     default:
@@ -308,23 +338,68 @@ const fieldSource = (table: string, key: string, f: FieldState): string => {
           ? d === true || d === 1 || d === '1' || d === 't'
           : f.kind === 'decimal' && typeof d === 'number'
             ? String(d)
-            : d,
+            : f.kind === 'bigint' && typeof d === 'number'
+              ? jsonDefault(BigInt(d))
+              : d,
   })
-  return `fields.${f.kind}(${f.kind === 'bigint' && typeof d === 'number' ? scalar.replace(/"default": (-?\d+)|default: (-?\d+)/, (_m, a: string, b: string) => `default: ${a ?? b}n`) : scalar})`
+  return `fields.${f.kind}(${scalar})`
 }
+
+/** The kinds a key column may have. */
+const KEY_KINDS: ReadonlySet<string> = new Set(['int', 'bigint', 'smallint', 'uuid', 'char'])
+
+/**
+ * A key column the database has no FOREIGN KEY for (a model's `dbConstraint: false`): an indexed
+ * (or unique) column `<x>_id` of a key's kind, where exactly one table is named `<x>` and its
+ * single-column primary key has that kind, is taken for a relation to it (a unique one for a
+ * one-to-one) without a constraint; any other column stays the plain field it is.
+ */
+const guessedKey = (state: SchemaState, m: ModelState, column: string, f: FieldState): FieldState | undefined => {
+  const name = /^(.+)_id$/.exec(column)?.[1]
+  const o = f.options
+  if (name === undefined || f.target !== undefined || !KEY_KINDS.has(f.kind) || o.pk === true) return undefined
+  if ((o.index !== true && o.unique !== true) || name in m.fields) return undefined
+  const targets = state.models.filter((t) => t.table === name)
+  const pks = targets.length === 1 ? Object.values(targets[0].fields).filter((x) => x.options.pk === true) : []
+  if (pks.length !== 1 || pks[0].kind !== f.kind) return undefined
+  return {
+    kind: o.unique === true ? 'oneToOne' : 'foreignKey',
+    target: targets[0].name,
+    nullable: f.nullable,
+    optional: f.optional,
+    options: {
+      source: column,
+      dbConstraint: false,
+      ...(o.null === true ? { null: true } : {}),
+      ...(o.description !== undefined ? { description: o.description } : {}),
+    },
+  }
+}
+
+/** A model's fields with the relations {@link guessedKey} finds, keyed by their names without `_id`. */
+const withGuessedKeys = (state: SchemaState, m: ModelState): ReadonlyArray<readonly [string, FieldState, boolean]> =>
+  Object.entries(m.fields).map(([k, f]) => {
+    const key = guessedKey(state, m, k, f)
+    return key ? [k.slice(0, -3), key, true] : [k, f, false]
+  })
 
 /**
  * terrapin model definitions, as TypeScript source, for a state read by {@link introspect}
- * (`terrapin inspectdb`): one `model` per table, relations included, in a `schema`.
+ * (`terrapin inspectdb`): one `model` per table, relations included, in a `schema`. A key
+ * column without a FOREIGN KEY is a relation with `dbConstraint: false` where its name and type
+ * point at exactly one table (`author_id` → `author`), marked with a comment; else a plain field.
  */
 export const modelSource = (state: SchemaState): string => {
   const models = state.models.map((m) => {
-    const meta = literal({ uniqueTogether: m.uniqueTogether, indexes: m.indexes })
+    const meta = literal({ uniqueTogether: m.uniqueTogether, indexes: m.indexes, description: m.description })
     return [
       `  ${prop(m.name)}: model(${JSON.stringify(m.name)}, {`,
       `    table: ${JSON.stringify(m.table)},`,
       `    fields: {`,
-      ...Object.entries(m.fields).map(([k, f]) => `      ${prop(k)}: ${fieldSource(m.table, k, f)},`),
+      ...withGuessedKeys(state, m).map(
+        ([k, f, guessed]) =>
+          `      ${prop(k)}: ${fieldSource(m.table, k, f)},${guessed ? ' // no FOREIGN KEY in the database: guessed from its name' : ''}`,
+      ),
       `    },`,
       ...(meta ? [`    meta: ${meta},`] : []),
       `  }),`,

@@ -96,7 +96,7 @@ const needsRebuild = (ops: ReadonlyArray<Operation>, bt: TableView, at: TableVie
   ops.some((op) => {
     switch (op.op) {
       case 'alterColumn':
-        return op.changes.some((c) => c !== 'index' && c !== 'default')
+        return op.changes.some((c) => c !== 'index' && c !== 'default' && c !== 'comment')
       case 'addUnique':
       case 'dropUnique':
         return true
@@ -145,8 +145,40 @@ interface AlterScope {
   readonly lent: ReadonlySet<string>
 }
 
+/** The statements of a column's changes (`alterColumn`). */
+const alterColumnSql = (
+  { d, bt, at, table, lent, names }: AlterScope,
+  op: Extract<Operation, { op: 'alterColumn' }>,
+): ReadonlyArray<string> => {
+  const q = d.quote
+  const out: string[] = []
+  const was = columnOf(bt.model, names.column(table, op.column))
+  const col = columnOf(at.model, op.column)
+  const has = (c: string): boolean => op.changes.includes(c as never)
+  const fkChanged = has('foreignKey') || has('onDelete')
+  if (fkChanged && hasConstraint(was) && !lent.has(was.column))
+    out.push(d.dropForeignKey!(table, fkName(bt.model, was)))
+  if (has('unique') && !viewOf(at, op.column)!.unique)
+    out.push(d.dropUnique!(table, d.columnUniqueName(bt.table, was.column)))
+  const type = has('type') || has('maxLength') || has('decimal') || d.columnType(was) !== d.columnType(col)
+  const comment = col.field.options.description
+  // a database that keeps the comment in the column's definition rewrites the whole column
+  if (type || has('null') || (has('comment') && d.comments.column))
+    out.push(
+      ...d.alterColumn!(table, op.column, d.columnType(col), col.field.nullable, { type, null: has('null') }, comment),
+    )
+  if (has('comment') && d.comments.statement) out.push(d.comments.statement(table, op.column, comment ?? null))
+  if (has('unique') && viewOf(at, op.column)!.unique)
+    out.push(
+      `ALTER TABLE ${q(table)} ADD CONSTRAINT ${q(d.columnUniqueName(table, op.column))} UNIQUE (${q(op.column)})`,
+    )
+  if (fkChanged && hasConstraint(col)) out.push(addFkSql(d, at.model, col, false))
+  return out
+}
+
 /** The statements of one operation on a table that exists before and after it (its indexes aside). */
-const opSql = ({ d, bt, at, table, lent, names }: AlterScope, op: Operation): ReadonlyArray<string> => {
+const opSql = (scope: AlterScope, op: Operation): ReadonlyArray<string> => {
+  const { d, bt, at, table, lent } = scope
   const q = d.quote
   const out: string[] = []
   switch (op.op) {
@@ -170,27 +202,18 @@ const opSql = ({ d, bt, at, table, lent, names }: AlterScope, op: Operation): Re
         `ALTER TABLE ${q(table)} ADD COLUMN ${columnSql(d, at.model, col)}${def === undefined ? '' : ` DEFAULT ${def}`}`,
       )
       if (hasConstraint(col)) out.push(addFkSql(d, at.model, col, false))
+      const comment = col.field.options.description
+      if (comment !== undefined && d.comments.statement) out.push(d.comments.statement(table, op.column, comment))
       break
     }
-    case 'alterColumn': {
-      const was = columnOf(bt.model, names.column(table, op.column))
-      const col = columnOf(at.model, op.column)
-      const has = (c: string): boolean => op.changes.includes(c as never)
-      const fkChanged = has('foreignKey') || has('onDelete')
-      if (fkChanged && hasConstraint(was) && !lent.has(was.column))
-        out.push(d.dropForeignKey!(table, fkName(bt.model, was)))
-      if (has('unique') && !viewOf(at, op.column)!.unique)
-        out.push(d.dropUnique!(table, d.columnUniqueName(bt.table, was.column)))
-      const type = has('type') || has('maxLength') || has('decimal') || d.columnType(was) !== d.columnType(col)
-      if (type || has('null'))
-        out.push(
-          ...d.alterColumn!(table, op.column, d.columnType(col), col.field.nullable, { type, null: has('null') }),
-        )
-      if (has('unique') && viewOf(at, op.column)!.unique)
-        out.push(
-          `ALTER TABLE ${q(table)} ADD CONSTRAINT ${q(d.columnUniqueName(table, op.column))} UNIQUE (${q(op.column)})`,
-        )
-      if (fkChanged && hasConstraint(col)) out.push(addFkSql(d, at.model, col, false))
+    case 'alterColumn':
+      out.push(...alterColumnSql(scope, op))
+      break
+    case 'commentTable': {
+      const text = at.model.meta.description
+      if (d.comments.statement) out.push(d.comments.statement(table, undefined, text ?? null))
+      // an empty comment is none
+      else if (d.comments.table) out.push(`ALTER TABLE ${q(table)}${d.comments.table(text ?? '')}`)
       break
     }
     case 'addUnique':

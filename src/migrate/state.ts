@@ -30,6 +30,8 @@ export interface ModelState {
   readonly fields: { readonly [name: string]: FieldState }
   readonly uniqueTogether?: ReadonlyArray<ReadonlyArray<string>>
   readonly indexes?: ReadonlyArray<ReadonlyArray<string>>
+  /** The model's `meta.description`: the table's comment. */
+  readonly description?: string
 }
 
 /** An app's models as recorded with a migration. */
@@ -50,6 +52,8 @@ export interface ColumnView {
   readonly index: boolean
   readonly pk: boolean
   readonly generated: boolean
+  /** The field's `description`: the column's comment. */
+  readonly comment?: string
   readonly fk?: { readonly table: string; readonly column: string; readonly onDelete: string }
 }
 
@@ -61,6 +65,8 @@ export interface TableView {
   readonly uniques: ReadonlyArray<ReadonlyArray<string>>
   /** Column lists indexed together (`meta.indexes`). */
   readonly indexes: ReadonlyArray<ReadonlyArray<string>>
+  /** The model's `meta.description`: the table's comment. */
+  readonly comment?: string
 }
 
 /** The link table of a many-to-many field. */
@@ -107,6 +113,7 @@ const OPTIONS = [
   'through',
   'forwardKey',
   'backwardKey',
+  'description',
 ] as const
 
 /** A value JSON keeps as it is (a function default is per row, in JS: not part of the schema). */
@@ -118,10 +125,32 @@ const isJson = (v: unknown): v is Json =>
   (Array.isArray(v) && v.every(isJson)) ||
   (typeof v === 'object' && Object.getPrototypeOf(v) === Object.prototype && Object.values(v).every(isJson))
 
+/**
+ * A default as a state holds it: a JSON value, a `bigint` as `{ $bigint: '<digits>' }` (a state
+ * is JSON, which has no integers beyond 2^53); undefined for what is no part of the schema.
+ */
+export const jsonDefault = (v: unknown): Json | undefined =>
+  typeof v === 'bigint' ? { $bigint: String(v) } : isJson(v) ? v : undefined
+
+/** A state's default as the field's value: `{ $bigint }` back to a `bigint` (but in a JSON field, where it is a document). */
+const defaultValue = (kind: Field['kind'], v: Json): unknown =>
+  kind !== 'json' &&
+  v !== null &&
+  typeof v === 'object' &&
+  !Array.isArray(v) &&
+  Object.keys(v).length === 1 &&
+  typeof (v as { $bigint?: unknown }).$bigint === 'string' &&
+  /^-?\d+$/.test((v as { $bigint: string }).$bigint)
+    ? BigInt((v as { $bigint: string }).$bigint)
+    : v
+
 const fieldState = (f: Field): FieldState => {
   const o = f.options as Record<string, unknown>
   const options: Record<string, Json> = {}
-  for (const k of OPTIONS) if (o[k] !== undefined && isJson(o[k])) options[k] = o[k]
+  for (const k of OPTIONS) {
+    const v = k === 'default' ? jsonDefault(o[k]) : isJson(o[k]) ? o[k] : undefined
+    if (o[k] !== undefined && v !== undefined) options[k] = v
+  }
   return {
     kind: f.kind,
     ...('target' in f ? { target: f.target } : {}),
@@ -139,6 +168,7 @@ export const modelState = (models: ReadonlyArray<AnyModel>): SchemaState => ({
     fields: Object.fromEntries(Object.entries(m.fields).map(([k, f]) => [k, fieldState(f)])),
     ...(m.meta.uniqueTogether?.length ? { uniqueTogether: m.meta.uniqueTogether.map((u) => [...u]) } : {}),
     ...(m.meta.indexes?.length ? { indexes: m.meta.indexes.map((u) => [...u]) } : {}),
+    ...(m.meta.description !== undefined ? { description: m.meta.description } : {}),
   })),
 })
 
@@ -149,7 +179,11 @@ export const modelState = (models: ReadonlyArray<AnyModel>): SchemaState => ({
  */
 const fieldOf = (s: FieldState, owner: string, name: string): Field => {
   const relatedName = s.target === undefined ? undefined : `${owner}.${name}`
-  const options = relatedName === undefined ? s.options : { ...s.options, relatedName }
+  const options = {
+    ...s.options,
+    ...(relatedName === undefined ? {} : { relatedName }),
+    ...(s.options.default === undefined ? {} : { default: defaultValue(s.kind, s.options.default) }),
+  }
   return Object.freeze({
     _tag: 'Field',
     kind: s.kind,
@@ -177,6 +211,7 @@ export const modelsOf = (state: SchemaState): ReadonlyArray<Model> => {
         meta: {
           ...(s.uniqueTogether ? { uniqueTogether: s.uniqueTogether } : {}),
           ...(s.indexes ? { indexes: s.indexes } : {}),
+          ...(s.description !== undefined ? { description: s.description } : {}),
         },
       }),
     ]),
@@ -206,7 +241,7 @@ const columnView = (m: Model, c: Column): ColumnView => {
     ...(text && so.maxLength !== undefined ? { maxLength: so.maxLength } : {}),
     ...(c.kind === 'decimal' ? { maxDigits: so.maxDigits ?? 20, decimalPlaces: so.decimalPlaces ?? 6 } : {}),
     null: c.field.nullable,
-    ...(o.default !== undefined && isJson(o.default) ? { default: o.default } : {}),
+    ...(jsonDefault(o.default) !== undefined ? { default: jsonDefault(o.default)! } : {}),
     unique: !c.pk && o.unique === true,
     // a key without its constraint is indexed by the DDL on every dialect
     index: !c.pk && (o.index === true || (isFk(c) && !hasConstraint(c) && o.unique !== true)),
@@ -216,6 +251,7 @@ const columnView = (m: Model, c: Column): ColumnView => {
       c.field.optional &&
       (c.kind === 'int' || c.kind === 'bigint' || c.kind === 'smallint') &&
       o.default === undefined,
+    ...(c.field.options.description !== undefined ? { comment: c.field.options.description } : {}),
     ...(fk ? { fk } : {}),
   }
 }
@@ -235,6 +271,7 @@ export const viewsOf = (state: SchemaState): Views => {
       columns: m.columns.map((c) => columnView(m, c)),
       uniques: (m.meta.uniqueTogether ?? []).map((keys) => columnsOf(m, keys)),
       indexes: (m.meta.indexes ?? []).map((keys) => columnsOf(m, keys)),
+      ...(m.meta.description !== undefined ? { comment: m.meta.description } : {}),
     })
     for (const [name, f] of Object.entries(m.fields)) {
       if (f.kind !== 'manyToMany') continue

@@ -78,6 +78,11 @@ export interface RelationDescription {
   /** The target field a forward key refers to (its primary key unless `toField`). */
   readonly toField: string | null
   readonly onDelete: OnDelete | null
+  /**
+   * Whether the database holds a FOREIGN KEY for a forward key (false for `dbConstraint: false`:
+   * a plain indexed column, whose `onDelete` nothing carries out); null for the other kinds.
+   */
+  readonly dbConstraint: boolean | null
   /** Whether the key may be null (forward), or the relation hold no row. */
   readonly null: boolean
   readonly many: boolean
@@ -208,6 +213,7 @@ const NONE = {
   dbTypes: null,
   toField: null,
   onDelete: null,
+  dbConstraint: null,
   index: false,
   default: null,
   through: null,
@@ -231,6 +237,7 @@ const forwardKey = (m: Model, name: string, f: ForeignKeyField): RelationDescrip
     dbTypes: dbTypesOf(col),
     toField: f.options.toField ?? target?.pk ?? null,
     onDelete: f.options.onDelete ?? 'CASCADE',
+    dbConstraint: f.options.dbConstraint !== false,
     null: f.nullable,
     many: false,
     index: f.options.index === true,

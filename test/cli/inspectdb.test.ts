@@ -1,8 +1,8 @@
 /**
  * `terrapin inspectdb` as a subprocess on each dialect: the models it prints for a database made
  * by generateSchemas load, type-check (one TypeScript program over every dialect's output, at the
- * end) and describe the database exactly (no difference `check` would list); `--table` limits it
- * and an unknown table is an error.
+ * end) and describe the database exactly (no difference `check` would list), comments and a key
+ * without a FOREIGN KEY included; `--table` limits it and an unknown table is an error.
  */
 import * as path from 'path'
 import * as ts from 'typescript'
@@ -20,11 +20,12 @@ const models = schema({
       rank: fields.bigint({ default: 7n }),
       tags: fields.manyToMany('Tag', { relatedName: 'authors' }),
     },
+    meta: { description: "Writers' table" },
   }),
   Book: model('Book', {
     fields: {
       id: fields.int({ pk: true }),
-      title: fields.char({ maxLength: 100, default: 'untitled' }),
+      title: fields.char({ maxLength: 100, default: 'untitled', description: 'The "title"' }),
       author: fields.foreignKey('Author', { relatedName: 'books', onDelete: 'RESTRICT' }),
       editor: fields.foreignKey('Author', { relatedName: 'edited', null: true, onDelete: 'SET NULL' }),
       price: fields.decimal({ maxDigits: 8, decimalPlaces: 2, default: '1.50' }),
@@ -33,7 +34,13 @@ const models = schema({
     meta: { uniqueTogether: [['author', 'title']], indexes: [['pages', 'price']] },
   }),
   Cover: model('Cover', {
-    fields: { id: fields.int({ pk: true }), book: fields.oneToOne('Book', { relatedName: 'cover' }) },
+    fields: {
+      id: fields.int({ pk: true }),
+      book: fields.oneToOne('Book', { relatedName: 'cover' }),
+      // no FOREIGN KEY to read the target from: inspectdb guesses it from the name where it names a table
+      author: fields.foreignKey('Author', { relatedName: 'covers', null: true, dbConstraint: false }),
+      designer: fields.foreignKey('Author', { relatedName: 'designed', null: true, dbConstraint: false }),
+    },
   }),
   Tag: model('Tag', { fields: { id: fields.int({ pk: true }), label: fields.char({ maxLength: 20 }) } }),
 })
@@ -74,6 +81,13 @@ for (const dialect of DIALECTS) {
       expect({ code: r.code, stderr: r.stderr }).toEqual({ code: 0, stderr: '' })
       expect(r.stdout).toMatch(/^import \{ fields, model, schema \} from 'terrapin'\n/)
       expect(r.stdout).toContain(`fields.foreignKey("Author", { relatedName: "book_by_author", onDelete: "RESTRICT" })`)
+      expect(r.stdout).toContain(
+        `author: fields.foreignKey("Author", { relatedName: "cover_by_author", null: true, dbConstraint: false }), // no FOREIGN KEY in the database: guessed from its name`,
+      )
+      expect(r.stdout).toContain(`designer_id: fields.int({ null: true, index: true }),`)
+      // comments where the database keeps them (not SQLite)
+      expect(r.stdout.includes(`meta: { description: "Writers' table" }`)).toBe(dialect !== 'sqlite')
+      expect(r.stdout.includes(`description: "The \\"title\\""`)).toBe(dialect !== 'sqlite')
       p.write('models.ts', r.stdout)
       printed.push({ project: p, file: path.join(p.dir, 'models.ts') })
       const loaded = Object.values(loadModule(path.join(p.dir, 'models.ts'))) as AnyModel[]

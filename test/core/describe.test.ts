@@ -56,7 +56,7 @@ const { Author, Book, Profile, Tag } = schema({
   }),
   Profile: model('Profile', {
     fields: {
-      author: fields.oneToOne('Author', { relatedName: 'profile' }),
+      author: fields.oneToOne('Author', { relatedName: 'profile', dbConstraint: false }),
       bio: fields.text(),
     },
   }),
@@ -184,6 +184,7 @@ describe('describe(Model)', () => {
       dbTypes: { sqlite: 'INTEGER', postgres: 'INTEGER', mysql: 'INT' },
       toField: 'id',
       onDelete: 'RESTRICT',
+      dbConstraint: true,
       null: false,
       many: false,
       index: false,
@@ -204,6 +205,7 @@ describe('describe(Model)', () => {
       relatedName: 'profile',
       column: 'author_id',
       onDelete: 'CASCADE',
+      dbConstraint: false,
     })
   })
 
@@ -216,7 +218,12 @@ describe('describe(Model)', () => {
       ['profile', 'reverseOneToOne', 'Profile', 'author', false],
     ])
     expect(relationOf(author, 'mentor')).toMatchObject({ null: true, onDelete: 'SET NULL' })
-    expect(relationOf(author, 'books')).toMatchObject({ relatedQueryName: 'book', column: null, onDelete: null })
+    expect(relationOf(author, 'books')).toMatchObject({
+      relatedQueryName: 'book',
+      column: null,
+      onDelete: null,
+      dbConstraint: null,
+    })
     expect(relationOf(describeModel(Tag), 'books')).toMatchObject({
       kind: 'reverseManyToMany',
       target: 'Book',

@@ -304,3 +304,61 @@ describe('parseRename', () => {
     expect(parseRename('a:b:c')).toBeUndefined()
   })
 })
+
+describe('comments and bigint defaults in the diff', () => {
+  const described = (title?: string, table?: string, big = 9007199254740993n) =>
+    modelState(
+      Object.values(
+        schema({
+          Author: model('Author', {
+            fields: {
+              id: fields.int({ pk: true }),
+              name: fields.char({ maxLength: 50, ...(title === undefined ? {} : { description: title }) }),
+              score: fields.bigint({ default: big }),
+            },
+            meta: table === undefined ? {} : { description: table },
+          }),
+        }),
+      ),
+    )
+
+  it('keeps a bigint default through JSON digit for digit, and diffs a change of it', () => {
+    const s = described()
+    const back = JSON.parse(JSON.stringify(s)) as SchemaState
+    expect(back).toEqual(s)
+    expect(modelsOf(back)[0].fields.score.options).toMatchObject({ default: 9007199254740993n })
+    expect(diff(s, described(undefined, undefined, 9007199254740995n)).operations).toEqual([
+      { op: 'alterColumn', table: 'author', column: 'score', changes: ['default'] },
+    ])
+  })
+
+  it('makes a comment set, changed or removed an operation, undone by itself', () => {
+    const ops = diff(described(), described("It's a name", 'People')).operations
+    expect(ops).toEqual([
+      { op: 'alterColumn', table: 'author', column: 'name', changes: ['comment'] },
+      { op: 'commentTable', table: 'author' },
+    ])
+    expect(inverse(ops)).toEqual([...ops].reverse())
+    const [a, b] = [viewsOf(described()), viewsOf(described("It's a name", 'People'))]
+    expect(renderSql(postgres, ops, a, b)).toEqual([
+      `COMMENT ON COLUMN "author"."name" IS 'It''s a name'`,
+      `COMMENT ON TABLE "author" IS 'People'`,
+    ])
+    expect(renderSql(postgres, inverse(ops), b, a)).toEqual([
+      'COMMENT ON TABLE "author" IS NULL',
+      'COMMENT ON COLUMN "author"."name" IS NULL',
+    ])
+    expect(renderSql(mysql, ops, a, b)).toEqual([
+      expect.stringMatching(
+        /^ALTER TABLE `author` MODIFY COLUMN `name` VARCHAR\(50\).* NOT NULL COMMENT 'It''s a name'$/,
+      ),
+      "ALTER TABLE `author` COMMENT='People'",
+    ])
+    expect(renderSql(mysql, inverse(ops), b, a)).toEqual([
+      "ALTER TABLE `author` COMMENT=''",
+      expect.stringMatching(/^ALTER TABLE `author` MODIFY COLUMN `name` VARCHAR\(50\).* NOT NULL$/),
+    ])
+    // SQLite keeps no comments: nothing to run, no table rebuilt
+    expect(renderSql(sqlite, ops, a, b)).toEqual([])
+  })
+})

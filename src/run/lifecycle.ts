@@ -11,7 +11,7 @@ import type { TaskEither } from 'fp-ts/TaskEither'
 import { HookName, TerrapinError, TerrapinFailure, configurationError, hookError, isTerrapinError } from '../errors'
 import { AnyModel, Model } from '../model/model'
 import { RowOf } from '../model/types'
-import { Cond, Insert, Param, Select, isParam } from '../plan/ast'
+import { Cond, Insert, Select, isParam } from '../plan/ast'
 import { Values } from '../plan/prepared'
 import { Executor, MaybePromise, isPromise } from './executor'
 import { select } from './prefetch'
@@ -118,7 +118,7 @@ const settle = async (model: Model, hook: HookName, call: () => HookResult): Pro
   try {
     out = call()
     if (typeof out === 'function') out = await (out as () => Promise<unknown>)()
-    else if (isPromise(out as MaybePromise<unknown>)) out = await out
+    else if (isPromise(out)) out = await out
   } catch (e) {
     throw new Abort(failure(model, hook, e, 'threw'))
   }
@@ -167,7 +167,10 @@ export const byKeys = (model: Model, keys: ReadonlyArray<unknown>): Select<unkno
 const boundRow = (row: Row, v: Values | undefined): Row => {
   if (v === undefined) return row
   const out: Record<string, unknown> = {}
-  for (const k in row) out[k] = isParam(row[k]) ? v[(row[k] as Param).name] : row[k]
+  for (const k in row) {
+    const x = row[k]
+    out[k] = isParam(x) ? v[x.name] : x
+  }
   return out
 }
 

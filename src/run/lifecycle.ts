@@ -79,9 +79,17 @@ export const hooksOf = (model: Model): ReadonlyArray<AnyHooks> | undefined =>
  *
  * @example
  * ```ts
- * const Audited = withHooks(Author, {
- *   beforeSave: (e) => (e.created && e.values.name === '' ? E.left(invalid('name', 'is empty')) : E.right(undefined)),
+ * import { left, right } from 'fp-ts/lib/Either.js'
+ *
+ * const Named = withHooks(Author, {
+ *   beforeSave: (e) => ((e.created ? e.values.name : e.row.name)?.trim() ? right(0) : left(invalid('name', 'is blank'))),
  * })
+ * const db = connect('sqlite://:memory:')
+ * await generateSchemas(db, [Author, Book])()
+ * const r = await pipe(create(Named, { name: ' ' }), run(db))()
+ * console.log(r._tag === 'Left' && r.left.message, await pipe(query(Author), count, runPromise(db)))
+ * //> name: is blank 0
+ * await close(db)
  * ```
  */
 export const withHooks = <M extends AnyModel>(model: M, hooks: Hooks<RowOf<M>>): M => {
@@ -109,7 +117,9 @@ const isEither = (u: unknown): u is E.Either<unknown, unknown> =>
 const failure = (model: Model, hook: HookName, e: unknown, how: string): TerrapinError => {
   if (e instanceof Abort || e instanceof TerrapinFailure) return e.error
   if (isTerrapinError(e)) return e
-  return hookError(model.name, hook, `${how}: ${e instanceof Error ? e.message : String(e)}`, e)
+  // an Error of another realm (a vm context, a worker) is no `instanceof Error` here
+  const message = typeof (e as { message?: unknown } | null)?.message === 'string' ? (e as Error).message : String(e)
+  return hookError(model.name, hook, `${how}: ${message}`, e)
 }
 
 /** Runs one hook to its end; a veto throws the write's typed error. */

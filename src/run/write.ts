@@ -13,6 +13,7 @@ import { Insert, Select, Update, Upsert, isEmpty, isParam } from '../plan/ast'
 import { Values } from '../plan/prepared'
 import { Executor, MaybePromise } from './executor'
 import { byKeys, hookedInsert, hookedUpdate, hooksOf } from './lifecycle'
+import { atomic } from './transaction'
 import { terminal } from './read'
 import { Abort, changedRows, fill, paramsOf, readOne, readRows, runStatement, then, toError } from './statement'
 
@@ -330,7 +331,9 @@ export const upsert = async (ex: Executor, plan: Upsert<unknown>, v: Values | un
   const found = await getOne()
   if (found) return existing(found)
   try {
-    const row = await ex.transaction((tx) => createRow(tx, model, { ...plan.create, ...plan.defaults }))
+    const made = (tx: Executor) => createRow(tx, model, { ...plan.create, ...plan.defaults })
+    // with hooks, a transaction whose handle `run(db)` in a hook joins
+    const row = await (hooksOf(model) ? atomic(ex, made) : ex.transaction(made))
     return plan.kind === 'save' ? row : [row, true]
   } catch (e) {
     const theirs = isUnique(ex, e) ? await getOne() : null

@@ -31,6 +31,7 @@ import {
   schema,
   transaction,
   update,
+  updateOrCreate,
   valuesFlat,
   where,
   withHooks,
@@ -224,7 +225,11 @@ forEachDialect('hooks', [Account, Audit], (t) => {
         ),
     })
     right(await pipe(create(Counting, { name: 'a' }), run(db))())
-    expect(counts).toEqual([1, 1])
+    right(await pipe(save(Counting, { name: 'b' }), run(db))())
+    right(await pipe(getOrCreate(Counting, { name: 'c' }), run(db))())
+    const [c] = right(await pipe(updateOrCreate(Counting, { name: 'c' }, { balance: 3 }), run(db))())
+    expect(c.balance).toBe(3)
+    expect(counts).toEqual([1, 1, 2, 2, 3, 3, 3, 3])
   })
 
   it('a veto in beforeSave is the Left, and nothing of the statement is written', async () => {

@@ -287,6 +287,19 @@ forEachDialect('hooks', [Account, Audit], (t) => {
       message: 'Account.beforeDelete: threw: no',
     })
     expect(right(await accounts(db))).toEqual(['b'])
+    // from code the compiler did not check: a Left that is no terrapin error, a TaskEither that rejects
+    const odd = withHooks(Account, { beforeDelete: (() => E.left('nope')) as never })
+    expect(left(await pipe(query(odd), remove, run(db))())).toMatchObject({
+      _tag: 'HookError',
+      message: 'Account.beforeDelete: returned a Left: nope',
+      cause: 'nope',
+    })
+    const broken = withHooks(Account, { beforeDelete: () => () => Promise.reject(new Error('lost')) })
+    expect(left(await pipe(query(broken), remove, run(db))())).toMatchObject({
+      _tag: 'HookError',
+      hook: 'beforeDelete',
+    })
+    expect(right(await accounts(db))).toEqual(['b'])
     expect(right(await audits(db))).toEqual([])
   })
 

@@ -37,7 +37,11 @@ export type BeforeSave<R> =
   | { readonly created: true; readonly values: Readonly<Partial<R>>; readonly fields: ReadonlyArray<keyof R & string> }
   | { readonly created: false; readonly row: R; readonly fields: ReadonlyArray<keyof R & string> }
 
-/** What `afterSave` sees: the row as stored, whether it was inserted, and the fields written. */
+/**
+ * What `afterSave` sees: the row as stored, whether it was inserted, and the fields written (for
+ * an insert, the fields given; every field of the row after a `bulkCreate` whose
+ * `ignoreConflicts` skipped rows).
+ */
 export interface AfterSave<R> {
   readonly created: boolean
   readonly row: R
@@ -218,7 +222,12 @@ export const hookedInsert = (
       db,
       plan.model,
       'afterSave',
-      made.map((row, i) => ({ created: true, row, fields: Object.keys(given[i] ?? row) })),
+      // rows come back in the order given, unless ignoreConflicts skipped some (which, is not known)
+      made.map((row, i) => ({
+        created: true,
+        row,
+        fields: Object.keys(made.length === given.length ? given[i] : row),
+      })),
     )
     return out
   })

@@ -117,6 +117,26 @@ forEachDialect('hooks', [Account, Audit], (t) => {
     ])
   })
 
+  it('bulkCreate with ignoreConflicts runs afterSave for the rows it returns; with onConflict, it is refused', async () => {
+    const { db } = t()
+    const a = right(await pipe(create(Account, { name: 'a' }), run(db))())
+    const seen: string[] = []
+    const Watched = withHooks(Account, {
+      beforeSave: (e) => void seen.push(`before ${e.created ? e.values.name : ''}`),
+      afterSave: (e) => void seen.push(`after ${e.row.name}`),
+    })
+    const rows = [
+      { id: a.id, name: 'dup' },
+      { id: a.id + 1, name: 'new' },
+    ]
+    const made = right(await pipe(bulkCreate(Watched, rows, { ignoreConflicts: true }), run(db))())
+    expect(seen).toEqual(['before dup', 'before new', ...made.map((r) => `after ${r.name}`)])
+    expect(right(await accounts(db))).toEqual(['a', 'new'])
+    const upsert = bulkCreate(Watched, [{ id: a.id, name: 'b' }], { onConflict: { fields: ['id'], update: ['name'] } })
+    expect(left(await pipe(upsert, run(db))())._tag).toBe('ConfigurationError')
+    expect(right(await accounts(db))).toEqual(['a', 'new'])
+  })
+
   it('an update sees each row as it was and the fields set, then each row as stored', async () => {
     const { db } = t()
     right(await pipe(bulkCreate(Account, [{ name: 'a' }, { name: 'b' }, { name: 'c' }]), run(db))())

@@ -9,6 +9,8 @@ import * as TE from 'fp-ts/TaskEither'
 import { pipe } from 'fp-ts/function'
 import {
   Db,
+  F,
+  selectForUpdate,
   TerrapinError,
   bulkCreate,
   bulkUpdate,
@@ -409,6 +411,24 @@ forEachDialect('hooks', [Account, Audit], (t) => {
     expect([...right(await audits(db))].sort()).toEqual(
       ['a', 'b', 'c'].flatMap((n) => [`afterSave new ${n} [name]`, `beforeSave new ${n}`]).sort(),
     )
+  })
+
+  it('with selectForUpdate, a concurrent update waits, and its beforeSave sees the row as the first left it', async () => {
+    const { db } = t()
+    const a = right(await pipe(create(Account, { name: 'a' }), run(db))())
+    const before: number[] = []
+    const Locking = withHooks(Account, {
+      beforeSave: async (e) => {
+        if (!e.created) before.push(e.row.balance)
+        await new Promise((r) => setTimeout(r, 50))
+      },
+    })
+    const add = () =>
+      pipe(query(Locking), where({ id: a.id }), selectForUpdate(), update({ balance: F('balance').add(1) }))
+    const results = await Promise.all([pipe(add(), run(db))(), pipe(add(), run(db))()])
+    expect(results.map(right)).toEqual([1, 1])
+    expect(before).toEqual([0, 1])
+    expect(right(await pipe(query(Account), valuesFlat('balance'), run(db))())).toEqual([2])
   })
 
   it('through the model without hooks, an update and a delete send one statement each, and no hook runs', async () => {

@@ -171,15 +171,8 @@ export const executeWith = <A>(
   return execute(signalled(ex, signal), runnable)
 }
 
-/** Whether a plan writes through a model with hooks. */
-const hooked = (plan: Plan<unknown>): boolean =>
-  (plan._tag === 'Insert' || plan._tag === 'BulkUpdate'
-    ? hooksOf(plan.model)
-    : plan._tag === 'Update' || plan._tag === 'Delete'
-      ? hooksOf(plan.source.model)
-      : plan._tag === 'Upsert'
-        ? hooksOf(plan.lookup.model)
-        : undefined) !== undefined
+/** Why a write through a model with hooks waits. */
+const HOOKED = 'a write through a model with hooks (a transaction)'
 
 /**
  * Why a plan cannot run to its end at once on a synchronous driver (undefined when it can):
@@ -188,17 +181,18 @@ const hooked = (plan: Plan<unknown>): boolean =>
  * between statements (a bulk insert's transaction, get-or-create's read then insert).
  */
 export const waitsFor = (ex: Executor, plan: Plan<unknown>): string | undefined => {
-  if (hooked(plan)) return 'a write through a model with hooks (a transaction)'
   switch (plan._tag) {
     case 'Select':
     case 'Terminal':
       return undefined
     case 'Insert':
+      if (hooksOf(plan.model)) return HOOKED
       if (plan.returns !== 'one') return 'a bulk insert (a transaction)'
       return ex.dialect.returning && !ex.dialect.syncKey ? undefined : 'an insert read back by its key'
     case 'Update':
-      return undefined
+      return hooksOf(plan.source.model) ? HOOKED : undefined
     case 'Delete':
+      if (hooksOf(plan.source.model)) return HOOKED
       return deleteWaits(ex.dialect, plan)
         ? 'a delete that first sets the referencing keys to their default (a transaction)'
         : undefined

@@ -206,6 +206,30 @@ forEachDialect('hooks', [Account, Audit], (t) => {
     ])
   })
 
+  it("under a run's signal, hooks run in the write's transaction through tx, and a run aborted in a hook writes nothing", async () => {
+    const { db } = t()
+    const counts: number[] = []
+    const stopped = new AbortController()
+    const Counting = withHooks(Audited, {
+      // the run is aborted by its own hook, after Audited's beforeSave has written
+      beforeSave: (e) => void (e.created && e.values.name === 'b' ? stopped.abort() : undefined),
+      afterSave: (_e, tx) =>
+        pipe(
+          query(Account),
+          count,
+          run(tx),
+          TE.map((n) => counts.push(n)),
+        ),
+    })
+    const live = new AbortController()
+    right(await pipe(create(Counting, { name: 'a' }), run(db, { signal: live.signal }))())
+    expect(counts).toEqual([1])
+    const r = await pipe(create(Counting, { name: 'b' }), run(db, { signal: stopped.signal }))()
+    expect(left(r)).toMatchObject({ _tag: 'QueryError', code: 'CANCELLED' })
+    expect(right(await accounts(db))).toEqual(['a'])
+    expect(right(await audits(db))).toEqual(['beforeSave new a', 'afterSave new a [name]'])
+  })
+
   it('prepared writes run the hooks with the bound values, once (bind) or per record (bindEach)', async () => {
     const { db } = t()
     right(await pipe(prepare(create(Audited, { name: param('name') })), bind({ name: 'p' }), run(db))())

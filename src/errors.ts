@@ -100,6 +100,23 @@ export interface QueryError {
   readonly hint?: string
 }
 
+/** The lifecycle hooks a model can have (`withHooks`). */
+export type HookName = 'beforeSave' | 'afterSave' | 'beforeDelete' | 'afterDelete'
+
+/**
+ * A lifecycle hook failed: it threw, its promise rejected, or it returned a Left that is not a
+ * terrapin error. The write it belonged to was rolled back. (A hook's Left that is a terrapin
+ * error, a `ValidationError` say, is returned as it is.)
+ */
+export interface HookError {
+  readonly _tag: 'HookError'
+  readonly model: string
+  readonly hook: HookName
+  readonly message: string
+  /** What the hook threw, rejected or returned. */
+  readonly cause?: unknown
+}
+
 /** Every error terrapin returns: a union discriminated by `_tag`. */
 export type TerrapinError =
   | DoesNotExist
@@ -111,6 +128,7 @@ export type TerrapinError =
   | TransactionError
   | ConfigurationError
   | QueryError
+  | HookError
 
 // ------------------------------------------------------------------------------------------
 // constructors
@@ -215,6 +233,15 @@ export const transactionError = (message: string, retryable = false, cause?: unk
   cause,
 })
 
+/** Makes a `HookError`. */
+export const hookError = (model: string, hook: HookName, message: string, cause?: unknown): HookError => ({
+  _tag: 'HookError',
+  model,
+  hook,
+  message: `${model}.${hook}: ${message}`,
+  cause,
+})
+
 /** Makes a `DecodeError`. */
 export const decodeError = (model: string, field: string, message: string): DecodeError => ({
   _tag: 'DecodeError',
@@ -237,6 +264,7 @@ const TAGS: ReadonlySet<string> = new Set([
   'TransactionError',
   'ConfigurationError',
   'QueryError',
+  'HookError',
 ])
 
 /** True for any member of the {@link TerrapinError} union. */

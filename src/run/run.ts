@@ -7,7 +7,7 @@ import * as E from 'fp-ts/Either'
 import type { IOEither } from 'fp-ts/IOEither'
 import * as TE from 'fp-ts/TaskEither'
 import { TerrapinError, TerrapinFailure, configurationError, validationError } from '../errors'
-import { Delete, Plan } from '../plan/ast'
+import { BulkUpdate, Delete, Plan } from '../plan/ast'
 import { Bound, BoundEach, Values } from '../plan/prepared'
 import { Executor, MaybePromise, isPromise } from './executor'
 import { runLink } from './link'
@@ -18,6 +18,7 @@ import { select } from './prefetch'
 import { Abort, Db, fill, toError } from './statement'
 import { RunOptions, abortError, signalOf, signalled } from './cancel'
 import { joined } from './transaction'
+import { byKeys, hookedDelete, hookedUpdate, hooksOf } from './lifecycle'
 import { insert, insertEach, update, upsert } from './write'
 
 export type { Db } from './statement'
@@ -44,15 +45,34 @@ const dispatch = (ex: Executor, plan: Plan<unknown>, v: Values | undefined): May
     case 'Link':
       return runLink(ex, plan)
     case 'BulkUpdate':
-      return runBulkUpdate(ex, plan)
+      return hooksOf(plan.model) ? bulkUpdateHooked(ex, plan) : runBulkUpdate(ex, plan)
     case 'Raw':
       return runRaw(ex, plan)
   }
 }
 
+/** A bulk update through a model with hooks: they see each row of the given keys that exists. */
+const bulkUpdateHooked = (ex: Executor, plan: BulkUpdate<unknown>): Promise<number> =>
+  hookedUpdate(
+    ex,
+    byKeys(
+      plan.model,
+      plan.rows.map((r) => r[plan.model.pk]),
+    ),
+    plan.fields,
+    undefined,
+    (tx) => runBulkUpdate(tx, plan),
+  )
+
 // apart from `dispatch`, whose every call would otherwise allocate the `v` this closure captures
 const deleteWith = (ex: Executor, plan: Delete<unknown>, v: Values | undefined): MaybePromise<number> =>
-  runDelete(ex, plan, (c) => fill(c, v))
+  hooksOf(plan.source.model) ? deleteHooked(ex, plan, v) : runDelete(ex, plan, (c) => fill(c, v))
+
+/** A delete through a model with hooks: they see each row deleted. */
+const deleteHooked = (ex: Executor, plan: Delete<unknown>, v: Values | undefined): Promise<number> =>
+  hookedDelete(ex, plan.source, v, (tx, keys) =>
+    runDelete(tx, { _tag: 'Delete', source: byKeys(plan.source.model, keys) }),
+  )
 
 /** A plan, or a prepared plan bound to values (or to a list of them). */
 export type Runnable<A> = Plan<A> | Bound<A> | BoundEach<A>
@@ -151,6 +171,9 @@ export const executeWith = <A>(
   return execute(signalled(ex, signal), runnable)
 }
 
+/** Why a write through a model with hooks waits. */
+const HOOKED = 'a write through a model with hooks (a transaction)'
+
 /**
  * Why a plan cannot run to its end at once on a synchronous driver (undefined when it can):
  * reads (with their prefetch levels, one statement after the other with nothing between) and
@@ -163,11 +186,13 @@ export const waitsFor = (ex: Executor, plan: Plan<unknown>): string | undefined 
     case 'Terminal':
       return undefined
     case 'Insert':
+      if (hooksOf(plan.model)) return HOOKED
       if (plan.returns !== 'one') return 'a bulk insert (a transaction)'
       return ex.dialect.returning && !ex.dialect.syncKey ? undefined : 'an insert read back by its key'
     case 'Update':
-      return undefined
+      return hooksOf(plan.source.model) ? HOOKED : undefined
     case 'Delete':
+      if (hooksOf(plan.source.model)) return HOOKED
       return deleteWaits(ex.dialect, plan)
         ? 'a delete that first sets the referencing keys to their default (a transaction)'
         : undefined

@@ -349,6 +349,12 @@ const begin = <A>(ex: Executor, f: (tx: Executor) => Promise<A>, isolation: Isol
   return j === ex ? within(ex, undefined, ex, f, isolation) : j.transaction(f)
 }
 
+/**
+ * Runs `f` as one statement's own transaction: a savepoint inside the caller's (of the handle,
+ * or joined), else a transaction of its own, with a handle that plans run on `db` join.
+ */
+export const atomic = <A>(ex: Executor, f: (tx: Executor) => Promise<A>): Promise<A> => begin(ex, f, undefined)
+
 // ------------------------------------------------------------------------------------------
 // public
 // ------------------------------------------------------------------------------------------

@@ -12,6 +12,8 @@ import { ValidationIssue, validationError } from '../errors'
 import { Insert, Select, Update, Upsert, isEmpty, isParam } from '../plan/ast'
 import { Values } from '../plan/prepared'
 import { Executor, MaybePromise } from './executor'
+import { byKeys, hookedInsert, hookedUpdate, hooksOf } from './lifecycle'
+import { atomic } from './transaction'
 import { terminal } from './read'
 import { Abort, changedRows, fill, paramsOf, readOne, readRows, runStatement, then, toError } from './statement'
 
@@ -162,7 +164,10 @@ const explicitKey = (model: Model, rows: ReadonlyArray<Readonly<Record<string, u
  * Inserts; after explicit values for a generated key, moves the key generator past them where
  * the dialect needs it (PostgreSQL), so that the next generated key does not collide.
  */
-export const insert = (ex: Executor, plan: Insert<unknown>, v: Values | undefined): MaybePromise<unknown> => {
+export const insert = (ex: Executor, plan: Insert<unknown>, v: Values | undefined): MaybePromise<unknown> =>
+  hooksOf(plan.model) ? hookedInsert(ex, plan, v, insertUnhooked) : insertUnhooked(ex, plan, v)
+
+const insertUnhooked = (ex: Executor, plan: Insert<unknown>, v: Values | undefined): MaybePromise<unknown> => {
   const out = insertRows(ex, plan, v)
   const sync = ex.dialect.syncKey
   if (!sync || !explicitKey(plan.model, plan.rows)) return out
@@ -265,7 +270,16 @@ export const insertEach = async (
   return (await insert(ex, { _tag: 'Insert', model: plan.model, rows, returns: 'many' }, undefined)) as unknown[]
 }
 
+/** Runs an update plan; through a model with hooks, they see each row changed. */
 export const update = (ex: Executor, plan: Update<unknown>, v: Values | undefined): MaybePromise<number> => {
+  const model = plan.source.model
+  if (!hooksOf(model)) return updateUnhooked(ex, plan, v)
+  return hookedUpdate(ex, plan.source, Object.keys(plan.patch), v, (tx, keys) =>
+    updateUnhooked(tx, { _tag: 'Update', source: byKeys(model, keys), patch: plan.patch }, v),
+  )
+}
+
+const updateUnhooked = (ex: Executor, plan: Update<unknown>, v: Values | undefined): MaybePromise<number> => {
   const patch = withAutoNow(plan.source.model, plan.patch)
   // save() of a row with nothing to change: no statement to send (the patch is never empty otherwise).
   if (isEmpty(patch)) return 0
@@ -317,7 +331,9 @@ export const upsert = async (ex: Executor, plan: Upsert<unknown>, v: Values | un
   const found = await getOne()
   if (found) return existing(found)
   try {
-    const row = await ex.transaction((tx) => createRow(tx, model, { ...plan.create, ...plan.defaults }))
+    const made = (tx: Executor) => createRow(tx, model, { ...plan.create, ...plan.defaults })
+    // with hooks, a transaction whose handle `run(db)` in a hook joins
+    const row = await (hooksOf(model) ? atomic(ex, made) : ex.transaction(made))
     return plan.kind === 'save' ? row : [row, true]
   } catch (e) {
     const theirs = isUnique(ex, e) ? await getOne() : null

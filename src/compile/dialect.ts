@@ -230,7 +230,8 @@ export interface Dialect {
    * The statements that change a column's type (`type` holds the new one, as `columnType` names
    * it) and nullability in place; absent where ALTER TABLE cannot (SQLite), whose migrations
    * rebuild the table instead. `comment` is the column's (its field's `description`): restated
-   * where the statement redefines the whole column (MySQL's MODIFY COLUMN), or it would be lost.
+   * where the statement redefines the whole column (MySQL's MODIFY COLUMN), or it would be lost;
+   * so is `generated`, a key the database numbers (MySQL's AUTO_INCREMENT).
    */
   readonly alterColumn?: (
     table: string,
@@ -239,6 +240,7 @@ export interface Dialect {
     nullable: boolean,
     changed: { readonly type: boolean; readonly null: boolean },
     comment?: string,
+    generated?: boolean,
   ) => ReadonlyArray<string>
   /** Drops a named unique constraint (absent: the table is rebuilt). */
   readonly dropUnique?: (table: string, name: string) => string

@@ -263,8 +263,8 @@ export const mysql: Dialect = {
 
   // ---- migrations ----
   // MODIFY COLUMN redefines the whole column: its comment is restated
-  alterColumn: (table, column, type, nullable, _changed, comment) => [
-    `ALTER TABLE ${bq(table)} MODIFY COLUMN ${bq(column)} ${type}${nullable ? ' NULL' : ' NOT NULL'}${comment === undefined ? '' : ` COMMENT ${literal(comment)}`}`,
+  alterColumn: (table, column, type, nullable, _changed, comment, generated) => [
+    `ALTER TABLE ${bq(table)} MODIFY COLUMN ${bq(column)} ${type}${nullable ? ' NULL' : ' NOT NULL'}${generated ? ' AUTO_INCREMENT' : ''}${comment === undefined ? '' : ` COMMENT ${literal(comment)}`}`,
   ],
   dropUnique: (table, name) => `ALTER TABLE ${bq(table)} DROP INDEX ${bq(name)}`,
   dropForeignKey: (table, name) => `ALTER TABLE ${bq(table)} DROP FOREIGN KEY ${bq(name)}`,

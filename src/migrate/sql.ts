@@ -10,6 +10,7 @@ import { Column, Model } from '../model/model'
 import {
   addFkSql,
   columnSql,
+  isGeneratedKey,
   createTableSql,
   createThroughSql,
   dependencyOrder,
@@ -165,7 +166,15 @@ const alterColumnSql = (
   // a database that keeps the comment in the column's definition rewrites the whole column
   if (type || has('null') || (has('comment') && d.comments.column))
     out.push(
-      ...d.alterColumn!(table, op.column, d.columnType(col), col.field.nullable, { type, null: has('null') }, comment),
+      ...d.alterColumn!(
+        table,
+        op.column,
+        d.columnType(col),
+        col.field.nullable,
+        { type, null: has('null') },
+        comment,
+        isGeneratedKey(col),
+      ),
     )
   if (has('comment') && d.comments.statement) out.push(d.comments.statement(table, op.column, comment ?? null))
   if (has('unique') && viewOf(at, op.column)!.unique)

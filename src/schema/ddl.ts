@@ -30,15 +30,18 @@ export const literal = (d: Dialect, col: Column, v: unknown): string => {
       : `'${String(e).replace(/'/g, "''")}'`
 }
 
+/** Whether the database numbers the column: an integer primary key the input may leave out, with no default. */
+export const isGeneratedKey = (col: Column): boolean =>
+  col.pk &&
+  col.field.optional &&
+  (col.kind === 'int' || col.kind === 'bigint' || col.kind === 'smallint') &&
+  (col.field.options as { default?: unknown }).default === undefined
+
 /** A column's definition in CREATE TABLE (or ALTER TABLE … ADD COLUMN). */
 export const columnSql = (d: Dialect, m: Model, col: Column): string => {
   const q = d.quote
   const o = col.field.options as { default?: unknown; unique?: boolean }
-  const generated =
-    col.pk &&
-    col.field.optional &&
-    (col.kind === 'int' || col.kind === 'bigint' || col.kind === 'smallint') &&
-    o.default === undefined
+  const generated = isGeneratedKey(col)
   const parts = [q(col.column), generated ? d.generatedKeyType(col) : d.columnType(col)]
   if (!col.field.nullable) parts.push('NOT NULL')
   if (isFk(col) && o.default !== undefined && typeof o.default !== 'function')

@@ -5,14 +5,10 @@
  * the unique dropped alone, downgrade to the start, upgrade again) leaves the schema the models
  * would create and every row's values.
  */
-import * as fs from 'fs'
-import * as os from 'os'
-import * as path from 'path'
 import * as E from 'fp-ts/Either'
 import { pipe } from 'fp-ts/function'
 import {
   AnyModel,
-  Db,
   bulkCreate,
   connect,
   fields,
@@ -24,8 +20,9 @@ import {
   schema,
   values,
 } from 'terrapin'
-import { MigrationTarget, downgrade, initDb, makeMigration, upgrade } from '../../src/migrate'
-import { DIALECTS, IsolatedDatabase, createIsolated } from '../support/databases'
+import { downgrade, initDb, makeMigration, upgrade } from '../../src/migrate'
+import { DIALECTS, createIsolated } from '../support/databases'
+import { migrationWorld } from './world'
 import { liveSchema } from './live-schema'
 
 const author = model('Author', { fields: { id: fields.int({ pk: true }), name: fields.char({ maxLength: 50 }) } })
@@ -69,15 +66,7 @@ const TABLES = ['author', 'book']
 
 for (const dialect of DIALECTS) {
   describe(`a unique led by a foreign key [${dialect}]`, () => {
-    let iso: IsolatedDatabase
-    let db: Db
-    let dir: string
-    const target = (models: Record<string, AnyModel>): MigrationTarget => ({
-      db,
-      app: 'models',
-      models: Object.values(models),
-      location: dir,
-    })
+    const w = migrationWorld(dialect, 'fkidx')
 
     /** The live schema the models would create in an empty database. */
     const expected = async (models: Record<string, AnyModel>): Promise<unknown> => {
@@ -92,43 +81,32 @@ for (const dialect of DIALECTS) {
       }
     }
 
-    beforeAll(async () => {
-      iso = await createIsolated(dialect, 'fkidx')
-      db = connect(iso.url)
-      dir = fs.mkdtempSync(path.join(os.tmpdir(), 'terrapin-fkidx-'))
-    })
-    afterAll(async () => {
-      await db?.executor.close()
-      await iso?.drop()
-      fs.rmSync(dir, { recursive: true, force: true })
-    })
-
     it('upgrades, drops the unique alone, downgrades to the start and upgrades again', async () => {
-      right(await initDb(target(v1))())
-      await runPromise(db)(bulkCreate(v1.Author, [{ id: 1, name: 'Ann' }]))
-      await runPromise(db)(
+      right(await initDb(w().target(v1))())
+      await runPromise(w().db)(bulkCreate(v1.Author, [{ id: 1, name: 'Ann' }]))
+      await runPromise(w().db)(
         bulkCreate(v1.Book, [
           { id: 1, name: 'One' },
           { id: 2, name: 'Two' },
         ]),
       )
-      right(await makeMigration(target(v2))())
-      right(await makeMigration(target(v3))())
-      right(await upgrade(target(v3))())
-      expect(await liveSchema(db, TABLES)).toEqual(await expected(v3))
+      right(await makeMigration(w().target(v2))())
+      right(await makeMigration(w().target(v3))())
+      right(await upgrade(w().target(v3))())
+      expect(await liveSchema(w().db, TABLES)).toEqual(await expected(v3))
 
-      right(await downgrade(target(v3), { version: 2 })())
-      expect(await liveSchema(db, TABLES)).toEqual(await expected(v2))
-      right(await downgrade(target(v3), { version: 1 })())
-      expect(await liveSchema(db, TABLES)).toEqual(await expected(v1))
-      expect(await runPromise(db)(pipe(query(v1.Book), orderBy('id'), values('id', 'name')))).toEqual([
+      right(await downgrade(w().target(v3), { version: 2 })())
+      expect(await liveSchema(w().db, TABLES)).toEqual(await expected(v2))
+      right(await downgrade(w().target(v3), { version: 1 })())
+      expect(await liveSchema(w().db, TABLES)).toEqual(await expected(v1))
+      expect(await runPromise(w().db)(pipe(query(v1.Book), orderBy('id'), values('id', 'name')))).toEqual([
         { id: 1, name: 'One' },
         { id: 2, name: 'Two' },
       ])
 
-      right(await upgrade(target(v3), {})())
-      expect(await liveSchema(db, TABLES)).toEqual(await expected(v3))
-      expect(await runPromise(db)(pipe(query(v3.Book), orderBy('id'), values('id', 'name', 'authorId')))).toEqual([
+      right(await upgrade(w().target(v3), {})())
+      expect(await liveSchema(w().db, TABLES)).toEqual(await expected(v3))
+      expect(await runPromise(w().db)(pipe(query(v3.Book), orderBy('id'), values('id', 'name', 'authorId')))).toEqual([
         { id: 1, name: 'One', authorId: null },
         { id: 2, name: 'Two', authorId: null },
       ])

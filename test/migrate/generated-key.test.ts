@@ -3,14 +3,12 @@
  * MODIFY COLUMN redefines the whole column, and without AUTO_INCREMENT restated the next insert
  * that leaves the key out fails. The same models and steps on every dialect.
  */
-import * as fs from 'fs'
-import * as os from 'os'
-import * as path from 'path'
 import * as E from 'fp-ts/Either'
 import { pipe } from 'fp-ts/function'
-import { AnyModel, Db, connect, create, fields, model, orderBy, query, runPromise, schema, values } from 'terrapin'
-import { MigrationTarget, check, downgrade, initDb, makeMigration, upgrade } from '../../src/migrate'
-import { DIALECTS, IsolatedDatabase, createIsolated } from '../support/databases'
+import { create, fields, model, orderBy, query, runPromise, schema, values } from 'terrapin'
+import { check, downgrade, initDb, makeMigration, upgrade } from '../../src/migrate'
+import { DIALECTS } from '../support/databases'
+import { migrationWorld } from './world'
 
 const v1 = schema({
   Ticket: model('Ticket', {
@@ -34,45 +32,26 @@ const right = <A>(r: E.Either<{ message: string }, A>): A => {
 
 for (const dialect of DIALECTS) {
   describe(`a generated key through a column change [${dialect}]`, () => {
-    let iso: IsolatedDatabase
-    let db: Db
-    let dir: string
-    const target = (models: Record<string, AnyModel>): MigrationTarget => ({
-      db,
-      app: 'models',
-      models: Object.values(models),
-      location: dir,
-    })
+    const w = migrationWorld(dialect, 'genkey')
     const titles = async (): Promise<ReadonlyArray<unknown>> =>
-      runPromise(db)(pipe(query(v2.Ticket), orderBy('id'), values('id', 'title')))
-
-    beforeAll(async () => {
-      iso = await createIsolated(dialect, 'genkey')
-      db = connect(iso.url)
-      dir = fs.mkdtempSync(path.join(os.tmpdir(), 'terrapin-genkey-'))
-    })
-    afterAll(async () => {
-      await db?.executor.close()
-      await iso?.drop()
-      fs.rmSync(dir, { recursive: true, force: true })
-    })
+      runPromise(w().db)(pipe(query(v2.Ticket), orderBy('id'), values('id', 'title')))
 
     it('keeps numbering new rows after its type changes, and after the downgrade', async () => {
-      right(await initDb(target(v1))())
-      await runPromise(db)(create(v1.Ticket, { title: 'one' }))
-      right(await makeMigration(target(v2))())
-      right(await upgrade(target(v2))())
-      expect(right(await check(target(v2))())).toMatchObject({ ok: true, missing: [], drift: [] })
-      await runPromise(db)(create(v2.Ticket, { title: 'two' }))
+      right(await initDb(w().target(v1))())
+      await runPromise(w().db)(create(v1.Ticket, { title: 'one' }))
+      right(await makeMigration(w().target(v2))())
+      right(await upgrade(w().target(v2))())
+      expect(right(await check(w().target(v2))())).toMatchObject({ ok: true, missing: [], drift: [] })
+      await runPromise(w().db)(create(v2.Ticket, { title: 'two' }))
       // a row written by hand, leaving the key to the database
-      await db.executor.run(`INSERT INTO ${db.executor.dialect.quote('ticket')} (title) VALUES ('three')`, [])
+      await w().db.executor.run(`INSERT INTO ${w().db.executor.dialect.quote('ticket')} (title) VALUES ('three')`, [])
       expect(await titles()).toEqual([
         { id: 1n, title: 'one' },
         { id: 2n, title: 'two' },
         { id: 3n, title: 'three' },
       ])
-      right(await downgrade(target(v2), { version: 1, force: true })())
-      await runPromise(db)(create(v1.Ticket, { title: 'four' }))
+      right(await downgrade(w().target(v2), { version: 1, force: true })())
+      await runPromise(w().db)(create(v1.Ticket, { title: 'four' }))
       expect((await titles()).map((r) => (r as { id: unknown }).id)).toEqual([1n, 2n, 3n, 4n])
     })
   })

@@ -6,14 +6,11 @@
  * guess of the relation, the constraint added and dropped again) and composite indexes and uniques. Each step: makeMigration, upgrade, `check` clean, introspection equal
  * to the models, nothing left to migrate; then a downgrade back to the start.
  */
-import * as fs from 'fs'
-import * as os from 'os'
 import * as path from 'path'
 import * as E from 'fp-ts/Either'
 import { pipe } from 'fp-ts/function'
-import { AnyModel, Db, connect, create, fields, model, orderBy, query, runPromise, schema, values } from 'terrapin'
+import { AnyModel, create, fields, model, orderBy, query, runPromise, schema, values } from 'terrapin'
 import {
-  MigrationTarget,
   SchemaState,
   check,
   downgrade,
@@ -27,7 +24,8 @@ import {
   schemaDifferences,
   upgrade,
 } from '../../src/migrate'
-import { DIALECTS, IsolatedDatabase, createIsolated } from '../support/databases'
+import { DIALECTS } from '../support/databases'
+import { migrationWorld } from './world'
 
 const BIG = 9007199254740993n
 
@@ -116,76 +114,57 @@ const comments = (s: SchemaState): Record<string, string> =>
 
 for (const dialect of DIALECTS) {
   describe(`model options through migrations [${dialect}]`, () => {
-    let iso: IsolatedDatabase
-    let db: Db
-    let dir: string
-    const target = (models: Record<string, AnyModel>): MigrationTarget => ({
-      db,
-      app: 'models',
-      models: Object.values(models),
-      location: dir,
-    })
+    const w = migrationWorld(dialect, 'mopts')
     /** SQLite keeps no comments: the models' descriptions stay in the models. */
     const keeps = dialect !== 'sqlite'
-    const live = async (): Promise<SchemaState> => introspect(db, { tables: ['author', 'book'] })
+    const live = async (): Promise<SchemaState> => introspect(w().db, { tables: ['author', 'book'] })
     const inLine = async (models: Record<string, AnyModel>): Promise<void> => {
       const state = await live()
-      expect(schemaDifferences(db.executor.dialect, modelState(Object.values(models)), state)).toEqual([])
+      expect(schemaDifferences(w().db.executor.dialect, modelState(Object.values(models)), state)).toEqual([])
       expect(comments(state)).toEqual(keeps ? comments(modelState(Object.values(models))) : {})
     }
 
-    beforeAll(async () => {
-      iso = await createIsolated(dialect, 'mopts')
-      db = connect(iso.url)
-      dir = fs.mkdtempSync(path.join(os.tmpdir(), 'terrapin-mopts-'))
-    })
-    afterAll(async () => {
-      await db?.executor.close()
-      await iso?.drop()
-      fs.rmSync(dir, { recursive: true, force: true })
-    })
-
     it('migrates comments and bigint defaults with no drift, and back', async () => {
-      right(await initDb(target(v1))())
-      expect(right(await check(target(v1))())).toMatchObject({ ok: true, missing: [], drift: [] })
+      right(await initDb(w().target(v1))())
+      expect(right(await check(w().target(v1))())).toMatchObject({ ok: true, missing: [], drift: [] })
       await inLine(v1)
-      await runPromise(db)(create(v1.Author, { id: 1, name: 'Ann' }))
-      await runPromise(db)(create(v1.Book, { id: 1, title: 'One', authorId: 1 }))
+      await runPromise(w().db)(create(v1.Author, { id: 1, name: 'Ann' }))
+      await runPromise(w().db)(create(v1.Book, { id: 1, title: 'One', authorId: 1 }))
 
-      const made = right(await makeMigration(target(v2))())
+      const made = right(await makeMigration(w().target(v2))())
       expect(made).toMatchObject({ version: 1 })
       // the state file holds the bigints digit for digit
-      const file = loadMigration(listMigrations(path.join(dir, 'models'))[1], db.executor.dialect.name)
+      const file = loadMigration(listMigrations(path.join(w().dir, 'models'))[1], w().db.executor.dialect.name)
       const score = file.state.models.find((m) => m.name === 'Author')!.fields.score
       expect(score.options.default).toEqual({ $bigint: String(BIG + 2n) })
-      right(await upgrade(target(v2))())
-      expect(right(await check(target(v2))())).toMatchObject({ ok: true, missing: [], drift: [] })
+      right(await upgrade(w().target(v2))())
+      expect(right(await check(w().target(v2))())).toMatchObject({ ok: true, missing: [], drift: [] })
       await inLine(v2)
-      expect(right(await makeMigration(target(v2))())).toEqual({ noChanges: true })
+      expect(right(await makeMigration(w().target(v2))())).toEqual({ noChanges: true })
       // the book there before got ADD COLUMN's default, digit for digit; a new author the model's
-      await runPromise(db)(create(v2.Author, { id: 2, name: 'Bo' }))
-      expect(await runPromise(db)(pipe(query(v2.Author), orderBy('id'), values('id', 'score')))).toEqual([
+      await runPromise(w().db)(create(v2.Author, { id: 2, name: 'Bo' }))
+      expect(await runPromise(w().db)(pipe(query(v2.Author), orderBy('id'), values('id', 'score')))).toEqual([
         { id: 1, score: BIG },
         { id: 2, score: BIG + 2n },
       ])
-      expect(await runPromise(db)(pipe(query(v2.Book), values('id', 'rank', 'authorId')))).toEqual([
+      expect(await runPromise(w().db)(pipe(query(v2.Book), values('id', 'rank', 'authorId')))).toEqual([
         { id: 1, rank: -BIG - 4n, authorId: 1 },
       ])
 
-      right(await downgrade(target(v2), { version: 1, force: true })())
+      right(await downgrade(w().target(v2), { version: 1, force: true })())
       await inLine(v1)
-      right(await upgrade(target(v2))())
+      right(await upgrade(w().target(v2))())
       await inLine(v2)
     })
 
     it('writes inspectdb source with the comments, the bigint default and the key without a constraint', async () => {
       const source = modelSource(await live())
       // a DEFAULT beyond 2^53, read from the catalog digit for digit
-      await db.executor.run(
+      await w().db.executor.run(
         'CREATE TABLE counter (id INTEGER PRIMARY KEY, n BIGINT NOT NULL DEFAULT -9007199254740997)',
         [],
       )
-      expect(modelSource(await introspect(db, { tables: ['counter'] }))).toContain(
+      expect(modelSource(await introspect(w().db, { tables: ['counter'] }))).toContain(
         'n: fields.bigint({ default: -9007199254740997n }),',
       )
       expect(source).toContain(
@@ -198,31 +177,31 @@ for (const dialect of DIALECTS) {
     })
 
     it('adds and drops a FOREIGN KEY with dbConstraint, a composite index and a unique, with no drift', async () => {
-      right(await makeMigration(target(v3))())
-      right(await upgrade(target(v3))())
-      expect(right(await check(target(v3))())).toMatchObject({ ok: true, missing: [], drift: [] })
+      right(await makeMigration(w().target(v3))())
+      right(await upgrade(w().target(v3))())
+      expect(right(await check(w().target(v3))())).toMatchObject({ ok: true, missing: [], drift: [] })
       await inLine(v3)
-      expect(right(await makeMigration(target(v3))())).toEqual({ noChanges: true })
+      expect(right(await makeMigration(w().target(v3))())).toEqual({ noChanges: true })
       const book = (await live()).models.find((m) => m.table === 'book')!
       expect(book.fields.author).toMatchObject({ kind: 'foreignKey', target: 'Author' })
       expect(book).toMatchObject({ indexes: [['title', 'rank']], uniqueTogether: [['author', 'title']] })
       // the key holds now: a book of no author is an IntegrityError
       expect(
-        await runPromise(db)(create(v3.Book, { id: 2, title: 'Two', authorId: 99 })).catch((e: Error) => e.name),
+        await runPromise(w().db)(create(v3.Book, { id: 2, title: 'Two', authorId: 99 })).catch((e: Error) => e.name),
       ).toBe('IntegrityError')
 
-      right(await downgrade(target(v3), { version: 2 })())
+      right(await downgrade(w().target(v3), { version: 2 })())
       await inLine(v2)
       expect((await live()).models.find((m) => m.table === 'book')!.fields.author_id).toMatchObject({ kind: 'int' })
     })
 
     it('reports a comment changed by hand as drift, where the database keeps comments', async () => {
-      expect(right(await check(target(v3))())).toMatchObject({ ok: true, drift: [] })
-      const c = db.executor.dialect.comments
+      expect(right(await check(w().target(v3))())).toMatchObject({ ok: true, drift: [] })
+      const c = w().db.executor.dialect.comments
       const byHand =
         c.statement?.('book', undefined, 'By hand') ?? (c.table ? `ALTER TABLE book${c.table('By hand')}` : undefined)
-      if (byHand !== undefined) await db.executor.run(byHand, [])
-      expect(right(await check(target(v3))()).drift).toEqual(
+      if (byHand !== undefined) await w().db.executor.run(byHand, [])
+      expect(right(await check(w().target(v3))()).drift).toEqual(
         keeps ? ['table book has COMMENT "By hand", expected COMMENT "Books"'] : [],
       )
     })

@@ -37,7 +37,9 @@ export type ColumnInfo<M> = {
 
 type Cmp = 'gt' | 'gte' | 'lt' | 'lte'
 type Base = 'exact' | 'not' | 'in' | 'notIn' | 'isnull' | 'notIsnull'
-type Text = 'contains' | 'icontains' | 'startswith' | 'istartswith' | 'endswith' | 'iendswith' | 'iexact'
+type Text = 'contains' | 'icontains' | 'startswith' | 'istartswith' | 'endswith' | 'iendswith' | 'iexact' | Pattern
+/** Lookups of a text column that a json path does not take. */
+type Pattern = 'regex' | 'iregex' | 'search'
 
 /** A document a json value contains: objects with some of their keys, arrays with some of their elements. */
 export type JsonPart<A> =
@@ -190,7 +192,7 @@ type JsonPathKeys<M> = { readonly [K in `${JsonColumns<M>}__${string}`]?: unknow
 export type FilterOf<M> = OwnFilter<M> & RelationEquality<M> & RelationExistence<M> & RelationKeys<M> & JsonPathKeys<M>
 
 type JsonScalar = string | number | boolean
-type JsonPathLookup = Base | Cmp | 'range' | Text
+type JsonPathLookup = Base | Cmp | 'range' | Exclude<Text, Pattern>
 
 /** The value of lookup `L` at a json path whose value is `V`. */
 type JsonLookupAt<V, L> = L extends Text

@@ -132,7 +132,9 @@ const fulltextSql = (d: Dialect, m: Model, ine: string): ReadonlyArray<string> =
   if (!make) return []
   return m.columns
     .filter((c) => (c.field.options as { fulltext?: boolean }).fulltext === true)
-    .map((c) => make(ine, d.quote(`ft_${indexName(m.table, [c.column], false).slice(4)}`), d.quote(m.table), d.quote(c.column)))
+    .map((c) =>
+      make(ine, d.quote(`ft_${indexName(m.table, [c.column], false).slice(4)}`), d.quote(m.table), d.quote(c.column)),
+    )
 }
 
 const tableComment = (d: Dialect, m: Model): string =>

@@ -324,8 +324,14 @@ const patternSql = (s: Sides): string => {
   if (cond.lookup === 'search') {
     const search =
       d.search ??
-      fail(s.model, `search is not available on ${d.name}: it has no full-text index terrapin makes (FTS5 needs a table)`)
-    return search.match(expr, bind(ctx, cond.value, (x) => search.value(searchWords(x as string)), s.one))
+      fail(
+        s.model,
+        `search is not available on ${d.name}: it has no full-text index terrapin makes (FTS5 needs a table)`,
+      )
+    return search.match(
+      expr,
+      bind(ctx, cond.value, (x) => search.value(searchWords(x as string)), s.one),
+    )
   }
   const ph = bind(ctx, cond.value, (x) => d.regexPattern(x as string), s.one)
   return cond.lookup === 'regex' ? d.regex(expr, ph) : d.regex(caseless(d.fold(expr)), caseless(d.fold(ph)))

@@ -287,9 +287,8 @@ type Simple<K extends ScalarKind, A, O> = ScalarField<
 >
 
 /** A string of at most `maxLength` characters (`VARCHAR(maxLength)`). */
-const char = <const O extends TextOptions & { readonly maxLength: number }>(
-  options: O,
-): Simple<'char', string, O> => scalar('char', stringCodec('char'), options)
+const char = <const O extends TextOptions & { readonly maxLength: number }>(options: O): Simple<'char', string, O> =>
+  scalar('char', stringCodec('char'), options)
 
 /** A string of any length (`TEXT`). */
 const text = <const O extends TextOptions = NoOptions>(options: O = {} as O): Simple<'text', string, O> =>

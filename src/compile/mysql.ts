@@ -73,9 +73,11 @@ const readCatalog = async (rows: CatalogRows, names: ReadonlyArray<string>): Pro
        WHERE TABLE_SCHEMA = DATABASE() AND TABLE_NAME = ? ORDER BY ORDINAL_POSITION`,
       [name],
     )
+    // a FULLTEXT index is a field's `fulltext`, not one of its indexes
     const stats = await rows(
       `SELECT INDEX_NAME, NON_UNIQUE, GROUP_CONCAT(COLUMN_NAME ORDER BY SEQ_IN_INDEX) FROM information_schema.STATISTICS
-       WHERE TABLE_SCHEMA = DATABASE() AND TABLE_NAME = ? GROUP BY INDEX_NAME, NON_UNIQUE ORDER BY INDEX_NAME`,
+       WHERE TABLE_SCHEMA = DATABASE() AND TABLE_NAME = ? AND INDEX_TYPE <> 'FULLTEXT'
+       GROUP BY INDEX_NAME, NON_UNIQUE ORDER BY INDEX_NAME`,
       [name],
     )
     const fks = await rows(

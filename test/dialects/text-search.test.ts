@@ -22,6 +22,7 @@ import {
   valuesFlat,
   where,
 } from 'terrapin'
+import { introspect, modelState, schemaDifferences } from '../../src/migrate'
 import { forEachDialect, left, right } from '../support/dialects'
 
 const { Note } = schema({
@@ -151,6 +152,19 @@ forEachDialect('regex and search lookups', [Note], (t) => {
     expect(await ids({ title__search: 'quick "dog" +lazy' })).toEqual([])
     expect(await ids({ title__search: 'running' })).toEqual([4])
     expect(await excluded({ title__search: 'quick' })).toEqual([2, 4, 5, 6, 7])
+  })
+
+  it('fulltext makes its index where the dialect searches, which introspection does not take for drift', async () => {
+    const ex = t().db.executor
+    const indexes: Record<string, string> = {
+      sqlite: `SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name = 'ts_note' AND name LIKE 'ft%'`,
+      postgres: `SELECT indexname FROM pg_indexes WHERE tablename = 'ts_note' AND indexdef LIKE '%USING gin (to_tsvector(%simple%title%'`,
+      mysql: `SELECT INDEX_NAME FROM information_schema.STATISTICS WHERE TABLE_SCHEMA = DATABASE() AND TABLE_NAME = 'ts_note' AND INDEX_TYPE = 'FULLTEXT' AND COLUMN_NAME = 'title'`,
+    }
+    const found = await ex.all(indexes[t().dialect], [], false)
+    expect(found.map((r) => r[0])).toEqual(t().dialect === 'sqlite' ? [] : ['ft_ts_note_title'])
+    const live = await introspect(t().db)
+    expect(schemaDifferences(ex.dialect, modelState([Note]), live)).toEqual([])
   })
 
   it('search: where the dialects differ, as the README says', async () => {

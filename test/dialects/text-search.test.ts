@@ -6,6 +6,7 @@
  */
 import { pipe } from 'fp-ts/function'
 import {
+  F,
   FilterOf,
   bind,
   q,
@@ -122,6 +123,9 @@ forEachDialect('regex and search lookups', [Note], (t) => {
     }
     const e = left(await pipe(query(Note), where({ body__iregex: '\\s' }), run(t().db))())
     expect(e.message).toMatch(/iregex: \\s is not portable/)
+    // a pattern read from a column could not be checked first
+    const fromColumn = left(await pipe(query(Note), where({ body__regex: F('title') } as never), run(t().db))())
+    expect(fromColumn.message).toContain('regex takes a string (or a param), not an expression')
   })
 
   it('a pattern bound to a placeholder is checked too', async () => {

@@ -4,7 +4,7 @@
  * lookup inside a json path.
  */
 import { pipe } from 'fp-ts/function'
-import { fields, model, param, q, query, where } from 'terrapin'
+import { F, fields, model, param, q, query, where } from 'terrapin'
 
 const Post = model('Post', {
   fields: {
@@ -40,3 +40,8 @@ pipe(query(Post), where(q.or({ views__regex: 'x' }, { title: 'a' })))
 
 // @ts-expect-error -- fulltext is an option of text fields only
 fields.int({ fulltext: true })
+
+// @ts-expect-error -- a pattern from a column could not be checked: strings and placeholders only
+pipe(query(Post), where({ title__regex: F('body') }))
+// @ts-expect-error -- nor words to search for
+pipe(query(Post), where(q.and({ title__search: F('body') })))

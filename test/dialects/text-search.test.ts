@@ -8,6 +8,7 @@ import { pipe } from 'fp-ts/function'
 import {
   F,
   FilterOf,
+  compile,
   bind,
   q,
   bulkCreate,
@@ -186,5 +187,47 @@ forEachDialect('regex and search lookups', [Note], (t) => {
     expect(await ids({ title__search: 'ab' })).toEqual(pg ? [8] : [])
     // PostgreSQL's parser also keeps a hyphenated word whole
     expect(await ids({ title__search: 'fox trot' })).toEqual([6])
+  })
+})
+
+describe('regex and search lookups: golden SQL (run above on every dialect)', () => {
+  const sql = (filter: FilterOf<typeof Note>, d: 'sqlite' | 'postgres' | 'mysql'): unknown =>
+    compile(pipe(query(Note), where(q.and(filter)), valuesFlat('id')), d)
+
+  it('regex: the dialect operator; MySQL spells the pattern for PCRE', () => {
+    expect(sql({ body__regex: '^a$' }, 'sqlite')).toEqual({
+      sql: 'SELECT "t0"."id" FROM "ts_note" AS "t0" WHERE "t0"."body" REGEXP ?',
+      params: ['^a$'],
+    })
+    expect(sql({ body__regex: '^a$' }, 'postgres')).toEqual({
+      sql: 'SELECT "t0"."id" FROM "ts_note" AS "t0" WHERE "t0"."body" ~ $1',
+      params: ['^a$'],
+    })
+    expect(sql({ body__regex: '^a$|[$]\\$' }, 'mysql')).toEqual({
+      sql: 'SELECT `t0`.`id` FROM `ts_note` AS `t0` WHERE `t0`.`body` REGEXP ?',
+      params: ['(?s-i)^a\\z|[$]\\$'],
+    })
+  })
+
+  it('iregex: both sides folded as icontains folds them', () => {
+    expect(sql({ body__iregex: 'é' }, 'postgres')).toEqual({
+      sql: `SELECT "t0"."id" FROM "ts_note" AS "t0" WHERE REPLACE(LOWER("t0"."body" COLLATE "und-x-icu"), 'ς', 'σ') ~ REPLACE(LOWER($1 COLLATE "und-x-icu"), 'ς', 'σ')`,
+      params: ['é'],
+    })
+    expect(sql({ body__iregex: 'é' }, 'sqlite')).toEqual({
+      sql: `SELECT "t0"."id" FROM "ts_note" AS "t0" WHERE REPLACE(terrapin_fold("t0"."body"), 'ς', 'σ') REGEXP REPLACE(terrapin_fold(?), 'ς', 'σ')`,
+      params: ['é'],
+    })
+  })
+
+  it('search: the words of the value, as each dialect takes them', () => {
+    expect(sql({ title__search: 'quick, "fox"!' }, 'postgres')).toEqual({
+      sql: `SELECT "t0"."id" FROM "ts_note" AS "t0" WHERE to_tsvector('simple', "t0"."title") @@ plainto_tsquery('simple', $1)`,
+      params: ['quick fox'],
+    })
+    expect(sql({ title__search: 'quick, "fox"!' }, 'mysql')).toEqual({
+      sql: 'SELECT `t0`.`id` FROM `ts_note` AS `t0` WHERE MATCH(`t0`.`title`) AGAINST(? IN BOOLEAN MODE)',
+      params: ['+"quick" +"fox"'],
+    })
   })
 })

@@ -9,6 +9,7 @@ import fc from 'fast-check'
 import { pipe } from 'fp-ts/function'
 import { bulkCreate, exclude, fields, model, orderBy, q, query, run, schema, valuesFlat, where } from 'terrapin'
 import { regexProblem } from '../src/plan/regex'
+import { compileRegex, regexMatches } from '../src/run/regex-match'
 import { forEachDialect, right } from '../test/support/dialects'
 import { params, timeout } from './support/config'
 import { fold } from './reference'
@@ -35,6 +36,16 @@ it('every generated pattern is inside the portable subset', () => {
   fc.assert(
     fc.property(patternArb(ALPHABET), (p) => regexProblem(p) === undefined),
     params(500),
+  )
+})
+
+it('the linear-time matcher SQLite runs agrees with JS RegExp', () => {
+  fc.assert(
+    fc.property(patternArb(ALPHABET), fc.array(text, { maxLength: 5 }), (p, texts) => {
+      const a = compileRegex(p)
+      for (const s of texts) expect({ p, s, m: regexMatches(a, s) }).toEqual({ p, s, m: matches(false, p, s) })
+    }),
+    params(2000),
   )
 })
 

@@ -189,7 +189,7 @@ export const sqlite: Dialect = {
   pattern: (kind, ci, value) => (ci ? likePattern(kind, value) : globPattern(kind, value)),
   fold,
   regex: (expr, ph) => `${expr} REGEXP ${ph}`,
-  // JavaScript's RegExp with flags `su` (the runner's `regexp`) already reads the subset as meant
+  // the runner's `regexp` (run/regex-match.ts) reads the subset as meant
   regexPattern: (pattern) => pattern,
   comparable: (col, expr) => (col.kind === 'decimal' ? `${DECIMAL_KEY_FUNCTION}(${expr})` : expr),
   // A function replacement: a string one would expand `$'` and `$&` inside quoted identifiers.

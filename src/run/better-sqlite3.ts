@@ -31,6 +31,7 @@ import {
   multipleRows,
 } from '../compile/sqlite'
 import { context } from './context'
+import { compileRegex, regexMatches } from './regex-match'
 import { Executor, ExecutorOptions, SyncCalls, WriteResult } from './executor'
 import { observedNow, reported } from './hook'
 
@@ -454,21 +455,21 @@ const make = (s: Session, opts: ExecutorOptions, inTx: boolean): Executor => {
 const fold = (s: unknown): unknown => (typeof s === 'string' ? s.toLowerCase() : s)
 
 /** Compiled patterns by source: a query calls `regexp` once per row with the same pattern. */
-const patterns = new Map<string, RegExp>()
+const patterns = new Map<string, ReturnType<typeof compileRegex>>()
 const MAX_PATTERNS = 256
 
 /**
- * `x REGEXP p`, as the portable subset means it (`.` matches newlines, `u`: code points); NULL
- * when either side is. The pattern was checked against the subset before it was bound.
+ * `x REGEXP p` as the portable subset means it, in time linear in the text (`run/regex-match.ts`;
+ * JS's backtracking RegExp would hang on `.*.*.*x`); NULL when either side is.
  */
 const regexp = (pattern: unknown, text: unknown): number | null => {
   if (typeof pattern !== 'string' || typeof text !== 'string') return null
   let re = patterns.get(pattern)
   if (!re) {
     if (patterns.size >= MAX_PATTERNS) patterns.clear()
-    patterns.set(pattern, (re = new RegExp(pattern, 'su')))
+    patterns.set(pattern, (re = compileRegex(pattern)))
   }
-  return re.test(text) ? 1 : 0
+  return regexMatches(re, text) ? 1 : 0
 }
 
 /**

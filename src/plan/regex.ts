@@ -1,7 +1,8 @@
 /**
  * The portable regular expressions of `__regex` / `__iregex`: the subset on which PostgreSQL's
- * ARE, MariaDB's PCRE2 and JavaScript's `RegExp` (SQLite's, registered by the runner) agree once
- * `.` matches every character (newlines too) and `$` only the very end of the text.
+ * ARE, MariaDB's PCRE2, JavaScript's `RegExp` (flags `su`, the laws' reference) and SQLite's
+ * matcher (`run/regex-match.ts`) agree once `.` matches every character (newlines too) and `$`
+ * only the very end of the text.
  *
  * - literals (any character but the metacharacters below), and `\` before a metacharacter;
  * - `.`, `^`, `$`;

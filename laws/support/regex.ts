@@ -22,9 +22,11 @@ export const patternArb = (chars: ReadonlyArray<string>): fc.Arbitrary<string> =
     fc.constantFrom(...chars).map((c) => (CLASS_META.includes(c) ? `\\${c}` : c)),
     fc.constantFrom(...RANGES),
   )
-  const cls = fc
-    .tuple(fc.boolean(), fc.array(classItem, { minLength: 1, maxLength: 3 }))
-    .map(([neg, items]) => `[${neg ? '^' : ''}${items.join('')}]`)
+  const cls = fc.tuple(fc.boolean(), fc.array(classItem, { minLength: 1, maxLength: 3 })).map(([neg, items]) => {
+    const body = items.join('')
+    // PCRE reads a class opening with . : or = as a POSIX element: the subset refuses it
+    return `[${neg ? '^' : ''}${!neg && '.:='.includes(body[0]) ? 'a' : ''}${body}]`
+  })
   const simple = fc.oneof(
     { arbitrary: lit, weight: 5 },
     { arbitrary: fc.constant('.'), weight: 1 },

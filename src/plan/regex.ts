@@ -8,7 +8,7 @@
  * - `.`, `^`, `$`;
  * - bracket classes `[abc]`, `[^abc]`, ranges within `0-9`, `a-z` or `A-Z`; inside one, `]`,
  *   `[`, `\`, `^` and `-` are written escaped (a leading `^` negates, a `-` between two ends is
- *   a range);
+ *   a range), and the first member is not `.`, `:` or `=`;
  * - `*`, `+`, `?`, `{m}`, `{m,}`, `{m,n}` (at most 255) after a literal, `.`, a class or a group;
  * - `|` and groups `( … )` with no empty member; a quantified group holds neither a quantifier
  *   nor `|` (nested repetition is what makes backtracking engines take exponential time).
@@ -68,6 +68,10 @@ const classChar = (c: Cursor): string => {
 /** `[…]` from its `[`. */
 const bracket = (c: Cursor): void => {
   c.i++
+  if ('.:='.includes(c.cs[c.i] ?? ']'))
+    refuse(
+      `a bracket class starting with ${c.cs[c.i]} (PCRE reads [${c.cs[c.i]}…${c.cs[c.i]}] as a POSIX element): put another member first`,
+    )
   if (c.cs[c.i] === '^') c.i++
   if (c.cs[c.i] === ']') refuse('an empty bracket class []')
   while (c.cs[c.i] !== ']') {

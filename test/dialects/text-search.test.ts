@@ -112,6 +112,8 @@ forEachDialect('regex and search lookups', [Note], (t) => {
       '{2}',
       '[a-]',
       '[Z-a]',
+      '[..]',
+      '[:a:]',
       'a{300}',
       '(',
       ')',

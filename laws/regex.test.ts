@@ -22,7 +22,30 @@ const { LawRegex } = schema({
   }),
 })
 
-const ALPHABET = ['a', 'b', 'A', 'B', '\n', ' ', '.', '*', '$', '^', '[', '\\', 'ß', 'ẞ', 'Σ', 'ς', 'É', 'é', '😀', '0']
+const ALPHABET = [
+  'a',
+  'b',
+  'A',
+  'B',
+  '\n',
+  ' ',
+  '.',
+  ':',
+  '=',
+  '*',
+  '$',
+  '^',
+  '[',
+  '\\',
+  'ß',
+  'ẞ',
+  'Σ',
+  'ς',
+  'É',
+  'é',
+  '😀',
+  '0',
+]
 const text = fc.array(fc.constantFrom(...ALPHABET), { maxLength: 6 }).map((cs) => cs.join(''))
 const rowsArb = fc.array(fc.option(text, { freq: 6, nil: null }), { minLength: 1, maxLength: 10 })
 const patterns = fc.array(patternArb(ALPHABET), { minLength: 20, maxLength: 20 })

@@ -185,6 +185,17 @@ forEachDialect('regex and search lookups', [Note], (t) => {
     right(await pipe(query(Note), where({ id: 9 }), remove, run(t().db))())
   })
 
+  it('search words bound to a placeholder are checked too', async () => {
+    const byWords = prepare(pipe(query(Note), where({ title__search: param('w') }), orderBy('id'), valuesFlat('id')))
+    const found = await pipe(byWords, bind({ w: 'brown' }), run(t().db))()
+    if (t().dialect === 'sqlite') expect(left(found)._tag).toBe('ValidationError')
+    else expect(right(found)).toEqual([1, 2])
+    const none = left(await pipe(byWords, bind({ w: '?!' }), run(t().db))())
+    expect(none.message).toContain(
+      t().dialect === 'sqlite' ? 'search is not available on sqlite' : 'search takes at least one word',
+    )
+  })
+
   it('search: where the dialects differ, as the README says', async () => {
     if (t().dialect === 'sqlite') {
       expect(left(await pipe(query(Note), where({ title__search: 'QUICK' }), run(t().db))())._tag).toBe(

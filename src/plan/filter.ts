@@ -177,9 +177,11 @@ const checkScalar = (col: Column, v: unknown, part: DatePart | undefined): strin
 /** Why a value does not fit a lookup on a column (undefined when it does). */
 export const checkValue = (col: Column, lookup: Lookup, part: DatePart | undefined, v: unknown): string | undefined => {
   if (v === undefined) return 'undefined is not a filter value (use null for IS NULL)'
-  // a pattern or words from a column could not be checked before the database reads them
-  if (isExpr(v) && PATTERN_LOOKUPS.has(lookup)) return `${lookup} takes a string (or a param), not an expression`
-  if (isParam(v) || isExpr(v)) return undefined
+  if (isParam(v) || isExpr(v))
+    // a pattern or words from a column could not be checked before the database reads them
+    return isExpr(v) && PATTERN_LOOKUPS.has(lookup)
+      ? `${lookup} takes a string (or a param), not an expression`
+      : undefined
   if (isSelectPlan(v))
     return lookup === 'in' || lookup === 'notIn' ? v.error?.message : `a query is a value only with in / notIn`
   if (col.kind === 'json' && JSON_LOOKUPS.has(lookup)) return checkJson(col, lookup, v)

@@ -329,6 +329,12 @@ const leaf = (col: Column, row: Row, cond: Cond): boolean => {
       return !isNull && fold(v as string).endsWith(fold(arg as string))
     case 'iexact':
       return !isNull && fold(v as string) === fold(arg as string)
+    case 'regex':
+      return !isNull && new RegExp(arg as string, 'su').test(v as string)
+    case 'iregex':
+      return !isNull && new RegExp(fold(arg as string), 'su').test(fold(v as string))
+    case 'search':
+      throw new Error('search is not in the differential laws: its words are the database parser’s')
     case 'containedBy':
       return false
   }

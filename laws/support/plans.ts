@@ -32,6 +32,7 @@ import {
 import { Dataset } from '../reference'
 import { DataSpec, ModelName, Models, pkSpec } from './data'
 import { FieldSpec, SchemaSpec, specOf } from './schema'
+import { patternArb } from './regex'
 import { TEXT_CHARS, valueArb } from './values'
 
 // ------------------------------------------------------------------------------------------
@@ -174,6 +175,7 @@ const COMPARABLE_LOOKUPS = [
 ] as const
 const ORDERED: ReadonlySet<string> = new Set(['gt', 'gte', 'lt', 'lte', 'range'])
 const TEXT_LOOKUPS = ['contains', 'icontains', 'startswith', 'istartswith', 'endswith', 'iendswith', 'iexact'] as const
+const REGEX_LOOKUPS = ['regex', 'iregex'] as const
 const PARTS: Readonly<Record<string, ReadonlyArray<string>>> = {
   datetime: ['year', 'quarter', 'month', 'week', 'day', 'hour', 'minute', 'second'],
   date: ['year', 'quarter', 'month', 'week', 'day'],
@@ -229,6 +231,13 @@ const needleArb = (ds: Dataset, model: ModelName, f: FieldSpec): fc.Arbitrary<st
     .map(([s, c]) => (c === 'upper' ? s.toUpperCase() : c === 'lower' ? s.toLowerCase() : s))
 }
 
+/** A pattern whose literals are characters of the column's stored values (so it matches some) or tricky ones. */
+const regexArb = (ds: Dataset, model: ModelName, f: FieldSpec): fc.Arbitrary<string> => {
+  const chars = new Set(TEXT_CHARS)
+  for (const v of pool(ds, model, f) as string[]) for (const c of codePoints(v)) chars.add(c)
+  return patternArb([...chars])
+}
+
 const partValueArb = (part: string): fc.Arbitrary<number> =>
   part === 'year'
     ? fc.constantFrom(1000, 1999, 2020, 2024, 9999)
@@ -255,7 +264,7 @@ const entryArb = (s: SchemaSpec, ds: Dataset, model: ModelName): fc.Arbitrary<re
       const unordered = f.kind === 'boolean' || f.kind === 'enumText' || f.kind === 'enumInt'
       const lookups: string[] = [
         ...COMPARABLE_LOOKUPS.filter((l) => !unordered || !ORDERED.has(l)),
-        ...(TEXT.has(f.kind) ? TEXT_LOOKUPS : []),
+        ...(TEXT.has(f.kind) ? [...TEXT_LOOKUPS, ...REGEX_LOOKUPS] : []),
       ]
       const parts = PARTS[f.kind] ?? []
       return fc
@@ -281,6 +290,9 @@ const entryArb = (s: SchemaSpec, ds: Dataset, model: ModelName): fc.Arbitrary<re
               return fc
                 .oneof({ arbitrary: v, weight: 5 }, { arbitrary: fc.constant(null), weight: 1 })
                 .map((x) => [name, x] as const)
+            case 'regex':
+            case 'iregex':
+              return regexArb(ds, hop.target, f).map((x) => [name, x] as const)
             default:
               return TEXT_LOOKUPS.includes(lookup as never)
                 ? needleArb(ds, hop.target, f).map((x) => [name, x] as const)

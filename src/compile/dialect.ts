@@ -33,6 +33,23 @@ export interface Dialect {
   readonly pattern: (kind: MatchKind, ci: boolean, value: string) => string
   /** Folds case for all of Unicode. */
   readonly fold: (expr: string) => string
+  /**
+   * `expr` matches the regular expression `placeholder` (a pattern of the portable subset of
+   * `plan/regex.ts`, as `regexPattern` spelled it), case-sensitively; NULL where `expr` is.
+   */
+  readonly regex: (expr: string, placeholder: string) => string
+  /** A portable pattern as this database's engine must read it to mean the same (`.` matching newlines, `$` the very end). */
+  readonly regexPattern: (pattern: string) => string
+  /**
+   * Full-text search of a column declared `fulltext` for all the words of the parameter (`value`
+   * makes the parameter from the words); absent where the database has none terrapin makes.
+   */
+  readonly search?: {
+    readonly match: (expr: string, placeholder: string) => string
+    readonly value: (words: ReadonlyArray<string>) => string
+  }
+  /** The index `fulltext: true` makes for `__search` (names quoted), where `search` needs or uses one. */
+  readonly fulltextIndex?: (ifNotExists: string, name: string, table: string, column: string) => string
   /** An expression for a comparison or ordering of a column of this kind (e.g. numeric decimals). */
   readonly comparable: (col: Column, expr: string) => string
   /** The integer value of a date part. */

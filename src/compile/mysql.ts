@@ -5,6 +5,7 @@
  * character is written `'\\'`. MySQL already sorts NULLs first ascending and last descending.
  */
 import { DatePart } from '../plan/ast'
+import { replaceEndAnchors } from '../plan/regex'
 import {
   Dialect,
   MatchKind,
@@ -74,9 +75,11 @@ const readCatalog = async (rows: CatalogRows, names: ReadonlyArray<string>): Pro
        WHERE TABLE_SCHEMA = DATABASE() AND TABLE_NAME = ? ORDER BY ORDINAL_POSITION`,
       [name, name],
     )
+    // a FULLTEXT index is a field's `fulltext`, not one of its indexes
     const stats = await rows(
       `SELECT INDEX_NAME, NON_UNIQUE, GROUP_CONCAT(COLUMN_NAME ORDER BY SEQ_IN_INDEX) FROM information_schema.STATISTICS
-       WHERE TABLE_SCHEMA = DATABASE() AND TABLE_NAME = ? GROUP BY INDEX_NAME, NON_UNIQUE ORDER BY INDEX_NAME`,
+       WHERE TABLE_SCHEMA = DATABASE() AND TABLE_NAME = ? AND INDEX_TYPE <> 'FULLTEXT'
+       GROUP BY INDEX_NAME, NON_UNIQUE ORDER BY INDEX_NAME`,
       [name],
     )
     const fks = await rows(
@@ -164,6 +167,15 @@ export const mysql: Dialect = {
         : `${expr} LIKE ${ph} ESCAPE '\\\\'`,
   pattern: (kind, ci, value) => (!ci && kind === 'contains' ? value : likePattern(kind, value)),
   fold: (expr) => `LOWER(${expr})`,
+  regex: (expr, ph) => `${expr} REGEXP ${ph}`,
+  // PCRE: `.` matching newlines (s) and case as written whatever the collation (-i); `\z` the very end
+  regexPattern: (pattern) => `(?s-i)${replaceEndAnchors(pattern, '\\z')}`,
+  // every word required (+), each quoted so that no character of it is an operator
+  search: {
+    match: (expr, ph) => `MATCH(${expr}) AGAINST(${ph} IN BOOLEAN MODE)`,
+    value: (words) => words.map((w) => `+"${w}"`).join(' '),
+  },
+  fulltextIndex: (ine, name, table, column) => `CREATE FULLTEXT INDEX ${ine}${name} ON ${table} (${column})`,
   // A decimal compared with a string parameter would be compared as a double: compare decimals
   // (wide enough for any column, so that a value with more places is not rounded to the column's).
   comparable: (col, expr) => (col.kind === 'decimal' ? `CAST(${expr} AS DECIMAL(65, 30))` : expr),

@@ -121,6 +121,16 @@ export const postgres: Dialect = {
         : `${expr} LIKE ${ph} ESCAPE '\\'`,
   pattern: (kind, ci, value) => (!ci && kind === 'contains' ? value : likePattern(kind, value)),
   fold,
+  // an ARE, whose `.` matches newlines and `$` only the end unless asked otherwise
+  regex: (expr, ph) => `${expr} ~ ${ph}`,
+  regexPattern: (pattern) => pattern,
+  // 'simple': lower case and no stemming or stopwords, the same whatever the text's language
+  search: {
+    match: (expr, ph) => `to_tsvector('simple', ${expr}) @@ plainto_tsquery('simple', ${ph})`,
+    value: (words) => words.join(' '),
+  },
+  fulltextIndex: (ine, name, table, column) =>
+    `CREATE INDEX ${ine}${name} ON ${table} USING GIN (to_tsvector('simple', ${column}))`,
   comparable: (_col, expr) => expr,
   datePart: (part, expr) =>
     part === 'second'

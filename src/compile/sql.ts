@@ -23,6 +23,7 @@ import {
 import { HOLE } from '../plan/shape'
 import { checkValue } from '../plan/filter'
 import { isExpr, isSelectPlan } from '../plan/expr'
+import { searchWords } from '../plan/search'
 import { Dialect, caseless } from './dialect'
 import { upsertSql } from './bulk'
 import {
@@ -296,6 +297,10 @@ const lookupSql = (s: Sides): string => {
       return v ? `${expr} IS NOT NULL` : `${expr} IS NULL`
     case 'iexact':
       return `${caseless(d.fold(expr))} = ${caseless(d.fold(bind(ctx, v, (x) => x, s.one)))}`
+    case 'regex':
+    case 'iregex':
+    case 'search':
+      return patternSql(s)
     default: {
       const m = MATCH[cond.lookup]
       return d.match(
@@ -306,6 +311,30 @@ const lookupSql = (s: Sides): string => {
       )
     }
   }
+}
+
+/**
+ * `regex` as the dialect spells the pattern; `iregex` as `regex` of the folded text and the
+ * folded pattern (the fold of `icontains`); `search` with the dialect's full-text match, refused
+ * where it has none.
+ */
+const patternSql = (s: Sides): string => {
+  const { ctx, cond, expr } = s
+  const d = ctx.d
+  if (cond.lookup === 'search') {
+    const search =
+      d.search ??
+      fail(
+        s.model,
+        `search is not available on ${d.name}: it has no full-text index terrapin makes (FTS5 needs a table)`,
+      )
+    return search.match(
+      expr,
+      bind(ctx, cond.value, (x) => search.value(searchWords(x as string)), s.one),
+    )
+  }
+  const ph = bind(ctx, cond.value, (x) => d.regexPattern(x as string), s.one)
+  return cond.lookup === 'regex' ? d.regex(expr, ph) : d.regex(caseless(d.fold(expr)), caseless(d.fold(ph)))
 }
 
 /** A condition, reached through its relation path by EXISTS (never NULL, never duplicating rows). */

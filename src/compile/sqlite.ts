@@ -26,6 +26,12 @@ export const FOLD_FUNCTION = 'terrapin_fold'
 export const JSON_CONTAINS_FUNCTION = 'terrapin_json_contains'
 export const JSON_EQUAL_FUNCTION = 'terrapin_json_equal'
 
+/**
+ * The regular expression function registered on SQLite connections: SQLite reads `x REGEXP p`
+ * as `regexp(p, x)` and defines no such function itself.
+ */
+export const REGEXP_FUNCTION = 'regexp'
+
 /** The name of the Unicode upper-case function registered on SQLite connections. */
 export const UPPER_FUNCTION = 'terrapin_upper'
 
@@ -182,6 +188,9 @@ export const sqlite: Dialect = {
     ci ? `${caseless(fold(expr))} LIKE ${caseless(fold(ph))} ESCAPE '\\'` : `${expr} GLOB ${ph}`,
   pattern: (kind, ci, value) => (ci ? likePattern(kind, value) : globPattern(kind, value)),
   fold,
+  regex: (expr, ph) => `${expr} REGEXP ${ph}`,
+  // the runner's `regexp` (run/regex-match.ts) reads the subset as meant
+  regexPattern: (pattern) => pattern,
   comparable: (col, expr) => (col.kind === 'decimal' ? `${DECIMAL_KEY_FUNCTION}(${expr})` : expr),
   // A function replacement: a string one would expand `$'` and `$&` inside quoted identifiers.
   datePart: (part, expr) => PARTS[part].replace('X', () => expr),

@@ -103,6 +103,14 @@ export interface ExtraOptions {
   readonly generated?: boolean
   /** Set by `fields.timedelta`: the bigint column holds a duration in this unit. */
   readonly unit?: 'microseconds'
+  /** A text field `__search` may search: a full-text index (FULLTEXT, GIN over `to_tsvector`) is made for it. */
+  readonly fulltext?: boolean
+}
+
+/** The options of a text field: `fulltext` indexes it for `__search`. */
+interface TextOptions extends FieldOptions<string> {
+  /** Index the field for full-text search (`__search`); on SQLite, no index and no search. */
+  readonly fulltext?: boolean
 }
 
 /** What deleting a referenced row does to the rows whose foreign key points at it; the same on every dialect. */
@@ -279,12 +287,11 @@ type Simple<K extends ScalarKind, A, O> = ScalarField<
 >
 
 /** A string of at most `maxLength` characters (`VARCHAR(maxLength)`). */
-const char = <const O extends FieldOptions<string> & { readonly maxLength: number }>(
-  options: O,
-): Simple<'char', string, O> => scalar('char', stringCodec('char'), options)
+const char = <const O extends TextOptions & { readonly maxLength: number }>(options: O): Simple<'char', string, O> =>
+  scalar('char', stringCodec('char'), options)
 
 /** A string of any length (`TEXT`). */
-const text = <const O extends FieldOptions<string> = NoOptions>(options: O = {} as O): Simple<'text', string, O> =>
+const text = <const O extends TextOptions = NoOptions>(options: O = {} as O): Simple<'text', string, O> =>
   scalar('text', stringCodec('text'), options)
 
 /** `true` or `false`. */

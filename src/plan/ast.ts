@@ -30,6 +30,11 @@ export const LOOKUPS = [
   'endswith',
   'iendswith',
   'iexact',
+  // text: a portable regular expression (`plan/regex.ts`), case-sensitive or not
+  'regex',
+  'iregex',
+  // text: full-text search for all of the words (a field declared `fulltext: true`)
+  'search',
   // json: the value is contained in the field's document (`@>` on PostgreSQL), or the reverse
   'containedBy',
 ] as const

@@ -37,7 +37,9 @@ export type ColumnInfo<M> = {
 
 type Cmp = 'gt' | 'gte' | 'lt' | 'lte'
 type Base = 'exact' | 'not' | 'in' | 'notIn' | 'isnull' | 'notIsnull'
-type Text = 'contains' | 'icontains' | 'startswith' | 'istartswith' | 'endswith' | 'iendswith' | 'iexact'
+type Text = 'contains' | 'icontains' | 'startswith' | 'istartswith' | 'endswith' | 'iendswith' | 'iexact' | Pattern
+/** Lookups of a text column that a json path does not take. */
+type Pattern = 'regex' | 'iregex' | 'search'
 
 /** A document a json value contains: objects with some of their keys, arrays with some of their elements. */
 export type JsonPart<A> =
@@ -84,11 +86,13 @@ type LookupValue<I extends Info, L> = I['kind'] extends 'json'
       ? readonly [I['a'] | Param, I['a'] | Param] | Param
       : L extends 'isnull' | 'notIsnull'
         ? boolean
-        : L extends Text
-          ? Arg<string>
-          : L extends 'exact' | 'not'
-            ? Arg<I['a']> | Nullable<I>
-            : Arg<I['a']>
+        : L extends Pattern
+          ? string | Param
+          : L extends Text
+            ? Arg<string>
+            : L extends 'exact' | 'not'
+              ? Arg<I['a']> | Nullable<I>
+              : Arg<I['a']>
 
 /** Values of a json field's lookups: a document of its type (or part of one, for `contains`). */
 type JsonLookupValue<I extends Info, L> = L extends 'isnull' | 'notIsnull'
@@ -190,7 +194,7 @@ type JsonPathKeys<M> = { readonly [K in `${JsonColumns<M>}__${string}`]?: unknow
 export type FilterOf<M> = OwnFilter<M> & RelationEquality<M> & RelationExistence<M> & RelationKeys<M> & JsonPathKeys<M>
 
 type JsonScalar = string | number | boolean
-type JsonPathLookup = Base | Cmp | 'range' | Text
+type JsonPathLookup = Base | Cmp | 'range' | Exclude<Text, Pattern>
 
 /** The value of lookup `L` at a json path whose value is `V`. */
 type JsonLookupAt<V, L> = L extends Text

@@ -26,6 +26,8 @@ import {
   isParam,
 } from './ast'
 import { isExpr, isSelectPlan } from './expr'
+import { regexProblem } from './regex'
+import { searchWords } from './search'
 import { FilterOf } from './filter-types'
 import { unknownField, unknownName } from '../model/suggest'
 
@@ -109,7 +111,12 @@ const TEXT_LOOKUPS: ReadonlySet<string> = new Set([
   'endswith',
   'iendswith',
   'iexact',
+  'regex',
+  'iregex',
+  'search',
 ])
+/** Text lookups a json path does not take (its values are not columns an index or a pattern engine sees). */
+const PATTERN_LOOKUPS: ReadonlySet<string> = new Set(['regex', 'iregex', 'search'])
 const TEXT_KINDS: ReadonlySet<string> = new Set(['char', 'text'])
 const PART_KINDS: Readonly<Record<string, ReadonlySet<string>>> = {
   datetime: PART_SET,
@@ -170,7 +177,11 @@ const checkScalar = (col: Column, v: unknown, part: DatePart | undefined): strin
 /** Why a value does not fit a lookup on a column (undefined when it does). */
 export const checkValue = (col: Column, lookup: Lookup, part: DatePart | undefined, v: unknown): string | undefined => {
   if (v === undefined) return 'undefined is not a filter value (use null for IS NULL)'
-  if (isParam(v) || isExpr(v)) return undefined
+  if (isParam(v) || isExpr(v))
+    // a pattern or words from a column could not be checked before the database reads them
+    return isExpr(v) && PATTERN_LOOKUPS.has(lookup)
+      ? `${lookup} takes a string (or a param), not an expression`
+      : undefined
   if (isSelectPlan(v))
     return lookup === 'in' || lookup === 'notIn' ? v.error?.message : `a query is a value only with in / notIn`
   if (col.kind === 'json' && JSON_LOOKUPS.has(lookup)) return checkJson(col, lookup, v)
@@ -190,9 +201,20 @@ export const checkValue = (col: Column, lookup: Lookup, part: DatePart | undefin
       return v === null ? undefined : checkScalar(col, v, part)
     default:
       if (v === null) return `${lookup} does not take null`
-      if (TEXT_LOOKUPS.has(lookup)) return typeof v === 'string' ? badText(v) : `${lookup} takes a string`
+      if (TEXT_LOOKUPS.has(lookup)) return typeof v === 'string' ? textProblem(lookup, v) : `${lookup} takes a string`
       return checkScalar(col, v, part)
   }
+}
+
+/** Why a string does not fit a text lookup: bad text, a pattern outside the portable subset, a search of no word. */
+const textProblem = (lookup: Lookup, v: string): string | undefined => {
+  const bad = badText(v)
+  if (bad !== undefined) return bad
+  if (lookup === 'regex' || lookup === 'iregex') {
+    const problem = regexProblem(v)
+    return problem === undefined ? undefined : `${lookup}: ${problem}`
+  }
+  return lookup === 'search' && searchWords(v).length === 0 ? 'search takes at least one word' : undefined
 }
 
 /** The first problem of a list's items (a loop, not a closure: one in `checkValue` would cost every call its captured variables). */
@@ -219,6 +241,7 @@ const annotationKey = (key: string, segments: ReadonlyArray<string>, value: unkn
   const lookup = (segments[1] ?? 'exact') as Lookup
   if (segments.length > 2 || !LOOKUP_SET.has(lookup))
     return { field: key, message: `unknown lookup ${segments.slice(1).join('__')}` }
+  if (PATTERN_LOOKUPS.has(lookup)) return { field: key, message: `${lookup} applies to text fields, not annotations` }
   if (value === undefined) return { field: key, message: 'undefined is not a filter value (use null for IS NULL)' }
   const bad = typeof value === 'string' ? badText(value) : undefined
   if (bad) return { field: key, message: bad }
@@ -238,7 +261,9 @@ interface Target {
 }
 
 /** Lookups after a path into a json document: the scalar ones, every lookup but a document's containment. */
-const JSON_PATH_LOOKUPS: ReadonlySet<string> = new Set(LOOKUPS.filter((l) => l !== 'containedBy'))
+const JSON_PATH_LOOKUPS: ReadonlySet<string> = new Set(
+  LOOKUPS.filter((l) => l !== 'containedBy' && !PATTERN_LOOKUPS.has(l)),
+)
 
 /** `data__author__name__icontains` past the json column: its steps (digits index arrays) and lookup. */
 const jsonTarget = (
@@ -364,6 +389,8 @@ const targetOf = (
   if (j < segments.length) return { issue: `unexpected ${segments.slice(j).join('__')}` }
   if (TEXT_LOOKUPS.has(lookup) && !TEXT_KINDS.has(col.kind) && !(col.kind === 'json' && lookup === 'contains'))
     return { issue: `${lookup} applies to text fields, not ${col.kind}` }
+  if (lookup === 'search' && (col.field.options as { fulltext?: boolean }).fulltext !== true)
+    return { issue: `search applies to a field declared fulltext: true (${col.key} is not)` }
   return { path: freeze(path), col, part, lookup }
 }
 

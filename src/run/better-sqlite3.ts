@@ -18,7 +18,7 @@ import {
   missingTableError,
 } from '../errors'
 import { jsonContainsSql, jsonEqualSql } from '../compile/json'
-import { sqlite } from '../compile/sqlite'
+import { REGEXP_FUNCTION, sqlite } from '../compile/sqlite'
 import { Dialect } from '../compile/dialect'
 import {
   DECIMAL_KEY_FUNCTION,
@@ -31,6 +31,7 @@ import {
   multipleRows,
 } from '../compile/sqlite'
 import { context } from './context'
+import { compileRegex, regexMatches } from './regex-match'
 import { Executor, ExecutorOptions, SyncCalls, WriteResult } from './executor'
 import { observedNow, reported } from './hook'
 
@@ -453,6 +454,24 @@ const make = (s: Session, opts: ExecutorOptions, inTx: boolean): Executor => {
 /** Unicode-aware case fold (SQLite's own LOWER folds ASCII only). */
 const fold = (s: unknown): unknown => (typeof s === 'string' ? s.toLowerCase() : s)
 
+/** Compiled patterns by source: a query calls `regexp` once per row with the same pattern. */
+const patterns = new Map<string, ReturnType<typeof compileRegex>>()
+const MAX_PATTERNS = 256
+
+/**
+ * `x REGEXP p` as the portable subset means it, in time linear in the text (`run/regex-match.ts`;
+ * JS's backtracking RegExp would hang on `.*.*.*x`); NULL when either side is.
+ */
+const regexp = (pattern: unknown, text: unknown): number | null => {
+  if (typeof pattern !== 'string' || typeof text !== 'string') return null
+  let re = patterns.get(pattern)
+  if (!re) {
+    if (patterns.size >= MAX_PATTERNS) patterns.clear()
+    patterns.set(pattern, (re = compileRegex(pattern)))
+  }
+  return regexMatches(re, text) ? 1 : 0
+}
+
 /**
  * Opens a SQLite database file (`:memory:` for an in-memory one) with foreign keys on, WAL for
  * files, and terrapin's fold function registered.
@@ -479,6 +498,7 @@ export const openSqlite = (
   db.function(DECIMAL_KEY_FUNCTION, { deterministic: true }, decimalKey)
   db.function(UPPER_FUNCTION, { deterministic: true }, (x: unknown) => (typeof x === 'string' ? x.toUpperCase() : x))
   db.function(MULTIPLE_ROWS_FUNCTION, multipleRows)
+  db.function(REGEXP_FUNCTION, { deterministic: true }, regexp)
   const dialect = opts.returning === false ? Object.freeze({ ...sqlite, returning: false }) : sqlite
   return make(
     { db, stmts: new Map(), lock: undefined, savepoints: 0, dialect, lastSql: undefined, lastStatement: undefined },

@@ -125,7 +125,19 @@ export const createTableSql = (
   return [
     `CREATE TABLE ${ine}${q(m.table)} (${body.join(', ')})${d.tableSuffix}${tableComment(d, m)}`,
     ...[...indexes].map(([name, cols]) => `CREATE INDEX ${ine}${q(name)} ON ${q(m.table)} (${cols.map(q).join(', ')})`),
+    ...fulltextSql(d, m, ine),
   ]
+}
+
+/** The full-text indexes of the fields declared `fulltext` (`ft_<table>_<column>`), where the dialect makes them. */
+const fulltextSql = (d: Dialect, m: Model, ine: string): ReadonlyArray<string> => {
+  const make = d.fulltextIndex
+  if (!make) return []
+  return m.columns
+    .filter((c) => (c.field.options as { fulltext?: boolean }).fulltext === true)
+    .map((c) =>
+      make(ine, d.quote(`ft_${indexName(m.table, [c.column], false).slice(4)}`), d.quote(m.table), d.quote(c.column)),
+    )
 }
 
 const tableComment = (d: Dialect, m: Model): string =>

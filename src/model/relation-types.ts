@@ -6,8 +6,8 @@
  * proportional to what a program uses (a written key is checked; every possible path is never listed).
  */
 import { Fields } from './fields'
-import { AnyModel, Model } from './model'
-import { RowOf } from './types'
+import { Model } from './model'
+import { RowOf, TargetOf } from './types'
 
 // ------------------------------------------------------------------------------------------
 // model
@@ -95,16 +95,23 @@ export type RelationEntries<M> = ForwardEntries<FieldsOf<M>> | ReverseEntries<Sc
 /** The names of `M`'s relations (forward, reverse, many-to-many). */
 export type RelationNames<M> = RelationEntries<M>[1] & string
 
-/** What `M`'s relation `H` is, or never. */
-export type RelationInfo<M, H> = Extract<RelationEntries<M>, readonly [unknown, H, unknown]>[2]
+/**
+ * `M`'s relations by name, built once per model: what every hop of every path looks up, as a
+ * property rather than by filtering all of the model's relation entries again for each name.
+ */
+type RelationMap<M> = { [E in RelationEntries<M> as E[1] & string]: E[2] }
+
+/**
+ * What `M`'s relation `H` is, or never. (A model whose relation names are not known, `Model` with
+ * any fields, has none that a literal name matches: its entries are filtered as written.)
+ */
+export type RelationInfo<M, H> = string extends keyof RelationMap<M>
+  ? Extract<RelationEntries<M>, readonly [unknown, H, unknown]>[2]
+  : RelationMap<M>[H & keyof RelationMap<M>]
 
 /** The model named `T` in `M`'s schema, resolved in that schema (so its relations are known). */
 export type ModelNamed<M, T> =
-  SchemaOf<M> extends Record<string, AnyModel>
-    ? Extract<SchemaOf<M>[keyof SchemaOf<M>], { readonly name: T }> extends Model<infer N, infer F, unknown>
-      ? Model<N, F, SchemaOf<M>>
-      : never
-    : never
+  TargetOf<SchemaOf<M>, T> extends Model<infer N, infer F, unknown> ? Model<N, F, SchemaOf<M>> : never
 
 /** The model at the other end of `M`'s relation `H`. */
 export type RelatedModel<M, H> = RelationInfo<M, H> extends infer I extends RelInfo ? ModelNamed<M, I['target']> : never

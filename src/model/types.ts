@@ -25,8 +25,21 @@ export type ValueOf<F> = F extends ScalarField<infer _K, infer A, infer N> ? (N 
 /** The non-null value type of a scalar field. */
 export type BaseOf<F> = F extends ScalarField<infer _K, infer A> ? A : never
 
-/** The model named `T` in schema `S`. */
-export type TargetOf<S, T> = S extends Record<string, AnyModel> ? Extract<S[keyof S], { readonly name: T }> : never
+/**
+ * The models of schema `S` by model name (a schema's keys need not be its models' names): one
+ * object type per schema, so that finding a model by name is a property lookup rather than a
+ * conditional type distributed over every model of the schema, once per name looked up.
+ */
+export type ModelsByName<S> = {
+  [K in keyof S as S[K] extends { readonly name: infer N extends string } ? N : never]: S[K]
+}
+
+/** The model named `T` in schema `S` (filtered as written when the schema's names are not known). */
+export type TargetOf<S, T> = string extends keyof ModelsByName<S>
+  ? S extends Record<string, AnyModel>
+    ? Extract<S[keyof S], { readonly name: T }>
+    : never
+  : ModelsByName<S>[T & keyof ModelsByName<S>]
 
 type PkField<F> = { [K in keyof F]: F[K] extends { readonly isPk: true } ? F[K] : never }[keyof F]
 type PkValueOfFields<F> = [PkField<F>] extends [never] ? number : BaseOf<PkField<F>>

@@ -28,12 +28,19 @@ type FkInfo<F, S> =
       : never
     : never
 
-/** Stored columns by row key. */
-export type ColumnInfo<M> = {
-  [K in ScalarKeys<FieldsOf<M>>]: FieldsOf<M>[K] extends ScalarField<infer Kd, infer A, infer N>
-    ? { kind: Kd; a: A; n: N }
-    : never
-} & { [K in FkKeys<FieldsOf<M>> as `${K}Id`]: FkInfo<FieldsOf<M>[K], SchemaOf<M>> }
+/**
+ * Stored columns by row key: one object type per model (not an intersection, whose keys and
+ * members every lookup of a filter key would combine again).
+ */
+export type ColumnInfo<M> = Flat<
+  {
+    [K in ScalarKeys<FieldsOf<M>>]: FieldsOf<M>[K] extends ScalarField<infer Kd, infer A, infer N>
+      ? { kind: Kd; a: A; n: N }
+      : never
+  } & { [K in FkKeys<FieldsOf<M>> as `${K}Id`]: FkInfo<FieldsOf<M>[K], SchemaOf<M>> }
+>
+
+type Flat<T> = { [K in keyof T]: T[K] }
 
 type Cmp = 'gt' | 'gte' | 'lt' | 'lte'
 type Base = 'exact' | 'not' | 'in' | 'notIn' | 'isnull' | 'notIsnull'

@@ -75,7 +75,8 @@ const changesOf = (a: ColumnView, b: ColumnView): ReadonlyArray<Change> => {
   if (a.null !== b.null) out.push('null')
   if (JSON.stringify(a.default) !== JSON.stringify(b.default)) out.push('default')
   if (a.unique !== b.unique) out.push('unique')
-  if (a.index !== b.index) out.push('index')
+  // a full-text index is one of the table's index statements, made and dropped with them
+  if (a.index !== b.index || a.fulltext !== b.fulltext) out.push('index')
   if (a.pk !== b.pk || a.generated !== b.generated) out.push('pk')
   if (a.fk?.table !== b.fk?.table || a.fk?.column !== b.fk?.column) out.push('foreignKey')
   else if (a.fk && b.fk && a.fk.onDelete !== b.fk.onDelete) out.push('onDelete')

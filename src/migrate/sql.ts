@@ -81,7 +81,7 @@ const indexStatements = (d: Dialect, m: Model): ReadonlyMap<string, string> =>
   new Map(
     createTableSql(d, m, false)
       .slice(1)
-      .map((sql) => [sql, /^CREATE INDEX (\S+|"[^"]*"|`[^`]*`) /.exec(sql)![1]]),
+      .map((sql) => [sql, /^CREATE (?:FULLTEXT )?INDEX (\S+|"[^"]*"|`[^`]*`) /.exec(sql)![1]]),
   )
 
 const unquote = (d: Dialect, quoted: string): string => {

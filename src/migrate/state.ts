@@ -52,6 +52,8 @@ export interface ColumnView {
   readonly index: boolean
   readonly pk: boolean
   readonly generated: boolean
+  /** The field's `fulltext`: the column has the dialect's full-text index. */
+  readonly fulltext: boolean
   /** The field's `description`: the column's comment. */
   readonly comment?: string
   readonly fk?: { readonly table: string; readonly column: string; readonly onDelete: string }
@@ -114,6 +116,7 @@ const OPTIONS = [
   'forwardKey',
   'backwardKey',
   'description',
+  'fulltext',
 ] as const
 
 /** A value JSON keeps as it is (a function default is per row, in JS: not part of the schema). */
@@ -251,6 +254,7 @@ const columnView = (m: Model, c: Column): ColumnView => {
       c.field.optional &&
       (c.kind === 'int' || c.kind === 'bigint' || c.kind === 'smallint') &&
       o.default === undefined,
+    fulltext: (o as { fulltext?: boolean }).fulltext === true,
     ...(c.field.options.description !== undefined ? { comment: c.field.options.description } : {}),
     ...(fk ? { fk } : {}),
   }

@@ -93,13 +93,11 @@ type LookupValue<I extends Info, L> = I['kind'] extends 'json'
       ? readonly [I['a'] | Param, I['a'] | Param] | Param
       : L extends 'isnull' | 'notIsnull'
         ? boolean
-        : L extends Pattern
+        : L extends Text
           ? string | Param
-          : L extends Text
-            ? Arg<string>
-            : L extends 'exact' | 'not'
-              ? Arg<I['a']> | Nullable<I>
-              : Arg<I['a']>
+          : L extends 'exact' | 'not'
+            ? Arg<I['a']> | Nullable<I>
+            : Arg<I['a']>
 
 /** Values of a json field's lookups: a document of its type (or part of one, for `contains`). */
 type JsonLookupValue<I extends Info, L> = L extends 'isnull' | 'notIsnull'

@@ -178,8 +178,9 @@ const checkScalar = (col: Column, v: unknown, part: DatePart | undefined): strin
 export const checkValue = (col: Column, lookup: Lookup, part: DatePart | undefined, v: unknown): string | undefined => {
   if (v === undefined) return 'undefined is not a filter value (use null for IS NULL)'
   if (isParam(v) || isExpr(v))
-    // a pattern or words from a column could not be checked before the database reads them
-    return isExpr(v) && PATTERN_LOOKUPS.has(lookup)
+    // a pattern or words from a column could not be checked before the database reads them, and
+    // a text lookup's value is escaped (or folded) as a string before it is bound
+    return isExpr(v) && TEXT_LOOKUPS.has(lookup)
       ? `${lookup} takes a string (or a param), not an expression`
       : undefined
   if (isSelectPlan(v))

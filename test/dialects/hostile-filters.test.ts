@@ -9,6 +9,8 @@ import { pipe } from 'fp-ts/function'
 import {
   Count,
   F,
+  OuterRef,
+  exists,
   Plan,
   Max,
   annotate,
@@ -259,6 +261,21 @@ forEachDialect('hostile filters', [Author, Book], (t) => {
       expect(await n(pipe(query(Book), where(q.or({ id: 1 }, { id: 2 })), remove))).toBe(2)
       expect(await rowsLeft()).toBe(N - 2)
     })
+  })
+
+  it('a text lookup given an expression is a ValidationError, in a filter and a subquery; nothing is sent', async () => {
+    const LOOKUPS = ['contains', 'icontains', 'startswith', 'istartswith', 'endswith', 'iendswith', 'iexact']
+    for (const lookup of LOOKUPS) {
+      const direct = left(await run(t().db)(pipe(query(Book), where(untyped({ [`title__${lookup}`]: F('title') }))))())
+      expect([direct._tag, direct.message]).toEqual([
+        'ValidationError',
+        `Book: title__${lookup}: ${lookup} takes a string (or a param), not an expression`,
+      ])
+      const inner = pipe(query(Book), where(untyped({ [`title__${lookup}`]: OuterRef('name') })))
+      const outer = left(await run(t().db)(pipe(query(Author), where(exists(inner))))())
+      expect(outer._tag).toBe('ValidationError')
+    }
+    expect(t().log).toEqual([])
   })
 
   describe('keys named after Object.prototype properties are unknown fields', () => {

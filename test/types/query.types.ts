@@ -5,6 +5,7 @@
 import { pipe } from 'fp-ts/function'
 import * as TE from 'fp-ts/TaskEither'
 import {
+  F,
   InsertOf,
   RowOf,
   TerrapinError,
@@ -15,6 +16,7 @@ import {
   first,
   get,
   orderBy,
+  param,
   q,
   query,
   run,
@@ -147,3 +149,13 @@ pipe(query(Book), where({ publishedAt__year__gte: 2020, publishedAt__month__in: 
 pipe(query(Book), where({ publishedAt__year__gte: '2020' }))
 // @ts-expect-error a date part on a text column
 pipe(query(Book), where({ title__year: 2020 }))
+
+// A text lookup takes a string or a param, not an expression (it is escaped as a string)
+{
+  const T = model('TextOnly', { fields: { id: fields.int({ pk: true }), t: fields.text(), u: fields.text() } })
+  // @ts-expect-error: contains takes a string
+  pipe(query(T), where({ t__contains: F('u') }))
+  // @ts-expect-error: iexact takes a string
+  pipe(query(T), where({ t__iexact: F('u') }))
+  pipe(query(T), where({ t__contains: 'x', u__iexact: param('u') }))
+}

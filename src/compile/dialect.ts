@@ -52,6 +52,11 @@ export interface Dialect {
   readonly fulltextIndex?: (ifNotExists: string, name: string, table: string, column: string) => string
   /** An expression for a comparison or ordering of a column of this kind (e.g. numeric decimals). */
   readonly comparable: (col: Column, expr: string) => string
+  /**
+   * A column's value as a select list reads it back, where the column alone would not come back
+   * exactly (MySQL's text protocol writes a DOUBLE to 15 significant digits); absent: as it is.
+   */
+  readonly readColumn?: (col: Column, expr: string) => string
   /** The integer value of a date part. */
   readonly datePart: (part: DatePart, expr: string, col: Column) => string
   /**

@@ -5,7 +5,7 @@
 import { Model } from '../model/model'
 import { resolveRelation } from '../model/relations'
 import { Select } from '../plan/ast'
-import { Ctx, Nest, Output, colRef, fail, nextAlias } from './context'
+import { Ctx, Nest, Output, fail, nextAlias, readRef } from './context'
 
 /** The joined relations of a select, by path, and the JOIN clauses that bring them. */
 export interface Joined {
@@ -51,7 +51,7 @@ export const joinedOutput = (
   for (const [name, j] of joined) {
     const start = keys.length
     for (const c of j.model.columns) {
-      sqls.push(colRef(ctx, j.alias, c))
+      sqls.push(readRef(ctx, j.alias, c))
       keys.push(`${name}__${c.key}`)
       columns.push(c)
     }

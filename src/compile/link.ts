@@ -7,6 +7,7 @@ import { Column, Model } from '../model/model'
 import { Select } from '../plan/ast'
 import { Dialect } from './dialect'
 import { Compiled, bind, colRef, filterSql, newCtx, nextAlias, orderSql } from './sql'
+import { readRef } from './context'
 import { readOrder } from './ordering'
 
 /** A link table seen from one side: `own` holds this side's key, `other` the related row's. */
@@ -38,7 +39,7 @@ export const compileLinked = (
   const alias = nextAlias(ctx)
   const l = nextAlias(ctx)
   const model: Model = plan.model
-  const cols = [`${q(l)}.${q(link.own)}`, ...model.columns.map((c) => colRef(ctx, alias, c))].join(', ')
+  const cols = [`${q(l)}.${q(link.own)}`, ...model.columns.map((c) => readRef(ctx, alias, c))].join(', ')
   const ids = owners.map((v) => bind(ctx, v, (x) => d.encode(link.ownKey, x))).join(', ')
   const own = `${q(l)}.${q(link.own)} IN (${ids})`
   const where = plan.where ? filterSql(ctx, alias, model, plan.where) : ''

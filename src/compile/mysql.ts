@@ -44,6 +44,8 @@ const { encode, encoder, decode, decoder } = conversions(
   {
     boolean: (_col, raw) => (raw === 1 ? true : raw === 0 ? false : raw),
     datetime: (_col, raw) => (typeof raw === 'string' ? (parseUtc(raw) ?? raw) : raw),
+    // read as text (`readColumn`): every digit the double needs
+    float: (_col, raw) => (typeof raw === 'string' ? Number(raw) : raw),
   },
 )
 
@@ -192,6 +194,9 @@ export const mysql: Dialect = {
   encoder,
   decode,
   decoder,
+  // the text protocol writes a DOUBLE to 15 significant digits (91293349681.88661 came back as
+  // 91293349681.8866); as text, with as many as it needs to read back the same double
+  readColumn: (col, expr) => (col.kind === 'float' ? `CAST(${expr} AS CHAR)` : expr),
   // The runner sends statements with their values written in by the driver (mysql2's `query`),
   // which writes an array as a comma-separated list: `IN (?)` becomes the same text as a
   // placeholder per item would. A decimal item keeps the cast `comparable` gives a parameter.

@@ -34,6 +34,8 @@ import {
   Slot,
   bind,
   colRef,
+  readAs,
+  readRef,
   fail,
   isSlot,
   nextAlias,
@@ -477,7 +479,7 @@ const ownProjection = (
     sqls.map((x, i) => `${x} AS ${ctx.d.quote(`c${i}`)}`).join(', ')
   const cols = plan.only ? model.columns.filter((c) => plan.only!.includes(c.key)) : model.columns
   if (p._tag === 'Rows' && annotations.length === 0 && !plan.groupBy) {
-    const sqls = cols.map((c) => colRef(ctx, alias, c))
+    const sqls = cols.map((c) => readRef(ctx, alias, c))
     const output = plan.only ? { keys: cols.map((c) => c.key), columns: cols } : rowsOutput(model)
     return { sql: sqls.join(', '), named: named(sqls), output }
   }
@@ -498,7 +500,7 @@ const ownProjection = (
   const scope = ctx.scopes[ctx.scopes.length - 1]
   if (plan.distinct && scope?.alias === alias)
     selectedExprs.set(scope, new Map(exprs.flatMap((e, i) => (names[i] === undefined ? [] : [[names[i], e] as const]))))
-  const sqls = exprs.map((e) => e.sql)
+  const sqls = exprs.map((e) => readAs(ctx, e.col, e.sql))
   const as = p._tag === 'Values' ? p.as : undefined
   return { sql: sqls.join(', '), named: named(sqls), output: { keys: as ?? keys, columns: exprs.map((e) => e.col) } }
 }
@@ -686,7 +688,9 @@ export const compileInsert = (
   const { model } = plan
   const cols = Object.keys(rows[0] ?? {}).map((k) => model.columnByKey[k] ?? fail(model, unknownField(model, k)))
   const output = rowsOutput(model)
-  const returning = d.returning ? ` RETURNING ${model.columns.map((c) => d.quote(c.column)).join(', ')}` : ''
+  const returning = d.returning
+    ? ` RETURNING ${model.columns.map((c) => (d.readColumn ? d.readColumn(c, d.quote(c.column)) : d.quote(c.column))).join(', ')}`
+    : ''
   const table = d.quote(model.table)
   // One row with RETURNING: the row comes back from the first step (SQLite makes every change then).
   const single = rows.length === 1 && d.returning
@@ -708,7 +712,7 @@ export const compileByPk = (d: Dialect, model: Model, pks: ReadonlyArray<unknown
   const pk = model.columnByKey[model.pk]
   const ctx = newCtx(d)
   const alias = nextAlias(ctx)
-  const cols = model.columns.map((c) => colRef(ctx, alias, c)).join(', ')
+  const cols = model.columns.map((c) => readRef(ctx, alias, c)).join(', ')
   const ph = pks.map((v) => bind(ctx, v, (x) => d.encode(pk, x))).join(', ')
   return {
     sql: `SELECT ${cols} FROM ${d.quote(model.table)} AS ${d.quote(alias)} WHERE ${colRef(ctx, alias, pk)} IN (${ph})`,

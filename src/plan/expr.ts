@@ -299,7 +299,7 @@ export const Upper = <X extends ExprArg<unknown, string>>(x: X): Expr<SameNull<V
  * -- postgres
  * SELECT char_length("t0"."name") FROM "author" AS "t0"
  * -- mysql
- * SELECT CHAR_LENGTH(`t0`.`name`) FROM `author` AS `t0`
+ * SELECT CAST(CHAR_LENGTH(`t0`.`name`) AS CHAR) FROM `author` AS `t0`
  * ```
  */
 export const Length = <X extends ExprArg<unknown, string>>(x: X): Expr<SameNull<ValueOf<X>, number>, KeysOf<X>> =>
@@ -335,7 +335,7 @@ export const Trim = <X extends ExprArg<unknown, string>>(x: X): Expr<SameNull<Va
  * -- postgres
  * SELECT COALESCE("t0"."rating", CAST($1 AS INTEGER)) FROM "book" AS "t0"
  * -- mysql
- * SELECT COALESCE(`t0`.`rating`, ?) FROM `book` AS `t0`
+ * SELECT CAST(COALESCE(`t0`.`rating`, ?) AS CHAR) FROM `book` AS `t0`
  * ```
  */
 export const Coalesce = <const L extends ReadonlyArray<ExprArg<unknown, string>>>(
@@ -500,10 +500,8 @@ const agg = <A, K extends string>(fn: AggName, ref: string | Expr | undefined, o
  * WHERE "t1"."author_id" = "t0"."id" AND "t1"."rating" >= $1)
  * FROM "author" AS "t0"
  * -- mysql
- * SELECT `t0`.`name`, (SELECT COUNT(*)
- * FROM `book` AS `t1`
- * WHERE `t1`.`author_id` = `t0`.`id` AND `t1`.`rating` >= ?)
- * FROM `author` AS `t0`
+ * SELECT `t0`.`name`, CAST((SELECT COUNT(*) FROM `book` AS `t1` WHERE `t1`.`author_id` = `t0`.`id` AND
+ * `t1`.`rating` >= ?) AS CHAR) FROM `author` AS `t0`
  * ```
  */
 export const Count: {
@@ -548,10 +546,8 @@ type ExtremumOf = {
  * WHERE "t1"."author_id" = "t0"."id")
  * FROM "author" AS "t0"
  * -- mysql
- * SELECT `t0`.`name`, (SELECT SUM(`t1`.`rating`)
- * FROM `book` AS `t1`
- * WHERE `t1`.`author_id` = `t0`.`id`)
- * FROM `author` AS `t0`
+ * SELECT `t0`.`name`, CAST((SELECT SUM(`t1`.`rating`) FROM `book` AS `t1` WHERE `t1`.`author_id` = `t0`.`id`) AS
+ * CHAR) FROM `author` AS `t0`
  * ```
  */
 export const Sum = ((ref: string | Expr, options?: AggregateOptions) => agg('sum', ref, options)) as AggregateOf<
@@ -570,7 +566,7 @@ export const Sum = ((ref: string | Expr, options?: AggregateOptions) => agg('sum
  * -- postgres
  * SELECT "t0"."author_id", AVG("t0"."rating") FROM "book" AS "t0" GROUP BY "t0"."author_id"
  * -- mysql
- * SELECT `t0`.`author_id`, AVG(`t0`.`rating`) FROM `book` AS `t0` GROUP BY `t0`.`author_id`
+ * SELECT `t0`.`author_id`, CAST(AVG(`t0`.`rating`) AS CHAR) FROM `book` AS `t0` GROUP BY `t0`.`author_id`
  * ```
  */
 export const Avg = ((ref: string | Expr, options?: AggregateOptions) => agg('avg', ref, options)) as AggregateOf<
@@ -589,7 +585,7 @@ export const Avg = ((ref: string | Expr, options?: AggregateOptions) => agg('avg
  * -- postgres
  * SELECT "t0"."author_id", MIN("t0"."rating") FROM "book" AS "t0" GROUP BY "t0"."author_id"
  * -- mysql
- * SELECT `t0`.`author_id`, MIN(`t0`.`rating`) FROM `book` AS `t0` GROUP BY `t0`.`author_id`
+ * SELECT `t0`.`author_id`, CAST(MIN(`t0`.`rating`) AS CHAR) FROM `book` AS `t0` GROUP BY `t0`.`author_id`
  * ```
  */
 export const Min = ((ref: string | Expr, options?: AggregateOptions) => agg('min', ref, options)) as ExtremumOf
@@ -606,7 +602,7 @@ export const Min = ((ref: string | Expr, options?: AggregateOptions) => agg('min
  * -- postgres
  * SELECT "t0"."author_id", MAX("t0"."rating") FROM "book" AS "t0" GROUP BY "t0"."author_id"
  * -- mysql
- * SELECT `t0`.`author_id`, MAX(`t0`.`rating`) FROM `book` AS `t0` GROUP BY `t0`.`author_id`
+ * SELECT `t0`.`author_id`, CAST(MAX(`t0`.`rating`) AS CHAR) FROM `book` AS `t0` GROUP BY `t0`.`author_id`
  * ```
  */
 export const Max = ((ref: string | Expr, options?: AggregateOptions) => agg('max', ref, options)) as ExtremumOf

@@ -31,7 +31,7 @@ const isUnique = (plan: Select<unknown>, key: string): boolean => {
  * -- postgres
  * SELECT "t0"."id", "t0"."title", "t0"."rating", "t0"."author_id" FROM "book" AS "t0" WHERE "t0"."id" IN ($1, $2)
  * -- mysql
- * SELECT `t0`.`id`, `t0`.`title`, `t0`.`rating`, `t0`.`author_id` FROM `book` AS `t0` WHERE `t0`.`id` IN (?, ?)
+ * SELECT `t0`.`id`, `t0`.`title`, CAST(`t0`.`rating` AS CHAR), `t0`.`author_id` FROM `book` AS `t0` WHERE `t0`.`id` IN (?, ?)
  * ```
  */
 export const inBulk =

@@ -61,7 +61,7 @@ const RESERVED = new Set(['model', 'query', 'unfiltered'])
  * -- postgres
  * SELECT "t0"."id", "t0"."title", "t0"."rating", "t0"."author_id" FROM "book" AS "t0" WHERE ("t0"."rating" IS NOT NULL AND "t0"."rating" >= $1)
  * -- mysql
- * SELECT `t0`.`id`, `t0`.`title`, `t0`.`rating`, `t0`.`author_id` FROM `book` AS `t0` WHERE (`t0`.`rating` IS NOT NULL AND `t0`.`rating` >= ?)
+ * SELECT `t0`.`id`, `t0`.`title`, CAST(`t0`.`rating` AS CHAR), `t0`.`author_id` FROM `book` AS `t0` WHERE (`t0`.`rating` IS NOT NULL AND `t0`.`rating` >= ?)
  * ```
  */
 export const manager = <M extends Model, R, H = Record<never, never>>(

@@ -3,7 +3,21 @@
  * as fixed-scale strings, booleans, bigints beyond 2^53, 4-byte emoji, dates, JSON.
  */
 import { pipe } from 'fp-ts/function'
-import { create, fields, get, model, query, run, schema, where, orderBy, valuesFlat } from 'terrapin'
+import {
+  Avg,
+  annotate,
+  create,
+  fields,
+  get,
+  model,
+  query,
+  run,
+  schema,
+  where,
+  orderBy,
+  values,
+  valuesFlat,
+} from 'terrapin'
 import { forEachDialect, right } from '../support/dialects'
 
 const { Value } = schema({
@@ -18,6 +32,7 @@ const { Value } = schema({
       label: fields.text({ null: true }),
       day: fields.date({ null: true }),
       doc: fields.json({ null: true }),
+      ratio: fields.float({ null: true }),
     },
   }),
 })
@@ -72,6 +87,22 @@ forEachDialect('type round-trips', [Value], (t) => {
         expect(row.doc).toEqual(s.doc)
       }
     }
+  })
+
+  it('doubles come back with every digit they need, read as rows, values and aggregates', async () => {
+    // MySQL's text protocol writes a DOUBLE to 15 significant digits: these need 16 or 17
+    const doubles = [91293349681.88661, 1 / 3, 0.1 + 0.2, -5e-324, 1.7976931348623157e308, 2 ** 53 + 2]
+    const ids: number[] = []
+    for (const ratio of doubles) ids.push(right(await pipe(create(Value, { ratio }), run(t().db))()).id)
+    const rows = right(await pipe(query(Value), orderBy('id'), run(t().db))())
+    expect(rows.map((r) => r.ratio)).toEqual(doubles)
+    expect(right(await pipe(query(Value), orderBy('id'), values('ratio'), run(t().db))())).toEqual(
+      doubles.map((ratio) => ({ ratio })),
+    )
+    const one = right(
+      await pipe(query(Value), where({ id: ids[0] }), annotate({ r: Avg('ratio') }), values('r'), run(t().db))(),
+    )
+    expect(one).toEqual([{ r: doubles[0] }])
   })
 
   it('filters on bigints beyond 2^53 compare exactly', async () => {

@@ -54,7 +54,7 @@ const CASES: ReadonlyArray<readonly [string, object, Golden, unknown]> = [
         params: [2],
       },
       mysql: {
-        sql: `SELECT \`t0\`.\`name\`, ${countBooks('`', 't1')} FROM \`x_author\` AS \`t0\` WHERE ${countBooks('`', 't2')} >= ? ORDER BY ${countBooks('`', 't3')} DESC, \`t0\`.\`name\` ASC`,
+        sql: `SELECT \`t0\`.\`name\`, CAST(${countBooks('`', 't1')} AS CHAR) FROM \`x_author\` AS \`t0\` WHERE ${countBooks('`', 't2')} >= ? ORDER BY ${countBooks('`', 't3')} DESC, \`t0\`.\`name\` ASC`,
         params: [2],
       },
     },
@@ -83,7 +83,7 @@ const CASES: ReadonlyArray<readonly [string, object, Golden, unknown]> = [
         params: [100, 1],
       },
       mysql: {
-        sql: 'SELECT COUNT(*), MAX(`t0`.`pages`) FROM `x_book` AS `t0` WHERE `t0`.`pages` >= ? GROUP BY `t0`.`author_id` HAVING COUNT(*) > ? ORDER BY `t0`.`author_id` ASC',
+        sql: 'SELECT CAST(COUNT(*) AS CHAR), MAX(`t0`.`pages`) FROM `x_book` AS `t0` WHERE `t0`.`pages` >= ? GROUP BY `t0`.`author_id` HAVING COUNT(*) > ? ORDER BY `t0`.`author_id` ASC',
         params: [100, 1],
       },
     },
@@ -111,7 +111,7 @@ const CASES: ReadonlyArray<readonly [string, object, Golden, unknown]> = [
         params: [],
       },
       mysql: {
-        sql: 'SELECT AVG(`t0`.`rating`), SUM(CAST(`t0`.`pages` AS DOUBLE)) FROM `x_book` AS `t0` GROUP BY `t0`.`author_id` ORDER BY `t0`.`author_id` ASC',
+        sql: 'SELECT CAST(AVG(`t0`.`rating`) AS CHAR), CAST(SUM(CAST(`t0`.`pages` AS DOUBLE)) AS CHAR) FROM `x_book` AS `t0` GROUP BY `t0`.`author_id` ORDER BY `t0`.`author_id` ASC',
         params: [],
       },
     },

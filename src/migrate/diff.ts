@@ -102,16 +102,22 @@ const tableDiff = (bt: TableView, at: TableView, renames: ReadonlyArray<Rename>,
   // every pairing is a question: with two dropped and one added, either may be the renamed one
   for (const a of dropped) for (const b of added) if (compatible(a, b)) likely.push({ table, from: a.name, to: b.name })
   const mapCols = (cols: ReadonlyArray<string>): ReadonlyArray<string> => cols.map((c) => toAfter.get(c) ?? `\0${c}`)
-  const setDiff = (before: ReadonlyArray<ReadonlyArray<string>>, after: ReadonlyArray<ReadonlyArray<string>>) => {
-    const b = new Map(before.map((cols) => [key(mapCols(cols)), cols]))
-    const a = new Map(after.map((cols) => [key(cols), cols]))
+  // an index given a name is told apart by it too: renaming it drops it and makes it again
+  const setDiff = (
+    before: ReadonlyArray<ReadonlyArray<string>>,
+    after: ReadonlyArray<ReadonlyArray<string>>,
+    namesBefore: ReadonlyArray<string | undefined> = [],
+    namesAfter: ReadonlyArray<string | undefined> = [],
+  ) => {
+    const b = new Map(before.map((cols, i) => [key([...mapCols(cols), `\0${namesBefore[i] ?? ''}`]), cols]))
+    const a = new Map(after.map((cols, i) => [key([...cols, `\0${namesAfter[i] ?? ''}`]), cols]))
     return {
       gone: [...b].filter(([k]) => !a.has(k)).map(([, c]) => c),
       come: [...a].filter(([k]) => !b.has(k)).map(([, c]) => c),
     }
   }
   const uniques = setDiff(bt.uniques, at.uniques)
-  const indexes = setDiff(bt.indexes, at.indexes)
+  const indexes = setDiff(bt.indexes, at.indexes, bt.indexNames, at.indexNames)
   const renamed = [...toAfter].filter(([from, to]) => from !== to)
   // Constraints over the old names go before the columns are renamed or dropped.
   return [

@@ -4,7 +4,7 @@
  * SQL by the same code (`schema/ddl.ts`) that creates tables from the live models.
  */
 import { Field } from '../model/fields'
-import { AnyModel, Column, Model, model, schema } from '../model/model'
+import { AnyModel, Column, IndexSpec, Model, givenIndexName, indexFields, model, schema } from '../model/model'
 import { throughColumns, throughTable } from '../model/relations'
 import { hasConstraint, isFk } from '../schema/ddl'
 
@@ -29,10 +29,13 @@ export interface ModelState {
   readonly table: string
   readonly fields: { readonly [name: string]: FieldState }
   readonly uniqueTogether?: ReadonlyArray<ReadonlyArray<string>>
-  readonly indexes?: ReadonlyArray<ReadonlyArray<string>>
+  readonly indexes?: ReadonlyArray<IndexState>
   /** The model's `meta.description`: the table's comment. */
   readonly description?: string
 }
+
+/** An index of a snapshot: its fields, or its fields and the name it was given. */
+export type IndexState = ReadonlyArray<string> | { readonly fields: ReadonlyArray<string>; readonly name: string }
 
 /** An app's models as recorded with a migration. */
 export interface SchemaState {
@@ -67,6 +70,8 @@ export interface TableView {
   readonly uniques: ReadonlyArray<ReadonlyArray<string>>
   /** Column lists indexed together (`meta.indexes`). */
   readonly indexes: ReadonlyArray<ReadonlyArray<string>>
+  /** The name given to each of `indexes`, where one was. */
+  readonly indexNames: ReadonlyArray<string | undefined>
   /** The model's `meta.description`: the table's comment. */
   readonly comment?: string
 }
@@ -163,6 +168,12 @@ const fieldState = (f: Field): FieldState => {
   }
 }
 
+/** An index of `meta.indexes` as a snapshot keeps it: its fields, with its name where it was given one. */
+const indexState = (spec: IndexSpec): IndexState => {
+  const name = givenIndexName(spec)
+  return name === undefined ? [...indexFields(spec)] : { fields: [...indexFields(spec)], name }
+}
+
 /** The snapshot of an app's models. */
 export const modelState = (models: ReadonlyArray<AnyModel>): SchemaState => ({
   models: (models as ReadonlyArray<Model>).map((m) => ({
@@ -170,7 +181,7 @@ export const modelState = (models: ReadonlyArray<AnyModel>): SchemaState => ({
     table: m.table,
     fields: Object.fromEntries(Object.entries(m.fields).map(([k, f]) => [k, fieldState(f)])),
     ...(m.meta.uniqueTogether?.length ? { uniqueTogether: m.meta.uniqueTogether.map((u) => [...u]) } : {}),
-    ...(m.meta.indexes?.length ? { indexes: m.meta.indexes.map((u) => [...u]) } : {}),
+    ...(m.meta.indexes?.length ? { indexes: m.meta.indexes.map(indexState) } : {}),
     ...(m.meta.description !== undefined ? { description: m.meta.description } : {}),
   })),
 })
@@ -274,7 +285,8 @@ export const viewsOf = (state: SchemaState): Views => {
       model: m,
       columns: m.columns.map((c) => columnView(m, c)),
       uniques: (m.meta.uniqueTogether ?? []).map((keys) => columnsOf(m, keys)),
-      indexes: (m.meta.indexes ?? []).map((keys) => columnsOf(m, keys)),
+      indexes: (m.meta.indexes ?? []).map((spec) => columnsOf(m, indexFields(spec))),
+      indexNames: (m.meta.indexes ?? []).map(givenIndexName),
       ...(m.meta.description !== undefined ? { comment: m.meta.description } : {}),
     })
     for (const [name, f] of Object.entries(m.fields)) {

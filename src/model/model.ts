@@ -14,11 +14,51 @@ import { Field, Fields, ForeignKeyField, ManyToManyField, ScalarField, ScalarKin
 export interface ModelMeta {
   /** Sets of field names that are unique together. */
   readonly uniqueTogether?: ReadonlyArray<ReadonlyArray<string>>
-  /** Sets of field names indexed together. */
-  readonly indexes?: ReadonlyArray<ReadonlyArray<string>>
+  /** Sets of field names indexed together, each with the name its index takes if given (`{ fields, name }`). */
+  readonly indexes?: ReadonlyArray<IndexSpec>
   /** The default ordering of reads that give none, e.g. `['-createdAt', 'id']`. */
   readonly ordering?: ReadonlyArray<string>
   readonly description?: string
+}
+
+/**
+ * An index of `meta.indexes`: the fields it covers, in order, or those fields and the name the
+ * index takes in the database (else `idx_<table>_<columns>`).
+ */
+export type IndexSpec = ReadonlyArray<string> | { readonly fields: ReadonlyArray<string>; readonly name: string }
+
+const isNamedIndex = (s: IndexSpec): s is { readonly fields: ReadonlyArray<string>; readonly name: string } =>
+  !Array.isArray(s)
+
+/** The fields an index of `meta.indexes` covers. */
+export const indexFields = (s: IndexSpec): ReadonlyArray<string> => (isNamedIndex(s) ? s.fields : s)
+
+/** The name an index of `meta.indexes` was given, if it was. */
+export const givenIndexName = (s: IndexSpec): string | undefined => (isNamedIndex(s) ? s.name : undefined)
+
+/** The longest name of an index every dialect keeps whole (PostgreSQL cuts names at 63 bytes). */
+const MAX_INDEX_NAME = 63
+
+/** A given index name the databases would not keep as written, or two indexes of one name: a `ConfigurationError`. */
+const checkIndexNames = (model: string, meta: ModelMeta): void => {
+  const seen = new Set<string>()
+  for (const s of meta.indexes ?? []) {
+    const name = givenIndexName(s)
+    if (name === undefined) continue
+    const bad =
+      typeof name !== 'string' || name.length === 0
+        ? 'is not a non-empty string'
+        : Buffer.byteLength(name) > MAX_INDEX_NAME
+          ? `is longer than ${MAX_INDEX_NAME} bytes`
+          : name.includes('\u0000')
+            ? 'holds a NUL character'
+            : seen.has(name)
+              ? 'is given to two indexes'
+              : undefined
+    if (bad !== undefined)
+      throw new TerrapinFailure(configurationError(`model ${model}: the index name ${JSON.stringify(name)} ${bad}`))
+    seen.add(name)
+  }
 }
 
 /**
@@ -115,6 +155,7 @@ const assemble = (
   )
   if (pks.length > 1)
     throw new TypeError(`model ${name}: more than one field has pk: true (${pks.map(([k]) => k).join(', ')})`)
+  checkIndexNames(name, meta)
   const allFields: Fields = pks.length === 1 ? fields : { id: DEFAULT_PK, ...fields }
   const columns = buildColumns(allFields, registry)
   const seen = new Set<string>()

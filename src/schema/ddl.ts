@@ -6,7 +6,7 @@ import * as TE from 'fp-ts/TaskEither'
 import { Dialect } from '../compile/dialect'
 import { TerrapinError } from '../errors'
 import { ForeignKeyField, ManyToManyField } from '../model/fields'
-import { AnyModel, Column, Model } from '../model/model'
+import { AnyModel, Column, Model, givenIndexName, indexFields } from '../model/model'
 import { throughColumns, throughTable } from '../model/relations'
 import { Db, toError } from '../run/statement'
 
@@ -111,17 +111,19 @@ export const createTableSql = (
       // named, so that a migration can drop it
       .map((c) => `CONSTRAINT ${q(fkName(m, c))} ${fkSql(d, m, c)}`),
   ]
-  const wanted = [
-    ...m.columns.filter((c) => (c.field.options as { index?: boolean }).index && !c.pk).map((c) => [c.column]),
-    ...(m.meta.indexes ?? []).map((keys) => columnsOf(m, keys)),
+  const wanted: ReadonlyArray<readonly [string | undefined, ReadonlyArray<string>]> = [
+    ...m.columns
+      .filter((c) => (c.field.options as { index?: boolean }).index && !c.pk)
+      .map((c) => [undefined, [c.column]] as const),
+    ...(m.meta.indexes ?? []).map((s) => [givenIndexName(s), columnsOf(m, indexFields(s))] as const),
     // the database indexes a constrained key itself where `indexesForeignKeys`; a key without one, nowhere
     ...m.columns
       .filter((c) => isFk(c) && !(c.field.options as { unique?: boolean }).unique)
       .filter((c) => !d.indexesForeignKeys || !hasConstraint(c))
-      .map((c) => [c.column]),
+      .map((c) => [undefined, [c.column]] as const),
   ]
-  // A foreign key with `index: true` is asked for twice; one index per column list.
-  const indexes = new Map(wanted.map((cols) => [indexName(m.table, cols, false), cols]))
+  // A foreign key with `index: true` is asked for twice; one index per column list (or given name).
+  const indexes = new Map(wanted.map(([name, cols]) => [name ?? indexName(m.table, cols, false), cols]))
   return [
     `CREATE TABLE ${ine}${q(m.table)} (${body.join(', ')})${d.tableSuffix}${tableComment(d, m)}`,
     ...[...indexes].map(([name, cols]) => `CREATE INDEX ${ine}${q(name)} ON ${q(m.table)} (${cols.map(q).join(', ')})`),

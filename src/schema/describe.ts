@@ -7,7 +7,7 @@
 import { dialects } from '../compile'
 import { DialectName } from '../compile/dialect'
 import { Field, ForeignKeyField, ManyToManyField, OnDelete, ScalarField, ScalarKind } from '../model/fields'
-import { AnyModel, Column, Model } from '../model/model'
+import { AnyModel, Column, Model, givenIndexName, indexFields } from '../model/model'
 import { reverseName, throughColumns, throughTable } from '../model/relations'
 import { indexName } from './ddl'
 
@@ -308,15 +308,15 @@ const reverseOf = (m: Model): ReadonlyArray<RelationDescription> =>
 const constraintsOf = (m: Model): ReadonlyArray<ConstraintDescription> => {
   const columns = (keys: ReadonlyArray<string>) =>
     keys.map((k) => (m.columnByKey[k] ?? m.columnByKey[`${k}Id`])?.column ?? k)
-  const one = (kind: 'unique' | 'index', keys: ReadonlyArray<string>): ConstraintDescription => ({
+  const one = (kind: 'unique' | 'index', keys: ReadonlyArray<string>, name?: string): ConstraintDescription => ({
     kind,
-    name: indexName(m.table, columns(keys), kind === 'unique'),
+    name: name ?? indexName(m.table, columns(keys), kind === 'unique'),
     fields: [...keys],
     columns: columns(keys),
   })
   return [
     ...(m.meta.uniqueTogether ?? []).map((keys) => one('unique', keys)),
-    ...(m.meta.indexes ?? []).map((keys) => one('index', keys)),
+    ...(m.meta.indexes ?? []).map((s) => one('index', indexFields(s), givenIndexName(s))),
   ]
 }
 

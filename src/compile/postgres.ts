@@ -105,6 +105,9 @@ const itemType = (col: Column | undefined): string => {
   return TYPES[col.kind]
 }
 
+/** A number an array literal takes as written, unquoted (a list of ids, the common long list). */
+const isFiniteNumber = (x: unknown): boolean => typeof x === 'number' && Number.isFinite(x)
+
 export const postgres: Dialect = {
   name: 'postgres',
   quote: quoteWith('"'),
@@ -153,7 +156,10 @@ export const postgres: Dialect = {
   // sequential scan reads. Each item's type is its column's, without a length, scale or
   // precision that would round or cut the values compared.
   inList: (expr, ph, col) => `${expr} = ANY(CAST(${ph} AS ${itemType(col)}[]))`,
-  listValue: (items) => `{${items.map((x) => `"${String(x).replace(/[\\"]/g, (c) => '\\' + c)}"`).join(',')}}`,
+  listValue: (items) =>
+    items.every(isFiniteNumber)
+      ? `{${items.join(',')}}`
+      : `{${items.map((x) => `"${String(x).replace(/[\\"]/g, (c) => '\\' + c)}"`).join(',')}}`,
   returning: true,
   // the protocol's 16-bit count, less one as postgres.js counts it
   maxParams: 65534,

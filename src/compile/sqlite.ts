@@ -175,6 +175,9 @@ const readCatalog = async (rows: CatalogRows, names: ReadonlyArray<string>): Pro
 }
 
 /** An encoded value as a JSON item: 64-bit integers in full, booleans as the 1 and 0 SQLite stores. */
+/** An item `JSON.stringify` would not write as SQLite reads it (a bigint, a boolean). */
+const notJsonAsIs = (v: unknown): boolean => typeof v === 'bigint' || typeof v === 'boolean'
+
 const jsonItem = (v: unknown): string =>
   typeof v === 'bigint' ? String(v) : typeof v === 'boolean' ? (v ? '1' : '0') : JSON.stringify(v)
 
@@ -211,7 +214,7 @@ export const sqlite: Dialect = {
   // parameter would have been bound, and takes the column's affinity the same way.
   inList: (expr, ph, col) =>
     `${expr} IN (SELECT ${col?.kind === 'decimal' ? `${DECIMAL_KEY_FUNCTION}(value)` : 'value'} FROM json_each(${ph}))`,
-  listValue: (items) => `[${items.map(jsonItem).join(',')}]`,
+  listValue: (items) => (items.some(notJsonAsIs) ? `[${items.map(jsonItem).join(',')}]` : JSON.stringify(items)),
   returning: true,
   // SQLITE_MAX_VARIABLE_NUMBER since SQLite 3.32 (better-sqlite3 bundles its own SQLite)
   maxParams: 32766,

@@ -234,7 +234,16 @@ const relationKey = (key: string, v: unknown): unknown =>
 
 /** The plan's own copy of a filter value: arrays and dates copied, so later changes to the user's do not leak in. */
 const own = (v: unknown): unknown =>
-  Array.isArray(v) ? freeze(v.map(own)) : v instanceof Date ? new Date(v.getTime()) : v
+  Array.isArray(v) ? freeze(ownItems(v)) : v instanceof Date ? new Date(v.getTime()) : v
+
+/** A list's items copied: with one slice where none is an object (a long list of ids or names). */
+const ownItems = (v: ReadonlyArray<unknown>): unknown[] => {
+  for (let i = 0; i < v.length; i++) {
+    const x = v[i]
+    if (typeof x === 'object' && x !== null) return v.map(own)
+  }
+  return v.slice()
+}
 
 /** A condition on an annotation: `n__gte: 2` after `annotate({ n: Count('books') })`. */
 const annotationKey = (key: string, segments: ReadonlyArray<string>, value: unknown): Cond | ValidationIssue => {

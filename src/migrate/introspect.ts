@@ -217,11 +217,16 @@ const commentText = (d: Dialect, comment: string | undefined): string =>
 
 /** A column as the database can tell it apart: its type as the dialect writes it, null, key, unique, foreign key, comment. */
 const columnShape = (d: Dialect, t: TableView, c: Column): string => {
-  const v = t.columns.find((x) => x.name === c.column)!
+  const found = t.columns.find((x) => x.name === c.column)!
+  // an index of one column in `meta.indexes` is, to the database, that column's index
+  const v = t.indexes.some((cols) => cols.length === 1 && cols[0] === c.column) ? { ...found, index: true } : found
   const type = (v.generated ? d.generatedKeyType(c) : d.columnType(c)).replace(/ COLLATE .*$/, '')
   const fk = v.fk ? ` -> ${v.fk.table}(${v.fk.column}) ON DELETE ${v.fk.onDelete}` : ''
   return `${type}${v.null ? '' : ' NOT NULL'}${v.pk ? ' PRIMARY KEY' : ''}${v.generated ? ' GENERATED' : ''}${v.unique ? ' UNIQUE' : ''}${v.index && !hasConstraint(c) ? ' INDEX' : ''}${fk}${commentText(d, v.comment)}`
 }
+
+/** An index of several columns (one of a single column is told as the column's, in `columnShape`). */
+const several = (cols: ReadonlyArray<string>): boolean => cols.length > 1
 
 const lists = (xs: ReadonlyArray<ReadonlyArray<string>>): ReadonlyArray<string> =>
   xs.map((x) => `(${x.join(', ')})`).sort()
@@ -267,7 +272,7 @@ export const schemaDifferences = (
         out.push(`column ${name}.${c.column} is not in the models`)
     for (const [what, want, got] of [
       ['unique', lists(at.uniques), lists(bt.uniques)],
-      ['index', lists(at.indexes), lists(bt.indexes)],
+      ['index', lists(at.indexes.filter(several)), lists(bt.indexes.filter(several))],
     ] as const) {
       for (const u of want) if (!got.includes(u)) out.push(`${what} ${name} ${u} is missing`)
       for (const u of got) if (!want.includes(u)) out.push(`${what} ${name} ${u} is not in the models`)

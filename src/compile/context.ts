@@ -143,11 +143,11 @@ export const colRef = (ctx: Ctx, alias: string, col: Column): string =>
   `${ctx.d.quote(alias)}.${ctx.d.quote(col.column)}`
 
 /** A column in a select list: read back exactly (`Dialect.readColumn`). */
-export const readRef = (ctx: Ctx, alias: string, col: Column): string => readAs(ctx, col, colRef(ctx, alias, col))
+export const readRef = (ctx: Ctx, alias: string, col: Column): string => readAs(ctx.d, col, colRef(ctx, alias, col))
 
-/** An expression of a column's value in a select list, read back exactly (`Dialect.readColumn`). */
-export const readAs = (ctx: Ctx, col: Column | undefined, expr: string): string =>
-  col && ctx.d.readColumn ? ctx.d.readColumn(col, expr) : expr
+/** An expression of a column's value in a select list or RETURNING, read back exactly (`Dialect.readColumn`). */
+export const readAs = (d: Dialect, col: Column | undefined, expr: string): string =>
+  col && d.readColumn ? d.readColumn(col, expr) : expr
 
 /** Throws the ValidationError of a plan the compiler cannot render (returned by `run` as a Left). */
 export const fail = (model: Model, message: string): never => {

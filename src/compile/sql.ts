@@ -500,7 +500,7 @@ const ownProjection = (
   const scope = ctx.scopes[ctx.scopes.length - 1]
   if (plan.distinct && scope?.alias === alias)
     selectedExprs.set(scope, new Map(exprs.flatMap((e, i) => (names[i] === undefined ? [] : [[names[i], e] as const]))))
-  const sqls = exprs.map((e) => readAs(ctx, e.col, e.sql))
+  const sqls = exprs.map((e) => readAs(ctx.d, e.col, e.sql))
   const as = p._tag === 'Values' ? p.as : undefined
   return { sql: sqls.join(', '), named: named(sqls), output: { keys: as ?? keys, columns: exprs.map((e) => e.col) } }
 }
@@ -689,7 +689,7 @@ export const compileInsert = (
   const cols = Object.keys(rows[0] ?? {}).map((k) => model.columnByKey[k] ?? fail(model, unknownField(model, k)))
   const output = rowsOutput(model)
   const returning = d.returning
-    ? ` RETURNING ${model.columns.map((c) => (d.readColumn ? d.readColumn(c, d.quote(c.column)) : d.quote(c.column))).join(', ')}`
+    ? ` RETURNING ${model.columns.map((c) => readAs(d, c, d.quote(c.column))).join(', ')}`
     : ''
   const table = d.quote(model.table)
   // One row with RETURNING: the row comes back from the first step (SQLite makes every change then).

@@ -174,10 +174,10 @@ const readCatalog = async (rows: CatalogRows, names: ReadonlyArray<string>): Pro
   return out
 }
 
-/** An encoded value as a JSON item: 64-bit integers in full, booleans as the 1 and 0 SQLite stores. */
 /** An item `JSON.stringify` would not write as SQLite reads it (a bigint, a boolean). */
 const notJsonAsIs = (v: unknown): boolean => typeof v === 'bigint' || typeof v === 'boolean'
 
+/** An encoded value as a JSON item: 64-bit integers in full, booleans as the 1 and 0 SQLite stores. */
 const jsonItem = (v: unknown): string =>
   typeof v === 'bigint' ? String(v) : typeof v === 'boolean' ? (v ? '1' : '0') : JSON.stringify(v)
 

@@ -86,9 +86,13 @@ export type CheckedExprs<M, R, X> = {
  * FROM "book" AS "t2"
  * WHERE "t2"."author_id" = "t0"."id") >= $1
  * -- mysql
- * SELECT `t0`.`id`, `t0`.`name`, CAST((SELECT COUNT(*) FROM `book` AS `t1` WHERE `t1`.`author_id` = `t0`.`id`)
- * AS CHAR) FROM `author` AS `t0` WHERE (SELECT COUNT(*) FROM `book` AS `t2` WHERE `t2`.`author_id` = `t0`.`id`)
- * >= ?
+ * SELECT `t0`.`id`, `t0`.`name`, CAST((SELECT COUNT(*)
+ * FROM `book` AS `t1`
+ * WHERE `t1`.`author_id` = `t0`.`id`) AS CHAR)
+ * FROM `author` AS `t0`
+ * WHERE (SELECT COUNT(*)
+ * FROM `book` AS `t2`
+ * WHERE `t2`.`author_id` = `t0`.`id`) >= ?
  * ```
  */
 export const annotate =
@@ -252,8 +256,10 @@ export interface LockOptions {
  * WHERE "t0"."id" = $1
  * FOR UPDATE
  * -- mysql
- * SELECT `t0`.`id`, `t0`.`title`, CAST(`t0`.`rating` AS CHAR), `t0`.`author_id` FROM `book` AS `t0` WHERE
- * `t0`.`id` = ? FOR UPDATE
+ * SELECT `t0`.`id`, `t0`.`title`, CAST(`t0`.`rating` AS CHAR), `t0`.`author_id`
+ * FROM `book` AS `t0`
+ * WHERE `t0`.`id` = ?
+ * FOR UPDATE
  * ```
  */
 export const selectForUpdate =

@@ -500,8 +500,10 @@ const agg = <A, K extends string>(fn: AggName, ref: string | Expr | undefined, o
  * WHERE "t1"."author_id" = "t0"."id" AND "t1"."rating" >= $1)
  * FROM "author" AS "t0"
  * -- mysql
- * SELECT `t0`.`name`, CAST((SELECT COUNT(*) FROM `book` AS `t1` WHERE `t1`.`author_id` = `t0`.`id` AND
- * `t1`.`rating` >= ?) AS CHAR) FROM `author` AS `t0`
+ * SELECT `t0`.`name`, CAST((SELECT COUNT(*)
+ * FROM `book` AS `t1`
+ * WHERE `t1`.`author_id` = `t0`.`id` AND `t1`.`rating` >= ?) AS CHAR)
+ * FROM `author` AS `t0`
  * ```
  */
 export const Count: {
@@ -546,8 +548,10 @@ type ExtremumOf = {
  * WHERE "t1"."author_id" = "t0"."id")
  * FROM "author" AS "t0"
  * -- mysql
- * SELECT `t0`.`name`, CAST((SELECT SUM(`t1`.`rating`) FROM `book` AS `t1` WHERE `t1`.`author_id` = `t0`.`id`) AS
- * CHAR) FROM `author` AS `t0`
+ * SELECT `t0`.`name`, CAST((SELECT SUM(`t1`.`rating`)
+ * FROM `book` AS `t1`
+ * WHERE `t1`.`author_id` = `t0`.`id`) AS CHAR)
+ * FROM `author` AS `t0`
  * ```
  */
 export const Sum = ((ref: string | Expr, options?: AggregateOptions) => agg('sum', ref, options)) as AggregateOf<

@@ -71,8 +71,9 @@ export const param = (name: string): Param => freeze({ _tag: 'Param', name })
  * FROM "book" AS "t0"
  * WHERE ("t0"."rating" >= $1 OR NOT COALESCE("t0"."title" LIKE $2 ESCAPE '\', FALSE))
  * -- mysql
- * SELECT `t0`.`id`, `t0`.`title`, CAST(`t0`.`rating` AS CHAR), `t0`.`author_id` FROM `book` AS `t0` WHERE
- * (`t0`.`rating` >= ? OR NOT COALESCE(`t0`.`title` LIKE ? ESCAPE '\\', 0))
+ * SELECT `t0`.`id`, `t0`.`title`, CAST(`t0`.`rating` AS CHAR), `t0`.`author_id`
+ * FROM `book` AS `t0`
+ * WHERE (`t0`.`rating` >= ? OR NOT COALESCE(`t0`.`title` LIKE ? ESCAPE '\\', 0))
  * ```
  */
 export const q = {

@@ -220,8 +220,9 @@ export interface FilterCombinator {
  * FROM "book" AS "t0"
  * WHERE (strpos("t0"."title", $1) > 0 AND "t0"."rating" >= $2)
  * -- mysql
- * SELECT `t0`.`id`, `t0`.`title`, CAST(`t0`.`rating` AS CHAR), `t0`.`author_id` FROM `book` AS `t0` WHERE
- * (INSTR(`t0`.`title`, ?) > 0 AND `t0`.`rating` >= ?)
+ * SELECT `t0`.`id`, `t0`.`title`, CAST(`t0`.`rating` AS CHAR), `t0`.`author_id`
+ * FROM `book` AS `t0`
+ * WHERE (INSTR(`t0`.`title`, ?) > 0 AND `t0`.`rating` >= ?)
  * ```
  */
 export const where: FilterCombinator =
@@ -250,8 +251,11 @@ export const where: FilterCombinator =
  * FROM "author" AS "t1"
  * WHERE "t1"."id" = "t0"."author_id" AND "t1"."name" = $1)
  * -- mysql
- * SELECT `t0`.`id`, `t0`.`title`, CAST(`t0`.`rating` AS CHAR), `t0`.`author_id` FROM `book` AS `t0` WHERE EXISTS
- * (SELECT 1 FROM `author` AS `t1` WHERE `t1`.`id` = `t0`.`author_id` AND `t1`.`name` = ?)
+ * SELECT `t0`.`id`, `t0`.`title`, CAST(`t0`.`rating` AS CHAR), `t0`.`author_id`
+ * FROM `book` AS `t0`
+ * WHERE EXISTS (SELECT 1
+ * FROM `author` AS `t1`
+ * WHERE `t1`.`id` = `t0`.`author_id` AND `t1`.`name` = ?)
  * ```
  */
 export const filter = where
@@ -274,8 +278,9 @@ export const filter = where
  * FROM "book" AS "t0"
  * WHERE NOT COALESCE("t0"."rating" = $1, FALSE)
  * -- mysql
- * SELECT `t0`.`id`, `t0`.`title`, CAST(`t0`.`rating` AS CHAR), `t0`.`author_id` FROM `book` AS `t0` WHERE NOT
- * COALESCE(`t0`.`rating` = ?, 0)
+ * SELECT `t0`.`id`, `t0`.`title`, CAST(`t0`.`rating` AS CHAR), `t0`.`author_id`
+ * FROM `book` AS `t0`
+ * WHERE NOT COALESCE(`t0`.`rating` = ?, 0)
  * ```
  */
 export const exclude: FilterCombinator =
@@ -367,8 +372,9 @@ const parseFieldOrder = (model: Model, spec: string, desc: boolean): OrderItem |
  * FROM "book" AS "t0"
  * ORDER BY "t0"."rating" DESC NULLS LAST, "t0"."id" ASC
  * -- mysql
- * SELECT `t0`.`id`, `t0`.`title`, CAST(`t0`.`rating` AS CHAR), `t0`.`author_id` FROM `book` AS `t0` ORDER BY
- * `t0`.`rating` DESC, `t0`.`id` ASC
+ * SELECT `t0`.`id`, `t0`.`title`, CAST(`t0`.`rating` AS CHAR), `t0`.`author_id`
+ * FROM `book` AS `t0`
+ * ORDER BY `t0`.`rating` DESC, `t0`.`id` ASC
  * ```
  */
 export const orderBy =
@@ -414,8 +420,10 @@ const countProblem = (name: string, n: number): TerrapinError | undefined =>
  * ORDER BY "t0"."id" ASC
  * LIMIT 10
  * -- mysql
- * SELECT `t0`.`id`, `t0`.`title`, CAST(`t0`.`rating` AS CHAR), `t0`.`author_id` FROM `book` AS `t0` ORDER BY
- * `t0`.`id` ASC LIMIT 10
+ * SELECT `t0`.`id`, `t0`.`title`, CAST(`t0`.`rating` AS CHAR), `t0`.`author_id`
+ * FROM `book` AS `t0`
+ * ORDER BY `t0`.`id` ASC
+ * LIMIT 10
  * ```
  */
 export const limit =
@@ -454,8 +462,10 @@ export const limit =
  * ORDER BY "t0"."id" ASC
  * LIMIT 10 OFFSET 20
  * -- mysql
- * SELECT `t0`.`id`, `t0`.`title`, CAST(`t0`.`rating` AS CHAR), `t0`.`author_id` FROM `book` AS `t0` ORDER BY
- * `t0`.`id` ASC LIMIT 10 OFFSET 20
+ * SELECT `t0`.`id`, `t0`.`title`, CAST(`t0`.`rating` AS CHAR), `t0`.`author_id`
+ * FROM `book` AS `t0`
+ * ORDER BY `t0`.`id` ASC
+ * LIMIT 10 OFFSET 20
  * ```
  */
 export const offset =

@@ -41,8 +41,10 @@ export interface RelatedRows<T> {
    * WHERE "t0"."author_id" = $1
    * ORDER BY "t0"."title" ASC
    * -- mysql
-   * SELECT `t0`.`id`, `t0`.`title`, CAST(`t0`.`rating` AS CHAR), `t0`.`author_id` FROM `book` AS `t0` WHERE
-   * `t0`.`author_id` = ? ORDER BY `t0`.`title` ASC
+   * SELECT `t0`.`id`, `t0`.`title`, CAST(`t0`.`rating` AS CHAR), `t0`.`author_id`
+   * FROM `book` AS `t0`
+   * WHERE `t0`.`author_id` = ?
+   * ORDER BY `t0`.`title` ASC
    * ```
    */
   readonly all: Query<T, RowOf<T>>

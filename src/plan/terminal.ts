@@ -68,8 +68,10 @@ export const all = <M, R>(plan: Query<M, R>): Query<M, R> => plan
  * ORDER BY "t0"."id" ASC
  * LIMIT 1
  * -- mysql
- * SELECT `t0`.`id`, `t0`.`title`, CAST(`t0`.`rating` AS CHAR), `t0`.`author_id` FROM `book` AS `t0` ORDER BY
- * `t0`.`id` ASC LIMIT 1
+ * SELECT `t0`.`id`, `t0`.`title`, CAST(`t0`.`rating` AS CHAR), `t0`.`author_id`
+ * FROM `book` AS `t0`
+ * ORDER BY `t0`.`id` ASC
+ * LIMIT 1
  * ```
  */
 export const first = <M, R>(plan: Query<M, R>): Terminal<R | null> => terminal('first', plan as Query<unknown, unknown>)
@@ -93,8 +95,10 @@ export const first = <M, R>(plan: Query<M, R>): Terminal<R | null> => terminal('
  * WHERE "t0"."id" = $1
  * LIMIT 2
  * -- mysql
- * SELECT `t0`.`id`, `t0`.`title`, CAST(`t0`.`rating` AS CHAR), `t0`.`author_id` FROM `book` AS `t0` WHERE
- * `t0`.`id` = ? LIMIT 2
+ * SELECT `t0`.`id`, `t0`.`title`, CAST(`t0`.`rating` AS CHAR), `t0`.`author_id`
+ * FROM `book` AS `t0`
+ * WHERE `t0`.`id` = ?
+ * LIMIT 2
  * ```
  */
 export const get = <M, R>(plan: Query<M, R>): Terminal<R> => terminal('get', plan as Query<unknown, unknown>)
@@ -118,8 +122,10 @@ export const get = <M, R>(plan: Query<M, R>): Terminal<R> => terminal('get', pla
  * WHERE "t0"."id" = $1
  * LIMIT 2
  * -- mysql
- * SELECT `t0`.`id`, `t0`.`title`, CAST(`t0`.`rating` AS CHAR), `t0`.`author_id` FROM `book` AS `t0` WHERE
- * `t0`.`id` = ? LIMIT 2
+ * SELECT `t0`.`id`, `t0`.`title`, CAST(`t0`.`rating` AS CHAR), `t0`.`author_id`
+ * FROM `book` AS `t0`
+ * WHERE `t0`.`id` = ?
+ * LIMIT 2
  * ```
  */
 export const getOrNone = <M, R>(plan: Query<M, R>): Terminal<R | null> =>

@@ -35,18 +35,18 @@ export const rawSqlite = (file: string): Impl => {
   const byId = db.prepare(`SELECT ${BOOK_COLS} FROM book WHERE id = ?`)
   const filtered = db.prepare(FILTERED_SQL)
   const authorsAfter = db.prepare('SELECT id, name FROM author WHERE id > ? ORDER BY id LIMIT 20')
-  const booksOfN = new Map<number, Database.Statement>()
-  const booksOf = (n: number): Database.Statement => {
-    let st = booksOfN.get(n)
-    if (!st)
-      booksOfN.set(
-        n,
-        (st = db.prepare(
-          `SELECT ${BOOK_COLS} FROM book WHERE author_id IN (${Array(n).fill('?').join(', ')}) ORDER BY id`,
-        )),
-      )
-    return st
+  /** Statements prepared once per key (a length, a column): `sql` says the text of each. */
+  const preparedBy = <K>(sql: (key: K) => string): ((key: K) => Database.Statement) => {
+    const byKey = new Map<K, Database.Statement>()
+    return (key) => {
+      let st = byKey.get(key)
+      if (!st) byKey.set(key, (st = db.prepare(sql(key))))
+      return st
+    }
   }
+  const booksOf = preparedBy(
+    (n: number) => `SELECT ${BOOK_COLS} FROM book WHERE author_id IN (${Array(n).fill('?').join(', ')}) ORDER BY id`,
+  )
   const grouped = db.prepare(
     'SELECT author_id AS authorId, COUNT(*) AS books, AVG(rating) AS avgRating FROM book WHERE author_id BETWEEN ? AND ? GROUP BY author_id ORDER BY author_id',
   )
@@ -63,18 +63,10 @@ export const rawSqlite = (file: string): Impl => {
     toBook(insert.get(b.title, b.rating, utcText(b.publishedAt), b.authorId) as RawBook)
   // Multi-row INSERTs of up to ROWS_PER_INSERT rows, each length prepared once, inside one
   // transaction: measured faster than one single-row INSERT reused for every row (bench/README).
-  const insertN = new Map<number, Database.Statement>()
-  const insertRows = (n: number): Database.Statement => {
-    let st = insertN.get(n)
-    if (!st)
-      insertN.set(
-        n,
-        (st = db.prepare(
-          `INSERT INTO book (title, rating, published_at, author_id) VALUES ${Array(n).fill('(?, ?, ?, ?)').join(', ')} RETURNING ${BOOK_COLS}`,
-        )),
-      )
-    return st
-  }
+  const insertRows = preparedBy(
+    (n: number) =>
+      `INSERT INTO book (title, rating, published_at, author_id) VALUES ${Array(n).fill('(?, ?, ?, ?)').join(', ')} RETURNING ${BOOK_COLS}`,
+  )
   const insertMany = db.transaction((rows: ReturnType<typeof newBooks>): BookRow[] => {
     const out: BookRow[] = []
     for (let i = 0; i < rows.length; i += ROWS_PER_INSERT) {

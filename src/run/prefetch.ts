@@ -56,11 +56,8 @@ const byHead = (items: ReadonlyArray<PrefetchItem>): Map<string, Level> => {
 }
 
 const distinct = (values: ReadonlyArray<unknown>): unknown[] => {
-  const seen = new Map<string, unknown>()
-  for (const v of values)
-    if (v !== null && v !== undefined)
-      // eslint-disable-next-line @typescript-eslint/no-base-to-string -- keys are scalars (numbers, text, booleans): String spells each apart
-      seen.set(typeof v === 'bigint' ? `${v}n` : String(v), v)
+  const seen = new Map<Key, unknown>()
+  for (const v of values) if (v !== null && v !== undefined) seen.set(keyOf(v), v)
   return [...seen.values()]
 }
 
@@ -70,7 +67,11 @@ const chunks = <A>(xs: ReadonlyArray<A>): ReadonlyArray<ReadonlyArray<A>> => {
   return out
 }
 
-const keyOf = (v: unknown): string => (typeof v === 'bigint' ? `${v}n` : String(v))
+/** A key value as a Map key: a number as itself (no string made per row), anything else spelt apart by type. */
+type Key = string | number
+
+// eslint-disable-next-line @typescript-eslint/no-base-to-string -- keys are scalars (numbers, text, booleans): String spells each apart
+const keyOf = (v: unknown): Key => (typeof v === 'number' ? v : typeof v === 'bigint' ? `${v}n` : String(v))
 
 /** The plan that reads the related rows of one level: the sub-plan (or all rows), deeper paths added. */
 const levelPlan = (target: Model, level: Level): Select<unknown> => {
@@ -157,8 +158,8 @@ const inTurn = <A, B>(items: ReadonlyArray<A>, f: (item: A) => MaybePromise<B>):
   return from(0)
 }
 
-const groupBy = (rows: ReadonlyArray<Row>, key: string): Map<string, Row[]> => {
-  const groups = new Map<string, Row[]>()
+const groupBy = (rows: ReadonlyArray<Row>, key: string): Map<Key, Row[]> => {
+  const groups = new Map<Key, Row[]>()
   for (const t of rows) {
     const k = keyOf(t[key])
     const g = groups.get(k)
@@ -174,7 +175,7 @@ const fetchLinked = (
   rel: Relation,
   plan: Select<unknown>,
   owners: ReadonlyArray<unknown>,
-): MaybePromise<Map<string, Row[]>> => {
+): MaybePromise<Map<Key, Row[]>> => {
   const link = linkOf(rel)!
   const { prefetch: nested, ...flat } = plan
   const read = (part: ReadonlyArray<unknown>): MaybePromise<Row[]> => {
@@ -204,11 +205,8 @@ const fetchLinked = (
 }
 
 /** The related rows by the key of the row they belong to (`owned[i]` is `rows[i]`'s owner). */
-const linkedGroups = (
-  owned: ReadonlyArray<{ readonly owner: unknown }>,
-  rows: ReadonlyArray<Row>,
-): Map<string, Row[]> => {
-  const groups = new Map<string, Row[]>()
+const linkedGroups = (owned: ReadonlyArray<{ readonly owner: unknown }>, rows: ReadonlyArray<Row>): Map<Key, Row[]> => {
+  const groups = new Map<Key, Row[]>()
   owned.forEach((o, i) => {
     const k = keyOf(o.owner)
     const g = groups.get(k)
@@ -270,7 +268,7 @@ const attach = (
   }
   const fromKey = rel.source.columns.find((c) => c.column === rel.hops[0].from)!.key
   const ids = distinct(rows.map((r) => r[fromKey]))
-  const attachAll = (groups: Map<string, Row[]>): Row[] =>
+  const attachAll = (groups: Map<Key, Row[]>): Row[] =>
     rows.map((r) => {
       const g = groups.get(keyOf(r[fromKey])) ?? []
       return copy(r, rel.many ? g : (g[0] ?? null))

@@ -70,7 +70,6 @@ const chunks = <A>(xs: ReadonlyArray<A>): ReadonlyArray<ReadonlyArray<A>> => {
 /** A key value as a Map key: a number as itself (no string made per row), anything else spelt apart by type. */
 type Key = string | number
 
-// eslint-disable-next-line @typescript-eslint/no-base-to-string -- keys are scalars (numbers, text, booleans): String spells each apart
 const keyOf = (v: unknown): Key => (typeof v === 'number' ? v : typeof v === 'bigint' ? `${v}n` : String(v))
 
 /** The plan that reads the related rows of one level: the sub-plan (or all rows), deeper paths added. */

@@ -85,8 +85,28 @@ export const newBooks = (i: number): NewBook[] => Array.from({ length: 1000 }, (
 /** `YYYY-MM-DD HH:MM:SS.mmm` in UTC: terrapin's storage of datetimes on SQLite. */
 export const utcText = (d: Date): string => d.toISOString().replace('T', ' ').slice(0, 23)
 
-/** The inverse of `utcText`. */
-export const parseUtc = (s: string): Date => new Date(s.replace(' ', 'T') + 'Z')
+/**
+ * The inverse of `utcText`, the fastest correct way a hand-written reader has: the text is the
+ * one `utcText` wrote (`YYYY-MM-DD HH:MM:SS.mmm`), read digit by digit into `Date.UTC`, without
+ * the string copies and the date-string parse of `new Date(…)`. The raw SQLite baseline and the
+ * peers that get text from the driver all read datetimes with it.
+ */
+export const parseUtc = (s: string): Date => {
+  const year = num(s, 0, 4)
+  const at = new Date(
+    Date.UTC(year, num(s, 5, 2) - 1, num(s, 8, 2), num(s, 11, 2), num(s, 14, 2), num(s, 17, 2), num(s, 20, 3)),
+  )
+  // Date.UTC reads years 0-99 as 1900-1999
+  if (year < 100) at.setUTCFullYear(year)
+  return at
+}
+
+/** The number written in `n` digits at `i` (a function of the module, not a closure made per call). */
+const num = (s: string, i: number, n: number): number => {
+  let v = 0
+  for (let k = i; k < i + n; k++) v = v * 10 + s.charCodeAt(k) - 48
+  return v
+}
 
 /** The long-list workloads' tables: 20,000 owners with 5 items each (100,000 items). */
 export const OWNERS = 20000

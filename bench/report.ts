@@ -132,30 +132,37 @@ const ADHOC_PEERS = ['Kysely', 'Knex', 'Drizzle']
  * terrapin ad hoc ahead of every peer's ad hoc mode and within 10% of the best prepared peer (its
  * median paired ratio at least 0.9 of that peer's). Ahead and behind need ranges that do not
  * overlap; overlapping ranges are level, which fails "ahead". ✓ meets, ✗ fails, — no such peer.
+ *
+ * A peer whose range reaches the raw driver's (1.00 in every round: the ratios are to it) is
+ * marked `≈ raw`: being ahead of it would take beating the raw baseline, the fastest correct way
+ * to do the job, so no library can. The last column is the verdict with those cells set aside;
+ * the one before it is the criterion as written.
  */
 export const verdicts = (workloads: ReadonlyArray<Workload>, results: ReadonlyArray<Result>): string => {
   const head =
-    '| criterion | terrapin prepared vs Drizzle prepared | ad hoc vs Kysely | ad hoc vs Knex | ad hoc vs Drizzle | ad hoc ≥ 0.9 × best prepared peer | verdict |'
-  const rule = '|---|---|---|---|---|---|---|'
+    '| criterion | terrapin prepared vs Drizzle prepared | ad hoc vs Kysely | ad hoc vs Knex | ad hoc vs Drizzle | ad hoc ≥ 0.9 × best prepared peer | verdict | verdict, `≈ raw` set aside |'
+  const rule = '|---|---|---|---|---|---|---|---|'
   const rows = workloads
     .filter((w) => w !== 'compileOnly')
     .map((w) => {
-      const ok: boolean[] = []
+      // each check: whether it holds, and whether it fails only because the peer is level with raw
+      const checks: Array<{ ok: boolean; atRaw: boolean }> = []
       const prepared = ratios(results, w, 'terrapin prepared')
       const adhoc = ratios(results, w, 'terrapin ad hoc')
       const preparedCells = PREPARED_PEERS.map((p) => {
         const peer = ratios(results, w, p)
         if (!peer || !prepared) return '—'
         const c = compare(prepared, peer)
-        ok.push(c !== 'behind')
+        checks.push({ ok: c !== 'behind', atRaw: false })
         return `${c} ${c === 'behind' ? '✗' : '✓'}`
       })
       const adhocCells = ADHOC_PEERS.map((p) => {
         const peer = ratios(results, w, p)
         if (!peer || !adhoc) return '—'
         const c = compare(adhoc, peer)
-        ok.push(c === 'ahead')
-        return `${c} ${c === 'ahead' ? '✓' : '✗'}`
+        const atRaw = c === 'level' && Math.max(...peer) >= 1
+        checks.push({ ok: c === 'ahead', atRaw })
+        return `${c} ${c === 'ahead' ? '✓' : '✗'}${atRaw ? ' ≈ raw' : ''}`
       })
       const best = PREPARED_PEERS.map((p) => ratios(results, w, p))
         .filter((x): x is ReadonlyArray<number> => x !== undefined)
@@ -164,11 +171,21 @@ export const verdicts = (workloads: ReadonlyArray<Workload>, results: ReadonlyAr
       let within = '—'
       if (best !== undefined && adhoc) {
         const m = median(adhoc) / best
-        ok.push(m >= 0.9)
+        checks.push({ ok: m >= 0.9, atRaw: false })
         within = `${m.toFixed(2)} ${m >= 0.9 ? '✓' : '✗'}`
       }
-      const verdict = ok.length === 0 ? '—' : ok.every(Boolean) ? '**meets**' : '**fails**'
-      return `| ${DESCRIPTIONS[w]} | ${[...preparedCells, ...adhocCells, within, verdict].join(' | ')} |`
+      const asWritten = checks.every((c) => c.ok)
+      const setAside = checks.filter((c) => !c.ok && c.atRaw).length
+      const verdict = checks.length === 0 ? '—' : asWritten ? '**meets**' : '**fails**'
+      const attainable =
+        checks.length === 0
+          ? '—'
+          : asWritten
+            ? '**meets**'
+            : checks.every((c) => c.ok || c.atRaw)
+              ? `**meets** (${setAside} ≈ raw)`
+              : '**fails**'
+      return `| ${DESCRIPTIONS[w]} | ${[...preparedCells, ...adhocCells, within, verdict, attainable].join(' | ')} |`
     })
   return [head, rule, ...rows].join('\n')
 }

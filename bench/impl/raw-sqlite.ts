@@ -1,6 +1,9 @@
 /**
  * The baseline: better-sqlite3 with hand-written SQL and statements prepared once, mapping rows
- * to the same objects the other libraries return (datetimes as Date).
+ * to the same objects the other libraries return (datetimes as Date). Rows that need no
+ * conversion are the driver's own objects; a book, whose datetime is text in the database, is
+ * read as an array (`raw(true)`) and built as one literal: measured faster than the driver's
+ * object with the property's type changed in place.
  */
 import Database from 'better-sqlite3'
 import { AuthorRow, BookRow, ItemRow, OwnerRow, input, newBook, newBooks, parseUtc, utcText, withItems } from '../data'
@@ -9,12 +12,18 @@ import { Impl } from './types'
 
 const BOOK_COLS = 'id, title, rating, published_at AS publishedAt, author_id AS authorId'
 
-type RawBook = Omit<BookRow, 'publishedAt'> & { publishedAt: string | Date }
+/** A book row as the driver reads it: id, title, rating, published_at, author_id. */
+type RawBook = readonly [number, string, number | null, string, number]
 
-const toBook = (r: RawBook): BookRow => {
-  r.publishedAt = parseUtc(r.publishedAt as string)
-  return r as BookRow
-}
+const toBook = (r: RawBook): BookRow => ({
+  id: r[0],
+  title: r[1],
+  rating: r[2],
+  publishedAt: parseUtc(r[3]),
+  authorId: r[4],
+})
+
+const toBooks = (rs: unknown[]): BookRow[] => (rs as RawBook[]).map(toBook)
 
 const ITEM_COLS = 'item.id, item.name, item.owner_id AS ownerId'
 
@@ -32,15 +41,15 @@ export const FILTERED_SQL = `SELECT ${BOOK_COLS} FROM book WHERE instr(title, ?)
 
 export const rawSqlite = (file: string): Impl => {
   const db = open(file)
-  const byId = db.prepare(`SELECT ${BOOK_COLS} FROM book WHERE id = ?`)
-  const filtered = db.prepare(FILTERED_SQL)
+  const byId = db.prepare(`SELECT ${BOOK_COLS} FROM book WHERE id = ?`).raw(true)
+  const filtered = db.prepare(FILTERED_SQL).raw(true)
   const authorsAfter = db.prepare('SELECT id, name FROM author WHERE id > ? ORDER BY id LIMIT 20')
-  /** Statements prepared once per key (a length, a column): `sql` says the text of each. */
+  /** Statements prepared once per key (a length), reading books as arrays: `sql` says the text of each. */
   const preparedBy = <K>(sql: (key: K) => string): ((key: K) => Database.Statement) => {
     const byKey = new Map<K, Database.Statement>()
     return (key) => {
       let st = byKey.get(key)
-      if (!st) byKey.set(key, (st = db.prepare(sql(key))))
+      if (!st) byKey.set(key, (st = db.prepare(sql(key)).raw(true)))
       return st
     }
   }
@@ -54,10 +63,10 @@ export const rawSqlite = (file: string): Impl => {
     'SELECT author_id AS authorId, COUNT(*) AS books FROM book WHERE instr(title, ?) > 0 GROUP BY author_id ORDER BY books DESC, author_id LIMIT 10',
   )
   const bump = db.prepare('UPDATE book SET rating = rating + 1 WHERE author_id = ?')
-  const allBooks = db.prepare(`SELECT ${BOOK_COLS} FROM book`)
-  const insert = db.prepare(
-    `INSERT INTO book (title, rating, published_at, author_id) VALUES (?, ?, ?, ?) RETURNING ${BOOK_COLS}`,
-  )
+  const allBooks = db.prepare(`SELECT ${BOOK_COLS} FROM book`).raw(true)
+  const insert = db
+    .prepare(`INSERT INTO book (title, rating, published_at, author_id) VALUES (?, ?, ?, ?) RETURNING ${BOOK_COLS}`)
+    .raw(true)
   const update = db.prepare('UPDATE book SET rating = ? WHERE author_id = ?')
   const insertOne = (b: ReturnType<typeof newBook>): BookRow =>
     toBook(insert.get(b.title, b.rating, utcText(b.publishedAt), b.authorId) as RawBook)
@@ -121,13 +130,13 @@ export const rawSqlite = (file: string): Impl => {
       filteredList: {
         prepared: (i) => {
           const { term, minRating } = input.filteredList(i)
-          return (filtered.all(term, minRating) as RawBook[]).map(toBook)
+          return toBooks(filtered.all(term, minRating))
         },
       },
       relationLoad: {
         prepared: (i) => {
           const as = authorsAfter.all(input.relationLoad(i).after) as AuthorRow[]
-          const bs = (booksOf(as.length).all(as.map((a) => a.id)) as RawBook[]).map(toBook)
+          const bs = toBooks(booksOf(as.length).all(as.map((a) => a.id)))
           return withBooks(as, bs)
         },
       },
@@ -145,7 +154,7 @@ export const rawSqlite = (file: string): Impl => {
         },
       },
       decode100k: {
-        prepared: () => Array.from({ length: 10 }, () => (allBooks.all() as RawBook[]).map(toBook)),
+        prepared: () => Array.from({ length: 10 }, () => toBooks(allBooks.all())),
       },
       singleInsert: { prepared: (i) => insertOne(newBook(i)) },
       bulkInsert: { prepared: (i) => insertMany(newBooks(i)) },

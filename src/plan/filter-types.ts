@@ -114,36 +114,37 @@ type PartLookupValue<L> = L extends 'in' | 'notIn'
     ? readonly [number, number]
     : Arg<number>
 
-type Entries<C extends string, I extends Info> =
-  // json compares as documents (jsonb's equality on every dialect), never with expressions
-  | [C, I['kind'] extends 'json' ? I['a'] | Param | Nullable<I> : Arg<I['a']> | Nullable<I>]
-  | { [L in LookupsOf<I['kind']>]: [`${C}__${L}`, LookupValue<I, L>] }[LookupsOf<I['kind']>]
-  | { [P in PartsOf<I['kind']>]: [`${C}__${P}`, Arg<number>] }[PartsOf<I['kind']>]
-  | {
-      [P in PartsOf<I['kind']>]: {
-        [L in Cmp | 'in' | 'notIn' | 'range' | 'not']: [`${C}__${P}__${L}`, PartLookupValue<L>]
-      }[Cmp | 'in' | 'notIn' | 'range' | 'not']
-    }[PartsOf<I['kind']>]
+/** The keys of one column: itself, its lookups, its date parts and their lookups (`publishedAt__year__gte`). */
+type KeysOfColumn<C extends string, K extends ScalarKind> =
+  C | `${C}__${LookupsOf<K>}` | `${C}__${PartsOf<K>}` | `${C}__${PartsOf<K>}__${Cmp | 'in' | 'notIn' | 'range' | 'not'}`
 
-type AllEntries<M> = {
-  [C in keyof ColumnInfo<M> & string]: ColumnInfo<M>[C] extends infer I extends Info ? Entries<C, I> : never
+/** Every key of `M`'s own columns, lookups and date parts, as one union of string literals. */
+type OwnKeys<M> = {
+  [C in keyof ColumnInfo<M> & string]: KeysOfColumn<C, ColumnInfo<M>[C]['kind']>
 }[keyof ColumnInfo<M> & string]
 
 /**
  * Conditions on the model's own columns, every column × lookup × date part listed (`{ title:
  * 'x', rating__gte: 4, title__icontains: 'y', publishedAt__year__gte: 2020 }`): what `q` checks
- * its filter objects against.
+ * its filter objects against. The keys are listed eagerly; each key's value type is resolved
+ * only when a filter uses that key.
  */
-export type OwnFilter<in out M> = { readonly [E in AllEntries<M> as E[0]]?: E[1] }
+export type OwnFilter<in out M> = { readonly [K in OwnKeys<M>]?: OwnValue<M, K> }
+
+/** The value type of an own key: a column compared with a value, or a lookup or date part as written. */
+type OwnValue<M, K> = K extends keyof ColumnInfo<M> ? EqualityValue<ColumnInfo<M>[K]> : ColumnValue<M, K & string>
+
+/** What a column is compared with (`title: 'x'`). */
+type EqualityValue<I> = I extends Info
+  ? I['kind'] extends 'json'
+    ? // json compares as documents (jsonb's equality on every dialect), never with expressions
+      I['a'] | Param | Nullable<I>
+    : Arg<I['a']> | Nullable<I>
+  : never
 
 /** A column compared with a value (`title: 'x'`), its type known eagerly. */
 type ColumnEquality<M> = {
-  readonly [C in keyof ColumnInfo<M> & string]?: ColumnInfo<M>[C] extends infer I extends Info
-    ? I['kind'] extends 'json'
-      ? // json compares as documents (jsonb's equality on every dialect), never with expressions
-        I['a'] | Param | Nullable<I>
-      : Arg<I['a']> | Nullable<I>
-    : never
+  readonly [C in keyof ColumnInfo<M> & string]?: EqualityValue<ColumnInfo<M>[C]>
 }
 
 /**

@@ -251,8 +251,8 @@ type PathKeys = { readonly [K: `${string}__${string}`]: unknown }
 /**
  * What `where`/`exclude` constrain a filter object to before {@link CheckFilter} checks each key
  * as written: columns compared with a value (their types known, for completion and checking),
- * relation names, and keys with `__` by pattern. Every model's own keys, not the lookups of each
- * column nor anything of the related models: cheap to check, with the keys completed as before.
+ * relation names, and keys with `__` by pattern: the model's own keys, neither the lookups of
+ * each column nor anything of the related models, so cheap to check, with the same keys completed.
  */
 export type WrittenFilter<M> = ColumnEquality<M> & { readonly [K in RelationNames<M>]?: unknown } & PathKeys
 

@@ -147,13 +147,11 @@ export type PathsOf<M> =
   (keyof RowOf<M> & string) | (keyof RelationsOf<M> & string) | `${keyof RelationsOf<M> & string}__${string}`
 
 /**
- * Checks the expressions a filter object compares with (`pages__gt: F('rating')`): each may read
- * only paths of `M` or annotations of the rows `R`.
+ * Checks an expression a filter object compares with (`pages__gt: F('rating')`): it may read
+ * only paths of `M` or annotations of the rows `R`. Any other value passes (`unknown`).
  */
-export type CheckFilterExprs<M, R, F> = {
-  readonly [K in keyof F]: F[K] extends { readonly _K?: () => infer P }
-    ? [P] extends [ValidPaths<M, P & string> | AnnotationKeys<M, R>]
-      ? unknown
-      : Expr<unknown, ValidPaths<M, P & string> | AnnotationKeys<M, R>>
-    : unknown
-}
+export type CheckFilterExpr<M, R, V> = [V] extends [{ readonly _K?: () => infer P }]
+  ? [P] extends [ValidPaths<M, P & string> | AnnotationKeys<M, R>]
+    ? unknown
+    : Expr<unknown, ValidPaths<M, P & string> | AnnotationKeys<M, R>>
+  : unknown

@@ -14,6 +14,15 @@ import type { Expr } from './expr'
 type FieldsOf<M> = M extends Model<string, infer F, unknown> ? F : never
 type SchemaOf<M> = M extends Model<string, infer _F, infer S> ? S : never
 
+/**
+ * `T` for a model `M`, else `unknown`. While a call's model is still being inferred (`where`'s,
+ * whose model comes from the plan `pipe` passes it), the filter object is typed in the context of
+ * the types of its keys with the model a type parameter; TypeScript then explores every branch of
+ * such a type to find what it can be. Behind this test, nothing but `unknown` is found until the
+ * model is known.
+ */
+export type IfModel<M, T> = [M] extends [{ readonly _tag: 'Model' }] ? T : unknown
+
 /** What the type level knows of a stored column. */
 interface Info {
   readonly kind: ScalarKind
@@ -114,45 +123,38 @@ type PartLookupValue<L> = L extends 'in' | 'notIn'
     ? readonly [number, number]
     : Arg<number>
 
-type Entries<C extends string, I extends Info> =
-  // json compares as documents (jsonb's equality on every dialect), never with expressions
-  | [C, I['kind'] extends 'json' ? I['a'] | Param | Nullable<I> : Arg<I['a']> | Nullable<I>]
-  | { [L in LookupsOf<I['kind']>]: [`${C}__${L}`, LookupValue<I, L>] }[LookupsOf<I['kind']>]
-  | { [P in PartsOf<I['kind']>]: [`${C}__${P}`, Arg<number>] }[PartsOf<I['kind']>]
-  | {
-      [P in PartsOf<I['kind']>]: {
-        [L in Cmp | 'in' | 'notIn' | 'range' | 'not']: [`${C}__${P}__${L}`, PartLookupValue<L>]
-      }[Cmp | 'in' | 'notIn' | 'range' | 'not']
-    }[PartsOf<I['kind']>]
+/** The keys of one column: itself, its lookups, its date parts and their lookups (`publishedAt__year__gte`). */
+type KeysOfColumn<C extends string, K extends ScalarKind> =
+  C | `${C}__${LookupsOf<K>}` | `${C}__${PartsOf<K>}` | `${C}__${PartsOf<K>}__${Cmp | 'in' | 'notIn' | 'range' | 'not'}`
 
-type AllEntries<M> = {
-  [C in keyof ColumnInfo<M> & string]: ColumnInfo<M>[C] extends infer I extends Info ? Entries<C, I> : never
+/** Every key of `M`'s own columns, lookups and date parts, as one union of string literals. */
+type OwnKeys<M> = {
+  [C in keyof ColumnInfo<M> & string]: KeysOfColumn<C, ColumnInfo<M>[C]['kind']>
 }[keyof ColumnInfo<M> & string]
 
 /**
  * Conditions on the model's own columns, every column × lookup × date part listed (`{ title:
  * 'x', rating__gte: 4, title__icontains: 'y', publishedAt__year__gte: 2020 }`): what `q` checks
- * its filter objects against.
+ * its filter objects against. The keys are listed eagerly; each key's value type is resolved
+ * only when a filter uses that key.
  */
-export type OwnFilter<in out M> = { readonly [E in AllEntries<M> as E[0]]?: E[1] }
+export type OwnFilter<in out M> = { readonly [K in OwnKeys<M>]?: IfModel<M, OwnValue<M, K>> }
+
+/** The value type of an own key: a column compared with a value, or a lookup or date part as written. */
+type OwnValue<M, K> = K extends keyof ColumnInfo<M> ? EqualityValue<ColumnInfo<M>[K]> : ColumnValue<M, K & string>
+
+/** What a column is compared with (`title: 'x'`). */
+type EqualityValue<I> = I extends Info
+  ? I['kind'] extends 'json'
+    ? // json compares as documents (jsonb's equality on every dialect), never with expressions
+      I['a'] | Param | Nullable<I>
+    : Arg<I['a']> | Nullable<I>
+  : never
 
 /** A column compared with a value (`title: 'x'`), its type known eagerly. */
 type ColumnEquality<M> = {
-  readonly [C in keyof ColumnInfo<M> & string]?: ColumnInfo<M>[C] extends infer I extends Info
-    ? I['kind'] extends 'json'
-      ? // json compares as documents (jsonb's equality on every dialect), never with expressions
-        I['a'] | Param | Nullable<I>
-      : Arg<I['a']> | Nullable<I>
-    : never
+  readonly [C in keyof ColumnInfo<M> & string]?: IfModel<M, EqualityValue<ColumnInfo<M>[C]>>
 }
-
-/**
- * A column's lookups and date parts (`title__icontains`, `publishedAt__year__gte`), accepted by
- * pattern and checked as written by {@link CheckFilter}: listing every column × lookup × date
- * part of every model a program filters on (as {@link OwnFilter} does) makes about half of the
- * type instantiations of a large application's filters.
- */
-type ColumnLookups<M> = { readonly [K in `${keyof ColumnInfo<M> & string}__${string}`]?: unknown }
 
 /** `where({ author: authorRow })` — a relation compared by key, as tortoise allows. */
 type RelationEquality<M> = { readonly [K in FkKeys<FieldsOf<M>>]?: Readonly<Record<string, unknown>> | null }
@@ -243,17 +245,16 @@ type JsonPathValue<A, Rest extends string> = unknown extends A
       ? Invalid<`${Rest} is not a key of the json document`>
       : JsonLeaf<JsonStep<A, Rest>> | null
 
+/** Keys of a filter object that walk relations or json documents, or name lookups: checked as written. */
+type PathKeys = { readonly [K: `${string}__${string}`]: unknown }
+
 /**
  * What `where`/`exclude` constrain a filter object to before {@link CheckFilter} checks each key
- * as written: columns compared with a value eagerly, lookups, date parts and relation paths by
- * pattern. Cheaper to check than {@link FilterOf}, with the same keys and value types accepted.
+ * as written: columns compared with a value (their types known, for completion and checking),
+ * relation names, and keys with `__` by pattern: the model's own keys, neither the lookups of
+ * each column nor anything of the related models, so cheap to check, with the same keys completed.
  */
-export type WrittenFilter<M> = ColumnEquality<M> &
-  ColumnLookups<M> &
-  RelationEquality<M> &
-  RelationExistence<M> &
-  RelationKeys<M> &
-  JsonPathKeys<M>
+export type WrittenFilter<M> = ColumnEquality<M> & { readonly [K in RelationNames<M>]?: unknown } & PathKeys
 
 /** A key the type level rejects, with the reason in the error message. */
 export interface Invalid<Reason extends string> {
@@ -316,19 +317,27 @@ type PathValue<M, H extends string, Rest extends string> = [RelationInfo<M, H>] 
       : TargetValue<RelatedModel<M, H>, Rest>
 
 /**
- * Checks the keys a filter object was written with: a column compared with a value was checked
- * by {@link FilterOf}; a column's lookup or date part is resolved from the key as written to its
- * value type, and each relation key hop by hop, or to an {@link Invalid} that names the problem.
+ * The value type of the key `K` of a filter object on `M`, resolved from the key as written: a
+ * column compared with a value, a relation compared by key or by a related row, a column's lookup
+ * or date part, a path through relations hop by hop (or into a json document), or an
+ * {@link Invalid} that names the problem. One type per model and key, whatever filter uses it.
  */
-export type CheckFilter<M, F> = {
-  readonly [K in keyof F]: K extends keyof ColumnInfo<M> | FkKeys<FieldsOf<M>> | ExistenceNames<M>
-    ? unknown
-    : [ColumnValue<M, K & string>] extends [never]
-      ? K extends `${infer H}__${infer Rest}`
-        ? PathValue<M, H, Rest>
-        : NoField<M, K>
-      : ColumnValue<M, K & string>
-}
+export type FilterValue<M, K> = IfModel<M, KeyValue<M, K>>
+
+type KeyValue<M, K> = K extends keyof ColumnInfo<M>
+  ? EqualityValue<ColumnInfo<M>[K]>
+  : K extends FkKeys<FieldsOf<M>>
+    ? Readonly<Record<string, unknown>> | null
+    : K extends ExistenceNames<M>
+      ? ExistenceValue<RelatedModel<M, K>, 'exact'>
+      : [ColumnValue<M, K & string>] extends [never]
+        ? K extends `${infer H}__${infer Rest}`
+          ? PathValue<M, H, Rest>
+          : NoField<M, K>
+        : ColumnValue<M, K & string>
+
+/** Checks the keys a filter object was written with, each by its {@link FilterValue}. */
+export type CheckFilter<M, F> = { readonly [K in keyof F]: FilterValue<M, K> }
 
 /** A row key usable in `orderBy`, `values`, … */
 export type KeyOf<M> = keyof RowOf<M> & string

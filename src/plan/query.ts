@@ -18,11 +18,12 @@ import {
   deepFreeze,
   freeze,
 } from './ast'
-import { AnnotationFilter, AnnotationKeys, CheckFilterExprs } from './expr-types'
+import { AnnotationFilter, AnnotationKeys, CheckFilterExpr } from './expr-types'
 import { Q, and, filterNodeOf, not } from './filter'
 import { HINT, OWNER, ShapeNode, filterStep, hintOf, hinted, namesStep, rootOf, sharedList, step } from './hint'
 import {
-  CheckFilter,
+  FilterValue,
+  IfModel,
   KeyOf,
   OrderKey,
   PathKeyValue,
@@ -187,9 +188,24 @@ const addFilter = <P extends Select<unknown>>(plan: P, node: FilterNode | Valida
 }
 
 /**
- * `where`/`exclude`: a `q` combination (checked when built), or a filter object whose relation
- * keys are checked one by one as written. Two signatures, because a generic filter parameter
- * would hide the model from `q.or(…)`'s own inference.
+ * A filter object's keys by their value types, resolved from the keys as written: a condition on
+ * an annotation of the rows `R`, else a key of the model `M` ({@link FilterValue}); an expression
+ * compared with may read only paths of `M` and annotations.
+ */
+type CheckedFilter<M, R, F> = {
+  readonly [K in keyof F]: IfModel<
+    M,
+    Annotated<AnnotationFilter<M, R>, K, FilterValue<M, K>> & CheckFilterExpr<M, R, F[K]>
+  >
+}
+
+/** The value type of `K` among conditions on annotations `A`, else `V`. */
+type Annotated<A, K, V> = K extends keyof A ? A[K] : V
+
+/**
+ * `where`/`exclude`: a `q` combination (checked when built), or a filter object whose keys are
+ * checked one by one as written. Two signatures, because a generic filter parameter would hide
+ * the model from `q.or(…)`'s own inference.
  */
 export interface FilterCombinator {
   <M, R>(filter: Q<M>): (plan: Query<M, R>) => Query<M, R>
@@ -197,7 +213,7 @@ export interface FilterCombinator {
   <M, R>(filter: Terminal<boolean>): (plan: Query<M, R>) => Query<M, R>
   /** Keys may also name the plan's annotations (`n__gte: 2`): conditions on aggregates go to HAVING. */
   <M, R, const F extends WrittenFilter<M> & AnnotationFilter<M, R>>(
-    filter: F & CheckFilter<M, Omit<F, keyof AnnotationFilter<M, R>>> & CheckFilterExprs<M, R, F>,
+    filter: F & CheckedFilter<M, R, F>,
   ): (plan: Query<M, R>) => Query<M, R>
 }
 

@@ -1,6 +1,9 @@
 /**
  * The PostgreSQL baseline: postgres.js with hand-written SQL, each statement prepared on the
- * server (`prepare: true`), rows mapped to the same objects as the other libraries.
+ * server (`prepare: true`), rows mapped to the same objects as the other libraries. A long read
+ * (the 100,000 rows, the long lists, the prefetches) takes its rows one by one as arrays
+ * (`values().forEach`) and builds each object as one literal: each raw row dies young, where
+ * postgres.js's own objects are all kept until the last row has arrived.
  */
 import postgres from 'postgres'
 import { AuthorRow, BookRow, ItemRow, NewBook, OwnerRow, input, newBook, newBooks, withItems } from '../data'
@@ -13,12 +16,36 @@ export const FILTERED_PG = `SELECT ${BOOK_COLS} FROM book WHERE strpos(title, $1
 
 const ITEM_COLS = 'id, name, owner_id AS "ownerId"'
 
+type Values = ReadonlyArray<unknown>
+const toBook = (r: Values): BookRow => ({
+  id: r[0] as number,
+  title: r[1] as string,
+  rating: r[2] as number | null,
+  publishedAt: r[3] as Date,
+  authorId: r[4] as number,
+})
+const toItem = (r: Values): ItemRow => ({ id: r[0] as number, name: r[1] as string, ownerId: r[2] as number })
+const toOwner = (r: Values): OwnerRow => ({ id: r[0] as number, name: r[1] as string })
+
+/** What postgres.js's query gives for reading rows one by one as arrays. */
+interface RowByRow {
+  values(): { forEach(f: (row: Values) => void): Promise<unknown> }
+}
+
 export const openPg = (url: string) => postgres(url, { max: 1, onnotice: () => undefined })
 
 export const rawPostgres = (url: string): Impl => {
   const sql = openPg(url)
   const q = <T>(text: string, params: unknown[]) =>
     sql.unsafe(text, params as never[], { prepare: true }) as unknown as Promise<T[]>
+  /** A long read: rows one by one as arrays, each built by `build` as it arrives. */
+  const long = async <T>(text: string, params: unknown[], build: (r: Values) => T): Promise<T[]> => {
+    const out: T[] = []
+    await (sql.unsafe(text, params as never[], { prepare: true }) as unknown as RowByRow)
+      .values()
+      .forEach((r) => void out.push(build(r)))
+    return out
+  }
   const insertOne = async (b: NewBook, tx = sql): Promise<BookRow> =>
     (
       (await tx.unsafe(
@@ -30,12 +57,14 @@ export const rawPostgres = (url: string): Impl => {
   // A long list is one parameter typed as an array (postgres.js writes the JS array as its
   // literal): the server reads it once, and the planner hashes it as a constant.
   const itemsIn = (ids: number[]) =>
-    q<ItemRow>(`SELECT ${ITEM_COLS} FROM item WHERE id = ANY($1::int[]) ORDER BY id`, [ids])
+    long(`SELECT ${ITEM_COLS} FROM item WHERE id = ANY($1::int[]) ORDER BY id`, [ids], toItem)
   const ownersWithItems = async (after: number, n: number) => {
-    const os = await q<OwnerRow>('SELECT id, name FROM owner WHERE id > $1 ORDER BY id LIMIT $2', [after, n])
-    const is = await q<ItemRow>(`SELECT ${ITEM_COLS} FROM item WHERE owner_id = ANY($1::int[]) ORDER BY id`, [
-      os.map((o) => o.id),
-    ])
+    const os = await long('SELECT id, name FROM owner WHERE id > $1 ORDER BY id LIMIT $2', [after, n], toOwner)
+    const is = await long(
+      `SELECT ${ITEM_COLS} FROM item WHERE owner_id = ANY($1::int[]) ORDER BY id`,
+      [os.map((o) => o.id)],
+      toItem,
+    )
     return withItems(os, is)
   }
   return {
@@ -93,7 +122,7 @@ export const rawPostgres = (url: string): Impl => {
         },
       },
       decode100k: {
-        prepared: () => tenTimes(async () => q<BookRow>(`SELECT ${BOOK_COLS} FROM book`, [])),
+        prepared: () => tenTimes(async () => long(`SELECT ${BOOK_COLS} FROM book`, [], toBook)),
       },
       singleInsert: { prepared: (i) => insertOne(newBook(i)) },
       // One INSERT … SELECT FROM unnest of four typed arrays: one statement text whatever the row
@@ -139,9 +168,11 @@ export const rawPostgres = (url: string): Impl => {
       inList70k: { prepared: (i) => itemsIn(input.inList70k(i).ids) },
       nameIn2k: {
         prepared: (i) =>
-          q<ItemRow>(`SELECT ${ITEM_COLS} FROM item WHERE name = ANY($1::text[]) ORDER BY id`, [
-            input.nameIn2k(i).names,
-          ]),
+          long(
+            `SELECT ${ITEM_COLS} FROM item WHERE name = ANY($1::text[]) ORDER BY id`,
+            [input.nameIn2k(i).names],
+            toItem,
+          ),
       },
       prefetch1k: { prepared: (i) => ownersWithItems(input.prefetch1k(i).after, 1000) },
       prefetch10k: { prepared: (i) => ownersWithItems(input.prefetch10k(i).after, 10000) },

@@ -67,9 +67,10 @@ const chunks = <A>(xs: ReadonlyArray<A>): ReadonlyArray<ReadonlyArray<A>> => {
   return out
 }
 
-/** A key value as a Map key: a number as itself (no string made per row), anything else spelt apart by type. */
+/** A key value as a Map key. */
 type Key = string | number
 
+/** A number as itself (no string made per row); anything else spelt apart by type. */
 const keyOf = (v: unknown): Key => (typeof v === 'number' ? v : typeof v === 'bigint' ? `${v}n` : String(v))
 
 /** The plan that reads the related rows of one level: the sub-plan (or all rows), deeper paths added. */
@@ -157,13 +158,14 @@ const inTurn = <A, B>(items: ReadonlyArray<A>, f: (item: A) => MaybePromise<B>):
   return from(0)
 }
 
-const groupBy = (rows: ReadonlyArray<Row>, key: string): Map<Key, Row[]> => {
+/** The rows by the key `keyAt` gives each (the row and its index), in their order. */
+const groupBy = (rows: ReadonlyArray<Row>, keyAt: (row: Row, i: number) => unknown): Map<Key, Row[]> => {
   const groups = new Map<Key, Row[]>()
-  for (const t of rows) {
-    const k = keyOf(t[key])
+  for (let i = 0; i < rows.length; i++) {
+    const k = keyOf(keyAt(rows[i], i))
     const g = groups.get(k)
-    if (g) g.push(t)
-    else groups.set(k, [t])
+    if (g) g.push(rows[i])
+    else groups.set(k, [rows[i]])
   }
   return groups
 }
@@ -198,21 +200,9 @@ const fetchLinked = (
     })
     const rows = owned.map((o) => o.row)
     return nested.length > 0
-      ? then(prefetchRows(ex, plan, rows), (deeper) => linkedGroups(owned, deeper))
-      : linkedGroups(owned, rows)
+      ? then(prefetchRows(ex, plan, rows), (deeper) => groupBy(deeper, (_, i) => owned[i].owner))
+      : groupBy(rows, (_, i) => owned[i].owner)
   })
-}
-
-/** The related rows by the key of the row they belong to (`owned[i]` is `rows[i]`'s owner). */
-const linkedGroups = (owned: ReadonlyArray<{ readonly owner: unknown }>, rows: ReadonlyArray<Row>): Map<Key, Row[]> => {
-  const groups = new Map<Key, Row[]>()
-  owned.forEach((o, i) => {
-    const k = keyOf(o.owner)
-    const g = groups.get(k)
-    if (g) g.push(rows[i])
-    else groups.set(k, [rows[i]])
-  })
-  return groups
 }
 
 type WithRelation = (row: Row, value: unknown) => Row
@@ -276,7 +266,7 @@ const attach = (
   if (rel.kind === 'manyToMany') return then(fetchLinked(ex, rel, plan, ids), attachAll)
   // Reverse key: the rows whose foreign key holds one of the parents' keys.
   const fkKey = rel.target.columns.find((c) => c.column === rel.hops[0].to)!.key
-  return then(fetchWhere(ex, level, plan, fkKey, ids), (found) => attachAll(groupBy(found, fkKey)))
+  return then(fetchWhere(ex, level, plan, fkKey, ids), (found) => attachAll(groupBy(found, (t) => t[fkKey])))
 }
 
 /**

@@ -22,6 +22,8 @@ module.exports = {
   },
   roots: ['<rootDir>/src', '<rootDir>/laws', '<rootDir>/test'],
   testMatch: ['**/*.test.ts'],
+  // every fast-check property draws from the run's seed (FC_SEED under CI)
+  setupFiles: ['<rootDir>/test/support/seed.ts'],
   testTimeout: 60000,
   // The suites wait on the databases more than they compute: two workers on a 2-core machine
   // (Jest would take one, cores - 1) halve the wall time.

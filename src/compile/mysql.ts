@@ -251,7 +251,9 @@ export const mysql: Dialect = {
     return `(CASE WHEN ${is}${inArrays} THEN ${value} END)`
   },
   jsonPathValue: dollarPath,
-  mod: (l, r) => `MOD(${l}, ${r})`,
+  // MariaDB's MOD of a negative decimal by a decimal can give a -0.00 that is not = 0, so a
+  // NULLIF(…, 0) around it misses and a division by it fails: adding 0 normalises the zero
+  mod: (l, r) => `(MOD(${l}, ${r}) + 0)`,
   extremum: (fn, _col, ref, arg) => `${fn}(${arg(ref)})`,
   limitedIn: (sql) => `SELECT * FROM (${sql}) AS \`s\``,
   lock: (lock) => `${lock.mode === 'share' ? ' LOCK IN SHARE MODE' : ' FOR UPDATE'}${lockWait(lock)}`,

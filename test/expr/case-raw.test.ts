@@ -19,6 +19,7 @@ import {
   annotate,
   bulkCreate,
   compile,
+  count,
   groupBy,
   orderBy,
   q,
@@ -192,6 +193,26 @@ forEachDialect('case, raw and arithmetic expressions', [Author, Book], (t) => {
       expect(r.n).toBe(r.rating === null ? null : -r.rating)
       expect(r.nn).toBe(r.pages)
     }
+  })
+
+  it('a zero remainder is zero: a division by it is null, in a read and in an update', async () => {
+    // -1 mod -0.25 and -1.0 mod 0.5 are (-)0; MariaDB's decimal MOD gave a -0.00 unequal to 0
+    const zero = Value(-1).mod(-0.25)
+    const row = right(
+      await pipe(
+        query(Book),
+        annotate({ z: zero, z2: Value(-1.5).mod(0.5), d: Value(0).div(zero) }),
+        values('z', 'z2', 'd'),
+        run(t().db),
+      )(),
+    )[0]
+    expect([row.z === 0, row.z2 === 0, row.d]).toEqual([true, true, null])
+    const hit = right(await pipe(query(Book), where({ pages__gt: Value(1).sub(1).add(zero) }), count, run(t().db))())
+    expect(hit).toBe(BOOKS.filter((b) => b.pages > 0).length)
+    const n = right(
+      await pipe(query(Book), where({ rating: null }), update({ rating: Value(0).div(zero) }), run(t().db))(),
+    )
+    expect(n).toBe(BOOKS.filter((b) => b.rating === null).length)
   })
 
   it('pow is a float, null where the result is no finite real number, 0 on underflow', async () => {

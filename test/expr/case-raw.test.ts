@@ -215,6 +215,18 @@ forEachDialect('case, raw and arithmetic expressions', [Author, Book], (t) => {
     expect(n).toBe(BOOKS.filter((b) => b.rating === null).length)
   })
 
+  it('a fraction in an expression is a double, as in JS: 0.1 + 0.2 is 0.30000000000000004', async () => {
+    const rows = right(
+      await pipe(
+        query(Book),
+        annotate({ s: Value(0.1).add(0.2), p: Value(3).mul(0.1) }),
+        values('s', 'p'),
+        run(t().db),
+      )(),
+    )
+    expect(rows[0]).toEqual({ s: 0.1 + 0.2, p: 3 * 0.1 })
+  })
+
   it('pow is a float, null where the result is no finite real number, 0 on underflow', async () => {
     const one = async (b: number, x: number): Promise<number | null> => {
       const rows = right(

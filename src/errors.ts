@@ -271,7 +271,10 @@ const TAGS: ReadonlySet<string> = new Set([
 export const isTerrapinError = (u: unknown): u is TerrapinError =>
   typeof u === 'object' && u !== null && TAGS.has((u as { _tag?: unknown })._tag as string)
 
-/** Whether retrying the whole transaction may succeed (deadlock, serialization failure, its connection lost before COMMIT). */
+/**
+ * Whether retrying the whole transaction may succeed (deadlock, serialization failure, a statement
+ * prepared before a migration changed its table, its connection lost before COMMIT).
+ */
 export const isRetryable = (e: TerrapinError): boolean =>
   (e._tag === 'QueryError' || e._tag === 'TransactionError' || e._tag === 'ConnectionError') && e.retryable === true
 

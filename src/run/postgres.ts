@@ -65,6 +65,15 @@ const keyColumns = (detail: string | undefined): string | undefined => {
 }
 
 /**
+ * A statement prepared before the schema changed under it: `cached plan must not change result
+ * type` once a migration changed a column it reads, `prepared statement … does not exist` once the
+ * server forgot it. postgres.js forgets the statement and prepares it again on its own outside a
+ * transaction; inside one the transaction is aborted by then, and running it again succeeds.
+ */
+const staleStatement = (routine: string | undefined): boolean =>
+  routine === 'RevalidateCachedQuery' || routine === 'FetchPreparedStatement'
+
+/**
  * SQLSTATE to the typed union. Messages of data exceptions (class 22) quote the offending
  * value after a colon, so that part is cut off.
  */
@@ -75,6 +84,7 @@ export const classifyPostgres = (e: unknown, sql?: string): TerrapinError => {
     constraint_name?: string
     column_name?: string
     detail?: string
+    routine?: string
   }
   const code = typeof err.code === 'string' ? err.code : ''
   const raw = err.message ?? String(e)
@@ -99,7 +109,7 @@ export const classifyPostgres = (e: unknown, sql?: string): TerrapinError => {
   if (code === '21000' && /more than one row returned by a subquery/.test(raw)) return subqueryRowsError(sql, e)
   // undefined_table
   if (code === '42P01') return missingTableError(message, { sql, code, cause: e })
-  const retryable = code === '40001' || code === '40P01'
+  const retryable = code === '40001' || code === '40P01' || staleStatement(err.routine)
   return queryError(message, { sql, code: code || undefined, retryable, cause: e })
 }
 

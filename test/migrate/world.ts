@@ -5,7 +5,7 @@
 import * as fs from 'fs'
 import * as os from 'os'
 import * as path from 'path'
-import { AnyModel, Db, connect } from 'terrapin'
+import { AnyModel, ConnectOptions, Db, connect } from 'terrapin'
 import { MigrationTarget } from '../../src/migrate'
 import { DialectName, IsolatedDatabase, createIsolated } from '../support/databases'
 
@@ -17,13 +17,20 @@ export interface MigrationWorld {
   readonly target: (models: Record<string, AnyModel>) => MigrationTarget
 }
 
-/** Registers the world's set-up and tear-down in the enclosing `describe`; call the result inside tests. */
-export const migrationWorld = (dialect: DialectName, label: string): (() => MigrationWorld) => {
+/**
+ * Registers the world's set-up and tear-down in the enclosing `describe`; call the result inside
+ * tests. `options` are the connection's (`{ pool: 1 }`: every statement on one connection).
+ */
+export const migrationWorld = (
+  dialect: DialectName,
+  label: string,
+  options: ConnectOptions = {},
+): (() => MigrationWorld) => {
   let iso: IsolatedDatabase | undefined
   let world: MigrationWorld | undefined
   beforeAll(async () => {
     iso = await createIsolated(dialect, label)
-    const db = connect(iso.url)
+    const db = connect(iso.url, options)
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), `terrapin-${label}-`))
     world = {
       db,

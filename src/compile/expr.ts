@@ -282,7 +282,11 @@ export const exprSql = (ctx: Ctx, e: Expr, hint?: Column): ExprSql => {
       return fieldRef(ctx, scopeAt(ctx, 1), e.ref)
     case 'Value': {
       // Every database's integers stop at 64 bits: a bigint beyond is refused before anything is sent.
-      if (typeof e.value === 'bigint' && !isInt64(e.value)) outOfRange(ctx, e.value, hint)
+      if (typeof e.value === 'bigint' && !isInt64(e.value))
+        refuseValue(ctx, `${String(e.value)}n is outside the 64-bit integer range`, hint)
+      // NaN and the infinities are no SQL value on any of them.
+      if (typeof e.value === 'number' && !Number.isFinite(e.value))
+        refuseValue(ctx, `${e.value} is not a finite number`, hint)
       // Typed by the value itself where it can be (1.5 beside an int column is still 1.5).
       const col =
         typeof e.value === 'number'
@@ -374,11 +378,10 @@ const commonColumn = (values: ReadonlyArray<ExprSql>): Column => {
 }
 
 /** A bigint literal outside the 64-bit range: a `ValidationError` naming the column it is written or compared beside. */
-const outOfRange = (ctx: Ctx, v: bigint, hint: Column | undefined): never => {
+/** A value no database holds (a bigint past 64 bits, NaN, an infinity): refused before anything is sent. */
+const refuseValue = (ctx: Ctx, message: string, hint: Column | undefined): never => {
   const model = ctx.scopes[ctx.scopes.length - 1]?.model.name
-  throw new TerrapinFailure(
-    validationError([{ field: hint?.key ?? '', message: `${v}n is outside the 64-bit integer range` }], model),
-  )
+  throw new TerrapinFailure(validationError([{ field: hint?.key ?? '', message }], model))
 }
 
 const funcSql = (ctx: Ctx, e: Extract<Expr, { _tag: 'Func' }>, hint?: Column): ExprSql => {

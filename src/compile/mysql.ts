@@ -221,7 +221,7 @@ export const mysql: Dialect = {
   castText: (x) => `CAST(${x} AS CHAR)`,
   textParam: (ph) => ph,
   // a fraction bound in the text protocol reads as a DECIMAL literal (0.1 + 0.2 = 0.3): a double, as in JS
-  numberParam: (ph, v) => (Number.isInteger(v) ? ph : `CAST(${ph} AS DOUBLE)`),
+  numberParam: (ph, v) => (Number.isSafeInteger(v) ? ph : `CAST(${ph} AS DOUBLE)`),
   lower: (x) => `LOWER(${x})`,
   // The server's simple mapping leaves ß alone where Unicode (and JS, ICU) make it SS.
   upper: (x) => `REPLACE(UPPER(${x}), 'ß', 'SS')`,

@@ -183,9 +183,10 @@ export const postgres: Dialect = {
   floatType: 'DOUBLE PRECISION',
   castText: (x) => `CAST(${x} AS TEXT)`,
   textParam: (ph) => `CAST(${ph} AS TEXT)`,
-  // typed by the value: `int_col + $1` would refuse 1.5, and `$1 + $2` is ambiguous
+  // typed by the value: `int_col + $1` would refuse 1.5, and `$1 + $2` is ambiguous; an integer
+  // past 2^53 is a double in JS (1e300 would not fit a BIGINT)
   numberParam: (ph, v) =>
-    `CAST(${ph} AS ${!Number.isInteger(v) ? 'DOUBLE PRECISION' : Math.abs(v) <= 2147483647 ? 'INTEGER' : 'BIGINT'})`,
+    `CAST(${ph} AS ${!Number.isSafeInteger(v) ? 'DOUBLE PRECISION' : Math.abs(v) <= 2147483647 ? 'INTEGER' : 'BIGINT'})`,
   // Fold with ICU (all of Unicode), then compare and sort the result by code point again.
   lower: (x) => `(LOWER(${x} COLLATE "und-x-icu") COLLATE "C")`,
   upper: (x) => `(UPPER(${x} COLLATE "und-x-icu") COLLATE "C")`,

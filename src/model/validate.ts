@@ -135,6 +135,8 @@ const kindOf = (v: unknown): string => {
 export const describeValue = (v: unknown): string => {
   if (typeof v === 'bigint') return `${v}n`
   if (v instanceof Date) return 'an invalid date'
+  // JSON writes NaN and the infinities as null
+  if (typeof v === 'number' && !Number.isFinite(v)) return String(v)
   try {
     return JSON.stringify(v) ?? String(v)
   } catch {

@@ -227,6 +227,30 @@ forEachDialect('case, raw and arithmetic expressions', [Author, Book], (t) => {
     expect(rows[0]).toEqual({ s: 0.1 + 0.2, p: 3 * 0.1 })
   })
 
+  it('NaN and the infinities in an expression are a ValidationError, and nothing is sent; 1e300 is a double', async () => {
+    for (const v of [NaN, Infinity, -Infinity]) {
+      t().clearLog()
+      const e = left(await pipe(query(Book), annotate({ x: F('pages').mul(v) }), values('x'), run(t().db))())
+      expect([e._tag, e.message]).toEqual(['ValidationError', `Book: pages: ${v} is not a finite number`])
+      const u = left(await pipe(query(Book), update({ rating: Value(v) }), run(t().db))())
+      expect(u._tag).toBe('ValidationError')
+      // a plain value is checked by its field's codec, and named as it is (JSON would say null)
+      const w = left(await pipe(query(Book), where({ rating__gt: v }), values('id'), run(t().db))())
+      expect(w.message).toBe(`Book: rating__gt: ${v} is not a valid float`)
+      expect(t().log).toHaveLength(0)
+    }
+    // an integer past 2^53 is a double in JS, and in the SQL (PostgreSQL's BIGINT would refuse it)
+    const rows = right(
+      await pipe(
+        query(Book),
+        annotate({ x: Value(1e300).add(0), y: Value(2 ** 60).mul(2) }),
+        values('x', 'y'),
+        run(t().db),
+      )(),
+    )
+    expect(rows[0]).toEqual({ x: 1e300, y: 2 ** 61 })
+  })
+
   it('pow is a float, null where the result is no finite real number, 0 on underflow', async () => {
     const one = async (b: number, x: number): Promise<number | null> => {
       const rows = right(

@@ -7,6 +7,7 @@
 import * as t from 'io-ts'
 import { TerrapinFailure, validationError } from '../errors'
 import { isInt64 } from '../model/codecs'
+import { describeValue } from '../model/validate'
 import { ScalarField } from '../model/fields'
 import { Column, Model } from '../model/model'
 import { resolveRelation } from '../model/relations'
@@ -280,23 +281,8 @@ export const exprSql = (ctx: Ctx, e: Expr, hint?: Column): ExprSql => {
     }
     case 'OuterRef':
       return fieldRef(ctx, scopeAt(ctx, 1), e.ref)
-    case 'Value': {
-      // Every database's integers stop at 64 bits: a bigint beyond is refused before anything is sent.
-      if (typeof e.value === 'bigint' && !isInt64(e.value))
-        refuseValue(ctx, `${String(e.value)}n is outside the 64-bit integer range`, hint)
-      // NaN and the infinities are no SQL value on any of them.
-      if (typeof e.value === 'number' && !Number.isFinite(e.value))
-        refuseValue(ctx, `${e.value} is not a finite number`, hint)
-      // Typed by the value itself where it can be (1.5 beside an int column is still 1.5).
-      const col =
-        typeof e.value === 'number'
-          ? NUMBER_COLUMN
-          : typeof e.value === 'string'
-            ? TEXT_COLUMN
-            : (hint ?? NUMBER_COLUMN)
-      const sql = bind(ctx, e.value, (x) => (x === null || !hint ? x : d.encode(hint, x)))
-      return { sql: typeof e.value === 'number' ? d.numberParam(sql, e.value) : sql, col }
-    }
+    case 'Value':
+      return valueSql(ctx, e.value, hint)
     case 'Arith': {
       if (e.op === 'pow') return powSql(ctx, e, hint)
       const l = exprSql(ctx, e.left, hint)
@@ -378,6 +364,41 @@ const commonColumn = (values: ReadonlyArray<ExprSql>): Column => {
 }
 
 /** A bigint literal outside the 64-bit range: a `ValidationError` naming the column it is written or compared beside. */
+/** A literal, bound as a parameter, once it is one every driver binds alike (else a `ValidationError`). */
+const valueSql = (ctx: Ctx, value: unknown, hint: Column | undefined): ExprSql => {
+  const { d } = ctx
+  // Every database's integers stop at 64 bits: a bigint beyond is refused before anything is sent.
+  if (typeof value === 'bigint' && !isInt64(value))
+    refuseValue(ctx, `${String(value)}n is outside the 64-bit integer range`, hint)
+  // NaN and the infinities are no SQL value on any of them.
+  if (typeof value === 'number' && !Number.isFinite(value)) refuseValue(ctx, `${value} is not a finite number`, hint)
+  if (!bindable(value, hint))
+    refuseValue(
+      ctx,
+      `${describeValue(value)} is no value of an expression: a string, number, bigint or null, or beside a field a value of its type (a boolean, Date, bytes, JSON)`,
+      hint,
+    )
+  // Typed by the value itself where it can be (1.5 beside an int column is still 1.5).
+  const col =
+    typeof value === 'number' ? NUMBER_COLUMN : typeof value === 'string' ? TEXT_COLUMN : (hint ?? NUMBER_COLUMN)
+  const sql = bind(ctx, value, (x) => (x === null || !hint ? x : d.encode(hint, x)))
+  return { sql: typeof value === 'number' ? d.numberParam(sql, value) : sql, col }
+}
+
+/**
+ * Whether a literal binds the same way on every driver: a string, a number, a bigint or null; or
+ * a value of the type of the field it stands beside (a boolean, a Date, bytes, a JSON value),
+ * which that field's encoding writes. Anything else (an object where no json field is, undefined,
+ * a function) each driver writes its own way, or refuses; mysql2 writes an object's keys as
+ * column names.
+ */
+const bindable = (v: unknown, hint: Column | undefined): boolean =>
+  v === null ||
+  typeof v === 'string' ||
+  typeof v === 'number' ||
+  typeof v === 'bigint' ||
+  (hint !== undefined && v !== undefined && hint.scalar.codec.is(v))
+
 /** A value no database holds (a bigint past 64 bits, NaN, an infinity): refused before anything is sent. */
 const refuseValue = (ctx: Ctx, message: string, hint: Column | undefined): never => {
   const model = ctx.scopes[ctx.scopes.length - 1]?.model.name

@@ -134,7 +134,8 @@ const kindOf = (v: unknown): string => {
 /** A value as a message shows it; never throws (a cycle, a bigint inside, an object without a prototype). */
 export const describeValue = (v: unknown): string => {
   if (typeof v === 'bigint') return `${v}n`
-  if (v instanceof Date) return 'an invalid date'
+  if (v instanceof Date) return Number.isNaN(v.getTime()) ? 'an invalid date' : v.toISOString()
+  if (v instanceof Uint8Array) return `${v.length} bytes`
   // JSON writes NaN and the infinities as null
   if (typeof v === 'number' && !Number.isFinite(v)) return String(v)
   try {

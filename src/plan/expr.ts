@@ -372,7 +372,10 @@ export const Concat = <const L extends ReadonlyArray<ExprArg<unknown, string>>>(
 
 /**
  * A literal as an expression (Django's `Value`), bound as a parameter: where a value must be an
- * expression, e.g. `Coalesce(Value(0))` or `Case`'s branches.
+ * expression, e.g. `Coalesce(Value(0))` or `Case`'s branches. A string, a finite number, a
+ * bigint or null anywhere; a boolean, a `Date`, bytes or a JSON value only beside a field of that
+ * type (`update({ at: Value(new Date()) })`, compared with a json field). Anything else (an
+ * object where no json field is, undefined, NaN) is a `ValidationError`, and nothing is sent.
  *
  * @example
  * annotate({ one: Value(1) }) // SELECT …, ? — [1]

@@ -1,7 +1,8 @@
 /**
  * Raw SQL as a plan: the `sql` tagged template. Every interpolated value becomes a bound
- * parameter, never text in the statement; identifiers go through `sql.ident`, which quotes
- * them for the dialect. `rowsOf(codec)` makes it a read whose rows the io-ts codec decodes.
+ * parameter, never text in the statement (a string, finite number, bigint, boolean, Date, bytes or
+ * null; anything else is a `ValidationError` when the plan runs); identifiers go through
+ * `sql.ident`, which quotes them for the dialect. `rowsOf(codec)` makes it a read whose rows the io-ts codec decodes.
  */
 import * as E from 'fp-ts/Either'
 import * as t from 'io-ts'

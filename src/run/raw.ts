@@ -2,10 +2,11 @@
  * Running raw `sql` plans and `bulkUpdate`: the statement text with the dialect's placeholders,
  * the values bound, and the rows decoded by the plan's codec.
  */
-import { decodeError } from '../errors'
+import { TerrapinFailure, decodeError, validationError } from '../errors'
 import { compileBulkUpdate, rowsPerStatement } from '../compile/bulk'
 import { Dialect } from '../compile/dialect'
 import { Column } from '../model/model'
+import { describeValue } from '../model/validate'
 import { BulkUpdate, Raw } from '../plan/ast'
 import { Ident } from '../plan/raw'
 import { Executor, MaybePromise } from './executor'
@@ -14,6 +15,28 @@ import { DecodeFailure } from './decode'
 import { changesSession } from './pooled'
 
 const DATETIME = { kind: 'datetime' } as Column
+const BOOLEAN = { kind: 'boolean' } as Column
+
+/**
+ * A value of a `sql` template as every driver binds it alike: a string, finite number, bigint or
+ * null as it is; a Date and a boolean as the dialect stores them; bytes as they are. Anything else
+ * is refused: each driver writes it its own way, and mysql2 writes an object's keys as column
+ * names (`name = ${{ id: 1 }}` would be `name = \`id\` = 1`) and an array as a list.
+ */
+const rawParam = (d: Dialect, v: unknown, i: number): unknown => {
+  if (v === null || typeof v === 'string' || typeof v === 'bigint' || v instanceof Uint8Array) return v
+  if (typeof v === 'number' && Number.isFinite(v)) return v
+  if (v instanceof Date && !Number.isNaN(v.getTime())) return d.encode(DATETIME, v)
+  if (typeof v === 'boolean') return d.encode(BOOLEAN, v)
+  throw new TerrapinFailure(
+    validationError([
+      {
+        field: `[${i}]`,
+        message: `${describeValue(v)} is no value of a sql template: a string, finite number, bigint, boolean, Date, bytes or null (a list: one \${…} per item)`,
+      },
+    ]),
+  )
+}
 
 const isIdent = (u: unknown): u is Ident => typeof u === 'object' && u !== null && (u as Ident)._tag === 'Ident'
 
@@ -27,7 +50,7 @@ export const renderRaw = (
   plan.values.forEach((v, i) => {
     if (isIdent(v)) sql += d.quote(v.name)
     else {
-      params.push(v instanceof Date ? d.encode(DATETIME, v) : v)
+      params.push(rawParam(d, v, i))
       sql += d.placeholder(params.length)
     }
     sql += plan.strings[i + 1]

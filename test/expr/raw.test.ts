@@ -45,6 +45,26 @@ forEachDialect('raw sql', [Author], (t2) => {
     ).toEqual([ids[1]])
   })
 
+  it('an object, array, undefined, NaN or function interpolated is a ValidationError, and nothing is sent', async () => {
+    // mysql2 writes an object's keys as column names: name = `name` = 1 holds on every row
+    const odd: ReadonlyArray<unknown> = [{ name: 1 }, [ids[0], ids[1]], undefined, NaN, () => 1, new Date(NaN)]
+    for (const v of odd) {
+      t2().clearLog()
+      const e = left(await pipe(sql`SELECT id, name FROM x_author WHERE name = ${v}`, rowsOf(Row), run(t2().db))())
+      expect([e._tag, e.message]).toEqual(['ValidationError', expect.stringMatching(/is no value of a sql template/)])
+      expect(t2().log).toHaveLength(0)
+    }
+    // a boolean is bound as the dialect stores it
+    const count = right(
+      await pipe(
+        sql`SELECT COUNT(*) AS n FROM x_author WHERE ${true} = ${true}`,
+        rowsOf(t.type({ n: t.unknown })),
+        run(t2().db),
+      )(),
+    )
+    expect(Number(count[0].n)).toBe(3)
+  })
+
   it('quotes identifiers with sql.ident and splices nested fragments (their values stay parameters)', async () => {
     const cond = sql`nick = ${'x'}`
     const rows = right(

@@ -363,7 +363,6 @@ const commonColumn = (values: ReadonlyArray<ExprSql>): Column => {
       : values[0].col
 }
 
-/** A bigint literal outside the 64-bit range: a `ValidationError` naming the column it is written or compared beside. */
 /** A literal, bound as a parameter, once it is one every driver binds alike (else a `ValidationError`). */
 const valueSql = (ctx: Ctx, value: unknown, hint: Column | undefined): ExprSql => {
   const { d } = ctx
@@ -399,7 +398,10 @@ const bindable = (v: unknown, hint: Column | undefined): boolean =>
   typeof v === 'bigint' ||
   (hint !== undefined && v !== undefined && hint.scalar.codec.is(v))
 
-/** A value no database holds (a bigint past 64 bits, NaN, an infinity): refused before anything is sent. */
+/**
+ * A literal refused before anything is sent (a bigint past 64 bits, NaN, an infinity, a value no
+ * driver binds alike): a `ValidationError` naming the column it is written or compared beside.
+ */
 const refuseValue = (ctx: Ctx, message: string, hint: Column | undefined): never => {
   const model = ctx.scopes[ctx.scopes.length - 1]?.model.name
   throw new TerrapinFailure(validationError([{ field: hint?.key ?? '', message }], model))

@@ -77,6 +77,32 @@ export const BOOLEAN_COLUMN = computed('boolean', t.boolean as t.Type<unknown, u
 /** The column of a raw SQL fragment: its value as the driver returns it (`RawSQL<A>` names the type). */
 const RAW_COLUMN = computed('text', t.unknown)
 
+/** The kinds of value a column holds, as far as storing one column's value in another goes. */
+const FAMILY: Readonly<Record<string, string>> = {
+  int: 'number',
+  smallint: 'number',
+  bigint: 'number',
+  float: 'number',
+  decimal: 'number',
+  char: 'text',
+  text: 'text',
+  uuid: 'text',
+}
+
+/**
+ * Why an expression's value cannot be stored in `target`: a text in a number column or the
+ * reverse, a date in a boolean, … (SQLite would store it, and the row would no longer read back).
+ * Literals, enums and raw fragments are not judged here.
+ */
+export const storeMismatch = (target: Column, value: ExprSql, e: Expr): string | undefined => {
+  if (e._tag === 'Value' || value.col === RAW_COLUMN) return undefined
+  const [to, from] = [target.scalar.kind, value.col.scalar.kind]
+  if (to === 'enum' || from === 'enum') return undefined
+  return (FAMILY[to] ?? to) === (FAMILY[from] ?? from)
+    ? undefined
+    : `a value of kind ${from} cannot be stored in a field of kind ${to}`
+}
+
 const ARITH = { add: '+', sub: '-', mul: '*', div: '/' } as const
 
 // ------------------------------------------------------------------------------------------

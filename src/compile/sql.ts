@@ -22,7 +22,7 @@ import {
 } from '../plan/ast'
 import { HOLE } from '../plan/shape'
 import { checkValue } from '../plan/filter'
-import { isExpr, isSelectPlan } from '../plan/expr'
+import { Expr, isExpr, isSelectPlan } from '../plan/expr'
 import { searchWords } from '../plan/search'
 import { Dialect, caseless } from './dialect'
 import { upsertSql } from './bulk'
@@ -43,7 +43,16 @@ import {
   valueExpr,
   walk,
 } from './context'
-import { BOOLEAN_COLUMN, COUNT_COLUMN, NUMBER_COLUMN, TEXT_COLUMN, annotationTarget, exprSql, inSubquery } from './expr'
+import {
+  BOOLEAN_COLUMN,
+  COUNT_COLUMN,
+  NUMBER_COLUMN,
+  TEXT_COLUMN,
+  annotationTarget,
+  exprSql,
+  inSubquery,
+  storeMismatch,
+} from './expr'
 import { jsonGuards } from './json'
 import { groupingSql, isGrouped, lockSql } from './grouping'
 import { orderName, readOrder, selectedKeys, sliced } from './ordering'
@@ -648,6 +657,13 @@ const targetWhere = (ctx: Ctx, alias: string, src: Select<unknown>): string => {
   return ` WHERE ${colRef(ctx, alias, pk)} IN (SELECT ${ctx.d.quote(pk.column)} FROM (${inner}) AS ${ctx.d.quote('s')})`
 }
 
+/** An expression an update stores in `col`, refused when its value is of another kind. */
+const storedExpr = (ctx: Ctx, model: Model, col: Column, e: Expr): string => {
+  const r = exprSql(ctx, e, col)
+  const mismatch = storeMismatch(col, r, e)
+  return mismatch === undefined ? r.sql : fail(model, `${col.key}: ${mismatch}`)
+}
+
 export const compileUpdate = (
   d: Dialect,
   plan: Update<unknown>,
@@ -659,7 +675,7 @@ export const compileUpdate = (
   ctx.scopes.push({ alias, model, plan: plan.source })
   const sets = Object.entries(patch).map(([k, v]) => {
     const col = model.columnByKey[k] ?? fail(model, unknownField(model, k))
-    const value = isExpr(v) ? exprSql(ctx, v, col).sql : bind(ctx, v, nullOr(d, col), columnCheck(col))
+    const value = isExpr(v) ? storedExpr(ctx, model, col, v) : bind(ctx, v, nullOr(d, col), columnCheck(col))
     return `${d.setTarget(d.quote(alias), d.quote(col.column))} = ${value}`
   })
   ctx.scopes.pop()

@@ -8,9 +8,11 @@ import { pipe } from 'fp-ts/function'
 import {
   Avg,
   Case,
+  Concat,
   Count,
   F,
   Max,
+  Lower,
   Min,
   RawSQL,
   Sum,
@@ -264,6 +266,26 @@ forEachDialect('case, raw and arithmetic expressions', [Author, Book], (t) => {
     }
     const titles = right(await pipe(query(Book), valuesFlat('title'), run(t().db))())
     expect(new Set(titles)).toEqual(new Set(BOOKS.map((b) => b.title)))
+  })
+
+  it('an update storing an expression of another kind (a text in a number field) is a ValidationError', async () => {
+    // SQLite would store the text, and the row would no longer read back
+    for (const value of [F('title'), Lower(F('title')), Concat(F('title'), '!')]) {
+      t().clearLog()
+      const e = left(await pipe(query(Book), update({ pages: value }), run(t().db))())
+      expect(e.message).toMatch(/^Book: pages: a value of kind (char|text) cannot be stored in a field of kind int$/)
+      expect(t().log).toHaveLength(0)
+    }
+    // the same kind, a number into a number, a text into a text: stored
+    right(
+      await pipe(
+        query(Book),
+        where({ title: '' }),
+        update({ rating: F('pages').mul(2), title: Lower(F('title')) }),
+        run(t().db),
+      )(),
+    )
+    expect(right(await pipe(query(Book), valuesFlat('pages'), run(t().db))())).toHaveLength(BOOKS.length)
   })
 
   it('pow is a float, null where the result is no finite real number, 0 on underflow', async () => {

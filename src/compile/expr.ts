@@ -77,32 +77,6 @@ export const BOOLEAN_COLUMN = computed('boolean', t.boolean as t.Type<unknown, u
 /** The column of a raw SQL fragment: its value as the driver returns it (`RawSQL<A>` names the type). */
 const RAW_COLUMN = computed('text', t.unknown)
 
-/** The kinds of value a column holds, as far as storing one column's value in another goes. */
-const FAMILY: Readonly<Record<string, string>> = {
-  int: 'number',
-  smallint: 'number',
-  bigint: 'number',
-  float: 'number',
-  decimal: 'number',
-  char: 'text',
-  text: 'text',
-  uuid: 'text',
-}
-
-/**
- * Why an expression's value cannot be stored in `target`: a text in a number column or the
- * reverse, a date in a boolean, … (SQLite would store it, and the row would no longer read back).
- * Literals, enums and raw fragments are not judged here.
- */
-export const storeMismatch = (target: Column, value: ExprSql, e: Expr): string | undefined => {
-  if (e._tag === 'Value' || value.col === RAW_COLUMN) return undefined
-  const [to, from] = [target.scalar.kind, value.col.scalar.kind]
-  if (to === 'enum' || from === 'enum') return undefined
-  return (FAMILY[to] ?? to) === (FAMILY[from] ?? from)
-    ? undefined
-    : `a value of kind ${from} cannot be stored in a field of kind ${to}`
-}
-
 const ARITH = { add: '+', sub: '-', mul: '*', div: '/' } as const
 
 // ------------------------------------------------------------------------------------------
@@ -296,6 +270,22 @@ const scalarSubquery = (ctx: Ctx, plan: Select<unknown>): ExprSql => {
 }
 
 const NUMERIC_KINDS: ReadonlySet<string> = new Set(['int', 'smallint', 'bigint', 'float', 'decimal'])
+
+/** The kind of value a column of `kind` holds, as far as storing one column's value in another goes. */
+const family = (kind: string): string =>
+  NUMERIC_KINDS.has(kind) ? 'number' : kind === 'char' || kind === 'text' || kind === 'uuid' ? 'text' : kind
+
+/**
+ * Why an expression's value cannot be stored in `target`: a text in a number column or the
+ * reverse, a date in a boolean, … (SQLite would store it, and the row would no longer read back).
+ * Literals, enums and raw fragments are not judged here.
+ */
+export const storeMismatch = (target: Column, value: ExprSql, e: Expr): string | undefined => {
+  if (e._tag === 'Value' || value.col === RAW_COLUMN) return undefined
+  const [to, from] = [target.scalar.kind, value.col.scalar.kind]
+  if (to === 'enum' || from === 'enum') return undefined
+  return family(to) === family(from) ? undefined : `a value of kind ${from} cannot be stored in a field of kind ${to}`
+}
 
 /** Compiles an expression in the innermost select; `hint` types literal values beside a column. */
 export const exprSql = (ctx: Ctx, e: Expr, hint?: Column): ExprSql => {

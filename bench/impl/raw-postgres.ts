@@ -6,8 +6,8 @@
  * postgres.js's own objects are all kept until the last row has arrived.
  */
 import postgres from 'postgres'
-import { AuthorRow, BookRow, ItemRow, NewBook, OwnerRow, input, newBook, newBooks, withItems } from '../data'
-import { tenTimes, withBooks } from './common'
+import { AuthorRow, BookRow, NewBook, input, newBook, newBooks, withItems } from '../data'
+import { itemOf, ownerOf, tenTimes, withBooks } from './common'
 import { Impl } from './types'
 
 const BOOK_COLS = 'id, title, rating, published_at AS "publishedAt", author_id AS "authorId"'
@@ -24,8 +24,6 @@ const toBook = (r: Values): BookRow => ({
   publishedAt: r[3] as Date,
   authorId: r[4] as number,
 })
-const toItem = (r: Values): ItemRow => ({ id: r[0] as number, name: r[1] as string, ownerId: r[2] as number })
-const toOwner = (r: Values): OwnerRow => ({ id: r[0] as number, name: r[1] as string })
 
 /** What postgres.js's query gives for reading rows one by one as arrays. */
 interface RowByRow {
@@ -57,13 +55,13 @@ export const rawPostgres = (url: string): Impl => {
   // A long list is one parameter typed as an array (postgres.js writes the JS array as its
   // literal): the server reads it once, and the planner hashes it as a constant.
   const itemsIn = (ids: number[]) =>
-    long(`SELECT ${ITEM_COLS} FROM item WHERE id = ANY($1::int[]) ORDER BY id`, [ids], toItem)
+    long(`SELECT ${ITEM_COLS} FROM item WHERE id = ANY($1::int[]) ORDER BY id`, [ids], itemOf)
   const ownersWithItems = async (after: number, n: number) => {
-    const os = await long('SELECT id, name FROM owner WHERE id > $1 ORDER BY id LIMIT $2', [after, n], toOwner)
+    const os = await long('SELECT id, name FROM owner WHERE id > $1 ORDER BY id LIMIT $2', [after, n], ownerOf)
     const is = await long(
       `SELECT ${ITEM_COLS} FROM item WHERE owner_id = ANY($1::int[]) ORDER BY id`,
       [os.map((o) => o.id)],
-      toItem,
+      itemOf,
     )
     return withItems(os, is)
   }
@@ -171,7 +169,7 @@ export const rawPostgres = (url: string): Impl => {
           long(
             `SELECT ${ITEM_COLS} FROM item WHERE name = ANY($1::text[]) ORDER BY id`,
             [input.nameIn2k(i).names],
-            toItem,
+            itemOf,
           ),
       },
       prefetch1k: { prepared: (i) => ownersWithItems(input.prefetch1k(i).after, 1000) },

@@ -6,8 +6,8 @@
  * small results (authors, aggregates) are the driver's objects.
  */
 import Database from 'better-sqlite3'
-import { AuthorRow, BookRow, ItemRow, OwnerRow, input, newBook, newBooks, parseUtc, utcText, withItems } from '../data'
-import { withBooks } from './common'
+import { AuthorRow, BookRow, ItemRow, input, newBook, newBooks, parseUtc, utcText, withItems } from '../data'
+import { itemOf, ownerOf, withBooks } from './common'
 import { Impl } from './types'
 
 const BOOK_COLS = 'id, title, rating, published_at AS publishedAt, author_id AS authorId'
@@ -26,13 +26,6 @@ const toBook = (r: RawBook): BookRow => ({
 const toBooks = (rs: unknown[]): BookRow[] => (rs as RawBook[]).map(toBook)
 
 const ITEM_COLS = 'item.id, item.name, item.owner_id AS ownerId'
-
-/** An item row as the driver reads it (id, name, owner_id), and an owner's (id, name). */
-type RawItem = readonly [number, string, number]
-type RawOwner = readonly [number, string]
-
-const toItem = (r: RawItem): ItemRow => ({ id: r[0], name: r[1], ownerId: r[2] })
-const toOwner = (r: RawOwner): OwnerRow => ({ id: r[0], name: r[1] })
 
 export const open = (file: string): Database.Database => {
   const db = new Database(file)
@@ -123,17 +116,16 @@ export const rawSqlite = (file: string): Impl => {
           .raw(!objects)),
       )
     const rows = values.length <= 100 ? st.all(...values) : st.all(JSON.stringify(values))
-    return objects ? (rows as ItemRow[]) : (rows as RawItem[]).map(toItem)
+    return objects ? (rows as ItemRow[]) : (rows as unknown[][]).map(itemOf)
   }
   const ownersAfter = db.prepare('SELECT id, name FROM owner WHERE id > ? ORDER BY id LIMIT ?').raw(true)
-  const ownersWithItems = (after: number, n: number, objects: boolean) => {
-    const os = (ownersAfter.all(after, n) as RawOwner[]).map(toOwner)
+  const ownersWithItems = (after: number, n: number) => {
+    const os = (ownersAfter.all(after, n) as unknown[][]).map(ownerOf)
     return withItems(
       os,
       itemsIn(
         'owner_id',
         os.map((o) => o.id),
-        objects,
       ),
     )
   }
@@ -183,8 +175,8 @@ export const rawSqlite = (file: string): Impl => {
       inList10k: { prepared: (i) => itemsIn('id', input.inList10k(i).ids) },
       inList70k: { prepared: (i) => itemsIn('id', input.inList70k(i).ids, true) },
       nameIn2k: { prepared: (i) => itemsIn('name', input.nameIn2k(i).names) },
-      prefetch1k: { prepared: (i) => ownersWithItems(input.prefetch1k(i).after, 1000, false) },
-      prefetch10k: { prepared: (i) => ownersWithItems(input.prefetch10k(i).after, 10000, false) },
+      prefetch1k: { prepared: (i) => ownersWithItems(input.prefetch1k(i).after, 1000) },
+      prefetch10k: { prepared: (i) => ownersWithItems(input.prefetch10k(i).after, 10000) },
     },
     close: () => Promise.resolve(void db.close()),
   }
